@@ -1,0 +1,85 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
+import { collectReferences } from '../src/discord/collectReferences.js';
+import { renderOutcome } from '../src/discord/renderOutcome.js';
+import { runConversationTurn } from '../src/discord/runConversationTurn.js';
+import type { SlashCommand } from '../src/discord/slashCommand.js';
+import { textPayload, toMessagePayload } from '../src/discord/toMessagePayload.js';
+
+const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
+
+const data = {
+  name: 'imagine',
+  description: 'Create an image with Gemini; reply in its thread to keep editing it together',
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  options: [
+    { type: ApplicationCommandOptionType.String, name: 'prompt', description: 'What to draw', required: true, max_length: 4000 },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'aspect_ratio',
+      description: 'Shape of the image (default 1:1)',
+      choices: ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio })),
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'size',
+      description: 'Resolution (default 1K)',
+      choices: IMAGE_SIZES.map((size) => ({ name: size, value: size })),
+    },
+    ...REFERENCE_OPTIONS.map((name, index) => ({
+      type: ApplicationCommandOptionType.Attachment as const,
+      name,
+      description: `Reference image ${index + 1} to compose from`,
+    })),
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const imagineCommand: SlashCommand = {
+  data,
+  async execute(interaction, bot) {
+    // Discord drops an interaction not answered within 3 s; Gemini takes 10 to 60 s.
+    await interaction.deferReply();
+    const prompt = interaction.options.getString('prompt', true);
+    const aspectRatio = interaction.options.getString('aspect_ratio');
+    const size = interaction.options.getString('size');
+    const attachments = REFERENCE_OPTIONS.flatMap((name) => interaction.options.getAttachment(name) ?? []);
+
+    const references = await collectReferences(
+      bot,
+      attachments.map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size })),
+    );
+    if (!references.ok) {
+      await interaction.editReply(toMessagePayload(renderOutcome(references.outcome)));
+      return;
+    }
+
+    const inThread = interaction.channel?.isThread() ?? false;
+    await runConversationTurn(
+      bot,
+      {
+        threadId: inThread ? interaction.channelId : undefined,
+        guildId: interaction.guildId ?? '',
+        authorId: interaction.user.id,
+        prompt,
+        references: references.parts,
+        settings: {
+          aspectRatio: isAspectRatio(aspectRatio) ? aspectRatio : undefined,
+          imageSize: isImageSize(size) ? size : undefined,
+        },
+      },
+      {
+        post: (message) => interaction.editReply(toMessagePayload(message)),
+        openThread: async (starter, name) => {
+          await starter.startThread({ name });
+        },
+        warn: (text) => interaction.followUp(textPayload(text)),
+      },
+    );
+  },
+};

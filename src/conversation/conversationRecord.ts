@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
+
+/**
+ * A part as stored: the wire part with any inline image `data` emptied and
+ * moved to the blob store (see BlobStore); `blob` says where to put it back.
+ */
+export const storedPartSchema = z.object({
+  raw: z.record(z.string(), z.unknown()),
+  blob: z
+    .object({
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      field: z.enum(['inlineData', 'inline_data']),
+    })
+    .optional(),
+});
+export type StoredPart = z.infer<typeof storedPartSchema>;
+
+/**
+ * One user turn and Gemini's answer to it. Only answered turns are stored, so
+ * a failed or refused request never leaves the history unreplayable.
+ */
+export const exchangeSchema = z.object({
+  user: z.object({
+    authorId: z.string(),
+    parts: z.array(storedPartSchema),
+  }),
+  model: z.object({
+    /** The candidate's `content` minus its parts, kept for an exact replay. */
+    contentFields: z.record(z.string(), z.unknown()),
+    parts: z.array(storedPartSchema),
+    /** The bot message that shows this answer's images. */
+    messageId: z.string(),
+  }),
+  createdAt: z.iso.datetime(),
+});
+export type Exchange = z.infer<typeof exchangeSchema>;
+
+export const conversationRecordSchema = z.object({
+  version: z.literal(1),
+  threadId: z.string(),
+  guildId: z.string(),
+  model: z.string(),
+  settings: z.object({
+    aspectRatio: z.enum(ASPECT_RATIOS).optional(),
+    imageSize: z.enum(IMAGE_SIZES).optional(),
+  }),
+  exchanges: z.array(exchangeSchema),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
+
+/** The exchange whose answer a bot message shows, with its position in the history. */
+export function findExchangeByMessage(
+  record: ConversationRecord,
+  messageId: string,
+): { exchange: Exchange; index: number } | undefined {
+  const index = record.exchanges.findIndex((exchange) => exchange.model.messageId === messageId);
+  const exchange = record.exchanges[index];
+  return exchange ? { exchange, index } : undefined;
+}

@@ -1,0 +1,44 @@
+import type { BlobStore } from '../store/blobStore.js';
+import type { GeminiPart } from '../gemini/geminiTypes.js';
+import type { StoredPart } from './conversationRecord.js';
+
+const INLINE_FIELDS = ['inlineData', 'inline_data'] as const;
+
+/** Moves each inline image's bytes to the blob store; everything else is kept as is. */
+export async function storeParts(parts: GeminiPart[], blobs: BlobStore): Promise<StoredPart[]> {
+  const stored: StoredPart[] = [];
+  for (const part of parts) {
+    const field = INLINE_FIELDS.find((name) => isInlineBlob(part[name]));
+    if (!field) {
+      stored.push({ raw: structuredClone(part) });
+      continue;
+    }
+    const inline = part[field] as Record<string, unknown>;
+    const sha256 = await blobs.put(inline['data'] as string);
+    // Keep the key in its place (data: '') so the replayed part has the same key order.
+    stored.push({ raw: { ...part, [field]: { ...inline, data: '' } }, blob: { sha256, field } });
+  }
+  return stored;
+}
+
+export type RestoreResult = { ok: true; parts: GeminiPart[] } | { ok: false; missingBlob: string };
+
+/** The exact wire parts back, image bytes included. */
+export async function restoreParts(stored: StoredPart[], blobs: BlobStore): Promise<RestoreResult> {
+  const parts: GeminiPart[] = [];
+  for (const part of stored) {
+    if (!part.blob) {
+      parts.push(part.raw);
+      continue;
+    }
+    const base64 = await blobs.get(part.blob.sha256);
+    if (base64 === undefined) return { ok: false, missingBlob: part.blob.sha256 };
+    const inline = part.raw[part.blob.field] as Record<string, unknown>;
+    parts.push({ ...part.raw, [part.blob.field]: { ...inline, data: base64 } });
+  }
+  return { ok: true, parts };
+}
+
+function isInlineBlob(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['data'] === 'string';
+}

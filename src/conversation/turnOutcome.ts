@@ -1,0 +1,9 @@
+import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
+import type { GenerationOutcome } from '../gemini/generationOutcome.js';
+
+/** Every way a turn can end: Gemini's outcomes plus the ones decided before or around the call. */
+export type TurnOutcome =
+  | GenerationOutcome
+  | { kind: 'history-unreadable' }
+  | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
+  | { kind: 'too-many-attachments'; count: number; limit: number };

@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { AttachmentPolicy } from '../attachments/fetchAttachment.js';
+import type { Config } from '../config/config.js';
+import type { EngineDependencies } from '../conversation/conversationEngine.js';
+import type { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+
+/** What every handler may use; built once in startBot and passed down, never imported as a global. */
+export interface BotContext extends EngineDependencies {
+  config: Config;
+  logger: Logger;
+  attachments: AttachmentPolicy;
+  /** Serializes turns per thread. */
+  threadQueue: KeyedSerialQueue;
+}

@@ -1,0 +1,30 @@
+import { fetchAttachment, type AttachmentSource } from '../attachments/fetchAttachment.js';
+import { inlineImagePart, type GeminiPart } from '../gemini/geminiTypes.js';
+import type { TurnOutcome } from '../conversation/turnOutcome.js';
+import type { BotContext } from './botContext.js';
+
+/** Gemini takes at most 14 reference images per request. */
+export const MAX_REFERENCE_IMAGES = 14;
+
+export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; outcome: TurnOutcome };
+
+/**
+ * Downloads the user's attachments and turns them into inline image parts
+ * with their exact bytes and sniffed MIME type. Any bad attachment stops the
+ * turn before Gemini is called, with one line per problem.
+ */
+export async function collectReferences(bot: BotContext, sources: AttachmentSource[]): Promise<CollectedReferences> {
+  if (sources.length > MAX_REFERENCE_IMAGES) {
+    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
+  }
+  const fetched = await Promise.all(sources.map((source) => fetchAttachment(source, bot.attachments)));
+  const rejected = fetched.flatMap((item) => (item.ok ? [] : [{ name: item.name, problem: item.problem }]));
+  if (rejected.length > 0) {
+    bot.logger.info({ rejected }, 'attachments rejected');
+    return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
+  }
+  return {
+    ok: true,
+    parts: fetched.flatMap((item) => (item.ok ? [inlineImagePart(item.mimeType, item.bytes.toString('base64'))] : [])),
+  };
+}

@@ -1,0 +1,16 @@
+import type { BaseMessageOptions } from 'discord.js';
+import { NO_PINGS } from './noPings.js';
+import type { RenderedMessage } from './renderOutcome.js';
+
+/** The one place a rendered answer becomes a discord.js payload, so every message carries NO_PINGS. */
+export function toMessagePayload(message: RenderedMessage): BaseMessageOptions {
+  return {
+    content: message.content,
+    files: message.files.map((file) => ({ attachment: file.data, name: file.name })),
+    allowedMentions: NO_PINGS,
+  };
+}
+
+export function textPayload(content: string): BaseMessageOptions {
+  return { content, allowedMentions: NO_PINGS };
+}

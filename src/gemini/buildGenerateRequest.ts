@@ -1,0 +1,20 @@
+import type { GeminiContent, GenerateContentRequest } from './geminiTypes.js';
+import type { ImageSettings } from './imageOptions.js';
+
+/**
+ * The body of one generateContent call: the whole conversation so far plus
+ * the new user turn. Image output must be asked for explicitly, and only the
+ * image options the user chose are sent (Gemini's defaults apply otherwise).
+ */
+export function buildGenerateRequest(contents: GeminiContent[], settings: ImageSettings): GenerateContentRequest {
+  const imageConfig: { aspectRatio?: string; imageSize?: string } = {};
+  if (settings.aspectRatio) imageConfig.aspectRatio = settings.aspectRatio;
+  if (settings.imageSize) imageConfig.imageSize = settings.imageSize;
+  return {
+    contents,
+    generationConfig: {
+      responseModalities: ['TEXT', 'IMAGE'],
+      ...(Object.keys(imageConfig).length > 0 ? { imageConfig } : {}),
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { GeminiContent } from './geminiTypes.js';
+
+/** One image Gemini produced, still base64 as received (decoded only when attached). */
+export interface GeneratedImage {
+  mimeType: string;
+  base64: string;
+}
+
+export interface TokenUsage {
+  promptTokens?: number | undefined;
+  outputTokens?: number | undefined;
+  thoughtTokens?: number | undefined;
+  totalTokens?: number | undefined;
+}
+
+/** Why a call to Gemini did not produce an answer at all. */
+export type GeminiFailure =
+  | { kind: 'http'; status: number; apiStatus: string | undefined; message: string; retryDelayMs?: number | undefined; quotaPeriod?: 'day' | 'minute' | undefined }
+  | { kind: 'timeout' }
+  | { kind: 'network'; message: string }
+  | { kind: 'malformed'; message: string };
+
+/**
+ * The closed set of ways a generation ends. One switch in the Discord
+ * renderer turns each into a message; the compiler checks none is missing.
+ */
+export type GenerationOutcome =
+  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage }
+  | { kind: 'no-image'; modelContent: GeminiContent | undefined; text: string; finishReason: string | undefined; usage: TokenUsage }
+  | { kind: 'blocked'; stage: 'prompt' | 'response'; reason: string; text: string; usage: TokenUsage }
+  | { kind: 'failed'; failure: GeminiFailure };

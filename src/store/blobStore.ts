@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type Keyv from 'keyv';
+import { z } from 'zod';
+
+const blobRecordSchema = z.object({ version: z.literal(1), base64: z.string() });
+
+/**
+ * Image bytes live apart from conversation records, each stored once under
+ * the sha256 of its bytes: a history record stays a few kilobytes, and an
+ * image that recurs (a re-sent reference, a replayed result) costs nothing.
+ * The base64 text is kept exactly as Gemini sent it, so a replay is exact.
+ */
+export class BlobStore {
+  constructor(private readonly keyv: Keyv) {}
+
+  async put(base64: string): Promise<string> {
+    const sha256 = createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
+    const key = blobKey(sha256);
+    if (!(await this.keyv.has(key))) {
+      await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
+    }
+    return sha256;
+  }
+
+  /** Returns undefined when the blob is missing or unreadable; the caller decides what that means. */
+  async get(sha256: string): Promise<string | undefined> {
+    const parsed = blobRecordSchema.safeParse(await this.keyv.get(blobKey(sha256)));
+    return parsed.success ? parsed.data.base64 : undefined;
+  }
+}
+
+function blobKey(sha256: string): string {
+  return `blob:${sha256}`;
+}
