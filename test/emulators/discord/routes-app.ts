@@ -1,0 +1,98 @@
+import { overwriteCommands } from './commands.js';
+import { errors } from './errors.js';
+import { guildCreateJson, memberJson } from './payloads.js';
+import { ok, route, type RestContext, type Route } from './router.js';
+
+function checkApp(ctx: RestContext): void {
+  if (ctx.params.app !== ctx.world.applicationId) throw errors.unknownApplication();
+}
+
+function checkGuild(ctx: RestContext): void {
+  if (ctx.params.guild !== ctx.world.guildId) throw errors.unknownGuild();
+}
+
+function applicationJson(ctx: RestContext) {
+  const { world } = ctx;
+  return {
+    id: world.applicationId,
+    name: world.botUser.username,
+    icon: null,
+    description: 'Emulated application',
+    summary: '',
+    type: null,
+    bot_public: false,
+    bot_require_code_grant: false,
+    verify_key: '0'.repeat(64),
+    flags: 0,
+    hook: true,
+    is_monetized: false,
+    team: null,
+    owner: world.alice,
+    bot: world.botUser,
+    approximate_guild_count: 1,
+    integration_types_config: { '0': {} },
+    redirect_uris: [],
+    interactions_endpoint_url: null,
+    tags: [],
+  };
+}
+
+export const appRoutes: Route[] = [
+  route('GET', '/gateway', (ctx) => ok({ url: ctx.gatewayUrl }), false),
+  route('GET', '/gateway/bot', (ctx) =>
+    ok({
+      url: ctx.gatewayUrl,
+      shards: 1,
+      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+    }),
+  ),
+  route('GET', '/users/@me', (ctx) => ok({ ...ctx.world.botUser, verified: true, mfa_enabled: false, locale: 'en-US', email: null })),
+  route('GET', '/users/:user', (ctx) => {
+    const user = ctx.world.users.get(ctx.params.user!);
+    if (!user) throw errors.unknownUser();
+    return ok(user);
+  }),
+  route('GET', '/applications/@me', (ctx) => ok(applicationJson(ctx))),
+  route('GET', '/oauth2/applications/@me', (ctx) => ok(applicationJson(ctx))),
+  route('GET', '/applications/:app/commands', (ctx) => {
+    checkApp(ctx);
+    return ok(ctx.world.commands.get('global') ?? []);
+  }),
+  route('PUT', '/applications/:app/commands', (ctx) => {
+    checkApp(ctx);
+    return ok(overwriteCommands(ctx.world, 'global', ctx.body.json));
+  }),
+  route('GET', '/applications/:app/guilds/:guild/commands', (ctx) => {
+    checkApp(ctx);
+    checkGuild(ctx);
+    return ok(ctx.world.commands.get(ctx.params.guild!) ?? []);
+  }),
+  route('PUT', '/applications/:app/guilds/:guild/commands', (ctx) => {
+    checkApp(ctx);
+    checkGuild(ctx);
+    return ok(overwriteCommands(ctx.world, ctx.params.guild!, ctx.body.json));
+  }),
+  route('GET', '/guilds/:guild', (ctx) => {
+    checkGuild(ctx);
+    const { channels: _c, threads: _t, members: _m, presences: _p, voice_states: _v, ...guild } = guildCreateJson(ctx.world);
+    return ok(guild);
+  }),
+  route('GET', '/guilds/:guild/channels', (ctx) => {
+    checkGuild(ctx);
+    return ok([...ctx.world.channels.values()].filter((c) => !ctx.world.isThread(c)));
+  }),
+  route('GET', '/guilds/:guild/threads/active', (ctx) => {
+    checkGuild(ctx);
+    return ok({ threads: ctx.world.threads(), members: [] });
+  }),
+  route('GET', '/guilds/:guild/members/:user', (ctx) => {
+    checkGuild(ctx);
+    const user = ctx.world.users.get(ctx.params.user!);
+    if (!user) throw errors.unknownMember();
+    return ok(memberJson(ctx.world, user));
+  }),
+  route('GET', '/guilds/:guild/roles', (ctx) => {
+    checkGuild(ctx);
+    return ok(guildCreateJson(ctx.world).roles);
+  }),
+];

@@ -1,0 +1,187 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { APIThreadChannel } from 'discord.js';
+import { SnowflakeGenerator } from './snowflake.js';
+import { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, Perm, has } from './permissions.js';
+import type { InteractionRecord, RegisteredCommand, StoredMessage, User } from './types.js';
+
+/** A guild text channel (type 0) or public thread (type 11), kept in API shape. */
+export type ChannelJson = Record<string, unknown> & { id: string; type: number; name: string; guild_id: string };
+
+export interface StoredFile {
+  bytes: Uint8Array;
+  contentType: string;
+}
+
+export interface WorldConfig {
+  interactionAckDeadlineMs: number;
+  interactionTokenLifetimeMs: number;
+  uploadLimitBytes: number;
+  botPermissions: bigint;
+}
+
+/** Events: 'dispatch' (t, d) for the gateway, 'message' (StoredMessage) on every create/edit. */
+export class World extends EventEmitter {
+  readonly ids = new SnowflakeGenerator();
+  // Real bot tokens are base64(user id).timestamp.hmac; the shape matters only for logging.
+  readonly token: string;
+  readonly applicationId: string;
+  readonly botUser: User;
+  readonly alice: User;
+  readonly bob: User;
+  readonly guildId: string;
+  readonly botRoleId: string;
+  readonly channelId: string;
+  readonly guildCreatedAt = new Date().toISOString();
+  readonly users = new Map<string, User>();
+  readonly channels = new Map<string, ChannelJson>();
+  readonly messagesByChannel = new Map<string, StoredMessage[]>();
+  readonly messageById = new Map<string, StoredMessage>();
+  readonly files = new Map<string, StoredFile>();
+  readonly interactions = new Map<string, InteractionRecord>();
+  readonly interactionsByToken = new Map<string, InteractionRecord>();
+  /** Key 'global' or a guild id. */
+  readonly commands = new Map<string, RegisteredCommand[]>();
+  readonly reactions = new Map<string, Set<string>>();
+
+  constructor(readonly config: WorldConfig) {
+    super();
+    this.setMaxListeners(0);
+    // The application id equals the bot user's id for every bot created since 2020.
+    this.applicationId = this.ids.next();
+    this.botUser = {
+      id: this.applicationId,
+      username: 'NanoBanana',
+      discriminator: '4821',
+      global_name: null,
+      avatar: null,
+      bot: true,
+      flags: 0,
+      public_flags: 0,
+    } as User;
+    this.token = `${Buffer.from(this.applicationId).toString('base64url')}.emu.${randomBytes(20).toString('base64url')}`;
+    this.alice = this.human('alice', 'Alice');
+    this.bob = this.human('bob', 'Bob');
+    this.users.set(this.botUser.id, this.botUser);
+    this.guildId = this.ids.next();
+    this.botRoleId = this.ids.next();
+    this.channelId = this.ids.next();
+    this.channels.set(this.channelId, {
+      id: this.channelId,
+      type: 0,
+      guild_id: this.guildId,
+      name: 'general',
+      position: 0,
+      parent_id: null,
+      topic: null,
+      nsfw: false,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      default_thread_rate_limit_per_user: 0,
+      flags: 0,
+      // A member overwrite for the bot makes its computed channel permissions exactly botPermissions,
+      // whatever @everyone and its managed role grant at guild level.
+      permission_overwrites: [
+        {
+          id: this.botUser.id,
+          type: 1,
+          allow: String(config.botPermissions),
+          deny: String(ALL_PERMISSIONS & ~config.botPermissions),
+        },
+      ],
+    });
+    this.messagesByChannel.set(this.channelId, []);
+  }
+
+  private human(username: string, globalName: string): User {
+    const user = {
+      id: this.ids.next(),
+      username,
+      discriminator: '0', // users migrated to unique usernames have discriminator "0"
+      global_name: globalName,
+      avatar: null,
+      avatar_decoration_data: null,
+      banner: null,
+      accent_color: null,
+      flags: 0,
+      public_flags: 0,
+      collectibles: null,
+      primary_guild: null,
+    } as User;
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  newInteractionToken(): string {
+    // Real interaction tokens are long opaque base64 strings starting with "aW50ZXJhY3Rpb246" ("interaction:").
+    return `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+  }
+
+  botCan(bit: bigint): boolean {
+    const administrator = 1n << 3n;
+    return has(this.config.botPermissions, administrator) || has(this.config.botPermissions, bit);
+  }
+
+  channel(id: string): ChannelJson | undefined {
+    return this.channels.get(id);
+  }
+
+  isThread(channel: ChannelJson): boolean {
+    return channel.type === 10 || channel.type === 11 || channel.type === 12;
+  }
+
+  threads(): APIThreadChannel[] {
+    return [...this.channels.values()].filter((c) => this.isThread(c)) as unknown as APIThreadChannel[];
+  }
+
+  messages(channelId: string): StoredMessage[] {
+    return this.messagesByChannel.get(channelId) ?? [];
+  }
+
+  addMessage(message: StoredMessage): void {
+    const list = this.messagesByChannel.get(message.channel_id) ?? [];
+    list.push(message);
+    this.messagesByChannel.set(message.channel_id, list);
+    this.messageById.set(message.id, message);
+    const channel = this.channels.get(message.channel_id);
+    if (channel) {
+      channel.last_message_id = message.id;
+      if (this.isThread(channel)) {
+        // Threads count messages (the starter message is not counted) and expose them as `position`.
+        channel.message_count = Number(channel.message_count ?? 0) + 1;
+        channel.total_message_sent = Number(channel.total_message_sent ?? 0) + 1;
+        message.position = Number(channel.total_message_sent) - 1;
+      }
+    }
+    this.emit('message', message);
+  }
+
+  removeMessage(message: StoredMessage): void {
+    const list = this.messagesByChannel.get(message.channel_id) ?? [];
+    const index = list.indexOf(message);
+    if (index >= 0) list.splice(index, 1);
+    this.messageById.delete(message.id);
+    const channel = this.channels.get(message.channel_id);
+    if (channel && this.isThread(channel)) channel.message_count = Math.max(0, Number(channel.message_count ?? 1) - 1);
+  }
+
+  findMessage(channelId: string, messageId: string): StoredMessage | undefined {
+    const message = this.messageById.get(messageId);
+    return message?.channel_id === channelId ? message : undefined;
+  }
+
+  dispatch(t: string, d: unknown): void {
+    this.emit('dispatch', t, d);
+  }
+}
+
+export function defaultConfig(options: Partial<WorldConfig>): WorldConfig {
+  return {
+    interactionAckDeadlineMs: options.interactionAckDeadlineMs ?? 3000,
+    interactionTokenLifetimeMs: options.interactionTokenLifetimeMs ?? 15 * 60 * 1000,
+    uploadLimitBytes: options.uploadLimitBytes ?? 10 * 1024 * 1024,
+    botPermissions: options.botPermissions ?? DEFAULT_BOT_PERMISSIONS,
+  };
+}
+
+export { Perm };

@@ -1,0 +1,91 @@
+import { errors, invalidFormBody } from './errors.js';
+import { publishCreate, publishUpdate } from './events.js';
+import type { Body } from './messages.js';
+import { Perm } from './permissions.js';
+import type { ChannelJson, World } from './state.js';
+import type { StoredMessage } from './types.js';
+
+const ARCHIVE_DURATIONS = [60, 1440, 4320, 10080];
+
+/**
+ * Starts a thread. From a message it is a public thread (type 11) whose id IS the starter
+ * message id; the starter stays in the parent and gains `thread` + HAS_THREAD (32).
+ * Without a message, `type` defaults to PRIVATE_THREAD (12) in API v10.
+ */
+export function createThread(world: World, parent: ChannelJson, body: Body, starter?: StoredMessage): ChannelJson {
+  if (parent.type !== 0 && parent.type !== 5) throw errors.wrongChannelType();
+  const type = starter ? 11 : typeof body.type === 'number' ? body.type : 12;
+  if (type !== 11 && type !== 12) throw errors.wrongChannelType();
+  if (!world.botCan(type === 11 ? Perm.CreatePublicThreads : Perm.CreatePrivateThreads)) throw errors.missingPermissions();
+  const name = body.name;
+  if (typeof name !== 'string' || name.length < 1 || name.length > 100) {
+    throw invalidFormBody([{ path: ['name'], code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' }]);
+  }
+  const autoArchive = body.auto_archive_duration ?? 4320;
+  if (typeof autoArchive !== 'number' || !ARCHIVE_DURATIONS.includes(autoArchive)) {
+    throw invalidFormBody([{ path: ['auto_archive_duration'], code: 'BASE_TYPE_CHOICES', message: 'Value must be one of {60, 1440, 4320, 10080}.' }]);
+  }
+  if (starter && (starter.thread || world.channels.has(starter.id))) throw errors.threadAlreadyExists();
+  const now = new Date().toISOString();
+  const id = starter ? starter.id : world.ids.next();
+  const thread: ChannelJson = {
+    id,
+    type,
+    guild_id: world.guildId,
+    parent_id: parent.id,
+    owner_id: world.botUser.id,
+    name,
+    last_message_id: null,
+    rate_limit_per_user: typeof body.rate_limit_per_user === 'number' ? body.rate_limit_per_user : 0,
+    flags: 0,
+    message_count: 0,
+    member_count: 1,
+    total_message_sent: 0,
+    applied_tags: [],
+    thread_metadata: {
+      archived: false,
+      auto_archive_duration: autoArchive,
+      archive_timestamp: now,
+      locked: false,
+      create_timestamp: now,
+      ...(type === 12 ? { invitable: body.invitable !== false } : {}),
+    },
+    member: { id, user_id: world.botUser.id, join_timestamp: now, flags: 1 },
+  };
+  world.channels.set(id, thread);
+  world.messagesByChannel.set(id, []);
+  world.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+  if (starter) {
+    const { member: _member, ...threadJson } = thread;
+    starter.thread = threadJson as unknown as StoredMessage['thread'];
+    starter.flags = (starter.flags ?? 0) | 32;
+    world.emit('message', starter);
+    publishUpdate(world, starter);
+  } else if (type === 11) {
+    // Discord posts a THREAD_CREATED (18) system message in the parent for message-less public threads.
+    publishCreate(world, systemThreadCreated(world, parent.id, thread));
+  }
+  return thread;
+}
+
+function systemThreadCreated(world: World, parentId: string, thread: ChannelJson): StoredMessage {
+  return {
+    id: world.ids.next(),
+    type: 18,
+    content: thread.name,
+    channel_id: parentId,
+    author: world.botUser,
+    attachments: [],
+    embeds: [],
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    pinned: false,
+    tts: false,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    flags: 0,
+    components: [],
+    message_reference: { type: 0, channel_id: thread.id, guild_id: world.guildId },
+  };
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/openStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
+import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
+
+let directory: string;
+let store: Store;
+
+beforeEach(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), 'store-test-'));
+  store = await openStore(`sqlite://${directory}/nested/folder/bot.sqlite`);
+});
+
+afterEach(async () => {
+  await store.close().catch(() => undefined);
+  await rm(directory, { recursive: true, force: true });
+});
+
+const imageBase64 = Buffer.from('pretend this is a large JPEG').toString('base64');
+
+function record(threadId: string): ConversationRecord {
+  const now = new Date(0).toISOString();
+  return { version: 1, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
+}
+
+describe('the conversation store', () => {
+  it('creates the database folder and uses WAL mode', async () => {
+    await expect(stat(path.join(directory, 'nested/folder'))).resolves.toBeTruthy();
+    await store.keyv.set('probe', 1);
+    await expect(stat(path.join(directory, 'nested/folder/bot.sqlite-wal'))).resolves.toBeTruthy();
+  });
+
+  it('gives back model parts exactly, with image bytes stored once outside the record', async () => {
+    const blobs = new BlobStore(store.keyv);
+    const parts = [
+      { text: 'thinking', thought: true },
+      { text: 'Here it is', thoughtSignature: 'sig-a' },
+      { inlineData: { mimeType: 'image/jpeg', data: imageBase64 }, thoughtSignature: 'sig-b', unknownField: [1, { x: 2 }] },
+      { inline_data: { mime_type: 'image/jpeg', data: imageBase64 }, thought_signature: 'sig-c' },
+    ];
+    const stored = await storeParts(parts, blobs);
+    expect(JSON.stringify(stored)).not.toContain(imageBase64);
+    expect(stored[2]?.blob?.sha256).toBe(stored[3]?.blob?.sha256);
+    const restored = await restoreParts(stored, blobs);
+    expect(restored).toEqual({ ok: true, parts });
+    expect(restored.ok && JSON.stringify(restored.parts)).toBe(JSON.stringify(parts));
+  });
+
+  it('reports a missing image blob instead of replaying a broken history', async () => {
+    const blobs = new BlobStore(store.keyv);
+    const stored = await storeParts([{ inlineData: { mimeType: 'image/png', data: imageBase64 } }], blobs);
+    await store.keyv.clear();
+    const restored = await restoreParts(stored, blobs);
+    expect(restored.ok).toBe(false);
+  });
+
+  it('saves and loads a record, and tells missing from unreadable', async () => {
+    const conversations = new ConversationStore(store.keyv);
+    await conversations.save(record('100'));
+    await expect(conversations.load('100')).resolves.toEqual({ kind: 'found', record: record('100') });
+    await expect(conversations.load('200')).resolves.toEqual({ kind: 'missing' });
+    await store.keyv.set('conversation:300', { version: 99, whatever: true });
+    await expect(conversations.load('300')).resolves.toMatchObject({ kind: 'unreadable', problem: 'unknown record version 99' });
+    await store.keyv.set('conversation:400', { version: 1, threadId: 4 });
+    await expect(conversations.load('400')).resolves.toMatchObject({ kind: 'unreadable' });
+  });
+
+  it('survives reopening the database file', async () => {
+    const conversations = new ConversationStore(store.keyv);
+    await conversations.save(record('500'));
+    await store.close();
+    store = await openStore(`sqlite://${directory}/nested/folder/bot.sqlite`);
+    await expect(new ConversationStore(store.keyv).load('500')).resolves.toMatchObject({ kind: 'found' });
+  });
+
+  it('throws when a write fails instead of dropping it silently', async () => {
+    const conversations = new ConversationStore(store.keyv);
+    await store.close();
+    await expect(conversations.save(record('600'))).rejects.toThrow();
+  });
+});
