@@ -12,7 +12,14 @@ export class ConversationStore {
   constructor(private readonly keyv: Keyv) {}
 
   async load(threadId: string): Promise<LoadedConversation> {
-    const value: unknown = await this.keyv.get(conversationKey(threadId));
+    let value: unknown;
+    try {
+      value = await this.keyv.get(conversationKey(threadId));
+    } catch (error) {
+      // Keyv parses the stored JSON itself: a damaged row surfaces as a SyntaxError. Other errors are the database's.
+      if (error instanceof SyntaxError) return { kind: 'unreadable', problem: `stored JSON is damaged: ${error.message}` };
+      throw error;
+    }
     if (value === undefined) return { kind: 'missing' };
     const parsed = conversationRecordSchema.safeParse(value);
     if (!parsed.success) {

@@ -68,6 +68,9 @@ describe('the conversation store', () => {
     await expect(conversations.load('300')).resolves.toMatchObject({ kind: 'unreadable', problem: 'unknown record version 99' });
     await store.keyv.set('conversation:400', { version: 1, threadId: 4 });
     await expect(conversations.load('400')).resolves.toMatchObject({ kind: 'unreadable' });
+    const sqlite = store.keyv.store as { query(sql: string, ...parameters: unknown[]): Promise<unknown> };
+    await sqlite.query('INSERT OR REPLACE INTO keyv(key, value) VALUES(?, ?)', 'bot:conversation:700', '{not json');
+    await expect(conversations.load('700')).resolves.toMatchObject({ kind: 'unreadable', problem: expect.stringContaining('damaged') });
   });
 
   it('survives reopening the database file', async () => {
