@@ -1,0 +1,57 @@
+// A loopback stand-in for the Gemini API's generateContent, strict where
+// Google is strict (API key, field names, images, thought signatures), for
+// the bot's tests: point GEMINI_API_URL at `emulator.url`, script what the
+// model does with `enqueue`, and inspect what the bot sent in `requests`.
+
+import type { AddressInfo } from 'node:net';
+import { readImageInfo } from './jpeg.js';
+import { createGeminiServer, type EmulatorState } from './server.js';
+import type { GeminiEmulator, GeminiEmulatorOptions } from './types.js';
+
+export type { Behaviour, CaseStyle, GeminiEmulator, GeminiEmulatorOptions, RecordedGeminiRequest } from './types.js';
+export type { ImageInfo } from './jpeg.js';
+
+export const DEFAULT_API_KEY = 'test-gemini-key';
+export const DEFAULT_MODELS = ['gemini-3-pro-image', 'gemini-3.1-flash-image'];
+
+export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): Promise<GeminiEmulator> {
+  const state: EmulatorState = {
+    apiKey: options.apiKey ?? DEFAULT_API_KEY,
+    models: options.models ?? DEFAULT_MODELS,
+    caseStyle: options.caseStyle ?? 'camel',
+    queue: [],
+    requests: [],
+    serial: 0,
+    closing: new AbortController(),
+  };
+  const server = createGeminiServer(state);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Port 0: the OS picks a free port, so parallel test files never collide.
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1beta`,
+    apiKey: state.apiKey,
+    requests: state.requests,
+    enqueue: (...behaviours) => {
+      state.queue.push(...behaviours);
+    },
+    setCaseStyle: (style) => {
+      state.caseStyle = style;
+    },
+    imageInfo: readImageInfo,
+    close: async () => {
+      state.closing.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Hung and delayed requests hold their sockets open; end them so close() returns.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// The HTTP edge of the emulator: one route, POST
+// /v1beta/models/{model}:generateContent, checked in the order Google checks
+// it (payload size, API key, model, body), then answered with the next
+// scripted behaviour. Every call to the route is recorded, rejected or not,
+// so tests can assert on exactly what the bot sent.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { toSnakeCaseKeys } from './caseStyle.js';
+import {
+  apiKeyInQuery,
+  invalidApiKey,
+  invalidArgument,
+  missingApiKey,
+  scriptedError,
+  unknownMethod,
+  unknownModel,
+  type GeminiError,
+} from './errors.js';
+import { buildAnswer, type AnsweringBehaviour } from './responses.js';
+import type { Behaviour, CaseStyle, RecordedGeminiRequest } from './types.js';
+import { validateRequest } from './validateRequest.js';
+
+/** FACTS: Google raised the inline request limit to 100 MB in January 2026. */
+export const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+
+const ROUTE = /^\/v1beta\/models\/([^/:]+):generateContent$/;
+
+/** Mutable state shared by the server and the GeminiEmulator handle. */
+export interface EmulatorState {
+  apiKey: string;
+  models: readonly string[];
+  caseStyle: CaseStyle;
+  queue: Behaviour[];
+  requests: RecordedGeminiRequest[];
+  serial: number;
+  /** Aborted on close, to end delays and hung requests. */
+  closing: AbortController;
+}
+
+export function createGeminiServer(state: EmulatorState): Server {
+  return createServer((request, response) => {
+    handle(state, request, response).catch((error: unknown) => {
+      // A bug in the emulator itself: say so loudly rather than hang the test.
+      console.error('gemini emulator: internal failure', error);
+      if (!response.headersSent) send(response, { httpStatus: 500, body: { error: { code: 500, message: String(error), status: 'INTERNAL' } } });
+    });
+  });
+}
+
+async function handle(state: EmulatorState, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://emulator.invalid');
+  const route = ROUTE.exec(url.pathname);
+  if (request.method !== 'POST' || !route) {
+    request.resume();
+    send(response, unknownMethod());
+    return;
+  }
+  const model = decodeURIComponent(route[1] as string);
+  const record: RecordedGeminiRequest = { model, headers: request.headers, body: undefined, status: 0, receivedAt: new Date() };
+  state.requests.push(record);
+  const reply = (answer: GeminiError | { httpStatus: 200; body: unknown }): void => {
+    record.status = answer.httpStatus;
+    send(response, answer);
+  };
+
+  const raw = await readBody(request, MAX_REQUEST_BYTES);
+  if (raw === undefined) {
+    reply(invalidArgument(`Request payload size exceeds the limit: ${MAX_REQUEST_BYTES} bytes.`));
+    return;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+    record.body = body;
+  } catch {
+    reply(invalidArgument('Invalid JSON payload received. Unexpected token.'));
+    return;
+  }
+
+  const key = request.headers['x-goog-api-key'];
+  if (url.searchParams.has('key')) return reply(apiKeyInQuery());
+  if (key === undefined || key === '') return reply(missingApiKey());
+  if (key !== state.apiKey) return reply(invalidApiKey());
+  if (!state.models.includes(model)) return reply(unknownModel(model));
+
+  const validation = validateRequest(body);
+  if (!validation.ok) return reply(validation.error);
+
+  await perform(state.queue.shift() ?? { kind: 'image' }, {
+    state,
+    model,
+    request,
+    response,
+    answer: (behaviour) => {
+      const answer = buildAnswer(behaviour, { model, request: validation.request, nextSerial: () => ++state.serial });
+      reply({ httpStatus: 200, body: state.caseStyle === 'snake' ? toSnakeCaseKeys(answer) : answer });
+    },
+    fail: reply,
+  });
+}
+
+interface Performance {
+  state: EmulatorState;
+  model: string;
+  request: IncomingMessage;
+  response: ServerResponse;
+  answer(behaviour: AnsweringBehaviour): void;
+  fail(error: GeminiError): void;
+}
+
+async function perform(behaviour: Behaviour, performance: Performance): Promise<void> {
+  const { signal } = performance.state.closing;
+  switch (behaviour.kind) {
+    case 'delay':
+      if (await sleep(behaviour.ms, signal)) await perform(behaviour.then ?? { kind: 'image' }, performance);
+      return;
+    case 'hang':
+      // Hold the request open; close() destroys the socket.
+      return;
+    case 'reset':
+      performance.request.socket.destroy();
+      return;
+    case 'error':
+      performance.fail(scriptedError(behaviour.status, performance.model, behaviour));
+      return;
+    default:
+      performance.answer(behaviour);
+  }
+}
+
+/** Resolves true after `ms`, or false as soon as the emulator closes. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Reads the whole body, or returns undefined once it passes `limit`. An
+ * oversized body is still drained, so the client gets the 400 instead of a
+ * broken pipe halfway through its upload.
+ */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size <= limit ? Buffer.concat(chunks) : undefined;
+}
+
+function send(response: ServerResponse, answer: { httpStatus: number; body: unknown }): void {
+  if (response.destroyed) return;
+  const payload = JSON.stringify(answer.body, null, 2);
+  response.writeHead(answer.httpStatus, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(payload),
+  });
+  response.end(payload);
+}
