@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import {
+  firstAttachmentBytes,
+  geminiBody,
+  imagine,
+  inlineData,
+  modelContentAnswered,
+  waitForBotReplyTo,
+  waitForThread,
+} from './helpers.js';
+
+let harness: Harness;
+
+beforeEach(async () => {
+  harness = await startHarness();
+});
+
+afterEach(async () => {
+  expect(harness.discord.unexpectedRequests).toEqual([]);
+  await harness.close();
+});
+
+/** /imagine, then the thread it opened. */
+async function startConversation(prompt: string) {
+  const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
+  const thread = await waitForThread(harness, message.id);
+  return { starter: message, thread };
+}
+
+function reply(threadId: string, to: { id: string }, content: string, user = harness.discord.users.bob) {
+  return harness.discord.sendMessage({ user, channelId: threadId, content, replyTo: to.id });
+}
+
+describe('editing by replying in the thread', () => {
+  it('replays the whole conversation, signatures and images exactly, across three turns', async () => {
+    harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 2 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'A blue fox with a hat.' });
+    const { starter, thread } = await startConversation('a watercolor fox');
+
+    // The first image message lives in the parent channel; a reply to it from the thread must still work.
+    const firstReply = reply(thread.id, starter, 'now make the fox blue');
+    const second = await waitForBotReplyTo(harness, firstReply);
+    expect(second.channel_id).toBe(thread.id);
+    expect(second.content).toBe('A blue fox.');
+    expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, second))?.prompt).toBe('now make the fox blue');
+
+    const secondReply = reply(thread.id, second, 'give it a hat', harness.discord.users.alice);
+    const third = await waitForBotReplyTo(harness, secondReply);
+    expect(third.content).toBe('A blue fox with a hat.');
+
+    expect(harness.gemini.requests.map((request) => request.status)).toEqual([200, 200, 200]);
+    const body = geminiBody(harness, 2);
+    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(body.contents[0]?.parts).toEqual([{ text: 'a watercolor fox' }]);
+    expect(body.contents[2]?.parts).toEqual([{ text: 'now make the fox blue' }]);
+    expect(body.contents[4]?.parts).toEqual([{ text: 'give it a hat' }]);
+    // The earlier model turns are exactly what the emulator answered, thought parts and signatures included.
+    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+    expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    expect(body.contents[1]?.parts.filter((part) => part['thought'] === true).length).toBeGreaterThan(0);
+    // The image replayed is byte for byte the one Discord showed.
+    const replayedImage = body.contents[1]?.parts.filter((part) => inlineData(part) && part['thought'] !== true).map(inlineData)[0];
+    expect(Buffer.from(replayedImage!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    // The thread keeps the aspect ratio chosen with /imagine.
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } });
+  });
+
+  it('ignores people talking in the thread who neither reply to the bot nor mention it', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: thread.id, content: 'love it!' });
+    const chatter = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'me too' });
+    const real = reply(thread.id, starter, 'make it night');
+    await waitForBotReplyTo(harness, real);
+    expect(harness.gemini.requests).toHaveLength(2);
+    const botMessages = harness.discord.messages(thread.id).filter((message) => message.author.id === harness.discord.botUser.id);
+    expect(botMessages.map((message) => message.message_reference?.message_id)).toEqual([real.id]);
+    expect(chatter.id).not.toBe(real.id);
+  });
+
+  it('re-sends an older image when someone replies to it, so the edit applies to that image', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const latest = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const olderReply = reply(thread.id, starter, 'make the first one green instead');
+    await waitForBotReplyTo(harness, olderReply);
+
+    const body = geminiBody(harness, 2);
+    const newTurn = body.contents.at(-1)!;
+    expect(newTurn.parts[0]).toEqual({ text: 'make the first one green instead' });
+    const resent = inlineData(newTurn.parts[1]);
+    expect(resent?.mimeType).toBe('image/jpeg');
+    expect(Buffer.from(resent!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    expect(newTurn.parts).toHaveLength(2);
+
+    // Replying to the latest image sends just the text: the image is already the last thing in the history.
+    const toLatest = reply(thread.id, latest, 'brighter');
+    await waitForBotReplyTo(harness, toLatest);
+    expect(geminiBody(harness, 3).contents.at(-1)?.parts).toEqual([{ text: 'brighter' }]);
+  });
+
+  it('answers two replies sent together one after the other, the second seeing the first\'s result', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image', text: 'first edit' } }, { kind: 'image', text: 'second edit' });
+    const first = reply(thread.id, starter, 'make it blue');
+    const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
+    const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
+    expect(firstAnswer.content).toBe('first edit');
+    expect(secondAnswer.content).toBe('second edit');
+
+    const secondBody = geminiBody(harness, 2);
+    expect(secondBody.contents).toHaveLength(5);
+    expect(secondBody.contents[2]?.parts[0]).toEqual({ text: 'make it blue' });
+    expect(secondBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    expect(harness.gemini.requests[2]!.receivedAt.getTime()).toBeGreaterThanOrEqual(harness.gemini.requests[1]!.receivedAt.getTime() + 300);
+  });
+
+  it('keeps a refused turn out of the history so the next reply still works', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    harness.gemini.enqueue({ kind: 'finish', reason: 'IMAGE_SAFETY' });
+    const refused = await waitForBotReplyTo(harness, reply(thread.id, starter, 'something unsafe'));
+    expect(refused.content).toMatch(/filter stopped the image.*image safety/);
+    const next = reply(thread.id, starter, 'make it blue');
+    const answer = await waitForBotReplyTo(harness, next);
+    expect(answer.attachments).toHaveLength(1);
+    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+  });
+});
+
+describe('a restart', () => {
+  it('continues every thread exactly where it was', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const edited = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    await harness.restart();
+
+    const afterRestart = reply(thread.id, edited, 'now add snow');
+    const answer = await waitForBotReplyTo(harness, afterRestart);
+    expect(answer.attachments).toHaveLength(1);
+    const body = geminiBody(harness, 2);
+    expect(harness.gemini.requests[2]?.status).toBe(200);
+    expect(body.contents).toHaveLength(5);
+    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+    expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+  });
+});

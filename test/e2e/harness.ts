@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { startBot, type RunningBot } from '../../src/startBot.js';
+import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../emulators/discord/index.js';
+import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
+
+export interface Harness {
+  discord: DiscordEmulator;
+  gemini: GeminiEmulator;
+  config: Config;
+  bot: RunningBot;
+  /** Every log line the bot wrote, for assertions (and secret scans). */
+  logLines: string[];
+  /** Stops the bot and starts a new one on the same database, as a process restart would. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real bot, wired exactly as `npm start` wires it, against the loopback
+ * emulators and a fresh SQLite file. Nothing is mocked.
+ */
+export async function startHarness(options: { discord?: DiscordEmulatorOptions } = {}): Promise<Harness> {
+  const discord = await startDiscordEmulator(options.discord);
+  const gemini = await startGeminiEmulator();
+  const directory = await mkdtemp(path.join(tmpdir(), 'bot-e2e-'));
+  const parsed = parseConfig({
+    DISCORD_TOKEN: discord.token,
+    GEMINI_API_KEY: gemini.apiKey,
+    DISCORD_API_URL: discord.apiUrl,
+    GEMINI_API_URL: gemini.url,
+    ATTACHMENT_ORIGINS: discord.cdnOrigin,
+    DATABASE_URL: `sqlite://${directory}/data/bot.sqlite`,
+    LOG_LEVEL: 'debug',
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const logLines: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const harness: Harness = {
+    discord,
+    gemini,
+    config: parsed.config,
+    bot: await startBot(parsed.config, logger),
+    logLines,
+    async restart() {
+      await harness.bot.stop();
+      harness.bot = await startBot(parsed.config, logger);
+    },
+    async close() {
+      await harness.bot.stop(1_000).catch(() => undefined);
+      await Promise.all([discord.close(), gemini.close()]);
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}

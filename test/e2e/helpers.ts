@@ -1,0 +1,91 @@
+import type { APIApplicationCommandInteractionDataOption, APIAttachment } from 'discord.js';
+import { expect, vi } from 'vitest';
+import type { StoredMessage, User } from '../emulators/discord/index.js';
+import type { Harness } from './harness.js';
+
+/** The body of the n-th generateContent call the bot made. */
+export function geminiBody(harness: Harness, index: number): { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }>; generationConfig: unknown } {
+  const request = harness.gemini.requests[index];
+  if (!request) throw new Error(`Gemini received ${harness.gemini.requests.length} request(s), not ${index + 1}`);
+  return request.body as ReturnType<typeof geminiBody>;
+}
+
+/** The model `content` the emulator sent back for the n-th call, as JSON. */
+export function modelContentAnswered(harness: Harness, index: number): unknown {
+  const response = harness.gemini.requests[index]?.response as { candidates?: Array<{ content?: unknown }> } | undefined;
+  if (!response?.candidates?.[0]?.content) throw new Error(`Gemini call ${index + 1} returned no candidate content`);
+  return response.candidates[0].content;
+}
+
+export function isBotMessage(harness: Harness, message: StoredMessage): boolean {
+  return message.author.id === harness.discord.botUser.id;
+}
+
+export function waitForBotReplyTo(harness: Harness, userMessage: { id: string }): Promise<StoredMessage> {
+  return harness.discord.waitForMessage(
+    (message) => isBotMessage(harness, message) && message.message_reference?.message_id === userMessage.id,
+  );
+}
+
+export interface ImagineArgs {
+  user?: User;
+  prompt: string;
+  aspectRatio?: string;
+  size?: string;
+  references?: APIAttachment[];
+  channelId?: string;
+}
+
+/** Sends /imagine like a member would and waits for the image message and its thread. */
+export async function imagine(harness: Harness, args: ImagineArgs) {
+  const options: APIApplicationCommandInteractionDataOption[] = [{ name: 'prompt', type: 3, value: args.prompt }];
+  if (args.aspectRatio) options.push({ name: 'aspect_ratio', type: 3, value: args.aspectRatio });
+  if (args.size) options.push({ name: 'size', type: 3, value: args.size });
+  (args.references ?? []).forEach((attachment, index) =>
+    options.push({ name: `reference${index + 1}`, type: 11, value: attachment.id }),
+  );
+  const { interactionId } = harness.discord.sendSlashCommand({
+    user: args.user ?? harness.discord.users.alice,
+    name: 'imagine',
+    options,
+    ...(args.channelId ? { channelId: args.channelId } : {}),
+    ...(args.references ? { attachments: args.references } : {}),
+  });
+  const message = await harness.discord.waitForMessage(
+    (candidate) => isBotMessage(harness, candidate) && candidate.id === harness.discord.interaction(interactionId).originalMessageId,
+  );
+  return { interactionId, message };
+}
+
+export async function waitForThread(harness: Harness, id: string) {
+  return vi.waitFor(
+    () => {
+      const thread = harness.discord.threads().find((candidate) => candidate.id === id);
+      expect(thread).toBeDefined();
+      return thread!;
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+}
+
+/** The bytes of a message's first attachment, as Discord serves them. */
+export function firstAttachmentBytes(harness: Harness, message: StoredMessage): Buffer {
+  const attachment = message.attachments[0];
+  if (!attachment) throw new Error(`message ${message.id} has no attachment: ${JSON.stringify(message.content)}`);
+  return Buffer.from(harness.discord.attachmentBytes(attachment));
+}
+
+export function inlineData(part: Record<string, unknown> | undefined): { mimeType: string; data: string } | undefined {
+  const inline = (part?.['inlineData'] ?? part?.['inline_data']) as Record<string, string> | undefined;
+  if (!inline) return undefined;
+  return { mimeType: inline['mimeType'] ?? inline['mime_type'] ?? '', data: inline['data'] ?? '' };
+}
+
+/** A tiny PNG header followed by filler: enough for magic-byte sniffing and byte-exact comparisons. */
+export function pngBytes(fill: number): Buffer {
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, fill)]);
+}
+
+export function jpegBytes(fill: number): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, fill), Buffer.from([0xff, 0xd9])]);
+}

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { firstAttachmentBytes, geminiBody, imagine, waitForThread } from './helpers.js';
+
+let harness: Harness;
+
+beforeEach(async () => {
+  harness = await startHarness();
+});
+
+afterEach(async () => {
+  expect(harness.discord.unexpectedRequests).toEqual([]);
+  await harness.close();
+});
+
+describe('/imagine', () => {
+  it('acknowledges at once, posts Gemini\'s image with its text, and opens a thread named after the prompt', async () => {
+    harness.gemini.enqueue({ kind: 'image', text: 'Here is a watercolor fox.' });
+    const { interactionId, message } = await imagine(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9', size: '2K' });
+
+    const interaction = harness.discord.interaction(interactionId);
+    expect(interaction.ackType).toBe(5); // deferred: "thinking…" until Gemini answers
+    expect(interaction.ackedAt! - interaction.createdAt).toBeLessThan(3000);
+
+    expect(message.content).toBe('Here is a watercolor fox.');
+    expect(message.attachments).toHaveLength(1);
+    expect(message.attachments[0]).toMatchObject({ filename: 'image-1.jpg', content_type: 'image/jpeg' });
+    const info = harness.gemini.imageInfo(firstAttachmentBytes(harness, message));
+    expect(info?.prompt).toBe('a watercolor fox');
+
+    const thread = await waitForThread(harness, message.id);
+    expect(thread).toMatchObject({ id: message.id, name: 'a watercolor fox', parent_id: harness.discord.channelId, type: 11 });
+  });
+
+  it('calls Gemini with the key in the header only, the configured model, and exactly the chosen image options', async () => {
+    await imagine(harness, { prompt: 'a lighthouse', aspectRatio: '21:9', size: '4K' });
+    await imagine(harness, { prompt: 'a plain square' });
+
+    const [first, second] = harness.gemini.requests;
+    expect(first?.model).toBe('gemini-3-pro-image');
+    expect(first?.headers['x-goog-api-key']).toBe(harness.gemini.apiKey);
+    expect(first?.status).toBe(200);
+    expect(geminiBody(harness, 0)).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'a lighthouse' }] }],
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '21:9', imageSize: '4K' } },
+    });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    expect(second?.status).toBe(200);
+  });
+
+  it('names the thread with at most 100 characters however long the prompt is', async () => {
+    const prompt = `a very long prompt ${'with many words '.repeat(20)}`;
+    const { message } = await imagine(harness, { prompt });
+    const thread = await waitForThread(harness, message.id);
+    expect(thread.name.length).toBeLessThanOrEqual(100);
+    expect(thread.name.startsWith('a very long prompt with many words')).toBe(true);
+  });
+
+  it('explains an answer without an image in words', async () => {
+    harness.gemini.enqueue({ kind: 'text-only', text: 'Do you want a red fox or an arctic fox?' });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.attachments).toHaveLength(0);
+    expect(message.content).toContain('without an image');
+    expect(message.content).toContain('Do you want a red fox or an arctic fox?');
+  });
+
+  it('says in plain words when the prompt is refused, without JSON or a status code', async () => {
+    harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'PROHIBITED_CONTENT' });
+    const { message } = await imagine(harness, { prompt: 'something not allowed' });
+    expect(message.content).toMatch(/refused/);
+    expect(message.content).toMatch(/prohibited content/);
+    expect(message.content).not.toMatch(/[{}]|\b[45]\d\d\b|undefined/);
+  });
+
+  it('tells the user when Gemini fails, and keeps running', async () => {
+    harness.gemini.enqueue({ kind: 'error', status: 500 });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.content).toMatch(/Gemini is having trouble/);
+    const again = await imagine(harness, { prompt: 'a fox, second try' });
+    expect(again.message.attachments).toHaveLength(1);
+  });
+});

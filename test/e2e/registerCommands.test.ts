@@ -1,0 +1,47 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { registerCommands } from '../../src/discord/registerCommands.js';
+import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
+import { parseConfig, type Config } from '../../src/config/config.js';
+
+let discord: DiscordEmulator;
+
+beforeEach(async () => {
+  discord = await startDiscordEmulator();
+});
+
+afterEach(async () => {
+  expect(discord.unexpectedRequests).toEqual([]);
+  await discord.close();
+});
+
+function config(extra: Record<string, string> = {}): Config {
+  const parsed = parseConfig({ DISCORD_TOKEN: discord.token, GEMINI_API_KEY: 'unused', DISCORD_API_URL: discord.apiUrl, ...extra });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  return parsed.config;
+}
+
+describe('deploy-commands', () => {
+  it('registers the same command list the bot dispatches, globally by default', async () => {
+    await expect(registerCommands(config(), commands)).resolves.toEqual({ scope: 'global', names: ['imagine'] });
+    const [imagine] = discord.registeredCommands();
+    expect(imagine?.name).toBe('imagine');
+    expect(imagine?.options?.map((option) => option.name)).toEqual([
+      'prompt',
+      'aspect_ratio',
+      'size',
+      'reference1',
+      'reference2',
+      'reference3',
+      'reference4',
+    ]);
+    const aspect = imagine?.options?.find((option) => option.name === 'aspect_ratio') as { choices?: Array<{ value: string }> };
+    expect(aspect.choices?.map((choice) => choice.value)).toEqual(['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9']);
+  });
+
+  it('registers to one server when DISCORD_GUILD_ID is set', async () => {
+    await expect(registerCommands(config({ DISCORD_GUILD_ID: discord.guildId }), commands)).resolves.toMatchObject({ scope: 'guild' });
+    expect(discord.registeredCommands(discord.guildId).map((command) => command.name)).toEqual(['imagine']);
+    expect(discord.registeredCommands()).toEqual([]);
+  });
+});
