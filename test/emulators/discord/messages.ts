@@ -1,5 +1,5 @@
 import type { APIAttachment, APIEmbed } from 'discord.js';
-import { storeAttachment } from './attachments.js';
+import { guessContentType, storeAttachment } from './attachments.js';
 import { ApiError, errors, invalidFormBody, type FieldError } from './errors.js';
 import { fileIndex } from './multipart.js';
 import type { World } from './state.js';
@@ -97,7 +97,8 @@ function resolveAttachments(
     return storeAttachment(ctx.world, ctx.origin, channelId, {
       bytes: file.bytes,
       filename: typeof meta.filename === 'string' ? meta.filename : file.filename,
-      contentType: file.contentType || undefined,
+      // Parts without a real type (discord.js leaves it blank unless it sniffs magic bytes) get one from the extension.
+      contentType: file.contentType && file.contentType !== 'application/octet-stream' ? file.contentType : guessContentType(file.filename) ?? (file.contentType || undefined),
       description: typeof meta.description === 'string' ? meta.description : undefined,
       title: typeof meta.title === 'string' ? meta.title : undefined,
       ephemeral,

@@ -44,7 +44,7 @@ export function matchPattern(pattern: string, path: string): Record<string, stri
     const g = got[i]!;
     if (w.startsWith(':')) {
       if (g === '') return undefined;
-      params[w.slice(1)] = decodeURIComponent(g);
+      params[w.slice(1)] = g;
     } else if (w !== g) {
       return undefined;
     }

@@ -110,7 +110,9 @@ export const channelRoutes: Route[] = [
   }),
   route('POST', '/channels/:channel/messages/:message/threads', (ctx) => {
     const channel = visibleChannel(ctx);
-    const starter = existingMessage(ctx, channel);
+    if (!ctx.world.botCan(Perm.CreatePublicThreads)) throw errors.missingPermissions();
+    const starter = ctx.world.findMessage(channel.id, ctx.params.message!);
+    if (!starter) throw errors.unknownMessage();
     const thread = createThread(ctx.world, channel, asBody(ctx.body.json), starter);
     return { status: 201, body: thread };
   }),

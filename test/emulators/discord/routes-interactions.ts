@@ -51,6 +51,7 @@ function callback(ctx: RestContext): Reply {
     case 4:
       message = responseMessage(ctx, record, data);
       record.originalMessageId = message.id;
+      record.originalCreated = true;
       break;
     case 5:
       record.originalMessageId = world.ids.next();
@@ -96,7 +97,7 @@ function webhookRecord(ctx: RestContext): InteractionRecord {
 
 /** Deferred (type 5) with no message yet: the loading placeholder Discord shows. */
 function pendingOriginal(record: InteractionRecord): boolean {
-  return record.ackType === 5 && record.originalMessageId !== undefined && !record.followupIds.includes('@created');
+  return record.ackType === 5 && record.originalMessageId !== undefined && !record.originalCreated;
 }
 
 function targetMessage(ctx: RestContext, record: InteractionRecord): StoredMessage {
@@ -110,7 +111,7 @@ function targetMessage(ctx: RestContext, record: InteractionRecord): StoredMessa
 function createOriginal(ctx: RestContext, record: InteractionRecord, body: Body): StoredMessage {
   // Ephemerality of a deferred reply is fixed by the defer's flags.
   const message = responseMessage(ctx, record, body, record.ackFlags ?? 0, record.originalMessageId);
-  record.followupIds.push('@created');
+  record.originalCreated = true;
   publishCreate(ctx.world, message);
   return message;
 }
@@ -188,7 +189,7 @@ export const interactionRoutes: Route[] = [
       const record = webhookRecord(ctx);
       if (ctx.params.message === '@original' && pendingOriginal(record)) {
         // Deleting the loading message ends the deferred state without a message.
-        record.followupIds.push('@created');
+        record.originalCreated = true;
         return noContent();
       }
       publishDelete(ctx.world, targetMessage(ctx, record));

@@ -58,7 +58,7 @@ export class World extends EventEmitter {
       bot: true,
       flags: 0,
       public_flags: 0,
-    } as User;
+    } as unknown as User;
     this.token = `${Buffer.from(this.applicationId).toString('base64url')}.emu.${randomBytes(20).toString('base64url')}`;
     this.alice = this.human('alice', 'Alice');
     this.bob = this.human('bob', 'Bob');
@@ -107,7 +107,7 @@ export class World extends EventEmitter {
       public_flags: 0,
       collectibles: null,
       primary_guild: null,
-    } as User;
+    } as unknown as User;
     this.users.set(user.id, user);
     return user;
   }

@@ -5,6 +5,8 @@ import { Perm } from './permissions.js';
 import type { ChannelJson, World } from './state.js';
 import type { StoredMessage } from './types.js';
 
+// MessageFlags is an enum without a 0 member.
+const NO_FLAGS: number = 0;
 const ARCHIVE_DURATIONS = [60, 1440, 4320, 10080];
 
 /**
@@ -84,7 +86,7 @@ function systemThreadCreated(world: World, parentId: string, thread: ChannelJson
     tts: false,
     timestamp: new Date().toISOString(),
     edited_timestamp: null,
-    flags: 0,
+    flags: NO_FLAGS,
     components: [],
     message_reference: { type: 0, channel_id: thread.id, guild_id: world.guildId },
   };

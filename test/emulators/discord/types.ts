@@ -64,6 +64,8 @@ export interface InteractionRecord {
   ackFlags?: number;
   /** Reserved at ack time; the message exists once created (type 4 now, type 5 on first @original edit). */
   originalMessageId?: string;
+  /** False while a deferred reply still shows Discord's "thinking…" placeholder. */
+  originalCreated?: boolean;
   followupIds: string[];
   modal?: unknown;
   /** The INTERACTION_CREATE payload that was dispatched. */

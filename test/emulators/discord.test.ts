@@ -1,0 +1,260 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ChannelType,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  PermissionFlagsBits,
+  Routes,
+  type ChatInputCommandInteraction,
+  type Message,
+  type TextChannel,
+} from 'discord.js';
+import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from './discord/index.js';
+
+const PNG = Uint8Array.from(
+  Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAYAAAC56t6BAAAAEklEQVR4nGP8z8DwnwEIGBkZGQAj/QMBLAgn3gAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+);
+
+let emulator: DiscordEmulator | undefined;
+const clients: Client[] = [];
+
+async function start(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
+  emulator = await startDiscordEmulator(options);
+  return emulator;
+}
+
+async function connect(
+  emu: DiscordEmulator,
+  intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+): Promise<Client> {
+  const client = new Client({ intents, rest: { api: emu.apiUrl } });
+  clients.push(client);
+  const ready = once(client, Events.ClientReady);
+  await client.login(emu.token);
+  await ready;
+  return client;
+}
+
+function nextInteraction(client: Client): Promise<ChatInputCommandInteraction> {
+  return new Promise((resolve) => {
+    client.once(Events.InteractionCreate, (interaction) => {
+      if (interaction.isChatInputCommand()) resolve(interaction);
+    });
+  });
+}
+
+async function apiError(promise: Promise<unknown>): Promise<DiscordAPIError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DiscordAPIError);
+  return error as DiscordAPIError;
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.destroy();
+  await emulator?.close();
+  emulator = undefined;
+});
+
+describe('discord emulator with a real discord.js Client', () => {
+  it('reaches ready and sees the guild, the channel and its own permissions', async () => {
+    const emu = await start();
+    const client = await connect(emu);
+    expect(client.user?.id).toBe(emu.botUser.id);
+    expect(client.application?.id).toBe(emu.applicationId);
+    const guild = client.guilds.cache.get(emu.guildId);
+    expect(guild?.available).toBe(true);
+    const channel = client.channels.cache.get(emu.channelId);
+    expect(channel?.type).toBe(ChannelType.GuildText);
+    expect((channel as TextChannel).name).toBe('general');
+    const perms = (channel as TextChannel).permissionsFor(client.user!);
+    expect(perms?.has(PermissionFlagsBits.SendMessages)).toBe(true);
+    expect(perms?.has(PermissionFlagsBits.ManageMessages)).toBe(false);
+    expect(guild?.members.cache.get(emu.users.alice.id)?.user.username).toBe('alice');
+    expect(emu.requests.every((r) => r.status < 400)).toBe(true);
+    expect(emu.unexpectedRequests).toEqual([]);
+  });
+
+  it('delivers a slash command whose deferReply + editReply uploads exact bytes', async () => {
+    const emu = await start();
+    const client = await connect(emu);
+    const input = emu.addAttachment(PNG, { filename: 'input image.png' });
+    expect(input).toMatchObject({ filename: 'input_image.png', size: PNG.byteLength, content_type: 'image/png', width: 2, height: 3 });
+    const output = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 256);
+    const received = nextInteraction(client);
+    const { interactionId } = emu.sendSlashCommand({
+      user: emu.users.alice,
+      name: 'imagine',
+      options: [
+        { name: 'prompt', type: 3, value: 'a banana' },
+        { name: 'image', type: 11, value: input.id },
+      ],
+      attachments: [input],
+    });
+    const interaction = await received;
+    expect(interaction.id).toBe(interactionId);
+    expect(interaction.user.id).toBe(emu.users.alice.id);
+    expect(interaction.options.getString('prompt')).toBe('a banana');
+    expect(interaction.options.getAttachment('image')?.url).toBe(input.url);
+    expect(interaction.appPermissions?.has(PermissionFlagsBits.AttachFiles)).toBe(true);
+    const downloaded = await fetch(input.url);
+    expect(new Uint8Array(await downloaded.arrayBuffer())).toEqual(PNG);
+
+    await interaction.deferReply();
+    expect(emu.interaction(interactionId).ackType).toBe(5);
+    const reply = await interaction.editReply({ content: 'here you go', files: [{ attachment: Buffer.from(output), name: 'out.bin' }, { attachment: Buffer.from('note'), name: 'notes.txt' }] });
+    expect(reply.id).toBe(emu.interaction(interactionId).originalMessageId);
+
+    const stored = await emu.waitForMessage((m) => m.attachments.length > 0 && m.author.id === emu.botUser.id);
+    expect(stored.content).toBe('here you go');
+    expect(stored.type).toBe(20);
+    expect(stored.attachments[0]).toMatchObject({ filename: 'out.bin', size: output.byteLength });
+    expect(stored.attachments[1]).toMatchObject({ filename: 'notes.txt', size: 4, content_type: 'text/plain; charset=utf-8' });
+    expect(emu.attachmentBytes(stored.attachments[0]!)).toEqual(output);
+    const served = await fetch(stored.attachments[0]!.url);
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(Buffer.from(output));
+
+    const edit = emu.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
+    expect(edit?.files.map((f) => f.filename)).toEqual(['out.bin', 'notes.txt']);
+    expect(edit?.authorization).toBeNull();
+
+    const followUp = await interaction.followUp({ content: 'and one more' });
+    expect(emu.messages(emu.channelId).map((m) => m.id)).toContain(followUp.id);
+    expect(emu.unexpectedRequests).toEqual([]);
+  });
+
+  it('starts a thread whose id equals the starter message id and routes replies in it', async () => {
+    const emu = await start();
+    const client = await connect(emu);
+    const channel = client.channels.cache.get(emu.channelId) as TextChannel;
+    await channel.sendTyping();
+    const starter = await channel.send({ content: 'starting', allowedMentions: { parse: [] } });
+    const thread = await starter.startThread({ name: 'banana thread' });
+    expect(thread.id).toBe(starter.id);
+    expect(thread.parentId).toBe(emu.channelId);
+    expect(emu.threads().map((t) => t.id)).toEqual([starter.id]);
+    expect(emu.messages(emu.channelId).find((m) => m.id === starter.id)?.thread?.id).toBe(starter.id);
+    expect(emu.messages(emu.channelId).find((m) => m.id === starter.id)?.allowed_mentions).toEqual({ parse: [] });
+
+    const botInThread = await thread.send('in the thread');
+    const seen = new Promise<Message>((resolve) => {
+      client.on(Events.MessageCreate, (m) => {
+        if (m.author.id === emu.users.bob.id) resolve(m);
+      });
+    });
+    emu.sendMessage({ user: emu.users.bob, channelId: thread.id, content: 'make it yellow', replyTo: botInThread.id });
+    const message = await seen;
+    expect(message.channelId).toBe(thread.id);
+    expect(message.content).toBe('make it yellow');
+    expect(message.reference?.messageId).toBe(botInThread.id);
+    expect(message.mentions.users.has(emu.botUser.id)).toBe(true);
+
+    // discord.js refuses locally once it knows of the thread, so ask the API directly.
+    const again = client.rest.post(Routes.threads(emu.channelId, starter.id), { body: { name: 'again' } });
+    expect((await apiError(again)).code).toBe(160004);
+    const longName = await apiError(channel.threads.create({ name: 'x'.repeat(101), type: ChannelType.PublicThread }));
+    expect(longName.code).toBe(50035);
+    expect(emu.unexpectedRequests).toEqual([]);
+  });
+
+  it('rejects a late deferReply with 10062 and a second acknowledgement with 40060', async () => {
+    const emu = await start({ interactionAckDeadlineMs: 150 });
+    const client = await connect(emu);
+    let received = nextInteraction(client);
+    emu.sendSlashCommand({ user: emu.users.bob, name: 'imagine' });
+    const late = await received;
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await apiError(late.deferReply())).code).toBe(10062);
+
+    received = nextInteraction(client);
+    emu.sendSlashCommand({ user: emu.users.bob, name: 'imagine' });
+    const onTime = await received;
+    await onTime.reply({ content: 'first' });
+    const second = client.rest.post(Routes.interactionCallback(onTime.id, onTime.token), {
+      body: { type: 4, data: { content: 'second' } },
+      auth: false,
+    });
+    const error = await apiError(second);
+    expect(error.code).toBe(40060);
+    expect(error.status).toBe(400);
+  });
+
+  it('validates messages like Discord: length, emptiness, upload size', async () => {
+    const emu = await start({ uploadLimitBytes: 1024 });
+    const client = await connect(emu);
+    const channel = client.channels.cache.get(emu.channelId) as TextChannel;
+    const tooLong = await apiError(channel.send('x'.repeat(2001)));
+    expect(tooLong.code).toBe(50035);
+    expect(tooLong.rawError).toMatchObject({ errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } });
+    expect((await apiError(channel.send({ content: '   ' }))).code).toBe(50006);
+    const big = await apiError(channel.send({ files: [{ attachment: Buffer.alloc(2048), name: 'big.bin' }] }));
+    expect([big.status, big.code]).toEqual([413, 40005]);
+    await channel.send('x'.repeat(2000));
+    expect(emu.messages(emu.channelId)).toHaveLength(1);
+  });
+
+  it('enforces bot permissions', async () => {
+    const emu = await start({ botPermissions: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages });
+    const client = await connect(emu);
+    const channel = client.channels.cache.get(emu.channelId) as TextChannel;
+    expect(channel.permissionsFor(client.user!)?.has(PermissionFlagsBits.AttachFiles)).toBe(false);
+    const error = await apiError(channel.send({ files: [{ attachment: Buffer.from('hi'), name: 'a.txt' }] }));
+    expect([error.status, error.code]).toEqual([403, 50013]);
+    const message = await channel.send('text is fine');
+    expect((await apiError(message.startThread({ name: 't' }))).code).toBe(50013);
+  });
+
+  it('records unknown routes as unexpected and answers 404', async () => {
+    const emu = await start();
+    const client = await connect(emu);
+    const error = await apiError(client.rest.get(`/guilds/${emu.guildId}/bans`));
+    expect([error.status, error.code]).toEqual([404, 0]);
+    expect(emu.unexpectedRequests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /guilds/${emu.guildId}/bans`]);
+  });
+
+  it('hides message content from a client without the MessageContent intent unless mentioned', async () => {
+    const emu = await start();
+    const client = await connect(emu, [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
+    const contents: string[] = [];
+    const two = new Promise<void>((resolve) => {
+      client.on(Events.MessageCreate, (m) => {
+        contents.push(m.content);
+        if (contents.length === 2) resolve();
+      });
+    });
+    emu.sendMessage({ user: emu.users.alice, content: 'secret' });
+    emu.sendMessage({ user: emu.users.alice, content: 'hello bot', mentionBot: true });
+    await two;
+    expect(contents).toEqual(['', `<@${emu.botUser.id}> hello bot`]);
+  });
+
+  it('lets a second client see threads after the first is destroyed, and resumes after a drop', async () => {
+    const emu = await start();
+    const first = await connect(emu);
+    const channel = first.channels.cache.get(emu.channelId) as TextChannel;
+    const starter = await channel.send('thread me');
+    await starter.startThread({ name: 'persisted' });
+    await first.destroy();
+
+    const second = await connect(emu);
+    const thread = second.channels.cache.get(starter.id);
+    expect(thread?.isThread()).toBe(true);
+    expect(thread?.isThread() && thread.parentId).toBe(emu.channelId);
+
+    const resumed = once(second, Events.ShardResume);
+    emu.disconnectAll();
+    await resumed;
+    const seen = once(second, Events.MessageCreate) as Promise<[Message]>;
+    emu.sendMessage({ user: emu.users.alice, channelId: starter.id, content: 'after resume' });
+    const [message] = await seen;
+    expect(message.content).toBe('after resume');
+  });
+});

@@ -1,0 +1,96 @@
+import { storeAttachment, lookupFile } from './attachments.js';
+import { Cdn } from './cdn.js';
+import { Gateway } from './gateway.js';
+import type { RestLog } from './rest.js';
+import { startServer } from './server.js';
+import { sendSlashCommand, sendUserMessage } from './simulate.js';
+import { defaultConfig, World } from './state.js';
+import type { DiscordEmulator, DiscordEmulatorOptions, RegisteredCommand, StoredMessage } from './types.js';
+
+export type * from './types.js';
+
+function describe(m: StoredMessage): string {
+  const files = m.attachments.length ? ` [${m.attachments.map((a) => a.filename).join(', ')}]` : '';
+  const text = m.content.length > 120 ? `${m.content.slice(0, 117)}...` : m.content;
+  return `  #${m.channel_id} ${m.author.username} (type ${m.type}): ${JSON.stringify(text)}${files}`;
+}
+
+export async function startDiscordEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
+  const world = new World(defaultConfig(options));
+  const log: RestLog = { requests: [], unexpectedRequests: [] };
+  let gatewayUrl = '';
+  const gateway = new Gateway(world, () => gatewayUrl);
+  const cdn = new Cdn(world);
+  const server = await startServer({ world, log }, gateway, cdn);
+  gatewayUrl = server.gatewayUrl;
+  const origin = server.origin;
+
+  const allMessages = () =>
+    [...world.messagesByChannel.values()].flat().sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+
+  const emulator: DiscordEmulator = {
+    apiUrl: `${origin}/api`,
+    cdnOrigin: origin,
+    gatewayUrl,
+    token: world.token,
+    applicationId: world.applicationId,
+    botUser: world.botUser,
+    guildId: world.guildId,
+    channelId: world.channelId,
+    users: { alice: world.alice, bob: world.bob },
+    requests: log.requests,
+    unexpectedRequests: log.unexpectedRequests,
+
+    addAttachment(bytes, meta) {
+      return storeAttachment(world, origin, meta.channelId ?? world.channelId, { ...meta, bytes });
+    },
+    serveAt(path, handler) {
+      const normalized = path.startsWith('/') ? path : `/${path}`;
+      cdn.extraRoutes.set(normalized, handler);
+      return `${origin}${normalized}`;
+    },
+    sendSlashCommand: (args) => sendSlashCommand(world, args),
+    sendMessage: (args) => sendUserMessage(world, args),
+    messages: (channelId) => [...world.messages(channelId)],
+    waitForMessage(predicate, timeoutMs = 20_000) {
+      const existing = allMessages().find(predicate);
+      if (existing) return Promise.resolve(existing);
+      return new Promise<StoredMessage>((resolve, reject) => {
+        const onMessage = (m: StoredMessage) => {
+          if (!predicate(m)) return;
+          cleanup();
+          resolve(m);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          const recent = allMessages().slice(-10).map(describe).join('\n') || '  (no messages)';
+          reject(new Error(`discord emulator: no matching message within ${timeoutMs} ms. Recent messages:\n${recent}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          world.off('message', onMessage);
+        };
+        world.on('message', onMessage);
+      });
+    },
+    attachmentBytes(attachment) {
+      const file = lookupFile(world, attachment.url);
+      if (!file) throw new Error(`discord emulator: no stored bytes for ${attachment.url}`);
+      return file.bytes;
+    },
+    threads: () => world.threads(),
+    interaction(id) {
+      const record = world.interactions.get(id);
+      if (!record) throw new Error(`discord emulator: unknown interaction ${id}`);
+      return record;
+    },
+    registeredCommands: (guildId?: string): RegisteredCommand[] => [...(world.commands.get(guildId ?? 'global') ?? [])],
+    waitForIdentify() {
+      if (gateway.identifies > 0) return Promise.resolve();
+      return new Promise((resolve) => gateway.once('identify', () => resolve()));
+    },
+    disconnectAll: (code?: number) => gateway.disconnectAll(code),
+    close: () => server.close(),
+  };
+  return emulator;
+}
