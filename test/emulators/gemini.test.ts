@@ -260,6 +260,8 @@ describe('authentication and routing', () => {
     await post(imageRequest(user('x')), { key: 'nope' });
     await post(imageRequest(user('y')));
     expect(emulator.requests.map((request) => request.status)).toEqual([400, 200]);
+    expect(emulator.requests[0]?.response).toMatchObject({ error: { code: 400 } });
+    expect(emulator.requests[1]?.response).toHaveProperty('candidates');
     expect(emulator.requests[1]).toMatchObject({
       model: 'gemini-3-pro-image',
       body: imageRequest(user('y')),

@@ -5,12 +5,12 @@
 // the client expected, signatures sit on the first answer part and on every
 // image, and a block can come with no candidates or with no content at all.
 
+import { randomBytes } from 'node:crypto';
 import { buildJpeg } from './jpeg.js';
 import type { GenerateContentRequest, RequestPart } from './requestSchema.js';
 import { signPart } from './signatures.js';
 import type { Behaviour } from './types.js';
 import { countPromptTokens, outputImageTokens, textTokens, THOUGHT_TOKENS, usageMetadata } from './usage.js';
-import { randomBytes } from 'node:crypto';
 
 export type AnsweringBehaviour = Extract<
   Behaviour,

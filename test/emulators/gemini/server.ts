@@ -5,9 +5,11 @@
 // so tests can assert on exactly what the bot sent.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { toSnakeCaseKeys } from './caseStyle.js';
 import {
   apiKeyInQuery,
+  googleError,
   invalidApiKey,
   invalidArgument,
   missingApiKey,
@@ -42,7 +44,7 @@ export function createGeminiServer(state: EmulatorState): Server {
     handle(state, request, response).catch((error: unknown) => {
       // A bug in the emulator itself: say so loudly rather than hang the test.
       console.error('gemini emulator: internal failure', error);
-      if (!response.headersSent) send(response, { httpStatus: 500, body: { error: { code: 500, message: String(error), status: 'INTERNAL' } } });
+      if (!response.headersSent) send(response, googleError(500, `Emulator failure: ${String(error)}`));
     });
   });
 }
@@ -60,37 +62,27 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
   state.requests.push(record);
   const reply = (answer: GeminiError | { httpStatus: 200; body: unknown }): void => {
     record.status = answer.httpStatus;
+    record.response = answer.body;
     send(response, answer);
   };
 
   const raw = await readBody(request, MAX_REQUEST_BYTES);
-  if (raw === undefined) {
-    reply(invalidArgument(`Request payload size exceeds the limit: ${MAX_REQUEST_BYTES} bytes.`));
-    return;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-    record.body = body;
-  } catch {
-    reply(invalidArgument('Invalid JSON payload received. Unexpected token.'));
-    return;
-  }
+  if (raw === undefined) return reply(invalidArgument(`Request payload size exceeds the limit: ${MAX_REQUEST_BYTES} bytes.`));
+  const body = parseJson(raw);
+  record.body = body;
 
-  const key = request.headers['x-goog-api-key'];
-  if (url.searchParams.has('key')) return reply(apiKeyInQuery());
-  if (key === undefined || key === '') return reply(missingApiKey());
-  if (key !== state.apiKey) return reply(invalidApiKey());
-  if (!state.models.includes(model)) return reply(unknownModel(model));
+  // Google authenticates before it looks at the model or the body.
+  const refusal = checkCaller(state, url, request.headers['x-goog-api-key']) ?? checkModel(state, model);
+  if (refusal) return reply(refusal);
+  if (body === undefined) return reply(invalidArgument('Invalid JSON payload received. Unexpected token.'));
 
   const validation = validateRequest(body);
   if (!validation.ok) return reply(validation.error);
 
   await perform(state.queue.shift() ?? { kind: 'image' }, {
-    state,
     model,
-    request,
-    response,
+    socket: request.socket,
+    closing: state.closing.signal,
     answer: (behaviour) => {
       const answer = buildAnswer(behaviour, { model, request: validation.request, nextSerial: () => ++state.serial });
       reply({ httpStatus: 200, body: state.caseStyle === 'snake' ? toSnakeCaseKeys(answer) : answer });
@@ -99,32 +91,51 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
   });
 }
 
-interface Performance {
-  state: EmulatorState;
+function checkCaller(state: EmulatorState, url: URL, key: string | string[] | undefined): GeminiError | undefined {
+  if (url.searchParams.has('key')) return apiKeyInQuery();
+  if (key === undefined || key === '') return missingApiKey();
+  if (key !== state.apiKey) return invalidApiKey();
+  return undefined;
+}
+
+function checkModel(state: EmulatorState, model: string): GeminiError | undefined {
+  return state.models.includes(model) ? undefined : unknownModel(model);
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** One request waiting for its scripted outcome. */
+interface Exchange {
   model: string;
-  request: IncomingMessage;
-  response: ServerResponse;
+  socket: Socket;
+  /** Aborted when the emulator closes. */
+  closing: AbortSignal;
   answer(behaviour: AnsweringBehaviour): void;
   fail(error: GeminiError): void;
 }
 
-async function perform(behaviour: Behaviour, performance: Performance): Promise<void> {
-  const { signal } = performance.state.closing;
+async function perform(behaviour: Behaviour, exchange: Exchange): Promise<void> {
   switch (behaviour.kind) {
     case 'delay':
-      if (await sleep(behaviour.ms, signal)) await perform(behaviour.then ?? { kind: 'image' }, performance);
+      if (await sleep(behaviour.ms, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
       return;
     case 'hang':
       // Hold the request open; close() destroys the socket.
       return;
     case 'reset':
-      performance.request.socket.destroy();
+      exchange.socket.destroy();
       return;
     case 'error':
-      performance.fail(scriptedError(behaviour.status, performance.model, behaviour));
+      exchange.fail(scriptedError(behaviour.status, exchange.model, behaviour));
       return;
     default:
-      performance.answer(behaviour);
+      exchange.answer(behaviour);
   }
 }
 

@@ -45,6 +45,8 @@ export interface RecordedGeminiRequest {
   body: unknown;
   /** The HTTP status sent; 0 while unanswered or when the socket was reset. */
   status: number;
+  /** The JSON body sent back (answer or error), exactly as sent; undefined while unanswered or after a reset. */
+  response?: unknown;
   receivedAt: Date;
 }
 
