@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import {
   ChannelType,
   Client,
@@ -185,6 +186,64 @@ describe('discord emulator with a real discord.js Client', () => {
     const error = await apiError(second);
     expect(error.code).toBe(40060);
     expect(error.status).toBe(400);
+  });
+
+  it('answers with_response, expires interaction tokens, and serves test CDN routes', async () => {
+    const emu = await start({ interactionTokenLifetimeMs: 300 });
+    const client = await connect(emu);
+    const received = nextInteraction(client);
+    emu.sendSlashCommand({ user: emu.users.alice, name: 'imagine' });
+    const interaction = await received;
+    const response = await interaction.deferReply({ withResponse: true });
+    expect(response.interaction.id).toBe(interaction.id);
+    expect(response.interaction.responseMessageLoading).toBe(true);
+    await interaction.editReply('done');
+    await new Promise((r) => setTimeout(r, 400));
+    const expired = await apiError(interaction.followUp('too late'));
+    expect([expired.status, expired.code]).toEqual([401, 50027]);
+
+    const liar = emu.addAttachment(PNG, { filename: 'huge.png', declaredSize: 50 * 1024 * 1024 });
+    expect(liar.size).toBe(50 * 1024 * 1024);
+    expect(emu.attachmentBytes(liar)).toEqual(PNG);
+    const redirect = emu.serveAt('/redirect-me', (_req, res) => {
+      res.writeHead(302, { location: liar.url });
+      res.end();
+    });
+    const followed = await fetch(redirect);
+    expect(followed.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(`${emu.cdnOrigin}/attachments/1/2/missing.png`)).status).toBe(404);
+  });
+
+  it('refuses bad tokens on REST and at login', async () => {
+    const emu = await start();
+    const res = await fetch(`${emu.apiUrl}/v10/users/@me`, { headers: { authorization: 'Bot nope' } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ message: '401: Unauthorized', code: 0 });
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: emu.apiUrl } });
+    clients.push(client);
+    await expect(client.login('bad.token.value')).rejects.toMatchObject({ code: 'TokenInvalid' });
+  });
+
+  it('speaks the raw gateway protocol: HELLO, heartbeat ACK, 4004 on a bad IDENTIFY', async () => {
+    const emu = await start();
+    const info = (await (await fetch(`${emu.apiUrl}/v10/gateway`)).json()) as { url: string };
+    const ws = new WebSocket(`${info.url}?v=10&encoding=json`);
+    const frames: { op: number; d?: { heartbeat_interval?: number } }[] = [];
+    const gotTwo = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        frames.push(JSON.parse(data.toString()));
+        if (frames.length === 2) resolve();
+      }),
+    );
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ op: 1, d: null }));
+    await gotTwo;
+    expect(frames[0]).toMatchObject({ op: 10, d: { heartbeat_interval: 41250 } });
+    expect(frames[1]).toMatchObject({ op: 11 });
+    const closed = once(ws, 'close');
+    ws.send(JSON.stringify({ op: 2, d: { token: 'wrong', intents: 1, properties: {} } }));
+    const [code] = (await closed) as [number];
+    expect(code).toBe(4004);
   });
 
   it('validates messages like Discord: length, emptiness, upload size', async () => {

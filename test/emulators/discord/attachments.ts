@@ -28,7 +28,7 @@ export function sanitizeFilename(filename: string): string {
 export function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  if (bytes.length >= 24 && bytes[0] === 0x89 && ascii(1, 4) === 'PNG') {
+  if (bytes.length >= 24 && bytes[0] === 0x89 && ascii(1, 4) === 'PNG' && ascii(12, 16) === 'IHDR') {
     return { width: view.getUint32(16), height: view.getUint32(20) };
   }
   if (bytes.length >= 10 && ascii(0, 3) === 'GIF') {

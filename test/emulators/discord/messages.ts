@@ -154,8 +154,11 @@ export function computeMentions(world: World, content: string, allowed: unknown,
 function resolveReference(world: World, channelId: string, body: Body): StoredMessage | undefined | null {
   const ref = body.message_reference as Body | undefined;
   if (!ref || typeof ref !== 'object') return undefined;
-  const target = typeof ref.message_id === 'string' ? world.findMessage(String(ref.channel_id ?? channelId), ref.message_id) : undefined;
-  if (target && target.channel_id === channelId) return target;
+  const target = typeof ref.message_id === 'string' ? world.messageById.get(ref.message_id) : undefined;
+  // Replies stay in one channel, except that a thread may reply to its own starter message (id = thread id).
+  const inScope = target && (target.channel_id === channelId || target.id === channelId);
+  const channelMatches = target && (ref.channel_id === undefined || ref.channel_id === target.channel_id || ref.channel_id === channelId);
+  if (target && inScope && channelMatches) return target;
   if (ref.fail_if_not_exists === false) return null;
   throw invalidFormBody([{ path: ['message_reference'], code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }]);
 }
@@ -190,7 +193,7 @@ export function createMessage(ctx: MessageContext, channelId: string, body: Body
   if (body.nonce !== undefined) message.nonce = body.nonce as string;
   if (opts.webhookId) message.webhook_id = opts.webhookId;
   if (repliedTo) {
-    message.message_reference = { type: 0, channel_id: channelId, message_id: repliedTo.id, guild_id: world.guildId };
+    message.message_reference = { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: world.guildId };
     message.referenced_message = stripInternal(repliedTo);
   }
   if ('allowed_mentions' in body) message.allowed_mentions = body.allowed_mentions;

@@ -8,6 +8,16 @@ import type { World } from './state.js';
 const NO_FLAGS: number = 0;
 import type { InteractionRecord, SlashCommandArgs, StoredMessage, UserMessageArgs } from './types.js';
 
+/**
+ * Inside a thread the starter message (same id as the thread, stored in the parent) is shown
+ * first and can be replied to; the reference then points at the parent channel.
+ */
+export function threadStarter(world: World, threadId: string, messageId: string): StoredMessage | undefined {
+  const thread = world.channel(threadId);
+  if (messageId !== threadId || !thread || typeof thread.parent_id !== 'string') return undefined;
+  return world.findMessage(thread.parent_id, messageId);
+}
+
 function channelOrThrow(world: World, channelId: string) {
   const channel = world.channel(channelId);
   if (!channel) throw new Error(`discord emulator: unknown channel ${channelId}`);
@@ -78,7 +88,7 @@ export function sendUserMessage(world: World, args: UserMessageArgs): StoredMess
   const content = args.mentionBot ? `<@${world.botUser.id}> ${args.content}` : args.content;
   let repliedTo: StoredMessage | undefined;
   if (args.replyTo) {
-    repliedTo = world.findMessage(channelId, args.replyTo);
+    repliedTo = world.findMessage(channelId, args.replyTo) ?? threadStarter(world, channelId, args.replyTo);
     if (!repliedTo) throw new Error(`discord emulator: message ${args.replyTo} is not in channel ${channelId}`);
   }
   // Clients reply with "ping on reply" on by default: the replied-to author (never oneself) is mentioned.
@@ -103,7 +113,7 @@ export function sendUserMessage(world: World, args: UserMessageArgs): StoredMess
     nonce: world.ids.next(),
   };
   if (repliedTo) {
-    message.message_reference = { type: 0, channel_id: channelId, message_id: repliedTo.id, guild_id: world.guildId };
+    message.message_reference = { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: world.guildId };
     message.referenced_message = stripInternal(repliedTo);
   }
   publishCreate(world, message);
