@@ -81,7 +81,8 @@ describe('editing by replying in the thread', () => {
     const { starter, thread } = await startConversation('a fox');
     const latest = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
     const olderReply = reply(thread.id, starter, 'make the first one green instead');
-    await waitForBotReplyTo(harness, olderReply);
+    const green = await waitForBotReplyTo(harness, olderReply);
+    expect(latest.id).not.toBe(green.id);
 
     const body = geminiBody(harness, 2);
     const newTurn = body.contents.at(-1)!;
@@ -92,7 +93,7 @@ describe('editing by replying in the thread', () => {
     expect(newTurn.parts).toHaveLength(2);
 
     // Replying to the latest image sends just the text: the image is already the last thing in the history.
-    const toLatest = reply(thread.id, latest, 'brighter');
+    const toLatest = reply(thread.id, green, 'brighter');
     await waitForBotReplyTo(harness, toLatest);
     expect(geminiBody(harness, 3).contents.at(-1)?.parts).toEqual([{ text: 'brighter' }]);
   });
