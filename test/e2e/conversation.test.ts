@@ -126,6 +126,36 @@ describe('editing by replying in the thread', () => {
   });
 });
 
+describe('Gemini answering in snake_case', () => {
+  it('replays the answer in its own spelling and the edit is accepted', async () => {
+    harness.gemini.setCaseStyle('snake');
+    const { starter, thread } = await startConversation('a fox');
+    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(answer.attachments).toHaveLength(1);
+    expect(answer.attachments[0]?.filename).toBe('image-1.jpg');
+    expect(harness.gemini.requests[1]?.status).toBe(200);
+    const replayed = geminiBody(harness, 1).contents[1];
+    expect(replayed).toEqual(modelContentAnswered(harness, 0));
+    expect(JSON.stringify(replayed)).toContain('thought_signature');
+  });
+});
+
+describe('a damaged conversation record', () => {
+  it('is reported in the thread instead of being misread, and the bot keeps working', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const sqlite = (await import('../../src/store/openStore.js')).openStore;
+    const store = await sqlite(harness.config.databaseUrl);
+    await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
+    await store.close();
+    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(answer.content).toMatch(/could not read the saved history/);
+    expect(harness.gemini.requests).toHaveLength(1);
+    expect(harness.logLines.some((line) => line.includes('unknown record version 7'))).toBe(true);
+    const fresh = await imagine(harness, { prompt: 'a new fox' });
+    expect(fresh.message.attachments).toHaveLength(1);
+  });
+});
+
 describe('a restart', () => {
   it('continues every thread exactly where it was', async () => {
     const { starter, thread } = await startConversation('a fox');

@@ -1,0 +1,27 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { imagine } from './helpers.js';
+
+let harness: Harness;
+
+beforeEach(async () => {
+  // A tighter deadline than Discord's 3 s, so a slow acknowledgement cannot pass by luck.
+  harness = await startHarness({ discord: { interactionAckDeadlineMs: 500 } });
+});
+
+afterEach(async () => {
+  expect(harness.discord.unexpectedRequests).toEqual([]);
+  await harness.close();
+});
+
+describe('acknowledging an interaction', () => {
+  it('defers before Gemini answers, so a slow generation still reaches the user', async () => {
+    harness.gemini.enqueue({ kind: 'delay', ms: 1_200, then: { kind: 'image', text: 'slow fox' } });
+    const { interactionId, message } = await imagine(harness, { prompt: 'a slow fox' });
+    const interaction = harness.discord.interaction(interactionId);
+    expect(interaction.ackType).toBe(5);
+    expect(interaction.ackedAt! - interaction.createdAt).toBeLessThan(500);
+    expect(message.content).toBe('slow fox');
+    expect(message.attachments).toHaveLength(1);
+  });
+});
