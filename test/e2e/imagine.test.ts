@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
-import { firstAttachmentBytes, geminiBody, imagine, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, jpegBytes, pngBytes, waitForThread } from './helpers.js';
 
 let harness: Harness;
 
@@ -46,6 +46,38 @@ describe('/imagine', () => {
     });
     expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
     expect(second?.status).toBe(200);
+  });
+
+  it('sends its reference image options to Gemini with their exact bytes and sniffed types', async () => {
+    const png = pngBytes(3);
+    const jpeg = jpegBytes(4);
+    const references = [
+      harness.discord.addAttachment(png, { filename: 'a.webp', contentType: 'image/webp' }),
+      harness.discord.addAttachment(jpeg, { filename: 'b.png' }),
+    ];
+    const { message } = await imagine(harness, { prompt: 'combine these', references });
+    expect(message.attachments).toHaveLength(1);
+    expect(geminiBody(harness, 0).contents[0]?.parts).toEqual([
+      { text: 'combine these' },
+      { inlineData: { mimeType: 'image/png', data: png.toString('base64') } },
+      { inlineData: { mimeType: 'image/jpeg', data: jpeg.toString('base64') } },
+    ]);
+  });
+
+  it('refuses a reference from outside Discord\'s CDN without calling Gemini', async () => {
+    const foreign = { ...harness.discord.addAttachment(pngBytes(5), { filename: 'x.png' }), url: 'http://127.0.0.1:9/x.png' };
+    const { interactionId } = harness.discord.sendSlashCommand({
+      user: harness.discord.users.alice,
+      name: 'imagine',
+      options: [
+        { name: 'prompt', type: 3, value: 'use this' },
+        { name: 'reference1', type: 11, value: foreign.id },
+      ],
+      attachments: [foreign],
+    });
+    const message = await harness.discord.waitForMessage((candidate) => candidate.id === harness.discord.interaction(interactionId).originalMessageId);
+    expect(message.content).toMatch(/x\.png: it is not hosted on Discord/);
+    expect(harness.gemini.requests).toHaveLength(0);
   });
 
   it('names the thread with at most 100 characters however long the prompt is', async () => {
