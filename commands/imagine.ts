@@ -9,7 +9,8 @@ import { collectReferences } from '../src/discord/collectReferences.js';
 import { renderOutcome } from '../src/discord/renderOutcome.js';
 import { runConversationTurn } from '../src/discord/runConversationTurn.js';
 import type { SlashCommand } from '../src/discord/slashCommand.js';
-import { textPayload, toMessagePayload } from '../src/discord/toMessagePayload.js';
+import { toMessagePayload } from '../src/discord/toMessagePayload.js';
+import { interactionDelivery } from '../src/discord/interactionDelivery.js';
 
 const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
 
@@ -73,13 +74,7 @@ export const imagineCommand: SlashCommand = {
           imageSize: isImageSize(size) ? size : undefined,
         },
       },
-      {
-        post: (message) => interaction.editReply(toMessagePayload(message)),
-        openThread: async (starter, name) => {
-          await starter.startThread({ name });
-        },
-        warn: (text) => interaction.followUp(textPayload(text)),
-      },
+      interactionDelivery(interaction),
     );
   },
 };

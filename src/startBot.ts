@@ -1,8 +1,9 @@
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationStore } from './conversation/conversationStore.js';
+import { GenerationQueue } from './conversation/generationQueue.js';
 import { KeyedSerialQueue } from './conversation/keyedSerialQueue.js';
 import type { BotContext } from './discord/botContext.js';
 import { handleInteraction } from './discord/handleInteraction.js';
@@ -15,23 +16,37 @@ import { openStore } from './store/openStore.js';
 
 export interface RunningBot {
   client: Client<true>;
-  /** Stops taking work, lets turns in progress finish (up to the grace period), closes the store. */
+  /**
+   * Stops taking work, gives turns in progress `graceMs` to finish, then
+   * interrupts the rest (their users are told the bot is restarting), and
+   * closes the gateway and the store.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
-const GEMINI_TIMEOUT_MS = 180_000;
-const ATTACHMENT_TIMEOUT_MS = 30_000;
+/** Process managers kill a process about 10 s after SIGTERM; all of stop() must fit well inside. */
+const DEFAULT_GRACE_MS = 5_000;
+const INTERRUPT_FLUSH_MS = 2_500;
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const store = await openStore(config.databaseUrl);
+  const shutdown = new AbortController();
   const bot: BotContext = {
     config,
     logger,
     conversations: new ConversationStore(store.keyv),
     blobs: new BlobStore(store.keyv),
-    gemini: { apiUrl: config.geminiApiUrl, apiKey: config.geminiApiKey, timeoutMs: GEMINI_TIMEOUT_MS },
-    attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: ATTACHMENT_TIMEOUT_MS },
+    gemini: { apiUrl: config.geminiApiUrl, apiKey: config.geminiApiKey, timeoutMs: config.geminiTimeoutMs },
+    retryBaseDelayMs: config.retryBaseDelayMs,
+    historyBudgetBytes: config.historyBudgetBytes,
+    attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
     threadQueue: new KeyedSerialQueue(),
+    generationQueue: new GenerationQueue({
+      concurrency: config.geminiConcurrency,
+      perUser: config.maxRequestsPerUser,
+      queueLimit: config.geminiQueueLimit,
+    }),
+    shutdownSignal: shutdown.signal,
   };
 
   const client = new Client({
@@ -51,7 +66,12 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   };
 
   client.on(Events.InteractionCreate, (interaction) => {
-    if (!accepting) return;
+    if (!accepting) {
+      if (interaction.isRepliable()) {
+        void interaction.reply({ ...textPayload('The bot is restarting. Please try again in a minute.'), flags: MessageFlags.Ephemeral }).catch(() => undefined);
+      }
+      return;
+    }
     track(handleInteraction(bot, commands, interaction));
   });
   client.on(Events.MessageCreate, (message) => {
@@ -75,13 +95,22 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   }
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot is online');
 
+  const settleWithin = (ms: number) =>
+    Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+
   return {
     client: client as Client<true>,
-    async stop(graceMs = 8_000) {
+    async stop(graceMs = DEFAULT_GRACE_MS) {
       accepting = false;
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      await settleWithin(graceMs);
+      if (inFlight.size > 0) {
+        logger.warn({ interrupted: inFlight.size }, 'interrupting requests still in progress');
+        shutdown.abort();
+        await settleWithin(INTERRUPT_FLUSH_MS);
+      }
       await client.destroy();
       await store.close();
+      logger.info('bot stopped');
     },
   };
 }

@@ -29,6 +29,9 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => url.replace(/\/+$/, ''));
 
+const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0');
+const positiveInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be at least 1');
+
 const environmentSchema = z.object({
   DISCORD_TOKEN: z.string({ error: 'is required' }).min(1, 'is required'),
   GEMINI_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
@@ -45,6 +48,13 @@ const environmentSchema = z.object({
     .default('sqlite://data/bot.sqlite'),
   DISCORD_GUILD_ID: snowflake.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_ATTACHMENT_MB: positiveNumber.default(20),
+  GEMINI_TIMEOUT_SECONDS: positiveNumber.default(180),
+  ATTACHMENT_TIMEOUT_SECONDS: positiveNumber.default(30),
+  GEMINI_CONCURRENCY: positiveInteger.default(4),
+  MAX_REQUESTS_PER_USER: positiveInteger.default(2),
+  GEMINI_QUEUE_LIMIT: positiveInteger.default(100),
+  HISTORY_BUDGET_MB: positiveNumber.max(100, 'must stay under Gemini\'s 100 MB request limit').default(50),
 });
 
 export interface Config {
@@ -57,9 +67,23 @@ export interface Config {
   databaseUrl: string;
   discordGuildId: string | undefined;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
-  /** Largest attachment we download, in bytes (issue 4 makes this configurable). */
+  /** Largest attachment we download, in bytes. */
   maxAttachmentBytes: number;
+  geminiTimeoutMs: number;
+  attachmentTimeoutMs: number;
+  /** Gemini calls in flight at once, across all servers; the rest wait in a queue. */
+  geminiConcurrency: number;
+  /** Requests one member may have queued or running at once. */
+  maxRequestsPerUser: number;
+  /** Requests that may wait for Gemini before new ones are turned away. */
+  geminiQueueLimit: number;
+  /** The largest history we send; older whole turns are left out beyond it. */
+  historyBudgetBytes: number;
+  /** First delay of the exponential backoff between Gemini retries (tests shorten it). */
+  retryBaseDelayMs: number;
 }
+
+const MEGABYTE = 1024 * 1024;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -86,7 +110,14 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       databaseUrl: env.DATABASE_URL,
       discordGuildId: env.DISCORD_GUILD_ID,
       logLevel: env.LOG_LEVEL,
-      maxAttachmentBytes: 20 * 1024 * 1024,
+      maxAttachmentBytes: Math.round(env.MAX_ATTACHMENT_MB * MEGABYTE),
+      geminiTimeoutMs: Math.round(env.GEMINI_TIMEOUT_SECONDS * 1000),
+      attachmentTimeoutMs: Math.round(env.ATTACHMENT_TIMEOUT_SECONDS * 1000),
+      geminiConcurrency: env.GEMINI_CONCURRENCY,
+      maxRequestsPerUser: env.MAX_REQUESTS_PER_USER,
+      geminiQueueLimit: env.GEMINI_QUEUE_LIMIT,
+      historyBudgetBytes: Math.round(env.HISTORY_BUDGET_MB * MEGABYTE),
+      retryBaseDelayMs: 1_000,
     },
   };
 }

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { BlobStore } from '../store/blobStore.js';
 import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
-import { callGenerateContent, type GeminiClientOptions } from '../gemini/geminiClient.js';
+import { callWithRetries, type RetriedCall, type RetryOptions } from '../gemini/callWithRetries.js';
+import type { GeminiClientOptions } from '../gemini/geminiClient.js';
 import { inlineImagePart, type GeminiContent, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
+import { fitHistoryToBudget } from './fitHistoryToBudget.js';
 import { restoreParts, storeParts } from './storedParts.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
@@ -14,6 +16,8 @@ export interface EngineDependencies {
   conversations: ConversationStore;
   blobs: BlobStore;
   gemini: GeminiClientOptions;
+  retryBaseDelayMs: number;
+  historyBudgetBytes: number;
   logger: Logger;
 }
 
@@ -24,17 +28,47 @@ export interface TurnInput {
   settings: ImageSettings;
 }
 
-/** Sends the whole conversation plus the new user turn to Gemini and classifies the answer. */
-export async function generateTurn(deps: EngineDependencies, input: TurnInput): Promise<TurnOutcome> {
+/** How a turn waits: for a Gemini slot, between retries, and for shutdown. */
+export interface TurnHooks {
+  /** Resolves false when the turn must give up waiting (shutdown). */
+  waitForSlot(): Promise<boolean>;
+  releaseSlot(): void;
+  signal?: AbortSignal | undefined;
+  onRetry?: RetryOptions['onRetry'];
+}
+
+export interface GeneratedTurn {
+  outcome: TurnOutcome;
+  retries: number;
+  /** Oldest exchanges left out to stay under the request budget. */
+  droppedExchanges: number;
+}
+
+/** Sends the conversation so far plus the new user turn to Gemini and classifies the answer. */
+export async function generateTurn(deps: EngineDependencies, input: TurnInput, hooks: TurnHooks): Promise<GeneratedTurn> {
+  const done = (outcome: TurnOutcome, retries = 0, droppedExchanges = 0): GeneratedTurn => ({ outcome, retries, droppedExchanges });
   const history = input.record ? await replayHistory(input.record, deps.blobs) : { ok: true as const, contents: [] };
   if (!history.ok) {
     deps.logger.error({ threadId: input.record?.threadId, missingBlob: history.missingBlob }, 'conversation history has a missing image blob');
-    return { kind: 'history-unreadable' };
+    return done({ kind: 'history-unreadable' });
   }
-  const body = buildGenerateRequest([...history.contents, { role: 'user', parts: input.userParts }], input.settings);
-  const call = await callGenerateContent(deps.gemini, input.model, body);
-  if (!call.ok) return { kind: 'failed', failure: call.failure };
-  return parseGenerateResponse(call.json);
+  const fitted = fitHistoryToBudget(history.contents, { role: 'user', parts: input.userParts }, deps.historyBudgetBytes);
+  if (!fitted) return done({ kind: 'history-too-large' });
+  const body = buildGenerateRequest(fitted.contents, input.settings);
+
+  if (!(await hooks.waitForSlot())) return done({ kind: 'failed', failure: { kind: 'interrupted' } });
+  let call: RetriedCall;
+  try {
+    call = await callWithRetries(deps.gemini, input.model, body, {
+      baseDelayMs: deps.retryBaseDelayMs,
+      signal: hooks.signal,
+      onRetry: hooks.onRetry,
+    });
+  } finally {
+    hooks.releaseSlot();
+  }
+  const outcome: TurnOutcome = call.result.ok ? parseGenerateResponse(call.result.json) : { kind: 'failed', failure: call.result.failure };
+  return done(outcome, call.retries, fitted.droppedExchanges);
 }
 
 /** Every stored turn back in wire form: user parts, then the model's content exactly as received. */

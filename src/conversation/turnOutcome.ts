@@ -5,5 +5,9 @@ import type { GenerationOutcome } from '../gemini/generationOutcome.js';
 export type TurnOutcome =
   | GenerationOutcome
   | { kind: 'history-unreadable' }
+  /** Even the newest turn alone is over the request budget. */
+  | { kind: 'history-too-large' }
   | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
-  | { kind: 'too-many-attachments'; count: number; limit: number };
+  | { kind: 'too-many-attachments'; count: number; limit: number }
+  | { kind: 'queue-full' }
+  | { kind: 'user-limit'; limit: number };

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AttachmentPolicy } from '../attachments/fetchAttachment.js';
 import type { Config } from '../config/config.js';
 import type { EngineDependencies } from '../conversation/conversationEngine.js';
+import type { GenerationQueue } from '../conversation/generationQueue.js';
 import type { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
 
 /** What every handler may use; built once in startBot and passed down, never imported as a global. */
@@ -11,4 +12,8 @@ export interface BotContext extends EngineDependencies {
   attachments: AttachmentPolicy;
   /** Serializes turns per thread. */
   threadQueue: KeyedSerialQueue;
+  /** Bounds Gemini calls across the bot, fairly. */
+  generationQueue: GenerationQueue;
+  /** Aborted when the bot shuts down: waits and Gemini calls give up. */
+  shutdownSignal: AbortSignal;
 }

@@ -5,6 +5,7 @@ import { renderOutcome } from './renderOutcome.js';
 import { runConversationTurn } from './runConversationTurn.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { keepTyping } from './keepTyping.js';
+import { messageDelivery } from './messageDelivery.js';
 
 /**
  * Messages become turns when they speak to the bot: in a thread, a reply to
@@ -48,13 +49,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         replyToMessageId: repliesToBot ? message.reference?.messageId : undefined,
         settings: {},
       },
-      {
-        post: (rendered) => message.reply(toMessagePayload(rendered)),
-        openThread: async (starter, name) => {
-          await starter.startThread({ name });
-        },
-        warn: (text) => message.reply(textPayload(text)),
-      },
+      messageDelivery(message),
     );
   } finally {
     stopTyping();

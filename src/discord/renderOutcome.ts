@@ -1,12 +1,14 @@
 import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
 import type { TurnOutcome } from '../conversation/turnOutcome.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
+import { describeGeminiReason } from './describeGeminiReason.js';
 
 /** Discord rejects message content over 2,000 characters. */
 export const MAX_CONTENT_LENGTH = 2000;
 
 export interface RenderedFile {
   name: string;
+  mimeType: string;
   data: Buffer;
 }
 
@@ -15,52 +17,58 @@ export interface RenderedMessage {
   files: RenderedFile[];
 }
 
-/** What the user reads for each way a turn can end. */
-export function renderOutcome(outcome: TurnOutcome): RenderedMessage {
+/**
+ * What the user reads for each way a turn can end: a sentence saying what
+ * happened and what to try, never JSON, a status code or a stack trace.
+ * `notes` are small print under the answer ("left out the oldest turns").
+ */
+export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): RenderedMessage {
+  const message = (text: string, files: RenderedFile[] = []): RenderedMessage => withNotes({ content: text, files }, notes);
   switch (outcome.kind) {
     case 'images':
-      return {
-        content: trimContent(outcome.text),
-        files: outcome.images.map((image, index) => ({
+      return message(
+        outcome.text,
+        outcome.images.map((image, index) => ({
           name: `image-${index + 1}.${fileExtension(image.mimeType)}`,
+          mimeType: image.mimeType,
           data: Buffer.from(image.base64, 'base64'),
         })),
-      };
-    case 'no-image':
-      return textOnly(
-        outcome.text
-          ? `Gemini answered without an image:\n> ${quote(outcome.text)}\nTry asking for a picture explicitly, for example "draw …" or "make an image of …".`
-          : 'Gemini finished without an image or an explanation. Try rephrasing your request.',
       );
-    case 'blocked':
-      return textOnly(
-        outcome.stage === 'prompt'
-          ? `Gemini refused this request (${describeReason(outcome.reason)}). Try rephrasing it.`
-          : `Gemini's filter stopped the image (${describeReason(outcome.reason)}). Try rephrasing, or remove the reference image.`,
-      );
+    case 'no-image': {
+      const reason = outcome.finishReason && outcome.finishReason !== 'STOP' ? describeGeminiReason(outcome.finishReason) : undefined;
+      const intro = reason ? `No image this time: ${reason.what}. ${reason.tryThis}` : 'Gemini answered without an image. Try asking for a picture explicitly, for example "draw …".';
+      return message(outcome.text ? `${intro}\nGemini said:\n> ${quote(outcome.text)}` : intro);
+    }
+    case 'blocked': {
+      const reason = describeGeminiReason(outcome.reason);
+      const subject = outcome.stage === 'prompt' ? 'Gemini refused this request' : 'Gemini\'s filter stopped the image';
+      return message(`${subject} (${reason.category}): ${reason.what}. ${reason.tryThis}`);
+    }
     case 'failed':
-      return textOnly(describeFailure(outcome.failure));
+      return message(describeFailure(outcome.failure));
     case 'history-unreadable':
-      return textOnly(
-        'I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot\'s log.',
-      );
+      return message("I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log.");
+    case 'history-too-large':
+      return message('This request is too large for Gemini even on its own. Use fewer or smaller reference images.');
     case 'attachments-rejected':
-      return textOnly(
+      return message(
         ['I could not use these attachments, so I did not ask Gemini:', ...outcome.rejected.map((item) => `- ${item.name}: ${describeAttachmentProblem(item.problem)}`)].join('\n'),
       );
     case 'too-many-attachments':
-      return textOnly(`That is ${outcome.count} images; Gemini takes at most ${outcome.limit} per request. Send fewer.`);
+      return message(`That is ${outcome.count} images; Gemini takes at most ${outcome.limit} per request. Send fewer.`);
+    case 'queue-full':
+      return message('I am at capacity right now: too many images are waiting. Please try again in a few minutes.');
+    case 'user-limit':
+      return message(`You already have ${outcome.limit} image${outcome.limit === 1 ? '' : 's'} in progress. Wait for ${outcome.limit === 1 ? 'it' : 'one'} to finish, then ask again.`);
   }
-}
-
-function textOnly(content: string): RenderedMessage {
-  return { content: trimContent(content), files: [] };
 }
 
 function describeFailure(failure: GeminiFailure): string {
   switch (failure.kind) {
     case 'timeout':
       return 'Gemini took too long to answer. Please try again.';
+    case 'interrupted':
+      return 'The bot is restarting, so this request could not finish. Please send it again in a minute.';
     case 'network':
       return 'I could not reach Gemini just now. Please try again in a moment.';
     case 'malformed':
@@ -68,11 +76,11 @@ function describeFailure(failure: GeminiFailure): string {
     case 'http':
       if (failure.status === 429) {
         return failure.quotaPeriod === 'day'
-          ? "This bot has used up today's Gemini quota. It resets at midnight Pacific time."
-          : 'Gemini is busy right now (rate limit). Please try again in a minute.';
+          ? "This bot has used up today's Gemini quota. It resets at midnight Pacific time; please try again tomorrow."
+          : 'Gemini is busy right now (too many requests). Please try again in a minute or two.';
       }
       if (failure.status >= 500) return 'Gemini is having trouble right now. Please try again in a moment.';
-      return "Gemini rejected the bot's request. An admin should check the bot's log (API key, model name).";
+      return "Gemini rejected the bot's request because of the bot's setup. A server admin should check the bot's log.";
   }
 }
 
@@ -93,12 +101,24 @@ function describeAttachmentProblem(problem: AttachmentProblem): string {
   }
 }
 
-function describeReason(reason: string): string {
-  return reason.toLowerCase().replace(/_/g, ' ');
+function quote(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
 }
 
-function quote(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').slice(0, 1500);
+/** Adds small-print lines under a message; the notes stay whole and the main text is trimmed to fit. */
+export function withNotes(message: RenderedMessage, notes: string[]): RenderedMessage {
+  if (notes.length === 0) return { ...message, content: trimContent(message.content) };
+  const parts = [message.content, ...notes.map((note) => `-# ${note}`)].filter(Boolean);
+  return { ...message, content: joinWithin(parts, MAX_CONTENT_LENGTH) };
+}
+
+/** Keeps the later parts whole and trims the first (the model's text) to fit. */
+function joinWithin(parts: string[], limit: number): string {
+  const [first = '', ...rest] = parts;
+  const tail = rest.join('\n');
+  if (!tail) return trimContent(first, limit);
+  const room = limit - tail.length - 1;
+  return room > 0 && first ? `${trimContent(first, room)}\n${tail}` : trimContent(tail, limit);
 }
 
 /** Cuts at a word boundary and marks the cut, so a trimmed text never looks complete. */

@@ -52,6 +52,7 @@ export async function callGenerateContent(
     }
     return { ok: false, failure: readHttpFailure(response.statusCode, text) };
   } catch (error) {
+    if (signal?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
     if (timeout.aborted) return { ok: false, failure: { kind: 'timeout' } };
     return { ok: false, failure: { kind: 'network', message: error instanceof Error ? error.message : String(error) } };
   }

@@ -17,6 +17,8 @@ export interface TokenUsage {
 export type GeminiFailure =
   | { kind: 'http'; status: number; apiStatus: string | undefined; message: string; retryDelayMs?: number | undefined; quotaPeriod?: 'day' | 'minute' | undefined }
   | { kind: 'timeout' }
+  /** The bot is shutting down and gave up waiting. */
+  | { kind: 'interrupted' }
   | { kind: 'network'; message: string }
   | { kind: 'malformed'; message: string };
 

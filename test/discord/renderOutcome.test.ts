@@ -30,7 +30,7 @@ describe('what the user reads', () => {
 
   it('says a refusal in words, never as JSON or a bare status', () => {
     const blocked = renderOutcome({ kind: 'blocked', stage: 'prompt', reason: 'PROHIBITED_CONTENT', text: '', usage: {} });
-    expect(blocked.content).toMatch(/refused.*prohibited content.*rephras/i);
+    expect(blocked.content).toBe('Gemini refused this request (prohibited content): it asks for content Gemini never makes. Ask for something else.');
     const failed = renderOutcome({ kind: 'failed', failure: { kind: 'http', status: 503, apiStatus: 'UNAVAILABLE', message: 'x' } });
     expect(failed.content).toMatch(/try again/i);
     expect(failed.content).not.toMatch(/503|\{/);

@@ -23,7 +23,15 @@ export interface Harness {
  * The real bot, wired exactly as `npm start` wires it, against the loopback
  * emulators and a fresh SQLite file. Nothing is mocked.
  */
-export async function startHarness(options: { discord?: DiscordEmulatorOptions } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  discord?: DiscordEmulatorOptions;
+  /** Environment variables on top of the harness's own, as an operator would set them. */
+  env?: Record<string, string>;
+  /** Settings with no environment variable, such as the retry backoff (short here so tests stay fast). */
+  config?: Partial<Config>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const discord = await startDiscordEmulator(options.discord);
   const gemini = await startGeminiEmulator();
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-e2e-'));
@@ -35,19 +43,21 @@ export async function startHarness(options: { discord?: DiscordEmulatorOptions }
     ATTACHMENT_ORIGINS: discord.cdnOrigin,
     DATABASE_URL: `sqlite://${directory}/data/bot.sqlite`,
     LOG_LEVEL: 'debug',
+    ...options.env,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const config: Config = { ...parsed.config, retryBaseDelayMs: 20, ...options.config };
   const logLines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const harness: Harness = {
     discord,
     gemini,
-    config: parsed.config,
-    bot: await startBot(parsed.config, logger),
+    config,
+    bot: await startBot(config, logger),
     logLines,
     async restart() {
       await harness.bot.stop();
-      harness.bot = await startBot(parsed.config, logger);
+      harness.bot = await startBot(config, logger);
     },
     async close() {
       await harness.bot.stop(1_000).catch(() => undefined);

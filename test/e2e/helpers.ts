@@ -21,9 +21,15 @@ export function isBotMessage(harness: Harness, message: StoredMessage): boolean 
   return message.author.id === harness.discord.botUser.id;
 }
 
+/** Status notes the bot shows while a request waits; the answer replaces them in the same message. */
+export function isProgressNote(message: StoredMessage): boolean {
+  return /^(Queued: |Waiting for a free slot|Gemini is busy, retrying)/.test(message.content);
+}
+
+/** The bot's answer to a user message (not a progress note that will be replaced). */
 export function waitForBotReplyTo(harness: Harness, userMessage: { id: string }): Promise<StoredMessage> {
   return harness.discord.waitForMessage(
-    (message) => isBotMessage(harness, message) && message.message_reference?.message_id === userMessage.id,
+    (message) => isBotMessage(harness, message) && message.message_reference?.message_id === userMessage.id && !isProgressNote(message),
   );
 }
 
@@ -52,7 +58,8 @@ export async function imagine(harness: Harness, args: ImagineArgs) {
     ...(args.references ? { attachments: args.references } : {}),
   });
   const message = await harness.discord.waitForMessage(
-    (candidate) => isBotMessage(harness, candidate) && candidate.id === harness.discord.interaction(interactionId).originalMessageId,
+    (candidate) =>
+      isBotMessage(harness, candidate) && candidate.id === harness.discord.interaction(interactionId).originalMessageId && !isProgressNote(candidate),
   );
   return { interactionId, message };
 }

@@ -104,10 +104,11 @@ describe('/imagine', () => {
     expect(message.content).not.toMatch(/[{}]|\b[45]\d\d\b|undefined/);
   });
 
-  it('tells the user when Gemini fails, and keeps running', async () => {
-    harness.gemini.enqueue({ kind: 'error', status: 500 });
+  it('tells the user when Gemini keeps failing, and keeps running', async () => {
+    harness.gemini.enqueue(...Array.from({ length: 4 }, () => ({ kind: 'error' as const, status: 500 as const })));
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.content).toMatch(/Gemini is having trouble/);
+    expect(harness.gemini.requests).toHaveLength(4);
     const again = await imagine(harness, { prompt: 'a fox, second try' });
     expect(again.message.attachments).toHaveLength(1);
   });

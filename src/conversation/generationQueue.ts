@@ -1,0 +1,137 @@
+export interface QueueLimits {
+  /** Gemini calls running at once. */
+  concurrency: number;
+  /** Requests one user may have admitted (waiting or running) at once. */
+  perUser: number;
+  /** Admitted requests not yet running, beyond which new ones are turned away. */
+  queueLimit: number;
+}
+
+export type Admission = { ok: true; ticket: Ticket } | { ok: false; reason: 'user-limit' | 'queue-full' };
+
+export interface Ticket {
+  /**
+   * Resolves true when this request may call Gemini, false if `signal`
+   * aborted first. `onPosition` hears how many wait ahead, whenever that
+   * number changes while waiting.
+   */
+  waitForSlot(onPosition?: (ahead: number) => void, signal?: AbortSignal): Promise<boolean>;
+  /** Gives the Gemini slot back (the Discord upload that follows needs none). */
+  releaseSlot(): void;
+  /** Leaves the queue entirely; safe to call more than once. */
+  release(): void;
+}
+
+interface Waiter {
+  grant: () => void;
+  onPosition: ((ahead: number) => void) | undefined;
+  lastAhead: number;
+}
+
+/**
+ * A bounded, first-come-first-served gate in front of Gemini. Gemini's
+ * quota is per project, so one server's burst must not starve the others:
+ * a global concurrency limit, a per-user cap, and a queue that says "full"
+ * instead of hanging.
+ */
+export class GenerationQueue {
+  private running = 0;
+  private admitted = 0;
+  private readonly waiting: Waiter[] = [];
+  private readonly perUser = new Map<string, number>();
+
+  constructor(private readonly limits: QueueLimits) {}
+
+  admit(userId: string): Admission {
+    const mine = this.perUser.get(userId) ?? 0;
+    if (mine >= this.limits.perUser) return { ok: false, reason: 'user-limit' };
+    if (this.admitted - this.running >= this.limits.queueLimit + this.limits.concurrency) return { ok: false, reason: 'queue-full' };
+    this.perUser.set(userId, mine + 1);
+    this.admitted += 1;
+    return { ok: true, ticket: this.createTicket(userId) };
+  }
+
+  /** Requests waiting for a Gemini slot right now. */
+  get depth(): number {
+    return this.waiting.length;
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+
+  private createTicket(userId: string): Ticket {
+    let holdsSlot = false;
+    let released = false;
+    let waiter: Waiter | undefined;
+    const ticket: Ticket = {
+      waitForSlot: (onPosition, signal) => {
+        if (released || signal?.aborted) return Promise.resolve(false);
+        if (this.running < this.limits.concurrency && this.waiting.length === 0) {
+          this.running += 1;
+          holdsSlot = true;
+          return Promise.resolve(true);
+        }
+        return new Promise<boolean>((resolve) => {
+          const onAbort = () => {
+            this.removeWaiter(waiter);
+            resolve(false);
+          };
+          waiter = {
+            grant: () => {
+              signal?.removeEventListener('abort', onAbort);
+              holdsSlot = true;
+              resolve(true);
+            },
+            onPosition,
+            lastAhead: this.waiting.length,
+          };
+          this.waiting.push(waiter);
+          signal?.addEventListener('abort', onAbort, { once: true });
+          onPosition?.(waiter.lastAhead);
+        });
+      },
+      releaseSlot: () => {
+        if (!holdsSlot) return;
+        holdsSlot = false;
+        this.running -= 1;
+        this.grantNext();
+      },
+      release: () => {
+        if (released) return;
+        ticket.releaseSlot();
+        this.removeWaiter(waiter);
+        released = true;
+        this.admitted -= 1;
+        const left = (this.perUser.get(userId) ?? 1) - 1;
+        if (left > 0) this.perUser.set(userId, left);
+        else this.perUser.delete(userId);
+      },
+    };
+    return ticket;
+  }
+
+  private grantNext(): void {
+    while (this.running < this.limits.concurrency && this.waiting.length > 0) {
+      const next = this.waiting.shift()!;
+      this.running += 1;
+      next.grant();
+    }
+    this.announcePositions();
+  }
+
+  private removeWaiter(waiter: Waiter | undefined): void {
+    const index = waiter ? this.waiting.indexOf(waiter) : -1;
+    if (index === -1) return;
+    this.waiting.splice(index, 1);
+    this.announcePositions();
+  }
+
+  private announcePositions(): void {
+    this.waiting.forEach((waiter, ahead) => {
+      if (waiter.lastAhead === ahead) return;
+      waiter.lastAhead = ahead;
+      waiter.onPosition?.(ahead);
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type ChatInputCommandInteraction, type Message } from 'discord.js';
+import { uploadLimitForTier } from '../images/fitToUploadLimit.js';
+import { trimContent } from './renderOutcome.js';
+import type { TurnDelivery } from './runConversationTurn.js';
+import { textPayload, toMessagePayload } from './toMessagePayload.js';
+
+/** Interaction tokens work for 15 minutes; past this margin we stop relying on them. */
+const TOKEN_LIFETIME_MS = 14.5 * 60_000;
+
+/**
+ * Delivers a slash command's turn through its deferred reply. A result that
+ * arrives after the token expired is posted in the channel instead, so no
+ * generation is lost to a slow queue.
+ */
+export function interactionDelivery(interaction: ChatInputCommandInteraction): TurnDelivery {
+  const tokenValid = () => Date.now() - interaction.createdTimestamp < TOKEN_LIFETIME_MS;
+  const postInChannel = async (payload: ReturnType<typeof toMessagePayload>): Promise<Message> => {
+    const channel = interaction.channel;
+    if (!channel?.isSendable()) throw new Error(`channel ${interaction.channelId} is not available to post a late result`);
+    const note = `-# For <@${interaction.user.id}>'s /imagine (its reply window had closed).`;
+    return channel.send({ ...payload, content: [trimContent(payload.content ?? '', 1900), note].filter(Boolean).join('\n') });
+  };
+  return {
+    uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
+    async progress(text) {
+      if (tokenValid()) await interaction.editReply(textPayload(text));
+    },
+    async post(message) {
+      const payload = toMessagePayload(message);
+      if (tokenValid()) {
+        try {
+          return await interaction.editReply(payload);
+        } catch (error) {
+          if (!isExpiredToken(error)) throw error;
+        }
+      }
+      return postInChannel(payload);
+    },
+    openThread: async (starter, name) => {
+      await starter.startThread({ name });
+    },
+    async warn(text) {
+      if (tokenValid()) return interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+      const channel = interaction.channel;
+      return channel?.isSendable() ? channel.send(textPayload(text)) : undefined;
+    },
+  };
+}
+
+function isExpiredToken(error: unknown): boolean {
+  return (
+    error instanceof DiscordAPIError &&
+    (error.code === RESTJSONErrorCodes.InvalidWebhookToken || error.code === RESTJSONErrorCodes.UnknownInteraction || error.code === RESTJSONErrorCodes.UnknownWebhook)
+  );
+}

@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { callGenerateContent, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
+import type { GenerateContentRequest } from './geminiTypes.js';
+import type { GeminiFailure } from './generationOutcome.js';
+import { decideRetry } from './retryPolicy.js';
+
+export interface RetryOptions {
+  baseDelayMs: number;
+  /** Aborts the call and any wait between tries (shutdown). */
+  signal?: AbortSignal | undefined;
+  /** Lets the user know why they are waiting ("Gemini is busy, retrying in 12 s"). */
+  onRetry?: ((notice: { delayMs: number; failure: GeminiFailure; attempt: number }) => void) | undefined;
+}
+
+export interface RetriedCall {
+  result: GeminiCallResult;
+  retries: number;
+}
+
+/** generateContent with the retry policy applied; returns the last result and how many retries it took. */
+export async function callWithRetries(
+  client: GeminiClientOptions,
+  model: string,
+  body: GenerateContentRequest,
+  options: RetryOptions,
+): Promise<RetriedCall> {
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await callGenerateContent(client, model, body, options.signal);
+    if (result.ok) return { result, retries: attempt - 1 };
+    const decision = decideRetry(result.failure, attempt, options.baseDelayMs);
+    if (!decision.retry) return { result, retries: attempt - 1 };
+    options.onRetry?.({ delayMs: decision.delayMs, failure: result.failure, attempt });
+    try {
+      await sleep(decision.delayMs, undefined, { signal: options.signal });
+    } catch {
+      return { result: { ok: false, failure: { kind: 'interrupted' } }, retries: attempt - 1 };
+    }
+  }
+}

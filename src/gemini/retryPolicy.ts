@@ -1,0 +1,42 @@
+import type { GeminiFailure } from './generationOutcome.js';
+
+/** One first try and up to three retries: at least two retries for transient errors, as the issue asks. */
+export const MAX_ATTEMPTS = 4;
+
+/** A RetryInfo delay longer than this is not waited out: the user is told to come back instead. */
+export const MAX_RETRY_DELAY_MS = 90_000;
+
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
+
+/**
+ * Whether a failed Gemini call is worth another try, and when. The one place
+ * this policy lives: undici's RetryAgent does not retry POST by default and
+ * cannot read google.rpc.RetryInfo from a JSON body.
+ *
+ * - 429: wait what RetryInfo says; without it, back off exponentially. A
+ *   per-day quota will not clear in minutes, so it is not retried.
+ * - 500, 502, 503, 504 and dropped connections are transient: back off.
+ * - 400, 403, 404 will fail the same way again. A timeout already cost the
+ *   user minutes, so it is not repeated either.
+ */
+export function decideRetry(failure: GeminiFailure, attemptsMade: number, baseDelayMs: number, random: () => number = Math.random): RetryDecision {
+  if (attemptsMade >= MAX_ATTEMPTS) return { retry: false };
+  const backoff = () => ({ retry: true as const, delayMs: Math.round(baseDelayMs * 2 ** (attemptsMade - 1) * (0.5 + random())) });
+  switch (failure.kind) {
+    case 'network':
+      return backoff();
+    case 'http':
+      if (failure.status === 429) {
+        if (failure.quotaPeriod === 'day') return { retry: false };
+        if (failure.retryDelayMs !== undefined) {
+          return failure.retryDelayMs <= MAX_RETRY_DELAY_MS ? { retry: true, delayMs: failure.retryDelayMs } : { retry: false };
+        }
+        return backoff();
+      }
+      return [500, 502, 503, 504].includes(failure.status) ? backoff() : { retry: false };
+    case 'timeout':
+    case 'malformed':
+    case 'interrupted':
+      return { retry: false };
+  }
+}
