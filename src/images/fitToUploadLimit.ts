@@ -18,8 +18,9 @@ const MEBIBYTE = 1024 * 1024;
 const UPLOAD_LIMIT_BY_TIER = [10 * MEBIBYTE, 10 * MEBIBYTE, 50 * MEBIBYTE, 100 * MEBIBYTE];
 const DEFAULT_UPLOAD_LIMIT = 10 * MEBIBYTE;
 
-// Discord limits the whole multipart request, so the files of one message
-// share the limit, and payload_json plus the multipart boundaries need room too.
+// Discord has refused (413) a request whose body, not any one file, passed the
+// limit, so the files of one message share it, with room left for
+// payload_json and the multipart boundaries.
 const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 
 // A 4K result is about 17 megapixels. Anything past 100 megapixels is not a
@@ -142,7 +143,6 @@ async function readOrientedSize(data: Buffer): Promise<Size | undefined> {
   try {
     const metadata = await sharp(data, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
     if (!ACCEPTED_FORMATS.has(metadata.format)) return undefined;
-    if (metadata.width * metadata.height > MAX_INPUT_PIXELS) return undefined;
     return metadata.autoOrient;
   } catch {
     return undefined;
