@@ -2,6 +2,7 @@ import {
   ApplicationCommandOptionType,
   ApplicationIntegrationType,
   InteractionContextType,
+  MessageFlags,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
@@ -9,7 +10,8 @@ import { collectReferences } from '../src/discord/collectReferences.js';
 import { renderOutcome } from '../src/discord/renderOutcome.js';
 import { runConversationTurn } from '../src/discord/runConversationTurn.js';
 import type { SlashCommand } from '../src/discord/slashCommand.js';
-import { toMessagePayload } from '../src/discord/toMessagePayload.js';
+import { textPayload, toMessagePayload } from '../src/discord/toMessagePayload.js';
+import { describeMissingPermissions, missingPermissions, permissionsNeeded } from '../src/discord/requiredPermissions.js';
 import { interactionDelivery } from '../src/discord/interactionDelivery.js';
 
 const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
@@ -44,6 +46,15 @@ const data = {
 export const imagineCommand: SlashCommand = {
   data,
   async execute(interaction, bot) {
+    const inThread = interaction.channel?.isThread() ?? false;
+    const missing = missingPermissions(
+      interaction.appPermissions,
+      permissionsNeeded({ inThread, startsConversation: !inThread, viaInteraction: true }),
+    );
+    if (missing.length > 0) {
+      await interaction.reply({ ...textPayload(describeMissingPermissions(missing)), flags: MessageFlags.Ephemeral });
+      return;
+    }
     // Discord drops an interaction not answered within 3 s; Gemini takes 10 to 60 s.
     await interaction.deferReply();
     const prompt = interaction.options.getString('prompt', true);
@@ -60,7 +71,6 @@ export const imagineCommand: SlashCommand = {
       return;
     }
 
-    const inThread = interaction.channel?.isThread() ?? false;
     await runConversationTurn(
       bot,
       {

@@ -6,6 +6,7 @@ import { runConversationTurn } from './runConversationTurn.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { keepTyping } from './keepTyping.js';
 import { messageDelivery } from './messageDelivery.js';
+import { describeMissingPermissions, missingPermissions, permissionsNeeded } from './requiredPermissions.js';
 
 /**
  * Messages become turns when they speak to the bot: in a thread, a reply to
@@ -21,6 +22,19 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   const repliesToBot = message.reference?.messageId !== undefined && message.mentions.repliedUser?.id === botId;
   const inThread = message.channel.isThread();
   if (!(mentioned || (inThread && repliesToBot))) return;
+
+  const missing = missingPermissions(
+    message.channel.permissionsFor(message.client.user),
+    permissionsNeeded({ inThread, startsConversation: !inThread, viaInteraction: false }),
+  );
+  if (missing.length > 0) {
+    bot.logger.warn({ channelId: message.channelId, missing }, 'missing permissions to answer a message');
+    // Without a way to send here, the log line is all we can do.
+    if (!missing.includes('Send Messages') && !missing.includes('Send Messages in Threads') && !missing.includes('View Channel')) {
+      await message.channel.send(textPayload(describeMissingPermissions(missing)));
+    }
+    return;
+  }
 
   const prompt = message.content.replace(mentionPattern, '').trim();
   if (!prompt && message.attachments.size === 0) {

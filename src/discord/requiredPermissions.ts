@@ -1,0 +1,40 @@
+import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+
+/** The permission names a server admin sees in Discord's settings. */
+const READABLE_NAMES = new Map<bigint, string>([
+  [PermissionFlagsBits.ViewChannel, 'View Channel'],
+  [PermissionFlagsBits.SendMessages, 'Send Messages'],
+  [PermissionFlagsBits.SendMessagesInThreads, 'Send Messages in Threads'],
+  [PermissionFlagsBits.CreatePublicThreads, 'Create Public Threads'],
+  [PermissionFlagsBits.AttachFiles, 'Attach Files'],
+  [PermissionFlagsBits.ReadMessageHistory, 'Read Message History'],
+]);
+
+/**
+ * What the bot needs where a turn will be answered. Replying to a message
+ * needs Read Message History; a new conversation needs to open a thread and
+ * to talk in it later.
+ */
+export function permissionsNeeded(where: { inThread: boolean; startsConversation: boolean; viaInteraction: boolean }): bigint[] {
+  if (where.viaInteraction) {
+    // Interaction replies go through the webhook; only the thread and its later replies need channel permissions.
+    return where.startsConversation ? [PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads] : [];
+  }
+  const needed = [
+    PermissionFlagsBits.ViewChannel,
+    where.inThread ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages,
+    PermissionFlagsBits.AttachFiles,
+    PermissionFlagsBits.ReadMessageHistory,
+  ];
+  if (where.startsConversation) needed.push(PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads);
+  return needed;
+}
+
+/** The readable names of the needed permissions the bot lacks (all of them when unknown). */
+export function missingPermissions(granted: Readonly<PermissionsBitField> | null | undefined, needed: bigint[]): string[] {
+  return needed.filter((flag) => !granted?.has(flag)).map((flag) => READABLE_NAMES.get(flag) ?? `permission ${flag}`);
+}
+
+export function describeMissingPermissions(names: string[]): string {
+  return `I can't do that here yet: a server admin must give me ${names.length === 1 ? 'the permission' : 'these permissions'} ${names.join(', ')} in this channel.`;
+}
