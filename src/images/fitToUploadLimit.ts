@@ -165,10 +165,10 @@ async function encodeJpeg(data: Buffer, original: Size, step: EncodingStep) {
       });
     }
     // sharp drops metadata unless asked to keep it, so every byte goes to pixels.
-    // mozjpeg makes files ~15% smaller than plain libjpeg at the same quality,
-    // at ~3 s instead of ~0.4 s for a noisy 4K image: fewer downscales is worth it.
+    // Optimised, progressive libjpeg: ~0.6 s for a noisy 4K image where mozjpeg
+    // takes ~3 s for files only ~10% smaller; the user is waiting for this reply.
     const { data: encoded, info } = await pipeline
-      .jpeg({ quality: step.quality, mozjpeg: true })
+      .jpeg({ quality: step.quality, optimiseCoding: true, progressive: true })
       .toBuffer({ resolveWithObject: true });
     return { data: encoded, width: info.width, height: info.height };
   } catch {

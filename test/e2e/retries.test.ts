@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { imagine } from './helpers.js';
+
+let harness: Harness;
+
+beforeEach(async () => {
+  harness = await startHarness();
+});
+
+afterEach(async () => {
+  expect(harness.discord.unexpectedRequests).toEqual([]);
+  await harness.close();
+});
+
+/** Every text the bot showed in the interaction's reply, progress notes included, in order. */
+function originalReplyTexts(): string[] {
+  return harness.discord.requests
+    .filter((request) => request.method === 'PATCH' && request.path.endsWith('/messages/@original'))
+    .map((request) => String((request.json as { content?: string }).content ?? ''));
+}
+
+describe('retrying Gemini', () => {
+  it('waits exactly as long as RetryInfo says after a 429, and tells the user', async () => {
+    harness.gemini.enqueue({ kind: 'error', status: 429, retryDelay: '1.2s' });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.attachments).toHaveLength(1);
+    const [first, second] = harness.gemini.requests;
+    expect([first?.status, second?.status]).toEqual([429, 200]);
+    expect(second!.receivedAt.getTime() - first!.receivedAt.getTime()).toBeGreaterThanOrEqual(1_200);
+    expect(originalReplyTexts()).toContain('Gemini is busy, retrying in 1 s…');
+  });
+
+  it('backs off and retries a 429 without RetryInfo', async () => {
+    harness.gemini.enqueue({ kind: 'error', status: 429 }, { kind: 'error', status: 429 });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.attachments).toHaveLength(1);
+    expect(harness.gemini.requests.map((request) => request.status)).toEqual([429, 429, 200]);
+  });
+
+  it('does not retry an exhausted daily quota, and says so', async () => {
+    harness.gemini.enqueue({ kind: 'error', status: 429, quota: 'day', retryDelay: '30s' });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(harness.gemini.requests).toHaveLength(1);
+    expect(message.content).toMatch(/used up today's Gemini quota/);
+  });
+
+  it.each([500, 503] as const)('retries a %i at least twice before succeeding', async (status) => {
+    harness.gemini.enqueue({ kind: 'error', status }, { kind: 'error', status });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.attachments).toHaveLength(1);
+    expect(harness.gemini.requests.map((request) => request.status)).toEqual([status, status, 200]);
+  });
+
+  it('retries a dropped connection', async () => {
+    harness.gemini.enqueue({ kind: 'reset' });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.attachments).toHaveLength(1);
+    expect(harness.gemini.requests).toHaveLength(2);
+  });
+
+  it.each([
+    [400, /the model|GEMINI_API_KEY/],
+    [403, /API key is invalid/],
+    [404, /does not exist for this API version/],
+  ] as const)('does not retry a %i, tells the user plainly and logs what an admin must fix', async (status, hint) => {
+    harness.gemini.enqueue({ kind: 'error', status });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(harness.gemini.requests).toHaveLength(1);
+    expect(message.content).toMatch(/server admin should check the bot's log/);
+    const logLine = harness.logLines.find((line) => line.includes('generation failed'));
+    expect(logLine).toMatch(hint);
+  });
+
+  it('gives up on a Gemini that never answers after the configured timeout', async () => {
+    await harness.close();
+    harness = await startHarness({ env: { GEMINI_TIMEOUT_SECONDS: '0.5' } });
+    harness.gemini.enqueue({ kind: 'hang' });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.content).toMatch(/took too long/);
+    expect(harness.gemini.requests).toHaveLength(1);
+  });
+});
