@@ -1,0 +1,81 @@
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { firstAttachmentBytes, imagine, waitForBotReplyTo, waitForThread } from './helpers.js';
+
+let harness: Harness | undefined;
+
+afterEach(async () => {
+  expect(harness?.discord.unexpectedRequests).toEqual([]);
+  await harness?.close();
+  harness = undefined;
+});
+
+const MiB = 1024 * 1024;
+const Perm = { ViewChannel: 1n << 10n, SendMessages: 1n << 11n, AttachFiles: 1n << 15n, ReadMessageHistory: 1n << 16n, CreatePublicThreads: 1n << 35n, SendMessagesInThreads: 1n << 38n };
+const ALL_NEEDED = Object.values(Perm).reduce((all, flag) => all | flag, 0n);
+
+describe("Discord's limits", () => {
+  it('re-encodes a result over the upload limit until it fits, and says so', async () => {
+    harness = await startHarness();
+    harness.gemini.enqueue({ kind: 'image', text: 'A big fox.', imageBytes: 11 * MiB });
+    const { message } = await imagine(harness, { prompt: 'a huge fox', size: '4K' });
+    const bytes = firstAttachmentBytes(harness, message);
+    expect(bytes.length).toBeLessThanOrEqual(10 * MiB);
+    expect(message.content).toMatch(/A big fox\.\n-# Re-encoded to fit Discord's 10 MB upload limit here\./);
+    expect((await sharp(bytes).metadata()).format).toBe('jpeg');
+    // What is stored and replayed is Gemini's original, not the re-encoded copy.
+    const thread = await waitForThread(harness, message.id);
+    const edit = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'smaller', replyTo: message.id });
+    await waitForBotReplyTo(harness, edit);
+    expect(harness.gemini.requests[1]?.status).toBe(200);
+  });
+
+  it('shrinks and retries when Discord answers 413 despite the limit it announced', async () => {
+    harness = await startHarness({ discord: { uploadLimitBytes: 1 * MiB } });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+    // The thread reply assumes the server's tier limit (10 MiB); the emulator refuses anything over 1 MiB.
+    harness.gemini.enqueue({ kind: 'image', imageBytes: 3 * MiB });
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'bigger', replyTo: message.id });
+    const answer = await waitForBotReplyTo(harness, ask);
+    expect(answer.attachments).toHaveLength(1);
+    expect(firstAttachmentBytes(harness, answer).length).toBeLessThanOrEqual(1 * MiB);
+    expect(harness.discord.requests.some((request) => request.status === 413)).toBe(true);
+  });
+
+  it('posts a result that outlived the 15-minute interaction token in the channel instead', async () => {
+    harness = await startHarness({ discord: { interactionTokenLifetimeMs: 300 } });
+    harness.gemini.enqueue({ kind: 'delay', ms: 600, then: { kind: 'image', text: 'Late fox.' } });
+    const alice = harness.discord.users.alice;
+    harness.discord.sendSlashCommand({ user: alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a late fox' }] });
+    const late = await harness.discord.waitForMessage((candidate) => candidate.author.id === harness!.discord.botUser.id && candidate.content.startsWith('Late fox.'));
+    expect(late.channel_id).toBe(harness.discord.channelId);
+    expect(late.content).toContain(`<@${alice.id}>`);
+    expect(late.allowed_mentions).toEqual({ parse: [], replied_user: false });
+    expect(late.attachments).toHaveLength(1);
+    const thread = await waitForThread(harness, late.id);
+    expect(thread.name).toBe('a late fox');
+  });
+
+  it('tells /imagine users, privately, which permission an admin must grant', async () => {
+    harness = await startHarness({ discord: { botPermissions: ALL_NEEDED & ~Perm.CreatePublicThreads } });
+    const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a fox' }] });
+    const notice = await harness.discord.waitForMessage((candidate) => candidate.id === harness!.discord.interaction(interactionId).originalMessageId);
+    expect(harness.discord.interaction(interactionId).ackFlags).toBe(64); // ephemeral
+    expect(notice.content).toMatch(/Create Public Threads/);
+    expect(harness.gemini.requests).toHaveLength(0);
+  });
+
+  it('tells a member in a thread which permission the bot lacks there, without calling Gemini', async () => {
+    harness = await startHarness({ discord: { botPermissions: ALL_NEEDED & ~Perm.AttachFiles } });
+    const { message } = await imagine(harness, { prompt: 'a fox' }); // interaction replies need no channel permission
+    const thread = await waitForThread(harness, message.id);
+    harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'bluer', replyTo: message.id });
+    const notice = await harness.discord.waitForMessage(
+      (candidate) => candidate.author.id === harness!.discord.botUser.id && candidate.channel_id === thread.id,
+    );
+    expect(notice.content).toMatch(/a server admin must give me the permission Attach Files in this channel/);
+    expect(harness.gemini.requests).toHaveLength(1);
+  });
+});
