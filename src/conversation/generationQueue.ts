@@ -3,7 +3,7 @@ export interface QueueLimits {
   concurrency: number;
   /** Requests one user may have admitted (waiting or running) at once. */
   perUser: number;
-  /** Admitted requests not yet running, beyond which new ones are turned away. */
+  /** Requests that may wait beyond the running ones before new ones are turned away. */
   queueLimit: number;
 }
 
@@ -45,7 +45,8 @@ export class GenerationQueue {
   admit(userId: string): Admission {
     const mine = this.perUser.get(userId) ?? 0;
     if (mine >= this.limits.perUser) return { ok: false, reason: 'user-limit' };
-    if (this.admitted - this.running >= this.limits.queueLimit + this.limits.concurrency) return { ok: false, reason: 'queue-full' };
+    // Counted at admission, before a request reaches its slot: a burst is judged as a whole.
+    if (this.admitted >= this.limits.concurrency + this.limits.queueLimit) return { ok: false, reason: 'queue-full' };
     this.perUser.set(userId, mine + 1);
     this.admitted += 1;
     return { ok: true, ticket: this.createTicket(userId) };

@@ -14,8 +14,8 @@ export interface Harness {
   bot: RunningBot;
   /** Every log line the bot wrote, for assertions (and secret scans). */
   logLines: string[];
-  /** Stops the bot and starts a new one on the same database, as a process restart would. */
-  restart(): Promise<void>;
+  /** Stops the bot (with this grace period for work in progress) and starts a new one on the same database, as a process restart would. */
+  restart(graceMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,8 +55,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     bot: await startBot(config, logger),
     logLines,
-    async restart() {
-      await harness.bot.stop();
+    async restart(graceMs) {
+      await harness.bot.stop(graceMs);
       harness.bot = await startBot(config, logger);
     },
     async close() {

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { isBotMessage, isProgressNote } from './helpers.js';
+
+let harness: Harness | undefined;
+
+afterEach(async () => {
+  expect(harness?.discord.unexpectedRequests).toEqual([]);
+  await harness?.close();
+  harness = undefined;
+});
+
+function sendImagine(user: 'alice' | 'bob', prompt: string) {
+  return harness!.discord.sendSlashCommand({ user: harness!.discord.users[user], name: 'imagine', options: [{ name: 'prompt', type: 3, value: prompt }] });
+}
+
+/** Every text the interaction's reply showed, in order (progress notes, then the answer). */
+function repliesShown(token: string): string[] {
+  return harness!.discord.requests
+    .filter((request) => request.method === 'PATCH' && request.path.includes(`/${token}/messages/@original`))
+    .map((request) => String((request.json as { content?: string }).content ?? ''));
+}
+
+function finalReply(interactionId: string) {
+  return harness!.discord.waitForMessage(
+    (message) => isBotMessage(harness!, message) && message.id === harness!.discord.interaction(interactionId).originalMessageId && !isProgressNote(message),
+  );
+}
+
+async function geminiHasReceived(count: number) {
+  await vi.waitFor(() => expect(harness!.gemini.requests.length).toBe(count), { timeout: 10_000, interval: 10 });
+}
+
+describe('the fair queue in front of Gemini', () => {
+  it('runs GEMINI_CONCURRENCY calls at once and shows the others their place, updating it as the line moves', async () => {
+    harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1' } });
+    harness.gemini.enqueue({ kind: 'delay', ms: 400, then: { kind: 'image' } });
+    const first = sendImagine('alice', 'first');
+    await geminiHasReceived(1);
+    const second = sendImagine('bob', 'second');
+    await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
+    const third = sendImagine('alice', 'third');
+    await vi.waitFor(() => expect(repliesShown(third.token)).toContain('Queued: 1 ahead of you.'));
+
+    const answers = await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId), finalReply(third.interactionId)]);
+    expect(answers.every((answer) => answer.attachments.length === 1)).toBe(true);
+    expect(repliesShown(third.token).slice(0, 2)).toEqual(['Queued: 1 ahead of you.', 'Waiting for a free slot: you are next.']);
+    expect(harness.gemini.requests.map((request) => (request.body as { contents: Array<{ parts: Array<{ text: string }> }> }).contents[0]?.parts[0]?.text)).toEqual([
+      'first',
+      'second',
+      'third',
+    ]);
+  });
+
+  it('limits how many requests one member has in flight', async () => {
+    harness = await startHarness({ env: { MAX_REQUESTS_PER_USER: '1' } });
+    harness.gemini.enqueue({ kind: 'delay', ms: 400, then: { kind: 'image' } });
+    const first = sendImagine('alice', 'first');
+    await geminiHasReceived(1);
+    const second = sendImagine('alice', 'second');
+    const refusal = await finalReply(second.interactionId);
+    expect(refusal.content).toBe('You already have 1 image in progress. Wait for it to finish, then ask again.');
+    expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
+    expect(harness.gemini.requests).toHaveLength(1);
+  });
+
+  it('says it is at capacity when the queue is full, instead of hanging', async () => {
+    harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1', GEMINI_QUEUE_LIMIT: '1' } });
+    harness.gemini.enqueue({ kind: 'delay', ms: 400, then: { kind: 'image' } });
+    const first = sendImagine('alice', 'first');
+    await geminiHasReceived(1);
+    const second = sendImagine('bob', 'second');
+    await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
+    const third = sendImagine('alice', 'third');
+    expect((await finalReply(third.interactionId)).content).toMatch(/at capacity/);
+    await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId)]);
+    expect(harness.gemini.requests).toHaveLength(2);
+  });
+});
