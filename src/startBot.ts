@@ -101,6 +101,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   return {
     client: client as Client<true>,
     async stop(graceMs = DEFAULT_GRACE_MS) {
+      if (!accepting) return; // already stopping or stopped
       accepting = false;
       await settleWithin(graceMs);
       if (inFlight.size > 0) {

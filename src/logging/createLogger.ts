@@ -9,7 +9,18 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       redact: {
-        paths: ['*.headers.authorization', '*.headers["x-goog-api-key"]', '*.token', 'token', 'apiKey', '*.apiKey'],
+        paths: [
+          '*.headers.authorization',
+          '*.headers["x-goog-api-key"]',
+          'token',
+          '*.token',
+          'apiKey',
+          '*.apiKey',
+          'geminiApiKey',
+          '*.geminiApiKey',
+          'discordToken',
+          '*.discordToken',
+        ],
         censor: '[redacted]',
       },
     },

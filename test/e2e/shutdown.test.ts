@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { geminiBody, imagine, isBotMessage, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+
+let harness: Harness;
+
+beforeEach(async () => {
+  harness = await startHarness();
+});
+
+afterEach(async () => {
+  expect(harness.discord.unexpectedRequests).toEqual([]);
+  await harness.close();
+});
+
+describe('a restart during a generation', () => {
+  it('tells the waiting user the bot is restarting, loses nothing stored, and the thread goes on afterwards', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+    harness.gemini.enqueue({ kind: 'hang' });
+    const interrupted = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(2), { interval: 10 });
+
+    const started = Date.now();
+    await harness.restart(300);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const notice = await waitForBotReplyTo(harness, interrupted);
+    expect(notice.content).toMatch(/The bot is restarting/);
+
+    const again = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    const answer = await waitForBotReplyTo(harness, again);
+    expect(answer.attachments).toHaveLength(1);
+    const body = geminiBody(harness, 2);
+    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+  });
+
+  it('answers an interaction that arrives while stopping instead of leaving it to fail', async () => {
+    harness.gemini.enqueue({ kind: 'delay', ms: 500, then: { kind: 'image' } });
+    const slow = harness.discord.sendSlashCommand({ user: harness.discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'slow' }] });
+    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(1), { interval: 10 });
+    const stopping = harness.bot.stop(5_000);
+    const late = harness.discord.sendSlashCommand({ user: harness.discord.users.bob, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'late' }] });
+    const refusal = await harness.discord.waitForMessage((m) => m.id === harness.discord.interaction(late.interactionId).originalMessageId);
+    expect(refusal.content).toMatch(/restarting/);
+    expect(harness.discord.interaction(late.interactionId).ackFlags).toBe(64);
+    await stopping;
+    // The request already running was given its grace period and finished normally.
+    const finished = harness.discord.messages(harness.discord.channelId).find((m) => m.id === harness.discord.interaction(slow.interactionId).originalMessageId);
+    expect(finished && isBotMessage(harness, finished) && finished.attachments.length).toBe(1);
+  });
+});
