@@ -38,7 +38,8 @@ const data = {
     ...REFERENCE_OPTIONS.map((name, index) => ({
       type: ApplicationCommandOptionType.Attachment as const,
       name,
-      description: `Reference image ${index + 1} to compose from`,
+      // Discord offers no file-type filter for attachment options; the bot checks the bytes on arrival.
+      description: `Reference image ${index + 1} to compose from (PNG, JPEG, WebP or HEIC)`,
     })),
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

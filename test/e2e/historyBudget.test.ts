@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { geminiBody, imagine, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+
+let harness: Harness;
+
+beforeEach(async () => {
+  // About 0.6 MB: room for two 200 kB answers (base64 makes them ~270 kB each) but not three.
+  harness = await startHarness({ env: { HISTORY_BUDGET_MB: '0.6' } });
+});
+
+afterEach(async () => {
+  expect(harness.discord.unexpectedRequests).toEqual([]);
+  await harness.close();
+});
+
+describe('a thread whose history outgrows the request budget', () => {
+  it('leaves out the oldest whole turns, says so, and Gemini accepts the shorter history', async () => {
+    harness.gemini.enqueue(...Array.from({ length: 4 }, () => ({ kind: 'image' as const, imageBytes: 200_000 })));
+    const { message } = await imagine(harness, { prompt: 'turn one' });
+    const thread = await waitForThread(harness, message.id);
+    let latest = message;
+    const answers = [];
+    for (const prompt of ['turn two', 'turn three', 'turn four']) {
+      const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: prompt, replyTo: latest.id });
+      latest = await waitForBotReplyTo(harness, ask);
+      answers.push(latest);
+    }
+    expect(answers[0]?.content).not.toMatch(/left out/);
+    expect(answers[1]?.content).not.toMatch(/left out/);
+    expect(answers[2]?.content).toMatch(/-# This thread is long: I left out its 1 oldest turn\(s\)/);
+    const lastBody = geminiBody(harness, 3);
+    expect(harness.gemini.requests[3]?.status).toBe(200);
+    expect(lastBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(lastBody.contents[0]?.parts[0]).toEqual({ text: 'turn two' });
+    expect(lastBody.contents[1]).toEqual(modelContentAnswered(harness, 1));
+    expect(lastBody.contents[3]).toEqual(modelContentAnswered(harness, 2));
+    expect(JSON.stringify(lastBody).length).toBeLessThan(0.6 * 1024 * 1024);
+  });
+});
