@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
-import { imagine } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 let harness: Harness;
 
@@ -70,6 +70,26 @@ describe('retrying Gemini', () => {
     expect(message.content).toMatch(/server admin should check the bot's log/);
     const logLine = harness.logLines.find((line) => line.includes('generation failed'));
     expect(logLine).toMatch(hint);
+  });
+
+  it('in a thread, shows the wait as one reply that the answer then replaces, and that answer can be edited further', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+    harness.gemini.enqueue({ kind: 'error', status: 503 });
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    const answer = await waitForBotReplyTo(harness, ask);
+    expect(answer.attachments).toHaveLength(1);
+    const botMessagesInThread = harness.discord.messages(thread.id).filter((m) => isBotMessage(harness, m));
+    expect(botMessagesInThread.map((m) => m.id)).toEqual([answer.id]);
+    const edits = harness.discord.requests.filter((request) => request.method === 'PATCH' && request.path === `/channels/${thread.id}/messages/${answer.id}`);
+    expect(edits).toHaveLength(1);
+    const status = harness.discord.requests.find((request) => request.method === 'POST' && request.path === `/channels/${thread.id}/messages`);
+    expect((status?.json as { content?: string }).content).toMatch(/^Gemini is busy, retrying in \d+ s…$/);
+
+    const next = harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: thread.id, content: 'and a hat', replyTo: answer.id });
+    await waitForBotReplyTo(harness, next);
+    expect(geminiBody(harness, 3).contents).toHaveLength(5); // the edited-in answer is the latest turn: no image re-sent
+    expect(geminiBody(harness, 3).contents.at(-1)?.parts).toEqual([{ text: 'and a hat' }]);
   });
 
   it('gives up on a Gemini that never answers after the configured timeout', async () => {
