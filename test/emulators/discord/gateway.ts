@@ -2,14 +2,17 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import { WebSocketServer, WebSocket } from 'ws';
-import { guildCreateJson, newSessionId, readyJson } from './payloads.js';
+import { guildCreateJson } from './guild.js';
+import { newSessionId, readyJson } from './payloads.js';
 import type { World } from './state.js';
 
 const HEARTBEAT_INTERVAL = 41_250; // what Discord sends in HELLO
-const Intents = { Guilds: 1 << 0, GuildMessages: 1 << 9, GuildMessageReactions: 1 << 10, MessageContent: 1 << 15 };
+const Intents = { Guilds: 1 << 0, GuildMembers: 1 << 1, GuildMessages: 1 << 9, GuildMessageReactions: 1 << 10, MessageContent: 1 << 15 };
 
 /** Which intent a dispatch needs; undefined = always sent (READY, INTERACTION_CREATE, ...). */
 function requiredIntent(t: string): number | undefined {
+  // Member events are privileged (GUILD_MEMBERS); the Guilds intent does not carry them.
+  if (t.startsWith('GUILD_MEMBER_')) return Intents.GuildMembers;
   if (t.startsWith('THREAD_') || t.startsWith('CHANNEL_') || t.startsWith('GUILD_')) return Intents.Guilds;
   if (t.startsWith('MESSAGE_REACTION_')) return Intents.GuildMessageReactions;
   if (t.startsWith('MESSAGE_')) return Intents.GuildMessages;

@@ -3,7 +3,11 @@ import { Cdn } from './cdn.js';
 import { Gateway } from './gateway.js';
 import type { RestLog } from './rest.js';
 import { startServer } from './server.js';
-import { sendSlashCommand, sendUserMessage } from './simulate.js';
+import { waitForAck } from './interactions.js';
+import { memberJson } from './payloads.js';
+import { createRole, setMemberPermissions, setMemberRoles } from './roles.js';
+import { sendUserMessage } from './simulate.js';
+import { clickButton, sendMessageCommand, sendSlashCommand, submitModal } from './simulate-interactions.js';
 import { defaultConfig, World } from './state.js';
 import type { DiscordEmulator, DiscordEmulatorOptions, RegisteredCommand, StoredMessage } from './types.js';
 
@@ -37,7 +41,9 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     botUser: world.botUser,
     guildId: world.guildId,
     channelId: world.channelId,
-    users: { alice: world.alice, bob: world.bob },
+    otherChannelId: world.otherChannelId,
+    users: { alice: world.alice, bob: world.bob, carol: world.carol },
+    moderatorRoleId: world.moderatorRoleId,
     requests: log.requests,
     unexpectedRequests: log.unexpectedRequests,
 
@@ -50,7 +56,15 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       return `${origin}${normalized}`;
     },
     sendSlashCommand: (args) => sendSlashCommand(world, args),
+    sendMessageCommand: (args) => sendMessageCommand(world, args),
+    clickButton: (args) => clickButton(world, args),
+    submitModal: (args) => submitModal(world, args),
+    waitForInteractionResponse: (interactionId, timeoutMs = 20_000) => waitForAck(world, interactionId, timeoutMs),
     sendMessage: (args) => sendUserMessage(world, args),
+    createRole: (args) => createRole(world, args),
+    setMemberRoles: (user, roleIds) => setMemberRoles(world, user, roleIds, () => memberJson(world, user)),
+    setMemberPermissions: (user, permissions) => setMemberPermissions(world, user, permissions),
+    deletedMessageIds: () => [...world.deletedMessageIds],
     messages: (channelId) => [...world.messages(channelId)],
     waitForMessage(predicate, timeoutMs = 20_000) {
       const existing = allMessages().find(predicate);

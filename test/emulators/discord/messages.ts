@@ -1,9 +1,11 @@
-import type { APIAttachment, APIEmbed } from 'discord.js';
+import type { APIAttachment } from 'discord.js';
 import { guessContentType, storeAttachment } from './attachments.js';
+import { numberComponents } from './components.js';
 import { ApiError, errors, invalidFormBody, type FieldError } from './errors.js';
 import { fileIndex } from './multipart.js';
 import type { World } from './state.js';
 import type { StoredMessage, UploadedFile, User } from './types.js';
+import { storedEmbeds, validateFields } from './validation.js';
 
 export type Body = Record<string, unknown>;
 
@@ -24,11 +26,13 @@ export interface CreateOptions {
   allowReference?: boolean;
 }
 
-const MAX_CONTENT = 2000;
 const MAX_ATTACHMENTS = 10;
-const MAX_EMBEDS = 10;
 // Flags a sender may set: SUPPRESS_EMBEDS, EPHEMERAL (interactions), SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2.
 const SETTABLE_FLAGS = 4 | 64 | 4096 | 32768;
+
+function storedComponents(components: unknown): NonNullable<StoredMessage['components']> {
+  return Array.isArray(components) ? numberComponents(components as NonNullable<StoredMessage['components']>) : [];
+}
 
 export function asBody(json: unknown): Body {
   if (json === undefined || json === null) return {};
@@ -43,38 +47,6 @@ export function checkUploadSizes(world: World, files: UploadedFile[]): void {
   for (const file of files) {
     if (file.bytes.byteLength > world.config.uploadLimitBytes) throw errors.tooLarge();
   }
-}
-
-function validateFields(body: Body): void {
-  const problems: FieldError[] = [];
-  if (body.content !== undefined && body.content !== null) {
-    if (typeof body.content !== 'string') {
-      problems.push({ path: ['content'], code: 'BASE_TYPE_STRING', message: 'Must be a string.' });
-    } else if (body.content.length > MAX_CONTENT) {
-      problems.push({ path: ['content'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_CONTENT} or fewer in length.` });
-    }
-  }
-  if (Array.isArray(body.embeds)) {
-    if (body.embeds.length > MAX_EMBEDS) {
-      problems.push({ path: ['embeds'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_EMBEDS} or fewer in length.` });
-    }
-    let total = 0;
-    (body.embeds as APIEmbed[]).forEach((embed, i) => {
-      const limits: [keyof APIEmbed, number][] = [['title', 256], ['description', 4096]];
-      for (const [field, max] of limits) {
-        const value = embed[field];
-        if (typeof value === 'string') {
-          total += value.length;
-          if (value.length > max) {
-            problems.push({ path: ['embeds', i, field], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` });
-          }
-        }
-      }
-    });
-    // Discord caps the combined characters of all embeds in a message at 6000.
-    if (total > 6000) problems.push({ path: ['embeds'], code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' });
-  }
-  if (problems.length > 0) throw invalidFormBody(problems);
 }
 
 /**
@@ -177,11 +149,11 @@ export function createMessage(ctx: MessageContext, channelId: string, body: Body
     mentions: computeMentions(world, content, body.allowed_mentions, repliedTo ?? undefined),
     mention_roles: [],
     attachments: resolveAttachments(ctx, channelId, body, files, [], (flags & 64) !== 0),
-    embeds: Array.isArray(body.embeds) ? (body.embeds as APIEmbed[]) : [],
+    embeds: storedEmbeds(body.embeds),
     timestamp: new Date().toISOString(),
     edited_timestamp: null,
     flags,
-    components: Array.isArray(body.components) ? (body.components as StoredMessage['components']) : [],
+    components: storedComponents(body.components),
     id: world.ids.next(),
     channel_id: channelId,
     author: opts.author,
@@ -204,11 +176,11 @@ export function createMessage(ctx: MessageContext, channelId: string, body: Body
 /** Applies a PATCH body to a copy of the message; the caller stores it only if this does not throw. */
 export function editMessage(ctx: MessageContext, message: StoredMessage, body: Body, files: UploadedFile[]): StoredMessage {
   checkUploadSizes(ctx.world, files);
-  validateFields(body);
+  validateFields(body, message.flags ?? 0);
   const next: StoredMessage = { ...message };
   if ('content' in body) next.content = typeof body.content === 'string' ? body.content : '';
-  if ('embeds' in body) next.embeds = Array.isArray(body.embeds) ? (body.embeds as APIEmbed[]) : [];
-  if ('components' in body) next.components = Array.isArray(body.components) ? (body.components as StoredMessage['components']) : [];
+  if ('embeds' in body) next.embeds = storedEmbeds(body.embeds);
+  if ('components' in body) next.components = storedComponents(body.components);
   // Only SUPPRESS_EMBEDS can be toggled on an existing message.
   if (typeof body.flags === 'number') next.flags = ((message.flags ?? 0) & ~4) | (body.flags & 4);
   if ('allowed_mentions' in body) next.allowed_mentions = body.allowed_mentions;

@@ -1,6 +1,7 @@
 import { overwriteCommands } from './commands.js';
 import { errors } from './errors.js';
-import { guildCreateJson, memberJson } from './payloads.js';
+import { guildCreateJson } from './guild.js';
+import { memberJson } from './payloads.js';
 import { ok, route, type RestContext, type Route } from './router.js';
 
 function checkApp(ctx: RestContext): void {

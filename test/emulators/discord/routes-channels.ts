@@ -27,7 +27,8 @@ function sendPermission(world: World, channel: ChannelJson): bigint {
 function existingMessage(ctx: RestContext, channel: ChannelJson): StoredMessage {
   if (!ctx.world.botCan(Perm.ReadMessageHistory)) throw errors.missingAccess();
   const message = ctx.world.findMessage(channel.id, ctx.params.message!);
-  if (!message) throw errors.unknownMessage();
+  // Ephemeral messages exist only for one user's client; channel routes never see them.
+  if (!message || ((message.flags ?? 0) & 64) !== 0) throw errors.unknownMessage();
   return message;
 }
 

@@ -1,88 +1,14 @@
-import { errors, invalidFormBody } from './errors.js';
+import { callback } from './callbacks.js';
+import { errors } from './errors.js';
 import { publishCreate, publishDelete, publishUpdate } from './events.js';
-import { asBody, commitEdit, createMessage, editMessage, type Body } from './messages.js';
+import { asBody, commitEdit, editMessage, type Body } from './messages.js';
 import { restMessageJson } from './payloads.js';
-import { noContent, ok, route, type Reply, type RestContext, type Route } from './router.js';
+import { interactionExtras, responseMessage, responseType } from './responses.js';
+import { noContent, ok, route, type RestContext, type Route } from './router.js';
 import type { InteractionRecord, StoredMessage } from './types.js';
 
 const EPHEMERAL = 64;
 const LOADING = 128;
-
-function interactionExtras(ctx: RestContext, record: InteractionRecord): Partial<StoredMessage> {
-  return {
-    application_id: ctx.world.applicationId,
-    interaction_metadata: {
-      id: record.id,
-      type: record.type,
-      user: record.user,
-      authorizing_integration_owners: { '0': record.guildId },
-      name: record.name,
-      command_type: 1,
-    } as StoredMessage['interaction_metadata'],
-    interaction: { id: record.id, type: record.type, name: record.name, user: record.user } as StoredMessage['interaction'],
-  };
-}
-
-/** Builds a response message (type 20 CHAT_INPUT_COMMAND, webhook_id = application id). */
-function responseMessage(ctx: RestContext, record: InteractionRecord, body: Body, forcedFlags?: number, id?: string) {
-  const message = createMessage(ctx, record.channelId, body, ctx.body.files, {
-    author: ctx.world.botUser,
-    type: 20,
-    webhookId: ctx.world.applicationId,
-    allowEphemeral: true,
-    extra: interactionExtras(ctx, record),
-  });
-  if (forcedFlags !== undefined) message.flags = ((message.flags ?? 0) & ~EPHEMERAL) | (forcedFlags & EPHEMERAL);
-  if (id) message.id = id;
-  return message;
-}
-
-function callback(ctx: RestContext): Reply {
-  const { world } = ctx;
-  const record = world.interactions.get(ctx.params.interaction!);
-  if (!record || record.token !== ctx.params.token) throw errors.unknownInteraction();
-  if (record.ackedAt !== undefined) throw errors.alreadyAcknowledged();
-  if (Date.now() - record.createdAt > world.config.interactionAckDeadlineMs) throw errors.unknownInteraction();
-  const body = asBody(ctx.body.json);
-  const data = asBody(body.data);
-  const type = body.type;
-  let message: StoredMessage | undefined;
-  switch (type) {
-    case 4:
-      message = responseMessage(ctx, record, data);
-      record.originalMessageId = message.id;
-      record.originalCreated = true;
-      break;
-    case 5:
-      record.originalMessageId = world.ids.next();
-      break;
-    case 9:
-      if (typeof data.custom_id !== 'string' || typeof data.title !== 'string' || !Array.isArray(data.components)) {
-        throw invalidFormBody([{ path: ['data'], code: 'MODAL_INVALID', message: 'Modal requires custom_id, title and components' }]);
-      }
-      record.modal = data;
-      break;
-    default:
-      // 1 (PONG) is for PING, 6/7 for component interactions, 8 for autocomplete: invalid for slash commands.
-      throw invalidFormBody([{ path: ['type'], code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: `Interaction response type ${String(type)} is not valid for this interaction` }]);
-  }
-  record.ackType = type;
-  record.ackedAt = Date.now();
-  record.ackFlags = typeof data.flags === 'number' ? data.flags : 0;
-  if (message) publishCreate(world, message);
-  if (ctx.query.get('with_response') !== 'true') return noContent();
-  return ok({
-    interaction: {
-      id: record.id,
-      type: record.type,
-      activity_instance_id: undefined,
-      response_message_id: record.originalMessageId,
-      response_message_loading: type === 5,
-      response_message_ephemeral: (record.ackFlags & EPHEMERAL) !== 0,
-    },
-    resource: { type, ...(message ? { message: restMessageJson(message) } : {}) },
-  });
-}
 
 /** Interaction webhooks authenticate by token; it dies after the token lifetime (15 min on Discord). */
 function webhookRecord(ctx: RestContext): InteractionRecord {
@@ -119,7 +45,7 @@ function createOriginal(ctx: RestContext, record: InteractionRecord, body: Body)
 function loadingPlaceholder(ctx: RestContext, record: InteractionRecord): Body {
   return {
     id: record.originalMessageId,
-    type: 20,
+    type: responseType(ctx.world, record).type,
     content: '',
     channel_id: record.channelId,
     author: ctx.world.botUser,
@@ -135,7 +61,7 @@ function loadingPlaceholder(ctx: RestContext, record: InteractionRecord): Body {
     flags: LOADING | ((record.ackFlags ?? 0) & EPHEMERAL),
     components: [],
     webhook_id: ctx.world.applicationId,
-    ...interactionExtras(ctx, record),
+    ...interactionExtras(ctx.world, record),
   };
 }
 

@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { APIThreadChannel } from 'discord.js';
 import { SnowflakeGenerator } from './snowflake.js';
-import { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, Perm, has } from './permissions.js';
+import { textChannelJson } from './guild.js';
+import { DEFAULT_BOT_PERMISSIONS, EVERYONE_PERMISSIONS, MODERATOR_PERMISSIONS, Perm, has } from './permissions.js';
+import { addRole, type RoleRecord } from './roles.js';
 import type { InteractionRecord, RegisteredCommand, StoredMessage, User } from './types.js';
 
 /** A guild text channel (type 0) or public thread (type 11), kept in API shape. */
@@ -29,9 +31,14 @@ export class World extends EventEmitter {
   readonly botUser: User;
   readonly alice: User;
   readonly bob: User;
+  readonly carol: User;
+  /** The guild owner: a member no test acts as (owners implicitly hold every permission). */
+  readonly ownerId: string;
   readonly guildId: string;
   readonly botRoleId: string;
+  readonly moderatorRoleId: string;
   readonly channelId: string;
+  readonly otherChannelId: string;
   readonly guildCreatedAt = new Date().toISOString();
   readonly users = new Map<string, User>();
   readonly channels = new Map<string, ChannelJson>();
@@ -43,6 +50,12 @@ export class World extends EventEmitter {
   /** Key 'global' or a guild id. */
   readonly commands = new Map<string, RegisteredCommand[]>();
   readonly reactions = new Map<string, Set<string>>();
+  readonly roles = new Map<string, RoleRecord>();
+  /** Role ids per human member (the bot's managed role is implicit). */
+  readonly memberRoles = new Map<string, string[]>();
+  /** setMemberPermissions: exact permissions replacing the role computation. */
+  readonly permissionOverrides = new Map<string, bigint>();
+  readonly deletedMessageIds: string[] = [];
 
   constructor(readonly config: WorldConfig) {
     super();
@@ -62,35 +75,23 @@ export class World extends EventEmitter {
     this.token = `${Buffer.from(this.applicationId).toString('base64url')}.emu.${randomBytes(20).toString('base64url')}`;
     this.alice = this.human('alice', 'Alice');
     this.bob = this.human('bob', 'Bob');
+    this.carol = this.human('carol', 'Carol');
+    this.ownerId = this.human('owner', 'Server Owner').id;
     this.users.set(this.botUser.id, this.botUser);
     this.guildId = this.ids.next();
     this.botRoleId = this.ids.next();
+    this.moderatorRoleId = this.ids.next();
+    // @everyone's id is the guild id.
+    addRole(this, { id: this.guildId, name: '@everyone', permissions: EVERYONE_PERMISSIONS, managed: false });
+    addRole(this, { id: this.botRoleId, name: this.botUser.username, permissions: config.botPermissions, managed: true, botId: this.botUser.id });
+    addRole(this, { id: this.moderatorRoleId, name: 'Moderators', permissions: MODERATOR_PERMISSIONS, managed: false });
+    this.memberRoles.set(this.alice.id, [this.moderatorRoleId]);
     this.channelId = this.ids.next();
-    this.channels.set(this.channelId, {
-      id: this.channelId,
-      type: 0,
-      guild_id: this.guildId,
-      name: 'general',
-      position: 0,
-      parent_id: null,
-      topic: null,
-      nsfw: false,
-      last_message_id: null,
-      rate_limit_per_user: 0,
-      default_thread_rate_limit_per_user: 0,
-      flags: 0,
-      // A member overwrite for the bot makes its computed channel permissions exactly botPermissions,
-      // whatever @everyone and its managed role grant at guild level.
-      permission_overwrites: [
-        {
-          id: this.botUser.id,
-          type: 1,
-          allow: String(config.botPermissions),
-          deny: String(ALL_PERMISSIONS & ~config.botPermissions),
-        },
-      ],
-    });
-    this.messagesByChannel.set(this.channelId, []);
+    this.otherChannelId = this.ids.next();
+    for (const [id, name, position] of [[this.channelId, 'general', 0], [this.otherChannelId, 'random', 1]] as const) {
+      this.channels.set(id, textChannelJson(this, id, name, position));
+      this.messagesByChannel.set(id, []);
+    }
   }
 
   private human(username: string, globalName: string): User {
@@ -161,6 +162,7 @@ export class World extends EventEmitter {
     const index = list.indexOf(message);
     if (index >= 0) list.splice(index, 1);
     this.messageById.delete(message.id);
+    this.deletedMessageIds.push(message.id);
     const channel = this.channels.get(message.channel_id);
     if (channel && this.isThread(channel)) channel.message_count = Math.max(0, Number(channel.message_count ?? 1) - 1);
   }

@@ -48,26 +48,47 @@ export interface RecordedRequest {
   at: number;
 }
 
+/** A modal as the bot opened it (callback type 9), components numbered like Discord does. */
+export interface ModalRecord {
+  custom_id: string;
+  title: string;
+  /** Action rows of text inputs (legacy) or Label (18) / Text Display (10) components. */
+  components: unknown[];
+}
+
 export interface InteractionRecord {
   id: string;
   token: string;
+  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 5 MODAL_SUBMIT. */
   type: number;
+  /** Command name, or the custom_id for components and modal submits. */
   name: string;
+  /** Application commands: 1 CHAT_INPUT, 3 MESSAGE (context menu). */
+  commandType?: number;
+  /** Message context menu: the message it was used on. */
+  targetId?: string;
+  /** Components: the message the component is on; modal submits: that of the button that opened the modal. */
+  messageId?: string;
+  /** Modal submits: the interaction whose type 9 callback opened the modal. */
+  openedBy?: string;
   user: User;
   channelId: string;
   guildId: string;
   createdAt: number;
-  /** Callback type of the first (and only accepted) callback: 4, 5, 9, ... */
+  /** Callback type of the first (and only accepted) callback: 4, 5, 6, 7, 9. */
   ackType?: number;
   ackedAt?: number;
   /** Message flags sent with the ack (64 = ephemeral). */
   ackFlags?: number;
-  /** Reserved at ack time; the message exists once created (type 4 now, type 5 on first @original edit). */
+  /**
+   * Reserved at ack time; the message exists once created (type 4 now, type 5 on first @original edit).
+   * After 6/7 it is the component's own message, which @original then edits.
+   */
   originalMessageId?: string;
   /** False while a deferred reply still shows Discord's "thinking…" placeholder. */
   originalCreated?: boolean;
   followupIds: string[];
-  modal?: unknown;
+  modal?: ModalRecord;
   /** The INTERACTION_CREATE payload that was dispatched. */
   payload: Record<string, unknown>;
 }
@@ -82,6 +103,30 @@ export interface SlashCommandArgs {
   name: string;
   options?: APIApplicationCommandInteractionDataOption[];
   attachments?: APIAttachment[];
+}
+
+export interface MessageCommandArgs {
+  user: User;
+  /** The context menu command's name as registered (type 3 commands keep case and spaces). */
+  name: string;
+  message: StoredMessage | string;
+  /** Defaults to the target message's channel. */
+  channelId?: string;
+}
+
+export interface ClickButtonArgs {
+  user: User;
+  message: StoredMessage | string;
+  /** Need not exist on the message: stale or foreign ids are how bots get surprised. */
+  customId: string;
+}
+
+export interface SubmitModalArgs {
+  user: User;
+  /** The interaction whose callback opened the modal. */
+  interactionId: string;
+  /** Text input custom_id → what the user typed; inputs left out are submitted empty. */
+  values: Record<string, string>;
 }
 
 export interface UserMessageArgs {
@@ -102,13 +147,38 @@ export interface DiscordEmulator {
   botUser: User;
   guildId: string;
   channelId: string;
-  users: { alice: User; bob: User };
+  /** A second text channel, #random, in the same guild. */
+  otherChannelId: string;
+  /**
+   * Human members. alice holds the "Moderators" role (Manage Guild + Manage Messages on top of
+   * @everyone): an admin. bob and carol are ordinary members with @everyone's permissions only
+   * (carol exists so a test can have a bystander). None of them owns the guild: an owner has
+   * every permission implicitly. Change any of this with setMemberRoles / setMemberPermissions.
+   */
+  users: { alice: User; bob: User; carol: User };
+  /** The Moderators role alice starts with. */
+  moderatorRoleId: string;
   addAttachment(
     bytes: Uint8Array,
     meta: { filename: string; contentType?: string; declaredSize?: number; channelId?: string },
   ): APIAttachment;
   serveAt(path: string, handler: CdnHandler): string;
   sendSlashCommand(args: SlashCommandArgs): { interactionId: string; token: string };
+  /** A user picks Apps → <name> on a message: INTERACTION_CREATE type 2, data.type 3. */
+  sendMessageCommand(args: MessageCommandArgs): { interactionId: string; token: string };
+  /** A user clicks a button: INTERACTION_CREATE type 3 with the full message. */
+  clickButton(args: ClickButtonArgs): { interactionId: string; token: string };
+  /** A user fills in and submits the modal the bot opened: INTERACTION_CREATE type 5. */
+  submitModal(args: SubmitModalArgs): { interactionId: string; token: string };
+  /** Resolves once the bot acknowledged the interaction (any callback type). */
+  waitForInteractionResponse(interactionId: string, timeoutMs?: number): Promise<InteractionRecord>;
+  createRole(args: { name: string; permissions?: bigint }): { id: string };
+  /** Replaces the member's roles (never @everyone); dispatches GUILD_MEMBER_UPDATE (GuildMembers intent only). */
+  setMemberRoles(user: User, roleIds: string[]): void;
+  /** Pins the member's permissions to exactly this value, replacing the role computation. */
+  setMemberPermissions(user: User, permissions: bigint): void;
+  /** Ids of every message deleted so far (by the bot through either delete route), in order. */
+  deletedMessageIds(): string[];
   sendMessage(args: UserMessageArgs): StoredMessage;
   messages(channelId: string): StoredMessage[];
   waitForMessage(predicate: (m: StoredMessage) => boolean, timeoutMs?: number): Promise<StoredMessage>;

@@ -1,0 +1,93 @@
+import { channelPermissions, interactionChannelJson } from './guild.js';
+import { memberJson, restMessageJson } from './payloads.js';
+import type { World } from './state.js';
+import type { InteractionRecord, StoredMessage, User } from './types.js';
+
+export interface InteractionSpec {
+  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 5 MODAL_SUBMIT. */
+  type: 2 | 3 | 5;
+  user: User;
+  channelId: string;
+  name: string;
+  data: Record<string, unknown>;
+  /** Component interactions (and modal submits from one) carry the message the component is on. */
+  message?: StoredMessage;
+  record?: Partial<InteractionRecord>;
+}
+
+export function channelOrThrow(world: World, channelId: string) {
+  const channel = world.channel(channelId);
+  if (!channel) throw new Error(`discord emulator: unknown channel ${channelId}`);
+  return channel;
+}
+
+/** Dispatches INTERACTION_CREATE shaped like Discord's guild interactions and records it. */
+export function dispatchInteraction(world: World, spec: InteractionSpec): { interactionId: string; token: string } {
+  channelOrThrow(world, spec.channelId);
+  const id = world.ids.next();
+  const token = world.newInteractionToken();
+  const payload: Record<string, unknown> = {
+    app_permissions: String(world.config.botPermissions),
+    application_id: world.applicationId,
+    // Max upload size the bot may use in its reply (guild boost tier 0 = 10 MiB).
+    attachment_size_limit: world.config.uploadLimitBytes,
+    authorizing_integration_owners: { '0': world.guildId },
+    channel: interactionChannelJson(world, spec.channelId, spec.user.id),
+    channel_id: spec.channelId,
+    context: 0,
+    data: spec.data,
+    entitlement_sku_ids: [],
+    entitlements: [],
+    guild: { id: world.guildId, locale: 'en-US', features: [] },
+    guild_id: world.guildId,
+    guild_locale: 'en-US',
+    id,
+    locale: 'en-US',
+    // Guild interactions carry the member (with roles and channel permissions), not a top-level user.
+    member: { ...memberJson(world, spec.user), permissions: String(channelPermissions(world, spec.user.id)) },
+    token,
+    type: spec.type,
+    version: 1,
+  };
+  if (spec.message) payload.message = restMessageJson(spec.message);
+  const record: InteractionRecord = {
+    id,
+    token,
+    type: spec.type,
+    name: spec.name,
+    user: spec.user,
+    channelId: spec.channelId,
+    guildId: world.guildId,
+    createdAt: Date.now(),
+    followupIds: [],
+    payload,
+    ...spec.record,
+  };
+  world.interactions.set(id, record);
+  world.interactionsByToken.set(token, record);
+  world.dispatch('INTERACTION_CREATE', payload);
+  return { interactionId: id, token };
+}
+
+/** Resolves once the interaction has been acknowledged (the callback route emits 'ack'). */
+export function waitForAck(world: World, interactionId: string, timeoutMs: number): Promise<InteractionRecord> {
+  const record = world.interactions.get(interactionId);
+  if (!record) return Promise.reject(new Error(`discord emulator: unknown interaction ${interactionId}`));
+  if (record.ackedAt !== undefined) return Promise.resolve(record);
+  return new Promise((resolve, reject) => {
+    const onAck = (acked: InteractionRecord) => {
+      if (acked.id !== interactionId) return;
+      cleanup();
+      resolve(acked);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`discord emulator: interaction ${interactionId} (${record.name}) not acknowledged within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      world.off('ack', onAck);
+    };
+    world.on('ack', onAck);
+  });
+}
