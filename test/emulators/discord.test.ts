@@ -1,19 +1,8 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import {
-  ChannelType,
-  Client,
-  DiscordAPIError,
-  Events,
-  GatewayIntentBits,
-  PermissionFlagsBits,
-  Routes,
-  type ChatInputCommandInteraction,
-  type Message,
-  type TextChannel,
-} from 'discord.js';
-import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from './discord/index.js';
+import { ChannelType, Client, Events, GatewayIntentBits, PermissionFlagsBits, Routes, type Message, type TextChannel } from 'discord.js';
+import { apiError, emulatorHarness, nextInteraction } from './discord/testing.js';
 
 const PNG = Uint8Array.from(
   Buffer.from(
@@ -22,48 +11,8 @@ const PNG = Uint8Array.from(
   ),
 );
 
-let emulator: DiscordEmulator | undefined;
-const clients: Client[] = [];
-
-async function start(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
-  emulator = await startDiscordEmulator(options);
-  return emulator;
-}
-
-async function connect(
-  emu: DiscordEmulator,
-  intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
-): Promise<Client> {
-  const client = new Client({ intents, rest: { api: emu.apiUrl } });
-  clients.push(client);
-  const ready = once(client, Events.ClientReady);
-  await client.login(emu.token);
-  await ready;
-  return client;
-}
-
-function nextInteraction(client: Client): Promise<ChatInputCommandInteraction> {
-  return new Promise((resolve) => {
-    client.once(Events.InteractionCreate, (interaction) => {
-      if (interaction.isChatInputCommand()) resolve(interaction);
-    });
-  });
-}
-
-async function apiError(promise: Promise<unknown>): Promise<DiscordAPIError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DiscordAPIError);
-  return error as DiscordAPIError;
-}
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.destroy();
-  await emulator?.close();
-  emulator = undefined;
-});
+const { start, connect, track } = emulatorHarness();
+const nextCommand = (client: Client) => nextInteraction(client, (i) => i.isChatInputCommand());
 
 describe('discord emulator with a real discord.js Client', () => {
   it('reaches ready and sees the guild, the channel and its own permissions', async () => {
@@ -90,7 +39,7 @@ describe('discord emulator with a real discord.js Client', () => {
     const input = emu.addAttachment(PNG, { filename: 'input image.png' });
     expect(input).toMatchObject({ filename: 'input_image.png', size: PNG.byteLength, content_type: 'image/png', width: 2, height: 3 });
     const output = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 256);
-    const received = nextInteraction(client);
+    const received = nextCommand(client);
     const { interactionId } = emu.sendSlashCommand({
       user: emu.users.alice,
       name: 'imagine',
@@ -169,13 +118,13 @@ describe('discord emulator with a real discord.js Client', () => {
   it('rejects a late deferReply with 10062 and a second acknowledgement with 40060', async () => {
     const emu = await start({ interactionAckDeadlineMs: 150 });
     const client = await connect(emu);
-    let received = nextInteraction(client);
+    let received = nextCommand(client);
     emu.sendSlashCommand({ user: emu.users.bob, name: 'imagine' });
     const late = await received;
     await new Promise((r) => setTimeout(r, 300));
     expect((await apiError(late.deferReply())).code).toBe(10062);
 
-    received = nextInteraction(client);
+    received = nextCommand(client);
     emu.sendSlashCommand({ user: emu.users.bob, name: 'imagine' });
     const onTime = await received;
     await onTime.reply({ content: 'first' });
@@ -191,7 +140,7 @@ describe('discord emulator with a real discord.js Client', () => {
   it('answers with_response, expires interaction tokens, and serves test CDN routes', async () => {
     const emu = await start({ interactionTokenLifetimeMs: 300 });
     const client = await connect(emu);
-    const received = nextInteraction(client);
+    const received = nextCommand(client);
     emu.sendSlashCommand({ user: emu.users.alice, name: 'imagine' });
     const interaction = await received;
     const response = await interaction.deferReply({ withResponse: true });
@@ -219,8 +168,7 @@ describe('discord emulator with a real discord.js Client', () => {
     const res = await fetch(`${emu.apiUrl}/v10/users/@me`, { headers: { authorization: 'Bot nope' } });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ message: '401: Unauthorized', code: 0 });
-    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: emu.apiUrl } });
-    clients.push(client);
+    const client = track(new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: emu.apiUrl } }));
     await expect(client.login('bad.token.value')).rejects.toMatchObject({ code: 'TokenInvalid' });
   });
 

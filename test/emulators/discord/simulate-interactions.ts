@@ -10,7 +10,7 @@ type Ids = { interactionId: string; token: string };
 
 const EPHEMERAL = 64;
 
-function messageOrThrow(world: World, message: StoredMessage | string): StoredMessage {
+function messageOrThrow(world: World, message: { id: string } | string): StoredMessage {
   const id = typeof message === 'string' ? message : message.id;
   const stored = world.messageById.get(id);
   if (!stored) throw new Error(`discord emulator: unknown (or deleted) message ${id}`);

@@ -109,14 +109,16 @@ export interface MessageCommandArgs {
   user: User;
   /** The context menu command's name as registered (type 3 commands keep case and spaces). */
   name: string;
-  message: StoredMessage | string;
+  /** A StoredMessage, a discord.js Message, or an id. */
+  message: StoredMessage | { id: string } | string;
   /** Defaults to the target message's channel. */
   channelId?: string;
 }
 
 export interface ClickButtonArgs {
   user: User;
-  message: StoredMessage | string;
+  /** A StoredMessage, a discord.js Message, or an id. */
+  message: StoredMessage | { id: string } | string;
   /** Need not exist on the message: stale or foreign ids are how bots get surprised. */
   customId: string;
 }
