@@ -6,12 +6,10 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
-import { collectReferences } from '../src/discord/collectReferences.js';
-import { renderOutcome } from '../src/discord/renderOutcome.js';
 import { runConversationTurn } from '../src/discord/runConversationTurn.js';
 import type { SlashCommand } from '../src/discord/slashCommand.js';
-import { textPayload, toMessagePayload } from '../src/discord/toMessagePayload.js';
-import { describeMissingPermissions, missingPermissions, permissionsNeeded } from '../src/discord/requiredPermissions.js';
+import { textPayload } from '../src/discord/toMessagePayload.js';
+import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { interactionDelivery } from '../src/discord/interactionDelivery.js';
 
 const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
@@ -48,44 +46,34 @@ export const imagineCommand: SlashCommand = {
   data,
   async execute(interaction, bot) {
     const inThread = interaction.channel?.isThread() ?? false;
-    const missing = missingPermissions(
-      interaction.appPermissions,
-      permissionsNeeded({ inThread, startsConversation: !inThread, viaInteraction: true }),
-    );
-    if (missing.length > 0) {
-      await interaction.reply({ ...textPayload(describeMissingPermissions(missing)), flags: MessageFlags.Ephemeral });
+    const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
+    if (problem) {
+      await interaction.reply({ ...textPayload(problem.text), flags: MessageFlags.Ephemeral });
       return;
     }
-    // Discord drops an interaction not answered within 3 s; Gemini takes 10 to 60 s.
-    await interaction.deferReply();
-    const prompt = interaction.options.getString('prompt', true);
     const aspectRatio = interaction.options.getString('aspect_ratio');
     const size = interaction.options.getString('size');
-    const attachments = REFERENCE_OPTIONS.flatMap((name) => interaction.options.getAttachment(name) ?? []);
-
-    const references = await collectReferences(
-      bot,
-      attachments.map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size })),
-    );
-    if (!references.ok) {
-      await interaction.editReply(toMessagePayload(renderOutcome(references.outcome)));
-      return;
-    }
-
+    // Discord drops an interaction not answered within 3 s and Gemini takes 10 to 60 s: defer at once,
+    // while the turn takes its place in the thread's line (no await before runConversationTurn).
+    const acknowledged = interaction.deferReply();
     await runConversationTurn(
       bot,
       {
         threadId: inThread ? interaction.channelId : undefined,
         guildId: interaction.guildId ?? '',
         authorId: interaction.user.id,
-        prompt,
-        references: references.parts,
+        prompt: interaction.options.getString('prompt', true),
+        attachments: REFERENCE_OPTIONS.flatMap((name) => interaction.options.getAttachment(name) ?? []).map((attachment) => ({
+          url: attachment.url,
+          name: attachment.name,
+          size: attachment.size,
+        })),
         settings: {
           aspectRatio: isAspectRatio(aspectRatio) ? aspectRatio : undefined,
           imageSize: isImageSize(size) ? size : undefined,
         },
       },
-      interactionDelivery(interaction),
+      interactionDelivery(interaction, acknowledged),
     );
   },
 };

@@ -8,6 +8,7 @@ import { KeyedSerialQueue } from './conversation/keyedSerialQueue.js';
 import type { BotContext } from './discord/botContext.js';
 import { handleInteraction } from './discord/handleInteraction.js';
 import { handleMessage } from './discord/handleMessage.js';
+import { readAddressing } from './discord/readAddressing.js';
 import { NO_PINGS } from './discord/noPings.js';
 import { reportUnexpectedError } from './discord/reportUnexpectedError.js';
 import { textPayload } from './discord/toMessagePayload.js';
@@ -60,27 +61,34 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
 
   const inFlight = new Set<Promise<unknown>>();
   let accepting = true;
-  const track = (work: Promise<unknown>) => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+  /** Every handler's work, so shutdown can wait for it; a failure is logged here and never left unhandled. */
+  const track = (work: Promise<unknown>, context: Record<string, unknown>) => {
+    const settled = work.catch((error: unknown) => {
+      reportUnexpectedError(bot, error, context);
+    });
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
   };
+  const restartingNotice = textPayload('The bot is restarting. Please try again in a minute.');
 
   client.on(Events.InteractionCreate, (interaction) => {
     if (!accepting) {
-      if (interaction.isRepliable()) {
-        void interaction.reply({ ...textPayload('The bot is restarting. Please try again in a minute.'), flags: MessageFlags.Ephemeral }).catch(() => undefined);
-      }
+      if (interaction.isRepliable()) void interaction.reply({ ...restartingNotice, flags: MessageFlags.Ephemeral }).catch(() => undefined);
       return;
     }
-    track(handleInteraction(bot, commands, interaction));
+    track(handleInteraction(bot, commands, interaction), { interactionId: interaction.id });
   });
   client.on(Events.MessageCreate, (message) => {
-    if (!accepting) return;
+    if (!accepting) {
+      if (message.inGuild() && readAddressing(message)) void message.reply(restartingNotice).catch(() => undefined);
+      return;
+    }
     track(
       handleMessage(bot, message).catch(async (error: unknown) => {
         const text = reportUnexpectedError(bot, error, { messageId: message.id, channelId: message.channelId });
         await message.reply(textPayload(text)).catch(() => undefined);
       }),
+      { messageId: message.id },
     );
   });
 
@@ -98,20 +106,23 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const settleWithin = (ms: number) =>
     Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 
+  let stopping: Promise<void> | undefined;
+  const stop = async (graceMs: number) => {
+    accepting = false;
+    await settleWithin(graceMs);
+    if (inFlight.size > 0) {
+      logger.warn({ interrupted: inFlight.size }, 'interrupting requests still in progress');
+      shutdown.abort();
+      await settleWithin(INTERRUPT_FLUSH_MS);
+    }
+    await client.destroy();
+    await store.close();
+    logger.info('bot stopped');
+  };
+
   return {
     client: client as Client<true>,
-    async stop(graceMs = DEFAULT_GRACE_MS) {
-      if (!accepting) return; // already stopping or stopped
-      accepting = false;
-      await settleWithin(graceMs);
-      if (inFlight.size > 0) {
-        logger.warn({ interrupted: inFlight.size }, 'interrupting requests still in progress');
-        shutdown.abort();
-        await settleWithin(INTERRUPT_FLUSH_MS);
-      }
-      await client.destroy();
-      await store.close();
-      logger.info('bot stopped');
-    },
+    // Every caller (SIGTERM and SIGINT both, say) waits for the one shutdown.
+    stop: (graceMs = DEFAULT_GRACE_MS) => (stopping ??= stop(graceMs)),
   };
 }

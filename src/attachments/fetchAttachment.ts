@@ -15,7 +15,7 @@ export interface AttachmentPolicy {
   dispatcher?: Dispatcher | undefined;
 }
 
-export type AttachmentProblem = 'origin-not-allowed' | 'too-large' | 'empty' | 'not-an-image' | 'unreachable' | 'timeout';
+export type AttachmentProblem = 'origin-not-allowed' | 'too-large' | 'empty' | 'truncated' | 'not-an-image' | 'unreachable' | 'timeout';
 
 export type FetchedAttachment =
   | { ok: true; name: string; mimeType: SupportedImageType; bytes: Buffer }
@@ -26,7 +26,7 @@ export type FetchedAttachment =
  * origin, no redirects (a redirect could lead anywhere), never more bytes
  * than the cap whatever the size header says, and typed by its magic bytes.
  */
-export async function fetchAttachment(source: AttachmentSource, policy: AttachmentPolicy): Promise<FetchedAttachment> {
+export async function fetchAttachment(source: AttachmentSource, policy: AttachmentPolicy, signal?: AbortSignal): Promise<FetchedAttachment> {
   const fail = (problem: AttachmentProblem): FetchedAttachment => ({ ok: false, name: source.name, problem });
   let url: URL;
   try {
@@ -39,7 +39,7 @@ export async function fetchAttachment(source: AttachmentSource, policy: Attachme
 
   const timeout = AbortSignal.timeout(policy.timeoutMs);
   try {
-    const response = await request(url, { method: 'GET', signal: timeout, dispatcher: policy.dispatcher });
+    const response = await request(url, { method: 'GET', signal: signal ? AbortSignal.any([signal, timeout]) : timeout, dispatcher: policy.dispatcher });
     if (response.statusCode !== 200) {
       await response.body.dump();
       return fail('unreachable');
@@ -56,6 +56,8 @@ export async function fetchAttachment(source: AttachmentSource, policy: Attachme
     }
     const bytes = Buffer.concat(chunks, total);
     if (bytes.length === 0) return fail('empty');
+    // Discord knows the real size; fewer bytes means the download broke off, and Gemini would reject a cut image.
+    if (bytes.length < source.size) return fail('truncated');
     const mimeType = sniffImageType(bytes);
     if (!mimeType) return fail('not-an-image');
     return { ok: true, name: source.name, mimeType, bytes };

@@ -1,4 +1,5 @@
 import type { GeminiContent } from '../gemini/geminiTypes.js';
+import { readInlineData } from '../gemini/inlineData.js';
 
 export interface FittedHistory {
   contents: GeminiContent[];
@@ -32,9 +33,9 @@ export function fitHistoryToBudget(history: GeminiContent[], newTurn: GeminiCont
 export function approximateBytes(content: GeminiContent): number {
   let bytes = 32;
   for (const part of content.parts) {
-    const inline = (part['inlineData'] ?? part['inline_data']) as { data?: unknown } | undefined;
-    if (inline && typeof inline.data === 'string') {
-      bytes += inline.data.length + JSON.stringify({ ...part, inlineData: undefined, inline_data: undefined }).length + 64;
+    const inline = readInlineData(part);
+    if (inline) {
+      bytes += inline.data.length + JSON.stringify({ ...part, [inline.field]: undefined }).length + 64;
     } else {
       bytes += JSON.stringify(part).length;
     }

@@ -1,22 +1,21 @@
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
+import { readInlineData } from '../gemini/inlineData.js';
 import type { StoredPart } from './conversationRecord.js';
-
-const INLINE_FIELDS = ['inlineData', 'inline_data'] as const;
 
 /** Moves each inline image's bytes to the blob store; everything else is kept as is. */
 export async function storeParts(parts: GeminiPart[], blobs: BlobStore): Promise<StoredPart[]> {
   const stored: StoredPart[] = [];
   for (const part of parts) {
-    const field = INLINE_FIELDS.find((name) => isInlineBlob(part[name]));
-    if (!field) {
+    const inline = readInlineData(part);
+    if (!inline) {
       stored.push({ raw: structuredClone(part) });
       continue;
     }
-    const inline = part[field] as Record<string, unknown>;
-    const sha256 = await blobs.put(inline['data'] as string);
+    const field = inline.field;
+    const sha256 = await blobs.put(inline.data);
     // Keep the key in its place (data: '') so the replayed part has the same key order.
-    stored.push({ raw: { ...part, [field]: { ...inline, data: '' } }, blob: { sha256, field } });
+    stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { sha256, field } });
   }
   return stored;
 }
@@ -37,8 +36,4 @@ export async function restoreParts(stored: StoredPart[], blobs: BlobStore): Prom
     parts.push({ ...part.raw, [part.blob.field]: { ...inline, data: base64 } });
   }
   return { ok: true, parts };
-}
-
-function isInlineBlob(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['data'] === 'string';
 }

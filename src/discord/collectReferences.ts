@@ -13,11 +13,11 @@ export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: fals
  * with their exact bytes and sniffed MIME type. Any bad attachment stops the
  * turn before Gemini is called, with one line per problem.
  */
-export async function collectReferences(bot: BotContext, sources: AttachmentSource[]): Promise<CollectedReferences> {
+export async function collectReferences(bot: BotContext, sources: AttachmentSource[], signal?: AbortSignal): Promise<CollectedReferences> {
   if (sources.length > MAX_REFERENCE_IMAGES) {
     return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
   }
-  const fetched = await Promise.all(sources.map((source) => fetchAttachment(source, bot.attachments)));
+  const fetched = await Promise.all(sources.map((source) => fetchAttachment(source, bot.attachments, signal)));
   const rejected = fetched.flatMap((item) => (item.ok ? [] : [{ name: item.name, problem: item.problem }]));
   if (rejected.length > 0) {
     bot.logger.info({ rejected }, 'attachments rejected');

@@ -1,18 +1,21 @@
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type ChatInputCommandInteraction, type Message } from 'discord.js';
-import { uploadLimitForTier } from '../images/fitToUploadLimit.js';
 import { trimContent } from './renderOutcome.js';
 import type { TurnDelivery } from './runConversationTurn.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
+import { uploadLimitForTier } from './uploadLimit.js';
 
 /** Interaction tokens work for 15 minutes; past this margin we stop relying on them. */
 const TOKEN_LIFETIME_MS = 14.5 * 60_000;
 
 /**
- * Delivers a slash command's turn through its deferred reply. A result that
- * arrives after the token expired is posted in the channel instead, so no
- * generation is lost to a slow queue.
+ * Delivers a slash command's turn through its deferred reply. `acknowledged`
+ * is the deferReply call, started before the turn waits in line. A result
+ * that arrives after the token expired is posted in the channel instead, so
+ * no generation is lost to a slow queue.
  */
-export function interactionDelivery(interaction: ChatInputCommandInteraction): TurnDelivery {
+export function interactionDelivery(interaction: ChatInputCommandInteraction, acknowledged: Promise<unknown>): TurnDelivery {
+  // Awaited by every step below; this branch only keeps an early failure from counting as unhandled.
+  acknowledged.catch(() => undefined);
   const tokenValid = () => Date.now() - interaction.createdTimestamp < TOKEN_LIFETIME_MS;
   const postInChannel = async (payload: ReturnType<typeof toMessagePayload>): Promise<Message> => {
     const channel = interaction.channel;
@@ -21,11 +24,14 @@ export function interactionDelivery(interaction: ChatInputCommandInteraction): T
     return channel.send({ ...payload, content: [trimContent(payload.content ?? '', 1900), note].filter(Boolean).join('\n') });
   };
   return {
+    ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
     async progress(text) {
+      await acknowledged;
       if (tokenValid()) await interaction.editReply(textPayload(text));
     },
     async post(message) {
+      await acknowledged;
       const payload = toMessagePayload(message);
       if (tokenValid()) {
         try {
@@ -36,10 +42,8 @@ export function interactionDelivery(interaction: ChatInputCommandInteraction): T
       }
       return postInChannel(payload);
     },
-    openThread: async (starter, name) => {
-      await starter.startThread({ name });
-    },
     async warn(text) {
+      await acknowledged;
       if (tokenValid()) return interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
       const channel = interaction.channel;
       return channel?.isSendable() ? channel.send(textPayload(text)) : undefined;

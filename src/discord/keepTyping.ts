@@ -1,14 +1,14 @@
 import type { Message } from 'discord.js';
-import type { BotContext } from './botContext.js';
+import type { Logger } from 'pino';
 
 /** Discord shows "typing…" for about 10 s per request, so it is renewed until the answer is posted. */
 const TYPING_RENEWAL_MS = 8_000;
 
-export function keepTyping(message: Message, bot: BotContext): () => void {
+export function keepTyping(message: Message, logger: Logger): () => void {
   const channel = message.channel;
   if (!('sendTyping' in channel)) return () => {};
   const send = () => {
-    channel.sendTyping().catch((error: unknown) => bot.logger.debug({ err: error }, 'typing indicator failed'));
+    channel.sendTyping().catch((error: unknown) => logger.debug({ err: error }, 'typing indicator failed'));
   };
   send();
   const timer = setInterval(send, TYPING_RENEWAL_MS);

@@ -1,7 +1,7 @@
 import type { Message } from 'discord.js';
-import { uploadLimitForTier } from '../images/fitToUploadLimit.js';
 import type { TurnDelivery } from './runConversationTurn.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
+import { uploadLimitForTier } from './uploadLimit.js';
 
 /**
  * Delivers a turn asked for by a message, as a reply to it. Progress
@@ -9,21 +9,21 @@ import { textPayload, toMessagePayload } from './toMessagePayload.js';
  * it, so the thread gets one message per request, not a trail of notices.
  */
 export function messageDelivery(request: Message<true>): TurnDelivery {
-  let statusMessage: Message | undefined;
+  // The status reply as a promise, so an edit or the answer never races its creation.
+  let status: Promise<Message> | undefined;
   return {
+    ready: Promise.resolve(),
     uploadLimitBytes: uploadLimitForTier(request.guild.premiumTier),
     async progress(text) {
-      if (statusMessage) await statusMessage.edit(textPayload(text));
-      else statusMessage = await request.reply(textPayload(text));
+      if (status) await (await status).edit(textPayload(text));
+      else await (status = request.reply(textPayload(text)));
     },
     async post(message) {
       const payload = toMessagePayload(message);
-      // `attachments: []` drops nothing the status had (it had none) but makes the edit carry only the new files.
+      const statusMessage = await status?.catch(() => undefined);
+      // `attachments: []`: the status had none; the edit carries only the new files.
       if (statusMessage) return statusMessage.edit({ ...payload, attachments: [] });
       return request.reply(payload);
-    },
-    openThread: async (starter, name) => {
-      await starter.startThread({ name });
     },
     warn: (text) => request.reply(textPayload(text)),
   };

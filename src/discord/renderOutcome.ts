@@ -80,6 +80,9 @@ function describeFailure(failure: GeminiFailure): string {
           : 'Gemini is busy right now (too many requests). Please try again in a minute or two.';
       }
       if (failure.status >= 500) return 'Gemini is having trouble right now. Please try again in a moment.';
+      if (failure.status === 400 && !/API key/i.test(failure.message)) {
+        return 'Gemini could not process this request. Try other wording or other images; if it keeps happening in this thread, start a new image with /imagine.';
+      }
       return "Gemini rejected the bot's request because of the bot's setup. A server admin should check the bot's log.";
   }
 }
@@ -92,6 +95,8 @@ function describeAttachmentProblem(problem: AttachmentProblem): string {
       return 'it is too large';
     case 'empty':
       return 'the file is empty';
+    case 'truncated':
+      return 'the download was cut short; try uploading it again';
     case 'not-an-image':
       return 'it is not a PNG, JPEG, WebP or HEIC image';
     case 'unreachable':
@@ -121,12 +126,25 @@ function joinWithin(parts: string[], limit: number): string {
   return room > 0 && first ? `${trimContent(first, room)}\n${tail}` : trimContent(tail, limit);
 }
 
-/** Cuts at a word boundary and marks the cut, so a trimmed text never looks complete. */
+/**
+ * Cuts at a word boundary and marks the cut, so a trimmed text never looks
+ * complete. Counts code points, so an emoji is never split in half.
+ */
 export function trimContent(text: string, limit = MAX_CONTENT_LENGTH): string {
   if (text.length <= limit) return text;
-  const cut = text.slice(0, limit - 1);
+  let cut = '';
+  for (const character of text) {
+    if (cut.length + character.length > limit - 1) break;
+    cut += character;
+  }
   const lastSpace = cut.lastIndexOf(' ');
   return `${lastSpace > limit * 0.8 ? cut.slice(0, lastSpace) : cut}…`;
+}
+
+/** Discord thread names hold at most 100 characters. */
+export function threadName(prompt: string): string {
+  const flat = prompt.replace(/\s+/g, ' ').trim();
+  return flat ? trimContent(flat, 100) : 'Image';
 }
 
 const EXTENSIONS: Record<string, string> = {

@@ -38,3 +38,22 @@ export function missingPermissions(granted: Readonly<PermissionsBitField> | null
 export function describeMissingPermissions(names: string[]): string {
   return `I can't do that here yet: a server admin must give me ${names.length === 1 ? 'the permission' : 'these permissions'} ${names.join(', ')} in this channel.`;
 }
+
+export interface PermissionProblem {
+  missing: string[];
+  /** The sentence for the user. */
+  text: string;
+  /** Whether the bot can still post a message here to say so. */
+  canTell: boolean;
+}
+
+/** The one check both entry points use: undefined when the bot has what it needs here. */
+export function checkPermissions(
+  granted: Readonly<PermissionsBitField> | null | undefined,
+  where: Parameters<typeof permissionsNeeded>[0],
+): PermissionProblem | undefined {
+  const missing = missingPermissions(granted, permissionsNeeded(where));
+  if (missing.length === 0) return undefined;
+  const mute = ['View Channel', where.inThread ? 'Send Messages in Threads' : 'Send Messages'];
+  return { missing, text: describeMissingPermissions(missing), canTell: where.viaInteraction || !missing.some((name) => mute.includes(name)) };
+}

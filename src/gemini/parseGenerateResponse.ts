@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GeminiContent, GeminiPart } from './geminiTypes.js';
 import type { GeneratedImage, GenerationOutcome, TokenUsage } from './generationOutcome.js';
+import { readInlineData } from './inlineData.js';
 
 /*
  * Lenient schemas: Gemini answers in camelCase, but snake_case occurs too
@@ -8,17 +9,9 @@ import type { GeneratedImage, GenerationOutcome, TokenUsage } from './generation
  * field is optional here and unknown keys are kept; the raw `content` object
  * is what we store and replay.
  */
-const blobSchema = z.looseObject({
-  mimeType: z.string().nullish(),
-  mime_type: z.string().nullish(),
-  data: z.string().nullish(),
-});
-
 const partSchema = z.looseObject({
   text: z.string().nullish(),
   thought: z.boolean().nullish(),
-  inlineData: blobSchema.nullish(),
-  inline_data: blobSchema.nullish(),
 });
 
 const contentSchema = z.looseObject({
@@ -109,10 +102,9 @@ function readVisibleParts(rawParts: GeminiPart[]): { images: GeneratedImage[]; t
   for (const rawPart of rawParts) {
     const part = partSchema.safeParse(rawPart);
     if (!part.success || part.data.thought) continue;
-    const blob = part.data.inlineData ?? part.data.inline_data;
-    const mimeType = blob?.mimeType ?? blob?.mime_type;
-    if (blob?.data && mimeType?.startsWith('image/')) {
-      images.push({ mimeType, base64: blob.data });
+    const inline = readInlineData(rawPart);
+    if (inline?.data && inline.mimeType?.startsWith('image/')) {
+      images.push({ mimeType: inline.mimeType, base64: inline.data });
     } else if (part.data.text) {
       texts.push(part.data.text);
     }

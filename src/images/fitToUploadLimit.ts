@@ -13,11 +13,6 @@ export type FitResult =
 
 const MEBIBYTE = 1024 * 1024;
 
-// Discord's per-file upload limit by server boost tier (FACTS.md): 10 MiB by
-// default, and tier 1 does not raise it. An upload over it fails with 413 / 40005.
-const UPLOAD_LIMIT_BY_TIER = [10 * MEBIBYTE, 10 * MEBIBYTE, 50 * MEBIBYTE, 100 * MEBIBYTE];
-const DEFAULT_UPLOAD_LIMIT = 10 * MEBIBYTE;
-
 // Discord has refused (413) a request whose body, not any one file, passed the
 // limit, so the files of one message share it, with room left for
 // payload_json and the multipart boundaries.
@@ -105,15 +100,6 @@ export async function fitAllToUploadLimit(
     }
   }
   return { images: fitted, changed, failed };
-}
-
-/**
- * The per-file upload limit in a guild of this boost tier (0..3). A tier we do
- * not know gets the default: too small a limit costs some quality, too large
- * one a failed upload.
- */
-export function uploadLimitForTier(premiumTier: number): number {
-  return UPLOAD_LIMIT_BY_TIER[premiumTier] ?? DEFAULT_UPLOAD_LIMIT;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 
 /**
  * The one logger: structured JSON lines. Secret-bearing fields are redacted
@@ -8,6 +8,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino(
     {
       level,
+      serializers: { err: serializeError },
       redact: {
         paths: [
           '*.headers.authorization',
@@ -26,4 +27,23 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/**
+ * discord.js errors carry the request that failed: its body holds the image
+ * being uploaded (megabytes of Buffer) and its URL an interaction token.
+ * Neither belongs in a log line.
+ */
+function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = stdSerializers.err(error) as unknown as Record<string, unknown>;
+  delete serialized['requestBody'];
+  if (typeof serialized['url'] === 'string') serialized['url'] = redactTokens(serialized['url']);
+  if (typeof serialized['stack'] === 'string') serialized['stack'] = redactTokens(serialized['stack']);
+  if (typeof serialized['message'] === 'string') serialized['message'] = redactTokens(serialized['message']);
+  return serialized;
+}
+
+export function redactTokens(text: string): string {
+  return text.replace(/\/(webhooks|interactions)\/(\d+)\/[^/?\s]+/g, '/$1/$2/[token]');
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileExtension, renderOutcome, trimContent } from '../../src/discord/renderOutcome.js';
-import { threadName } from '../../src/discord/runConversationTurn.js';
+import { fileExtension, renderOutcome, threadName, trimContent } from '../../src/discord/renderOutcome.js';
 
 describe('what the user reads', () => {
   it('attaches each image with an extension from its own MIME type', () => {
@@ -55,5 +54,6 @@ describe('what the user reads', () => {
     expect(threadName('  a watercolor\nfox  ')).toBe('a watercolor fox');
     expect(threadName('x'.repeat(300))).toHaveLength(100);
     expect(threadName('')).toBe('Image');
+    expect(threadName(`${'a'.repeat(98)}🦊🦊`)).toBe(`${'a'.repeat(98)}…`); // never half an emoji
   });
 });

@@ -34,7 +34,8 @@ async function geminiHasReceived(count: number) {
 describe('the fair queue in front of Gemini', () => {
   it('runs GEMINI_CONCURRENCY calls at once and shows the others their place, updating it as the line moves', async () => {
     harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1' } });
-    harness.gemini.enqueue({ kind: 'delay', ms: 400, then: { kind: 'image' } });
+    // The second call is slow enough for the third's place to be updated (edits are coalesced to one per 2 s).
+    harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image' } }, { kind: 'delay', ms: 2_500, then: { kind: 'image' } });
     const first = sendImagine('alice', 'first');
     await geminiHasReceived(1);
     const second = sendImagine('bob', 'second');
@@ -66,7 +67,8 @@ describe('the fair queue in front of Gemini', () => {
 
   it('says it is at capacity when the queue is full, instead of hanging', async () => {
     harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1', GEMINI_QUEUE_LIMIT: '1' } });
-    harness.gemini.enqueue({ kind: 'delay', ms: 400, then: { kind: 'image' } });
+    // The second call is slow enough for the third's place to be updated (edits are coalesced to one per 2 s).
+    harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image' } }, { kind: 'delay', ms: 2_500, then: { kind: 'image' } });
     const first = sendImagine('alice', 'first');
     await geminiHasReceived(1);
     const second = sendImagine('bob', 'second');

@@ -60,14 +60,15 @@ describe('retrying Gemini', () => {
   });
 
   it.each([
-    [400, /the model|GEMINI_API_KEY/],
-    [403, /API key is invalid/],
-    [404, /does not exist for this API version/],
-  ] as const)('does not retry a %i, tells the user plainly and logs what an admin must fix', async (status, hint) => {
-    harness.gemini.enqueue({ kind: 'error', status });
-    const { message } = await imagine(harness, { prompt: 'a fox' });
+    [400, 'API key not valid. Please pass a valid API key.', /server admin should check the bot's log/, /GEMINI_API_KEY/],
+    [400, 'Request contains an invalid argument.', /could not process this request.*start a new image/, /rejected the request as invalid/],
+    [403, undefined, /server admin should check the bot's log/, /API key is invalid/],
+    [404, undefined, /server admin should check the bot's log/, /does not exist for this API version/],
+  ] as const)('does not retry a %i (%s), tells the user plainly and logs what an admin must fix', async (status, message, userText, hint) => {
+    harness.gemini.enqueue({ kind: 'error', status, ...(message ? { message } : {}) });
+    const { message: reply } = await imagine(harness, { prompt: 'a fox' });
     expect(harness.gemini.requests).toHaveLength(1);
-    expect(message.content).toMatch(/server admin should check the bot's log/);
+    expect(reply.content).toMatch(userText);
     const logLine = harness.logLines.find((line) => line.includes('generation failed'));
     expect(logLine).toMatch(hint);
   });

@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   fitAllToUploadLimit,
   fitToUploadLimit,
-  uploadLimitForTier,
   type ImageToFit,
 } from '../../src/images/fitToUploadLimit.js';
 
@@ -166,15 +165,5 @@ describe('fitting the images of one message', () => {
     const result = await fitAllToUploadLimit([garbage, tinyJpeg], 100_000);
 
     expect(result).toEqual({ images: [tinyJpeg], changed: false, failed: 1 });
-  });
-});
-
-describe('the upload limit of a guild', () => {
-  it("follows Discord's boost tiers", () => {
-    expect([0, 1, 2, 3].map(uploadLimitForTier)).toEqual([10 * MEBIBYTE, 10 * MEBIBYTE, 50 * MEBIBYTE, 100 * MEBIBYTE]);
-  });
-
-  it('falls back to the default for a tier it does not know', () => {
-    expect([-1, 4, 1.5, Number.NaN].map(uploadLimitForTier)).toEqual(Array(4).fill(10 * MEBIBYTE));
   });
 });

@@ -1,0 +1,46 @@
+import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
+import type { ImageSettings } from '../gemini/imageOptions.js';
+import type { ConversationRecord, Exchange } from './conversationRecord.js';
+import type { EngineDependencies } from './engineDependencies.js';
+import { storeParts } from './storedParts.js';
+
+export interface NewExchange {
+  record: ConversationRecord | undefined;
+  threadId: string;
+  guildId: string;
+  model: string;
+  settings: ImageSettings;
+  authorId: string;
+  userParts: GeminiPart[];
+  modelContent: GeminiContent;
+  messageId: string;
+  now: Date;
+}
+
+/** Appends one answered turn and saves the record; throws if the store fails. */
+export async function saveExchange(deps: EngineDependencies, input: NewExchange): Promise<ConversationRecord> {
+  const { parts: modelParts, ...contentFields } = input.modelContent;
+  const timestamp = input.now.toISOString();
+  const exchange: Exchange = {
+    user: { authorId: input.authorId, parts: await storeParts(input.userParts, deps.blobs) },
+    model: { contentFields, parts: await storeParts(modelParts, deps.blobs), messageId: input.messageId },
+    createdAt: timestamp,
+  };
+  const record: ConversationRecord = input.record
+    ? { ...input.record, exchanges: [...input.record.exchanges, exchange], updatedAt: timestamp }
+    : {
+        version: 1,
+        threadId: input.threadId,
+        guildId: input.guildId,
+        model: input.model,
+        settings: {
+          ...(input.settings.aspectRatio ? { aspectRatio: input.settings.aspectRatio } : {}),
+          ...(input.settings.imageSize ? { imageSize: input.settings.imageSize } : {}),
+        },
+        exchanges: [exchange],
+        createdAt: timestamp,
+        updatedAt: timestamp,
+      };
+  await deps.conversations.save(record);
+  return record;
+}

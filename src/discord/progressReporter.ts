@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { TurnDelivery } from './runConversationTurn.js';
+
+/** Discord rate-limits edits per channel; position changes for a long queue are coalesced to one edit per interval. */
+const MIN_INTERVAL_MS = 2_000;
+
+export interface ProgressReporter {
+  (text: string, options?: { now?: boolean }): void;
+  /** Resolves when every update sent so far has finished, so the answer never races a late status edit. */
+  settled(): Promise<void>;
+}
+
+/**
+ * Best-effort status notes for one turn: sent only when the text changes,
+ * one at a time and in order, at most one per interval (the latest text
+ * wins), and never failing the turn.
+ */
+export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'progress'>): ProgressReporter {
+  let shown = '';
+  let wanted = '';
+  let lastSentAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const flush = () => {
+    timer = undefined;
+    if (closed || wanted === shown) return;
+    const text = wanted;
+    shown = text;
+    lastSentAt = Date.now();
+    chain = chain.then(() => delivery.progress(text)).catch((error: unknown) => logger.debug({ err: error }, 'progress update failed'));
+  };
+
+  const report = ((text: string, options?: { now?: boolean }) => {
+    if (closed) return;
+    wanted = text;
+    if (timer) return;
+    const wait = options?.now ? 0 : Math.max(0, lastSentAt + MIN_INTERVAL_MS - Date.now());
+    if (wait === 0) flush();
+    else timer = setTimeout(flush, wait);
+  }) as ProgressReporter;
+  report.settled = async () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    await chain;
+  };
+  return report;
+}
