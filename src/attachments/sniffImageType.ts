@@ -17,6 +17,10 @@ export function sniffImageType(bytes: Uint8Array): SupportedImageType | undefine
   if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'image/webp';
   if (bytes.length >= 12 && ascii(4, 8) === 'ftyp') {
     const brand = ascii(8, 12);
+    // AVIF files often declare mif1 too; their compatible brands say avif, which Gemini does not take.
+    const boxSize = Math.min(bytes.length, ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0);
+    const compatible = ascii(16, Math.max(16, boxSize));
+    if (/avi[fs]/.test(compatible) || brand === 'avif' || brand === 'avis') return undefined;
     if (HEIC_BRANDS.has(brand)) return 'image/heic';
     if (HEIF_BRANDS.has(brand)) return 'image/heif';
   }

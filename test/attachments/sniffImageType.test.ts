@@ -16,6 +16,8 @@ describe('deciding an image type by its magic bytes', () => {
   it('refuses what Gemini does not take, whatever the file is called', () => {
     expect(sniffImageType(bytes('GIF89a', [0, 0, 0, 0]))).toBeUndefined();
     expect(sniffImageType(bytes([0, 0, 0, 24], 'ftypavif', [0, 0, 0, 0]))).toBeUndefined();
+    // An AVIF that names mif1 as its major brand is still AVIF.
+    expect(sniffImageType(bytes([0, 0, 0, 28], 'ftypmif1', [0, 0, 0, 0], 'mif1avifmiaf'))).toBeUndefined();
     expect(sniffImageType(bytes('%PDF-1.7'))).toBeUndefined();
     expect(sniffImageType(new Uint8Array())).toBeUndefined();
     expect(sniffImageType(bytes([0xff, 0xd8]))).toBeUndefined();

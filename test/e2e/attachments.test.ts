@@ -55,6 +55,13 @@ describe('attachments are hostile input', () => {
     expect(harness.gemini.requests).toHaveLength(0);
   });
 
+  it('refuses a download that ends before the size Discord declared', async () => {
+    const cut = servedAttachment('cut.png', (_request, response) => response.end(pngBytes(3)), 5_000);
+    const answer = await mentionWith([cut]);
+    expect(answer.content).toMatch(/cut\.png: the download was cut short/);
+    expect(harness.gemini.requests).toHaveLength(0);
+  });
+
   it('refuses a declared size over MAX_ATTACHMENT_MB without downloading', async () => {
     let downloaded = false;
     const big = servedAttachment('big.png', (_request, response) => {

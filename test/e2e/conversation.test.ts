@@ -6,6 +6,7 @@ import {
   imagine,
   inlineData,
   modelContentAnswered,
+  pngBytes,
   waitForBotReplyTo,
   waitForThread,
 } from './helpers.js';
@@ -68,13 +69,12 @@ describe('editing by replying in the thread', () => {
   it('ignores people talking in the thread who neither reply to the bot nor mention it', async () => {
     const { starter, thread } = await startConversation('a fox');
     harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: thread.id, content: 'love it!' });
-    const chatter = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'me too' });
+    harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'me too' });
     const real = reply(thread.id, starter, 'make it night');
     await waitForBotReplyTo(harness, real);
     expect(harness.gemini.requests).toHaveLength(2);
     const botMessages = harness.discord.messages(thread.id).filter((message) => message.author.id === harness.discord.botUser.id);
     expect(botMessages.map((message) => message.message_reference?.message_id)).toEqual([real.id]);
-    expect(chatter.id).not.toBe(real.id);
   });
 
   it('re-sends an older image when someone replies to it, so the edit applies to that image', async () => {
@@ -112,6 +112,33 @@ describe('editing by replying in the thread', () => {
     expect(secondBody.contents[2]?.parts[0]).toEqual({ text: 'make it blue' });
     expect(secondBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
     expect(harness.gemini.requests[2]!.receivedAt.getTime()).toBeGreaterThanOrEqual(harness.gemini.requests[1]!.receivedAt.getTime() + 300);
+  });
+
+  it('keeps the order of arrival even when the first reply\'s attachment downloads slowly', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    let releaseDownload!: () => void;
+    const downloadMayFinish = new Promise<void>((resolve) => (releaseDownload = resolve));
+    const slowUrl = harness.discord.serveAt('/attachments/slow/hat.png', (_request, response) => {
+      void downloadMayFinish.then(() => response.writeHead(200, { 'content-type': 'image/png' }).end(pngBytes(7)));
+    });
+    const slow = { ...harness.discord.addAttachment(pngBytes(7), { filename: 'hat.png' }), url: slowUrl };
+    const first = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'first: add this hat', attachments: [slow], replyTo: starter.id });
+    const second = reply(thread.id, starter, 'second: make it night');
+    setTimeout(releaseDownload, 200);
+    await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
+    const texts = harness.gemini.requests.slice(1).map((request) => (request.body as { contents: Array<{ parts: Array<{ text?: string }> }> }).contents.at(-1)?.parts[0]?.text);
+    expect(texts).toEqual(['first: add this hat', 'second: make it night']);
+    expect(geminiBody(harness, 2).contents).toHaveLength(5); // the second saw the first's answer
+  });
+
+  it('continues the thread when /imagine is used inside it, with the new options', async () => {
+    const { thread } = await startConversation('a fox');
+    const { message } = await imagine(harness, { prompt: 'now as a 4K poster', size: '4K', channelId: thread.id });
+    expect(message.channel_id).toBe(thread.id);
+    const body = geminiBody(harness, 1);
+    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' } });
+    expect(harness.discord.threads()).toHaveLength(1); // no thread inside the thread
   });
 
   it('keeps a refused turn out of the history so the next reply still works', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
-import { geminiBody, imagine, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 let harness: Harness;
 
@@ -36,5 +36,21 @@ describe('a thread whose history outgrows the request budget', () => {
     expect(lastBody.contents[1]).toEqual(modelContentAnswered(harness, 1));
     expect(lastBody.contents[3]).toEqual(modelContentAnswered(harness, 2));
     expect(JSON.stringify(lastBody).length).toBeLessThan(0.6 * 1024 * 1024);
+  });
+
+  it('sends the image being edited along with the new turn when the budget leaves its turn out', async () => {
+    // Three 200 kB images per answer (two interim thought images) do not fit 0.6 MB; the final image alone does.
+    harness.gemini.enqueue({ kind: 'image', imageBytes: 200_000, thoughtImages: 2 });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    const answer = await waitForBotReplyTo(harness, ask);
+    expect(answer.content).toMatch(/left out its 1 oldest turn/);
+    const body = geminiBody(harness, 1);
+    expect(harness.gemini.requests[1]?.status).toBe(200);
+    expect(body.contents).toHaveLength(1);
+    expect(body.contents[0]?.parts[0]).toEqual({ text: 'make it blue' });
+    const resent = inlineData(body.contents[0]?.parts[1]);
+    expect(Buffer.from(resent!.data, 'base64').equals(firstAttachmentBytes(harness, message))).toBe(true);
   });
 });

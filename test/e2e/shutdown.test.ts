@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
-import { geminiBody, imagine, isBotMessage, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, modelContentAnswered, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 let harness: Harness;
 
@@ -48,5 +48,18 @@ describe('a restart during a generation', () => {
     // The request already running was given its grace period and finished normally.
     const finished = harness.discord.messages(harness.discord.channelId).find((m) => m.id === harness.discord.interaction(slow.interactionId).originalMessageId);
     expect(finished && isBotMessage(harness, finished) && finished.attachments.length).toBe(1);
+  });
+
+  it('tells a member whose attachment was still downloading, and a member who writes while stopping, that the bot is restarting', async () => {
+    const neverServed = harness.discord.serveAt('/attachments/stuck/big.png', () => undefined); // the download never finishes
+    const stuck = { ...harness.discord.addAttachment(pngBytes(1), { filename: 'big.png' }), url: neverServed };
+    const downloading = harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'use this', attachments: [stuck], mentionBot: true });
+    await vi.waitFor(() => expect(harness.discord.requests.some((request) => request.path.endsWith('/typing'))).toBe(true), { interval: 10 });
+    const stopping = harness.bot.stop(200);
+    const during = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'a cat please', mentionBot: true });
+    expect((await waitForBotReplyTo(harness, during)).content).toMatch(/restarting/);
+    expect((await waitForBotReplyTo(harness, downloading)).content).toMatch(/restarting/);
+    await stopping;
+    expect(harness.gemini.requests).toHaveLength(0);
   });
 });

@@ -78,7 +78,8 @@ function answerParts(
     const serial = context.nextSerial();
     const interim = Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0));
     for (let index = 0; index < interim; index++) {
-      parts.push({ inlineData: jpegBlob(buildJpeg({ serial, prompt, interim: true })), thought: true });
+      // Interim thought images are full-size drafts, as large as the final one.
+      parts.push({ inlineData: jpegBlob(buildJpeg({ serial, prompt, interim: true }, behaviour.imageBytes)), thought: true });
     }
     if (wantsText) answer.push({ text: behaviour.text ?? DEFAULT_IMAGE_TEXT });
     const count = Math.max(1, behaviour.images ?? 1);
