@@ -1,18 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 import { imagine } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  // A tighter deadline than Discord's 3 s, so a slow acknowledgement cannot pass by luck.
-  harness = await startHarness({ discord: { interactionAckDeadlineMs: 500 } });
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+// A tighter deadline than Discord's 3 s, so a slow acknowledgement cannot pass by luck.
+const harness = useHarness({ discord: { interactionAckDeadlineMs: 500 } });
 
 describe('acknowledging an interaction', () => {
   it('defers before Gemini answers, so a slow generation still reaches the user', async () => {

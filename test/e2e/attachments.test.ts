@@ -1,18 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { APIAttachment } from 'discord.js';
-import { startHarness, type Harness } from './harness.js';
+import { useHarness, type Harness } from './harness.js';
 import { pngBytes, waitForBotReplyTo } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness({ env: { MAX_ATTACHMENT_MB: '0.01' } }); // 10 KiB, so "too large" is cheap to test
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+const harness = useHarness({ env: { MAX_ATTACHMENT_MB: '0.01' } }); // 10 KiB, so "too large" is cheap to test
 
 async function mentionWith(attachments: APIAttachment[]) {
   const ask = harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'use these', attachments, mentionBot: true });

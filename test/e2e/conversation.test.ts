@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 import {
   firstAttachmentBytes,
   geminiBody,
@@ -11,16 +11,7 @@ import {
   waitForThread,
 } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+const harness = useHarness();
 
 /** /imagine, then the thread it opened. */
 async function startConversation(prompt: string) {

@@ -1,18 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 import { firstAttachmentBytes, geminiBody, imagine, inlineData, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  // About 0.6 MB: room for two 200 kB answers (base64 makes them ~270 kB each) but not three.
-  harness = await startHarness({ env: { HISTORY_BUDGET_MB: '0.6' } });
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+// About 0.6 MB: room for two 200 kB answers (base64 makes them ~270 kB each) but not three.
+const harness = useHarness({ env: { HISTORY_BUDGET_MB: '0.6' } });
 
 describe('a thread whose history outgrows the request budget', () => {
   it('leaves out the oldest whole turns, says so, and Gemini accepts the shorter history', async () => {

@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 import { firstAttachmentBytes, geminiBody, imagine, jpegBytes, pngBytes, waitForThread } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+const harness = useHarness();
 
 describe('/imagine', () => {
   it('acknowledges at once, posts Gemini\'s image with its text, and opens a thread named after the prompt', async () => {

@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 import { geminiBody, imagine, inlineData, isBotMessage, jpegBytes, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+const harness = useHarness();
 
 describe('mentioning the bot with images', () => {
   it('outside a thread starts a new conversation from the exact bytes, typed by their content not their names', async () => {

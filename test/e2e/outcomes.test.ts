@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 import { imagine } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+const harness = useHarness();
 
 /** Words that must never reach a user: raw JSON, bare statuses, undefined, stack traces. */
 function expectReadable(content: string) {

@@ -1,26 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness, type Harness } from './harness.js';
 import { geminiBody, imagine, isBotMessage, waitForBotReplyTo, waitForThread } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
-
 /** Every text the bot showed in the interaction's reply, progress notes included, in order. */
-function originalReplyTexts(): string[] {
+function originalReplyTexts(harness: Harness): string[] {
   return harness.discord.requests
     .filter((request) => request.method === 'PATCH' && request.path.endsWith('/messages/@original'))
     .map((request) => String((request.json as { content?: string }).content ?? ''));
 }
 
 describe('retrying Gemini', () => {
+  const harness = useHarness();
+
   it('waits exactly as long as RetryInfo says after a 429, and tells the user', async () => {
     harness.gemini.enqueue({ kind: 'error', status: 429, retryDelay: '1.2s' });
     const { message } = await imagine(harness, { prompt: 'a fox' });
@@ -28,7 +19,7 @@ describe('retrying Gemini', () => {
     const [first, second] = harness.gemini.requests;
     expect([first?.status, second?.status]).toEqual([429, 200]);
     expect(second!.receivedAt.getTime() - first!.receivedAt.getTime()).toBeGreaterThanOrEqual(1_200);
-    expect(originalReplyTexts()).toContain('Gemini is busy, retrying in 1 s…');
+    expect(originalReplyTexts(harness)).toContain('Gemini is busy, retrying in 1 s…');
   });
 
   it('backs off and retries a 429 without RetryInfo', async () => {
@@ -93,9 +84,12 @@ describe('retrying Gemini', () => {
     expect(geminiBody(harness, 3).contents.at(-1)?.parts).toEqual([{ text: 'and a hat' }]);
   });
 
-  it('gives up on a Gemini that never answers after the configured timeout', async () => {
-    await harness.close();
-    harness = await startHarness({ env: { GEMINI_TIMEOUT_SECONDS: '0.5' } });
+});
+
+describe('a Gemini that never answers', () => {
+  const harness = useHarness({ env: { GEMINI_TIMEOUT_SECONDS: '0.5' } });
+
+  it('is given up on after GEMINI_TIMEOUT_SECONDS, and the user is told', async () => {
     harness.gemini.enqueue({ kind: 'hang' });
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.content).toMatch(/took too long/);

@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useHarness } from './harness.js';
 import { geminiBody, imagine, isBotMessage, modelContentAnswered, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.discord.unexpectedRequests).toEqual([]);
-  await harness.close();
-});
+const harness = useHarness();
 
 describe('a restart during a generation', () => {
   it('tells the waiting user the bot is restarting, loses nothing stored, and the thread goes on afterwards', async () => {
