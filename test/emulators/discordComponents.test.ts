@@ -69,7 +69,12 @@ describe('discord emulator: components, modals and context menus', () => {
 
     const stale = nextInteraction(client, (i) => i.isButton());
     emu.clickButton({ user: emu.users.carol, message: sent.id, customId: 'from-an-old-version' });
-    expect((await stale).customId).toBe('from-an-old-version');
+    const staleClick = await stale;
+    expect(staleClick.customId).toBe('from-an-old-version');
+    await staleClick.deferReply();
+    const late = await staleClick.editReply('that button is from an older version');
+    expect(late.id).toBe(emu.interaction(staleClick.id).originalMessageId);
+    expect(emu.messages(emu.channelId).at(-1)).toMatchObject({ id: late.id, type: 19, message_reference: { message_id: sent.id } });
 
     const raw = (components: unknown) => apiError(client.rest.post(Routes.channelMessages(emu.channelId), { body: { components } }));
     const button0 = (id: string) => ({ type: 2, style: 1, label: 'x', custom_id: id });

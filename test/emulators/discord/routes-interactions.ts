@@ -43,9 +43,11 @@ function createOriginal(ctx: RestContext, record: InteractionRecord, body: Body)
 }
 
 function loadingPlaceholder(ctx: RestContext, record: InteractionRecord): Body {
+  const { type, repliedTo } = responseType(ctx.world, record);
   return {
     id: record.originalMessageId,
-    type: responseType(ctx.world, record).type,
+    type,
+    ...(repliedTo ? { message_reference: { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: ctx.world.guildId } } : {}),
     content: '',
     channel_id: record.channelId,
     author: ctx.world.botUser,
