@@ -1,0 +1,34 @@
+import type { DiscordEmulator } from '../emulators/discord/index.js';
+import type { GeminiEmulator } from '../emulators/gemini/index.js';
+import { startHarness } from '../e2e/harness.js';
+
+/** A running bot and the emulators it talks to: in this process, or in a process of its own. */
+export interface BenchTarget {
+  discord: DiscordEmulator;
+  gemini: GeminiEmulator;
+  databaseUrl: string;
+  /** Stops the bot as SIGTERM would: turns in progress finish, then the store closes (checkpointing the WAL). */
+  stopBot(): Promise<void>;
+  /** The bot process's peak resident set, when it runs apart from the bench; undefined in-process. */
+  botPeakRssBytes(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/** Starts a bot with these settings on top of the defaults (environment variables, as an operator sets them). */
+export type StartTarget = (env: Record<string, string>) => Promise<BenchTarget>;
+
+/** The e2e harness: the bot and both emulators in this process, as the end-to-end tests run them. */
+export const startInProcess: StartTarget = async (env) => {
+  const harness = await startHarness({ env });
+  return {
+    discord: harness.discord,
+    gemini: harness.gemini,
+    databaseUrl: harness.config.databaseUrl,
+    stopBot: () => harness.bot.stop(),
+    botPeakRssBytes: async () => undefined,
+    async close() {
+      await harness.close();
+      if (harness.discord.unexpectedRequests.length > 0) throw new Error('the bot made requests the Discord emulator did not expect');
+    },
+  };
+};

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startDiscordEmulator } from '../emulators/discord/index.js';
+import { startGeminiEmulator } from '../emulators/gemini/index.js';
+import type { BenchTarget } from './benchTarget.js';
+
+/** The compiled entry point, as `npm start` runs it (dist/test/bench/ → dist/src/main.js). */
+const ENTRY = path.resolve(import.meta.dirname, '../../src/main.js');
+const START_TIMEOUT_MS = 15_000;
+
+/**
+ * The bot in a process of its own, against emulators in this one: its memory
+ * is then its own, which the issue's RSS target is about.
+ */
+export async function startBotProcess(env: Record<string, string>): Promise<BenchTarget> {
+  const [discord, gemini] = await Promise.all([startDiscordEmulator(), startGeminiEmulator()]);
+  const directory = await mkdtemp(path.join(tmpdir(), 'bot-bench-'));
+  const databaseUrl = `sqlite://${directory}/data/bot.sqlite`;
+  const child = spawn(process.execPath, [ENTRY], {
+    cwd: directory, // no .env there: only the settings below
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      DISCORD_TOKEN: discord.token,
+      GEMINI_API_KEY: gemini.apiKey,
+      DISCORD_API_URL: discord.apiUrl,
+      GEMINI_API_URL: gemini.url,
+      ATTACHMENT_ORIGINS: discord.cdnOrigin,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'debug', // as the e2e harness runs it
+      ...env,
+    },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stopped = false;
+  let peakAtStop: number | undefined;
+  await waitForOnline(child, exited).catch(async (error: unknown) => {
+    await Promise.all([discord.close(), gemini.close(), rm(directory, { recursive: true, force: true })]);
+    throw error;
+  });
+
+  return {
+    discord,
+    gemini,
+    databaseUrl,
+    async stopBot() {
+      if (stopped) return;
+      stopped = true;
+      peakAtStop = await peakRssOf(child.pid); // gone with the process
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`the bot process exited with ${code} on SIGTERM`);
+    },
+    botPeakRssBytes: async () => (stopped ? peakAtStop : peakRssOf(child.pid)),
+    async close() {
+      if (!stopped) {
+        stopped = true;
+        child.kill('SIGKILL');
+      }
+      await exited;
+      await Promise.all([discord.close(), gemini.close()]);
+      await rm(directory, { recursive: true, force: true });
+      if (discord.unexpectedRequests.length > 0) throw new Error('the bot made requests the Discord emulator did not expect');
+    },
+  };
+}
+
+/** Resolves on the bot's "bot is online" log line. Its output is drained for good, so it never blocks on a full pipe. */
+async function waitForOnline(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let recent = '';
+  let isOnline = false;
+  const online = new Promise<void>((resolve) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (isOnline) return;
+      recent = recent.slice(-100) + chunk.toString(); // the line may arrive split across chunks
+      if (!recent.includes('"msg":"bot is online"')) return;
+      isOnline = true;
+      resolve();
+    });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const failure = Promise.race([
+    exited.then((code) => `exited with ${code} before it came online`),
+    new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`did not come online within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS))),
+  ]);
+  const problem = await Promise.race([online.then(() => undefined), failure]);
+  clearTimeout(timer);
+  if (problem === undefined) return;
+  child.kill('SIGKILL');
+  throw new Error(`the bot process ${problem}\n${stderr}`);
+}
+
+/** Linux's high-water mark of the process's resident set (VmHWM, in kB); undefined elsewhere. */
+async function peakRssOf(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+  const match = status ? /^VmHWM:\s+(\d+) kB/m.exec(status) : null;
+  return match ? Number(match[1]) * 1024 : undefined;
+}
