@@ -12,8 +12,11 @@ import { readAddressing } from './discord/readAddressing.js';
 import { NO_PINGS } from './discord/noPings.js';
 import { reportUnexpectedError } from './discord/reportUnexpectedError.js';
 import { textPayload } from './discord/toMessagePayload.js';
+import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';
 import { openStore } from './store/openStore.js';
+import { PriceTable } from './usage/priceTable.js';
+import { UsageLedger } from './usage/usageLedger.js';
 
 export interface RunningBot {
   client: Client<true>;
@@ -48,6 +51,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       queueLimit: config.geminiQueueLimit,
     }),
     shutdownSignal: shutdown.signal,
+    guildSettings: new GuildSettings(store.keyv, config, logger),
+    usage: new UsageLedger(store.keyv, new PriceTable(config.priceOverrides)),
   };
 
   const client = new Client({

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ASPECT_RATIOS, IMAGE_SIZES, type AspectRatio, type ImageSize } from '../gemini/imageOptions.js';
+import { priceOverridesSchema, type PriceOverrides } from '../usage/priceTable.js';
 
 /**
  * Every setting the bot reads, parsed once at start from an injectable
@@ -29,6 +31,35 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => url.replace(/\/+$/, ''));
 
+const modelId = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model id such as gemini-3-pro-image');
+
+const modelList = z.string().transform((value, context) => {
+  const models = value.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const model of models) {
+    if (!modelId.safeParse(model).success) context.addIssue({ code: 'custom', message: `"${model}" is not a model id such as gemini-3-pro-image` });
+  }
+  return [...new Set(models)];
+});
+
+/** PRICE_TABLE is JSON in an environment variable: parse the text, then hold it to the price schema. */
+const priceTableJson = z.string().transform((value, context): PriceOverrides => {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    context.addIssue({ code: 'custom', message: 'must be JSON such as {"gemini-3-pro-image":{"1K":0.134,"4K":0.24}}' });
+    return z.NEVER;
+  }
+  const parsed = priceOverridesSchema.safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: `${issue.path.join('.')}: ${issue.message}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+const nonNegativeNumber = z.coerce.number({ error: 'must be a number' }).nonnegative('must be 0 or more');
+const nonNegativeInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').nonnegative('must be 0 or more');
 const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0');
 const positiveInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be at least 1');
 
@@ -37,10 +68,13 @@ const environmentSchema = z.object({
   GEMINI_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
   DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
   GEMINI_API_URL: httpUrl.default('https://generativelanguage.googleapis.com/v1beta'),
-  GEMINI_MODEL: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model id such as gemini-3-pro-image')
-    .default('gemini-3-pro-image'),
+  GEMINI_MODEL: modelId.default('gemini-3-pro-image'),
+  GEMINI_MODELS: modelList.default(['gemini-3-pro-image', 'gemini-3.1-flash-image']),
+  DEFAULT_ASPECT_RATIO: z.enum(ASPECT_RATIOS, { error: `must be one of ${ASPECT_RATIOS.join(', ')}` }).optional(),
+  DEFAULT_IMAGE_SIZE: z.enum(IMAGE_SIZES, { error: `must be one of ${IMAGE_SIZES.join(', ')}` }).optional(),
+  DAILY_IMAGE_LIMIT: nonNegativeInteger.default(0),
+  MONTHLY_BUDGET_USD: nonNegativeNumber.default(0),
+  PRICE_TABLE: priceTableJson.optional(),
   ATTACHMENT_ORIGINS: originList.default(['https://cdn.discordapp.com', 'https://media.discordapp.net']),
   DATABASE_URL: z
     .string()
@@ -62,7 +96,19 @@ export interface Config {
   geminiApiKey: string;
   discordApiUrl: string;
   geminiApiUrl: string;
+  /** The default model for new conversations; always in allowedModels. */
   geminiModel: string;
+  /** Models a server admin may choose with /settings model. */
+  allowedModels: string[];
+  /** Image options for servers that chose none (undefined: Gemini's own default). */
+  defaultAspectRatio: AspectRatio | undefined;
+  defaultImageSize: ImageSize | undefined;
+  /** Images one member may make per UTC day in a server; 0 means no limit. */
+  dailyImageLimit: number;
+  /** Estimated spend allowed per server per UTC month, in USD; 0 means no budget. */
+  monthlyBudgetUsd: number;
+  /** Admin corrections to the built-in price table (src/usage/priceTable.ts). */
+  priceOverrides: PriceOverrides;
   attachmentOrigins: string[];
   databaseUrl: string;
   discordGuildId: string | undefined;
@@ -106,6 +152,13 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       discordApiUrl: env.DISCORD_API_URL,
       geminiApiUrl: env.GEMINI_API_URL,
       geminiModel: env.GEMINI_MODEL,
+      // The default model must always be selectable, or a server could never go back to it.
+      allowedModels: env.GEMINI_MODELS.includes(env.GEMINI_MODEL) ? env.GEMINI_MODELS : [env.GEMINI_MODEL, ...env.GEMINI_MODELS],
+      defaultAspectRatio: env.DEFAULT_ASPECT_RATIO,
+      defaultImageSize: env.DEFAULT_IMAGE_SIZE,
+      dailyImageLimit: env.DAILY_IMAGE_LIMIT,
+      monthlyBudgetUsd: env.MONTHLY_BUDGET_USD,
+      priceOverrides: env.PRICE_TABLE ?? {},
       attachmentOrigins: env.ATTACHMENT_ORIGINS,
       databaseUrl: env.DATABASE_URL,
       discordGuildId: env.DISCORD_GUILD_ID,

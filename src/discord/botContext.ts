@@ -4,6 +4,8 @@ import type { Config } from '../config/config.js';
 import type { EngineDependencies } from '../conversation/engineDependencies.js';
 import type { GenerationQueue } from '../conversation/generationQueue.js';
 import type { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+import type { GuildSettings } from '../settings/guildSettings.js';
+import type { UsageLedger } from '../usage/usageLedger.js';
 
 /** What every handler may use; built once in startBot and passed down, never imported as a global. */
 export interface BotContext extends EngineDependencies {
@@ -14,6 +16,10 @@ export interface BotContext extends EngineDependencies {
   threadQueue: KeyedSerialQueue;
   /** Bounds Gemini calls across the bot, fairly. */
   generationQueue: GenerationQueue;
+  /** Per-server choices made with /settings, merged with the environment's defaults. */
+  guildSettings: GuildSettings;
+  /** Records every generation's cost and holds budgets and daily limits (reserve before Gemini, then commit or cancel). */
+  usage: UsageLedger;
   /** Aborted when the bot shuts down: waits and Gemini calls give up. */
   shutdownSignal: AbortSignal;
 }

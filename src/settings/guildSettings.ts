@@ -1,0 +1,89 @@
+import type Keyv from 'keyv';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+import type { AspectRatio, ImageSize } from '../gemini/imageOptions.js';
+import { GuildSettingsStore, type StoredGuildSettings } from './guildSettingsStore.js';
+
+/** What applies in a server right now: its own choices, else the environment's defaults. */
+export interface EffectiveSettings {
+  model: string;
+  aspectRatio: AspectRatio | undefined;
+  imageSize: ImageSize | undefined;
+  /** Where the bot answers (threads under these channels included); empty means everywhere. */
+  channelIds: string[];
+  requiredRoleId: string | undefined;
+  /** Images per member per UTC day; 0 means no limit. */
+  dailyImageLimit: number;
+  /** Estimated USD per UTC month for the server; 0 means no budget. */
+  monthlyBudgetUsd: number;
+  /** A model the server chose that is no longer allowed (so the default applies); shown by /settings show. */
+  disallowedModel?: string | undefined;
+}
+
+export type SettingsDefaults = Pick<
+  Config,
+  'geminiModel' | 'allowedModels' | 'defaultAspectRatio' | 'defaultImageSize' | 'dailyImageLimit' | 'monthlyBudgetUsd'
+>;
+
+/** Per-server settings: read on every request (no cache, so a change applies at once), changed by /settings. */
+export class GuildSettings {
+  private readonly store: GuildSettingsStore;
+  /** Two admins changing settings at once must not lose one change: read-modify-write runs one at a time per server. */
+  private readonly updates = new KeyedSerialQueue();
+
+  constructor(
+    keyv: Keyv,
+    private readonly defaults: SettingsDefaults,
+    private readonly logger: Logger,
+  ) {
+    this.store = new GuildSettingsStore(keyv);
+  }
+
+  get allowedModels(): readonly string[] {
+    return this.defaults.allowedModels;
+  }
+
+  /** The server's own choices. An unreadable record reads as none (logged): settings must never stop the bot. */
+  async stored(guildId: string): Promise<StoredGuildSettings> {
+    const loaded = await this.store.load(guildId);
+    if (loaded.kind === 'unreadable') {
+      this.logger.error({ guildId, problem: loaded.problem }, 'stored server settings are unreadable; using the defaults');
+      return {};
+    }
+    return loaded.kind === 'found' ? loaded.settings : {};
+  }
+
+  async effectiveSettings(guildId: string): Promise<EffectiveSettings> {
+    return this.merge(await this.stored(guildId));
+  }
+
+  /**
+   * Applies `change` to the stored choices and saves the result; returns
+   * what now applies. An unreadable record is replaced (the admin is setting
+   * values anew), which is logged by stored().
+   */
+  async update(guildId: string, change: (current: StoredGuildSettings) => StoredGuildSettings): Promise<EffectiveSettings> {
+    return this.updates.run(guildId, async () => {
+      const next = change(await this.stored(guildId));
+      await this.store.save(guildId, next);
+      return this.merge(next);
+    });
+  }
+
+  private merge(stored: StoredGuildSettings): EffectiveSettings {
+    const defaults = this.defaults;
+    // GEMINI_MODELS may shrink after a server chose a model: fall back rather than call a model the operator withdrew.
+    const chosenModel = stored.model !== undefined && defaults.allowedModels.includes(stored.model) ? stored.model : undefined;
+    return {
+      model: chosenModel ?? defaults.geminiModel,
+      aspectRatio: stored.aspectRatio ?? defaults.defaultAspectRatio,
+      imageSize: stored.imageSize ?? defaults.defaultImageSize,
+      channelIds: stored.channelIds ?? [],
+      requiredRoleId: stored.requiredRoleId,
+      dailyImageLimit: stored.dailyImageLimit ?? defaults.dailyImageLimit,
+      monthlyBudgetUsd: stored.monthlyBudgetUsd ?? defaults.monthlyBudgetUsd,
+      disallowedModel: chosenModel === undefined ? stored.model : undefined,
+    };
+  }
+}

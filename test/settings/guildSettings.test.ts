@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { GuildSettings } from '../../src/settings/guildSettings.js';
+import { openStore, type Store } from '../../src/store/openStore.js';
+
+const GUILD = '100000000000000001';
+const CHANNEL = '300000000000000001';
+const ROLE = '400000000000000001';
+
+let store: Store;
+let logLines: string[];
+
+function config(env: Record<string, string> = {}): Config {
+  const parsed = parseConfig({ DISCORD_TOKEN: 'token', GEMINI_API_KEY: 'key', ...env });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  return parsed.config;
+}
+
+function settings(env: Record<string, string> = {}) {
+  return new GuildSettings(store.keyv, config(env), createLogger('debug', { write: (line: string) => void logLines.push(line) }));
+}
+
+beforeEach(async () => {
+  store = await openStore('sqlite://:memory:');
+  logLines = [];
+});
+afterEach(() => store.close());
+
+describe('per-server settings', () => {
+  it('start from the environment\'s defaults', async () => {
+    const effective = await settings({ DEFAULT_ASPECT_RATIO: '16:9', DAILY_IMAGE_LIMIT: '5', MONTHLY_BUDGET_USD: '12.5' }).effectiveSettings(GUILD);
+    expect(effective).toEqual({
+      model: 'gemini-3-pro-image',
+      aspectRatio: '16:9',
+      imageSize: undefined,
+      channelIds: [],
+      requiredRoleId: undefined,
+      dailyImageLimit: 5,
+      monthlyBudgetUsd: 12.5,
+      disallowedModel: undefined,
+    });
+  });
+
+  it('keep what an admin chose, across a new instance (a restart), over the defaults; 0 means "none" even when the environment sets a limit', async () => {
+    const env = { DAILY_IMAGE_LIMIT: '5', DEFAULT_IMAGE_SIZE: '2K' };
+    await settings(env).update(GUILD, () => ({ model: 'gemini-3.1-flash-image', aspectRatio: '3:2', channelIds: [CHANNEL], requiredRoleId: ROLE, dailyImageLimit: 0, monthlyBudgetUsd: 3 }));
+    expect(await settings(env).effectiveSettings(GUILD)).toMatchObject({
+      model: 'gemini-3.1-flash-image',
+      aspectRatio: '3:2',
+      imageSize: '2K',
+      channelIds: [CHANNEL],
+      requiredRoleId: ROLE,
+      dailyImageLimit: 0,
+      monthlyBudgetUsd: 3,
+    });
+    expect(await settings(env).effectiveSettings('100000000000000002')).toMatchObject({ dailyImageLimit: 5, channelIds: [] });
+  });
+
+  it('apply two changes made at the same moment, losing neither', async () => {
+    const guildSettings = settings();
+    await Promise.all([
+      guildSettings.update(GUILD, (current) => ({ ...current, channelIds: [...(current.channelIds ?? []), CHANNEL] })),
+      guildSettings.update(GUILD, (current) => ({ ...current, channelIds: [...(current.channelIds ?? []), '300000000000000002'] })),
+    ]);
+    expect((await guildSettings.effectiveSettings(GUILD)).channelIds).toEqual([CHANNEL, '300000000000000002']);
+  });
+
+  it('fall back to the default model when the stored one is no longer allowed, and say which it was', async () => {
+    await settings().update(GUILD, () => ({ model: 'gemini-3.1-flash-image' }));
+    const effective = await settings({ GEMINI_MODELS: 'gemini-3-pro-image' }).effectiveSettings(GUILD);
+    expect(effective.model).toBe('gemini-3-pro-image');
+    expect(effective.disallowedModel).toBe('gemini-3.1-flash-image');
+  });
+
+  it('read as defaults when the stored record is corrupt or from an unknown version, logging the problem instead of crashing', async () => {
+    await store.keyv.set(`guild-settings:${GUILD}`, { version: 1, dailyImageLimit: -3 });
+    expect((await settings({ DAILY_IMAGE_LIMIT: '4' }).effectiveSettings(GUILD)).dailyImageLimit).toBe(4);
+    await store.keyv.set(`guild-settings:${GUILD}`, { version: 2, model: 'x' });
+    expect((await settings().effectiveSettings(GUILD)).model).toBe('gemini-3-pro-image');
+    const errors = logLines.filter((line) => line.includes('stored server settings are unreadable'));
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toContain('unknown record version 2');
+  });
+
+  it('always allow GEMINI_MODEL, even when GEMINI_MODELS leaves it out', () => {
+    expect(config({ GEMINI_MODEL: 'gemini-3.1-flash-image', GEMINI_MODELS: 'gemini-3-pro-image' }).allowedModels).toEqual(['gemini-3.1-flash-image', 'gemini-3-pro-image']);
+    expect(config().allowedModels).toEqual(['gemini-3-pro-image', 'gemini-3.1-flash-image']);
+  });
+
+  it('refuse defaults Gemini would reject, naming them at start', () => {
+    const parsed = parseConfig({ DISCORD_TOKEN: 't', GEMINI_API_KEY: 'k', DEFAULT_ASPECT_RATIO: '7:3', DEFAULT_IMAGE_SIZE: '2k', DAILY_IMAGE_LIMIT: '-1', MONTHLY_BUDGET_USD: 'lots' });
+    expect(parsed.ok).toBe(false);
+    const text = parsed.ok ? '' : parsed.problems.join('\n');
+    for (const name of ['DEFAULT_ASPECT_RATIO', 'DEFAULT_IMAGE_SIZE', 'DAILY_IMAGE_LIMIT', 'MONTHLY_BUDGET_USD']) expect(text).toContain(name);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { PriceTable, RESERVED_INPUT_TOKENS } from '../../src/usage/priceTable.js';
+
+describe('the price table', () => {
+  it('prices Gemini 3 Pro Image as Google lists it: $0.134 per 1K or 2K image, $0.24 at 4K, $2 per million input tokens', () => {
+    const prices = new PriceTable();
+    expect(prices.estimateCost({ model: 'gemini-3-pro-image', imageSize: '1K', images: 1, promptTokens: 0 })).toBe(0.134);
+    expect(prices.estimateCost({ model: 'gemini-3-pro-image', imageSize: '2K', images: 2, promptTokens: 0 })).toBe(0.268);
+    expect(prices.estimateCost({ model: 'gemini-3-pro-image', imageSize: '4K', images: 1, promptTokens: 1_000_000 })).toBe(2.24);
+  });
+
+  it('prices an image of unspecified size as 1K, Gemini\'s default, and a refusal by its input tokens alone', () => {
+    const prices = new PriceTable();
+    expect(prices.estimateCost({ model: 'gemini-3-pro-image', imageSize: undefined, images: 1, promptTokens: undefined })).toBe(0.134);
+    expect(prices.estimateCost({ model: 'gemini-3-pro-image', imageSize: '4K', images: 0, promptTokens: 500 })).toBe(0.001);
+  });
+
+  it('charges an unknown model the most expensive known price, so a budget is never underestimated', () => {
+    const prices = new PriceTable({ 'gemini-3.1-flash-image': { '1K': 0.5 } });
+    expect(prices.priceOf('gemini-9-ultra-image')).toEqual({ '1K': 0.5, '2K': 0.134, '4K': 0.24, inputPerMillionTokens: 2 });
+  });
+
+  it('lets PRICE_TABLE override single prices and add models', () => {
+    const prices = new PriceTable({ 'gemini-3-pro-image': { '4K': 0.3 }, 'my-tuned-image': { '1K': 0.01, '2K': 0.02, '4K': 0.04, inputPerMillionTokens: 1 } });
+    expect(prices.priceOf('gemini-3-pro-image')).toEqual({ '1K': 0.134, '2K': 0.134, '4K': 0.3, inputPerMillionTokens: 2 });
+    expect(prices.priceOf('my-tuned-image')['2K']).toBe(0.02);
+  });
+
+  it('reserves one image plus a generous input allowance as the worst case', () => {
+    const prices = new PriceTable();
+    expect(prices.worstCaseCost('gemini-3-pro-image', '4K')).toBeCloseTo(0.24 + (RESERVED_INPUT_TOKENS / 1_000_000) * 2, 6);
+  });
+
+  it('refuses a PRICE_TABLE that is not JSON or has a typo, naming the problem at start', () => {
+    const required = { DISCORD_TOKEN: 'token', GEMINI_API_KEY: 'key' };
+    const notJson = parseConfig({ ...required, PRICE_TABLE: '{gemini' });
+    expect(notJson.ok === false && notJson.problems.join()).toMatch(/PRICE_TABLE must be JSON/);
+    const typo = parseConfig({ ...required, PRICE_TABLE: '{"gemini-3-pro-image":{"1k":0.1}}' });
+    expect(typo.ok === false && typo.problems.join()).toMatch(/PRICE_TABLE/);
+    const negative = parseConfig({ ...required, PRICE_TABLE: '{"gemini-3-pro-image":{"1K":-1}}' });
+    expect(negative.ok).toBe(false);
+    const good = parseConfig({ ...required, PRICE_TABLE: '{"gemini-3-pro-image":{"1K":0.2}}' });
+    expect(good.ok && good.config.priceOverrides).toEqual({ 'gemini-3-pro-image': { '1K': 0.2 } });
+  });
+});
