@@ -43,6 +43,7 @@ const data = {
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const imagineCommand: SlashCommand = {
+  kind: 'slash',
   data,
   async execute(interaction, bot) {
     const inThread = interaction.channel?.isThread() ?? false;

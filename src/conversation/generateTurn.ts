@@ -2,6 +2,7 @@ import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
 import { callWithRetries, type RetryOptions } from '../gemini/callWithRetries.js';
 import { textPart, type GeminiContent, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
+import { readInlineData } from '../gemini/inlineData.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { ConversationRecord } from './conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
@@ -77,7 +78,9 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
 function prepareRequestContents(history: GeminiContent[], input: TurnInput, textParts: GeminiPart[], budgetBytes: number) {
   const target = editTargetIndex(input.record, input.replyToMessageId);
   const lastIndex = (input.record?.exchanges.length ?? 0) - 1;
-  const targetImages = target >= 0 ? finalImagesOf(history[target * 2 + 1]) : [];
+  // An image the user's own references already carry (a reroll replaying its turn) is not sent twice.
+  const alreadySent = new Set(input.references.map((part) => readInlineData(part)?.data));
+  const targetImages = (target >= 0 ? finalImagesOf(history[target * 2 + 1]) : []).filter((part) => !alreadySent.has(readInlineData(part)?.data));
   const userTurn = (resend: boolean): GeminiContent => ({
     role: 'user',
     parts: [...textParts, ...(resend ? targetImages : []), ...input.references],

@@ -33,7 +33,7 @@ async function fitFiles(message: RenderedMessage, limitBytes: number): Promise<R
   if (result.changed) notes.push(`Re-encoded to fit Discord's ${formatMegabytes(limitBytes)} upload limit here.`);
   if (result.failed > 0) notes.push(`${result.failed} image(s) could not be made small enough for this channel and were left out.`);
   const files = result.images.filter((image) => image.data.length <= limitBytes);
-  return withNotes({ content: message.content, files }, notes);
+  return withNotes({ ...message, files }, notes);
 }
 
 function isTooLarge(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type ChatInputCommandInteraction, type Message } from 'discord.js';
+import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Message, type RepliableInteraction } from 'discord.js';
 import { trimContent } from './renderOutcome.js';
 import type { TurnDelivery } from './runConversationTurn.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
@@ -13,14 +13,14 @@ const TOKEN_LIFETIME_MS = 14.5 * 60_000;
  * that arrives after the token expired is posted in the channel instead, so
  * no generation is lost to a slow queue.
  */
-export function interactionDelivery(interaction: ChatInputCommandInteraction, acknowledged: Promise<unknown>): TurnDelivery {
+export function interactionDelivery(interaction: RepliableInteraction, acknowledged: Promise<unknown>): TurnDelivery {
   // Awaited by every step below; this branch only keeps an early failure from counting as unhandled.
   acknowledged.catch(() => undefined);
   const tokenValid = () => Date.now() - interaction.createdTimestamp < TOKEN_LIFETIME_MS;
   const postInChannel = async (payload: ReturnType<typeof toMessagePayload>): Promise<Message> => {
     const channel = interaction.channel;
     if (!channel?.isSendable()) throw new Error(`channel ${interaction.channelId} is not available to post a late result`);
-    const note = `-# For <@${interaction.user.id}>'s /imagine (its reply window had closed).`;
+    const note = `-# For <@${interaction.user.id}>: the reply window of the request had closed, so the result is here.`;
     return channel.send({ ...payload, content: [trimContent(payload.content ?? '', 1900), note].filter(Boolean).join('\n') });
   };
   return {
@@ -51,7 +51,7 @@ export function interactionDelivery(interaction: ChatInputCommandInteraction, ac
   };
 }
 
-function isExpiredToken(error: unknown): boolean {
+export function isExpiredToken(error: unknown): boolean {
   return (
     error instanceof DiscordAPIError &&
     (error.code === RESTJSONErrorCodes.InvalidWebhookToken || error.code === RESTJSONErrorCodes.UnknownInteraction || error.code === RESTJSONErrorCodes.UnknownWebhook)

@@ -15,6 +15,8 @@ export interface RenderedFile {
 export interface RenderedMessage {
   content: string;
   files: RenderedFile[];
+  /** Result images carry the Reroll / Edit / Upscale / Branch / Delete buttons. */
+  buttons?: boolean;
 }
 
 /**
@@ -26,14 +28,17 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
   const message = (text: string, files: RenderedFile[] = []): RenderedMessage => withNotes({ content: text, files }, notes);
   switch (outcome.kind) {
     case 'images':
-      return message(
-        outcome.text,
-        outcome.images.map((image, index) => ({
-          name: `image-${index + 1}.${fileExtension(image.mimeType)}`,
-          mimeType: image.mimeType,
-          data: Buffer.from(image.base64, 'base64'),
-        })),
-      );
+      return {
+        ...message(
+          outcome.text,
+          outcome.images.map((image, index) => ({
+            name: `image-${index + 1}.${fileExtension(image.mimeType)}`,
+            mimeType: image.mimeType,
+            data: Buffer.from(image.base64, 'base64'),
+          })),
+        ),
+        buttons: true,
+      };
     case 'no-image': {
       const reason = outcome.finishReason && outcome.finishReason !== 'STOP' ? describeGeminiReason(outcome.finishReason) : undefined;
       const intro = reason ? `No image this time: ${reason.what}. ${reason.tryThis}` : 'Gemini answered without an image. Try asking for a picture explicitly, for example "draw …".';

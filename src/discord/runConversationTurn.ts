@@ -4,12 +4,13 @@ import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.js';
 import { saveExchange } from '../conversation/saveExchange.js';
+import type { GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
 import { collectReferences } from './collectReferences.js';
 import { deliverAnswer } from './deliverAnswer.js';
-import { renderOutcome, threadName, type RenderedMessage } from './renderOutcome.js';
+import { renderOutcome, threadName, trimContent, type RenderedMessage } from './renderOutcome.js';
 import { reportUnexpectedError } from './reportUnexpectedError.js';
 import { progressReporter } from './progressReporter.js';
 
@@ -21,6 +22,8 @@ export interface TurnRequest {
   prompt: string;
   /** The user's reference images, downloaded once the turn's place in line is taken. */
   attachments: AttachmentSource[];
+  /** Reference images already in hand (a reroll replays the original turn's). */
+  presetReferences?: GeminiPart[] | undefined;
   /** The bot message the user replied to, if any. */
   replyToMessageId?: string | undefined;
   /** Image options the user chose now; a thread otherwise keeps its own. */
@@ -87,7 +90,14 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
   const progress = progressReporter(bot.logger, delivery);
   const turn = await generateTurn(
     bot,
-    { record, prompt: request.prompt, references: references.parts, replyToMessageId: request.replyToMessageId, model, settings },
+    {
+      record,
+      prompt: request.prompt,
+      references: [...(request.presetReferences ?? []), ...references.parts],
+      replyToMessageId: request.replyToMessageId,
+      model,
+      settings,
+    },
     {
       waitForSlot: () =>
         ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal),
@@ -108,7 +118,11 @@ async function deliverAndStore(
   turn: GeneratedTurn,
   context: { record: ConversationRecord | undefined; model: string; settings: ImageSettings },
 ): Promise<void> {
-  const notes = turn.droppedExchanges > 0 ? [`This thread is long: I left out its ${turn.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : [];
+  const answered = turn.outcome.kind === 'images' || turn.outcome.kind === 'no-image';
+  const notes = [
+    ...(answered ? [byline(request)] : []),
+    ...(turn.droppedExchanges > 0 ? [`This thread is long: I left out its ${turn.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : []),
+  ];
   const message = await deliverAnswer(delivery, renderOutcome(turn.outcome, notes), bot.logger);
   const outcome = turn.outcome;
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
@@ -129,6 +143,12 @@ async function deliverAndStore(
     bot.logger.warn({ err: error, messageId: message.id }, 'could not open a thread for a new conversation');
     await delivery.warn('I could not open a thread for this image. A server admin must give me the Create Public Threads permission in this channel.');
   }
+}
+
+/** Who asked and for what, under every result; <@id> shows the name and pings nobody (allowed_mentions is empty). */
+function byline(request: TurnRequest): string {
+  const prompt = request.prompt.replace(/\s+/g, ' ').trim();
+  return prompt ? `Asked by <@${request.authorId}>: “${trimContent(prompt, 120)}”` : `Asked by <@${request.authorId}>`;
 }
 
 function definedOnly(settings: ImageSettings): ImageSettings {

@@ -1,4 +1,5 @@
 import type { BaseMessageOptions } from 'discord.js';
+import { resultButtonRows } from '../components/resultButtons.js';
 import { NO_PINGS } from './noPings.js';
 import type { RenderedMessage } from './renderOutcome.js';
 
@@ -7,6 +8,8 @@ export function toMessagePayload(message: RenderedMessage): BaseMessageOptions {
   return {
     content: message.content,
     files: message.files.map((file) => ({ attachment: file.data, name: file.name })),
+    // Always set, so an edited status note never keeps components and a result always gets its buttons.
+    components: message.buttons ? resultButtonRows() : [],
     allowedMentions: NO_PINGS,
   };
 }

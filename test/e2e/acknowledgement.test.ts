@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './harness.js';
-import { imagine } from './helpers.js';
+import { imagine, mainText } from './helpers.js';
 
 // A tighter deadline than Discord's 3 s, so a slow acknowledgement cannot pass by luck.
 const harness = useHarness({ discord: { interactionAckDeadlineMs: 500 } });
@@ -12,7 +12,7 @@ describe('acknowledging an interaction', () => {
     const interaction = harness.discord.interaction(interactionId);
     expect(interaction.ackType).toBe(5);
     expect(interaction.ackedAt! - interaction.createdAt).toBeLessThan(500);
-    expect(message.content).toBe('slow fox');
+    expect(mainText(message)).toBe('slow fox');
     expect(message.attachments).toHaveLength(1);
   });
 });

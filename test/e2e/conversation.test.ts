@@ -9,6 +9,7 @@ import {
   pngBytes,
   waitForBotReplyTo,
   waitForThread,
+  mainText,
 } from './helpers.js';
 
 const harness = useHarness();
@@ -33,12 +34,12 @@ describe('editing by replying in the thread', () => {
     const firstReply = reply(thread.id, starter, 'now make the fox blue');
     const second = await waitForBotReplyTo(harness, firstReply);
     expect(second.channel_id).toBe(thread.id);
-    expect(second.content).toBe('A blue fox.');
+    expect(mainText(second)).toBe('A blue fox.');
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, second))?.prompt).toBe('now make the fox blue');
 
     const secondReply = reply(thread.id, second, 'give it a hat', harness.discord.users.alice);
     const third = await waitForBotReplyTo(harness, secondReply);
-    expect(third.content).toBe('A blue fox with a hat.');
+    expect(mainText(third)).toBe('A blue fox with a hat.');
 
     expect(harness.gemini.requests.map((request) => request.status)).toEqual([200, 200, 200]);
     const body = geminiBody(harness, 2);
@@ -95,8 +96,8 @@ describe('editing by replying in the thread', () => {
     const first = reply(thread.id, starter, 'make it blue');
     const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
     const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
-    expect(firstAnswer.content).toBe('first edit');
-    expect(secondAnswer.content).toBe('second edit');
+    expect(mainText(firstAnswer)).toBe('first edit');
+    expect(mainText(secondAnswer)).toBe('second edit');
 
     const secondBody = geminiBody(harness, 2);
     expect(secondBody.contents).toHaveLength(5);

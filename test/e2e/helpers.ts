@@ -21,6 +21,14 @@ export function isBotMessage(harness: Harness, message: StoredMessage): boolean 
   return message.author.id === harness.discord.botUser.id;
 }
 
+/** A message's main text, without the small print (-# lines: who asked, notes). */
+export function mainText(message: StoredMessage): string {
+  return message.content
+    .split('\n')
+    .filter((line) => !line.startsWith('-# '))
+    .join('\n');
+}
+
 /** Status notes the bot shows while a request waits; the answer replaces them in the same message. */
 export function isProgressNote(message: StoredMessage): boolean {
   return /^(Queued: |Waiting for a free slot|Gemini is busy, retrying)/.test(message.content);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './harness.js';
-import { firstAttachmentBytes, geminiBody, imagine, jpegBytes, pngBytes, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, jpegBytes, pngBytes, waitForThread, mainText } from './helpers.js';
 
 const harness = useHarness();
 
@@ -13,7 +13,8 @@ describe('/imagine', () => {
     expect(interaction.ackType).toBe(5); // deferred: "thinking…" until Gemini answers
     expect(interaction.ackedAt! - interaction.createdAt).toBeLessThan(3000);
 
-    expect(message.content).toBe('Here is a watercolor fox.');
+    expect(mainText(message)).toBe('Here is a watercolor fox.');
+    expect(message.content).toContain(`-# Asked by <@${harness.discord.users.alice.id}>: “a watercolor fox”`);
     expect(message.attachments).toHaveLength(1);
     expect(message.attachments[0]).toMatchObject({ filename: 'image-1.jpg', content_type: 'image/jpeg' });
     const info = harness.gemini.imageInfo(firstAttachmentBytes(harness, message));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './harness.js';
-import { imagine } from './helpers.js';
+import { imagine, mainText } from './helpers.js';
 
 const harness = useHarness();
 
@@ -69,6 +69,7 @@ describe('every way Gemini can say no, in plain words', () => {
     const { message } = await imagine(harness, { prompt: 'something' });
     expect(message.content).toContain('I would rather describe it');
     expect(message.content.length).toBeLessThanOrEqual(2000);
-    expect(message.content.endsWith('…')).toBe(true);
+    expect(mainText(message).endsWith('…')).toBe(true); // the model's words are cut, the small print stays whole
+    expect(message.content).toMatch(/\n-# Asked by <@\d+>: “something”$/);
   });
 });

@@ -23,8 +23,10 @@ function config(extra: Record<string, string> = {}): Config {
 
 describe('deploy-commands', () => {
   it('registers the same command list the bot dispatches, globally by default', async () => {
-    await expect(registerCommands(config(), commands)).resolves.toEqual({ scope: 'global', names: ['imagine'] });
-    const [imagine] = discord.registeredCommands();
+    const names = commands.map((command) => command.data.name);
+    await expect(registerCommands(config(), commands)).resolves.toEqual({ scope: 'global', names });
+    expect(discord.registeredCommands().map((command) => command.name)).toEqual(names);
+    const imagine = discord.registeredCommands().find((command) => command.name === 'imagine');
     expect(imagine?.name).toBe('imagine');
     expect(imagine?.options?.map((option) => option.name)).toEqual([
       'prompt',
@@ -41,7 +43,7 @@ describe('deploy-commands', () => {
 
   it('registers to one server when DISCORD_GUILD_ID is set', async () => {
     await expect(registerCommands(config({ DISCORD_GUILD_ID: discord.guildId }), commands)).resolves.toMatchObject({ scope: 'guild' });
-    expect(discord.registeredCommands(discord.guildId).map((command) => command.name)).toEqual(['imagine']);
+    expect(discord.registeredCommands(discord.guildId).map((command) => command.name)).toEqual(commands.map((command) => command.data.name));
     expect(discord.registeredCommands()).toEqual([]);
   });
 });

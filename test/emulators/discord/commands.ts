@@ -5,9 +5,19 @@ import type { RegisteredCommand } from './types.js';
 // Discord's documented name rule (lowercase where the script has case).
 const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
-function checkNameAndDescription(entry: Record<string, unknown>, path: (string | number)[], problems: FieldError[], needsDescription: boolean) {
+// User and message context menu commands (types 2 and 3) may use any case and spaces, up to 32 characters.
+const CONTEXT_MENU_NAME = /^.{1,32}$/u;
+
+function checkNameAndDescription(
+  entry: Record<string, unknown>,
+  path: (string | number)[],
+  problems: FieldError[],
+  needsDescription: boolean,
+  contextMenu = false,
+) {
   const name = entry.name;
-  if (typeof name !== 'string' || !NAME.test(name) || name !== name.toLowerCase()) {
+  const valid = typeof name === 'string' && (contextMenu ? CONTEXT_MENU_NAME.test(name) : NAME.test(name) && name === name.toLowerCase());
+  if (!valid) {
     problems.push({ path: [...path, 'name'], code: 'APPLICATION_COMMAND_INVALID_NAME', message: 'Command name is invalid' });
   }
   const description = entry.description;
@@ -50,7 +60,7 @@ export function overwriteCommands(world: World, scope: string, body: unknown): R
     const command = (raw ?? {}) as Record<string, unknown>;
     const type = command.type ?? 1;
     // Only chat-input commands (type 1) have descriptions; user/message commands have none.
-    checkNameAndDescription(command, [i], problems, type === 1);
+    checkNameAndDescription(command, [i], problems, type === 1, type === 2 || type === 3);
     checkOptions(command.options, [i, 'options'], problems);
   });
   if (problems.length > 0) throw invalidFormBody(problems);

@@ -1,0 +1,33 @@
+import {
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  MessageFlags,
+  type RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord.js';
+import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
+import { composeModal } from '../src/components/modals.js';
+import type { MessageCommand } from '../src/discord/slashCommand.js';
+import { textPayload } from '../src/discord/toMessagePayload.js';
+
+const data = {
+  name: 'Edit with Gemini',
+  type: ApplicationCommandType.Message,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} as const satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
+
+/** Apps → Edit with Gemini on any message with images: asks for the instruction, then starts a conversation from them. */
+export const editWithGeminiCommand: MessageCommand = {
+  kind: 'message',
+  data,
+  async execute(interaction) {
+    const target = interaction.targetMessage;
+    if (imageAttachmentsOf(target).length === 0) {
+      await interaction.reply({ ...textPayload('That message has no images to edit. Pick one with image attachments.'), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    // A modal must be the first answer to the interaction: nothing slow before it.
+    await interaction.showModal(composeModal(target.channelId, target.id));
+  },
+};

@@ -1,0 +1,75 @@
+import { MessageFlags, type ModalSubmitInteraction } from 'discord.js';
+import type { BotContext } from '../discord/botContext.js';
+import { interactionDelivery } from '../discord/interactionDelivery.js';
+import { runConversationTurn } from '../discord/runConversationTurn.js';
+import { threadDelivery } from '../discord/threadDelivery.js';
+import { textPayload } from '../discord/toMessagePayload.js';
+import type { CustomId } from './customIds.js';
+import { imageAttachmentsOf } from './imageAttachments.js';
+import { locateResult } from './locateResult.js';
+import { INSTRUCTION_INPUT } from './modals.js';
+
+/** An instruction typed into one of the bot's modals. */
+export async function handleModalSubmit(
+  bot: BotContext,
+  interaction: ModalSubmitInteraction,
+  id: Extract<CustomId, { kind: 'edit-modal' | 'compose-modal' }>,
+): Promise<void> {
+  const instruction = interaction.fields.getTextInputValue(INSTRUCTION_INPUT).trim();
+  if (id.kind === 'edit-modal') return editFromButton(bot, interaction, id.messageId, instruction);
+  return composeFromMessage(bot, interaction, id.channelId, id.messageId, instruction);
+}
+
+/** The Edit button: continues the conversation from that image, like a reply to it. */
+async function editFromButton(bot: BotContext, interaction: ModalSubmitInteraction, messageId: string, instruction: string): Promise<void> {
+  const acknowledged = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await acknowledged;
+  const located = await locateResult(bot, interaction, messageId);
+  if (!located.ok) {
+    await interaction.editReply(textPayload(located.text));
+    return;
+  }
+  await runConversationTurn(
+    bot,
+    {
+      threadId: located.thread.id,
+      guildId: located.record.guildId,
+      authorId: interaction.user.id,
+      prompt: instruction,
+      attachments: [],
+      replyToMessageId: messageId,
+      settings: {},
+    },
+    threadDelivery(interaction, acknowledged, located.thread, interaction.message ?? undefined),
+  );
+}
+
+/** "Edit with Gemini": the message's images become references of a new conversation (or a turn, inside a thread). */
+async function composeFromMessage(
+  bot: BotContext,
+  interaction: ModalSubmitInteraction,
+  channelId: string,
+  messageId: string,
+  instruction: string,
+): Promise<void> {
+  const channel = await interaction.client.channels.fetch(channelId).catch(() => null);
+  const message = channel?.isTextBased() ? await channel.messages.fetch(messageId).catch(() => null) : null;
+  const images = message ? imageAttachmentsOf(message) : [];
+  if (!channel || images.length === 0) {
+    await interaction.reply({ ...textPayload('That message and its images are gone, so there is nothing to edit.'), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const acknowledged = interaction.deferReply();
+  await runConversationTurn(
+    bot,
+    {
+      threadId: channel.isThread() ? channel.id : undefined,
+      guildId: interaction.guildId ?? '',
+      authorId: interaction.user.id,
+      prompt: instruction,
+      attachments: images,
+      settings: {},
+    },
+    interactionDelivery(interaction, acknowledged),
+  );
+}

@@ -1,0 +1,87 @@
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import { restoreParts } from '../conversation/storedParts.js';
+import { readInlineData } from '../gemini/inlineData.js';
+import type { ImageSize } from '../gemini/imageOptions.js';
+import type { BotContext } from '../discord/botContext.js';
+import { runConversationTurn } from '../discord/runConversationTurn.js';
+import { threadDelivery } from '../discord/threadDelivery.js';
+import { textPayload } from '../discord/toMessagePayload.js';
+import { branchConversation } from './branchConversation.js';
+import type { ResultAction } from './customIds.js';
+import { deleteResult } from './deleteResult.js';
+import { locateResult, type LocatedResult } from './locateResult.js';
+import { editModal } from './modals.js';
+
+/** What a button under a result image does. */
+export async function handleResultButton(bot: BotContext, interaction: ButtonInteraction, action: ResultAction): Promise<void> {
+  if (action === 'edit') {
+    await interaction.showModal(editModal(interaction.message.id));
+    return;
+  }
+  const acknowledged = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await acknowledged;
+  const located = await locateResult(bot, interaction, interaction.message.id);
+  if (!located.ok) {
+    await interaction.editReply(textPayload(located.text));
+    return;
+  }
+  switch (action) {
+    case 'reroll':
+      return reroll(bot, interaction, located, acknowledged);
+    case 'upscale-2k':
+    case 'upscale-4k':
+      return upscale(bot, interaction, located, acknowledged, action === 'upscale-2k' ? '2K' : '4K');
+    case 'branch':
+      return branchConversation(bot, interaction, located);
+    case 'delete':
+      return deleteResult(bot, interaction, located);
+  }
+}
+
+/** The same turn again: its words and reference images, applied to the image it was made from. */
+async function reroll(bot: BotContext, interaction: ButtonInteraction, located: Extract<LocatedResult, { ok: true }>, acknowledged: Promise<unknown>) {
+  const restored = await restoreParts(located.exchange.user.parts, bot.blobs);
+  if (!restored.ok) {
+    await interaction.editReply(textPayload('I could not read the saved images of this turn, so I cannot reroll it.'));
+    return;
+  }
+  const prompt = restored.parts.flatMap((part) => (typeof part['text'] === 'string' ? [part['text']] : [])).join('\n');
+  const parent = located.record.exchanges[located.index - 1];
+  await runConversationTurn(
+    bot,
+    {
+      threadId: located.thread.id,
+      guildId: located.record.guildId,
+      authorId: interaction.user.id,
+      prompt,
+      attachments: [],
+      presetReferences: restored.parts.filter((part) => readInlineData(part) !== undefined),
+      replyToMessageId: parent?.model.messageId,
+      settings: {},
+    },
+    threadDelivery(interaction, acknowledged, located.thread, interaction.message),
+  );
+}
+
+/** Gemini has no upscaler: the image is redrawn from itself at the larger size. */
+async function upscale(
+  bot: BotContext,
+  interaction: ButtonInteraction,
+  located: Extract<LocatedResult, { ok: true }>,
+  acknowledged: Promise<unknown>,
+  imageSize: ImageSize,
+) {
+  await runConversationTurn(
+    bot,
+    {
+      threadId: located.thread.id,
+      guildId: located.record.guildId,
+      authorId: interaction.user.id,
+      prompt: `Upscale this image to ${imageSize}: keep everything exactly as it is, only sharper and more detailed.`,
+      attachments: [],
+      replyToMessageId: interaction.message.id,
+      settings: { imageSize },
+    },
+    threadDelivery(interaction, acknowledged, located.thread, interaction.message),
+  );
+}

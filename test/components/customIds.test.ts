@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCustomId, parseCustomId, RESULT_ACTIONS, type CustomId } from '../../src/components/customIds.js';
+import { resultButtonRows } from '../../src/components/resultButtons.js';
+
+describe('component custom ids', () => {
+  const ids: CustomId[] = [
+    ...RESULT_ACTIONS.map((action) => ({ kind: 'result' as const, action })),
+    { kind: 'edit-modal', messageId: '1234567890123456789' },
+    { kind: 'compose-modal', channelId: '1234567890123456789', messageId: '98765432109876543' },
+  ];
+
+  it('round-trip every id the bot makes, within Discord\'s 100 characters', () => {
+    for (const id of ids) {
+      const encoded = encodeCustomId(id);
+      expect(encoded.length).toBeLessThanOrEqual(100);
+      expect(parseCustomId(encoded)).toEqual(id);
+    }
+  });
+
+  it('refuse ids from other versions, other bots or forgers', () => {
+    for (const raw of ['', 'reroll', 'nb0:result:reroll', 'nb1:result:explode', 'nb1:edit-modal:not-a-number', 'nb1:edit-modal:1', `nb1:result:reroll:${'x'.repeat(100)}`, 'nb1:compose-modal:12345678901234567']) {
+      expect(parseCustomId(raw)).toBeUndefined();
+    }
+  });
+
+  it('fit the result buttons in Discord\'s rows of five', () => {
+    const rows = resultButtonRows();
+    expect(rows.every((row) => row.components.length <= 5)).toBe(true);
+    expect(rows.flatMap((row) => row.components.map((button) => ('custom_id' in button ? button.custom_id : '')))).toEqual(
+      RESULT_ACTIONS.map((action) => `nb1:result:${action}`),
+    );
+  });
+});
