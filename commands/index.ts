@@ -1,5 +1,8 @@
-import type { SlashCommand } from '../src/discord/slashCommand.js';
+import type { BotCommand } from '../src/discord/slashCommand.js';
+import { editWithGeminiCommand } from './editWithGemini.js';
 import { imagineCommand } from './imagine.js';
+import { settingsCommand } from './settings.js';
+import { usageCommand } from './usage.js';
 
 /** The one list of commands: what deploy-commands registers is exactly what the bot handles. */
-export const commands: readonly SlashCommand[] = [imagineCommand];
+export const commands: readonly BotCommand[] = [imagineCommand, editWithGeminiCommand, settingsCommand, usageCommand];

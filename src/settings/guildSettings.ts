@@ -55,7 +55,13 @@ export class GuildSettings {
   }
 
   async effectiveSettings(guildId: string): Promise<EffectiveSettings> {
-    return this.merge(await this.stored(guildId));
+    return (await this.read(guildId)).effective;
+  }
+
+  /** Both views at once, for /settings show (which marks the values that are defaults). */
+  async read(guildId: string): Promise<{ stored: StoredGuildSettings; effective: EffectiveSettings }> {
+    const stored = await this.stored(guildId);
+    return { stored, effective: this.merge(stored) };
   }
 
   /**

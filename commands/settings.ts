@@ -1,0 +1,143 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationIntegrationType,
+  ChannelType,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  type ChatInputCommandInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Config } from '../src/config/config.js';
+import type { BotContext } from '../src/discord/botContext.js';
+import type { SlashCommand } from '../src/discord/slashCommand.js';
+import { textPayload } from '../src/discord/toMessagePayload.js';
+import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
+import { describeSettings } from '../src/settings/describeSettings.js';
+import { changeChannels, changeImage, changeLimits, changeModel, changeRole, type SettingsChange } from '../src/settings/settingsChanges.js';
+
+const CHANNEL_ACTIONS = ['add', 'remove', 'all'] as const;
+/** Discord allows at most 25 choices; a longer allow-list is typed freely and checked on arrival. */
+const MAX_CHOICES = 25;
+
+const data = {
+  name: 'settings',
+  description: 'Configure the bot for this server (Manage Server only)',
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  // Hides the command from other members by default; execute() checks again, since admins can change who sees it.
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  options: [
+    { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Show the current settings' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'model',
+      description: 'The Gemini model for new conversations',
+      // Choices are filled from GEMINI_MODELS when the commands are deployed (deployData below).
+      options: [{ type: ApplicationCommandOptionType.String, name: 'model', description: 'Model id', required: true }],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'image',
+      description: 'Default shape and size of new images',
+      options: [
+        { type: ApplicationCommandOptionType.String, name: 'aspect_ratio', description: 'Default aspect ratio', choices: ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio })) },
+        { type: ApplicationCommandOptionType.String, name: 'size', description: 'Default resolution', choices: IMAGE_SIZES.map((size) => ({ name: size, value: size })) },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'channels',
+      description: 'Where the bot answers (every channel by default)',
+      options: [
+        { type: ApplicationCommandOptionType.String, name: 'action', description: 'Add or remove a channel, or allow all', required: true, choices: CHANNEL_ACTIONS.map((action) => ({ name: action, value: action })) },
+        { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'The text channel to add or remove', channel_types: [ChannelType.GuildText] },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'role',
+      description: 'A role members need to use the bot (omit to let everyone)',
+      options: [{ type: ApplicationCommandOptionType.Role, name: 'role', description: 'The required role; leave empty to clear' }],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'limits',
+      description: 'Daily images per member and the monthly budget (0 = none)',
+      options: [
+        { type: ApplicationCommandOptionType.Integer, name: 'daily_images', description: 'Images per member per UTC day (0 = no limit)', min_value: 0 },
+        { type: ApplicationCommandOptionType.Number, name: 'monthly_budget_usd', description: 'Estimated USD per UTC month for the server (0 = none)', min_value: 0 },
+      ],
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const settingsCommand: SlashCommand = {
+  kind: 'slash',
+  data,
+  deployData: (config: Config) => withModelChoices(config.allowedModels),
+  async execute(interaction, bot) {
+    const reply = (text: string) => interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+    if (!interaction.inGuild() || !interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
+      await reply('Only members with the Manage Server permission can change my settings.');
+      return;
+    }
+    const roleName = (roleId: string) => interaction.guild?.roles.cache.get(roleId)?.name;
+    if (interaction.options.getSubcommand() === 'show') {
+      const { stored, effective } = await bot.guildSettings.read(interaction.guildId);
+      await reply(describeSettings({ stored, effective, allowedModels: bot.guildSettings.allowedModels, roleName }));
+      return;
+    }
+    const change = readChange(interaction, bot, roleName);
+    if (!change.ok) {
+      await reply(change.text);
+      return;
+    }
+    const now = await bot.guildSettings.update(interaction.guildId, change.change);
+    bot.logger.info({ guildId: interaction.guildId, userId: interaction.user.id, subcommand: interaction.options.getSubcommand() }, 'server settings changed');
+    await reply(change.confirm(now));
+  },
+};
+
+function readChange(interaction: ChatInputCommandInteraction, bot: BotContext, roleName: (roleId: string) => string | undefined): SettingsChange {
+  const options = interaction.options;
+  switch (options.getSubcommand()) {
+    case 'model':
+      return changeModel(options.getString('model', true), bot.guildSettings.allowedModels);
+    case 'image': {
+      const aspectRatio = options.getString('aspect_ratio');
+      const size = options.getString('size');
+      return changeImage(isAspectRatio(aspectRatio) ? aspectRatio : undefined, isImageSize(size) ? size : undefined);
+    }
+    case 'channels': {
+      const action = CHANNEL_ACTIONS.find((candidate) => candidate === options.getString('action', true)) ?? 'all';
+      return changeChannels(action, optionId(interaction, 'channel'));
+    }
+    case 'role': {
+      const roleId = optionId(interaction, 'role');
+      return changeRole(roleId, interaction.guildId ?? '', roleId ? roleName(roleId) : undefined);
+    }
+    case 'limits':
+      return changeLimits(options.getInteger('daily_images') ?? undefined, options.getNumber('monthly_budget_usd') ?? undefined);
+    default:
+      return { ok: false, text: 'I do not know that setting any more.' };
+  }
+}
+
+/** The raw id of a channel or role option: all a setting needs, and present even when Discord resolves nothing. */
+function optionId(interaction: ChatInputCommandInteraction, name: string): string | undefined {
+  const value = interaction.options.get(name)?.value;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The definition as deployed: the model option offers exactly GEMINI_MODELS. */
+function withModelChoices(allowedModels: readonly string[]): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  if (allowedModels.length > MAX_CHOICES) return data;
+  const choices = allowedModels.map((model) => ({ name: model, value: model }));
+  return {
+    ...data,
+    options: data.options.map((subcommand) =>
+      subcommand.name === 'model' ? { ...subcommand, options: subcommand.options.map((option) => ({ ...option, choices })) } : subcommand,
+    ),
+  };
+}

@@ -1,0 +1,33 @@
+import {
+  ApplicationIntegrationType,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { SlashCommand } from '../src/discord/slashCommand.js';
+import { textPayload } from '../src/discord/toMessagePayload.js';
+import { describeMemberUsage, describeServerUsage } from '../src/usage/describeUsage.js';
+
+const data = {
+  name: 'usage',
+  description: 'How many images you (and, for admins, this server) made today and this month',
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const usageCommand: SlashCommand = {
+  kind: 'slash',
+  data,
+  async execute(interaction, bot) {
+    if (!interaction.inGuild()) return;
+    const now = bot.usage.now();
+    const settings = await bot.guildSettings.effectiveSettings(interaction.guildId);
+    const lines = [describeMemberUsage(await bot.usage.userSummary(interaction.guildId, interaction.user.id), settings, now)];
+    // Spend is the admins' business: members with Manage Server see the server's figures too.
+    if (interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
+      lines.push(describeServerUsage(await bot.usage.guildSummary(interaction.guildId), settings, now));
+    }
+    await interaction.reply({ ...textPayload(lines.join('\n')), flags: MessageFlags.Ephemeral });
+  },
+};

@@ -1,0 +1,44 @@
+import { formatUsd } from '../usage/formatUsd.js';
+import type { EffectiveSettings } from './guildSettings.js';
+import type { StoredGuildSettings } from './guildSettingsStore.js';
+
+export interface SettingsView {
+  stored: StoredGuildSettings;
+  effective: EffectiveSettings;
+  allowedModels: readonly string[];
+  /** Role names, not mentions: a role mention in a reply would ping or at least look like one. */
+  roleName(roleId: string): string | undefined;
+}
+
+/** `/settings show`: every value that applies, marking the ones that come from the bot's configuration. */
+export function describeSettings({ stored, effective, allowedModels, roleName }: SettingsView): string {
+  const byDefault = (chosen: unknown) => (chosen === undefined ? ' (default)' : '');
+  const model = effective.disallowedModel
+    ? `${effective.model} (default; ${effective.disallowedModel} was chosen but is no longer allowed)`
+    : `${effective.model}${byDefault(stored.model)}`;
+  const lines = [
+    'Settings for this server:',
+    `- Model: ${model}. Allowed: ${allowedModels.join(', ')}.`,
+    `- Aspect ratio: ${effective.aspectRatio ?? '1:1'}${byDefault(stored.aspectRatio)}; size: ${effective.imageSize ?? '1K'}${byDefault(stored.imageSize)}.`,
+    `- Channels: ${describeChannels(effective.channelIds)}.`,
+    `- Required role: ${describeRole(effective.requiredRoleId, roleName)}.`,
+    `- Images per member per day: ${effective.dailyImageLimit > 0 ? effective.dailyImageLimit : 'no limit'}${byDefault(stored.dailyImageLimit)}.`,
+    `- Monthly budget: ${effective.monthlyBudgetUsd > 0 ? formatUsd(effective.monthlyBudgetUsd) : 'none'}${byDefault(stored.monthlyBudgetUsd)}.`,
+  ];
+  return lines.join('\n');
+}
+
+/** Discord caps a message at 2,000 characters; a channel link takes about 22. */
+const CHANNELS_LISTED = 40;
+
+export function describeChannels(channelIds: readonly string[]): string {
+  if (channelIds.length === 0) return 'every channel';
+  const listed = channelIds.slice(0, CHANNELS_LISTED).map((id) => `<#${id}>`).join(', ');
+  const more = channelIds.length - CHANNELS_LISTED;
+  return more > 0 ? `${listed} and ${more} more` : listed;
+}
+
+export function describeRole(roleId: string | undefined, roleName: (roleId: string) => string | undefined): string {
+  if (!roleId) return 'none (everyone may use the bot)';
+  return roleName(roleId) ?? 'a role that no longer exists (clear it with /settings role)';
+}
