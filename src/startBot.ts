@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
@@ -35,6 +36,8 @@ const INTERRUPT_FLUSH_MS = 2_500;
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const store = await openStore(config.databaseUrl);
   const shutdown = new AbortController();
+  // Every waiting request listens for shutdown; hundreds of listeners here are expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const bot: BotContext = {
     config,
     logger,

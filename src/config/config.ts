@@ -88,7 +88,8 @@ const environmentSchema = z.object({
   GEMINI_CONCURRENCY: positiveInteger.default(4),
   MAX_REQUESTS_PER_USER: positiveInteger.default(2),
   GEMINI_QUEUE_LIMIT: positiveInteger.default(100),
-  HISTORY_BUDGET_MB: positiveNumber.max(100, 'must stay under Gemini\'s 100 MB request limit').default(50),
+  // 20 MB keeps a long thread of 4K images affordable in memory; Gemini itself takes up to 100 MB.
+  HISTORY_BUDGET_MB: positiveNumber.max(100, 'must stay under Gemini\'s 100 MB request limit').default(20),
 });
 
 export interface Config {

@@ -23,9 +23,12 @@ export interface TurnInput {
 
 /** How a turn waits: for a Gemini slot, between retries, and for shutdown. */
 export interface TurnHooks {
-  /** Resolves false when the turn must give up waiting (shutdown). */
+  /**
+   * Resolves false when the turn must give up waiting (shutdown). The caller
+   * frees the slot once the answer is posted and stored: a slot bounds the
+   * big buffers of a whole generation, not just the Gemini call.
+   */
   waitForSlot(): Promise<boolean>;
-  releaseSlot(): void;
   signal?: AbortSignal | undefined;
   onRetry?: RetryOptions['onRetry'];
 }
@@ -53,21 +56,17 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
     droppedExchanges,
   });
   if (!(await hooks.waitForSlot())) return done({ kind: 'failed', failure: { kind: 'interrupted' } });
-  try {
-    const history = input.record ? await replayHistory(input.record, deps.blobs) : { ok: true as const, contents: [] };
-    if (!history.ok) {
-      deps.logger.error({ threadId: input.record?.threadId, missingBlob: history.missingBlob }, 'conversation history has a missing image blob');
-      return done({ kind: 'history-unreadable' });
-    }
-    const prepared = prepareRequestContents(history.contents, input, textParts, deps.historyBudgetBytes);
-    if (!prepared) return done({ kind: 'history-too-large' });
-    const body = buildGenerateRequest(prepared.contents, input.settings);
-    const call = await callWithRetries(deps.gemini, input.model, body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
-    const outcome: TurnOutcome = call.result.ok ? parseGenerateResponse(call.result.json) : { kind: 'failed', failure: call.result.failure };
-    return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);
-  } finally {
-    hooks.releaseSlot();
+  const history = input.record ? await replayHistory(input.record, deps.blobs) : { ok: true as const, contents: [] };
+  if (!history.ok) {
+    deps.logger.error({ threadId: input.record?.threadId, missingBlob: history.missingBlob }, 'conversation history has a missing image blob');
+    return done({ kind: 'history-unreadable' });
   }
+  const prepared = prepareRequestContents(history.contents, input, textParts, deps.historyBudgetBytes);
+  if (!prepared) return done({ kind: 'history-too-large' });
+  const body = buildGenerateRequest(prepared.contents, input.settings);
+  const call = await callWithRetries(deps.gemini, input.model, body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
+  const outcome: TurnOutcome = call.result.ok ? parseGenerateResponse(call.result.json) : { kind: 'failed', failure: call.result.failure };
+  return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);
 }
 
 /**

@@ -101,7 +101,6 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
     {
       waitForSlot: () =>
         ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal),
-      releaseSlot: () => ticket.releaseSlot(),
       signal: bot.shutdownSignal,
       onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useHarness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { imagine, mainText } from './helpers.js';
 
 // A tighter deadline than Discord's 3 s, so a slow acknowledgement cannot pass by luck.

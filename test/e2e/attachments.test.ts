@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { APIAttachment } from 'discord.js';
-import { useHarness, type Harness } from './harness.js';
+import type { Harness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { pngBytes, waitForBotReplyTo } from './helpers.js';
 
 const harness = useHarness({ env: { MAX_ATTACHMENT_MB: '0.01' } }); // 10 KiB, so "too large" is cheap to test

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { afterEach, beforeEach, expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../src/config/config.js';
@@ -69,29 +68,3 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return harness;
 }
 
-/**
- * A fresh harness for every test in the enclosing describe (or file), closed
- * after it with a check that the bot made no request the Discord emulator
- * does not know. The returned object always stands for the current test's
- * harness, so tests read `harness.discord` as if it were a plain variable.
- */
-export function useHarness(options: HarnessOptions = {}): Harness {
-  let current: Harness | undefined;
-  beforeEach(async () => {
-    current = await startHarness(options);
-  });
-  afterEach(async () => {
-    const harness = current;
-    current = undefined;
-    expect(harness?.discord.unexpectedRequests).toEqual([]);
-    await harness?.close();
-  });
-  const active = (): Harness => {
-    if (!current) throw new Error('useHarness: no harness outside a test');
-    return current;
-  };
-  return new Proxy({} as Harness, {
-    get: (_target, property) => Reflect.get(active(), property),
-    set: (_target, property, value) => Reflect.set(active(), property, value),
-  });
-}

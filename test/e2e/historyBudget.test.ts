@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useHarness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { firstAttachmentBytes, geminiBody, imagine, inlineData, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 // About 0.6 MB: room for two 200 kB answers (base64 makes them ~270 kB each) but not three.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useHarness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { imagine, mainText } from './helpers.js';
 
 const harness = useHarness();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useHarness, type Harness } from './harness.js';
+import type { Harness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { geminiBody, imagine, isBotMessage, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 /** Every text the bot showed in the interaction's reply, progress notes included, in order. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { settingsCommand } from '../../commands/settings.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
-import { useHarness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { privateReply } from './settingsHelpers.js';
 
 const harness = useHarness({ env: { DAILY_IMAGE_LIMIT: '20' } });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { useHarness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { geminiBody, imagine, isBotMessage, modelContentAnswered, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 const harness = useHarness();

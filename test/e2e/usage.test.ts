@@ -4,7 +4,7 @@ import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { nextUtcDay, nextUtcMonth } from '../../src/usage/usagePeriods.js';
 import type { User } from '../emulators/discord/index.js';
-import { useHarness } from './harness.js';
+import { useHarness } from './useHarness.js';
 import { privateReply } from './settingsHelpers.js';
 
 const harness = useHarness();
