@@ -15,6 +15,8 @@ const STALE = 'This image is no longer part of a conversation I can continue. St
  */
 export async function locateResult(bot: BotContext, interaction: Interaction, messageId: string): Promise<LocatedResult> {
   const threadId = interaction.channel?.isThread() ? interaction.channelId! : messageId;
+  // A click can land while the turn that posted this image is still saving it: wait for the thread's turns in flight.
+  await bot.threadQueue.run(threadId, async () => undefined);
   const loaded = await bot.conversations.load(threadId);
   if (loaded.kind === 'unreadable') {
     bot.logger.error({ threadId, problem: loaded.problem }, 'stored conversation is unreadable');

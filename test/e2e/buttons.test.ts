@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredMessage } from '../emulators/discord/index.js';
+import type { Harness } from './harness.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, isBotMessage, isProgressNote, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { useHarness } from './useHarness.js';
+
+const harness = useHarness();
+
+async function startConversation(prompt = 'a watercolor fox') {
+  const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
+  const thread = await waitForThread(harness, message.id);
+  return { starter: message, thread };
+}
+
+/** Clicks a button and waits for the bot's private answer to the click. */
+async function click(h: Harness, message: StoredMessage, customId: string, user = h.discord.users.bob) {
+  const { interactionId } = h.discord.clickButton({ user, message, customId });
+  await h.discord.waitForInteractionResponse(interactionId);
+  return interactionId;
+}
+
+/** The next result the bot posts in a thread, after a click. */
+function nextResultIn(h: Harness, threadId: string, after: StoredMessage[]) {
+  const known = new Set(after.map((message) => message.id));
+  return h.discord.waitForMessage(
+    (message) => isBotMessage(h, message) && message.channel_id === threadId && !known.has(message.id) && message.attachments.length > 0 && !isProgressNote(message),
+  );
+}
+
+describe('the buttons under a result', () => {
+  it('are on every image result, and not on refusals', async () => {
+    const { starter, thread } = await startConversation();
+    const ids = starter.components?.flatMap((row) => ('components' in row ? row.components.map((button) => ('custom_id' in button ? button.custom_id : '')) : []));
+    expect(ids).toEqual(['nb1:result:reroll', 'nb1:result:edit', 'nb1:result:upscale-2k', 'nb1:result:upscale-4k', 'nb1:result:branch', 'nb1:result:delete']);
+    harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
+    const refused = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'x', replyTo: starter.id }));
+    expect(refused.components ?? []).toEqual([]);
+  });
+
+  it('Reroll makes the same turn again and posts it in the thread, replaying the original words', async () => {
+    const { starter, thread } = await startConversation();
+    const before = harness.discord.messages(thread.id);
+    const interactionId = await click(harness, starter, 'nb1:result:reroll');
+    expect(harness.discord.interaction(interactionId).ackFlags).toBe(64);
+    const rerolled = await nextResultIn(harness, thread.id, before);
+    expect(mainText(rerolled)).toBe("Here's the image you asked for.");
+    expect(rerolled.content).toContain(`Asked by <@${harness.discord.users.bob.id}>: “a watercolor fox”`);
+    const body = geminiBody(harness, 1);
+    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(body.contents[2]?.parts).toEqual([{ text: 'a watercolor fox' }]);
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } });
+  });
+
+  it('Upscale 4K redraws this image from itself at 4K', async () => {
+    const { starter, thread } = await startConversation();
+    const edited = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    const before = harness.discord.messages(thread.id);
+    await click(harness, starter, 'nb1:result:upscale-4k');
+    const upscaled = await nextResultIn(harness, thread.id, before);
+    expect(upscaled.attachments).toHaveLength(1);
+    const body = geminiBody(harness, 2);
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' } });
+    const newTurn = body.contents.at(-1)!;
+    expect(newTurn.parts[0]?.['text']).toMatch(/Upscale this image to 4K/);
+    // The starter is not the latest image any more, so it travels with the request.
+    expect(Buffer.from(inlineData(newTurn.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    expect(edited.id).not.toBe(upscaled.id);
+  });
+
+  it('Edit opens a modal and continues the conversation from this image, like a reply', async () => {
+    const { starter, thread } = await startConversation();
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:edit' });
+    const opened = await harness.discord.waitForInteractionResponse(interactionId);
+    expect(opened.ackType).toBe(9);
+    const before = harness.discord.messages(thread.id);
+    harness.discord.submitModal({ user: harness.discord.users.bob, interactionId, values: { instruction: 'make the fox blue' } });
+    const result = await nextResultIn(harness, thread.id, before);
+    expect(result.content).toContain('“make the fox blue”');
+    expect(geminiBody(harness, 1).contents.at(-1)?.parts).toEqual([{ text: 'make the fox blue' }]);
+  });
+
+  it('Branch opens a new thread whose history is the conversation up to this image; both go on independently', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'add a hat', replyTo: blue.id }));
+
+    const interactionId = await click(harness, blue, 'nb1:result:branch');
+    const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
+    const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
+    const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+    expect(firstAttachmentBytes(harness, branchStart).equals(firstAttachmentBytes(harness, blue))).toBe(true);
+
+    const inBranch = harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: branchId, content: 'make it green instead', replyTo: branchStart.id });
+    await waitForBotReplyTo(harness, inBranch);
+    const branchBody = geminiBody(harness, 3);
+    expect(branchBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(branchBody.contents[1]).toEqual(modelContentAnswered(harness, 0));
+    expect(branchBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    expect(harness.gemini.requests[3]?.status).toBe(200);
+
+    const inOriginal = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'now at night', replyTo: blue.id });
+    await waitForBotReplyTo(harness, inOriginal);
+    const originalBody = geminiBody(harness, 4);
+    expect(originalBody.contents).toHaveLength(7); // three earlier exchanges + the new turn: the branch did not touch it
+    expect(originalBody.contents[5]).toEqual(modelContentAnswered(harness, 2));
+  });
+
+  it('Delete removes the result for the person who asked, keeps the history consistent, and refuses others', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+
+    const refusedId = await click(harness, blue, 'nb1:result:delete', harness.discord.users.carol);
+    const refusal = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(refusedId).originalMessageId && !/^$/.test(message.content));
+    expect(refusal.content).toMatch(/Only the person who asked/);
+    expect(harness.discord.deletedMessageIds()).toEqual([]);
+
+    await click(harness, blue, 'nb1:result:delete', harness.discord.users.bob);
+    await harness.discord.waitForMessage((message) => /Deleted/.test(message.content));
+    expect(harness.discord.deletedMessageIds()).toEqual([blue.id]);
+    const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it red', replyTo: starter.id });
+    await waitForBotReplyTo(harness, next);
+    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+  });
+
+  it('Delete is allowed to a member with Manage Messages who did not ask', async () => {
+    const { starter } = await startConversation(); // alice asked
+    harness.discord.setMemberPermissions(harness.discord.users.carol, (1n << 10n) | (1n << 11n) | (1n << 13n)); // View, Send, Manage Messages
+    const interactionId = await click(harness, starter, 'nb1:result:delete', harness.discord.users.carol);
+    await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Deleted/.test(message.content));
+    expect(harness.discord.deletedMessageIds()).toEqual([starter.id]);
+  });
+
+  it('keep working after a restart', async () => {
+    const { starter, thread } = await startConversation();
+    await harness.restart();
+    const before = harness.discord.messages(thread.id);
+    await click(harness, starter, 'nb1:result:reroll');
+    expect((await nextResultIn(harness, thread.id, before)).attachments).toHaveLength(1);
+  });
+
+  it('answer a stale or foreign id politely and privately, never "interaction failed"', async () => {
+    const { starter } = await startConversation();
+    for (const customId of ['nb0:result:reroll', 'someone-elses-button', 'nb1:result:explode']) {
+      const interactionId = await click(harness, starter, customId);
+      const record = harness.discord.interaction(interactionId);
+      expect(record.ackFlags).toBe(64);
+      const reply = await harness.discord.waitForMessage((message) => message.id === record.originalMessageId);
+      expect(reply.content).toMatch(/older version of me/);
+    }
+  });
+});
