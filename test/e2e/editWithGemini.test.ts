@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { geminiBody, inlineData, isBotMessage, isProgressNote, jpegBytes, pngBytes, waitForThread } from './helpers.js';
+import { useHarness } from './useHarness.js';
+
+const harness = useHarness();
+
+describe('"Edit with Gemini" on any message with images', () => {
+  it('asks for an instruction, then starts a conversation from that message\'s images', async () => {
+    const png = pngBytes(4);
+    const jpeg = jpegBytes(5);
+    const photo = harness.discord.sendMessage({
+      user: harness.discord.users.bob,
+      content: 'my cat and my hat',
+      attachments: [harness.discord.addAttachment(png, { filename: 'cat.png' }), harness.discord.addAttachment(jpeg, { filename: 'hat.jpg' })],
+    });
+    const { interactionId } = harness.discord.sendMessageCommand({ user: harness.discord.users.alice, name: 'Edit with Gemini', message: photo });
+    expect((await harness.discord.waitForInteractionResponse(interactionId)).ackType).toBe(9);
+    expect(harness.gemini.requests).toHaveLength(0); // nothing happens before the instruction
+
+    const submitted = harness.discord.submitModal({ user: harness.discord.users.alice, interactionId, values: { instruction: 'put the hat on the cat' } });
+    const result = await harness.discord.waitForMessage(
+      (message) => isBotMessage(harness, message) && message.id === harness.discord.interaction(submitted.interactionId).originalMessageId && !isProgressNote(message),
+    );
+    expect(result.attachments).toHaveLength(1);
+    expect(result.content).toContain(`Asked by <@${harness.discord.users.alice.id}>: “put the hat on the cat”`);
+    expect(geminiBody(harness, 0).contents[0]?.parts[0]).toEqual({ text: 'put the hat on the cat' });
+    expect(geminiBody(harness, 0).contents[0]?.parts.slice(1).map(inlineData)).toEqual([
+      { mimeType: 'image/png', data: png.toString('base64') },
+      { mimeType: 'image/jpeg', data: jpeg.toString('base64') },
+    ]);
+    const thread = await waitForThread(harness, result.id);
+    expect(thread.name).toBe('put the hat on the cat');
+  });
+
+  it('says so privately when the message has no images, without opening a modal', async () => {
+    const plain = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'just words' });
+    const { interactionId } = harness.discord.sendMessageCommand({ user: harness.discord.users.alice, name: 'Edit with Gemini', message: plain });
+    const record = await harness.discord.waitForInteractionResponse(interactionId);
+    expect(record.ackType).toBe(4);
+    expect(record.ackFlags).toBe(64);
+    const reply = await harness.discord.waitForMessage((message) => message.id === record.originalMessageId);
+    expect(reply.content).toMatch(/no images to edit/);
+  });
+});
