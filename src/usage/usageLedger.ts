@@ -7,8 +7,9 @@ import { roundUsd, type PriceTable } from './priceTable.js';
 import { nextUtcDay, nextUtcMonth, utcDayKey, utcMonthKey } from './usagePeriods.js';
 import {
   entryKey,
+  guildTotalsKeys,
   NO_USAGE,
-  totalsKeys,
+  userTotalsKeys,
   usageEntrySchema,
   usageTotalsSchema,
   type UsageEntry,
@@ -93,14 +94,14 @@ export class UsageLedger {
 
   async userSummary(guildId: string, userId: string): Promise<UsageSummary> {
     const now = this.now();
-    const keys = totalsKeys(guildId, userId, utcDayKey(now), utcMonthKey(now));
-    return { today: await this.readTotals(keys.userDay), month: await this.readTotals(keys.userMonth) };
+    const keys = userTotalsKeys(guildId, userId, utcDayKey(now), utcMonthKey(now));
+    return { today: await this.readTotals(keys.day), month: await this.readTotals(keys.month) };
   }
 
   async guildSummary(guildId: string): Promise<UsageSummary> {
     const now = this.now();
-    const keys = totalsKeys(guildId, '', utcDayKey(now), utcMonthKey(now));
-    return { today: await this.readTotals(keys.guildDay), month: await this.readTotals(keys.guildMonth) };
+    const keys = guildTotalsKeys(guildId, utcDayKey(now), utcMonthKey(now));
+    return { today: await this.readTotals(keys.day), month: await this.readTotals(keys.month) };
   }
 
   private async checkAndHold(request: ReserveRequest): Promise<ReserveResult> {
@@ -108,12 +109,11 @@ export class UsageLedger {
     const now = this.now();
     const day = utcDayKey(now);
     const month = utcMonthKey(now);
-    const keys = totalsKeys(guildId, userId, day, month);
     const holds = [...(this.holds.get(guildId) ?? [])];
 
     if (limits.dailyImageLimit > 0) {
       const held = holds.filter((hold) => hold.userId === userId && hold.day === day).length;
-      const used = (await this.readTotals(keys.userDay)).images + held;
+      const used = (await this.readTotals(userTotalsKeys(guildId, userId, day, month).day)).images + held;
       if (used + 1 > limits.dailyImageLimit) {
         return { ok: false, limit: 'daily-images', resetsAt: nextUtcDay(now), used, allowed: limits.dailyImageLimit };
       }
@@ -121,7 +121,7 @@ export class UsageLedger {
     const costUsd = this.prices.worstCaseCost(request.model, request.imageSize);
     if (limits.monthlyBudgetUsd > 0) {
       const held = holds.filter((hold) => hold.month === month).reduce((sum, hold) => sum + hold.costUsd, 0);
-      const used = roundUsd((await this.readTotals(keys.guildMonth)).costUsd + held);
+      const used = roundUsd((await this.readTotals(guildTotalsKeys(guildId, day, month).month)).costUsd + held);
       // Compared in micro-dollars: 3 × 0.234 must fit a 0.702 budget despite binary floats.
       if (toMicros(used) + toMicros(costUsd) > toMicros(limits.monthlyBudgetUsd)) {
         return { ok: false, limit: 'monthly-budget', resetsAt: nextUtcMonth(now), used, allowed: limits.monthlyBudgetUsd };
@@ -179,8 +179,9 @@ export class UsageLedger {
     });
     // The entry first: if a total fails to update, the audit trail still has the generation.
     await this.keyv.set(entryKey(request.guildId, hold.day, randomUUID()), entry);
-    const keys = totalsKeys(request.guildId, request.userId, hold.day, hold.month);
-    for (const key of [keys.userDay, keys.userMonth, keys.guildDay, keys.guildMonth]) {
+    const user = userTotalsKeys(request.guildId, request.userId, hold.day, hold.month);
+    const guild = guildTotalsKeys(request.guildId, hold.day, hold.month);
+    for (const key of [user.day, user.month, guild.day, guild.month]) {
       const totals = await this.readTotals(key);
       await this.keyv.set(key, {
         version: 1,

@@ -38,14 +38,14 @@ export type UsageTotals = Omit<z.infer<typeof usageTotalsSchema>, 'version'>;
 
 export const NO_USAGE: UsageTotals = { generations: 0, images: 0, costUsd: 0, promptTokens: 0, outputTokens: 0 };
 
-/** The four running totals one generation adds to. */
-export function totalsKeys(guildId: string, userId: string, day: string, month: string) {
-  return {
-    userDay: `usage-totals:user-day:${guildId}:${userId}:${day}`,
-    userMonth: `usage-totals:user-month:${guildId}:${userId}:${month}`,
-    guildDay: `usage-totals:guild-day:${guildId}:${day}`,
-    guildMonth: `usage-totals:guild-month:${guildId}:${month}`,
-  };
+/** A member's running totals in one server, for the daily limit and /usage. */
+export function userTotalsKeys(guildId: string, userId: string, day: string, month: string) {
+  return { day: `usage-totals:user-day:${guildId}:${userId}:${day}`, month: `usage-totals:user-month:${guildId}:${userId}:${month}` };
+}
+
+/** A server's running totals, for its budget and the admins' /usage. */
+export function guildTotalsKeys(guildId: string, day: string, month: string) {
+  return { day: `usage-totals:guild-day:${guildId}:${day}`, month: `usage-totals:guild-month:${guildId}:${month}` };
 }
 
 export function entryKey(guildId: string, day: string, id: string): string {

@@ -53,4 +53,28 @@ describe('configuration', () => {
     const result = parseConfig({ ...required, ATTACHMENT_ORIGINS: 'https://cdn.discordapp.com/attachments' });
     expect(result.ok).toBe(false);
   });
+
+  it('always allows GEMINI_MODEL as a server\'s model, even when GEMINI_MODELS leaves it out', () => {
+    const chosen = parseConfig({ ...required, GEMINI_MODEL: 'gemini-3.1-flash-image', GEMINI_MODELS: 'gemini-3-pro-image' });
+    expect(chosen.ok && chosen.config.allowedModels).toEqual(['gemini-3.1-flash-image', 'gemini-3-pro-image']);
+    const defaults = parseConfig(required);
+    expect(defaults.ok && defaults.config).toMatchObject({ allowedModels: ['gemini-3-pro-image', 'gemini-3.1-flash-image'], dailyImageLimit: 0, monthlyBudgetUsd: 0, priceOverrides: {} });
+  });
+
+  it('refuses default image options Gemini would reject and negative limits, naming each', () => {
+    const parsed = parseConfig({ ...required, DEFAULT_ASPECT_RATIO: '7:3', DEFAULT_IMAGE_SIZE: '2k', DAILY_IMAGE_LIMIT: '-1', MONTHLY_BUDGET_USD: 'lots' });
+    expect(parsed.ok).toBe(false);
+    const text = parsed.ok ? '' : parsed.problems.join('\n');
+    for (const name of ['DEFAULT_ASPECT_RATIO', 'DEFAULT_IMAGE_SIZE', 'DAILY_IMAGE_LIMIT', 'MONTHLY_BUDGET_USD']) expect(text).toContain(name);
+  });
+
+  it('reads PRICE_TABLE as JSON held to the price schema, refusing text that is not JSON or has a typo', () => {
+    const notJson = parseConfig({ ...required, PRICE_TABLE: '{gemini' });
+    expect(notJson.ok === false && notJson.problems.join()).toMatch(/PRICE_TABLE must be JSON/);
+    const typo = parseConfig({ ...required, PRICE_TABLE: '{"gemini-3-pro-image":{"1k":0.1}}' });
+    expect(typo.ok === false && typo.problems.join()).toMatch(/PRICE_TABLE gemini-3-pro-image: .*1k/);
+    expect(parseConfig({ ...required, PRICE_TABLE: '{"gemini-3-pro-image":{"1K":-1}}' }).ok).toBe(false);
+    const good = parseConfig({ ...required, PRICE_TABLE: '{"gemini-3-pro-image":{"1K":0.2}}' });
+    expect(good.ok && good.config.priceOverrides).toEqual({ 'gemini-3-pro-image': { '1K': 0.2 } });
+  });
 });
