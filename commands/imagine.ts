@@ -33,6 +33,11 @@ const data = {
       description: 'Resolution (default 1K)',
       choices: IMAGE_SIZES.map((size) => ({ name: size, value: size })),
     },
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'search',
+      description: 'Ground the image in Google Search results (for current events, weather, scores…)',
+    },
     ...REFERENCE_OPTIONS.map((name, index) => ({
       type: ApplicationCommandOptionType.Attachment as const,
       name,
@@ -73,6 +78,7 @@ export const imagineCommand: SlashCommand = {
           aspectRatio: isAspectRatio(aspectRatio) ? aspectRatio : undefined,
           imageSize: isImageSize(size) ? size : undefined,
         },
+        search: interaction.options.getBoolean('search') ?? false,
       },
       interactionDelivery(interaction, acknowledged),
     );

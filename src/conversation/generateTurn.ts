@@ -19,6 +19,8 @@ export interface TurnInput {
   replyToMessageId?: string | undefined;
   model: string;
   settings: ImageSettings;
+  /** Ground the answer in Google Search results. */
+  search?: boolean | undefined;
 }
 
 /** How a turn waits: for a Gemini slot, between retries, and for shutdown. */
@@ -63,7 +65,7 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
   }
   const prepared = prepareRequestContents(history.contents, input, textParts, deps.historyBudgetBytes);
   if (!prepared) return done({ kind: 'history-too-large' });
-  const body = buildGenerateRequest(prepared.contents, input.settings);
+  const body = buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true });
   const call = await callWithRetries(deps.gemini, input.model, body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
   const outcome: TurnOutcome = call.result.ok ? parseGenerateResponse(call.result.json) : { kind: 'failed', failure: call.result.failure };
   return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);

@@ -5,6 +5,7 @@ import type { Ticket } from '../conversation/generationQueue.js';
 import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
+import type { GroundingSource } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
@@ -28,6 +29,8 @@ export interface TurnRequest {
   replyToMessageId?: string | undefined;
   /** Image options the user chose now; a thread otherwise keeps its own. */
   settings: ImageSettings;
+  /** Ground this turn in Google Search (the /imagine search option). */
+  search?: boolean | undefined;
 }
 
 export interface TurnDelivery {
@@ -97,6 +100,7 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
       replyToMessageId: request.replyToMessageId,
       model,
       settings,
+      search: request.search,
     },
     {
       waitForSlot: () =>
@@ -118,7 +122,9 @@ async function deliverAndStore(
   context: { record: ConversationRecord | undefined; model: string; settings: ImageSettings },
 ): Promise<void> {
   const answered = turn.outcome.kind === 'images' || turn.outcome.kind === 'no-image';
+  const sources = 'sources' in turn.outcome ? turn.outcome.sources : [];
   const notes = [
+    ...(sources.length > 0 ? [describeSources(sources)] : []),
     ...(answered ? [byline(request)] : []),
     ...(turn.droppedExchanges > 0 ? [`This thread is long: I left out its ${turn.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : []),
   ];
@@ -142,6 +148,12 @@ async function deliverAndStore(
     bot.logger.warn({ err: error, messageId: message.id }, 'could not open a thread for a new conversation');
     await delivery.warn('I could not open a thread for this image. A server admin must give me the Create Public Threads permission in this channel.');
   }
+}
+
+/** Grounding sources as links; <…> keeps Discord from unfurling each one into an embed. */
+function describeSources(sources: GroundingSource[]): string {
+  const links = sources.slice(0, 5).map((source) => `[${source.title.replace(/[[\]]/g, '').slice(0, 60)}](<${source.uri}>)`);
+  return `Sources: ${links.join(' · ')}`;
 }
 
 /** Who asked and for what, under every result; <@id> shows the name and pings nobody (allowed_mentions is empty). */

@@ -6,12 +6,14 @@ import type { ImageSettings } from './imageOptions.js';
  * the new user turn. Image output must be asked for explicitly, and only the
  * image options the user chose are sent (Gemini's defaults apply otherwise).
  */
-export function buildGenerateRequest(contents: GeminiContent[], settings: ImageSettings): GenerateContentRequest {
+export function buildGenerateRequest(contents: GeminiContent[], settings: ImageSettings, options: { search?: boolean } = {}): GenerateContentRequest {
   const imageConfig: { aspectRatio?: string; imageSize?: string } = {};
   if (settings.aspectRatio) imageConfig.aspectRatio = settings.aspectRatio;
   if (settings.imageSize) imageConfig.imageSize = settings.imageSize;
   return {
     contents,
+    // Google Search grounding, for pictures of current things (weather, scores, news).
+    ...(options.search ? { tools: [{ googleSearch: {} }] } : {}),
     generationConfig: {
       responseModalities: ['TEXT', 'IMAGE'],
       ...(Object.keys(imageConfig).length > 0 ? { imageConfig } : {}),

@@ -14,6 +14,7 @@ export interface GeminiContent {
 
 export interface GenerateContentRequest {
   contents: GeminiContent[];
+  tools?: Array<{ googleSearch: Record<string, never> }>;
   generationConfig: {
     responseModalities: ['TEXT', 'IMAGE'];
     imageConfig?: { aspectRatio?: string; imageSize?: string };

@@ -6,6 +6,12 @@ export interface GeneratedImage {
   base64: string;
 }
 
+/** A web page Google Search grounding used, from candidates[0].groundingMetadata. */
+export interface GroundingSource {
+  title: string;
+  uri: string;
+}
+
 export interface TokenUsage {
   promptTokens?: number | undefined;
   outputTokens?: number | undefined;
@@ -27,7 +33,7 @@ export type GeminiFailure =
  * renderer turns each into a message; the compiler checks none is missing.
  */
 export type GenerationOutcome =
-  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage }
-  | { kind: 'no-image'; modelContent: GeminiContent | undefined; text: string; finishReason: string | undefined; usage: TokenUsage }
+  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[] }
+  | { kind: 'no-image'; modelContent: GeminiContent | undefined; text: string; finishReason: string | undefined; usage: TokenUsage; sources: GroundingSource[] }
   | { kind: 'blocked'; stage: 'prompt' | 'response'; reason: string; text: string; usage: TokenUsage }
   | { kind: 'failed'; failure: GeminiFailure };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { GeminiContent, GeminiPart } from './geminiTypes.js';
-import type { GeneratedImage, GenerationOutcome, TokenUsage } from './generationOutcome.js';
+import type { GeneratedImage, GenerationOutcome, GroundingSource, TokenUsage } from './generationOutcome.js';
 import { readInlineData } from './inlineData.js';
 
 /*
@@ -19,8 +19,19 @@ const contentSchema = z.looseObject({
   parts: z.array(z.record(z.string(), z.unknown())).nullish(),
 });
 
+const groundingSchema = z.looseObject({
+  groundingChunks: z.array(z.unknown()).nullish(),
+  grounding_chunks: z.array(z.unknown()).nullish(),
+});
+
+const webChunkSchema = z.looseObject({
+  web: z.looseObject({ uri: z.string().nullish(), title: z.string().nullish() }).nullish(),
+});
+
 const candidateSchema = z.looseObject({
   content: contentSchema.nullish(),
+  groundingMetadata: groundingSchema.nullish(),
+  grounding_metadata: groundingSchema.nullish(),
   finishReason: z.string().nullish(),
   finish_reason: z.string().nullish(),
 });
@@ -76,8 +87,9 @@ export function parseGenerateResponse(json: unknown): GenerationOutcome {
     return { kind: 'blocked', stage: 'prompt', reason: blockReason, text: '', usage };
   }
   if (!candidate) {
-    return { kind: 'no-image', modelContent: undefined, text: '', finishReason: undefined, usage };
+    return { kind: 'no-image', modelContent: undefined, text: '', finishReason: undefined, usage, sources: [] };
   }
+  const sources = readSources(candidate.groundingMetadata ?? candidate.grounding_metadata);
 
   const finishReason = candidate.finishReason ?? candidate.finish_reason ?? undefined;
   const rawContent = candidate.content;
@@ -87,12 +99,12 @@ export function parseGenerateResponse(json: unknown): GenerationOutcome {
   const { images, text } = readVisibleParts(rawParts);
 
   if (images.length > 0 && modelContent) {
-    return { kind: 'images', modelContent, images, text, usage };
+    return { kind: 'images', modelContent, images, text, usage, sources };
   }
   if (finishReason && SAFETY_FINISH_REASONS.has(finishReason)) {
     return { kind: 'blocked', stage: 'response', reason: finishReason, text, usage };
   }
-  return { kind: 'no-image', modelContent, text, finishReason, usage };
+  return { kind: 'no-image', modelContent, text, finishReason, usage, sources };
 }
 
 /** The final (non-thought) images and text; thought parts are interim and never shown. */
@@ -110,6 +122,17 @@ function readVisibleParts(rawParts: GeminiPart[]): { images: GeneratedImage[]; t
     }
   }
   return { images, text: texts.join('\n').trim() };
+}
+
+/** The web pages grounding used; only http(s) links, each once, since they end up as links in Discord. */
+function readSources(metadata: z.infer<typeof groundingSchema> | null | undefined): GroundingSource[] {
+  const sources: GroundingSource[] = [];
+  for (const chunk of metadata?.groundingChunks ?? metadata?.grounding_chunks ?? []) {
+    const web = webChunkSchema.safeParse(chunk).data?.web;
+    if (!web?.uri || !/^https?:\/\//.test(web.uri) || sources.some((source) => source.uri === web.uri)) continue;
+    sources.push({ uri: web.uri, title: web.title?.trim() || new URL(web.uri).hostname });
+  }
+  return sources;
 }
 
 function readUsage(usage: z.infer<typeof usageSchema> | null | undefined): TokenUsage {

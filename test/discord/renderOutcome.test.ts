@@ -12,6 +12,7 @@ describe('what the user reads', () => {
       ],
       text: 'Here you go',
       usage: {},
+      sources: [],
     });
     expect(rendered.content).toBe('Here you go');
     expect(rendered.files.map((file) => file.name)).toEqual(['image-1.jpg', 'image-2.png']);
@@ -21,7 +22,7 @@ describe('what the user reads', () => {
   });
 
   it('explains a text-only answer and quotes the model', () => {
-    const rendered = renderOutcome({ kind: 'no-image', modelContent: undefined, text: 'Which fox?', finishReason: 'STOP', usage: {} });
+    const rendered = renderOutcome({ kind: 'no-image', modelContent: undefined, text: 'Which fox?', finishReason: 'STOP', usage: {}, sources: [] });
     expect(rendered.content).toContain('without an image');
     expect(rendered.content).toContain('Which fox?');
     expect(rendered.files).toEqual([]);
@@ -46,6 +47,7 @@ describe('what the user reads', () => {
       images: [],
       text: long,
       usage: {},
+      sources: [],
     });
     expect(rendered.content.length).toBeLessThanOrEqual(2000);
   });

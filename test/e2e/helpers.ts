@@ -48,6 +48,7 @@ export interface ImagineArgs {
   size?: string;
   references?: APIAttachment[];
   channelId?: string;
+  search?: boolean;
 }
 
 /** Sends /imagine like a member would and waits for the image message and its thread. */
@@ -55,6 +56,7 @@ export async function imagine(harness: Harness, args: ImagineArgs) {
   const options: APIApplicationCommandInteractionDataOption[] = [{ name: 'prompt', type: 3, value: args.prompt }];
   if (args.aspectRatio) options.push({ name: 'aspect_ratio', type: 3, value: args.aspectRatio });
   if (args.size) options.push({ name: 'size', type: 3, value: args.size });
+  if (args.search !== undefined) options.push({ name: 'search', type: 5, value: args.search });
   (args.references ?? []).forEach((attachment, index) =>
     options.push({ name: `reference${index + 1}`, type: 11, value: attachment.id }),
   );

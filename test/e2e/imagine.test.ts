@@ -105,3 +105,18 @@ describe('/imagine', () => {
     expect(again.message.attachments).toHaveLength(1);
   });
 });
+
+describe('/imagine with search', () => {
+  it('asks Gemini to ground the image in Google Search and lists the sources under it as links', async () => {
+    const { message } = await imagine(harness, { prompt: "this week's weather in Tokyo as a chart", search: true });
+    expect(geminiBody(harness, 0)).toMatchObject({ tools: [{ googleSearch: {} }] });
+    expect(message.content).toContain(
+      '-# Sources: [example.com](<https://vertexaisearch.cloud.google.com/grounding-api-redirect/emulator>) · [weather.example](<https://vertexaisearch.cloud.google.com/grounding-api-redirect/emulator-2>)',
+    );
+  });
+
+  it('sends no tools when search was not asked for', async () => {
+    await imagine(harness, { prompt: 'a fox' });
+    expect(geminiBody(harness, 0)).not.toHaveProperty('tools');
+  });
+});

@@ -32,6 +32,7 @@ describe('deploy-commands', () => {
       'prompt',
       'aspect_ratio',
       'size',
+      'search',
       'reference1',
       'reference2',
       'reference3',

@@ -69,4 +69,28 @@ describe('reading a Gemini answer', () => {
     expect(parseGenerateResponse('oops')).toMatchObject({ kind: 'failed', failure: { kind: 'malformed' } });
     expect(parseGenerateResponse({ candidates: 'nope' })).toMatchObject({ kind: 'failed' });
   });
+
+  it('lists the web pages grounding used, once each, http(s) only', () => {
+    const outcome = parseGenerateResponse({
+      candidates: [
+        {
+          content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/jpeg', data: jpegBase64 }, thoughtSignature: 's' }] },
+          finishReason: 'STOP',
+          grounding_metadata: {
+            grounding_chunks: [
+              { web: { uri: 'https://a.example/page', title: 'A' } },
+              { web: { uri: 'https://a.example/page', title: 'A again' } },
+              { web: { uri: 'javascript:alert(1)', title: 'bad' } },
+              { web: { uri: 'https://b.example/x' } },
+              { retrievedContext: {} },
+            ],
+          },
+        },
+      ],
+    });
+    expect(outcome.kind === 'images' && outcome.sources).toEqual([
+      { uri: 'https://a.example/page', title: 'A' },
+      { uri: 'https://b.example/x', title: 'b.example' },
+    ]);
+  });
 });

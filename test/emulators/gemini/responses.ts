@@ -130,6 +130,7 @@ function groundingMetadata(query: string): Record<string, unknown> {
     searchEntryPoint: { renderedContent: '<div class="container">Google Search suggestions</div>' },
     groundingChunks: [
       { web: { uri: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/emulator', title: 'example.com' } },
+      { web: { uri: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/emulator-2', title: 'weather.example' } },
     ],
     groundingSupports: [],
   };
