@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { describeSettings } from '../../src/settings/describeSettings.js';
+import type { EffectiveSettings } from '../../src/settings/guildSettings.js';
+import { changeChannels } from '../../src/settings/settingsChanges.js';
+
+const effective: EffectiveSettings = {
+  model: 'gemini-3-pro-image',
+  aspectRatio: undefined,
+  imageSize: '4K',
+  channelIds: [],
+  requiredRoleId: '400000000000000001',
+  dailyImageLimit: 0,
+  monthlyBudgetUsd: 0.5,
+};
+
+describe('/settings show', () => {
+  it('says when a chosen model was withdrawn from GEMINI_MODELS and the default applies instead', () => {
+    const text = describeSettings({
+      stored: { model: 'gemini-3.1-flash-image', imageSize: '4K', monthlyBudgetUsd: 0.5 },
+      effective: { ...effective, disallowedModel: 'gemini-3.1-flash-image' },
+      allowedModels: ['gemini-3-pro-image'],
+      roleName: () => undefined,
+    });
+    expect(text).toContain('- Model: gemini-3-pro-image (default; gemini-3.1-flash-image was chosen but is no longer allowed). Allowed: gemini-3-pro-image.');
+    expect(text).toContain('- Aspect ratio: 1:1 (default); size: 4K.');
+    expect(text).toContain('- Required role: a role that no longer exists (clear it with /settings role).');
+    expect(text).toContain('- Monthly budget: $0.50.');
+  });
+});
+
+describe('/settings channels remove', () => {
+  it('warns that removing the last listed channel opens the bot to every channel', () => {
+    const change = changeChannels('remove', '300000000000000001');
+    if (!change.ok) throw new Error(change.text);
+    expect(change.change({ channelIds: ['300000000000000001'] })).toEqual({});
+    expect(change.confirm({ ...effective, channelIds: [] })).toBe('No channel is on the list any more, so I work in every channel of this server.');
+  });
+});
