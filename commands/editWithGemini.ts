@@ -7,6 +7,7 @@ import {
 } from 'discord.js';
 import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
 import { composeModal } from '../src/components/modals.js';
+import { settingsOrRefusal } from '../src/discord/memberAccess.js';
 import type { MessageCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 
@@ -21,7 +22,8 @@ const data = {
 export const editWithGeminiCommand: MessageCommand = {
   kind: 'message',
   data,
-  async execute(interaction) {
+  async execute(interaction, bot) {
+    if (!(await settingsOrRefusal(bot, interaction))) return;
     const target = interaction.targetMessage;
     if (imageAttachmentsOf(target).length === 0) {
       await interaction.reply({ ...textPayload('That message has no images to edit. Pick one with image attachments.'), flags: MessageFlags.Ephemeral });

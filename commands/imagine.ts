@@ -10,6 +10,8 @@ import { runConversationTurn } from '../src/discord/runConversationTurn.js';
 import type { SlashCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
+import { settingsOrRefusal } from '../src/discord/memberAccess.js';
+import type { Config } from '../src/config/config.js';
 import { interactionDelivery } from '../src/discord/interactionDelivery.js';
 
 const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
@@ -50,7 +52,10 @@ const data = {
 export const imagineCommand: SlashCommand = {
   kind: 'slash',
   data,
+  deployData: withModelOption,
   async execute(interaction, bot) {
+    const serverSettings = await settingsOrRefusal(bot, interaction);
+    if (!serverSettings) return;
     const inThread = interaction.channel?.isThread() ?? false;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
@@ -79,8 +84,27 @@ export const imagineCommand: SlashCommand = {
           imageSize: isImageSize(size) ? size : undefined,
         },
         search: interaction.options.getBoolean('search') ?? false,
+        model: allowedModelOrUndefined(interaction.options.getString('model'), bot.guildSettings.allowedModels),
+        serverSettings,
       },
       interactionDelivery(interaction, acknowledged),
     );
   },
 };
+
+/** A model option that is not (or no longer) on the allow-list is ignored: the server's default applies. */
+function allowedModelOrUndefined(model: string | null, allowed: readonly string[]): string | undefined {
+  return model && allowed.includes(model) ? model : undefined;
+}
+
+/** The model option exists only when the operator allows more than one model (GEMINI_MODELS). */
+function withModelOption(config: Pick<Config, 'allowedModels'>): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  if (config.allowedModels.length < 2) return data;
+  const model = {
+    type: ApplicationCommandOptionType.String,
+    name: 'model',
+    description: 'Gemini model for this new image (a thread keeps its own)',
+    choices: config.allowedModels.slice(0, 25).map((id) => ({ name: id, value: id })),
+  } as const;
+  return { ...data, options: [...data.options.slice(0, 3), model, ...data.options.slice(3)] };
+}

@@ -1,5 +1,7 @@
 import { MessageFlags, type ModalSubmitInteraction } from 'discord.js';
 import type { BotContext } from '../discord/botContext.js';
+import { settingsOrRefusal } from '../discord/memberAccess.js';
+import type { EffectiveSettings } from '../settings/guildSettings.js';
 import { interactionDelivery } from '../discord/interactionDelivery.js';
 import { runConversationTurn } from '../discord/runConversationTurn.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
@@ -15,13 +17,21 @@ export async function handleModalSubmit(
   interaction: ModalSubmitInteraction,
   id: Extract<CustomId, { kind: 'edit-modal' | 'compose-modal' }>,
 ): Promise<void> {
+  const serverSettings = await settingsOrRefusal(bot, interaction);
+  if (!serverSettings) return;
   const instruction = interaction.fields.getTextInputValue(INSTRUCTION_INPUT).trim();
-  if (id.kind === 'edit-modal') return editFromButton(bot, interaction, id.messageId, instruction);
-  return composeFromMessage(bot, interaction, id.channelId, id.messageId, instruction);
+  if (id.kind === 'edit-modal') return editFromButton(bot, interaction, id.messageId, instruction, serverSettings);
+  return composeFromMessage(bot, interaction, { channelId: id.channelId, messageId: id.messageId, instruction, serverSettings });
 }
 
 /** The Edit button: continues the conversation from that image, like a reply to it. */
-async function editFromButton(bot: BotContext, interaction: ModalSubmitInteraction, messageId: string, instruction: string): Promise<void> {
+async function editFromButton(
+  bot: BotContext,
+  interaction: ModalSubmitInteraction,
+  messageId: string,
+  instruction: string,
+  serverSettings: EffectiveSettings,
+): Promise<void> {
   const acknowledged = interaction.deferReply({ flags: MessageFlags.Ephemeral });
   await acknowledged;
   const located = await locateResult(bot, interaction, messageId);
@@ -39,6 +49,7 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
       attachments: [],
       replyToMessageId: messageId,
       settings: {},
+      serverSettings,
     },
     threadDelivery(interaction, acknowledged, located.thread, interaction.message ?? undefined),
   );
@@ -48,9 +59,7 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
 async function composeFromMessage(
   bot: BotContext,
   interaction: ModalSubmitInteraction,
-  channelId: string,
-  messageId: string,
-  instruction: string,
+  { channelId, messageId, instruction, serverSettings }: { channelId: string; messageId: string; instruction: string; serverSettings: EffectiveSettings },
 ): Promise<void> {
   const channel = await interaction.client.channels.fetch(channelId).catch(() => null);
   const message = channel?.isTextBased() ? await channel.messages.fetch(messageId).catch(() => null) : null;
@@ -69,6 +78,7 @@ async function composeFromMessage(
       prompt: instruction,
       attachments: images,
       settings: {},
+      serverSettings,
     },
     interactionDelivery(interaction, acknowledged),
   );

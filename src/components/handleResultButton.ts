@@ -3,6 +3,8 @@ import { restoreParts } from '../conversation/storedParts.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
 import type { BotContext } from '../discord/botContext.js';
+import { settingsOrRefusal } from '../discord/memberAccess.js';
+import type { EffectiveSettings } from '../settings/guildSettings.js';
 import { runConversationTurn } from '../discord/runConversationTurn.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
 import { textPayload } from '../discord/toMessagePayload.js';
@@ -14,6 +16,9 @@ import { editModal } from './modals.js';
 
 /** What a button under a result image does. */
 export async function handleResultButton(bot: BotContext, interaction: ButtonInteraction, action: ResultAction): Promise<void> {
+  // Deleting one's own image stays possible wherever it is; everything else follows the server's channel and role settings.
+  const serverSettings = action === 'delete' ? undefined : await settingsOrRefusal(bot, interaction);
+  if (action !== 'delete' && !serverSettings) return;
   if (action === 'edit') {
     await interaction.showModal(editModal(interaction.message.id));
     return;
@@ -27,10 +32,10 @@ export async function handleResultButton(bot: BotContext, interaction: ButtonInt
   }
   switch (action) {
     case 'reroll':
-      return reroll(bot, interaction, located, acknowledged);
+      return reroll(bot, interaction, { located, acknowledged, serverSettings: serverSettings! });
     case 'upscale-2k':
     case 'upscale-4k':
-      return upscale(bot, interaction, located, acknowledged, action === 'upscale-2k' ? '2K' : '4K');
+      return upscale(bot, interaction, { located, acknowledged, serverSettings: serverSettings! }, action === 'upscale-2k' ? '2K' : '4K');
     case 'branch':
       return branchConversation(bot, interaction, located);
     case 'delete':
@@ -39,7 +44,13 @@ export async function handleResultButton(bot: BotContext, interaction: ButtonInt
 }
 
 /** The same turn again: its words and reference images, applied to the image it was made from. */
-async function reroll(bot: BotContext, interaction: ButtonInteraction, located: Extract<LocatedResult, { ok: true }>, acknowledged: Promise<unknown>) {
+interface ButtonTurn {
+  located: Extract<LocatedResult, { ok: true }>;
+  acknowledged: Promise<unknown>;
+  serverSettings: EffectiveSettings;
+}
+
+async function reroll(bot: BotContext, interaction: ButtonInteraction, { located, acknowledged, serverSettings }: ButtonTurn) {
   const restored = await restoreParts(located.exchange.user.parts, bot.blobs);
   if (!restored.ok) {
     await interaction.editReply(textPayload('I could not read the saved images of this turn, so I cannot reroll it.'));
@@ -58,19 +69,14 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, located: 
       presetReferences: restored.parts.filter((part) => readInlineData(part) !== undefined),
       replyToMessageId: parent?.model.messageId,
       settings: {},
+      serverSettings,
     },
     threadDelivery(interaction, acknowledged, located.thread, interaction.message),
   );
 }
 
 /** Gemini has no upscaler: the image is redrawn from itself at the larger size. */
-async function upscale(
-  bot: BotContext,
-  interaction: ButtonInteraction,
-  located: Extract<LocatedResult, { ok: true }>,
-  acknowledged: Promise<unknown>,
-  imageSize: ImageSize,
-) {
+async function upscale(bot: BotContext, interaction: ButtonInteraction, { located, acknowledged, serverSettings }: ButtonTurn, imageSize: ImageSize) {
   await runConversationTurn(
     bot,
     {
@@ -81,6 +87,7 @@ async function upscale(
       attachments: [],
       replyToMessageId: interaction.message.id,
       settings: { imageSize },
+      serverSettings,
     },
     threadDelivery(interaction, acknowledged, located.thread, interaction.message),
   );

@@ -1,6 +1,8 @@
 import type { Message } from 'discord.js';
 import type { BotContext } from './botContext.js';
+import { checkAccess } from '../settings/checkAccess.js';
 import { keepTyping } from './keepTyping.js';
+import { accessRequestOf } from './memberAccess.js';
 import { messageDelivery } from './messageDelivery.js';
 import { readAddressing } from './readAddressing.js';
 import { checkPermissions } from './requiredPermissions.js';
@@ -26,6 +28,11 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
     if (problem.canTell) await message.channel.send(textPayload(problem.text));
     return;
   }
+  const access = await checkAccess(bot, accessRequestOf(message, message.guild, message.guildId));
+  if (!access.ok) {
+    await message.reply(textPayload(access.text));
+    return;
+  }
   if (!addressing.prompt && message.attachments.size === 0) {
     await message.reply(textPayload('Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'));
     return;
@@ -33,7 +40,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
 
   const stopTyping = keepTyping(message, bot.logger);
   try {
-    // No await before this call: it takes the turn's place in the thread in order of arrival.
+    // Nothing slow since the message arrived (one settings read, answered in order): the turn takes its place in arrival order.
     await runConversationTurn(
       bot,
       {
@@ -44,6 +51,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         attachments: message.attachments.map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size })),
         replyToMessageId: addressing.replyToMessageId,
         settings: {},
+        serverSettings: access.settings,
       },
       messageDelivery(message),
     );

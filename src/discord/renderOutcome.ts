@@ -1,6 +1,7 @@
 import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
 import type { TurnOutcome } from '../conversation/turnOutcome.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
+import { formatUsd } from '../usage/formatUsd.js';
 import { describeGeminiReason } from './describeGeminiReason.js';
 
 /** Discord rejects message content over 2,000 characters. */
@@ -61,6 +62,15 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
       );
     case 'too-many-attachments':
       return message(`That is ${outcome.count} images; Gemini takes at most ${outcome.limit} per request. Send fewer.`);
+    case 'limit-reached': {
+      // <t:…:R> shows the reset in each reader's own time zone, as "in 5 hours".
+      const resets = `<t:${Math.floor(outcome.resetsAt.getTime() / 1000)}:R>`;
+      return message(
+        outcome.limit === 'daily-images'
+          ? `You have used your ${outcome.allowed} image${outcome.allowed === 1 ? '' : 's'} for today on this server. The limit resets ${resets}.`
+          : `This server has used its monthly image budget (${formatUsd(outcome.used)} of ${formatUsd(outcome.allowed)}). It resets ${resets}.`,
+      );
+    }
     case 'queue-full':
       return message('I am at capacity right now: too many images are waiting. Please try again in a few minutes.');
     case 'user-limit':

@@ -7,6 +7,8 @@ import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
 import type { GroundingSource } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
+import type { EffectiveSettings } from '../settings/guildSettings.js';
+import type { Reservation } from '../usage/usageLedger.js';
 import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
 import { collectReferences } from './collectReferences.js';
@@ -31,6 +33,10 @@ export interface TurnRequest {
   settings: ImageSettings;
   /** Ground this turn in Google Search (the /imagine search option). */
   search?: boolean | undefined;
+  /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
+  model?: string | undefined;
+  /** What the server's settings say here (checked by the entry point): defaults and limits. */
+  serverSettings: EffectiveSettings;
 }
 
 export interface TurnDelivery {
@@ -88,15 +94,37 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
     record = loaded.kind === 'found' ? loaded.record : undefined;
   }
 
-  const model = record?.model ?? bot.config.geminiModel;
-  const settings = { ...record?.settings, ...definedOnly(request.settings) };
+  const model = record?.model ?? request.model ?? request.serverSettings.model;
+  const baseSettings = record ? record.settings : { aspectRatio: request.serverSettings.aspectRatio, imageSize: request.serverSettings.imageSize };
+  const settings = definedOnly({ ...baseSettings, ...definedOnly(request.settings) });
+  // Held before waiting in line, so requests in flight count against the limits together.
+  const reserved = await bot.usage.reserve({ guildId: request.guildId, userId: request.authorId, model, imageSize: settings.imageSize, limits: request.serverSettings });
+  if (!reserved.ok) {
+    await delivery.post(renderOutcome({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed }));
+    return;
+  }
+  try {
+    await generateAndDeliver(bot, request, delivery, ticket, { record, model, settings, references: references.parts, started, reservation: reserved.reservation });
+  } finally {
+    reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
+  }
+}
+
+async function generateAndDeliver(
+  bot: BotContext,
+  request: TurnRequest,
+  delivery: TurnDelivery,
+  ticket: Ticket,
+  context: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; references: GeminiPart[]; started: number; reservation: Reservation },
+): Promise<void> {
+  const { record, model, settings } = context;
   const progress = progressReporter(bot.logger, delivery);
   const turn = await generateTurn(
     bot,
     {
       record,
       prompt: request.prompt,
-      references: [...(request.presetReferences ?? []), ...references.parts],
+      references: [...(request.presetReferences ?? []), ...context.references],
       replyToMessageId: request.replyToMessageId,
       model,
       settings,
@@ -109,7 +137,8 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
       onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
     },
   );
-  logGeneration(bot.logger, { guildId: request.guildId, threadId: request.threadId, userId: request.authorId, model }, turn, Date.now() - started);
+  logGeneration(bot.logger, { guildId: request.guildId, threadId: request.threadId, userId: request.authorId, model }, turn, Date.now() - context.started);
+  await recordUsage(bot, context.reservation, turn);
   await progress.settled();
   await deliverAndStore(bot, request, delivery, turn, { record, model, settings });
 }
@@ -147,6 +176,17 @@ async function deliverAndStore(
   } catch (error) {
     bot.logger.warn({ err: error, messageId: message.id }, 'could not open a thread for a new conversation');
     await delivery.warn('I could not open a thread for this image. A server admin must give me the Create Public Threads permission in this channel.');
+  }
+}
+
+/** What Gemini billed: answers and refusals are recorded; a call that never got an answer costs nothing. */
+async function recordUsage(bot: BotContext, reservation: Reservation, turn: GeneratedTurn): Promise<void> {
+  const outcome = turn.outcome;
+  if (outcome.kind !== 'images' && outcome.kind !== 'no-image' && outcome.kind !== 'blocked') return;
+  try {
+    await reservation.commit({ images: outcome.kind === 'images' ? outcome.images.length : 0, usage: outcome.usage, outcome: outcome.kind });
+  } catch (error) {
+    bot.logger.error({ err: error }, 'could not record usage for a generation');
   }
 }
 

@@ -32,6 +32,7 @@ describe('deploy-commands', () => {
       'prompt',
       'aspect_ratio',
       'size',
+      'model',
       'search',
       'reference1',
       'reference2',
@@ -46,5 +47,17 @@ describe('deploy-commands', () => {
     await expect(registerCommands(config({ DISCORD_GUILD_ID: discord.guildId }), commands)).resolves.toMatchObject({ scope: 'guild' });
     expect(discord.registeredCommands(discord.guildId).map((command) => command.name)).toEqual(commands.map((command) => command.data.name));
     expect(discord.registeredCommands()).toEqual([]);
+  });
+
+  it('offers a model option on /imagine only when more than one model is allowed', async () => {
+    await registerCommands(config({ GEMINI_MODELS: 'gemini-3-pro-image,gemini-3.1-flash-image' }), commands);
+    const model = discord.registeredCommands().find((command) => command.name === 'imagine')?.options?.find((option) => option.name === 'model') as
+      | { choices?: Array<{ value: string }> }
+      | undefined;
+    expect(model?.choices?.map((choice) => choice.value)).toEqual(['gemini-3-pro-image', 'gemini-3.1-flash-image']);
+
+    await registerCommands(config({ GEMINI_MODELS: 'gemini-3-pro-image' }), commands);
+    const imagine = discord.registeredCommands().find((command) => command.name === 'imagine');
+    expect(imagine?.options?.map((option) => option.name)).not.toContain('model');
   });
 });
