@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { privateReply } from './settingsHelpers.js';
+import { useHarness } from './useHarness.js';
+
+const harness = useHarness();
+
+describe('/help', () => {
+  it("explains the bot in a short private embed, with the server's current limits", async () => {
+    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [
+      { name: 'daily_images', type: 4, value: 5 },
+      { name: 'monthly_budget_usd', type: 10, value: 20 },
+    ]);
+    const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users.bob, name: 'help' });
+    const reply = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId);
+    expect(harness.discord.interaction(interactionId).ackFlags).toBe(64);
+    const [embed] = reply.embeds;
+    expect(embed?.title).toBe('Making images together with Gemini');
+    const fields = Object.fromEntries((embed?.fields ?? []).map((field) => [field.name, field.value]));
+    expect(Object.keys(fields)).toEqual(['/imagine', 'Edit by replying', 'Compose from your images', 'Buttons under each image', 'Your usage', 'On this server']);
+    expect(fields['Buttons under each image']).toMatch(/Reroll.*Edit.*Upscale.*Branch.*Delete/);
+    expect(fields['On this server']).toContain('Images per member per day: 5');
+    expect(fields['On this server']).toContain('Monthly budget: $20.00');
+    expect(fields['On this server']).toContain('Model: gemini-3-pro-image');
+  });
+});
