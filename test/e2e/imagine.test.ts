@@ -80,6 +80,14 @@ describe('/imagine', () => {
     expect(thread.name.startsWith('a very long prompt with many words')).toBe(true);
   });
 
+  it('attaches every image when Gemini returns several', async () => {
+    harness.gemini.enqueue({ kind: 'image', images: 3 });
+    const { message } = await imagine(harness, { prompt: 'three foxes' });
+    expect(message.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg', 'image-2.jpg', 'image-3.jpg']);
+    const serials = message.attachments.map((attachment) => harness.gemini.imageInfo(harness.discord.attachmentBytes(attachment))?.serial);
+    expect(new Set(serials).size).toBe(3);
+  });
+
   it('explains an answer without an image in words', async () => {
     harness.gemini.enqueue({ kind: 'text-only', text: 'Do you want a red fox or an arctic fox?' });
     const { message } = await imagine(harness, { prompt: 'a fox' });
