@@ -11,6 +11,7 @@ import type { SlashCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
+import { channelOf } from '../src/discord/channelOf.js';
 import type { Config } from '../src/config/config.js';
 import { interactionDelivery } from '../src/discord/interactionDelivery.js';
 
@@ -56,7 +57,7 @@ export const imagineCommand: SlashCommand = {
   async execute(interaction, bot) {
     const serverSettings = await settingsOrRefusal(bot, interaction);
     if (!serverSettings) return;
-    const inThread = interaction.channel?.isThread() ?? false;
+    const inThread = (await channelOf(interaction))?.isThread() ?? false;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
       await interaction.reply({ ...textPayload(problem.text), flags: MessageFlags.Ephemeral });

@@ -1,6 +1,7 @@
 import type { Interaction, ThreadChannel } from 'discord.js';
 import { findExchangeByMessage, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
 import type { BotContext } from '../discord/botContext.js';
+import { channelOf } from '../discord/channelOf.js';
 
 export type LocatedResult =
   | { ok: true; thread: ThreadChannel; record: ConversationRecord; exchange: Exchange; index: number }
@@ -14,7 +15,8 @@ const STALE = 'This image is no longer part of a conversation I can continue. St
  * any other result sits in its thread.
  */
 export async function locateResult(bot: BotContext, interaction: Interaction, messageId: string): Promise<LocatedResult> {
-  const threadId = interaction.channel?.isThread() ? interaction.channelId! : messageId;
+  const channel = await channelOf(interaction);
+  const threadId = channel?.isThread() ? channel.id : messageId;
   // A click can land while the turn that posted this image is still saving it: wait for the thread's turns in flight.
   await bot.threadQueue.run(threadId, async () => undefined);
   const loaded = await bot.conversations.load(threadId);

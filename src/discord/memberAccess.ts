@@ -1,12 +1,12 @@
-import { GuildMember, MessageFlags, type Guild, type Interaction, type Message, type RepliableInteraction } from 'discord.js';
+import { GuildMember, MessageFlags, type Channel, type Guild, type Interaction, type Message, type RepliableInteraction } from 'discord.js';
 import { checkAccess, type AccessRequest } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { BotContext } from './botContext.js';
+import { channelOf } from './channelOf.js';
 import { textPayload } from './toMessagePayload.js';
 
 /** Who is asking and where, as the server's channel and role settings need it. */
-export function accessRequestOf(source: Interaction | Message<true>, guild: Guild | null, guildId: string): AccessRequest {
-  const channel = source.channel;
+export function accessRequestOf(source: Interaction | Message<true>, guild: Guild | null, guildId: string, channel: Channel | null = source.channel): AccessRequest {
   const member = source.member;
   // A cached member has a role manager; an interaction's raw member carries the role ids as a plain list.
   const memberRoleIds = member instanceof GuildMember ? [...member.roles.cache.keys()] : ((member as { roles?: string[] } | null)?.roles ?? []);
@@ -26,7 +26,7 @@ export function accessRequestOf(source: Interaction | Message<true>, guild: Guil
  */
 export async function settingsOrRefusal(bot: BotContext, interaction: RepliableInteraction): Promise<EffectiveSettings | undefined> {
   if (!interaction.inGuild()) return undefined;
-  const access = await checkAccess(bot, accessRequestOf(interaction, interaction.guild, interaction.guildId));
+  const access = await checkAccess(bot, accessRequestOf(interaction, interaction.guild, interaction.guildId, await channelOf(interaction)));
   if (access.ok) return access.settings;
   await interaction.reply({ ...textPayload(access.text), flags: MessageFlags.Ephemeral });
   return undefined;

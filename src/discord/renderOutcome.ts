@@ -18,6 +18,8 @@ export interface RenderedMessage {
   files: RenderedFile[];
   /** Result images carry the Reroll / Edit / Upscale / Branch / Delete buttons. */
   buttons?: boolean;
+  /** Gemini's answer (an image, or its words), as opposed to a notice about the request (a refusal, a limit, a failure). */
+  isAnswer?: boolean;
 }
 
 /**
@@ -39,11 +41,12 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
           })),
         ),
         buttons: true,
+        isAnswer: true,
       };
     case 'no-image': {
       const reason = outcome.finishReason && outcome.finishReason !== 'STOP' ? describeGeminiReason(outcome.finishReason) : undefined;
       const intro = reason ? `No image this time: ${reason.what}. ${reason.tryThis}` : 'Gemini answered without an image. Try asking for a picture explicitly, for example "draw …".';
-      return message(outcome.text ? `${intro}\nGemini said:\n> ${quote(outcome.text)}` : intro);
+      return { ...message(outcome.text ? `${intro}\nGemini said:\n> ${quote(outcome.text)}` : intro), isAnswer: true };
     }
     case 'blocked': {
       const reason = describeGeminiReason(outcome.reason);

@@ -4,8 +4,7 @@ import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.js';
 import { saveExchange } from '../conversation/saveExchange.js';
-import type { GeminiPart } from '../gemini/geminiTypes.js';
-import type { GroundingSource } from '../gemini/generationOutcome.js';
+import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { Reservation } from '../usage/usageLedger.js';
@@ -13,7 +12,8 @@ import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
 import { collectReferences } from './collectReferences.js';
 import { deliverAnswer } from './deliverAnswer.js';
-import { renderOutcome, threadName, trimContent, type RenderedMessage } from './renderOutcome.js';
+import { renderOutcome, threadName, type RenderedMessage } from './renderOutcome.js';
+import { byline, describeSources } from './resultNotes.js';
 import { reportUnexpectedError } from './reportUnexpectedError.js';
 import { progressReporter } from './progressReporter.js';
 
@@ -154,7 +154,7 @@ async function deliverAndStore(
   const sources = 'sources' in turn.outcome ? turn.outcome.sources : [];
   const notes = [
     ...(sources.length > 0 ? [describeSources(sources)] : []),
-    ...(answered ? [byline(request)] : []),
+    ...(answered ? [byline(request.authorId, request.prompt)] : []),
     ...(turn.droppedExchanges > 0 ? [`This thread is long: I left out its ${turn.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : []),
   ];
   const message = await deliverAnswer(delivery, renderOutcome(turn.outcome, notes), bot.logger);
@@ -163,8 +163,21 @@ async function deliverAndStore(
   if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.
 
   const threadId = request.threadId ?? message.id; // A thread started from a message has that message's id.
+  const store = () => storeExchange(bot, request, delivery, { ...context, threadId, message, userParts: turn.userParts, modelContent });
+  // Inside a thread this already runs in the thread's line. A new conversation takes its line now, with no await
+  // since the post: a click on the new message's buttons then waits for this save instead of finding nothing.
+  await (request.threadId ? store() : bot.threadQueue.run(threadId, store));
+}
+
+async function storeExchange(
+  bot: BotContext,
+  request: TurnRequest,
+  delivery: TurnDelivery,
+  stored: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; threadId: string; message: Message; userParts: GeminiPart[]; modelContent: GeminiContent },
+): Promise<void> {
+  const { threadId, message } = stored;
   try {
-    await saveExchange(bot, { ...context, threadId, guildId: request.guildId, authorId: request.authorId, userParts: turn.userParts, modelContent, messageId: message.id, now: new Date() });
+    await saveExchange(bot, { ...stored, guildId: request.guildId, authorId: request.authorId, messageId: message.id, now: new Date() });
   } catch (error) {
     const text = reportUnexpectedError(bot, error, { threadId, stage: 'saving the turn' });
     await delivery.warn(`${text} This turn was not saved, so a later edit will not include it.`);
@@ -188,18 +201,6 @@ async function recordUsage(bot: BotContext, reservation: Reservation, turn: Gene
   } catch (error) {
     bot.logger.error({ err: error }, 'could not record usage for a generation');
   }
-}
-
-/** Grounding sources as links; <…> keeps Discord from unfurling each one into an embed. */
-function describeSources(sources: GroundingSource[]): string {
-  const links = sources.slice(0, 5).map((source) => `[${source.title.replace(/[[\]]/g, '').slice(0, 60)}](<${source.uri}>)`);
-  return `Sources: ${links.join(' · ')}`;
-}
-
-/** Who asked and for what, under every result; <@id> shows the name and pings nobody (allowed_mentions is empty). */
-function byline(request: TurnRequest): string {
-  const prompt = request.prompt.replace(/\s+/g, ' ').trim();
-  return prompt ? `Asked by <@${request.authorId}>: “${trimContent(prompt, 120)}”` : `Asked by <@${request.authorId}>`;
 }
 
 function definedOnly(settings: ImageSettings): ImageSettings {

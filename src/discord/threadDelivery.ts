@@ -5,7 +5,7 @@ import { uploadLimitForTier } from './uploadLimit.js';
 
 /**
  * Delivers a turn started from a button or a modal: the clicker follows its
- * progress privately (an ephemeral reply), and the result is posted publicly
+ * progress privately (an ephemeral reply), and Gemini's answer is posted publicly
  * in the conversation's thread, as a reply to the image it came from when
  * that image is in the thread (a reply cannot cross channels).
  */
@@ -26,6 +26,8 @@ export function threadDelivery(
     },
     async post(message) {
       await acknowledged;
+      // A notice (over a limit, refused, failed) concerns the clicker alone: it stays in their private reply.
+      if (!message.isAnswer) return interaction.editReply(toMessagePayload(message));
       const posted = await thread.send({ ...toMessagePayload(message), ...(reply ? { reply } : {}) });
       await interaction.editReply(textPayload(message.files.length > 0 ? `Done: ${posted.url}` : message.content)).catch(() => undefined);
       return posted;

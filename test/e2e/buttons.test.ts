@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
 import { firstAttachmentBytes, geminiBody, imagine, inlineData, isBotMessage, isProgressNote, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
 const harness = useHarness();
@@ -136,6 +137,33 @@ describe('the buttons under a result', () => {
     const before = harness.discord.messages(thread.id);
     await click(harness, starter, 'nb1:result:reroll');
     expect((await nextResultIn(harness, thread.id, before)).attachments).toHaveLength(1);
+  });
+
+  it('work when clicked the moment the first image appears, before its thread exists', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const interactionId = await click(harness, message, 'nb1:result:branch'); // no wait for the thread
+    const notice = await harness.discord.waitForMessage((reply) => reply.id === harness.discord.interaction(interactionId).originalMessageId && reply.content !== '');
+    expect(notice.content).toMatch(/Branched into/);
+  });
+
+  it('keep a refusal private to the clicker instead of posting it in the thread', async () => {
+    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'daily_images', type: 4, value: 1 }]);
+    const { starter, thread } = await startConversation(); // alice's one image today
+    const interactionId = await click(harness, starter, 'nb1:result:reroll', harness.discord.users.alice);
+    const notice = await harness.discord.waitForMessage((reply) => reply.id === harness.discord.interaction(interactionId).originalMessageId && reply.content !== '');
+    expect(notice.content).toMatch(/You have used your 1 image for today/);
+    expect(notice.flags! & 64).toBe(64);
+    expect(harness.discord.messages(thread.id).filter((message) => isBotMessage(harness, message))).toEqual([]);
+  });
+
+  it('keep working in a thread archived before a restart, which the restarted bot does not know yet', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    harness.discord.archiveThread(thread.id);
+    await harness.restart();
+    const interactionId = await click(harness, blue, 'nb1:result:branch');
+    const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.content !== '');
+    expect(notice.content).toMatch(/Branched into/);
   });
 
   it('answer a stale or foreign id politely and privately, never "interaction failed"', async () => {

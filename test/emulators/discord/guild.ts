@@ -39,7 +39,8 @@ export function textChannelJson(world: World, id: string, name: string, position
 /** GUILD_CREATE data: a full guild with channels, active threads and members (Guilds intent). */
 export function guildCreateJson(world: World): Record<string, unknown> {
   const channels = [...world.channels.values()].filter((c) => !world.isThread(c));
-  const threads = world.threads();
+  // Only active threads: a client learns of an archived one when it is used again.
+  const threads = world.threads().filter((thread) => !thread.thread_metadata?.archived);
   const members = [world.botUser, world.alice, world.bob, world.carol].map((u) => memberJson(world, u));
   return {
     id: world.guildId,

@@ -4,6 +4,7 @@ import { numberComponents } from './components.js';
 import { ApiError, errors, invalidFormBody, type FieldError } from './errors.js';
 import { fileIndex } from './multipart.js';
 import type { World } from './state.js';
+import { unarchiveOnActivity } from './threads.js';
 import type { StoredMessage, UploadedFile, User } from './types.js';
 import { storedEmbeds, validateFields } from './validation.js';
 
@@ -138,6 +139,7 @@ function resolveReference(world: World, channelId: string, body: Body): StoredMe
 export function createMessage(ctx: MessageContext, channelId: string, body: Body, files: UploadedFile[], opts: CreateOptions): StoredMessage {
   const { world } = ctx;
   checkUploadSizes(world, files);
+  unarchiveOnActivity(world, channelId);
   validateFields(body);
   const requestedFlags = typeof body.flags === 'number' ? body.flags : 0;
   const flags = requestedFlags & SETTABLE_FLAGS & (opts.allowEphemeral ? ~0 : ~64);

@@ -2,6 +2,7 @@ import { publishCreate } from './events.js';
 import { channelOrThrow } from './interactions.js';
 import { computeMentions, stripInternal } from './messages.js';
 import type { World } from './state.js';
+import { unarchiveOnActivity } from './threads.js';
 
 // MessageFlags is an enum without a 0 member.
 const NO_FLAGS: number = 0;
@@ -21,6 +22,7 @@ export function threadStarter(world: World, threadId: string, messageId: string)
 export function sendUserMessage(world: World, args: UserMessageArgs): StoredMessage {
   const channelId = args.channelId ?? world.channelId;
   channelOrThrow(world, channelId);
+  unarchiveOnActivity(world, channelId);
   const content = args.mentionBot ? `<@${world.botUser.id}> ${args.content}` : args.content;
   let repliedTo: StoredMessage | undefined;
   if (args.replyTo) {

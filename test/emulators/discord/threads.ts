@@ -91,3 +91,20 @@ function systemThreadCreated(world: World, parentId: string, thread: ChannelJson
     message_reference: { type: 0, channel_id: thread.id, guild_id: world.guildId },
   };
 }
+
+/** A thread archives itself after inactivity; archived threads are left out of GUILD_CREATE, as on Discord. */
+export function setArchived(world: World, threadId: string, archived: boolean): void {
+  const thread = world.channel(threadId);
+  if (!thread || !world.isThread(thread)) throw new Error(`discord emulator: ${threadId} is not a thread`);
+  const metadata = thread.thread_metadata as Record<string, unknown>;
+  if (metadata.archived === archived) return;
+  metadata.archived = archived;
+  metadata.archive_timestamp = new Date().toISOString();
+  world.dispatch('THREAD_UPDATE', thread);
+}
+
+/** Sending a message in an archived thread unarchives it (Discord does this for anyone who may send there). */
+export function unarchiveOnActivity(world: World, channelId: string): void {
+  const channel = world.channel(channelId);
+  if (channel && world.isThread(channel) && (channel.thread_metadata as { archived?: boolean }).archived) setArchived(world, channelId, false);
+}

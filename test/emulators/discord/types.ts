@@ -186,6 +186,8 @@ export interface DiscordEmulator {
   waitForMessage(predicate: (m: StoredMessage) => boolean, timeoutMs?: number): Promise<StoredMessage>;
   attachmentBytes(attachment: { url: string }): Uint8Array;
   threads(): APIThreadChannel[];
+  /** Archives a thread as inactivity does: THREAD_UPDATE, and left out of GUILD_CREATE from then on (until someone posts in it). */
+  archiveThread(threadId: string): void;
   interaction(id: string): InteractionRecord;
   registeredCommands(guildId?: string): RegisteredCommand[];
   requests: RecordedRequest[];
