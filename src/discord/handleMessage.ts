@@ -28,11 +28,6 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
     if (problem.canTell) await message.channel.send(textPayload(problem.text));
     return;
   }
-  const access = await checkAccess(bot, accessRequestOf(message, message.guild, message.guildId));
-  if (!access.ok) {
-    await message.reply(textPayload(access.text));
-    return;
-  }
   if (!addressing.prompt && message.attachments.size === 0) {
     await message.reply(textPayload('Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'));
     return;
@@ -40,7 +35,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
 
   const stopTyping = keepTyping(message, bot.logger);
   try {
-    // Nothing slow since the message arrived (one settings read, answered in order): the turn takes its place in arrival order.
+    // No await since the message arrived: the turn takes its place in the thread's line in order of arrival.
     await runConversationTurn(
       bot,
       {
@@ -51,7 +46,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         attachments: message.attachments.map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size })),
         replyToMessageId: addressing.replyToMessageId,
         settings: {},
-        serverSettings: access.settings,
+        serverSettings: () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId)),
       },
       messageDelivery(message),
     );

@@ -74,6 +74,8 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
           : `This server has used its monthly image budget (${formatUsd(outcome.used)} of ${formatUsd(outcome.allowed)}). It resets ${resets}.`,
       );
     }
+    case 'not-allowed':
+      return message(outcome.text);
     case 'queue-full':
       return message('I am at capacity right now: too many images are waiting. Please try again in a few minutes.');
     case 'user-limit':

@@ -6,6 +6,7 @@ import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.j
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
+import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { Reservation } from '../usage/usageLedger.js';
 import { logGeneration } from '../logging/logGeneration.js';
@@ -35,8 +36,13 @@ export interface TurnRequest {
   search?: boolean | undefined;
   /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
   model?: string | undefined;
-  /** What the server's settings say here (checked by the entry point): defaults and limits. */
-  serverSettings: EffectiveSettings;
+  /**
+   * What the server's settings say here: defaults and limits. Interactions
+   * check access before answering (so a refusal is private) and pass the
+   * settings; messages pass the check itself, run once the turn holds its
+   * place in the thread's line, so that no read delays the arrival order.
+   */
+  serverSettings: EffectiveSettings | (() => Promise<AccessResult>);
 }
 
 export interface TurnDelivery {
@@ -83,6 +89,12 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
     await delivery.post(renderOutcome(bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
     return;
   }
+  const access = typeof request.serverSettings === 'function' ? await request.serverSettings() : { ok: true as const, settings: request.serverSettings };
+  if (!access.ok) {
+    await delivery.post(renderOutcome({ kind: 'not-allowed', text: access.text }));
+    return;
+  }
+  const serverSettings = access.settings;
   let record: ConversationRecord | undefined;
   if (request.threadId) {
     const loaded = await bot.conversations.load(request.threadId);
@@ -94,11 +106,11 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
     record = loaded.kind === 'found' ? loaded.record : undefined;
   }
 
-  const model = record?.model ?? request.model ?? request.serverSettings.model;
-  const baseSettings = record ? record.settings : { aspectRatio: request.serverSettings.aspectRatio, imageSize: request.serverSettings.imageSize };
+  const model = record?.model ?? request.model ?? serverSettings.model;
+  const baseSettings = record ? record.settings : { aspectRatio: serverSettings.aspectRatio, imageSize: serverSettings.imageSize };
   const settings = definedOnly({ ...baseSettings, ...definedOnly(request.settings) });
   // Held before waiting in line, so requests in flight count against the limits together.
-  const reserved = await bot.usage.reserve({ guildId: request.guildId, userId: request.authorId, model, imageSize: settings.imageSize, limits: request.serverSettings });
+  const reserved = await bot.usage.reserve({ guildId: request.guildId, userId: request.authorId, model, imageSize: settings.imageSize, limits: serverSettings });
   if (!reserved.ok) {
     await delivery.post(renderOutcome({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed }));
     return;
