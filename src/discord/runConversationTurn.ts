@@ -84,17 +84,17 @@ export async function runConversationTurn(bot: BotContext, request: TurnRequest,
 async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
   const started = Date.now();
   await delivery.ready;
-  const references = await collectReferences(bot, request.attachments, bot.shutdownSignal);
-  if (!references.ok) {
-    await delivery.post(renderOutcome(bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
-    return;
-  }
   const access = typeof request.serverSettings === 'function' ? await request.serverSettings() : { ok: true as const, settings: request.serverSettings };
   if (!access.ok) {
     await delivery.post(renderOutcome({ kind: 'not-allowed', text: access.text }));
     return;
   }
   const serverSettings = access.settings;
+  const references = await collectReferences(bot, request.attachments, bot.shutdownSignal);
+  if (!references.ok) {
+    await delivery.post(renderOutcome(bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
+    return;
+  }
   let record: ConversationRecord | undefined;
   if (request.threadId) {
     const loaded = await bot.conversations.load(request.threadId);
