@@ -110,7 +110,14 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
   const baseSettings = record ? record.settings : { aspectRatio: serverSettings.aspectRatio, imageSize: serverSettings.imageSize };
   const settings = definedOnly({ ...baseSettings, ...definedOnly(request.settings) });
   // Held before waiting in line, so requests in flight count against the limits together.
-  const reserved = await bot.usage.reserve({ guildId: request.guildId, userId: request.authorId, model, imageSize: settings.imageSize, limits: serverSettings });
+  const reserved = await bot.usage.reserve({
+    guildId: request.guildId,
+    userId: request.authorId,
+    model,
+    imageSize: settings.imageSize,
+    limits: serverSettings,
+    inputTokens: estimateInputTokens(record, request, references.parts.length),
+  });
   if (!reserved.ok) {
     await delivery.post(renderOutcome({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed }));
     return;
@@ -213,6 +220,19 @@ async function recordUsage(bot: BotContext, reservation: Reservation, turn: Gene
   } catch (error) {
     bot.logger.error({ err: error }, 'could not record usage for a generation');
   }
+}
+
+/** Gemini counts up to about 2,000 tokens for a 4K image it reads back, and about 4 characters a token of text. */
+const TOKENS_PER_IMAGE = 2_000;
+
+/** An upper estimate of the input tokens a turn sends, from the stored history without loading its images. */
+function estimateInputTokens(record: ConversationRecord | undefined, request: TurnRequest, references: number): number {
+  const storedImages = (record?.exchanges ?? []).reduce(
+    (count, exchange) => count + [...exchange.user.parts, ...exchange.model.parts].filter((part) => part.blob).length,
+    0,
+  );
+  const images = storedImages + references + (request.presetReferences?.length ?? 0) + 1; // + a re-sent image
+  return images * TOKENS_PER_IMAGE + Math.ceil(request.prompt.length / 4) + 1_000;
 }
 
 function definedOnly(settings: ImageSettings): ImageSettings {

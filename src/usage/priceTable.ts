@@ -73,9 +73,13 @@ export class PriceTable {
     return roundUsd(images * price[imageSize ?? '1K'] + ((promptTokens ?? 0) / 1_000_000) * price.inputPerMillionTokens);
   }
 
-  /** What a reservation holds before Gemini answers: one output image and a generous input allowance. */
-  worstCaseCost(model: string, imageSize: ImageSize | undefined): number {
-    return this.estimateCost({ model, imageSize, images: 1, promptTokens: RESERVED_INPUT_TOKENS });
+  /**
+   * What a reservation holds before Gemini answers: one output image and the
+   * request's input (its own estimate when it has one, never less than the
+   * generous default allowance).
+   */
+  worstCaseCost(model: string, imageSize: ImageSize | undefined, inputTokens?: number): number {
+    return this.estimateCost({ model, imageSize, images: 1, promptTokens: Math.max(RESERVED_INPUT_TOKENS, inputTokens ?? 0) });
   }
 }
 

@@ -29,6 +29,8 @@ export interface ReserveRequest {
   model: string;
   imageSize: ImageSize | undefined;
   limits: UsageLimits;
+  /** The request's input tokens, estimated from what it will send; RESERVED_INPUT_TOKENS when unknown. */
+  inputTokens?: number | undefined;
 }
 
 export type ReserveResult =
@@ -118,7 +120,7 @@ export class UsageLedger {
         return { ok: false, limit: 'daily-images', resetsAt: nextUtcDay(now), used, allowed: limits.dailyImageLimit };
       }
     }
-    const costUsd = this.prices.worstCaseCost(request.model, request.imageSize);
+    const costUsd = this.prices.worstCaseCost(request.model, request.imageSize, request.inputTokens);
     if (limits.monthlyBudgetUsd > 0) {
       const held = holds.filter((hold) => hold.month === month).reduce((sum, hold) => sum + hold.costUsd, 0);
       const used = roundUsd((await this.readTotals(guildTotalsKeys(guildId, day, month).month)).costUsd + held);

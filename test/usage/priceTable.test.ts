@@ -31,4 +31,11 @@ describe('the price table', () => {
     expect(prices.worstCaseCost('gemini-3-pro-image', '4K')).toBeCloseTo(0.24 + (RESERVED_INPUT_TOKENS / 1_000_000) * 2, 6);
   });
 
+
+  it('holds a long thread\'s real input instead of the default allowance when it is larger', () => {
+    const prices = new PriceTable();
+    const atDefault = prices.worstCaseCost('gemini-3-pro-image', '1K');
+    expect(prices.worstCaseCost('gemini-3-pro-image', '1K', 10_000)).toBe(atDefault); // never less than the allowance
+    expect(prices.worstCaseCost('gemini-3-pro-image', '1K', 200_000)).toBeCloseTo(0.134 + 0.4, 6);
+  });
 });
