@@ -1,6 +1,5 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { restoreParts } from '../conversation/storedParts.js';
-import { readInlineData } from '../gemini/inlineData.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
 import type { BotContext } from '../discord/botContext.js';
 import { settingsOrRefusal } from '../discord/memberAccess.js';
@@ -43,13 +42,17 @@ export async function handleResultButton(bot: BotContext, interaction: ButtonInt
   }
 }
 
-/** The same turn again: its words and reference images, applied to the image it was made from. */
+/** What a button that starts a turn works with. */
 interface ButtonTurn {
   located: Extract<LocatedResult, { ok: true }>;
   acknowledged: Promise<unknown>;
   serverSettings: EffectiveSettings;
 }
 
+/**
+ * The same turn again: the history before it and its user parts exactly, with
+ * its image options. The new answer is added at the end of the thread.
+ */
 async function reroll(bot: BotContext, interaction: ButtonInteraction, { located, acknowledged, serverSettings }: ButtonTurn) {
   const restored = await restoreParts(located.exchange.user.parts, bot.blobs);
   if (!restored.ok) {
@@ -57,7 +60,6 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, { located
     return;
   }
   const prompt = restored.parts.flatMap((part) => (typeof part['text'] === 'string' ? [part['text']] : [])).join('\n');
-  const parent = located.record.exchanges[located.index - 1];
   await runConversationTurn(
     bot,
     {
@@ -66,9 +68,8 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, { located
       authorId: interaction.user.id,
       prompt,
       attachments: [],
-      presetReferences: restored.parts.filter((part) => readInlineData(part) !== undefined),
-      replyToMessageId: parent?.model.messageId,
-      settings: {},
+      replay: { exchangesBefore: located.index, userParts: restored.parts },
+      settings: located.exchange.settings ?? {},
       serverSettings,
     },
     threadDelivery(interaction, acknowledged, located.thread, interaction.message),

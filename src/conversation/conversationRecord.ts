@@ -20,6 +20,11 @@ export type StoredPart = z.infer<typeof storedPartSchema>;
  * One user turn and Gemini's answer to it. Only answered turns are stored, so
  * a failed or refused request never leaves the history unreplayable.
  */
+const imageSettingsSchema = z.object({
+  aspectRatio: z.enum(ASPECT_RATIOS).optional(),
+  imageSize: z.enum(IMAGE_SIZES).optional(),
+});
+
 export const exchangeSchema = z.object({
   user: z.object({
     authorId: z.string(),
@@ -32,6 +37,8 @@ export const exchangeSchema = z.object({
     /** The bot message that shows this answer's images. */
     messageId: z.string(),
   }),
+  /** The image options this turn was made with (absent in records written before they were kept). */
+  settings: imageSettingsSchema.optional(),
   createdAt: z.iso.datetime(),
 });
 export type Exchange = z.infer<typeof exchangeSchema>;
@@ -41,10 +48,7 @@ export const conversationRecordSchema = z.object({
   threadId: z.string(),
   guildId: z.string(),
   model: z.string(),
-  settings: z.object({
-    aspectRatio: z.enum(ASPECT_RATIOS).optional(),
-    imageSize: z.enum(IMAGE_SIZES).optional(),
-  }),
+  settings: imageSettingsSchema,
   exchanges: z.array(exchangeSchema),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -21,6 +21,8 @@ export interface TurnInput {
   settings: ImageSettings;
   /** Ground the answer in Google Search results. */
   search?: boolean | undefined;
+  /** A reroll: this user turn exactly as first sent (text, re-sent image and references), after `record`'s exchanges. */
+  exactUserParts?: GeminiPart[] | undefined;
 }
 
 /** How a turn waits: for a Gemini slot, between retries, and for shutdown. */
@@ -84,12 +86,12 @@ function prepareRequestContents(history: GeminiContent[], input: TurnInput, text
   const targetImages = (target >= 0 ? finalImagesOf(history[target * 2 + 1]) : []).filter((part) => !alreadySent.has(readInlineData(part)?.data));
   const userTurn = (resend: boolean): GeminiContent => ({
     role: 'user',
-    parts: [...textParts, ...(resend ? targetImages : []), ...input.references],
+    parts: input.exactUserParts ?? [...textParts, ...(resend ? targetImages : []), ...input.references],
   });
-  let resend = target >= 0 && target < lastIndex;
+  let resend = !input.exactUserParts && target >= 0 && target < lastIndex;
   let fitted = fitHistoryToBudget(history, userTurn(resend), budgetBytes);
   // When the budget drops the exchange being edited, its image must travel with the new turn instead.
-  if (fitted && !resend && target >= 0 && fitted.droppedExchanges > target) {
+  if (fitted && !resend && !input.exactUserParts && target >= 0 && fitted.droppedExchanges > target) {
     resend = true;
     fitted = fitHistoryToBudget(history, userTurn(true), budgetBytes);
   }

@@ -24,6 +24,7 @@ export async function saveExchange(deps: EngineDependencies, input: NewExchange)
   const exchange: Exchange = {
     user: { authorId: input.authorId, parts: await storeParts(input.userParts, deps.blobs) },
     model: { contentFields, parts: await storeParts(modelParts, deps.blobs), messageId: input.messageId },
+    settings: compactSettings(input.settings),
     createdAt: timestamp,
   };
   const record: ConversationRecord = input.record
@@ -33,14 +34,18 @@ export async function saveExchange(deps: EngineDependencies, input: NewExchange)
         threadId: input.threadId,
         guildId: input.guildId,
         model: input.model,
-        settings: {
-          ...(input.settings.aspectRatio ? { aspectRatio: input.settings.aspectRatio } : {}),
-          ...(input.settings.imageSize ? { imageSize: input.settings.imageSize } : {}),
-        },
+        settings: compactSettings(input.settings),
         exchanges: [exchange],
         createdAt: timestamp,
         updatedAt: timestamp,
       };
   await deps.conversations.save(record);
   return record;
+}
+
+function compactSettings(settings: ImageSettings): ConversationRecord['settings'] {
+  return {
+    ...(settings.aspectRatio ? { aspectRatio: settings.aspectRatio } : {}),
+    ...(settings.imageSize ? { imageSize: settings.imageSize } : {}),
+  };
 }

@@ -34,6 +34,11 @@ export interface TurnRequest {
   settings: ImageSettings;
   /** Ground this turn in Google Search (the /imagine search option). */
   search?: boolean | undefined;
+  /**
+   * A reroll: the turn at this position again, replaying only the history
+   * before it and its user parts exactly. The answer is added at the end.
+   */
+  replay?: { exchangesBefore: number; userParts: GeminiPart[] } | undefined;
   /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
   model?: string | undefined;
   /**
@@ -141,7 +146,8 @@ async function generateAndDeliver(
   const turn = await generateTurn(
     bot,
     {
-      record,
+      record: request.replay && record ? { ...record, exchanges: record.exchanges.slice(0, request.replay.exchangesBefore) } : record,
+      exactUserParts: request.replay?.userParts,
       prompt: request.prompt,
       references: [...(request.presetReferences ?? []), ...context.references],
       replyToMessageId: request.replyToMessageId,

@@ -38,18 +38,37 @@ describe('the buttons under a result', () => {
     expect(refused.components ?? []).toEqual([]);
   });
 
-  it('Reroll makes the same turn again and posts it in the thread, replaying the original words', async () => {
+  it('Reroll makes the same turn again from the history before it, with its words, images and options', async () => {
     const { starter, thread } = await startConversation();
-    const before = harness.discord.messages(thread.id);
+    const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'add a hat', replyTo: blue.id }));
+
+    let before = harness.discord.messages(thread.id);
     const interactionId = await click(harness, starter, 'nb1:result:reroll');
     expect(harness.discord.interaction(interactionId).ackFlags).toBe(64);
-    const rerolled = await nextResultIn(harness, thread.id, before);
-    expect(mainText(rerolled)).toBe("Here's the image you asked for.");
-    expect(rerolled.content).toContain(`Asked by <@${harness.discord.users.bob.id}>: “a watercolor fox”`);
-    const body = geminiBody(harness, 1);
+    const rerolledFirst = await nextResultIn(harness, thread.id, before);
+    expect(mainText(rerolledFirst)).toBe("Here's the image you asked for.");
+    expect(rerolledFirst.content).toContain(`Asked by <@${harness.discord.users.bob.id}>: “a watercolor fox”`);
+    // The first turn had no history: just its words again, not an edit of the latest image.
+    expect(geminiBody(harness, 3)).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'a watercolor fox' }] }],
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } },
+    });
+
+    before = harness.discord.messages(thread.id);
+    await click(harness, blue, 'nb1:result:reroll');
+    await nextResultIn(harness, thread.id, before);
+    const body = geminiBody(harness, 4);
     expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-    expect(body.contents[2]?.parts).toEqual([{ text: 'a watercolor fox' }]);
-    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } });
+    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+    expect(body.contents[2]?.parts).toEqual([{ text: 'make it blue' }]);
+    expect(harness.gemini.requests[4]?.status).toBe(200);
+
+    // The rerolls joined the thread: a reply to the latest builds on everything.
+    const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'and a scarf', replyTo: harness.discord.messages(thread.id).filter((m) => isBotMessage(harness, m)).at(-1)!.id });
+    await waitForBotReplyTo(harness, next);
+    expect(geminiBody(harness, 5).contents).toHaveLength(11);
+    expect(harness.gemini.requests[5]?.status).toBe(200);
   });
 
   it('Upscale 4K redraws this image from itself at 4K', async () => {
