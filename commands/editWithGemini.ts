@@ -8,6 +8,7 @@ import {
 import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
 import { composeModal } from '../src/components/modals.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
+import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import type { MessageCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 
@@ -25,6 +26,12 @@ export const editWithGeminiCommand: MessageCommand = {
   async execute(interaction, bot) {
     if (!(await settingsOrRefusal(bot, interaction))) return;
     const target = interaction.targetMessage;
+    const inThread = target.channel.isThread();
+    const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
+    if (problem) {
+      await interaction.reply({ ...textPayload(problem.text), flags: MessageFlags.Ephemeral });
+      return;
+    }
     if (imageAttachmentsOf(target).length === 0) {
       await interaction.reply({ ...textPayload('That message has no images to edit. Pick one with image attachments.'), flags: MessageFlags.Ephemeral });
       return;

@@ -110,7 +110,9 @@ function readChange(interaction: ChatInputCommandInteraction, bot: BotContext, r
       return changeImage(isAspectRatio(aspectRatio) ? aspectRatio : undefined, isImageSize(size) ? size : undefined);
     }
     case 'channels': {
-      const action = CHANNEL_ACTIONS.find((candidate) => candidate === options.getString('action', true)) ?? 'all';
+      // An unknown action changes nothing: guessing "all" would open the bot everywhere.
+      const action = CHANNEL_ACTIONS.find((candidate) => candidate === options.getString('action', true));
+      if (!action) return { ok: false, text: `Choose add, remove or all as the action.` };
       return changeChannels(action, optionId(interaction, 'channel'));
     }
     case 'role': {

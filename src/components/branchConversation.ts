@@ -1,4 +1,4 @@
-import { ChannelType, type ButtonInteraction } from 'discord.js';
+import { ChannelType, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import { finalImagesOf } from '../conversation/replayHistory.js';
 import { restoreParts } from '../conversation/storedParts.js';
@@ -6,6 +6,7 @@ import { readInlineData } from '../gemini/inlineData.js';
 import type { BotContext } from '../discord/botContext.js';
 import { deliverAnswer } from '../discord/deliverAnswer.js';
 import { fileExtension, threadName } from '../discord/renderOutcome.js';
+import { describeMissingPermissions, missingPermissions } from '../discord/requiredPermissions.js';
 import { textPayload, toMessagePayload } from '../discord/toMessagePayload.js';
 import { uploadLimitForTier } from '../discord/uploadLimit.js';
 import type { LocatedResult } from './locateResult.js';
@@ -27,6 +28,12 @@ export async function branchConversation(bot: BotContext, interaction: ButtonInt
     const inline = readInlineData(part);
     return inline?.mimeType ? [{ mimeType: inline.mimeType, data: Buffer.from(inline.data, 'base64') }] : [];
   });
+  const me = parent.guild.members.me;
+  const missing = missingPermissions(me ? parent.permissionsFor(me) : null, [PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads]);
+  if (missing.length > 0) {
+    await interaction.editReply(textPayload(describeMissingPermissions(missing)));
+    return;
+  }
   const branch = await parent.threads.create({ name: threadName(`Branch: ${located.thread.name}`), type: ChannelType.PublicThread });
   const starter = await deliverAnswer(
     { uploadLimitBytes: uploadLimitForTier(parent.guild.premiumTier), post: (message) => branch.send(toMessagePayload(message)) },

@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
+import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../discord/botContext.js';
 import { textPayload } from '../discord/toMessagePayload.js';
 import type { LocatedResult } from './locateResult.js';
@@ -22,7 +22,10 @@ export async function deleteResult(bot: BotContext, interaction: ButtonInteracti
       const exchanges = loaded.record.exchanges.filter((exchange) => exchange.model.messageId !== interaction.message.id);
       await bot.conversations.save({ ...loaded.record, exchanges, updatedAt: new Date().toISOString() });
     }
-    await interaction.message.delete();
+    // A second click (or a moderator) may have deleted it already: that is the outcome wanted.
+    await interaction.message.delete().catch((error: unknown) => {
+      if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+    });
   });
   await interaction.editReply(textPayload('Deleted. The conversation goes on without that image.'));
 }

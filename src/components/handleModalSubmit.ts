@@ -20,6 +20,10 @@ export async function handleModalSubmit(
   const serverSettings = await settingsOrRefusal(bot, interaction);
   if (!serverSettings) return;
   const instruction = interaction.fields.getTextInputValue(INSTRUCTION_INPUT).trim();
+  if (!instruction) {
+    await interaction.reply({ ...textPayload('Tell me what to change: the instruction was empty.'), flags: MessageFlags.Ephemeral });
+    return;
+  }
   if (id.kind === 'edit-modal') return editFromButton(bot, interaction, id.messageId, instruction, serverSettings);
   return composeFromMessage(bot, interaction, { channelId: id.channelId, messageId: id.messageId, instruction, serverSettings });
 }
@@ -61,14 +65,16 @@ async function composeFromMessage(
   interaction: ModalSubmitInteraction,
   { channelId, messageId, instruction, serverSettings }: { channelId: string; messageId: string; instruction: string; serverSettings: EffectiveSettings },
 ): Promise<void> {
+  // Acknowledge first: fetching the channel and the message can take longer than Discord's 3 s.
+  const acknowledged = interaction.deferReply();
   const channel = await interaction.client.channels.fetch(channelId).catch(() => null);
   const message = channel?.isTextBased() ? await channel.messages.fetch(messageId).catch(() => null) : null;
   const images = message ? imageAttachmentsOf(message) : [];
   if (!channel || images.length === 0) {
-    await interaction.reply({ ...textPayload('That message and its images are gone, so there is nothing to edit.'), flags: MessageFlags.Ephemeral });
+    await acknowledged;
+    await interaction.editReply(textPayload('That message and its images are gone, so there is nothing to edit.'));
     return;
   }
-  const acknowledged = interaction.deferReply();
   await runConversationTurn(
     bot,
     {

@@ -42,3 +42,17 @@ describe('"Edit with Gemini" on any message with images', () => {
     expect(reply.content).toMatch(/no images to edit/);
   });
 });
+
+describe('"Edit with Gemini" when things are off', () => {
+  it('refuses an empty instruction privately, without calling Gemini', async () => {
+    const photo = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'cat', attachments: [harness.discord.addAttachment(pngBytes(1), { filename: 'cat.png' })] });
+    const { interactionId } = harness.discord.sendMessageCommand({ user: harness.discord.users.alice, name: 'Edit with Gemini', message: photo });
+    await harness.discord.waitForInteractionResponse(interactionId);
+    const submitted = harness.discord.submitModal({ user: harness.discord.users.alice, interactionId, values: { instruction: '   ' } });
+    const record = await harness.discord.waitForInteractionResponse(submitted.interactionId);
+    expect(record.ackFlags).toBe(64);
+    const reply = await harness.discord.waitForMessage((message) => message.id === record.originalMessageId);
+    expect(reply.content).toMatch(/instruction was empty/);
+    expect(harness.gemini.requests).toHaveLength(0);
+  });
+});
