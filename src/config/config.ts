@@ -90,6 +90,10 @@ const environmentSchema = z.object({
   GEMINI_QUEUE_LIMIT: positiveInteger.default(100),
   // 20 MB keeps a long thread of 4K images affordable in memory; Gemini itself takes up to 100 MB.
   HISTORY_BUDGET_MB: positiveNumber.max(100, 'must stay under Gemini\'s 100 MB request limit').default(20),
+  // Unset: no HTTP server at all. 0 lets the OS pick a port (tests).
+  METRICS_PORT: nonNegativeInteger.max(65_535, 'must be a port number (0 to 65535)').optional(),
+  // Loopback by default: /metrics shows spend, so reaching it from elsewhere is a choice (the container image makes it).
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface Config {
@@ -126,6 +130,9 @@ export interface Config {
   geminiQueueLimit: number;
   /** The largest history we send; older whole turns are left out beyond it. */
   historyBudgetBytes: number;
+  /** Port of the /healthz and /metrics server; undefined: no server. */
+  metricsPort: number | undefined;
+  metricsHost: string;
   /** First delay of the exponential backoff between Gemini retries (tests shorten it). */
   retryBaseDelayMs: number;
 }
@@ -171,6 +178,8 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       maxRequestsPerUser: env.MAX_REQUESTS_PER_USER,
       geminiQueueLimit: env.GEMINI_QUEUE_LIMIT,
       historyBudgetBytes: Math.round(env.HISTORY_BUDGET_MB * MEGABYTE),
+      metricsPort: env.METRICS_PORT,
+      metricsHost: env.METRICS_HOST,
       retryBaseDelayMs: 1_000,
     },
   };

@@ -77,4 +77,15 @@ describe('configuration', () => {
     const good = parseConfig({ ...required, PRICE_TABLE: '{"gemini-3-pro-image":{"1K":0.2}}' });
     expect(good.ok && good.config.priceOverrides).toEqual({ 'gemini-3-pro-image': { '1K': 0.2 } });
   });
+
+  it('serves no metrics unless METRICS_PORT is set, and then on loopback unless METRICS_HOST says otherwise', () => {
+    const unset = parseConfig(required);
+    expect(unset.ok && unset.config.metricsPort).toBe(undefined);
+    const set = parseConfig({ ...required, METRICS_PORT: '9464' });
+    expect(set.ok && [set.config.metricsPort, set.config.metricsHost]).toEqual([9464, '127.0.0.1']);
+    const anywhere = parseConfig({ ...required, METRICS_PORT: '0', METRICS_HOST: '0.0.0.0' });
+    expect(anywhere.ok && [anywhere.config.metricsPort, anywhere.config.metricsHost]).toEqual([0, '0.0.0.0']);
+    const wrong = parseConfig({ ...required, METRICS_PORT: '70000' });
+    expect(!wrong.ok && wrong.problems.join('\n')).toContain('METRICS_PORT must be a port number');
+  });
 });
