@@ -11,6 +11,8 @@ export const storedPartSchema = z.object({
     .object({
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
       field: z.enum(['inlineData', 'inline_data']),
+      /** Length of the base64 text, so a history can be trimmed to the budget before loading it (absent in older records). */
+      length: z.number().int().nonnegative().optional(),
     })
     .optional(),
 });

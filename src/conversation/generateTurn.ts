@@ -4,9 +4,10 @@ import { textPart, type GeminiContent, type GeminiPart } from '../gemini/geminiT
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
-import type { ConversationRecord } from './conversationRecord.js';
+import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
-import { fitHistoryToBudget } from './fitHistoryToBudget.js';
+import { approximateBytes, loadedExchangeSizes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from './historySizes.js';
+import { restoreParts } from './storedParts.js';
 import { editTargetIndex, finalImagesOf, replayHistory } from './replayHistory.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
@@ -60,41 +61,65 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
     droppedExchanges,
   });
   if (!(await hooks.waitForSlot())) return done({ kind: 'failed', failure: { kind: 'interrupted' } });
-  const history = input.record ? await replayHistory(input.record, deps.blobs) : { ok: true as const, contents: [] };
-  if (!history.ok) {
-    deps.logger.error({ threadId: input.record?.threadId, missingBlob: history.missingBlob }, 'conversation history has a missing image blob');
+  const prepared = await prepareRequestContents(deps, input, textParts);
+  if (prepared.kind === 'unreadable') {
+    deps.logger.error({ threadId: input.record?.threadId, missingBlob: prepared.missingBlob }, 'conversation history has a missing image blob');
     return done({ kind: 'history-unreadable' });
   }
-  const prepared = prepareRequestContents(history.contents, input, textParts, deps.historyBudgetBytes);
-  if (!prepared) return done({ kind: 'history-too-large' });
+  if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
   const body = buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true });
   const call = await callWithRetries(deps.gemini, input.model, body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
   const outcome: TurnOutcome = call.result.ok ? parseGenerateResponse(call.result.json) : { kind: 'failed', failure: call.result.failure };
   return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);
 }
 
+type PreparedContents =
+  | { kind: 'ready'; contents: GeminiContent[]; userParts: GeminiPart[]; droppedExchanges: number }
+  | { kind: 'unreadable'; missingBlob: string }
+  | { kind: 'too-large' };
+
 /**
- * The contents to send: history within the budget, then the new user turn
- * (text, the edited image when it is not the last thing Gemini will see,
- * then the user's references).
+ * The contents to send: the newest exchanges that fit the budget, then the
+ * new user turn (text, the edited image when it is not the last thing Gemini
+ * will see, then the user's references). The budget is applied to the
+ * stored sizes first, so only the exchanges sent are loaded into memory.
  */
-function prepareRequestContents(history: GeminiContent[], input: TurnInput, textParts: GeminiPart[], budgetBytes: number) {
-  const target = editTargetIndex(input.record, input.replyToMessageId);
-  const lastIndex = (input.record?.exchanges.length ?? 0) - 1;
-  // An image the user's own references already carry (a reroll replaying its turn) is not sent twice.
-  const alreadySent = new Set(input.references.map((part) => readInlineData(part)?.data));
-  const targetImages = (target >= 0 ? finalImagesOf(history[target * 2 + 1]) : []).filter((part) => !alreadySent.has(readInlineData(part)?.data));
-  const userTurn = (resend: boolean): GeminiContent => ({
-    role: 'user',
-    parts: input.exactUserParts ?? [...textParts, ...(resend ? targetImages : []), ...input.references],
-  });
-  let resend = !input.exactUserParts && target >= 0 && target < lastIndex;
-  let fitted = fitHistoryToBudget(history, userTurn(resend), budgetBytes);
-  // When the budget drops the exchange being edited, its image must travel with the new turn instead.
-  if (fitted && !resend && !input.exactUserParts && target >= 0 && fitted.droppedExchanges > target) {
-    resend = true;
-    fitted = fitHistoryToBudget(history, userTurn(true), budgetBytes);
+async function prepareRequestContents(deps: EngineDependencies, input: TurnInput, textParts: GeminiPart[]): Promise<PreparedContents> {
+  const exchanges = input.record?.exchanges ?? [];
+  let preloaded: GeminiContent[] | undefined;
+  let sizes = storedExchangeSizes(exchanges);
+  if (!sizes) {
+    // A record written before sizes were kept: measure it by loading it.
+    const all = await replayHistory(input.record!, deps.blobs);
+    if (!all.ok) return { kind: 'unreadable', missingBlob: all.missingBlob };
+    preloaded = all.contents;
+    sizes = loadedExchangeSizes(all.contents);
   }
-  if (!fitted) return undefined;
-  return { contents: fitted.contents, userParts: userTurn(resend).parts, droppedExchanges: fitted.droppedExchanges };
+  const target = editTargetIndex(input.record, input.replyToMessageId);
+  const ownBytes = approximateBytes({ role: 'user', parts: input.exactUserParts ?? [...textParts, ...input.references] });
+  const targetBytes = target >= 0 ? (storedFinalImageBytes(exchanges[target]!) ?? sizes[target]!) : 0;
+  let resend = !input.exactUserParts && target >= 0 && target < exchanges.length - 1;
+  let dropped = oldestToDrop(sizes, ownBytes + (resend ? targetBytes : 0), deps.historyBudgetBytes);
+  // When the budget leaves out the exchange being edited, its image must travel with the new turn instead.
+  if (dropped !== undefined && !resend && !input.exactUserParts && target >= 0 && dropped > target) {
+    resend = true;
+    dropped = oldestToDrop(sizes, ownBytes + targetBytes, deps.historyBudgetBytes);
+  }
+  if (dropped === undefined) return { kind: 'too-large' };
+
+  const kept = preloaded
+    ? { ok: true as const, contents: preloaded.slice(dropped * 2) }
+    : await replayHistory({ ...input.record!, exchanges: exchanges.slice(dropped) }, deps.blobs);
+  if (!kept.ok) return { kind: 'unreadable', missingBlob: kept.missingBlob };
+  const targetModel = !resend ? undefined : target >= dropped ? kept.contents[(target - dropped) * 2 + 1] : await loadModelContent(deps, exchanges[target]!);
+  // An image the user's own references already carry is not sent twice.
+  const alreadySent = new Set(input.references.map((part) => readInlineData(part)?.data));
+  const targetImages = finalImagesOf(targetModel).filter((part) => !alreadySent.has(readInlineData(part)?.data));
+  const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
+  return { kind: 'ready', contents: [...kept.contents, { role: 'user', parts: userParts }], userParts, droppedExchanges: dropped };
+}
+
+async function loadModelContent(deps: EngineDependencies, exchange: Exchange): Promise<GeminiContent | undefined> {
+  const restored = await restoreParts(exchange.model.parts, deps.blobs);
+  return restored.ok ? { role: 'model', parts: restored.parts } : undefined;
 }

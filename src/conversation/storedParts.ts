@@ -15,7 +15,7 @@ export async function storeParts(parts: GeminiPart[], blobs: BlobStore): Promise
     const field = inline.field;
     const sha256 = await blobs.put(inline.data);
     // Keep the key in its place (data: '') so the replayed part has the same key order.
-    stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { sha256, field } });
+    stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { sha256, field, length: inline.data.length } });
   }
   return stored;
 }

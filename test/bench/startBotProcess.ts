@@ -23,6 +23,8 @@ export async function startBotProcess(env: Record<string, string>): Promise<Benc
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env['PATH'] ?? '',
+      // BENCH_NODE_OPTIONS tries V8 flags on the bot process alone (e.g. --max-old-space-size=192).
+      ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}),
       DISCORD_TOKEN: discord.token,
       GEMINI_API_KEY: gemini.apiKey,
       DISCORD_API_URL: discord.apiUrl,

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { firstAttachmentBytes, geminiBody, imagine, inlineData, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
 
@@ -43,5 +44,30 @@ describe('a thread whose history outgrows the request budget', () => {
     expect(body.contents[0]?.parts[0]).toEqual({ text: 'make it blue' });
     const resent = inlineData(body.contents[0]?.parts[1]);
     expect(Buffer.from(resent!.data, 'base64').equals(firstAttachmentBytes(harness, message))).toBe(true);
+  });
+
+  it('still trims a record written before image lengths were kept, by measuring it', async () => {
+    harness.gemini.enqueue(...Array.from({ length: 3 }, () => ({ kind: 'image' as const, imageBytes: 200_000 })));
+    const { message } = await imagine(harness, { prompt: 'turn one' });
+    const thread = await waitForThread(harness, message.id);
+    const second = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'turn two', replyTo: message.id }));
+    // Rewrite the stored record as an older version of the bot wrote it: no blob lengths.
+    const store = await openStore(harness.config.databaseUrl);
+    const key = `conversation:${thread.id}`;
+    type StoredRecord = { exchanges: Array<{ user: { parts: Array<{ blob?: { length?: number } }> }; model: { parts: Array<{ blob?: { length?: number } }> } }> };
+    // The answer is posted before its turn is saved: wait for the save before rewriting the record.
+    const record = await vi.waitFor(async () => {
+      const stored = (await store.keyv.get(key)) as StoredRecord;
+      expect(stored.exchanges).toHaveLength(2);
+      return stored;
+    });
+    for (const exchange of record.exchanges) for (const part of [...exchange.user.parts, ...exchange.model.parts]) delete part.blob?.length;
+    await store.keyv.set(key, record);
+    await store.close();
+
+    const third = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'turn three', replyTo: second.id }));
+    expect(third.attachments).toHaveLength(1);
+    expect(harness.gemini.requests[2]?.status).toBe(200);
+    expect(geminiBody(harness, 2).contents).toHaveLength(5);
   });
 });
