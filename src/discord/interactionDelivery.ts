@@ -5,7 +5,7 @@ import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
 /** Interaction tokens work for 15 minutes; past this margin we stop relying on them. */
-const TOKEN_LIFETIME_MS = 14.5 * 60_000;
+export const TOKEN_LIFETIME_MS = 14.5 * 60_000;
 
 /**
  * Delivers a slash command's turn through its deferred reply. `acknowledged`

@@ -1,6 +1,7 @@
 import { MessageFlags, type Message, type RepliableInteraction, type ThreadChannel } from 'discord.js';
 import type { TurnDelivery } from './runConversationTurn.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
+import { TOKEN_LIFETIME_MS } from './interactionDelivery.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
 /**
@@ -34,7 +35,9 @@ export function threadDelivery(
     },
     async warn(text) {
       await acknowledged;
-      return interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+      // Past the interaction token's 15 minutes only the thread can still be told.
+      if (Date.now() - interaction.createdTimestamp < TOKEN_LIFETIME_MS) return interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+      return thread.send(textPayload(text));
     },
   };
 }
