@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, Status } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
@@ -12,6 +12,9 @@ import { handleMessage } from './discord/handleMessage.js';
 import { readAddressing } from './discord/readAddressing.js';
 import { NO_PINGS } from './discord/noPings.js';
 import { reportUnexpectedError } from './discord/reportUnexpectedError.js';
+import { BotMetrics } from './metrics/botMetrics.js';
+import { checkHealth } from './metrics/checkHealth.js';
+import { startMetricsServer, type MetricsServer } from './metrics/startMetricsServer.js';
 import { textPayload } from './discord/toMessagePayload.js';
 import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';
@@ -21,6 +24,8 @@ import { UsageLedger } from './usage/usageLedger.js';
 
 export interface RunningBot {
   client: Client<true>;
+  /** Where /healthz and /metrics answer; undefined without METRICS_PORT. */
+  metricsAddress: MetricsServer['address'] | undefined;
   /**
    * Stops taking work, gives turns in progress `graceMs` to finish, then
    * interrupts the rest (their users are told the bot is restarting), and
@@ -32,30 +37,42 @@ export interface RunningBot {
 /** Process managers kill a process about 10 s after SIGTERM; all of stop() must fit well inside. */
 const DEFAULT_GRACE_MS = 5_000;
 const INTERRUPT_FLUSH_MS = 2_500;
+/** A health probe must answer fast; SQLite's busy timeout (5 s) would be too long to wait on. */
+const STORE_PROBE_TIMEOUT_MS = 2_000;
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const store = await openStore(config.databaseUrl);
   const shutdown = new AbortController();
   // Every waiting request listens for shutdown; hundreds of listeners here are expected, not a leak.
   setMaxListeners(0, shutdown.signal);
+  const generationQueue = new GenerationQueue({
+    concurrency: config.geminiConcurrency,
+    perUser: config.maxRequestsPerUser,
+    queueLimit: config.geminiQueueLimit,
+  });
+  const metrics = new BotMetrics({ queue: generationQueue, processMetrics: config.metricsPort !== undefined });
+  // Keyv emits 'error' for every write or delete the store refuses, whichever part of the bot made it.
+  store.keyv.on('error', () => metrics.countStoreError());
   const bot: BotContext = {
     config,
     logger,
     conversations: new ConversationStore(store.keyv),
     blobs: new BlobStore(store.keyv),
-    gemini: { apiUrl: config.geminiApiUrl, apiKey: config.geminiApiKey, timeoutMs: config.geminiTimeoutMs },
+    gemini: {
+      apiUrl: config.geminiApiUrl,
+      apiKey: config.geminiApiKey,
+      timeoutMs: config.geminiTimeoutMs,
+      onCallFinished: (call) => metrics.observeGeminiCall(call),
+    },
     retryBaseDelayMs: config.retryBaseDelayMs,
     historyBudgetBytes: config.historyBudgetBytes,
     attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
     threadQueue: new KeyedSerialQueue(),
-    generationQueue: new GenerationQueue({
-      concurrency: config.geminiConcurrency,
-      perUser: config.maxRequestsPerUser,
-      queueLimit: config.geminiQueueLimit,
-    }),
+    generationQueue,
     shutdownSignal: shutdown.signal,
     guildSettings: new GuildSettings(store.keyv, config, logger),
-    usage: new UsageLedger(store.keyv, new PriceTable(config.priceOverrides)),
+    usage: new UsageLedger(store.keyv, new PriceTable(config.priceOverrides), { onRecorded: (entry) => metrics.recordSpend(entry) }),
+    metrics,
   };
 
   const client = new Client({
@@ -101,9 +118,25 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   });
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  let metricsServer: MetricsServer | undefined;
   try {
     await client.login(config.discordToken);
     await ready;
+    if (config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer({
+        host: config.metricsHost,
+        port: config.metricsPort,
+        registry: metrics.registry,
+        logger,
+        checkHealth: () =>
+          checkHealth({
+            // The manager's own status stays Ready after the first connection; the shards' follow every drop and resume.
+            gatewayReady: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
+            readStore: () => store.keyv.get('health:probe'),
+            storeTimeoutMs: STORE_PROBE_TIMEOUT_MS,
+          }),
+      });
+    }
   } catch (error) {
     await client.destroy();
     await store.close();
@@ -125,11 +158,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     }
     await client.destroy();
     await store.close();
+    await metricsServer?.close();
     logger.info('bot stopped');
   };
 
   return {
     client: client as Client<true>,
+    metricsAddress: metricsServer?.address,
     // Every caller (SIGTERM and SIGINT both, say) waits for the one shutdown.
     stop: (graceMs = DEFAULT_GRACE_MS) => (stopping ??= stop(graceMs)),
   };

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { EngineDependencies } from '../conversation/engineDependencies.js';
 import type { GenerationQueue } from '../conversation/generationQueue.js';
 import type { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+import type { BotMetrics } from '../metrics/botMetrics.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 import type { UsageLedger } from '../usage/usageLedger.js';
 
@@ -20,6 +21,8 @@ export interface BotContext extends EngineDependencies {
   guildSettings: GuildSettings;
   /** Records every generation's cost and holds budgets and daily limits (reserve before Gemini, then commit or cancel). */
   usage: UsageLedger;
+  /** Prometheus counters; served on /metrics when METRICS_PORT is set. */
+  metrics: BotMetrics;
   /** Aborted when the bot shuts down: waits and Gemini calls give up. */
   shutdownSignal: AbortSignal;
 }

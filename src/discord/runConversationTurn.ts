@@ -163,6 +163,7 @@ async function generateAndDeliver(
     },
   );
   logGeneration(bot.logger, { guildId: request.guildId, threadId: request.threadId, userId: request.authorId, model }, turn, Date.now() - context.started);
+  bot.metrics.recordGeneration(model, turn);
   await recordUsage(bot, context.reservation, turn);
   await progress.settled();
   await deliverAndStore(bot, request, delivery, turn, { record, model, settings });

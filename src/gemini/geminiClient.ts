@@ -9,6 +9,8 @@ export interface GeminiClientOptions {
   /** Gemini image calls take 10 to 60 s; past this we give up. */
   timeoutMs: number;
   dispatcher?: Dispatcher | undefined;
+  /** Hears every call when it ends, retries included one by one (the latency metric). */
+  onCallFinished?: ((call: { model: string; seconds: number; result: GeminiCallResult }) => void) | undefined;
 }
 
 export type GeminiCallResult = { ok: true; json: unknown } | { ok: false; failure: GeminiFailure };
@@ -31,6 +33,18 @@ export async function callGenerateContent(
   model: string,
   body: GenerateContentRequest,
   signal?: AbortSignal,
+): Promise<GeminiCallResult> {
+  const started = performance.now();
+  const result = await postGenerateContent(options, model, body, signal);
+  options.onCallFinished?.({ model, seconds: (performance.now() - started) / 1000, result });
+  return result;
+}
+
+async function postGenerateContent(
+  options: GeminiClientOptions,
+  model: string,
+  body: GenerateContentRequest,
+  signal: AbortSignal | undefined,
 ): Promise<GeminiCallResult> {
   const url = `${options.apiUrl}/models/${encodeURIComponent(model)}:generateContent`;
   const timeout = AbortSignal.timeout(options.timeoutMs);

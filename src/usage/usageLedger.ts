@@ -81,13 +81,16 @@ export class UsageLedger {
   private readonly holds = new Map<string, Set<Hold>>();
   /** The clock: injectable so tests can cross a UTC day or month. */
   readonly now: () => Date;
+  private readonly onRecorded: ((entry: UsageEntry) => void) | undefined;
 
   constructor(
     private readonly keyv: Keyv,
     readonly prices: PriceTable,
-    options: { now?: () => Date } = {},
+    /** `onRecorded` hears each generation once it is stored (the spend metric). */
+    options: { now?: () => Date; onRecorded?: (entry: UsageEntry) => void } = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.onRecorded = options.onRecorded;
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
@@ -151,6 +154,7 @@ export class UsageLedger {
           const entry = await this.record(request, hold, reservedAt, result);
           // Released only once recorded: if writing fails, the hold keeps guarding the budget until a restart.
           release();
+          this.onRecorded?.(entry);
           return entry;
         });
       },
