@@ -18,7 +18,7 @@ import { startMetricsServer, type MetricsServer } from './metrics/startMetricsSe
 import { textPayload } from './discord/toMessagePayload.js';
 import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';
-import { openStore } from './store/openStore.js';
+import { openStores } from './store/openStore.js';
 import { PriceTable } from './usage/priceTable.js';
 import { UsageLedger } from './usage/usageLedger.js';
 
@@ -29,7 +29,7 @@ export interface RunningBot {
   /**
    * Stops taking work, gives turns in progress `graceMs` to finish, then
    * interrupts the rest (their users are told the bot is restarting), and
-   * closes the gateway and the store.
+   * closes the gateway and the stores.
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -41,7 +41,7 @@ const INTERRUPT_FLUSH_MS = 2_500;
 const STORE_PROBE_TIMEOUT_MS = 2_000;
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStores(config);
   const shutdown = new AbortController();
   // Every waiting request listens for shutdown; hundreds of listeners here are expected, not a leak.
   setMaxListeners(0, shutdown.signal);
@@ -53,11 +53,12 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const metrics = new BotMetrics({ queue: generationQueue, processMetrics: config.metricsPort !== undefined });
   // Keyv emits 'error' for every write or delete the store refuses, whichever part of the bot made it.
   store.keyv.on('error', () => metrics.countStoreError());
+  if (store.blobKeyv !== store.keyv) store.blobKeyv.on('error', () => metrics.countStoreError());
   const bot: BotContext = {
     config,
     logger,
     conversations: new ConversationStore(store.keyv),
-    blobs: new BlobStore(store.keyv),
+    blobs: new BlobStore(store.blobKeyv),
     gemini: {
       apiUrl: config.geminiApiUrl,
       apiKey: config.geminiApiKey,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ASPECT_RATIOS, IMAGE_SIZES, type AspectRatio, type ImageSize } from '../gemini/imageOptions.js';
+import { STORE_URL_EXAMPLES, storeBackend } from '../store/storeUrl.js';
 import { priceOverridesSchema, type PriceOverrides } from '../usage/priceTable.js';
 
 /**
@@ -58,6 +59,9 @@ const priceTableJson = z.string().transform((value, context): PriceOverrides => 
   return parsed.data;
 });
 
+// The message never repeats the value: a store URL usually carries a password.
+const storeUrl = z.string().refine((url) => storeBackend(url) !== undefined, `must be a sqlite://, postgres://, postgresql://, redis:// or rediss:// URL such as ${STORE_URL_EXAMPLES}`);
+
 const nonNegativeNumber = z.coerce.number({ error: 'must be a number' }).nonnegative('must be 0 or more');
 const nonNegativeInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').nonnegative('must be 0 or more');
 const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0');
@@ -76,10 +80,9 @@ const environmentSchema = z.object({
   MONTHLY_BUDGET_USD: nonNegativeNumber.default(0),
   PRICE_TABLE: priceTableJson.optional(),
   ATTACHMENT_ORIGINS: originList.default(['https://cdn.discordapp.com', 'https://media.discordapp.net']),
-  DATABASE_URL: z
-    .string()
-    .regex(/^sqlite:\/\/.+/, 'must be a sqlite:// URL such as sqlite://data/bot.sqlite')
-    .default('sqlite://data/bot.sqlite'),
+  DATABASE_URL: storeUrl.default('sqlite://data/bot.sqlite'),
+  // Unset: blobs go where DATABASE_URL says.
+  BLOB_URL: storeUrl.optional(),
   DISCORD_GUILD_ID: snowflake.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_ATTACHMENT_MB: positiveNumber.default(20),
@@ -115,7 +118,10 @@ export interface Config {
   /** Admin corrections to the built-in price table (src/usage/priceTable.ts). */
   priceOverrides: PriceOverrides;
   attachmentOrigins: string[];
+  /** Conversations, settings, usage and buttons' state. */
   databaseUrl: string;
+  /** Image bytes; the same as databaseUrl unless BLOB_URL is set. */
+  blobUrl: string;
   discordGuildId: string | undefined;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   /** Largest attachment we download, in bytes. */
@@ -169,6 +175,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       priceOverrides: env.PRICE_TABLE ?? {},
       attachmentOrigins: env.ATTACHMENT_ORIGINS,
       databaseUrl: env.DATABASE_URL,
+      blobUrl: env.BLOB_URL ?? env.DATABASE_URL,
       discordGuildId: env.DISCORD_GUILD_ID,
       logLevel: env.LOG_LEVEL,
       maxAttachmentBytes: Math.round(env.MAX_ATTACHMENT_MB * MEGABYTE),

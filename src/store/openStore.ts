@@ -1,27 +1,146 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import Keyv from 'keyv';
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
+import KeyvPostgres from '@keyv/postgres';
+import KeyvRedis, { createClient } from '@keyv/redis';
+import pg from 'pg';
+import { redactMessage, redactUrl, storeBackend } from './storeUrl.js';
 
 export interface Store {
   keyv: Keyv;
   close(): Promise<void>;
 }
 
+/** Records (conversations, settings, usage, buttons' state) and image blobs, which may live in another store. */
+export interface Stores {
+  keyv: Keyv;
+  blobKeyv: Keyv;
+  close(): Promise<void>;
+}
+
+/** Every key lives under this namespace, as it always has: SQLite files from before BLOB_URL keep working. */
+const NAMESPACE = 'bot';
+/** An unreachable server must stop the start quickly and say so, not hang it. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
 /**
- * Opens the Keyv store named by DATABASE_URL. `throwOnErrors` matters: by
- * default Keyv swallows a failed write and the conversation would be lost
- * silently. @keyv/sqlite sets neither WAL nor a busy timeout, so we do.
+ * Opens DATABASE_URL, and BLOB_URL when it names another store. The same URL
+ * gives one shared connection: a second pool to the same database would only
+ * compete with the first.
  */
-export async function openStore(databaseUrl: string): Promise<Store> {
-  const file = databaseUrl.replace(/^sqlite:\/\//, '');
-  if (file !== ':memory:') await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new KeyvSqlite({ uri: databaseUrl, busyTimeout: 5_000 });
-  // Fails here, at start, when the file cannot be opened: better than at the first user's turn.
-  await sqlite.query('PRAGMA journal_mode = WAL');
-  const keyv = new Keyv({ store: sqlite, namespace: 'bot', throwOnErrors: true });
+export async function openStores(config: { databaseUrl: string; blobUrl: string }): Promise<Stores> {
+  const records = await openStore(config.databaseUrl, 'DATABASE_URL');
+  if (config.blobUrl === config.databaseUrl) return { keyv: records.keyv, blobKeyv: records.keyv, close: records.close };
+  let blobs: Store;
+  try {
+    blobs = await openStore(config.blobUrl, 'BLOB_URL');
+  } catch (error) {
+    await records.close();
+    throw error;
+  }
   return {
-    keyv,
-    close: () => keyv.disconnect(),
+    keyv: records.keyv,
+    blobKeyv: blobs.keyv,
+    close: async () => {
+      await Promise.all([records.close(), blobs.close()]);
+    },
   };
+}
+
+/**
+ * Opens the Keyv store a URL names and reads from it once, so a bad URL or an
+ * unreachable server stops the start with one message naming `variable`
+ * (never the password) instead of failing at the first user's turn.
+ * `throwOnErrors` matters: by default Keyv swallows a failed write and the
+ * conversation would be lost silently.
+ */
+export async function openStore(url: string, variable = 'DATABASE_URL'): Promise<Store> {
+  let keyv: Keyv | undefined;
+  try {
+    const { adapter, prefixesKeys } = await openAdapter(url);
+    // @keyv/redis prefixes keys with the namespace itself; Keyv doing it too would double the prefix.
+    keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true, useKeyPrefix: !prefixesKeys });
+    await keyv.get('store:probe');
+  } catch (error) {
+    await keyv?.disconnect().catch(() => undefined);
+    const reason = redactMessage(error instanceof Error ? error.message : String(error), url);
+    throw new Error(`${variable}: cannot open the store at ${redactUrl(url)}: ${reason}`);
+  }
+  const opened = keyv;
+  return { keyv: opened, close: () => opened.disconnect() };
+}
+
+async function openAdapter(url: string): Promise<{ adapter: KeyvStoreAdapter; prefixesKeys: boolean }> {
+  switch (storeBackend(url)) {
+    case 'sqlite':
+      return { adapter: await openSqlite(url), prefixesKeys: false };
+    case 'postgres':
+      return { adapter: new OwnPoolPostgres({ uri: url }), prefixesKeys: false };
+    case 'redis':
+      return { adapter: await openRedis(url), prefixesKeys: true };
+    case undefined:
+      throw new Error('not a sqlite://, postgres://, postgresql://, redis:// or rediss:// URL');
+  }
+}
+
+/** @keyv/sqlite sets neither WAL nor a busy timeout: without them a reader and a writer block each other. */
+async function openSqlite(url: string): Promise<KeyvSqlite> {
+  const file = url.replace(/^sqlite:\/\//, '');
+  if (file !== ':memory:') await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new KeyvSqlite({ uri: url, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
+  // Fails here when the file cannot be opened.
+  await sqlite.query('PRAGMA journal_mode = WAL');
+  return sqlite;
+}
+
+/**
+ * @keyv/postgres 2.2 keeps one pg.Pool in module state for the last URL it
+ * opened: with DATABASE_URL and BLOB_URL on two databases, closing one store
+ * ended the other's pool and leaked its own. It also leaves the pool's
+ * 'error' event unheard, and pg emits it when the server drops an idle
+ * connection (a restart, a failover): unheard, that crashes the process.
+ * So each adapter here owns its pool and passes those errors to Keyv.
+ */
+class OwnPoolPostgres extends KeyvPostgres {
+  // `declare`: a field initializer would run after the base constructor, which already called connect().
+  private declare pool: pg.Pool | undefined;
+
+  override async connect(): Promise<(sql: string, values?: unknown[]) => Promise<unknown[]>> {
+    const pool = new pg.Pool({ connectionString: this.opts.uri, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    pool.on('error', (error) => this.emit('error', error));
+    this.pool = pool;
+    return async (sql, values) => (await pool.query(sql, values)).rows as unknown[];
+  }
+
+  override async disconnect(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+}
+
+/**
+ * Connects before returning so the start fails on a refused connection after
+ * a few quick tries. Once connected, a dropped connection is retried for as
+ * long as it takes, but commands fail meanwhile instead of queueing: a member
+ * waiting on a reply is better told the save failed than left hanging.
+ */
+async function openRedis(url: string): Promise<KeyvRedis<unknown>> {
+  let connectedOnce = false;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries, cause) => (connectedOnce ? Math.min(100 * 2 ** retries, 2_000) : retries < 2 ? 200 : cause),
+    },
+  });
+  // Connection errors are also reported through the adapter's 'error' event, which Keyv passes on.
+  client.on('error', () => undefined);
+  await client.connect();
+  connectedOnce = true;
+  // The adapter's own throwOnErrors defaults to false and would swallow a refused write before Keyv sees it.
+  return new KeyvRedis(client, { throwOnErrors: true, throwOnConnectError: true });
 }
