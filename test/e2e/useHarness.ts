@@ -7,10 +7,11 @@ import { startHarness, type Harness, type HarnessOptions } from './harness.js';
  * does not know. The returned object always stands for the current test's
  * harness, so tests read `harness.discord` as if it were a plain variable.
  */
-export function useHarness(options: HarnessOptions = {}): Harness {
+export function useHarness(options: HarnessOptions | (() => HarnessOptions) = {}): Harness {
   let current: Harness | undefined;
   beforeEach(async () => {
-    current = await startHarness(options);
+    // A function is read when each test starts, for options known only then (the URL of a server started in beforeAll).
+    current = await startHarness(typeof options === 'function' ? options() : options);
   });
   afterEach(async () => {
     const harness = current;

@@ -1,0 +1,177 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync } from 'node:fs';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from '@keyv/redis';
+import pg from 'pg';
+
+/**
+ * Private Redis and PostgreSQL servers for the store tests: real servers
+ * from Debian's packages, started on free loopback ports in temp folders,
+ * with nothing kept on disk that matters. A missing binary is a failure
+ * that says how to install it, never a skipped test.
+ */
+const INSTALL_HINT = '`.ci/run` installs it (apt-get install redis-server postgresql)';
+const START_TIMEOUT_MS = 15_000;
+
+/** The commands the tests send Redis behind the bot's back. */
+export interface RedisAdmin {
+  set(key: string, value: string): Promise<unknown>;
+  configSet(parameter: string, value: string): Promise<unknown>;
+  keys(pattern: string): Promise<string[]>;
+}
+
+export interface RedisServer {
+  url: string;
+  /** A client of its own, for flushing between tests and for writing what the bot never would. */
+  admin: RedisAdmin;
+  /** Empties every database and lifts any memory limit a test set. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface PostgresServer {
+  /** The `bot` database, with a password the server never checks (trust), so tests can see it redacted. */
+  url: string;
+  /** Runs SQL as the superuser in the bot's database. */
+  query(sql: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Runs SQL as the superuser in the `postgres` database, which outlives cutting the bot database's connections. */
+  adminQuery(sql: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Drops the bot's table and any setting a test put on its database. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  if (!onPath('redis-server')) throw new Error(`redis-server is not installed: ${INSTALL_HINT}`);
+  const directory = await mkdtemp(path.join(tmpdir(), 'bot-redis-'));
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  await waitForOutput(child, /Ready to accept connections/, 'redis-server');
+  const url = `redis://127.0.0.1:${port}`;
+  const admin = createClient({ url });
+  await admin.connect();
+  return {
+    url,
+    admin,
+    async reset() {
+      await admin.configSet('maxmemory', '0');
+      await admin.flushAll();
+    },
+    async stop() {
+      process.off('exit', killOnExit);
+      await admin.close();
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = postgresBinaries();
+  const directory = await mkdtemp(path.join(tmpdir(), 'bot-pg-'));
+  // PostgreSQL refuses to run as root: as root, the data folder belongs to the postgres user and its commands run as it.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const postgresUser = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    if (postgresUser.status !== 0) throw new Error(`running as root, but there is no postgres user to run PostgreSQL as: ${INSTALL_HINT}`);
+    await chown(directory, Number(postgresUser.stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
+  }
+  const run = (command: string, args: string[]) => runChecked(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : args);
+  const data = path.join(directory, 'data');
+  const port = await freePort();
+  run(bin.initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  // fsync and friends off: the data is thrown away after the tests, and writes get much faster.
+  const serverOptions = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  run(bin.pgCtl, ['-D', data, '-o', serverOptions, '-l', path.join(directory, 'server.log'), '-w', '-t', String(START_TIMEOUT_MS / 1000), 'start']);
+  const stopServer = () => run(bin.pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  process.once('exit', stopServer);
+  const admin = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`, max: 2 });
+  await admin.query('CREATE DATABASE bot');
+  const botDatabase = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${port}/bot`, max: 1 });
+  // A test that cuts the bot's connections cuts this idle one too; the pool reconnects on its next query.
+  botDatabase.on('error', () => undefined);
+  return {
+    url: `postgres://postgres:pg-test-password@127.0.0.1:${port}/bot`,
+    query: (sql, values) => botDatabase.query(sql, values),
+    adminQuery: (sql, values) => admin.query(sql, values),
+    async reset() {
+      await admin.query('ALTER DATABASE bot RESET ALL');
+      await botDatabase.query('DROP TABLE IF EXISTS keyv');
+    },
+    async stop() {
+      process.off('exit', stopServer);
+      await Promise.all([admin.end(), botDatabase.end()]);
+      stopServer();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian installs the server outside PATH, one folder per major version; the newest wins. */
+function postgresBinaries(): { initdb: string; pgCtl: string } {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const version of versions) {
+    const bin = path.join(root, version, 'bin');
+    if (existsSync(path.join(bin, 'initdb')) && existsSync(path.join(bin, 'pg_ctl'))) return { initdb: path.join(bin, 'initdb'), pgCtl: path.join(bin, 'pg_ctl') };
+  }
+  if (onPath('initdb') && onPath('pg_ctl')) return { initdb: 'initdb', pgCtl: 'pg_ctl' };
+  throw new Error(`PostgreSQL's initdb and pg_ctl are not installed (looked in ${root}/*/bin and PATH): ${INSTALL_HINT}`);
+}
+
+function onPath(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function runChecked(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: START_TIMEOUT_MS });
+  if (result.status !== 0) {
+    throw new Error(`${[command, ...args].join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
+  }
+}
+
+/** A port the OS just handed out; the server binds it a moment later (the window for a clash is tiny on a test machine). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port from the OS');
+  return address.port;
+}
+
+async function waitForOutput(child: ChildProcess, ready: RegExp, name: string): Promise<void> {
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  // Keep reading so a full pipe never blocks the server.
+  child.stdout?.resume();
+  child.stderr?.resume();
+}
