@@ -22,6 +22,7 @@ export interface RedisAdmin {
   set(key: string, value: string): Promise<unknown>;
   configSet(parameter: string, value: string): Promise<unknown>;
   keys(pattern: string): Promise<string[]>;
+  sendCommand(args: string[]): Promise<unknown>;
 }
 
 export interface RedisServer {

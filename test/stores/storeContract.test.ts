@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type KeyvSqlite from '@keyv/sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
@@ -138,6 +138,21 @@ describe('opening stores', () => {
     const blobFailure = openStores({ databaseUrl: sqliteUrl(), blobUrl: `redis://:hunter2-secret@127.0.0.1:${closedPort}` });
     await expect(blobFailure).rejects.toThrow(`BLOB_URL: cannot open the store at redis://:***@127.0.0.1:${closedPort}: connect ECONNREFUSED`);
     await expect(blobFailure.catch((error: Error) => error.message)).resolves.not.toContain('hunter2');
+  });
+
+  it('keeps working after the server drops the bot\'s connections (a restart or failover)', async () => {
+    for (const url of [servers.postgres.url, servers.redis.url]) {
+      const store = await openStore(url);
+      await store.keyv.set('before', 1);
+      const dropped = new Promise((resolve) => store.keyv.once('error', resolve));
+      if (url === servers.redis.url) await servers.redis.admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+      else await servers.postgres.adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'bot'");
+      await dropped;
+      // Reconnecting takes a moment; meanwhile a command fails rather than waits, which the member would be told.
+      await vi.waitFor(() => store.keyv.set('after', 2), { timeout: 5_000, interval: 50 });
+      await expect(store.keyv.get('before')).resolves.toBe(1);
+      await store.close();
+    }
   });
 
   it('puts image bytes in the BLOB_URL store and everything else in DATABASE_URL', async () => {
