@@ -1,0 +1,38 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useStoreServers } from '../stores/useStoreServers.js';
+import { geminiBody, imagine, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { useHarness } from './useHarness.js';
+
+/*
+ * A store that refuses writes mid-run, for real: image blobs in Redis
+ * (BLOB_URL) that runs out of memory (maxmemory with noeviction answers every
+ * write with OOM; reads still work), while the rest lives in SQLite.
+ */
+const servers = useStoreServers();
+
+describe('a store that refuses to save a turn', () => {
+  beforeEach(() => servers.redis.reset());
+  const harness = useHarness(() => ({ env: { BLOB_URL: servers.redis.url } }));
+
+  it('tells the user the turn was not saved, logs it, keeps running, and loses nothing already stored', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+
+    await servers.redis.admin.configSet('maxmemory-policy', 'noeviction');
+    await servers.redis.admin.configSet('maxmemory', '1');
+    const lost = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    const answer = await waitForBotReplyTo(harness, lost);
+    expect(answer.attachments).toHaveLength(1); // the image itself still reaches the user
+    const warning = await harness.discord.waitForMessage((m) => m.channel_id === thread.id && /was not saved/.test(m.content));
+    expect(mainText(warning)).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\. This turn was not saved, so a later edit will not include it\.$/);
+    expect(warning.allowed_mentions).toEqual({ parse: [], replied_user: false });
+    expect(harness.logLines.some((line) => line.includes('saving the turn') && line.includes('OOM'))).toBe(true);
+
+    await servers.redis.admin.configSet('maxmemory', '0');
+    const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it green', replyTo: message.id });
+    await waitForBotReplyTo(harness, next);
+    const body = geminiBody(harness, 2);
+    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']); // the first turn, intact; the unsaved one absent
+    expect(harness.gemini.requests[2]?.status).toBe(200);
+  });
+});
