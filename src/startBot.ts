@@ -5,7 +5,7 @@ import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationStore } from './conversation/conversationStore.js';
 import { GenerationQueue } from './conversation/generationQueue.js';
-import { KeyedSerialQueue } from './conversation/keyedSerialQueue.js';
+import { ThreadQueue } from './conversation/threadQueue.js';
 import type { BotContext } from './discord/botContext.js';
 import { handleInteraction } from './discord/handleInteraction.js';
 import { handleMessage } from './discord/handleMessage.js';
@@ -41,7 +41,9 @@ const INTERRUPT_FLUSH_MS = 2_500;
 const STORE_PROBE_TIMEOUT_MS = 2_000;
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
-  const store = await openStores(config);
+  const store = await openStores(config, {
+    onError: (error, context) => logger.warn({ err: error, ...context }, 'shared lock trouble: another process may run the same thread or budget meanwhile'),
+  });
   const shutdown = new AbortController();
   // Every waiting request listens for shutdown; hundreds of listeners here are expected, not a leak.
   setMaxListeners(0, shutdown.signal);
@@ -68,11 +70,15 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     retryBaseDelayMs: config.retryBaseDelayMs,
     historyBudgetBytes: config.historyBudgetBytes,
     attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
-    threadQueue: new KeyedSerialQueue(),
+    threadQueue: new ThreadQueue(store.lock),
     generationQueue,
     shutdownSignal: shutdown.signal,
     guildSettings: new GuildSettings(store.keyv, config, logger),
-    usage: new UsageLedger(store.keyv, new PriceTable(config.priceOverrides), { onRecorded: (entry) => metrics.recordSpend(entry) }),
+    usage: new UsageLedger(store.keyv, new PriceTable(config.priceOverrides), {
+      lock: store.lock,
+      onRecorded: (entry) => metrics.recordSpend(entry),
+      onError: (error) => logger.warn({ err: error }, 'could not release a usage hold; it expires by itself'),
+    }),
     metrics,
   };
 

@@ -3,7 +3,7 @@ import type { AttachmentPolicy } from '../attachments/fetchAttachment.js';
 import type { Config } from '../config/config.js';
 import type { EngineDependencies } from '../conversation/engineDependencies.js';
 import type { GenerationQueue } from '../conversation/generationQueue.js';
-import type { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+import type { ThreadQueue } from '../conversation/threadQueue.js';
 import type { BotMetrics } from '../metrics/botMetrics.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 import type { UsageLedger } from '../usage/usageLedger.js';
@@ -13,8 +13,8 @@ export interface BotContext extends EngineDependencies {
   config: Config;
   logger: Logger;
   attachments: AttachmentPolicy;
-  /** Serializes turns per thread. */
-  threadQueue: KeyedSerialQueue;
+  /** Serializes turns per thread, across processes when the store is shared. */
+  threadQueue: ThreadQueue;
   /** Bounds Gemini calls across the bot, fairly. */
   generationQueue: GenerationQueue;
   /** Per-server choices made with /settings, merged with the environment's defaults. */

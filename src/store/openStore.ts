@@ -5,10 +5,18 @@ import KeyvSqlite from '@keyv/sqlite';
 import KeyvPostgres from '@keyv/postgres';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import pg from 'pg';
+import { PollingLeaseLock, type LeaseBackend, type LeaseLock, type LeaseOptions } from './leaseLock.js';
+import { postgresLeaseBackend, preparePostgresLeases } from './postgresLeaseBackend.js';
+import { redisLeaseBackend, type RedisCommands } from './redisLeaseBackend.js';
 import { redactMessage, redactUrl, storeBackend } from './storeUrl.js';
 
 export interface Store {
   keyv: Keyv;
+  /**
+   * Locks shared by every process on this store (PostgreSQL, Redis);
+   * undefined for SQLite, which one process owns, so in-process queues suffice.
+   */
+  lock: LeaseLock | undefined;
   close(): Promise<void>;
 }
 
@@ -16,8 +24,15 @@ export interface Store {
 export interface Stores {
   keyv: Keyv;
   blobKeyv: Keyv;
+  /** The records store's locks (see Store). */
+  lock: LeaseLock | undefined;
   close(): Promise<void>;
 }
+
+export type StoreOptions = Partial<LeaseOptions>;
+
+/** A crashed process blocks a thread or a budget this long at most; a live one renews every 5 s. */
+const DEFAULT_LEASE_MS = 15_000;
 
 /** Every key lives under this namespace, as it always has: SQLite files from before BLOB_URL keep working. */
 const NAMESPACE = 'bot';
@@ -30,9 +45,9 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000;
  * gives one shared connection: a second pool to the same database would only
  * compete with the first.
  */
-export async function openStores(config: { databaseUrl: string; blobUrl: string }): Promise<Stores> {
-  const records = await openStore(config.databaseUrl, 'DATABASE_URL');
-  if (config.blobUrl === config.databaseUrl) return { keyv: records.keyv, blobKeyv: records.keyv, close: records.close };
+export async function openStores(config: { databaseUrl: string; blobUrl: string }, options: StoreOptions = {}): Promise<Stores> {
+  const records = await openStore(config.databaseUrl, 'DATABASE_URL', options);
+  if (config.blobUrl === config.databaseUrl) return { keyv: records.keyv, blobKeyv: records.keyv, lock: records.lock, close: records.close };
   let blobs: Store;
   try {
     blobs = await openStore(config.blobUrl, 'BLOB_URL');
@@ -43,6 +58,7 @@ export async function openStores(config: { databaseUrl: string; blobUrl: string 
   return {
     keyv: records.keyv,
     blobKeyv: blobs.keyv,
+    lock: records.lock,
     close: async () => {
       await Promise.all([records.close(), blobs.close()]);
     },
@@ -56,30 +72,50 @@ export async function openStores(config: { databaseUrl: string; blobUrl: string 
  * `throwOnErrors` matters: by default Keyv swallows a failed write and the
  * conversation would be lost silently.
  */
-export async function openStore(url: string, variable = 'DATABASE_URL'): Promise<Store> {
+export async function openStore(url: string, variable = 'DATABASE_URL', options: StoreOptions = {}): Promise<Store> {
   let keyv: Keyv | undefined;
+  let leases: LeaseBackend | undefined;
   try {
-    const { adapter, prefixesKeys } = await openAdapter(url);
+    const opened = await openAdapter(url);
     // @keyv/redis prefixes keys with the namespace itself; Keyv doing it too would double the prefix.
-    keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true, useKeyPrefix: !prefixesKeys });
+    keyv = new Keyv({ store: opened.adapter, namespace: NAMESPACE, throwOnErrors: true, useKeyPrefix: !opened.prefixesKeys });
     await keyv.get('store:probe');
+    leases = await opened.leases?.();
   } catch (error) {
     await keyv?.disconnect().catch(() => undefined);
     const reason = redactMessage(error instanceof Error ? error.message : String(error), url);
     throw new Error(`${variable}: cannot open the store at ${redactUrl(url)}: ${reason}`);
   }
   const opened = keyv;
-  return { keyv: opened, close: () => opened.disconnect() };
+  const leaseOptions: LeaseOptions = { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, onError: options.onError ?? (() => undefined) };
+  return { keyv: opened, lock: leases && new PollingLeaseLock(leases, leaseOptions), close: () => opened.disconnect() };
 }
 
-async function openAdapter(url: string): Promise<{ adapter: KeyvStoreAdapter; prefixesKeys: boolean }> {
+interface OpenedAdapter {
+  adapter: KeyvStoreAdapter;
+  prefixesKeys: boolean;
+  /** Prepares the shared locks, on the adapter's own connection; absent for SQLite. */
+  leases?: () => Promise<LeaseBackend>;
+}
+
+async function openAdapter(url: string): Promise<OpenedAdapter> {
   switch (storeBackend(url)) {
     case 'sqlite':
       return { adapter: await openSqlite(url), prefixesKeys: false };
-    case 'postgres':
-      return { adapter: new OwnPoolPostgres({ uri: url }), prefixesKeys: false };
-    case 'redis':
-      return { adapter: await openRedis(url), prefixesKeys: true };
+    case 'postgres': {
+      const adapter = new OwnPoolPostgres({ uri: url });
+      const leases = async () => {
+        if (!adapter.pool) throw new Error('the PostgreSQL pool is closed');
+        await preparePostgresLeases(adapter.pool);
+        return postgresLeaseBackend(adapter.pool);
+      };
+      return { adapter, prefixesKeys: false, leases };
+    }
+    case 'redis': {
+      const { adapter, client } = await openRedis(url);
+      // Beside the records' `bot::` keys, under a name no record key can take.
+      return { adapter, prefixesKeys: true, leases: async () => redisLeaseBackend(client, `${NAMESPACE}:lease:`) };
+    }
     case undefined:
       throw new Error('not a sqlite://, postgres://, postgresql://, redis:// or rediss:// URL');
   }
@@ -105,7 +141,8 @@ async function openSqlite(url: string): Promise<KeyvSqlite> {
  */
 class OwnPoolPostgres extends KeyvPostgres {
   // `declare`: a field initializer would run after the base constructor, which already called connect().
-  private declare pool: pg.Pool | undefined;
+  // Public so the shared locks use the same pool rather than a second one.
+  declare pool: pg.Pool | undefined;
 
   override async connect(): Promise<(sql: string, values?: unknown[]) => Promise<unknown[]>> {
     const pool = new pg.Pool({ connectionString: this.opts.uri, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
@@ -127,7 +164,7 @@ class OwnPoolPostgres extends KeyvPostgres {
  * long as it takes, but commands fail meanwhile instead of queueing: a member
  * waiting on a reply is better told the save failed than left hanging.
  */
-async function openRedis(url: string): Promise<KeyvRedis<unknown>> {
+async function openRedis(url: string): Promise<{ adapter: KeyvRedis<unknown>; client: RedisCommands }> {
   let connectedOnce = false;
   const client = createClient({
     url,
@@ -142,5 +179,5 @@ async function openRedis(url: string): Promise<KeyvRedis<unknown>> {
   await client.connect();
   connectedOnce = true;
   // The adapter's own throwOnErrors defaults to false and would swallow a refused write before Keyv sees it.
-  return new KeyvRedis(client, { throwOnErrors: true, throwOnConnectError: true });
+  return { adapter: new KeyvRedis(client, { throwOnErrors: true, throwOnConnectError: true }), client };
 }

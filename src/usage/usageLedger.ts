@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+import { holdLease, type LeaseLock } from '../store/leaseLock.js';
 import type { TokenUsage } from '../gemini/generationOutcome.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
 import { roundUsd, type PriceTable } from './priceTable.js';
+import { MemoryHolds, StoredHolds, type Hold, type UsageHolds } from './usageHolds.js';
 import { nextUtcDay, nextUtcMonth, utcDayKey, utcMonthKey } from './usagePeriods.js';
 import {
   entryKey,
@@ -54,13 +56,6 @@ export interface Reservation {
   cancel(): void;
 }
 
-interface Hold {
-  userId: string;
-  day: string;
-  month: string;
-  costUsd: number;
-}
-
 export interface UsageSummary {
   today: UsageTotals;
   month: UsageTotals;
@@ -71,30 +66,44 @@ export interface UsageSummary {
  *
  * Budgets must hold with many requests in flight, so a reservation holds
  * the worst-case cost (and one image of the member's daily count) until it
- * is settled, and each server's read-check-hold runs one at a time. That
- * lock lives in this process only: two bot processes sharing a database
- * could each admit the last affordable request (cross-process atomicity is
- * a later issue).
+ * is settled, and each server's read-check-hold, and each commit's update of
+ * the totals, runs one at a time: in this process by a queue, and across
+ * processes on a shared store (given `lock`) under that server's lease, with
+ * the holds kept in the store so every process sees the others'.
  */
 export class UsageLedger {
   private readonly guildLocks = new KeyedSerialQueue();
-  private readonly holds = new Map<string, Set<Hold>>();
+  private readonly holds: UsageHolds;
+  private readonly lock: LeaseLock | undefined;
   /** The clock: injectable so tests can cross a UTC day or month. */
   readonly now: () => Date;
   private readonly onRecorded: ((entry: UsageEntry) => void) | undefined;
+  private readonly onError: (error: unknown) => void;
 
   constructor(
     private readonly keyv: Keyv,
     readonly prices: PriceTable,
-    /** `onRecorded` hears each generation once it is stored (the spend metric). */
-    options: { now?: () => Date; onRecorded?: (entry: UsageEntry) => void } = {},
+    /**
+     * `lock`: the shared store's lease (several processes); without it the ledger trusts it is alone.
+     * `onRecorded` hears each generation once it is stored (the spend metric); `onError` a cancel that could not be saved.
+     */
+    options: { now?: () => Date; lock?: LeaseLock | undefined; onRecorded?: (entry: UsageEntry) => void; onError?: (error: unknown) => void } = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.lock = options.lock;
+    this.holds = options.lock ? new StoredHolds(keyv, this.now, STORED_HOLD_TTL_MS) : new MemoryHolds();
     this.onRecorded = options.onRecorded;
+    this.onError = options.onError ?? (() => undefined);
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
-    return this.guildLocks.run(request.guildId, () => this.checkAndHold(request));
+    return this.exclusive(request.guildId, () => this.checkAndHold(request));
+  }
+
+  /** One server's budget work at a time, in this process and, on a shared store, in all of them. */
+  private exclusive<T>(guildId: string, task: () => Promise<T>): Promise<T> {
+    const lock = this.lock;
+    return this.guildLocks.run(guildId, lock ? () => holdLease(lock, `usage:${guildId}`, task) : task);
   }
 
   async userSummary(guildId: string, userId: string): Promise<UsageSummary> {
@@ -114,7 +123,7 @@ export class UsageLedger {
     const now = this.now();
     const day = utcDayKey(now);
     const month = utcMonthKey(now);
-    const holds = [...(this.holds.get(guildId) ?? [])];
+    const holds = await this.holds.list(guildId);
 
     if (limits.dailyImageLimit > 0) {
       const held = holds.filter((hold) => hold.userId === userId && hold.day === day).length;
@@ -132,28 +141,24 @@ export class UsageLedger {
         return { ok: false, limit: 'monthly-budget', resetsAt: nextUtcMonth(now), used, allowed: limits.monthlyBudgetUsd };
       }
     }
-    const hold: Hold = { userId, day, month, costUsd };
-    this.holdsOf(guildId).add(hold);
+    const hold: Hold = { id: randomUUID(), userId, day, month, costUsd };
+    await this.holds.add(guildId, hold);
     return { ok: true, reservation: this.reservation(request, hold, now) };
   }
 
   private reservation(request: ReserveRequest, hold: Hold, reservedAt: Date): Reservation {
     let settled = false;
-    const release = () => {
-      const holds = this.holds.get(request.guildId);
-      holds?.delete(hold);
-      if (holds?.size === 0) this.holds.delete(request.guildId);
-    };
+    const release = () => this.holds.remove(request.guildId, hold.id);
     return {
       heldCostUsd: hold.costUsd,
       commit: async (result) => {
         if (settled) throw new Error('usage reservation settled twice');
         settled = true;
         // Under the server's lock, so no reservation sees the hold gone before the totals include it.
-        return this.guildLocks.run(request.guildId, async () => {
+        return this.exclusive(request.guildId, async () => {
           const entry = await this.record(request, hold, reservedAt, result);
-          // Released only once recorded: if writing fails, the hold keeps guarding the budget until a restart.
-          release();
+          // Released only once recorded: if writing fails, the hold keeps guarding the budget until a restart (or it expires).
+          await release();
           this.onRecorded?.(entry);
           return entry;
         });
@@ -161,7 +166,9 @@ export class UsageLedger {
       cancel: () => {
         if (settled) return;
         settled = true;
-        release();
+        // In memory the hold goes at once; in a shared store it goes under the lease, and if that fails it expires by itself.
+        const released = this.lock ? this.exclusive(request.guildId, release) : release();
+        released.catch(this.onError);
       },
     };
   }
@@ -210,13 +217,10 @@ export class UsageLedger {
     const { version: _version, ...totals } = parsed.data;
     return totals;
   }
-
-  private holdsOf(guildId: string): Set<Hold> {
-    let holds = this.holds.get(guildId);
-    if (!holds) this.holds.set(guildId, (holds = new Set()));
-    return holds;
-  }
 }
+
+/** Longer than any generation (a long wait in line, Gemini's timeout, retries): only a crashed process's holds expire. */
+const STORED_HOLD_TTL_MS = 30 * 60_000;
 
 function toMicros(usd: number): number {
   return Math.round(usd * 1_000_000);

@@ -107,7 +107,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     adminQuery: (sql, values) => admin.query(sql, values),
     async reset() {
       await admin.query('ALTER DATABASE bot RESET ALL');
-      await botDatabase.query('DROP TABLE IF EXISTS keyv');
+      await botDatabase.query('DROP TABLE IF EXISTS keyv, bot_leases');
     },
     async stop() {
       process.off('exit', stopServer);
