@@ -22,7 +22,7 @@ describe('a store that refuses to save a turn', () => {
     await servers.redis.admin.configSet('maxmemory', '1');
     const lost = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
     const answer = await waitForBotReplyTo(harness, lost);
-    expect(answer.attachments).toHaveLength(1); // the image itself still reaches the user
+    expect(answer.attachments, answer.content).toHaveLength(1); // the image itself still reaches the user
     const warning = await harness.discord.waitForMessage((m) => m.channel_id === thread.id && /was not saved/.test(m.content));
     expect(mainText(warning)).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\. This turn was not saved, so a later edit will not include it\.$/);
     expect(warning.allowed_mentions).toEqual({ parse: [], replied_user: false });
