@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Message } from 'discord.js';
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
@@ -15,7 +16,6 @@ import { collectReferences } from './collectReferences.js';
 import { deliverAnswer } from './deliverAnswer.js';
 import { renderOutcome, threadName, type RenderedMessage } from './renderOutcome.js';
 import { byline, describeSources } from './resultNotes.js';
-import { reportUnexpectedError } from './reportUnexpectedError.js';
 import { progressReporter } from './progressReporter.js';
 
 export interface TurnRequest {
@@ -205,8 +205,10 @@ async function storeExchange(
   try {
     await saveExchange(bot, { ...stored, guildId: request.guildId, authorId: request.authorId, messageId: message.id, now: new Date() });
   } catch (error) {
-    const text = reportUnexpectedError(bot, error, { threadId, stage: 'saving the turn' });
-    await delivery.warn(`${text} This turn was not saved, so a later edit will not include it.`);
+    // The image is already posted and stays; only its place in the history is lost.
+    const reference = randomUUID().slice(0, 8);
+    bot.logger.error({ err: error, threadId, reference }, 'could not save the conversation turn');
+    await delivery.warn(`I could not save this turn (reference ${reference}), so a later edit will not include it. The image above is still yours.`);
     return;
   }
   if (request.threadId) return;

@@ -23,10 +23,10 @@ describe('a store that refuses to save a turn', () => {
     const lost = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
     const answer = await waitForBotReplyTo(harness, lost);
     expect(answer.attachments, answer.content).toHaveLength(1); // the image itself still reaches the user
-    const warning = await harness.discord.waitForMessage((m) => m.channel_id === thread.id && /was not saved/.test(m.content));
-    expect(mainText(warning)).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\. This turn was not saved, so a later edit will not include it\.$/);
+    const warning = await harness.discord.waitForMessage((m) => m.channel_id === thread.id && /could not save this turn/.test(m.content));
+    expect(mainText(warning)).toMatch(/^I could not save this turn \(reference [0-9a-f]{8}\), so a later edit will not include it\. The image above is still yours\.$/);
     expect(warning.allowed_mentions).toEqual({ parse: [], replied_user: false });
-    expect(harness.logLines.some((line) => line.includes('saving the turn') && line.includes('OOM'))).toBe(true);
+    expect(harness.logLines.some((line) => line.includes('could not save the conversation turn') && line.includes('OOM'))).toBe(true);
 
     await servers.redis.admin.configSet('maxmemory', '0');
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it green', replyTo: message.id });
