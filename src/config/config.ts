@@ -62,6 +62,15 @@ const priceTableJson = z.string().transform((value, context): PriceOverrides => 
 // The message never repeats the value: a store URL usually carries a password.
 const storeUrl = z.string().refine((url) => storeBackend(url) !== undefined, `must be a sqlite://, postgres://, postgresql://, redis:// or rediss:// URL such as ${STORE_URL_EXAMPLES}`);
 
+/** SHARDS: `auto` (Discord's recommendation) or a whole number of shard processes. */
+const shardCount = z.string().transform((value, context): 'auto' | number => {
+  if (value.trim().toLowerCase() === 'auto') return 'auto';
+  const count = Number(value);
+  if (Number.isInteger(count) && count >= 1) return count;
+  context.addIssue({ code: 'custom', message: 'must be auto or a whole number of shards (1 or more)' });
+  return z.NEVER;
+});
+
 const nonNegativeNumber = z.coerce.number({ error: 'must be a number' }).nonnegative('must be 0 or more');
 const nonNegativeInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').nonnegative('must be 0 or more');
 const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0');
@@ -97,6 +106,15 @@ const environmentSchema = z.object({
   METRICS_PORT: nonNegativeInteger.max(65_535, 'must be a port number (0 to 65535)').optional(),
   // Loopback by default: /metrics shows spend, so reaching it from elsewhere is a choice (the container image makes it).
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Unset: one process, no sharding manager.
+  SHARDS: shardCount.optional(),
+}).superRefine((env, context) => {
+  // Shard processes share the records store. SQLite's thread and budget locks live inside one process, so
+  // two shards (or an old and a new one overlapping during a restart) could run one thread's turns or one
+  // server's budget at once without knowing it: refuse at start rather than be silently wrong.
+  if (env.SHARDS !== undefined && storeBackend(env.DATABASE_URL) === 'sqlite') {
+    context.addIssue({ code: 'custom', path: ['SHARDS'], message: 'needs a store shared by every shard process: set DATABASE_URL to postgres://… or redis://… (SQLite has no cross-process locks; see "Choosing a store" in the README)' });
+  }
 });
 
 export interface Config {
@@ -139,6 +157,8 @@ export interface Config {
   /** Port of the /healthz and /metrics server; undefined: no server. */
   metricsPort: number | undefined;
   metricsHost: string;
+  /** Unset: one process. Otherwise a ShardingManager runs this many shard processes ('auto': as Discord recommends). */
+  shards: 'auto' | number | undefined;
   /** First delay of the exponential backoff between Gemini retries (tests shorten it). */
   retryBaseDelayMs: number;
 }
@@ -187,6 +207,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       historyBudgetBytes: Math.round(env.HISTORY_BUDGET_MB * MEGABYTE),
       metricsPort: env.METRICS_PORT,
       metricsHost: env.METRICS_HOST,
+      shards: env.SHARDS,
       retryBaseDelayMs: 1_000,
     },
   };

@@ -88,4 +88,21 @@ describe('configuration', () => {
     const wrong = parseConfig({ ...required, METRICS_PORT: '70000' });
     expect(!wrong.ok && wrong.problems.join('\n')).toContain('METRICS_PORT must be a port number');
   });
+  it('runs one process unless SHARDS is set, then takes auto or a whole number of shards', () => {
+    const shared = { ...required, DATABASE_URL: 'redis://127.0.0.1:6379' };
+    expect(parseConfig(required)).toMatchObject({ ok: true, config: { shards: undefined } });
+    expect(parseConfig({ ...shared, SHARDS: 'auto' })).toMatchObject({ ok: true, config: { shards: 'auto' } });
+    expect(parseConfig({ ...shared, SHARDS: '4' })).toMatchObject({ ok: true, config: { shards: 4 } });
+    for (const bad of ['0', '2.5', 'many']) {
+      expect(parseConfig({ ...shared, SHARDS: bad })).toEqual({ ok: false, problems: ['SHARDS must be auto or a whole number of shards (1 or more)'] });
+    }
+  });
+
+  it('refuses SHARDS on a SQLite DATABASE_URL, whose locks cannot reach other processes, but lets image blobs stay in SQLite', () => {
+    const result = parseConfig({ ...required, SHARDS: '2' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.join('\n')).toMatch(/^SHARDS needs a store shared by every shard process: set DATABASE_URL to postgres/);
+    const blobsInSqlite = parseConfig({ ...required, SHARDS: '2', DATABASE_URL: 'postgres://bot@db:5432/bot', BLOB_URL: 'sqlite://data/blobs.sqlite' });
+    expect(blobsInSqlite).toMatchObject({ ok: true, config: { shards: 2, blobUrl: 'sqlite://data/blobs.sqlite' } });
+  });
 });

@@ -8,10 +8,11 @@ import { geminiBody, imagine, isBotMessage, isProgressNote, waitForThread } from
 import { useHarness } from './useHarness.js';
 
 /**
- * Two bots on one Redis, both connected to the one Discord emulator. The
- * emulator has no shards yet, so both receive every message and both answer
- * it: twice the turns, which is exactly the contention the thread lease must
- * survive. Routing each server to one process is the sharding slice's work.
+ * Two bots on one Redis, both connected to the one Discord emulator. Neither
+ * is sharded (each identifies as shard [0, 1]), so both receive every message
+ * and both answer it: twice the turns, which is exactly the contention the
+ * thread lease must survive. With SHARDS set, each server goes to one process
+ * only (sharding.test.ts).
  */
 const servers = useStoreServers();
 

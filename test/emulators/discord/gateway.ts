@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { WebSocketServer, WebSocket } from 'ws';
 import { guildCreateJson } from './guild.js';
 import { newSessionId, readyJson } from './payloads.js';
+import { readShardPair, shardForDispatch, shardForGuild, type ShardPair } from './sharding.js';
 import type { World } from './state.js';
 
 const HEARTBEAT_INTERVAL = 41_250; // what Discord sends in HELLO
@@ -23,6 +24,8 @@ interface Session {
   id: string;
   seq: number;
   intents: number;
+  /** [shard_id, num_shards] from IDENTIFY: this session receives only its shard's guilds. */
+  shard: ShardPair;
   /** Everything dispatched in this session, replayed on RESUME after the client's last seq. */
   sent: { s: number; t: string; d: unknown }[];
   socket?: WebSocket;
@@ -40,7 +43,10 @@ export class Gateway extends EventEmitter {
   ) {
     super();
     world.on('dispatch', (t: string, d: unknown) => {
-      for (const session of this.sessions.values()) this.dispatchTo(session, t, d);
+      for (const session of this.sessions.values()) {
+        const [shardId, shardCount] = session.shard;
+        if (shardForDispatch(t, d, shardCount) === shardId) this.dispatchTo(session, t, d);
+      }
     });
   }
 
@@ -69,13 +75,16 @@ export class Gateway extends EventEmitter {
           if (session) return this.serverClose(ws, 4005, 'Already authenticated.');
           if (d.token !== this.world.token) return this.serverClose(ws, 4004, 'Authentication failed.');
           if (typeof d.intents !== 'number') return this.serverClose(ws, 4013, 'Invalid intent(s).');
-          session = { id: newSessionId(), seq: 0, intents: d.intents, sent: [], socket: ws };
+          const shard = readShardPair(d.shard);
+          if (!shard) return this.serverClose(ws, 4010, 'Invalid shard.');
+          session = { id: newSessionId(), seq: 0, intents: d.intents, shard, sent: [], socket: ws };
           this.sessions.set(session.id, session);
-          this.dispatchTo(session, 'READY', readyJson(this.world, session.id, this.url()));
-          // The guild arrives right after READY (it was listed as unavailable there).
-          this.dispatchTo(session, 'GUILD_CREATE', guildCreateJson(this.world));
+          const ownsGuild = shardForGuild(this.world.guildId, shard[1]) === shard[0];
+          this.dispatchTo(session, 'READY', readyJson(this.world, session.id, this.url(), shard, ownsGuild));
+          // The guild arrives right after READY (it was listed as unavailable there), on its own shard only.
+          if (ownsGuild) this.dispatchTo(session, 'GUILD_CREATE', guildCreateJson(this.world));
           this.identifies++;
-          this.emit('identify');
+          this.emit('identify', shard);
           return;
         }
         case 6: {
@@ -138,6 +147,11 @@ export class Gateway extends EventEmitter {
   private serverClose(ws: WebSocket, code: number, reason: string): void {
     this.serverClosed.add(ws);
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
+  }
+
+  /** Each session's shard and every event dispatched to it, oldest session first. */
+  shardSessions(): { shard: ShardPair; events: { t: string; d: unknown }[] }[] {
+    return [...this.sessions.values()].map((session) => ({ shard: session.shard, events: session.sent.map(({ t, d }) => ({ t, d })) }));
   }
 
   /** Drops every socket. Default 4000 (Unknown error): discord.js will RESUME the session. */

@@ -13,6 +13,7 @@ import { defaultConfig, World } from './state.js';
 import type { DiscordEmulator, DiscordEmulatorOptions, RegisteredCommand, StoredMessage } from './types.js';
 
 export type * from './types.js';
+export { shardForGuild } from './sharding.js';
 
 function describe(m: StoredMessage): string {
   const files = m.attachments.length ? ` [${m.attachments.map((a) => a.filename).join(', ')}]` : '';
@@ -101,10 +102,18 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       return record;
     },
     registeredCommands: (guildId?: string): RegisteredCommand[] => [...(world.commands.get(guildId ?? 'global') ?? [])],
-    waitForIdentify() {
-      if (gateway.identifies > 0) return Promise.resolve();
-      return new Promise((resolve) => gateway.once('identify', () => resolve()));
+    waitForIdentify(count = 1) {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (gateway.identifies < count) return;
+          gateway.off('identify', check);
+          resolve();
+        };
+        gateway.on('identify', check);
+        check();
+      });
     },
+    shardSessions: () => gateway.shardSessions(),
     disconnectAll: (code?: number) => gateway.disconnectAll(code),
     close: () => server.close(),
   };

@@ -23,7 +23,8 @@ export function memberJson(world: World, user: User, withUser = true): Record<st
   return member;
 }
 
-export function readyJson(world: World, sessionId: string, gatewayUrl: string): Record<string, unknown> {
+/** READY lists only the guilds on the session's shard. */
+export function readyJson(world: World, sessionId: string, gatewayUrl: string, shard: [number, number], ownsGuild: boolean): Record<string, unknown> {
   return {
     v: 10,
     user: { ...world.botUser, verified: true, mfa_enabled: false, email: null, bot: true },
@@ -33,11 +34,11 @@ export function readyJson(world: World, sessionId: string, gatewayUrl: string): 
     presences: [],
     guild_join_requests: [],
     geo_ordered_rtc_regions: ['us-east'],
-    guilds: [{ id: world.guildId, unavailable: true }],
+    guilds: ownsGuild ? [{ id: world.guildId, unavailable: true }] : [],
     session_id: sessionId,
     session_type: 'normal',
     resume_gateway_url: gatewayUrl,
-    shard: [0, 1],
+    shard,
     application: { id: world.applicationId, flags: 0 },
     auth: {},
     _trace: ['["emulator-gateway",{"micros":0}]'],

@@ -43,8 +43,8 @@ export const appRoutes: Route[] = [
   route('GET', '/gateway/bot', (ctx) =>
     ok({
       url: ctx.gatewayUrl,
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      shards: ctx.world.config.recommendedShards,
+      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: ctx.world.config.maxConcurrency },
     }),
   ),
   route('GET', '/users/@me', (ctx) => ok({ ...ctx.world.botUser, verified: true, mfa_enabled: false, locale: 'en-US', email: null })),

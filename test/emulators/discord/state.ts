@@ -20,6 +20,10 @@ export interface WorldConfig {
   interactionTokenLifetimeMs: number;
   uploadLimitBytes: number;
   botPermissions: bigint;
+  /** What GET /gateway/bot recommends as `shards`. */
+  recommendedShards: number;
+  /** GET /gateway/bot's session_start_limit.max_concurrency: IDENTIFYs allowed per 5 s. */
+  maxConcurrency: number;
 }
 
 /** Events: 'dispatch' (t, d) for the gateway, 'message' (StoredMessage) on every create/edit. */
@@ -183,6 +187,8 @@ export function defaultConfig(options: Partial<WorldConfig>): WorldConfig {
     interactionTokenLifetimeMs: options.interactionTokenLifetimeMs ?? 15 * 60 * 1000,
     uploadLimitBytes: options.uploadLimitBytes ?? 10 * 1024 * 1024,
     botPermissions: options.botPermissions ?? DEFAULT_BOT_PERMISSIONS,
+    recommendedShards: options.recommendedShards ?? 1,
+    maxConcurrency: options.maxConcurrency ?? 1,
   };
 }
 

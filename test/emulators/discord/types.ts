@@ -17,6 +17,10 @@ export interface DiscordEmulatorOptions {
   uploadLimitBytes?: number;
   /** The bot's effective permissions in the guild's channels. */
   botPermissions?: bigint;
+  /** GET /gateway/bot's recommended `shards`. Discord: one per 1,000 guilds or so. Default 1. */
+  recommendedShards?: number;
+  /** GET /gateway/bot's session_start_limit.max_concurrency (16 and more for large bots). Default 1. */
+  maxConcurrency?: number;
 }
 
 export type User = APIUser;
@@ -192,7 +196,10 @@ export interface DiscordEmulator {
   registeredCommands(guildId?: string): RegisteredCommand[];
   requests: RecordedRequest[];
   unexpectedRequests: RecordedRequest[];
-  waitForIdentify(): Promise<void>;
+  /** Resolves once `count` (default 1) IDENTIFYs were accepted in all. */
+  waitForIdentify(count?: number): Promise<void>;
+  /** Every live gateway session's [shard_id, num_shards] and the events dispatched to it. */
+  shardSessions(): { shard: [number, number]; events: { t: string; d: unknown }[] }[];
   disconnectAll(code?: number): void;
   close(): Promise<void>;
 }
