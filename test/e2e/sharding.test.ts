@@ -84,7 +84,7 @@ describe('the bot with SHARDS=auto', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('runs one process per shard; only the server\'s shard answers /imagine and the thread; SIGTERM stops them all within 10 s', async () => {
+  it('runs one process per shard; only the server\'s shard answers /imagine and the thread; a dead shard is restarted; SIGTERM stops them all within 10 s', async () => {
     const owner = shardForGuild(discord.guildId, 2);
     expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
     expect(shardPids()).toHaveLength(2);
@@ -108,6 +108,13 @@ describe('the bot with SHARDS=auto', () => {
     expect((gemini.requests[1]?.body as { contents: unknown[] }).contents).toHaveLength(3);
     const generations = logs.filter((line) => 'outcome' in line);
     expect(generations.map((line) => [line['shard'], line['outcome']])).toEqual([[owner, 'images'], [owner, 'images']]);
+
+    // A shard that dies is started again, and identifies again as the same shard.
+    const other = logs.find((line) => line['msg'] === 'shard process started' && line['shard'] === 1 - owner)!['pid'] as number;
+    process.kill(other, 'SIGKILL');
+    await discord.waitForIdentify(3);
+    expect(logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shard']).sort()).toEqual([0, 1, 1 - owner].sort());
+    expect(discord.shardSessions().at(-1)?.shard).toEqual([1 - owner, 2]);
 
     const pids = shardPids();
     const started = Date.now();
@@ -160,6 +167,29 @@ describe('the bot with SHARDS set, when it cannot run', () => {
       expect(pids.length).toBeGreaterThan(0);
       expect(pids.filter(isAlive)).toEqual([]);
     } finally {
+      await discord.close();
+    }
+  });
+});
+
+describe('the bot with SHARDS=2, when its manager is killed', () => {
+  it('runs the two shards it was told to whatever Discord recommends, and they stop by themselves within 10 s', async () => {
+    await servers.redis.reset();
+    const discord = await startDiscordEmulator({ recommendedShards: 1, maxConcurrency: 16 });
+    const env = { PATH: process.env['PATH'] ?? '', DISCORD_TOKEN: discord.token, GEMINI_API_KEY: 'key', DISCORD_API_URL: discord.apiUrl, DATABASE_URL: servers.redis.url, SHARDS: '2' };
+    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
+    const logs = collectLogLines(manager);
+    const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
+    try {
+      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online')).toBe(true), { timeout: 20_000, interval: 50 });
+      expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
+      const started = Date.now();
+      // SIGKILL leaves no chance to forward anything: the shards notice their IPC channel close.
+      manager.kill('SIGKILL');
+      await vi.waitFor(() => expect(pids().filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 50 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const pid of pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       await discord.close();
     }
   });
