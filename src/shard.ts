@@ -19,6 +19,9 @@ const config = readConfigOrExit({ ...process.env, SHARDS: undefined });
 // Shards share one host, so each serves /healthz and /metrics on its own port: METRICS_PORT + shard id (0 stays "any port").
 if (config.metricsPort) config.metricsPort += shardId;
 const logger = createLogger(config.logLevel).child({ shard: shardId });
-const shutdown = await runBot(config, logger);
 // The IPC channel closes when the manager dies, however it died: a shard must not outlive it and answer alone.
-process.on('disconnect', () => shutdown('sharding manager gone'));
+// Listening from the first line matters: the manager may die while this shard is still starting.
+let shutdown: ((reason: string) => void) | undefined;
+process.once('disconnect', () => (shutdown ? shutdown('sharding manager gone') : process.exit(1)));
+shutdown = await runBot(config, logger);
+if (!process.connected) shutdown('sharding manager gone');

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ShardingManager, type Shard } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { fetchGatewayInfo } from './fetchGatewayInfo.js';
+import { fetchGatewayInfo, type GatewayInfo } from './fetchGatewayInfo.js';
 
 /** A shard opens its store and connects; give it this long to say it is ready. */
 const SPAWN_TIMEOUT_MS = 60_000;
@@ -29,7 +29,7 @@ export function spawnDelayMs(maxConcurrency: number): number {
  * one that dies later is respawned by discord.js.
  */
 export async function runShardingManager(config: Config, logger: Logger, shardFile: string): Promise<void> {
-  let gateway;
+  let gateway: GatewayInfo;
   try {
     gateway = await fetchGatewayInfo(config.discordApiUrl, config.discordToken);
   } catch (error) {

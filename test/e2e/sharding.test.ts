@@ -193,4 +193,20 @@ describe('the bot with SHARDS=2, when its manager is killed', () => {
       await discord.close();
     }
   });
+
+  it('leaves no shard behind when the manager is killed while the first shard is still starting', async () => {
+    const discord = await startDiscordEmulator({ recommendedShards: 2 });
+    const env = { PATH: process.env['PATH'] ?? '', DISCORD_TOKEN: discord.token, GEMINI_API_KEY: 'key', DISCORD_API_URL: discord.apiUrl, DATABASE_URL: servers.redis.url, SHARDS: 'auto' };
+    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
+    const logs = collectLogLines(manager);
+    let pid: number | undefined;
+    try {
+      pid = await vi.waitFor(() => (logs.find((line) => line['msg'] === 'shard process started')?.['pid'] as number | undefined) ?? Promise.reject(new Error('no shard yet')), { timeout: 10_000, interval: 5 });
+      manager.kill('SIGKILL');
+      await vi.waitFor(() => expect(isAlive(pid!)).toBe(false), { timeout: 10_000, interval: 50 });
+    } finally {
+      if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await discord.close();
+    }
+  });
 });
