@@ -9,7 +9,8 @@ import { percentile } from './percentile.js';
 import { formatReport, kilobytes, megabytes, type Figure } from './printReport.js';
 import { startRssSampler } from './rssSampler.js';
 import { phaseNames, runPhases, type PhaseResults, type Workload } from './runPhases.js';
-import { startBotProcess } from './startBotProcess.js';
+import { botProcess, startBotProcess } from './startBotProcess.js';
+import { startPostgres, startRedis } from '../stores/servers.js';
 
 const WORKLOAD: Workload = {
   /** Gemini's images run 1 to 3 MB; 2 MB is the size the issue's targets assume. */
@@ -70,6 +71,37 @@ async function main(): Promise<void> {
       `${burst} at once, then ${turns} turns in one thread (each a reply to the latest image).`,
     ].join('\n'),
   );
+  await benchSharedStores(progress);
+}
+
+/**
+ * The bot apart again, on each shared store (private servers, as the store
+ * tests start them) and sharded on Redis: what the network store, the
+ * cross-process leases and the sharding manager cost per turn.
+ */
+async function benchSharedStores(progress: (text: string) => void): Promise<void> {
+  const [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+  try {
+    const runs = [
+      { name: 'PostgreSQL', start: botProcess({ databaseUrl: postgres.url, resetStore: () => postgres.reset() }) },
+      { name: 'Redis', start: botProcess({ databaseUrl: redis.url, resetStore: () => redis.reset() }) },
+      { name: 'Redis, SHARDS=2 (the emulated server on one shard)', start: botProcess({ databaseUrl: redis.url, resetStore: () => redis.reset(), shards: 2 }) },
+    ];
+    for (const run of runs) {
+      const results = await runPhases(run.start, WORKLOAD, (phase) => progress(`bot in its own process on ${run.name}: ${phase}…`));
+      console.log(`\nThe bot in its own process, DATABASE_URL on ${run.name}:\n`);
+      const peak = highest(results.botPeakRssBytes);
+      console.log(
+        formatReport([
+          ...latencyFigures(results),
+          ...(Number.isNaN(peak) ? [] : [{ name: 'peak RSS of the bot process (VmHWM)', measured: peak, unit: 'MB' as const, target: 300 }]),
+          { name: `conversation record per turn, ${WORKLOAD.conversationTurns} turns (JSON)`, measured: kilobytes(results.storage.recordJsonBytes / WORKLOAD.conversationTurns), unit: 'kB' },
+        ]),
+      );
+    }
+  } finally {
+    await Promise.all([redis.stop(), postgres.stop()]);
+  }
 }
 
 /** NaN (printed "n/a") where the kernel does not report a process's peak (no /proc). */

@@ -32,11 +32,12 @@ export async function measureStorage(target: BenchTarget, options: StorageOption
     forgetRequestLogs(target);
   }
 
-  const databaseFile = target.databaseUrl.replace(/^sqlite:\/\//, '');
+  // File sizes exist for SQLite only; a server store's footprint is its own business (reported as n/a).
+  const databaseFile = target.databaseUrl.startsWith('sqlite://') ? target.databaseUrl.replace(/^sqlite:\/\//, '') : undefined;
   const reader = await openStore(target.databaseUrl);
   try {
     const record = await waitForExchanges(reader, threadId, options.turns);
-    const liveFileBytes = (await fileSize(databaseFile)) + (await fileSize(`${databaseFile}-wal`));
+    const liveFileBytes = (await fileSize(databaseFile)) + (await fileSize(databaseFile && `${databaseFile}-wal`));
     await reader.close();
     await target.stopBot(); // the last connection to close checkpoints the WAL
     return { turns: options.turns, liveFileBytes, checkpointedFileBytes: await fileSize(databaseFile), recordJsonBytes: JSON.stringify(record).length };
@@ -56,6 +57,7 @@ async function waitForExchanges(store: Store, threadId: string, count: number): 
   }
 }
 
-async function fileSize(file: string): Promise<number> {
+async function fileSize(file: string | undefined): Promise<number> {
+  if (file === undefined) return Number.NaN;
   return stat(file).then((info) => info.size).catch(() => 0);
 }

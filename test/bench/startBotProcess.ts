@@ -4,20 +4,38 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator } from '../emulators/gemini/index.js';
-import type { BenchTarget } from './benchTarget.js';
+import type { BenchTarget, StartTarget } from './benchTarget.js';
 
 /** The compiled entry point, as `npm start` runs it (dist/test/bench/ → dist/src/main.js). */
 const ENTRY = path.resolve(import.meta.dirname, '../../src/main.js');
 const START_TIMEOUT_MS = 15_000;
 
+export interface BotProcessOptions {
+  /** Default: a fresh SQLite file in a temp folder. */
+  databaseUrl?: string;
+  /** Empties a shared store before each start, so no phase inherits another's data. */
+  resetStore?: () => Promise<void>;
+  /** Run under the sharding manager with this many shards (SHARDS), all allowed to identify at once. */
+  shards?: number;
+}
+
 /**
  * The bot in a process of its own, against emulators in this one: its memory
  * is then its own, which the issue's RSS target is about.
  */
-export async function startBotProcess(env: Record<string, string>): Promise<BenchTarget> {
-  const [discord, gemini] = await Promise.all([startDiscordEmulator(), startGeminiEmulator()]);
+export const startBotProcess: StartTarget = botProcess();
+
+/** startBotProcess on another store, or sharded. */
+export function botProcess(options: BotProcessOptions = {}): StartTarget {
+  return (env) => start(env, options);
+}
+
+async function start(env: Record<string, string>, options: BotProcessOptions): Promise<BenchTarget> {
+  await options.resetStore?.();
+  const shardOptions = options.shards ? { recommendedShards: options.shards, maxConcurrency: options.shards } : {};
+  const [discord, gemini] = await Promise.all([startDiscordEmulator(shardOptions), startGeminiEmulator()]);
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-bench-'));
-  const databaseUrl = `sqlite://${directory}/data/bot.sqlite`;
+  const databaseUrl = options.databaseUrl ?? `sqlite://${directory}/data/bot.sqlite`;
   const child = spawn(process.execPath, [ENTRY], {
     cwd: directory, // no .env there: only the settings below
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,13 +50,15 @@ export async function startBotProcess(env: Record<string, string>): Promise<Benc
       ATTACHMENT_ORIGINS: discord.cdnOrigin,
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'debug', // as the e2e harness runs it
+      ...(options.shards ? { SHARDS: String(options.shards) } : {}),
       ...env,
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stopped = false;
   let peakAtStop: number | undefined;
-  await waitForOnline(child, exited).catch(async (error: unknown) => {
+  // The manager says when every shard is online; a single process, when it is.
+  await waitForOnline(child, exited, options.shards ? 'all shards are online' : 'bot is online').catch(async (error: unknown) => {
     await Promise.all([discord.close(), gemini.close(), rm(directory, { recursive: true, force: true })]);
     throw error;
   });
@@ -55,7 +75,8 @@ export async function startBotProcess(env: Record<string, string>): Promise<Benc
       const code = await exited;
       if (code !== 0) throw new Error(`the bot process exited with ${code} on SIGTERM`);
     },
-    botPeakRssBytes: async () => (stopped ? peakAtStop : peakRssOf(child.pid)),
+    // Sharded, the child is the manager, whose memory says nothing about the bot's.
+    botPeakRssBytes: async () => (options.shards ? undefined : stopped ? peakAtStop : peakRssOf(child.pid)),
     async close() {
       if (!stopped) {
         stopped = true;
@@ -69,8 +90,8 @@ export async function startBotProcess(env: Record<string, string>): Promise<Benc
   };
 }
 
-/** Resolves on the bot's "bot is online" log line. Its output is drained for good, so it never blocks on a full pipe. */
-async function waitForOnline(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+/** Resolves on the log line `message`. The bot's output is drained for good, so it never blocks on a full pipe. */
+async function waitForOnline(child: ChildProcess, exited: Promise<number | null>, message: string): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let recent = '';
@@ -79,7 +100,7 @@ async function waitForOnline(child: ChildProcess, exited: Promise<number | null>
     child.stdout?.on('data', (chunk: Buffer) => {
       if (isOnline) return;
       recent = recent.slice(-100) + chunk.toString(); // the line may arrive split across chunks
-      if (!recent.includes('"msg":"bot is online"')) return;
+      if (!recent.includes(`"msg":"${message}"`)) return;
       isOnline = true;
       resolve();
     });
