@@ -139,7 +139,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
           checkHealth({
             // The manager's own status stays Ready after the first connection; the shards' follow every drop and resume.
             gatewayReady: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
-            readStore: () => store.keyv.get('health:probe'),
+            // Both stores: a bot whose image store (BLOB_URL) is gone cannot replay a single thread.
+            readStore: () => Promise.all([store.keyv.get('health:probe'), store.blobKeyv.get('health:probe')]),
             storeTimeoutMs: STORE_PROBE_TIMEOUT_MS,
           }),
       });

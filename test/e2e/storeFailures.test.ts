@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { geminiBody, imagine, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
@@ -36,3 +36,20 @@ describe('a store that refuses to save a turn', () => {
     expect(harness.gemini.requests[2]?.status).toBe(200);
   });
 });
+
+describe('/healthz with the image store out of reach', () => {
+  beforeEach(() => servers.redis.reset());
+  const harness = useHarness(() => ({ env: { BLOB_URL: servers.redis.url, METRICS_PORT: '0' } }));
+
+  it('reports the store down while the blob store does not answer, and ok again when it does', async () => {
+    const url = `http://127.0.0.1:${harness.bot.metricsAddress!.port}/healthz`;
+    expect((await fetch(url)).status).toBe(200);
+    // Redis holds every client's commands for 3 s: reads of blobs stop answering, as with a hung server.
+    await servers.redis.admin.sendCommand(['CLIENT', 'PAUSE', '3000', 'ALL']);
+    const response = await fetch(url);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ checks: { store: 'down' } });
+    await vi.waitFor(async () => expect((await fetch(url)).status).toBe(200), { timeout: 8_000, interval: 200 });
+  });
+});
+
