@@ -40,14 +40,9 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
     cwd: directory, // no .env there: only the settings below
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      PATH: process.env['PATH'] ?? '',
+      ...emulatorEnv(discord, gemini),
       // BENCH_NODE_OPTIONS tries V8 flags on the bot process alone (e.g. --max-old-space-size=192).
       ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}),
-      DISCORD_TOKEN: discord.token,
-      GEMINI_API_KEY: gemini.apiKey,
-      DISCORD_API_URL: discord.apiUrl,
-      GEMINI_API_URL: gemini.url,
-      ATTACHMENT_ORIGINS: discord.cdnOrigin,
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'debug', // as the e2e harness runs it
       ...(options.shards ? { SHARDS: String(options.shards) } : {}),

@@ -1,21 +1,20 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
+import { buildBot, emulatorEnv } from './compiledBot.js';
 
 /*
  * The compiled bot as `npm start` runs it, in its own process: proves the
  * build, the entry point, configuration errors and shutdown on SIGTERM.
  */
-const root = path.resolve(import.meta.dirname, '../..');
-const entry = path.join(root, 'dist/src/main.js');
+let entry: string;
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
+  entry = await buildBot();
 }, 120_000);
 
 function exitOf(child: ChildProcess): Promise<number | null> {
@@ -48,14 +47,7 @@ describe('the bot process', () => {
       directory = await mkdtemp(path.join(tmpdir(), 'bot-process-'));
       child = spawn(process.execPath, [entry], {
         cwd: directory,
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          DISCORD_TOKEN: discord.token,
-          GEMINI_API_KEY: gemini.apiKey,
-          DISCORD_API_URL: discord.apiUrl,
-          GEMINI_API_URL: gemini.url,
-          ATTACHMENT_ORIGINS: discord.cdnOrigin,
-        },
+        env: emulatorEnv(discord, gemini),
       });
       child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

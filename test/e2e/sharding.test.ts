@@ -1,27 +1,25 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shardForGuild, startDiscordEmulator, type DiscordEmulator, type StoredMessage } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
+import { buildBot, emulatorEnv } from './compiledBot.js';
 
 /*
  * `npm start` with SHARDS=auto against a Discord that recommends two shards:
  * the compiled bot's sharding manager forks two shard processes on one Redis.
  * Its own build folder, so building here never races process.test.ts's build.
  */
-const root = path.resolve(import.meta.dirname, '../..');
-const outDir = path.join(root, 'dist/sharding-e2e');
-const entry = path.join(outDir, 'src/main.js');
 const servers = useStoreServers();
+let entry: string;
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root });
+  entry = await buildBot(path.resolve(import.meta.dirname, '../../dist/sharding-e2e'));
 }, 120_000);
 
 /** Everything the manager and its shards log (JSON lines; they share the manager's stdout). */
@@ -62,16 +60,7 @@ describe('the bot with SHARDS=auto', () => {
     directory = await mkdtemp(path.join(tmpdir(), 'bot-shards-'));
     manager = spawn(process.execPath, [entry], {
       cwd: directory,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        DISCORD_TOKEN: discord.token,
-        GEMINI_API_KEY: gemini.apiKey,
-        DISCORD_API_URL: discord.apiUrl,
-        GEMINI_API_URL: gemini.url,
-        ATTACHMENT_ORIGINS: discord.cdnOrigin,
-        DATABASE_URL: servers.redis.url,
-        SHARDS: 'auto',
-      },
+      env: { ...emulatorEnv(discord, gemini), DATABASE_URL: servers.redis.url, SHARDS: 'auto' },
     });
     logs = collectLogLines(manager);
     manager.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -129,7 +118,7 @@ describe('the bot with SHARDS=auto', () => {
 });
 
 describe('the bot with SHARDS set, when it cannot run', () => {
-  const baseEnv = (discord: DiscordEmulator) => ({ PATH: process.env['PATH'] ?? '', DISCORD_TOKEN: discord.token, GEMINI_API_KEY: 'key', DISCORD_API_URL: discord.apiUrl });
+  const baseEnv = (discord: DiscordEmulator) => emulatorEnv(discord);
   const run = async (env: Record<string, string>) => {
     const child = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
     const logs = collectLogLines(child);
@@ -176,7 +165,7 @@ describe('the bot with SHARDS=2, when its manager is killed', () => {
   it('runs the two shards it was told to whatever Discord recommends, and they stop by themselves within 10 s', async () => {
     await servers.redis.reset();
     const discord = await startDiscordEmulator({ recommendedShards: 1, maxConcurrency: 16 });
-    const env = { PATH: process.env['PATH'] ?? '', DISCORD_TOKEN: discord.token, GEMINI_API_KEY: 'key', DISCORD_API_URL: discord.apiUrl, DATABASE_URL: servers.redis.url, SHARDS: '2' };
+    const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: '2' };
     const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
     const logs = collectLogLines(manager);
     const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
@@ -196,7 +185,7 @@ describe('the bot with SHARDS=2, when its manager is killed', () => {
 
   it('leaves no shard behind when the manager is killed while the first shard is still starting', async () => {
     const discord = await startDiscordEmulator({ recommendedShards: 2 });
-    const env = { PATH: process.env['PATH'] ?? '', DISCORD_TOKEN: discord.token, GEMINI_API_KEY: 'key', DISCORD_API_URL: discord.apiUrl, DATABASE_URL: servers.redis.url, SHARDS: 'auto' };
+    const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' };
     const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
     const logs = collectLogLines(manager);
     let pid: number | undefined;
