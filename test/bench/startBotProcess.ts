@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator } from '../emulators/gemini/index.js';
+import { emulatorEnv } from '../e2e/compiledBot.js';
 import type { BenchTarget, StartTarget } from './benchTarget.js';
 
 /** The compiled entry point, as `npm start` runs it (dist/test/bench/ → dist/src/main.js). */
