@@ -41,12 +41,13 @@ const INTERRUPT_FLUSH_MS = 2_500;
 const STORE_PROBE_TIMEOUT_MS = 2_000;
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
-  const store = await openStores(config, {
-    onError: (error, context) => logger.warn({ err: error, ...context }, 'shared lock trouble: another process may run the same thread or budget meanwhile'),
-  });
   const shutdown = new AbortController();
   // Every waiting request listens for shutdown; hundreds of listeners here are expected, not a leak.
   setMaxListeners(0, shutdown.signal);
+  const store = await openStores(config, {
+    onError: (error, context) => logger.warn({ err: error, ...context }, 'shared lock trouble: another process may run the same thread or budget meanwhile'),
+    signal: shutdown.signal,
+  });
   const generationQueue = new GenerationQueue({
     concurrency: config.geminiConcurrency,
     perUser: config.maxRequestsPerUser,

@@ -81,6 +81,11 @@ export async function runConversationTurn(bot: BotContext, request: TurnRequest,
   try {
     const run = () => runTurnNow(bot, request, delivery, ticket);
     await (request.threadId ? bot.threadQueue.run(request.threadId, run) : run());
+  } catch (error) {
+    // Shutdown ends waits (a thread's lease, a download) by throwing: that turn is interrupted, not broken.
+    if (!bot.shutdownSignal.aborted) throw error;
+    bot.logger.info({ err: error, threadId: request.threadId }, 'turn interrupted by shutdown');
+    await delivery.post(renderOutcome({ kind: 'failed', failure: { kind: 'interrupted' } }));
   } finally {
     ticket.release();
   }

@@ -29,6 +29,8 @@ export interface LeaseOptions {
   leaseMs: number;
   /** Renewals and releases that fail: the work itself is done or goes on, but an operator should know. */
   onError(error: unknown, context: { key: string; stage: 'renew' | 'release' | 'lost' }): void;
+  /** Aborted at shutdown: a turn still waiting for its thread gives up at once instead of outliving the store. */
+  signal?: AbortSignal | undefined;
 }
 
 const FIRST_POLL_MS = 10;
@@ -60,7 +62,7 @@ export class PollingLeaseLock implements LeaseLock {
     // Not FIFO across processes; each waiter gets in eventually because every holder releases or its lease expires.
     for (let waitMs = FIRST_POLL_MS; !(await this.backend.tryAcquire(key, token, leaseMs)); waitMs = Math.min(waitMs * 2, MAX_POLL_MS)) {
       // Jitter, so waiters in several processes do not poll in lockstep.
-      await sleep(waitMs / 2 + Math.random() * (waitMs / 2));
+      await sleep(waitMs / 2 + Math.random() * (waitMs / 2), undefined, { signal: this.options.signal });
     }
     const stopRenewing = this.renewWhileHeld(key, token);
     return async () => {

@@ -87,7 +87,7 @@ export async function openStore(url: string, variable = 'DATABASE_URL', options:
     throw new Error(`${variable}: cannot open the store at ${redactUrl(url)}: ${reason}`);
   }
   const opened = keyv;
-  const leaseOptions: LeaseOptions = { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, onError: options.onError ?? (() => undefined) };
+  const leaseOptions: LeaseOptions = { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, onError: options.onError ?? (() => undefined), signal: options.signal };
   return { keyv: opened, lock: leases && new PollingLeaseLock(leases, leaseOptions), close: () => opened.disconnect() };
 }
 

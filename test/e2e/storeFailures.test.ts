@@ -53,3 +53,22 @@ describe('/healthz with the image store out of reach', () => {
   });
 });
 
+describe('a turn waiting for its thread while the bot stops', () => {
+  beforeEach(() => servers.redis.reset());
+  const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url } }));
+
+  it('gives up waiting at shutdown and tells the member the bot is restarting', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+    // Another process holds this thread's lease (for a minute): the bot's turn waits for it.
+    await servers.redis.admin.sendCommand(['SET', `bot:lease:thread:${thread.id}`, 'another-process', 'PX', '60000']);
+    const waiting = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    await vi.waitFor(() => expect(harness.discord.requests.some((request) => request.path === `/channels/${thread.id}/typing`)).toBe(true), { interval: 10 });
+    const started = Date.now();
+    await harness.bot.stop(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await waitForBotReplyTo(harness, waiting)).content).toMatch(/The bot is restarting/);
+    expect(harness.gemini.requests).toHaveLength(1);
+  });
+});
+
