@@ -4,6 +4,7 @@ import { ShardingManager, type Shard } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { fetchGatewayInfo, type GatewayInfo } from './fetchGatewayInfo.js';
+import { restartShardWhenItDies } from './restartShard.js';
 
 /** A shard opens its store and connects; give it this long to say it is ready. */
 const SPAWN_TIMEOUT_MS = 60_000;
@@ -26,7 +27,8 @@ export function spawnDelayMs(maxConcurrency: number): number {
  * `shardFile`, and forwards SIGTERM/SIGINT to them. It never opens the
  * store and never connects to the gateway; its only call to Discord is
  * GET /gateway/bot. A shard that fails to start stops them all (exit 1);
- * one that dies later is respawned by discord.js.
+ * one that dies later is restarted, with backoff (restartShard.ts). The
+ * manager exits 0 after SIGTERM only when every shard stopped cleanly.
  */
 export async function runShardingManager(config: Config, logger: Logger, shardFile: string): Promise<void> {
   let gateway: GatewayInfo;
@@ -37,14 +39,17 @@ export async function runShardingManager(config: Config, logger: Logger, shardFi
     process.exit(1);
   }
   const count = config.shards === 'auto' ? gateway.recommendedShards : (config.shards ?? 1);
-  // Respawning stays off until every shard has started once: a shard that cannot start would only fail again.
+  // discord.js's respawn stays off: it restarts at once and forever; restartShardWhenItDies backs off.
   const manager = new ShardingManager(shardFile, { totalShards: count, token: config.discordToken, respawn: false, execArgv: process.execArgv });
   manager.on('shardCreate', (shard) => watchShard(shard, logger));
 
   let stopping = false;
-  const stopShards = () => {
-    manager.respawn = false;
-    return Promise.all(manager.shards.map((shard) => stopShard(shard)));
+  const stopShards = async () => {
+    const exits = await Promise.all(manager.shards.map((shard) => stopShard(shard)));
+    // A shard still starting has no SIGTERM handler yet: ended by the signal we sent, it stopped as asked.
+    const unclean = exits.filter((exit) => exit.code !== 0 && exit.signal !== 'SIGTERM');
+    for (const exit of unclean) logger.error(exit, 'a shard did not stop cleanly');
+    return unclean.length === 0;
   };
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -54,7 +59,7 @@ export async function runShardingManager(config: Config, logger: Logger, shardFi
       for (const shard of manager.shards.values()) shard.process?.kill('SIGKILL');
       process.exit(1);
     }, HARD_EXIT_MS).unref();
-    void stopShards().then(() => process.exit(0));
+    void stopShards().then((clean) => process.exit(clean ? 0 : 1));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -65,6 +70,8 @@ export async function runShardingManager(config: Config, logger: Logger, shardFi
     const shard = manager.createShard(id);
     try {
       await Promise.all([shard.spawn(SPAWN_TIMEOUT_MS), id < count - 1 ? sleep(delay) : undefined]);
+      // Only a shard that started once is restarted: one that cannot start at all would only fail again.
+      restartShardWhenItDies(shard, { logger, spawnTimeoutMs: SPAWN_TIMEOUT_MS, isStopping: () => stopping });
     } catch (error) {
       if (stopping) return;
       stopping = true;
@@ -74,23 +81,36 @@ export async function runShardingManager(config: Config, logger: Logger, shardFi
     }
   }
   if (stopping) return;
-  manager.respawn = true;
   logger.info({ shards: count }, 'all shards are online');
 }
 
 function watchShard(shard: Shard, logger: Logger): void {
   // Always a ChildProcess: the manager runs in 'process' mode (a Worker would share our memory and crash with us).
   shard.on('spawn', (child) => logger.info({ shard: shard.id, pid: 'pid' in child ? child.pid : undefined }, 'shard process started'));
-  shard.on('death', (child) => logger.warn({ shard: shard.id, exitCode: 'exitCode' in child ? child.exitCode : undefined }, 'shard process exited'));
-  // A failed respawn is emitted as 'error'; without a listener it would crash the manager.
+  shard.on('death', (child) => logger.warn({ shard: shard.id, ...('exitCode' in child ? { exitCode: child.exitCode, signal: child.signalCode } : {}) }, 'shard process exited'));
+  // discord.js emits some failures as 'error'; without a listener they would crash the manager.
   shard.on('error', (error: unknown) => logger.error({ err: error, shard: shard.id }, 'shard error'));
 }
 
-/** SIGTERM to one shard process (discord.js's kill() would not wait for it), resolved when it has exited. */
-async function stopShard(shard: Shard): Promise<void> {
+export interface ShardExit {
+  shard: number;
+  /** The process's exit code; null when a signal ended it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * SIGTERM to one shard process (discord.js's kill() would not wait for it),
+ * resolved with how it exited. A shard with no process (waiting for its
+ * restart) has nothing to stop.
+ */
+export async function stopShard(shard: Pick<Shard, 'id' | 'process'>): Promise<ShardExit> {
   const child = shard.process;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
+  if (!child) return { shard: shard.id, code: 0, signal: null };
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return { shard: shard.id, code: child.exitCode, signal: child.signalCode };
 }
