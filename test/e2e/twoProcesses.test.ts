@@ -3,16 +3,20 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { startBot } from '../../src/startBot.js';
 import { openStore } from '../../src/store/openStore.js';
+import { PriceTable } from '../../src/usage/priceTable.js';
+import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, waitForThread } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, waitForThread } from './helpers.js';
+import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
 /**
  * Two bots on one Redis, both connected to the one Discord emulator. Neither
  * is sharded (each identifies as shard [0, 1]), so both receive every message
  * and both answer it: twice the turns, which is exactly the contention the
- * thread lease must survive. With SHARDS set, each server goes to one process
- * only (sharding.test.ts).
+ * thread lease must survive, and the contention over a server's daily limits
+ * and budget that the usage holds kept in Redis must survive. With SHARDS
+ * set, each server goes to one process only (sharding.test.ts).
  */
 const servers = useStoreServers();
 
@@ -43,5 +47,68 @@ describe('two bot processes on one Redis', () => {
     const stored = await new ConversationStore(store.keyv).load(thread.id);
     await store.close();
     expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(5);
+  });
+});
+
+describe('two bot processes on one Redis, at a server\'s limits', () => {
+  beforeEach(() => servers.redis.reset());
+  const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url, MAX_REQUESTS_PER_USER: '10' } }));
+
+  /** Three threads started by alice, before the second process exists. */
+  async function threeThreads() {
+    const threads = [];
+    for (const prompt of ['a fox', 'a boat', 'a tree']) {
+      const { message: starter } = await imagine(harness, { prompt });
+      threads.push({ starter, thread: await waitForThread(harness, starter.id) });
+    }
+    return threads;
+  }
+
+  /**
+   * Bob replies in every thread at once while both processes run: each reply
+   * is seen by both, so six turns race for the server's limits in two
+   * processes that share nothing but Redis. Returns both answers to each reply.
+   */
+  async function bobRepliesEverywhereWithTwoProcesses(threads: Awaited<ReturnType<typeof threeThreads>>) {
+    const second = await startBot(harness.config, createLogger('silent'));
+    try {
+      harness.gemini.enqueue(...Array.from({ length: 6 }, () => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const } })));
+      const sent = threads.map(({ starter, thread }) => harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+      const answersTo = (request: { id: string; channel_id: string }) =>
+        harness.discord.messages(request.channel_id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === request.id && !isProgressNote(message));
+      await vi.waitFor(() => expect(sent.map((request) => answersTo(request).length)).toEqual([2, 2, 2]), { timeout: 15_000, interval: 50 });
+      return sent.flatMap(answersTo);
+    } finally {
+      await second.stop(1_000);
+    }
+  }
+
+  it('gives a member exactly their daily images, however the six turns split between the processes', async () => {
+    const threads = await threeThreads();
+    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'daily_images', type: 4, value: 2 }]);
+    const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
+    expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
+    expect(answers.filter((message) => /^You have used your 2 images for today on this server\./.test(mainText(message)))).toHaveLength(4);
+    expect(harness.gemini.requests).toHaveLength(3 + 2);
+  });
+
+  it('keeps the server within its monthly budget, however the six turns split between the processes', async () => {
+    const threads = await threeThreads();
+    // Room for exactly two more: each turn holds its worst case, $0.234 for a 1K image, until it is settled.
+    const store = await openStore(servers.redis.url);
+    const ledger = new UsageLedger(store.keyv, new PriceTable());
+    const spentBefore = (await ledger.guildSummary(harness.discord.guildId)).month.costUsd;
+    expect(spentBefore).toBeGreaterThan(0);
+    const budget = spentBefore + 0.5;
+    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: budget }]);
+
+    const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
+    expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
+    expect(answers.filter((message) => /monthly image budget/.test(mainText(message)))).toHaveLength(4);
+    expect(harness.gemini.requests).toHaveLength(3 + 2);
+    const spentAfter = (await ledger.guildSummary(harness.discord.guildId)).month.costUsd;
+    await store.close();
+    expect(spentAfter).toBeGreaterThan(spentBefore);
+    expect(spentAfter).toBeLessThanOrEqual(budget);
   });
 });
