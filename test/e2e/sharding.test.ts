@@ -73,37 +73,46 @@ describe('the bot with SHARDS=auto', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('runs one process per shard; only the server\'s shard answers /imagine and the thread; a dead shard is restarted; SIGTERM stops them all within 10 s', async () => {
-    const owner = shardForGuild(discord.guildId, 2);
+  it('runs one process per shard; each server is answered by its own shard alone; a shard killed when idle is restarted and carries on its conversations; SIGTERM stops them all within 10 s', async () => {
     expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
     expect(shardPids()).toHaveLength(2);
+    const [first, second] = [
+      { guildId: discord.guildId, channelId: discord.channelId, prompt: 'a fox' },
+      { guildId: discord.secondGuildId, channelId: discord.secondGuildChannelId, prompt: 'a cat' },
+    ].map((server) => ({ ...server, shard: shardForGuild(server.guildId, 2) })) as [Server, Server];
+    expect(second.shard).toBe(1 - first.shard);
 
-    const { interactionId } = discord.sendSlashCommand({ user: discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a fox' }] });
-    const isBot = (message: StoredMessage) => message.author.id === discord.botUser.id;
-    const starter = await discord.waitForMessage(
-      (message) => isBot(message) && message.id === discord.interaction(interactionId).originalMessageId && message.attachments.length === 1,
+    // Both servers ask at once; each /imagine is acknowledged once, by its own shard, which hears of no other server.
+    const [fox] = await Promise.all([imagineIn(first), imagineIn(second)]);
+    for (const server of [first, second]) {
+      expect(guildsHeardBy(server.shard)).toEqual([server.guildId]);
+      expect(interactionGuildsOf(server.shard)).toEqual([server.guildId]);
+    }
+
+    // A reply in the first server's thread continues its conversation: Gemini sees the first exchange.
+    const blue = await replyIn(fox.id, 'make it blue', fox);
+    expect(geminiContents(2)).toHaveLength(3);
+    const foxAnswer = modelContentOf(gemini.requests.findIndex((request) => geminiContentsOf(request)[0]?.parts[0]?.text === first.prompt));
+    expect(generations().map((line) => `${line['guildId']} ${line['shard']} ${line['outcome']}`).sort()).toEqual(
+      [`${first.guildId} ${first.shard} images`, `${first.guildId} ${first.shard} images`, `${second.guildId} ${second.shard} images`].sort(),
     );
-    // Exactly one acknowledgement: the other shard never saw the interaction.
-    expect(discord.requests.filter((request) => request.method === 'POST' && request.path.startsWith(`/interactions/${interactionId}/`))).toHaveLength(1);
-    const eventsOf = (shardId: number) => discord.shardSessions().find((session) => session.shard[0] === shardId)!.events.map((event) => event.t);
-    expect(eventsOf(owner)).toContain('INTERACTION_CREATE');
-    expect(eventsOf(1 - owner)).toEqual(['READY']);
 
-    // A reply in the thread continues the conversation: Gemini sees the first exchange.
-    const thread = await vi.waitFor(() => discord.threads().find((candidate) => candidate.id === starter.id) ?? Promise.reject(new Error('no thread yet')));
-    const request = discord.sendMessage({ user: discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id });
-    await discord.waitForMessage((message) => isBot(message) && message.message_reference?.message_id === request.id && message.attachments.length === 1);
-    expect(gemini.requests).toHaveLength(2);
-    expect((gemini.requests[1]?.body as { contents: unknown[] }).contents).toHaveLength(3);
-    const generations = logs.filter((line) => 'outcome' in line);
-    expect(generations.map((line) => [line['shard'], line['outcome']])).toEqual([[owner, 'images'], [owner, 'images']]);
-
-    // A shard that dies is started again, and identifies again as the same shard.
-    const other = logs.find((line) => line['msg'] === 'shard process started' && line['shard'] === 1 - owner)!['pid'] as number;
-    process.kill(other, 'SIGKILL');
-    await discord.waitForIdentify(3);
-    expect(logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shard']).sort()).toEqual([0, 1, 1 - owner].sort());
-    expect(discord.shardSessions().at(-1)?.shard).toEqual([1 - owner, 2]);
+    const reborn = await killIdleShardAndAwaitItsReturn(first.shard);
+    const generationsBefore = generations().length;
+    // The new process takes over what the dead one made. Reroll replays the history before a turn, then the turn's own words.
+    expect(await reroll(fox, fox.id)).toEqual([userSaid(first.prompt)]);
+    expect(await reroll(blue, fox.id)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
+    // A reply after the restart builds on every exchange, those of the dead process included, its model parts as Gemini sent them.
+    await replyIn(fox.id, 'and a scarf', discord.messages(fox.id).filter(isBot).at(-1)!);
+    const replayed = geminiContents(gemini.requests.length - 1);
+    expect(replayed).toHaveLength(9); // fox, blue and the two rerolls, then the new words
+    expect(replayed.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
+    expect(generations().slice(generationsBefore).map((line) => [line['guildId'], line['shard'], line['pid'], line['outcome']])).toEqual(
+      Array.from({ length: 3 }, () => [first.guildId, first.shard, reborn, 'images']),
+    );
+    // The clicks went to the restarted shard's new session; the second server's shard heard only its own /imagine throughout.
+    expect(interactionGuildsOf(first.shard)).toEqual([first.guildId, first.guildId]);
+    expect([guildsHeardBy(second.shard), interactionGuildsOf(second.shard)]).toEqual([[second.guildId], [second.guildId]]);
 
     const pids = shardPids();
     const started = Date.now();
@@ -115,7 +124,87 @@ describe('the bot with SHARDS=auto', () => {
     expect(pids.filter(isAlive)).toEqual([]);
     expect(stderr).toBe('');
   });
+
+  /** Sends /imagine in the server's channel and waits for the image and its thread (made once the exchange is saved). */
+  async function imagineIn(server: Server): Promise<StoredMessage> {
+    const { interactionId } = discord.sendSlashCommand({ user: discord.users.alice, channelId: server.channelId, name: 'imagine', options: [{ name: 'prompt', type: 3, value: server.prompt }] });
+    const starter = await discord.waitForMessage((message) => isBot(message) && message.id === discord.interaction(interactionId).originalMessageId && message.attachments.length === 1);
+    // Exactly one acknowledgement: no other shard saw the interaction.
+    expect(discord.requests.filter((request) => request.method === 'POST' && request.path.startsWith(`/interactions/${interactionId}/`))).toHaveLength(1);
+    await vi.waitFor(() => expect(discord.threads().map((thread) => thread.id)).toContain(starter.id), { timeout: 10_000, interval: 20 });
+    return starter;
+  }
+
+  /** bob replies in a thread; resolves with the bot's image answering him. */
+  async function replyIn(threadId: string, content: string, replyTo: StoredMessage): Promise<StoredMessage> {
+    const request = discord.sendMessage({ user: discord.users.bob, channelId: threadId, content, replyTo: replyTo.id });
+    return discord.waitForMessage((message) => isBot(message) && message.message_reference?.message_id === request.id && message.attachments.length === 1);
+  }
+
+  /** bob clicks Reroll under an image; resolves with the contents of the Gemini request that made the new image. */
+  async function reroll(image: StoredMessage, threadId: string): Promise<unknown[]> {
+    const known = new Set(discord.messages(threadId).map((message) => message.id));
+    const asked = gemini.requests.length;
+    const { interactionId } = discord.clickButton({ user: discord.users.bob, message: image, customId: 'nb1:result:reroll' });
+    await discord.waitForInteractionResponse(interactionId);
+    await discord.waitForMessage((message) => isBot(message) && message.channel_id === threadId && !known.has(message.id) && message.attachments.length === 1);
+    return geminiContents(asked);
+  }
+
+  /**
+   * SIGKILLs the shard's process once it is idle, its answers posted and saved: a process killed
+   * mid-turn leaves its thread lease to expire (15 s). Resolves with the pid of the process the
+   * manager starts in its place, once that one is online.
+   */
+  async function killIdleShardAndAwaitItsReturn(shard: number): Promise<number> {
+    await vi.waitFor(async () => expect(await servers.redis.admin.keys('bot:lease:*')).toEqual([]), { timeout: 5_000, interval: 20 });
+    const dead = shardPidOf(shard);
+    process.kill(dead, 'SIGKILL');
+    await discord.waitForIdentify(3);
+    await vi.waitFor(() => expect(logs.filter((line) => line['msg'] === 'bot is online' && line['shard'] === shard)).toHaveLength(2), { timeout: 10_000, interval: 20 });
+    // It identifies again as the same shard; the other shard's process was left alone.
+    expect(logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shard']).sort()).toEqual([0, 1, shard].sort());
+    expect(discord.shardSessions().at(-1)?.shard).toEqual([shard, 2]);
+    const reborn = shardPidOf(shard);
+    expect(reborn).not.toBe(dead);
+    return reborn;
+  }
+
+  const isBot = (message: StoredMessage) => message.author.id === discord.botUser.id;
+  const generations = () => logs.filter((line) => 'outcome' in line);
+  const shardPidOf = (shard: number) => logs.filter((line) => line['msg'] === 'shard process started' && line['shard'] === shard).at(-1)!['pid'] as number;
+  /** The shard's live session: a restarted shard identifies afresh, and its dead session stays listed before it. */
+  const latestSessionOf = (shard: number) => discord.shardSessions().filter((session) => session.shard[0] === shard).at(-1)!;
+  const guildsHeardBy = (shard: number) => [...new Set(latestSessionOf(shard).events.flatMap(guildOfEvent))];
+  const interactionGuildsOf = (shard: number) =>
+    latestSessionOf(shard).events.filter((event) => event.t === 'INTERACTION_CREATE').map((event) => (event.d as { guild_id: string }).guild_id);
+  const geminiContents = (index: number) => {
+    const request = gemini.requests[index];
+    if (!request) throw new Error(`Gemini received ${gemini.requests.length} request(s), not ${index + 1}`);
+    return geminiContentsOf(request);
+  };
+  const modelContentOf = (index: number) => (gemini.requests[index]?.response as { candidates: Array<{ content: unknown }> }).candidates[0]?.content;
 });
+
+interface Server {
+  guildId: string;
+  channelId: string;
+  prompt: string;
+  shard: number;
+}
+
+/** The guild an event is about, as a list of none or one: GUILD_CREATE names it by `id`, the others by `guild_id`; READY by neither. */
+function guildOfEvent(event: { t: string; d: unknown }): string[] {
+  const data = event.d as { id?: string; guild_id?: string };
+  const guildId = event.t === 'GUILD_CREATE' ? data.id : data.guild_id;
+  return guildId === undefined ? [] : [guildId];
+}
+
+const userSaid = (text: string) => ({ role: 'user', parts: [{ text }] });
+
+function geminiContentsOf(request: GeminiEmulator['requests'][number]): Array<{ role: string; parts: Array<{ text?: string }> }> {
+  return (request.body as { contents: ReturnType<typeof geminiContentsOf> }).contents;
+}
 
 describe('the bot with SHARDS set, when it cannot run', () => {
   const baseEnv = (discord: DiscordEmulator) => emulatorEnv(discord);

@@ -88,8 +88,9 @@ export function overwriteCommands(world: World, scope: string, body: unknown): R
   return stored;
 }
 
-export function findCommandId(world: World, name: string): string | undefined {
-  for (const scope of [world.guildId, 'global']) {
+/** The command a member of this guild would pick: the guild's own first, then the global one. */
+export function findCommandId(world: World, guildId: string, name: string): string | undefined {
+  for (const scope of [guildId, 'global']) {
     const found = world.commands.get(scope)?.find((c) => c.name === name);
     if (found) return found.id;
   }

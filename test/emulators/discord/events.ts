@@ -17,6 +17,6 @@ export function publishUpdate(world: World, message: StoredMessage): void {
 export function publishDelete(world: World, message: StoredMessage): void {
   world.removeMessage(message);
   if (!isEphemeral(message)) {
-    world.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: message.channel_id, guild_id: world.guildId });
+    world.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: message.channel_id, guild_id: world.guildOf(message.channel_id) });
   }
 }

@@ -79,10 +79,10 @@ export class Gateway extends EventEmitter {
           if (!shard) return this.serverClose(ws, 4010, 'Invalid shard.');
           session = { id: newSessionId(), seq: 0, intents: d.intents, shard, sent: [], socket: ws };
           this.sessions.set(session.id, session);
-          const ownsGuild = shardForGuild(this.world.guildId, shard[1]) === shard[0];
-          this.dispatchTo(session, 'READY', readyJson(this.world, session.id, this.url(), shard, ownsGuild));
-          // The guild arrives right after READY (it was listed as unavailable there), on its own shard only.
-          if (ownsGuild) this.dispatchTo(session, 'GUILD_CREATE', guildCreateJson(this.world));
+          const ownedGuilds = [...this.world.guilds.keys()].filter((guildId) => shardForGuild(guildId, shard[1]) === shard[0]);
+          this.dispatchTo(session, 'READY', readyJson(this.world, session.id, this.url(), shard, ownedGuilds));
+          // Each guild arrives right after READY (listed as unavailable there), on its own shard only.
+          for (const guildId of ownedGuilds) this.dispatchTo(session, 'GUILD_CREATE', guildCreateJson(this.world, guildId));
           this.identifies++;
           this.emit('identify', shard);
           return;

@@ -1,19 +1,19 @@
 import { ALL_PERMISSIONS } from './permissions.js';
 import { memberJson } from './payloads.js';
-import { humanPermissions, roleJson } from './roles.js';
+import { humanPermissions, roleJson, rolesOf } from './roles.js';
 import type { ChannelJson, World } from './state.js';
 
 /** The permissions a user has in a channel (what interactions carry as member.permissions). */
-export function channelPermissions(world: World, userId: string): bigint {
-  return userId === world.botUser.id ? world.config.botPermissions : humanPermissions(world, userId);
+export function channelPermissions(world: World, channelId: string, userId: string): bigint {
+  return userId === world.botUser.id ? world.config.botPermissions : humanPermissions(world, world.guildOf(channelId), userId);
 }
 
 /** A guild text channel (type 0) in API shape. */
-export function textChannelJson(world: World, id: string, name: string, position: number): ChannelJson {
+export function textChannelJson(world: World, guildId: string, id: string, name: string, position: number): ChannelJson {
   return {
     id,
     type: 0,
-    guild_id: world.guildId,
+    guild_id: guildId,
     name,
     position,
     parent_id: null,
@@ -36,15 +36,26 @@ export function textChannelJson(world: World, id: string, name: string, position
   };
 }
 
-/** GUILD_CREATE data: a full guild with channels, active threads and members (Guilds intent). */
-export function guildCreateJson(world: World): Record<string, unknown> {
-  const channels = [...world.channels.values()].filter((c) => !world.isThread(c));
+/** A guild's text channels (not threads), in API shape. */
+export function guildChannels(world: World, guildId: string): ChannelJson[] {
+  return [...world.channels.values()].filter((c) => c.guild_id === guildId && !world.isThread(c));
+}
+
+export function guildThreads(world: World, guildId: string) {
+  return world.threads().filter((thread) => thread.guild_id === guildId);
+}
+
+/** GUILD_CREATE data: a full guild with channels, active threads, members and roles (Guilds intent). */
+export function guildCreateJson(world: World, guildId: string): Record<string, unknown> {
+  const guild = world.guild(guildId);
+  const channels = guildChannels(world, guildId);
   // Only active threads: a client learns of an archived one when it is used again.
-  const threads = world.threads().filter((thread) => !thread.thread_metadata?.archived);
-  const members = [world.botUser, world.alice, world.bob, world.carol].map((u) => memberJson(world, u));
+  const threads = guildThreads(world, guildId).filter((thread) => !thread.thread_metadata?.archived);
+  // Every human is in both guilds; the owner is not listed (no test acts as them).
+  const members = [world.botUser, world.alice, world.bob, world.carol].map((u) => memberJson(world, guildId, u));
   return {
-    id: world.guildId,
-    name: 'Emulated Guild',
+    id: guild.id,
+    name: guild.name,
     icon: null,
     icon_hash: null,
     splash: null,
@@ -61,13 +72,13 @@ export function guildCreateJson(world: World): Record<string, unknown> {
     verification_level: 0,
     default_message_notifications: 1,
     explicit_content_filter: 0,
-    roles: [...world.roles.values()].map(roleJson),
+    roles: rolesOf(world, guildId).map(roleJson),
     emojis: [],
     stickers: [],
     features: [],
     mfa_level: 0,
     application_id: null,
-    system_channel_id: world.channelId,
+    system_channel_id: channels[0]?.id ?? null,
     system_channel_flags: 0,
     rules_channel_id: null,
     public_updates_channel_id: null,
@@ -112,5 +123,5 @@ export function interactionChannelJson(world: World, channelId: string, userId: 
   const channel = world.channel(channelId);
   if (!channel) throw new Error(`Unknown channel ${channelId}`);
   const { permission_overwrites: _o, ...rest } = channel;
-  return { ...rest, permissions: String(channelPermissions(world, userId)) };
+  return { ...rest, permissions: String(channelPermissions(world, channelId, userId)) };
 }

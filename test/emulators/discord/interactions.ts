@@ -23,7 +23,7 @@ export function channelOrThrow(world: World, channelId: string) {
 
 /** Dispatches INTERACTION_CREATE shaped like Discord's guild interactions and records it. */
 export function dispatchInteraction(world: World, spec: InteractionSpec): { interactionId: string; token: string } {
-  channelOrThrow(world, spec.channelId);
+  const guildId = channelOrThrow(world, spec.channelId).guild_id;
   const id = world.ids.next();
   const token = world.newInteractionToken();
   const payload: Record<string, unknown> = {
@@ -31,20 +31,20 @@ export function dispatchInteraction(world: World, spec: InteractionSpec): { inte
     application_id: world.applicationId,
     // Max upload size the bot may use in its reply (guild boost tier 0 = 10 MiB).
     attachment_size_limit: world.config.uploadLimitBytes,
-    authorizing_integration_owners: { '0': world.guildId },
+    authorizing_integration_owners: { '0': guildId },
     channel: interactionChannelJson(world, spec.channelId, spec.user.id),
     channel_id: spec.channelId,
     context: 0,
     data: spec.data,
     entitlement_sku_ids: [],
     entitlements: [],
-    guild: { id: world.guildId, locale: 'en-US', features: [] },
-    guild_id: world.guildId,
+    guild: { id: guildId, locale: 'en-US', features: [] },
+    guild_id: guildId,
     guild_locale: 'en-US',
     id,
     locale: 'en-US',
     // Guild interactions carry the member (with roles and channel permissions), not a top-level user.
-    member: { ...memberJson(world, spec.user), permissions: String(channelPermissions(world, spec.user.id)) },
+    member: { ...memberJson(world, guildId, spec.user), permissions: String(channelPermissions(world, spec.channelId, spec.user.id)) },
     token,
     type: spec.type,
     version: 1,
@@ -57,7 +57,7 @@ export function dispatchInteraction(world: World, spec: InteractionSpec): { inte
     name: spec.name,
     user: spec.user,
     channelId: spec.channelId,
-    guildId: world.guildId,
+    guildId,
     createdAt: Date.now(),
     followupIds: [],
     payload,

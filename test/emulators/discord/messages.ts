@@ -3,6 +3,7 @@ import { guessContentType, storeAttachment } from './attachments.js';
 import { numberComponents } from './components.js';
 import { ApiError, errors, invalidFormBody, type FieldError } from './errors.js';
 import { fileIndex } from './multipart.js';
+import { replyReference } from './payloads.js';
 import type { World } from './state.js';
 import { unarchiveOnActivity } from './threads.js';
 import type { StoredMessage, UploadedFile, User } from './types.js';
@@ -167,7 +168,7 @@ export function createMessage(ctx: MessageContext, channelId: string, body: Body
   if (body.nonce !== undefined) message.nonce = body.nonce as string;
   if (opts.webhookId) message.webhook_id = opts.webhookId;
   if (repliedTo) {
-    message.message_reference = { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: world.guildId };
+    message.message_reference = replyReference(world, repliedTo);
     message.referenced_message = stripInternal(repliedTo);
   }
   if ('allowed_mentions' in body) message.allowed_mentions = body.allowed_mentions;

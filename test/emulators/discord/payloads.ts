@@ -4,7 +4,7 @@ import type { World } from './state.js';
 import type { StoredMessage, User } from './types.js';
 
 /** Guild member object as Discord sends it; `user` is omitted inside MESSAGE_CREATE's `member`. */
-export function memberJson(world: World, user: User, withUser = true): Record<string, unknown> {
+export function memberJson(world: World, guildId: string, user: User, withUser = true): Record<string, unknown> {
   const member: Record<string, unknown> = {
     avatar: null,
     banner: null,
@@ -17,14 +17,14 @@ export function memberJson(world: World, user: User, withUser = true): Record<st
     pending: false,
     premium_since: null,
     // Bots get a managed role on join carrying the permissions they were invited with.
-    roles: memberRoleIds(world, user.id),
+    roles: memberRoleIds(world, guildId, user.id),
   };
   if (withUser) member.user = user;
   return member;
 }
 
-/** READY lists only the guilds on the session's shard. */
-export function readyJson(world: World, sessionId: string, gatewayUrl: string, shard: [number, number], ownsGuild: boolean): Record<string, unknown> {
+/** READY lists only the guilds on the session's shard, as unavailable until their GUILD_CREATE. */
+export function readyJson(world: World, sessionId: string, gatewayUrl: string, shard: [number, number], guildIds: string[]): Record<string, unknown> {
   return {
     v: 10,
     user: { ...world.botUser, verified: true, mfa_enabled: false, email: null, bot: true },
@@ -34,7 +34,7 @@ export function readyJson(world: World, sessionId: string, gatewayUrl: string, s
     presences: [],
     guild_join_requests: [],
     geo_ordered_rtc_regions: ['us-east'],
-    guilds: ownsGuild ? [{ id: world.guildId, unavailable: true }] : [],
+    guilds: guildIds.map((id) => ({ id, unavailable: true })),
     session_id: sessionId,
     session_type: 'normal',
     resume_gateway_url: gatewayUrl,
@@ -52,10 +52,16 @@ export function newSessionId(): string {
 /** MESSAGE_CREATE/UPDATE data: the message plus guild_id and the author's partial member. */
 export function gatewayMessageJson(world: World, message: StoredMessage): Record<string, unknown> {
   const { allowed_mentions: _omit, ...rest } = message;
-  const data: Record<string, unknown> = { ...rest, guild_id: world.guildId };
-  if (!message.webhook_id) data.member = memberJson(world, message.author, false);
-  data.mentions = message.mentions.map((u) => ({ ...u, member: memberJson(world, u, false) }));
+  const guildId = world.guildOf(message.channel_id);
+  const data: Record<string, unknown> = { ...rest, guild_id: guildId };
+  if (!message.webhook_id) data.member = memberJson(world, guildId, message.author, false);
+  data.mentions = message.mentions.map((u) => ({ ...u, member: memberJson(world, guildId, u, false) }));
   return data;
+}
+
+/** A reply's message_reference: the replied-to message with its channel's guild. */
+export function replyReference(world: World, repliedTo: StoredMessage): NonNullable<StoredMessage['message_reference']> {
+  return { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: world.guildOf(repliedTo.channel_id) };
 }
 
 /** REST responses carry no `guild_id`/`member`; strip emulator-only fields too. */

@@ -1,4 +1,5 @@
 import { createMessage, stripInternal, type Body } from './messages.js';
+import { replyReference } from './payloads.js';
 import type { RestContext } from './router.js';
 import type { World } from './state.js';
 import type { InteractionRecord, StoredMessage } from './types.js';
@@ -60,7 +61,7 @@ export function responseMessage(ctx: RestContext, record: InteractionRecord, bod
   const { type, repliedTo } = responseType(ctx.world, record);
   const extra: Partial<StoredMessage> = interactionExtras(ctx.world, record);
   if (repliedTo) {
-    extra.message_reference = { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: ctx.world.guildId };
+    extra.message_reference = replyReference(ctx.world, repliedTo);
     extra.referenced_message = stripInternal(repliedTo);
   }
   const message = createMessage(ctx, record.channelId, body, ctx.body.files, {

@@ -1,15 +1,19 @@
 import { overwriteCommands } from './commands.js';
 import { errors } from './errors.js';
-import { guildCreateJson } from './guild.js';
+import { guildChannels, guildCreateJson, guildThreads } from './guild.js';
 import { memberJson } from './payloads.js';
+import { roleJson, rolesOf } from './roles.js';
 import { ok, route, type RestContext, type Route } from './router.js';
 
 function checkApp(ctx: RestContext): void {
   if (ctx.params.app !== ctx.world.applicationId) throw errors.unknownApplication();
 }
 
-function checkGuild(ctx: RestContext): void {
-  if (ctx.params.guild !== ctx.world.guildId) throw errors.unknownGuild();
+/** The guild named in the path, if the bot is in it (Discord answers 10004 Unknown Guild otherwise). */
+function knownGuild(ctx: RestContext): string {
+  const guildId = ctx.params.guild!;
+  if (!ctx.world.guilds.has(guildId)) throw errors.unknownGuild();
+  return guildId;
 }
 
 function applicationJson(ctx: RestContext) {
@@ -30,7 +34,7 @@ function applicationJson(ctx: RestContext) {
     team: null,
     owner: world.alice,
     bot: world.botUser,
-    approximate_guild_count: 1,
+    approximate_guild_count: world.guilds.size,
     integration_types_config: { '0': {} },
     redirect_uris: [],
     interactions_endpoint_url: null,
@@ -65,35 +69,30 @@ export const appRoutes: Route[] = [
   }),
   route('GET', '/applications/:app/guilds/:guild/commands', (ctx) => {
     checkApp(ctx);
-    checkGuild(ctx);
-    return ok(ctx.world.commands.get(ctx.params.guild!) ?? []);
+    return ok(ctx.world.commands.get(knownGuild(ctx)) ?? []);
   }),
   route('PUT', '/applications/:app/guilds/:guild/commands', (ctx) => {
     checkApp(ctx);
-    checkGuild(ctx);
-    return ok(overwriteCommands(ctx.world, ctx.params.guild!, ctx.body.json));
+    // Guild commands are per guild: each guild keeps its own list.
+    return ok(overwriteCommands(ctx.world, knownGuild(ctx), ctx.body.json));
   }),
   route('GET', '/guilds/:guild', (ctx) => {
-    checkGuild(ctx);
-    const { channels: _c, threads: _t, members: _m, presences: _p, voice_states: _v, ...guild } = guildCreateJson(ctx.world);
+    const { channels: _c, threads: _t, members: _m, presences: _p, voice_states: _v, ...guild } = guildCreateJson(ctx.world, knownGuild(ctx));
     return ok(guild);
   }),
   route('GET', '/guilds/:guild/channels', (ctx) => {
-    checkGuild(ctx);
-    return ok([...ctx.world.channels.values()].filter((c) => !ctx.world.isThread(c)));
+    return ok(guildChannels(ctx.world, knownGuild(ctx)));
   }),
   route('GET', '/guilds/:guild/threads/active', (ctx) => {
-    checkGuild(ctx);
-    return ok({ threads: ctx.world.threads(), members: [] });
+    return ok({ threads: guildThreads(ctx.world, knownGuild(ctx)), members: [] });
   }),
   route('GET', '/guilds/:guild/members/:user', (ctx) => {
-    checkGuild(ctx);
+    const guildId = knownGuild(ctx);
     const user = ctx.world.users.get(ctx.params.user!);
     if (!user) throw errors.unknownMember();
-    return ok(memberJson(ctx.world, user));
+    return ok(memberJson(ctx.world, guildId, user));
   }),
   route('GET', '/guilds/:guild/roles', (ctx) => {
-    checkGuild(ctx);
-    return ok(guildCreateJson(ctx.world).roles);
+    return ok(rolesOf(ctx.world, knownGuild(ctx)).map(roleJson));
   }),
 ];

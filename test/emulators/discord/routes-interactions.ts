@@ -2,7 +2,7 @@ import { callback } from './callbacks.js';
 import { errors } from './errors.js';
 import { publishCreate, publishDelete, publishUpdate } from './events.js';
 import { asBody, commitEdit, editMessage, type Body } from './messages.js';
-import { restMessageJson } from './payloads.js';
+import { replyReference, restMessageJson } from './payloads.js';
 import { interactionExtras, responseMessage, responseType } from './responses.js';
 import { noContent, ok, route, type RestContext, type Route } from './router.js';
 import type { InteractionRecord, StoredMessage } from './types.js';
@@ -47,7 +47,7 @@ function loadingPlaceholder(ctx: RestContext, record: InteractionRecord): Body {
   return {
     id: record.originalMessageId,
     type,
-    ...(repliedTo ? { message_reference: { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: ctx.world.guildId } } : {}),
+    ...(repliedTo ? { message_reference: replyReference(ctx.world, repliedTo) } : {}),
     content: '',
     channel_id: record.channelId,
     author: ctx.world.botUser,

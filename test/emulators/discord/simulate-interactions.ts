@@ -20,13 +20,13 @@ function messageOrThrow(world: World, message: { id: string } | string): StoredM
 /** A user invokes a slash command: INTERACTION_CREATE type 2, data.type 1 (CHAT_INPUT). */
 export function sendSlashCommand(world: World, args: SlashCommandArgs): Ids {
   const channelId = args.channelId ?? world.channelId;
-  channelOrThrow(world, channelId);
+  const guildId = channelOrThrow(world, channelId).guild_id;
   const data: Record<string, unknown> = {
     // Unregistered commands still get a stable id so tests need not deploy first.
-    id: findCommandId(world, args.name) ?? world.ids.next(),
+    id: findCommandId(world, guildId, args.name) ?? world.ids.next(),
     name: args.name,
     type: 1,
-    guild_id: world.guildId,
+    guild_id: guildId,
   };
   // Subcommands arrive as options of type 1 (SUB_COMMAND) / 2 (SUB_COMMAND_GROUP) with nested options.
   if (args.options) data.options = args.options;
@@ -42,10 +42,10 @@ export function sendMessageCommand(world: World, args: MessageCommandArgs): Ids 
   const channelId = args.channelId ?? target.channel_id;
   if (channelId !== target.channel_id) throw new Error(`discord emulator: message ${target.id} is not in channel ${channelId}`);
   const data = {
-    id: findCommandId(world, args.name) ?? world.ids.next(),
+    id: findCommandId(world, world.guildOf(channelId), args.name) ?? world.ids.next(),
     name: args.name,
     type: 3,
-    guild_id: world.guildId,
+    guild_id: world.guildOf(channelId),
     target_id: target.id,
     resolved: { messages: { [target.id]: restMessageJson(target) } },
   };

@@ -1,6 +1,7 @@
 import { publishCreate } from './events.js';
 import { channelOrThrow } from './interactions.js';
 import { computeMentions, stripInternal } from './messages.js';
+import { replyReference } from './payloads.js';
 import type { World } from './state.js';
 import { unarchiveOnActivity } from './threads.js';
 
@@ -51,7 +52,7 @@ export function sendUserMessage(world: World, args: UserMessageArgs): StoredMess
     nonce: world.ids.next(),
   };
   if (repliedTo) {
-    message.message_reference = { type: 0, channel_id: repliedTo.channel_id, message_id: repliedTo.id, guild_id: world.guildId };
+    message.message_reference = replyReference(world, repliedTo);
     message.referenced_message = stripInternal(repliedTo);
   }
   publishCreate(world, message);

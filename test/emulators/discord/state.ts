@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { APIThreadChannel } from 'discord.js';
-import { SnowflakeGenerator } from './snowflake.js';
+import { SnowflakeGenerator, snowflakeTimestamp } from './snowflake.js';
 import { textChannelJson } from './guild.js';
 import { DEFAULT_BOT_PERMISSIONS, EVERYONE_PERMISSIONS, MODERATOR_PERMISSIONS, Perm, has } from './permissions.js';
 import { addRole, type RoleRecord } from './roles.js';
@@ -26,6 +26,14 @@ export interface WorldConfig {
   maxConcurrency: number;
 }
 
+/** A guild the bot is in: what its GUILD_CREATE needs beyond the channels and roles that name it. */
+export interface GuildRecord {
+  id: string;
+  name: string;
+  /** The managed role Discord gives the bot when it joins a guild. */
+  botRoleId: string;
+}
+
 /** Events: 'dispatch' (t, d) for the gateway, 'message' (StoredMessage) on every create/edit. */
 export class World extends EventEmitter {
   readonly ids = new SnowflakeGenerator();
@@ -43,6 +51,10 @@ export class World extends EventEmitter {
   readonly moderatorRoleId: string;
   readonly channelId: string;
   readonly otherChannelId: string;
+  /** A guild on the other shard of two (see the constructor), so a bot sharded in two has work on both. */
+  readonly secondGuildId: string;
+  readonly secondGuildChannelId: string;
+  readonly guilds = new Map<string, GuildRecord>();
   readonly guildCreatedAt = new Date().toISOString();
   readonly users = new Map<string, User>();
   readonly channels = new Map<string, ChannelJson>();
@@ -54,10 +66,11 @@ export class World extends EventEmitter {
   /** Key 'global' or a guild id. */
   readonly commands = new Map<string, RegisteredCommand[]>();
   readonly reactions = new Map<string, Set<string>>();
+  /** Every guild's roles; each record names its guild. */
   readonly roles = new Map<string, RoleRecord>();
-  /** Role ids per human member (the bot's managed role is implicit). */
+  /** Role ids per human member in the first guild (the bot's managed role is implicit; in the second guild nobody has any). */
   readonly memberRoles = new Map<string, string[]>();
-  /** setMemberPermissions: exact permissions replacing the role computation. */
+  /** setMemberPermissions: exact permissions in the first guild, replacing the role computation. */
   readonly permissionOverrides = new Map<string, bigint>();
   readonly deletedMessageIds: string[] = [];
 
@@ -83,19 +96,36 @@ export class World extends EventEmitter {
     this.ownerId = this.human('owner', 'Server Owner').id;
     this.users.set(this.botUser.id, this.botUser);
     this.guildId = this.ids.next();
+    // Discord sends a guild's events to shard (guild_id >> 22) % num_shards, and id >> 22 is the id's
+    // millisecond. Minted one millisecond after the first guild, before any other id (so the generator
+    // cannot have moved past it), the second guild's id has the other parity: with two shards the
+    // guilds always land on different shards, whatever the clock says.
+    this.secondGuildId = this.ids.next(snowflakeTimestamp(this.guildId) + 1);
     this.botRoleId = this.ids.next();
     this.moderatorRoleId = this.ids.next();
-    // @everyone's id is the guild id.
-    addRole(this, { id: this.guildId, name: '@everyone', permissions: EVERYONE_PERMISSIONS, managed: false });
-    addRole(this, { id: this.botRoleId, name: this.botUser.username, permissions: config.botPermissions, managed: true, botId: this.botUser.id });
-    addRole(this, { id: this.moderatorRoleId, name: 'Moderators', permissions: MODERATOR_PERMISSIONS, managed: false });
+    this.addGuild({ id: this.guildId, name: 'Emulated Guild', botRoleId: this.botRoleId });
+    addRole(this, { guildId: this.guildId, id: this.moderatorRoleId, name: 'Moderators', permissions: MODERATOR_PERMISSIONS, managed: false });
     this.memberRoles.set(this.alice.id, [this.moderatorRoleId]);
     this.channelId = this.ids.next();
     this.otherChannelId = this.ids.next();
-    for (const [id, name, position] of [[this.channelId, 'general', 0], [this.otherChannelId, 'random', 1]] as const) {
-      this.channels.set(id, textChannelJson(this, id, name, position));
-      this.messagesByChannel.set(id, []);
-    }
+    this.addTextChannel(this.guildId, this.channelId, 'general', 0);
+    this.addTextChannel(this.guildId, this.otherChannelId, 'random', 1);
+    this.addGuild({ id: this.secondGuildId, name: 'Second Emulated Guild', botRoleId: this.ids.next() });
+    this.secondGuildChannelId = this.ids.next();
+    this.addTextChannel(this.secondGuildId, this.secondGuildChannelId, 'general', 0);
+  }
+
+  /** A guild with its @everyone (id = the guild id, as on Discord) and the bot's managed role. */
+  private addGuild(guild: GuildRecord): void {
+    this.guilds.set(guild.id, guild);
+    addRole(this, { guildId: guild.id, id: guild.id, name: '@everyone', permissions: EVERYONE_PERMISSIONS, managed: false });
+    const { botPermissions } = this.config;
+    addRole(this, { guildId: guild.id, id: guild.botRoleId, name: this.botUser.username, permissions: botPermissions, managed: true, botId: this.botUser.id });
+  }
+
+  private addTextChannel(guildId: string, id: string, name: string, position: number): void {
+    this.channels.set(id, textChannelJson(this, guildId, id, name, position));
+    this.messagesByChannel.set(id, []);
   }
 
   private human(username: string, globalName: string): User {
@@ -129,6 +159,19 @@ export class World extends EventEmitter {
 
   channel(id: string): ChannelJson | undefined {
     return this.channels.get(id);
+  }
+
+  /** The guild a channel or thread belongs to: what every guild_id about it must say. */
+  guildOf(channelId: string): string {
+    const channel = this.channels.get(channelId);
+    if (!channel) throw new Error(`discord emulator: unknown channel ${channelId}`);
+    return channel.guild_id;
+  }
+
+  guild(id: string): GuildRecord {
+    const guild = this.guilds.get(id);
+    if (!guild) throw new Error(`discord emulator: unknown guild ${id}`);
+    return guild;
   }
 
   isThread(channel: ChannelJson): boolean {

@@ -33,7 +33,8 @@ export function createThread(world: World, parent: ChannelJson, body: Body, star
   const thread: ChannelJson = {
     id,
     type,
-    guild_id: world.guildId,
+    // A thread is in its parent channel's guild.
+    guild_id: parent.guild_id,
     parent_id: parent.id,
     owner_id: world.botUser.id,
     name,
@@ -88,7 +89,7 @@ function systemThreadCreated(world: World, parentId: string, thread: ChannelJson
     edited_timestamp: null,
     flags: NO_FLAGS,
     components: [],
-    message_reference: { type: 0, channel_id: thread.id, guild_id: world.guildId },
+    message_reference: { type: 0, channel_id: thread.id, guild_id: thread.guild_id },
   };
 }
 

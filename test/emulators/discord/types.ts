@@ -15,7 +15,7 @@ export interface DiscordEmulatorOptions {
   interactionTokenLifetimeMs?: number;
   /** Per-file upload limit → 413 code 40005. Discord: 10 MiB for unboosted guilds. */
   uploadLimitBytes?: number;
-  /** The bot's effective permissions in the guild's channels. */
+  /** The bot's effective permissions in every channel of both guilds. */
   botPermissions?: bigint;
   /** GET /gateway/bot's recommended `shards`. Discord: one per 1,000 guilds or so. Default 1. */
   recommendedShards?: number;
@@ -156,6 +156,13 @@ export interface DiscordEmulator {
   /** A second text channel, #random, in the same guild. */
   otherChannelId: string;
   /**
+   * A second guild, always on the other shard than guildId when the bot runs two shards. It has one
+   * text channel (#general, secondGuildChannelId), its own @everyone and bot role, and the same
+   * members (bot, alice, bob, carol) with no roles beyond @everyone: alice moderates only the first.
+   */
+  secondGuildId: string;
+  secondGuildChannelId: string;
+  /**
    * Human members. alice holds the "Moderators" role (Manage Guild + Manage Messages on top of
    * @everyone): an admin. bob and carol are ordinary members with @everyone's permissions only
    * (carol exists so a test can have a bystander). None of them owns the guild: an owner has
@@ -178,10 +185,11 @@ export interface DiscordEmulator {
   submitModal(args: SubmitModalArgs): { interactionId: string; token: string };
   /** Resolves once the bot acknowledged the interaction (any callback type). */
   waitForInteractionResponse(interactionId: string, timeoutMs?: number): Promise<InteractionRecord>;
+  /** A role in the first guild. */
   createRole(args: { name: string; permissions?: bigint }): { id: string };
-  /** Replaces the member's roles (never @everyone); dispatches GUILD_MEMBER_UPDATE (GuildMembers intent only). */
+  /** Replaces the member's roles in the first guild (never @everyone); dispatches GUILD_MEMBER_UPDATE (GuildMembers intent only). */
   setMemberRoles(user: User, roleIds: string[]): void;
-  /** Pins the member's permissions to exactly this value, replacing the role computation. */
+  /** Pins the member's permissions in the first guild to exactly this value, replacing the role computation. */
   setMemberPermissions(user: User, permissions: bigint): void;
   /** Ids of every message deleted so far (by the bot through either delete route), in order. */
   deletedMessageIds(): string[];
