@@ -1,14 +1,16 @@
+import { blobIdOf } from '../store/blobStore.js';
 import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
 import { callWithRetries, type RetryOptions } from '../gemini/callWithRetries.js';
-import { textPart, type GeminiContent, type GeminiPart } from '../gemini/geminiTypes.js';
+import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
 import { approximateBytes, loadedExchangeSizes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from './historySizes.js';
-import { restoreParts } from './storedParts.js';
-import { editTargetIndex, finalImagesOf, replayHistory } from './replayHistory.js';
+import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
+import { editTargetIndex, finalImagesOf, replayHistory, storedHistory } from './replayHistory.js';
+import { streamedRequestBody } from './streamedRequestBody.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
 export interface TurnInput {
@@ -41,7 +43,7 @@ export interface TurnHooks {
 export interface GeneratedTurn {
   outcome: TurnOutcome;
   /** The user turn as sent; stored with the answer. */
-  userParts: GeminiPart[];
+  userParts: OutgoingPart[];
   retries: number;
   /** Oldest exchanges left out to stay under the request budget. */
   droppedExchanges: number;
@@ -54,7 +56,7 @@ export interface GeneratedTurn {
  */
 export async function generateTurn(deps: EngineDependencies, input: TurnInput, hooks: TurnHooks): Promise<GeneratedTurn> {
   const textParts = input.prompt ? [textPart(input.prompt)] : [];
-  const done = (outcome: TurnOutcome, userParts: GeminiPart[] = [], retries = 0, droppedExchanges = 0): GeneratedTurn => ({
+  const done = (outcome: TurnOutcome, userParts: OutgoingPart[] = [], retries = 0, droppedExchanges = 0): GeneratedTurn => ({
     outcome,
     userParts,
     retries,
@@ -62,19 +64,20 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
   });
   if (!(await hooks.waitForSlot())) return done({ kind: 'failed', failure: { kind: 'interrupted' } });
   const prepared = await prepareRequestContents(deps, input, textParts);
-  if (prepared.kind === 'unreadable') {
-    deps.logger.error({ threadId: input.record?.threadId, missingBlob: prepared.missingBlob }, 'conversation history has a missing image blob');
+  if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
+  const body = prepared.kind === 'ready' ? await streamedRequestBody(buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true }), deps.blobs) : undefined;
+  if (prepared.kind !== 'ready' || !body?.ok) {
+    const missingBlob = prepared.kind === 'unreadable' ? prepared.missingBlob : body?.ok === false ? body.missingBlob : undefined;
+    deps.logger.error({ threadId: input.record?.threadId, missingBlob }, 'conversation history has a missing image blob');
     return done({ kind: 'history-unreadable' });
   }
-  if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
-  const body = buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true });
-  const call = await callWithRetries(deps.gemini, input.model, body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
+  const call = await callWithRetries(deps.gemini, input.model, body.body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
   const outcome: TurnOutcome = call.result.ok ? parseGenerateResponse(call.result.json) : { kind: 'failed', failure: call.result.failure };
   return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);
 }
 
 type PreparedContents =
-  | { kind: 'ready'; contents: GeminiContent[]; userParts: GeminiPart[]; droppedExchanges: number }
+  | { kind: 'ready'; contents: OutgoingContent[]; userParts: OutgoingPart[]; droppedExchanges: number }
   | { kind: 'unreadable'; missingBlob: string }
   | { kind: 'too-large' };
 
@@ -82,11 +85,12 @@ type PreparedContents =
  * The contents to send: the newest exchanges that fit the budget, then the
  * new user turn (text, the edited image when it is not the last thing Gemini
  * will see, then the user's references). The budget is applied to the
- * stored sizes first, so only the exchanges sent are loaded into memory.
+ * stored sizes; the history's images stay in the store until the request
+ * body streams them.
  */
 async function prepareRequestContents(deps: EngineDependencies, input: TurnInput, textParts: GeminiPart[]): Promise<PreparedContents> {
   const exchanges = input.record?.exchanges ?? [];
-  let preloaded: GeminiContent[] | undefined;
+  let preloaded: OutgoingContent[] | undefined;
   let sizes = storedExchangeSizes(exchanges);
   if (!sizes) {
     // A record written before sizes were kept: measure it by loading it.
@@ -107,19 +111,22 @@ async function prepareRequestContents(deps: EngineDependencies, input: TurnInput
   }
   if (dropped === undefined) return { kind: 'too-large' };
 
-  const kept = preloaded
-    ? { ok: true as const, contents: preloaded.slice(dropped * 2) }
-    : await replayHistory({ ...input.record!, exchanges: exchanges.slice(dropped) }, deps.blobs);
-  if (!kept.ok) return { kind: 'unreadable', missingBlob: kept.missingBlob };
-  const targetModel = !resend ? undefined : target >= dropped ? kept.contents[(target - dropped) * 2 + 1] : await loadModelContent(deps, exchanges[target]!);
+  const kept = preloaded ? preloaded.slice(dropped * 2) : storedHistory(exchanges.slice(dropped));
+  const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
   // An image the user's own references already carry is not sent twice.
-  const alreadySent = new Set(input.references.map((part) => readInlineData(part)?.data));
-  const targetImages = finalImagesOf(targetModel).filter((part) => !alreadySent.has(readInlineData(part)?.data));
+  const alreadySent = new Set(input.references.flatMap((part) => imageIdOf(part) ?? []));
+  const targetImages = finalImagesOf(targetModel).filter((part) => !alreadySent.has(imageIdOf(part) ?? ''));
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
-  return { kind: 'ready', contents: [...kept.contents, { role: 'user', parts: userParts }], userParts, droppedExchanges: dropped };
+  return { kind: 'ready', contents: [...kept, { role: 'user', parts: userParts }], userParts, droppedExchanges: dropped };
 }
 
-async function loadModelContent(deps: EngineDependencies, exchange: Exchange): Promise<GeminiContent | undefined> {
-  const restored = await restoreParts(exchange.model.parts, deps.blobs);
-  return restored.ok ? { role: 'model', parts: restored.parts } : undefined;
+function modelContentOf(exchange: Exchange): OutgoingContent {
+  return { role: 'model', parts: outgoingParts(exchange.model.parts) };
+}
+
+/** The blob id of a part's image, on hand or stored. */
+function imageIdOf(part: OutgoingPart): string | undefined {
+  if (part instanceof StoredImagePart) return part.blob.sha256;
+  const inline = readInlineData(part);
+  return inline ? blobIdOf(inline.data) : undefined;
 }

@@ -2,11 +2,24 @@ import { inlineImagePart, type GeminiContent, type GeminiPart } from '../gemini/
 import { readInlineData } from '../gemini/inlineData.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
+import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
 import { restoreParts } from './storedParts.js';
 
 export type ReplayedHistory = { ok: true; contents: GeminiContent[] } | { ok: false; missingBlob: string };
 
-/** Every stored turn back in wire form: user parts, then the model's content exactly as received. */
+/**
+ * Every stored turn as it will be sent, images left in the store until the
+ * request body streams them: user parts, then the model's content exactly
+ * as received.
+ */
+export function storedHistory(exchanges: Exchange[]): OutgoingContent[] {
+  return exchanges.flatMap((exchange) => [
+    { role: 'user' as const, parts: outgoingParts(exchange.user.parts) },
+    { ...exchange.model.contentFields, role: 'model' as const, parts: outgoingParts(exchange.model.parts) },
+  ]);
+}
+
+/** Every stored turn back in wire form, images loaded: user parts, then the model's content exactly as received. */
 export async function replayHistory(record: ConversationRecord, blobs: BlobStore): Promise<ReplayedHistory> {
   const contents: GeminiContent[] = [];
   for (const exchange of record.exchanges) {
@@ -25,12 +38,18 @@ export async function replayHistory(record: ConversationRecord, blobs: BlobStore
  * that is not the last thing in the history re-sends it, so the edit applies
  * to what the user pointed at.
  */
-export function finalImagesOf(modelContent: GeminiContent | undefined): GeminiPart[] {
+export function finalImagesOf(modelContent: GeminiContent | undefined): GeminiPart[];
+export function finalImagesOf(modelContent: OutgoingContent | undefined): OutgoingPart[];
+export function finalImagesOf(modelContent: OutgoingContent | undefined): OutgoingPart[] {
   if (!modelContent) return [];
-  return modelContent.parts.flatMap((part) => {
-    if (part['thought'] === true) return [];
-    const inline = readInlineData(part);
-    return inline?.mimeType ? [inlineImagePart(inline.mimeType, inline.data)] : [];
+  return modelContent.parts.flatMap((part): OutgoingPart[] => {
+    const stored = part instanceof StoredImagePart;
+    const wire = stored ? part.raw : part;
+    if (wire['thought'] === true) return [];
+    const inline = readInlineData(wire);
+    if (!inline?.mimeType) return [];
+    // Re-sent as a user part in camelCase, like every part we build; a stored one stays in the store until sent.
+    return stored ? [new StoredImagePart(inlineImagePart(inline.mimeType, ''), { ...part.blob, field: 'inlineData' })] : [inlineImagePart(inline.mimeType, inline.data)];
   });
 }
 

@@ -1,7 +1,8 @@
-import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
+import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
+import type { OutgoingPart } from './outgoingParts.js';
 import { storeParts } from './storedParts.js';
 
 export interface NewExchange {
@@ -11,7 +12,8 @@ export interface NewExchange {
   model: string;
   settings: ImageSettings;
   authorId: string;
-  userParts: GeminiPart[];
+  /** The user turn as sent; an image re-sent from the history is kept as a reference to its blob. */
+  userParts: OutgoingPart[];
   modelContent: GeminiContent;
   messageId: string;
   now: Date;

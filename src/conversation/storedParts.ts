@@ -2,11 +2,17 @@ import type { BlobStore } from '../store/blobStore.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { StoredPart } from './conversationRecord.js';
+import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
 /** Moves each inline image's bytes to the blob store; everything else is kept as is. */
-export async function storeParts(parts: GeminiPart[], blobs: BlobStore): Promise<StoredPart[]> {
+export async function storeParts(parts: OutgoingPart[], blobs: BlobStore): Promise<StoredPart[]> {
   const stored: StoredPart[] = [];
   for (const part of parts) {
+    // Already in the store (an image re-sent from the history): only the reference is kept.
+    if (part instanceof StoredImagePart) {
+      stored.push({ raw: structuredClone(part.raw), blob: { ...part.blob } });
+      continue;
+    }
     const inline = readInlineData(part);
     if (!inline) {
       stored.push({ raw: structuredClone(part) });

@@ -4,6 +4,7 @@ import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.js';
+import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
@@ -204,7 +205,7 @@ async function storeExchange(
   bot: BotContext,
   request: TurnRequest,
   delivery: TurnDelivery,
-  stored: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; threadId: string; message: Message; userParts: GeminiPart[]; modelContent: GeminiContent },
+  stored: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; threadId: string; message: Message; userParts: OutgoingPart[]; modelContent: GeminiContent },
 ): Promise<void> {
   const { threadId, message } = stored;
   try {

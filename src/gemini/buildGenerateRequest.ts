@@ -6,7 +6,11 @@ import type { ImageSettings } from './imageOptions.js';
  * the new user turn. Image output must be asked for explicitly, and only the
  * image options the user chose are sent (Gemini's defaults apply otherwise).
  */
-export function buildGenerateRequest(contents: GeminiContent[], settings: ImageSettings, options: { search?: boolean } = {}): GenerateContentRequest {
+export function buildGenerateRequest<Content = GeminiContent>(
+  contents: Content[],
+  settings: ImageSettings,
+  options: { search?: boolean } = {},
+): GenerateContentRequest<Content> {
   const imageConfig: { aspectRatio?: string; imageSize?: string } = {};
   if (settings.aspectRatio) imageConfig.aspectRatio = settings.aspectRatio;
   if (settings.imageSize) imageConfig.imageSize = settings.imageSize;

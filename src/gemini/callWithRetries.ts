@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callGenerateContent, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
-import type { GenerateContentRequest } from './geminiTypes.js';
+import type { RequestBody } from './requestBody.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import { decideRetry } from './retryPolicy.js';
 
@@ -21,7 +21,7 @@ export interface RetriedCall {
 export async function callWithRetries(
   client: GeminiClientOptions,
   model: string,
-  body: GenerateContentRequest,
+  body: RequestBody,
   options: RetryOptions,
 ): Promise<RetriedCall> {
   for (let attempt = 1; ; attempt += 1) {

@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import type { GenerateContentRequest } from './geminiTypes.js';
 import type { GeminiFailure } from './generationOutcome.js';
+import type { RequestBody } from './requestBody.js';
 
 export interface GeminiClientOptions {
   apiUrl: string;
@@ -31,7 +32,7 @@ const errorBodySchema = z.looseObject({
 export async function callGenerateContent(
   options: GeminiClientOptions,
   model: string,
-  body: GenerateContentRequest,
+  body: RequestBody,
   signal?: AbortSignal,
 ): Promise<GeminiCallResult> {
   const started = performance.now();
@@ -43,7 +44,7 @@ export async function callGenerateContent(
 async function postGenerateContent(
   options: GeminiClientOptions,
   model: string,
-  body: GenerateContentRequest,
+  body: RequestBody,
   signal: AbortSignal | undefined,
 ): Promise<GeminiCallResult> {
   const url = `${options.apiUrl}/models/${encodeURIComponent(model)}:generateContent`;
@@ -51,8 +52,9 @@ async function postGenerateContent(
   try {
     const response = await request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-goog-api-key': options.apiKey },
-      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', 'content-length': String(body.contentLength), 'x-goog-api-key': options.apiKey },
+      // Streamed: a long thread's history is never one string in memory (streamedRequestBody.ts).
+      body: Readable.from(body.chunks(), { objectMode: false }),
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       dispatcher: options.dispatcher,
     });

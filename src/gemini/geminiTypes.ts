@@ -12,8 +12,9 @@ export interface GeminiContent {
   [unknownField: string]: unknown;
 }
 
-export interface GenerateContentRequest {
-  contents: GeminiContent[];
+/** The request; its contents may be parts still to be loaded (see conversation/outgoingParts.ts). */
+export interface GenerateContentRequest<Content = GeminiContent> {
+  contents: Content[];
   tools?: Array<{ googleSearch: Record<string, never> }>;
   generationConfig: {
     responseModalities: ['TEXT', 'IMAGE'];

@@ -14,7 +14,7 @@ export class BlobStore {
   constructor(private readonly keyv: Keyv) {}
 
   async put(base64: string): Promise<string> {
-    const sha256 = createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
+    const sha256 = blobIdOf(base64);
     const key = blobKey(sha256);
     if (!(await this.keyv.has(key))) {
       await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
@@ -22,11 +22,21 @@ export class BlobStore {
     return sha256;
   }
 
+  /** Whether the blob is there, without loading it. */
+  has(sha256: string): Promise<boolean> {
+    return this.keyv.has(blobKey(sha256));
+  }
+
   /** Returns undefined when the blob is missing or unreadable; the caller decides what that means. */
   async get(sha256: string): Promise<string | undefined> {
     const parsed = blobRecordSchema.safeParse(await this.keyv.get(blobKey(sha256)));
     return parsed.success ? parsed.data.base64 : undefined;
   }
+}
+
+/** The id an image is stored under: the sha256 of its bytes, whatever its base64 spelling. */
+export function blobIdOf(base64: string): string {
+  return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
 }
 
 function blobKey(sha256: string): string {

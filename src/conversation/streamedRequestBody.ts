@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { readInlineData } from '../gemini/inlineData.js';
+import type { RequestBody } from '../gemini/requestBody.js';
+import type { BlobStore } from '../store/blobStore.js';
+import { StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
+
+/** Base64 (either alphabet) needs no escaping inside a JSON string, so its JSON is the text itself. */
+const JSON_SAFE_BASE64 = /^[A-Za-z0-9+/=_-]*$/;
+/** Image text is written in slices this big: no second whole copy of an image as bytes. */
+const SLICE_CHARS = 1 << 20;
+
+type ImageSource = { kind: 'memory'; json: string } | { kind: 'blob'; sha256: string; length: number };
+
+export type PreparedBody = { ok: true; body: RequestBody } | { ok: false; missingBlob: string };
+
+/**
+ * The JSON body of a request whose parts may still have their images in the
+ * blob store, sent without ever being one string. Every image's `data` is
+ * replaced by a placeholder, the rest is serialized (a few kilobytes), and
+ * the body streams that skeleton with each image written in its place: a
+ * stored image is read when its turn comes and dropped once written, so a
+ * 20 MB history costs one image of memory, not three copies of all of it.
+ *
+ * The exact length is known before sending (Content-Length: a proxy may
+ * refuse a chunked POST): each stored image's length is kept in the record.
+ * Missing images are found before anything is sent.
+ */
+export async function streamedRequestBody<R extends { contents: OutgoingContent[] }>(request: R, blobs: BlobStore): Promise<PreparedBody> {
+  // Random per request, so no prompt text can contain it.
+  const token = `__image_${randomBytes(12).toString('hex')}_`;
+  const sources: ImageSource[] = [];
+  const placeholder = (source: ImageSource) => `${token}${sources.push(source) - 1}`;
+
+  const contents: OutgoingContent[] = [];
+  for (const content of request.contents) {
+    const parts: OutgoingPart[] = [];
+    for (const part of content.parts) {
+      if (part instanceof StoredImagePart) {
+        const { sha256, field, length } = part.blob;
+        let source: ImageSource;
+        if (length !== undefined) {
+          if (!(await blobs.has(sha256))) return { ok: false, missingBlob: sha256 };
+          source = { kind: 'blob', sha256, length };
+        } else {
+          // A record from before lengths were kept: load it now to know its length.
+          const base64 = await blobs.get(sha256);
+          if (base64 === undefined) return { ok: false, missingBlob: sha256 };
+          source = { kind: 'memory', json: jsonStringText(base64) };
+        }
+        parts.push({ ...part.raw, [field]: { ...(part.raw[field] as object), data: placeholder(source) } });
+        continue;
+      }
+      const inline = readInlineData(part);
+      parts.push(inline ? { ...part, [inline.field]: { ...(part[inline.field] as object), data: placeholder({ kind: 'memory', json: jsonStringText(inline.data) }) } } : part);
+    }
+    contents.push({ ...content, parts });
+  }
+
+  const skeleton = JSON.stringify({ ...request, contents });
+  const pieces: string[] = [];
+  const order: number[] = [];
+  let last = 0;
+  for (const match of skeleton.matchAll(new RegExp(`${token}(\\d+)`, 'g'))) {
+    pieces.push(skeleton.slice(last, match.index));
+    order.push(Number(match[1]));
+    last = match.index + match[0].length;
+  }
+  pieces.push(skeleton.slice(last));
+
+  const contentLength =
+    pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0) +
+    order.reduce((sum, index) => {
+      const source = sources[index]!;
+      return sum + (source.kind === 'blob' ? source.length : Buffer.byteLength(source.json));
+    }, 0);
+
+  return {
+    ok: true,
+    body: {
+      contentLength,
+      async *chunks() {
+        for (const [position, piece] of pieces.entries()) {
+          yield Buffer.from(piece);
+          const index = order[position];
+          if (index === undefined) continue;
+          const source = sources[index]!;
+          const json = source.kind === 'memory' ? source.json : await readStoredImage(blobs, source);
+          for (let start = 0; start < json.length; start += SLICE_CHARS) yield Buffer.from(json.slice(start, start + SLICE_CHARS));
+        }
+      },
+    },
+  };
+}
+
+/** A stored image's text, checked against what the length was computed from (the bytes must match Content-Length). */
+async function readStoredImage(blobs: BlobStore, source: Extract<ImageSource, { kind: 'blob' }>): Promise<string> {
+  const base64 = await blobs.get(source.sha256);
+  if (base64 === undefined) throw new Error(`image ${source.sha256} left the store while the request was being sent`);
+  if (base64.length !== source.length || !JSON_SAFE_BASE64.test(base64)) throw new Error(`image ${source.sha256} is not what its record says`);
+  return base64;
+}
+
+/** The text of a string inside its JSON quotes. */
+function jsonStringText(value: string): string {
+  return JSON_SAFE_BASE64.test(value) ? value : JSON.stringify(value).slice(1, -1);
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import Keyv from 'keyv';
+import { describe, expect, it } from 'vitest';
+import type { StoredPart } from '../../src/conversation/conversationRecord.js';
+import { outgoingParts, type OutgoingContent } from '../../src/conversation/outgoingParts.js';
+import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
+import { streamedRequestBody } from '../../src/conversation/streamedRequestBody.js';
+import { buildGenerateRequest } from '../../src/gemini/buildGenerateRequest.js';
+import type { GeminiContent, GeminiPart } from '../../src/gemini/geminiTypes.js';
+import type { RequestBody } from '../../src/gemini/requestBody.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+
+/** A blob store that records each image read, in order, interleaved with what the test marks. */
+class WatchedBlobs extends BlobStore {
+  readonly events: string[] = [];
+  override async get(sha256: string) {
+    this.events.push(`get ${sha256.slice(0, 8)}`);
+    return super.get(sha256);
+  }
+}
+
+const image = (bytes: number) => randomBytes(bytes).toString('base64');
+
+/** Equal texts, or a failure showing where they part (not megabytes of base64). */
+function expectSameText(actual: string, expected: string) {
+  let index = 0;
+  while (index < Math.min(actual.length, expected.length) && actual[index] === expected[index]) index++;
+  const around = (text: string) => text.slice(Math.max(0, index - 60), index + 60);
+  expect({ length: actual.length, text: around(actual) }).toEqual({ length: expected.length, text: around(expected) });
+}
+
+/** The same content with its parts swapped for the outgoing ones, keys in their order. */
+function withParts(content: GeminiContent, parts: OutgoingContent['parts']): OutgoingContent {
+  return Object.fromEntries(Object.entries(content).map(([key, value]) => [key, key === 'parts' ? parts : value])) as OutgoingContent;
+}
+
+async function bodyText(body: RequestBody): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body.chunks()) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A two-exchange history stored the way saveExchange stores it, camelCase and snake_case, a thought image, a signature. */
+async function storedHistory(blobs: BlobStore) {
+  const exchanges: GeminiContent[] = [
+    { role: 'user', parts: [{ text: 'a fox "in the snow" — ✨' }, { inlineData: { mimeType: 'image/png', data: image(3_000) } }] },
+    {
+      role: 'model',
+      parts: [
+        { text: 'thinking', thought: true },
+        { inline_data: { mime_type: 'image/jpeg', data: image(5_000) }, thought: true, thought_signature: 'c2ln' },
+        { inlineData: { mimeType: 'image/jpeg', data: image(7_000) }, thoughtSignature: 'c2lnMg==' },
+      ],
+      finishReason: 'STOP',
+    },
+  ];
+  const stored: StoredPart[][] = [];
+  for (const content of exchanges) stored.push(await storeParts(content.parts, blobs));
+  const outgoing = exchanges.map((content, index) => withParts(content, outgoingParts(stored[index]!)));
+  return { loaded: exchanges, outgoing, stored };
+}
+
+describe('streamedRequestBody', () => {
+  it('streams exactly the bytes JSON.stringify gives for the loaded request, with their exact length', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const { loaded, outgoing } = await storedHistory(blobs);
+    const newTurn: GeminiPart[] = [{ text: 'now in "blue" \\ ü' }, { inlineData: { mimeType: 'image/webp', data: image(2_000) } }];
+    const prepared = await streamedRequestBody(buildGenerateRequest([...outgoing, { role: 'user', parts: newTurn }], { aspectRatio: '16:9' }, { search: true }), blobs);
+    expect(prepared.ok).toBe(true);
+    if (!prepared.ok) return;
+
+    const expected = JSON.stringify(buildGenerateRequest([...loaded, { role: 'user', parts: newTurn }], { aspectRatio: '16:9' }, { search: true }));
+    expectSameText(await bodyText(prepared.body), expected);
+    expect(prepared.body.contentLength).toBe(Buffer.byteLength(expected));
+    // A retry sends the same body again.
+    expectSameText(await bodyText(prepared.body), expected);
+  });
+
+  it('reads each stored image only when the stream reaches it, one at a time', async () => {
+    const blobs = new WatchedBlobs(new Keyv());
+    const { outgoing, stored } = await storedHistory(blobs);
+    const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    expect(blobs.events).toEqual([]); // nothing loaded to prepare it
+
+    const order = [...stored[0]!, ...stored[1]!].flatMap((part) => (part.blob ? [`get ${part.blob.sha256.slice(0, 8)}`] : []));
+    const seen: string[] = [];
+    for await (const chunk of prepared.body.chunks()) {
+      seen.push(`chunk after ${blobs.events.length} reads`);
+      expect(chunk.length).toBeLessThanOrEqual(1 << 20);
+    }
+    expect(blobs.events).toEqual(order);
+    // The first chunk (the JSON up to the first image) went out before any image was read.
+    expect(seen[0]).toBe('chunk after 0 reads');
+  });
+
+  it('writes a long image in slices, never one buffer of it all', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const big = image(3_000_000); // 4 MB of base64
+    const outgoing = [{ role: 'user' as const, parts: outgoingParts(await storeParts([{ inlineData: { mimeType: 'image/png', data: big } }], blobs)) }];
+    const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    const sizes: number[] = [];
+    for await (const chunk of prepared.body.chunks()) sizes.push(chunk.length);
+    expect(Math.max(...sizes)).toBe(1 << 20);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(prepared.body.contentLength);
+  });
+
+  it('finds a missing image before anything is sent', async () => {
+    const keyv = new Keyv();
+    const blobs = new BlobStore(keyv);
+    const { outgoing, stored } = await storedHistory(blobs);
+    const missing = stored[1]![2]!.blob!.sha256;
+    await keyv.delete(`blob:${missing}`);
+    expect(await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs)).toEqual({ ok: false, missingBlob: missing });
+  });
+
+  it('fails the stream, rather than send a body that disagrees with its length, when a stored image is not what its record says', async () => {
+    const keyv = new Keyv();
+    const blobs = new BlobStore(keyv);
+    const { outgoing, stored } = await storedHistory(blobs);
+    const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    await keyv.set(`blob:${stored[0]![1]!.blob!.sha256}`, { version: 1, base64: 'AAAA' });
+    await expect(bodyText(prepared.body)).rejects.toThrow(/is not what its record says/);
+  });
+
+  it('loads up front an image whose record predates stored lengths', async () => {
+    const blobs = new WatchedBlobs(new Keyv());
+    const { loaded, stored } = await storedHistory(blobs);
+    const legacy = stored.map((parts) => parts.map((part) => (part.blob ? { ...part, blob: { sha256: part.blob.sha256, field: part.blob.field } } : part)));
+    const outgoing = loaded.map((content, index) => withParts(content, outgoingParts(legacy[index]!)));
+    const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    expect(blobs.events).toHaveLength(3);
+    expectSameText(await bodyText(prepared.body), JSON.stringify(buildGenerateRequest(loaded, {})));
+    // And the stored parts still restore to the exact wire parts.
+    const restored = await restoreParts(legacy[1]!, blobs);
+    expect(restored.ok && restored.parts).toEqual(loaded[1]!.parts);
+  });
+});
