@@ -22,20 +22,32 @@ export type FetchedAttachment =
   | { ok: false; name: string; problem: AttachmentProblem };
 
 /**
+ * What can be refused without downloading anything: the origin and the size
+ * Discord declares. Checked when the request arrives, so a member waiting in
+ * the queue is not told only at its end that an attachment was never usable.
+ */
+export function precheckAttachment(source: AttachmentSource, policy: Pick<AttachmentPolicy, 'allowedOrigins' | 'maxBytes'>): AttachmentProblem | undefined {
+  let url: URL;
+  try {
+    url = new URL(source.url);
+  } catch {
+    return 'origin-not-allowed';
+  }
+  if (!policy.allowedOrigins.includes(url.origin)) return 'origin-not-allowed';
+  if (source.size > policy.maxBytes) return 'too-large';
+  return undefined;
+}
+
+/**
  * Downloads one user attachment as untrusted input: only from an allowed
  * origin, no redirects (a redirect could lead anywhere), never more bytes
  * than the cap whatever the size header says, and typed by its magic bytes.
  */
 export async function fetchAttachment(source: AttachmentSource, policy: AttachmentPolicy, signal?: AbortSignal): Promise<FetchedAttachment> {
   const fail = (problem: AttachmentProblem): FetchedAttachment => ({ ok: false, name: source.name, problem });
-  let url: URL;
-  try {
-    url = new URL(source.url);
-  } catch {
-    return fail('origin-not-allowed');
-  }
-  if (!policy.allowedOrigins.includes(url.origin)) return fail('origin-not-allowed');
-  if (source.size > policy.maxBytes) return fail('too-large');
+  const problem = precheckAttachment(source, policy);
+  if (problem) return fail(problem);
+  const url = new URL(source.url);
 
   const timeout = AbortSignal.timeout(policy.timeoutMs);
   try {

@@ -28,14 +28,8 @@ export interface TurnInput {
   exactUserParts?: GeminiPart[] | undefined;
 }
 
-/** How a turn waits: for a Gemini slot, between retries, and for shutdown. */
+/** How a turn waits between retries, and hears of shutdown. */
 export interface TurnHooks {
-  /**
-   * Resolves false when the turn must give up waiting (shutdown). The caller
-   * frees the slot once the answer is posted and stored: a slot bounds the
-   * big buffers of a whole generation, not just the Gemini call.
-   */
-  waitForSlot(): Promise<boolean>;
   signal?: AbortSignal | undefined;
   onRetry?: RetryOptions['onRetry'];
 }
@@ -51,8 +45,8 @@ export interface GeneratedTurn {
 
 /**
  * Sends the conversation so far plus the new user turn to Gemini and
- * classifies the answer. The history is loaded only once a Gemini slot is
- * free, so a long queue does not hold every waiting thread's images.
+ * classifies the answer. Call it holding a Gemini slot (GenerationQueue):
+ * the slot bounds how many generations hold their big buffers at once.
  */
 export async function generateTurn(deps: EngineDependencies, input: TurnInput, hooks: TurnHooks): Promise<GeneratedTurn> {
   const textParts = input.prompt ? [textPart(input.prompt)] : [];
@@ -62,7 +56,6 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
     retries,
     droppedExchanges,
   });
-  if (!(await hooks.waitForSlot())) return done({ kind: 'failed', failure: { kind: 'interrupted' } });
   const prepared = await prepareRequestContents(deps, input, textParts);
   if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
   const body = prepared.kind === 'ready' ? await streamedRequestBody(buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true }), deps.blobs) : undefined;

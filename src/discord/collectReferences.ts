@@ -1,4 +1,4 @@
-import { fetchAttachment, type AttachmentSource } from '../attachments/fetchAttachment.js';
+import { fetchAttachment, precheckAttachment, type AttachmentSource } from '../attachments/fetchAttachment.js';
 import { inlineImagePart, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { TurnOutcome } from '../conversation/turnOutcome.js';
 import type { BotContext } from './botContext.js';
@@ -7,6 +7,25 @@ import type { BotContext } from './botContext.js';
 export const MAX_REFERENCE_IMAGES = 14;
 
 export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; outcome: TurnOutcome };
+
+/**
+ * The checks that need no download (how many, where from, declared size),
+ * made as the request arrives. The downloads wait for a Gemini slot
+ * (collectReferences): a hundred queued requests must not each hold up to
+ * fourteen images in memory while they wait.
+ */
+export function precheckReferences(bot: BotContext, sources: AttachmentSource[]): { ok: true } | { ok: false; outcome: TurnOutcome } {
+  if (sources.length > MAX_REFERENCE_IMAGES) {
+    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
+  }
+  const rejected = sources.flatMap((source) => {
+    const problem = precheckAttachment(source, bot.attachments);
+    return problem ? [{ name: source.name, problem }] : [];
+  });
+  if (rejected.length === 0) return { ok: true };
+  bot.logger.info({ rejected }, 'attachments rejected');
+  return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
+}
 
 /**
  * Downloads the user's attachments and turns them into inline image parts

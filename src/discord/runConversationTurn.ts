@@ -13,7 +13,7 @@ import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { Reservation } from '../usage/usageLedger.js';
 import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
-import { collectReferences } from './collectReferences.js';
+import { collectReferences, precheckReferences } from './collectReferences.js';
 import { deliverAnswer } from './deliverAnswer.js';
 import { renderOutcome, threadName, type RenderedMessage } from './renderOutcome.js';
 import { byline, describeSources } from './resultNotes.js';
@@ -101,9 +101,11 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
     return;
   }
   const serverSettings = access.settings;
-  const references = await collectReferences(bot, request.attachments, bot.shutdownSignal);
-  if (!references.ok) {
-    await delivery.post(renderOutcome(bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
+  const precheck = precheckReferences(bot, request.attachments);
+  if (!precheck.ok) {
+    // Refused anyway: check the rest too (downloading them now), so one answer names every bad file.
+    const everyProblem = await collectReferences(bot, request.attachments, bot.shutdownSignal);
+    await delivery.post(renderOutcome(everyProblem.ok ? precheck.outcome : everyProblem.outcome));
     return;
   }
   let record: ConversationRecord | undefined;
@@ -127,14 +129,14 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
     model,
     imageSize: settings.imageSize,
     limits: serverSettings,
-    inputTokens: estimateInputTokens(record, request, references.parts.length),
+    inputTokens: estimateInputTokens(record, request, request.attachments.length),
   });
   if (!reserved.ok) {
     await delivery.post(renderOutcome({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed }));
     return;
   }
   try {
-    await generateAndDeliver(bot, request, delivery, ticket, { record, model, settings, references: references.parts, started, reservation: reserved.reservation });
+    await generateAndDeliver(bot, request, delivery, ticket, { record, model, settings, started, reservation: reserved.reservation });
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
@@ -145,29 +147,37 @@ async function generateAndDeliver(
   request: TurnRequest,
   delivery: TurnDelivery,
   ticket: Ticket,
-  context: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; references: GeminiPart[]; started: number; reservation: Reservation },
+  context: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; started: number; reservation: Reservation },
 ): Promise<void> {
   const { record, model, settings } = context;
   const progress = progressReporter(bot.logger, delivery);
-  const turn = await generateTurn(
-    bot,
-    {
-      record: request.replay && record ? { ...record, exchanges: record.exchanges.slice(0, request.replay.exchangesBefore) } : record,
-      exactUserParts: request.replay?.userParts,
-      prompt: request.prompt,
-      references: [...(request.presetReferences ?? []), ...context.references],
-      replyToMessageId: request.replyToMessageId,
-      model,
-      settings,
-      search: request.search,
-    },
-    {
-      waitForSlot: () =>
-        ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal),
-      signal: bot.shutdownSignal,
-      onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
-    },
-  );
+  // The slot bounds a generation's big buffers, so the attachments are downloaded only once it is held.
+  const granted = await ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal);
+  const references = granted ? await collectReferences(bot, request.attachments, bot.shutdownSignal) : undefined;
+  if (references?.ok === false) {
+    await progress.settled();
+    await delivery.post(renderOutcome(bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
+    return;
+  }
+  const turn: GeneratedTurn = !references
+    ? { outcome: { kind: 'failed', failure: { kind: 'interrupted' } }, userParts: [], retries: 0, droppedExchanges: 0 }
+    : await generateTurn(
+        bot,
+        {
+          record: request.replay && record ? { ...record, exchanges: record.exchanges.slice(0, request.replay.exchangesBefore) } : record,
+          exactUserParts: request.replay?.userParts,
+          prompt: request.prompt,
+          references: [...(request.presetReferences ?? []), ...references.parts],
+          replyToMessageId: request.replyToMessageId,
+          model,
+          settings,
+          search: request.search,
+        },
+        {
+          signal: bot.shutdownSignal,
+          onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
+        },
+      );
   logGeneration(bot.logger, { guildId: request.guildId, threadId: request.threadId, userId: request.authorId, model }, turn, Date.now() - context.started);
   bot.metrics.recordGeneration(model, turn);
   await recordUsage(bot, context.reservation, turn);

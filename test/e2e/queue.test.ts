@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
-import { isBotMessage, isProgressNote } from './helpers.js';
+import { isBotMessage, isProgressNote, pngBytes, waitForBotReplyTo } from './helpers.js';
 
 let harness: Harness | undefined;
 
@@ -77,5 +77,28 @@ describe('the fair queue in front of Gemini', () => {
     expect((await finalReply(third.interactionId)).content).toMatch(/at capacity/);
     await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId)]);
     expect(harness.gemini.requests).toHaveLength(2);
+  });
+
+  it('downloads a waiting request\'s attachments only once its Gemini slot is free, so a long queue holds no images', async () => {
+    harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1' } });
+    harness.gemini.enqueue({ kind: 'delay', ms: 800, then: { kind: 'image' } });
+    const first = sendImagine('alice', 'first');
+    await geminiHasReceived(1);
+    const slotTaken = Date.now();
+    let downloadedAt: number | undefined;
+    const url = harness.discord.serveAt('/attachments/queue/cat.png', (_request, response) => {
+      downloadedAt = Date.now();
+      response.end(pngBytes(7));
+    });
+    const attachment = { ...harness.discord.addAttachment(pngBytes(7), { filename: 'cat.png' }), url, proxy_url: url };
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'use this', attachments: [attachment], mentionBot: true });
+
+    const answer = await waitForBotReplyTo(harness, ask);
+    expect(answer.attachments).toHaveLength(1);
+    expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
+    // Downloaded after the first call gave its slot back, not while waiting for it.
+    expect(downloadedAt! - slotTaken).toBeGreaterThanOrEqual(700);
+    const sent = (harness.gemini.requests[1]?.body as { contents: Array<{ parts: Array<{ inlineData?: { data: string } }> }> }).contents[0]?.parts;
+    expect(sent?.some((part) => part.inlineData?.data === pngBytes(7).toString('base64'))).toBe(true);
   });
 });
