@@ -8,23 +8,36 @@ export const MAX_REFERENCE_IMAGES = 14;
 
 export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; outcome: TurnOutcome };
 
+/** A refusal found before downloading; `downloadTheRest` when the other files are small enough to check too. */
+export type Precheck = { ok: true } | { ok: false; outcome: TurnOutcome; downloadTheRest: boolean };
+
 /**
- * The checks that need no download (how many, where from, declared size),
+ * The checks that need no download (how many, where from, declared sizes),
  * made as the request arrives. The downloads wait for a Gemini slot
  * (collectReferences): a hundred queued requests must not each hold up to
- * fourteen images in memory while they wait.
+ * fourteen images in memory while they wait. Files that could never fit in
+ * one request together are refused here too, before a byte is downloaded.
  */
-export function precheckReferences(bot: BotContext, sources: AttachmentSource[]): { ok: true } | { ok: false; outcome: TurnOutcome } {
+export function precheckReferences(bot: BotContext, sources: AttachmentSource[]): Precheck {
   if (sources.length > MAX_REFERENCE_IMAGES) {
-    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
+    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES }, downloadTheRest: false };
   }
   const rejected = sources.flatMap((source) => {
     const problem = precheckAttachment(source, bot.attachments);
     return problem ? [{ name: source.name, problem }] : [];
   });
-  if (rejected.length === 0) return { ok: true };
-  bot.logger.info({ rejected }, 'attachments rejected');
-  return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
+  const rejectedNames = new Set(rejected.map((item) => item.name));
+  const fitsTogether = base64Bytes(sources.filter((source) => !rejectedNames.has(source.name))) <= bot.historyBudgetBytes;
+  if (rejected.length > 0) {
+    bot.logger.info({ rejected }, 'attachments rejected');
+    return { ok: false, outcome: { kind: 'attachments-rejected', rejected }, downloadTheRest: fitsTogether };
+  }
+  return fitsTogether ? { ok: true } : { ok: false, outcome: { kind: 'history-too-large' }, downloadTheRest: false };
+}
+
+/** What the files declare they weigh once base64-encoded in a request. */
+function base64Bytes(sources: AttachmentSource[]): number {
+  return sources.reduce((sum, source) => sum + Math.ceil(source.size / 3) * 4, 0);
 }
 
 /**

@@ -70,4 +70,21 @@ describe('a thread whose history outgrows the request budget', () => {
     expect(harness.gemini.requests[2]?.status).toBe(200);
     expect(geminiBody(harness, 2).contents).toHaveLength(5);
   });
+
+  it('refuses attachments that could never fit in one request together, before downloading any of them', async () => {
+    // Three files of 200 kB each are fine one by one (MAX_ATTACHMENT_MB) but 0.8 MB of base64 together.
+    let downloads = 0;
+    const attachments = ['a', 'b', 'c'].map((name) => {
+      const url = harness.discord.serveAt(`/attachments/budget/${name}.png`, (_request, response) => {
+        downloads += 1;
+        response.end(Buffer.alloc(200_000));
+      });
+      return { ...harness.discord.addAttachment(Buffer.alloc(200_000), { filename: `${name}.png` }), url, proxy_url: url, size: 200_000 };
+    });
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'combine these', attachments, mentionBot: true });
+    const answer = await waitForBotReplyTo(harness, ask);
+    expect(answer.content).toBe('This request is too large for Gemini even on its own. Use fewer or smaller reference images.');
+    expect(downloads).toBe(0);
+    expect(harness.gemini.requests).toHaveLength(0);
+  });
 });
