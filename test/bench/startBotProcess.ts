@@ -6,6 +6,7 @@ import { startDiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator } from '../emulators/gemini/index.js';
 import { emulatorEnv } from '../e2e/compiledBot.js';
 import type { BenchTarget, StartTarget } from './benchTarget.js';
+import { startScriptNodeFlags } from './startScriptFlags.js';
 
 /** The compiled entry point, as `npm start` runs it (dist/test/bench/ → dist/src/main.js). */
 const ENTRY = path.resolve(import.meta.dirname, '../../src/main.js');
@@ -37,12 +38,12 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
   const [discord, gemini] = await Promise.all([startDiscordEmulator(shardOptions), startGeminiEmulator()]);
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-bench-'));
   const databaseUrl = options.databaseUrl ?? `sqlite://${directory}/data/bot.sqlite`;
-  const child = spawn(process.execPath, [ENTRY], {
+  const child = spawn(process.execPath, [...startScriptNodeFlags(), ENTRY], {
     cwd: directory, // no .env there: only the settings below
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...emulatorEnv(discord, gemini),
-      // BENCH_NODE_OPTIONS tries V8 flags on the bot process alone (e.g. --max-old-space-size=192).
+      // BENCH_NODE_OPTIONS tries more V8 flags on the bot process alone (the start script's own flags still apply).
       ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}),
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'debug', // as the e2e harness runs it
