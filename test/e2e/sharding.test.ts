@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,6 +8,7 @@ import { shardForGuild, startDiscordEmulator, type DiscordEmulator, type StoredM
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { buildBot, emulatorEnv } from './compiledBot.js';
+import { collectLogLines, isAlive } from './processLogs.js';
 
 /*
  * `npm start` with SHARDS=auto against a Discord that recommends two shards:
@@ -21,28 +21,6 @@ let entry: string;
 beforeAll(async () => {
   entry = await buildBot(path.resolve(import.meta.dirname, '../../dist/sharding-e2e'));
 }, 120_000);
-
-/** Everything the manager and its shards log (JSON lines; they share the manager's stdout). */
-function collectLogLines(child: ChildProcess): Array<Record<string, unknown>> {
-  const lines: Array<Record<string, unknown>> = [];
-  let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const text = partial + chunk.toString();
-    const complete = text.split('\n');
-    partial = complete.pop() ?? '';
-    for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  return lines;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the bot with SHARDS=auto', () => {
   let discord: DiscordEmulator;
@@ -205,86 +183,3 @@ const userSaid = (text: string) => ({ role: 'user', parts: [{ text }] });
 function geminiContentsOf(request: GeminiEmulator['requests'][number]): Array<{ role: string; parts: Array<{ text?: string }> }> {
   return (request.body as { contents: ReturnType<typeof geminiContentsOf> }).contents;
 }
-
-describe('the bot with SHARDS set, when it cannot run', () => {
-  const baseEnv = (discord: DiscordEmulator) => emulatorEnv(discord);
-  const run = async (env: Record<string, string>) => {
-    const child = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
-    const logs = collectLogLines(child);
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, logs, stderr };
-  };
-
-  it('refuses a SQLite DATABASE_URL at start, naming SHARDS, before any shard or connection', async () => {
-    const discord = await startDiscordEmulator();
-    try {
-      const { code, stderr } = await run({ ...baseEnv(discord), SHARDS: '2' });
-      expect(code).toBe(1);
-      expect(stderr).toContain('SHARDS needs a store shared by every shard process');
-      expect(stderr).not.toMatch(/\n\s+at /);
-      expect(discord.requests).toEqual([]);
-    } finally {
-      await discord.close();
-    }
-  });
-
-  it('stops every shard and exits 1 when a shard cannot open the store', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise((resolve) => closed.close(resolve));
-    const discord = await startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 2 });
-    try {
-      const { code, logs } = await run({ ...baseEnv(discord), SHARDS: 'auto', DATABASE_URL: `redis://127.0.0.1:${port}` });
-      expect(code).toBe(1);
-      expect(logs.find((line) => line['msg'] === 'the bot could not start')?.['err']).toMatchObject({ message: expect.stringContaining('DATABASE_URL: cannot open the store') });
-      expect(logs.some((line) => line['msg'] === 'a shard could not start; stopping the others')).toBe(true);
-      const pids = logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
-      expect(pids.length).toBeGreaterThan(0);
-      expect(pids.filter(isAlive)).toEqual([]);
-    } finally {
-      await discord.close();
-    }
-  });
-});
-
-describe('the bot with SHARDS=2, when its manager is killed', () => {
-  it('runs the two shards it was told to whatever Discord recommends, and they stop by themselves within 10 s', async () => {
-    await servers.redis.reset();
-    const discord = await startDiscordEmulator({ recommendedShards: 1, maxConcurrency: 16 });
-    const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: '2' };
-    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
-    const logs = collectLogLines(manager);
-    const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
-    try {
-      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online')).toBe(true), { timeout: 20_000, interval: 50 });
-      expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
-      const started = Date.now();
-      // SIGKILL leaves no chance to forward anything: the shards notice their IPC channel close.
-      manager.kill('SIGKILL');
-      await vi.waitFor(() => expect(pids().filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 50 });
-      expect(Date.now() - started).toBeLessThan(10_000);
-    } finally {
-      for (const pid of pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-      await discord.close();
-    }
-  });
-
-  it('leaves no shard behind when the manager is killed while the first shard is still starting', async () => {
-    const discord = await startDiscordEmulator({ recommendedShards: 2 });
-    const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' };
-    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
-    const logs = collectLogLines(manager);
-    let pid: number | undefined;
-    try {
-      pid = await vi.waitFor(() => (logs.find((line) => line['msg'] === 'shard process started')?.['pid'] as number | undefined) ?? Promise.reject(new Error('no shard yet')), { timeout: 10_000, interval: 5 });
-      manager.kill('SIGKILL');
-      await vi.waitFor(() => expect(isAlive(pid!)).toBe(false), { timeout: 10_000, interval: 50 });
-    } finally {
-      if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
-      await discord.close();
-    }
-  });
-});
