@@ -84,8 +84,10 @@ export const settingsCommand: SlashCommand = {
     }
     const roleName = (roleId: string) => interaction.guild?.roles.cache.get(roleId)?.name;
     if (interaction.options.getSubcommand() === 'show') {
-      const { stored, effective } = await bot.guildSettings.read(interaction.guildId);
-      await reply(describeSettings({ stored, effective, allowedModels: bot.guildSettings.allowedModels, roleName }));
+      const { stored, effective, damaged } = await bot.guildSettings.read(interaction.guildId);
+      const description = describeSettings({ stored, effective, allowedModels: bot.guildSettings.allowedModels, roleName });
+      const warning = 'The stored settings were damaged and could not be read: these are the defaults, and I make no images until a setting is changed (each change starts from these defaults).';
+      await reply(damaged ? `${warning}\n\n${description}` : description);
       return;
     }
     const change = readChange(interaction, bot, roleName);

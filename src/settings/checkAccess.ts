@@ -16,7 +16,7 @@ export interface AccessRequest {
 
 export type AccessResult =
   | { ok: true; settings: EffectiveSettings }
-  | { ok: false; reason: 'channel' | 'role'; text: string };
+  | { ok: false; reason: 'channel' | 'role' | 'settings-damaged'; text: string };
 
 /** A sentence must stay readable: beyond this many channels the rest are counted, not listed. */
 const CHANNELS_NAMED = 10;
@@ -27,7 +27,15 @@ const CHANNELS_NAMED = 10;
  * links (`<#id>`) never ping; role mentions would, so roles are named.
  */
 export async function checkAccess(bot: { guildSettings: GuildSettings; logger: Logger }, request: AccessRequest): Promise<AccessResult> {
-  const settings = await bot.guildSettings.effectiveSettings(request.guildId);
+  const { effective: settings, damaged } = await bot.guildSettings.read(request.guildId);
+  if (damaged) {
+    // Failing open would drop the server's channels, role and budget without a word.
+    return {
+      ok: false,
+      reason: 'settings-damaged',
+      text: "I could not read this server's settings, so I am not making images until an admin sets them again with /settings (they can check what is left with /settings show).",
+    };
+  }
   const allowed = settings.channelIds;
   if (allowed.length > 0 && !allowed.includes(request.channelId) && !(request.parentChannelId && allowed.includes(request.parentChannelId))) {
     bot.logger.debug({ guildId: request.guildId, userId: request.userId, channelId: request.channelId }, 'refused: channel not allowed');

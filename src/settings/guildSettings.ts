@@ -44,34 +44,40 @@ export class GuildSettings {
     return this.defaults.allowedModels;
   }
 
-  /** The server's own choices. An unreadable record reads as none (logged): settings must never stop the bot. */
-  async stored(guildId: string): Promise<StoredGuildSettings> {
+  /**
+   * The server's own choices. An unreadable record reads as none (logged)
+   * and is reported as `damaged`: requests then stop at checkAccess until an
+   * admin sets the settings again, rather than run with its channels, role
+   * and budget silently gone.
+   */
+  private async load(guildId: string): Promise<{ stored: StoredGuildSettings; damaged: boolean }> {
     const loaded = await this.store.load(guildId);
     if (loaded.kind === 'unreadable') {
-      this.logger.error({ guildId, problem: loaded.problem }, 'stored server settings are unreadable; using the defaults');
-      return {};
+      this.logger.error({ guildId, problem: loaded.problem }, 'stored server settings are unreadable');
+      return { stored: {}, damaged: true };
     }
-    return loaded.kind === 'found' ? loaded.settings : {};
+    return { stored: loaded.kind === 'found' ? loaded.settings : {}, damaged: false };
   }
 
+  /** What applies, for display (/help, /usage); a damaged record shows the defaults. */
   async effectiveSettings(guildId: string): Promise<EffectiveSettings> {
     return (await this.read(guildId)).effective;
   }
 
-  /** Both views at once, for /settings show (which marks the values that are defaults). */
-  async read(guildId: string): Promise<{ stored: StoredGuildSettings; effective: EffectiveSettings }> {
-    const stored = await this.stored(guildId);
-    return { stored, effective: this.merge(stored) };
+  /** Both views at once, for /settings show (which marks the values that are defaults), and whether the record is damaged. */
+  async read(guildId: string): Promise<{ stored: StoredGuildSettings; effective: EffectiveSettings; damaged: boolean }> {
+    const { stored, damaged } = await this.load(guildId);
+    return { stored, effective: this.merge(stored), damaged };
   }
 
   /**
    * Applies `change` to the stored choices and saves the result; returns
    * what now applies. An unreadable record is replaced (the admin is setting
-   * values anew), which is logged by stored().
+   * values anew), which is logged by load().
    */
   async update(guildId: string, change: (current: StoredGuildSettings) => StoredGuildSettings): Promise<EffectiveSettings> {
     return this.updates.run(guildId, async () => {
-      const next = change(await this.stored(guildId));
+      const next = change((await this.load(guildId)).stored);
       await this.store.save(guildId, next);
       return this.merge(next);
     });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../src/store/openStore.js';
 import { geminiBody, imagine, isBotMessage, isProgressNote, waitForBotReplyTo } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
@@ -85,5 +86,22 @@ describe('server settings enforced', () => {
   it('records each generation so /usage shows it', async () => {
     await imagineAs('bob', 'a fox');
     await vi.waitFor(async () => expect(await privateReply(harness, harness.discord.users.bob, 'usage')).toMatch(/1 image/));
+  });
+
+  it('makes no images while the server\'s settings record is damaged, rather than drop its limits, until an admin sets them again', async () => {
+    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 5 }]);
+    const store = await openStore(harness.config.databaseUrl);
+    await store.keyv.set(`guild-settings:${harness.discord.guildId}`, { version: 1, monthlyBudgetUsd: 'lots' });
+    await store.close();
+
+    const refused = await imagineAs('bob', 'a fox');
+    expect(refused.private).toBe(true);
+    expect(refused.reply.content).toMatch(/^I could not read this server's settings, so I am not making images until an admin sets them again with \/settings/);
+    expect(harness.gemini.requests).toHaveLength(0);
+    expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'show')).toMatch(/^The stored settings were damaged and could not be read/);
+
+    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 5 }]);
+    expect((await imagineAs('bob', 'a fox')).reply.attachments).toHaveLength(1);
+    expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'show')).toContain('- Monthly budget: $5.00.');
   });
 });

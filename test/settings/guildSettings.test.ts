@@ -73,13 +73,17 @@ describe('per-server settings', () => {
     expect(effective.disallowedModel).toBe('gemini-3.1-flash-image');
   });
 
-  it('read as defaults when the stored record is corrupt or from an unknown version, logging the problem instead of crashing', async () => {
+  it('read as defaults marked damaged when the stored record is corrupt or from an unknown version, logging the problem instead of crashing', async () => {
     await store.keyv.set(`guild-settings:${GUILD}`, { version: 1, dailyImageLimit: -3 });
-    expect((await settings({ DAILY_IMAGE_LIMIT: '4' }).effectiveSettings(GUILD)).dailyImageLimit).toBe(4);
+    const corrupt = await settings({ DAILY_IMAGE_LIMIT: '4' }).read(GUILD);
+    expect([corrupt.effective.dailyImageLimit, corrupt.damaged]).toEqual([4, true]);
     await store.keyv.set(`guild-settings:${GUILD}`, { version: 2, model: 'x' });
-    expect((await settings().effectiveSettings(GUILD)).model).toBe('gemini-3-pro-image');
+    const unknown = await settings().read(GUILD);
+    expect([unknown.effective.model, unknown.damaged]).toEqual(['gemini-3-pro-image', true]);
+    await settings().update(GUILD, (current) => ({ ...current, dailyImageLimit: 2 }));
+    expect((await settings().read(GUILD)).damaged).toBe(false);
     const errors = logLines.filter((line) => line.includes('stored server settings are unreadable'));
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(3); // the update read the damaged record too
     expect(errors[1]).toContain('unknown record version 2');
   });
 });
