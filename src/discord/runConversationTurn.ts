@@ -120,6 +120,11 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
   }
 
   const model = record?.model ?? request.model ?? serverSettings.model;
+  if (record && !bot.config.allowedModels.includes(model)) {
+    // Another model cannot carry on this history (thought signatures are the model's own), and the operator withdrew this one.
+    await delivery.post(renderOutcome({ kind: 'not-allowed', text: `This conversation was made with ${model}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.` }));
+    return;
+  }
   const baseSettings = record ? record.settings : { aspectRatio: serverSettings.aspectRatio, imageSize: serverSettings.imageSize };
   const settings = definedOnly({ ...baseSettings, ...definedOnly(request.settings) });
   // Held before waiting in line, so requests in flight count against the limits together.

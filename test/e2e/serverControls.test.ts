@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, waitForBotReplyTo } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, isProgressNote, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -103,5 +103,20 @@ describe('server settings enforced', () => {
     await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 5 }]);
     expect((await imagineAs('bob', 'a fox')).reply.attachments).toHaveLength(1);
     expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'show')).toContain('- Monthly budget: $5.00.');
+  });
+
+  it('says a thread cannot go on when the operator withdrew its model, instead of failing at Gemini', async () => {
+    await privateReply(harness, harness.discord.users.alice, 'settings', 'model', [{ name: 'model', type: 3, value: 'gemini-3.1-flash-image' }]);
+    const { message: starter } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, starter.id);
+    expect(harness.gemini.requests[0]?.model).toBe('gemini-3.1-flash-image');
+    // The operator restarts the bot with GEMINI_MODELS=gemini-3-pro-image.
+    harness.config.allowedModels = ['gemini-3-pro-image'];
+    await harness.restart();
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id });
+    expect((await waitForBotReplyTo(harness, ask)).content).toBe(
+      'This conversation was made with gemini-3.1-flash-image, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.',
+    );
+    expect(harness.gemini.requests).toHaveLength(1);
   });
 });
