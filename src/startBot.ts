@@ -39,6 +39,8 @@ const DEFAULT_GRACE_MS = 5_000;
 const INTERRUPT_FLUSH_MS = 2_500;
 /** A health probe must answer fast; SQLite's busy timeout (5 s) would be too long to wait on. */
 const STORE_PROBE_TIMEOUT_MS = 2_000;
+/** A message reaches every process on its shard within seconds; an hour's claim outlasts any overlap of two deploys. */
+const EVENT_CLAIM_MS = 60 * 60_000;
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const shutdown = new AbortController();
@@ -81,6 +83,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       onError: (error) => logger.warn({ err: error }, 'could not release a usage hold; it expires by itself'),
     }),
     metrics,
+    claimEvent: (eventId) => (store.lock ? store.lock.claimOnce(`event:${eventId}`, EVENT_CLAIM_MS) : Promise.resolve(true)),
   };
 
   const client = new Client({

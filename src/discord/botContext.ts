@@ -25,4 +25,10 @@ export interface BotContext extends EngineDependencies {
   metrics: BotMetrics;
   /** Aborted when the bot shuts down: waits and Gemini calls give up. */
   shutdownSignal: AbortSignal;
+  /**
+   * True for the one process that should handle this Discord event (a
+   * message id). Two processes connected as the same shard, as in a rolling
+   * deploy, both receive every message; only the first to claim answers.
+   */
+  claimEvent(eventId: string): Promise<boolean>;
 }

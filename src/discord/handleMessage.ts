@@ -25,10 +25,11 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   });
   if (problem) {
     bot.logger.warn({ channelId: message.channelId, missing: problem.missing }, 'missing permissions to answer a message');
-    if (problem.canTell) await message.channel.send(textPayload(problem.text));
+    if (problem.canTell && (await bot.claimEvent(message.id))) await message.channel.send(textPayload(problem.text));
     return;
   }
   if (!addressing.prompt && message.attachments.size === 0) {
+    if (!(await bot.claimEvent(message.id))) return;
     await message.reply(textPayload('Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'));
     return;
   }
@@ -40,6 +41,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
       bot,
       {
         threadId: addressing.inThread ? message.channelId : undefined,
+        eventId: message.id,
         guildId: message.guildId,
         authorId: message.author.id,
         prompt: addressing.prompt,

@@ -40,6 +40,13 @@ export interface TurnRequest {
    * before it and its user parts exactly. The answer is added at the end.
    */
   replay?: { exchangesBefore: number; userParts: GeminiPart[] } | undefined;
+  /**
+   * The Discord message that asked, for a turn started by a message: claimed
+   * once the turn holds its place in line, so that of two processes that
+   * both received it (a rolling deploy) only one answers. Interactions reach
+   * one process only and need no claim.
+   */
+  eventId?: string | undefined;
   /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
   model?: string | undefined;
   /**
@@ -94,6 +101,10 @@ export async function runConversationTurn(bot: BotContext, request: TurnRequest,
 
 async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
   const started = Date.now();
+  if (request.eventId && !(await bot.claimEvent(request.eventId))) {
+    bot.logger.debug({ eventId: request.eventId, threadId: request.threadId }, 'message answered by another process');
+    return;
+  }
   await delivery.ready;
   const access = typeof request.serverSettings === 'function' ? await request.serverSettings() : { ok: true as const, settings: request.serverSettings };
   if (!access.ok) {

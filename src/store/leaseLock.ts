@@ -13,6 +13,12 @@ export type ReleaseLease = () => Promise<void>;
 export interface LeaseLock {
   /** Waits (polling, with bounded backoff) until this process holds `key`. */
   acquire(key: string): Promise<ReleaseLease>;
+  /**
+   * True for the one process that claims `key` first within `forMs`: a lease
+   * never released, left to expire. Two processes connected as the same
+   * shard (a rolling deploy) both receive every message; one answers it.
+   */
+  claimOnce(key: string, forMs: number): Promise<boolean>;
 }
 
 /** The three atomic operations a store must offer; each touches the key only while `token` owns it. */
@@ -22,6 +28,8 @@ export interface LeaseBackend {
   /** Extends the lease; false when the key is no longer this token's. */
   renew(key: string, token: string, leaseMs: number): Promise<boolean>;
   release(key: string, token: string): Promise<void>;
+  /** Deletes leases that ran out, where the store does not expire keys itself. */
+  sweepExpired?(): Promise<void>;
 }
 
 export interface LeaseOptions {
@@ -47,10 +55,15 @@ export async function holdLease<T>(lock: LeaseLock, key: string, task: () => Pro
   }
 }
 
-/** One process on one store (SQLite): the in-process queues already order everything. */
-export const PROCESS_LOCAL: LeaseLock = { acquire: async () => async () => undefined };
+/** One process on one store (SQLite): the in-process queues already order everything, and Discord sends each event once. */
+export const PROCESS_LOCAL: LeaseLock = { acquire: async () => async () => undefined, claimOnce: async () => true };
+
+/** Claims left to expire pile up where the store keeps expired rows (PostgreSQL): one claim in this many clears them. */
+const SWEEP_EVERY_CLAIMS = 256;
 
 export class PollingLeaseLock implements LeaseLock {
+  private claimsSinceSweep = 0;
+
   constructor(
     private readonly backend: LeaseBackend,
     private readonly options: LeaseOptions,
@@ -74,6 +87,14 @@ export class PollingLeaseLock implements LeaseLock {
         this.options.onError(error, { key, stage: 'release' });
       }
     };
+  }
+
+  async claimOnce(key: string, forMs: number): Promise<boolean> {
+    if (++this.claimsSinceSweep >= SWEEP_EVERY_CLAIMS && this.backend.sweepExpired) {
+      this.claimsSinceSweep = 0;
+      this.backend.sweepExpired().catch((error: unknown) => this.options.onError(error, { key: 'expired leases', stage: 'release' }));
+    }
+    return this.backend.tryAcquire(`claim:${key}`, randomUUID(), forMs);
   }
 
   private renewWhileHeld(key: string, token: string): () => void {

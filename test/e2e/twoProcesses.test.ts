@@ -11,12 +11,14 @@ import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
 /**
- * Two bots on one Redis, both connected to the one Discord emulator. Neither
- * is sharded (each identifies as shard [0, 1]), so both receive every message
- * and both answer it: twice the turns, which is exactly the contention the
- * thread lease must survive, and the contention over a server's daily limits
- * and budget that the usage holds kept in Redis must survive. With SHARDS
- * set, each server goes to one process only (sharding.test.ts).
+ * Two bots on one Redis, both connected to the one Discord emulator, as in a
+ * rolling deploy: neither is sharded (each identifies as shard [0, 1]), so
+ * both receive every message. Each message is answered once, by whichever
+ * process claims it first; which one that is varies from run to run, so the
+ * turns of a thread and the requests against a server's limits are split
+ * between the processes, and the thread lease and the usage holds kept in
+ * Redis must keep them right. With SHARDS set, each server goes to one
+ * process only (sharding.test.ts).
  */
 const servers = useStoreServers();
 
@@ -24,22 +26,31 @@ describe('two bot processes on one Redis', () => {
   beforeEach(() => servers.redis.reset());
   const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url, MAX_REQUESTS_PER_USER: '10' } }));
 
-  it('runs every turn of a thread one after the other, each seeing all earlier ones, and stores them all', async () => {
+  it('answers each message of a thread once, one turn after the other, each seeing all earlier ones, and stores them all', async () => {
     const { message: starter } = await imagine(harness, { prompt: 'a fox' });
     const thread = await waitForThread(harness, starter.id);
-    const second = await startBot(harness.config, createLogger('silent'));
+    const secondLogLines: string[] = [];
+    const second = await startBot(harness.config, createLogger('debug', { write: (line: string) => void secondLogLines.push(line) }));
     try {
-      // Slow answers, so that without the lease both processes would load the same history and overwrite each other.
+      // Slow answers, so that without the lease two processes would load the same history and overwrite each other.
       harness.gemini.enqueue(...Array.from({ length: 4 }, (_, index) => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const, text: `edit ${index}` } })));
-      harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id });
-      harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: thread.id, content: 'add a moon', replyTo: starter.id });
+      const { bob, alice, carol } = harness.discord.users;
+      const asks = [bob, alice, carol, bob].map((user, index) =>
+        harness.discord.sendMessage({ user, channelId: thread.id, content: `edit number ${index}`, replyTo: starter.id }),
+      );
 
-      // Each message answered by each process: four turns.
-      const answers = () => harness.discord.messages(thread.id).filter((message) => isBotMessage(harness, message) && message.message_reference && !isProgressNote(message));
-      await vi.waitFor(() => expect(answers()).toHaveLength(4), { timeout: 15_000, interval: 50 });
+      const answersTo = (ask: { id: string }) =>
+        harness.discord.messages(thread.id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === ask.id && !isProgressNote(message));
+      await vi.waitFor(() => expect(asks.map((ask) => answersTo(ask).length)).toEqual([1, 1, 1, 1]), { timeout: 15_000, interval: 50 });
       // Gemini saw the history grow by one exchange per turn: no two turns read the same history.
       const historyLengths = [1, 2, 3, 4].map((index) => geminiBody(harness, index).contents.length).sort((a, b) => a - b);
       expect(historyLengths).toEqual([3, 5, 7, 9]);
+      // Nothing answered twice: the process that lost a claim said nothing.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(asks.map((ask) => answersTo(ask).length)).toEqual([1, 1, 1, 1]);
+      expect(harness.gemini.requests).toHaveLength(5);
+      const generations = (lines: string[]) => lines.filter((line) => line.includes('"outcome":')).length;
+      expect(generations(harness.logLines) + generations(secondLogLines)).toBe(5);
     } finally {
       await second.stop(1_000);
     }
@@ -47,6 +58,19 @@ describe('two bot processes on one Redis', () => {
     const stored = await new ConversationStore(store.keyv).load(thread.id);
     await store.close();
     expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(5);
+  });
+
+  it('answers an empty mention with one hint, not one per process', async () => {
+    const second = await startBot(harness.config, createLogger('silent'));
+    try {
+      const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: '', mentionBot: true });
+      const hints = () => harness.discord.messages(ask.channel_id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === ask.id);
+      await vi.waitFor(() => expect(hints()).toHaveLength(1));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(hints().map(mainText)).toEqual([expect.stringMatching(/^Tell me what to draw/)]);
+    } finally {
+      await second.stop(1_000);
+    }
   });
 });
 
@@ -66,33 +90,34 @@ describe('two bot processes on one Redis, at a server\'s limits', () => {
 
   /**
    * Bob replies in every thread at once while both processes run: each reply
-   * is seen by both, so six turns race for the server's limits in two
-   * processes that share nothing but Redis. Returns both answers to each reply.
+   * is seen by both and answered by the one that claims it, so three turns
+   * race for the server's limits in two processes that share nothing but
+   * Redis. Returns the answer to each reply.
    */
   async function bobRepliesEverywhereWithTwoProcesses(threads: Awaited<ReturnType<typeof threeThreads>>) {
     const second = await startBot(harness.config, createLogger('silent'));
     try {
-      harness.gemini.enqueue(...Array.from({ length: 6 }, () => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const } })));
+      harness.gemini.enqueue(...Array.from({ length: 3 }, () => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const } })));
       const sent = threads.map(({ starter, thread }) => harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
       const answersTo = (request: { id: string; channel_id: string }) =>
         harness.discord.messages(request.channel_id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === request.id && !isProgressNote(message));
-      await vi.waitFor(() => expect(sent.map((request) => answersTo(request).length)).toEqual([2, 2, 2]), { timeout: 15_000, interval: 50 });
+      await vi.waitFor(() => expect(sent.map((request) => answersTo(request).length)).toEqual([1, 1, 1]), { timeout: 15_000, interval: 50 });
       return sent.flatMap(answersTo);
     } finally {
       await second.stop(1_000);
     }
   }
 
-  it('gives a member exactly their daily images, however the six turns split between the processes', async () => {
+  it('gives a member exactly their daily images, however the turns split between the processes', async () => {
     const threads = await threeThreads();
     await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'daily_images', type: 4, value: 2 }]);
     const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
     expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
-    expect(answers.filter((message) => /^You have used your 2 images for today on this server\./.test(mainText(message)))).toHaveLength(4);
+    expect(answers.filter((message) => /^You have used your 2 images for today on this server\./.test(mainText(message)))).toHaveLength(1);
     expect(harness.gemini.requests).toHaveLength(3 + 2);
   });
 
-  it('keeps the server within its monthly budget, however the six turns split between the processes', async () => {
+  it('keeps the server within its monthly budget, however the turns split between the processes', async () => {
     const threads = await threeThreads();
     // Room for exactly two more: each turn holds its worst case, $0.234 for a 1K image, until it is settled.
     const store = await openStore(servers.redis.url);
@@ -104,7 +129,7 @@ describe('two bot processes on one Redis, at a server\'s limits', () => {
 
     const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
     expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
-    expect(answers.filter((message) => /monthly image budget/.test(mainText(message)))).toHaveLength(4);
+    expect(answers.filter((message) => /monthly image budget/.test(mainText(message)))).toHaveLength(1);
     expect(harness.gemini.requests).toHaveLength(3 + 2);
     const spentAfter = (await ledger.guildSummary(harness.discord.guildId)).month.costUsd;
     await store.close();

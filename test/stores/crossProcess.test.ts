@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { holdLease, type LeaseLock } from '../../src/store/leaseLock.js';
 import { openStore, type Store } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
@@ -39,6 +39,16 @@ it('needs no shared lock on SQLite, which one process owns', async () => {
   await store.close();
 });
 
+it('clears expired claims from PostgreSQL, which keeps expired rows until told', async () => {
+  const store = await openProcess(servers.postgres.url);
+  for (let index = 0; index < 255; index++) await store.lock.claimOnce(`event:${index}`, 50);
+  const rows = async () => Number((await servers.postgres.query('SELECT count(*) AS n FROM bot_leases')).rows[0].n);
+  expect(await rows()).toBe(255);
+  await sleep(100);
+  await store.lock.claimOnce('event:last', 60_000); // the 256th claim sweeps
+  await vi.waitFor(async () => expect(await rows()).toBe(1));
+});
+
 describe.each(['redis', 'postgres'] as const)('on %s', (backend) => {
   const url = () => servers[backend].url;
 
@@ -72,6 +82,15 @@ describe.each(['redis', 'postgres'] as const)('on %s', (backend) => {
     const release = await taking;
     expect(Date.now() - started).toBeLessThan(2_000);
     await release();
+  });
+
+  it('lets exactly one of two processes claim a message, until the claim expires', async () => {
+    const [first, second] = [await openProcess(url()), await openProcess(url())];
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).lock.claimOnce('event:1', 300)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await second.lock.claimOnce('event:2', 300)).toBe(true); // another message is its own claim
+    await sleep(400);
+    expect(await first.lock.claimOnce('event:1', 300)).toBe(true);
   });
 
   it('keeps a long turn\'s lease renewed, so another process waits for it to finish', async () => {
