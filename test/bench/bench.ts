@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     ]),
   );
   console.log('\n  Peak RSS of the bot process by phase (a fresh process each):');
-  for (const [phase, peak] of apart.botPeakRssBytes) console.log(`    ${phase.padEnd(28)} ${megabytes(peak).toFixed(0).padStart(5)} MB`);
+  for (const [phase, peaks] of apart.botPeakRssBytes) console.log(`    ${phase.padEnd(28)} ${megabytes(Math.max(...peaks.values())).toFixed(0).padStart(5)} MB`);
   console.log(
     [
       '',
@@ -83,21 +83,25 @@ async function benchSharedStores(progress: (text: string) => void): Promise<void
   const [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
   try {
     const runs = [
-      { name: 'PostgreSQL', start: botProcess({ databaseUrl: postgres.url, resetStore: () => postgres.reset() }) },
-      { name: 'Redis', start: botProcess({ databaseUrl: redis.url, resetStore: () => redis.reset() }) },
-      { name: 'Redis, SHARDS=2 (the emulated server on one shard)', start: botProcess({ databaseUrl: redis.url, resetStore: () => redis.reset(), shards: 2 }) },
+      { name: 'PostgreSQL', start: botProcess({ databaseUrl: postgres.url, resetStore: () => postgres.reset() }), sharded: false },
+      { name: 'Redis', start: botProcess({ databaseUrl: redis.url, resetStore: () => redis.reset() }), sharded: false },
+      {
+        name: 'Redis, SHARDS=2 (/imagine alternating between two servers, one on each shard; the thread in the first)',
+        start: botProcess({ databaseUrl: redis.url, resetStore: () => redis.reset(), shards: 2 }),
+        sharded: true,
+      },
     ];
     for (const run of runs) {
       const results = await runPhases(run.start, WORKLOAD, (phase) => progress(`bot in its own process on ${run.name}: ${phase}…`));
       console.log(`\nThe bot in its own process, DATABASE_URL on ${run.name}:\n`);
-      const peak = highest(results.botPeakRssBytes);
       console.log(
         formatReport([
           ...latencyFigures(results),
-          ...(Number.isNaN(peak) ? [] : [{ name: 'peak RSS of the bot process (VmHWM)', measured: peak, unit: 'MB' as const, target: 300 }]),
+          ...peakRssFigures(results, run.sharded),
           { name: `conversation record per turn, ${WORKLOAD.conversationTurns} turns (JSON)`, measured: kilobytes(results.storage.recordJsonBytes / WORKLOAD.conversationTurns), unit: 'kB' },
         ]),
       );
+      if (run.sharded) printEachShard(results);
     }
   } finally {
     await Promise.all([redis.stop(), postgres.stop()]);
@@ -105,8 +109,33 @@ async function benchSharedStores(progress: (text: string) => void): Promise<void
 }
 
 /** NaN (printed "n/a") where the kernel does not report a process's peak (no /proc). */
-function highest(bytesByPhase: Map<string, number>): number {
-  return bytesByPhase.size === 0 ? Number.NaN : megabytes(Math.max(...bytesByPhase.values()));
+function highest(bytesByPhase: Map<string, Map<number, number>>, shard?: number): number {
+  const peaks = [...bytesByPhase.values()].flatMap((byShard) => [...byShard].filter(([id]) => shard === undefined || id === shard).map(([, bytes]) => bytes));
+  return peaks.length === 0 ? Number.NaN : megabytes(Math.max(...peaks));
+}
+
+/** One row for the bot process; sharded, one per shard process (the manager only forks and forwards signals). */
+function peakRssFigures(results: PhaseResults, sharded: boolean): Figure[] {
+  if (!sharded) return [{ name: 'peak RSS of the bot process (VmHWM)', measured: highest(results.botPeakRssBytes), unit: 'MB', target: 300 }];
+  const shards = [...new Set([...results.botPeakRssBytes.values()].flatMap((byShard) => [...byShard.keys()]))].sort((a, b) => a - b);
+  if (shards.length === 0) return [{ name: 'peak RSS of a shard process (VmHWM)', measured: Number.NaN, unit: 'MB', target: 300 }];
+  return shards.map((shard) => ({ name: `peak RSS of shard ${shard}'s process (VmHWM)`, measured: highest(results.botPeakRssBytes, shard), unit: 'MB', target: 300 }));
+}
+
+/** Shows that both shards worked, and what each held, phase by phase. */
+function printEachShard(results: PhaseResults): void {
+  console.log('\n  Each shard process by phase (a fresh set each): its peak RSS (VmHWM) and the generations it finished (warm-ups included):');
+  for (const phase of Object.values(phaseNames(WORKLOAD))) {
+    const peaks = results.botPeakRssBytes.get(phase) ?? new Map<number, number>();
+    const generations = results.generationsByShard.get(phase) ?? new Map<number, number>();
+    const shards = [...new Set([...peaks.keys(), ...generations.keys()])].sort((a, b) => a - b);
+    const cells = shards.map((shard) => {
+      const peak = peaks.get(shard);
+      const peakText = peak === undefined ? '  n/a' : megabytes(peak).toFixed(0).padStart(5);
+      return `shard ${shard} ${peakText} MB, ${String(generations.get(shard) ?? 0).padStart(3)} generations`;
+    });
+    console.log(`    ${phase.padEnd(28)} ${cells.join('   ')}`);
+  }
 }
 
 function latencyFigures(results: PhaseResults): Figure[] {

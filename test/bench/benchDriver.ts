@@ -13,11 +13,21 @@ export interface PostedMessage {
 
 const TURN_TIMEOUT_MS = 30_000;
 
-/** Sends /imagine as alice; `posted` resolves once the bot's message shows the image in the emulator. */
-export function dispatchImagine(target: BenchTarget, prompt: string): { interactionId: string; dispatchedAt: number; posted: Promise<PostedMessage> } {
+/** The channel of the `index`th /imagine of a phase: the target's channels in turn. */
+export function imagineChannel(target: BenchTarget, index: number): string {
+  return target.imagineChannelIds[index % target.imagineChannelIds.length] as string;
+}
+
+/** Sends /imagine as alice in `channelId`; `posted` resolves once the bot's message shows the image in the emulator. */
+export function dispatchImagine(
+  target: BenchTarget,
+  prompt: string,
+  channelId = target.discord.channelId,
+): { interactionId: string; dispatchedAt: number; posted: Promise<PostedMessage> } {
   const dispatchedAt = performance.now();
   const { interactionId } = target.discord.sendSlashCommand({
     user: target.discord.users.alice,
+    channelId,
     name: 'imagine',
     options: [{ name: 'prompt', type: 3, value: prompt }],
   });
@@ -52,9 +62,10 @@ export function forgetRequestLogs(target: BenchTarget): void {
 
 /** Bytes of every attachment the Discord emulator still serves from memory. */
 export function emulatorHeldAttachmentBytes(target: BenchTarget): number {
-  const channels = [target.discord.channelId, ...target.discord.threads().map((thread) => thread.id)];
+  const { discord } = target;
+  const channels = [discord.channelId, discord.secondGuildChannelId, ...discord.threads().map((thread) => thread.id)];
   return channels
-    .flatMap((channelId) => target.discord.messages(channelId))
+    .flatMap((channelId) => discord.messages(channelId))
     .flatMap((message) => message.attachments)
     .reduce((total, attachment) => total + attachment.size, 0);
 }

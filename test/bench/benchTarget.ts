@@ -7,10 +7,17 @@ export interface BenchTarget {
   discord: DiscordEmulator;
   gemini: GeminiEmulator;
   databaseUrl: string;
+  /** The channels /imagine goes to in turn: one in each shard's guild when the bot is sharded, so that every shard works. */
+  imagineChannelIds: readonly string[];
   /** Stops the bot as SIGTERM would: turns in progress finish, then the store closes (checkpointing the WAL). */
   stopBot(): Promise<void>;
-  /** The bot process's peak resident set, when it runs apart from the bench; undefined in-process. */
-  botPeakRssBytes(): Promise<number | undefined>;
+  /**
+   * Each bot process's peak resident set by shard id (an unsharded bot is
+   * shard 0 of 1, as Discord counts it), when it runs apart; empty in-process.
+   */
+  botPeakRssBytes(): Promise<Map<number, number>>;
+  /** Generations each shard logged as finished; complete once close() resolved. Empty in-process. */
+  generationsByShard(): Map<number, number>;
   close(): Promise<void>;
 }
 
@@ -24,8 +31,10 @@ export const startInProcess: StartTarget = async (env) => {
     discord: harness.discord,
     gemini: harness.gemini,
     databaseUrl: harness.config.databaseUrl,
+    imagineChannelIds: [harness.discord.channelId],
     stopBot: () => harness.bot.stop(),
-    botPeakRssBytes: async () => undefined,
+    botPeakRssBytes: async () => new Map(),
+    generationsByShard: () => new Map(),
     async close() {
       await harness.close();
       if (harness.discord.unexpectedRequests.length > 0) throw new Error('the bot made requests the Discord emulator did not expect');

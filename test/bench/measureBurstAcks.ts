@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchTarget } from './benchTarget.js';
-import { forgetRequestLogs, waitUntil } from './benchDriver.js';
+import { forgetRequestLogs, imagineChannel, waitUntil } from './benchDriver.js';
 
 /** Discord's, which the emulator enforces by default. */
 const ACK_DEADLINE_MS = 3_000;
@@ -25,8 +25,12 @@ export async function measureBurstAcks(target: BenchTarget, options: BurstOption
   target.gemini.enqueue(...Array.from({ length: options.interactions }, () => ({ kind: 'image' as const, imageBytes: options.imageBytes })));
   const started = performance.now();
   const interactionIds = Array.from({ length: options.interactions }, (_, index) =>
-    discord.sendSlashCommand({ user: discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: `burst image ${index}` }] })
-      .interactionId,
+    discord.sendSlashCommand({
+      user: discord.users.alice,
+      channelId: imagineChannel(target, index),
+      name: 'imagine',
+      options: [{ name: 'prompt', type: 3, value: `burst image ${index}` }],
+    }).interactionId,
   );
 
   // A turn has settled when its thread is open, or when its interaction went unacknowledged past the deadline

@@ -1,5 +1,5 @@
 import type { BenchTarget } from './benchTarget.js';
-import { dispatchImagine, forgetRequestLogs, waitForThreadOf } from './benchDriver.js';
+import { dispatchImagine, forgetRequestLogs, imagineChannel, waitForThreadOf } from './benchDriver.js';
 
 export interface OverheadOptions {
   warmups: number;
@@ -17,7 +17,7 @@ export async function measureOverhead(target: BenchTarget, options: OverheadOpti
   const overheadMs: number[] = [];
   for (let turn = 0; turn < options.warmups + options.generations; turn += 1) {
     target.gemini.enqueue({ kind: 'image', imageBytes: options.imageBytes });
-    const { dispatchedAt, posted } = dispatchImagine(target, `bench image ${turn}`);
+    const { dispatchedAt, posted } = dispatchImagine(target, `bench image ${turn}`, imagineChannel(target, turn));
     const { message, postedAt } = await posted;
     if (turn >= options.warmups) overheadMs.push(postedAt - dispatchedAt);
     await waitForThreadOf(target, message);

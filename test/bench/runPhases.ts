@@ -24,8 +24,10 @@ export interface PhaseResults {
   storage: StorageResult;
   /** Per phase: image bytes the Discord emulator held in memory at its end. */
   emulatorHeldBytes: Map<string, number>;
-  /** Per phase: the bot process's peak resident set, when it ran apart. */
-  botPeakRssBytes: Map<string, number>;
+  /** Per phase, by shard id (an unsharded bot is shard 0): the bot process's peak resident set, when it ran apart. */
+  botPeakRssBytes: Map<string, Map<number, number>>;
+  /** Per phase, by shard id: the generations the bot logged as finished, when it ran apart (warm-ups included). */
+  generationsByShard: Map<string, Map<number, number>>;
 }
 
 export function phaseNames(workload: Workload): PhaseNames {
@@ -45,18 +47,22 @@ export async function runPhases(start: StartTarget, workload: Workload, onPhase:
   // One emulated member sends the whole burst: lifting the per-member cap (2 by default) lets it stand for as many members.
   const env = { MAX_REQUESTS_PER_USER: String(workload.burst) };
   const emulatorHeldBytes = new Map<string, number>();
-  const botPeakRssBytes = new Map<string, number>();
+  const botPeakRssBytes = new Map<string, Map<number, number>>();
+  const generationsByShard = new Map<string, Map<number, number>>();
   const inPhase = async <T>(name: string, measure: (target: BenchTarget) => Promise<T>): Promise<T> => {
     onPhase(name);
     const target = await start(env);
     try {
       const result = await measure(target);
       emulatorHeldBytes.set(name, emulatorHeldAttachmentBytes(target));
-      const botPeak = await target.botPeakRssBytes();
-      if (botPeak !== undefined) botPeakRssBytes.set(name, botPeak);
+      const botPeaks = await target.botPeakRssBytes(); // before close(): the peak goes with the process
+      if (botPeaks.size > 0) botPeakRssBytes.set(name, botPeaks);
       return result;
     } finally {
       await target.close();
+      // After close(): the bot's last log lines have all been read by then.
+      const generations = target.generationsByShard();
+      if (generations.size > 0) generationsByShard.set(name, generations);
     }
   };
   const { imageBytes } = workload;
@@ -65,5 +71,5 @@ export async function runPhases(start: StartTarget, workload: Workload, onPhase:
   );
   const burst = await inPhase(names.burst, (target) => measureBurstAcks(target, { interactions: workload.burst, imageBytes }));
   const storage = await inPhase(names.thread, (target) => measureStorage(target, { turns: workload.conversationTurns, imageBytes }));
-  return { overheadMs, burst, storage, emulatorHeldBytes, botPeakRssBytes };
+  return { overheadMs, burst, storage, emulatorHeldBytes, botPeakRssBytes, generationsByShard };
 }

@@ -7,6 +7,7 @@ import { startGeminiEmulator } from '../emulators/gemini/index.js';
 import { emulatorEnv } from '../e2e/compiledBot.js';
 import type { BenchTarget, StartTarget } from './benchTarget.js';
 import { startScriptNodeFlags } from './startScriptFlags.js';
+import { watchBotOutput, type BotOutput } from './watchBotOutput.js';
 
 /** The compiled entry point, as `npm start` runs it (dist/test/bench/ → dist/src/main.js). */
 const ENTRY = path.resolve(import.meta.dirname, '../../src/main.js');
@@ -52,34 +53,41 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const output = watchBotOutput(child.stdout!);
   let stopped = false;
-  let peakAtStop: number | undefined;
+  let peaksAtStop = new Map<number, number>();
   // The manager says when every shard is online; a single process, when it is.
-  await waitForOnline(child, exited, options.shards ? 'all shards are online' : 'bot is online').catch(async (error: unknown) => {
+  await waitForOnline(child, output, exited, options.shards ? 'all shards are online' : 'bot is online').catch(async (error: unknown) => {
     await Promise.all([discord.close(), gemini.close(), rm(directory, { recursive: true, force: true })]);
     throw error;
   });
+  // Sharded, the child is the manager, whose memory says nothing about the bot's: the shard processes hold the bot.
+  const botPids = (): ReadonlyMap<number, number | undefined> => (options.shards ? output.shardPids : new Map([[0, child.pid]]));
 
   return {
     discord,
     gemini,
     databaseUrl,
+    // The emulator's two guilds fall on different shards of two: alternating between them keeps both shard processes working.
+    imagineChannelIds: options.shards ? [discord.channelId, discord.secondGuildChannelId] : [discord.channelId],
     async stopBot() {
       if (stopped) return;
       stopped = true;
-      peakAtStop = await peakRssOf(child.pid); // gone with the process
+      peaksAtStop = await peakRssByShard(botPids()); // gone with the processes
       child.kill('SIGTERM');
       const code = await exited;
       if (code !== 0) throw new Error(`the bot process exited with ${code} on SIGTERM`);
     },
-    // Sharded, the child is the manager, whose memory says nothing about the bot's.
-    botPeakRssBytes: async () => (options.shards ? undefined : stopped ? peakAtStop : peakRssOf(child.pid)),
+    botPeakRssBytes: async () => (stopped ? peaksAtStop : peakRssByShard(botPids())),
+    generationsByShard: () => new Map(output.generationsByShard),
     async close() {
       if (!stopped) {
         stopped = true;
         child.kill('SIGKILL');
       }
       await exited;
+      // Shards leave when their manager does; once the last one has, every line they wrote has been read.
+      await output.closed;
       await Promise.all([discord.close(), gemini.close()]);
       await rm(directory, { recursive: true, force: true });
       if (discord.unexpectedRequests.length > 0) throw new Error('the bot made requests the Discord emulator did not expect');
@@ -87,31 +95,30 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
   };
 }
 
-/** Resolves on the log line `message`. The bot's output is drained for good, so it never blocks on a full pipe. */
-async function waitForOnline(child: ChildProcess, exited: Promise<number | null>, message: string): Promise<void> {
+/** Resolves on the log line `message`; rejects if the bot exits or takes too long first. */
+async function waitForOnline(child: ChildProcess, output: BotOutput, exited: Promise<number | null>, message: string): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let recent = '';
-  let isOnline = false;
-  const online = new Promise<void>((resolve) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (isOnline) return;
-      recent = recent.slice(-100) + chunk.toString(); // the line may arrive split across chunks
-      if (!recent.includes(`"msg":"${message}"`)) return;
-      isOnline = true;
-      resolve();
-    });
-  });
   let timer: NodeJS.Timeout | undefined;
   const failure = Promise.race([
     exited.then((code) => `exited with ${code} before it came online`),
     new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`did not come online within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS))),
   ]);
-  const problem = await Promise.race([online.then(() => undefined), failure]);
+  const problem = await Promise.race([output.logged(message).then(() => undefined), failure]);
   clearTimeout(timer);
   if (problem === undefined) return;
   child.kill('SIGKILL');
   throw new Error(`the bot process ${problem}\n${stderr}`);
+}
+
+/** Each process's peak resident set, by shard id; a process the kernel does not report on is left out. */
+async function peakRssByShard(pids: ReadonlyMap<number, number | undefined>): Promise<Map<number, number>> {
+  const peaks = new Map<number, number>();
+  for (const [shard, pid] of pids) {
+    const peak = await peakRssOf(pid);
+    if (peak !== undefined) peaks.set(shard, peak);
+  }
+  return peaks;
 }
 
 /** Linux's high-water mark of the process's resident set (VmHWM, in kB); undefined elsewhere. */
