@@ -86,7 +86,7 @@ export async function runShardingManager(config: Config, logger: Logger, shardFi
 
 function watchShard(shard: Shard, logger: Logger): void {
   // Always a ChildProcess: the manager runs in 'process' mode (a Worker would share our memory and crash with us).
-  shard.on('spawn', (child) => logger.info({ shard: shard.id, pid: 'pid' in child ? child.pid : undefined }, 'shard process started'));
+  shard.on('spawn', (child) => logger.info({ shard: shard.id, shardPid: 'pid' in child ? child.pid : undefined }, 'shard process started'));
   shard.on('death', (child) => logger.warn({ shard: shard.id, ...('exitCode' in child ? { exitCode: child.exitCode, signal: child.signalCode } : {}) }, 'shard process exited'));
   // discord.js emits some failures as 'error'; without a listener they would crash the manager.
   shard.on('error', (error: unknown) => logger.error({ err: error, shard: shard.id }, 'shard error'));

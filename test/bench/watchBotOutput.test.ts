@@ -3,8 +3,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { watchBotOutput } from './watchBotOutput.js';
 
-// Lines as pino writes them: its own pid (the writer's) comes before the logged fields.
-const shardStarted = (shard: number, pid: number) => `{"level":30,"pid":100,"shard":${shard},"pid":${pid},"msg":"shard process started"}\n`;
+// Lines as pino writes them: its own pid is the writer's (the manager's on "shard process started").
+const shardStarted = (shard: number, pid: number) => `{"level":30,"pid":100,"shard":${shard},"shardPid":${pid},"msg":"shard process started"}\n`;
 const generationFinished = (shard: number) => `{"level":30,"pid":${200 + shard},"shard":${shard},"outcome":"images","msg":"generation finished"}\n`;
 
 describe('reading the bot’s log lines in the bench', () => {

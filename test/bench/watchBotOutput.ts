@@ -31,9 +31,9 @@ export function watchBotOutput(stdout: Readable): BotOutput {
       waiters.delete(message);
     }
     if (message === 'shard process started') {
-      // pino writes its own `pid` (the manager's) first; JSON.parse keeps the last of duplicate keys: the shard's.
+      // `shardPid`: pino's own `pid` on the line is the manager's.
       const fields = parseLine(line);
-      if (typeof fields?.['shard'] === 'number' && typeof fields['pid'] === 'number') shardPids.set(fields['shard'], fields['pid']);
+      if (typeof fields?.['shard'] === 'number' && typeof fields['shardPid'] === 'number') shardPids.set(fields['shard'], fields['shardPid']);
     } else if (message === 'generation finished') {
       const fields = parseLine(line);
       if (!fields) return;

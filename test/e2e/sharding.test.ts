@@ -29,7 +29,7 @@ describe('the bot with SHARDS=auto', () => {
   let manager: ChildProcess;
   let logs: Array<Record<string, unknown>>;
   let stderr = '';
-  const shardPids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
+  const shardPids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
 
   beforeAll(async () => {
     await servers.redis.reset();
@@ -152,7 +152,7 @@ describe('the bot with SHARDS=auto', () => {
 
   const isBot = (message: StoredMessage) => message.author.id === discord.botUser.id;
   const generations = () => logs.filter((line) => 'outcome' in line);
-  const shardPidOf = (shard: number) => logs.filter((line) => line['msg'] === 'shard process started' && line['shard'] === shard).at(-1)!['pid'] as number;
+  const shardPidOf = (shard: number) => logs.filter((line) => line['msg'] === 'shard process started' && line['shard'] === shard).at(-1)!['shardPid'] as number;
   /** The shard's live session: a restarted shard identifies afresh, and its dead session stays listed before it. */
   const latestSessionOf = (shard: number) => discord.shardSessions().filter((session) => session.shard[0] === shard).at(-1)!;
   const guildsHeardBy = (shard: number) => [...new Set(latestSessionOf(shard).events.flatMap(guildOfEvent))];

@@ -44,13 +44,13 @@ describe('a shard that dies while the bot runs', () => {
 
   afterAll(async () => {
     await servers.redis.admin.configSet('requirepass', '');
-    const pids = logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
+    const pids = logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
     for (const pid of [manager.pid, ...pids]) if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
     await discord.close();
   });
 
   it('is restarted with growing delays while it cannot start, the other shard untouched, and runs again once it can', async () => {
-    const [healthy, doomed] = [starts(0)[0]!['pid'] as number, starts(1)[0]!['pid'] as number];
+    const [healthy, doomed] = [starts(0)[0]!['shardPid'] as number, starts(1)[0]!['shardPid'] as number];
     await servers.redis.admin.configSet('requirepass', 'locked-out');
     process.kill(doomed, 'SIGKILL');
 
@@ -111,7 +111,7 @@ describe('the bot with SHARDS set, when it cannot run', () => {
       expect(code).toBe(1);
       expect(logs.find((line) => line['msg'] === 'the bot could not start')?.['err']).toMatchObject({ message: expect.stringContaining('DATABASE_URL: cannot open the store') });
       expect(logs.some((line) => line['msg'] === 'a shard could not start; stopping the others')).toBe(true);
-      const pids = logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
+      const pids = logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
       expect(pids.length).toBeGreaterThan(0);
       expect(pids.filter(isAlive)).toEqual([]);
     } finally {
@@ -127,7 +127,7 @@ describe('the bot with SHARDS=2, when its manager is killed', () => {
     const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: '2' };
     const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
     const logs = collectLogLines(manager);
-    const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['pid'] as number);
+    const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
     try {
       await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online')).toBe(true), { timeout: 20_000, interval: 50 });
       expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
@@ -149,7 +149,7 @@ describe('the bot with SHARDS=2, when its manager is killed', () => {
     const logs = collectLogLines(manager);
     let pid: number | undefined;
     try {
-      pid = await vi.waitFor(() => (logs.find((line) => line['msg'] === 'shard process started')?.['pid'] as number | undefined) ?? Promise.reject(new Error('no shard yet')), { timeout: 10_000, interval: 5 });
+      pid = await vi.waitFor(() => (logs.find((line) => line['msg'] === 'shard process started')?.['shardPid'] as number | undefined) ?? Promise.reject(new Error('no shard yet')), { timeout: 10_000, interval: 5 });
       manager.kill('SIGKILL');
       await vi.waitFor(() => expect(isAlive(pid!)).toBe(false), { timeout: 10_000, interval: 50 });
     } finally {
