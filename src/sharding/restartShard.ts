@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 const FIRST_RESTART_DELAY_MS = 500;
 /** ...doubled for every crash in a row, up to this. */
 const MAX_RESTART_DELAY_MS = 60_000;
-/** A shard that stayed up this long was healthy: its next crash counts as the first in a row again. */
+/** A shard that stayed ready this long was healthy: its next crash counts as the first in a row again. */
 const HEALTHY_AFTER_MS = 60_000;
 
 /** How long to wait before restarting a shard that has crashed `crashesInARow` times (1 = the first crash). */
@@ -34,11 +34,14 @@ export interface RestartOptions {
 export function restartShardWhenItDies(shard: Shard, options: RestartOptions): void {
   const { logger } = options;
   let crashesInARow = 0;
-  let startedAt = Date.now();
-  shard.on('spawn', () => (startedAt = Date.now()));
+  // Called as the shard first becomes ready. Healthy means ready for a while: one that hangs before ready and is killed crashed like any other.
+  let readyAt: number | undefined = Date.now();
+  shard.on('spawn', () => (readyAt = undefined));
+  shard.on('ready', () => (readyAt = Date.now()));
   shard.on('death', () => {
     if (options.isStopping()) return;
-    crashesInARow = Date.now() - startedAt >= HEALTHY_AFTER_MS ? 1 : crashesInARow + 1;
+    const wasHealthy = readyAt !== undefined && Date.now() - readyAt >= HEALTHY_AFTER_MS;
+    crashesInARow = wasHealthy ? 1 : crashesInARow + 1;
     const delayMs = restartDelayMs(crashesInARow);
     logger.warn({ shard: shard.id, crashesInARow, restartInMs: delayMs }, 'restarting the shard');
     setTimeout(() => {

@@ -69,9 +69,12 @@ export async function runShardingManager(config: Config, logger: Logger, shardFi
   for (let id = 0; id < count && !stopping; id++) {
     const shard = manager.createShard(id);
     try {
-      await Promise.all([shard.spawn(SPAWN_TIMEOUT_MS), id < count - 1 ? sleep(delay) : undefined]);
-      // Only a shard that started once is restarted: one that cannot start at all would only fail again.
+      const pause = id < count - 1 ? sleep(delay) : undefined;
+      await shard.spawn(SPAWN_TIMEOUT_MS);
+      // Only a shard that started once is restarted (one that cannot start at all would only fail again),
+      // and from the moment it is ready: it may die while the next shard waits its turn to identify.
       restartShardWhenItDies(shard, { logger, spawnTimeoutMs: SPAWN_TIMEOUT_MS, isStopping: () => stopping });
+      await pause;
     } catch (error) {
       if (stopping) return;
       stopping = true;

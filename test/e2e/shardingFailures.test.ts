@@ -76,6 +76,29 @@ describe('a shard that dies while the bot runs', () => {
   }, 40_000);
 });
 
+describe('a shard that dies while the next one waits its turn to start', () => {
+  it('is restarted too, and the manager still brings every shard online', async () => {
+    await servers.redis.reset();
+    // One IDENTIFY at a time: shard 1 starts 5.5 s after shard 0 is ready, and shard 0 dies in between.
+    const discord = await startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 1 });
+    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env: { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' } });
+    const logs = collectLogLines(manager);
+    const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
+    try {
+      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'bot is online' && line['shard'] === 0)).toBe(true), { timeout: 10_000, interval: 20 });
+      process.kill(pids()[0]!, 'SIGKILL');
+      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'shard restarted' && line['shard'] === 0)).toBe(true), { timeout: 15_000, interval: 50 });
+      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online')).toBe(true), { timeout: 15_000, interval: 50 });
+      expect(pids()).toHaveLength(3);
+      expect(pids().filter(isAlive)).toHaveLength(2);
+    } finally {
+      manager.kill('SIGKILL');
+      for (const pid of pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await discord.close();
+    }
+  }, 30_000);
+});
+
 describe('the bot with SHARDS set, when it cannot run', () => {
   const baseEnv = (discord: DiscordEmulator) => emulatorEnv(discord);
   const run = async (env: Record<string, string>) => {
