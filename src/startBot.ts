@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Events, GatewayIntentBits, MessageFlags, Status } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
@@ -8,7 +9,7 @@ import { GenerationQueue } from './conversation/generationQueue.js';
 import { ThreadQueue } from './conversation/threadQueue.js';
 import type { BotContext } from './discord/botContext.js';
 import { handleInteraction } from './discord/handleInteraction.js';
-import { handleMessage } from './discord/handleMessage.js';
+import { claimMessage, handleMessage } from './discord/handleMessage.js';
 import { readAddressing } from './discord/readAddressing.js';
 import { NO_PINGS } from './discord/noPings.js';
 import { reportUnexpectedError } from './discord/reportUnexpectedError.js';
@@ -41,6 +42,8 @@ const INTERRUPT_FLUSH_MS = 2_500;
 const STORE_PROBE_TIMEOUT_MS = 2_000;
 /** A message reaches every process on its shard within seconds; an hour's claim outlasts any overlap of two deploys. */
 const EVENT_CLAIM_MS = 60 * 60_000;
+/** How long a process that is stopping leaves a message to another process before saying it is restarting. */
+const RESTARTING_NOTICE_DELAY_MS = 1_500;
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const shutdown = new AbortController();
@@ -116,7 +119,17 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   });
   client.on(Events.MessageCreate, (message) => {
     if (!accepting) {
-      if (message.inGuild() && readAddressing(message)) void message.reply(restartingNotice).catch(() => undefined);
+      // In a rolling deploy the new process claims and answers at once; the notice is only for a message nobody took.
+      if (message.inGuild() && readAddressing(message)) {
+        track(
+          sleep(RESTARTING_NOTICE_DELAY_MS)
+            .then(() => claimMessage(bot, message))
+            .then(async (claimed) => {
+              if (claimed) await message.reply(restartingNotice).catch(() => undefined);
+            }),
+          { messageId: message.id },
+        );
+      }
       return;
     }
     track(

@@ -17,6 +17,8 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   if (!message.inGuild()) return;
   const addressing = readAddressing(message);
   if (!addressing) return;
+  // Started now, awaited only where it matters: the turn must take its place in line before any await.
+  const claim = claimMessage(bot, message);
 
   const problem = checkPermissions(message.channel.permissionsFor(message.client.user), {
     inThread: addressing.inThread,
@@ -25,11 +27,11 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   });
   if (problem) {
     bot.logger.warn({ channelId: message.channelId, missing: problem.missing }, 'missing permissions to answer a message');
-    if (problem.canTell && (await bot.claimEvent(message.id))) await message.channel.send(textPayload(problem.text));
+    if (problem.canTell && (await claim)) await message.channel.send(textPayload(problem.text));
     return;
   }
   if (!addressing.prompt && message.attachments.size === 0) {
-    if (!(await bot.claimEvent(message.id))) return;
+    if (!(await claim)) return;
     await message.reply(textPayload('Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'));
     return;
   }
@@ -41,7 +43,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
       bot,
       {
         threadId: addressing.inThread ? message.channelId : undefined,
-        eventId: message.id,
+        claim,
         guildId: message.guildId,
         authorId: message.author.id,
         prompt: addressing.prompt,
@@ -55,4 +57,16 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   } finally {
     stopTyping();
   }
+}
+
+/**
+ * Whether this process answers the message (BotContext.claimEvent). A store
+ * that cannot say is taken as yes: a member is better answered twice than
+ * not at all, and a store that fails here fails the turn with its own message.
+ */
+export function claimMessage(bot: BotContext, message: Message): Promise<boolean> {
+  return bot.claimEvent(message.id).catch((error: unknown) => {
+    bot.logger.warn({ err: error, messageId: message.id }, 'could not claim a message; answering it');
+    return true;
+  });
 }

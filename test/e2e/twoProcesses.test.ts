@@ -72,6 +72,46 @@ describe('two bot processes on one Redis', () => {
       await second.stop(1_000);
     }
   });
+  it('in a rolling deploy, a message that reaches the stopping process too is answered by the new one alone, without a "restarting" notice', async () => {
+    harness.gemini.enqueue({ kind: 'delay', ms: 2_000, then: { kind: 'image', text: 'the slow one' } });
+    const busy = harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'a slow fox', mentionBot: true });
+    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(1));
+    const next = await startBot(harness.config, createLogger('silent'));
+    try {
+      // The old process stops taking work but stays connected while its turn finishes.
+      const stopping = harness.bot.stop(5_000);
+      const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'a quick cat', mentionBot: true });
+      const repliesTo = (message: { id: string; channel_id: string }) =>
+        harness.discord.messages(message.channel_id).filter((reply) => isBotMessage(harness, reply) && reply.message_reference?.message_id === message.id && !isProgressNote(reply));
+      await vi.waitFor(() => expect(repliesTo(ask).map((reply) => reply.attachments.length)).toEqual([1]), { timeout: 10_000, interval: 50 });
+      await stopping;
+      expect(repliesTo(busy).map(mainText)).toEqual(['the slow one']);
+      expect(repliesTo(ask)).toHaveLength(1);
+    } finally {
+      harness.bot = next; // the harness stops whichever bot is current
+    }
+  });
+
+  it('refuses a member over MAX_REQUESTS_PER_USER once, not once per process', async () => {
+    harness.config.maxRequestsPerUser = 1;
+    await harness.restart();
+    const { message: starter } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, starter.id);
+    const second = await startBot(harness.config, createLogger('silent'));
+    try {
+      harness.gemini.enqueue(...Array.from({ length: 3 }, () => ({ kind: 'delay' as const, ms: 300, then: { kind: 'image' as const } })));
+      const asks = ['make it blue', 'add a moon', 'add a hat'].map((content) =>
+        harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content, replyTo: starter.id }),
+      );
+      const repliesTo = (ask: { id: string }) =>
+        harness.discord.messages(thread.id).filter((reply) => isBotMessage(harness, reply) && reply.message_reference?.message_id === ask.id && !isProgressNote(reply));
+      await vi.waitFor(() => expect(asks.map((ask) => repliesTo(ask).length)).toEqual([1, 1, 1]), { timeout: 15_000, interval: 50 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(asks.map((ask) => repliesTo(ask).length)).toEqual([1, 1, 1]);
+    } finally {
+      await second.stop(1_000);
+    }
+  });
 });
 
 describe('two bot processes on one Redis, at a server\'s limits', () => {
