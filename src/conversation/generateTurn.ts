@@ -4,6 +4,7 @@ import { callWithRetries, type RetryOptions } from '../gemini/callWithRetries.js
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
+import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
@@ -56,16 +57,17 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
     retries,
     droppedExchanges,
   });
-  const prepared = await prepareRequestContents(deps, input, textParts);
-  if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
-  const body = prepared.kind === 'ready' ? await streamedRequestBody(buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true }), deps.blobs) : undefined;
-  if (prepared.kind !== 'ready' || !body?.ok) {
-    const missingBlob = prepared.kind === 'unreadable' ? prepared.missingBlob : body?.ok === false ? body.missingBlob : undefined;
+  const unreadable = (missingBlob: string) => {
     deps.logger.error({ threadId: input.record?.threadId, missingBlob }, 'conversation history has a missing image blob');
     return done({ kind: 'history-unreadable' });
-  }
+  };
+  const prepared = await prepareRequestContents(deps, input, textParts);
+  if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
+  if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
+  const body = await streamedRequestBody(buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true }), deps.blobs);
+  if (!body.ok) return unreadable(body.missingBlob);
   const call = await callWithRetries(deps.gemini, input.model, body.body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
-  const outcome: TurnOutcome = call.result.ok ? parseGenerateResponse(call.result.json) : { kind: 'failed', failure: call.result.failure };
+  const outcome = call.result.ok ? parseGenerateResponse(call.result.json) : failedOutcome(deps, input, call.result.failure);
   return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);
 }
 
@@ -122,4 +124,11 @@ function imageIdOf(part: OutgoingPart): string | undefined {
   if (part instanceof StoredImagePart) return part.blob.sha256;
   const inline = readInlineData(part);
   return inline ? blobIdOf(inline.data) : undefined;
+}
+
+/** A stored image that could not be read while the body was sent is the history's problem, not Gemini's. */
+function failedOutcome(deps: EngineDependencies, input: TurnInput, failure: GeminiFailure): TurnOutcome {
+  if (failure.kind !== 'unsendable') return { kind: 'failed', failure };
+  deps.logger.error({ threadId: input.record?.threadId, problem: failure.message }, 'a stored image could not be read while sending the history');
+  return { kind: 'history-unreadable' };
 }

@@ -19,9 +19,9 @@ export async function storeParts(parts: OutgoingPart[], blobs: BlobStore): Promi
       continue;
     }
     const field = inline.field;
-    const sha256 = await blobs.put(inline.data);
+    const { sha256, length } = await blobs.put(inline.data);
     // Keep the key in its place (data: '') so the replayed part has the same key order.
-    stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { sha256, field, length: inline.data.length } });
+    stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { sha256, field, length } });
   }
   return stored;
 }

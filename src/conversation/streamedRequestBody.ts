@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readInlineData } from '../gemini/inlineData.js';
-import type { RequestBody } from '../gemini/requestBody.js';
+import { RequestBodyError, type RequestBody } from '../gemini/requestBody.js';
 import type { BlobStore } from '../store/blobStore.js';
 import { StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
 
@@ -9,7 +9,8 @@ const JSON_SAFE_BASE64 = /^[A-Za-z0-9+/=_-]*$/;
 /** Image text is written in slices this big: no second whole copy of an image as bytes. */
 const SLICE_CHARS = 1 << 20;
 
-type ImageSource = { kind: 'memory'; json: string } | { kind: 'blob'; sha256: string; length: number };
+/** `ascii`: the text may be cut anywhere (base64); other text is written whole, as a cut could split a surrogate pair. */
+type ImageSource = { kind: 'memory'; json: string; ascii: boolean } | { kind: 'blob'; sha256: string; length: number };
 
 export type PreparedBody = { ok: true; body: RequestBody } | { ok: false; missingBlob: string };
 
@@ -45,13 +46,13 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
           // A record from before lengths were kept: load it now to know its length.
           const base64 = await blobs.get(sha256);
           if (base64 === undefined) return { ok: false, missingBlob: sha256 };
-          source = { kind: 'memory', json: jsonStringText(base64) };
+          source = memorySource(base64);
         }
         parts.push({ ...part.raw, [field]: { ...(part.raw[field] as object), data: placeholder(source) } });
         continue;
       }
       const inline = readInlineData(part);
-      parts.push(inline ? { ...part, [inline.field]: { ...(part[inline.field] as object), data: placeholder({ kind: 'memory', json: jsonStringText(inline.data) }) } } : part);
+      parts.push(inline ? { ...part, [inline.field]: { ...(part[inline.field] as object), data: placeholder(memorySource(inline.data)) } } : part);
     }
     contents.push({ ...content, parts });
   }
@@ -85,6 +86,10 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
           if (index === undefined) continue;
           const source = sources[index]!;
           const json = source.kind === 'memory' ? source.json : await readStoredImage(blobs, source);
+          if (source.kind === 'memory' && !source.ascii) {
+            yield Buffer.from(json);
+            continue;
+          }
           for (let start = 0; start < json.length; start += SLICE_CHARS) yield Buffer.from(json.slice(start, start + SLICE_CHARS));
         }
       },
@@ -95,12 +100,12 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
 /** A stored image's text, checked against what the length was computed from (the bytes must match Content-Length). */
 async function readStoredImage(blobs: BlobStore, source: Extract<ImageSource, { kind: 'blob' }>): Promise<string> {
   const base64 = await blobs.get(source.sha256);
-  if (base64 === undefined) throw new Error(`image ${source.sha256} left the store while the request was being sent`);
-  if (base64.length !== source.length || !JSON_SAFE_BASE64.test(base64)) throw new Error(`image ${source.sha256} is not what its record says`);
+  if (base64 === undefined) throw new RequestBodyError(`image ${source.sha256} left the store while the request was being sent`);
+  if (base64.length !== source.length || !JSON_SAFE_BASE64.test(base64)) throw new RequestBodyError(`image ${source.sha256} is not what its record says`);
   return base64;
 }
 
-/** The text of a string inside its JSON quotes. */
-function jsonStringText(value: string): string {
-  return JSON_SAFE_BASE64.test(value) ? value : JSON.stringify(value).slice(1, -1);
+/** Inline data on hand, as the text it takes inside its JSON quotes. */
+function memorySource(data: string): ImageSource {
+  return JSON_SAFE_BASE64.test(data) ? { kind: 'memory', json: data, ascii: true } : { kind: 'memory', json: JSON.stringify(data).slice(1, -1), ascii: false };
 }

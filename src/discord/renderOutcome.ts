@@ -93,6 +93,8 @@ function describeFailure(failure: GeminiFailure): string {
       return 'I could not reach Gemini just now. Please try again in a moment.';
     case 'malformed':
       return 'Gemini sent an answer I could not understand. Please try again.';
+    case 'unsendable':
+      return 'I could not read the saved images of this conversation, so I could not send it to Gemini.';
     case 'http':
       if (failure.status === 429) {
         return failure.quotaPeriod === 'day'

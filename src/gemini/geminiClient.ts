@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { GeminiFailure } from './generationOutcome.js';
-import type { RequestBody } from './requestBody.js';
+import { RequestBodyError, type RequestBody } from './requestBody.js';
 
 export interface GeminiClientOptions {
   apiUrl: string;
@@ -69,6 +69,8 @@ async function postGenerateContent(
     return { ok: false, failure: readHttpFailure(response.statusCode, text) };
   } catch (error) {
     if (signal?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
+    // undici passes the body stream's own error through.
+    if (error instanceof RequestBodyError) return { ok: false, failure: { kind: 'unsendable', message: error.message } };
     if (timeout.aborted) return { ok: false, failure: { kind: 'timeout' } };
     return { ok: false, failure: { kind: 'network', message: error instanceof Error ? error.message : String(error) } };
   }

@@ -26,7 +26,9 @@ export type GeminiFailure =
   /** The bot is shutting down and gave up waiting. */
   | { kind: 'interrupted' }
   | { kind: 'network'; message: string }
-  | { kind: 'malformed'; message: string };
+  | { kind: 'malformed'; message: string }
+  /** Our side could not produce the request body (a stored image became unreadable while it was sent): never retried. */
+  | { kind: 'unsendable'; message: string };
 
 /**
  * The closed set of ways a generation ends. One switch in the Discord

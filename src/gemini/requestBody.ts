@@ -8,6 +8,9 @@ export interface RequestBody {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
+/** Thrown by a body's stream when our side cannot produce the rest of it: the call fails as `unsendable`, not as a network error. */
+export class RequestBodyError extends Error {}
+
 /** A small body serialized at once (tests, and requests without images). */
 export function jsonBody(value: unknown): RequestBody {
   const bytes = Buffer.from(JSON.stringify(value));

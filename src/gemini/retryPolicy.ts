@@ -37,6 +37,7 @@ export function decideRetry(failure: GeminiFailure, attemptsMade: number, baseDe
     case 'timeout':
     case 'malformed':
     case 'interrupted':
+    case 'unsendable':
       return { retry: false };
   }
 }

@@ -13,13 +13,21 @@ const blobRecordSchema = z.object({ version: z.literal(1), base64: z.string() })
 export class BlobStore {
   constructor(private readonly keyv: Keyv) {}
 
-  async put(base64: string): Promise<string> {
+  /**
+   * Stores the image unless it is there already, and says under which id and
+   * how long its stored text is: the same bytes may be spelled differently
+   * (base64 padding), and a replay sends the spelling stored first.
+   */
+  async put(base64: string): Promise<{ sha256: string; length: number }> {
     const sha256 = blobIdOf(base64);
     const key = blobKey(sha256);
-    if (!(await this.keyv.has(key))) {
-      await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
+    if (await this.keyv.has(key)) {
+      const stored = await this.get(sha256);
+      if (stored !== undefined) return { sha256, length: stored.length };
     }
-    return sha256;
+    // New, or there but unreadable: (re)written.
+    await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
+    return { sha256, length: base64.length };
   }
 
   /** Whether the blob is there, without loading it. */

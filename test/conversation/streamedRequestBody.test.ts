@@ -138,4 +138,28 @@ describe('streamedRequestBody', () => {
     const restored = await restoreParts(legacy[1]!, blobs);
     expect(restored.ok && restored.parts).toEqual(loaded[1]!.parts);
   });
+
+  it('replays an image stored once under two spellings (with and without base64 padding) with the stored one and its length', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const padded = Buffer.from('ab').toString('base64'); // "YWI="
+    const first = await storeParts([{ inlineData: { mimeType: 'image/png', data: padded } }], blobs);
+    const second = await storeParts([{ inlineData: { mimeType: 'image/png', data: padded.replace(/=+$/, '') } }], blobs);
+    expect(second[0]?.blob).toEqual(first[0]?.blob);
+    const prepared = await streamedRequestBody(buildGenerateRequest([{ role: 'user' as const, parts: outgoingParts(second) }], {}), blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    const sent = await bodyText(prepared.body);
+    expect(sent).toContain(`"data":"${padded}"`);
+    expect(Buffer.byteLength(sent)).toBe(prepared.body.contentLength);
+  });
+
+  it('writes inline data that is not base64 whole, so no cut falls inside a character', async () => {
+    const blobs = new BlobStore(new Keyv());
+    // Not base64 (Gemini would refuse it, but the length must still be right): emoji across the 1 MiB slice boundary.
+    const data = 'x'.repeat((1 << 20) - 1) + '😀'.repeat(4);
+    const prepared = await streamedRequestBody(buildGenerateRequest([{ role: 'user' as const, parts: [{ inlineData: { mimeType: 'image/png', data } }] }], {}), blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    const sent = await bodyText(prepared.body);
+    expect(Buffer.byteLength(sent)).toBe(prepared.body.contentLength);
+    expect(JSON.parse(sent).contents[0].parts[0].inlineData.data).toBe(data);
+  });
 });

@@ -38,7 +38,7 @@ describe('the retry policy', () => {
   });
 
   it('never retries what would fail the same way again', () => {
-    for (const failure of [http(400), http(403), http(404), { kind: 'timeout' } as const, { kind: 'malformed', message: 'x' } as const, { kind: 'interrupted' } as const]) {
+    for (const failure of [http(400), http(403), http(404), { kind: 'timeout' } as const, { kind: 'malformed', message: 'x' } as const, { kind: 'interrupted' } as const, { kind: 'unsendable', message: 'x' } as const]) {
       expect(decideRetry(failure, 1, 1_000)).toEqual({ retry: false });
     }
   });

@@ -157,7 +157,7 @@ describe('opening stores', () => {
 
   it('puts image bytes in the BLOB_URL store and everything else in DATABASE_URL', async () => {
     const stores = await openStores({ databaseUrl: servers.postgres.url, blobUrl: sqliteUrl() });
-    const sha256 = await new BlobStore(stores.blobKeyv).put(imageBase64);
+    const { sha256 } = await new BlobStore(stores.blobKeyv).put(imageBase64);
     await new ConversationStore(stores.keyv).save(record('800'));
     const rows = await servers.postgres.query('SELECT key FROM keyv ORDER BY key');
     expect(rows.rows.map((row: { key: string }) => row.key)).toEqual(['bot:conversation:800']);

@@ -42,6 +42,8 @@ export interface EmulatorState {
 export function createGeminiServer(state: EmulatorState): Server {
   return createServer((request, response) => {
     handle(state, request, response).catch((error: unknown) => {
+      // The client gave up sending its body (as Google's front end sees it): nobody is left to answer.
+      if (request.destroyed || (error as { code?: string }).code === 'ECONNRESET') return;
       // A bug in the emulator itself: say so loudly rather than hang the test.
       console.error('gemini emulator: internal failure', error);
       if (!response.headersSent) send(response, googleError(500, `Emulator failure: ${String(error)}`));
