@@ -28,7 +28,7 @@ export interface LeaseBackend {
   /** Extends the lease; false when the key is no longer this token's. */
   renew(key: string, token: string, leaseMs: number): Promise<boolean>;
   release(key: string, token: string): Promise<void>;
-  /** Deletes leases that ran out, where the store does not expire keys itself. */
+  /** Deletes claims that ran out, where the store does not expire keys itself. */
   sweepExpired?(): Promise<void>;
 }
 
@@ -36,7 +36,7 @@ export interface LeaseOptions {
   /** How long a crashed holder blocks a key. Renewed every third of it, so a pause shorter than two thirds loses nothing. */
   leaseMs: number;
   /** Renewals and releases that fail: the work itself is done or goes on, but an operator should know. */
-  onError(error: unknown, context: { key: string; stage: 'renew' | 'release' | 'lost' }): void;
+  onError(error: unknown, context: { key: string; stage: 'renew' | 'release' | 'lost' | 'sweep' }): void;
   /** Aborted at shutdown: a turn still waiting for its thread gives up at once instead of outliving the store. */
   signal?: AbortSignal | undefined;
 }
@@ -58,11 +58,12 @@ export async function holdLease<T>(lock: LeaseLock, key: string, task: () => Pro
 /** One process on one store (SQLite): the in-process queues already order everything, and Discord sends each event once. */
 export const PROCESS_LOCAL: LeaseLock = { acquire: async () => async () => undefined, claimOnce: async () => true };
 
-/** Claims left to expire pile up where the store keeps expired rows (PostgreSQL): one claim in this many clears them. */
+/** Claims left to expire pile up where the store keeps expired rows (PostgreSQL): the first claim and one in this many clear them. */
 const SWEEP_EVERY_CLAIMS = 256;
 
 export class PollingLeaseLock implements LeaseLock {
-  private claimsSinceSweep = 0;
+  // The first claim sweeps: a bot restarted more often than every 256 messages would otherwise never sweep.
+  private claimsSinceSweep = SWEEP_EVERY_CLAIMS - 1;
 
   constructor(
     private readonly backend: LeaseBackend,
@@ -92,7 +93,7 @@ export class PollingLeaseLock implements LeaseLock {
   async claimOnce(key: string, forMs: number): Promise<boolean> {
     if (++this.claimsSinceSweep >= SWEEP_EVERY_CLAIMS && this.backend.sweepExpired) {
       this.claimsSinceSweep = 0;
-      this.backend.sweepExpired().catch((error: unknown) => this.options.onError(error, { key: 'expired leases', stage: 'release' }));
+      this.backend.sweepExpired().catch((error: unknown) => this.options.onError(error, { key: 'claim:*', stage: 'sweep' }));
     }
     return this.backend.tryAcquire(`claim:${key}`, randomUUID(), forMs);
   }

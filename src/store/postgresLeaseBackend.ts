@@ -38,8 +38,8 @@ export function postgresLeaseBackend(pool: pg.Pool): LeaseBackend {
       await pool.query(`DELETE FROM ${TABLE} WHERE key = $1 AND token = $2`, [key, token]);
     },
     async sweepExpired() {
-      // An expired row is free for anyone to take anyway; deleting it changes nothing but the table's size.
-      await pool.query(`DELETE FROM ${TABLE} WHERE expires_at < now()`);
+      // Only claims: an expired claim is free for anyone anyway. An expired lease may still be renewed by a slow holder.
+      await pool.query(`DELETE FROM ${TABLE} WHERE key LIKE 'claim:%' AND expires_at < now()`);
     },
   };
 }

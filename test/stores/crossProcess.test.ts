@@ -39,14 +39,21 @@ it('needs no shared lock on SQLite, which one process owns', async () => {
   await store.close();
 });
 
-it('clears expired claims from PostgreSQL, which keeps expired rows until told', async () => {
+it('clears expired claims from PostgreSQL, which keeps expired rows until told, at the first claim and every 256th', async () => {
   const store = await openProcess(servers.postgres.url);
-  for (let index = 0; index < 255; index++) await store.lock.claimOnce(`event:${index}`, 50);
-  const rows = async () => Number((await servers.postgres.query('SELECT count(*) AS n FROM bot_leases')).rows[0].n);
-  expect(await rows()).toBe(255);
+  const rows = async (pattern: string) => Number((await servers.postgres.query('SELECT count(*) AS n FROM bot_leases WHERE key LIKE $1', [pattern])).rows[0].n);
+  // An expired lease, not a claim: a slow holder may still renew it, so it stays.
+  await servers.postgres.query("INSERT INTO bot_leases (key, token, expires_at) VALUES ('thread:1', 't', now() - interval '1 minute')");
+  for (let index = 0; index < 256; index++) await store.lock.claimOnce(`event:${index}`, 50);
+  expect(await rows('claim:%')).toBe(256);
   await sleep(100);
-  await store.lock.claimOnce('event:last', 60_000); // the 256th claim sweeps
-  await vi.waitFor(async () => expect(await rows()).toBe(1));
+  await store.lock.claimOnce('event:last', 60_000); // the 256th since the first claim's sweep
+  await vi.waitFor(async () => expect(await rows('claim:%')).toBe(1));
+  expect(await rows('thread:%')).toBe(1);
+  // A process that has just started sweeps at its first claim.
+  await servers.postgres.query("UPDATE bot_leases SET expires_at = now() - interval '1 second' WHERE key LIKE 'claim:%'");
+  await (await openProcess(servers.postgres.url)).lock.claimOnce('event:fresh', 60_000);
+  await vi.waitFor(async () => expect(await rows('claim:%')).toBe(1));
 });
 
 describe.each(['redis', 'postgres'] as const)('on %s', (backend) => {
