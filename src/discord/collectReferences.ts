@@ -8,31 +8,28 @@ export const MAX_REFERENCE_IMAGES = 14;
 
 export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; outcome: TurnOutcome };
 
-/** A refusal found before downloading; `downloadTheRest` when the other files are small enough to check too. */
-export type Precheck = { ok: true } | { ok: false; outcome: TurnOutcome; downloadTheRest: boolean };
-
 /**
  * The checks that need no download (how many, where from, declared sizes),
  * made as the request arrives. The downloads wait for a Gemini slot
  * (collectReferences): a hundred queued requests must not each hold up to
  * fourteen images in memory while they wait. Files that could never fit in
  * one request together are refused here too, before a byte is downloaded.
+ * A refusal here names only what it found: checking the other files would
+ * mean downloading them outside any slot.
  */
-export function precheckReferences(bot: BotContext, sources: AttachmentSource[]): Precheck {
+export function precheckReferences(bot: BotContext, sources: AttachmentSource[]): { ok: true } | { ok: false; outcome: TurnOutcome } {
   if (sources.length > MAX_REFERENCE_IMAGES) {
-    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES }, downloadTheRest: false };
+    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
   }
   const rejected = sources.flatMap((source) => {
     const problem = precheckAttachment(source, bot.attachments);
     return problem ? [{ name: source.name, problem }] : [];
   });
-  const rejectedNames = new Set(rejected.map((item) => item.name));
-  const fitsTogether = base64Bytes(sources.filter((source) => !rejectedNames.has(source.name))) <= bot.historyBudgetBytes;
   if (rejected.length > 0) {
     bot.logger.info({ rejected }, 'attachments rejected');
-    return { ok: false, outcome: { kind: 'attachments-rejected', rejected }, downloadTheRest: fitsTogether };
+    return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
   }
-  return fitsTogether ? { ok: true } : { ok: false, outcome: { kind: 'history-too-large' }, downloadTheRest: false };
+  return base64Bytes(sources) <= bot.historyBudgetBytes ? { ok: true } : { ok: false, outcome: { kind: 'history-too-large' } };
 }
 
 /** What the files declare they weigh once base64-encoded in a request. */

@@ -117,9 +117,7 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
   const serverSettings = access.settings;
   const precheck = precheckReferences(bot, request.attachments);
   if (!precheck.ok) {
-    // Refused anyway: check the rest too (downloading them now) when they are small enough, so one answer names every bad file.
-    const everyProblem = precheck.downloadTheRest ? await collectReferences(bot, request.attachments, bot.shutdownSignal) : undefined;
-    await delivery.post(renderOutcome(everyProblem?.ok === false ? everyProblem.outcome : precheck.outcome));
+    await delivery.post(renderOutcome(precheck.outcome));
     return;
   }
   let record: ConversationRecord | undefined;

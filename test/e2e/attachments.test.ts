@@ -69,14 +69,26 @@ describe('attachments are hostile input', () => {
     const empty = harness.discord.addAttachment(new Uint8Array(), { filename: 'empty.png' });
     const gif = harness.discord.addAttachment(Buffer.from('GIF89a\x01\x00\x01\x00'), { filename: 'anim.gif' });
     const missing = servedAttachment('gone.png', (_request, response) => response.writeHead(404).end());
-    const foreign = { ...harness.discord.addAttachment(pngBytes(4), { filename: 'foreign.png' }), url: 'https://example.com/foreign.png' };
     const good = harness.discord.addAttachment(pngBytes(5), { filename: 'good.png' });
-    const answer = await mentionWith([empty, gif, missing, foreign, good]);
+    const answer = await mentionWith([empty, gif, missing, good]);
     expect(answer.content).toContain('empty.png: the file is empty');
     expect(answer.content).toContain('anim.gif: it is not a PNG, JPEG, WebP or HEIC image');
     expect(answer.content).toContain('gone.png: I could not download it');
+    expect(answer.content).not.toContain('good.png');
+    expect(harness.gemini.requests).toHaveLength(0);
+  });
+
+  it('refuses a file from elsewhere on arrival, downloading none of the others', async () => {
+    let downloaded = false;
+    const good = servedAttachment('good.png', (_request, response) => {
+      downloaded = true;
+      response.end(pngBytes(6));
+    });
+    const foreign = { ...harness.discord.addAttachment(pngBytes(4), { filename: 'foreign.png' }), url: 'https://example.com/foreign.png' };
+    const answer = await mentionWith([good, foreign]);
     expect(answer.content).toContain('foreign.png: it is not hosted on Discord');
     expect(answer.content).not.toContain('good.png');
+    expect(downloaded).toBe(false);
     expect(harness.gemini.requests).toHaveLength(0);
   });
 
