@@ -24,6 +24,8 @@ export interface Ticket {
 
 interface Waiter {
   grant: () => void;
+  /** Ends the wait with false (the ticket was released while waiting). */
+  cancel: () => void;
   onPosition: ((ahead: number) => void) | undefined;
   lastAhead: number;
 }
@@ -84,6 +86,10 @@ export class GenerationQueue {
               holdsSlot = true;
               resolve(true);
             },
+            cancel: () => {
+              signal?.removeEventListener('abort', onAbort);
+              resolve(false);
+            },
             onPosition,
             lastAhead: this.waiting.length,
           };
@@ -101,7 +107,10 @@ export class GenerationQueue {
       release: () => {
         if (released) return;
         ticket.releaseSlot();
-        this.removeWaiter(waiter);
+        if (waiter && this.waiting.includes(waiter)) {
+          this.removeWaiter(waiter);
+          waiter.cancel();
+        }
         released = true;
         this.admitted -= 1;
         const left = (this.perUser.get(userId) ?? 1) - 1;

@@ -17,8 +17,9 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   if (!message.inGuild()) return;
   const addressing = readAddressing(message);
   if (!addressing) return;
-  // Started now, awaited only where it matters: the turn must take its place in line before any await.
-  const claim = claimMessage(bot, message);
+  // Claimed when it matters, and once: a second claim by this process would find its own.
+  let claimed: Promise<boolean> | undefined;
+  const claim = () => (claimed ??= claimMessage(bot, message));
 
   const problem = checkPermissions(message.channel.permissionsFor(message.client.user), {
     inThread: addressing.inThread,
@@ -27,11 +28,11 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   });
   if (problem) {
     bot.logger.warn({ channelId: message.channelId, missing: problem.missing }, 'missing permissions to answer a message');
-    if (problem.canTell && (await claim)) await message.channel.send(textPayload(problem.text));
+    if (problem.canTell && (await claim())) await message.channel.send(textPayload(problem.text));
     return;
   }
   if (!addressing.prompt && message.attachments.size === 0) {
-    if (!(await claim)) return;
+    if (!(await claim())) return;
     await message.reply(textPayload('Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'));
     return;
   }

@@ -41,12 +41,15 @@ export interface TurnRequest {
    */
   replay?: { exchangesBefore: number; userParts: GeminiPart[] } | undefined;
   /**
-   * For a turn started by a message: resolves true when this process is the
-   * one to answer it (BotContext.claimEvent), false when another process on
-   * the same shard claimed it first. Never rejects. Interactions reach one
-   * process only and need no claim.
+   * For a turn started by a message: true when this process is the one to
+   * answer it (BotContext.claimEvent), false when another process on the
+   * same shard claimed it first; never rejects. Called before a refusal is
+   * posted, and by the turn once it holds its thread's lease: every process
+   * sees a thread's messages in the same order, so the lease holder claiming
+   * the next one keeps arrival order across processes. Interactions reach
+   * one process only and need no claim.
    */
-  claim?: Promise<boolean> | undefined;
+  claim?: (() => Promise<boolean>) | undefined;
   /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
   model?: string | undefined;
   /**
@@ -80,15 +83,13 @@ export interface TurnDelivery {
 export async function runConversationTurn(bot: BotContext, request: TurnRequest, delivery: TurnDelivery): Promise<void> {
   const admission = bot.generationQueue.admit(request.authorId);
   if (!admission.ok) {
-    if (request.claim && !(await request.claim)) return;
+    if (request.claim && !(await request.claim())) return;
     const limit = bot.config.maxRequestsPerUser;
     await delivery.ready;
     await delivery.post(renderOutcome(admission.reason === 'user-limit' ? { kind: 'user-limit', limit } : { kind: 'queue-full' }));
     return;
   }
   const ticket = admission.ticket;
-  // A process that lost the claim gives its place back at once, not when the thread's line reaches its turn.
-  void request.claim?.then((won) => won || ticket.release());
   try {
     const run = () => runTurnNow(bot, request, delivery, ticket);
     await (request.threadId ? bot.threadQueue.run(request.threadId, run) : run());
@@ -104,7 +105,7 @@ export async function runConversationTurn(bot: BotContext, request: TurnRequest,
 
 async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
   const started = Date.now();
-  if (request.claim && !(await request.claim)) {
+  if (request.claim && !(await request.claim())) {
     bot.logger.debug({ threadId: request.threadId }, 'message answered by another process');
     return;
   }

@@ -69,4 +69,16 @@ describe('the queue in front of Gemini', () => {
     running.release();
     await expect(stayed).resolves.toBe(true);
   });
+
+  it('ends the wait of a ticket released while it waits, instead of leaving it hanging', async () => {
+    const queue = new GenerationQueue({ concurrency: 1, perUser: 5, queueLimit: 5 });
+    const running = admitted(queue, 'a');
+    await running.waitForSlot();
+    const waiting = admitted(queue, 'b');
+    const wait = waiting.waitForSlot();
+    waiting.release();
+    await expect(wait).resolves.toBe(false);
+    running.release();
+    expect([queue.depth, queue.inFlight]).toEqual([0, 0]);
+  });
 });
