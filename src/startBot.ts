@@ -109,6 +109,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     void settled.finally(() => inFlight.delete(settled));
   };
   const restartingNotice = textPayload('The bot is restarting. Please try again in a minute.');
+  /** "Restarting" notices still to send: not work to interrupt, but waited for before the client goes. */
+  const notices = new Set<Promise<void>>();
 
   client.on(Events.InteractionCreate, (interaction) => {
     if (!accepting) {
@@ -119,16 +121,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   });
   client.on(Events.MessageCreate, (message) => {
     if (!accepting) {
-      // In a rolling deploy the new process claims and answers at once; the notice is only for a message nobody took.
       if (message.inGuild() && readAddressing(message)) {
-        track(
-          sleep(RESTARTING_NOTICE_DELAY_MS)
-            .then(() => claimMessage(bot, message))
-            .then(async (claimed) => {
-              if (claimed) await message.reply(restartingNotice).catch(() => undefined);
-            }),
-          { messageId: message.id },
-        );
+        // On a shared store another process (a rolling deploy's new one) may take the message: the notice is for one nobody took.
+        const claimed = store.lock ? sleep(RESTARTING_NOTICE_DELAY_MS).then(() => claimMessage(bot, message)) : Promise.resolve(true);
+        const notice = claimed.then(async (mine) => {
+          if (mine) await message.reply(restartingNotice).catch(() => undefined);
+        });
+        notices.add(notice);
+        void notice.finally(() => notices.delete(notice));
       }
       return;
     }
@@ -181,6 +181,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       shutdown.abort();
       await settleWithin(INTERRUPT_FLUSH_MS);
     }
+    // A notice for a message that came in the last moment still goes out (bounded: the process must exit within 10 s).
+    await Promise.race([Promise.allSettled([...notices]), sleep(RESTARTING_NOTICE_DELAY_MS + 500)]);
     await client.destroy();
     await store.close();
     await metricsServer?.close();

@@ -6,7 +6,7 @@ import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, waitForThread } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -91,6 +91,17 @@ describe('two bot processes on one Redis', () => {
     } finally {
       harness.bot = next; // the harness stops whichever bot is current
     }
+  });
+
+  it('with no other process to take it, a message sent while the only one stops still gets the "restarting" notice', async () => {
+    harness.gemini.enqueue({ kind: 'delay', ms: 1_000, then: { kind: 'image' } });
+    harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'a slow fox', mentionBot: true });
+    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(1));
+    const stopping = harness.bot.stop(5_000);
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'a quick cat', mentionBot: true });
+    expect(mainText(await waitForBotReplyTo(harness, ask))).toMatch(/^The bot is restarting/);
+    await stopping;
+    await harness.restart(); // the harness closes a running bot
   });
 
   it('refuses a member over MAX_REQUESTS_PER_USER once, not once per process', async () => {
