@@ -100,7 +100,9 @@ describe('server settings enforced', () => {
     expect(harness.gemini.requests).toHaveLength(0);
     expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'show')).toMatch(/^The stored settings were damaged and could not be read/);
 
-    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 5 }]);
+    expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 5 }])).toMatch(
+      /\n\nThe earlier settings could not be read, so every other setting is now the default; check them with \/settings show\.$/,
+    );
     expect((await imagineAs('bob', 'a fox')).reply.attachments).toHaveLength(1);
     expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'show')).toContain('- Monthly budget: $5.00.');
   });
