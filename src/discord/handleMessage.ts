@@ -1,4 +1,5 @@
 import type { Message } from 'discord.js';
+import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { BotContext } from './botContext.js';
 import { checkAccess } from '../settings/checkAccess.js';
 import { keepTyping } from './keepTyping.js';
@@ -50,6 +51,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         prompt: addressing.prompt,
         attachments: message.attachments.map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size })),
         replyToMessageId: addressing.replyToMessageId,
+        repliedImages: repliedBotImages(message, addressing.replyToMessageId),
         settings: {},
         serverSettings: () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId)),
       },
@@ -70,4 +72,13 @@ export function claimMessage(bot: BotContext, message: Message): Promise<boolean
     bot.logger.warn({ err: error, messageId: message.id }, 'could not claim a message; answering it');
     return true;
   });
+}
+
+/** The images of the bot's message this one replies to, when discord.js has it (Discord sends it with the reply). */
+function repliedBotImages(message: Message<true>, repliedId: string | undefined): AttachmentSource[] | undefined {
+  const replied = repliedId ? message.channel.messages.cache.get(repliedId) : undefined;
+  if (!replied || replied.author.id !== message.client.user.id) return undefined;
+  return replied.attachments
+    .filter((attachment) => attachment.contentType?.startsWith('image/') === true)
+    .map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size }));
 }

@@ -31,6 +31,8 @@ export interface TurnRequest {
   presetReferences?: GeminiPart[] | undefined;
   /** The bot message the user replied to, if any. */
   replyToMessageId?: string | undefined;
+  /** That message's images, sent along when the history does not hold it (see withRepliedImages). */
+  repliedImages?: AttachmentSource[] | undefined;
   /** Image options the user chose now; a thread otherwise keeps its own. */
   settings: ImageSettings;
   /** Ground this turn in Google Search (the /imagine search option). */
@@ -103,33 +105,34 @@ export async function runConversationTurn(bot: BotContext, request: TurnRequest,
   }
 }
 
-async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
+async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
   const started = Date.now();
-  if (request.claim && !(await request.claim())) {
-    bot.logger.debug({ threadId: request.threadId }, 'message answered by another process');
+  if (asked.claim && !(await asked.claim())) {
+    bot.logger.debug({ threadId: asked.threadId }, 'message answered by another process');
     return;
   }
   await delivery.ready;
-  const access = typeof request.serverSettings === 'function' ? await request.serverSettings() : { ok: true as const, settings: request.serverSettings };
+  const access = typeof asked.serverSettings === 'function' ? await asked.serverSettings() : { ok: true as const, settings: asked.serverSettings };
   if (!access.ok) {
     await delivery.post(renderOutcome({ kind: 'not-allowed', text: access.text }));
     return;
   }
   const serverSettings = access.settings;
-  const precheck = precheckReferences(bot, request.attachments);
-  if (!precheck.ok) {
-    await delivery.post(renderOutcome(precheck.outcome));
-    return;
-  }
   let record: ConversationRecord | undefined;
-  if (request.threadId) {
-    const loaded = await bot.conversations.load(request.threadId);
+  if (asked.threadId) {
+    const loaded = await bot.conversations.load(asked.threadId);
     if (loaded.kind === 'unreadable') {
-      bot.logger.error({ threadId: request.threadId, problem: loaded.problem }, 'stored conversation is unreadable');
+      bot.logger.error({ threadId: asked.threadId, problem: loaded.problem }, 'stored conversation is unreadable');
       await delivery.post(renderOutcome({ kind: 'history-unreadable' }));
       return;
     }
     record = loaded.kind === 'found' ? loaded.record : undefined;
+  }
+  const request = withRepliedImages(asked, record);
+  const precheck = precheckReferences(bot, request.attachments);
+  if (!precheck.ok) {
+    await delivery.post(renderOutcome(precheck.outcome));
+    return;
   }
 
   const model = record?.model ?? request.model ?? serverSettings.model;
@@ -158,6 +161,19 @@ async function runTurnNow(bot: BotContext, request: TurnRequest, delivery: TurnD
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
+}
+
+/**
+ * A reply to one of the bot's images that the history does not hold (its
+ * turn could not be saved, or the process died between posting and saving)
+ * sends that image along as a reference, so the edit applies to what the
+ * member pointed at rather than to the thread's latest image.
+ */
+function withRepliedImages(request: TurnRequest, record: ConversationRecord | undefined): TurnRequest {
+  const images = request.repliedImages ?? [];
+  if (images.length === 0 || !request.replyToMessageId) return request;
+  if (record?.exchanges.some((exchange) => exchange.model.messageId === request.replyToMessageId)) return request;
+  return { ...request, attachments: [...images, ...request.attachments], replyToMessageId: undefined };
 }
 
 async function generateAndDeliver(

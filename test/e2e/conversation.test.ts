@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import {
   firstAttachmentBytes,
@@ -88,6 +90,27 @@ describe('editing by replying in the thread', () => {
     const toLatest = reply(thread.id, green, 'brighter');
     await waitForBotReplyTo(harness, toLatest);
     expect(geminiBody(harness, 3).contents.at(-1)?.parts).toEqual([{ text: 'brighter' }]);
+  });
+
+  it('sends along the image replied to when the history lost its turn, so the edit applies to that image', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    // The process died between posting the blue fox and saving its turn: the record knows only the first exchange.
+    const store = await openStore(harness.config.databaseUrl);
+    const conversations = new ConversationStore(store.keyv);
+    const saved = await vi.waitFor(async () => {
+      const loaded = await conversations.load(thread.id);
+      if (loaded.kind !== 'found' || loaded.record.exchanges.length < 2) throw new Error('not saved yet');
+      return loaded.record;
+    });
+    await conversations.save({ ...saved, exchanges: saved.exchanges.slice(0, 1) });
+    await store.close();
+
+    await waitForBotReplyTo(harness, reply(thread.id, blue, 'now add a hat'));
+    const newTurn = geminiBody(harness, 2).contents.at(-1)!;
+    expect(newTurn.parts[0]).toEqual({ text: 'now add a hat' });
+    expect(Buffer.from(inlineData(newTurn.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, blue))).toBe(true);
+    expect(geminiBody(harness, 2).contents).toHaveLength(3);
   });
 
   it('answers two replies sent together one after the other, the second seeing the first\'s result', async () => {
