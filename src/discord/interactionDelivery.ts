@@ -1,6 +1,6 @@
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Message, type RepliableInteraction } from 'discord.js';
 import { trimContent } from './renderOutcome.js';
-import type { TurnDelivery } from './runConversationTurn.js';
+import type { TurnDelivery } from './turnRequest.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 

@@ -1,5 +1,5 @@
 import type { Message } from 'discord.js';
-import type { TurnDelivery } from './runConversationTurn.js';
+import type { TurnDelivery } from './turnRequest.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TurnDelivery } from './runConversationTurn.js';
+import type { TurnDelivery } from './turnRequest.js';
 
 /** Discord rate-limits edits per channel; position changes for a long queue are coalesced to one edit per interval. */
 const MIN_INTERVAL_MS = 2_000;

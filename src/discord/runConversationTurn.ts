@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'discord.js';
-import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.js';
@@ -8,73 +7,15 @@ import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
-import type { AccessResult } from '../settings/checkAccess.js';
-import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { Reservation } from '../usage/usageLedger.js';
 import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
 import { collectReferences, precheckReferences } from './collectReferences.js';
 import { deliverAnswer } from './deliverAnswer.js';
-import { renderOutcome, threadName, type RenderedMessage } from './renderOutcome.js';
+import { renderOutcome, threadName } from './renderOutcome.js';
 import { byline, describeSources } from './resultNotes.js';
 import { progressReporter } from './progressReporter.js';
-
-export interface TurnRequest {
-  /** The thread whose conversation continues; undefined starts a new conversation (and thread). */
-  threadId: string | undefined;
-  guildId: string;
-  authorId: string;
-  prompt: string;
-  /** The user's reference images, downloaded once the turn's place in line is taken. */
-  attachments: AttachmentSource[];
-  /** Reference images already in hand (a reroll replays the original turn's). */
-  presetReferences?: GeminiPart[] | undefined;
-  /** The bot message the user replied to, if any. */
-  replyToMessageId?: string | undefined;
-  /** That message's images, sent along when the history does not hold it (see withRepliedImages). */
-  repliedImages?: AttachmentSource[] | undefined;
-  /** Image options the user chose now; a thread otherwise keeps its own. */
-  settings: ImageSettings;
-  /** Ground this turn in Google Search (the /imagine search option). */
-  search?: boolean | undefined;
-  /**
-   * A reroll: the turn at this position again, replaying only the history
-   * before it and its user parts exactly. The answer is added at the end.
-   */
-  replay?: { exchangesBefore: number; userParts: GeminiPart[] } | undefined;
-  /**
-   * For a turn started by a message: true when this process is the one to
-   * answer it (BotContext.claimEvent), false when another process on the
-   * same shard claimed it first; never rejects. Called before a refusal is
-   * posted, and by the turn once it holds its thread's lease: every process
-   * sees a thread's messages in the same order, so the lease holder claiming
-   * the next one keeps arrival order across processes. Interactions reach
-   * one process only and need no claim.
-   */
-  claim?: (() => Promise<boolean>) | undefined;
-  /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
-  model?: string | undefined;
-  /**
-   * What the server's settings say here: defaults and limits. Interactions
-   * check access before answering (so a refusal is private) and pass the
-   * settings; messages pass the check itself, run once the turn holds its
-   * place in the thread's line, so that no read delays the arrival order.
-   */
-  serverSettings: EffectiveSettings | (() => Promise<AccessResult>);
-}
-
-export interface TurnDelivery {
-  /** Settles when the request was acknowledged (a deferred interaction); a failure ends the turn. */
-  ready: Promise<unknown>;
-  /** Shows where the request stands (queue position, retries); the answer replaces it. */
-  progress(text: string): Promise<void>;
-  /** Posts the answer where the user asked (deferred reply, or a reply in the thread). */
-  post(message: RenderedMessage): Promise<Message>;
-  /** The largest file the destination accepts. */
-  uploadLimitBytes: number;
-  /** Tells the user something went wrong after the answer was posted. */
-  warn(text: string): Promise<unknown>;
-}
+import { withRepliedImages, type TurnDelivery, type TurnRequest } from './turnRequest.js';
 
 /**
  * One conversation turn end to end: admission to the Gemini queue, the
@@ -161,19 +102,6 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
-}
-
-/**
- * A reply to one of the bot's images that the history does not hold (its
- * turn could not be saved, or the process died between posting and saving)
- * sends that image along as a reference, so the edit applies to what the
- * member pointed at rather than to the thread's latest image.
- */
-function withRepliedImages(request: TurnRequest, record: ConversationRecord | undefined): TurnRequest {
-  const images = request.repliedImages ?? [];
-  if (images.length === 0 || !request.replyToMessageId) return request;
-  if (record?.exchanges.some((exchange) => exchange.model.messageId === request.replyToMessageId)) return request;
-  return { ...request, attachments: [...images, ...request.attachments], replyToMessageId: undefined };
 }
 
 async function generateAndDeliver(

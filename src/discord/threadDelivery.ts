@@ -1,5 +1,5 @@
 import { MessageFlags, type Message, type RepliableInteraction, type ThreadChannel } from 'discord.js';
-import type { TurnDelivery } from './runConversationTurn.js';
+import type { TurnDelivery } from './turnRequest.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { TOKEN_LIFETIME_MS } from './interactionDelivery.js';
 import { uploadLimitForTier } from './uploadLimit.js';
