@@ -23,7 +23,7 @@ export type FetchedAttachment =
 
 /**
  * What can be refused without downloading anything: the origin and the size
- * Discord declares. Checked when the request arrives, so a member waiting in
+ * Discord declares. Checked before the request queues for Gemini, so a member waiting in
  * the queue is not told only at its end that an attachment was never usable.
  */
 export function precheckAttachment(source: AttachmentSource, policy: Pick<AttachmentPolicy, 'allowedOrigins' | 'maxBytes'>): AttachmentProblem | undefined {

@@ -10,7 +10,7 @@ export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: fals
 
 /**
  * The checks that need no download (how many, where from, declared sizes),
- * made as the request arrives. The downloads wait for a Gemini slot
+ * made before the request queues for Gemini. The downloads wait for a slot
  * (collectReferences): a hundred queued requests must not each hold up to
  * fourteen images in memory while they wait. Files that could never fit in
  * one request together are refused here too, before a byte is downloaded.
