@@ -1,7 +1,5 @@
 import {
   ApplicationCommandType,
-  ApplicationIntegrationType,
-  InteractionContextType,
   MessageFlags,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -9,14 +7,13 @@ import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
 import { composeModal } from '../src/components/modals.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
-import type { MessageCommand } from '../src/discord/slashCommand.js';
+import { SERVER_ONLY, type MessageCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 
 const data = {
   name: 'Edit with Gemini',
   type: ApplicationCommandType.Message,
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
+  ...SERVER_ONLY,
 } as const satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
 
 /** Apps → Edit with Gemini on any message with images: asks for the instruction, then starts a conversation from them. */

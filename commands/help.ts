@@ -1,18 +1,15 @@
 import {
-  ApplicationIntegrationType,
-  InteractionContextType,
   MessageFlags,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { helpEmbed } from '../src/help/helpEmbed.js';
 import { NO_PINGS } from '../src/discord/noPings.js';
-import type { SlashCommand } from '../src/discord/slashCommand.js';
+import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 
 const data = {
   name: 'help',
   description: "How to make and edit images with this bot, and this server's limits",
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
+  ...SERVER_ONLY,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const helpCommand: SlashCommand = {

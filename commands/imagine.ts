@@ -1,13 +1,11 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
-  InteractionContextType,
   MessageFlags,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
 import { runConversationTurn } from '../src/discord/runConversationTurn.js';
-import type { SlashCommand } from '../src/discord/slashCommand.js';
+import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
@@ -20,8 +18,7 @@ const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4
 const data = {
   name: 'imagine',
   description: 'Create an image with Gemini; reply in its thread to keep editing it together',
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
+  ...SERVER_ONLY,
   options: [
     { type: ApplicationCommandOptionType.String, name: 'prompt', description: 'What to draw', required: true, max_length: 4000 },
     {

@@ -1,8 +1,6 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
   ChannelType,
-  InteractionContextType,
   MessageFlags,
   PermissionFlagsBits,
   type ChatInputCommandInteraction,
@@ -10,7 +8,7 @@ import {
 } from 'discord.js';
 import type { Config } from '../src/config/config.js';
 import type { BotContext } from '../src/discord/botContext.js';
-import type { SlashCommand } from '../src/discord/slashCommand.js';
+import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
@@ -23,8 +21,7 @@ const MAX_CHOICES = 25;
 const data = {
   name: 'settings',
   description: 'Configure the bot for this server (Manage Server only)',
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
+  ...SERVER_ONLY,
   // Hides the command from other members by default; execute() checks again, since admins can change who sees it.
   default_member_permissions: String(PermissionFlagsBits.ManageGuild),
   options: [

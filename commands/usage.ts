@@ -1,19 +1,16 @@
 import {
-  ApplicationIntegrationType,
-  InteractionContextType,
   MessageFlags,
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { SlashCommand } from '../src/discord/slashCommand.js';
+import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { textPayload } from '../src/discord/toMessagePayload.js';
 import { describeMemberUsage, describeServerUsage } from '../src/usage/describeUsage.js';
 
 const data = {
   name: 'usage',
   description: 'How many images you (and, for admins, this server) made today and this month',
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
+  ...SERVER_ONLY,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const usageCommand: SlashCommand = {

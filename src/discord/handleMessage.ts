@@ -1,5 +1,6 @@
 import type { Message } from 'discord.js';
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
+import { imageAttachmentsOf } from '../components/imageAttachments.js';
 import type { BotContext } from './botContext.js';
 import { checkAccess } from '../settings/checkAccess.js';
 import { keepTyping } from './keepTyping.js';
@@ -77,8 +78,5 @@ export function claimMessage(bot: BotContext, message: Message): Promise<boolean
 /** The images of the bot's message this one replies to, when discord.js has it (Discord sends it with the reply). */
 function repliedBotImages(message: Message<true>, repliedId: string | undefined): AttachmentSource[] | undefined {
   const replied = repliedId ? message.channel.messages.cache.get(repliedId) : undefined;
-  if (!replied || replied.author.id !== message.client.user.id) return undefined;
-  return replied.attachments
-    .filter((attachment) => attachment.contentType?.startsWith('image/') === true)
-    .map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size }));
+  return replied?.author.id === message.client.user.id ? imageAttachmentsOf(replied) : undefined;
 }

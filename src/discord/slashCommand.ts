@@ -1,11 +1,22 @@
-import type {
-  ChatInputCommandInteraction,
-  MessageContextMenuCommandInteraction,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
-  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+import {
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type ChatInputCommandInteraction,
+  type MessageContextMenuCommandInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config/config.js';
 import type { BotContext } from './botContext.js';
+
+/**
+ * Where every command is offered: in servers, by a bot installed to the
+ * server (each needs the server's settings, limits and threads).
+ */
+export const SERVER_ONLY: { contexts: InteractionContextType[]; integration_types: ApplicationIntegrationType[] } = {
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+};
 
 /** A slash command: the definition Discord registers, next to the handler that serves it. */
 export interface SlashCommand {
