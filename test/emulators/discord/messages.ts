@@ -137,6 +137,26 @@ function resolveReference(world: World, channelId: string, body: Body): StoredMe
   throw invalidFormBody([{ path: ['message_reference'], code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }]);
 }
 
+/** The fields every new message starts with (no attachments, mentions, embeds or components); the caller sets the rest. */
+// Typed as a plain number: Discord's MessageFlags enum has no member for "none".
+const NO_FLAGS: number = 0;
+
+export function blankMessageFields(timestamp = new Date()) {
+  return {
+    attachments: [],
+    embeds: [],
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    pinned: false,
+    tts: false,
+    timestamp: timestamp.toISOString(),
+    edited_timestamp: null,
+    flags: NO_FLAGS,
+    components: [],
+  } satisfies Partial<StoredMessage>;
+}
+
 export function createMessage(ctx: MessageContext, channelId: string, body: Body, files: UploadedFile[], opts: CreateOptions): StoredMessage {
   const { world } = ctx;
   checkUploadSizes(world, files);

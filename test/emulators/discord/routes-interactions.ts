@@ -1,7 +1,7 @@
 import { callback } from './callbacks.js';
 import { errors } from './errors.js';
 import { publishCreate, publishDelete, publishUpdate } from './events.js';
-import { asBody, commitEdit, editMessage, type Body } from './messages.js';
+import { asBody, blankMessageFields, commitEdit, editMessage, type Body } from './messages.js';
 import { replyReference, restMessageJson } from './payloads.js';
 import { interactionExtras, responseMessage, responseType } from './responses.js';
 import { noContent, ok, route, type RestContext, type Route } from './router.js';
@@ -48,20 +48,11 @@ function loadingPlaceholder(ctx: RestContext, record: InteractionRecord): Body {
     id: record.originalMessageId,
     type,
     ...(repliedTo ? { message_reference: replyReference(ctx.world, repliedTo) } : {}),
+    ...blankMessageFields(new Date(record.ackedAt ?? Date.now())),
     content: '',
     channel_id: record.channelId,
     author: ctx.world.botUser,
-    attachments: [],
-    embeds: [],
-    mentions: [],
-    mention_roles: [],
-    mention_everyone: false,
-    pinned: false,
-    tts: false,
-    timestamp: new Date(record.ackedAt ?? Date.now()).toISOString(),
-    edited_timestamp: null,
     flags: LOADING | ((record.ackFlags ?? 0) & EPHEMERAL),
-    components: [],
     webhook_id: ctx.world.applicationId,
     ...interactionExtras(ctx.world, record),
   };

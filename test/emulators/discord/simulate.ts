@@ -1,12 +1,9 @@
 import { publishCreate } from './events.js';
 import { channelOrThrow } from './interactions.js';
-import { computeMentions, stripInternal } from './messages.js';
+import { blankMessageFields, computeMentions, stripInternal } from './messages.js';
 import { replyReference } from './payloads.js';
 import type { World } from './state.js';
 import { unarchiveOnActivity } from './threads.js';
-
-// MessageFlags is an enum without a 0 member.
-const NO_FLAGS: number = 0;
 import type { StoredMessage, UserMessageArgs } from './types.js';
 
 /**
@@ -33,22 +30,14 @@ export function sendUserMessage(world: World, args: UserMessageArgs): StoredMess
   // Clients reply with "ping on reply" on by default: the replied-to author (never oneself) is mentioned.
   const mentions = computeMentions(world, content, undefined, repliedTo).filter((u) => u.id !== args.user.id);
   const message: StoredMessage = {
+    ...blankMessageFields(),
     type: repliedTo ? 19 : 0,
     content,
     mentions,
-    mention_roles: [],
     attachments: args.attachments ?? [],
-    embeds: [],
-    timestamp: new Date().toISOString(),
-    edited_timestamp: null,
-    flags: NO_FLAGS,
-    components: [],
     id: world.ids.next(),
     channel_id: channelId,
     author: args.user,
-    pinned: false,
-    mention_everyone: false,
-    tts: false,
     nonce: world.ids.next(),
   };
   if (repliedTo) {

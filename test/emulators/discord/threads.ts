@@ -1,12 +1,10 @@
 import { errors, invalidFormBody } from './errors.js';
 import { publishCreate, publishUpdate } from './events.js';
-import type { Body } from './messages.js';
+import { blankMessageFields, type Body } from './messages.js';
 import { Perm } from './permissions.js';
 import type { ChannelJson, World } from './state.js';
 import type { StoredMessage } from './types.js';
 
-// MessageFlags is an enum without a 0 member.
-const NO_FLAGS: number = 0;
 const ARCHIVE_DURATIONS = [60, 1440, 4320, 10080];
 
 /**
@@ -73,22 +71,12 @@ export function createThread(world: World, parent: ChannelJson, body: Body, star
 
 function systemThreadCreated(world: World, parentId: string, thread: ChannelJson): StoredMessage {
   return {
+    ...blankMessageFields(),
     id: world.ids.next(),
     type: 18,
     content: thread.name,
     channel_id: parentId,
     author: world.botUser,
-    attachments: [],
-    embeds: [],
-    mentions: [],
-    mention_roles: [],
-    mention_everyone: false,
-    pinned: false,
-    tts: false,
-    timestamp: new Date().toISOString(),
-    edited_timestamp: null,
-    flags: NO_FLAGS,
-    components: [],
     message_reference: { type: 0, channel_id: thread.id, guild_id: thread.guild_id },
   };
 }
