@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shardForGuild, startDiscordEmulator, type DiscordEmulator, type StoredMessage } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
-import { buildBot, emulatorEnv } from './compiledBot.js';
-import { collectLogLines, isAlive } from './processLogs.js';
+import { emulatorEnv } from './compiledBot.js';
+import { isAlive, spawnBot, type BotProcess, type LogLine } from './processLogs.js';
+import { useCompiledBot } from './useCompiledBot.js';
 
 /*
  * `npm start` with SHARDS=auto against a Discord that recommends two shards:
@@ -16,44 +16,34 @@ import { collectLogLines, isAlive } from './processLogs.js';
  * Its own build folder, so building here never races process.test.ts's build.
  */
 const servers = useStoreServers();
-let entry: string;
-
-beforeAll(async () => {
-  entry = await buildBot(path.resolve(import.meta.dirname, '../../dist/sharding-e2e'));
-}, 120_000);
+const entry = useCompiledBot('sharding-e2e');
 
 describe('the bot with SHARDS=auto', () => {
   let discord: DiscordEmulator;
   let gemini: GeminiEmulator;
   let directory: string;
-  let manager: ChildProcess;
-  let logs: Array<Record<string, unknown>>;
-  let stderr = '';
-  const shardPids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
+  let bot: BotProcess;
+  let logs: LogLine[];
 
   beforeAll(async () => {
     await servers.redis.reset();
     // max_concurrency 2 lets both shards IDENTIFY at once, as Discord allows large bots; 1 would only add 5.5 s.
     [discord, gemini] = await Promise.all([startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 2 }), startGeminiEmulator()]);
     directory = await mkdtemp(path.join(tmpdir(), 'bot-shards-'));
-    manager = spawn(process.execPath, [entry], {
-      cwd: directory,
-      env: { ...emulatorEnv(discord, gemini), DATABASE_URL: servers.redis.url, SHARDS: 'auto' },
-    });
-    logs = collectLogLines(manager);
-    manager.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online'), stderr).toBe(true), { timeout: 20_000, interval: 50 });
+    bot = spawnBot(entry(), { ...emulatorEnv(discord, gemini), DATABASE_URL: servers.redis.url, SHARDS: 'auto' }, directory);
+    logs = bot.logs;
+    await bot.logged('all shards are online');
   }, 30_000);
 
   afterAll(async () => {
-    for (const pid of [manager.pid, ...shardPids()]) if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    bot.killAll();
     await Promise.all([discord.close(), gemini.close()]);
     await rm(directory, { recursive: true, force: true });
   });
 
   it('runs one process per shard; each server is answered by its own shard alone; a shard killed when idle is restarted and carries on its conversations; SIGTERM stops them all within 10 s', async () => {
     expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
-    expect(shardPids()).toHaveLength(2);
+    expect(bot.shardPids()).toHaveLength(2);
     const [first, second] = [
       { guildId: discord.guildId, channelId: discord.channelId, prompt: 'a fox' },
       { guildId: discord.secondGuildId, channelId: discord.secondGuildChannelId, prompt: 'a cat' },
@@ -92,15 +82,15 @@ describe('the bot with SHARDS=auto', () => {
     expect(interactionGuildsOf(first.shard)).toEqual([first.guildId, first.guildId]);
     expect([guildsHeardBy(second.shard), interactionGuildsOf(second.shard)]).toEqual([[second.guildId], [second.guildId]]);
 
-    const pids = shardPids();
+    const pids = bot.shardPids();
     const started = Date.now();
-    const exited = once(manager, 'exit') as Promise<[number | null]>;
-    manager.kill('SIGTERM');
+    const exited = once(bot.child, 'exit') as Promise<[number | null]>;
+    bot.child.kill('SIGTERM');
     const [code] = await exited;
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
-    expect(stderr).toBe('');
+    expect(bot.stderr()).toBe('');
   });
 
   /** Sends /imagine in the server's channel and waits for the image and its thread (made once the exchange is saved). */

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
-import { buildBot, emulatorEnv } from './compiledBot.js';
-import { collectLogLines, isAlive } from './processLogs.js';
+import { emulatorEnv } from './compiledBot.js';
+import { isAlive, spawnBot, type BotProcess } from './processLogs.js';
+import { useCompiledBot } from './useCompiledBot.js';
 
 /*
  * The sharding manager when things go wrong: a shard that dies after the
@@ -15,11 +13,7 @@ import { collectLogLines, isAlive } from './processLogs.js';
  * The compiled bot, in a build folder of its own.
  */
 const servers = useStoreServers();
-let entry: string;
-
-beforeAll(async () => {
-  entry = await buildBot(path.resolve(import.meta.dirname, '../../dist/sharding-failures-e2e'));
-}, 120_000);
+const entry = useCompiledBot('sharding-failures-e2e');
 
 /*
  * "Cannot start" is made real: Redis starts asking new connections for a
@@ -28,24 +22,19 @@ beforeAll(async () => {
  */
 describe('a shard that dies while the bot runs', () => {
   let discord: DiscordEmulator;
-  let manager: ChildProcess;
-  let logs: Array<Record<string, unknown>>;
-  let stderr = '';
-  const starts = (shard: number) => logs.filter((line) => line['msg'] === 'shard process started' && line['shard'] === shard);
+  let bot: BotProcess;
+  const starts = (shard: number) => bot.logs.filter((line) => line['msg'] === 'shard process started' && line['shard'] === shard);
 
   beforeAll(async () => {
     await servers.redis.reset();
     discord = await startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 2 });
-    manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env: { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' } });
-    logs = collectLogLines(manager);
-    manager.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online'), stderr).toBe(true), { timeout: 20_000, interval: 50 });
+    bot = spawnBot(entry(), { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' });
+    await bot.logged('all shards are online');
   }, 30_000);
 
   afterAll(async () => {
     await servers.redis.admin.configSet('requirepass', '');
-    const pids = logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
-    for (const pid of [manager.pid, ...pids]) if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    bot.killAll();
     await discord.close();
   });
 
@@ -56,23 +45,23 @@ describe('a shard that dies while the bot runs', () => {
 
     // Three failed restarts, each after twice the wait of the one before, not a process every few hundred ms.
     await vi.waitFor(() => expect(starts(1).length).toBeGreaterThanOrEqual(4), { timeout: 15_000, interval: 50 });
-    const delays = logs.filter((line) => line['msg'] === 'restarting the shard').map((line) => [line['shard'], line['restartInMs']]);
+    const delays = bot.logs.filter((line) => line['msg'] === 'restarting the shard').map((line) => [line['shard'], line['restartInMs']]);
     expect(delays.slice(0, 3)).toEqual([[1, 500], [1, 1_000], [1, 2_000]]);
-    expect(logs.filter((line) => line['msg'] === 'the shard could not restart').length).toBeGreaterThanOrEqual(2);
+    expect(bot.logs.filter((line) => line['msg'] === 'the shard could not restart').length).toBeGreaterThanOrEqual(2);
     expect(isAlive(healthy)).toBe(true);
     expect(starts(0)).toHaveLength(1);
-    expect(isAlive(manager.pid!)).toBe(true);
+    expect(isAlive(bot.child.pid!)).toBe(true);
 
     // Redis lets it in again: the next try succeeds and the shard identifies as shard 1 again.
     await servers.redis.admin.configSet('requirepass', '');
-    await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'shard restarted' && line['shard'] === 1)).toBe(true), { timeout: 15_000, interval: 50 });
+    await bot.logged('shard restarted', { shard: 1 }, 15_000);
     expect(discord.shardSessions().at(-1)?.shard).toEqual([1, 2]);
 
-    const exited = once(manager, 'exit') as Promise<[number | null]>;
-    manager.kill('SIGTERM');
+    const exited = once(bot.child, 'exit') as Promise<[number | null]>;
+    bot.child.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
-    expect(stderr).toBe('');
+    expect(bot.stderr()).toBe('');
   }, 40_000);
 });
 
@@ -81,19 +70,16 @@ describe('a shard that dies while the next one waits its turn to start', () => {
     await servers.redis.reset();
     // One IDENTIFY at a time: shard 1 starts 5.5 s after shard 0 is ready, and shard 0 dies in between.
     const discord = await startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 1 });
-    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env: { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' } });
-    const logs = collectLogLines(manager);
-    const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
+    const bot = spawnBot(entry(), { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' });
     try {
-      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'bot is online' && line['shard'] === 0)).toBe(true), { timeout: 10_000, interval: 20 });
-      process.kill(pids()[0]!, 'SIGKILL');
-      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'shard restarted' && line['shard'] === 0)).toBe(true), { timeout: 15_000, interval: 50 });
-      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online')).toBe(true), { timeout: 15_000, interval: 50 });
-      expect(pids()).toHaveLength(3);
-      expect(pids().filter(isAlive)).toHaveLength(2);
+      await bot.logged('bot is online', { shard: 0 }, 10_000);
+      process.kill(bot.shardPids()[0]!, 'SIGKILL');
+      await bot.logged('shard restarted', { shard: 0 }, 15_000);
+      await bot.logged('all shards are online', {}, 15_000);
+      expect(bot.shardPids()).toHaveLength(3);
+      expect(bot.shardPids().filter(isAlive)).toHaveLength(2);
     } finally {
-      manager.kill('SIGKILL');
-      for (const pid of pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      bot.killAll();
       await discord.close();
     }
   }, 30_000);
@@ -102,12 +88,9 @@ describe('a shard that dies while the next one waits its turn to start', () => {
 describe('the bot with SHARDS set, when it cannot run', () => {
   const baseEnv = (discord: DiscordEmulator) => emulatorEnv(discord);
   const run = async (env: Record<string, string>) => {
-    const child = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
-    const logs = collectLogLines(child);
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, logs, stderr };
+    const bot = spawnBot(entry(), env);
+    const [code] = (await once(bot.child, 'exit')) as [number | null];
+    return { code, logs: bot.logs, stderr: bot.stderr(), shardPids: bot.shardPids() };
   };
 
   it('refuses a SQLite DATABASE_URL at start, naming SHARDS, before any shard or connection', async () => {
@@ -130,11 +113,10 @@ describe('the bot with SHARDS set, when it cannot run', () => {
     await new Promise((resolve) => closed.close(resolve));
     const discord = await startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 2 });
     try {
-      const { code, logs } = await run({ ...baseEnv(discord), SHARDS: 'auto', DATABASE_URL: `redis://127.0.0.1:${port}` });
+      const { code, logs, shardPids: pids } = await run({ ...baseEnv(discord), SHARDS: 'auto', DATABASE_URL: `redis://127.0.0.1:${port}` });
       expect(code).toBe(1);
       expect(logs.find((line) => line['msg'] === 'the bot could not start')?.['err']).toMatchObject({ message: expect.stringContaining('DATABASE_URL: cannot open the store') });
       expect(logs.some((line) => line['msg'] === 'a shard could not start; stopping the others')).toBe(true);
-      const pids = logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
       expect(pids.length).toBeGreaterThan(0);
       expect(pids.filter(isAlive)).toEqual([]);
     } finally {
@@ -148,19 +130,18 @@ describe('the bot with SHARDS=2, when its manager is killed', () => {
     await servers.redis.reset();
     const discord = await startDiscordEmulator({ recommendedShards: 1, maxConcurrency: 16 });
     const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: '2' };
-    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
-    const logs = collectLogLines(manager);
-    const pids = () => logs.filter((line) => line['msg'] === 'shard process started').map((line) => line['shardPid'] as number);
+    const bot = spawnBot(entry(), env);
+    const pids = bot.shardPids;
     try {
-      await vi.waitFor(() => expect(logs.some((line) => line['msg'] === 'all shards are online')).toBe(true), { timeout: 20_000, interval: 50 });
+      await bot.logged('all shards are online');
       expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
       const started = Date.now();
       // SIGKILL leaves no chance to forward anything: the shards notice their IPC channel close.
-      manager.kill('SIGKILL');
+      bot.child.kill('SIGKILL');
       await vi.waitFor(() => expect(pids().filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 50 });
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
-      for (const pid of pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      bot.killAll();
       await discord.close();
     }
   });
@@ -168,12 +149,11 @@ describe('the bot with SHARDS=2, when its manager is killed', () => {
   it('leaves no shard behind when the manager is killed while the first shard is still starting', async () => {
     const discord = await startDiscordEmulator({ recommendedShards: 2 });
     const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' };
-    const manager = spawn(process.execPath, [entry], { cwd: tmpdir(), env });
-    const logs = collectLogLines(manager);
+    const bot = spawnBot(entry(), env);
     let pid: number | undefined;
     try {
-      pid = await vi.waitFor(() => (logs.find((line) => line['msg'] === 'shard process started')?.['shardPid'] as number | undefined) ?? Promise.reject(new Error('no shard yet')), { timeout: 10_000, interval: 5 });
-      manager.kill('SIGKILL');
+      pid = await vi.waitFor(() => bot.shardPids()[0] ?? Promise.reject(new Error('no shard yet')), { timeout: 10_000, interval: 5 });
+      bot.child.kill('SIGKILL');
       await vi.waitFor(() => expect(isAlive(pid!)).toBe(false), { timeout: 10_000, interval: 50 });
     } finally {
       if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
