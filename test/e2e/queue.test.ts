@@ -31,22 +31,30 @@ async function geminiHasReceived(count: number) {
   await vi.waitFor(() => expect(harness!.gemini.requests.length).toBe(count), { timeout: 10_000, interval: 10 });
 }
 
+/**
+ * One Gemini slot: alice's call holds it and bob's /imagine is told it is next.
+ * The second call is slow enough for a third's place to be updated (edits are coalesced to one per 2 s).
+ */
+async function secondWaitingForTheSlot(env: Record<string, string>) {
+  harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1', ...env } });
+  harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image' } }, { kind: 'delay', ms: 2_500, then: { kind: 'image' } });
+  const first = sendImagine('alice', 'first');
+  await geminiHasReceived(1);
+  const second = sendImagine('bob', 'second');
+  await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
+  return { first, second };
+}
+
 describe('the fair queue in front of Gemini', () => {
   it('runs GEMINI_CONCURRENCY calls at once and shows the others their place, updating it as the line moves', async () => {
-    harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1' } });
-    // The second call is slow enough for the third's place to be updated (edits are coalesced to one per 2 s).
-    harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image' } }, { kind: 'delay', ms: 2_500, then: { kind: 'image' } });
-    const first = sendImagine('alice', 'first');
-    await geminiHasReceived(1);
-    const second = sendImagine('bob', 'second');
-    await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
+    const { first, second } = await secondWaitingForTheSlot({});
     const third = sendImagine('alice', 'third');
     await vi.waitFor(() => expect(repliesShown(third.token)).toContain('Queued: 1 ahead of you.'));
 
     const answers = await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId), finalReply(third.interactionId)]);
     expect(answers.every((answer) => answer.attachments.length === 1)).toBe(true);
     expect(repliesShown(third.token).slice(0, 2)).toEqual(['Queued: 1 ahead of you.', 'Waiting for a free slot: you are next.']);
-    expect(harness.gemini.requests.map((request) => (request.body as { contents: Array<{ parts: Array<{ text: string }> }> }).contents[0]?.parts[0]?.text)).toEqual([
+    expect(harness!.gemini.requests.map((request) => (request.body as { contents: Array<{ parts: Array<{ text: string }> }> }).contents[0]?.parts[0]?.text)).toEqual([
       'first',
       'second',
       'third',
@@ -66,17 +74,11 @@ describe('the fair queue in front of Gemini', () => {
   });
 
   it('says it is at capacity when the queue is full, instead of hanging', async () => {
-    harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1', GEMINI_QUEUE_LIMIT: '1' } });
-    // The second call is slow enough for the third's place to be updated (edits are coalesced to one per 2 s).
-    harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image' } }, { kind: 'delay', ms: 2_500, then: { kind: 'image' } });
-    const first = sendImagine('alice', 'first');
-    await geminiHasReceived(1);
-    const second = sendImagine('bob', 'second');
-    await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
+    const { first, second } = await secondWaitingForTheSlot({ GEMINI_QUEUE_LIMIT: '1' });
     const third = sendImagine('alice', 'third');
     expect((await finalReply(third.interactionId)).content).toMatch(/at capacity/);
     await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId)]);
-    expect(harness.gemini.requests).toHaveLength(2);
+    expect(harness!.gemini.requests).toHaveLength(2);
   });
 
   it('downloads a waiting request\'s attachments only once its Gemini slot is free, so a long queue holds no images', async () => {
