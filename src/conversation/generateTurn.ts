@@ -97,10 +97,12 @@ async function prepareRequestContents(deps: EngineDependencies, input: TurnInput
   const target = editTargetIndex(input.record, input.replyToMessageId);
   const ownBytes = approximateBytes({ role: 'user', parts: input.exactUserParts ?? [...textParts, ...input.references] });
   const targetBytes = target >= 0 ? (storedFinalImageBytes(exchanges[target]!) ?? sizes[target]!) : 0;
-  let resend = !input.exactUserParts && target >= 0 && target < exchanges.length - 1;
+  // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
+  const mayResend = !input.exactUserParts && target >= 0;
+  let resend = mayResend && target < exchanges.length - 1;
   let dropped = oldestToDrop(sizes, ownBytes + (resend ? targetBytes : 0), deps.historyBudgetBytes);
   // When the budget leaves out the exchange being edited, its image must travel with the new turn instead.
-  if (dropped !== undefined && !resend && !input.exactUserParts && target >= 0 && dropped > target) {
+  if (dropped !== undefined && mayResend && !resend && dropped > target) {
     resend = true;
     dropped = oldestToDrop(sizes, ownBytes + targetBytes, deps.historyBudgetBytes);
   }
@@ -108,15 +110,20 @@ async function prepareRequestContents(deps: EngineDependencies, input: TurnInput
 
   const kept = preloaded ? preloaded.slice(dropped * 2) : storedHistory(exchanges.slice(dropped));
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
-  // An image the user's own references already carry is not sent twice.
-  const alreadySent = new Set(input.references.flatMap((part) => imageIdOf(part) ?? []));
-  const targetImages = finalImagesOf(targetModel).filter((part) => !alreadySent.has(imageIdOf(part) ?? ''));
+  const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
   return { kind: 'ready', contents: [...kept, { role: 'user', parts: userParts }], userParts, droppedExchanges: dropped };
 }
 
 function modelContentOf(exchange: Exchange): OutgoingContent {
   return { role: 'model', parts: outgoingParts(exchange.model.parts) };
+}
+
+/** An image the user's own references already carry is not sent twice (hashing the references only when there is something to compare). */
+function withoutImagesIn(images: OutgoingPart[], references: GeminiPart[]): OutgoingPart[] {
+  if (images.length === 0 || references.length === 0) return images;
+  const alreadySent = new Set(references.flatMap((part) => imageIdOf(part) ?? []));
+  return images.filter((part) => !alreadySent.has(imageIdOf(part) ?? ''));
 }
 
 /** The blob id of a part's image, on hand or stored. */

@@ -1,8 +1,8 @@
 import { inlineImagePart, type GeminiContent, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { ConversationRecord, Exchange } from './conversationRecord.js';
-import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
+import { findExchangeByMessage, type ConversationRecord, type Exchange } from './conversationRecord.js';
+import { outgoingParts, StoredImagePart, wireFields, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
 import { restoreParts } from './storedParts.js';
 
 export type ReplayedHistory = { ok: true; contents: GeminiContent[] } | { ok: false; missingBlob: string };
@@ -44,7 +44,7 @@ export function finalImagesOf(modelContent: OutgoingContent | undefined): Outgoi
   if (!modelContent) return [];
   return modelContent.parts.flatMap((part): OutgoingPart[] => {
     const stored = part instanceof StoredImagePart;
-    const wire = stored ? part.raw : part;
+    const wire = wireFields(part);
     if (wire['thought'] === true) return [];
     const inline = readInlineData(wire);
     if (!inline?.mimeType) return [];
@@ -56,6 +56,6 @@ export function finalImagesOf(modelContent: OutgoingContent | undefined): Outgoi
 /** The exchange a turn edits: the one whose message was replied to, else the latest. */
 export function editTargetIndex(record: ConversationRecord | undefined, replyToMessageId: string | undefined): number {
   if (!record || record.exchanges.length === 0) return -1;
-  const replied = replyToMessageId ? record.exchanges.findIndex((exchange: Exchange) => exchange.model.messageId === replyToMessageId) : -1;
-  return replied >= 0 ? replied : record.exchanges.length - 1;
+  const replied = replyToMessageId ? findExchangeByMessage(record, replyToMessageId) : undefined;
+  return replied?.index ?? record.exchanges.length - 1;
 }

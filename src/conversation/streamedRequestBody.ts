@@ -99,7 +99,13 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
 
 /** A stored image's text, checked against what the length was computed from (the bytes must match Content-Length). */
 async function readStoredImage(blobs: BlobStore, source: Extract<ImageSource, { kind: 'blob' }>): Promise<string> {
-  const base64 = await blobs.get(source.sha256);
+  let base64: string | undefined;
+  try {
+    base64 = await blobs.get(source.sha256);
+  } catch (error) {
+    // The store failed (down, or a damaged row): our side's problem, not a network error to retry against Gemini.
+    throw new RequestBodyError(`image ${source.sha256} could not be read from the store`, { cause: error });
+  }
   if (base64 === undefined) throw new RequestBodyError(`image ${source.sha256} left the store while the request was being sent`);
   if (base64.length !== source.length || !JSON_SAFE_BASE64.test(base64)) throw new RequestBodyError(`image ${source.sha256} is not what its record says`);
   return base64;

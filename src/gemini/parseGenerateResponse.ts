@@ -129,8 +129,10 @@ function readSources(metadata: z.infer<typeof groundingSchema> | null | undefine
   const sources: GroundingSource[] = [];
   for (const chunk of metadata?.groundingChunks ?? metadata?.grounding_chunks ?? []) {
     const web = webChunkSchema.safeParse(chunk).data?.web;
-    if (!web?.uri || !/^https?:\/\//.test(web.uri) || sources.some((source) => source.uri === web.uri)) continue;
-    sources.push({ uri: web.uri, title: web.title?.trim() || new URL(web.uri).hostname });
+    // "https://" alone or a link with a space passes a prefix test but is no URL: parse, never throw.
+    const url = web?.uri && URL.canParse(web.uri) ? new URL(web.uri) : undefined;
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || sources.some((source) => source.uri === web!.uri)) continue;
+    sources.push({ uri: web!.uri!, title: web!.title?.trim() || url.hostname });
   }
   return sources;
 }

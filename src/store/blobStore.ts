@@ -21,10 +21,8 @@ export class BlobStore {
   async put(base64: string): Promise<{ sha256: string; length: number }> {
     const sha256 = blobIdOf(base64);
     const key = blobKey(sha256);
-    if (await this.keyv.has(key)) {
-      const stored = await this.get(sha256);
-      if (stored !== undefined) return { sha256, length: stored.length };
-    }
+    const stored = await this.get(sha256);
+    if (stored !== undefined) return { sha256, length: stored.length };
     // New, or there but unreadable: (re)written.
     await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
     return { sha256, length: base64.length };

@@ -79,6 +79,7 @@ describe('streamedRequestBody', () => {
   it('reads each stored image only when the stream reaches it, one at a time', async () => {
     const blobs = new WatchedBlobs(new Keyv());
     const { outgoing, stored } = await storedHistory(blobs);
+    blobs.events.length = 0; // storing looks each image up once; only what sending reads counts here
     const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
     if (!prepared.ok) throw new Error('not prepared');
     expect(blobs.events).toEqual([]); // nothing loaded to prepare it
@@ -128,6 +129,7 @@ describe('streamedRequestBody', () => {
   it('loads up front an image whose record predates stored lengths', async () => {
     const blobs = new WatchedBlobs(new Keyv());
     const { loaded, stored } = await storedHistory(blobs);
+    blobs.events.length = 0;
     const legacy = stored.map((parts) => parts.map((part) => (part.blob ? { ...part, blob: { sha256: part.blob.sha256, field: part.blob.field } } : part)));
     const outgoing = loaded.map((content, index) => withParts(content, outgoingParts(legacy[index]!)));
     const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);

@@ -1,4 +1,9 @@
+import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outgoingParts } from '../../src/conversation/outgoingParts.js';
+import { storeParts } from '../../src/conversation/storedParts.js';
+import { streamedRequestBody } from '../../src/conversation/streamedRequestBody.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { callWithRetries } from '../../src/gemini/callWithRetries.js';
 import { jsonBody, RequestBodyError, type RequestBody } from '../../src/gemini/requestBody.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
@@ -48,5 +53,17 @@ describe('a streamed request body', () => {
   it('sends a small body serialized at once', async () => {
     const call = await callWithRetries(client(), 'gemini-3-pro-image', jsonBody(request), { baseDelayMs: 1 });
     expect(call.result.ok).toBe(true);
+  });
+
+  it('fails as unsendable when the image store itself fails while the body streams', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const stored = await storeParts([{ inlineData: { mimeType: 'image/png', data: Buffer.from('png bytes').toString('base64') } }], blobs);
+    const prepared = await streamedRequestBody({ ...request, contents: [{ role: 'user' as const, parts: outgoingParts(stored) }] }, blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    // The store goes down between preparing the body and sending it.
+    blobs.get = () => Promise.reject(new Error('connection refused'));
+    const call = await callWithRetries(client(), 'gemini-3-pro-image', prepared.body, { baseDelayMs: 1 });
+    expect(call.result).toMatchObject({ ok: false, failure: { kind: 'unsendable', message: expect.stringContaining('could not be read from the store') } });
+    expect(call.retries).toBe(0);
   });
 });

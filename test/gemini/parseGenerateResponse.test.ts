@@ -81,6 +81,8 @@ describe('reading a Gemini answer', () => {
               { web: { uri: 'https://a.example/page', title: 'A' } },
               { web: { uri: 'https://a.example/page', title: 'A again' } },
               { web: { uri: 'javascript:alert(1)', title: 'bad' } },
+              { web: { uri: 'https://', title: 'no host' } },
+              { web: { uri: 'https://exa mple.com/x' } },
               { web: { uri: 'https://b.example/x' } },
               { retrievedContext: {} },
             ],
