@@ -143,6 +143,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   let metricsServer: MetricsServer | undefined;
+  // Both stores: a bot whose image store (BLOB_URL) is gone cannot replay a single thread. Usually they are one.
+  const probedStores = store.blobKeyv === store.keyv ? [store.keyv] : [store.keyv, store.blobKeyv];
   try {
     await client.login(config.discordToken);
     await ready;
@@ -156,8 +158,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
           checkHealth({
             // The manager's own status stays Ready after the first connection; the shards' follow every drop and resume.
             gatewayReady: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
-            // Both stores: a bot whose image store (BLOB_URL) is gone cannot replay a single thread.
-            readStore: () => Promise.all([store.keyv.get('health:probe'), store.blobKeyv.get('health:probe')]),
+            readStore: () => Promise.all(probedStores.map((keyv) => keyv.get('health:probe'))),
             storeTimeoutMs: STORE_PROBE_TIMEOUT_MS,
           }),
       });
@@ -182,7 +183,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       await settleWithin(INTERRUPT_FLUSH_MS);
     }
     // A notice for a message that came in the last moment still goes out (bounded: the process must exit within 10 s).
-    await Promise.race([Promise.allSettled([...notices]), sleep(RESTARTING_NOTICE_DELAY_MS + 500)]);
+    await Promise.race([Promise.allSettled([...notices]), sleep(RESTARTING_NOTICE_DELAY_MS + 500, undefined, { ref: false })]);
     await client.destroy();
     await store.close();
     await metricsServer?.close();

@@ -74,6 +74,8 @@ const shardCount = z.string().transform((value, context): 'auto' | number => {
 const nonNegativeNumber = z.coerce.number({ error: 'must be a number' }).nonnegative('must be 0 or more');
 const nonNegativeInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').nonnegative('must be 0 or more');
 const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0');
+/** Node timers (AbortSignal.timeout) overflow past 2^31-1 ms and then fire at once: every call would time out. */
+const timeoutSeconds = positiveNumber.max(2_147_483, 'must be under 24 days');
 const positiveInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be at least 1');
 
 const environmentSchema = z.object({
@@ -95,8 +97,8 @@ const environmentSchema = z.object({
   DISCORD_GUILD_ID: snowflake.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_ATTACHMENT_MB: positiveNumber.default(20),
-  GEMINI_TIMEOUT_SECONDS: positiveNumber.default(180),
-  ATTACHMENT_TIMEOUT_SECONDS: positiveNumber.default(30),
+  GEMINI_TIMEOUT_SECONDS: timeoutSeconds.default(180),
+  ATTACHMENT_TIMEOUT_SECONDS: timeoutSeconds.default(30),
   GEMINI_CONCURRENCY: positiveInteger.default(4),
   MAX_REQUESTS_PER_USER: positiveInteger.default(2),
   GEMINI_QUEUE_LIMIT: positiveInteger.default(100),

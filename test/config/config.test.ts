@@ -49,6 +49,13 @@ describe('configuration', () => {
     expect(result.config.discordGuildId).toBe('123456789012345678');
   });
 
+  it('refuses a timeout too long for Node\'s timers, which would fire at once', () => {
+    const result = parseConfig({ ...required, GEMINI_TIMEOUT_SECONDS: '3000000', ATTACHMENT_TIMEOUT_SECONDS: '1e9' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.filter((problem) => problem.includes('must be under 24 days'))).toHaveLength(2);
+    expect(parseConfig({ ...required, GEMINI_TIMEOUT_SECONDS: '2147483' }).ok).toBe(true);
+  });
+
   it('refuses an origin with a path, which would look like a prefix rule', () => {
     const result = parseConfig({ ...required, ATTACHMENT_ORIGINS: 'https://cdn.discordapp.com/attachments' });
     expect(result.ok).toBe(false);

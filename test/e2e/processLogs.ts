@@ -12,7 +12,14 @@ export function collectLogLines(child: ChildProcess): LogLine[] {
     const text = partial + chunk.toString();
     const complete = text.split('\n');
     partial = complete.pop() ?? '';
-    for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+    // Shards share one pipe: a long line can interleave with another process's and not parse. Skipped, never thrown.
+    for (const line of complete) {
+      try {
+        if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+      } catch {
+        continue;
+      }
+    }
   });
   return lines;
 }
