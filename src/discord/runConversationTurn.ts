@@ -116,30 +116,29 @@ async function generateAndDeliver(
   // The slot bounds a generation's big buffers, so the attachments are downloaded only once it is held.
   const granted = await ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal);
   const references = granted ? await collectReferences(bot, request.attachments, bot.shutdownSignal) : undefined;
-  if (references?.ok === false) {
+  // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
+  if (!references?.ok) {
     await progress.settled();
-    await delivery.post(renderOutcome(bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
+    await delivery.post(renderOutcome(!references || bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
     return;
   }
-  const turn: GeneratedTurn = !references
-    ? { outcome: { kind: 'failed', failure: { kind: 'interrupted' } }, userParts: [], retries: 0, droppedExchanges: 0 }
-    : await generateTurn(
-        bot,
-        {
-          record: request.replay && record ? { ...record, exchanges: record.exchanges.slice(0, request.replay.exchangesBefore) } : record,
-          exactUserParts: request.replay?.userParts,
-          prompt: request.prompt,
-          references: [...(request.presetReferences ?? []), ...references.parts],
-          replyToMessageId: request.replyToMessageId,
-          model,
-          settings,
-          search: request.search,
-        },
-        {
-          signal: bot.shutdownSignal,
-          onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
-        },
-      );
+  const turn = await generateTurn(
+    bot,
+    {
+      record: request.replay && record ? { ...record, exchanges: record.exchanges.slice(0, request.replay.exchangesBefore) } : record,
+      exactUserParts: request.replay?.userParts,
+      prompt: request.prompt,
+      references: [...(request.presetReferences ?? []), ...references.parts],
+      replyToMessageId: request.replyToMessageId,
+      model,
+      settings,
+      search: request.search,
+    },
+    {
+      signal: bot.shutdownSignal,
+      onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
+    },
+  );
   logGeneration(bot.logger, { guildId: request.guildId, threadId: request.threadId, userId: request.authorId, model }, turn, Date.now() - context.started);
   bot.metrics.recordGeneration(model, turn);
   await recordUsage(bot, context.reservation, turn);

@@ -103,4 +103,17 @@ describe('the fair queue in front of Gemini', () => {
     const sent = (harness.gemini.requests[1]?.body as { contents: Array<{ parts: Array<{ inlineData?: { data: string } }> }> }).contents[0]?.parts;
     expect(sent?.some((part) => part.inlineData?.data === pngBytes(7).toString('base64'))).toBe(true);
   });
+
+  it('tells a request still waiting for its slot at shutdown that the bot is restarting, without counting it as a generation', async () => {
+    harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1' } });
+    harness.gemini.enqueue({ kind: 'hang' });
+    sendImagine('alice', 'first');
+    await geminiHasReceived(1);
+    const second = sendImagine('bob', 'second');
+    await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
+    await harness.restart(300);
+    expect((await finalReply(second.interactionId)).content).toMatch(/The bot is restarting/);
+    const generations = harness.logLines.filter((line) => line.includes('"outcome":')).map((line) => JSON.parse(line) as { userId: string });
+    expect(generations.map((line) => line.userId)).toEqual([harness.discord.users.alice.id]);
+  });
 });
