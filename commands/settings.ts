@@ -92,11 +92,10 @@ export const settingsCommand: SlashCommand = {
       await reply(change.text);
       return;
     }
-    const { damaged } = await bot.guildSettings.read(interaction.guildId);
-    const now = await bot.guildSettings.update(interaction.guildId, change.change);
+    const { effective: now, replacedDamaged } = await bot.guildSettings.update(interaction.guildId, change.change);
     bot.logger.info({ guildId: interaction.guildId, userId: interaction.user.id, subcommand: interaction.options.getSubcommand() }, 'server settings changed');
     // The damaged record's other choices are gone: the admin must hear that everything else is now a default.
-    const restarted = damaged ? '\n\nThe earlier settings could not be read, so every other setting is now the default; check them with /settings show.' : '';
+    const restarted = replacedDamaged ? '\n\nThe earlier settings could not be read, so every other setting is now the default; check them with /settings show.' : '';
     await reply(change.confirm(now) + restarted);
   },
 };

@@ -72,14 +72,15 @@ export class GuildSettings {
 
   /**
    * Applies `change` to the stored choices and saves the result; returns
-   * what now applies. An unreadable record is replaced (the admin is setting
-   * values anew), which is logged by load().
+   * what now applies, and whether it replaced an unreadable record (the admin
+   * is setting values anew; load() logs it).
    */
-  async update(guildId: string, change: (current: StoredGuildSettings) => StoredGuildSettings): Promise<EffectiveSettings> {
+  async update(guildId: string, change: (current: StoredGuildSettings) => StoredGuildSettings): Promise<{ effective: EffectiveSettings; replacedDamaged: boolean }> {
     return this.updates.run(guildId, async () => {
-      const next = change((await this.load(guildId)).stored);
+      const current = await this.load(guildId);
+      const next = change(current.stored);
       await this.store.save(guildId, next);
-      return this.merge(next);
+      return { effective: this.merge(next), replacedDamaged: current.damaged };
     });
   }
 

@@ -80,7 +80,7 @@ describe('per-server settings', () => {
     await store.keyv.set(`guild-settings:${GUILD}`, { version: 2, model: 'x' });
     const unknown = await settings().read(GUILD);
     expect([unknown.effective.model, unknown.damaged]).toEqual(['gemini-3-pro-image', true]);
-    await settings().update(GUILD, (current) => ({ ...current, dailyImageLimit: 2 }));
+    expect((await settings().update(GUILD, (current) => ({ ...current, dailyImageLimit: 2 }))).replacedDamaged).toBe(true);
     expect((await settings().read(GUILD)).damaged).toBe(false);
     const errors = logLines.filter((line) => line.includes('stored server settings are unreadable'));
     expect(errors).toHaveLength(3); // the update read the damaged record too
