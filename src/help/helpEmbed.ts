@@ -3,6 +3,9 @@ import type { EffectiveSettings } from '../settings/guildSettings.js';
 import { describeChannels } from '../settings/describeSettings.js';
 import { formatUsd } from '../usage/formatUsd.js';
 
+/** Ten channel links (about 22 characters each) leave room for the field's other lines within Discord's 1,024. */
+const CHANNELS_IN_FIELD = 10;
+
 /** Discord's blurple, so the embed reads as the bot's own. */
 const COLOR = 0x5865f2;
 
@@ -13,7 +16,7 @@ const COLOR = 0x5865f2;
 export function helpEmbed(settings: EffectiveSettings, roleName: string | undefined): APIEmbed {
   const limits = [
     `Model: ${settings.model}`,
-    `Channels: ${describeChannels(settings.channelIds)}`,
+    `Channels: ${describeChannels(settings.channelIds, CHANNELS_IN_FIELD)}`,
     `Role needed: ${settings.requiredRoleId ? (roleName ?? 'a role chosen by the admins') : 'none'}`,
     `Images per member per day: ${settings.dailyImageLimit > 0 ? settings.dailyImageLimit : 'no limit'}`,
     `Monthly budget: ${settings.monthlyBudgetUsd > 0 ? formatUsd(settings.monthlyBudgetUsd) : 'none'}`,

@@ -31,11 +31,12 @@ export function describeSettings({ stored, effective, allowedModels, roleName }:
 /** Discord caps a message at 2,000 characters; a channel link takes about 22. */
 const CHANNELS_LISTED = 40;
 
-export function describeChannels(channelIds: readonly string[]): string {
+/** The channels as links, the first `listed` of them named and the rest counted (an embed field holds only 1,024 characters). */
+export function describeChannels(channelIds: readonly string[], listed = CHANNELS_LISTED): string {
   if (channelIds.length === 0) return 'every channel';
-  const listed = channelIds.slice(0, CHANNELS_LISTED).map((id) => `<#${id}>`).join(', ');
-  const more = channelIds.length - CHANNELS_LISTED;
-  return more > 0 ? `${listed} and ${more} more` : listed;
+  const links = channelIds.slice(0, listed).map((id) => `<#${id}>`).join(', ');
+  const more = channelIds.length - listed;
+  return more > 0 ? `${links} and ${more} more` : links;
 }
 
 export function describeRole(roleId: string | undefined, roleName: (roleId: string) => string | undefined): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/openStore.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -21,5 +22,17 @@ describe('/help', () => {
     expect(fields['On this server']).toContain('Images per member per day: 5');
     expect(fields['On this server']).toContain('Monthly budget: $20.00');
     expect(fields['On this server']).toContain('Model: gemini-3-pro-image');
+  });
+
+  it('stays within Discord\'s 1,024 characters per embed field when the server allows many channels', async () => {
+    const channelIds = Array.from({ length: 45 }, (_, index) => String(1_300_000_000_000_000_000n + BigInt(index)));
+    const store = await openStore(harness.config.databaseUrl);
+    await store.keyv.set(`guild-settings:${harness.discord.guildId}`, { version: 1, channelIds: [harness.discord.channelId, ...channelIds] });
+    await store.close();
+    const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users.bob, name: 'help' });
+    const reply = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId);
+    const field = reply.embeds[0]?.fields?.find((candidate) => candidate.name === 'On this server')?.value ?? '';
+    expect(field).toContain('and 36 more');
+    expect(field.length).toBeLessThanOrEqual(1_024);
   });
 });
