@@ -5,6 +5,7 @@ import {
 } from 'discord.js';
 import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
 import { composeModal } from '../src/components/modals.js';
+import { channelOf } from '../src/discord/channelOf.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { SERVER_ONLY, type MessageCommand } from '../src/discord/slashCommand.js';
@@ -23,7 +24,8 @@ export const editWithGeminiCommand: MessageCommand = {
   async execute(interaction, bot) {
     if (!(await settingsOrRefusal(bot, interaction))) return;
     const target = interaction.targetMessage;
-    const inThread = target.channel.isThread();
+    // Not target.channel: that getter reads the cache only, which misses a thread archived before a restart.
+    const inThread = (await channelOf(interaction))?.isThread() === true;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
       await interaction.reply({ ...textPayload(problem.text), flags: MessageFlags.Ephemeral });
