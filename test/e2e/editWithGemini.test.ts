@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { geminiBody, inlineData, isBotMessage, isProgressNote, jpegBytes, pngBytes, waitForThread } from './helpers.js';
+import { geminiBody, imagine, inlineData, isBotMessage, isProgressNote, jpegBytes, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 const harness = useHarness();
@@ -54,5 +54,15 @@ describe('"Edit with Gemini" when things are off', () => {
     const reply = await harness.discord.waitForMessage((message) => message.id === record.originalMessageId);
     expect(reply.content).toMatch(/instruction was empty/);
     expect(harness.gemini.requests).toHaveLength(0);
+  });
+
+  it('opens its modal on an image in a thread archived before a restart', async () => {
+    const { message: starter } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, starter.id);
+    const answer = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    harness.discord.archiveThread(thread.id);
+    await harness.restart(); // the new process knows only active threads
+    const { interactionId } = harness.discord.sendMessageCommand({ user: harness.discord.users.alice, name: 'Edit with Gemini', message: answer });
+    expect((await harness.discord.waitForInteractionResponse(interactionId)).ackType).toBe(9);
   });
 });
