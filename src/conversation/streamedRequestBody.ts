@@ -40,7 +40,6 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
         const { sha256, field, length } = part.blob;
         let source: ImageSource;
         if (length !== undefined) {
-          if (!(await blobs.has(sha256))) return { ok: false, missingBlob: sha256 };
           source = { kind: 'blob', sha256, length };
         } else {
           // A record from before lengths were kept: load it now to know its length.
@@ -56,6 +55,11 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
     }
     contents.push({ ...content, parts });
   }
+  // Every stored image is there, asked all at once rather than one after another.
+  const stored = [...new Set(sources.flatMap((source) => (source.kind === 'blob' ? [source.sha256] : [])))];
+  const present = await blobs.hasAll(stored);
+  const missing = stored.find((_, index) => !present[index]);
+  if (missing !== undefined) return { ok: false, missingBlob: missing };
 
   const skeleton = JSON.stringify({ ...request, contents });
   const pieces: string[] = [];

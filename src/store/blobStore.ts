@@ -28,9 +28,13 @@ export class BlobStore {
     return { sha256, length: base64.length };
   }
 
-  /** Whether the blob is there, without loading it. */
-  has(sha256: string): Promise<boolean> {
-    return this.keyv.has(blobKey(sha256));
+  /**
+   * Whether each blob is there, without loading them. Asked all at once, not
+   * one after another: the Redis client pipelines them into one round trip
+   * (keyv's hasMany would wrap them in a MULTI, which a full Redis refuses).
+   */
+  hasAll(sha256s: string[]): Promise<boolean[]> {
+    return Promise.all(sha256s.map((sha256) => this.keyv.has(blobKey(sha256))));
   }
 
   /** Returns undefined when the blob is missing or unreadable; the caller decides what that means. */
