@@ -7,6 +7,11 @@ import { uploadLimitForTier } from './uploadLimit.js';
 /** Interaction tokens work for 15 minutes; past this margin we stop relying on them. */
 export const TOKEN_LIFETIME_MS = 14.5 * 60_000;
 
+/** Whether the interaction's token can still edit its reply and follow up. */
+export function tokenStillValid(interaction: RepliableInteraction): boolean {
+  return Date.now() - interaction.createdTimestamp < TOKEN_LIFETIME_MS;
+}
+
 /**
  * Delivers a slash command's turn through its deferred reply. `acknowledged`
  * is the deferReply call, started before the turn waits in line. A result
@@ -16,7 +21,7 @@ export const TOKEN_LIFETIME_MS = 14.5 * 60_000;
 export function interactionDelivery(interaction: RepliableInteraction, acknowledged: Promise<unknown>): TurnDelivery {
   // Awaited by every step below; this branch only keeps an early failure from counting as unhandled.
   acknowledged.catch(() => undefined);
-  const tokenValid = () => Date.now() - interaction.createdTimestamp < TOKEN_LIFETIME_MS;
+  const tokenValid = () => tokenStillValid(interaction);
   const postInChannel = async (payload: ReturnType<typeof toMessagePayload>): Promise<Message> => {
     const channel = interaction.channel;
     if (!channel?.isSendable()) throw new Error(`channel ${interaction.channelId} is not available to post a late result`);

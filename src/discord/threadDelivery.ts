@@ -1,7 +1,7 @@
 import { MessageFlags, type Message, type RepliableInteraction, type ThreadChannel } from 'discord.js';
 import type { TurnDelivery } from './turnRequest.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
-import { TOKEN_LIFETIME_MS } from './interactionDelivery.js';
+import { isExpiredToken, tokenStillValid } from './interactionDelivery.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
 /**
@@ -18,25 +18,35 @@ export function threadDelivery(
 ): TurnDelivery {
   acknowledged.catch(() => undefined);
   const reply = source && source.channelId === thread.id ? { messageReference: source.id, failIfNotExists: false } : undefined;
+  /** Edits the clicker's private reply; false once its token is gone (by the clock, or as Discord says). */
+  const editPrivately = async (payload: Parameters<RepliableInteraction['editReply']>[0]): Promise<Message | false> => {
+    if (!tokenStillValid(interaction)) return false;
+    try {
+      return await interaction.editReply(payload);
+    } catch (error) {
+      if (isExpiredToken(error)) return false;
+      throw error;
+    }
+  };
   return {
     ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
     async progress(text) {
       await acknowledged;
-      await interaction.editReply(textPayload(text));
+      await editPrivately(textPayload(text));
     },
     async post(message) {
       await acknowledged;
-      // A notice (over a limit, refused, failed) concerns the clicker alone: it stays in their private reply.
-      if (!message.isAnswer) return interaction.editReply(toMessagePayload(message));
+      // A notice (over a limit, refused, failed) concerns the clicker alone: their private reply, or the thread once that is gone.
+      if (!message.isAnswer) return (await editPrivately(toMessagePayload(message))) || thread.send(textPayload(`<@${interaction.user.id}>: ${message.content}`));
       const posted = await thread.send({ ...toMessagePayload(message), ...(reply ? { reply } : {}) });
-      await interaction.editReply(textPayload(message.files.length > 0 ? `Done: ${posted.url}` : message.content)).catch(() => undefined);
+      await editPrivately(textPayload(message.files.length > 0 ? `Done: ${posted.url}` : message.content)).catch(() => undefined);
       return posted;
     },
     async warn(text) {
       await acknowledged;
       // Past the interaction token's 15 minutes only the thread can still be told.
-      if (Date.now() - interaction.createdTimestamp < TOKEN_LIFETIME_MS) return interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+      if (tokenStillValid(interaction)) return interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
       return thread.send(textPayload(text));
     },
   };

@@ -58,6 +58,18 @@ describe("Discord's limits", () => {
     expect(thread.name).toBe('a late fox');
   });
 
+  it('tells a member whose button turn outlived the interaction token in the thread, instead of failing', async () => {
+    harness = await startHarness({ discord: { interactionTokenLifetimeMs: 300 } });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    await waitForThread(harness, message.id);
+    harness.gemini.enqueue({ kind: 'delay', ms: 600, then: { kind: 'prompt-blocked', reason: 'SAFETY' } });
+    const bob = harness.discord.users.bob;
+    harness.discord.clickButton({ user: bob, message, customId: 'nb1:result:reroll' });
+    const notice = await harness.discord.waitForMessage((candidate) => candidate.author.id === harness!.discord.botUser.id && candidate.channel_id === message.id && candidate.content.startsWith(`<@${bob.id}>: `));
+    expect(notice.allowed_mentions).toEqual({ parse: [], replied_user: false });
+    expect(harness.logLines.some((line) => line.includes('unexpected'))).toBe(false);
+  });
+
   it('tells /imagine users, privately, which permission an admin must grant', async () => {
     harness = await startHarness({ discord: { botPermissions: ALL_NEEDED & ~Perm.CreatePublicThreads } });
     const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a fox' }] });
