@@ -146,8 +146,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   // Both stores: a bot whose image store (BLOB_URL) is gone cannot replay a single thread. Usually they are one.
   const probedStores = store.blobKeyv === store.keyv ? [store.keyv] : [store.keyv, store.blobKeyv];
   try {
-    await client.login(config.discordToken);
-    await ready;
+    // Before the login: a port already in use stops the start before the bot is seen online (/healthz says 503 until ready).
     if (config.metricsPort !== undefined) {
       metricsServer = await startMetricsServer({
         host: config.metricsHost,
@@ -161,9 +160,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
             readStore: () => Promise.all(probedStores.map((keyv) => keyv.get('health:probe'))),
             storeTimeoutMs: STORE_PROBE_TIMEOUT_MS,
           }),
+      }).catch((error: unknown) => {
+        throw new Error(`METRICS_PORT: cannot listen on ${config.metricsHost}:${config.metricsPort}: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
+    await client.login(config.discordToken);
+    await ready;
   } catch (error) {
+    await metricsServer?.close();
     await client.destroy();
     await store.close();
     throw error;

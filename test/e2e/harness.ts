@@ -49,11 +49,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: Config = { ...parsed.config, retryBaseDelayMs: 20, ...options.config };
   const logLines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config, logger);
+  } catch (error) {
+    // A bot that cannot start must not leave the emulators listening and the folder behind.
+    await Promise.all([discord.close(), gemini.close(), rm(directory, { recursive: true, force: true })]);
+    throw error;
+  }
   const harness: Harness = {
     discord,
     gemini,
     config,
-    bot: await startBot(config, logger),
+    bot,
     logLines,
     async restart(graceMs) {
       await harness.bot.stop(graceMs);

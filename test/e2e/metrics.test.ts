@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Harness } from './harness.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { startHarness, type Harness } from './harness.js';
 import { imagine } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -108,3 +109,17 @@ describe('without METRICS_PORT', () => {
     expect(harness.bot.metricsAddress).toBeUndefined();
   });
 });
+
+describe('with METRICS_PORT already in use', () => {
+  it('refuses to start with one error naming METRICS_PORT', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      await expect(startHarness({ env: { METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' } })).rejects.toThrow(`METRICS_PORT: cannot listen on 127.0.0.1:${port}`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});
+
