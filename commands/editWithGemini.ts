@@ -1,6 +1,5 @@
 import {
   ApplicationCommandType,
-  MessageFlags,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
@@ -9,7 +8,7 @@ import { channelOf } from '../src/discord/channelOf.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { SERVER_ONLY, type MessageCommand } from '../src/discord/slashCommand.js';
-import { textPayload } from '../src/discord/toMessagePayload.js';
+import { replyPrivately } from '../src/discord/toMessagePayload.js';
 
 const data = {
   name: 'Edit with Gemini',
@@ -28,11 +27,11 @@ export const editWithGeminiCommand: MessageCommand = {
     const inThread = (await channelOf(interaction))?.isThread() === true;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
-      await interaction.reply({ ...textPayload(problem.text), flags: MessageFlags.Ephemeral });
+      await replyPrivately(interaction, problem.text);
       return;
     }
     if (imageAttachmentsOf(target).length === 0) {
-      await interaction.reply({ ...textPayload('That message has no images to edit. Pick one with image attachments.'), flags: MessageFlags.Ephemeral });
+      await replyPrivately(interaction, 'That message has no images to edit. Pick one with image attachments.');
       return;
     }
     // A modal must be the first answer to the interaction: nothing slow before it.

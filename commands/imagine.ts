@@ -1,12 +1,11 @@
 import {
   ApplicationCommandOptionType,
-  MessageFlags,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
 import { runConversationTurn } from '../src/discord/runConversationTurn.js';
 import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
-import { textPayload } from '../src/discord/toMessagePayload.js';
+import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
 import { channelOf } from '../src/discord/channelOf.js';
@@ -57,7 +56,7 @@ export const imagineCommand: SlashCommand = {
     const inThread = (await channelOf(interaction))?.isThread() ?? false;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
-      await interaction.reply({ ...textPayload(problem.text), flags: MessageFlags.Ephemeral });
+      await replyPrivately(interaction, problem.text);
       return;
     }
     const aspectRatio = interaction.options.getString('aspect_ratio');

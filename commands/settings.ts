@@ -1,7 +1,6 @@
 import {
   ApplicationCommandOptionType,
   ChannelType,
-  MessageFlags,
   PermissionFlagsBits,
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
@@ -9,7 +8,7 @@ import {
 import type { Config } from '../src/config/config.js';
 import type { BotContext } from '../src/discord/botContext.js';
 import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
-import { textPayload } from '../src/discord/toMessagePayload.js';
+import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
 import { changeChannels, changeImage, changeLimits, changeModel, changeRole, type SettingsChange } from '../src/settings/settingsChanges.js';
@@ -74,7 +73,7 @@ export const settingsCommand: SlashCommand = {
   data,
   deployData: (config: Config) => withModelChoices(config.allowedModels),
   async execute(interaction, bot) {
-    const reply = (text: string) => interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+    const reply = (text: string) => replyPrivately(interaction, text);
     if (!interaction.inGuild() || !interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
       await reply('Only members with the Manage Server permission can change my settings.');
       return;

@@ -1,10 +1,9 @@
 import {
-  MessageFlags,
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
-import { textPayload } from '../src/discord/toMessagePayload.js';
+import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { describeMemberUsage, describeServerUsage } from '../src/usage/describeUsage.js';
 
 const data = {
@@ -25,6 +24,6 @@ export const usageCommand: SlashCommand = {
     if (interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
       lines.push(describeServerUsage(await bot.usage.guildSummary(interaction.guildId), settings, now));
     }
-    await interaction.reply({ ...textPayload(lines.join('\n')), flags: MessageFlags.Ephemeral });
+    await replyPrivately(interaction, lines.join('\n'));
   },
 };

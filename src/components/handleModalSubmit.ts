@@ -5,7 +5,7 @@ import type { EffectiveSettings } from '../settings/guildSettings.js';
 import { interactionDelivery } from '../discord/interactionDelivery.js';
 import { runConversationTurn } from '../discord/runConversationTurn.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
-import { textPayload } from '../discord/toMessagePayload.js';
+import { replyPrivately, textPayload } from '../discord/toMessagePayload.js';
 import type { CustomId } from './customIds.js';
 import { imageAttachmentsOf } from './imageAttachments.js';
 import { locateResult } from './locateResult.js';
@@ -21,7 +21,7 @@ export async function handleModalSubmit(
   if (!serverSettings) return;
   const instruction = interaction.fields.getTextInputValue(INSTRUCTION_INPUT).trim();
   if (!instruction) {
-    await interaction.reply({ ...textPayload('Tell me what to change: the instruction was empty.'), flags: MessageFlags.Ephemeral });
+    await replyPrivately(interaction, 'Tell me what to change: the instruction was empty.');
     return;
   }
   if (id.kind === 'edit-modal') return editFromButton(bot, interaction, id.messageId, instruction, serverSettings);

@@ -5,7 +5,7 @@ import { handleResultButton } from '../components/handleResultButton.js';
 import type { BotContext } from './botContext.js';
 import { reportUnexpectedError } from './reportUnexpectedError.js';
 import type { BotCommand } from './slashCommand.js';
-import { textPayload } from './toMessagePayload.js';
+import { replyPrivately, textPayload } from './toMessagePayload.js';
 
 const STALE_COMPONENT = 'This button belongs to an older version of me and no longer works. Start again with /imagine.';
 
@@ -41,6 +41,3 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
   return replyPrivately(interaction, 'I do not know that command any more.');
 }
 
-async function replyPrivately(interaction: RepliableInteraction, text: string): Promise<void> {
-  await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
-}

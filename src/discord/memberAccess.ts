@@ -1,9 +1,9 @@
-import { GuildMember, MessageFlags, type Channel, type Guild, type Interaction, type Message, type RepliableInteraction } from 'discord.js';
+import { GuildMember, type Channel, type Guild, type Interaction, type Message, type RepliableInteraction } from 'discord.js';
 import { checkAccess, type AccessRequest } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { BotContext } from './botContext.js';
 import { channelOf } from './channelOf.js';
-import { textPayload } from './toMessagePayload.js';
+import { replyPrivately } from './toMessagePayload.js';
 
 /** Who is asking and where, as the server's channel and role settings need it. */
 export function accessRequestOf(source: Interaction | Message<true>, guild: Guild | null, guildId: string, channel: Channel | null = source.channel): AccessRequest {
@@ -28,6 +28,6 @@ export async function settingsOrRefusal(bot: BotContext, interaction: RepliableI
   if (!interaction.inGuild()) return undefined;
   const access = await checkAccess(bot, accessRequestOf(interaction, interaction.guild, interaction.guildId, await channelOf(interaction)));
   if (access.ok) return access.settings;
-  await interaction.reply({ ...textPayload(access.text), flags: MessageFlags.Ephemeral });
+  await replyPrivately(interaction, access.text);
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { BaseMessageOptions } from 'discord.js';
+import { MessageFlags, type BaseMessageOptions, type RepliableInteraction } from 'discord.js';
 import { resultButtonRows } from '../components/resultButtons.js';
 import { NO_PINGS } from './noPings.js';
 import type { RenderedMessage } from './renderOutcome.js';
@@ -16,4 +16,9 @@ export function toMessagePayload(message: RenderedMessage): BaseMessageOptions {
 
 export function textPayload(content: string): BaseMessageOptions {
   return { content, allowedMentions: NO_PINGS };
+}
+
+/** Answers an interaction with a sentence only its user sees (a refusal, a notice), pinging nobody. */
+export async function replyPrivately(interaction: RepliableInteraction, text: string): Promise<void> {
+  await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
 }
