@@ -1,4 +1,4 @@
-import { fetchAttachment, precheckAttachment, type AttachmentSource } from '../attachments/fetchAttachment.js';
+import { fetchAttachment, precheckAttachment, type AttachmentProblem, type AttachmentSource } from '../attachments/fetchAttachment.js';
 import { inlineImagePart, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { TurnOutcome } from '../conversation/turnOutcome.js';
 import type { BotContext } from './botContext.js';
@@ -25,10 +25,7 @@ export function precheckReferences(bot: BotContext, sources: AttachmentSource[])
     const problem = precheckAttachment(source, bot.attachments);
     return problem ? [{ name: source.name, problem }] : [];
   });
-  if (rejected.length > 0) {
-    bot.logger.info({ rejected }, 'attachments rejected');
-    return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
-  }
+  if (rejected.length > 0) return refused(bot, rejected);
   return base64Bytes(sources) <= bot.historyBudgetBytes ? { ok: true } : { ok: false, outcome: { kind: 'history-too-large' } };
 }
 
@@ -38,22 +35,22 @@ function base64Bytes(sources: AttachmentSource[]): number {
 }
 
 /**
- * Downloads the user's attachments and turns them into inline image parts
- * with their exact bytes and sniffed MIME type. Any bad attachment stops the
- * turn before Gemini is called, with one line per problem.
+ * Downloads the user's attachments (already through precheckReferences) and
+ * turns them into inline image parts with their exact bytes and sniffed MIME
+ * type. Any bad attachment stops the turn before Gemini is called, with one
+ * line per problem.
  */
 export async function collectReferences(bot: BotContext, sources: AttachmentSource[], signal?: AbortSignal): Promise<CollectedReferences> {
-  if (sources.length > MAX_REFERENCE_IMAGES) {
-    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
-  }
   const fetched = await Promise.all(sources.map((source) => fetchAttachment(source, bot.attachments, signal)));
   const rejected = fetched.flatMap((item) => (item.ok ? [] : [{ name: item.name, problem: item.problem }]));
-  if (rejected.length > 0) {
-    bot.logger.info({ rejected }, 'attachments rejected');
-    return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
-  }
+  if (rejected.length > 0) return refused(bot, rejected);
   return {
     ok: true,
     parts: fetched.flatMap((item) => (item.ok ? [inlineImagePart(item.mimeType, item.bytes.toString('base64'))] : [])),
   };
+}
+
+function refused(bot: BotContext, rejected: Array<{ name: string; problem: AttachmentProblem }>): { ok: false; outcome: TurnOutcome } {
+  bot.logger.info({ rejected }, 'attachments rejected');
+  return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
 }
