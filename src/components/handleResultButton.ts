@@ -16,30 +16,41 @@ import { editModal } from './modals.js';
 /** What a button under a result image does. */
 export async function handleResultButton(bot: BotContext, interaction: ButtonInteraction, action: ResultAction): Promise<void> {
   // Deleting one's own image stays possible wherever it is; everything else follows the server's channel and role settings.
-  const serverSettings = action === 'delete' ? undefined : await settingsOrRefusal(bot, interaction);
-  if (action !== 'delete' && !serverSettings) return;
+  if (action === 'delete') {
+    const located = await deferAndLocate(bot, interaction);
+    return located.ok ? deleteResult(bot, interaction, located.located) : undefined;
+  }
+  const serverSettings = await settingsOrRefusal(bot, interaction);
+  if (!serverSettings) return;
   if (action === 'edit') {
     await interaction.showModal(editModal(interaction.message.id));
     return;
   }
+  const found = await deferAndLocate(bot, interaction);
+  if (!found.ok) return;
+  const { located, acknowledged } = found;
+  switch (action) {
+    case 'reroll':
+      return reroll(bot, interaction, { located, acknowledged, serverSettings });
+    case 'upscale-2k':
+    case 'upscale-4k':
+      return upscale(bot, interaction, { located, acknowledged, serverSettings }, action === 'upscale-2k' ? '2K' : '4K');
+    case 'branch':
+      return branchConversation(bot, interaction, located);
+  }
+}
+
+/** Acknowledges the click privately and finds the conversation turn the button's image shows (or says why not). */
+async function deferAndLocate(
+  bot: BotContext,
+  interaction: ButtonInteraction,
+): Promise<{ ok: true; located: Extract<LocatedResult, { ok: true }>; acknowledged: Promise<unknown> } | { ok: false }> {
   const acknowledged = interaction.deferReply({ flags: MessageFlags.Ephemeral });
   await acknowledged;
   const located = await locateResult(bot, interaction, interaction.message.id);
-  if (!located.ok) {
-    await interaction.editReply(textPayload(located.text));
-    return;
-  }
-  switch (action) {
-    case 'reroll':
-      return reroll(bot, interaction, { located, acknowledged, serverSettings: serverSettings! });
-    case 'upscale-2k':
-    case 'upscale-4k':
-      return upscale(bot, interaction, { located, acknowledged, serverSettings: serverSettings! }, action === 'upscale-2k' ? '2K' : '4K');
-    case 'branch':
-      return branchConversation(bot, interaction, located);
-    case 'delete':
-      return deleteResult(bot, interaction, located);
-  }
+  if (located.ok) return { ok: true, located, acknowledged };
+  await interaction.editReply(textPayload(located.text));
+  return { ok: false };
 }
 
 /** What a button that starts a turn works with. */
