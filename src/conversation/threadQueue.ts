@@ -21,8 +21,4 @@ export class ThreadQueue {
   drain(): Promise<void> {
     return this.queue.drain();
   }
-
-  get activeKeys(): number {
-    return this.queue.activeKeys;
-  }
 }

@@ -49,7 +49,6 @@ export interface GenerationResult {
 
 /** A hold on one generation's worst-case cost. Settle it exactly once: commit what Gemini billed, or cancel. */
 export interface Reservation {
-  readonly heldCostUsd: number;
   /** Records the generation with its estimated actual cost and releases the hold. */
   commit(result: GenerationResult): Promise<UsageEntry>;
   /** Releases the hold without recording anything: for requests that never reached Gemini or cost nothing. */
@@ -150,7 +149,6 @@ export class UsageLedger {
     let settled = false;
     const release = () => this.holds.remove(request.guildId, hold.id);
     return {
-      heldCostUsd: hold.costUsd,
       commit: async (result) => {
         if (settled) throw new Error('usage reservation settled twice');
         settled = true;
