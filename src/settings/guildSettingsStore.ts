@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import { readVersionedRecord } from '../store/readVersionedRecord.js';
 import { z } from 'zod';
 import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
 
@@ -35,21 +36,9 @@ export class GuildSettingsStore {
   constructor(private readonly keyv: Keyv) {}
 
   async load(guildId: string): Promise<LoadedGuildSettings> {
-    let value: unknown;
-    try {
-      value = await this.keyv.get(guildSettingsKey(guildId));
-    } catch (error) {
-      // Keyv parses the stored JSON itself: a damaged row surfaces as a SyntaxError. Other errors are the database's.
-      if (error instanceof SyntaxError) return { kind: 'unreadable', problem: `stored JSON is damaged: ${error.message}` };
-      throw error;
-    }
-    if (value === undefined) return { kind: 'missing' };
-    const parsed = guildSettingsRecordSchema.safeParse(value);
-    if (!parsed.success) {
-      const version = typeof value === 'object' && value !== null ? (value as { version?: unknown }).version : undefined;
-      return { kind: 'unreadable', problem: version !== 1 ? `unknown record version ${String(version)}` : parsed.error.message };
-    }
-    const { version: _version, ...settings } = parsed.data;
+    const loaded = await readVersionedRecord(this.keyv, guildSettingsKey(guildId), guildSettingsRecordSchema);
+    if (loaded.kind !== 'found') return loaded;
+    const { version: _version, ...settings } = loaded.value;
     return { kind: 'found', settings };
   }
 
