@@ -72,4 +72,21 @@ describe('every way Gemini can say no, in plain words', () => {
     expect(mainText(message).endsWith('…')).toBe(true); // the model's words are cut, the small print stays whole
     expect(message.content).toMatch(/\n-# Asked by <@\d+>: “something”$/);
   });
+
+  it('an answer that is not JSON (a cut or mangled 200) is explained, not retried', async () => {
+    harness.gemini.enqueue({ kind: 'raw', status: 200, body: '{"candidates": [{"content"', contentType: 'application/json' });
+    const { message } = await imagine(harness, { prompt: 'something' });
+    expect(mainText(message)).toBe('Gemini sent an answer I could not understand. Please try again.');
+    expect(harness.gemini.requests).toHaveLength(1);
+  });
+
+  it('an HTML error page from a proxy in front of Gemini is read as the server error it is, retried, then explained', async () => {
+    const page = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+    harness.gemini.enqueue(...Array.from({ length: 4 }, () => ({ kind: 'raw' as const, status: 502, body: page })));
+    const { message } = await imagine(harness, { prompt: 'something' });
+    expect(mainText(message)).toBe('Gemini is having trouble right now. Please try again in a moment.');
+    expect(harness.gemini.requests.length).toBeGreaterThan(1);
+    expectReadable(mainText(message));
+  });
 });
+

@@ -90,6 +90,13 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
       reply({ httpStatus: 200, body: state.caseStyle === 'snake' ? toSnakeCaseKeys(answer) : answer });
     },
     fail: reply,
+    sendRaw: (status, text, contentType) => {
+      record.status = status;
+      record.response = text;
+      if (response.destroyed) return;
+      response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+      response.end(text);
+    },
   });
 }
 
@@ -120,6 +127,7 @@ interface Exchange {
   closing: AbortSignal;
   answer(behaviour: AnsweringBehaviour): void;
   fail(error: GeminiError): void;
+  sendRaw(status: number, body: string, contentType: string): void;
 }
 
 async function perform(behaviour: Behaviour, exchange: Exchange): Promise<void> {
@@ -132,6 +140,9 @@ async function perform(behaviour: Behaviour, exchange: Exchange): Promise<void> 
       return;
     case 'reset':
       exchange.socket.destroy();
+      return;
+    case 'raw':
+      exchange.sendRaw(behaviour.status, behaviour.body, behaviour.contentType ?? 'text/html; charset=UTF-8');
       return;
     case 'error':
       exchange.fail(scriptedError(behaviour.status, exchange.model, behaviour));

@@ -36,7 +36,9 @@ export type Behaviour =
   /** Never answers, until the emulator closes. */
   | { kind: 'hang' }
   /** Destroys the socket without an HTTP response. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** A body that is not Gemini's JSON, as a proxy or a broken front end might send (an HTML error page, a cut answer). */
+  | { kind: 'raw'; status: number; body: string; contentType?: string };
 
 export interface RecordedGeminiRequest {
   model: string;
