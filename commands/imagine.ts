@@ -4,7 +4,7 @@ import {
 } from 'discord.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
 import { runConversationTurn } from '../src/discord/runConversationTurn.js';
-import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
+import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { settingsOrRefusal } from '../src/discord/memberAccess.js';
@@ -101,7 +101,7 @@ function withModelOption(config: Pick<Config, 'allowedModels'>): RESTPostAPIChat
     type: ApplicationCommandOptionType.String,
     name: 'model',
     description: 'Gemini model for this new image (a thread keeps its own)',
-    choices: config.allowedModels.slice(0, 25).map((id) => ({ name: id, value: id })),
+    ...modelChoices(config.allowedModels),
   } as const;
   return { ...data, options: [...data.options.slice(0, 3), model, ...data.options.slice(3)] };
 }

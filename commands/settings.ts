@@ -7,15 +7,13 @@ import {
 } from 'discord.js';
 import type { Config } from '../src/config/config.js';
 import type { BotContext } from '../src/discord/botContext.js';
-import { SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
+import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
 import { changeChannels, changeImage, changeLimits, changeModel, changeRole, type SettingsChange } from '../src/settings/settingsChanges.js';
 
 const CHANNEL_ACTIONS = ['add', 'remove', 'all'] as const;
-/** Discord allows at most 25 choices; a longer allow-list is typed freely and checked on arrival. */
-const MAX_CHOICES = 25;
 
 const data = {
   name: 'settings',
@@ -134,12 +132,10 @@ function optionId(interaction: ChatInputCommandInteraction, name: string): strin
 
 /** The definition as deployed: the model option offers exactly GEMINI_MODELS. */
 function withModelChoices(allowedModels: readonly string[]): RESTPostAPIChatInputApplicationCommandsJSONBody {
-  if (allowedModels.length > MAX_CHOICES) return data;
-  const choices = allowedModels.map((model) => ({ name: model, value: model }));
   return {
     ...data,
     options: data.options.map((subcommand) =>
-      subcommand.name === 'model' ? { ...subcommand, options: subcommand.options.map((option) => ({ ...option, choices })) } : subcommand,
+      subcommand.name === 'model' ? { ...subcommand, options: subcommand.options.map((option) => ({ ...option, ...modelChoices(allowedModels) })) } : subcommand,
     ),
   };
 }

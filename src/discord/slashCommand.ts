@@ -18,6 +18,17 @@ export const SERVER_ONLY: { contexts: InteractionContextType[]; integration_type
   integration_types: [ApplicationIntegrationType.GuildInstall],
 };
 
+/** Discord offers at most 25 choices for an option. */
+const MAX_CHOICES = 25;
+
+/**
+ * The allowed models as an option's choices; with more than Discord offers,
+ * none, so the model is typed freely and checked when the command arrives.
+ */
+export function modelChoices(allowedModels: readonly string[]): { choices?: Array<{ name: string; value: string }> } {
+  return allowedModels.length > MAX_CHOICES ? {} : { choices: allowedModels.map((model) => ({ name: model, value: model })) };
+}
+
 /** A slash command: the definition Discord registers, next to the handler that serves it. */
 export interface SlashCommand {
   kind: 'slash';

@@ -60,4 +60,15 @@ describe('deploy-commands', () => {
     const imagine = discord.registeredCommands().find((command) => command.name === 'imagine');
     expect(imagine?.options?.map((option) => option.name)).not.toContain('model');
   });
+
+  it('lets the model be typed, on /imagine and /settings model, when more models are allowed than Discord offers as choices', async () => {
+    const many = Array.from({ length: 26 }, (_, index) => `gemini-model-${index}`);
+    await registerCommands(config({ GEMINI_MODELS: many.join(',') }), commands);
+    const registered = discord.registeredCommands();
+    const imagineModel = registered.find((command) => command.name === 'imagine')?.options?.find((option) => option.name === 'model') as { choices?: unknown[] } | undefined;
+    const settingsModel = (registered.find((command) => command.name === 'settings')?.options?.find((option) => option.name === 'model') as { options?: Array<{ choices?: unknown[] }> })?.options?.[0];
+    expect(imagineModel).toBeDefined();
+    expect([imagineModel?.choices, settingsModel?.choices]).toEqual([undefined, undefined]);
+  });
 });
+
