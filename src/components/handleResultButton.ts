@@ -79,7 +79,7 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, { located
       authorId: interaction.user.id,
       prompt,
       attachments: [],
-      replay: { exchangesBefore: located.index, userParts: restored.parts },
+      replay: { messageId: located.exchange.model.messageId, userParts: restored.parts },
       settings: located.exchange.settings ?? {},
       serverSettings,
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'discord.js';
-import type { ConversationRecord } from '../conversation/conversationRecord.js';
+import { findExchangeByMessage, type ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
@@ -70,6 +70,12 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
     record = loaded.kind === 'found' ? loaded.record : undefined;
   }
   const request = withRepliedImages(asked, record);
+  // A reroll finds its turn in the history as it is now, in line: a Delete clicked meanwhile may have moved or removed it.
+  const replayed = request.replay && record ? findExchangeByMessage(record, request.replay.messageId) : undefined;
+  if (request.replay && !replayed) {
+    await delivery.post(renderOutcome({ kind: 'not-allowed', text: 'That image is no longer part of this conversation, so I cannot do that again.' }));
+    return;
+  }
   const precheck = precheckReferences(bot, request.attachments);
   if (!precheck.ok) {
     await delivery.post(renderOutcome(precheck.outcome));
@@ -98,7 +104,8 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
     return;
   }
   try {
-    await generateAndDeliver(bot, request, delivery, ticket, { record, model, settings, started, reservation: reserved.reservation });
+    const history = replayed && record ? { ...record, exchanges: record.exchanges.slice(0, replayed.index) } : record;
+    await generateAndDeliver(bot, request, delivery, ticket, { record, history, model, settings, started, reservation: reserved.reservation });
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
@@ -109,7 +116,8 @@ async function generateAndDeliver(
   request: TurnRequest,
   delivery: TurnDelivery,
   ticket: Ticket,
-  context: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; started: number; reservation: Reservation },
+  /** `history`: what Gemini is sent (a reroll's stops before its turn); `record`: what the answer is added to. */
+  context: { record: ConversationRecord | undefined; history: ConversationRecord | undefined; model: string; settings: ImageSettings; started: number; reservation: Reservation },
 ): Promise<void> {
   const { record, model, settings } = context;
   const progress = progressReporter(bot.logger, delivery);
@@ -125,7 +133,7 @@ async function generateAndDeliver(
   const turn = await generateTurn(
     bot,
     {
-      record: request.replay && record ? { ...record, exchanges: record.exchanges.slice(0, request.replay.exchangesBefore) } : record,
+      record: context.history,
       exactUserParts: request.replay?.userParts,
       prompt: request.prompt,
       references: [...(request.presetReferences ?? []), ...references.parts],

@@ -30,7 +30,7 @@ export interface TurnRequest {
    * A reroll: the turn at this position again, replaying only the history
    * before it and its user parts exactly. The answer is added at the end.
    */
-  replay?: { exchangesBefore: number; userParts: GeminiPart[] } | undefined;
+  replay?: { messageId: string; userParts: GeminiPart[] } | undefined;
   /**
    * For a turn started by a message: true when this process is the one to
    * answer it (BotContext.claimEvent), false when another process on the
