@@ -15,20 +15,22 @@ export interface AnswerTarget {
  * 413 (the limit we were told can be out of date).
  */
 export async function deliverAnswer(target: AnswerTarget, message: RenderedMessage, logger: Logger): Promise<Message> {
-  const fitted = await fitFiles(message, target.uploadLimitBytes);
+  const fitted = await fitFiles(message, target.uploadLimitBytes, logger);
   try {
     return await target.post(fitted);
   } catch (error) {
     if (!isTooLarge(error) || fitted.files.length === 0) throw error;
     const smaller = Math.floor(Math.max(...fitted.files.map((file) => file.data.length)) / 2);
     logger.warn({ uploadLimitBytes: target.uploadLimitBytes, retryLimitBytes: smaller }, 'Discord refused the upload as too large; shrinking');
-    return target.post(await fitFiles(message, smaller));
+    return target.post(await fitFiles(message, smaller, logger));
   }
 }
 
-async function fitFiles(message: RenderedMessage, limitBytes: number): Promise<RenderedMessage> {
+async function fitFiles(message: RenderedMessage, limitBytes: number, logger: Logger): Promise<RenderedMessage> {
   if (message.files.every((file) => file.data.length <= limitBytes)) return message;
   const result = await fitAllToUploadLimit(message.files, limitBytes);
+  // An undecodable image from Gemini is worth an operator's look; the member is told it was left out.
+  if (result.leftOut.length > 0) logger.warn({ leftOut: result.leftOut, uploadLimitBytes: limitBytes }, 'images left out of an answer');
   const notes: string[] = [];
   if (result.changed) notes.push(`Re-encoded to fit Discord's ${formatMegabytes(limitBytes)} upload limit here.`);
   if (result.failed > 0) notes.push(`${result.failed} image(s) could not be made small enough for this channel and were left out.`);

@@ -70,19 +70,19 @@ export async function fitToUploadLimit(image: ImageToFit, limitBytes: number): P
 /**
  * Fits the images of one message so that each file and their total stay under
  * the limit, with room left for the rest of the request. Images that cannot
- * be fitted are left out and counted in `failed`; the order is kept.
+ * be fitted are left out and listed in `leftOut`, with why; the order is kept.
  */
 export async function fitAllToUploadLimit(
   images: ImageToFit[],
   limitBytes: number,
-): Promise<{ images: ImageToFit[]; changed: boolean; failed: number }> {
+): Promise<{ images: ImageToFit[]; changed: boolean; failed: number; leftOut: Array<{ name: string; reason: 'undecodable' | 'still-too-large' }> }> {
   const budgets = shareBudget(
     images.map((image) => image.data.length),
     Math.max(0, limitBytes - MESSAGE_OVERHEAD_BYTES),
   );
   const fitted: ImageToFit[] = [];
   let changed = false;
-  let failed = 0;
+  const leftOut: Array<{ name: string; reason: 'undecodable' | 'still-too-large' }> = [];
   // One image at a time: each decode of a 4K image holds ~50 MB of pixels.
   for (const [index, image] of images.entries()) {
     const result = await fitToUploadLimit(image, budgets[index] ?? 0);
@@ -95,11 +95,11 @@ export async function fitAllToUploadLimit(
         changed = true;
         break;
       case 'impossible':
-        failed += 1;
+        leftOut.push({ name: image.name, reason: result.reason });
         break;
     }
   }
-  return { images: fitted, changed, failed };
+  return { images: fitted, changed, failed: leftOut.length, leftOut };
 }
 
 /**

@@ -143,7 +143,7 @@ describe('fitting the images of one message', () => {
   it('leaves a message that fits alone', async () => {
     const result = await fitAllToUploadLimit([smallPng, tinyJpeg], 10 * MEBIBYTE);
 
-    expect(result).toEqual({ images: [smallPng, tinyJpeg], changed: false, failed: 0 });
+    expect(result).toEqual({ images: [smallPng, tinyJpeg], changed: false, failed: 0, leftOut: [] });
   });
 
   it('shrinks the large images so that all of them together fit, keeping their order', async () => {
@@ -164,6 +164,6 @@ describe('fitting the images of one message', () => {
 
     const result = await fitAllToUploadLimit([garbage, tinyJpeg], 100_000);
 
-    expect(result).toEqual({ images: [tinyJpeg], changed: false, failed: 1 });
+    expect(result).toEqual({ images: [tinyJpeg], changed: false, failed: 1, leftOut: [{ name: 'broken.png', reason: 'undecodable' }] });
   });
 });
