@@ -5,7 +5,6 @@ import {
 import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
 import { composeModal } from '../src/components/modals.js';
 import { channelOf } from '../src/discord/channelOf.js';
-import { settingsOrRefusal } from '../src/discord/memberAccess.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { SERVER_ONLY, type MessageCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
@@ -20,8 +19,8 @@ const data = {
 export const editWithGeminiCommand: MessageCommand = {
   kind: 'message',
   data,
-  async execute(interaction, bot) {
-    if (!(await settingsOrRefusal(bot, interaction))) return;
+  access: 'members',
+  async execute(interaction) {
     const target = interaction.targetMessage;
     // Not target.channel: that getter reads the cache only, which misses a thread archived before a restart.
     const inThread = (await channelOf(interaction))?.isThread() === true;

@@ -15,6 +15,7 @@ const data = {
 export const helpCommand: SlashCommand = {
   kind: 'slash',
   data,
+  access: 'anyone',
   async execute(interaction, bot) {
     if (!interaction.inGuild()) return;
     const settings = await bot.guildSettings.effectiveSettings(interaction.guildId);

@@ -2,12 +2,13 @@ import {
   ApplicationCommandOptionType,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
+import { z } from 'zod';
+import { ASPECT_RATIOS, IMAGE_SIZES } from '../src/gemini/imageOptions.js';
+import { attachmentOption, readOptions } from '../src/discord/readOptions.js';
 import { runConversationTurn } from '../src/discord/runConversationTurn.js';
 import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
-import { settingsOrRefusal } from '../src/discord/memberAccess.js';
 import { channelOf } from '../src/discord/channelOf.js';
 import type { Config } from '../src/config/config.js';
 import { interactionDelivery } from '../src/discord/interactionDelivery.js';
@@ -46,42 +47,55 @@ const data = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+/**
+ * The options as checked on arrival. A model typed freely (past Discord's 25
+ * choices) that is not on the allow-list is ignored when the turn is built:
+ * the server's default applies.
+ */
+const imagineOptions = z.object({
+  prompt: z.string().trim().min(1).max(4000),
+  aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
+  size: z.enum(IMAGE_SIZES).optional(),
+  search: z.boolean().optional(),
+  model: z.string().optional(),
+  reference1: attachmentOption.optional(),
+  reference2: attachmentOption.optional(),
+  reference3: attachmentOption.optional(),
+  reference4: attachmentOption.optional(),
+});
+
 export const imagineCommand: SlashCommand = {
   kind: 'slash',
   data,
   deployData: withModelOption,
-  async execute(interaction, bot) {
-    const serverSettings = await settingsOrRefusal(bot, interaction);
-    if (!serverSettings) return;
+  access: 'members',
+  async execute(interaction, bot, { response, settings: serverSettings }) {
+    const read = readOptions('imagine', interaction.options.data, imagineOptions);
+    if (!read.ok) {
+      await replyPrivately(interaction, read.text);
+      return;
+    }
+    const options = read.options;
     const inThread = (await channelOf(interaction))?.isThread() ?? false;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
       await replyPrivately(interaction, problem.text);
       return;
     }
-    const aspectRatio = interaction.options.getString('aspect_ratio');
-    const size = interaction.options.getString('size');
     // Discord drops an interaction not answered within 3 s and Gemini takes 10 to 60 s: defer at once,
     // while the turn takes its place in the thread's line (no await before runConversationTurn).
-    const acknowledged = interaction.deferReply();
+    const acknowledged = response.defer('public');
     await runConversationTurn(
       bot,
       {
         threadId: inThread ? interaction.channelId : undefined,
         guildId: interaction.guildId ?? '',
         authorId: interaction.user.id,
-        prompt: interaction.options.getString('prompt', true),
-        attachments: REFERENCE_OPTIONS.flatMap((name) => interaction.options.getAttachment(name) ?? []).map((attachment) => ({
-          url: attachment.url,
-          name: attachment.name,
-          size: attachment.size,
-        })),
-        settings: {
-          aspectRatio: isAspectRatio(aspectRatio) ? aspectRatio : undefined,
-          imageSize: isImageSize(size) ? size : undefined,
-        },
-        search: interaction.options.getBoolean('search') ?? false,
-        model: allowedModelOrUndefined(interaction.options.getString('model'), bot.guildSettings.allowedModels),
+        prompt: options.prompt,
+        attachments: REFERENCE_OPTIONS.flatMap((name) => options[name] ?? []),
+        settings: { aspectRatio: options.aspect_ratio, imageSize: options.size },
+        search: options.search ?? false,
+        model: allowedModelOrUndefined(options.model, bot.guildSettings.allowedModels),
         serverSettings,
       },
       interactionDelivery(interaction, acknowledged),
@@ -90,7 +104,7 @@ export const imagineCommand: SlashCommand = {
 };
 
 /** A model option that is not (or no longer) on the allow-list is ignored: the server's default applies. */
-function allowedModelOrUndefined(model: string | null, allowed: readonly string[]): string | undefined {
+function allowedModelOrUndefined(model: string | undefined, allowed: readonly string[]): string | undefined {
   return model && allowed.includes(model) ? model : undefined;
 }
 

@@ -2,14 +2,15 @@ import {
   ApplicationCommandOptionType,
   ChannelType,
   PermissionFlagsBits,
-  type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { z } from 'zod';
 import type { Config } from '../src/config/config.js';
 import type { BotContext } from '../src/discord/botContext.js';
 import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
-import { ASPECT_RATIOS, IMAGE_SIZES, isAspectRatio, isImageSize } from '../src/gemini/imageOptions.js';
+import { ASPECT_RATIOS, IMAGE_SIZES } from '../src/gemini/imageOptions.js';
+import { readOptions } from '../src/discord/readOptions.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
 import { changeChannels, changeImage, changeLimits, changeModel, changeRole, type SettingsChange } from '../src/settings/settingsChanges.js';
 
@@ -66,68 +67,76 @@ const data = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+const snowflake = z.string().regex(/^\d{17,20}$/);
+
+/** The options as checked on arrival, one shape per subcommand. */
+const settingsOptions = z.discriminatedUnion('subcommand', [
+  z.object({ subcommand: z.literal('show') }),
+  z.object({ subcommand: z.literal('model'), model: z.string().min(1) }),
+  z.object({ subcommand: z.literal('image'), aspect_ratio: z.enum(ASPECT_RATIOS).optional(), size: z.enum(IMAGE_SIZES).optional() }),
+  // An unknown action changes nothing: guessing "all" would open the bot everywhere.
+  z.object({ subcommand: z.literal('channels'), action: z.enum(CHANNEL_ACTIONS), channel: snowflake.optional() }),
+  z.object({ subcommand: z.literal('role'), role: snowflake.optional() }),
+  z.object({ subcommand: z.literal('limits'), daily_images: z.number().int().min(0).optional(), monthly_budget_usd: z.number().min(0).optional() }),
+]);
+type SettingsOptions = z.infer<typeof settingsOptions>;
+
 export const settingsCommand: SlashCommand = {
   kind: 'slash',
   data,
   deployData: (config: Config) => withModelChoices(config.allowedModels),
+  access: 'anyone',
   async execute(interaction, bot) {
     const reply = (text: string) => replyPrivately(interaction, text);
     if (!interaction.inGuild() || !interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
       await reply('Only members with the Manage Server permission can change my settings.');
       return;
     }
+    const read = readOptions('settings', interaction.options.data, settingsOptions);
+    if (!read.ok) {
+      await reply(read.text);
+      return;
+    }
+    const options = read.options;
     const roleName = (roleId: string) => interaction.guild?.roles.cache.get(roleId)?.name;
-    if (interaction.options.getSubcommand() === 'show') {
+    if (options.subcommand === 'show') {
       const { stored, effective, damaged } = await bot.guildSettings.read(interaction.guildId);
       const description = describeSettings({ stored, effective, allowedModels: bot.guildSettings.allowedModels, roleName });
       const warning = 'The stored settings were damaged and could not be read: these are the defaults, and I make no images until a setting is changed (each change starts from these defaults).';
       await reply(damaged ? `${warning}\n\n${description}` : description);
       return;
     }
-    const change = readChange(interaction, bot, roleName);
+    const change = readChange(options, interaction.guildId, bot, roleName);
     if (!change.ok) {
       await reply(change.text);
       return;
     }
     const { effective: now, replacedDamaged } = await bot.guildSettings.update(interaction.guildId, change.change);
-    bot.logger.info({ guildId: interaction.guildId, userId: interaction.user.id, subcommand: interaction.options.getSubcommand() }, 'server settings changed');
+    bot.logger.info({ guildId: interaction.guildId, userId: interaction.user.id, subcommand: options.subcommand }, 'server settings changed');
     // The damaged record's other choices are gone: the admin must hear that everything else is now a default.
     const restarted = replacedDamaged ? '\n\nThe earlier settings could not be read, so every other setting is now the default; check them with /settings show.' : '';
     await reply(change.confirm(now) + restarted);
   },
 };
 
-function readChange(interaction: ChatInputCommandInteraction, bot: BotContext, roleName: (roleId: string) => string | undefined): SettingsChange {
-  const options = interaction.options;
-  switch (options.getSubcommand()) {
+function readChange(
+  options: Exclude<SettingsOptions, { subcommand: 'show' }>,
+  guildId: string,
+  bot: BotContext,
+  roleName: (roleId: string) => string | undefined,
+): SettingsChange {
+  switch (options.subcommand) {
     case 'model':
-      return changeModel(options.getString('model', true), bot.guildSettings.allowedModels);
-    case 'image': {
-      const aspectRatio = options.getString('aspect_ratio');
-      const size = options.getString('size');
-      return changeImage(isAspectRatio(aspectRatio) ? aspectRatio : undefined, isImageSize(size) ? size : undefined);
-    }
-    case 'channels': {
-      // An unknown action changes nothing: guessing "all" would open the bot everywhere.
-      const action = CHANNEL_ACTIONS.find((candidate) => candidate === options.getString('action', true));
-      if (!action) return { ok: false, text: `Choose add, remove or all as the action.` };
-      return changeChannels(action, optionId(interaction, 'channel'));
-    }
-    case 'role': {
-      const roleId = optionId(interaction, 'role');
-      return changeRole(roleId, interaction.guildId ?? '', roleId ? roleName(roleId) : undefined);
-    }
+      return changeModel(options.model, bot.guildSettings.allowedModels);
+    case 'image':
+      return changeImage(options.aspect_ratio, options.size);
+    case 'channels':
+      return changeChannels(options.action, options.channel);
+    case 'role':
+      return changeRole(options.role, guildId, options.role ? roleName(options.role) : undefined);
     case 'limits':
-      return changeLimits(options.getInteger('daily_images') ?? undefined, options.getNumber('monthly_budget_usd') ?? undefined);
-    default:
-      return { ok: false, text: 'I do not know that setting any more.' };
+      return changeLimits(options.daily_images, options.monthly_budget_usd);
   }
-}
-
-/** The raw id of a channel or role option: all a setting needs, and present even when Discord resolves nothing. */
-function optionId(interaction: ChatInputCommandInteraction, name: string): string | undefined {
-  const value = interaction.options.get(name)?.value;
-  return typeof value === 'string' ? value : undefined;
 }
 
 /** The definition as deployed: the model option offers exactly GEMINI_MODELS. */

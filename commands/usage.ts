@@ -15,6 +15,7 @@ const data = {
 export const usageCommand: SlashCommand = {
   kind: 'slash',
   data,
+  access: 'anyone',
   async execute(interaction, bot) {
     if (!interaction.inGuild()) return;
     const now = bot.usage.now();

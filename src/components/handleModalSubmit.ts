@@ -1,42 +1,37 @@
-import { MessageFlags, type ModalSubmitInteraction } from 'discord.js';
+import type { ModalSubmitInteraction } from 'discord.js';
 import type { BotContext } from '../discord/botContext.js';
-import { settingsOrRefusal } from '../discord/memberAccess.js';
-import type { EffectiveSettings } from '../settings/guildSettings.js';
+import { channelOf } from '../discord/channelOf.js';
+import type { FormTarget } from '../discord/interactionAuthority.js';
+import type { MemberGrant } from '../discord/slashCommand.js';
 import { interactionDelivery } from '../discord/interactionDelivery.js';
 import { runConversationTurn } from '../discord/runConversationTurn.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
 import { replyPrivately, textPayload } from '../discord/toMessagePayload.js';
-import type { CustomId } from './customIds.js';
 import { imageAttachmentsOf } from './imageAttachments.js';
 import { locateResult } from './locateResult.js';
 import { INSTRUCTION_INPUT } from './modals.js';
 
-/** An instruction typed into one of the bot's modals. */
-export async function handleModalSubmit(
-  bot: BotContext,
-  interaction: ModalSubmitInteraction,
-  id: Extract<CustomId, { kind: 'edit-modal' | 'compose-modal' }>,
-): Promise<void> {
-  const serverSettings = await settingsOrRefusal(bot, interaction);
-  if (!serverSettings) return;
-  const instruction = interaction.fields.getTextInputValue(INSTRUCTION_INPUT).trim();
+/** An instruction typed into one of the bot's modals, once the router checked the form's claims and the member's access. */
+export async function handleModalSubmit(bot: BotContext, interaction: ModalSubmitInteraction, target: FormTarget, grant: MemberGrant): Promise<void> {
+  // The form's fields are input like a prompt: a missing input is an empty instruction, not a crash.
+  const field = interaction.fields.fields.get(INSTRUCTION_INPUT);
+  const instruction = (field && 'value' in field && typeof field.value === 'string' ? field.value : '').trim();
   if (!instruction) {
     await replyPrivately(interaction, 'Tell me what to change: the instruction was empty.');
     return;
   }
-  if (id.kind === 'edit-modal') return editFromButton(bot, interaction, id.messageId, instruction, serverSettings);
-  return composeFromMessage(bot, interaction, { channelId: id.channelId, messageId: id.messageId, instruction, serverSettings });
+  if (target.kind === 'edit-modal') return editFromButton(bot, interaction, { messageId: target.messageId, instruction, ...grant });
+  return composeFromMessage(bot, interaction, { messageId: target.messageId, instruction, ...grant });
+}
+
+interface FormTurn extends MemberGrant {
+  messageId: string;
+  instruction: string;
 }
 
 /** The Edit button: continues the conversation from that image, like a reply to it. */
-async function editFromButton(
-  bot: BotContext,
-  interaction: ModalSubmitInteraction,
-  messageId: string,
-  instruction: string,
-  serverSettings: EffectiveSettings,
-): Promise<void> {
-  const acknowledged = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+async function editFromButton(bot: BotContext, interaction: ModalSubmitInteraction, { messageId, instruction, response, settings: serverSettings }: FormTurn): Promise<void> {
+  const acknowledged = response.defer('private');
   await acknowledged;
   const located = await locateResult(bot, interaction, messageId);
   if (!located.ok) {
@@ -59,15 +54,15 @@ async function editFromButton(
   );
 }
 
-/** "Edit with Gemini": the message's images become references of a new conversation (or a turn, inside a thread). */
-async function composeFromMessage(
-  bot: BotContext,
-  interaction: ModalSubmitInteraction,
-  { channelId, messageId, instruction, serverSettings }: { channelId: string; messageId: string; instruction: string; serverSettings: EffectiveSettings },
-): Promise<void> {
+/**
+ * "Edit with Gemini": the message's images become references of a new
+ * conversation (or a turn, inside a thread). The message is read through the
+ * channel the form was submitted in, so it can only be one of this channel's.
+ */
+async function composeFromMessage(bot: BotContext, interaction: ModalSubmitInteraction, { messageId, instruction, response, settings: serverSettings }: FormTurn): Promise<void> {
   // Acknowledge first: fetching the channel and the message can take longer than Discord's 3 s.
-  const acknowledged = interaction.deferReply();
-  const channel = await interaction.client.channels.fetch(channelId).catch(() => null);
+  const acknowledged = response.defer('public');
+  const channel = await channelOf(interaction);
   const message = channel?.isTextBased() ? await channel.messages.fetch(messageId).catch(() => null) : null;
   const images = message ? imageAttachmentsOf(message) : [];
   if (!channel || images.length === 0) {

@@ -1,32 +1,37 @@
-import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { ButtonInteraction } from 'discord.js';
 import { restoreParts } from '../conversation/storedParts.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
 import type { BotContext } from '../discord/botContext.js';
-import { settingsOrRefusal } from '../discord/memberAccess.js';
+import type { ResultTarget } from '../discord/interactionAuthority.js';
+import type { InteractionResponse } from '../discord/interactionResponse.js';
+import type { MemberGrant } from '../discord/slashCommand.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import { runConversationTurn } from '../discord/runConversationTurn.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
 import { textPayload } from '../discord/toMessagePayload.js';
 import { branchConversation } from './branchConversation.js';
-import type { ResultAction } from './customIds.js';
 import { deleteResult } from './deleteResult.js';
 import { locateResult, type LocatedResult } from './locateResult.js';
 import { editModal } from './modals.js';
 
-/** What a button under a result image does. */
-export async function handleResultButton(bot: BotContext, interaction: ButtonInteraction, action: ResultAction): Promise<void> {
-  // Deleting one's own image stays possible wherever it is; everything else follows the server's channel and role settings.
-  if (action === 'delete') {
-    const located = await deferAndLocate(bot, interaction);
-    return located.ok ? deleteResult(bot, interaction, located.located) : undefined;
-  }
-  const serverSettings = await settingsOrRefusal(bot, interaction);
-  if (!serverSettings) return;
+/**
+ * Delete under a result image. Deleting one's own image stays possible
+ * wherever it is, so the router lets it past the server's channel and role
+ * settings; deleteResult checks who may.
+ */
+export async function handleDeleteButton(bot: BotContext, interaction: ButtonInteraction, target: ResultTarget, response: InteractionResponse): Promise<void> {
+  const found = await deferAndLocate(bot, interaction, target, response);
+  if (found.ok) await deleteResult(bot, interaction, found.located);
+}
+
+/** Any other button under a result image, once the router checked the member may use the bot here. */
+export async function handleResultButton(bot: BotContext, interaction: ButtonInteraction, target: ResultTarget, { response, settings: serverSettings }: MemberGrant): Promise<void> {
+  const action = target.action;
   if (action === 'edit') {
-    await interaction.showModal(editModal(interaction.message.id));
+    await interaction.showModal(editModal(target.messageId));
     return;
   }
-  const found = await deferAndLocate(bot, interaction);
+  const found = await deferAndLocate(bot, interaction, target, response);
   if (!found.ok) return;
   const { located, acknowledged } = found;
   switch (action) {
@@ -37,6 +42,8 @@ export async function handleResultButton(bot: BotContext, interaction: ButtonInt
       return upscale(bot, interaction, { located, acknowledged, serverSettings }, action === 'upscale-2k' ? '2K' : '4K');
     case 'branch':
       return branchConversation(bot, interaction, located);
+    case 'delete':
+      return; // routed to handleDeleteButton, past the channel and role settings
   }
 }
 
@@ -44,10 +51,12 @@ export async function handleResultButton(bot: BotContext, interaction: ButtonInt
 async function deferAndLocate(
   bot: BotContext,
   interaction: ButtonInteraction,
+  target: ResultTarget,
+  response: InteractionResponse,
 ): Promise<{ ok: true; located: Extract<LocatedResult, { ok: true }>; acknowledged: Promise<unknown> } | { ok: false }> {
-  const acknowledged = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const acknowledged = response.defer('private');
   await acknowledged;
-  const located = await locateResult(bot, interaction, interaction.message.id);
+  const located = await locateResult(bot, interaction, target.messageId);
   if (located.ok) return { ok: true, located, acknowledged };
   await interaction.editReply(textPayload(located.text));
   return { ok: false };

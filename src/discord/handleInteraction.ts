@@ -1,43 +1,108 @@
-import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import type {
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  Interaction,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
+  RepliableInteraction,
+} from 'discord.js';
 import { parseCustomId } from '../components/customIds.js';
 import { handleModalSubmit } from '../components/handleModalSubmit.js';
-import { handleResultButton } from '../components/handleResultButton.js';
+import { handleDeleteButton, handleResultButton } from '../components/handleResultButton.js';
 import type { BotContext } from './botContext.js';
+import { verifyButton, verifyForm, type Verified } from './interactionAuthority.js';
+import { InteractionResponse } from './interactionResponse.js';
+import { settingsOrRefusal } from './memberAccess.js';
 import { reportUnexpectedError } from './reportUnexpectedError.js';
-import type { BotCommand } from './slashCommand.js';
-import { replyPrivately, textPayload } from './toMessagePayload.js';
+import type { Access, BotCommand, MemberGrant } from './slashCommand.js';
+import { replyPrivately } from './toMessagePayload.js';
 
-const STALE_COMPONENT = 'This button belongs to an older version of me and no longer works. Start again with /imagine.';
-
-/** Routes every interaction: commands by name, buttons and modals by their validated custom id. */
+/**
+ * Every interaction passes here, and only here: whatever a handler throws,
+ * the member gets an answer (the deferred reply edited, or a private reply),
+ * and the cause is logged with the reference the member reads.
+ */
 export async function handleInteraction(bot: BotContext, commands: readonly BotCommand[], interaction: Interaction): Promise<void> {
   if (!interaction.isRepliable()) return;
+  const response = new InteractionResponse(interaction);
   try {
-    await route(bot, commands, interaction);
+    await route(bot, commands, interaction, response);
   } catch (error) {
-    const text = reportUnexpectedError(bot, error, { interactionId: interaction.id, type: interaction.type });
-    const payload = textPayload(text);
-    if (interaction.deferred || interaction.replied) await interaction.editReply(payload).catch(() => undefined);
-    else await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral }).catch(() => undefined);
+    const text = reportUnexpectedError(bot, error, { interactionId: interaction.id, type: interaction.type, guildId: interaction.guildId });
+    const answered = await response.explain(text);
+    if (answered === 'unanswerable') bot.logger.warn({ interactionId: interaction.id }, 'could not tell the member about an error');
   }
 }
 
-async function route(bot: BotContext, commands: readonly BotCommand[], interaction: RepliableInteraction): Promise<void> {
+type Routed = ChatInputCommandInteraction | MessageContextMenuCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
+/**
+ * Commands by name, buttons and forms by their custom id, each let through
+ * only as far as what Discord vouches for allows: the server and channel
+ * settings for the member (settingsOrRefusal), and the ids a custom id
+ * claims (interactionAuthority.ts).
+ */
+async function route(bot: BotContext, commands: readonly BotCommand[], interaction: RepliableInteraction, response: InteractionResponse): Promise<void> {
+  if (!isRouted(interaction)) return replyPrivately(interaction, UNKNOWN_COMMAND);
+  // Every command is registered for servers only; anything else (a DM, a user-installed context) has no server settings to obey.
+  if (!interaction.inGuild()) return replyPrivately(interaction, 'I only work in servers.');
+  const grant = async (): Promise<MemberGrant | undefined> => {
+    const settings = await settingsOrRefusal(bot, interaction);
+    return settings ? { response, settings } : undefined;
+  };
+
   if (interaction.isChatInputCommand()) {
     const command = commands.find((candidate) => candidate.kind === 'slash' && candidate.data.name === interaction.commandName);
-    if (command?.kind === 'slash') return command.execute(interaction, bot);
-  } else if (interaction.isMessageContextMenuCommand()) {
-    const command = commands.find((candidate) => candidate.kind === 'message' && candidate.data.name === interaction.commandName);
-    if (command?.kind === 'message') return command.execute(interaction, bot);
-  } else if (interaction.isButton()) {
-    const id = parseCustomId(interaction.customId);
-    if (id?.kind === 'result') return handleResultButton(bot, interaction, id.action);
-    return replyPrivately(interaction, STALE_COMPONENT);
-  } else if (interaction.isModalSubmit()) {
-    const id = parseCustomId(interaction.customId);
-    if (id?.kind === 'edit-modal' || id?.kind === 'compose-modal') return handleModalSubmit(bot, interaction, id);
-    return replyPrivately(interaction, STALE_COMPONENT);
+    return command?.kind === 'slash' ? runCommand(command, interaction, bot, response, grant) : replyPrivately(interaction, UNKNOWN_COMMAND);
   }
-  return replyPrivately(interaction, 'I do not know that command any more.');
+  if (interaction.isMessageContextMenuCommand()) {
+    const command = commands.find((candidate) => candidate.kind === 'message' && candidate.data.name === interaction.commandName);
+    return command?.kind === 'message' ? runCommand(command, interaction, bot, response, grant) : replyPrivately(interaction, UNKNOWN_COMMAND);
+  }
+
+  if (interaction.isButton()) {
+    const verified = await checked(bot, interaction, verifyButton(interaction, parseCustomId(interaction.customId)));
+    if (!verified) return;
+    if (verified.action === 'delete') return handleDeleteButton(bot, interaction, verified, response);
+    const granted = await grant();
+    if (granted) await handleResultButton(bot, interaction, verified, granted);
+    return;
+  }
+
+  const verified = await checked(bot, interaction, verifyForm(interaction, parseCustomId(interaction.customId)));
+  if (!verified) return;
+  const granted = await grant();
+  if (granted) await handleModalSubmit(bot, interaction, verified, granted);
 }
 
+const UNKNOWN_COMMAND = 'I do not know that command any more.';
+
+/** A command's own access rule, applied before it runs. */
+async function runCommand<I>(
+  command: Access<I>,
+  interaction: I,
+  bot: BotContext,
+  response: InteractionResponse,
+  grant: () => Promise<MemberGrant | undefined>,
+): Promise<void> {
+  if (command.access === 'anyone') return command.execute(interaction, bot, response);
+  const granted = await grant();
+  if (granted) await command.execute(interaction, bot, granted);
+}
+
+function isRouted(interaction: Interaction): interaction is Routed {
+  return interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand() || interaction.isButton() || interaction.isModalSubmit();
+}
+
+/** The checked target, or undefined once the member was told why not (and a claim that failed was logged for the operator). */
+async function checked<T>(bot: BotContext, interaction: ButtonInteraction | ModalSubmitInteraction, verified: Verified<T>): Promise<T | undefined> {
+  if (verified.ok) return verified.target;
+  if (verified.reason === 'not-here') {
+    bot.logger.warn(
+      { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id, customId: interaction.customId.slice(0, 100) },
+      'refused: a custom id named another message or channel',
+    );
+  }
+  await replyPrivately(interaction, verified.text);
+  return undefined;
+}

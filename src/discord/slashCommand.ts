@@ -7,7 +7,9 @@ import {
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config/config.js';
+import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { BotContext } from './botContext.js';
+import type { InteractionResponse } from './interactionResponse.js';
 
 /**
  * Where every command is offered: in servers, by a bot installed to the
@@ -29,20 +31,35 @@ export function modelChoices(allowedModels: readonly string[]): { choices?: Arra
   return allowedModels.length > MAX_CHOICES ? {} : { choices: allowedModels.map((model) => ({ name: model, value: model })) };
 }
 
+/** What a command that makes images is given once the router let the member in (see CommandAccess). */
+export interface MemberGrant {
+  response: InteractionResponse;
+  /** This server's settings as they apply here. */
+  settings: EffectiveSettings;
+}
+
+/**
+ * Who may run a command, enforced by the router before `execute`:
+ * 'members' only where the server's /settings channels and role let them
+ * (the commands that make images); 'anyone' in the server (help, usage, and
+ * settings, which checks Manage Server itself).
+ */
+export type Access<I> =
+  | { access: 'members'; execute(interaction: I, bot: BotContext, grant: MemberGrant): Promise<void> }
+  | { access: 'anyone'; execute(interaction: I, bot: BotContext, response: InteractionResponse): Promise<void> };
+
 /** A slash command: the definition Discord registers, next to the handler that serves it. */
-export interface SlashCommand {
+export type SlashCommand = {
   kind: 'slash';
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   /** The definition as deploy-commands registers it, when it depends on configuration (e.g. GEMINI_MODELS as choices); `data` otherwise. */
   deployData?(config: Config): RESTPostAPIChatInputApplicationCommandsJSONBody;
-  execute(interaction: ChatInputCommandInteraction, bot: BotContext): Promise<void>;
-}
+} & Access<ChatInputCommandInteraction>;
 
 /** A message context menu command ("Apps → …" on a message). */
-export interface MessageCommand {
+export type MessageCommand = {
   kind: 'message';
   data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
-  execute(interaction: MessageContextMenuCommandInteraction, bot: BotContext): Promise<void>;
-}
+} & Access<MessageContextMenuCommandInteraction>;
 
 export type BotCommand = SlashCommand | MessageCommand;

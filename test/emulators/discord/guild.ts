@@ -51,8 +51,10 @@ export function guildCreateJson(world: World, guildId: string): Record<string, u
   const channels = guildChannels(world, guildId);
   // Only active threads: a client learns of an archived one when it is used again.
   const threads = guildThreads(world, guildId).filter((thread) => !thread.thread_metadata?.archived);
-  // Every human is in both guilds; the owner is not listed (no test acts as them).
-  const members = [world.botUser, world.alice, world.bob, world.carol].map((u) => memberJson(world, guildId, u));
+  // The guild's human members (mallory is in the second only); the owner is not listed (no test acts as them).
+  const members = [world.botUser, world.alice, world.bob, world.carol, world.mallory]
+    .filter((u) => world.isMember(guildId, u.id))
+    .map((u) => memberJson(world, guildId, u));
   return {
     id: guild.id,
     name: guild.name,

@@ -46,7 +46,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     otherChannelId: world.otherChannelId,
     secondGuildId: world.secondGuildId,
     secondGuildChannelId: world.secondGuildChannelId,
-    users: { alice: world.alice, bob: world.bob, carol: world.carol },
+    users: { alice: world.alice, bob: world.bob, carol: world.carol, mallory: world.mallory },
     moderatorRoleId: world.moderatorRoleId,
     requests: log.requests,
     unexpectedRequests: log.unexpectedRequests,
@@ -63,6 +63,14 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     sendMessageCommand: (args) => sendMessageCommand(world, args),
     clickButton: (args) => clickButton(world, args),
     submitModal: (args) => submitModal(world, args),
+    injectFault: (args) =>
+      void world.faults.push({
+        method: args.method.toUpperCase(),
+        path: args.path,
+        remaining: args.times ?? 1,
+        delayMs: args.delayMs ?? 0,
+        error: args.error ? { status: args.error.status, code: args.error.code ?? 0, message: args.error.message ?? `${args.error.status}: Injected failure` } : undefined,
+      }),
     waitForInteractionResponse: (interactionId, timeoutMs = 20_000) => waitForAck(world, interactionId, timeoutMs),
     sendMessage: (args) => sendUserMessage(world, args),
     createRole: (args) => createRole(world, args),

@@ -24,6 +24,7 @@ export function channelOrThrow(world: World, channelId: string) {
 /** Dispatches INTERACTION_CREATE shaped like Discord's guild interactions and records it. */
 export function dispatchInteraction(world: World, spec: InteractionSpec): { interactionId: string; token: string } {
   const guildId = channelOrThrow(world, spec.channelId).guild_id;
+  world.assertMember(guildId, spec.user);
   const id = world.ids.next();
   const token = world.newInteractionToken();
   const payload: Record<string, unknown> = {

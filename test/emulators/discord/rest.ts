@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, errors } from './errors.js';
 import { parseBody, readBody, type ParsedBody } from './multipart.js';
 import { findRoute, type Reply, type Route } from './router.js';
@@ -57,6 +58,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
       throw pathKnown ? new ApiError(405, 0, '405: Method Not Allowed') : errors.notFound();
     }
     if (route.auth && authorization !== `Bot ${world.token}`) throw errors.unauthorized();
+    await applyFault(world, method, path);
     reply = await route.handler({
       world,
       origin: options.origin(),
@@ -76,6 +78,15 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
   }
   record.status = reply.status;
   send(res, reply);
+}
+
+/** The first scripted fault matching this call, if any: waits its delay, then throws its error. */
+async function applyFault(world: World, method: string, path: string): Promise<void> {
+  const fault = world.faults.find((candidate) => candidate.remaining > 0 && candidate.method === method && candidate.path.test(path));
+  if (!fault) return;
+  fault.remaining -= 1;
+  if (fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault.error) throw new ApiError(fault.error.status, fault.error.code, fault.error.message);
 }
 
 function decodePath(path: string): string {

@@ -76,7 +76,7 @@ export function createRole(world: World, args: { name: string; permissions?: big
 }
 
 function knownHuman(world: World, user: User): void {
-  if (!world.users.has(user.id) || user.id === world.botUser.id) {
+  if (!world.users.has(user.id) || user.id === world.botUser.id || !world.isMember(world.guildId, user.id)) {
     throw new Error(`discord emulator: ${user.username} is not a human member of the guild`);
   }
 }

@@ -89,7 +89,7 @@ export const appRoutes: Route[] = [
   route('GET', '/guilds/:guild/members/:user', (ctx) => {
     const guildId = knownGuild(ctx);
     const user = ctx.world.users.get(ctx.params.user!);
-    if (!user) throw errors.unknownMember();
+    if (!user || !ctx.world.isMember(guildId, user.id)) throw errors.unknownMember();
     return ok(memberJson(ctx.world, guildId, user));
   }),
   route('GET', '/guilds/:guild/roles', (ctx) => {

@@ -90,14 +90,16 @@ export function submitModal(world: World, args: SubmitModalArgs): Ids {
   const modal = opener.modal;
   if (!modal) throw new Error(`discord emulator: interaction ${args.interactionId} (${opener.name}) did not open a modal`);
   if (opener.user.id !== args.user.id) throw new Error(`discord emulator: the modal was shown to ${opener.user.username}, not ${args.user.username}`);
-  const data = { custom_id: modal.custom_id, components: modalSubmission(modal, args.values) };
+  // A modified client can send any custom_id with the form (Discord does not check it against the modal it showed).
+  const customId = args.tamperedCustomId ?? modal.custom_id;
+  const data = { custom_id: customId, components: modalSubmission(modal, args.values) };
   // A modal opened from a button comes back with that button's message (as it is now).
   const message = opener.messageId ? world.messageById.get(opener.messageId) : undefined;
   return dispatchInteraction(world, {
     type: 5,
     user: args.user,
     channelId: opener.channelId,
-    name: modal.custom_id,
+    name: customId,
     data,
     message,
     record: { openedBy: opener.id, messageId: message?.id },

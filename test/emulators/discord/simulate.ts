@@ -19,7 +19,7 @@ export function threadStarter(world: World, threadId: string, messageId: string)
 /** A user posts in a channel or thread: stores the message and dispatches MESSAGE_CREATE. */
 export function sendUserMessage(world: World, args: UserMessageArgs): StoredMessage {
   const channelId = args.channelId ?? world.channelId;
-  channelOrThrow(world, channelId);
+  world.assertMember(channelOrThrow(world, channelId).guild_id, args.user);
   unarchiveOnActivity(world, channelId);
   const content = args.mentionBot ? `<@${world.botUser.id}> ${args.content}` : args.content;
   let repliedTo: StoredMessage | undefined;

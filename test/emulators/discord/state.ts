@@ -7,6 +7,17 @@ import { DEFAULT_BOT_PERMISSIONS, EVERYONE_PERMISSIONS, MODERATOR_PERMISSIONS, P
 import { addRole, type RoleRecord } from './roles.js';
 import type { InteractionRecord, RegisteredCommand, StoredMessage, User } from './types.js';
 
+/** A scripted answer to the bot's next matching REST call(s): an error, or a delay before the real answer. */
+export interface RestFault {
+  method: string;
+  path: RegExp;
+  /** How many matching calls it applies to. */
+  remaining: number;
+  /** Held this long before answering (the real answer, or the error). */
+  delayMs: number;
+  error?: { status: number; code: number; message: string } | undefined;
+}
+
 /** A guild text channel (type 0) or public thread (type 11), kept in API shape. */
 export type ChannelJson = Record<string, unknown> & { id: string; type: number; name: string; guild_id: string };
 
@@ -44,6 +55,8 @@ export class World extends EventEmitter {
   readonly alice: User;
   readonly bob: User;
   readonly carol: User;
+  /** A member of the second guild only: what a stranger to the first guild can do is tried as her. */
+  readonly mallory: User;
   /** The guild owner: a member no test acts as (owners implicitly hold every permission). */
   readonly ownerId: string;
   readonly guildId: string;
@@ -73,6 +86,10 @@ export class World extends EventEmitter {
   /** setMemberPermissions: exact permissions in the first guild, replacing the role computation. */
   readonly permissionOverrides = new Map<string, bigint>();
   readonly deletedMessageIds: string[] = [];
+  /** The guilds each human is a member of; Discord only delivers a member's interactions and messages in those. */
+  readonly memberships = new Map<string, Set<string>>();
+  /** Scripted REST faults (injectFault), consumed in order of registration. */
+  readonly faults: RestFault[] = [];
 
   constructor(readonly config: WorldConfig) {
     super();
@@ -93,6 +110,7 @@ export class World extends EventEmitter {
     this.alice = this.human('alice', 'Alice');
     this.bob = this.human('bob', 'Bob');
     this.carol = this.human('carol', 'Carol');
+    this.mallory = this.human('mallory', 'Mallory');
     this.ownerId = this.human('owner', 'Server Owner').id;
     this.users.set(this.botUser.id, this.botUser);
     this.guildId = this.ids.next();
@@ -113,6 +131,18 @@ export class World extends EventEmitter {
     this.addGuild({ id: this.secondGuildId, name: 'Second Emulated Guild', botRoleId: this.ids.next() });
     this.secondGuildChannelId = this.ids.next();
     this.addTextChannel(this.secondGuildId, this.secondGuildChannelId, 'general', 0);
+    for (const user of [this.alice, this.bob, this.carol]) this.memberships.set(user.id, new Set([this.guildId, this.secondGuildId]));
+    this.memberships.set(this.mallory.id, new Set([this.secondGuildId]));
+    this.memberships.set(this.ownerId, new Set([this.guildId, this.secondGuildId]));
+  }
+
+  isMember(guildId: string, userId: string): boolean {
+    return userId === this.botUser.id || this.memberships.get(userId)?.has(guildId) === true;
+  }
+
+  /** Discord never delivers an event from a guild to a user who is not in it: a test that tries is wrong. */
+  assertMember(guildId: string, user: User): void {
+    if (!this.isMember(guildId, user.id)) throw new Error(`discord emulator: ${user.username} is not a member of guild ${guildId}`);
   }
 
   /** A guild with its @everyone (id = the guild id, as on Discord) and the bot's managed role. */

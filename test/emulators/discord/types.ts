@@ -133,6 +133,23 @@ export interface SubmitModalArgs {
   interactionId: string;
   /** Text input custom_id → what the user typed; inputs left out are submitted empty. */
   values: Record<string, string>;
+  /**
+   * What a tampered client sends as the form's custom_id instead of the one the bot gave the modal
+   * (another server's ids, say): Discord passes it through, so the bot must treat it as a claim.
+   */
+  tamperedCustomId?: string;
+}
+
+export interface RestFaultArgs {
+  method: string;
+  /** Matched against the path without `/api/v10`, e.g. `/interactions/1/tok/callback`. */
+  path: RegExp;
+  /** How many matching calls it applies to (default 1). */
+  times?: number;
+  /** Hold the call this long before answering it (default 0). */
+  delayMs?: number;
+  /** Answer with this error instead of the real answer (omit for a delay only). */
+  error?: { status: number; code?: number; message?: string };
 }
 
 export interface UserMessageArgs {
@@ -159,6 +176,7 @@ export interface DiscordEmulator {
    * A second guild, always on the other shard than guildId when the bot runs two shards. It has one
    * text channel (#general, secondGuildChannelId), its own @everyone and bot role, and the same
    * members (bot, alice, bob, carol) with no roles beyond @everyone: alice moderates only the first.
+   * mallory is a member of this second guild only.
    */
   secondGuildId: string;
   secondGuildChannelId: string;
@@ -168,7 +186,7 @@ export interface DiscordEmulator {
    * (carol exists so a test can have a bystander). None of them owns the guild: an owner has
    * every permission implicitly. Change any of this with setMemberRoles / setMemberPermissions.
    */
-  users: { alice: User; bob: User; carol: User };
+  users: { alice: User; bob: User; carol: User; mallory: User };
   /** The Moderators role alice starts with. */
   moderatorRoleId: string;
   addAttachment(
@@ -183,6 +201,11 @@ export interface DiscordEmulator {
   clickButton(args: ClickButtonArgs): { interactionId: string; token: string };
   /** A user fills in and submits the modal the bot opened: INTERACTION_CREATE type 5. */
   submitModal(args: SubmitModalArgs): { interactionId: string; token: string };
+  /**
+   * Scripts the bot's next matching REST call(s): Discord failing (an error answer) or slow (a delay),
+   * as it sometimes is. Faults are checked in order of registration; each applies `times` times.
+   */
+  injectFault(args: RestFaultArgs): void;
   /** Resolves once the bot acknowledged the interaction (any callback type). */
   waitForInteractionResponse(interactionId: string, timeoutMs?: number): Promise<InteractionRecord>;
   /** A role in the first guild. */

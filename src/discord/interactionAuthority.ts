@@ -1,0 +1,63 @@
+import type { ButtonInteraction, Interaction, ModalSubmitInteraction, ThreadChannel } from 'discord.js';
+import type { CustomId, ResultAction } from '../components/customIds.js';
+import type { ConversationRecord } from '../conversation/conversationRecord.js';
+
+/*
+ * Authority comes only from what Discord vouches for in an interaction: its
+ * server, its channel, the member (with roles and permissions) and, for a
+ * component, the message it is on. A custom id comes back from the member's
+ * client, and a modified client can send any, another server's ids included:
+ * every id in it is a claim, checked here against those facts before any
+ * handler sees it. Handlers get only the checked target.
+ */
+
+/** A result button, on the message Discord says was clicked. */
+export interface ResultTarget {
+  kind: 'result';
+  action: ResultAction;
+  messageId: string;
+}
+
+export type FormTarget =
+  /** The Edit form: the image message whose Edit button opened it, as Discord sends it with the form. */
+  | { kind: 'edit-modal'; messageId: string }
+  /** "Edit with Gemini": a message, read through the channel the form was submitted in and never another. */
+  | { kind: 'compose-modal'; messageId: string };
+
+export type Verified<T> = { ok: true; target: T } | { ok: false; reason: 'stale' | 'not-here'; text: string };
+
+const STALE = 'This button belongs to an older version of me and no longer works. Start again with /imagine.';
+const NOT_HERE = 'That form does not belong to this place, so I did nothing. Open it again from the image you want to change.';
+
+/** A button: only result buttons exist, and they act on the message they are on. */
+export function verifyButton(interaction: ButtonInteraction, id: CustomId | undefined): Verified<ResultTarget> {
+  // Discord delivers component clicks only for the app's own messages; a message of someone else is no result of ours.
+  if (id?.kind !== 'result' || interaction.message.author.id !== interaction.client.user.id) return { ok: false, reason: 'stale', text: STALE };
+  return { ok: true, target: { kind: 'result', action: id.action, messageId: interaction.message.id } };
+}
+
+/** A submitted form: the ids in its custom id must name this interaction's own message or channel. */
+export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | undefined): Verified<FormTarget> {
+  switch (id?.kind) {
+    case 'edit-modal':
+      // A form opened by a button comes back with that button's message: the one image it may edit.
+      if (!interaction.isFromMessage() || interaction.message.id !== id.messageId) return { ok: false, reason: 'not-here', text: NOT_HERE };
+      return { ok: true, target: { kind: 'edit-modal', messageId: interaction.message.id } };
+    case 'compose-modal':
+      // The form is submitted where "Edit with Gemini" was used; the message is then read through this channel only.
+      if (id.channelId !== interaction.channelId) return { ok: false, reason: 'not-here', text: NOT_HERE };
+      return { ok: true, target: { kind: 'compose-modal', messageId: id.messageId } };
+    default:
+      return { ok: false, reason: 'stale', text: STALE };
+  }
+}
+
+/**
+ * Whether a stored conversation and its thread belong where the interaction
+ * happened: the same server, and the thread itself or the channel it was
+ * started in. Anything else is another server's or channel's business.
+ */
+export function conversationBelongsHere(interaction: Interaction, record: ConversationRecord, thread: ThreadChannel): boolean {
+  if (!interaction.guildId || record.guildId !== interaction.guildId || thread.guildId !== interaction.guildId) return false;
+  return thread.id === interaction.channelId || thread.parentId === interaction.channelId;
+}
