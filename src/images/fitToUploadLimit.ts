@@ -21,10 +21,10 @@ const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 // A 4K result is about 17 megapixels. Anything past 100 megapixels is not a
 // Gemini image but a decompression bomb (a few KB that decode to gigabytes),
 // so sharp refuses it from the header before allocating any pixels.
-const MAX_INPUT_PIXELS = 100_000_000;
+export const MAX_INPUT_PIXELS = 100_000_000;
 
 // The formats Gemini returns; anything else (SVG, PDF, TIFF…) is not ours to render.
-const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'heif']);
+export const ACCEPTED_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'heif']);
 
 interface EncodingStep {
   quality: number;

@@ -375,6 +375,29 @@ describe('scripted behaviours', () => {
     expect(json.usageMetadata.candidatesTokenCount).toBe(2 * 1120 + Math.ceil('Two of them'.length / 4));
   });
 
+  it('image with damage: each broken part is wrong in exactly its layer, signed all the same, and refused when replayed', async () => {
+    emulator.enqueue({ kind: 'image', images: 5, damage: ['intact', 'base64', 'magic', 'header', 'mislabelled'], thoughtImages: 1, thoughtDamage: 'magic' });
+    const userTurn = user('five foxes');
+    const { json } = await post(imageRequest(userTurn));
+    const modelTurn = json.candidates[0].content as Json;
+    const images = (modelTurn.parts as Json[]).filter((part) => part.inlineData && part.thought !== true);
+    expect(images.every((part) => typeof part.thoughtSignature === 'string')).toBe(true);
+    const [intact, base64, magic, header, mislabelled] = images.map((part) => part.inlineData as { mimeType: string; data: string });
+    expect(readJpegSegments(Buffer.from(intact!.data, 'base64')).at(-1)?.marker).toBe(0xd9);
+    expect(base64!.data).toMatch(/[^A-Za-z0-9+/=]/);
+    expect(Buffer.from(magic!.data, 'base64').subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
+    const headerBytes = Buffer.from(header!.data, 'base64');
+    expect(headerBytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(true);
+    expect(() => readJpegSegments(headerBytes)).toThrow();
+    expect(mislabelled!.mimeType).toBe('image/png');
+    expect(emulator.imageInfo(Buffer.from(mislabelled!.data, 'base64'))?.prompt).toBe('five foxes');
+    const thought = (modelTurn.parts as Json[]).find((part) => part.inlineData && part.thought === true);
+    expect(Buffer.from(thought!.inlineData.data, 'base64').toString('latin1', 0, 9)).toBe('<!DOCTYPE');
+    // Like Google, the emulator decodes what it is sent back: a replay of this turn is refused.
+    const replay = await post(imageRequest(userTurn, modelTurn, user('again')));
+    expect(replay.status).toBe(400);
+  });
+
   it('prompt-blocked: promptFeedback and no candidates', async () => {
     emulator.enqueue({ kind: 'prompt-blocked', reason: 'PROHIBITED_CONTENT' });
     const { status, json } = await post(imageRequest(user('bad')));

@@ -8,7 +8,7 @@ import { readImageInfo } from './jpeg.js';
 import { createGeminiServer, type EmulatorState } from './server.js';
 import type { GeminiEmulator, GeminiEmulatorOptions } from './types.js';
 
-export type { Behaviour, CaseStyle, GeminiEmulator, GeminiEmulatorOptions, RecordedGeminiRequest } from './types.js';
+export type { Behaviour, CaseStyle, GeminiEmulator, GeminiEmulatorOptions, ImageDamage, RecordedGeminiRequest } from './types.js';
 export type { ImageInfo } from './jpeg.js';
 
 export const DEFAULT_API_KEY = 'test-gemini-key';

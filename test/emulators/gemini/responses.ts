@@ -6,6 +6,7 @@
 // image, and a block can come with no candidates or with no content at all.
 
 import { randomBytes } from 'node:crypto';
+import { imageBlob } from './damageImage.js';
 import { buildJpeg } from './jpeg.js';
 import type { GenerateContentRequest, RequestPart } from './requestSchema.js';
 import { signPart } from './signatures.js';
@@ -79,14 +80,14 @@ function answerParts(
     const interim = Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0));
     for (let index = 0; index < interim; index++) {
       // Interim thought images are full-size drafts, as large as the final one.
-      parts.push({ inlineData: jpegBlob(buildJpeg({ serial, prompt, interim: true }, behaviour.imageBytes)), thought: true });
+      parts.push({ inlineData: imageBlob(buildJpeg({ serial, prompt, interim: true }, behaviour.imageBytes), behaviour.thoughtDamage), thought: true });
     }
     if (wantsText) answer.push({ text: behaviour.text ?? DEFAULT_IMAGE_TEXT });
     const count = Math.max(1, behaviour.images ?? 1);
     for (let index = 0; index < count; index++) {
       const imageSerial = index === 0 ? serial : context.nextSerial();
       const jpeg = buildJpeg({ serial: imageSerial, prompt }, behaviour.imageBytes);
-      answer.push({ inlineData: jpegBlob(jpeg) });
+      answer.push({ inlineData: imageBlob(jpeg, behaviour.damage?.[index]) });
     }
     imageTokens = count * outputImageTokens(request.generationConfig?.imageConfig?.imageSize);
   } else {
@@ -100,10 +101,6 @@ function signFirstAnswer(answer: RequestPart[]): RequestPart[] {
   return answer.map((part, index) =>
     index === 0 || part.inlineData !== undefined ? { ...part, thoughtSignature: signPart(part) } : part,
   );
-}
-
-function jpegBlob(bytes: Buffer): { mimeType: string; data: string } {
-  return { mimeType: 'image/jpeg', data: bytes.toString('base64') };
 }
 
 /** The text of the last user turn: what the images are "of". */

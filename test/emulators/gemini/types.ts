@@ -1,7 +1,10 @@
 // The emulator's public types: what a test can script and what it can inspect.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ImageDamage } from './damageImage.js';
 import type { ImageInfo } from './jpeg.js';
+
+export type { ImageDamage } from './damageImage.js';
 
 export type CaseStyle = 'camel' | 'snake';
 
@@ -15,6 +18,10 @@ export type Behaviour =
       imageBytes?: number;
       /** 0..2 interim thought images before the final one (Gemini 3 Pro Image does this). */
       thoughtImages?: number;
+      /** Breaks the final images, in order ('intact' or a missing entry leaves one whole). */
+      damage?: Array<ImageDamage | 'intact'>;
+      /** Breaks every interim thought image. */
+      thoughtDamage?: ImageDamage;
     }
   /** STOP with text and no image. */
   | { kind: 'text-only'; text: string }
