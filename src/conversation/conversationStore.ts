@@ -17,6 +17,22 @@ export class ConversationStore {
     return loaded.kind === 'found' ? { kind: 'found', record: loaded.value } : loaded;
   }
 
+  /**
+   * Copies a thread's record, exactly as stored (it may not even parse),
+   * under a key of its own before a fresh record replaces it: a record that
+   * cannot be replayed is never lost, and an operator can look at it or
+   * restore it. Through the adapter, below Keyv's own parsing, which a
+   * damaged row would fail. Returns the key, or undefined when there was
+   * nothing to keep. Throws when the store fails.
+   */
+  async setAside(threadId: string, now: Date): Promise<string | undefined> {
+    const raw: unknown = await this.keyv.store.get(this.keyv._getKeyPrefix(conversationKey(threadId)));
+    if (raw === undefined || raw === null) return undefined;
+    const key = `conversation-set-aside:${threadId}:${now.toISOString()}`;
+    await this.keyv.store.set(this.keyv._getKeyPrefix(key), raw);
+    return key;
+  }
+
   /** Throws when the write fails: the caller must tell the user, not pretend it was saved. */
   async save(record: ConversationRecord): Promise<void> {
     await this.keyv.set(conversationKey(record.threadId), conversationRecordSchema.parse(record));

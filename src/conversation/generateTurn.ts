@@ -11,6 +11,7 @@ import type { EngineDependencies } from './engineDependencies.js';
 import { approximateBytes, loadedExchangeSizes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from './historySizes.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
 import { editTargetIndex, finalImagesOf, replayHistory, storedHistory } from './replayHistory.js';
+import { checkAnswerImages } from './checkAnswerImages.js';
 import { streamedRequestBody } from './streamedRequestBody.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
@@ -67,8 +68,19 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
   const body = await streamedRequestBody(buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true }), deps.blobs);
   if (!body.ok) return unreadable(body.missingBlob);
   const call = await callWithRetries(deps.gemini, input.model, body.body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
-  const outcome = call.result.ok ? parseGenerateResponse(call.result.json) : failedOutcome(deps, input, call.result.failure);
+  const outcome = call.result.ok ? await readAnswer(deps, input, call.result.json) : failedOutcome(deps, input, call.result.failure);
   return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);
+}
+
+/** Gemini's answer classified, its images checked before anything shows or keeps them. */
+async function readAnswer(deps: EngineDependencies, input: TurnInput, json: unknown): Promise<TurnOutcome> {
+  const parsed = parseGenerateResponse(json);
+  if (parsed.kind !== 'images') return parsed;
+  const outcome = await checkAnswerImages(parsed);
+  const problems = outcome.kind === 'image-unreadable' ? outcome.problems : outcome.kind === 'images' ? outcome.unreadable : [];
+  // Worth an operator's look: Gemini itself, or something between it and us, sent bytes that are no picture.
+  if (problems.length > 0) deps.logger.warn({ threadId: input.record?.threadId, problems }, 'Gemini sent image parts that could not be read');
+  return outcome;
 }
 
 type PreparedContents =

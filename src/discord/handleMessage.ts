@@ -3,6 +3,7 @@ import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import { imageAttachmentsOf } from '../components/imageAttachments.js';
 import type { BotContext } from './botContext.js';
 import { checkAccess } from '../settings/checkAccess.js';
+import { findLatestBotImages } from './findLatestBotImages.js';
 import { keepTyping } from './keepTyping.js';
 import { accessRequestOf } from './memberAccess.js';
 import { messageDelivery } from './messageDelivery.js';
@@ -39,6 +40,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
     return;
   }
 
+  const thread = message.channel.isThread() ? message.channel : undefined;
   const stopTyping = keepTyping(message, bot.logger);
   try {
     // No await since the message arrived: the turn takes its place in the thread's line in order of arrival.
@@ -53,6 +55,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         attachments: message.attachments.map((attachment) => ({ url: attachment.url, name: attachment.name, size: attachment.size })),
         replyToMessageId: addressing.replyToMessageId,
         repliedImages: repliedBotImages(message, addressing.replyToMessageId),
+        latestPostedImages: thread && (() => findLatestBotImages(thread, bot.logger)),
         settings: {},
         serverSettings: () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId)),
       },

@@ -30,19 +30,24 @@ export interface RenderedMessage {
 export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): RenderedMessage {
   const message = (text: string, files: RenderedFile[] = []): RenderedMessage => withNotes({ content: text, files }, notes);
   switch (outcome.kind) {
-    case 'images':
+    case 'images': {
+      const leftOut = outcome.unreadable.length;
+      const leftOutNote = leftOut > 0 ? [`${leftOut} of the images Gemini sent could not be read and ${leftOut === 1 ? 'was' : 'were'} left out.`] : [];
       return {
-        ...message(
-          outcome.text,
-          outcome.images.map((image, index) => ({
-            name: `image-${index + 1}.${fileExtension(image.mimeType)}`,
-            mimeType: image.mimeType,
-            data: Buffer.from(image.base64, 'base64'),
-          })),
+        ...withNotes(
+          {
+            content: outcome.text,
+            // Named and typed by what the bytes are: Gemini often answers JPEG when PNG was expected, and a declared type can be wrong.
+            files: outcome.images.map((image, index) => ({ name: `image-${index + 1}.${fileExtension(image.mimeType)}`, mimeType: image.mimeType, data: image.bytes })),
+          },
+          [...leftOutNote, ...notes],
         ),
         buttons: true,
         isAnswer: true,
       };
+    }
+    case 'image-unreadable':
+      return message('Gemini sent an image I could not read; please try again.');
     case 'no-image': {
       const reason = outcome.finishReason && outcome.finishReason !== 'STOP' ? describeGeminiReason(outcome.finishReason) : undefined;
       const intro = reason ? `No image this time: ${reason.what}. ${reason.tryThis}` : 'Gemini answered without an image. Try asking for a picture explicitly, for example "draw …".';
@@ -178,7 +183,7 @@ const EXTENSIONS: Record<string, string> = {
   'image/gif': 'gif',
 };
 
-/** Gemini often answers JPEG when PNG was expected: the extension follows the part's own mimeType. */
+/** The extension a file of this type is known by, so Discord and the member's viewer read it right. */
 export function fileExtension(mimeType: string): string {
   return EXTENSIONS[mimeType.toLowerCase()] ?? 'img';
 }

@@ -1,21 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import type { Message } from 'discord.js';
 import { findExchangeByMessage, type ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
-import { generateTurn, type GeneratedTurn } from '../conversation/generateTurn.js';
-import type { OutgoingPart } from '../conversation/outgoingParts.js';
-import { saveExchange } from '../conversation/saveExchange.js';
-import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
+import { generateTurn, type GeneratedTurn, type TurnHooks } from '../conversation/generateTurn.js';
+import { loadConversation } from '../conversation/loadConversation.js';
+import type { TurnOutcome } from '../conversation/turnOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
-import type { Reservation } from '../usage/usageLedger.js';
+import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
 import { collectReferences, precheckReferences } from './collectReferences.js';
-import { deliverAnswer } from './deliverAnswer.js';
-import { renderOutcome, threadName } from './renderOutcome.js';
-import { byline, describeSources } from './resultNotes.js';
+import { deliverAndStore } from './deliverAndStore.js';
 import { progressReporter } from './progressReporter.js';
-import { withRepliedImages, type TurnDelivery, type TurnRequest } from './turnRequest.js';
+import { renderOutcome } from './renderOutcome.js';
+import { withoutHistory, withRepliedImages, type FreshStart, type TurnDelivery, type TurnRequest } from './turnRequest.js';
 
 /**
  * One conversation turn end to end: admission to the Gemini queue, the
@@ -59,17 +55,15 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
     return;
   }
   const serverSettings = access.settings;
-  let record: ConversationRecord | undefined;
-  if (asked.threadId) {
-    const loaded = await bot.conversations.load(asked.threadId);
-    if (loaded.kind === 'unreadable') {
-      bot.logger.error({ threadId: asked.threadId, problem: loaded.problem }, 'stored conversation is unreadable');
-      await delivery.post(renderOutcome({ kind: 'history-unreadable' }));
-      return;
-    }
-    record = loaded.kind === 'found' ? loaded.record : undefined;
+  const loaded = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
+  if (loaded.kind === 'refused') {
+    await delivery.post(renderOutcome({ kind: 'not-allowed', text: loaded.text }));
+    return;
   }
-  const request = withRepliedImages(asked, record);
+  const record = loaded.kind === 'found' ? loaded.record : undefined;
+  // A reroll replays a turn of that history, so it cannot go on without it (below: no longer part of this conversation).
+  const plan = loaded.kind === 'unreadable' && !asked.replay ? await withoutHistory(asked) : { request: withRepliedImages(asked, record), freshStart: undefined };
+  const request = plan.request;
   // A reroll finds its turn in the history as it is now, in line: a Delete clicked meanwhile may have moved or removed it.
   const replayed = request.replay && record ? findExchangeByMessage(record, request.replay.messageId) : undefined;
   if (request.replay && !replayed) {
@@ -105,35 +99,81 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
   }
   try {
     const history = replayed && record ? { ...record, exchanges: record.exchanges.slice(0, replayed.index) } : record;
-    await generateAndDeliver(bot, request, delivery, ticket, { record, history, model, settings, started, reservation: reserved.reservation });
+    await generateAndDeliver(bot, { asked, ...plan }, delivery, ticket, { record, history, model, settings, started, reservation: reserved.reservation });
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
 }
 
+/** What a turn runs: the request as asked, and as planned (without the history when it cannot be read). */
+interface TurnPlan {
+  asked: TurnRequest;
+  request: TurnRequest;
+  freshStart: FreshStart | undefined;
+}
+
 async function generateAndDeliver(
   bot: BotContext,
-  request: TurnRequest,
+  plan: TurnPlan,
   delivery: TurnDelivery,
   ticket: Ticket,
   /** `history`: what Gemini is sent (a reroll's stops before its turn); `record`: what the answer is added to. */
   context: { record: ConversationRecord | undefined; history: ConversationRecord | undefined; model: string; settings: ImageSettings; started: number; reservation: Reservation },
 ): Promise<void> {
-  const { record, model, settings } = context;
+  const { model, settings } = context;
   const progress = progressReporter(bot.logger, delivery);
   // The slot bounds a generation's big buffers, so the attachments are downloaded only once it is held.
   const granted = await ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal);
-  const references = granted ? await collectReferences(bot, request.attachments, bot.shutdownSignal) : undefined;
+  const hooks: TurnHooks = {
+    signal: bot.shutdownSignal,
+    onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
+  };
+  let attempt = granted ? await collectAndGenerate(bot, plan, { history: plan.freshStart ? undefined : context.history, model, settings }, hooks) : undefined;
+  if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !plan.freshStart && !plan.asked.replay) {
+    // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
+    bot.logger.warn({ threadId: plan.asked.threadId }, 'going on without the thread\'s unreadable history');
+    plan = { asked: plan.asked, ...(await withoutHistory(plan.asked)) };
+    attempt = await collectAndGenerate(bot, plan, { history: undefined, model, settings }, hooks);
+  }
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
-  if (!references?.ok) {
+  if (attempt?.kind !== 'generated') {
     await progress.settled();
-    await delivery.post(renderOutcome(!references || bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : references.outcome));
+    await delivery.post(renderOutcome(!attempt || bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : attempt.outcome));
     return;
   }
+  const turn = attempt.turn;
+  const { asked, request } = plan;
+  logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model }, turn, Date.now() - context.started);
+  bot.metrics.recordGeneration(model, turn);
+  await recordUsage(bot, context.reservation, turn);
+  await progress.settled();
+  // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
+  await deliverAndStore(bot, request, delivery, turn, { record: plan.freshStart ? undefined : context.record, model, settings, freshStart: plan.freshStart });
+}
+
+type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; outcome: TurnOutcome };
+
+/**
+ * Downloads the references (once the slot is held) and asks Gemini. A fresh
+ * start decided mid-turn downloads the member's attachments again: rare,
+ * and simpler than carrying the first download across.
+ */
+async function collectAndGenerate(
+  bot: BotContext,
+  { request }: TurnPlan,
+  { history, model, settings }: { history: ConversationRecord | undefined; model: string; settings: ImageSettings },
+  hooks: TurnHooks,
+): Promise<Attempt | undefined> {
+  // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
+  const precheck = precheckReferences(bot, request.attachments);
+  if (!precheck.ok) return { kind: 'refused', outcome: precheck.outcome };
+  const references = await collectReferences(bot, request.attachments, bot.shutdownSignal);
+  if (bot.shutdownSignal.aborted) return undefined;
+  if (!references.ok) return { kind: 'refused', outcome: references.outcome };
   const turn = await generateTurn(
     bot,
     {
-      record: context.history,
+      record: history,
       exactUserParts: request.replay?.userParts,
       prompt: request.prompt,
       references: [...(request.presetReferences ?? []), ...references.parts],
@@ -142,77 +182,34 @@ async function generateAndDeliver(
       settings,
       search: request.search,
     },
-    {
-      signal: bot.shutdownSignal,
-      onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
-    },
+    hooks,
   );
-  logGeneration(bot.logger, { guildId: request.guildId, threadId: request.threadId, userId: request.authorId, model }, turn, Date.now() - context.started);
-  bot.metrics.recordGeneration(model, turn);
-  await recordUsage(bot, context.reservation, turn);
-  await progress.settled();
-  await deliverAndStore(bot, request, delivery, turn, { record, model, settings });
+  return { kind: 'generated', turn };
 }
 
-async function deliverAndStore(
-  bot: BotContext,
-  request: TurnRequest,
-  delivery: TurnDelivery,
-  turn: GeneratedTurn,
-  context: { record: ConversationRecord | undefined; model: string; settings: ImageSettings },
-): Promise<void> {
-  const answered = turn.outcome.kind === 'images' || turn.outcome.kind === 'no-image';
-  const sources = 'sources' in turn.outcome ? turn.outcome.sources : [];
-  const notes = [
-    ...(sources.length > 0 ? [describeSources(sources)] : []),
-    ...(answered ? [byline(request.authorId, request.prompt)] : []),
-    ...(turn.droppedExchanges > 0 ? [`This thread is long: I left out its ${turn.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : []),
-  ];
-  const message = await deliverAnswer(delivery, renderOutcome(turn.outcome, notes), bot.logger);
-  const outcome = turn.outcome;
-  const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
-  if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.
-
-  const threadId = request.threadId ?? message.id; // A thread started from a message has that message's id.
-  const store = () => storeExchange(bot, request, delivery, { ...context, threadId, message, userParts: turn.userParts, modelContent });
-  // Inside a thread this already runs in the thread's line. A new conversation takes its line now, with no await
-  // since the post: a click on the new message's buttons then waits for this save instead of finding nothing.
-  await (request.threadId ? store() : bot.threadQueue.run(threadId, store));
-}
-
-async function storeExchange(
-  bot: BotContext,
-  request: TurnRequest,
-  delivery: TurnDelivery,
-  stored: { record: ConversationRecord | undefined; model: string; settings: ImageSettings; threadId: string; message: Message; userParts: OutgoingPart[]; modelContent: GeminiContent },
-): Promise<void> {
-  const { threadId, message } = stored;
-  try {
-    await saveExchange(bot, { ...stored, guildId: request.guildId, authorId: request.authorId, messageId: message.id, now: new Date() });
-  } catch (error) {
-    // The image is already posted and stays; only its place in the history is lost.
-    const reference = randomUUID().slice(0, 8);
-    bot.logger.error({ err: error, threadId, reference }, 'could not save the conversation turn');
-    await delivery.warn(`I could not save this turn (reference ${reference}), so a later edit will not include it. The image above is still yours.`);
-    return;
-  }
-  if (request.threadId) return;
-  try {
-    await message.startThread({ name: threadName(request.prompt) });
-  } catch (error) {
-    bot.logger.warn({ err: error, messageId: message.id }, 'could not open a thread for a new conversation');
-    await delivery.warn('I could not open a thread for this image. A server admin must give me the Create Public Threads permission in this channel.');
-  }
-}
-
-/** What Gemini billed: answers and refusals are recorded; a call that never got an answer costs nothing. */
+/** What Gemini billed: answers, refusals and unreadable images are recorded; a call that never got an answer costs nothing. */
 async function recordUsage(bot: BotContext, reservation: Reservation, turn: GeneratedTurn): Promise<void> {
-  const outcome = turn.outcome;
-  if (outcome.kind !== 'images' && outcome.kind !== 'no-image' && outcome.kind !== 'blocked') return;
+  const billed = billedImages(turn.outcome);
+  if (!billed) return;
   try {
-    await reservation.commit({ images: outcome.kind === 'images' ? outcome.images.length : 0, usage: outcome.usage, outcome: outcome.kind });
+    await reservation.commit(billed);
   } catch (error) {
     bot.logger.error({ err: error }, 'could not record usage for a generation');
+  }
+}
+
+/** Gemini bills every final image it produced, read or not; a refusal or a text answer only its tokens. */
+function billedImages(outcome: TurnOutcome): GenerationResult | undefined {
+  switch (outcome.kind) {
+    case 'images':
+      return { images: outcome.images.length + outcome.unreadable.length, usage: outcome.usage, outcome: outcome.kind };
+    case 'image-unreadable':
+      return { images: outcome.images, usage: outcome.usage, outcome: outcome.kind };
+    case 'no-image':
+    case 'blocked':
+      return { images: 0, usage: outcome.usage, outcome: outcome.kind };
+    default:
+      return undefined;
   }
 }
 

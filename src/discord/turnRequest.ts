@@ -22,6 +22,13 @@ export interface TurnRequest {
   replyToMessageId?: string | undefined;
   /** That message's images, sent along when the history does not hold it (see withRepliedImages). */
   repliedImages?: AttachmentSource[] | undefined;
+  /**
+   * The images of the latest message the bot posted in this thread (else
+   * of the message the thread was started from); none when there is none.
+   * Asked only when the thread's stored history cannot be read (see
+   * withoutHistory); never rejects. Absent where nobody can look.
+   */
+  latestPostedImages?: (() => Promise<AttachmentSource[]>) | undefined;
   /** Image options the user chose now; a thread otherwise keeps its own. */
   settings: ImageSettings;
   /** Ground this turn in Google Search (the /imagine search option). */
@@ -76,4 +83,21 @@ export function withRepliedImages(request: TurnRequest, record: ConversationReco
   if (images.length === 0 || !request.replyToMessageId) return request;
   if (record?.exchanges.some((exchange) => exchange.model.messageId === request.replyToMessageId)) return request;
   return { ...request, attachments: [...images, ...request.attachments], replyToMessageId: undefined };
+}
+
+/** Where a turn whose stored history cannot be read went on from: the member is told in a note. */
+export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
+
+/**
+ * A thread whose stored history cannot be read is never a dead end: the
+ * turn goes on without that history, from one image sent as a reference
+ * (as for a lost turn, see withRepliedImages): the bot image the member
+ * replied to, else the latest one the bot posted in the thread. With no
+ * image to be found, it starts afresh from the member's words.
+ */
+export async function withoutHistory(request: TurnRequest): Promise<{ request: TurnRequest; freshStart: FreshStart }> {
+  const replied = request.replyToMessageId ? (request.repliedImages ?? []) : [];
+  const images = replied.length > 0 ? replied : ((await request.latestPostedImages?.()) ?? []);
+  const freshStart: FreshStart = replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing';
+  return { request: { ...request, attachments: [...images, ...request.attachments], replyToMessageId: undefined }, freshStart };
 }

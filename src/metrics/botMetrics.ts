@@ -50,7 +50,7 @@ export class BotMetrics {
     const registers = [this.registry];
     this.generations = new Counter({
       name: `${PREFIX}generations_total`,
-      help: 'Generations that got a Gemini slot, by model and how they ended (images, no-image, blocked, failed, history-unreadable, history-too-large).',
+      help: 'Generations that got a Gemini slot, by model and how they ended (images, image-unreadable, no-image, blocked, failed, history-unreadable, history-too-large).',
       labelNames: ['model', 'outcome'],
       registers,
     });

@@ -22,8 +22,8 @@ export class BlobStore {
     const sha256 = blobIdOf(base64);
     const key = blobKey(sha256);
     const stored = await this.get(sha256);
-    if (stored !== undefined) return { sha256, length: stored.length };
-    // New, or there but unreadable: (re)written.
+    if (stored !== undefined && spellsBlob(stored, sha256)) return { sha256, length: stored.length };
+    // New, or there but unreadable or damaged (an earlier version kept a corrupt answer): (re)written.
     await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
     return { sha256, length: base64.length };
   }
@@ -47,6 +47,14 @@ export class BlobStore {
 /** The id an image is stored under: the sha256 of its bytes, whatever its base64 spelling. */
 export function blobIdOf(base64: string): string {
   return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
+}
+
+/** Base64 in either alphabet: a stored text that is not cannot be sent in a request. */
+const BASE64_TEXT = /^[A-Za-z0-9+/=_-]*$/;
+
+/** Whether a stored text still spells the bytes its id names. */
+function spellsBlob(base64: string, sha256: string): boolean {
+  return BASE64_TEXT.test(base64) && blobIdOf(base64) === sha256;
 }
 
 function blobKey(sha256: string): string {

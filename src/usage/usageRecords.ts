@@ -13,7 +13,8 @@ export const usageEntrySchema = z.object({
   model: z.string(),
   /** Undefined: Gemini's default size (1K), priced as such. */
   imageSize: z.enum(IMAGE_SIZES).optional(),
-  outcome: z.enum(['images', 'no-image', 'blocked', 'failed']),
+  /** image-unreadable: Gemini produced (and billed) images none of which could be read, so the member saw none. */
+  outcome: z.enum(['images', 'no-image', 'blocked', 'failed', 'image-unreadable']),
   images: z.number().int().nonnegative(),
   promptTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),

@@ -2,20 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { fileExtension, renderOutcome, threadName, trimContent } from '../../src/discord/renderOutcome.js';
 
 describe('what the user reads', () => {
-  it('attaches each image with an extension from its own MIME type', () => {
+  it('attaches each image named and typed by what its bytes are, whatever type it declared', () => {
     const rendered = renderOutcome({
       kind: 'images',
       modelContent: { role: 'model', parts: [] },
       images: [
-        { mimeType: 'image/jpeg', base64: Buffer.from('jpeg').toString('base64') },
-        { mimeType: 'image/png', base64: Buffer.from('png').toString('base64') },
+        { mimeType: 'image/jpeg', declaredMimeType: 'image/jpeg', bytes: Buffer.from('jpeg'), width: 1, height: 1 },
+        { mimeType: 'image/jpeg', declaredMimeType: 'image/png', bytes: Buffer.from('jpeg too'), width: 1, height: 1 },
+        { mimeType: 'image/png', declaredMimeType: 'image/png', bytes: Buffer.from('png'), width: 1, height: 1 },
       ],
       text: 'Here you go',
       usage: {},
       sources: [],
+      unreadable: [],
+      notReplayable: undefined,
     });
     expect(rendered.content).toBe('Here you go');
-    expect(rendered.files.map((file) => file.name)).toEqual(['image-1.jpg', 'image-2.png']);
+    expect(rendered.files.map((file) => [file.name, file.mimeType])).toEqual([
+      ['image-1.jpg', 'image/jpeg'],
+      ['image-2.jpg', 'image/jpeg'],
+      ['image-3.png', 'image/png'],
+    ]);
     expect(rendered.files[0]?.data.toString()).toBe('jpeg');
     expect(fileExtension('image/webp')).toBe('webp');
     expect(fileExtension('application/weird')).toBe('img');
@@ -26,6 +33,25 @@ describe('what the user reads', () => {
     expect(rendered.content).toContain('without an image');
     expect(rendered.content).toContain('Which fox?');
     expect(rendered.files).toEqual([]);
+  });
+
+  it('says which images Gemini sent could not be read: none, or some left out of the answer', () => {
+    expect(renderOutcome({ kind: 'image-unreadable', images: 1, problems: ['not-base64'], usage: {} }).content).toBe('Gemini sent an image I could not read; please try again.');
+    const partial = renderOutcome(
+      {
+        kind: 'images',
+        modelContent: { role: 'model', parts: [] },
+        images: [{ mimeType: 'image/png', declaredMimeType: 'image/png', bytes: Buffer.from('png'), width: 1, height: 1 }],
+        text: 'Two foxes',
+        usage: {},
+        sources: [],
+        unreadable: ['undecodable', 'not-an-image'],
+        notReplayable: '2 image(s) could not be read',
+      },
+      ['Asked by someone'],
+    );
+    expect(partial.content).toBe('Two foxes\n-# 2 of the images Gemini sent could not be read and were left out.\n-# Asked by someone');
+    expect(partial.files).toHaveLength(1);
   });
 
   it('says a refusal in words, never as JSON or a bare status', () => {
@@ -48,6 +74,8 @@ describe('what the user reads', () => {
       text: long,
       usage: {},
       sources: [],
+      unreadable: [],
+      notReplayable: undefined,
     });
     expect(rendered.content.length).toBeLessThanOrEqual(2000);
   });

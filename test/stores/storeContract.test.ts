@@ -122,6 +122,29 @@ describe.each(Object.entries(backends))('the %s store', (_name, backend) => {
     await expect(conversations.load('700')).resolves.toMatchObject({ kind: 'unreadable', problem: expect.stringContaining('damaged') });
   });
 
+  it('sets a conversation record aside exactly as stored, damaged or not, under a key of its own', async () => {
+    const conversations = new ConversationStore(store.keyv);
+    const raw = (key: string): Promise<unknown> => store.keyv.store.get(store.keyv._getKeyPrefix(key));
+    await backend.writeRaw(store, 'conversation:700', '{not json');
+    const now = new Date('2026-12-01T10:00:00.000Z');
+    const damagedKey = await conversations.setAside('700', now);
+    expect(damagedKey).toBe('conversation-set-aside:700:2026-12-01T10:00:00.000Z');
+    expect(await raw(damagedKey!)).toBe('{not json');
+
+    await conversations.save(record('800'));
+    const readableKey = await conversations.setAside('800', now);
+    expect(await store.keyv.get(readableKey!)).toEqual(record('800'));
+    await expect(conversations.setAside('900', now)).resolves.toBeUndefined(); // nothing stored, nothing to keep
+  });
+
+  it('rewrites an image whose stored text no longer spells its bytes, instead of keeping the damage', async () => {
+    const blobs = new BlobStore(store.keyv);
+    const { sha256 } = await blobs.put(imageBase64);
+    await store.keyv.set(`blob:${sha256}`, { version: 1, base64: `${imageBase64.slice(0, 8)}!*~${imageBase64.slice(8)}` });
+    await expect(blobs.put(imageBase64)).resolves.toEqual({ sha256, length: imageBase64.length });
+    await expect(blobs.get(sha256)).resolves.toBe(imageBase64);
+  });
+
   it('throws when the database refuses a write instead of dropping it silently', async () => {
     await store.keyv.get('warm:the-connection');
     const refusal = await backend.refuseWrites(store);

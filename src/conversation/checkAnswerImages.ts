@@ -1,0 +1,45 @@
+import type { GeminiContent } from '../gemini/geminiTypes.js';
+import type { GenerationOutcome } from '../gemini/generationOutcome.js';
+import { readInlineData } from '../gemini/inlineData.js';
+import { checkGeneratedImage, declaresItsOwnType, type CheckedImage, type ImageProblem } from '../images/checkGeneratedImage.js';
+import type { TurnOutcome } from './turnOutcome.js';
+
+/**
+ * Gemini's images, checked before they are shown or kept. No readable
+ * image makes the turn an `image-unreadable` failure; some readable ones
+ * are shown and the rest counted. Either way an answer holding an image
+ * part that is not what it says (final or interim) is not kept: the
+ * history replays the model's content exactly, and Gemini refuses a
+ * replayed image it cannot read, so keeping it would break every later
+ * turn of the thread. One image at a time: each can be megabytes.
+ */
+export async function checkAnswerImages(outcome: Extract<GenerationOutcome, { kind: 'images' }>): Promise<TurnOutcome> {
+  const images: CheckedImage[] = [];
+  const unreadable: ImageProblem[] = [];
+  for (const image of outcome.images) {
+    const check = await checkGeneratedImage(image);
+    if (check.ok) images.push(check.image);
+    else unreadable.push(check.problem);
+  }
+  if (images.length === 0) return { kind: 'image-unreadable', images: outcome.images.length, problems: unreadable, usage: outcome.usage };
+  const mislabelled = images.find((image) => !declaresItsOwnType(image));
+  const notReplayable =
+    unreadable.length > 0
+      ? `${unreadable.length} image(s) could not be read (${unreadable.join(', ')})`
+      : mislabelled
+        ? `an image declared ${mislabelled.declaredMimeType} but is ${mislabelled.mimeType}`
+        : await checkInterimImages(outcome.modelContent);
+  return { ...outcome, images, unreadable, notReplayable };
+}
+
+/** The interim "thought" images are never shown, but they are replayed with the rest of the content. */
+async function checkInterimImages(content: GeminiContent): Promise<string | undefined> {
+  for (const part of content.parts) {
+    const inline = part['thought'] === true ? readInlineData(part) : undefined;
+    if (!inline?.mimeType?.startsWith('image/')) continue;
+    const check = await checkGeneratedImage({ mimeType: inline.mimeType, base64: inline.data });
+    if (!check.ok) return `an interim image could not be read (${check.problem})`;
+    if (!declaresItsOwnType(check.image)) return `an interim image declared ${inline.mimeType} but is ${check.image.mimeType}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,173 @@
+import type KeyvSqlite from '@keyv/sqlite';
+import { describe, expect, it, vi } from 'vitest';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
+import { openStore } from '../../src/store/openStore.js';
+import type { StoredMessage } from '../emulators/discord/index.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { useHarness } from './useHarness.js';
+
+const harness = useHarness();
+
+const WENT_ON_FROM_IMAGE = /I could not read the earlier history of this thread, so I went on from the latest image I posted here/;
+
+async function startConversation(prompt = 'a fox') {
+  const { message } = await imagine(harness, { prompt });
+  const thread = await waitForThread(harness, message.id);
+  return { starter: message, thread };
+}
+
+function reply(threadId: string, to: { id: string }, content: string) {
+  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
+}
+
+function mention(threadId: string, content: string) {
+  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, mentionBot: true });
+}
+
+/** Works on the bot's own database through a second connection, once the thread's record holds `exchanges` turns. */
+async function withSavedRecord(threadId: string, exchanges: number, change: (record: ConversationRecord, store: Awaited<ReturnType<typeof openStore>>) => Promise<void>) {
+  const store = await openStore(harness.config.databaseUrl);
+  try {
+    const conversations = new ConversationStore(store.keyv);
+    // The answer is posted before its turn is saved: wait for the save.
+    const record = await vi.waitFor(async () => {
+      const loaded = await conversations.load(threadId);
+      if (loaded.kind !== 'found' || loaded.record.exchanges.length < exchanges) throw new Error('not saved yet');
+      return loaded.record;
+    });
+    await change(record, store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The blob id of the final image an exchange's answer holds. */
+function answerImageBlob(record: ConversationRecord, exchange: number): string {
+  const part = record.exchanges[exchange]!.model.parts.find((candidate) => candidate.blob && candidate.raw['thought'] !== true);
+  return part!.blob!.sha256;
+}
+
+async function setAsideRecords(threadId: string): Promise<unknown[]> {
+  const store = await openStore(harness.config.databaseUrl);
+  try {
+    const rows = (await (store.keyv.store as KeyvSqlite).query(`SELECT value FROM keyv WHERE key LIKE 'bot:conversation-set-aside:${threadId}:%'`)) as Array<{ value: string }>;
+    return rows.map((row) => (JSON.parse(row.value) as { value: unknown }).value);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The bot's answer to the member's message, and what Gemini was sent for it:
+ * the last call, which Gemini answered. (A damaged stored image is found only
+ * while the request streams, so a cut-off attempt may come before it.)
+ */
+async function answerTo(message: StoredMessage) {
+  const answer = await waitForBotReplyTo(harness, message);
+  const last = harness.gemini.requests.length - 1;
+  expect(harness.gemini.requests[last]?.status).toBe(200);
+  return { answer, body: geminiBody(harness, last) };
+}
+
+describe('a thread whose stored history cannot be replayed', () => {
+  it('holding a corrupt image an earlier version kept, goes on from the latest image posted, says so, and stays usable', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    await withSavedRecord(thread.id, 2, async (record, store) => {
+      // What the bot kept before answers were checked: base64 that is not base64.
+      const sha256 = answerImageBlob(record, 1);
+      const stored = (await store.keyv.get(`blob:${sha256}`)) as { version: 1; base64: string };
+      await store.keyv.set(`blob:${sha256}`, { version: 1, base64: `${stored.base64.slice(0, 40)}!*~${stored.base64.slice(40)}` });
+    });
+
+    const { answer, body } = await answerTo(mention(thread.id, 'now add a hat'));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toMatch(WENT_ON_FROM_IMAGE);
+    // No history: the new turn alone, with the latest image the bot posted (the blue fox) as a reference.
+    expect(body.contents).toHaveLength(1);
+    expect(body.contents[0]?.parts[0]).toEqual({ text: 'now add a hat' });
+    expect(body.contents[0]?.parts).toHaveLength(2);
+    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, blue))).toBe(true);
+    expect(harness.logLines.some((line) => line.includes('is not what its record says'))).toBe(true);
+
+    // The thread goes on from the new exchange: the next reply replays it.
+    const { answer: next, body: nextBody } = await answerTo(reply(thread.id, answer, 'make it night'));
+    expect(next.attachments).toHaveLength(1);
+    expect(mainText(next)).not.toMatch(/earlier history/);
+    expect(nextBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(nextBody.contents[0]?.parts[0]).toEqual({ text: 'now add a hat' });
+
+    // The damaged record was set aside, not lost.
+    const setAside = (await setAsideRecords(thread.id)) as ConversationRecord[];
+    expect(setAside).toHaveLength(1);
+    expect(setAside[0]?.exchanges).toHaveLength(2);
+  });
+
+  it('whose record cannot be read at all, goes on from the image the member replied to', async () => {
+    const { starter, thread } = await startConversation();
+    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    await withSavedRecord(thread.id, 2, async (_record, store) => {
+      await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
+    });
+
+    const { answer, body } = await answerTo(reply(thread.id, starter, 'make the first one green'));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the image you replied to/);
+    expect(body.contents).toHaveLength(1);
+    expect(body.contents[0]?.parts[0]).toEqual({ text: 'make the first one green' });
+    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    expect(harness.logLines.some((line) => line.includes('unknown record version 7'))).toBe(true);
+
+    const { answer: next, body: nextBody } = await answerTo(reply(thread.id, answer, 'brighter'));
+    expect(next.attachments).toHaveLength(1);
+    expect(nextBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(await setAsideRecords(thread.id)).toEqual([{ version: 7, from: 'the future' }]);
+  });
+
+  it('missing a stored image, with no later image in the thread, goes on from the image the thread was started from', async () => {
+    const { starter, thread } = await startConversation();
+    await withSavedRecord(thread.id, 1, async (record, store) => {
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+    });
+
+    const { answer, body } = await answerTo(mention(thread.id, 'now add a hat'));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toMatch(WENT_ON_FROM_IMAGE);
+    expect(body.contents).toHaveLength(1);
+    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+  });
+
+  it('with no image of the bot left anywhere in it, goes on as a new conversation from the words alone', async () => {
+    const { starter, thread } = await startConversation();
+    // The member deletes the only image (its Delete button), then the record is damaged.
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.alice, message: starter, customId: 'nb1:result:delete' });
+    await harness.discord.waitForInteractionResponse(interactionId);
+    await vi.waitFor(() => expect(harness.discord.deletedMessageIds()).toEqual([starter.id]));
+    await withSavedRecord(thread.id, 0, async (_record, store) => {
+      await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
+    });
+
+    const { answer, body } = await answerTo(mention(thread.id, 'a red panda'));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toMatch(/I could not read the earlier history of this thread, and found no image of mine here to go on from, so I started afresh from your message/);
+    expect(body.contents).toEqual([{ role: 'user', parts: [{ text: 'a red panda' }] }]);
+
+    const { body: nextBody } = await answerTo(reply(thread.id, answer, 'brighter'));
+    expect(nextBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+  });
+});
+
+describe('a stored conversation that names another server', () => {
+  it('is never continued, sent to Gemini or shown: the member is refused plainly and the refusal is logged', async () => {
+    const { starter, thread } = await startConversation();
+    await withSavedRecord(thread.id, 1, async (record, store) => {
+      await new ConversationStore(store.keyv).save({ ...record, guildId: '123456789012345678' });
+    });
+    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(mainText(answer)).toBe('This conversation belongs to another server, so I cannot continue it here.');
+    expect(answer.attachments).toEqual([]);
+    expect(harness.gemini.requests).toHaveLength(1);
+    expect(harness.logLines.some((line) => line.includes('belongs to another server') && line.includes('123456789012345678'))).toBe(true);
+  });
+});
