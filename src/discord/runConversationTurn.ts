@@ -61,8 +61,11 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
     return;
   }
   const record = loaded.kind === 'found' ? loaded.record : undefined;
-  // A reroll replays a turn of that history, so it cannot go on without it (below: no longer part of this conversation).
-  const plan = loaded.kind === 'unreadable' && !asked.replay ? await withoutHistory(asked) : { request: withRepliedImages(asked, record), freshStart: undefined };
+  const plan = loaded.kind === 'unreadable' ? await goOnWithoutHistory(asked) : { request: withRepliedImages(asked, record), freshStart: undefined };
+  if (!plan) {
+    await delivery.post(renderOutcome({ kind: 'history-unreadable' }));
+    return;
+  }
   const request = plan.request;
   // A reroll finds its turn in the history as it is now, in line: a Delete clicked meanwhile may have moved or removed it.
   const replayed = request.replay && record ? findExchangeByMessage(record, request.replay.messageId) : undefined;
@@ -105,6 +108,11 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
   }
 }
 
+/** A reroll replays a turn of the history, so it cannot go on without it; nor can a turn on an image it has no way to get (withoutHistory). */
+async function goOnWithoutHistory(asked: TurnRequest): Promise<{ request: TurnRequest; freshStart: FreshStart } | undefined> {
+  return asked.replay ? undefined : withoutHistory(asked);
+}
+
 /** What a turn runs: the request as asked, and as planned (without the history when it cannot be read). */
 interface TurnPlan {
   asked: TurnRequest;
@@ -129,10 +137,11 @@ async function generateAndDeliver(
     onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
   };
   let attempt = granted ? await collectAndGenerate(bot, plan, { history: plan.freshStart ? undefined : context.history, model, settings }, hooks) : undefined;
-  if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !plan.freshStart && !plan.asked.replay) {
-    // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
-    bot.logger.warn({ threadId: plan.asked.threadId }, 'going on without the thread\'s unreadable history');
-    plan = { asked: plan.asked, ...(await withoutHistory(plan.asked)) };
+  // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
+  const freshPlan = attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !plan.freshStart ? await goOnWithoutHistory(plan.asked) : undefined;
+  if (freshPlan) {
+    bot.logger.warn({ threadId: plan.asked.threadId, freshStart: freshPlan.freshStart }, 'going on without the thread\'s unreadable history');
+    plan = { asked: plan.asked, ...freshPlan };
     attempt = await collectAndGenerate(bot, plan, { history: undefined, model, settings }, hooks);
   }
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.

@@ -93,10 +93,13 @@ export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
  * turn goes on without that history, from one image sent as a reference
  * (as for a lost turn, see withRepliedImages): the bot image the member
  * replied to, else the latest one the bot posted in the thread. With no
- * image to be found, it starts afresh from the member's words.
+ * image to be found, it starts afresh from the member's words. Undefined
+ * when the turn acts on one image whose bytes it has no way to get (a
+ * button's Upscale or Edit): words alone would redraw something else.
  */
-export async function withoutHistory(request: TurnRequest): Promise<{ request: TurnRequest; freshStart: FreshStart }> {
+export async function withoutHistory(request: TurnRequest): Promise<{ request: TurnRequest; freshStart: FreshStart } | undefined> {
   const replied = request.replyToMessageId ? (request.repliedImages ?? []) : [];
+  if (replied.length === 0 && request.replyToMessageId && !request.latestPostedImages) return undefined;
   const images = replied.length > 0 ? replied : ((await request.latestPostedImages?.()) ?? []);
   const freshStart: FreshStart = replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing';
   return { request: { ...request, attachments: [...images, ...request.attachments], replyToMessageId: undefined }, freshStart };

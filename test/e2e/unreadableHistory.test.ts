@@ -158,6 +158,20 @@ describe('a thread whose stored history cannot be replayed', () => {
   });
 });
 
+describe('a button on an image of a thread whose history cannot be replayed', () => {
+  it('Upscale, which needs that very image, is refused plainly rather than redrawn from its words alone', async () => {
+    const { starter, thread } = await startConversation();
+    await withSavedRecord(thread.id, 1, async (record, store) => {
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+    });
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.alice, message: starter, customId: 'nb1:result:upscale-2k' });
+    const refusal = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.content !== '');
+    expect(refusal.content).toMatch(/I could not read the saved history of this thread/);
+    expect(refusal.attachments).toEqual([]);
+    expect(harness.gemini.requests).toHaveLength(1); // only the first image: nothing was drawn without it
+  });
+});
+
 describe('a stored conversation that names another server', () => {
   it('is never continued, sent to Gemini or shown: the member is refused plainly and the refusal is logged', async () => {
     const { starter, thread } = await startConversation();
