@@ -3,6 +3,7 @@ import {
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
+import { composeClaimSignature } from '../src/components/interactionAuthority.js';
 import { composeModal } from '../src/components/modals.js';
 import { channelOf } from '../src/discord/channelOf.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
@@ -20,7 +21,7 @@ export const editWithGeminiCommand: MessageCommand = {
   kind: 'message',
   data,
   access: 'members',
-  async execute(interaction) {
+  async execute(interaction, bot) {
     const target = interaction.targetMessage;
     // Not target.channel: that getter reads the cache only, which misses a thread archived before a restart.
     const inThread = (await channelOf(interaction))?.isThread() === true;
@@ -34,6 +35,7 @@ export const editWithGeminiCommand: MessageCommand = {
       return;
     }
     // A modal must be the first answer to the interaction: nothing slow before it.
-    await interaction.showModal(composeModal(target.channelId, target.id));
+    const signature = composeClaimSignature(bot.config.discordToken, { guildId: interaction.guildId ?? '', channelId: interaction.channelId, messageId: target.id, userId: interaction.user.id });
+    await interaction.showModal(composeModal(interaction.channelId, target.id, signature));
   },
 };

@@ -14,13 +14,14 @@ import type { Config } from '../src/config/config.js';
 import { interactionDelivery } from '../src/discord/interactionDelivery.js';
 
 const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
+const PROMPT_MAX_LENGTH = 4000;
 
 const data = {
   name: 'imagine',
   description: 'Create an image with Gemini; reply in its thread to keep editing it together',
   ...SERVER_ONLY,
   options: [
-    { type: ApplicationCommandOptionType.String, name: 'prompt', description: 'What to draw', required: true, max_length: 4000 },
+    { type: ApplicationCommandOptionType.String, name: 'prompt', description: 'What to draw', required: true, max_length: PROMPT_MAX_LENGTH },
     {
       type: ApplicationCommandOptionType.String,
       name: 'aspect_ratio',
@@ -53,7 +54,7 @@ const data = {
  * the server's default applies.
  */
 const imagineOptions = z.object({
-  prompt: z.string().trim().min(1).max(4000),
+  prompt: z.string().trim().min(1).max(PROMPT_MAX_LENGTH),
   aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
   size: z.enum(IMAGE_SIZES).optional(),
   search: z.boolean().optional(),
@@ -70,7 +71,7 @@ export const imagineCommand: SlashCommand = {
   deployData: withModelOption,
   access: 'members',
   async execute(interaction, bot, { response, settings: serverSettings }) {
-    const read = readOptions('imagine', interaction.options.data, imagineOptions);
+    const read = readOptions(data.name, interaction.options.data, imagineOptions);
     if (!read.ok) {
       await replyPrivately(interaction, read.text);
       return;
@@ -84,7 +85,7 @@ export const imagineCommand: SlashCommand = {
     }
     // Discord drops an interaction not answered within 3 s and Gemini takes 10 to 60 s: defer at once,
     // while the turn takes its place in the thread's line (no await before runConversationTurn).
-    const acknowledged = response.defer('public');
+    void response.defer('public');
     await runConversationTurn(
       bot,
       {
@@ -98,7 +99,7 @@ export const imagineCommand: SlashCommand = {
         model: allowedModelOrUndefined(options.model, bot.guildSettings.allowedModels),
         serverSettings,
       },
-      interactionDelivery(interaction, acknowledged),
+      interactionDelivery(response),
     );
   },
 };

@@ -11,6 +11,7 @@ import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/sla
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { ASPECT_RATIOS, IMAGE_SIZES } from '../src/gemini/imageOptions.js';
 import { readOptions } from '../src/discord/readOptions.js';
+import { snowflake } from '../src/discord/snowflake.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
 import { changeChannels, changeImage, changeLimits, changeModel, changeRole, type SettingsChange } from '../src/settings/settingsChanges.js';
 
@@ -67,8 +68,6 @@ const data = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-const snowflake = z.string().regex(/^\d{17,20}$/);
-
 /** The options as checked on arrival, one shape per subcommand. */
 const settingsOptions = z.discriminatedUnion('subcommand', [
   z.object({ subcommand: z.literal('show') }),
@@ -92,7 +91,7 @@ export const settingsCommand: SlashCommand = {
       await reply('Only members with the Manage Server permission can change my settings.');
       return;
     }
-    const read = readOptions('settings', interaction.options.data, settingsOptions);
+    const read = readOptions(data.name, interaction.options.data, settingsOptions);
     if (!read.ok) {
       await reply(read.text);
       return;

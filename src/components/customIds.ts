@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { snowflake } from '../discord/snowflake.js';
 
 /**
  * Component custom ids are state the bot gets back from Discord, possibly
@@ -7,7 +8,8 @@ import { z } from 'zod';
  * image) comes from the message the button is on. Discord allows 100 characters.
  */
 const VERSION = 'nb1';
-const snowflake = z.string().regex(/^\d{17,20}$/);
+/** A truncated HMAC-SHA256 in base64url (see interactionAuthority.ts). */
+const signature = z.string().regex(/^[\w-]{22}$/);
 
 export const RESULT_ACTIONS = ['reroll', 'edit', 'upscale-2k', 'upscale-4k', 'branch', 'delete'] as const;
 export type ResultAction = (typeof RESULT_ACTIONS)[number];
@@ -16,15 +18,15 @@ export type CustomId =
   | { kind: 'result'; action: ResultAction }
   /** The modal the Edit button opens, for the image message it was on. */
   | { kind: 'edit-modal'; messageId: string }
-  /** The modal "Edit with Gemini" opens, for a message in a channel. */
-  | { kind: 'compose-modal'; channelId: string; messageId: string };
+  /** The modal "Edit with Gemini" opens, for a message in a channel, signed for the member it was shown to. */
+  | { kind: 'compose-modal'; channelId: string; messageId: string; signature: string };
 
 const customIdSchema = z.union([
   z.tuple([z.literal(VERSION), z.literal('result'), z.enum(RESULT_ACTIONS)]).transform(([, , action]) => ({ kind: 'result' as const, action })),
   z.tuple([z.literal(VERSION), z.literal('edit-modal'), snowflake]).transform(([, , messageId]) => ({ kind: 'edit-modal' as const, messageId })),
   z
-    .tuple([z.literal(VERSION), z.literal('compose-modal'), snowflake, snowflake])
-    .transform(([, , channelId, messageId]) => ({ kind: 'compose-modal' as const, channelId, messageId })),
+    .tuple([z.literal(VERSION), z.literal('compose-modal'), snowflake, snowflake, signature])
+    .transform(([, , channelId, messageId, signature]) => ({ kind: 'compose-modal' as const, channelId, messageId, signature })),
 ]);
 
 export function encodeCustomId(id: CustomId): string {
@@ -34,7 +36,7 @@ export function encodeCustomId(id: CustomId): string {
     case 'edit-modal':
       return [VERSION, 'edit-modal', id.messageId].join(':');
     case 'compose-modal':
-      return [VERSION, 'compose-modal', id.channelId, id.messageId].join(':');
+      return [VERSION, 'compose-modal', id.channelId, id.messageId, id.signature].join(':');
   }
 }
 

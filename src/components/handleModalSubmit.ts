@@ -1,7 +1,7 @@
 import type { ModalSubmitInteraction } from 'discord.js';
 import type { BotContext } from '../discord/botContext.js';
 import { channelOf } from '../discord/channelOf.js';
-import type { FormTarget } from '../discord/interactionAuthority.js';
+import type { FormTarget } from './interactionAuthority.js';
 import type { MemberGrant } from '../discord/slashCommand.js';
 import { interactionDelivery } from '../discord/interactionDelivery.js';
 import { runConversationTurn } from '../discord/runConversationTurn.js';
@@ -31,8 +31,7 @@ interface FormTurn extends MemberGrant {
 
 /** The Edit button: continues the conversation from that image, like a reply to it. */
 async function editFromButton(bot: BotContext, interaction: ModalSubmitInteraction, { messageId, instruction, response, settings: serverSettings }: FormTurn): Promise<void> {
-  const acknowledged = response.defer('private');
-  await acknowledged;
+  await response.defer('private');
   const located = await locateResult(bot, interaction, messageId);
   if (!located.ok) {
     await interaction.editReply(textPayload(located.text));
@@ -50,7 +49,7 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
       settings: {},
       serverSettings,
     },
-    threadDelivery(interaction, acknowledged, located.thread, interaction.message ?? undefined),
+    threadDelivery(response, located.thread, interaction.message ?? undefined),
   );
 }
 
@@ -61,12 +60,12 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
  */
 async function composeFromMessage(bot: BotContext, interaction: ModalSubmitInteraction, { messageId, instruction, response, settings: serverSettings }: FormTurn): Promise<void> {
   // Acknowledge first: fetching the channel and the message can take longer than Discord's 3 s.
-  const acknowledged = response.defer('public');
+  void response.defer('public');
   const channel = await channelOf(interaction);
   const message = channel?.isTextBased() ? await channel.messages.fetch(messageId).catch(() => null) : null;
   const images = message ? imageAttachmentsOf(message) : [];
   if (!channel || images.length === 0) {
-    await acknowledged;
+    await response.acknowledged;
     await interaction.editReply(textPayload('That message and its images are gone, so there is nothing to edit.'));
     return;
   }
@@ -81,6 +80,6 @@ async function composeFromMessage(bot: BotContext, interaction: ModalSubmitInter
       settings: {},
       serverSettings,
     },
-    interactionDelivery(interaction, acknowledged),
+    interactionDelivery(response),
   );
 }

@@ -2,7 +2,8 @@ import type { ButtonInteraction } from 'discord.js';
 import { restoreParts } from '../conversation/storedParts.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
 import type { BotContext } from '../discord/botContext.js';
-import type { ResultTarget } from '../discord/interactionAuthority.js';
+import type { ResultAction } from './customIds.js';
+import type { ResultTarget } from './interactionAuthority.js';
 import type { InteractionResponse } from '../discord/interactionResponse.js';
 import type { MemberGrant } from '../discord/slashCommand.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
@@ -25,7 +26,12 @@ export async function handleDeleteButton(bot: BotContext, interaction: ButtonInt
 }
 
 /** Any other button under a result image, once the router checked the member may use the bot here. */
-export async function handleResultButton(bot: BotContext, interaction: ButtonInteraction, target: ResultTarget, { response, settings: serverSettings }: MemberGrant): Promise<void> {
+export async function handleResultButton(
+  bot: BotContext,
+  interaction: ButtonInteraction,
+  target: ResultTarget & { action: Exclude<ResultAction, 'delete'> },
+  { response, settings: serverSettings }: MemberGrant,
+): Promise<void> {
   const action = target.action;
   if (action === 'edit') {
     await interaction.showModal(editModal(target.messageId));
@@ -33,17 +39,15 @@ export async function handleResultButton(bot: BotContext, interaction: ButtonInt
   }
   const found = await deferAndLocate(bot, interaction, target, response);
   if (!found.ok) return;
-  const { located, acknowledged } = found;
+  const turn = { located: found.located, response, serverSettings };
   switch (action) {
     case 'reroll':
-      return reroll(bot, interaction, { located, acknowledged, serverSettings });
+      return reroll(bot, interaction, turn);
     case 'upscale-2k':
     case 'upscale-4k':
-      return upscale(bot, interaction, { located, acknowledged, serverSettings }, action === 'upscale-2k' ? '2K' : '4K');
+      return upscale(bot, interaction, turn, action === 'upscale-2k' ? '2K' : '4K');
     case 'branch':
-      return branchConversation(bot, interaction, located);
-    case 'delete':
-      return; // routed to handleDeleteButton, past the channel and role settings
+      return branchConversation(bot, interaction, found.located);
   }
 }
 
@@ -53,11 +57,10 @@ async function deferAndLocate(
   interaction: ButtonInteraction,
   target: ResultTarget,
   response: InteractionResponse,
-): Promise<{ ok: true; located: Extract<LocatedResult, { ok: true }>; acknowledged: Promise<unknown> } | { ok: false }> {
-  const acknowledged = response.defer('private');
-  await acknowledged;
+): Promise<{ ok: true; located: Extract<LocatedResult, { ok: true }> } | { ok: false }> {
+  await response.defer('private');
   const located = await locateResult(bot, interaction, target.messageId);
-  if (located.ok) return { ok: true, located, acknowledged };
+  if (located.ok) return { ok: true, located };
   await interaction.editReply(textPayload(located.text));
   return { ok: false };
 }
@@ -65,7 +68,7 @@ async function deferAndLocate(
 /** What a button that starts a turn works with. */
 interface ButtonTurn {
   located: Extract<LocatedResult, { ok: true }>;
-  acknowledged: Promise<unknown>;
+  response: InteractionResponse;
   serverSettings: EffectiveSettings;
 }
 
@@ -73,7 +76,7 @@ interface ButtonTurn {
  * The same turn again: the history before it and its user parts exactly, with
  * its image options. The new answer is added at the end of the thread.
  */
-async function reroll(bot: BotContext, interaction: ButtonInteraction, { located, acknowledged, serverSettings }: ButtonTurn) {
+async function reroll(bot: BotContext, interaction: ButtonInteraction, { located, response, serverSettings }: ButtonTurn) {
   const restored = await restoreParts(located.exchange.user.parts, bot.blobs);
   if (!restored.ok) {
     await interaction.editReply(textPayload('I could not read the saved images of this turn, so I cannot reroll it.'));
@@ -92,12 +95,12 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, { located
       settings: located.exchange.settings ?? {},
       serverSettings,
     },
-    threadDelivery(interaction, acknowledged, located.thread, interaction.message),
+    threadDelivery(response, located.thread, interaction.message),
   );
 }
 
 /** Gemini has no upscaler: the image is redrawn from itself at the larger size. */
-async function upscale(bot: BotContext, interaction: ButtonInteraction, { located, acknowledged, serverSettings }: ButtonTurn, imageSize: ImageSize) {
+async function upscale(bot: BotContext, interaction: ButtonInteraction, { located, response, serverSettings }: ButtonTurn, imageSize: ImageSize) {
   await runConversationTurn(
     bot,
     {
@@ -110,6 +113,6 @@ async function upscale(bot: BotContext, interaction: ButtonInteraction, { locate
       settings: { imageSize },
       serverSettings,
     },
-    threadDelivery(interaction, acknowledged, located.thread, interaction.message),
+    threadDelivery(response, located.thread, interaction.message),
   );
 }

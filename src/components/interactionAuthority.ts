@@ -1,5 +1,6 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ButtonInteraction, Interaction, ModalSubmitInteraction, ThreadChannel } from 'discord.js';
-import type { CustomId, ResultAction } from '../components/customIds.js';
+import type { CustomId, ResultAction } from './customIds.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 
 /*
@@ -26,18 +27,36 @@ export type FormTarget =
 
 export type Verified<T> = { ok: true; target: T } | { ok: false; reason: 'stale' | 'not-here'; text: string };
 
-const STALE = 'This button belongs to an older version of me and no longer works. Start again with /imagine.';
+const STALE_BUTTON = 'This button belongs to an older version of me and no longer works. Start again with /imagine.';
+const STALE_FORM = 'This form belongs to an older version of me and no longer works. Open it again from the image.';
 const NOT_HERE = 'That form does not belong to this place, so I did nothing. Open it again from the image you want to change.';
 
-/** A button: only result buttons exist, and they act on the message they are on. */
+/**
+ * A button: only result buttons exist, and they act on the message they are
+ * on. Discord delivers clicks only on the app's own messages; the author
+ * check is defence in depth.
+ */
 export function verifyButton(interaction: ButtonInteraction, id: CustomId | undefined): Verified<ResultTarget> {
-  // Discord delivers component clicks only for the app's own messages; a message of someone else is no result of ours.
-  if (id?.kind !== 'result' || interaction.message.author.id !== interaction.client.user.id) return { ok: false, reason: 'stale', text: STALE };
+  if (id?.kind !== 'result' || interaction.message.author.id !== interaction.client.user.id) return { ok: false, reason: 'stale', text: STALE_BUTTON };
   return { ok: true, target: { kind: 'result', action: id.action, messageId: interaction.message.id } };
 }
 
+/**
+ * What "Edit with Gemini" was used on, for whom: a context menu names a
+ * message Discord vouched the member could see, but the form it opens comes
+ * back without it, so the form carries the message's id with this signature
+ * (an HMAC keyed by the bot's token, which only the bot knows). A member who
+ * swaps in the id of a message they never picked, in a channel where they
+ * cannot read the history, gets a form that no longer verifies.
+ */
+export function composeClaimSignature(secret: string, claim: { guildId: string; channelId: string; messageId: string; userId: string }): string {
+  const signed = ['compose-modal', claim.guildId, claim.channelId, claim.messageId, claim.userId].join(':');
+  // 128 bits are ample against guessing, and keep the custom id within Discord's 100 characters.
+  return createHmac('sha256', secret).update(signed).digest().subarray(0, 16).toString('base64url');
+}
+
 /** A submitted form: the ids in its custom id must name this interaction's own message or channel. */
-export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | undefined): Verified<FormTarget> {
+export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | undefined, secret: string): Verified<FormTarget> {
   switch (id?.kind) {
     case 'edit-modal':
       // A form opened by a button comes back with that button's message: the one image it may edit.
@@ -45,17 +64,28 @@ export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | u
       return { ok: true, target: { kind: 'edit-modal', messageId: interaction.message.id } };
     case 'compose-modal':
       // The form is submitted where "Edit with Gemini" was used; the message is then read through this channel only.
-      if (id.channelId !== interaction.channelId) return { ok: false, reason: 'not-here', text: NOT_HERE };
+      if (id.channelId !== interaction.channelId || !interaction.guildId) return { ok: false, reason: 'not-here', text: NOT_HERE };
+      {
+        const expected = composeClaimSignature(secret, { guildId: interaction.guildId, channelId: interaction.channelId, messageId: id.messageId, userId: interaction.user.id });
+        if (!sameText(expected, id.signature)) return { ok: false, reason: 'not-here', text: NOT_HERE };
+      }
       return { ok: true, target: { kind: 'compose-modal', messageId: id.messageId } };
     default:
-      return { ok: false, reason: 'stale', text: STALE };
+      return { ok: false, reason: 'stale', text: STALE_FORM };
   }
+}
+
+function sameText(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 /**
  * Whether a stored conversation and its thread belong where the interaction
  * happened: the same server, and the thread itself or the channel it was
  * started in. Anything else is another server's or channel's business.
+ * With only vouched message ids reaching locateResult this always holds
+ * today; it is the last check before a conversation is acted on, so a new
+ * way to name one cannot skip it.
  */
 export function conversationBelongsHere(interaction: Interaction, record: ConversationRecord, thread: ThreadChannel): boolean {
   if (!interaction.guildId || record.guildId !== interaction.guildId || thread.guildId !== interaction.guildId) return false;

@@ -2,7 +2,7 @@ import type { Interaction, ThreadChannel } from 'discord.js';
 import { findExchangeByMessage, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
 import type { BotContext } from '../discord/botContext.js';
 import { channelOf } from '../discord/channelOf.js';
-import { conversationBelongsHere } from '../discord/interactionAuthority.js';
+import { conversationBelongsHere } from './interactionAuthority.js';
 
 export type LocatedResult =
   | { ok: true; thread: ThreadChannel; record: ConversationRecord; exchange: Exchange; index: number }

@@ -32,7 +32,7 @@ export function editModal(messageId: string): APIModalInteractionResponseCallbac
   return instructionModal(encodeCustomId({ kind: 'edit-modal', messageId }), 'Edit this image', 'Make the fox blue');
 }
 
-/** Opened by "Edit with Gemini" on any message with images. */
-export function composeModal(channelId: string, messageId: string): APIModalInteractionResponseCallbackData {
-  return instructionModal(encodeCustomId({ kind: 'compose-modal', channelId, messageId }), 'Edit with Gemini', 'Turn this photo into a watercolor');
+/** Opened by "Edit with Gemini" on any message with images; `signature` is composeClaimSignature's, for the member it is shown to. */
+export function composeModal(channelId: string, messageId: string, signature: string): APIModalInteractionResponseCallbackData {
+  return instructionModal(encodeCustomId({ kind: 'compose-modal', channelId, messageId, signature }), 'Edit with Gemini', 'Turn this photo into a watercolor');
 }

@@ -10,7 +10,7 @@ import { parseCustomId } from '../components/customIds.js';
 import { handleModalSubmit } from '../components/handleModalSubmit.js';
 import { handleDeleteButton, handleResultButton } from '../components/handleResultButton.js';
 import type { BotContext } from './botContext.js';
-import { verifyButton, verifyForm, type Verified } from './interactionAuthority.js';
+import { verifyButton, verifyForm, type Verified } from '../components/interactionAuthority.js';
 import { InteractionResponse } from './interactionResponse.js';
 import { settingsOrRefusal } from './memberAccess.js';
 import { reportUnexpectedError } from './reportUnexpectedError.js';
@@ -29,8 +29,8 @@ export async function handleInteraction(bot: BotContext, commands: readonly BotC
     await route(bot, commands, interaction, response);
   } catch (error) {
     const text = reportUnexpectedError(bot, error, { interactionId: interaction.id, type: interaction.type, guildId: interaction.guildId });
-    const answered = await response.explain(text);
-    if (answered === 'unanswerable') bot.logger.warn({ interactionId: interaction.id }, 'could not tell the member about an error');
+    const told = await response.explain(text);
+    if (!told) bot.logger.warn({ interactionId: interaction.id }, 'could not tell the member about an error');
   }
 }
 
@@ -61,15 +61,16 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
   }
 
   if (interaction.isButton()) {
-    const verified = await checked(bot, interaction, verifyButton(interaction, parseCustomId(interaction.customId)));
+    const verified = await verifiedOrRefused(bot, interaction, verifyButton(interaction, parseCustomId(interaction.customId)));
     if (!verified) return;
-    if (verified.action === 'delete') return handleDeleteButton(bot, interaction, verified, response);
+    const { action } = verified;
+    if (action === 'delete') return handleDeleteButton(bot, interaction, verified, response);
     const granted = await grant();
-    if (granted) await handleResultButton(bot, interaction, verified, granted);
+    if (granted) await handleResultButton(bot, interaction, { ...verified, action }, granted);
     return;
   }
 
-  const verified = await checked(bot, interaction, verifyForm(interaction, parseCustomId(interaction.customId)));
+  const verified = await verifiedOrRefused(bot, interaction, verifyForm(interaction, parseCustomId(interaction.customId), bot.config.discordToken));
   if (!verified) return;
   const granted = await grant();
   if (granted) await handleModalSubmit(bot, interaction, verified, granted);
@@ -95,7 +96,7 @@ function isRouted(interaction: Interaction): interaction is Routed {
 }
 
 /** The checked target, or undefined once the member was told why not (and a claim that failed was logged for the operator). */
-async function checked<T>(bot: BotContext, interaction: ButtonInteraction | ModalSubmitInteraction, verified: Verified<T>): Promise<T | undefined> {
+async function verifiedOrRefused<T>(bot: BotContext, interaction: ButtonInteraction | ModalSubmitInteraction, verified: Verified<T>): Promise<T | undefined> {
   if (verified.ok) return verified.target;
   if (verified.reason === 'not-here') {
     bot.logger.warn(

@@ -1,4 +1,5 @@
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Message, type RepliableInteraction } from 'discord.js';
+import type { InteractionResponse } from './interactionResponse.js';
 import { trimContent } from './renderOutcome.js';
 import type { TurnDelivery } from './turnRequest.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
@@ -13,14 +14,13 @@ export function tokenStillValid(interaction: RepliableInteraction): boolean {
 }
 
 /**
- * Delivers a slash command's turn through its deferred reply. `acknowledged`
- * is the deferReply call, started before the turn waits in line. A result
- * that arrives after the token expired is posted in the channel instead, so
- * no generation is lost to a slow queue.
+ * Delivers a slash command's turn through its deferred reply (the deferral
+ * is started before the turn waits in line). A result that arrives after
+ * the token expired is posted in the channel instead, so no generation is
+ * lost to a slow queue.
  */
-export function interactionDelivery(interaction: RepliableInteraction, acknowledged: Promise<unknown>): TurnDelivery {
-  // Awaited by every step below; this branch only keeps an early failure from counting as unhandled.
-  acknowledged.catch(() => undefined);
+export function interactionDelivery(response: InteractionResponse): TurnDelivery {
+  const { interaction, acknowledged } = response;
   const tokenValid = () => tokenStillValid(interaction);
   const postInChannel = async (payload: ReturnType<typeof toMessagePayload>): Promise<Message> => {
     const channel = interaction.channel;
@@ -40,7 +40,9 @@ export function interactionDelivery(interaction: RepliableInteraction, acknowled
       const payload = toMessagePayload(message);
       if (tokenValid()) {
         try {
-          return await interaction.editReply(payload);
+          const posted = await interaction.editReply(payload);
+          response.markAnswered();
+          return posted;
         } catch (error) {
           if (!isExpiredToken(error)) throw error;
         }

@@ -11,8 +11,20 @@ import { textPayload } from './toMessagePayload.js';
  */
 export class InteractionResponse {
   private deferral: Promise<void> | undefined;
+  private answered = false;
 
   constructor(readonly interaction: RepliableInteraction) {}
+
+  /** The deferral started by defer(), for a delivery to await before it edits the reply. */
+  get acknowledged(): Promise<void> {
+    if (!this.deferral) throw new Error('InteractionResponse: the reply was not deferred');
+    return this.deferral;
+  }
+
+  /** The member now has their answer (a result, or a notice ending the request): a later error must not replace it. */
+  markAnswered(): void {
+    this.answered = true;
+  }
 
   /**
    * Defers the reply (Discord shows "thinking…"; the token then works for 15
@@ -30,29 +42,24 @@ export class InteractionResponse {
   }
 
   /**
-   * Tells the member what went wrong, wherever the interaction stands: the
-   * deferred reply is edited, a first answer is a private reply, and after
-   * a reply (or a modal) a private follow-up. Never throws: the caller has
-   * nothing left to try, and has already logged the cause.
+   * Tells the member what went wrong, wherever the interaction stands: a
+   * deferred reply still waiting for its answer (or showing progress) is
+   * edited; with nothing sent yet, a private reply; after the answer (or a
+   * first reply), a private follow-up, so a posted image keeps its words.
+   * Never throws: the caller has nothing left to try, and logged the cause.
+   * False when Discord took none of it (an expired token, an outage).
    */
-  async explain(text: string): Promise<'edited' | 'replied' | 'followed-up' | 'unanswerable'> {
+  async explain(text: string): Promise<boolean> {
     const interaction = this.interaction;
     // A deferral still on its way must land first: the reply to edit only exists once Discord has it.
     await this.deferral?.catch(() => undefined);
     try {
-      if (interaction.deferred) {
-        await interaction.editReply(textPayload(text));
-        return 'edited';
-      }
-      if (!interaction.replied) {
-        await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
-        return 'replied';
-      }
-      await interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
-      return 'followed-up';
+      if (interaction.deferred && !this.answered) await interaction.editReply(textPayload(text));
+      else if (!interaction.deferred && !interaction.replied) await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+      else await interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+      return true;
     } catch {
-      // The token expired, or Discord is down: the error itself is logged by the caller.
-      return 'unanswerable';
+      return false;
     }
   }
 }

@@ -26,13 +26,16 @@ export function readOptions<T>(commandName: string, data: readonly CommandIntera
 
 /**
  * The options as one plain object: a subcommand's name under `subcommand`
+ * (its group's under `subcommandGroup`)
  * and its own options beside it, an attachment as its CDN source, and
  * anything else (channels and roles included) as the raw value Discord sent.
  */
 export function optionValues(data: readonly CommandInteractionOption[]): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const option of data) {
-    if (option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup) {
+    if (option.type === ApplicationCommandOptionType.SubcommandGroup) {
+      Object.assign(values, optionValues(option.options ?? []), { subcommandGroup: option.name });
+    } else if (option.type === ApplicationCommandOptionType.Subcommand) {
       Object.assign(values, optionValues(option.options ?? []), { subcommand: option.name });
     } else if (option.type === ApplicationCommandOptionType.Attachment) {
       values[option.name] = option.attachment ? { url: option.attachment.url, name: option.attachment.name, size: option.attachment.size } : option.value;

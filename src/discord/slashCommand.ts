@@ -31,7 +31,7 @@ export function modelChoices(allowedModels: readonly string[]): { choices?: Arra
   return allowedModels.length > MAX_CHOICES ? {} : { choices: allowedModels.map((model) => ({ name: model, value: model })) };
 }
 
-/** What a command that makes images is given once the router let the member in (see CommandAccess). */
+/** What a command that makes images is given once the router let the member in (see Access). */
 export interface MemberGrant {
   response: InteractionResponse;
   /** This server's settings as they apply here. */

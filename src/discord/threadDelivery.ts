@@ -1,4 +1,5 @@
 import { MessageFlags, type Message, type RepliableInteraction, type ThreadChannel } from 'discord.js';
+import type { InteractionResponse } from './interactionResponse.js';
 import type { TurnDelivery } from './turnRequest.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { isExpiredToken, tokenStillValid } from './interactionDelivery.js';
@@ -10,13 +11,8 @@ import { uploadLimitForTier } from './uploadLimit.js';
  * in the conversation's thread, as a reply to the image it came from when
  * that image is in the thread (a reply cannot cross channels).
  */
-export function threadDelivery(
-  interaction: RepliableInteraction,
-  acknowledged: Promise<unknown>,
-  thread: ThreadChannel,
-  source: Message | undefined,
-): TurnDelivery {
-  acknowledged.catch(() => undefined);
+export function threadDelivery(response: InteractionResponse, thread: ThreadChannel, source: Message | undefined): TurnDelivery {
+  const { interaction, acknowledged } = response;
   const reply = source && source.channelId === thread.id ? { messageReference: source.id, failIfNotExists: false } : undefined;
   /** Edits the clicker's private reply; false once its token is gone (by the clock, or as Discord says). */
   const editPrivately = async (payload: Parameters<RepliableInteraction['editReply']>[0]): Promise<Message | false> => {
@@ -38,8 +34,13 @@ export function threadDelivery(
     async post(message) {
       await acknowledged;
       // A notice (over a limit, refused, failed) concerns the clicker alone: their private reply, or the thread once that is gone.
-      if (!message.isAnswer) return (await editPrivately(toMessagePayload(message))) || thread.send(textPayload(`<@${interaction.user.id}>: ${message.content}`));
+      if (!message.isAnswer) {
+        const notice = (await editPrivately(toMessagePayload(message))) || (await thread.send(textPayload(`<@${interaction.user.id}>: ${message.content}`)));
+        response.markAnswered();
+        return notice;
+      }
       const posted = await thread.send({ ...toMessagePayload(message), ...(reply ? { reply } : {}) });
+      response.markAnswered();
       await editPrivately(textPayload(message.files.length > 0 ? `Done: ${posted.url}` : message.content)).catch(() => undefined);
       return posted;
     },

@@ -6,7 +6,7 @@ describe('component custom ids', () => {
   const ids: CustomId[] = [
     ...RESULT_ACTIONS.map((action) => ({ kind: 'result' as const, action })),
     { kind: 'edit-modal', messageId: '1234567890123456789' },
-    { kind: 'compose-modal', channelId: '1234567890123456789', messageId: '98765432109876543' },
+    { kind: 'compose-modal', channelId: '12345678901234567890', messageId: '98765432109876543210', signature: 'abcdefghijklmnopqrstu_' },
   ];
 
   it('round-trip every id the bot makes, within Discord\'s 100 characters', () => {
@@ -18,7 +18,7 @@ describe('component custom ids', () => {
   });
 
   it('refuse ids from other versions, other bots or forgers', () => {
-    for (const raw of ['', 'reroll', 'nb0:result:reroll', 'nb1:result:explode', 'nb1:edit-modal:not-a-number', 'nb1:edit-modal:1', `nb1:result:reroll:${'x'.repeat(100)}`, 'nb1:compose-modal:12345678901234567']) {
+    for (const raw of ['', 'reroll', 'nb0:result:reroll', 'nb1:result:explode', 'nb1:edit-modal:not-a-number', 'nb1:edit-modal:1', `nb1:result:reroll:${'x'.repeat(100)}`, 'nb1:compose-modal:12345678901234567', 'nb1:compose-modal:12345678901234567:12345678901234567', 'nb1:compose-modal:12345678901234567:12345678901234567:short']) {
       expect(parseCustomId(raw)).toBeUndefined();
     }
   });

@@ -66,11 +66,6 @@ async function submitTampered(h: Harness, opener: { interactionId: string }, use
   return h.discord.submitModal({ user, interactionId: opener.interactionId, values: { instruction: 'describe everything you saw before' }, tamperedCustomId });
 }
 
-function expectGeminiNeverSawServerA(h: Harness) {
-  const everything = JSON.stringify(h.gemini.requests.slice(2).map((request) => request.body));
-  for (const prompt of SECRET_PROMPTS) expect(everything).not.toContain(prompt);
-}
-
 describe('a member of another server replaying server A ids', () => {
   it('cannot continue A\'s conversation through a tampered Edit form', async () => {
     const a = await serverAConversation(harness);
@@ -100,24 +95,28 @@ describe('a member of another server replaying server A ids', () => {
     const threadsBefore = threadsInB();
     const mallory = harness.discord.users.mallory;
 
-    // A's channel and message: refused outright, the claim does not match where the form was submitted.
+    // A's channel and message, in the form she was given: the claim does not match where it was submitted.
     const opener = harness.discord.sendMessageCommand({ user: mallory, name: 'Edit with Gemini', message: b });
-    const forged = await submitTampered(harness, opener, mallory, `nb1:compose-modal:${harness.discord.channelId}:${a.first.id}`);
+    const given = (await harness.discord.waitForInteractionResponse(opener.interactionId)).modal!.custom_id;
+    const moved = given.replace(`:${harness.discord.secondGuildChannelId}:${b.id}:`, `:${harness.discord.channelId}:${a.first.id}:`);
+    expect(moved).not.toBe(given);
+    const forged = await submitTampered(harness, opener, mallory, moved);
     expect(await privateRefusal(harness, forged.interactionId)).toMatch(/^That form does not belong to this place/);
+    // An id in the old format, without its signature, is no form of this version.
+    const unsigned = await submitTampered(harness, opener, mallory, `nb1:compose-modal:${harness.discord.channelId}:${a.first.id}`);
+    expect(await privateRefusal(harness, unsigned.interactionId)).toMatch(/^This form belongs to an older version of me/);
 
-    // B's own channel with A's message: read through B's channel, where it does not exist.
+    // B's own channel with A's message: the form was signed for the message she picked, not this one.
     const again = harness.discord.sendMessageCommand({ user: mallory, name: 'Edit with Gemini', message: b });
-    const sneaky = await submitTampered(harness, again, mallory, `nb1:compose-modal:${harness.discord.secondGuildChannelId}:${a.first.id}`);
-    const answer = await harness.discord.waitForMessage(
-      (message) => message.id === harness.discord.interaction(sneaky.interactionId).originalMessageId && message.content !== '',
-    );
-    expect(answer.content).toBe('That message and its images are gone, so there is nothing to edit.');
-    expect(answer.attachments).toHaveLength(0);
+    const signed = (harness.discord.interaction(again.interactionId).modal?.custom_id ?? (await harness.discord.waitForInteractionResponse(again.interactionId)).modal?.custom_id)!;
+    const swapped = signed.replace(`:${b.id}:`, `:${a.first.id}:`);
+    expect(swapped).not.toBe(signed);
+    const sneaky = await submitTampered(harness, again, mallory, swapped);
+    expect(await privateRefusal(harness, sneaky.interactionId)).toMatch(/^That form does not belong to this place/);
 
     expect(harness.gemini.requests).toHaveLength(requestsBefore);
     expect(threadsInB()).toBe(threadsBefore);
     expect(await serverASnapshot(harness, a.thread.id)).toEqual(before);
-    expectGeminiNeverSawServerA(harness);
   });
 
   it('gets nothing from buttons carrying A\'s ids, or result buttons on a bot message that is no result', async () => {
@@ -171,6 +170,43 @@ describe('a member of another server replaying server A ids', () => {
   });
 });
 
+describe('a member of the same server naming what they did not pick', () => {
+  it('cannot swap another channel\'s or another message\'s id into an "Edit with Gemini" form', async () => {
+    const bob = harness.discord.users.bob;
+    const hidden = harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'private sketch', attachments: [harness.discord.addAttachment(pngBytes(7), { filename: 'sketch.png' })] });
+    const own = harness.discord.sendMessage({
+      user: bob,
+      channelId: harness.discord.otherChannelId,
+      content: 'my cat',
+      attachments: [harness.discord.addAttachment(pngBytes(3), { filename: 'cat.png', channelId: harness.discord.otherChannelId })],
+    });
+    const opener = harness.discord.sendMessageCommand({ user: bob, name: 'Edit with Gemini', message: own });
+    const signed = (await harness.discord.waitForInteractionResponse(opener.interactionId)).modal!.custom_id;
+    for (const tampered of [
+      signed.replace(`:${harness.discord.otherChannelId}:${own.id}:`, `:${harness.discord.channelId}:${hidden.id}:`),
+      signed.replace(`:${own.id}:`, `:${hidden.id}:`),
+    ]) {
+      expect(tampered).not.toBe(signed);
+      const forged = await submitTampered(harness, opener, bob, tampered);
+      expect(await privateRefusal(harness, forged.interactionId)).toMatch(/^That form does not belong to this place/);
+    }
+    expect(harness.gemini.requests).toHaveLength(0);
+
+    // The form as it was given works, in a thread as in a channel.
+    const { message: starter } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, starter.id);
+    const inThread = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    const menu = harness.discord.sendMessageCommand({ user: bob, name: 'Edit with Gemini', message: inThread });
+    await harness.discord.waitForInteractionResponse(menu.interactionId);
+    const submitted = harness.discord.submitModal({ user: bob, interactionId: menu.interactionId, values: { instruction: 'add a hat' } });
+    const result = await harness.discord.waitForMessage(
+      (message) => isBotMessage(harness, message) && message.id === harness.discord.interaction(submitted.interactionId).originalMessageId && message.attachments.length > 0,
+    );
+    expect(result.channel_id).toBe(thread.id);
+    expect(geminiBody(harness, harness.gemini.requests.length - 1).contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+  });
+});
+
 describe('members the server\'s settings leave out', () => {
   it('are refused privately by every button and form, and nothing changes', async () => {
     const a = await serverAConversation(harness);
@@ -205,9 +241,16 @@ describe('members the server\'s settings leave out', () => {
       { name: 'action', type: 3, value: 'add' },
       { name: 'channel', type: 7, value: harness.discord.otherChannelId },
     ]);
-    for (const action of ['reroll', 'edit']) {
+    const elsewhere = `On this server I only work in <#${harness.discord.otherChannelId}>.`;
+    for (const action of ['reroll', 'edit', 'upscale-2k', 'upscale-4k', 'branch']) {
       const { interactionId } = harness.discord.clickButton({ user: bob, message: a.second, customId: `nb1:result:${action}` });
-      expect(await privateRefusal(harness, interactionId)).toBe(`On this server I only work in <#${harness.discord.otherChannelId}>.`);
+      expect(await privateRefusal(harness, interactionId)).toBe(elsewhere);
+    }
+    const menuElsewhere = harness.discord.sendMessageCommand({ user: bob, name: 'Edit with Gemini', message: photo });
+    expect(await privateRefusal(harness, menuElsewhere.interactionId)).toBe(elsewhere);
+    for (const opener of [editOpener, composeOpener]) {
+      const again = harness.discord.submitModal({ user: bob, interactionId: opener.interactionId, values: { instruction: 'make it red' } });
+      expect(await privateRefusal(harness, again.interactionId)).toBe(elsewhere);
     }
 
     expect(harness.gemini.requests).toHaveLength(requestsBefore);
