@@ -12,6 +12,7 @@ import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { channelOf } from '../src/discord/channelOf.js';
 import type { Config } from '../src/config/config.js';
 import { interactionDelivery } from '../src/discord/interactionDelivery.js';
+import { findLatestBotImages } from '../src/discord/findLatestBotImages.js';
 
 const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
 const PROMPT_MAX_LENGTH = 4000;
@@ -77,7 +78,9 @@ export const imagineCommand: SlashCommand = {
       return;
     }
     const options = read.options;
-    const inThread = (await channelOf(interaction))?.isThread() ?? false;
+    const channel = await channelOf(interaction);
+    const thread = channel?.isThread() ? channel : undefined;
+    const inThread = thread !== undefined;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
       await replyPrivately(interaction, problem.text);
@@ -89,7 +92,8 @@ export const imagineCommand: SlashCommand = {
     await runConversationTurn(
       bot,
       {
-        threadId: inThread ? interaction.channelId : undefined,
+        threadId: thread?.id,
+        latestPostedImages: thread && (() => findLatestBotImages(thread, bot.logger)),
         guildId: interaction.guildId ?? '',
         authorId: interaction.user.id,
         prompt: options.prompt,

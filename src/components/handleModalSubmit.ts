@@ -46,6 +46,8 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
       prompt: instruction,
       attachments: [],
       replyToMessageId: messageId,
+      // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
+      repliedImages: interaction.message ? imageAttachmentsOf(interaction.message) : undefined,
       settings: {},
       serverSettings,
     },

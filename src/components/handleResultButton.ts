@@ -13,6 +13,7 @@ import { textPayload } from '../discord/toMessagePayload.js';
 import { branchConversation } from './branchConversation.js';
 import { deleteResult } from './deleteResult.js';
 import { locateResult, type LocatedResult } from './locateResult.js';
+import { imageAttachmentsOf } from './imageAttachments.js';
 import { editModal } from './modals.js';
 
 /**
@@ -110,6 +111,8 @@ async function upscale(bot: BotContext, interaction: ButtonInteraction, { locate
       prompt: `Upscale this image to ${imageSize}: keep everything exactly as it is, only sharper and more detailed.`,
       attachments: [],
       replyToMessageId: interaction.message.id,
+      // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
+      repliedImages: imageAttachmentsOf(interaction.message),
       settings: { imageSize },
       serverSettings,
     },

@@ -125,6 +125,22 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(await setAsideRecords(thread.id)).toEqual([{ version: 7, from: 'the future' }]);
   });
 
+  it('/imagine in that thread goes on from the latest image posted there too', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    await withSavedRecord(thread.id, 2, async (_record, store) => {
+      await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
+    });
+    const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users.bob, name: 'imagine', channelId: thread.id, options: [{ name: 'prompt', type: 3, value: 'add a hat' }] });
+    const answer = await harness.discord.waitForMessage(
+      (message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.attachments.length > 0,
+    );
+    expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the latest image I posted here/);
+    const body = geminiBody(harness, harness.gemini.requests.length - 1);
+    expect(body.contents).toHaveLength(1);
+    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, blue))).toBe(true);
+  });
+
   it('missing a stored image, with no later image in the thread, goes on from the image the thread was started from', async () => {
     const { starter, thread } = await startConversation();
     await withSavedRecord(thread.id, 1, async (record, store) => {
@@ -159,16 +175,20 @@ describe('a thread whose stored history cannot be replayed', () => {
 });
 
 describe('a button on an image of a thread whose history cannot be replayed', () => {
-  it('Upscale, which needs that very image, is refused plainly rather than redrawn from its words alone', async () => {
+  it('Upscale, which needs that very image, goes on from the image the button is on', async () => {
     const { starter, thread } = await startConversation();
     await withSavedRecord(thread.id, 1, async (record, store) => {
       await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
     });
-    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.alice, message: starter, customId: 'nb1:result:upscale-2k' });
-    const refusal = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.content !== '');
-    expect(refusal.content).toMatch(/I could not read the saved history of this thread/);
-    expect(refusal.attachments).toEqual([]);
-    expect(harness.gemini.requests).toHaveLength(1); // only the first image: nothing was drawn without it
+    const before = harness.discord.messages(thread.id).length;
+    harness.discord.clickButton({ user: harness.discord.users.alice, message: starter, customId: 'nb1:result:upscale-2k' });
+    const upscaled = await harness.discord.waitForMessage(
+      (message) => message.channel_id === thread.id && message.attachments.length > 0 && harness.discord.messages(thread.id).indexOf(message) >= before,
+    );
+    expect(upscaled.content).toContain('I could not read the earlier history of this thread, so I went on from the image you replied to.');
+    const sent = geminiBody(harness, harness.gemini.requests.length - 1);
+    expect(sent.contents).toHaveLength(1); // no history: the image itself, as a reference
+    expect(sent.contents[0]?.parts.map(inlineData)[1]).toEqual({ mimeType: 'image/jpeg', data: firstAttachmentBytes(harness, starter).toString('base64') });
   });
 });
 
