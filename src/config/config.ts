@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASPECT_RATIOS, IMAGE_SIZES, type AspectRatio, type ImageSize } from '../gemini/imageOptions.js';
+import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
 import { STORE_URL_EXAMPLES, storeBackend } from '../store/storeUrl.js';
 import { priceOverridesSchema, type PriceOverrides } from '../usage/priceTable.js';
 
@@ -78,94 +78,106 @@ const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('
 const timeoutSeconds = positiveNumber.max(2_147_483, 'must be under 24 days');
 const positiveInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be at least 1');
 
-const environmentSchema = z.object({
-  DISCORD_TOKEN: z.string({ error: 'is required' }).min(1, 'is required'),
-  GEMINI_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
-  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
-  GEMINI_API_URL: httpUrl.default('https://generativelanguage.googleapis.com/v1beta'),
-  GEMINI_MODEL: modelId.default('gemini-3-pro-image'),
-  GEMINI_MODELS: modelList.default(['gemini-3-pro-image', 'gemini-3.1-flash-image']),
-  DEFAULT_ASPECT_RATIO: z.enum(ASPECT_RATIOS, { error: `must be one of ${ASPECT_RATIOS.join(', ')}` }).optional(),
-  DEFAULT_IMAGE_SIZE: z.enum(IMAGE_SIZES, { error: `must be one of ${IMAGE_SIZES.join(', ')}` }).optional(),
-  DAILY_IMAGE_LIMIT: nonNegativeInteger.default(0),
-  MONTHLY_BUDGET_USD: nonNegativeNumber.default(0),
-  PRICE_TABLE: priceTableJson.optional(),
-  ATTACHMENT_ORIGINS: originList.default(['https://cdn.discordapp.com', 'https://media.discordapp.net']),
-  DATABASE_URL: storeUrl.default('sqlite://data/bot.sqlite'),
-  // Unset: blobs go where DATABASE_URL says.
-  BLOB_URL: storeUrl.optional(),
-  DISCORD_GUILD_ID: snowflake.optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MAX_ATTACHMENT_MB: positiveNumber.default(20),
-  GEMINI_TIMEOUT_SECONDS: timeoutSeconds.default(180),
-  ATTACHMENT_TIMEOUT_SECONDS: timeoutSeconds.default(30),
-  GEMINI_CONCURRENCY: positiveInteger.default(4),
-  MAX_REQUESTS_PER_USER: positiveInteger.default(2),
-  GEMINI_QUEUE_LIMIT: positiveInteger.default(100),
-  // 20 MB keeps a long thread of 4K images affordable in memory; Gemini itself takes up to 100 MB.
-  HISTORY_BUDGET_MB: positiveNumber.max(100, 'must stay under Gemini\'s 100 MB request limit').default(20),
-  // Unset: no HTTP server at all. 0 lets the OS pick a port (tests).
-  METRICS_PORT: nonNegativeInteger.max(65_535, 'must be a port number (0 to 65535)').optional(),
-  // Loopback by default: /metrics shows spend, so reaching it from elsewhere is a choice (the container image makes it).
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  // Unset: one process, no sharding manager.
-  SHARDS: shardCount.optional(),
-}).superRefine((env, context) => {
-  // Shard processes share the records store. SQLite's thread and budget locks live inside one process, so
-  // two shards (or an old and a new one overlapping during a restart) could run one thread's turns or one
-  // server's budget at once without knowing it: refuse at start rather than be silently wrong.
-  if (env.SHARDS !== undefined && storeBackend(env.DATABASE_URL) === 'sqlite') {
-    context.addIssue({ code: 'custom', path: ['SHARDS'], message: 'needs a store shared by every shard process: set DATABASE_URL to postgres://… or redis://… (SQLite has no cross-process locks; see "Choosing a store" in the README)' });
-  }
-});
-
-export interface Config {
-  discordToken: string;
-  geminiApiKey: string;
-  discordApiUrl: string;
-  geminiApiUrl: string;
-  /** The default model for new conversations; always in allowedModels. */
-  geminiModel: string;
-  /** Models a server admin may choose with /settings model. */
-  allowedModels: string[];
-  /** Image options for servers that chose none (undefined: Gemini's own default). */
-  defaultAspectRatio: AspectRatio | undefined;
-  defaultImageSize: ImageSize | undefined;
-  /** Images one member may make per UTC day in a server; 0 means no limit. */
-  dailyImageLimit: number;
-  /** Estimated spend allowed per server per UTC month, in USD; 0 means no budget. */
-  monthlyBudgetUsd: number;
-  /** Admin corrections to the built-in price table (src/usage/priceTable.ts). */
-  priceOverrides: PriceOverrides;
-  attachmentOrigins: string[];
-  /** Conversations, settings, usage and buttons' state. */
-  databaseUrl: string;
-  /** Image bytes; the same as databaseUrl unless BLOB_URL is set. */
-  blobUrl: string;
-  discordGuildId: string | undefined;
-  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
-  /** Largest attachment we download, in bytes. */
-  maxAttachmentBytes: number;
-  geminiTimeoutMs: number;
-  attachmentTimeoutMs: number;
-  /** Gemini calls in flight at once, across all servers; the rest wait in a queue. */
-  geminiConcurrency: number;
-  /** Requests one member may have queued or running at once. */
-  maxRequestsPerUser: number;
-  /** Requests that may wait for Gemini before new ones are turned away. */
-  geminiQueueLimit: number;
-  /** The largest history we send; older whole turns are left out beyond it. */
-  historyBudgetBytes: number;
-  /** Port of the /healthz and /metrics server; undefined: no server. */
-  metricsPort: number | undefined;
-  metricsHost: string;
-  /** Unset: one process. Otherwise a ShardingManager runs this many shard processes ('auto': as Discord recommends). */
-  shards: 'auto' | number | undefined;
-  /** First delay of the exponential backoff between Gemini retries (tests shorten it). */
-  retryBaseDelayMs: number;
-}
-
 const MEGABYTE = 1024 * 1024;
+const bytesFromMegabytes = (megabytes: number): number => Math.round(megabytes * MEGABYTE);
+const millisecondsFromSeconds = (seconds: number): number => Math.round(seconds * 1000);
+
+/**
+ * The environment variables (name, validation, default), then the Config the
+ * code reads, which is this schema's output: a setting is added here once.
+ */
+const configSchema = z
+  .object({
+    DISCORD_TOKEN: z.string({ error: 'is required' }).min(1, 'is required'),
+    GEMINI_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
+    DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+    GEMINI_API_URL: httpUrl.default('https://generativelanguage.googleapis.com/v1beta'),
+    GEMINI_MODEL: modelId.default('gemini-3-pro-image'),
+    GEMINI_MODELS: modelList.default(['gemini-3-pro-image', 'gemini-3.1-flash-image']),
+    DEFAULT_ASPECT_RATIO: z.enum(ASPECT_RATIOS, { error: `must be one of ${ASPECT_RATIOS.join(', ')}` }).optional(),
+    DEFAULT_IMAGE_SIZE: z.enum(IMAGE_SIZES, { error: `must be one of ${IMAGE_SIZES.join(', ')}` }).optional(),
+    DAILY_IMAGE_LIMIT: nonNegativeInteger.default(0),
+    MONTHLY_BUDGET_USD: nonNegativeNumber.default(0),
+    PRICE_TABLE: priceTableJson.optional(),
+    ATTACHMENT_ORIGINS: originList.default(['https://cdn.discordapp.com', 'https://media.discordapp.net']),
+    DATABASE_URL: storeUrl.default('sqlite://data/bot.sqlite'),
+    // Unset: blobs go where DATABASE_URL says.
+    BLOB_URL: storeUrl.optional(),
+    DISCORD_GUILD_ID: snowflake.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MAX_ATTACHMENT_MB: positiveNumber.default(20),
+    GEMINI_TIMEOUT_SECONDS: timeoutSeconds.default(180),
+    ATTACHMENT_TIMEOUT_SECONDS: timeoutSeconds.default(30),
+    GEMINI_CONCURRENCY: positiveInteger.default(4),
+    MAX_REQUESTS_PER_USER: positiveInteger.default(2),
+    GEMINI_QUEUE_LIMIT: positiveInteger.default(100),
+    // 20 MB keeps a long thread of 4K images affordable in memory; Gemini itself takes up to 100 MB.
+    HISTORY_BUDGET_MB: positiveNumber.max(100, 'must stay under Gemini\'s 100 MB request limit').default(20),
+    // Unset: no HTTP server at all. 0 lets the OS pick a port (tests).
+    METRICS_PORT: nonNegativeInteger.max(65_535, 'must be a port number (0 to 65535)').optional(),
+    // Loopback by default: /metrics shows spend, so reaching it from elsewhere is a choice (the container image makes it).
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    // Unset: one process, no sharding manager.
+    SHARDS: shardCount.optional(),
+  })
+  .superRefine((env, context) => {
+    // Shard processes share the records store. SQLite's thread and budget locks live inside one process, so
+    // two shards (or an old and a new one overlapping during a restart) could run one thread's turns or one
+    // server's budget at once without knowing it: refuse at start rather than be silently wrong.
+    if (env.SHARDS !== undefined && storeBackend(env.DATABASE_URL) === 'sqlite') {
+      context.addIssue({ code: 'custom', path: ['SHARDS'], message: 'needs a store shared by every shard process: set DATABASE_URL to postgres://… or redis://… (SQLite has no cross-process locks; see "Choosing a store" in the README)' });
+    }
+  })
+  .transform((env) => ({
+    discordToken: env.DISCORD_TOKEN,
+    geminiApiKey: env.GEMINI_API_KEY,
+    discordApiUrl: env.DISCORD_API_URL,
+    geminiApiUrl: env.GEMINI_API_URL,
+    /** The default model for new conversations; always in allowedModels. */
+    geminiModel: env.GEMINI_MODEL,
+    /** Models a server admin may choose with /settings model. The default model is always one of them, or a server could never go back to it. */
+    allowedModels: env.GEMINI_MODELS.includes(env.GEMINI_MODEL) ? env.GEMINI_MODELS : [env.GEMINI_MODEL, ...env.GEMINI_MODELS],
+    /** Image options for servers that chose none (undefined: Gemini's own default). */
+    defaultAspectRatio: env.DEFAULT_ASPECT_RATIO,
+    defaultImageSize: env.DEFAULT_IMAGE_SIZE,
+    /** Images one member may make per UTC day in a server; 0 means no limit. */
+    dailyImageLimit: env.DAILY_IMAGE_LIMIT,
+    /** Estimated spend allowed per server per UTC month, in USD; 0 means no budget. */
+    monthlyBudgetUsd: env.MONTHLY_BUDGET_USD,
+    /** Admin corrections to the built-in price table (src/usage/priceTable.ts). */
+    priceOverrides: env.PRICE_TABLE ?? {},
+    /** The only origins an attachment is ever downloaded from. */
+    attachmentOrigins: env.ATTACHMENT_ORIGINS,
+    /** Conversations, settings, usage and buttons' state. */
+    databaseUrl: env.DATABASE_URL,
+    /** Image bytes; the same as databaseUrl unless BLOB_URL is set. */
+    blobUrl: env.BLOB_URL ?? env.DATABASE_URL,
+    /** Set: deploy-commands registers to this server only. */
+    discordGuildId: env.DISCORD_GUILD_ID,
+    logLevel: env.LOG_LEVEL,
+    /** Largest attachment we download. */
+    maxAttachmentBytes: bytesFromMegabytes(env.MAX_ATTACHMENT_MB),
+    geminiTimeoutMs: millisecondsFromSeconds(env.GEMINI_TIMEOUT_SECONDS),
+    attachmentTimeoutMs: millisecondsFromSeconds(env.ATTACHMENT_TIMEOUT_SECONDS),
+    /** Gemini calls in flight at once, across all servers; the rest wait in a queue. */
+    geminiConcurrency: env.GEMINI_CONCURRENCY,
+    /** Requests one member may have queued or running at once. */
+    maxRequestsPerUser: env.MAX_REQUESTS_PER_USER,
+    /** Requests that may wait for Gemini before new ones are turned away. */
+    geminiQueueLimit: env.GEMINI_QUEUE_LIMIT,
+    /** The largest history we send; older whole turns are left out beyond it. */
+    historyBudgetBytes: bytesFromMegabytes(env.HISTORY_BUDGET_MB),
+    /** Port of the /healthz and /metrics server; undefined: no server. */
+    metricsPort: env.METRICS_PORT,
+    metricsHost: env.METRICS_HOST,
+    /** Unset: one process. Otherwise a ShardingManager runs this many shard processes ('auto': as Discord recommends). */
+    shards: env.SHARDS,
+    /** First delay of the exponential backoff between Gemini retries. No variable: only tests shorten it. */
+    retryBaseDelayMs: 1_000,
+  }));
+
+/** Every setting the bot reads, by the names the code uses. */
+export type Config = z.output<typeof configSchema>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -174,43 +186,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
   const present = Object.fromEntries(
     Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
-  const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
-    return { ok: false, problems };
-  }
-  const env = parsed.data;
-  return {
-    ok: true,
-    config: {
-      discordToken: env.DISCORD_TOKEN,
-      geminiApiKey: env.GEMINI_API_KEY,
-      discordApiUrl: env.DISCORD_API_URL,
-      geminiApiUrl: env.GEMINI_API_URL,
-      geminiModel: env.GEMINI_MODEL,
-      // The default model must always be selectable, or a server could never go back to it.
-      allowedModels: env.GEMINI_MODELS.includes(env.GEMINI_MODEL) ? env.GEMINI_MODELS : [env.GEMINI_MODEL, ...env.GEMINI_MODELS],
-      defaultAspectRatio: env.DEFAULT_ASPECT_RATIO,
-      defaultImageSize: env.DEFAULT_IMAGE_SIZE,
-      dailyImageLimit: env.DAILY_IMAGE_LIMIT,
-      monthlyBudgetUsd: env.MONTHLY_BUDGET_USD,
-      priceOverrides: env.PRICE_TABLE ?? {},
-      attachmentOrigins: env.ATTACHMENT_ORIGINS,
-      databaseUrl: env.DATABASE_URL,
-      blobUrl: env.BLOB_URL ?? env.DATABASE_URL,
-      discordGuildId: env.DISCORD_GUILD_ID,
-      logLevel: env.LOG_LEVEL,
-      maxAttachmentBytes: Math.round(env.MAX_ATTACHMENT_MB * MEGABYTE),
-      geminiTimeoutMs: Math.round(env.GEMINI_TIMEOUT_SECONDS * 1000),
-      attachmentTimeoutMs: Math.round(env.ATTACHMENT_TIMEOUT_SECONDS * 1000),
-      geminiConcurrency: env.GEMINI_CONCURRENCY,
-      maxRequestsPerUser: env.MAX_REQUESTS_PER_USER,
-      geminiQueueLimit: env.GEMINI_QUEUE_LIMIT,
-      historyBudgetBytes: Math.round(env.HISTORY_BUDGET_MB * MEGABYTE),
-      metricsPort: env.METRICS_PORT,
-      metricsHost: env.METRICS_HOST,
-      shards: env.SHARDS,
-      retryBaseDelayMs: 1_000,
-    },
-  };
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`) };
 }

@@ -5,18 +5,43 @@ const required = { DISCORD_TOKEN: 'discord-token', GEMINI_API_KEY: 'gemini-key' 
 
 describe('configuration', () => {
   it('fills every default an operator relies on when only the two secrets are set', () => {
-    const result = parseConfig(required);
-    expect(result).toEqual({
+    expect(parseConfig(required)).toEqual({
       ok: true,
-      config: expect.objectContaining({
+      config: {
+        discordToken: 'discord-token',
+        geminiApiKey: 'gemini-key',
         discordApiUrl: 'https://discord.com/api',
         geminiApiUrl: 'https://generativelanguage.googleapis.com/v1beta',
         geminiModel: 'gemini-3-pro-image',
+        allowedModels: ['gemini-3-pro-image', 'gemini-3.1-flash-image'],
+        defaultAspectRatio: undefined,
+        defaultImageSize: undefined,
+        dailyImageLimit: 0,
+        monthlyBudgetUsd: 0,
+        priceOverrides: {},
         attachmentOrigins: ['https://cdn.discordapp.com', 'https://media.discordapp.net'],
         databaseUrl: 'sqlite://data/bot.sqlite',
+        blobUrl: 'sqlite://data/bot.sqlite',
         discordGuildId: undefined,
-      }),
+        logLevel: 'info',
+        maxAttachmentBytes: 20 * 1024 * 1024,
+        geminiTimeoutMs: 180_000,
+        attachmentTimeoutMs: 30_000,
+        geminiConcurrency: 4,
+        maxRequestsPerUser: 2,
+        geminiQueueLimit: 100,
+        historyBudgetBytes: 20 * 1024 * 1024,
+        metricsPort: undefined,
+        metricsHost: '127.0.0.1',
+        shards: undefined,
+        retryBaseDelayMs: 1_000,
+      },
     });
+  });
+
+  it('reads sizes in MB and timeouts in seconds, as the README gives them', () => {
+    const result = parseConfig({ ...required, MAX_ATTACHMENT_MB: '1.5', HISTORY_BUDGET_MB: '3', GEMINI_TIMEOUT_SECONDS: '2.5', ATTACHMENT_TIMEOUT_SECONDS: '7' });
+    expect(result).toMatchObject({ ok: true, config: { maxAttachmentBytes: 1_572_864, historyBudgetBytes: 3_145_728, geminiTimeoutMs: 2_500, attachmentTimeoutMs: 7_000 } });
   });
 
   it('names every problem at once instead of stopping at the first', () => {
