@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readConfigOrExit } from './config/readConfigOrExit.js';
 import { createLogger } from './logging/createLogger.js';
 import { runBot } from './runBot.js';
 import { runShardingManager } from './sharding/runShardingManager.js';
 
-// A .env file is a convenience for local runs; real environment variables win.
-if (existsSync('.env')) process.loadEnvFile('.env');
-
-const config = readConfigOrExit(process.env);
+const config = readConfigOrExit('The bot cannot start');
 const logger = createLogger(config.logLevel);
 if (config.shards === undefined) {
   await runBot(config, logger);

@@ -15,7 +15,7 @@ if (!process.env['SHARDING_MANAGER']) {
 const shardId = Number(process.env['SHARDS']);
 
 // SHARDS here is discord.js's shard id, not the operator's setting, which only the manager reads.
-const config = readConfigOrExit({ ...process.env, SHARDS: undefined });
+const config = readConfigOrExit('The shard cannot start', { ...process.env, SHARDS: undefined });
 // Shards share one host, so each serves /healthz and /metrics on its own port: METRICS_PORT + shard id (0 stays "any port").
 if (config.metricsPort) config.metricsPort += shardId;
 const logger = createLogger(config.logLevel).child({ shard: shardId });

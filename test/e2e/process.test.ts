@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
 import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 import { buildBot, emulatorEnv } from './compiledBot.js';
 
 /*
  * The compiled bot as `npm start` runs it, in its own process: proves the
- * build, the entry point, configuration errors and shutdown on SIGTERM.
+ * build, the entry point, configuration errors and shutdown on SIGTERM. Then
+ * `npm run deploy-commands`, which reads its settings the same way.
  */
 let entry: string;
 
@@ -78,6 +80,39 @@ describe('the bot process', () => {
       await expect(stat(path.join(directory, 'data/bot.sqlite'))).resolves.toBeTruthy();
       expect(output).not.toContain(discord.token);
       expect(output).not.toContain(gemini.apiKey);
+    });
+  });
+
+  describe('npm run deploy-commands', () => {
+    const deployScript = (): string => path.join(path.dirname(entry), 'deployCommands.js');
+
+    it('refuses, like start, with one message naming every problem and no stack trace', async () => {
+      const directory = await mkdtemp(path.join(tmpdir(), 'deploy-process-'));
+      const child = spawn(process.execPath, [deployScript()], { cwd: directory, env: { PATH: process.env['PATH'] ?? '', DISCORD_API_URL: 'nope' } });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      expect(await exitOf(child)).toBe(1);
+      expect(stderr).toContain('Cannot deploy the commands; fix these settings (see .env.example)');
+      for (const name of ['DISCORD_TOKEN', 'GEMINI_API_KEY', 'DISCORD_API_URL']) expect(stderr).toContain(name);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      await rm(directory, { recursive: true, force: true });
+    });
+
+    it('reads the .env file in its folder, where a real environment variable wins, and registers the commands the bot handles', async () => {
+      const discord = await startDiscordEmulator();
+      const directory = await mkdtemp(path.join(tmpdir(), 'deploy-process-'));
+      // The .env points at a port nothing listens on: only the real variable reaches the emulator.
+      await writeFile(path.join(directory, '.env'), `DISCORD_TOKEN=${discord.token}\nGEMINI_API_KEY=unused\nDISCORD_GUILD_ID=${discord.guildId}\nDISCORD_API_URL=http://127.0.0.1:9/api\n`);
+      const child = spawn(process.execPath, [deployScript()], { cwd: directory, env: { PATH: process.env['PATH'] ?? '', DISCORD_API_URL: discord.apiUrl } });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      expect(await exitOf(child)).toBe(0);
+      expect(output).toContain(`for server ${discord.guildId}.`);
+      expect(discord.registeredCommands(discord.guildId).map((command) => command.name)).toEqual(commands.map((command) => command.data.name));
+      expect(discord.unexpectedRequests).toEqual([]);
+      await discord.close();
+      await rm(directory, { recursive: true, force: true });
     });
   });
 });
