@@ -4,7 +4,7 @@ import type { EngineDependencies } from './engineDependencies.js';
 export type ThreadConversation =
   | { kind: 'found'; record: ConversationRecord }
   | { kind: 'missing' }
-  /** Stored but unreadable: the turn goes on without it (withoutHistory), and a fresh record replaces it once set aside. */
+  /** Stored but unreadable: the turn goes on without it (planTurn), and a fresh record replaces it once set aside. */
   | { kind: 'unreadable' }
   /** Stored for another server: never continued, sent to Gemini or shown; `text` says so plainly. */
   | { kind: 'refused'; text: string };

@@ -10,7 +10,8 @@ import type { BotContext } from './botContext.js';
 import { deliverAnswer } from './deliverAnswer.js';
 import { renderOutcome, threadName } from './renderOutcome.js';
 import { byline, describeSources } from './resultNotes.js';
-import type { FreshStart, TurnDelivery, TurnRequest } from './turnRequest.js';
+import type { FreshStart } from '../turn/planTurn.js';
+import type { TurnDelivery, TurnRequest } from './turnRequest.js';
 
 export interface StoreContext {
   /** The record the answer is added to; undefined starts a new one. */
@@ -28,7 +29,7 @@ export async function deliverAndStore(bot: BotContext, request: TurnRequest, del
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
   if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.
   if (outcome.kind === 'images' && outcome.notReplayable) {
-    // Posted, but replaying it would fail every later turn: a reply to the image still works (withRepliedImages).
+    // Posted, but replaying it would fail every later turn: a reply to the image still works (planTurn).
     bot.logger.warn({ threadId: request.threadId, messageId: message.id, why: outcome.notReplayable }, 'answer posted but not kept in the history');
     return;
   }

@@ -1,9 +1,10 @@
-import { findExchangeByMessage, type ConversationRecord } from '../conversation/conversationRecord.js';
+import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { generateTurn, type GeneratedTurn, type TurnHooks } from '../conversation/generateTurn.js';
-import { loadConversation } from '../conversation/loadConversation.js';
+import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import type { TurnOutcome } from '../conversation/turnOutcome.js';
-import type { ImageSettings } from '../gemini/imageOptions.js';
+import type { EffectiveSettings } from '../settings/guildSettings.js';
+import { needsLatestPostedImages, planTurn, type TurnPlan } from '../turn/planTurn.js';
 import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import { logGeneration } from '../logging/logGeneration.js';
 import type { BotContext } from './botContext.js';
@@ -11,7 +12,7 @@ import { collectReferences, precheckReferences } from './collectReferences.js';
 import { deliverAndStore } from './deliverAndStore.js';
 import { progressReporter } from './progressReporter.js';
 import { renderOutcome } from './renderOutcome.js';
-import { withoutHistory, withRepliedImages, type FreshStart, type TurnDelivery, type TurnRequest } from './turnRequest.js';
+import type { TurnDelivery, TurnRequest } from './turnRequest.js';
 
 /**
  * One conversation turn end to end: admission to the Gemini queue, the
@@ -55,80 +56,53 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
     return;
   }
   const serverSettings = access.settings;
-  const loaded = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
-  if (loaded.kind === 'refused') {
-    await delivery.post(renderOutcome({ kind: 'not-allowed', text: loaded.text }));
+  const stored = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
+  const plan = await planWithFacts(bot, asked, stored, serverSettings);
+  if (plan.kind === 'refused') {
+    await delivery.post(renderOutcome(plan.refusal));
     return;
   }
-  const record = loaded.kind === 'found' ? loaded.record : undefined;
-  const plan = loaded.kind === 'unreadable' ? await goOnWithoutHistory(asked) : { request: withRepliedImages(asked, record), freshStart: undefined };
-  if (!plan) {
-    await delivery.post(renderOutcome({ kind: 'history-unreadable' }));
-    return;
-  }
-  const request = plan.request;
-  // A reroll finds its turn in the history as it is now, in line: a Delete clicked meanwhile may have moved or removed it.
-  const replayed = request.replay && record ? findExchangeByMessage(record, request.replay.messageId) : undefined;
-  if (request.replay && !replayed) {
-    await delivery.post(renderOutcome({ kind: 'not-allowed', text: 'That image is no longer part of this conversation, so I cannot do that again.' }));
-    return;
-  }
+  const request: TurnRequest = { ...asked, attachments: plan.attachments, replyToMessageId: plan.replyToMessageId };
   const precheck = precheckReferences(bot, request.attachments);
   if (!precheck.ok) {
     await delivery.post(renderOutcome(precheck.outcome));
     return;
   }
-
-  const model = record?.model ?? request.model ?? serverSettings.model;
-  if (record && !bot.config.allowedModels.includes(model)) {
-    // Another model cannot carry on this history (thought signatures are the model's own), and the operator withdrew this one.
-    await delivery.post(renderOutcome({ kind: 'not-allowed', text: `This conversation was made with ${model}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.` }));
-    return;
-  }
-  const baseSettings = record ? record.settings : { aspectRatio: serverSettings.aspectRatio, imageSize: serverSettings.imageSize };
-  const settings = definedOnly({ ...baseSettings, ...definedOnly(request.settings) });
   // Held before waiting in line, so requests in flight count against the limits together.
   const reserved = await bot.usage.reserve({
     guildId: request.guildId,
     userId: request.authorId,
-    model,
-    imageSize: settings.imageSize,
+    model: plan.model,
+    imageSize: plan.settings.imageSize,
     limits: serverSettings,
-    inputTokens: estimateInputTokens(record, request, request.attachments.length),
+    inputTokens: estimateInputTokens(plan.history, request, request.attachments.length),
   });
   if (!reserved.ok) {
     await delivery.post(renderOutcome({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed }));
     return;
   }
   try {
-    const history = replayed && record ? { ...record, exchanges: record.exchanges.slice(0, replayed.index) } : record;
-    await generateAndDeliver(bot, { asked, ...plan }, delivery, ticket, { record, history, model, settings, started, reservation: reserved.reservation });
+    await generateAndDeliver(bot, { asked, request, plan, serverSettings }, delivery, ticket, { started, reservation: reserved.reservation });
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
 }
 
-/** A reroll replays a turn of the history, so it cannot go on without it; nor can a turn on an image it has no way to get (withoutHistory). */
-async function goOnWithoutHistory(asked: TurnRequest): Promise<{ request: TurnRequest; freshStart: FreshStart } | undefined> {
-  return asked.replay ? undefined : withoutHistory(asked);
+/** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
+async function planWithFacts(bot: BotContext, asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
+  const latestPostedImages = needsLatestPostedImages(asked, stored) && asked.latestPostedImages ? await asked.latestPostedImages() : undefined;
+  return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels: bot.config.allowedModels, latestPostedImages });
 }
 
-/** What a turn runs: the request as asked, and as planned (without the history when it cannot be read). */
-interface TurnPlan {
+/** A turn as planned: the request as asked, the plan, and the request the plan makes of it (its references, the image it edits). */
+interface PlannedTurn {
   asked: TurnRequest;
   request: TurnRequest;
-  freshStart: FreshStart | undefined;
+  plan: Extract<TurnPlan, { kind: 'go' }>;
+  serverSettings: EffectiveSettings;
 }
 
-async function generateAndDeliver(
-  bot: BotContext,
-  plan: TurnPlan,
-  delivery: TurnDelivery,
-  ticket: Ticket,
-  /** `history`: what Gemini is sent (a reroll's stops before its turn); `record`: what the answer is added to. */
-  context: { record: ConversationRecord | undefined; history: ConversationRecord | undefined; model: string; settings: ImageSettings; started: number; reservation: Reservation },
-): Promise<void> {
-  const { model, settings } = context;
+async function generateAndDeliver(bot: BotContext, planned: PlannedTurn, delivery: TurnDelivery, ticket: Ticket, context: { started: number; reservation: Reservation }): Promise<void> {
   const progress = progressReporter(bot.logger, delivery);
   // The slot bounds a generation's big buffers, so the attachments are downloaded only once it is held.
   const granted = await ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal);
@@ -136,13 +110,17 @@ async function generateAndDeliver(
     signal: bot.shutdownSignal,
     onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
   };
-  let attempt = granted ? await collectAndGenerate(bot, plan, { history: plan.freshStart ? undefined : context.history, model, settings }, hooks) : undefined;
+  let attempt = granted ? await collectAndGenerate(bot, planned, hooks) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
-  const freshPlan = attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !plan.freshStart ? await goOnWithoutHistory(plan.asked) : undefined;
-  if (freshPlan) {
-    bot.logger.warn({ threadId: plan.asked.threadId, freshStart: freshPlan.freshStart }, 'going on without the thread\'s unreadable history');
-    plan = { asked: plan.asked, ...freshPlan };
-    attempt = await collectAndGenerate(bot, plan, { history: undefined, model, settings }, hooks);
+  if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
+    const fresh = await planWithFacts(bot, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
+    if (fresh.kind === 'go') {
+      bot.logger.warn({ threadId: planned.asked.threadId, freshStart: fresh.freshStart }, "going on without the thread's unreadable history");
+      // The thread's model and options were readable: the fresh start keeps them.
+      const plan = { ...fresh, model: planned.plan.model, settings: planned.plan.settings };
+      planned = { ...planned, plan, request: { ...planned.asked, attachments: plan.attachments, replyToMessageId: plan.replyToMessageId } };
+      attempt = await collectAndGenerate(bot, planned, hooks);
+    }
   }
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
   if (attempt?.kind !== 'generated') {
@@ -151,13 +129,13 @@ async function generateAndDeliver(
     return;
   }
   const turn = attempt.turn;
-  const { asked, request } = plan;
-  logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model }, turn, Date.now() - context.started);
-  bot.metrics.recordGeneration(model, turn);
+  const { asked, request, plan } = planned;
+  logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started);
+  bot.metrics.recordGeneration(plan.model, turn);
   await recordUsage(bot, context.reservation, turn);
   await progress.settled();
   // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-  await deliverAndStore(bot, request, delivery, turn, { record: plan.freshStart ? undefined : context.record, model, settings, freshStart: plan.freshStart });
+  await deliverAndStore(bot, request, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart });
 }
 
 type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; outcome: TurnOutcome };
@@ -167,12 +145,7 @@ type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; o
  * start decided mid-turn downloads the member's attachments again: rare,
  * and simpler than carrying the first download across.
  */
-async function collectAndGenerate(
-  bot: BotContext,
-  { request }: TurnPlan,
-  { history, model, settings }: { history: ConversationRecord | undefined; model: string; settings: ImageSettings },
-  hooks: TurnHooks,
-): Promise<Attempt | undefined> {
+async function collectAndGenerate(bot: BotContext, { request, plan }: PlannedTurn, hooks: TurnHooks): Promise<Attempt | undefined> {
   // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
   const precheck = precheckReferences(bot, request.attachments);
   if (!precheck.ok) return { kind: 'refused', outcome: precheck.outcome };
@@ -182,13 +155,13 @@ async function collectAndGenerate(
   const turn = await generateTurn(
     bot,
     {
-      record: history,
+      record: plan.history,
       exactUserParts: request.replay?.userParts,
       prompt: request.prompt,
-      references: [...(request.presetReferences ?? []), ...references.parts],
+      references: references.parts,
       replyToMessageId: request.replyToMessageId,
-      model,
-      settings,
+      model: plan.model,
+      settings: plan.settings,
       search: request.search,
     },
     hooks,
@@ -231,10 +204,6 @@ function estimateInputTokens(record: ConversationRecord | undefined, request: Tu
     (count, exchange) => count + [...exchange.user.parts, ...exchange.model.parts].filter((part) => part.blob).length,
     0,
   );
-  const images = storedImages + references + (request.presetReferences?.length ?? 0) + 1; // + a re-sent image
+  const images = storedImages + references + 1; // + a re-sent image
   return images * TOKENS_PER_IMAGE + Math.ceil(request.prompt.length / 4) + 1_000;
-}
-
-function definedOnly(settings: ImageSettings): ImageSettings {
-  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as ImageSettings;
 }

@@ -1,6 +1,5 @@
 import type { Message } from 'discord.js';
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
-import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { AccessResult } from '../settings/checkAccess.js';
@@ -16,17 +15,15 @@ export interface TurnRequest {
   prompt: string;
   /** The user's reference images, downloaded once the turn's place in line is taken. */
   attachments: AttachmentSource[];
-  /** Reference images already in hand (a reroll replays the original turn's). */
-  presetReferences?: GeminiPart[] | undefined;
   /** The bot message the user replied to, if any. */
   replyToMessageId?: string | undefined;
-  /** That message's images, sent along when the history does not hold it (see withRepliedImages). */
+  /** That message's images, sent along when the history does not hold it (see planTurn). */
   repliedImages?: AttachmentSource[] | undefined;
   /**
    * The images of the latest message the bot posted in this thread (else
    * of the message the thread was started from); none when there is none.
    * Asked only when the thread's stored history cannot be read (see
-   * withoutHistory); never rejects. Absent where nobody can look.
+   * planTurn); never rejects. Absent where nobody can look.
    */
   latestPostedImages?: (() => Promise<AttachmentSource[]>) | undefined;
   /** Image options the user chose now; a thread otherwise keeps its own. */
@@ -70,37 +67,4 @@ export interface TurnDelivery {
   uploadLimitBytes: number;
   /** Tells the user something went wrong after the answer was posted. */
   warn(text: string): Promise<unknown>;
-}
-
-/**
- * A reply to one of the bot's images that the history does not hold (its
- * turn could not be saved, or the process died between posting and saving)
- * sends that image along as a reference, so the edit applies to what the
- * member pointed at rather than to the thread's latest image.
- */
-export function withRepliedImages(request: TurnRequest, record: ConversationRecord | undefined): TurnRequest {
-  const images = request.repliedImages ?? [];
-  if (images.length === 0 || !request.replyToMessageId) return request;
-  if (record?.exchanges.some((exchange) => exchange.model.messageId === request.replyToMessageId)) return request;
-  return { ...request, attachments: [...images, ...request.attachments], replyToMessageId: undefined };
-}
-
-/** Where a turn whose stored history cannot be read went on from: the member is told in a note. */
-export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
-
-/**
- * A thread whose stored history cannot be read is never a dead end: the
- * turn goes on without that history, from one image sent as a reference
- * (as for a lost turn, see withRepliedImages): the bot image the member
- * replied to, else the latest one the bot posted in the thread. With no
- * image to be found, it starts afresh from the member's words. Undefined
- * when the turn acts on one image whose bytes it has no way to get (a
- * button's Upscale or Edit): words alone would redraw something else.
- */
-export async function withoutHistory(request: TurnRequest): Promise<{ request: TurnRequest; freshStart: FreshStart } | undefined> {
-  const replied = request.replyToMessageId ? (request.repliedImages ?? []) : [];
-  if (replied.length === 0 && request.replyToMessageId && !request.latestPostedImages) return undefined;
-  const images = replied.length > 0 ? replied : ((await request.latestPostedImages?.()) ?? []);
-  const freshStart: FreshStart = replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing';
-  return { request: { ...request, attachments: [...images, ...request.attachments], replyToMessageId: undefined }, freshStart };
 }

@@ -1,0 +1,165 @@
+import type { AttachmentSource } from '../attachments/fetchAttachment.js';
+import { findExchangeByMessage, type ConversationRecord } from '../conversation/conversationRecord.js';
+import type { ThreadConversation } from '../conversation/loadConversation.js';
+import type { ImageSettings } from '../gemini/imageOptions.js';
+
+/**
+ * What a turn is asked to do, as far as planning needs it: the rest of a
+ * TurnRequest (who asked, the prompt, how to claim and deliver) travels on
+ * beside the plan unchanged.
+ */
+export interface TurnAsk {
+  /** The member's own reference images, downloaded later (once the turn holds a Gemini slot). */
+  attachments: AttachmentSource[];
+  /** The bot message replied to (or whose button or form was used), if any. */
+  replyToMessageId?: string | undefined;
+  /** That message's images as Discord shows them, when known: what a lost turn or an unreadable history goes on from. */
+  repliedImages?: AttachmentSource[] | undefined;
+  /** A reroll: the turn shown by this message again, from the history before it. */
+  replay?: { messageId: string } | undefined;
+  /** Image options chosen now; a thread otherwise keeps its own. */
+  settings: ImageSettings;
+  /** The model chosen with /imagine; only a new conversation takes it. */
+  model?: string | undefined;
+}
+
+export interface PlanFacts {
+  ask: TurnAsk;
+  /** The thread's stored conversation (missing for a new one). */
+  stored: ThreadConversation;
+  /** The server's defaults for a new conversation. */
+  serverDefaults: { model: string } & ImageSettings;
+  /** The models the operator offers now (GEMINI_MODELS). */
+  allowedModels: readonly string[];
+  /**
+   * The images of the latest bot message in the thread, looked up only when
+   * the plan may need them (see needsLatestPostedImages); undefined when not
+   * looked up or when the request has no way to look (a button's turn).
+   */
+  latestPostedImages?: AttachmentSource[] | undefined;
+}
+
+/** Where a turn whose stored history cannot be read goes on from: the member is told in a note. */
+export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
+
+/** A turn that will not run, decided before any Gemini call. */
+export type PlanRefusal = { kind: 'not-allowed'; text: string } | { kind: 'history-unreadable' };
+
+export type TurnPlan =
+  | {
+      kind: 'go';
+      /** The conversation the answer is added to; undefined starts a new record for the thread. */
+      record: ConversationRecord | undefined;
+      /** The exchanges Gemini is sent before the new turn (a reroll's stop before the turn it redoes). */
+      history: ConversationRecord | undefined;
+      /** The reroll's position in the history, when rerolling. */
+      replayIndex: number | undefined;
+      /** References to send: images a lost turn or a fresh start goes on from, then the member's own. */
+      attachments: AttachmentSource[];
+      /** The earlier answer this turn edits, when the history holds it. */
+      replyToMessageId: string | undefined;
+      model: string;
+      settings: ImageSettings;
+      /** Set when the stored history could not be read and the turn goes on without it. */
+      freshStart: FreshStart | undefined;
+    }
+  | { kind: 'refused'; refusal: PlanRefusal };
+
+const GONE_FROM_CONVERSATION = 'That image is no longer part of this conversation, so I cannot do that again.';
+
+/**
+ * The decisions of a turn, before any waiting or calling: which history it
+ * continues (or why it cannot), which model and image options apply, and
+ * which images travel along as references. Pure: every fact it needs is
+ * gathered first (see needsLatestPostedImages), so each rule is tested
+ * on its own (test/turn/planTurn.test.ts).
+ */
+export function planTurn(facts: PlanFacts): TurnPlan {
+  const { ask, stored } = facts;
+  if (stored.kind === 'refused') return refused({ kind: 'not-allowed', text: stored.text });
+  if (stored.kind === 'unreadable') return planFreshStart(facts);
+  const record = stored.kind === 'found' ? stored.record : undefined;
+
+  // A reroll finds its turn in the history as it is now: a Delete handled meanwhile may have moved or removed it.
+  const replayed = ask.replay && record ? findExchangeByMessage(record, ask.replay.messageId) : undefined;
+  if (ask.replay && !replayed) return refused({ kind: 'not-allowed', text: GONE_FROM_CONVERSATION });
+
+  const model = record?.model ?? ask.model ?? facts.serverDefaults.model;
+  if (record && !facts.allowedModels.includes(model)) {
+    // Another model cannot carry on this history (thought signatures are the model's own), and the operator withdrew this one.
+    return refused({ kind: 'not-allowed', text: `This conversation was made with ${model}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.` });
+  }
+  const lostTurn = repliesToLostTurn(ask, record);
+  return {
+    kind: 'go',
+    record,
+    history: replayed && record ? { ...record, exchanges: record.exchanges.slice(0, replayed.index) } : record,
+    replayIndex: replayed?.index,
+    attachments: lostTurn ? [...(ask.repliedImages ?? []), ...ask.attachments] : ask.attachments,
+    replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
+    model,
+    settings: imageSettings(record?.settings ?? { aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize }, ask.settings),
+    freshStart: undefined,
+  };
+}
+
+/**
+ * Whether planning needs the thread's latest posted images: only when the
+ * stored history cannot be read and the member did not point at an image
+ * whose bytes are at hand. Asking Discord costs a round trip, so the
+ * caller looks them up only then.
+ */
+export function needsLatestPostedImages(ask: TurnAsk, stored: ThreadConversation): boolean {
+  return stored.kind === 'unreadable' && !ask.replay && (ask.repliedImages ?? []).length === 0;
+}
+
+/**
+ * A thread whose stored history cannot be read is never a dead end: the turn
+ * goes on without it, from one image sent as a reference (the one the member
+ * replied to, else the latest the bot posted in the thread), or from the
+ * words alone when there is none. A reroll replays a turn of that history and
+ * cannot; nor can a turn on one image it has no way to get (a button on a
+ * message without images: words alone would redraw something else).
+ */
+function planFreshStart(facts: PlanFacts): TurnPlan {
+  const { ask } = facts;
+  const replied = ask.replyToMessageId ? (ask.repliedImages ?? []) : [];
+  const cannotFindTheImage = ask.replyToMessageId !== undefined && replied.length === 0 && facts.latestPostedImages === undefined;
+  if (ask.replay || cannotFindTheImage) return refused({ kind: 'history-unreadable' });
+  const images = replied.length > 0 ? replied : (facts.latestPostedImages ?? []);
+  return {
+    kind: 'go',
+    record: undefined,
+    history: undefined,
+    replayIndex: undefined,
+    attachments: [...images, ...ask.attachments],
+    replyToMessageId: undefined,
+    model: ask.model ?? facts.serverDefaults.model,
+    settings: imageSettings({ aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize }, ask.settings),
+    freshStart: replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing',
+  };
+}
+
+/**
+ * A reply to one of the bot's images that the history does not hold (its
+ * turn could not be saved, or the process died between posting and saving)
+ * sends that image along as a reference, so the edit applies to what the
+ * member pointed at rather than to the thread's latest image.
+ */
+function repliesToLostTurn(ask: TurnAsk, record: ConversationRecord | undefined): boolean {
+  if (!ask.replyToMessageId || (ask.repliedImages ?? []).length === 0) return false;
+  return !record?.exchanges.some((exchange) => exchange.model.messageId === ask.replyToMessageId);
+}
+
+/** The thread's (or server's) options, overridden by those chosen now. */
+function imageSettings(base: ImageSettings, chosen: ImageSettings): ImageSettings {
+  return definedOnly({ ...definedOnly(base), ...definedOnly(chosen) });
+}
+
+function definedOnly(settings: ImageSettings): ImageSettings {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as ImageSettings;
+}
+
+function refused(refusal: PlanRefusal): TurnPlan {
+  return { kind: 'refused', refusal };
+}

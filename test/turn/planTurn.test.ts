@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import type { ThreadConversation } from '../../src/conversation/loadConversation.js';
+import { needsLatestPostedImages, planTurn, type PlanFacts, type TurnAsk } from '../../src/turn/planTurn.js';
+
+const PRO = 'gemini-3-pro-image';
+const FLASH = 'gemini-3.1-flash-image';
+const image = (name: string) => ({ url: `https://cdn.discordapp.com/attachments/1/2/${name}`, name, size: 100 });
+
+function exchange(messageId: string): Exchange {
+  return {
+    user: { authorId: '10', parts: [{ raw: { text: `asked for ${messageId}` } }] },
+    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    settings: {},
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+/** A thread of three answers, shown by messages m1, m2, m3, made with Flash at 16:9. */
+const record: ConversationRecord = {
+  version: 1,
+  threadId: 't1',
+  guildId: 'g1',
+  model: FLASH,
+  settings: { aspectRatio: '16:9' },
+  exchanges: ['m1', 'm2', 'm3'].map(exchange),
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:00:00.000Z',
+};
+const found: ThreadConversation = { kind: 'found', record };
+
+function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: Partial<PlanFacts> = {}): PlanFacts {
+  return {
+    ask: { attachments: [], settings: {}, ...ask },
+    stored,
+    serverDefaults: { model: PRO, aspectRatio: '1:1', imageSize: '2K' },
+    allowedModels: [PRO, FLASH],
+    ...more,
+  };
+}
+
+describe('planTurn: what a turn does, decided before any call', () => {
+  it.each<{ case: string; facts: PlanFacts; expected: Record<string, unknown> }>([
+    {
+      case: 'a new conversation takes the server defaults and the model chosen with /imagine',
+      facts: facts({ model: FLASH, settings: { imageSize: '4K' }, attachments: [image('cat.png')] }, { kind: 'missing' }),
+      expected: { record: undefined, history: undefined, model: FLASH, settings: { aspectRatio: '1:1', imageSize: '4K' }, attachments: [image('cat.png')], freshStart: undefined },
+    },
+    {
+      case: 'a reply to the latest image continues the whole thread with its own model and options',
+      facts: facts({ replyToMessageId: 'm3', repliedImages: [image('m3.jpg')], model: PRO }),
+      expected: { record, history: record, model: FLASH, settings: { aspectRatio: '16:9' }, replyToMessageId: 'm3', attachments: [] },
+    },
+    {
+      case: 'a reply to an older image keeps the whole history and names the image it edits',
+      facts: facts({ replyToMessageId: 'm1', repliedImages: [image('m1.jpg')] }),
+      expected: { history: record, replyToMessageId: 'm1', attachments: [] },
+    },
+    {
+      case: 'a reroll sends only the history before the turn it redoes, and adds the answer to the whole thread',
+      facts: facts({ replay: { messageId: 'm2' } }),
+      expected: { record, history: { ...record, exchanges: record.exchanges.slice(0, 1) }, replayIndex: 1 },
+    },
+    {
+      case: 'an upscale edits its image at the size asked, keeping the ratio of the thread',
+      facts: facts({ replyToMessageId: 'm2', repliedImages: [image('m2.jpg')], settings: { imageSize: '4K' } }),
+      expected: { replyToMessageId: 'm2', settings: { aspectRatio: '16:9', imageSize: '4K' } },
+    },
+    {
+      case: 'a reply to an image whose turn was lost sends that image along instead of naming it',
+      facts: facts({ replyToMessageId: 'm9', repliedImages: [image('m9.jpg')], attachments: [image('hat.png')] }),
+      expected: { history: record, replyToMessageId: undefined, attachments: [image('m9.jpg'), image('hat.png')] },
+    },
+  ])('$case', ({ facts: given, expected }) => {
+    const plan = planTurn(given);
+    expect(plan.kind).toBe('go');
+    expect(plan).toMatchObject(expected);
+  });
+
+  it.each<{ case: string; facts: PlanFacts; refusal: unknown }>([
+    {
+      case: 'a reroll of a turn deleted meanwhile',
+      facts: facts({ replay: { messageId: 'm9' } }),
+      refusal: { kind: 'not-allowed', text: 'That image is no longer part of this conversation, so I cannot do that again.' },
+    },
+    {
+      case: 'a thread whose model the operator withdrew',
+      facts: facts({}, found, { allowedModels: [PRO] }),
+      refusal: { kind: 'not-allowed', text: `This conversation was made with ${FLASH}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.` },
+    },
+    {
+      case: 'a conversation stored for another server',
+      facts: facts({}, { kind: 'refused', text: 'This conversation belongs to another server, so I cannot continue it here.' }),
+      refusal: { kind: 'not-allowed', text: 'This conversation belongs to another server, so I cannot continue it here.' },
+    },
+    { case: 'a reroll in a thread whose history cannot be read', facts: facts({ replay: { messageId: 'm2' } }, { kind: 'unreadable' }), refusal: { kind: 'history-unreadable' } },
+    {
+      case: 'a button on an image it has no way to get, in a thread whose history cannot be read',
+      facts: facts({ replyToMessageId: 'm2' }, { kind: 'unreadable' }),
+      refusal: { kind: 'history-unreadable' },
+    },
+  ])('refuses $case', ({ facts: given, refusal }) => {
+    expect(planTurn(given)).toEqual({ kind: 'refused', refusal });
+  });
+
+  describe('a thread whose stored history cannot be read goes on without it', () => {
+    const unreadable: ThreadConversation = { kind: 'unreadable' };
+    it.each<{ case: string; facts: PlanFacts; attachments: unknown[]; freshStart: string }>([
+      {
+        case: 'from the image the member replied to',
+        facts: facts({ replyToMessageId: 'm2', repliedImages: [image('m2.jpg')], attachments: [image('hat.png')] }, unreadable),
+        attachments: [image('m2.jpg'), image('hat.png')],
+        freshStart: 'replied-image',
+      },
+      {
+        case: 'from the latest image posted in the thread',
+        facts: facts({}, unreadable, { latestPostedImages: [image('m3.jpg')] }),
+        attachments: [image('m3.jpg')],
+        freshStart: 'latest-image',
+      },
+      {
+        case: 'from the latest image, when the replied-to message was not at hand',
+        facts: facts({ replyToMessageId: 'm2' }, unreadable, { latestPostedImages: [image('m3.jpg')] }),
+        attachments: [image('m3.jpg')],
+        freshStart: 'latest-image',
+      },
+      { case: 'from the words alone when the bot left no image there', facts: facts({}, unreadable, { latestPostedImages: [] }), attachments: [], freshStart: 'nothing' },
+    ])('$case', ({ facts: given, attachments, freshStart }) => {
+      expect(planTurn(given)).toMatchObject({
+        kind: 'go',
+        record: undefined,
+        history: undefined,
+        replyToMessageId: undefined,
+        model: PRO,
+        settings: { aspectRatio: '1:1', imageSize: '2K' },
+        attachments,
+        freshStart,
+      });
+    });
+
+    it('looks up the latest posted image only when the plan can use it', () => {
+      expect(needsLatestPostedImages({ attachments: [], settings: {} }, unreadable)).toBe(true);
+      expect(needsLatestPostedImages({ attachments: [], settings: {}, replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] }, unreadable)).toBe(false);
+      expect(needsLatestPostedImages({ attachments: [], settings: {}, replay: { messageId: 'm2' } }, unreadable)).toBe(false);
+      expect(needsLatestPostedImages({ attachments: [], settings: {} }, found)).toBe(false);
+    });
+  });
+});
