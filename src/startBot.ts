@@ -17,6 +17,7 @@ import { BotMetrics } from './metrics/botMetrics.js';
 import { checkHealth } from './metrics/checkHealth.js';
 import { startMetricsServer, type MetricsServer } from './metrics/startMetricsServer.js';
 import { textPayload } from './discord/toMessagePayload.js';
+import { generateContentTransport } from './turn/geminiTransport.js';
 import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';
 import { openStores } from './store/openStore.js';
@@ -62,18 +63,17 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   // Keyv emits 'error' for every write or delete the store refuses, whichever part of the bot made it.
   store.keyv.on('error', () => metrics.countStoreError());
   if (store.blobKeyv !== store.keyv) store.blobKeyv.on('error', () => metrics.countStoreError());
+  const blobs = new BlobStore(store.blobKeyv);
   const bot: BotContext = {
     config,
     logger,
     conversations: new ConversationStore(store.keyv),
-    blobs: new BlobStore(store.blobKeyv),
-    gemini: {
-      apiUrl: config.geminiApiUrl,
-      apiKey: config.geminiApiKey,
-      timeoutMs: config.geminiTimeoutMs,
-      onCallFinished: (call) => metrics.observeGeminiCall(call),
-    },
-    retryBaseDelayMs: config.retryBaseDelayMs,
+    blobs,
+    gemini: generateContentTransport({
+      client: { apiUrl: config.geminiApiUrl, apiKey: config.geminiApiKey, timeoutMs: config.geminiTimeoutMs, onCallFinished: (call) => metrics.observeGeminiCall(call) },
+      blobs,
+      retryBaseDelayMs: config.retryBaseDelayMs,
+    }),
     historyBudgetBytes: config.historyBudgetBytes,
     attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
     threadQueue: new ThreadQueue(store.lock),

@@ -11,7 +11,7 @@ const VERSION = 'nb1';
 /** A truncated HMAC-SHA256 in base64url (see interactionAuthority.ts). */
 const signature = z.string().regex(/^[\w-]{22}$/);
 
-export const RESULT_ACTIONS = ['reroll', 'edit', 'upscale-2k', 'upscale-4k', 'branch', 'delete'] as const;
+const RESULT_ACTIONS = ['reroll', 'edit', 'upscale-2k', 'upscale-4k', 'branch', 'delete'] as const;
 export type ResultAction = (typeof RESULT_ACTIONS)[number];
 
 export type CustomId =

@@ -1,5 +1,6 @@
 import type { ConversationRecord } from './conversationRecord.js';
-import type { EngineDependencies } from './engineDependencies.js';
+import type { Logger } from 'pino';
+import type { ConversationStore } from './conversationStore.js';
 
 export type ThreadConversation =
   | { kind: 'found'; record: ConversationRecord }
@@ -15,7 +16,7 @@ export type ThreadConversation =
  * reached the turn (a forged form, a bug upstream): refused here as well,
  * behind the checks on each interaction, so no path can continue it.
  */
-export async function loadConversation(deps: Pick<EngineDependencies, 'conversations' | 'logger'>, threadId: string, guildId: string): Promise<ThreadConversation> {
+export async function loadConversation(deps: { conversations: ConversationStore; logger: Logger }, threadId: string, guildId: string): Promise<ThreadConversation> {
   const loaded = await deps.conversations.load(threadId);
   switch (loaded.kind) {
     case 'unreadable':

@@ -1,7 +1,8 @@
 import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
-import type { EngineDependencies } from './engineDependencies.js';
+import type { BlobStore } from '../store/blobStore.js';
+import type { ConversationStore } from './conversationStore.js';
 import type { OutgoingPart } from './outgoingParts.js';
 import { storeParts } from './storedParts.js';
 
@@ -20,7 +21,7 @@ export interface NewExchange {
 }
 
 /** Appends one answered turn and saves the record; throws if the store fails. */
-export async function saveExchange(deps: EngineDependencies, input: NewExchange): Promise<ConversationRecord> {
+export async function saveExchange(deps: { conversations: ConversationStore; blobs: BlobStore }, input: NewExchange): Promise<ConversationRecord> {
   const { parts: modelParts, ...contentFields } = input.modelContent;
   const timestamp = input.now.toISOString();
   const exchange: Exchange = {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AttachmentPolicy } from '../attachments/fetchAttachment.js';
 import type { Config } from '../config/config.js';
-import type { EngineDependencies } from '../conversation/engineDependencies.js';
+import type { EngineDependencies } from '../turn/engineDependencies.js';
 import type { GenerationQueue } from '../conversation/generationQueue.js';
 import type { ThreadQueue } from '../conversation/threadQueue.js';
 import type { BotMetrics } from '../metrics/botMetrics.js';

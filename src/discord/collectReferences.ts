@@ -1,6 +1,6 @@
 import { fetchAttachment, precheckAttachment, type AttachmentProblem, type AttachmentSource } from '../attachments/fetchAttachment.js';
 import { inlineImagePart, type GeminiPart } from '../gemini/geminiTypes.js';
-import type { TurnOutcome } from '../conversation/turnOutcome.js';
+import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { BotContext } from './botContext.js';
 
 /** Gemini takes at most 14 reference images per request. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'discord.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
-import type { GeneratedTurn } from '../conversation/generateTurn.js';
+import type { GeneratedTurn } from '../turn/generateTurn.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiContent } from '../gemini/geminiTypes.js';

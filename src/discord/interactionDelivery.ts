@@ -6,7 +6,7 @@ import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
 /** Interaction tokens work for 15 minutes; past this margin we stop relying on them. */
-export const TOKEN_LIFETIME_MS = 14.5 * 60_000;
+const TOKEN_LIFETIME_MS = 14.5 * 60_000;
 
 /** Whether the interaction's token can still edit its reply and follow up. */
 export function tokenStillValid(interaction: RepliableInteraction): boolean {

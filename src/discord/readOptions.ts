@@ -30,7 +30,7 @@ export function readOptions<T>(commandName: string, data: readonly CommandIntera
  * and its own options beside it, an attachment as its CDN source, and
  * anything else (channels and roles included) as the raw value Discord sent.
  */
-export function optionValues(data: readonly CommandInteractionOption[]): Record<string, unknown> {
+function optionValues(data: readonly CommandInteractionOption[]): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const option of data) {
     if (option.type === ApplicationCommandOptionType.SubcommandGroup) {

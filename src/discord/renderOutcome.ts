@@ -1,5 +1,5 @@
 import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
-import type { TurnOutcome } from '../conversation/turnOutcome.js';
+import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import { formatUsd } from '../usage/formatUsd.js';
 import { describeGeminiReason } from './describeGeminiReason.js';

@@ -15,7 +15,7 @@ const READABLE_NAMES = new Map<bigint, string>([
  * needs Read Message History; a new conversation needs to open a thread and
  * to talk in it later.
  */
-export function permissionsNeeded(where: { inThread: boolean; startsConversation: boolean; viaInteraction: boolean }): bigint[] {
+function permissionsNeeded(where: { inThread: boolean; startsConversation: boolean; viaInteraction: boolean }): bigint[] {
   if (where.viaInteraction) {
     // Interaction replies go through the webhook; only the thread and its later replies need channel permissions.
     return where.startsConversation ? [PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads] : [];

@@ -1,8 +1,9 @@
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
-import { generateTurn, type GeneratedTurn, type TurnHooks } from '../conversation/generateTurn.js';
+import type { TurnHooks } from '../turn/geminiTransport.js';
+import { generateTurn, type GeneratedTurn } from '../turn/generateTurn.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
-import type { TurnOutcome } from '../conversation/turnOutcome.js';
+import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import { needsLatestPostedImages, planTurn, type TurnPlan } from '../turn/planTurn.js';
 import type { GenerationResult, Reservation } from '../usage/usageLedger.js';

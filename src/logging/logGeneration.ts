@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GeneratedTurn } from '../conversation/generateTurn.js';
+import type { GeneratedTurn } from '../turn/generateTurn.js';
 import { isKnownReason } from '../discord/describeGeminiReason.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 

@@ -28,7 +28,7 @@ export interface GeminiCall {
  * Gemini image calls usually take 10 to 60 s and the bot gives up at
  * GEMINI_TIMEOUT_SECONDS (180 by default); fast failures land under 1 s.
  */
-export const GEMINI_LATENCY_BUCKETS = [0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180];
+const GEMINI_LATENCY_BUCKETS = [0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180];
 
 const PREFIX = 'nanobanana_';
 
@@ -118,7 +118,7 @@ export class BotMetrics {
 }
 
 /** A small closed set of label values: unbounded text (error messages) would make a new time series each. */
-export function geminiResultLabel(result: GeminiCallResult): string {
+function geminiResultLabel(result: GeminiCallResult): string {
   if (result.ok) return 'ok';
   return result.failure.kind === 'http' ? `http_${result.failure.status}` : result.failure.kind;
 }

@@ -1,18 +1,15 @@
 import { blobIdOf } from '../store/blobStore.js';
-import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
-import { callWithRetries, type RetryOptions } from '../gemini/callWithRetries.js';
+import type { GenerationOutcome } from '../gemini/generationOutcome.js';
+import type { TurnHooks } from './geminiTransport.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import type { GeminiFailure } from '../gemini/generationOutcome.js';
-import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
-import type { ConversationRecord, Exchange } from './conversationRecord.js';
+import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
-import { approximateBytes, loadedExchangeSizes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from './historySizes.js';
-import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
-import { editTargetIndex, finalImagesOf, replayHistory, storedHistory } from './replayHistory.js';
+import { approximateBytes, loadedExchangeSizes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from '../conversation/historySizes.js';
+import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
+import { editTargetIndex, finalImagesOf, replayHistory, storedHistory } from '../conversation/replayHistory.js';
 import { checkAnswerImages } from './checkAnswerImages.js';
-import { streamedRequestBody } from './streamedRequestBody.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
 export interface TurnInput {
@@ -28,12 +25,6 @@ export interface TurnInput {
   search?: boolean | undefined;
   /** A reroll: this user turn exactly as first sent (text, re-sent image and references), after `record`'s exchanges. */
   exactUserParts?: GeminiPart[] | undefined;
-}
-
-/** How a turn waits between retries, and hears of shutdown. */
-export interface TurnHooks {
-  signal?: AbortSignal | undefined;
-  onRetry?: RetryOptions['onRetry'];
 }
 
 export interface GeneratedTurn {
@@ -65,16 +56,19 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
   const prepared = await prepareRequestContents(deps, input, textParts);
   if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
   if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
-  const body = await streamedRequestBody(buildGenerateRequest(prepared.contents, input.settings, { search: input.search === true }), deps.blobs);
-  if (!body.ok) return unreadable(body.missingBlob);
-  const call = await callWithRetries(deps.gemini, input.model, body.body, { baseDelayMs: deps.retryBaseDelayMs, signal: hooks.signal, onRetry: hooks.onRetry });
-  const outcome = call.result.ok ? await readAnswer(deps, input, call.result.json) : failedOutcome(deps, input, call.result.failure);
-  return done(outcome, prepared.userParts, call.retries, prepared.droppedExchanges);
+  const call = await deps.gemini.generate(
+    { model: input.model, history: prepared.history, userParts: prepared.userParts, settings: input.settings, search: input.search === true },
+    hooks,
+  );
+  if (call.kind === 'unsendable') {
+    deps.logger.error({ threadId: input.record?.threadId, problem: call.problem }, 'a stored image could not be read while sending the history');
+    return done({ kind: 'history-unreadable' }, [], call.retries);
+  }
+  return done(await checkedOutcome(deps, input, call.outcome), prepared.userParts, call.retries, prepared.droppedExchanges);
 }
 
-/** Gemini's answer classified, its images checked before anything shows or keeps them. */
-async function readAnswer(deps: EngineDependencies, input: TurnInput, json: unknown): Promise<TurnOutcome> {
-  const parsed = parseGenerateResponse(json);
+/** Gemini's answer, its images checked before anything shows or keeps them. */
+async function checkedOutcome(deps: EngineDependencies, input: TurnInput, parsed: GenerationOutcome): Promise<TurnOutcome> {
   if (parsed.kind !== 'images') return parsed;
   const outcome = await checkAnswerImages(parsed);
   const problems = outcome.kind === 'image-unreadable' ? outcome.problems : outcome.kind === 'images' ? outcome.unreadable : [];
@@ -84,7 +78,7 @@ async function readAnswer(deps: EngineDependencies, input: TurnInput, json: unkn
 }
 
 type PreparedContents =
-  | { kind: 'ready'; contents: OutgoingContent[]; userParts: OutgoingPart[]; droppedExchanges: number }
+  | { kind: 'ready'; history: OutgoingContent[]; userParts: OutgoingPart[]; droppedExchanges: number }
   | { kind: 'unreadable'; missingBlob: string }
   | { kind: 'too-large' };
 
@@ -124,7 +118,7 @@ async function prepareRequestContents(deps: EngineDependencies, input: TurnInput
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
   const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
-  return { kind: 'ready', contents: [...kept, { role: 'user', parts: userParts }], userParts, droppedExchanges: dropped };
+  return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped };
 }
 
 function modelContentOf(exchange: Exchange): OutgoingContent {
@@ -143,11 +137,4 @@ function imageIdOf(part: OutgoingPart): string | undefined {
   if (part instanceof StoredImagePart) return part.blob.sha256;
   const inline = readInlineData(part);
   return inline ? blobIdOf(inline.data) : undefined;
-}
-
-/** A stored image that could not be read while the body was sent is the history's problem, not Gemini's. */
-function failedOutcome(deps: EngineDependencies, input: TurnInput, failure: GeminiFailure): TurnOutcome {
-  if (failure.kind !== 'unsendable') return { kind: 'failed', failure };
-  deps.logger.error({ threadId: input.record?.threadId, problem: failure.message }, 'a stored image could not be read while sending the history');
-  return { kind: 'history-unreadable' };
 }

@@ -1,0 +1,57 @@
+import Keyv from 'keyv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outgoingParts } from '../../src/conversation/outgoingParts.js';
+import { storeParts } from '../../src/conversation/storedParts.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+import { generateContentTransport } from '../../src/turn/geminiTransport.js';
+import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
+
+/** The generateContent transport against the Gemini emulator on loopback: what a turn gets back for what it sends. */
+let gemini: GeminiEmulator;
+beforeAll(async () => {
+  gemini = await startGeminiEmulator();
+});
+afterAll(() => gemini.close());
+
+function transport(blobs: BlobStore) {
+  return generateContentTransport({ client: { apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000 }, blobs, retryBaseDelayMs: 1 });
+}
+
+const request = { model: 'gemini-3-pro-image', settings: { aspectRatio: '16:9' as const }, search: false };
+
+describe('generateContentTransport', () => {
+  it('sends the history (each answer exactly as Gemini gave it) then the new turn, and returns the answer\'s model content exactly', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    expect(first).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'images' } });
+    const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
+    // Stored as the bot stores it: images moved to the blob store, read back while the body streams.
+    const stored = await storeParts(answer!.parts, blobs);
+    const second = await transport(blobs).generate(
+      { ...request, history: [{ role: 'user', parts: [{ text: 'a fox' }] }, { role: 'model', parts: outgoingParts(stored) }], userParts: [{ text: 'make it blue' }] },
+      {},
+    );
+    expect(second.kind).toBe('answered');
+    expect(gemini.requests.at(-1)?.status).toBe(200); // the emulator checks every thought signature
+    expect((gemini.requests.at(-1)?.body as { contents: unknown[] }).contents).toEqual([
+      { role: 'user', parts: [{ text: 'a fox' }] },
+      answer,
+      { role: 'user', parts: [{ text: 'make it blue' }] },
+    ]);
+  });
+
+  it('is unsendable, without calling Gemini, when a stored image of the history is missing', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const before = gemini.requests.length;
+    const history = [{ role: 'model', parts: outgoingParts([{ raw: { inlineData: { mimeType: 'image/jpeg', data: '' } }, blob: { sha256: 'a'.repeat(64), field: 'inlineData', length: 8 } }]) }];
+    const result = await transport(blobs).generate({ ...request, history, userParts: [{ text: 'again' }] }, {});
+    expect(result).toEqual({ kind: 'unsendable', problem: `stored image ${'a'.repeat(64)} is missing`, retries: 0 });
+    expect(gemini.requests.length).toBe(before);
+  });
+
+  it('returns a failure Gemini gave as an answered outcome, after the retries the policy allows', async () => {
+    gemini.enqueue({ kind: 'error', status: 400, message: 'bad' });
+    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'x' }] }, {});
+    expect(result).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 400 } } });
+  });
+});
