@@ -1,6 +1,6 @@
 import { ChannelType, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
-import { finalImagesOf } from '../conversation/replayHistory.js';
+import { finalImagesOf } from '../conversation/editTarget.js';
 import { restoreParts } from '../conversation/storedParts.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { BotContext } from '../discord/botContext.js';

@@ -5,8 +5,8 @@ import type { Exchange, StoredPart } from './conversationRecord.js';
 /**
  * The request size of each stored exchange, read from the record alone (the
  * blob lengths kept beside each image), so a long thread is trimmed to the
- * budget before its images are loaded. Undefined when an older record lacks
- * the lengths: the caller then loads the history to measure it.
+ * budget before its images are loaded. Undefined when an image lacks its
+ * length (records are migrated on read, so only an image the store lost).
  */
 export function storedExchangeSizes(exchanges: Exchange[]): number[] | undefined {
   const sizes: number[] = [];
@@ -15,15 +15,6 @@ export function storedExchangeSizes(exchanges: Exchange[]): number[] | undefined
     const model = storedPartsBytes(exchange.model.parts);
     if (user === undefined || model === undefined) return undefined;
     sizes.push(user + model + 64);
-  }
-  return sizes;
-}
-
-/** The same sizes measured on loaded contents (user, model, user, model, …). */
-export function loadedExchangeSizes(contents: GeminiContent[]): number[] {
-  const sizes: number[] = [];
-  for (let index = 0; index < contents.length; index += 2) {
-    sizes.push(approximateBytes(contents[index]!) + (contents[index + 1] ? approximateBytes(contents[index + 1]!) : 0));
   }
   return sizes;
 }

@@ -1,6 +1,8 @@
 import type { ConversationRecord } from './conversationRecord.js';
 import type { Logger } from 'pino';
+import type { BlobStore } from '../store/blobStore.js';
 import type { ConversationStore } from './conversationStore.js';
+import { migrateRecord } from './migrateRecord.js';
 
 export type ThreadConversation =
   | { kind: 'found'; record: ConversationRecord }
@@ -16,17 +18,30 @@ export type ThreadConversation =
  * reached the turn (a forged form, a bug upstream): refused here as well,
  * behind the checks on each interaction, so no path can continue it.
  */
-export async function loadConversation(deps: { conversations: ConversationStore; logger: Logger }, threadId: string, guildId: string): Promise<ThreadConversation> {
+export async function loadConversation(
+  deps: { conversations: ConversationStore; blobs: BlobStore; logger: Logger },
+  threadId: string,
+  guildId: string,
+): Promise<ThreadConversation> {
   const loaded = await deps.conversations.load(threadId);
   switch (loaded.kind) {
     case 'unreadable':
       deps.logger.error({ threadId, problem: loaded.problem }, 'stored conversation is unreadable; the turn goes on without it');
       return { kind: 'unreadable' };
     case 'found':
-      if (loaded.record.guildId === guildId) return loaded;
+      if (loaded.record.guildId === guildId) return { kind: 'found', record: await migrated(deps, loaded.record) };
       deps.logger.error({ threadId, guildId, recordGuildId: loaded.record.guildId }, 'a stored conversation belongs to another server; refused');
       return { kind: 'refused', text: 'This conversation belongs to another server, so I cannot continue it here.' };
     case 'missing':
       return loaded;
   }
+}
+
+/** An older record migrated once, on read, and written back, so no turn needs a branch for old records. */
+async function migrated(deps: { conversations: ConversationStore; blobs: BlobStore; logger: Logger }, record: ConversationRecord): Promise<ConversationRecord> {
+  const current = await migrateRecord(record, deps.blobs);
+  if (!current) return record;
+  // Called inside the thread's line (its lease held), so no other turn writes this record meanwhile.
+  await deps.conversations.save(current).catch((error: unknown) => deps.logger.warn({ err: error, threadId: record.threadId }, 'could not write back a migrated conversation record'));
+  return current;
 }

@@ -6,9 +6,10 @@ import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
-import { approximateBytes, loadedExchangeSizes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from '../conversation/historySizes.js';
+import { approximateBytes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from '../conversation/historySizes.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
-import { editTargetIndex, finalImagesOf, replayHistory, storedHistory } from '../conversation/replayHistory.js';
+import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
+import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { checkAnswerImages } from './checkAnswerImages.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
@@ -53,7 +54,7 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
     deps.logger.error({ threadId: input.record?.threadId, missingBlob }, 'conversation history has a missing image blob');
     return done({ kind: 'history-unreadable' });
   };
-  const prepared = await prepareRequestContents(deps, input, textParts);
+  const prepared = prepareRequestContents(deps, input, textParts);
   if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
   if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
   const call = await deps.gemini.generate(
@@ -89,17 +90,11 @@ type PreparedContents =
  * stored sizes; the history's images stay in the store until the request
  * body streams them.
  */
-async function prepareRequestContents(deps: EngineDependencies, input: TurnInput, textParts: GeminiPart[]): Promise<PreparedContents> {
+function prepareRequestContents(deps: Pick<EngineDependencies, 'historyBudgetBytes'>, input: TurnInput, textParts: GeminiPart[]): PreparedContents {
   const exchanges = input.record?.exchanges ?? [];
-  let preloaded: OutgoingContent[] | undefined;
-  let sizes = storedExchangeSizes(exchanges);
-  if (!sizes) {
-    // A record written before sizes were kept: measure it by loading it.
-    const all = await replayHistory(input.record!, deps.blobs);
-    if (!all.ok) return { kind: 'unreadable', missingBlob: all.missingBlob };
-    preloaded = all.contents;
-    sizes = loadedExchangeSizes(all.contents);
-  }
+  const sizes = storedExchangeSizes(exchanges);
+  // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
+  if (!sizes) return { kind: 'unreadable', missingBlob: imageWithoutLength(exchanges) };
   const target = editTargetIndex(input.record, input.replyToMessageId);
   const ownBytes = approximateBytes({ role: 'user', parts: input.exactUserParts ?? [...textParts, ...input.references] });
   const targetBytes = target >= 0 ? (storedFinalImageBytes(exchanges[target]!) ?? sizes[target]!) : 0;
@@ -114,7 +109,7 @@ async function prepareRequestContents(deps: EngineDependencies, input: TurnInput
   }
   if (dropped === undefined) return { kind: 'too-large' };
 
-  const kept = preloaded ? preloaded.slice(dropped * 2) : storedHistory(exchanges.slice(dropped));
+  const kept = replayWithSignatures(exchanges.slice(dropped));
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
   const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
@@ -137,4 +132,9 @@ function imageIdOf(part: OutgoingPart): string | undefined {
   if (part instanceof StoredImagePart) return part.blob.sha256;
   const inline = readInlineData(part);
   return inline ? blobIdOf(inline.data) : undefined;
+}
+
+function imageWithoutLength(exchanges: Exchange[]): string {
+  const part = exchanges.flatMap((exchange) => [...exchange.user.parts, ...exchange.model.parts]).find((candidate) => candidate.blob && candidate.blob.length === undefined);
+  return part?.blob?.sha256 ?? 'unknown';
 }
