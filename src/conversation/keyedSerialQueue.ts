@@ -20,13 +20,4 @@ export class KeyedSerialQueue {
     });
     return result;
   }
-
-  /** Resolves when every task queued so far has settled (used at shutdown). */
-  async drain(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
-  }
-
-  get activeKeys(): number {
-    return this.tails.size;
-  }
 }

@@ -16,9 +16,4 @@ export class ThreadQueue {
   run<T>(threadId: string, task: () => Promise<T>): Promise<T> {
     return this.queue.run(threadId, () => holdLease(this.lock, `thread:${threadId}`, task));
   }
-
-  /** Resolves when every task queued so far has settled (used at shutdown). */
-  drain(): Promise<void> {
-    return this.queue.drain();
-  }
 }

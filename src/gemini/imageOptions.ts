@@ -10,11 +10,3 @@ export interface ImageSettings {
   aspectRatio?: AspectRatio | undefined;
   imageSize?: ImageSize | undefined;
 }
-
-export function isAspectRatio(value: unknown): value is AspectRatio {
-  return typeof value === 'string' && (ASPECT_RATIOS as readonly string[]).includes(value);
-}
-
-export function isImageSize(value: unknown): value is ImageSize {
-  return typeof value === 'string' && (IMAGE_SIZES as readonly string[]).includes(value);
-}

@@ -10,14 +10,3 @@ export interface RequestBody {
 
 /** Thrown by a body's stream when our side cannot produce the rest of it: the call fails as `unsendable`, not as a network error. */
 export class RequestBodyError extends Error {}
-
-/** A small body serialized at once (the tests' bodies; the bot streams its own, streamedRequestBody.ts). */
-export function jsonBody(value: unknown): RequestBody {
-  const bytes = Buffer.from(JSON.stringify(value));
-  return {
-    contentLength: bytes.length,
-    async *chunks() {
-      yield bytes;
-    },
-  };
-}

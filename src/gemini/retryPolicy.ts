@@ -1,10 +1,10 @@
 import type { GeminiFailure } from './generationOutcome.js';
 
 /** One first try and up to three retries: at least two retries for transient errors, as the issue asks. */
-export const MAX_ATTEMPTS = 4;
+const MAX_ATTEMPTS = 4;
 
 /** A RetryInfo delay longer than this is not waited out: the user is told to come back instead. */
-export const MAX_RETRY_DELAY_MS = 90_000;
+const MAX_RETRY_DELAY_MS = 90_000;
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
 

@@ -11,8 +11,6 @@ export type FitResult =
   | { kind: 'reencoded'; image: ImageToFit; originalBytes: number; width: number; height: number; scaled: boolean }
   | { kind: 'impossible'; reason: 'undecodable' | 'still-too-large' };
 
-const MEBIBYTE = 1024 * 1024;
-
 // Discord has refused (413) a request whose body, not any one file, passed the
 // limit, so the files of one message share it, with room left for
 // payload_json and the multipart boundaries.

@@ -44,6 +44,6 @@ function serializeError(error: unknown): unknown {
   return serialized;
 }
 
-export function redactTokens(text: string): string {
+function redactTokens(text: string): string {
   return text.replace(/\/(webhooks|interactions)\/(\d+)\/[^/?\s]+/g, '/$1/$2/[token]');
 }

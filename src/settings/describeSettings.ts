@@ -39,7 +39,7 @@ export function describeChannels(channelIds: readonly string[], listed = CHANNEL
   return more > 0 ? `${links} and ${more} more` : links;
 }
 
-export function describeRole(roleId: string | undefined, roleName: (roleId: string) => string | undefined): string {
+function describeRole(roleId: string | undefined, roleName: (roleId: string) => string | undefined): string {
   if (!roleId) return 'none (everyone may use the bot)';
   return roleName(roleId) ?? 'a role that no longer exists (clear it with /settings role)';
 }

@@ -10,7 +10,7 @@ const snowflake = z.string().regex(/^\d{17,20}$/);
  * absent means "use the environment's default". Versioned so a later shape
  * is migrated or reported, never misread.
  */
-export const guildSettingsRecordSchema = z.object({
+const guildSettingsRecordSchema = z.object({
   version: z.literal(1),
   model: z.string().min(1).optional(),
   aspectRatio: z.enum(ASPECT_RATIOS).optional(),
@@ -48,6 +48,6 @@ export class GuildSettingsStore {
   }
 }
 
-export function guildSettingsKey(guildId: string): string {
+function guildSettingsKey(guildId: string): string {
   return `guild-settings:${guildId}`;
 }

@@ -27,7 +27,7 @@ const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
  * 14 reference images (about 560 tokens each) plus a long replayed thread
  * fit well inside it. A larger request is charged in full when committed.
  */
-export const RESERVED_INPUT_TOKENS = 50_000;
+const RESERVED_INPUT_TOKENS = 50_000;
 
 const usd = z.number().nonnegative().finite();
 

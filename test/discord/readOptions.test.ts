@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { attachmentOption, optionValues, readOptions } from '../../src/discord/readOptions.js';
+import { attachmentOption, readOptions } from '../../src/discord/readOptions.js';
 
 const schema = z.object({ prompt: z.string().trim().min(1).max(10), size: z.enum(['1K', '2K']).optional(), reference1: attachmentOption.optional() });
 
@@ -28,13 +28,15 @@ describe('readOptions', () => {
 
   it('reads a subcommand and its options, and an attachment as its CDN source', () => {
     const attachment = { url: 'https://cdn.example/a.png', name: 'a.png', size: 12 } as CommandInteractionOption['attachment'];
+    const everything = z.record(z.string(), z.unknown());
     expect(
-      optionValues([
+      readOptions('settings', [
         { name: 'channels', type: ApplicationCommandOptionType.Subcommand, options: [string('action', 'add'), { name: 'channel', type: ApplicationCommandOptionType.Channel, value: '123' }] },
-      ]),
-    ).toEqual({ subcommand: 'channels', action: 'add', channel: '123' });
-    expect(optionValues([{ name: 'reference1', type: ApplicationCommandOptionType.Attachment, value: '9', attachment }])).toEqual({
-      reference1: { url: 'https://cdn.example/a.png', name: 'a.png', size: 12 },
+      ], everything),
+    ).toEqual({ ok: true, options: { subcommand: 'channels', action: 'add', channel: '123' } });
+    expect(readOptions('imagine', [{ name: 'reference1', type: ApplicationCommandOptionType.Attachment, value: '9', attachment }], everything)).toEqual({
+      ok: true,
+      options: { reference1: { url: 'https://cdn.example/a.png', name: 'a.png', size: 12 } },
     });
   });
 });

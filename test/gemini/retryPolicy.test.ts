@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRetry, MAX_ATTEMPTS, MAX_RETRY_DELAY_MS } from '../../src/gemini/retryPolicy.js';
+import { decideRetry } from '../../src/gemini/retryPolicy.js';
 import type { GeminiFailure } from '../../src/gemini/generationOutcome.js';
 
 const http = (status: number, extra: Partial<Extract<GeminiFailure, { kind: 'http' }>> = {}): GeminiFailure => ({
@@ -16,8 +16,9 @@ describe('the retry policy', () => {
     expect(decideRetry(http(429, { retryDelayMs: 57_200 }), 1, 1_000, middle)).toEqual({ retry: true, delayMs: 57_200 });
   });
 
-  it('does not wait out a RetryInfo longer than it is worth, nor a daily quota', () => {
-    expect(decideRetry(http(429, { retryDelayMs: MAX_RETRY_DELAY_MS + 1 }), 1, 1_000)).toEqual({ retry: false });
+  it('does not wait out a RetryInfo longer than 90 seconds, nor a daily quota', () => {
+    expect(decideRetry(http(429, { retryDelayMs: 90_000 }), 1, 1_000)).toEqual({ retry: true, delayMs: 90_000 });
+    expect(decideRetry(http(429, { retryDelayMs: 90_001 }), 1, 1_000)).toEqual({ retry: false });
     expect(decideRetry(http(429, { quotaPeriod: 'day', retryDelayMs: 1_000 }), 1, 1_000)).toEqual({ retry: false });
   });
 
@@ -33,8 +34,9 @@ describe('the retry policy', () => {
     expect(decideRetry(http(503), 1, 1_000, () => 0.999)).toEqual({ retry: true, delayMs: 1_499 });
   });
 
-  it(`stops after ${MAX_ATTEMPTS} attempts`, () => {
-    expect(decideRetry(http(503), MAX_ATTEMPTS, 1_000)).toEqual({ retry: false });
+  it('stops after 4 attempts: one try and three retries', () => {
+    expect(decideRetry(http(503), 3, 1_000, middle)).toEqual({ retry: true, delayMs: 4_000 });
+    expect(decideRetry(http(503), 4, 1_000)).toEqual({ retry: false });
   });
 
   it('never retries what would fail the same way again', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BotMetrics, geminiResultLabel } from '../../src/metrics/botMetrics.js';
+import { BotMetrics } from '../../src/metrics/botMetrics.js';
 
 const idleQueue = { depth: 0, inFlight: 0 };
 
@@ -25,10 +25,16 @@ describe('BotMetrics', () => {
     expect(text).not.toContain('model="gemini-3.1-flash-image"');
   });
 
-  it('labels Gemini calls from a small closed set, never with error text', () => {
-    expect(geminiResultLabel({ ok: true, json: {} })).toBe('ok');
-    expect(geminiResultLabel({ ok: false, failure: { kind: 'http', status: 429, apiStatus: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for x' } })).toBe('http_429');
-    expect(geminiResultLabel({ ok: false, failure: { kind: 'network', message: 'ECONNRESET 10.0.0.1' } })).toBe('network');
-    expect(geminiResultLabel({ ok: false, failure: { kind: 'timeout' } })).toBe('timeout');
+  it('labels Gemini calls from a small closed set, never with error text', async () => {
+    const metrics = new BotMetrics({ queue: idleQueue, processMetrics: false });
+    const model = 'gemini-3-pro-image';
+    metrics.observeGeminiCall({ model, seconds: 12, result: { ok: true, json: {} } });
+    metrics.observeGeminiCall({ model, seconds: 1, result: { ok: false, failure: { kind: 'http', status: 429, apiStatus: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for x' } } });
+    metrics.observeGeminiCall({ model, seconds: 1, result: { ok: false, failure: { kind: 'network', message: 'ECONNRESET 10.0.0.1' } } });
+    metrics.observeGeminiCall({ model, seconds: 180, result: { ok: false, failure: { kind: 'timeout' } } });
+    const text = await metrics.registry.metrics();
+    const results = [...text.matchAll(/nanobanana_gemini_request_duration_seconds_count\{model="gemini-3-pro-image",result="([^"]*)"\} 1/g)].map((match) => match[1]);
+    expect(results.sort()).toEqual(['http_429', 'network', 'ok', 'timeout']);
+    expect(text).not.toMatch(/Quota exceeded|ECONNRESET/);
   });
 });

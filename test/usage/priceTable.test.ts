@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PriceTable, RESERVED_INPUT_TOKENS } from '../../src/usage/priceTable.js';
+import { PriceTable } from '../../src/usage/priceTable.js';
 
 describe('the price table', () => {
   it('prices Gemini 3 Pro Image as Google lists it: $0.134 per 1K or 2K image, $0.24 at 4K, $2 per million input tokens', () => {
@@ -26,9 +26,9 @@ describe('the price table', () => {
     expect(prices.priceOf('my-tuned-image')['2K']).toBe(0.02);
   });
 
-  it('reserves one image plus a generous input allowance as the worst case', () => {
+  it('reserves one image plus 50,000 input tokens as the worst case', () => {
     const prices = new PriceTable();
-    expect(prices.worstCaseCost('gemini-3-pro-image', '4K')).toBeCloseTo(0.24 + (RESERVED_INPUT_TOKENS / 1_000_000) * 2, 6);
+    expect(prices.worstCaseCost('gemini-3-pro-image', '4K')).toBeCloseTo(0.24 + 0.1, 6);
   });
 
 
