@@ -5,7 +5,9 @@ import {
 import { z } from 'zod';
 import { ASPECT_RATIOS, IMAGE_SIZES } from '../src/gemini/imageOptions.js';
 import { attachmentOption, readOptions } from '../src/discord/readOptions.js';
-import { runConversationTurn } from '../src/discord/runConversationTurn.js';
+import { runTurn } from '../src/turn/runTurn.js';
+import { grantedAccess } from '../src/turn/turnRequest.js';
+import { turnDeliveryTo } from '../src/discord/turnDeliveryTo.js';
 import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
@@ -89,7 +91,7 @@ export const imagineCommand: SlashCommand = {
     // Discord drops an interaction not answered within 3 s and Gemini takes 10 to 60 s: defer at once,
     // while the turn takes its place in the thread's line (no await before runConversationTurn).
     void response.defer('public');
-    await runConversationTurn(
+    await runTurn(
       bot,
       {
         threadId: thread?.id,
@@ -101,9 +103,9 @@ export const imagineCommand: SlashCommand = {
         settings: { aspectRatio: options.aspect_ratio, imageSize: options.size },
         search: options.search ?? false,
         model: allowedModelOrUndefined(options.model, bot.guildSettings.allowedModels),
-        serverSettings,
+        access: grantedAccess(serverSettings),
       },
-      interactionDelivery(response),
+      turnDeliveryTo(interactionDelivery(response), bot.logger),
     );
   },
 };

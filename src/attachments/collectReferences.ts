@@ -1,12 +1,25 @@
-import { fetchAttachment, precheckAttachment, type AttachmentProblem, type AttachmentSource } from '../attachments/fetchAttachment.js';
+import type { Logger } from 'pino';
 import { inlineImagePart, type GeminiPart } from '../gemini/geminiTypes.js';
-import type { TurnOutcome } from '../turn/turnOutcome.js';
-import type { BotContext } from './botContext.js';
+import { fetchAttachment, precheckAttachment, type AttachmentPolicy, type AttachmentProblem, type AttachmentSource } from './fetchAttachment.js';
+
+/** What collecting references needs: the download policy, the request budget, a logger. */
+interface ReferenceDependencies {
+  attachments: AttachmentPolicy;
+  historyBudgetBytes: number;
+  logger: Logger;
+}
+
+/** Why a request's reference images cannot be used (each a turn outcome a member reads). */
+export type ReferencesRefused =
+  | { kind: 'too-many-attachments'; count: number; limit: number }
+  | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
+  /** Even the references alone are over the request budget. */
+  | { kind: 'history-too-large' };
 
 /** Gemini takes at most 14 reference images per request. */
 export const MAX_REFERENCE_IMAGES = 14;
 
-export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; outcome: TurnOutcome };
+export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; outcome: ReferencesRefused };
 
 /**
  * The checks that need no download (how many, where from, declared sizes),
@@ -17,7 +30,7 @@ export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: fals
  * A refusal here names only what it found: checking the other files would
  * mean downloading them outside any slot.
  */
-export function precheckReferences(bot: BotContext, sources: AttachmentSource[]): { ok: true } | { ok: false; outcome: TurnOutcome } {
+export function precheckReferences(bot: ReferenceDependencies, sources: AttachmentSource[]): { ok: true } | { ok: false; outcome: ReferencesRefused } {
   if (sources.length > MAX_REFERENCE_IMAGES) {
     return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
   }
@@ -40,7 +53,7 @@ function base64Bytes(sources: AttachmentSource[]): number {
  * type. Any bad attachment stops the turn before Gemini is called, with one
  * line per problem.
  */
-export async function collectReferences(bot: BotContext, sources: AttachmentSource[], signal?: AbortSignal): Promise<CollectedReferences> {
+export async function collectReferences(bot: ReferenceDependencies, sources: AttachmentSource[], signal?: AbortSignal): Promise<CollectedReferences> {
   const fetched = await Promise.all(sources.map((source) => fetchAttachment(source, bot.attachments, signal)));
   const rejected = fetched.flatMap((item) => (item.ok ? [] : [{ name: item.name, problem: item.problem }]));
   if (rejected.length > 0) return refused(bot, rejected);
@@ -50,7 +63,7 @@ export async function collectReferences(bot: BotContext, sources: AttachmentSour
   };
 }
 
-function refused(bot: BotContext, rejected: Array<{ name: string; problem: AttachmentProblem }>): { ok: false; outcome: TurnOutcome } {
+function refused(bot: ReferenceDependencies, rejected: Array<{ name: string; problem: AttachmentProblem }>): { ok: false; outcome: ReferencesRefused } {
   bot.logger.info({ rejected }, 'attachments rejected');
   return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
 }

@@ -4,7 +4,9 @@ import { channelOf } from '../discord/channelOf.js';
 import type { FormTarget } from './interactionAuthority.js';
 import type { MemberGrant } from '../discord/slashCommand.js';
 import { interactionDelivery } from '../discord/interactionDelivery.js';
-import { runConversationTurn } from '../discord/runConversationTurn.js';
+import { runTurn } from '../turn/runTurn.js';
+import { grantedAccess } from '../turn/turnRequest.js';
+import { turnDeliveryTo } from '../discord/turnDeliveryTo.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
 import { replyPrivately, textPayload } from '../discord/toMessagePayload.js';
 import { imageAttachmentsOf } from './imageAttachments.js';
@@ -37,7 +39,7 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
     await interaction.editReply(textPayload(located.text));
     return;
   }
-  await runConversationTurn(
+  await runTurn(
     bot,
     {
       threadId: located.thread.id,
@@ -49,9 +51,9 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
       // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
       repliedImages: interaction.message ? imageAttachmentsOf(interaction.message) : undefined,
       settings: {},
-      serverSettings,
+      access: grantedAccess(serverSettings),
     },
-    threadDelivery(response, located.thread, interaction.message ?? undefined),
+    turnDeliveryTo(threadDelivery(response, located.thread, interaction.message ?? undefined), bot.logger),
   );
 }
 
@@ -71,7 +73,7 @@ async function composeFromMessage(bot: BotContext, interaction: ModalSubmitInter
     await interaction.editReply(textPayload('That message and its images are gone, so there is nothing to edit.'));
     return;
   }
-  await runConversationTurn(
+  await runTurn(
     bot,
     {
       threadId: channel.isThread() ? channel.id : undefined,
@@ -80,8 +82,8 @@ async function composeFromMessage(bot: BotContext, interaction: ModalSubmitInter
       prompt: instruction,
       attachments: images,
       settings: {},
-      serverSettings,
+      access: grantedAccess(serverSettings),
     },
-    interactionDelivery(response),
+    turnDeliveryTo(interactionDelivery(response), bot.logger),
   );
 }

@@ -7,7 +7,9 @@ import type { ResultTarget } from './interactionAuthority.js';
 import type { InteractionResponse } from '../discord/interactionResponse.js';
 import type { MemberGrant } from '../discord/slashCommand.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
-import { runConversationTurn } from '../discord/runConversationTurn.js';
+import { runTurn } from '../turn/runTurn.js';
+import { grantedAccess } from '../turn/turnRequest.js';
+import { turnDeliveryTo } from '../discord/turnDeliveryTo.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
 import { textPayload } from '../discord/toMessagePayload.js';
 import { branchConversation } from './branchConversation.js';
@@ -84,7 +86,7 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, { located
     return;
   }
   const prompt = restored.parts.flatMap((part) => (typeof part['text'] === 'string' ? [part['text']] : [])).join('\n');
-  await runConversationTurn(
+  await runTurn(
     bot,
     {
       threadId: located.thread.id,
@@ -94,15 +96,15 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, { located
       attachments: [],
       replay: { messageId: located.exchange.model.messageId, userParts: restored.parts },
       settings: located.exchange.settings ?? {},
-      serverSettings,
+      access: grantedAccess(serverSettings),
     },
-    threadDelivery(response, located.thread, interaction.message),
+    turnDeliveryTo(threadDelivery(response, located.thread, interaction.message), bot.logger),
   );
 }
 
 /** Gemini has no upscaler: the image is redrawn from itself at the larger size. */
 async function upscale(bot: BotContext, interaction: ButtonInteraction, { located, response, serverSettings }: ButtonTurn, imageSize: ImageSize) {
-  await runConversationTurn(
+  await runTurn(
     bot,
     {
       threadId: located.thread.id,
@@ -114,8 +116,8 @@ async function upscale(bot: BotContext, interaction: ButtonInteraction, { locate
       // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
       repliedImages: imageAttachmentsOf(interaction.message),
       settings: { imageSize },
-      serverSettings,
+      access: grantedAccess(serverSettings),
     },
-    threadDelivery(response, located.thread, interaction.message),
+    turnDeliveryTo(threadDelivery(response, located.thread, interaction.message), bot.logger),
   );
 }

@@ -9,7 +9,8 @@ import { accessRequestOf } from './memberAccess.js';
 import { messageDelivery } from './messageDelivery.js';
 import { readAddressing } from './readAddressing.js';
 import { checkPermissions } from './requiredPermissions.js';
-import { runConversationTurn } from './runConversationTurn.js';
+import { runTurn } from '../turn/runTurn.js';
+import { turnDeliveryTo } from './turnDeliveryTo.js';
 import { textPayload } from './toMessagePayload.js';
 
 /**
@@ -44,7 +45,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   const stopTyping = keepTyping(message, bot.logger);
   try {
     // No await since the message arrived: the turn takes its place in the thread's line in order of arrival.
-    await runConversationTurn(
+    await runTurn(
       bot,
       {
         threadId: addressing.inThread ? message.channelId : undefined,
@@ -57,9 +58,9 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         repliedImages: repliedBotImages(message, addressing.replyToMessageId),
         latestPostedImages: thread && (() => findLatestBotImages(thread, bot.logger)),
         settings: {},
-        serverSettings: () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId)),
+        access: () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId)),
       },
-      messageDelivery(message),
+      turnDeliveryTo(messageDelivery(message), bot.logger),
     );
   } finally {
     stopTyping();

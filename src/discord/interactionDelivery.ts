@@ -1,7 +1,7 @@
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Message, type RepliableInteraction } from 'discord.js';
 import type { InteractionResponse } from './interactionResponse.js';
 import { trimContent } from './renderOutcome.js';
-import type { TurnDelivery } from './turnRequest.js';
+import type { ChannelDelivery } from './channelDelivery.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
@@ -19,7 +19,7 @@ export function tokenStillValid(interaction: RepliableInteraction): boolean {
  * the token expired is posted in the channel instead, so no generation is
  * lost to a slow queue.
  */
-export function interactionDelivery(response: InteractionResponse): TurnDelivery {
+export function interactionDelivery(response: InteractionResponse): ChannelDelivery {
   const { interaction, acknowledged } = response;
   const tokenValid = () => tokenStillValid(interaction);
   const postInChannel = async (payload: ReturnType<typeof toMessagePayload>): Promise<Message> => {

@@ -1,5 +1,5 @@
 import type { Message } from 'discord.js';
-import type { TurnDelivery } from './turnRequest.js';
+import type { ChannelDelivery } from './channelDelivery.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
@@ -8,7 +8,7 @@ import { uploadLimitForTier } from './uploadLimit.js';
  * ("2 ahead of you") is one reply that is edited, and the answer replaces
  * it, so the thread gets one message per request, not a trail of notices.
  */
-export function messageDelivery(request: Message<true>): TurnDelivery {
+export function messageDelivery(request: Message<true>): ChannelDelivery {
   // The status reply as a promise, so an edit or the answer never races its creation.
   let status: Promise<Message> | undefined;
   return {

@@ -1,14 +1,41 @@
 import type { GroundingSource } from '../gemini/generationOutcome.js';
+import type { FreshStart } from '../turn/planTurn.js';
+import type { TurnOutcome } from '../turn/turnOutcome.js';
+import type { AnswerNotes } from '../turn/turnRequest.js';
 import { trimContent } from './renderOutcome.js';
 
+/** The small print under an answer: how it was made, its sources, who asked. */
+export function answerNotes(outcome: TurnOutcome, notes: AnswerNotes): string[] {
+  const answered = outcome.kind === 'images' || outcome.kind === 'no-image';
+  const sources = 'sources' in outcome ? outcome.sources : [];
+  return [
+    ...(notes.freshStart ? [describeFreshStart(notes.freshStart)] : []),
+    ...(sources.length > 0 ? [describeSources(sources)] : []),
+    ...(answered ? [byline(notes.authorId, notes.prompt)] : []),
+    ...(notes.droppedExchanges > 0 ? [`This thread is long: I left out its ${notes.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : []),
+  ];
+}
+
+function describeFreshStart(freshStart: FreshStart): string {
+  const unread = 'I could not read the earlier history of this thread';
+  switch (freshStart) {
+    case 'replied-image':
+      return `${unread}, so I went on from the image you replied to.`;
+    case 'latest-image':
+      return `${unread}, so I went on from the latest image I posted here.`;
+    case 'nothing':
+      return `${unread}, and found no image of mine here to go on from, so I started afresh from your message.`;
+  }
+}
+
 /** Grounding sources as links; <…> keeps Discord from unfurling each one into an embed. */
-export function describeSources(sources: GroundingSource[]): string {
+function describeSources(sources: GroundingSource[]): string {
   const links = sources.slice(0, 5).map((source) => `[${source.title.replace(/[[\]]/g, '').slice(0, 60)}](<${source.uri}>)`);
   return `Sources: ${links.join(' · ')}`;
 }
 
 /** Who asked and for what, under every result; <@id> shows the name and pings nobody (allowed_mentions is empty). */
-export function byline(authorId: string, prompt: string): string {
+function byline(authorId: string, prompt: string): string {
   const flat = prompt.replace(/\s+/g, ' ').trim();
   return flat ? `Asked by <@${authorId}>: “${trimContent(flat, 120)}”` : `Asked by <@${authorId}>`;
 }

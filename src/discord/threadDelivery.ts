@@ -1,6 +1,6 @@
 import { MessageFlags, type Message, type RepliableInteraction, type ThreadChannel } from 'discord.js';
 import type { InteractionResponse } from './interactionResponse.js';
-import type { TurnDelivery } from './turnRequest.js';
+import type { ChannelDelivery } from './channelDelivery.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { isExpiredToken, tokenStillValid } from './interactionDelivery.js';
 import { uploadLimitForTier } from './uploadLimit.js';
@@ -11,7 +11,7 @@ import { uploadLimitForTier } from './uploadLimit.js';
  * in the conversation's thread, as a reply to the image it came from when
  * that image is in the thread (a reply cannot cross channels).
  */
-export function threadDelivery(response: InteractionResponse, thread: ThreadChannel, source: Message | undefined): TurnDelivery {
+export function threadDelivery(response: InteractionResponse, thread: ThreadChannel, source: Message | undefined): ChannelDelivery {
   const { interaction, acknowledged } = response;
   const reply = source && source.channelId === thread.id ? { messageReference: source.id, failIfNotExists: false } : undefined;
   /** Edits the clicker's private reply; false once its token is gone (by the clock, or as Discord says). */

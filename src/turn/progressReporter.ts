@@ -1,23 +1,23 @@
 import type { Logger } from 'pino';
-import type { TurnDelivery } from './turnRequest.js';
+import type { TurnDelivery, TurnProgress } from './turnRequest.js';
 
 /** Discord rate-limits edits per channel; position changes for a long queue are coalesced to one edit per interval. */
 const MIN_INTERVAL_MS = 2_000;
 
 export interface ProgressReporter {
-  (text: string, options?: { now?: boolean }): void;
+  (progress: TurnProgress, options?: { now?: boolean }): void;
   /** Resolves when every update sent so far has finished, so the answer never races a late status edit. */
   settled(): Promise<void>;
 }
 
 /**
- * Best-effort status notes for one turn: sent only when the text changes,
- * one at a time and in order, at most one per interval (the latest text
- * wins), and never failing the turn.
+ * Best-effort status notes for one turn: sent only when they change, one at
+ * a time and in order, at most one per interval (the latest wins), and
+ * never failing the turn.
  */
 export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'progress'>): ProgressReporter {
   let shown = '';
-  let wanted = '';
+  let wanted: TurnProgress | undefined;
   let lastSentAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -25,16 +25,16 @@ export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'p
 
   const flush = () => {
     timer = undefined;
-    if (closed || wanted === shown) return;
-    const text = wanted;
-    shown = text;
+    const next = wanted;
+    if (closed || !next || JSON.stringify(next) === shown) return;
+    shown = JSON.stringify(next);
     lastSentAt = Date.now();
-    chain = chain.then(() => delivery.progress(text)).catch((error: unknown) => logger.debug({ err: error }, 'progress update failed'));
+    chain = chain.then(() => delivery.progress(next)).catch((error: unknown) => logger.debug({ err: error }, 'progress update failed'));
   };
 
-  const report = ((text: string, options?: { now?: boolean }) => {
+  const report = ((progress: TurnProgress, options?: { now?: boolean }) => {
     if (closed) return;
-    wanted = text;
+    wanted = progress;
     if (timer) return;
     const wait = options?.now ? 0 : Math.max(0, lastSentAt + MIN_INTERVAL_MS - Date.now());
     if (wait === 0) flush();

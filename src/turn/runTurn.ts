@@ -1,33 +1,34 @@
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
-import type { TurnHooks } from '../turn/geminiTransport.js';
-import { generateTurn, type GeneratedTurn } from '../turn/generateTurn.js';
+import { collectReferences, precheckReferences } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
-import type { TurnOutcome } from '../turn/turnOutcome.js';
-import type { EffectiveSettings } from '../settings/guildSettings.js';
-import { needsLatestPostedImages, planTurn, type TurnPlan } from '../turn/planTurn.js';
-import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import { logGeneration } from '../logging/logGeneration.js';
-import type { BotContext } from './botContext.js';
-import { collectReferences, precheckReferences } from './collectReferences.js';
+import type { EffectiveSettings } from '../settings/guildSettings.js';
+import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import { deliverAndStore } from './deliverAndStore.js';
+import type { TurnHooks } from './geminiTransport.js';
+import { generateTurn, type GeneratedTurn } from './generateTurn.js';
+import { needsLatestPostedImages, planTurn, type TurnPlan } from './planTurn.js';
 import { progressReporter } from './progressReporter.js';
-import { renderOutcome } from './renderOutcome.js';
+import type { TurnDependencies } from './turnDependencies.js';
+import type { TurnOutcome } from './turnOutcome.js';
 import type { TurnDelivery, TurnRequest } from './turnRequest.js';
 
 /**
- * One conversation turn end to end: admission to the Gemini queue, the
- * thread's history, Gemini, the Discord message, then the stored exchange.
- * Call it as soon as the request arrives, before any await: that call takes
- * the turn's place in its thread, so turns run in order of arrival.
+ * One conversation turn end to end, the heart of the bot: admission to the
+ * Gemini queue, the thread's stored conversation, the plan (planTurn), the
+ * usage hold, a Gemini slot, the references, Gemini (generateTurn), the
+ * answer (delivered), then the stored exchange (deliverAndStore). Call it as
+ * soon as the request arrives, before any await: that call takes the turn's
+ * place in its thread, so turns run in order of arrival.
  */
-export async function runConversationTurn(bot: BotContext, request: TurnRequest, delivery: TurnDelivery): Promise<void> {
+export async function runTurn(bot: TurnDependencies, request: TurnRequest, delivery: TurnDelivery): Promise<void> {
   const admission = bot.generationQueue.admit(request.authorId);
   if (!admission.ok) {
     if (request.claim && !(await request.claim())) return;
     const limit = bot.config.maxRequestsPerUser;
     await delivery.ready;
-    await delivery.post(renderOutcome(admission.reason === 'user-limit' ? { kind: 'user-limit', limit } : { kind: 'queue-full' }));
+    await delivery.post(admission.reason === 'user-limit' ? { kind: 'user-limit', limit } : { kind: 'queue-full' });
     return;
   }
   const ticket = admission.ticket;
@@ -38,35 +39,35 @@ export async function runConversationTurn(bot: BotContext, request: TurnRequest,
     // Shutdown ends waits (a thread's lease, a download) by throwing: that turn is interrupted, not broken.
     if (!bot.shutdownSignal.aborted) throw error;
     bot.logger.info({ err: error, threadId: request.threadId }, 'turn interrupted by shutdown');
-    await delivery.post(renderOutcome({ kind: 'failed', failure: { kind: 'interrupted' } }));
+    await delivery.post({ kind: 'failed', failure: { kind: 'interrupted' } });
   } finally {
     ticket.release();
   }
 }
 
-async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
+async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
   const started = Date.now();
   if (asked.claim && !(await asked.claim())) {
     bot.logger.debug({ threadId: asked.threadId }, 'message answered by another process');
     return;
   }
   await delivery.ready;
-  const access = typeof asked.serverSettings === 'function' ? await asked.serverSettings() : { ok: true as const, settings: asked.serverSettings };
+  const access = await asked.access();
   if (!access.ok) {
-    await delivery.post(renderOutcome({ kind: 'not-allowed', text: access.text }));
+    await delivery.post({ kind: 'not-allowed', text: access.text });
     return;
   }
   const serverSettings = access.settings;
   const stored = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
   const plan = await planWithFacts(bot, asked, stored, serverSettings);
   if (plan.kind === 'refused') {
-    await delivery.post(renderOutcome(plan.refusal));
+    await delivery.post(plan.refusal);
     return;
   }
   const request: TurnRequest = { ...asked, attachments: plan.attachments, replyToMessageId: plan.replyToMessageId };
   const precheck = precheckReferences(bot, request.attachments);
   if (!precheck.ok) {
-    await delivery.post(renderOutcome(precheck.outcome));
+    await delivery.post(precheck.outcome);
     return;
   }
   // Held before waiting in line, so requests in flight count against the limits together.
@@ -79,7 +80,7 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
     inputTokens: estimateInputTokens(plan.history, request, request.attachments.length),
   });
   if (!reserved.ok) {
-    await delivery.post(renderOutcome({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed }));
+    await delivery.post({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed });
     return;
   }
   try {
@@ -90,7 +91,7 @@ async function runTurnNow(bot: BotContext, asked: TurnRequest, delivery: TurnDel
 }
 
 /** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
-async function planWithFacts(bot: BotContext, asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
+async function planWithFacts(bot: TurnDependencies, asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
   const latestPostedImages = needsLatestPostedImages(asked, stored) && asked.latestPostedImages ? await asked.latestPostedImages() : undefined;
   return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels: bot.config.allowedModels, latestPostedImages });
 }
@@ -103,13 +104,13 @@ interface PlannedTurn {
   serverSettings: EffectiveSettings;
 }
 
-async function generateAndDeliver(bot: BotContext, planned: PlannedTurn, delivery: TurnDelivery, ticket: Ticket, context: { started: number; reservation: Reservation }): Promise<void> {
+async function generateAndDeliver(bot: TurnDependencies, planned: PlannedTurn, delivery: TurnDelivery, ticket: Ticket, context: { started: number; reservation: Reservation }): Promise<void> {
   const progress = progressReporter(bot.logger, delivery);
   // The slot bounds a generation's big buffers, so the attachments are downloaded only once it is held.
-  const granted = await ticket.waitForSlot((ahead) => progress(ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${ahead} ahead of you.`), bot.shutdownSignal);
+  const granted = await ticket.waitForSlot((ahead) => progress({ kind: 'queued', ahead }), bot.shutdownSignal);
   const hooks: TurnHooks = {
     signal: bot.shutdownSignal,
-    onRetry: ({ delayMs }) => progress(`Gemini is busy, retrying in ${Math.max(1, Math.round(delayMs / 1000))} s…`, { now: true }),
+    onRetry: ({ delayMs }) => progress({ kind: 'retrying', seconds: Math.max(1, Math.round(delayMs / 1000)) }, { now: true }),
   };
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
@@ -126,7 +127,7 @@ async function generateAndDeliver(bot: BotContext, planned: PlannedTurn, deliver
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
   if (attempt?.kind !== 'generated') {
     await progress.settled();
-    await delivery.post(renderOutcome(!attempt || bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : attempt.outcome));
+    await delivery.post(!attempt || bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : attempt.outcome);
     return;
   }
   const turn = attempt.turn;
@@ -146,7 +147,7 @@ type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; o
  * start decided mid-turn downloads the member's attachments again: rare,
  * and simpler than carrying the first download across.
  */
-async function collectAndGenerate(bot: BotContext, { request, plan }: PlannedTurn, hooks: TurnHooks): Promise<Attempt | undefined> {
+async function collectAndGenerate(bot: TurnDependencies, { request, plan }: PlannedTurn, hooks: TurnHooks): Promise<Attempt | undefined> {
   // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
   const precheck = precheckReferences(bot, request.attachments);
   if (!precheck.ok) return { kind: 'refused', outcome: precheck.outcome };
@@ -171,7 +172,7 @@ async function collectAndGenerate(bot: BotContext, { request, plan }: PlannedTur
 }
 
 /** What Gemini billed: answers, refusals and unreadable images are recorded; a call that never got an answer costs nothing. */
-async function recordUsage(bot: BotContext, reservation: Reservation, turn: GeneratedTurn): Promise<void> {
+async function recordUsage(bot: TurnDependencies, reservation: Reservation, turn: GeneratedTurn): Promise<void> {
   const billed = billedImages(turn.outcome);
   if (!billed) return;
   try {

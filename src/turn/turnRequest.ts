@@ -1,10 +1,10 @@
-import type { Message } from 'discord.js';
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
-import type { RenderedMessage } from './renderOutcome.js';
+import type { FreshStart } from './planTurn.js';
+import type { TurnOutcome } from './turnOutcome.js';
 
 /** What a conversation turn is asked to do, from a message, a slash command or a button. */
 export interface TurnRequest {
@@ -48,23 +48,56 @@ export interface TurnRequest {
   /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
   model?: string | undefined;
   /**
-   * What the server's settings say here: defaults and limits. Interactions
-   * check access before answering (so a refusal is private) and pass the
-   * settings; messages pass the check itself, run once the turn holds its
-   * place in the thread's line, so that no read delays the arrival order.
+   * What the server's settings say here (defaults and limits), or why the
+   * member may not use the bot here. Read once the turn holds its place in
+   * the thread's line, so that no read delays the arrival order; an
+   * interaction checked access before answering (so a refusal is private)
+   * and passes what it found (grantedAccess).
    */
-  serverSettings: EffectiveSettings | (() => Promise<AccessResult>);
+  access: () => Promise<AccessResult>;
 }
 
+/** Where the request stands while it waits; the answer replaces it. */
+export type TurnProgress = { kind: 'queued'; ahead: number } | { kind: 'retrying'; seconds: number };
+
+/** What went wrong after the answer was posted. */
+export type TurnWarning = { kind: 'not-saved'; reference: string } | { kind: 'no-thread' };
+
+/** The small print under an answer (the adapter words it). */
+export interface AnswerNotes {
+  authorId: string;
+  prompt: string;
+  /** Set when the thread's stored history could not be read and the turn went on without it. */
+  freshStart?: FreshStart | undefined;
+  /** Oldest exchanges left out to stay under the request budget. */
+  droppedExchanges: number;
+}
+
+/** An answer as posted: the message a conversation is keyed by, and how to open its thread. */
+export interface PostedAnswer {
+  messageId: string;
+  /** A new conversation's thread, started from the answer's message (so it has that message's id). */
+  openThread(prompt: string): Promise<void>;
+}
+
+/**
+ * Where a turn's outcome goes, implemented by the Discord adapter (a
+ * deferred reply, the conversation's thread, a reply to a message). The turn
+ * hands over outcomes and facts; every sentence a member reads is worded
+ * there.
+ */
 export interface TurnDelivery {
   /** Settles when the request was acknowledged (a deferred interaction); a failure ends the turn. */
   ready: Promise<unknown>;
   /** Shows where the request stands (queue position, retries); the answer replaces it. */
-  progress(text: string): Promise<void>;
-  /** Posts the answer where the user asked (deferred reply, or a reply in the thread). */
-  post(message: RenderedMessage): Promise<Message>;
-  /** The largest file the destination accepts. */
-  uploadLimitBytes: number;
-  /** Tells the user something went wrong after the answer was posted. */
-  warn(text: string): Promise<unknown>;
+  progress(progress: TurnProgress): Promise<void>;
+  /** Shows the outcome where the member asked. */
+  post(outcome: TurnOutcome, notes?: AnswerNotes): Promise<PostedAnswer>;
+  /** Tells the member something went wrong after the answer was posted. */
+  warn(warning: TurnWarning): Promise<unknown>;
+}
+
+/** The access an interaction already checked, as a TurnRequest takes it. */
+export function grantedAccess(settings: EffectiveSettings): () => Promise<AccessResult> {
+  return async () => ({ ok: true, settings });
 }
