@@ -2,7 +2,7 @@ import {
   ApplicationCommandType,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import { imageAttachmentsOf } from '../src/components/imageAttachments.js';
+import { imageAttachmentsOf } from '../src/discord/imageAttachments.js';
 import { composeClaimSignature } from '../src/components/interactionAuthority.js';
 import { composeModal } from '../src/components/modals.js';
 import { channelOf } from '../src/discord/channelOf.js';

@@ -8,7 +8,7 @@ import { ConversationStore } from './conversation/conversationStore.js';
 import { GenerationQueue } from './conversation/generationQueue.js';
 import { ThreadQueue } from './conversation/threadQueue.js';
 import type { BotContext } from './discord/botContext.js';
-import { handleInteraction } from './discord/handleInteraction.js';
+import { handleInteraction } from './components/handleInteraction.js';
 import { claimMessage, handleMessage } from './discord/handleMessage.js';
 import { readAddressing } from './discord/readAddressing.js';
 import { NO_PINGS } from './discord/noPings.js';

@@ -9,7 +9,7 @@ import { grantedAccess } from '../turn/turnRequest.js';
 import { turnDeliveryTo } from '../discord/turnDeliveryTo.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
 import { replyPrivately, textPayload } from '../discord/toMessagePayload.js';
-import { imageAttachmentsOf } from './imageAttachments.js';
+import { imageAttachmentsOf } from '../discord/imageAttachments.js';
 import { locateResult } from './locateResult.js';
 import { INSTRUCTION_INPUT } from './modals.js';
 

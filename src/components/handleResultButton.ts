@@ -2,7 +2,7 @@ import type { ButtonInteraction } from 'discord.js';
 import { restoreParts } from '../conversation/storedParts.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
 import type { BotContext } from '../discord/botContext.js';
-import type { ResultAction } from './customIds.js';
+import type { ResultAction } from '../discord/customIds.js';
 import type { ResultTarget } from './interactionAuthority.js';
 import type { InteractionResponse } from '../discord/interactionResponse.js';
 import type { MemberGrant } from '../discord/slashCommand.js';
@@ -15,7 +15,7 @@ import { textPayload } from '../discord/toMessagePayload.js';
 import { branchConversation } from './branchConversation.js';
 import { deleteResult } from './deleteResult.js';
 import { locateResult, type LocatedResult } from './locateResult.js';
-import { imageAttachmentsOf } from './imageAttachments.js';
+import { imageAttachmentsOf } from '../discord/imageAttachments.js';
 import { editModal } from './modals.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ButtonInteraction, Interaction, ModalSubmitInteraction, ThreadChannel } from 'discord.js';
-import type { CustomId, ResultAction } from './customIds.js';
+import type { CustomId, ResultAction } from '../discord/customIds.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 
 /*

@@ -1,5 +1,5 @@
 import { ComponentType, TextInputStyle, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { encodeCustomId } from './customIds.js';
+import { encodeCustomId } from '../discord/customIds.js';
 
 /** The one text input both modals use; its id is how the submitted value is read back. */
 export const INSTRUCTION_INPUT = 'instruction';

@@ -1,7 +1,7 @@
 import type { AnyThreadChannel, Message } from 'discord.js';
 import type { Logger } from 'pino';
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
-import { imageAttachmentsOf } from '../components/imageAttachments.js';
+import { imageAttachmentsOf } from './imageAttachments.js';
 
 /** Discord lists at most 100 messages a request; a thread is searched this many pages back. */
 const PAGE_SIZE = 100;

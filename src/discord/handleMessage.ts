@@ -1,6 +1,6 @@
 import type { Message } from 'discord.js';
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
-import { imageAttachmentsOf } from '../components/imageAttachments.js';
+import { imageAttachmentsOf } from './imageAttachments.js';
 import type { BotContext } from './botContext.js';
 import { checkAccess } from '../settings/checkAccess.js';
 import { findLatestBotImages } from './findLatestBotImages.js';

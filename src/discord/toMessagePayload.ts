@@ -1,5 +1,5 @@
 import { MessageFlags, type BaseMessageOptions, type RepliableInteraction } from 'discord.js';
-import { resultButtonRows } from '../components/resultButtons.js';
+import { resultButtonRows } from './resultButtons.js';
 import { NO_PINGS } from './noPings.js';
 import type { RenderedMessage } from './renderOutcome.js';
 

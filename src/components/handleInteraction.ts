@@ -6,16 +6,16 @@ import type {
   ModalSubmitInteraction,
   RepliableInteraction,
 } from 'discord.js';
-import { parseCustomId } from '../components/customIds.js';
-import { handleModalSubmit } from '../components/handleModalSubmit.js';
-import { handleDeleteButton, handleResultButton } from '../components/handleResultButton.js';
-import type { BotContext } from './botContext.js';
-import { verifyButton, verifyForm, type Verified } from '../components/interactionAuthority.js';
-import { InteractionResponse } from './interactionResponse.js';
-import { settingsOrRefusal } from './memberAccess.js';
-import { reportUnexpectedError } from './reportUnexpectedError.js';
-import type { Access, BotCommand, MemberGrant } from './slashCommand.js';
-import { replyPrivately } from './toMessagePayload.js';
+import { parseCustomId } from '../discord/customIds.js';
+import { handleModalSubmit } from './handleModalSubmit.js';
+import { handleDeleteButton, handleResultButton } from './handleResultButton.js';
+import type { BotContext } from '../discord/botContext.js';
+import { verifyButton, verifyForm, type Verified } from './interactionAuthority.js';
+import { InteractionResponse } from '../discord/interactionResponse.js';
+import { settingsOrRefusal } from '../discord/memberAccess.js';
+import { reportUnexpectedError } from '../discord/reportUnexpectedError.js';
+import type { Access, BotCommand, MemberGrant } from '../discord/slashCommand.js';
+import { replyPrivately } from '../discord/toMessagePayload.js';
 
 /**
  * Every interaction passes here, and only here: whatever a handler throws,

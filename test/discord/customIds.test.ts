@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCustomId, parseCustomId, type CustomId } from '../../src/components/customIds.js';
-import { resultButtonRows } from '../../src/components/resultButtons.js';
+import { encodeCustomId, parseCustomId, type CustomId } from '../../src/discord/customIds.js';
+import { resultButtonRows } from '../../src/discord/resultButtons.js';
 
 describe('component custom ids', () => {
   // Written out, not imported: buttons already posted on Discord carry these ids, so renaming one breaks them.
