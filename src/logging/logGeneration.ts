@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { GeneratedTurn } from '../turn/generateTurn.js';
 import { isKnownReason } from '../discord/describeGeminiReason.js';
@@ -10,13 +11,43 @@ export interface GenerationContext {
   model: string;
 }
 
-/** One line per generation, with what an admin needs to follow cost and trouble. */
-export function logGeneration(logger: Logger, context: GenerationContext, turn: GeneratedTurn, latencyMs: number): void {
+/**
+ * Where a turn's time went, step by step: each `lap` adds the milliseconds
+ * since the previous one to that step's total (a step that runs twice, as
+ * when a fresh start asks Gemini again, counts both). The steps are laid out
+ * in runTurn and deliverAndStore; `npm run bench` reads them from the
+ * generation's log line to show which step is worth making faster.
+ */
+export interface PhaseClock {
+  lap(phase: string): void;
+  /** Milliseconds per step, in the order first lapped, to a tenth. */
+  phases(): Record<string, number>;
+}
+
+export function startPhaseClock(): PhaseClock {
+  const totals = new Map<string, number>();
+  let last = performance.now();
+  return {
+    lap(phase) {
+      const now = performance.now();
+      totals.set(phase, (totals.get(phase) ?? 0) + (now - last));
+      last = now;
+    },
+    phases: () => Object.fromEntries([...totals].map(([phase, ms]) => [phase, Math.round(ms * 10) / 10])),
+  };
+}
+
+/**
+ * One line per generation, with what an admin needs to follow cost and
+ * trouble, and where its time went (`phases`, in ms).
+ */
+export function logGeneration(logger: Logger, context: GenerationContext, turn: GeneratedTurn, latencyMs: number, phases: Record<string, number>): void {
   const outcome = turn.outcome;
   const fields = {
     ...context,
     outcome: outcome.kind,
     latencyMs,
+    phases,
     retries: turn.retries,
     droppedExchanges: turn.droppedExchanges,
     ...('usage' in outcome ? { usage: outcome.usage } : {}),

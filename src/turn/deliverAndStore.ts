@@ -4,6 +4,7 @@ import type { GeneratedTurn } from './generateTurn.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiContent } from '../gemini/geminiTypes.js';
+import type { PhaseClock } from '../logging/logGeneration.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { FreshStart } from './planTurn.js';
 import type { TurnDependencies } from './turnDependencies.js';
@@ -18,10 +19,22 @@ export interface StoreContext {
   freshStart: FreshStart | undefined;
 }
 
-/** Posts the turn's outcome, then keeps the exchange when its answer can be replayed. */
-export async function deliverAndStore(deps: TurnDependencies, request: TurnRequest, delivery: TurnDelivery, turn: GeneratedTurn, context: StoreContext): Promise<void> {
+/**
+ * Posts the turn's outcome, then keeps the exchange when its answer can be
+ * replayed. `clock` (timing only) marks the end of the upload, the save and
+ * the thread's opening.
+ */
+export async function deliverAndStore(
+  deps: TurnDependencies,
+  request: TurnRequest,
+  delivery: TurnDelivery,
+  turn: GeneratedTurn,
+  context: StoreContext,
+  clock?: PhaseClock,
+): Promise<void> {
   const outcome = turn.outcome;
   const posted = await delivery.post(outcome, { authorId: request.authorId, prompt: request.prompt, freshStart: context.freshStart, droppedExchanges: turn.droppedExchanges });
+  clock?.lap('upload'); // rendered, fitted to the upload limit, posted
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
   if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.
   if (outcome.kind === 'images' && outcome.notReplayable) {
@@ -31,7 +44,7 @@ export async function deliverAndStore(deps: TurnDependencies, request: TurnReque
   }
 
   const threadId = request.threadId ?? posted.messageId; // A thread started from a message has that message's id.
-  const store = () => storeExchange(deps, request, delivery, { ...context, threadId, posted, userParts: turn.userParts, modelContent });
+  const store = () => storeExchange(deps, request, delivery, { ...context, threadId, posted, userParts: turn.userParts, modelContent }, clock);
   // Inside a thread this already runs in the thread's line. A new conversation takes its line now, with no await
   // since the post: a click on the new message's buttons then waits for this save instead of finding nothing.
   await (request.threadId ? store() : deps.threadQueue.run(threadId, store));
@@ -42,6 +55,7 @@ async function storeExchange(
   request: TurnRequest,
   delivery: TurnDelivery,
   stored: StoreContext & { threadId: string; posted: PostedAnswer; userParts: OutgoingPart[]; modelContent: GeminiContent },
+  clock: PhaseClock | undefined,
 ): Promise<void> {
   const { threadId, posted } = stored;
   const now = new Date();
@@ -52,6 +66,7 @@ async function storeExchange(
       deps.logger.warn({ threadId, setAsideAs }, 'the unreadable conversation record was set aside; the thread goes on with a new one');
     }
     await saveExchange(deps, { ...stored, guildId: request.guildId, authorId: request.authorId, messageId: posted.messageId, now });
+    clock?.lap('save'); // the images' blobs and the record
   } catch (error) {
     // The image is already posted and stays; only its place in the history is lost.
     const reference = randomUUID().slice(0, 8);
@@ -62,6 +77,7 @@ async function storeExchange(
   if (request.threadId) return;
   try {
     await posted.openThread(request.prompt);
+    clock?.lap('thread');
   } catch (error) {
     deps.logger.warn({ err: error, messageId: posted.messageId }, 'could not open a thread for a new conversation');
     await delivery.warn({ kind: 'no-thread' });

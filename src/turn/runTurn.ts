@@ -2,14 +2,15 @@ import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { collectReferences, precheckReferences } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
-import { logGeneration } from '../logging/logGeneration.js';
+import { logGeneration, startPhaseClock, type PhaseClock } from '../logging/logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import { deliverAndStore } from './deliverAndStore.js';
-import type { TurnHooks } from './geminiTransport.js';
+import type { GeminiTransport, TurnHooks } from './geminiTransport.js';
 import { generateTurn, type GeneratedTurn } from './generateTurn.js';
 import { needsLatestPostedImages, planTurn, type TurnPlan } from './planTurn.js';
 import { progressReporter } from './progressReporter.js';
+import type { EngineDependencies } from './engineDependencies.js';
 import type { TurnDependencies } from './turnDependencies.js';
 import type { TurnOutcome } from './turnOutcome.js';
 import type { TurnDelivery, TurnRequest } from './turnRequest.js';
@@ -23,6 +24,8 @@ import type { TurnDelivery, TurnRequest } from './turnRequest.js';
  * place in its thread, so turns run in order of arrival.
  */
 export async function runTurn(bot: TurnDependencies, request: TurnRequest, delivery: TurnDelivery): Promise<void> {
+  // Timing only: each clock.lap(step) marks the end of a step, for the generation's log line (`phases`).
+  const clock = startPhaseClock();
   const admission = bot.generationQueue.admit(request.authorId);
   if (!admission.ok) {
     if (request.claim && !(await request.claim())) return;
@@ -33,7 +36,7 @@ export async function runTurn(bot: TurnDependencies, request: TurnRequest, deliv
   }
   const ticket = admission.ticket;
   try {
-    const run = () => runTurnNow(bot, request, delivery, ticket);
+    const run = () => runTurnNow(bot, request, delivery, ticket, clock);
     await (request.threadId ? bot.threadQueue.run(request.threadId, run) : run());
   } catch (error) {
     // Shutdown ends waits (a thread's lease, a download) by throwing: that turn is interrupted, not broken.
@@ -45,20 +48,24 @@ export async function runTurn(bot: TurnDependencies, request: TurnRequest, deliv
   }
 }
 
-async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: TurnDelivery, ticket: Ticket): Promise<void> {
+async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: TurnDelivery, ticket: Ticket, clock: PhaseClock): Promise<void> {
   const started = Date.now();
+  clock.lap('admission'); // admitted, and the thread's line reached
   if (asked.claim && !(await asked.claim())) {
     bot.logger.debug({ threadId: asked.threadId }, 'message answered by another process');
     return;
   }
   await delivery.ready;
+  clock.lap('acknowledged');
   const access = await asked.access();
   if (!access.ok) {
     await delivery.post({ kind: 'not-allowed', text: access.text });
     return;
   }
   const serverSettings = access.settings;
+  clock.lap('access');
   const stored = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
+  clock.lap('storeLoad');
   const plan = await planWithFacts(bot, asked, stored, serverSettings);
   if (plan.kind === 'refused') {
     await delivery.post(plan.refusal);
@@ -70,6 +77,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     await delivery.post(precheck.outcome);
     return;
   }
+  clock.lap('plan');
   // Held before waiting in line, so requests in flight count against the limits together.
   const reserved = await bot.usage.reserve({
     guildId: request.guildId,
@@ -83,8 +91,9 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     await delivery.post({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed });
     return;
   }
+  clock.lap('usageHold');
   try {
-    await generateAndDeliver(bot, { asked, request, plan, serverSettings }, delivery, ticket, { started, reservation: reserved.reservation });
+    await generateAndDeliver(bot, { asked, request, plan, serverSettings }, delivery, ticket, { started, reservation: reserved.reservation, clock });
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
@@ -104,15 +113,23 @@ interface PlannedTurn {
   serverSettings: EffectiveSettings;
 }
 
-async function generateAndDeliver(bot: TurnDependencies, planned: PlannedTurn, delivery: TurnDelivery, ticket: Ticket, context: { started: number; reservation: Reservation }): Promise<void> {
+async function generateAndDeliver(
+  bot: TurnDependencies,
+  planned: PlannedTurn,
+  delivery: TurnDelivery,
+  ticket: Ticket,
+  context: { started: number; reservation: Reservation; clock: PhaseClock },
+): Promise<void> {
+  const { clock } = context;
   const progress = progressReporter(bot.logger, delivery);
   // The slot bounds a generation's big buffers, so the attachments are downloaded only once it is held.
   const granted = await ticket.waitForSlot((ahead) => progress({ kind: 'queued', ahead }), bot.shutdownSignal);
+  clock.lap('slot');
   const hooks: TurnHooks = {
     signal: bot.shutdownSignal,
     onRetry: ({ delayMs }) => progress({ kind: 'retrying', seconds: Math.max(1, Math.round(delayMs / 1000)) }, { now: true }),
   };
-  let attempt = granted ? await collectAndGenerate(bot, planned, hooks) : undefined;
+  let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
   if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
     const fresh = await planWithFacts(bot, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
@@ -121,7 +138,7 @@ async function generateAndDeliver(bot: TurnDependencies, planned: PlannedTurn, d
       // The thread's model and options were readable: the fresh start keeps them.
       const plan = { ...fresh, model: planned.plan.model, settings: planned.plan.settings };
       planned = { ...planned, plan, request: { ...planned.asked, attachments: plan.attachments, replyToMessageId: plan.replyToMessageId } };
-      attempt = await collectAndGenerate(bot, planned, hooks);
+      attempt = await collectAndGenerate(bot, planned, hooks, clock);
     }
   }
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
@@ -132,12 +149,18 @@ async function generateAndDeliver(bot: TurnDependencies, planned: PlannedTurn, d
   }
   const turn = attempt.turn;
   const { asked, request, plan } = planned;
-  logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started);
+  const latencyMs = Date.now() - context.started;
   bot.metrics.recordGeneration(plan.model, turn);
   await recordUsage(bot, context.reservation, turn);
   await progress.settled();
-  // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-  await deliverAndStore(bot, request, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart });
+  clock.lap('usageCommit');
+  try {
+    // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
+    await deliverAndStore(bot, request, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart }, clock);
+  } finally {
+    // Logged once the answer is posted and stored, so that its line can say what each step took (a failed post still logs it).
+    logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, latencyMs, clock.phases());
+  }
 }
 
 type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; outcome: TurnOutcome };
@@ -147,15 +170,16 @@ type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; o
  * start decided mid-turn downloads the member's attachments again: rare,
  * and simpler than carrying the first download across.
  */
-async function collectAndGenerate(bot: TurnDependencies, { request, plan }: PlannedTurn, hooks: TurnHooks): Promise<Attempt | undefined> {
+async function collectAndGenerate(bot: TurnDependencies, { request, plan }: PlannedTurn, hooks: TurnHooks, clock: PhaseClock): Promise<Attempt | undefined> {
   // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
   const precheck = precheckReferences(bot, request.attachments);
   if (!precheck.ok) return { kind: 'refused', outcome: precheck.outcome };
   const references = await collectReferences(bot, request.attachments, bot.shutdownSignal);
   if (bot.shutdownSignal.aborted) return undefined;
   if (!references.ok) return { kind: 'refused', outcome: references.outcome };
+  clock.lap('references');
   const turn = await generateTurn(
-    bot,
+    { ...engineOf(bot), gemini: timedTransport(bot.gemini, clock) },
     {
       record: plan.history,
       exactUserParts: request.replay?.userParts,
@@ -168,7 +192,26 @@ async function collectAndGenerate(bot: TurnDependencies, { request, plan }: Plan
     },
     hooks,
   );
+  clock.lap('answerCheck'); // generateTurn's checks of the answer's images (checkAnswerImages), after the call
   return { kind: 'generated', turn };
+}
+
+function engineOf(bot: TurnDependencies): EngineDependencies {
+  return { conversations: bot.conversations, blobs: bot.blobs, gemini: bot.gemini, historyBudgetBytes: bot.historyBudgetBytes, logger: bot.logger };
+}
+
+/** Timing only: the transport as it is, with laps around its call ('prepare' is generateTurn's work before it: the history chosen). */
+function timedTransport(transport: GeminiTransport, clock: PhaseClock): GeminiTransport {
+  return {
+    async generate(request, hooks) {
+      clock.lap('prepare');
+      try {
+        return await transport.generate(request, hooks);
+      } finally {
+        clock.lap('gemini'); // the request body streamed, Gemini's answer, read and parsed
+      }
+    },
+  };
 }
 
 /** What Gemini billed: answers, refusals and unreadable images are recorded; a call that never got an answer costs nothing. */

@@ -1,6 +1,7 @@
 import type { DiscordEmulator } from '../emulators/discord/index.js';
 import type { GeminiEmulator } from '../emulators/gemini/index.js';
 import { startHarness } from '../e2e/harness.js';
+import type { GenerationPhases } from './watchBotOutput.js';
 
 /** A running bot and the emulators it talks to: in this process, or in a process of its own. */
 export interface BenchTarget {
@@ -18,6 +19,8 @@ export interface BenchTarget {
   botPeakRssBytes(): Promise<Map<number, number>>;
   /** Generations each shard logged as finished; complete once close() resolved. Empty in-process. */
   generationsByShard(): Map<number, number>;
+  /** Each finished generation's steps as the bot process logged them; complete once close() resolved. Empty in-process. */
+  generationPhases(): GenerationPhases[];
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export const startInProcess: StartTarget = async (env) => {
     stopBot: () => harness.bot.stop(),
     botPeakRssBytes: async () => new Map(),
     generationsByShard: () => new Map(),
+    generationPhases: () => [],
     async close() {
       await harness.close();
       if (harness.discord.unexpectedRequests.length > 0) throw new Error('the bot made requests the Discord emulator did not expect');

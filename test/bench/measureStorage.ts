@@ -47,7 +47,7 @@ export async function measureStorage(target: BenchTarget, options: StorageOption
 }
 
 /** The bot saves a turn just after posting it; the last save may still be under way. */
-async function waitForExchanges(store: Store, threadId: string, count: number): Promise<unknown> {
+export async function waitForExchanges(store: Store, threadId: string, count: number): Promise<unknown> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const record = (await store.keyv.get(`conversation:${threadId}`)) as { exchanges?: unknown[] } | undefined;

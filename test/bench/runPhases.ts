@@ -3,6 +3,8 @@ import type { BenchTarget, StartTarget } from './benchTarget.js';
 import { measureBurstAcks, type BurstResult } from './measureBurstAcks.js';
 import { measureOverhead } from './measureOverhead.js';
 import { measureStorage, type StorageResult } from './measureStorage.js';
+import { measureThreadEdits } from './measureThreadEdits.js';
+import type { GenerationPhases } from './watchBotOutput.js';
 
 export interface Workload {
   imageBytes: number;
@@ -10,18 +12,26 @@ export interface Workload {
   generations: number;
   burst: number;
   conversationTurns: number;
+  /** A long thread's edits: this many turns first, then `threadEdits` timed ones. */
+  threadHistoryTurns: number;
+  threadEdits: number;
 }
 
 export interface PhaseNames {
   sequential: string;
   burst: string;
   thread: string;
+  threadEdits: string;
 }
 
 export interface PhaseResults {
   overheadMs: number[];
   burst: BurstResult;
   storage: StorageResult;
+  /** Per timed edit of the long thread: the member's message to the bot's image. */
+  threadEditMs: number[];
+  /** Per phase: each generation's steps as the bot process logged them (warm-ups and set-up turns included), when it ran apart. */
+  generationPhases: Map<string, GenerationPhases[]>;
   /** Per phase: image bytes the Discord emulator held in memory at its end. */
   emulatorHeldBytes: Map<string, number>;
   /** Per phase, by shard id (an unsharded bot is shard 0): the bot process's peak resident set, when it ran apart. */
@@ -35,11 +45,12 @@ export function phaseNames(workload: Workload): PhaseNames {
     sequential: `${workload.generations} sequential generations`,
     burst: `${workload.burst} interactions at once`,
     thread: `${workload.conversationTurns} turns in one thread`,
+    threadEdits: `${workload.threadEdits} edits, ${workload.threadHistoryTurns}-turn thread`,
   };
 }
 
 /**
- * The three measurements, each on a fresh bot, emulators and database, so
+ * The four measurements, each on a fresh bot, emulators and database, so
  * none inherits another's data. `onPhase` announces each before it starts.
  */
 export async function runPhases(start: StartTarget, workload: Workload, onPhase: (name: string) => void): Promise<PhaseResults> {
@@ -49,6 +60,7 @@ export async function runPhases(start: StartTarget, workload: Workload, onPhase:
   const emulatorHeldBytes = new Map<string, number>();
   const botPeakRssBytes = new Map<string, Map<number, number>>();
   const generationsByShard = new Map<string, Map<number, number>>();
+  const generationPhases = new Map<string, GenerationPhases[]>();
   const inPhase = async <T>(name: string, measure: (target: BenchTarget) => Promise<T>): Promise<T> => {
     onPhase(name);
     const target = await start(env);
@@ -63,6 +75,8 @@ export async function runPhases(start: StartTarget, workload: Workload, onPhase:
       // After close(): the bot's last log lines have all been read by then.
       const generations = target.generationsByShard();
       if (generations.size > 0) generationsByShard.set(name, generations);
+      const phases = target.generationPhases();
+      if (phases.length > 0) generationPhases.set(name, phases);
     }
   };
   const { imageBytes } = workload;
@@ -71,5 +85,8 @@ export async function runPhases(start: StartTarget, workload: Workload, onPhase:
   );
   const burst = await inPhase(names.burst, (target) => measureBurstAcks(target, { interactions: workload.burst, imageBytes }));
   const storage = await inPhase(names.thread, (target) => measureStorage(target, { turns: workload.conversationTurns, imageBytes }));
-  return { overheadMs, burst, storage, emulatorHeldBytes, botPeakRssBytes, generationsByShard };
+  const threadEditMs = await inPhase(names.threadEdits, (target) =>
+    measureThreadEdits(target, { historyTurns: workload.threadHistoryTurns, edits: workload.threadEdits, imageBytes }),
+  );
+  return { overheadMs, burst, storage, threadEditMs, emulatorHeldBytes, botPeakRssBytes, generationsByShard, generationPhases };
 }

@@ -80,6 +80,7 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
     },
     botPeakRssBytes: async () => (stopped ? peaksAtStop : peakRssByShard(botPids())),
     generationsByShard: () => new Map(output.generationsByShard),
+    generationPhases: () => [...output.generationPhases],
     async close() {
       if (!stopped) {
         stopped = true;

@@ -36,6 +36,19 @@ describe('reading the bot’s log lines in the bench', () => {
     );
   });
 
+  it('keeps each generation’s steps with its thread, in the order logged, and ignores a line without them', async () => {
+    const stdout = new PassThrough();
+    const output = watchBotOutput(stdout);
+    stdout.write('{"level":30,"outcome":"images","phases":{"gemini":48.2,"upload":10},"msg":"generation finished"}\n');
+    stdout.write('{"level":30,"threadId":"42","outcome":"images","phases":{"gemini":426,"save":49.5},"msg":"generation finished"}\n');
+    stdout.end('{"level":30,"outcome":"images","msg":"generation finished"}\n');
+    await once(stdout, 'end');
+    expect(output.generationPhases).toEqual([
+      { threadId: undefined, phases: { gemini: 48.2, upload: 10 } },
+      { threadId: '42', phases: { gemini: 426, save: 49.5 } },
+    ]);
+  });
+
   it('announces a message once it is logged, and at once when it already was', async () => {
     const stdout = new PassThrough();
     const output = watchBotOutput(stdout);

@@ -1,5 +1,12 @@
 import type { Readable } from 'node:stream';
 
+/** Where one generation's time went, as the bot logged it ("generation finished", its `phases` in ms). */
+export interface GenerationPhases {
+  /** The thread continued; undefined for a new conversation (/imagine). */
+  threadId: string | undefined;
+  phases: Record<string, number>;
+}
+
 /** What the bench learns from a bot process's stdout: pino's JSON lines, one object a line. */
 export interface BotOutput {
   /** Resolves on the first line logged with this `msg`, or at once if one already came. */
@@ -8,6 +15,8 @@ export interface BotOutput {
   shardPids: ReadonlyMap<number, number>;
   /** "generation finished" lines per shard; an unsharded bot is shard 0 of 1, as Discord counts it. */
   generationsByShard: ReadonlyMap<number, number>;
+  /** Each finished generation's steps, in the order logged (sharded: the shards' lines interleaved). */
+  generationPhases: readonly GenerationPhases[];
   /** Resolves when the pipe closes: every writer gone, the shards included, since they inherit the manager's stdout. */
   closed: Promise<void>;
 }
@@ -22,6 +31,7 @@ export function watchBotOutput(stdout: Readable): BotOutput {
   const waiters = new Map<string, Array<() => void>>();
   const shardPids = new Map<number, number>();
   const generationsByShard = new Map<number, number>();
+  const generationPhases: GenerationPhases[] = [];
   const onLine = (line: string) => {
     const message = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
     if (message === undefined) return;
@@ -39,6 +49,8 @@ export function watchBotOutput(stdout: Readable): BotOutput {
       if (!fields) return;
       const shard = typeof fields['shard'] === 'number' ? fields['shard'] : 0;
       generationsByShard.set(shard, (generationsByShard.get(shard) ?? 0) + 1);
+      const phases = readPhases(fields['phases']);
+      if (phases) generationPhases.push({ threadId: typeof fields['threadId'] === 'string' ? fields['threadId'] : undefined, phases });
     }
   };
 
@@ -60,6 +72,7 @@ export function watchBotOutput(stdout: Readable): BotOutput {
     },
     shardPids,
     generationsByShard,
+    generationPhases,
     closed,
   };
 }
@@ -75,4 +88,11 @@ function parseLine(line: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The `phases` object of a generation's line: step name to milliseconds; undefined when absent or not that shape. */
+function readPhases(value: unknown): Record<string, number> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const entries = Object.entries(value);
+  return entries.every(([, ms]) => typeof ms === 'number') ? Object.fromEntries(entries) : undefined;
 }
