@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ActionRowBuilder,
   ApplicationCommandType,
@@ -112,10 +112,9 @@ describe('discord emulator: components, modals and context menus', () => {
 
     const secret = await deferring.followUp({ content: 'only you', flags: MessageFlags.Ephemeral });
     const visible = await deferring.followUp({ content: 'everyone' });
-    await emu.waitForMessage((m) => m.id === visible.id);
-    await new Promise((r) => setTimeout(r, 50));
+    // The gateway delivers in order: once the later visible message has arrived, the ephemeral one would have too.
+    await vi.waitFor(() => expect(seen).toContain(visible.id), { timeout: 10_000 });
     expect(emu.messages(emu.channelId).find((m) => m.id === secret.id)?.flags).toBe(64);
-    expect(seen).toContain(visible.id);
     expect(seen).not.toContain(secret.id);
     // Only the user an ephemeral message was shown to can click on it.
     expect(() => emu.clickButton({ user: emu.users.bob, message: secret.id, customId: 'x' })).toThrow(/ephemeral/);

@@ -36,7 +36,7 @@ export function callback(ctx: RestContext): Reply {
   if (!record || record.token !== ctx.params.token) throw errors.unknownInteraction();
   // Any second callback, e.g. a modal after deferUpdate, is 400 40060.
   if (record.ackedAt !== undefined) throw errors.alreadyAcknowledged();
-  if (Date.now() - record.createdAt > world.config.interactionAckDeadlineMs) throw errors.unknownInteraction();
+  if (world.now() - record.createdAt > world.config.interactionAckDeadlineMs) throw errors.unknownInteraction();
   const body = asBody(ctx.body.json);
   const data = asBody(body.data);
   const type = body.type;
@@ -69,7 +69,7 @@ export function callback(ctx: RestContext): Reply {
       break;
   }
   record.ackType = type;
-  record.ackedAt = Date.now();
+  record.ackedAt = world.now();
   record.ackFlags = typeof data.flags === 'number' ? data.flags : 0;
   if (created) publishCreate(world, created);
   if (updated) publishUpdate(world, commitEdit(world, updated.stored, updated.next));

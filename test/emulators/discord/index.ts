@@ -71,6 +71,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
         delayMs: args.delayMs ?? 0,
         error: args.error ? { status: args.error.status, code: args.error.code ?? 0, message: args.error.message ?? `${args.error.status}: Injected failure` } : undefined,
       }),
+    advanceClock: (ms) => world.advanceClock(ms),
     waitForInteractionResponse: (interactionId, timeoutMs = 20_000) => waitForAck(world, interactionId, timeoutMs),
     sendMessage: (args) => sendUserMessage(world, args),
     createRole: (args) => createRole(world, args),

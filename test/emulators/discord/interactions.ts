@@ -59,7 +59,7 @@ export function dispatchInteraction(world: World, spec: InteractionSpec): { inte
     user: spec.user,
     channelId: spec.channelId,
     guildId,
-    createdAt: Date.now(),
+    createdAt: world.now(),
     followupIds: [],
     payload,
     ...spec.record,

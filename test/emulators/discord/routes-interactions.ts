@@ -15,7 +15,7 @@ function webhookRecord(ctx: RestContext): InteractionRecord {
   if (ctx.params.app !== ctx.world.applicationId) throw errors.unknownWebhook();
   const record = ctx.world.interactionsByToken.get(ctx.params.token!);
   if (!record) throw errors.invalidWebhookToken();
-  if (Date.now() - record.createdAt > ctx.world.config.interactionTokenLifetimeMs) throw errors.invalidWebhookToken();
+  if (ctx.world.now() - record.createdAt > ctx.world.config.interactionTokenLifetimeMs) throw errors.invalidWebhookToken();
   // The webhook only exists once the interaction has been acknowledged.
   if (record.ackedAt === undefined) throw errors.unknownWebhook();
   return record;

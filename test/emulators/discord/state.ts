@@ -90,6 +90,8 @@ export class World extends EventEmitter {
   readonly memberships = new Map<string, Set<string>>();
   /** Scripted REST faults (injectFault), consumed in order of registration. */
   readonly faults: RestFault[] = [];
+  /** How far advanceClock moved the clock that judges interaction deadlines past the real one. */
+  private clockOffsetMs = 0;
 
   constructor(readonly config: WorldConfig) {
     super();
@@ -251,6 +253,16 @@ export class World extends EventEmitter {
 
   dispatch(t: string, d: unknown): void {
     this.emit('dispatch', t, d);
+  }
+
+  /** The time Discord's interaction deadlines (3 s to acknowledge, 15 min per token) are judged by. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /** Lets `ms` pass for those deadlines at once, so a test sees one expire without sleeping. */
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
   }
 }
 

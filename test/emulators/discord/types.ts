@@ -206,6 +206,11 @@ export interface DiscordEmulator {
    * as it sometimes is. Faults are checked in order of registration; each applies `times` times.
    */
   injectFault(args: RestFaultArgs): void;
+  /**
+   * Moves the clock that judges interaction deadlines (the 3 s to acknowledge, the token lifetime)
+   * forward by `ms`: a test lets a deadline pass at once instead of sleeping past it.
+   */
+  advanceClock(ms: number): void;
   /** Resolves once the bot acknowledged the interaction (any callback type). */
   waitForInteractionResponse(interactionId: string, timeoutMs?: number): Promise<InteractionRecord>;
   /** A role in the first guild. */
