@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toSnakeCaseKeys } from './gemini/caseStyle.js';
-import { startGeminiEmulator, type GeminiEmulator } from './gemini/index.js';
+import { heldAnswer, startGeminiEmulator, type GeminiEmulator } from './gemini/index.js';
 import { readJpegSegments } from './gemini/jpeg.js';
 
 type Json = Record<string, any>;
@@ -443,8 +443,30 @@ describe('scripted behaviours', () => {
     emulator.enqueue({ kind: 'delay', ms: 150, then: { kind: 'text-only', text: 'late' } });
     const started = performance.now();
     const { json } = await post(imageRequest(user('a')));
+    // A lower bound only: a slow machine answers later, never sooner (140, since Node may fire a timer a millisecond early).
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect(json.candidates[0].content.parts.at(-1).text).toBe('late');
+  });
+
+  it('held: answers with the next behaviour only once released, and close() ends one never released', async () => {
+    const held = heldAnswer({ kind: 'text-only', text: 'released' });
+    emulator.enqueue(held.behaviour, { kind: 'text-only', text: 'not held' });
+    const first = post(imageRequest(user('a')));
+    await expect.poll(() => emulator.requests[0]?.body, { timeout: 10_000 }).toBeDefined(); // it has taken the held behaviour
+    expect((await post(imageRequest(user('b')))).json.candidates[0].content.parts.at(-1).text).toBe('not held');
+    expect(emulator.requests[0]?.status).toBe(0);
+    held.release();
+    expect((await first).json.candidates[0].content.parts.at(-1).text).toBe('released');
+
+    emulator.enqueue(heldAnswer().behaviour);
+    const never = post(imageRequest(user('c'))).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await expect.poll(() => emulator.requests.length, { timeout: 10_000 }).toBe(3);
+    await emulator.close();
+    expect(await never).toBe('failed');
+    emulator = await startGeminiEmulator(); // afterEach closes this one
   });
 
   it('hang: never answers, and close() still returns', async () => {
@@ -454,9 +476,11 @@ describe('scripted behaviours', () => {
       () => 'answered',
       () => 'failed',
     );
-    await expect.poll(() => emulator.requests.length).toBe(1);
-    const raced = await Promise.race([outcome, new Promise((resolve) => setTimeout(resolve, 200, 'waiting'))]);
-    expect(raced).toBe('waiting');
+    // Its body read means it took its behaviour from the queue (in the same tick): a later request cannot take the hang.
+    await expect.poll(() => emulator.requests[0]?.body, { timeout: 10_000 }).toBeDefined();
+    // A later request answered is the event that shows the hung one was passed over, not just not reached yet.
+    expect((await post(imageRequest(user('b')))).status).toBe(200);
+    expect(await Promise.race([outcome, Promise.resolve('waiting')])).toBe('waiting');
     expect(emulator.requests[0]?.status).toBe(0);
     await emulator.close();
     expect(await outcome).toBe('failed');

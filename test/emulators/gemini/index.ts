@@ -6,10 +6,17 @@
 import type { AddressInfo } from 'node:net';
 import { readImageInfo } from './jpeg.js';
 import { createGeminiServer, type EmulatorState } from './server.js';
-import type { GeminiEmulator, GeminiEmulatorOptions } from './types.js';
+import type { Behaviour, GeminiEmulator, GeminiEmulatorOptions } from './types.js';
 
 export type { Behaviour, CaseStyle, GeminiEmulator, GeminiEmulatorOptions, ImageDamage, RecordedGeminiRequest } from './types.js';
 export type { ImageInfo } from './jpeg.js';
+
+/** A `held` behaviour and the function that releases it: `enqueue(held.behaviour)`, then `held.release()` on the event. */
+export function heldAnswer(then?: Behaviour): { behaviour: Behaviour; release: () => void } {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  return { behaviour: then ? { kind: 'held', until, then } : { kind: 'held', until }, release };
+}
 
 export const DEFAULT_API_KEY = 'test-gemini-key';
 export const DEFAULT_MODELS = ['gemini-3-pro-image', 'gemini-3.1-flash-image'];

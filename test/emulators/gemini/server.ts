@@ -135,6 +135,9 @@ async function perform(behaviour: Behaviour, exchange: Exchange): Promise<void> 
     case 'delay':
       if (await sleep(behaviour.ms, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
       return;
+    case 'held':
+      if (await settledBeforeClose(behaviour.until, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
+      return;
     case 'hang':
       // Hold the request open; close() destroys the socket.
       return;
@@ -165,6 +168,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
       resolve(false);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Resolves true once `until` settles, or false as soon as the emulator closes. */
+function settledBeforeClose(until: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settled = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(!signal.aborted);
+    };
+    until.then(settled, settled);
   });
 }
 

@@ -40,6 +40,11 @@ export type Behaviour =
       message?: string;
     }
   | { kind: 'delay'; ms: number; then?: Behaviour }
+  /**
+   * Answers with `then` once `until` settles: the test releases the answer on the event it waits for
+   * (another request queued, a deadline passed), so the order holds however slow the machine is.
+   */
+  | { kind: 'held'; until: Promise<unknown>; then?: Behaviour }
   /** Never answers, until the emulator closes. */
   | { kind: 'hang' }
   /** Destroys the socket without an HTTP response. */
