@@ -15,7 +15,9 @@ import { InteractionResponse } from '../discord/interactionResponse.js';
 import { settingsOrRefusal } from '../discord/memberAccess.js';
 import { reportUnexpectedError } from '../discord/reportUnexpectedError.js';
 import type { Access, BotCommand, MemberGrant } from '../discord/slashCommand.js';
+import { describeRefusal } from '../discord/describeRefusal.js';
 import { replyPrivately } from '../discord/toMessagePayload.js';
+import type { Refusal } from '../refusals/refusal.js';
 
 /**
  * Every interaction passes here, and only here: whatever a handler throws,
@@ -43,9 +45,9 @@ type Routed = ChatInputCommandInteraction | MessageContextMenuCommandInteraction
  * claims (interactionAuthority.ts).
  */
 async function route(bot: BotContext, commands: readonly BotCommand[], interaction: RepliableInteraction, response: InteractionResponse): Promise<void> {
-  if (!isRouted(interaction)) return replyPrivately(interaction, UNKNOWN_COMMAND);
+  if (!isRouted(interaction)) return refuse(interaction, { kind: 'unknown-command' });
   // Every command is registered for servers only; anything else (a DM, a user-installed context) has no server settings to obey.
-  if (!interaction.inGuild()) return replyPrivately(interaction, 'I only work in servers.');
+  if (!interaction.inGuild()) return refuse(interaction, { kind: 'servers-only' });
   const grant = async (): Promise<MemberGrant | undefined> => {
     const settings = await settingsOrRefusal(bot, interaction);
     return settings ? { response, settings } : undefined;
@@ -53,11 +55,11 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
 
   if (interaction.isChatInputCommand()) {
     const command = commands.find((candidate) => candidate.kind === 'slash' && candidate.data.name === interaction.commandName);
-    return command?.kind === 'slash' ? runCommand(command, interaction, bot, response, grant) : replyPrivately(interaction, UNKNOWN_COMMAND);
+    return command?.kind === 'slash' ? runCommand(command, interaction, bot, response, grant) : refuse(interaction, { kind: 'unknown-command' });
   }
   if (interaction.isMessageContextMenuCommand()) {
     const command = commands.find((candidate) => candidate.kind === 'message' && candidate.data.name === interaction.commandName);
-    return command?.kind === 'message' ? runCommand(command, interaction, bot, response, grant) : replyPrivately(interaction, UNKNOWN_COMMAND);
+    return command?.kind === 'message' ? runCommand(command, interaction, bot, response, grant) : refuse(interaction, { kind: 'unknown-command' });
   }
 
   if (interaction.isButton()) {
@@ -76,7 +78,10 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
   if (granted) await handleModalSubmit(bot, interaction, verified, granted);
 }
 
-const UNKNOWN_COMMAND = 'I do not know that command any more.';
+/** A refusal as the first answer: one private sentence. */
+function refuse(interaction: RepliableInteraction, refusal: Refusal): Promise<void> {
+  return replyPrivately(interaction, describeRefusal(refusal));
+}
 
 /** A command's own access rule, applied before it runs. */
 async function runCommand<I>(
@@ -98,12 +103,12 @@ function isRouted(interaction: Interaction): interaction is Routed {
 /** The checked target, or undefined once the member was told why not (and a claim that failed was logged for the operator). */
 async function verifiedOrRefused<T>(bot: BotContext, interaction: ButtonInteraction | ModalSubmitInteraction, verified: Verified<T>): Promise<T | undefined> {
   if (verified.ok) return verified.target;
-  if (verified.reason === 'not-here') {
+  if (verified.refusal.kind === 'form-not-here') {
     bot.logger.warn(
       { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id, customId: interaction.customId.slice(0, 100) },
       'refused: a custom id named another message or channel',
     );
   }
-  await replyPrivately(interaction, verified.text);
+  await refuse(interaction, verified.refusal);
   return undefined;
 }

@@ -8,6 +8,7 @@ import { runTurn } from '../turn/runTurn.js';
 import { grantedAccess } from '../turn/turnRequest.js';
 import { turnDeliveryTo } from '../discord/turnDeliveryTo.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
+import { describeRefusal } from '../discord/describeRefusal.js';
 import { replyPrivately, textPayload } from '../discord/toMessagePayload.js';
 import { imageAttachmentsOf } from '../discord/imageAttachments.js';
 import { locateResult } from './locateResult.js';
@@ -36,7 +37,7 @@ async function editFromButton(bot: BotContext, interaction: ModalSubmitInteracti
   await response.defer('private');
   const located = await locateResult(bot, interaction, messageId);
   if (!located.ok) {
-    await interaction.editReply(textPayload(located.text));
+    await interaction.editReply(textPayload(describeRefusal(located.refusal)));
     return;
   }
   await runTurn(

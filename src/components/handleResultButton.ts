@@ -11,6 +11,7 @@ import { runTurn } from '../turn/runTurn.js';
 import { grantedAccess } from '../turn/turnRequest.js';
 import { turnDeliveryTo } from '../discord/turnDeliveryTo.js';
 import { threadDelivery } from '../discord/threadDelivery.js';
+import { describeRefusal } from '../discord/describeRefusal.js';
 import { textPayload } from '../discord/toMessagePayload.js';
 import { branchConversation } from './branchConversation.js';
 import { deleteResult } from './deleteResult.js';
@@ -64,7 +65,7 @@ async function deferAndLocate(
   await response.defer('private');
   const located = await locateResult(bot, interaction, target.messageId);
   if (located.ok) return { ok: true, located };
-  await interaction.editReply(textPayload(located.text));
+  await interaction.editReply(textPayload(describeRefusal(located.refusal)));
   return { ok: false };
 }
 

@@ -25,11 +25,11 @@ export type FormTarget =
   /** "Edit with Gemini": a message, read through the channel the form was submitted in and never another. */
   | { kind: 'compose-modal'; messageId: string };
 
-export type Verified<T> = { ok: true; target: T } | { ok: false; reason: 'stale' | 'not-here'; text: string };
+export type Verified<T> = { ok: true; target: T } | { ok: false; refusal: { kind: 'stale-button' | 'stale-form' | 'form-not-here' } };
 
-const STALE_BUTTON = 'This button belongs to an older version of me and no longer works. Start again with /imagine.';
-const STALE_FORM = 'This form belongs to an older version of me and no longer works. Open it again from the image.';
-const NOT_HERE = 'That form does not belong to this place, so I did nothing. Open it again from the image you want to change.';
+const STALE_BUTTON = { ok: false, refusal: { kind: 'stale-button' } } as const;
+const STALE_FORM = { ok: false, refusal: { kind: 'stale-form' } } as const;
+const NOT_HERE = { ok: false, refusal: { kind: 'form-not-here' } } as const;
 
 /**
  * A button: only result buttons exist, and they act on the message they are
@@ -37,7 +37,7 @@ const NOT_HERE = 'That form does not belong to this place, so I did nothing. Ope
  * check is defence in depth.
  */
 export function verifyButton(interaction: ButtonInteraction, id: CustomId | undefined): Verified<ResultTarget> {
-  if (id?.kind !== 'result' || interaction.message.author.id !== interaction.client.user.id) return { ok: false, reason: 'stale', text: STALE_BUTTON };
+  if (id?.kind !== 'result' || interaction.message.author.id !== interaction.client.user.id) return STALE_BUTTON;
   return { ok: true, target: { kind: 'result', action: id.action, messageId: interaction.message.id } };
 }
 
@@ -60,18 +60,18 @@ export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | u
   switch (id?.kind) {
     case 'edit-modal':
       // A form opened by a button comes back with that button's message: the one image it may edit.
-      if (!interaction.isFromMessage() || interaction.message.id !== id.messageId) return { ok: false, reason: 'not-here', text: NOT_HERE };
+      if (!interaction.isFromMessage() || interaction.message.id !== id.messageId) return NOT_HERE;
       return { ok: true, target: { kind: 'edit-modal', messageId: interaction.message.id } };
     case 'compose-modal':
       // The form is submitted where "Edit with Gemini" was used; the message is then read through this channel only.
-      if (id.channelId !== interaction.channelId || !interaction.guildId) return { ok: false, reason: 'not-here', text: NOT_HERE };
+      if (id.channelId !== interaction.channelId || !interaction.guildId) return NOT_HERE;
       {
         const expected = composeClaimSignature(secret, { guildId: interaction.guildId, channelId: interaction.channelId, messageId: id.messageId, userId: interaction.user.id });
-        if (!sameText(expected, id.signature)) return { ok: false, reason: 'not-here', text: NOT_HERE };
+        if (!sameText(expected, id.signature)) return NOT_HERE;
       }
       return { ok: true, target: { kind: 'compose-modal', messageId: id.messageId } };
     default:
-      return { ok: false, reason: 'stale', text: STALE_FORM };
+      return STALE_FORM;
   }
 }
 

@@ -2,13 +2,14 @@ import type { Interaction, ThreadChannel } from 'discord.js';
 import { findExchangeByMessage, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
 import type { BotContext } from '../discord/botContext.js';
 import { channelOf } from '../discord/channelOf.js';
+import type { Refusal } from '../refusals/refusal.js';
 import { conversationBelongsHere } from './interactionAuthority.js';
 
 export type LocatedResult =
   | { ok: true; thread: ThreadChannel; record: ConversationRecord; exchange: Exchange; index: number }
-  | { ok: false; text: string };
+  | { ok: false; refusal: Refusal };
 
-const STALE = 'This image is no longer part of a conversation I can continue. Start a new one with /imagine.';
+const NOT_A_CONVERSATION = { ok: false, refusal: { kind: 'not-a-conversation' } } as const;
 
 /**
  * The conversation a result message belongs to. A button on the first image
@@ -25,16 +26,16 @@ export async function locateResult(bot: BotContext, interaction: Interaction, me
   const loaded = await bot.conversations.load(threadId);
   if (loaded.kind === 'unreadable') {
     bot.logger.error({ threadId, problem: loaded.problem }, 'stored conversation is unreadable');
-    return { ok: false, text: 'I could not read the saved history of this conversation. Start a new image with /imagine.' };
+    return { ok: false, refusal: { kind: 'history-unreadable' } };
   }
-  if (loaded.kind === 'missing') return { ok: false, text: STALE };
+  if (loaded.kind === 'missing') return NOT_A_CONVERSATION;
   const found = findExchangeByMessage(loaded.record, messageId);
-  if (!found) return { ok: false, text: STALE };
+  if (!found) return NOT_A_CONVERSATION;
   const thread = await interaction.client.channels.fetch(threadId).catch(() => null);
-  if (!thread?.isThread()) return { ok: false, text: "I can't find this image's thread any more. Start a new one with /imagine." };
+  if (!thread?.isThread()) return { ok: false, refusal: { kind: 'thread-gone' } };
   if (!conversationBelongsHere(interaction, loaded.record, thread)) {
     bot.logger.warn({ threadId, guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id }, 'refused: conversation belongs elsewhere');
-    return { ok: false, text: STALE };
+    return NOT_A_CONVERSATION;
   }
   return { ok: true, thread, record: loaded.record, exchange: found.exchange, index: found.index };
 }

@@ -9,8 +9,8 @@ export type ThreadConversation =
   | { kind: 'missing' }
   /** Stored but unreadable: the turn goes on without it (planTurn), and a fresh record replaces it once set aside. */
   | { kind: 'unreadable' }
-  /** Stored for another server: never continued, sent to Gemini or shown; `text` says so plainly. */
-  | { kind: 'refused'; text: string };
+  /** Stored for another server: never continued, sent to Gemini or shown. */
+  | { kind: 'refused'; refusal: { kind: 'other-server' } };
 
 /**
  * A thread's conversation as a turn may use it. Thread ids are unique across
@@ -31,7 +31,7 @@ export async function loadConversation(
     case 'found':
       if (loaded.record.guildId === guildId) return { kind: 'found', record: await migrated(deps, loaded.record) };
       deps.logger.error({ threadId, guildId, recordGuildId: loaded.record.guildId }, 'a stored conversation belongs to another server; refused');
-      return { kind: 'refused', text: 'This conversation belongs to another server, so I cannot continue it here.' };
+      return { kind: 'refused', refusal: { kind: 'other-server' } };
     case 'missing':
       return loaded;
   }

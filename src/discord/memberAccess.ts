@@ -3,6 +3,7 @@ import { checkAccess, type AccessRequest } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { BotContext } from './botContext.js';
 import { channelOf } from './channelOf.js';
+import { describeRefusal } from './describeRefusal.js';
 import { replyPrivately } from './toMessagePayload.js';
 
 /** Who is asking and where, as the server's channel and role settings need it. */
@@ -28,6 +29,6 @@ export async function settingsOrRefusal(bot: BotContext, interaction: RepliableI
   if (!interaction.inGuild()) return undefined;
   const access = await checkAccess(bot, accessRequestOf(interaction, interaction.guild, interaction.guildId, await channelOf(interaction)));
   if (access.ok) return access.settings;
-  await replyPrivately(interaction, access.text);
+  await replyPrivately(interaction, describeRefusal(access.refusal));
   return undefined;
 }

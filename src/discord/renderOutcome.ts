@@ -3,6 +3,7 @@ import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import { formatUsd } from '../usage/formatUsd.js';
 import { describeGeminiReason } from './describeGeminiReason.js';
+import { describeRefusal } from './describeRefusal.js';
 
 /** Discord rejects message content over 2,000 characters. */
 export const MAX_CONTENT_LENGTH = 2000;
@@ -61,7 +62,8 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
     case 'failed':
       return message(describeFailure(outcome.failure));
     case 'history-unreadable':
-      return message("I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log.");
+      // Found while the history was sent: the same sentence as when it is found before.
+      return message(describeRefusal({ kind: 'history-unreadable' }));
     case 'history-too-large':
       return message('This request is too large for Gemini even on its own. Use fewer or smaller reference images.');
     case 'attachments-rejected':
@@ -70,21 +72,8 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
       );
     case 'too-many-attachments':
       return message(`That is ${outcome.count} images; Gemini takes at most ${outcome.limit} per request. Send fewer.`);
-    case 'limit-reached': {
-      // <t:…:R> shows the reset in each reader's own time zone, as "in 5 hours".
-      const resets = `<t:${Math.floor(outcome.resetsAt.getTime() / 1000)}:R>`;
-      return message(
-        outcome.limit === 'daily-images'
-          ? `You have used your ${outcome.allowed} image${outcome.allowed === 1 ? '' : 's'} for today on this server. The limit resets ${resets}.`
-          : `This server has used its monthly image budget (${formatUsd(outcome.used)} of ${formatUsd(outcome.allowed)}). It resets ${resets}.`,
-      );
-    }
-    case 'not-allowed':
-      return message(outcome.text);
-    case 'queue-full':
-      return message('I am at capacity right now: too many images are waiting. Please try again in a few minutes.');
-    case 'user-limit':
-      return message(`You already have ${outcome.limit} image${outcome.limit === 1 ? '' : 's'} in progress. Wait for ${outcome.limit === 1 ? 'it' : 'one'} to finish, then ask again.`);
+    case 'refused':
+      return message(describeRefusal(outcome.refusal));
   }
 }
 

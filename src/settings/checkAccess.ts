@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Refusal } from '../refusals/refusal.js';
 import type { EffectiveSettings, GuildSettings } from './guildSettings.js';
 
 export interface AccessRequest {
@@ -10,54 +11,31 @@ export interface AccessRequest {
   /** The member's role ids (Discord leaves @everyone out). */
   memberRoleIds: readonly string[];
   userId: string;
-  /** The role's name for the refusal sentence (e.g. `(id) => guild.roles.cache.get(id)?.name`); a mention would ping. */
+  /** The role's name for the refusal (e.g. `(id) => guild.roles.cache.get(id)?.name`); a mention would ping. */
   roleName?: ((roleId: string) => string | undefined) | undefined;
 }
 
-export type AccessResult =
-  | { ok: true; settings: EffectiveSettings }
-  | { ok: false; reason: 'channel' | 'role' | 'settings-damaged'; text: string };
-
-/** A sentence must stay readable: beyond this many channels the rest are counted, not listed. */
-const CHANNELS_NAMED = 10;
+export type AccessResult = { ok: true; settings: EffectiveSettings } | { ok: false; refusal: Refusal };
 
 /**
  * Whether this server's settings let the member use the bot here, with the
- * settings that then apply (so the caller reads them only once). Channel
- * links (`<#id>`) never ping; role mentions would, so roles are named.
+ * settings that then apply (so the caller reads them only once), or the
+ * refusal to show (discord/describeRefusal.ts words it).
  */
 export async function checkAccess(bot: { guildSettings: GuildSettings; logger: Logger }, request: AccessRequest): Promise<AccessResult> {
   const { effective: settings, damaged } = await bot.guildSettings.read(request.guildId);
-  if (damaged) {
-    // Failing open would drop the server's channels, role and budget without a word.
-    return {
-      ok: false,
-      reason: 'settings-damaged',
-      text: "I could not read this server's settings, so I am not making images until an admin sets them again with /settings (they can check what is left with /settings show).",
-    };
-  }
+  // Failing open would drop the server's channels, role and budget without a word.
+  if (damaged) return { ok: false, refusal: { kind: 'settings-damaged' } };
   const allowed = settings.channelIds;
   if (allowed.length > 0 && !allowed.includes(request.channelId) && !(request.parentChannelId && allowed.includes(request.parentChannelId))) {
     bot.logger.debug({ guildId: request.guildId, userId: request.userId, channelId: request.channelId }, 'refused: channel not allowed');
-    return { ok: false, reason: 'channel', text: `On this server I only work in ${listChannels(allowed)}.` };
+    return { ok: false, refusal: { kind: 'channel-not-allowed', channelIds: allowed } };
   }
   const role = settings.requiredRoleId;
   // The @everyone role has the server's id and is never listed among a member's roles: everyone holds it.
   if (role && role !== request.guildId && !request.memberRoleIds.includes(role)) {
     bot.logger.debug({ guildId: request.guildId, userId: request.userId, roleId: role }, 'refused: required role missing');
-    const name = request.roleName?.(role);
-    const text = name
-      ? `On this server only members with the ${name} role can use me.`
-      : 'On this server only members with a role chosen by the admins can use me (it may have been deleted; an admin can change it with /settings role).';
-    return { ok: false, reason: 'role', text };
+    return { ok: false, refusal: { kind: 'role-required', roleName: request.roleName?.(role) } };
   }
   return { ok: true, settings };
-}
-
-function listChannels(channelIds: readonly string[]): string {
-  const named = channelIds.slice(0, CHANNELS_NAMED).map((id) => `<#${id}>`);
-  const more = channelIds.length - named.length;
-  if (more > 0) return `${named.join(', ')} and ${more} other channel(s)`;
-  if (named.length === 1) return named.join('');
-  return `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
 }

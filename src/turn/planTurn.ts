@@ -2,6 +2,7 @@ import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import { findExchangeByMessage, type ConversationRecord } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
+import type { Refusal } from '../refusals/refusal.js';
 
 /**
  * What a turn is asked to do, as far as planning needs it: the rest of a
@@ -42,8 +43,6 @@ export interface PlanFacts {
 /** Where a turn whose stored history cannot be read goes on from: the member is told in a note. */
 export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
 
-/** A turn that will not run, decided before any Gemini call. */
-export type PlanRefusal = { kind: 'not-allowed'; text: string } | { kind: 'history-unreadable' };
 
 export type TurnPlan =
   | {
@@ -63,9 +62,7 @@ export type TurnPlan =
       /** Set when the stored history could not be read and the turn goes on without it. */
       freshStart: FreshStart | undefined;
     }
-  | { kind: 'refused'; refusal: PlanRefusal };
-
-const GONE_FROM_CONVERSATION = 'That image is no longer part of this conversation, so I cannot do that again.';
+  | { kind: 'refused'; refusal: Refusal };
 
 /**
  * The decisions of a turn, before any waiting or calling: which history it
@@ -76,18 +73,18 @@ const GONE_FROM_CONVERSATION = 'That image is no longer part of this conversatio
  */
 export function planTurn(facts: PlanFacts): TurnPlan {
   const { ask, stored } = facts;
-  if (stored.kind === 'refused') return refused({ kind: 'not-allowed', text: stored.text });
+  if (stored.kind === 'refused') return refused(stored.refusal);
   if (stored.kind === 'unreadable') return planFreshStart(facts);
   const record = stored.kind === 'found' ? stored.record : undefined;
 
   // A reroll finds its turn in the history as it is now: a Delete handled meanwhile may have moved or removed it.
   const replayed = ask.replay && record ? findExchangeByMessage(record, ask.replay.messageId) : undefined;
-  if (ask.replay && !replayed) return refused({ kind: 'not-allowed', text: GONE_FROM_CONVERSATION });
+  if (ask.replay && !replayed) return refused({ kind: 'turn-gone' });
 
   const model = record?.model ?? ask.model ?? facts.serverDefaults.model;
   if (record && !facts.allowedModels.includes(model)) {
     // Another model cannot carry on this history (thought signatures are the model's own), and the operator withdrew this one.
-    return refused({ kind: 'not-allowed', text: `This conversation was made with ${model}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.` });
+    return refused({ kind: 'model-withdrawn', model });
   }
   const lostTurn = repliesToLostTurn(ask, record);
   return {
@@ -160,6 +157,6 @@ function definedOnly(settings: ImageSettings): ImageSettings {
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as ImageSettings;
 }
 
-function refused(refusal: PlanRefusal): TurnPlan {
+function refused(refusal: Refusal): TurnPlan {
   return { kind: 'refused', refusal };
 }

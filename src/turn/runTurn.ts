@@ -31,7 +31,7 @@ export async function runTurn(bot: TurnDependencies, request: TurnRequest, deliv
     if (request.claim && !(await request.claim())) return;
     const limit = bot.config.maxRequestsPerUser;
     await delivery.ready;
-    await delivery.post(admission.reason === 'user-limit' ? { kind: 'user-limit', limit } : { kind: 'queue-full' });
+    await delivery.post({ kind: 'refused', refusal: admission.reason === 'user-limit' ? { kind: 'user-limit', limit } : { kind: 'queue-full' } });
     return;
   }
   const ticket = admission.ticket;
@@ -59,7 +59,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   clock.lap('acknowledged');
   const access = await asked.access();
   if (!access.ok) {
-    await delivery.post({ kind: 'not-allowed', text: access.text });
+    await delivery.post({ kind: 'refused', refusal: access.refusal });
     return;
   }
   const serverSettings = access.settings;
@@ -68,7 +68,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   clock.lap('storeLoad');
   const plan = await planWithFacts(bot, asked, stored, serverSettings);
   if (plan.kind === 'refused') {
-    await delivery.post(plan.refusal);
+    await delivery.post({ kind: 'refused', refusal: plan.refusal });
     return;
   }
   const request: TurnRequest = { ...asked, attachments: plan.attachments, replyToMessageId: plan.replyToMessageId };
@@ -88,7 +88,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     inputTokens: estimateInputTokens(plan.history, request, request.attachments.length),
   });
   if (!reserved.ok) {
-    await delivery.post({ kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed });
+    await delivery.post({ kind: 'refused', refusal: { kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed } });
     return;
   }
   clock.lap('usageHold');
@@ -149,18 +149,15 @@ async function generateAndDeliver(
   }
   const turn = attempt.turn;
   const { asked, request, plan } = planned;
-  const latencyMs = Date.now() - context.started;
+  logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started, clock.phases());
   bot.metrics.recordGeneration(plan.model, turn);
   await recordUsage(bot, context.reservation, turn);
   await progress.settled();
   clock.lap('usageCommit');
-  try {
-    // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-    await deliverAndStore(bot, request, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart }, clock);
-  } finally {
-    // Logged once the answer is posted and stored, so that its line can say what each step took (a failed post still logs it).
-    logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, latencyMs, clock.phases());
-  }
+  // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
+  await deliverAndStore(bot, request, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart }, clock);
+  // Timing only: every step, the upload and the storing included (the generation's line above is written before them).
+  bot.logger.debug({ threadId: asked.threadId, phases: clock.phases() }, 'turn steps timed');
 }
 
 type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; outcome: TurnOutcome };

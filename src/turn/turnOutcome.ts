@@ -1,4 +1,5 @@
 import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
+import type { Refusal } from '../refusals/refusal.js';
 import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { GenerationOutcome, GroundingSource, TokenUsage } from '../gemini/generationOutcome.js';
 import type { CheckedImage, ImageProblem } from '../images/checkGeneratedImage.js';
@@ -28,9 +29,5 @@ export type TurnOutcome =
   | { kind: 'history-too-large' }
   | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
   | { kind: 'too-many-attachments'; count: number; limit: number }
-  | { kind: 'queue-full' }
-  /** The server's channel or role settings leave this member out here; the sentence says why. */
-  | { kind: 'not-allowed'; text: string }
-  /** A server limit would be passed: refused before calling Gemini. `used`/`allowed` are images, or USD for the budget. */
-  | { kind: 'limit-reached'; limit: 'daily-images' | 'monthly-budget'; resetsAt: Date; used: number; allowed: number }
-  | { kind: 'user-limit'; limit: number };
+  /** Declined before Gemini was asked (access, limits, what the request names): see refusals/refusal.ts. */
+  | { kind: 'refused'; refusal: Refusal };

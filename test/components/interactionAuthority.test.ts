@@ -41,7 +41,7 @@ describe('verifyButton', () => {
     { case: 'a form id used as a button', authorId: BOT, id: { kind: 'edit-modal', messageId: '500000000000000002' } as const },
     { case: 'an id this version did not make', authorId: BOT, id: undefined },
   ])('refuses $case as stale', ({ authorId, id }) => {
-    expect(verifyButton(button(authorId), id)).toMatchObject({ ok: false, reason: 'stale' });
+    expect(verifyButton(button(authorId), id)).toMatchObject({ ok: false, refusal: { kind: 'stale-button' } });
   });
 });
 
@@ -59,11 +59,11 @@ describe('verifyForm', () => {
   ])('$case: ok=$ok', ({ interaction, id, ok }) => {
     const verified = verifyForm(interaction, id, SECRET);
     expect(verified.ok).toBe(ok);
-    if (!verified.ok) expect(verified.reason).toBe('not-here');
+    if (!verified.ok) expect(verified.refusal.kind).toBe('form-not-here');
   });
 
   it('refuses a button id as a form, as stale', () => {
-    expect(verifyForm(form(), { kind: 'result', action: 'edit' }, SECRET)).toMatchObject({ ok: false, reason: 'stale' });
+    expect(verifyForm(form(), { kind: 'result', action: 'edit' }, SECRET)).toMatchObject({ ok: false, refusal: { kind: 'stale-form' } });
   });
 
   it('signs with the secret: another key gives another signature', () => {

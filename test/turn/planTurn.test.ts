@@ -81,17 +81,17 @@ describe('planTurn: what a turn does, decided before any call', () => {
     {
       case: 'a reroll of a turn deleted meanwhile',
       facts: facts({ replay: { messageId: 'm9' } }),
-      refusal: { kind: 'not-allowed', text: 'That image is no longer part of this conversation, so I cannot do that again.' },
+      refusal: { kind: 'turn-gone' },
     },
     {
       case: 'a thread whose model the operator withdrew',
       facts: facts({}, found, { allowedModels: [PRO] }),
-      refusal: { kind: 'not-allowed', text: `This conversation was made with ${FLASH}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.` },
+      refusal: { kind: 'model-withdrawn', model: FLASH },
     },
     {
       case: 'a conversation stored for another server',
-      facts: facts({}, { kind: 'refused', text: 'This conversation belongs to another server, so I cannot continue it here.' }),
-      refusal: { kind: 'not-allowed', text: 'This conversation belongs to another server, so I cannot continue it here.' },
+      facts: facts({}, { kind: 'refused', refusal: { kind: 'other-server' } }),
+      refusal: { kind: 'other-server' },
     },
     { case: 'a reroll in a thread whose history cannot be read', facts: facts({ replay: { messageId: 'm2' } }, { kind: 'unreadable' }), refusal: { kind: 'history-unreadable' } },
     {

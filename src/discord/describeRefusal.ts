@@ -1,0 +1,63 @@
+import type { Refusal } from '../refusals/refusal.js';
+import { formatUsd } from '../usage/formatUsd.js';
+
+/** A sentence must stay readable: beyond this many channels the rest are counted, not listed. */
+const CHANNELS_NAMED = 10;
+
+/**
+ * Each refusal in the one sentence a member reads for it: what happened and
+ * what to do, pinging nobody (channel links never ping; roles are named).
+ */
+export function describeRefusal(refusal: Refusal): string {
+  switch (refusal.kind) {
+    case 'channel-not-allowed':
+      return `On this server I only work in ${listChannels(refusal.channelIds)}.`;
+    case 'role-required':
+      return refusal.roleName
+        ? `On this server only members with the ${refusal.roleName} role can use me.`
+        : 'On this server only members with a role chosen by the admins can use me (it may have been deleted; an admin can change it with /settings role).';
+    case 'settings-damaged':
+      return "I could not read this server's settings, so I am not making images until an admin sets them again with /settings (they can check what is left with /settings show).";
+    case 'limit-reached': {
+      // <t:…:R> shows the reset in each reader's own time zone, as "in 5 hours".
+      const resets = `<t:${Math.floor(refusal.resetsAt.getTime() / 1000)}:R>`;
+      return refusal.limit === 'daily-images'
+        ? `You have used your ${refusal.allowed} image${refusal.allowed === 1 ? '' : 's'} for today on this server. The limit resets ${resets}.`
+        : `This server has used its monthly image budget (${formatUsd(refusal.used)} of ${formatUsd(refusal.allowed)}). It resets ${resets}.`;
+    }
+    case 'user-limit':
+      return `You already have ${refusal.limit} image${refusal.limit === 1 ? '' : 's'} in progress. Wait for ${refusal.limit === 1 ? 'it' : 'one'} to finish, then ask again.`;
+    case 'queue-full':
+      return 'I am at capacity right now: too many images are waiting. Please try again in a few minutes.';
+    case 'stale-button':
+      return 'This button belongs to an older version of me and no longer works. Start again with /imagine.';
+    case 'stale-form':
+      return 'This form belongs to an older version of me and no longer works. Open it again from the image.';
+    case 'form-not-here':
+      return 'That form does not belong to this place, so I did nothing. Open it again from the image you want to change.';
+    case 'unknown-command':
+      return 'I do not know that command any more.';
+    case 'servers-only':
+      return 'I only work in servers.';
+    case 'not-a-conversation':
+      return 'This image is no longer part of a conversation I can continue. Start a new one with /imagine.';
+    case 'thread-gone':
+      return "I can't find this image's thread any more. Start a new one with /imagine.";
+    case 'other-server':
+      return 'This conversation belongs to another server, so I cannot continue it here.';
+    case 'turn-gone':
+      return 'That image is no longer part of this conversation, so I cannot do that again.';
+    case 'model-withdrawn':
+      return `This conversation was made with ${refusal.model}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.`;
+    case 'history-unreadable':
+      return "I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log.";
+  }
+}
+
+function listChannels(channelIds: readonly string[]): string {
+  const named = channelIds.slice(0, CHANNELS_NAMED).map((id) => `<#${id}>`);
+  const more = channelIds.length - named.length;
+  if (more > 0) return `${named.join(', ')} and ${more} other channel(s)`;
+  if (named.length === 1) return named.join('');
+  return `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+}

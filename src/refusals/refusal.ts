@@ -1,0 +1,44 @@
+/**
+ * Every way the bot declines a request before (or instead of) asking Gemini:
+ * a closed set apart from generation outcomes, each with the facts its
+ * sentence needs. Whoever refuses says which one; discord/describeRefusal.ts
+ * is the one place each is put into words, so a member reads the same
+ * sentence for the same refusal wherever it happens.
+ */
+export type Refusal =
+  // Who may use the bot where (the server's /settings).
+  /** The server limits the bot to these channels. */
+  | { kind: 'channel-not-allowed'; channelIds: readonly string[] }
+  /** The server requires a role; its name when Discord still knows it (a mention would ping). */
+  | { kind: 'role-required'; roleName: string | undefined }
+  /** The server's settings record cannot be read: failing open would drop its channels, role and budget. */
+  | { kind: 'settings-damaged' }
+  // Limits.
+  /** A server limit would be passed. `used`/`allowed` are images, or USD for the budget. */
+  | { kind: 'limit-reached'; limit: 'daily-images' | 'monthly-budget'; resetsAt: Date; used: number; allowed: number }
+  /** The member already has this many requests going. */
+  | { kind: 'user-limit'; limit: number }
+  /** Too many requests are waiting across the bot. */
+  | { kind: 'queue-full' }
+  // What a request names.
+  /** A button or form of an older version of the bot, or one it never made. */
+  | { kind: 'stale-button' }
+  | { kind: 'stale-form' }
+  /** A form whose ids name another message or channel than the one it came back from. */
+  | { kind: 'form-not-here' }
+  /** A command the bot no longer has (a stale registration). */
+  | { kind: 'unknown-command' }
+  /** Anywhere but a server (a DM, a user install). */
+  | { kind: 'servers-only' }
+  /** A bot message that belongs to no conversation the bot can continue. */
+  | { kind: 'not-a-conversation' }
+  /** The conversation's thread is gone. */
+  | { kind: 'thread-gone' }
+  /** A stored conversation that names another server: never continued, sent or shown. */
+  | { kind: 'other-server' }
+  /** The turn a reroll names was deleted meanwhile. */
+  | { kind: 'turn-gone' }
+  /** The thread's model was withdrawn by the operator (another model cannot carry its signatures). */
+  | { kind: 'model-withdrawn'; model: string }
+  /** The thread's saved history cannot be read, and this request cannot go on without it. */
+  | { kind: 'history-unreadable' };
