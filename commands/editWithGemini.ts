@@ -35,7 +35,7 @@ export const editWithGeminiCommand: MessageCommand = {
       return;
     }
     // A modal must be the first answer to the interaction: nothing slow before it.
-    const signature = composeClaimSignature(bot.config.discordToken, { guildId: interaction.guildId ?? '', channelId: interaction.channelId, messageId: target.id, userId: interaction.user.id });
+    const signature = composeClaimSignature(bot.formSigningKey, { guildId: interaction.guildId ?? '', channelId: interaction.channelId, messageId: target.id, userId: interaction.user.id });
     await interaction.showModal(composeModal(interaction.channelId, target.id, signature));
   },
 };

@@ -18,6 +18,7 @@ import { checkHealth } from './metrics/checkHealth.js';
 import { startMetricsServer, type MetricsServer } from './metrics/startMetricsServer.js';
 import { textPayload } from './discord/toMessagePayload.js';
 import { generateContentTransport } from './turn/geminiTransport.js';
+import { formSigningKey } from './components/interactionAuthority.js';
 import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';
 import { openStores } from './store/openStore.js';
@@ -66,6 +67,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const blobs = new BlobStore(store.blobKeyv);
   const bot: BotContext = {
     config,
+    formSigningKey: formSigningKey(config.discordToken),
     logger,
     conversations: new ConversationStore(store.keyv),
     blobs,

@@ -72,7 +72,7 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
     return;
   }
 
-  const verified = await verifiedOrRefused(bot, interaction, verifyForm(interaction, parseCustomId(interaction.customId), bot.config.discordToken));
+  const verified = await verifiedOrRefused(bot, interaction, verifyForm(interaction, parseCustomId(interaction.customId), bot.formSigningKey));
   if (!verified) return;
   const granted = await grant();
   if (granted) await handleModalSubmit(bot, interaction, verified, granted);

@@ -45,18 +45,27 @@ export function verifyButton(interaction: ButtonInteraction, id: CustomId | unde
  * What "Edit with Gemini" was used on, for whom: a context menu names a
  * message Discord vouched the member could see, but the form it opens comes
  * back without it, so the form carries the message's id with this signature
- * (an HMAC keyed by the bot's token, which only the bot knows). A member who
+ * (an HMAC keyed by formSigningKey, which only the bot knows). A member who
  * swaps in the id of a message they never picked, in a channel where they
  * cannot read the history, gets a form that no longer verifies.
  */
-export function composeClaimSignature(secret: string, claim: { guildId: string; channelId: string; messageId: string; userId: string }): string {
+export function composeClaimSignature(key: Buffer, claim: { guildId: string; channelId: string; messageId: string; userId: string }): string {
   const signed = ['compose-modal', claim.guildId, claim.channelId, claim.messageId, claim.userId].join(':');
   // 128 bits are ample against guessing, and keep the custom id within Discord's 100 characters.
-  return createHmac('sha256', secret).update(signed).digest().subarray(0, 16).toString('base64url');
+  return createHmac('sha256', key).update(signed).digest().subarray(0, 16).toString('base64url');
+}
+
+/**
+ * The key form claims are signed with, derived once from the bot token: only
+ * the bot knows it, it changes when the token is reset (open forms then go
+ * stale), and the token itself never has to travel past startup.
+ */
+export function formSigningKey(botToken: string): Buffer {
+  return createHmac('sha256', botToken).update('nb1 form claims').digest();
 }
 
 /** A submitted form: the ids in its custom id must name this interaction's own message or channel. */
-export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | undefined, secret: string): Verified<FormTarget> {
+export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | undefined, key: Buffer): Verified<FormTarget> {
   switch (id?.kind) {
     case 'edit-modal':
       // A form opened by a button comes back with that button's message: the one image it may edit.
@@ -66,7 +75,7 @@ export function verifyForm(interaction: ModalSubmitInteraction, id: CustomId | u
       // The form is submitted where "Edit with Gemini" was used; the message is then read through this channel only.
       if (id.channelId !== interaction.channelId || !interaction.guildId) return NOT_HERE;
       {
-        const expected = composeClaimSignature(secret, { guildId: interaction.guildId, channelId: interaction.channelId, messageId: id.messageId, userId: interaction.user.id });
+        const expected = composeClaimSignature(key, { guildId: interaction.guildId, channelId: interaction.channelId, messageId: id.messageId, userId: interaction.user.id });
         if (!sameText(expected, id.signature)) return NOT_HERE;
       }
       return { ok: true, target: { kind: 'compose-modal', messageId: id.messageId } };

@@ -1,14 +1,14 @@
-import type { Config } from '../config/config.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 import type { TurnDependencies } from '../turn/turnDependencies.js';
 
 /**
  * What the Discord handlers may use: what a turn needs, plus the server
- * settings, the whole configuration and the event claim. Built once in
- * startBot and passed down, never imported as a global.
+ * settings, the key that signs form claims and the event claim. Built once
+ * in startBot and passed down, never imported as a global.
  */
 export interface BotContext extends TurnDependencies {
-  config: Config;
+  /** Signs and checks the claims a form carries (composeClaimSignature); derived from the bot token, never the token itself. */
+  formSigningKey: Buffer;
   /** Per-server choices made with /settings, merged with the environment's defaults. */
   guildSettings: GuildSettings;
   /**

@@ -1,6 +1,6 @@
 import type { ButtonInteraction, Interaction, ModalSubmitInteraction, ThreadChannel } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { composeClaimSignature, conversationBelongsHere, verifyButton, verifyForm } from '../../src/components/interactionAuthority.js';
+import { composeClaimSignature, conversationBelongsHere, formSigningKey, verifyButton, verifyForm } from '../../src/components/interactionAuthority.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 
 /*
@@ -11,7 +11,7 @@ const BOT = '100000000000000001';
 const GUILD = '200000000000000001';
 const CHANNEL = '300000000000000001';
 const MEMBER = '400000000000000001';
-const SECRET = 'bot-token';
+const SECRET = formSigningKey('bot-token');
 
 function button(authorId: string): ButtonInteraction {
   return { client: { user: { id: BOT } }, message: { id: '500000000000000001', author: { id: authorId } } } as unknown as ButtonInteraction;
@@ -67,7 +67,7 @@ describe('verifyForm', () => {
   });
 
   it('signs with the secret: another key gives another signature', () => {
-    expect(composeClaimSignature('another', { guildId: GUILD, channelId: CHANNEL, messageId: message, userId: MEMBER })).not.toBe(signature(message));
+    expect(composeClaimSignature(formSigningKey('another'), { guildId: GUILD, channelId: CHANNEL, messageId: message, userId: MEMBER })).not.toBe(signature(message));
     expect(signature(message)).toMatch(/^[\w-]{22}$/);
   });
 });
