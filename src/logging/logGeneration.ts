@@ -39,7 +39,9 @@ export function startPhaseClock(): PhaseClock {
 
 /**
  * One line per generation, with what an admin needs to follow cost and
- * trouble, and where its time went (`phases`, in ms).
+ * trouble, and where its time went until the answer was read (`phases`, in
+ * ms; runTurn logs all of them, delivery included, at debug level once the
+ * turn is stored).
  */
 export function logGeneration(logger: Logger, context: GenerationContext, turn: GeneratedTurn, latencyMs: number, phases: Record<string, number>): void {
   const outcome = turn.outcome;

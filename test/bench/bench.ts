@@ -163,7 +163,7 @@ function printPhases(results: PhaseResults): void {
   const names = phaseNames(WORKLOAD);
   const newImages = (results.generationPhases.get(names.sequential) ?? []).filter((line) => line.threadId === undefined).slice(WORKLOAD.warmups);
   const edits = (results.generationPhases.get(names.threadEdits) ?? []).filter((line) => line.threadId !== undefined).slice(-WORKLOAD.threadEdits);
-  console.log('\n  Where a generation’s time goes inside the bot process (its "generation finished" log line, `phases`):\n');
+  console.log('\n  Where a generation’s time goes inside the bot process (its debug line "turn steps timed", `phases`):\n');
   const table = formatPhaseTable([
     { title: 'new image', samples: newImages },
     { title: `thread edit, ${WORKLOAD.threadHistoryTurns}+ turns`, samples: edits },

@@ -30,7 +30,7 @@ export interface PhaseResults {
   storage: StorageResult;
   /** Per timed edit of the long thread: the member's message to the bot's image. */
   threadEditMs: number[];
-  /** Per phase: each generation's steps as the bot process logged them (warm-ups and set-up turns included), when it ran apart. */
+  /** Per phase: each turn's timed steps as the bot process logged them (warm-ups and set-up turns included), when it ran apart. */
   generationPhases: Map<string, GenerationPhases[]>;
   /** Per phase: image bytes the Discord emulator held in memory at its end. */
   emulatorHeldBytes: Map<string, number>;

@@ -36,12 +36,13 @@ describe('reading the bot’s log lines in the bench', () => {
     );
   });
 
-  it('keeps each generation’s steps with its thread, in the order logged, and ignores a line without them', async () => {
+  it('keeps each turn’s timed steps with its thread, in the order logged, and ignores a line without them', async () => {
     const stdout = new PassThrough();
     const output = watchBotOutput(stdout);
-    stdout.write('{"level":30,"outcome":"images","phases":{"gemini":48.2,"upload":10},"msg":"generation finished"}\n');
-    stdout.write('{"level":30,"threadId":"42","outcome":"images","phases":{"gemini":426,"save":49.5},"msg":"generation finished"}\n');
-    stdout.end('{"level":30,"outcome":"images","msg":"generation finished"}\n');
+    stdout.write('{"level":20,"phases":{"gemini":48.2,"upload":10},"msg":"turn steps timed"}\n');
+    stdout.write('{"level":30,"threadId":"42","outcome":"images","phases":{"gemini":426},"msg":"generation finished"}\n');
+    stdout.write('{"level":20,"threadId":"42","phases":{"gemini":426,"save":49.5},"msg":"turn steps timed"}\n');
+    stdout.end('{"level":20,"msg":"turn steps timed"}\n');
     await once(stdout, 'end');
     expect(output.generationPhases).toEqual([
       { threadId: undefined, phases: { gemini: 48.2, upload: 10 } },

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-/** Where one generation's time went, as the bot logged it ("generation finished", its `phases` in ms). */
+/** Where one generation's time went, as the bot logged it once the turn was stored ("turn steps timed", debug; `phases` in ms). */
 export interface GenerationPhases {
   /** The thread continued; undefined for a new conversation (/imagine). */
   threadId: string | undefined;
@@ -49,8 +49,10 @@ export function watchBotOutput(stdout: Readable): BotOutput {
       if (!fields) return;
       const shard = typeof fields['shard'] === 'number' ? fields['shard'] : 0;
       generationsByShard.set(shard, (generationsByShard.get(shard) ?? 0) + 1);
-      const phases = readPhases(fields['phases']);
-      if (phases) generationPhases.push({ threadId: typeof fields['threadId'] === 'string' ? fields['threadId'] : undefined, phases });
+    } else if (message === 'turn steps timed') {
+      const fields = parseLine(line);
+      const phases = readPhases(fields?.['phases']);
+      if (phases) generationPhases.push({ threadId: typeof fields?.['threadId'] === 'string' ? fields['threadId'] : undefined, phases });
     }
   };
 
