@@ -66,7 +66,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   if (store.blobKeyv !== store.keyv) store.blobKeyv.on('error', () => metrics.countStoreError());
   const blobs = new BlobStore(store.blobKeyv);
   const bot: BotContext = {
-    config,
+    // Only what the handlers read: the secrets stay here.
+    config: { allowedModels: config.allowedModels, maxRequestsPerUser: config.maxRequestsPerUser },
     formSigningKey: formSigningKey(config.discordToken),
     logger,
     conversations: new ConversationStore(store.keyv),
