@@ -4,7 +4,7 @@ import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import type { ImageDamage } from '../emulators/gemini/index.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 const harness = useHarness({ env: { METRICS_PORT: '0' } });
@@ -23,7 +23,16 @@ function reply(threadId: string, to: { id: string }, content: string) {
 }
 
 /** What the ledger recorded in this server today, and each entry's outcome, through a second connection to the bot's database. */
-async function recordedUsage() {
+/** What the usage ledger holds once `generations` turns are recorded (after their answers are posted, so waited for). */
+async function recordedUsage(generations: number) {
+  return vi.waitFor(async () => {
+    const usage = await readUsage();
+    expect(usage.outcomes).toHaveLength(generations);
+    return usage;
+  }, PATIENCE);
+}
+
+async function readUsage() {
   const store = await openStore(harness.config.databaseUrl);
   try {
     const summary = await new UsageLedger(store.keyv, new PriceTable()).guildSummary(harness.discord.guildId);
@@ -46,7 +55,7 @@ describe('an image Gemini sent that cannot be read', () => {
       expect(message.components ?? []).toEqual([]); // no Reroll / Edit buttons on a failure
       expect(harness.discord.threads()).toEqual([]); // nothing stored, so no conversation was opened
 
-      const usage = await recordedUsage();
+      const usage = await recordedUsage(1);
       expect(usage.today).toMatchObject({ generations: 1, images: 1 });
       expect(usage.today.costUsd).toBeGreaterThan(0);
       expect(usage.outcomes).toEqual(['image-unreadable']);
@@ -86,7 +95,7 @@ describe('an image Gemini sent that cannot be read', () => {
     const posted = firstAttachmentBytes(harness, partial);
     expect(harness.gemini.imageInfo(posted)?.prompt).toBe('two blue foxes');
 
-    const usage = await recordedUsage();
+    const usage = await recordedUsage(2);
     expect(usage.today.images).toBe(3); // the first image, and both of the second answer's: Gemini billed them
 
     const edit = await waitForBotReplyTo(harness, reply(thread.id, partial, 'now add a hat'));
@@ -106,7 +115,7 @@ describe('an image Gemini sent that cannot be read', () => {
     expect(answer.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
     expect(answer.attachments[0]?.content_type).toBe('image/jpeg');
     // Logged once the answer is posted, as the turn decides not to keep it.
-    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('not kept in the history') && line.includes('image/png'))).toBe(true));
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('not kept in the history') && line.includes('image/png'))).toBe(true), PATIENCE);
 
     const next = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it green'));
     expect(next.attachments).toHaveLength(1);

@@ -3,6 +3,13 @@ import { expect, vi } from 'vitest';
 import type { StoredMessage, User } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
 
+/**
+ * For vi.waitFor on state the bot changes (a stored record, a log line, a request seen): its 1 s
+ * default is a sleep in disguise on a loaded machine. Ten seconds is long enough never to be the
+ * reason a test fails, and the wait still ends the moment the state is there.
+ */
+export const PATIENCE = { timeout: 10_000, interval: 20 };
+
 /** The body of the n-th generateContent call the bot made. */
 export function geminiBody(harness: Harness, index: number): { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }>; generationConfig: unknown } {
   const request = harness.gemini.requests[index];
@@ -81,7 +88,7 @@ export async function waitForThread(harness: Harness, id: string) {
       expect(thread).toBeDefined();
       return thread!;
     },
-    { timeout: 10_000, interval: 20 },
+    PATIENCE,
   );
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, modelContentAnswered, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 // About 0.6 MB: room for two 200 kB answers (base64 makes them ~270 kB each) but not three.
 const harness = useHarness({ env: { HISTORY_BUDGET_MB: '0.6' } });
@@ -60,7 +60,7 @@ describe('a thread whose history outgrows the request budget', () => {
       const stored = (await store.keyv.get(key)) as StoredRecord;
       expect(stored.exchanges).toHaveLength(2);
       return stored;
-    });
+    }, PATIENCE);
     for (const exchange of record.exchanges) for (const part of [...exchange.user.parts, ...exchange.model.parts]) delete part.blob?.length;
     await store.keyv.set(key, record);
     await store.close();

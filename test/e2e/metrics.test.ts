@@ -1,11 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
 import { startHarness, type Harness } from './harness.js';
-import { imagine } from './helpers.js';
+import { imagine, PATIENCE } from './helpers.js';
 import { useHarness } from './useHarness.js';
-
-/** vi.waitFor gives up after 1 s by default; a loaded CI machine may need longer for a gateway close or a deferral. */
-const PATIENCE = { timeout: 5_000, interval: 20 };
 
 function metricsUrl(harness: Harness, path: string): string {
   const address = harness.bot.metricsAddress;
@@ -42,9 +39,13 @@ describe('health and metrics', () => {
 
   it('counts a generation by model and outcome, times the Gemini call and its estimated cost', async () => {
     await imagine(harness, { prompt: 'a fox' });
-    const text = await scrape(harness);
     const model = harness.config.geminiModel;
-    expect(sample(text, 'nanobanana_generations_total', { model, outcome: 'images' })).toBe(1);
+    // A generation is counted once its result is posted and stored, just after the message appears.
+    const text = await vi.waitFor(async () => {
+      const scraped = await scrape(harness);
+      expect(sample(scraped, 'nanobanana_generations_total', { model, outcome: 'images' })).toBe(1);
+      return scraped;
+    }, PATIENCE);
     expect(sample(text, 'nanobanana_gemini_request_duration_seconds_count', { model, result: 'ok' })).toBe(1);
     expect(sample(text, 'nanobanana_estimated_spend_usd_total', { model })).toBeGreaterThan(0);
     expect(sample(text, 'nanobanana_store_errors_total')).toBe(0);

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { openStore } from '../../src/store/openStore.js';
-import { geminiBody, imagine, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiBody, imagine, modelContentAnswered, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 const harness = useHarness();
@@ -15,7 +15,7 @@ async function storedRecord(threadId: string, exchanges: number): Promise<Conver
       const loaded = await new ConversationStore(store.keyv).load(threadId);
       if (loaded.kind !== 'found' || loaded.record.exchanges.length < exchanges) throw new Error('not saved yet');
       return loaded.record;
-    });
+    }, PATIENCE);
   } finally {
     await store.close();
   }

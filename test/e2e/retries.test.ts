@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Harness } from './harness.js';
 import { useHarness } from './useHarness.js';
-import { geminiBody, imagine, isBotMessage, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 /** Every text the bot showed in the interaction's reply, progress notes included, in order. */
 function originalReplyTexts(harness: Harness): string[] {
@@ -19,6 +19,7 @@ describe('retrying Gemini', () => {
     expect(message.attachments).toHaveLength(1);
     const [first, second] = harness.gemini.requests;
     expect([first?.status, second?.status]).toEqual([429, 200]);
+    // A lower bound from Gemini's RetryInfo: a slow machine only waits longer, so this cannot flake.
     expect(second!.receivedAt.getTime() - first!.receivedAt.getTime()).toBeGreaterThanOrEqual(1_200);
     expect(originalReplyTexts(harness)).toContain('Gemini is busy, retrying in 1 s…');
   });
@@ -61,7 +62,12 @@ describe('retrying Gemini', () => {
     const { message: reply } = await imagine(harness, { prompt: 'a fox' });
     expect(harness.gemini.requests).toHaveLength(1);
     expect(reply.content).toMatch(userText);
-    const logLine = harness.logLines.find((line) => line.includes('generation failed'));
+    // The generation's log line is written once the answer is posted, so it may come just after the message.
+    const logLine = await vi.waitFor(() => {
+      const line = harness.logLines.find((candidate) => candidate.includes('generation failed'));
+      expect(line).toBeDefined();
+      return line!;
+    }, PATIENCE);
     expect(logLine).toMatch(hint);
   });
 

@@ -4,7 +4,7 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 const harness = useHarness();
@@ -35,7 +35,7 @@ async function withSavedRecord(threadId: string, exchanges: number, change: (rec
       const loaded = await conversations.load(threadId);
       if (loaded.kind !== 'found' || loaded.record.exchanges.length < exchanges) throw new Error('not saved yet');
       return loaded.record;
-    });
+    }, PATIENCE);
     await change(record, store);
   } finally {
     await store.close();
@@ -159,7 +159,7 @@ describe('a thread whose stored history cannot be replayed', () => {
     // The member deletes the only image (its Delete button), then the record is damaged.
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.alice, message: starter, customId: 'nb1:result:delete' });
     await harness.discord.waitForInteractionResponse(interactionId);
-    await vi.waitFor(() => expect(harness.discord.deletedMessageIds()).toEqual([starter.id]));
+    await vi.waitFor(() => expect(harness.discord.deletedMessageIds()).toEqual([starter.id]), PATIENCE);
     await withSavedRecord(thread.id, 0, async (_record, store) => {
       await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
     });
