@@ -1,17 +1,31 @@
 import { describe, expect, it } from 'vitest';
+import { heldAnswer } from '../emulators/gemini/index.js';
 import { useHarness } from './useHarness.js';
-import { imagine, mainText } from './helpers.js';
+import { isBotMessage, isProgressNote, mainText } from './helpers.js';
 
-// A tighter deadline than Discord's 3 s, so a slow acknowledgement cannot pass by luck.
-const harness = useHarness({ discord: { interactionAckDeadlineMs: 500 } });
+// The emulator enforces Discord's 3 s to acknowledge: a later callback gets 10062, as on Discord.
+const harness = useHarness();
 
 describe('acknowledging an interaction', () => {
   it('defers before Gemini answers, so a slow generation still reaches the user', async () => {
-    harness.gemini.enqueue({ kind: 'delay', ms: 1_200, then: { kind: 'image', text: 'slow fox' } });
-    const { interactionId, message } = await imagine(harness, { prompt: 'a slow fox' });
-    const interaction = harness.discord.interaction(interactionId);
-    expect(interaction.ackType).toBe(5);
-    expect(interaction.ackedAt! - interaction.createdAt).toBeLessThan(500);
+    // Gemini answers only once the interaction is acknowledged: a bot that waited for Gemini first would never answer.
+    const gemini = heldAnswer({ kind: 'image', text: 'slow fox' });
+    harness.gemini.enqueue(gemini.behaviour);
+    const { interactionId } = harness.discord.sendSlashCommand({
+      user: harness.discord.users.alice,
+      name: 'imagine',
+      options: [{ name: 'prompt', type: 3, value: 'a slow fox' }],
+    });
+    const acknowledged = await harness.discord.waitForInteractionResponse(interactionId);
+    expect(acknowledged.ackType).toBe(5);
+    expect(harness.gemini.requests.every((request) => request.status === 0)).toBe(true);
+    // Discord's limit, not a guess: the bot defers first thing, so it has the whole 3 s however slow the machine.
+    expect(acknowledged.ackedAt! - acknowledged.createdAt).toBeLessThan(3_000);
+    gemini.release();
+
+    const message = await harness.discord.waitForMessage(
+      (candidate) => isBotMessage(harness, candidate) && candidate.id === acknowledged.originalMessageId && !isProgressNote(candidate),
+    );
     expect(mainText(message)).toBe('slow fox');
     expect(message.attachments).toHaveLength(1);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { heldAnswer } from '../emulators/gemini/index.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
@@ -8,6 +9,7 @@ import {
   imagine,
   inlineData,
   modelContentAnswered,
+  PATIENCE,
   pngBytes,
   waitForBotReplyTo,
   waitForThread,
@@ -25,6 +27,12 @@ async function startConversation(prompt: string) {
 
 function reply(threadId: string, to: { id: string }, content: string, user = harness.discord.users.bob) {
   return harness.discord.sendMessage({ user, channelId: threadId, content, replyTo: to.id });
+}
+
+/** The bot starts "typing…" in the thread as it takes a message in, before the message waits its turn. */
+async function messagesTakenIn(threadId: string, count: number) {
+  const typing = () => harness.discord.requests.filter((request) => request.method === 'POST' && request.path.endsWith(`/channels/${threadId}/typing`));
+  await vi.waitFor(() => expect(typing().length).toBeGreaterThanOrEqual(count), PATIENCE);
 }
 
 describe('editing by replying in the thread', () => {
@@ -102,7 +110,7 @@ describe('editing by replying in the thread', () => {
       const loaded = await conversations.load(thread.id);
       if (loaded.kind !== 'found' || loaded.record.exchanges.length < 2) throw new Error('not saved yet');
       return loaded.record;
-    });
+    }, PATIENCE);
     await conversations.save({ ...saved, exchanges: saved.exchanges.slice(0, 1) });
     await store.close();
 
@@ -115,9 +123,14 @@ describe('editing by replying in the thread', () => {
 
   it('answers two replies sent together one after the other, the second seeing the first\'s result', async () => {
     const { starter, thread } = await startConversation('a fox');
-    harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image', text: 'first edit' } }, { kind: 'image', text: 'second edit' });
+    const firstEdit = heldAnswer({ kind: 'image', text: 'first edit' });
+    harness.gemini.enqueue(firstEdit.behaviour, { kind: 'image', text: 'second edit' });
     const first = reply(thread.id, starter, 'make it blue');
     const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
+    // Gemini holds the first edit until the bot has taken in both replies: the second surely waits behind it.
+    await messagesTakenIn(thread.id, 2);
+    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(2), PATIENCE);
+    firstEdit.release();
     const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
     expect(mainText(firstAnswer)).toBe('first edit');
     expect(mainText(secondAnswer)).toBe('second edit');
@@ -125,8 +138,8 @@ describe('editing by replying in the thread', () => {
     const secondBody = geminiBody(harness, 2);
     expect(secondBody.contents).toHaveLength(5);
     expect(secondBody.contents[2]?.parts[0]).toEqual({ text: 'make it blue' });
+    // The first's answer inside the second's request: the second call went out after the first came back.
     expect(secondBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
-    expect(harness.gemini.requests[2]!.receivedAt.getTime()).toBeGreaterThanOrEqual(harness.gemini.requests[1]!.receivedAt.getTime() + 300);
   });
 
   it('keeps the order of arrival even when the first reply\'s attachment downloads slowly', async () => {
@@ -139,7 +152,9 @@ describe('editing by replying in the thread', () => {
     const slow = { ...harness.discord.addAttachment(pngBytes(7), { filename: 'hat.png' }), url: slowUrl };
     const first = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'first: add this hat', attachments: [slow], replyTo: starter.id });
     const second = reply(thread.id, starter, 'second: make it night');
-    setTimeout(releaseDownload, 200);
+    // The download finishes only once the bot has taken in both messages, so the second had every chance to overtake.
+    await messagesTakenIn(thread.id, 2);
+    releaseDownload();
     await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
     const texts = harness.gemini.requests.slice(1).map((request) => (request.body as { contents: Array<{ parts: Array<{ text?: string }> }> }).contents.at(-1)?.parts[0]?.text);
     expect(texts).toEqual(['first: add this hat', 'second: make it night']);

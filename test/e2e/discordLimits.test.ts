@@ -1,7 +1,8 @@
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { heldAnswer } from '../emulators/gemini/index.js';
 import { startHarness, type Harness } from './harness.js';
-import { firstAttachmentBytes, imagine, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, imagine, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 let harness: Harness | undefined;
 
@@ -10,6 +11,13 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
+
+/** Once the bot has deferred and Gemini has the call, the token's 15 minutes pass at once (the emulator's clock). */
+async function tokenExpiresWhileGeminiWorks(interactionId: string, geminiCalls: number) {
+  await harness!.discord.waitForInteractionResponse(interactionId);
+  await vi.waitFor(() => expect(harness!.gemini.requests).toHaveLength(geminiCalls), PATIENCE);
+  harness!.discord.advanceClock(15 * 60_000 + 1);
+}
 
 const MiB = 1024 * 1024;
 const Perm = { ViewChannel: 1n << 10n, SendMessages: 1n << 11n, AttachFiles: 1n << 15n, ReadMessageHistory: 1n << 16n, CreatePublicThreads: 1n << 35n, SendMessagesInThreads: 1n << 38n };
@@ -45,10 +53,13 @@ describe("Discord's limits", () => {
   });
 
   it('posts a result that outlived the 15-minute interaction token in the channel instead', async () => {
-    harness = await startHarness({ discord: { interactionTokenLifetimeMs: 300 } });
-    harness.gemini.enqueue({ kind: 'delay', ms: 600, then: { kind: 'image', text: 'Late fox.' } });
+    harness = await startHarness();
+    const gemini = heldAnswer({ kind: 'image', text: 'Late fox.' });
+    harness.gemini.enqueue(gemini.behaviour);
     const alice = harness.discord.users.alice;
-    harness.discord.sendSlashCommand({ user: alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a late fox' }] });
+    const { interactionId } = harness.discord.sendSlashCommand({ user: alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a late fox' }] });
+    await tokenExpiresWhileGeminiWorks(interactionId, 1);
+    gemini.release();
     const late = await harness.discord.waitForMessage((candidate) => candidate.author.id === harness!.discord.botUser.id && candidate.content.startsWith('Late fox.'));
     expect(late.channel_id).toBe(harness.discord.channelId);
     expect(late.content).toContain(`<@${alice.id}>`);
@@ -59,12 +70,15 @@ describe("Discord's limits", () => {
   });
 
   it('tells a member whose button turn outlived the interaction token in the thread, instead of failing', async () => {
-    harness = await startHarness({ discord: { interactionTokenLifetimeMs: 300 } });
+    harness = await startHarness();
     const { message } = await imagine(harness, { prompt: 'a fox' });
     await waitForThread(harness, message.id);
-    harness.gemini.enqueue({ kind: 'delay', ms: 600, then: { kind: 'prompt-blocked', reason: 'SAFETY' } });
+    const gemini = heldAnswer({ kind: 'prompt-blocked', reason: 'SAFETY' });
+    harness.gemini.enqueue(gemini.behaviour);
     const bob = harness.discord.users.bob;
-    harness.discord.clickButton({ user: bob, message, customId: 'nb1:result:reroll' });
+    const { interactionId } = harness.discord.clickButton({ user: bob, message, customId: 'nb1:result:reroll' });
+    await tokenExpiresWhileGeminiWorks(interactionId, 2);
+    gemini.release();
     const notice = await harness.discord.waitForMessage((candidate) => candidate.author.id === harness!.discord.botUser.id && candidate.channel_id === message.id && candidate.content.startsWith(`<@${bob.id}>: `));
     expect(notice.allowed_mentions).toEqual({ parse: [], replied_user: false });
     expect(harness.logLines.some((line) => line.includes('unexpected'))).toBe(false);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { heldAnswer } from '../emulators/gemini/index.js';
 import { startHarness, type Harness } from './harness.js';
-import { isBotMessage, isProgressNote, pngBytes, waitForBotReplyTo } from './helpers.js';
+import { isBotMessage, isProgressNote, PATIENCE, pngBytes, waitForBotReplyTo } from './helpers.js';
 
 let harness: Harness | undefined;
 
@@ -28,28 +29,38 @@ function finalReply(interactionId: string) {
 }
 
 async function geminiHasReceived(count: number) {
-  await vi.waitFor(() => expect(harness!.gemini.requests.length).toBe(count), { timeout: 10_000, interval: 10 });
+  await vi.waitFor(() => expect(harness!.gemini.requests.length).toBe(count), PATIENCE);
+}
+
+async function shows(token: string, text: string) {
+  await vi.waitFor(() => expect(repliesShown(token)).toContain(text), PATIENCE);
 }
 
 /**
  * One Gemini slot: alice's call holds it and bob's /imagine is told it is next.
- * The second call is slow enough for a third's place to be updated (edits are coalesced to one per 2 s).
+ * Gemini answers each call only when the test releases it, so the line moves when the test says.
  */
 async function secondWaitingForTheSlot(env: Record<string, string>) {
   harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1', ...env } });
-  harness.gemini.enqueue({ kind: 'delay', ms: 300, then: { kind: 'image' } }, { kind: 'delay', ms: 2_500, then: { kind: 'image' } });
+  const firstCall = heldAnswer();
+  const secondCall = heldAnswer();
+  harness.gemini.enqueue(firstCall.behaviour, secondCall.behaviour);
   const first = sendImagine('alice', 'first');
   await geminiHasReceived(1);
   const second = sendImagine('bob', 'second');
-  await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
-  return { first, second };
+  await shows(second.token, 'Waiting for a free slot: you are next.');
+  return { first, second, firstCall, secondCall };
 }
 
 describe('the fair queue in front of Gemini', () => {
   it('runs GEMINI_CONCURRENCY calls at once and shows the others their place, updating it as the line moves', async () => {
-    const { first, second } = await secondWaitingForTheSlot({});
+    const { first, second, firstCall, secondCall } = await secondWaitingForTheSlot({});
     const third = sendImagine('alice', 'third');
-    await vi.waitFor(() => expect(repliesShown(third.token)).toContain('Queued: 1 ahead of you.'));
+    await shows(third.token, 'Queued: 1 ahead of you.');
+    firstCall.release();
+    // The second now holds the slot until the third has been told it is next (edits are coalesced to one per 2 s).
+    await shows(third.token, 'Waiting for a free slot: you are next.');
+    secondCall.release();
 
     const answers = await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId), finalReply(third.interactionId)]);
     expect(answers.every((answer) => answer.attachments.length === 1)).toBe(true);
@@ -63,43 +74,50 @@ describe('the fair queue in front of Gemini', () => {
 
   it('limits how many requests one member has in flight', async () => {
     harness = await startHarness({ env: { MAX_REQUESTS_PER_USER: '1' } });
-    harness.gemini.enqueue({ kind: 'delay', ms: 400, then: { kind: 'image' } });
+    const firstCall = heldAnswer();
+    harness.gemini.enqueue(firstCall.behaviour);
     const first = sendImagine('alice', 'first');
     await geminiHasReceived(1);
     const second = sendImagine('alice', 'second');
     const refusal = await finalReply(second.interactionId);
     expect(refusal.content).toBe('You already have 1 image in progress. Wait for it to finish, then ask again.');
+    firstCall.release();
     expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
     expect(harness.gemini.requests).toHaveLength(1);
   });
 
   it('says it is at capacity when the queue is full, instead of hanging', async () => {
-    const { first, second } = await secondWaitingForTheSlot({ GEMINI_QUEUE_LIMIT: '1' });
+    const { first, second, firstCall, secondCall } = await secondWaitingForTheSlot({ GEMINI_QUEUE_LIMIT: '1' });
     const third = sendImagine('alice', 'third');
     expect((await finalReply(third.interactionId)).content).toMatch(/at capacity/);
+    firstCall.release();
+    secondCall.release();
     await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId)]);
     expect(harness!.gemini.requests).toHaveLength(2);
   });
 
   it('downloads a waiting request\'s attachments only once its Gemini slot is free, so a long queue holds no images', async () => {
     harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1' } });
-    harness.gemini.enqueue({ kind: 'delay', ms: 800, then: { kind: 'image' } });
+    const firstCall = heldAnswer();
+    harness.gemini.enqueue(firstCall.behaviour);
     const first = sendImagine('alice', 'first');
     await geminiHasReceived(1);
-    const slotTaken = Date.now();
-    let downloadedAt: number | undefined;
+    let downloads = 0;
     const url = harness.discord.serveAt('/attachments/queue/cat.png', (_request, response) => {
-      downloadedAt = Date.now();
+      downloads += 1;
       response.end(pngBytes(7));
     });
     const attachment = { ...harness.discord.addAttachment(pngBytes(7), { filename: 'cat.png' }), url, proxy_url: url };
     const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'use this', attachments: [attachment], mentionBot: true });
 
+    // Told it waits for the slot, while the first call still holds it: nothing downloaded yet.
+    await harness.discord.waitForMessage((message) => isBotMessage(harness!, message) && message.message_reference?.message_id === ask.id && isProgressNote(message));
+    expect(downloads).toBe(0);
+    firstCall.release();
     const answer = await waitForBotReplyTo(harness, ask);
     expect(answer.attachments).toHaveLength(1);
     expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
-    // Downloaded after the first call gave its slot back, not while waiting for it.
-    expect(downloadedAt! - slotTaken).toBeGreaterThanOrEqual(700);
+    expect(downloads).toBe(1);
     const sent = (harness.gemini.requests[1]?.body as { contents: Array<{ parts: Array<{ inlineData?: { data: string } }> }> }).contents[0]?.parts;
     expect(sent?.some((part) => part.inlineData?.data === pngBytes(7).toString('base64'))).toBe(true);
   });
@@ -110,7 +128,7 @@ describe('the fair queue in front of Gemini', () => {
     sendImagine('alice', 'first');
     await geminiHasReceived(1);
     const second = sendImagine('bob', 'second');
-    await vi.waitFor(() => expect(repliesShown(second.token)).toContain('Waiting for a free slot: you are next.'));
+    await shows(second.token, 'Waiting for a free slot: you are next.');
     await harness.restart(300);
     expect((await finalReply(second.interactionId)).content).toMatch(/The bot is restarting/);
     const generations = harness.logLines.filter((line) => line.includes('"outcome":')).map((line) => JSON.parse(line) as { userId: string });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { heldAnswer } from '../emulators/gemini/index.js';
+import { geminiBody, imagine, isBotMessage, isProgressNote, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -59,9 +60,15 @@ describe('server settings enforced', () => {
   it('never lets a server spend past its monthly budget, even with many requests at once', async () => {
     // The worst case of one 1K image is $0.134 plus 50k input tokens at $2 per million: $0.234. $0.50 allows two at once.
     await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 0.5 }]);
-    harness.gemini.enqueue(...Array.from({ length: 8 }, () => ({ kind: 'delay' as const, ms: 200, then: { kind: 'image' as const } })));
+    // Gemini holds the calls until every other request is answered: none finishes early and frees budget for another.
+    const calls = [heldAnswer(), heldAnswer()];
+    harness.gemini.enqueue(...calls.map((call) => call.behaviour));
     const users = ['alice', 'bob', 'carol', 'alice', 'bob', 'carol', 'alice', 'bob'] as const;
-    const results = await Promise.all(users.map((user, index) => imagineAs(user, `burst ${index}`)));
+    let answered = 0;
+    const asked = users.map((user, index) => imagineAs(user, `burst ${index}`).finally(() => (answered += 1)));
+    await vi.waitFor(() => expect(answered).toBe(6), PATIENCE);
+    calls.forEach((call) => call.release());
+    const results = await Promise.all(asked);
     const made = results.filter((result) => result.reply.attachments.length === 1);
     const refused = results.filter((result) => /monthly image budget/.test(result.reply.content));
     expect(made.length).toBe(2);
@@ -85,7 +92,7 @@ describe('server settings enforced', () => {
 
   it('records each generation so /usage shows it', async () => {
     await imagineAs('bob', 'a fox');
-    await vi.waitFor(async () => expect(await privateReply(harness, harness.discord.users.bob, 'usage')).toMatch(/1 image/));
+    await vi.waitFor(async () => expect(await privateReply(harness, harness.discord.users.bob, 'usage')).toMatch(/1 image/), PATIENCE);
   });
 
   it('makes no images while the server\'s settings record is damaged, rather than drop its limits, until an admin sets them again', async () => {
