@@ -11,7 +11,7 @@ describe('/imagine', () => {
 
     const interaction = harness.discord.interaction(interactionId);
     expect(interaction.ackType).toBe(5); // deferred: "thinking…" until Gemini answers
-    expect(interaction.ackedAt! - interaction.createdAt).toBeLessThan(3000);
+    expect(interaction.ackedAt! - interaction.createdAt).toBeLessThan(3000); // Discord's limit, which the emulator enforces too
 
     expect(mainText(message)).toBe('Here is a watercolor fox.');
     expect(message.content).toContain(`-# Asked by <@${harness.discord.users.alice.id}>: “a watercolor fox”`);
