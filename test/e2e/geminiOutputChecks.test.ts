@@ -23,16 +23,7 @@ function reply(threadId: string, to: { id: string }, content: string) {
 }
 
 /** What the ledger recorded in this server today, and each entry's outcome, through a second connection to the bot's database. */
-/** What the usage ledger holds once `generations` turns are recorded (after their answers are posted, so waited for). */
-async function recordedUsage(generations: number) {
-  return vi.waitFor(async () => {
-    const usage = await readUsage();
-    expect(usage.outcomes).toHaveLength(generations);
-    return usage;
-  }, PATIENCE);
-}
-
-async function readUsage() {
+async function recordedUsage() {
   const store = await openStore(harness.config.databaseUrl);
   try {
     const summary = await new UsageLedger(store.keyv, new PriceTable()).guildSummary(harness.discord.guildId);
@@ -55,7 +46,7 @@ describe('an image Gemini sent that cannot be read', () => {
       expect(message.components ?? []).toEqual([]); // no Reroll / Edit buttons on a failure
       expect(harness.discord.threads()).toEqual([]); // nothing stored, so no conversation was opened
 
-      const usage = await recordedUsage(1);
+      const usage = await recordedUsage();
       expect(usage.today).toMatchObject({ generations: 1, images: 1 });
       expect(usage.today.costUsd).toBeGreaterThan(0);
       expect(usage.outcomes).toEqual(['image-unreadable']);
@@ -95,7 +86,7 @@ describe('an image Gemini sent that cannot be read', () => {
     const posted = firstAttachmentBytes(harness, partial);
     expect(harness.gemini.imageInfo(posted)?.prompt).toBe('two blue foxes');
 
-    const usage = await recordedUsage(2);
+    const usage = await recordedUsage();
     expect(usage.today.images).toBe(3); // the first image, and both of the second answer's: Gemini billed them
 
     const edit = await waitForBotReplyTo(harness, reply(thread.id, partial, 'now add a hat'));
