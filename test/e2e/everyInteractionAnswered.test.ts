@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useStoreServers } from '../stores/useStoreServers.js';
+import { withoutRedis } from '../stores/withoutRedis.js';
 import type { Harness } from './harness.js';
 import { imagine, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
@@ -66,8 +67,8 @@ describe('an interaction whose options are not what the command expects', () => 
  * deferrals slowly here (each callback held 400 ms), so the error arrives
  * while the deferral is still on its way.
  */
-describe('an error after the deferral, for each kind of interaction', () => {
-  const servers = useStoreServers();
+describe.skipIf(withoutRedis)('an error after the deferral, for each kind of interaction', () => {
+  const servers = useStoreServers('redis');
   beforeEach(() => servers.redis.reset());
   const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url, MAX_REQUESTS_PER_USER: '10' } }));
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shardForGuild, startDiscordEmulator, type DiscordEmulator, type StoredMessage } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
+import { withoutRedis } from '../stores/withoutRedis.js';
 import { emulatorEnv } from './compiledBot.js';
 import { isAlive, spawnBot, type BotProcess, type LogLine } from './processLogs.js';
 import { useCompiledBot } from './useCompiledBot.js';
@@ -15,10 +16,10 @@ import { useCompiledBot } from './useCompiledBot.js';
  * the compiled bot's sharding manager forks two shard processes on one Redis.
  * Its own build folder, so building here never races process.test.ts's build.
  */
-const servers = useStoreServers();
+const servers = useStoreServers('redis');
 const entry = useCompiledBot('sharding-e2e');
 
-describe('the bot with SHARDS=auto', () => {
+describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
   let discord: DiscordEmulator;
   let gemini: GeminiEmulator;
   let directory: string;

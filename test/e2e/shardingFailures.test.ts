@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
+import { withoutRedis } from '../stores/withoutRedis.js';
 import { emulatorEnv } from './compiledBot.js';
 import { isAlive, spawnBot, type BotProcess } from './processLogs.js';
 import { useCompiledBot } from './useCompiledBot.js';
@@ -12,7 +13,7 @@ import { useCompiledBot } from './useCompiledBot.js';
  * start, a shard or a store that cannot start, a manager that is killed.
  * The compiled bot, in a build folder of its own.
  */
-const servers = useStoreServers();
+const servers = useStoreServers('redis');
 const entry = useCompiledBot('sharding-failures-e2e');
 
 /*
@@ -20,7 +21,7 @@ const entry = useCompiledBot('sharding-failures-e2e');
  * password (CONFIG SET requirepass), which the connections already open,
  * the other shard's, never notice.
  */
-describe('a shard that dies while the bot runs', () => {
+describe.skipIf(withoutRedis)('a shard that dies while the bot runs', () => {
   let discord: DiscordEmulator;
   let bot: BotProcess;
   const starts = (shard: number) => bot.logs.filter((line) => line['msg'] === 'shard process started' && line['shard'] === shard);
@@ -65,7 +66,7 @@ describe('a shard that dies while the bot runs', () => {
   }, 40_000);
 });
 
-describe('a shard that dies while the next one waits its turn to start', () => {
+describe.skipIf(withoutRedis)('a shard that dies while the next one waits its turn to start', () => {
   it('is restarted too, and the manager still brings every shard online', async () => {
     await servers.redis.reset();
     // One IDENTIFY at a time: shard 1 starts 5.5 s after shard 0 is ready, and shard 0 dies in between.
@@ -125,7 +126,7 @@ describe('the bot with SHARDS set, when it cannot run', () => {
   });
 });
 
-describe('the bot with SHARDS=2, when its manager is killed', () => {
+describe.skipIf(withoutRedis)('the bot with SHARDS=2, when its manager is killed', () => {
   it('runs the two shards it was told to whatever Discord recommends, and they stop by themselves within 10 s', async () => {
     await servers.redis.reset();
     const discord = await startDiscordEmulator({ recommendedShards: 1, maxConcurrency: 16 });

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useStoreServers } from '../stores/useStoreServers.js';
+import { withoutRedis } from '../stores/withoutRedis.js';
 import { geminiBody, imagine, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -8,9 +9,9 @@ import { useHarness } from './useHarness.js';
  * (BLOB_URL) that runs out of memory (maxmemory with noeviction answers every
  * write with OOM; reads still work), while the rest lives in SQLite.
  */
-const servers = useStoreServers();
+const servers = useStoreServers('redis');
 
-describe('a store that refuses to save a turn', () => {
+describe.skipIf(withoutRedis)('a store that refuses to save a turn', () => {
   beforeEach(() => servers.redis.reset());
   const harness = useHarness(() => ({ env: { BLOB_URL: servers.redis.url } }));
 
@@ -37,7 +38,7 @@ describe('a store that refuses to save a turn', () => {
   });
 });
 
-describe('/healthz with the image store out of reach', () => {
+describe.skipIf(withoutRedis)('/healthz with the image store out of reach', () => {
   beforeEach(() => servers.redis.reset());
   const harness = useHarness(() => ({ env: { BLOB_URL: servers.redis.url, METRICS_PORT: '0' } }));
 
@@ -53,7 +54,7 @@ describe('/healthz with the image store out of reach', () => {
   });
 });
 
-describe('a turn waiting for its thread while the bot stops', () => {
+describe.skipIf(withoutRedis)('a turn waiting for its thread while the bot stops', () => {
   beforeEach(() => servers.redis.reset());
   const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url } }));
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { storeBackend } from '../../src/store/storeUrl.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
+import { withoutRedis } from '../stores/withoutRedis.js';
 import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
@@ -15,7 +16,7 @@ import { useHarness } from './useHarness.js';
  * DATABASE_URL can name, against real Redis and PostgreSQL servers, and with
  * image blobs split off into their own store.
  */
-const servers = useStoreServers();
+const servers = useStoreServers('redis', 'postgres');
 let directory: string;
 
 interface Setup {
@@ -47,84 +48,86 @@ async function storedKeys(url: string): Promise<string[]> {
   }
 }
 
-describe.each(Object.entries(setups))('on %s', (_name, setup) => {
-  // Registered before useHarness, so each test's servers are empty before its bot starts.
-  beforeEach(async () => {
-    directory = await mkdtemp(path.join(tmpdir(), 'bot-stores-'));
-    await Promise.all([servers.redis.reset(), servers.postgres.reset()]);
+for (const [name, setup] of Object.entries(setups)) {
+  describe.skipIf(name === 'redis' && withoutRedis)(`on ${name}`, () => {
+    // Registered before useHarness, so each test's servers are empty before its bot starts.
+    beforeEach(async () => {
+      directory = await mkdtemp(path.join(tmpdir(), 'bot-stores-'));
+      await servers.reset();
+    });
+    afterEach(() => rm(directory, { recursive: true, force: true }));
+    const harness = useHarness(() => ({ env: { MAX_REQUESTS_PER_USER: '10', ...setup.env() } }));
+
+    async function startConversation(prompt: string) {
+      const { message } = await imagine(harness, { prompt });
+      return { starter: message, thread: await waitForThread(harness, message.id) };
+    }
+
+    function reply(threadId: string, to: { id: string }, content: string, user = harness.discord.users.bob) {
+      return harness.discord.sendMessage({ user, channelId: threadId, content, replyTo: to.id });
+    }
+
+    it('replays a three-turn thread exactly, records and images each in the store they were given', async () => {
+      harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 1 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'With a hat.' });
+      const { starter, thread } = await startConversation('a watercolor fox');
+      const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'now make the fox blue'));
+      const third = await waitForBotReplyTo(harness, reply(thread.id, second, 'give it a hat', harness.discord.users.alice));
+      expect(mainText(third)).toBe('With a hat.');
+      expect(harness.gemini.requests.map((request) => request.status)).toEqual([200, 200, 200]);
+      const body = geminiBody(harness, 2);
+      expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+      expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+      expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+
+      const { databaseUrl, blobUrl } = harness.config;
+      const recordKeys = await storedKeys(databaseUrl);
+      expect(recordKeys).toContain(`conversation:${thread.id}`);
+      const blobKeys = (await storedKeys(blobUrl)).filter((key) => key.startsWith('blob:'));
+      expect(blobKeys.length).toBeGreaterThanOrEqual(3);
+      if (blobUrl !== databaseUrl) expect(recordKeys.filter((key) => key.startsWith('blob:'))).toEqual([]);
+    });
+
+    it('continues a thread after a restart', async () => {
+      const { starter, thread } = await startConversation('a fox');
+      const edited = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+      await harness.restart();
+      const answer = await waitForBotReplyTo(harness, reply(thread.id, edited, 'now add snow'));
+      expect(answer.attachments).toHaveLength(1);
+      expect(harness.gemini.requests[2]?.status).toBe(200);
+      const body = geminiBody(harness, 2);
+      expect(body.contents).toHaveLength(5);
+      expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+      expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    });
+
+    it('answers two replies sent together in order, the second seeing the first', async () => {
+      const { starter, thread } = await startConversation('a fox');
+      harness.gemini.enqueue({ kind: 'delay', ms: 200, then: { kind: 'image', text: 'first edit' } }, { kind: 'image', text: 'second edit' });
+      const first = reply(thread.id, starter, 'make it blue');
+      const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
+      const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
+      expect([mainText(firstAnswer), mainText(secondAnswer)]).toEqual(['first edit', 'second edit']);
+      const secondBody = geminiBody(harness, 2);
+      expect(secondBody.contents[2]?.parts[0]).toEqual({ text: 'make it blue' });
+      expect(secondBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    });
+
+    it('keeps a server within its monthly budget under six /imagine at once', async () => {
+      // One 1K image holds $0.234 at worst ($0.134 plus 50k input tokens at $2 per million): $0.50 admits two.
+      await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 0.5 }]);
+      harness.gemini.enqueue(...Array.from({ length: 6 }, () => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const } })));
+      const users = ['alice', 'bob', 'carol', 'alice', 'bob', 'carol'] as const;
+      const replies = await Promise.all(
+        users.map(async (user, index) => {
+          const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users[user], name: 'imagine', options: [{ name: 'prompt', type: 3, value: `burst ${index}` }] });
+          return harness.discord.waitForMessage(
+            (message) => isBotMessage(harness, message) && message.id === harness.discord.interaction(interactionId).originalMessageId && !isProgressNote(message),
+          );
+        }),
+      );
+      expect(replies.filter((message) => message.attachments.length === 1)).toHaveLength(2);
+      expect(replies.filter((message) => /monthly image budget/.test(message.content))).toHaveLength(4);
+      expect(harness.gemini.requests).toHaveLength(2);
+    });
   });
-  afterEach(() => rm(directory, { recursive: true, force: true }));
-  const harness = useHarness(() => ({ env: { MAX_REQUESTS_PER_USER: '10', ...setup.env() } }));
-
-  async function startConversation(prompt: string) {
-    const { message } = await imagine(harness, { prompt });
-    return { starter: message, thread: await waitForThread(harness, message.id) };
-  }
-
-  function reply(threadId: string, to: { id: string }, content: string, user = harness.discord.users.bob) {
-    return harness.discord.sendMessage({ user, channelId: threadId, content, replyTo: to.id });
-  }
-
-  it('replays a three-turn thread exactly, records and images each in the store they were given', async () => {
-    harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 1 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'With a hat.' });
-    const { starter, thread } = await startConversation('a watercolor fox');
-    const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'now make the fox blue'));
-    const third = await waitForBotReplyTo(harness, reply(thread.id, second, 'give it a hat', harness.discord.users.alice));
-    expect(mainText(third)).toBe('With a hat.');
-    expect(harness.gemini.requests.map((request) => request.status)).toEqual([200, 200, 200]);
-    const body = geminiBody(harness, 2);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
-    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
-    expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
-
-    const { databaseUrl, blobUrl } = harness.config;
-    const recordKeys = await storedKeys(databaseUrl);
-    expect(recordKeys).toContain(`conversation:${thread.id}`);
-    const blobKeys = (await storedKeys(blobUrl)).filter((key) => key.startsWith('blob:'));
-    expect(blobKeys.length).toBeGreaterThanOrEqual(3);
-    if (blobUrl !== databaseUrl) expect(recordKeys.filter((key) => key.startsWith('blob:'))).toEqual([]);
-  });
-
-  it('continues a thread after a restart', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const edited = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
-    await harness.restart();
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, edited, 'now add snow'));
-    expect(answer.attachments).toHaveLength(1);
-    expect(harness.gemini.requests[2]?.status).toBe(200);
-    const body = geminiBody(harness, 2);
-    expect(body.contents).toHaveLength(5);
-    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
-    expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
-  });
-
-  it('answers two replies sent together in order, the second seeing the first', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    harness.gemini.enqueue({ kind: 'delay', ms: 200, then: { kind: 'image', text: 'first edit' } }, { kind: 'image', text: 'second edit' });
-    const first = reply(thread.id, starter, 'make it blue');
-    const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
-    const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
-    expect([mainText(firstAnswer), mainText(secondAnswer)]).toEqual(['first edit', 'second edit']);
-    const secondBody = geminiBody(harness, 2);
-    expect(secondBody.contents[2]?.parts[0]).toEqual({ text: 'make it blue' });
-    expect(secondBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
-  });
-
-  it('keeps a server within its monthly budget under six /imagine at once', async () => {
-    // One 1K image holds $0.234 at worst ($0.134 plus 50k input tokens at $2 per million): $0.50 admits two.
-    await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 0.5 }]);
-    harness.gemini.enqueue(...Array.from({ length: 6 }, () => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const } })));
-    const users = ['alice', 'bob', 'carol', 'alice', 'bob', 'carol'] as const;
-    const replies = await Promise.all(
-      users.map(async (user, index) => {
-        const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users[user], name: 'imagine', options: [{ name: 'prompt', type: 3, value: `burst ${index}` }] });
-        return harness.discord.waitForMessage(
-          (message) => isBotMessage(harness, message) && message.id === harness.discord.interaction(interactionId).originalMessageId && !isProgressNote(message),
-        );
-      }),
-    );
-    expect(replies.filter((message) => message.attachments.length === 1)).toHaveLength(2);
-    expect(replies.filter((message) => /monthly image budget/.test(message.content))).toHaveLength(4);
-    expect(harness.gemini.requests).toHaveLength(2);
-  });
-});
+}

@@ -6,6 +6,7 @@ import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
+import { withoutRedis } from '../stores/withoutRedis.js';
 import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
@@ -20,9 +21,9 @@ import { useHarness } from './useHarness.js';
  * Redis must keep them right. With SHARDS set, each server goes to one
  * process only (sharding.test.ts).
  */
-const servers = useStoreServers();
+const servers = useStoreServers('redis');
 
-describe('two bot processes on one Redis', () => {
+describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
   beforeEach(() => servers.redis.reset());
   const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url, MAX_REQUESTS_PER_USER: '10' } }));
 
@@ -126,7 +127,7 @@ describe('two bot processes on one Redis', () => {
   });
 });
 
-describe('two bot processes on one Redis, at a server\'s limits', () => {
+describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s limits', () => {
   beforeEach(() => servers.redis.reset());
   const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url, MAX_REQUESTS_PER_USER: '10' } }));
 

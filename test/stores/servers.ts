@@ -1,21 +1,22 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@keyv/redis';
 import pg from 'pg';
+import { embeddedPostgres, type PostgresBinaries } from './embeddedPostgres.js';
 
 /**
- * Private Redis and PostgreSQL servers for the store tests: real servers
- * from Debian's packages, started on free loopback ports in temp folders,
- * with nothing kept on disk that matters. A missing binary is a failure
- * that says how to install it, never a skipped test.
+ * Private Redis and PostgreSQL servers for the store tests: real servers,
+ * started on free loopback ports in temp folders, with nothing kept on disk
+ * that matters. PostgreSQL comes from npm (embeddedPostgres.ts); Redis from
+ * the machine, and the tests that need it are skipped without it
+ * (withoutRedis.ts).
  */
-const INSTALL_HINT = '`.ci/run` installs it (apt-get install redis-server postgresql)';
 const START_TIMEOUT_MS = 15_000;
+export const REDIS_INSTALL_COMMAND = 'sudo apt-get install redis-server (macOS: brew install redis)';
 
 /** The commands the tests send Redis behind the bot's back. */
 export interface RedisAdmin {
@@ -47,7 +48,7 @@ export interface PostgresServer {
 }
 
 export async function startRedis(): Promise<RedisServer> {
-  if (!onPath('redis-server')) throw new Error(`redis-server is not installed: ${INSTALL_HINT}`);
+  if (!redisServerInstalled()) throw new Error(`redis-server is not on the PATH: ${REDIS_INSTALL_COMMAND}`);
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-redis-'));
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory], {
@@ -78,16 +79,11 @@ export async function startRedis(): Promise<RedisServer> {
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
-  const bin = postgresBinaries();
+  const bin = await embeddedPostgres();
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-pg-'));
-  // PostgreSQL refuses to run as root: as root, the data folder belongs to the postgres user and its commands run as it.
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const postgresUser = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    if (postgresUser.status !== 0) throw new Error(`running as root, but there is no postgres user to run PostgreSQL as: ${INSTALL_HINT}`);
-    await chown(directory, Number(postgresUser.stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
-  }
-  const run = (command: string, args: string[]) => runChecked(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : args);
+  // As root, the data folder belongs to the unprivileged user PostgreSQL runs as.
+  if (bin.user) await chown(directory, bin.user.uid, bin.user.gid);
+  const run = (command: string, args: string[]) => runChecked(command, args, bin.user);
   const data = path.join(directory, 'data');
   const port = await freePort();
   run(bin.initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
@@ -118,24 +114,12 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 }
 
-/** Debian installs the server outside PATH, one folder per major version; the newest wins. */
-function postgresBinaries(): { initdb: string; pgCtl: string } {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const version of versions) {
-    const bin = path.join(root, version, 'bin');
-    if (existsSync(path.join(bin, 'initdb')) && existsSync(path.join(bin, 'pg_ctl'))) return { initdb: path.join(bin, 'initdb'), pgCtl: path.join(bin, 'pg_ctl') };
-  }
-  if (onPath('initdb') && onPath('pg_ctl')) return { initdb: 'initdb', pgCtl: 'pg_ctl' };
-  throw new Error(`PostgreSQL's initdb and pg_ctl are not installed (looked in ${root}/*/bin and PATH): ${INSTALL_HINT}`);
+export function redisServerInstalled(): boolean {
+  return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
 }
 
-function onPath(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
-function runChecked(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: START_TIMEOUT_MS });
+function runChecked(command: string, args: string[], user: PostgresBinaries['user']): void {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: START_TIMEOUT_MS, ...user });
   if (result.status !== 0) {
     throw new Error(`${[command, ...args].join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
   }

@@ -13,19 +13,20 @@ import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { freePort } from './servers.js';
 import { useStoreServers } from './useStoreServers.js';
+import { withoutRedis } from './withoutRedis.js';
 
 /**
  * What every backend must do the same way, run against real servers: give
  * records and image bytes back exactly, tell a damaged record from a
  * missing one, and throw when the database refuses a write.
  */
-const servers = useStoreServers();
+const servers = useStoreServers('redis', 'postgres');
 let directory: string;
 const sqliteUrl = () => `sqlite://${directory}/bot.sqlite`;
 
 beforeEach(async () => {
   directory = await mkdtemp(path.join(tmpdir(), 'store-contract-'));
-  await Promise.all([servers.redis.reset(), servers.postgres.reset()]);
+  await servers.reset();
 });
 afterEach(() => rm(directory, { recursive: true, force: true }));
 
@@ -77,81 +78,83 @@ function record(threadId: string): ConversationRecord {
   return { version: 1, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
 }
 
-describe.each(Object.entries(backends))('the %s store', (_name, backend) => {
-  let store: Store;
-  beforeEach(async () => {
-    store = await openStore(backend.url());
+for (const [name, backend] of Object.entries(backends)) {
+  describe.skipIf(name === 'redis' && withoutRedis)(`the ${name} store`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await openStore(backend.url());
+    });
+    afterEach(() => store.close().catch(() => undefined));
+
+    it('gives back records, settings and image bytes exactly as saved', async () => {
+      const conversations = new ConversationStore(store.keyv);
+      await conversations.save(record('100'));
+      await expect(conversations.load('100')).resolves.toEqual({ kind: 'found', record: record('100') });
+      await expect(conversations.load('200')).resolves.toEqual({ kind: 'missing' });
+      const settings = new GuildSettingsStore(store.keyv);
+      await settings.save('1', { model: 'gemini-3.1-flash-image', channelIds: ['123456789012345678'] });
+      await expect(settings.load('1')).resolves.toEqual({ kind: 'found', settings: { model: 'gemini-3.1-flash-image', channelIds: ['123456789012345678'] } });
+
+      const blobs = new BlobStore(store.keyv);
+      const parts = [
+        { text: 'Here it is', thoughtSignature: 'sig-a' },
+        { inlineData: { mimeType: 'image/jpeg', data: imageBase64 }, thoughtSignature: 'sig-b', unknownField: [1, { x: 2 }] },
+      ];
+      const restored = await restoreParts(await storeParts(parts, blobs), blobs);
+      expect(restored.ok && JSON.stringify(restored.parts)).toBe(JSON.stringify(parts));
+    });
+
+    it('keeps what was saved after the store is closed and opened again', async () => {
+      await new ConversationStore(store.keyv).save(record('500'));
+      const ledger = new UsageLedger(store.keyv, new PriceTable());
+      const reserved = await ledger.reserve({ guildId: '1', userId: '2', model: 'gemini-3-pro-image', imageSize: '1K', limits: { dailyImageLimit: 0, monthlyBudgetUsd: 0 } });
+      if (!reserved.ok) throw new Error('refused');
+      await reserved.reservation.commit({ images: 1, usage: { promptTokens: 1_000, outputTokens: 1_300 }, outcome: 'images' });
+      await store.close();
+      store = await openStore(backend.url());
+      await expect(new ConversationStore(store.keyv).load('500')).resolves.toMatchObject({ kind: 'found' });
+      await expect(new UsageLedger(store.keyv, new PriceTable()).userSummary('1', '2')).resolves.toMatchObject({ today: { images: 1 } });
+    });
+
+    it('reports a damaged or unknown record as unreadable instead of misreading it', async () => {
+      const conversations = new ConversationStore(store.keyv);
+      await store.keyv.set('conversation:300', { version: 99, whatever: true });
+      await expect(conversations.load('300')).resolves.toMatchObject({ kind: 'unreadable', problem: 'unknown record version 99' });
+      await backend.writeRaw(store, 'conversation:700', '{not json');
+      await expect(conversations.load('700')).resolves.toMatchObject({ kind: 'unreadable', problem: expect.stringContaining('damaged') });
+    });
+
+    it('sets a conversation record aside exactly as stored, damaged or not, under a key of its own', async () => {
+      const conversations = new ConversationStore(store.keyv);
+      const raw = (key: string): Promise<unknown> => store.keyv.store.get(store.keyv._getKeyPrefix(key));
+      await backend.writeRaw(store, 'conversation:700', '{not json');
+      const now = new Date('2026-12-01T10:00:00.000Z');
+      const damagedKey = await conversations.setAside('700', now);
+      expect(damagedKey).toBe('conversation-set-aside:700:2026-12-01T10:00:00.000Z');
+      expect(await raw(damagedKey!)).toBe('{not json');
+
+      await conversations.save(record('800'));
+      const readableKey = await conversations.setAside('800', now);
+      expect(await store.keyv.get(readableKey!)).toEqual(record('800'));
+      await expect(conversations.setAside('900', now)).resolves.toBeUndefined(); // nothing stored, nothing to keep
+    });
+
+    it('rewrites an image whose stored text no longer spells its bytes, instead of keeping the damage', async () => {
+      const blobs = new BlobStore(store.keyv);
+      const { sha256 } = await blobs.put(imageBase64);
+      await store.keyv.set(`blob:${sha256}`, { version: 1, base64: `${imageBase64.slice(0, 8)}!*~${imageBase64.slice(8)}` });
+      await expect(blobs.put(imageBase64)).resolves.toEqual({ sha256, length: imageBase64.length });
+      await expect(blobs.get(sha256)).resolves.toBe(imageBase64);
+    });
+
+    it('throws when the database refuses a write instead of dropping it silently', async () => {
+      await store.keyv.get('warm:the-connection');
+      const refusal = await backend.refuseWrites(store);
+      await expect(new ConversationStore(store.keyv).save(record('600'))).rejects.toThrow(refusal);
+      await expect(new BlobStore(store.keyv).put(imageBase64)).rejects.toThrow(refusal);
+    });
   });
-  afterEach(() => store.close().catch(() => undefined));
-
-  it('gives back records, settings and image bytes exactly as saved', async () => {
-    const conversations = new ConversationStore(store.keyv);
-    await conversations.save(record('100'));
-    await expect(conversations.load('100')).resolves.toEqual({ kind: 'found', record: record('100') });
-    await expect(conversations.load('200')).resolves.toEqual({ kind: 'missing' });
-    const settings = new GuildSettingsStore(store.keyv);
-    await settings.save('1', { model: 'gemini-3.1-flash-image', channelIds: ['123456789012345678'] });
-    await expect(settings.load('1')).resolves.toEqual({ kind: 'found', settings: { model: 'gemini-3.1-flash-image', channelIds: ['123456789012345678'] } });
-
-    const blobs = new BlobStore(store.keyv);
-    const parts = [
-      { text: 'Here it is', thoughtSignature: 'sig-a' },
-      { inlineData: { mimeType: 'image/jpeg', data: imageBase64 }, thoughtSignature: 'sig-b', unknownField: [1, { x: 2 }] },
-    ];
-    const restored = await restoreParts(await storeParts(parts, blobs), blobs);
-    expect(restored.ok && JSON.stringify(restored.parts)).toBe(JSON.stringify(parts));
-  });
-
-  it('keeps what was saved after the store is closed and opened again', async () => {
-    await new ConversationStore(store.keyv).save(record('500'));
-    const ledger = new UsageLedger(store.keyv, new PriceTable());
-    const reserved = await ledger.reserve({ guildId: '1', userId: '2', model: 'gemini-3-pro-image', imageSize: '1K', limits: { dailyImageLimit: 0, monthlyBudgetUsd: 0 } });
-    if (!reserved.ok) throw new Error('refused');
-    await reserved.reservation.commit({ images: 1, usage: { promptTokens: 1_000, outputTokens: 1_300 }, outcome: 'images' });
-    await store.close();
-    store = await openStore(backend.url());
-    await expect(new ConversationStore(store.keyv).load('500')).resolves.toMatchObject({ kind: 'found' });
-    await expect(new UsageLedger(store.keyv, new PriceTable()).userSummary('1', '2')).resolves.toMatchObject({ today: { images: 1 } });
-  });
-
-  it('reports a damaged or unknown record as unreadable instead of misreading it', async () => {
-    const conversations = new ConversationStore(store.keyv);
-    await store.keyv.set('conversation:300', { version: 99, whatever: true });
-    await expect(conversations.load('300')).resolves.toMatchObject({ kind: 'unreadable', problem: 'unknown record version 99' });
-    await backend.writeRaw(store, 'conversation:700', '{not json');
-    await expect(conversations.load('700')).resolves.toMatchObject({ kind: 'unreadable', problem: expect.stringContaining('damaged') });
-  });
-
-  it('sets a conversation record aside exactly as stored, damaged or not, under a key of its own', async () => {
-    const conversations = new ConversationStore(store.keyv);
-    const raw = (key: string): Promise<unknown> => store.keyv.store.get(store.keyv._getKeyPrefix(key));
-    await backend.writeRaw(store, 'conversation:700', '{not json');
-    const now = new Date('2026-12-01T10:00:00.000Z');
-    const damagedKey = await conversations.setAside('700', now);
-    expect(damagedKey).toBe('conversation-set-aside:700:2026-12-01T10:00:00.000Z');
-    expect(await raw(damagedKey!)).toBe('{not json');
-
-    await conversations.save(record('800'));
-    const readableKey = await conversations.setAside('800', now);
-    expect(await store.keyv.get(readableKey!)).toEqual(record('800'));
-    await expect(conversations.setAside('900', now)).resolves.toBeUndefined(); // nothing stored, nothing to keep
-  });
-
-  it('rewrites an image whose stored text no longer spells its bytes, instead of keeping the damage', async () => {
-    const blobs = new BlobStore(store.keyv);
-    const { sha256 } = await blobs.put(imageBase64);
-    await store.keyv.set(`blob:${sha256}`, { version: 1, base64: `${imageBase64.slice(0, 8)}!*~${imageBase64.slice(8)}` });
-    await expect(blobs.put(imageBase64)).resolves.toEqual({ sha256, length: imageBase64.length });
-    await expect(blobs.get(sha256)).resolves.toBe(imageBase64);
-  });
-
-  it('throws when the database refuses a write instead of dropping it silently', async () => {
-    await store.keyv.get('warm:the-connection');
-    const refusal = await backend.refuseWrites(store);
-    await expect(new ConversationStore(store.keyv).save(record('600'))).rejects.toThrow(refusal);
-    await expect(new BlobStore(store.keyv).put(imageBase64)).rejects.toThrow(refusal);
-  });
-});
+}
 
 describe('opening stores', () => {
   it('stops at start with one message naming the variable, never the password, when a server refuses connections', async () => {
@@ -163,20 +166,20 @@ describe('opening stores', () => {
     await expect(blobFailure.catch((error: Error) => error.message)).resolves.not.toContain('hunter2');
   });
 
-  it('keeps working after the server drops the bot\'s connections (a restart or failover)', async () => {
-    for (const url of [servers.postgres.url, servers.redis.url]) {
-      const store = await openStore(url);
+  for (const backend of ['postgres', 'redis'] as const) {
+    it.skipIf(backend === 'redis' && withoutRedis)(`keeps working after ${backend} drops the bot's connections (a restart or failover)`, async () => {
+      const store = await openStore(servers[backend].url);
       await store.keyv.set('before', 1);
       const dropped = new Promise((resolve) => store.keyv.once('error', resolve));
-      if (url === servers.redis.url) await servers.redis.admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+      if (backend === 'redis') await servers.redis.admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
       else await servers.postgres.adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'bot'");
       await dropped;
       // Reconnecting takes a moment; meanwhile a command fails rather than waits, which the member would be told.
       await vi.waitFor(() => store.keyv.set('after', 2), { timeout: 5_000, interval: 50 });
       await expect(store.keyv.get('before')).resolves.toBe(1);
       await store.close();
-    }
-  });
+    });
+  }
 
   it('puts image bytes in the BLOB_URL store and everything else in DATABASE_URL', async () => {
     const stores = await openStores({ databaseUrl: servers.postgres.url, blobUrl: sqliteUrl() });

@@ -1,37 +1,51 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from './servers.js';
+import { withoutRedis } from './withoutRedis.js';
 
 export interface StoreServers {
   readonly redis: RedisServer;
   readonly postgres: PostgresServer;
 }
 
+type Kind = keyof StoreServers;
+
 /**
- * One private Redis and one PostgreSQL for the whole file (starting them
- * takes about a second; tests reset them instead), stopped after it.
+ * A private server of each kind the file names, for the whole file (starting
+ * one takes about a second; tests reset them instead), stopped after it.
+ * Redis is not started in a run without it: the tests that use it are
+ * skipped with `describe.skipIf(withoutRedis)`.
  */
-export function useStoreServers(): StoreServers {
-  let redis: RedisServer | undefined;
-  let postgres: PostgresServer | undefined;
+export function useStoreServers<Named extends Kind>(...kinds: Named[]): Pick<StoreServers, Named> & { reset(): Promise<void> } {
+  const wanted = new Set<Kind>(kinds);
+  const running: { redis?: RedisServer; postgres?: PostgresServer } = {};
   beforeAll(async () => {
-    const [redisStart, postgresStart] = await Promise.allSettled([startRedis(), startPostgres()]);
+    const [redis, postgres] = await Promise.allSettled([
+      wanted.has('redis') && !withoutRedis ? startRedis() : undefined,
+      wanted.has('postgres') ? startPostgres() : undefined,
+    ]);
     // Whichever started is kept so afterAll stops it, even when the other failed.
-    if (redisStart.status === 'fulfilled') redis = redisStart.value;
-    if (postgresStart.status === 'fulfilled') postgres = postgresStart.value;
-    const failures = [redisStart, postgresStart].flatMap((start) => (start.status === 'rejected' ? [start.reason instanceof Error ? start.reason.message : String(start.reason)] : []));
+    if (redis.status === 'fulfilled') running.redis = redis.value;
+    if (postgres.status === 'fulfilled') running.postgres = postgres.value;
+    const failures = [redis, postgres].flatMap((start) => (start.status === 'rejected' ? [start.reason instanceof Error ? start.reason.message : String(start.reason)] : []));
     if (failures.length > 0) throw new Error(failures.join('\n'));
   });
   afterAll(async () => {
-    await Promise.all([redis?.stop(), postgres?.stop()]);
+    await Promise.all([running.redis?.stop(), running.postgres?.stop()]);
   });
-  return {
-    get redis() {
-      if (!redis) throw new Error('useStoreServers: Redis is not running (outside a test, or it failed to start)');
-      return redis;
-    },
-    get postgres() {
-      if (!postgres) throw new Error('useStoreServers: PostgreSQL is not running (outside a test, or it failed to start)');
-      return postgres;
+  const servers = {
+    /** Empties every server the file started. */
+    async reset() {
+      await Promise.all([running.redis?.reset(), running.postgres?.reset()]);
     },
   };
+  for (const kind of wanted) {
+    Object.defineProperty(servers, kind, {
+      get() {
+        const server = running[kind];
+        if (!server) throw new Error(`useStoreServers: ${kind} is not running (outside a test, skipped in this run, or it failed to start)`);
+        return server;
+      },
+    });
+  }
+  return servers as Pick<StoreServers, Named> & { reset(): Promise<void> };
 }
