@@ -89,7 +89,7 @@ export const imagineCommand: SlashCommand = {
       return;
     }
     // Discord drops an interaction not answered within 3 s and Gemini takes 10 to 60 s: defer at once,
-    // while the turn takes its place in the thread's line (no await before runConversationTurn).
+    // while the turn takes its place in the thread's line (no await before runTurn).
     void response.defer('public');
     await runTurn(
       bot,

@@ -17,7 +17,7 @@ import { BotMetrics } from './metrics/botMetrics.js';
 import { checkHealth } from './metrics/checkHealth.js';
 import { startMetricsServer, type MetricsServer } from './metrics/startMetricsServer.js';
 import { textPayload } from './discord/toMessagePayload.js';
-import { generateContentTransport } from './turn/geminiTransport.js';
+import { generateContentTransport } from './turn/generateContentTransport.js';
 import { formSigningKey } from './components/interactionAuthority.js';
 import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';

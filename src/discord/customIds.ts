@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { snowflake } from '../discord/snowflake.js';
+import { snowflake } from './snowflake.js';
 
 /**
  * Component custom ids are state the bot gets back from Discord, possibly

@@ -1,3 +1,5 @@
+import { isKnownReason, type KnownReason } from '../gemini/finishReasons.js';
+
 /**
  * Gemini's block and finish reasons in plain words: what happened and what
  * to try. Reasons Gemini adds later fall back to a generic sentence (and are
@@ -8,7 +10,8 @@ interface ReasonText {
   tryThis: string;
 }
 
-const REASONS: Record<string, ReasonText> = {
+// Typed by the list, so a reason added there without words here fails to compile.
+const REASONS: Record<KnownReason, ReasonText> = {
   SAFETY: { what: 'it may break Gemini\'s safety rules', tryThis: 'Rephrase the request.' },
   PROHIBITED_CONTENT: { what: 'it asks for content Gemini never makes', tryThis: 'Ask for something else.' },
   BLOCKLIST: { what: 'it contains a blocked term', tryThis: 'Rephrase it without that word.' },
@@ -28,10 +31,7 @@ const REASONS: Record<string, ReasonText> = {
 
 const UNKNOWN: ReasonText = { what: 'Gemini stopped for a reason this bot does not know yet', tryThis: 'Rephrase the request, or try again later.' };
 
-export function isKnownReason(reason: string): boolean {
-  return reason in REASONS;
-}
 
 export function describeGeminiReason(reason: string): ReasonText & { category: string } {
-  return { ...(REASONS[reason] ?? UNKNOWN), category: reason.toLowerCase().replace(/_/g, ' ') };
+  return { ...(isKnownReason(reason) ? REASONS[reason] : UNKNOWN), category: reason.toLowerCase().replace(/_/g, ' ') };
 }

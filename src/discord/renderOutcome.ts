@@ -1,7 +1,6 @@
 import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
 import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
-import { formatUsd } from '../usage/formatUsd.js';
 import { describeGeminiReason } from './describeGeminiReason.js';
 import { describeRefusal } from './describeRefusal.js';
 

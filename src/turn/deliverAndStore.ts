@@ -4,7 +4,7 @@ import type { GeneratedTurn } from './generateTurn.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { GeminiContent } from '../gemini/geminiTypes.js';
-import type { PhaseClock } from '../logging/logGeneration.js';
+import type { PhaseClock } from './logGeneration.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { FreshStart } from './planTurn.js';
 import type { TurnDependencies } from './turnDependencies.js';

@@ -62,6 +62,7 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
     hooks,
   );
   if (call.kind === 'unsendable') {
+    if (call.missingBlob) return unreadable(call.missingBlob);
     deps.logger.error({ threadId: input.record?.threadId, problem: call.problem }, 'a stored image could not be read while sending the history');
     return done({ kind: 'history-unreadable' }, [], call.retries);
   }

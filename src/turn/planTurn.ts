@@ -43,7 +43,6 @@ export interface PlanFacts {
 /** Where a turn whose stored history cannot be read goes on from: the member is told in a note. */
 export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
 
-
 export type TurnPlan =
   | {
       kind: 'go';

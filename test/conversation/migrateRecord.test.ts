@@ -35,10 +35,9 @@ describe('migrateRecord', () => {
     expect(await migrateRecord((await recordWith(blobs, 'kept')).record, blobs)).toBeUndefined();
   });
 
-  it('keeps no length for an image the store lost, so the turn finds it missing', async () => {
+  it('has nothing to write back when the images without a length are gone from the store (the turn finds them missing)', async () => {
     const empty = new BlobStore(new Keyv());
     const { record } = await recordWith(new BlobStore(new Keyv()), 'dropped');
-    const migrated = await migrateRecord(record, empty);
-    expect(migrated?.exchanges[0]?.model.parts[0]?.blob?.length).toBeUndefined();
+    expect(await migrateRecord(record, empty)).toBeUndefined();
   });
 });

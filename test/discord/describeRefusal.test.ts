@@ -25,22 +25,21 @@ describe('describeRefusal', () => {
     expect(describeRefusal({ kind: 'user-limit', limit: 2 })).toBe('You already have 2 images in progress. Wait for one to finish, then ask again.');
   });
 
-  it('gives every refusal one plain sentence, never an id, JSON or a stack', () => {
-    const kinds = [
-      { kind: 'settings-damaged' },
-      { kind: 'queue-full' },
-      { kind: 'stale-button' },
-      { kind: 'stale-form' },
-      { kind: 'form-not-here' },
-      { kind: 'unknown-command' },
-      { kind: 'servers-only' },
-      { kind: 'not-a-conversation' },
-      { kind: 'thread-gone' },
-      { kind: 'other-server' },
-      { kind: 'turn-gone' },
-      { kind: 'model-withdrawn', model: 'gemini-3-pro-image' },
-      { kind: 'history-unreadable' },
-    ] as const;
-    for (const refusal of kinds) expect(describeRefusal(refusal)).toMatch(/^[A-Z][^{}\n]+[.)]$/);
+  it.each([
+    [{ kind: 'settings-damaged' }, "I could not read this server's settings, so I am not making images until an admin sets them again with /settings (they can check what is left with /settings show)."],
+    [{ kind: 'queue-full' }, 'I am at capacity right now: too many images are waiting. Please try again in a few minutes.'],
+    [{ kind: 'stale-button' }, 'This button belongs to an older version of me and no longer works. Start again with /imagine.'],
+    [{ kind: 'stale-form' }, 'This form belongs to an older version of me and no longer works. Open it again from the image.'],
+    [{ kind: 'form-not-here' }, 'That form does not belong to this place, so I did nothing. Open it again from the image you want to change.'],
+    [{ kind: 'unknown-command' }, 'I do not know that command any more.'],
+    [{ kind: 'servers-only' }, 'I only work in servers.'],
+    [{ kind: 'not-a-conversation' }, 'This image is no longer part of a conversation I can continue. Start a new one with /imagine.'],
+    [{ kind: 'thread-gone' }, "I can't find this image's thread any more. Start a new one with /imagine."],
+    [{ kind: 'other-server' }, 'This conversation belongs to another server, so I cannot continue it here.'],
+    [{ kind: 'turn-gone' }, 'That image is no longer part of this conversation, so I cannot do that again.'],
+    [{ kind: 'model-withdrawn', model: 'gemini-3-pro-image' }, 'This conversation was made with gemini-3-pro-image, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.'],
+    [{ kind: 'history-unreadable' }, "I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log."],
+  ] as const)('words %o as one plain sentence', (refusal, sentence) => {
+    expect(describeRefusal(refusal)).toBe(sentence);
   });
 });

@@ -44,10 +44,16 @@ describe('a conversation stored by an older version (no image lengths)', () => {
     };
     await saveRecord(older);
 
+    // A turn that stores nothing of its own (Gemini refuses it): only the migration can write the record back.
+    harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
     await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id }));
     expect(geminiBody(harness, 1).contents[1]).toEqual(modelContentAnswered(harness, 0));
     expect(harness.gemini.requests[1]?.status).toBe(200);
-    const migrated = await storedRecord(thread.id, 2);
+    const migrated = await storedRecord(thread.id, 1);
     expect(migrated.exchanges[0]?.model.parts).toEqual(current.exchanges[0]?.model.parts); // the lengths are back
+
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it green', replyTo: message.id }));
+    expect(geminiBody(harness, 2).contents[1]).toEqual(modelContentAnswered(harness, 0));
+    expect(harness.gemini.requests[2]?.status).toBe(200);
   });
 });

@@ -154,6 +154,31 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
   });
 
+  it('missing a stored image, keeps the thread\'s own model and image options when it goes on without the history', async () => {
+    const { interactionId } = harness.discord.sendSlashCommand({
+      user: harness.discord.users.alice,
+      name: 'imagine',
+      options: [
+        { name: 'prompt', type: 3, value: 'a fox' },
+        { name: 'aspect_ratio', type: 3, value: '21:9' },
+        { name: 'model', type: 3, value: 'gemini-3.1-flash-image' },
+      ],
+    });
+    const starter = await harness.discord.waitForMessage(
+      (message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.attachments.length > 0,
+    );
+    const thread = await waitForThread(harness, starter.id);
+    await withSavedRecord(thread.id, 1, async (record, store) => {
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+    });
+
+    const { answer } = await answerTo(reply(thread.id, starter, 'now add a hat'));
+    expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the image you replied to/);
+    const last = harness.gemini.requests.at(-1)!;
+    expect(last.model).toBe('gemini-3.1-flash-image');
+    expect(geminiBody(harness, harness.gemini.requests.length - 1).generationConfig).toMatchObject({ imageConfig: { aspectRatio: '21:9' } });
+  });
+
   it('with no image of the bot left anywhere in it, goes on as a new conversation from the words alone', async () => {
     const { starter, thread } = await startConversation();
     // The member deletes the only image (its Delete button), then the record is damaged.

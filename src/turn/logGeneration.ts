@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { GeneratedTurn } from '../turn/generateTurn.js';
-import { isKnownReason } from '../discord/describeGeminiReason.js';
+import type { GeneratedTurn } from './generateTurn.js';
+import { isKnownReason } from '../gemini/finishReasons.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 
 export interface GenerationContext {

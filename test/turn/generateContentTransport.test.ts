@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outgoingParts } from '../../src/conversation/outgoingParts.js';
 import { storeParts } from '../../src/conversation/storedParts.js';
 import { BlobStore } from '../../src/store/blobStore.js';
-import { generateContentTransport } from '../../src/turn/geminiTransport.js';
+import { generateContentTransport } from '../../src/turn/generateContentTransport.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 
 /** The generateContent transport against the Gemini emulator on loopback: what a turn gets back for what it sends. */
@@ -45,7 +45,7 @@ describe('generateContentTransport', () => {
     const before = gemini.requests.length;
     const history = [{ role: 'model', parts: outgoingParts([{ raw: { inlineData: { mimeType: 'image/jpeg', data: '' } }, blob: { sha256: 'a'.repeat(64), field: 'inlineData', length: 8 } }]) }];
     const result = await transport(blobs).generate({ ...request, history, userParts: [{ text: 'again' }] }, {});
-    expect(result).toEqual({ kind: 'unsendable', problem: `stored image ${'a'.repeat(64)} is missing`, retries: 0 });
+    expect(result).toEqual({ kind: 'unsendable', problem: 'a stored image is missing', missingBlob: 'a'.repeat(64), retries: 0 });
     expect(gemini.requests.length).toBe(before);
   });
 

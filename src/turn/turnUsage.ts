@@ -1,0 +1,48 @@
+import type { ConversationRecord } from '../conversation/conversationRecord.js';
+import { readInlineData } from '../gemini/inlineData.js';
+import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
+import type { GeneratedTurn } from './generateTurn.js';
+import type { TurnDependencies } from './turnDependencies.js';
+import type { TurnOutcome } from './turnOutcome.js';
+import type { TurnRequest } from './turnRequest.js';
+
+/** What Gemini billed: answers, refusals and unreadable images are recorded; a call that never got an answer costs nothing. */
+export async function recordUsage(bot: Pick<TurnDependencies, 'logger'>, reservation: Reservation, turn: GeneratedTurn): Promise<void> {
+  const billed = billedImages(turn.outcome);
+  if (!billed) return;
+  try {
+    await reservation.commit(billed);
+  } catch (error) {
+    bot.logger.error({ err: error }, 'could not record usage for a generation');
+  }
+}
+
+/** Gemini bills every final image it produced, read or not; a refusal or a text answer only its tokens. */
+function billedImages(outcome: TurnOutcome): GenerationResult | undefined {
+  switch (outcome.kind) {
+    case 'images':
+      return { images: outcome.images.length + outcome.unreadable.length, usage: outcome.usage, outcome: outcome.kind };
+    case 'image-unreadable':
+      return { images: outcome.images, usage: outcome.usage, outcome: outcome.kind };
+    case 'no-image':
+    case 'blocked':
+      return { images: 0, usage: outcome.usage, outcome: outcome.kind };
+    default:
+      return undefined;
+  }
+}
+
+/** Gemini counts up to about 2,000 tokens for a 4K image it reads back, and about 4 characters a token of text. */
+const TOKENS_PER_IMAGE = 2_000;
+
+/** An upper estimate of the input tokens a turn sends, from the stored history without loading its images. */
+export function estimateInputTokens(record: ConversationRecord | undefined, request: TurnRequest, references: number): number {
+  const storedImages = (record?.exchanges ?? []).reduce(
+    (count, exchange) => count + [...exchange.user.parts, ...exchange.model.parts].filter((part) => part.blob).length,
+    0,
+  );
+  // A reroll sends its turn's own parts again exactly, images included (they are not in the history it replays).
+  const replayedImages = request.replay?.userParts.filter((part) => readInlineData(part) !== undefined).length ?? 0;
+  const images = storedImages + references + replayedImages + 1; // + a re-sent image
+  return images * TOKENS_PER_IMAGE + Math.ceil(request.prompt.length / 4) + 1_000;
+}
