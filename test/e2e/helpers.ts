@@ -56,6 +56,8 @@ export interface ImagineArgs {
   references?: APIAttachment[];
   channelId?: string;
   search?: boolean;
+  /** The model option (offered when GEMINI_MODELS holds more than one). */
+  model?: string;
 }
 
 /** Sends /imagine like a member would and waits for the image message and its thread. */
@@ -64,6 +66,7 @@ export async function imagine(harness: Harness, args: ImagineArgs) {
   if (args.aspectRatio) options.push({ name: 'aspect_ratio', type: 3, value: args.aspectRatio });
   if (args.size) options.push({ name: 'size', type: 3, value: args.size });
   if (args.search !== undefined) options.push({ name: 'search', type: 5, value: args.search });
+  if (args.model) options.push({ name: 'model', type: 3, value: args.model });
   (args.references ?? []).forEach((attachment, index) =>
     options.push({ name: `reference${index + 1}`, type: 11, value: attachment.id }),
   );

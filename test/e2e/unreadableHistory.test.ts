@@ -155,18 +155,7 @@ describe('a thread whose stored history cannot be replayed', () => {
   });
 
   it('missing a stored image, keeps the thread\'s own model and image options when it goes on without the history', async () => {
-    const { interactionId } = harness.discord.sendSlashCommand({
-      user: harness.discord.users.alice,
-      name: 'imagine',
-      options: [
-        { name: 'prompt', type: 3, value: 'a fox' },
-        { name: 'aspect_ratio', type: 3, value: '21:9' },
-        { name: 'model', type: 3, value: 'gemini-3.1-flash-image' },
-      ],
-    });
-    const starter = await harness.discord.waitForMessage(
-      (message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.attachments.length > 0,
-    );
+    const { message: starter } = await imagine(harness, { prompt: 'a fox', aspectRatio: '21:9', model: 'gemini-3.1-flash-image' });
     const thread = await waitForThread(harness, starter.id);
     await withSavedRecord(thread.id, 1, async (record, store) => {
       await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
