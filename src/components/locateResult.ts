@@ -1,5 +1,6 @@
 import type { Interaction, ThreadChannel } from 'discord.js';
 import { findExchangeByMessage, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
+import { loadConversation } from '../conversation/loadConversation.js';
 import type { BotContext } from '../discord/botContext.js';
 import { channelOf } from '../discord/channelOf.js';
 import type { Refusal } from '../refusals/refusal.js';
@@ -21,14 +22,12 @@ const NOT_A_CONVERSATION = { ok: false, refusal: { kind: 'not-a-conversation' } 
 export async function locateResult(bot: BotContext, interaction: Interaction, messageId: string): Promise<LocatedResult> {
   const channel = await channelOf(interaction);
   const threadId = channel?.isThread() ? channel.id : messageId;
-  // A click can land while the turn that posted this image is still saving it: wait for the thread's turns in flight.
-  await bot.threadQueue.run(threadId, async () => undefined);
-  const loaded = await bot.conversations.load(threadId);
-  if (loaded.kind === 'unreadable') {
-    bot.logger.error({ threadId, problem: loaded.problem }, 'stored conversation is unreadable');
-    return { ok: false, refusal: { kind: 'history-unreadable' } };
-  }
-  if (loaded.kind === 'missing') return NOT_A_CONVERSATION;
+  // In the thread's line: a click can land while the turn that posted this image is still saving it, and
+  // reading there lets an older record be migrated and written back (loadConversation) with no turn in between.
+  const loaded = await bot.threadQueue.run(threadId, () => loadConversation(bot, threadId, interaction.guildId ?? ''));
+  if (loaded.kind === 'unreadable') return { ok: false, refusal: { kind: 'history-unreadable' } };
+  // Another server's record was logged where it was found: to this member it is no conversation.
+  if (loaded.kind === 'missing' || loaded.kind === 'refused') return NOT_A_CONVERSATION;
   const found = findExchangeByMessage(loaded.record, messageId);
   if (!found) return NOT_A_CONVERSATION;
   const thread = await interaction.client.channels.fetch(threadId).catch(() => null);
