@@ -71,8 +71,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     await delivery.post({ kind: 'refused', refusal: plan.refusal });
     return;
   }
-  const request: TurnRequest = { ...asked, attachments: plan.attachments, replyToMessageId: plan.replyToMessageId };
-  const precheck = precheckReferences(bot, request.attachments);
+  const precheck = precheckReferences(bot, plan.attachments);
   if (!precheck.ok) {
     await delivery.post(precheck.outcome);
     return;
@@ -80,12 +79,12 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   clock.lap('plan');
   // Held before waiting in line, so requests in flight count against the limits together.
   const reserved = await bot.usage.reserve({
-    guildId: request.guildId,
-    userId: request.authorId,
+    guildId: asked.guildId,
+    userId: asked.authorId,
     model: plan.model,
     imageSize: plan.settings.imageSize,
     limits: serverSettings,
-    inputTokens: estimateInputTokens(plan.history, request, request.attachments.length),
+    inputTokens: estimateInputTokens(plan.history, asked, plan.attachments.length),
   });
   if (!reserved.ok) {
     await delivery.post({ kind: 'refused', refusal: { kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed } });
@@ -93,7 +92,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   }
   clock.lap('usageHold');
   try {
-    await generateAndDeliver(bot, { asked, request, plan, serverSettings }, delivery, ticket, { started, reservation: reserved.reservation, clock });
+    await generateAndDeliver(bot, { asked, plan, serverSettings }, delivery, ticket, { started, reservation: reserved.reservation, clock });
   } finally {
     reserved.reservation.cancel(); // a no-op once committed; frees the hold when the turn ended before Gemini billed anything
   }
@@ -105,10 +104,13 @@ async function planWithFacts(bot: TurnDependencies, asked: TurnRequest, stored: 
   return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels: bot.config.allowedModels, latestPostedImages });
 }
 
-/** A turn as planned: the request as asked, the plan, and the request the plan makes of it (its references, the image it edits). */
+/**
+ * A turn as planned: what was asked (who, the words, the options chosen),
+ * and the plan (which history, model and options, which images go along,
+ * which earlier image it edits). Each step reads the plan for what it decided.
+ */
 interface PlannedTurn {
   asked: TurnRequest;
-  request: TurnRequest;
   plan: Extract<TurnPlan, { kind: 'go' }>;
   serverSettings: EffectiveSettings;
 }
@@ -137,7 +139,7 @@ async function generateAndDeliver(
       bot.logger.warn({ threadId: planned.asked.threadId, freshStart: fresh.freshStart }, "going on without the thread's unreadable history");
       // The thread's model and options were readable: the fresh start keeps them.
       const plan = { ...fresh, model: planned.plan.model, settings: planned.plan.settings };
-      planned = { ...planned, plan, request: { ...planned.asked, attachments: plan.attachments, replyToMessageId: plan.replyToMessageId } };
+      planned = { ...planned, plan };
       attempt = await collectAndGenerate(bot, planned, hooks, clock);
     }
   }
@@ -148,14 +150,14 @@ async function generateAndDeliver(
     return;
   }
   const turn = attempt.turn;
-  const { asked, request, plan } = planned;
+  const { asked, plan } = planned;
   logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started, clock.phases());
   bot.metrics.recordGeneration(plan.model, turn);
   await recordUsage(bot, context.reservation, turn);
   await progress.settled();
   clock.lap('usageCommit');
   // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-  await deliverAndStore(bot, request, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart }, clock);
+  await deliverAndStore(bot, asked, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart }, clock);
   // Timing only: every step, the upload and the storing included (the generation's line above is written before them).
   bot.logger.debug({ threadId: asked.threadId, phases: clock.phases() }, 'turn steps timed');
 }
@@ -167,11 +169,11 @@ type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; o
  * start decided mid-turn downloads the member's attachments again: rare,
  * and simpler than carrying the first download across.
  */
-async function collectAndGenerate(bot: TurnDependencies, { request, plan }: PlannedTurn, hooks: TurnHooks, clock: PhaseClock): Promise<Attempt | undefined> {
+async function collectAndGenerate(bot: TurnDependencies, { asked, plan }: PlannedTurn, hooks: TurnHooks, clock: PhaseClock): Promise<Attempt | undefined> {
   // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
-  const precheck = precheckReferences(bot, request.attachments);
+  const precheck = precheckReferences(bot, plan.attachments);
   if (!precheck.ok) return { kind: 'refused', outcome: precheck.outcome };
-  const references = await collectReferences(bot, request.attachments, bot.shutdownSignal);
+  const references = await collectReferences(bot, plan.attachments, bot.shutdownSignal);
   if (bot.shutdownSignal.aborted) return undefined;
   if (!references.ok) return { kind: 'refused', outcome: references.outcome };
   clock.lap('references');
@@ -179,13 +181,13 @@ async function collectAndGenerate(bot: TurnDependencies, { request, plan }: Plan
     { ...engineOf(bot), gemini: timedTransport(bot.gemini, clock) },
     {
       record: plan.history,
-      exactUserParts: request.replay?.userParts,
-      prompt: request.prompt,
+      exactUserParts: asked.replay?.userParts,
+      prompt: asked.prompt,
       references: references.parts,
-      replyToMessageId: request.replyToMessageId,
+      replyToMessageId: plan.replyToMessageId,
       model: plan.model,
       settings: plan.settings,
-      search: request.search,
+      search: asked.search,
     },
     hooks,
   );
