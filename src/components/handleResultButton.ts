@@ -1,5 +1,4 @@
 import type { ButtonInteraction } from 'discord.js';
-import { restoreParts } from '../conversation/storedParts.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
 import type { BotContext } from '../discord/botContext.js';
 import type { ResultAction } from '../discord/customIds.js';
@@ -81,12 +80,8 @@ interface ButtonTurn {
  * its image options. The new answer is added at the end of the thread.
  */
 async function reroll(bot: BotContext, interaction: ButtonInteraction, { located, response, serverSettings }: ButtonTurn) {
-  const restored = await restoreParts(located.exchange.user.parts, bot.blobs);
-  if (!restored.ok) {
-    await interaction.editReply(textPayload('I could not read the saved images of this turn, so I cannot reroll it.'));
-    return;
-  }
-  const prompt = restored.parts.flatMap((part) => (typeof part['text'] === 'string' ? [part['text']] : [])).join('\n');
+  // The words, for the byline; the turn itself sends the stored parts again exactly (planTurn finds them, in line).
+  const prompt = located.exchange.user.parts.flatMap(({ raw }) => (typeof raw['text'] === 'string' ? [raw['text']] : [])).join('\n');
   await runTurn(
     bot,
     {
@@ -95,7 +90,7 @@ async function reroll(bot: BotContext, interaction: ButtonInteraction, { located
       authorId: interaction.user.id,
       prompt,
       attachments: [],
-      replay: { messageId: located.exchange.model.messageId, userParts: restored.parts },
+      replay: { messageId: located.exchange.model.messageId },
       settings: located.exchange.settings ?? {},
       access: grantedAccess(serverSettings),
     },

@@ -1,6 +1,7 @@
 import type { GeminiContent } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { Exchange, StoredPart } from './conversationRecord.js';
+import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
 /**
  * The request size of each stored exchange, read from the record alone (the
@@ -49,6 +50,15 @@ function storedPartsBytes(parts: StoredPart[]): number | undefined {
     total += JSON.stringify(part.raw).length + (part.blob?.length ?? 0);
   }
   return total;
+}
+
+/** The serialized size of parts as they will be sent, a stored image counted by its kept length. */
+export function outgoingBytes(parts: OutgoingPart[]): number {
+  let bytes = 32;
+  for (const part of parts) {
+    bytes += part instanceof StoredImagePart ? JSON.stringify(part.raw).length + (part.blob.length ?? 0) + 64 : approximateBytes({ role: 'user', parts: [part] }) - 32;
+  }
+  return bytes;
 }
 
 /** The serialized size of a content, counting inline image data without re-serializing megabytes of base64. */

@@ -21,7 +21,7 @@ export interface TurnInput {
   /** Ground the answer in Google Search results. */
   search?: boolean | undefined;
   /** A reroll: this user turn exactly as first sent (text, re-sent image and references), after `record`'s exchanges. */
-  exactUserParts?: GeminiPart[] | undefined;
+  exactUserParts?: OutgoingPart[] | undefined;
 }
 
 export interface GeneratedTurn {

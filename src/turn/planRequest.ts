@@ -1,6 +1,6 @@
 import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
-import { approximateBytes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from '../conversation/historySizes.js';
+import { approximateBytes, oldestToDrop, outgoingBytes, storedExchangeSizes, storedFinalImageBytes } from '../conversation/historySizes.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
@@ -16,8 +16,8 @@ export interface RequestInput {
   references: GeminiPart[];
   /** The bot message the member replied to, if any: its image is the one edited. */
   replyToMessageId?: string | undefined;
-  /** A reroll: this user turn exactly as first sent, after `record`'s exchanges. */
-  exactUserParts?: GeminiPart[] | undefined;
+  /** A reroll: this user turn exactly as first sent, after `record`'s exchanges (its images may still be stored). */
+  exactUserParts?: OutgoingPart[] | undefined;
 }
 
 export type RequestPlan =
@@ -39,7 +39,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
   if (!sizes) return { kind: 'unreadable', missingBlob: imageWithoutLength(exchanges) };
   const target = editTargetIndex(input.record, input.replyToMessageId);
-  const ownBytes = approximateBytes({ role: 'user', parts: input.exactUserParts ?? [...textParts, ...input.references] });
+  const ownBytes = input.exactUserParts ? outgoingBytes(input.exactUserParts) : approximateBytes({ role: 'user', parts: [...textParts, ...input.references] });
   const targetBytes = target >= 0 ? (storedFinalImageBytes(exchanges[target]!) ?? sizes[target]!) : 0;
   // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
   const mayResend = !input.exactUserParts && target >= 0;

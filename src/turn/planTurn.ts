@@ -1,5 +1,5 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
-import { findExchangeByMessage, type ConversationRecord } from '../conversation/conversationRecord.js';
+import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { Refusal } from '../refusals/refusal.js';
@@ -52,6 +52,8 @@ export type TurnPlan =
       history: ConversationRecord | undefined;
       /** The reroll's position in the history, when rerolling. */
       replayIndex: number | undefined;
+      /** The rerolled turn's user parts as stored, sent again exactly (images still in the blob store). */
+      replayUserParts: StoredPart[] | undefined;
       /** References to send: images a lost turn or a fresh start goes on from, then the member's own. */
       attachments: AttachmentSource[];
       /** The earlier answer this turn edits, when the history holds it. */
@@ -91,6 +93,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     record,
     history: replayed && record ? { ...record, exchanges: record.exchanges.slice(0, replayed.index) } : record,
     replayIndex: replayed?.index,
+    replayUserParts: replayed?.exchange.user.parts,
     attachments: lostTurn ? [...(ask.repliedImages ?? []), ...ask.attachments] : ask.attachments,
     replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
     model,
@@ -128,6 +131,7 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
     record: undefined,
     history: undefined,
     replayIndex: undefined,
+    replayUserParts: undefined,
     attachments: [...images, ...ask.attachments],
     replyToMessageId: undefined,
     model: ask.model ?? facts.serverDefaults.model,

@@ -1,6 +1,7 @@
 import type { Ticket } from '../conversation/generationQueue.js';
 import { collectReferences, precheckReferences } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
+import { outgoingParts } from '../conversation/outgoingParts.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { Reservation } from '../usage/usageLedger.js';
@@ -84,7 +85,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     model: plan.model,
     imageSize: plan.settings.imageSize,
     limits: serverSettings,
-    inputTokens: estimateInputTokens(plan.history, asked, plan.attachments.length),
+    inputTokens: estimateInputTokens(plan.history, asked, plan.attachments.length, plan.replayUserParts),
   });
   if (!reserved.ok) {
     await delivery.post({ kind: 'refused', refusal: { kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed } });
@@ -181,7 +182,7 @@ async function collectAndGenerate(bot: TurnDependencies, { asked, plan }: Planne
     { ...engineOf(bot), gemini: timedTransport(bot.gemini, clock) },
     {
       record: plan.history,
-      exactUserParts: asked.replay?.userParts,
+      exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
       prompt: asked.prompt,
       references: references.parts,
       replyToMessageId: plan.replyToMessageId,

@@ -1,5 +1,4 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
-import type { GeminiPart } from '../gemini/geminiTypes.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
@@ -34,7 +33,7 @@ export interface TurnRequest {
    * A reroll: the turn at this position again, replaying only the history
    * before it and its user parts exactly. The answer is added at the end.
    */
-  replay?: { messageId: string; userParts: GeminiPart[] } | undefined;
+  replay?: { messageId: string } | undefined;
   /**
    * For a turn started by a message: true when this process is the one to
    * answer it (BotContext.claimEvent), false when another process on the

@@ -1,5 +1,4 @@
-import type { ConversationRecord } from '../conversation/conversationRecord.js';
-import { readInlineData } from '../gemini/inlineData.js';
+import type { ConversationRecord, StoredPart } from '../conversation/conversationRecord.js';
 import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import type { GeneratedTurn } from './generateTurn.js';
 import type { TurnDependencies } from './turnDependencies.js';
@@ -36,13 +35,13 @@ function billedImages(outcome: TurnOutcome): GenerationResult | undefined {
 const TOKENS_PER_IMAGE = 2_000;
 
 /** An upper estimate of the input tokens a turn sends, from the stored history without loading its images. */
-export function estimateInputTokens(record: ConversationRecord | undefined, request: TurnRequest, references: number): number {
+export function estimateInputTokens(record: ConversationRecord | undefined, request: TurnRequest, references: number, replayUserParts: StoredPart[] = []): number {
   const storedImages = (record?.exchanges ?? []).reduce(
     (count, exchange) => count + [...exchange.user.parts, ...exchange.model.parts].filter((part) => part.blob).length,
     0,
   );
   // A reroll sends its turn's own parts again exactly, images included (they are not in the history it replays).
-  const replayedImages = request.replay?.userParts.filter((part) => readInlineData(part) !== undefined).length ?? 0;
+  const replayedImages = replayUserParts.filter((part) => part.blob).length;
   const images = storedImages + references + replayedImages + 1; // + a re-sent image
   return images * TOKENS_PER_IMAGE + Math.ceil(request.prompt.length / 4) + 1_000;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, isBotMessage, isProgressNote, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, isBotMessage, isProgressNote, mainText, modelContentAnswered, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -69,6 +69,29 @@ describe('the buttons under a result', () => {
     await waitForBotReplyTo(harness, next);
     expect(geminiBody(harness, 5).contents).toHaveLength(11);
     expect(harness.gemini.requests[5]?.status).toBe(200);
+  });
+
+  it('Reroll sends a turn\'s reference images again exactly, read from the store', async () => {
+    const { starter, thread } = await startConversation();
+    const hat = pngBytes(9);
+    const withHat = harness.discord.sendMessage({
+      user: harness.discord.users.bob,
+      channelId: thread.id,
+      content: 'put this hat on the first fox',
+      replyTo: starter.id,
+      attachments: [harness.discord.addAttachment(hat, { filename: 'hat.png', channelId: thread.id })],
+    });
+    const answer = await waitForBotReplyTo(harness, withHat);
+    const asked = geminiBody(harness, 1).contents.at(-1);
+    expect(asked?.parts.map(inlineData).some((part) => part?.data === hat.toString('base64'))).toBe(true);
+
+    const before = harness.discord.messages(thread.id);
+    await click(harness, answer, 'nb1:result:reroll');
+    await nextResultIn(harness, thread.id, before);
+    const again = geminiBody(harness, 2);
+    expect(again.contents.at(-1)).toEqual(asked); // the words and the hat, exactly as first sent
+    expect(again.contents).toHaveLength(3);
+    expect(harness.gemini.requests[2]?.status).toBe(200);
   });
 
   it('Upscale 4K redraws this image from itself at 4K', async () => {

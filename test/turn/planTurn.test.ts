@@ -59,7 +59,7 @@ describe('planTurn: what a turn does, decided before any call', () => {
     {
       case: 'a reroll sends only the history before the turn it redoes, and adds the answer to the whole thread',
       facts: facts({ replay: { messageId: 'm2' } }),
-      expected: { record, history: { ...record, exchanges: record.exchanges.slice(0, 1) }, replayIndex: 1 },
+      expected: { record, history: { ...record, exchanges: record.exchanges.slice(0, 1) }, replayIndex: 1, replayUserParts: record.exchanges[1]!.user.parts },
     },
     {
       case: 'an upscale edits its image at the size asked, keeping the ratio of the thread',
