@@ -8,6 +8,7 @@ import { composeModal } from '../src/components/modals.js';
 import { channelOf } from '../src/discord/channelOf.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { SERVER_ONLY, type MessageCommand } from '../src/discord/slashCommand.js';
+import { describeRefusal } from '../src/discord/describeRefusal.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
 
 const data = {
@@ -31,7 +32,7 @@ export const editWithGeminiCommand: MessageCommand = {
       return;
     }
     if (imageAttachmentsOf(target).length === 0) {
-      await replyPrivately(interaction, 'That message has no images to edit. Pick one with image attachments.');
+      await replyPrivately(interaction, describeRefusal({ kind: 'no-images-to-edit' }));
       return;
     }
     // A modal must be the first answer to the interaction: nothing slow before it.

@@ -10,6 +10,7 @@ import type { BotContext } from '../src/discord/botContext.js';
 import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
 import { ASPECT_RATIOS, IMAGE_SIZES } from '../src/gemini/imageOptions.js';
+import { describeRefusal } from '../src/discord/describeRefusal.js';
 import { readOptions } from '../src/discord/readOptions.js';
 import { snowflake } from '../src/discord/snowflake.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
@@ -88,7 +89,7 @@ export const settingsCommand: SlashCommand = {
   async execute(interaction, bot) {
     const reply = (text: string) => replyPrivately(interaction, text);
     if (!interaction.inGuild() || !interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
-      await reply('Only members with the Manage Server permission can change my settings.');
+      await reply(describeRefusal({ kind: 'admins-only' }));
       return;
     }
     const read = readOptions(data.name, interaction.options.data, settingsOptions);

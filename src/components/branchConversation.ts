@@ -5,6 +5,7 @@ import { restoreParts } from '../conversation/storedParts.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { BotContext } from '../discord/botContext.js';
 import { deliverAnswer } from '../discord/deliverAnswer.js';
+import { describeRefusal } from '../discord/describeRefusal.js';
 import { fileExtension, threadName } from '../discord/renderOutcome.js';
 import { describeMissingPermissions, missingPermissions } from '../discord/requiredPermissions.js';
 import { textPayload, toMessagePayload } from '../discord/toMessagePayload.js';
@@ -21,7 +22,7 @@ export async function branchConversation(bot: BotContext, interaction: ButtonInt
   const parent = located.thread.parent;
   const model = await restoreParts(located.exchange.model.parts, bot.blobs);
   if (!parent || parent.type !== ChannelType.GuildText || !model.ok) {
-    await interaction.editReply(textPayload('I cannot branch this conversation here.'));
+    await interaction.editReply(textPayload(describeRefusal({ kind: 'cannot-branch-here' })));
     return;
   }
   const images = finalImagesOf({ role: 'model', parts: model.parts }).flatMap((part) => {

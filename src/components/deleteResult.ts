@@ -1,5 +1,6 @@
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../discord/botContext.js';
+import { describeRefusal } from '../discord/describeRefusal.js';
 import { textPayload } from '../discord/toMessagePayload.js';
 import type { LocatedResult } from './locateResult.js';
 
@@ -12,7 +13,7 @@ export async function deleteResult(bot: BotContext, interaction: ButtonInteracti
   const mayDelete =
     interaction.user.id === located.exchange.user.authorId || interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) === true;
   if (!mayDelete) {
-    await interaction.editReply(textPayload('Only the person who asked for this image, or a member with Manage Messages, can delete it.'));
+    await interaction.editReply(textPayload(describeRefusal({ kind: 'not-yours-to-delete' })));
     return;
   }
   // Through the thread's queue: a turn running now must not save a record that still has this exchange.

@@ -20,7 +20,7 @@ export async function handleModalSubmit(bot: BotContext, interaction: ModalSubmi
   const field = interaction.fields.fields.get(INSTRUCTION_INPUT);
   const instruction = (field && 'value' in field && typeof field.value === 'string' ? field.value : '').trim();
   if (!instruction) {
-    await replyPrivately(interaction, 'Tell me what to change: the instruction was empty.');
+    await replyPrivately(interaction, describeRefusal({ kind: 'empty-instruction' }));
     return;
   }
   if (target.kind === 'edit-modal') return editFromButton(bot, interaction, { messageId: target.messageId, instruction, ...grant });
@@ -71,7 +71,7 @@ async function composeFromMessage(bot: BotContext, interaction: ModalSubmitInter
   const images = message ? imageAttachmentsOf(message) : [];
   if (!channel || images.length === 0) {
     await response.acknowledged;
-    await interaction.editReply(textPayload('That message and its images are gone, so there is nothing to edit.'));
+    await interaction.editReply(textPayload(describeRefusal({ kind: 'message-gone' })));
     return;
   }
   await runTurn(

@@ -51,6 +51,20 @@ export function describeRefusal(refusal: Refusal): string {
       return `This conversation was made with ${refusal.model}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.`;
     case 'history-unreadable':
       return "I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log.";
+    case 'nothing-to-draw':
+      return 'Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.';
+    case 'empty-instruction':
+      return 'Tell me what to change: the instruction was empty.';
+    case 'no-images-to-edit':
+      return 'That message has no images to edit. Pick one with image attachments.';
+    case 'message-gone':
+      return 'That message and its images are gone, so there is nothing to edit.';
+    case 'not-yours-to-delete':
+      return 'Only the person who asked for this image, or a member with Manage Messages, can delete it.';
+    case 'cannot-branch-here':
+      return 'I cannot branch this conversation here.';
+    case 'admins-only':
+      return 'Only members with the Manage Server permission can change my settings.';
   }
 }
 

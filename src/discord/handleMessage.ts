@@ -11,6 +11,7 @@ import { readAddressing } from './readAddressing.js';
 import { checkPermissions } from './requiredPermissions.js';
 import { runTurn } from '../turn/runTurn.js';
 import { turnDeliveryTo } from './turnDeliveryTo.js';
+import { describeRefusal } from './describeRefusal.js';
 import { textPayload } from './toMessagePayload.js';
 
 /**
@@ -37,7 +38,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   }
   if (!addressing.prompt && message.attachments.size === 0) {
     if (!(await claim())) return;
-    await message.reply(textPayload('Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'));
+    await message.reply(textPayload(describeRefusal({ kind: 'nothing-to-draw' })));
     return;
   }
 

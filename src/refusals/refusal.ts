@@ -41,4 +41,19 @@ export type Refusal =
   /** The thread's model was withdrawn by the operator (another model cannot carry its signatures). */
   | { kind: 'model-withdrawn'; model: string }
   /** The thread's saved history cannot be read, and this request cannot go on without it. */
-  | { kind: 'history-unreadable' };
+  | { kind: 'history-unreadable' }
+  // What a request lacks.
+  /** A mention or reply with neither words nor images. */
+  | { kind: 'nothing-to-draw' }
+  /** An Edit form submitted empty. */
+  | { kind: 'empty-instruction' }
+  /** "Edit with Gemini" on a message without images. */
+  | { kind: 'no-images-to-edit' }
+  /** The message "Edit with Gemini" was used on is gone (or has no images any more). */
+  | { kind: 'message-gone' }
+  /** Delete by someone who neither asked for the image nor may manage messages. */
+  | { kind: 'not-yours-to-delete' }
+  /** Branch where a new thread cannot be opened (not a text channel's thread, or the images cannot be read). */
+  | { kind: 'cannot-branch-here' }
+  /** /settings by a member without Manage Server. */
+  | { kind: 'admins-only' };

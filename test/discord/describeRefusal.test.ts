@@ -39,6 +39,13 @@ describe('describeRefusal', () => {
     [{ kind: 'turn-gone' }, 'That image is no longer part of this conversation, so I cannot do that again.'],
     [{ kind: 'model-withdrawn', model: 'gemini-3-pro-image' }, 'This conversation was made with gemini-3-pro-image, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.'],
     [{ kind: 'history-unreadable' }, "I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log."],
+    [{ kind: 'nothing-to-draw' }, 'Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'],
+    [{ kind: 'empty-instruction' }, 'Tell me what to change: the instruction was empty.'],
+    [{ kind: 'no-images-to-edit' }, 'That message has no images to edit. Pick one with image attachments.'],
+    [{ kind: 'message-gone' }, 'That message and its images are gone, so there is nothing to edit.'],
+    [{ kind: 'not-yours-to-delete' }, 'Only the person who asked for this image, or a member with Manage Messages, can delete it.'],
+    [{ kind: 'cannot-branch-here' }, 'I cannot branch this conversation here.'],
+    [{ kind: 'admins-only' }, 'Only members with the Manage Server permission can change my settings.'],
   ] as const)('words %o as one plain sentence', (refusal, sentence) => {
     expect(describeRefusal(refusal)).toBe(sentence);
   });
