@@ -2,7 +2,7 @@ import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { GenerationOutcome } from '../gemini/generationOutcome.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { checkGeneratedImage, declaresItsOwnType, type CheckedImage, type ImageProblem } from '../images/checkGeneratedImage.js';
-import type { TurnOutcome } from './turnOutcome.js';
+import type { NoImageOutcome, TurnOutcome } from './turnOutcome.js';
 
 /**
  * Gemini's images, checked before they are shown or kept. No readable
@@ -30,6 +30,15 @@ export async function checkAnswerImages(outcome: Extract<GenerationOutcome, { ki
         ? `an image declared ${mislabelled.declaredMimeType} but is ${mislabelled.mimeType}`
         : await checkInterimImages(outcome.modelContent);
   return { ...outcome, images, unreadable, notReplayable };
+}
+
+/**
+ * An answer without a final image can still hold interim "thought" images,
+ * and it is kept for the next turn's replay like any other: the same check,
+ * so a damaged draft cannot break the thread through a text answer.
+ */
+export async function checkNoImageAnswer(outcome: Extract<GenerationOutcome, { kind: 'no-image' }>): Promise<NoImageOutcome> {
+  return { ...outcome, notReplayable: outcome.modelContent ? await checkInterimImages(outcome.modelContent) : undefined };
 }
 
 /** The interim "thought" images are never shown, but they are replayed with the rest of the content. */

@@ -37,7 +37,7 @@ export async function deliverAndStore(
   clock?.lap('upload'); // rendered, fitted to the upload limit, posted
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
   if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.
-  if (outcome.kind === 'images' && outcome.notReplayable) {
+  if ((outcome.kind === 'images' || outcome.kind === 'no-image') && outcome.notReplayable) {
     // Posted, but replaying it would fail every later turn: a reply to the image still works (planTurn).
     deps.logger.warn({ threadId: request.threadId, messageId: posted.messageId, why: outcome.notReplayable }, 'answer posted but not kept in the history');
     return;

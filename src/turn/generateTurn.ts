@@ -5,7 +5,7 @@ import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { EngineDependencies } from './engineDependencies.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
-import { checkAnswerImages } from './checkAnswerImages.js';
+import { checkAnswerImages, checkNoImageAnswer } from './checkAnswerImages.js';
 import { planRequestContents } from './planRequest.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
@@ -66,6 +66,7 @@ export async function generateTurn(deps: EngineDependencies, input: TurnInput, h
 
 /** Gemini's answer, its images checked before anything shows or keeps them. */
 async function checkedOutcome(deps: EngineDependencies, input: TurnInput, parsed: GenerationOutcome): Promise<TurnOutcome> {
+  if (parsed.kind === 'no-image') return checkNoImageAnswer(parsed);
   if (parsed.kind !== 'images') return parsed;
   const outcome = await checkAnswerImages(parsed);
   const problems = outcome.kind === 'image-unreadable' ? outcome.problems : outcome.kind === 'images' ? outcome.unreadable : [];

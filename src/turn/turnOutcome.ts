@@ -18,10 +18,17 @@ export interface ImagesOutcome {
   notReplayable: string | undefined;
 }
 
+/** An answer without an image, once its content was checked like an image answer's (its interim images too). */
+export type NoImageOutcome = Extract<GenerationOutcome, { kind: 'no-image' }> & {
+  /** Why this answer must not be kept in the history (a replay of it would fail); absent when it can be. */
+  notReplayable?: string | undefined;
+};
+
 /** Every way a turn can end: Gemini's outcomes plus the ones decided before or around the call. */
 export type TurnOutcome =
-  | Exclude<GenerationOutcome, { kind: 'images' }>
+  | Exclude<GenerationOutcome, { kind: 'images' | 'no-image' }>
   | ImagesOutcome
+  | NoImageOutcome
   /** Gemini answered with images and billed them, but none of them can be read. */
   | { kind: 'image-unreadable'; images: number; problems: ImageProblem[]; usage: TokenUsage }
   | { kind: 'history-unreadable' }

@@ -114,6 +114,20 @@ describe('an image Gemini sent that cannot be read', () => {
     expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
   });
 
+  it('as an interim thought image in an answer without an image: its words are posted, and the answer is not kept', async () => {
+    const { thread, starter } = await startConversation('a fox');
+    harness.gemini.enqueue({ kind: 'text-only', text: 'I would rather describe it.', thoughtImages: 1, thoughtDamage: 'base64' });
+    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(answer.attachments).toHaveLength(0);
+    expect(answer.content).toContain('I would rather describe it.');
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('not kept in the history') && line.includes('interim image'))).toBe(true), PATIENCE);
+
+    const next = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it green'));
+    expect(next.attachments).toHaveLength(1);
+    expect(harness.gemini.requests[2]?.status).toBe(200);
+    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+  });
+
   it('as an interim thought image beside a good final one: the final image is posted, and the answer is not kept', async () => {
     const { thread, starter } = await startConversation('a fox');
     harness.gemini.enqueue({ kind: 'image', thoughtImages: 1, thoughtDamage: 'base64' });

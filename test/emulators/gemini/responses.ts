@@ -91,6 +91,12 @@ function answerParts(
     }
     imageTokens = count * outputImageTokens(request.generationConfig?.imageConfig?.imageSize);
   } else {
+    // The model may draft before deciding not to draw: those drafts are interim thought images too.
+    const drafts = behaviour.kind === 'text-only' ? Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0)) : 0;
+    for (let index = 0; index < drafts; index++) {
+      const draft = buildJpeg({ serial: context.nextSerial(), prompt, interim: true }, undefined);
+      parts.push({ inlineData: imageBlob(draft, behaviour.kind === 'text-only' ? behaviour.thoughtDamage : undefined), thought: true });
+    }
     answer.push({ text: behaviour.kind === 'text-only' ? behaviour.text : (behaviour.text ?? TEXT_INSTEAD_OF_IMAGE) });
   }
   return { parts: [...parts, ...signFirstAnswer(answer)], imageTokens };

@@ -23,8 +23,8 @@ export type Behaviour =
       /** Breaks every interim thought image. */
       thoughtDamage?: ImageDamage;
     }
-  /** STOP with text and no image. */
-  | { kind: 'text-only'; text: string }
+  /** STOP with text and no image; drafts (interim thought images) may come first, whole or broken. */
+  | { kind: 'text-only'; text: string; thoughtImages?: number; thoughtDamage?: ImageDamage }
   /** promptFeedback.blockReason and no candidates. */
   | { kind: 'prompt-blocked'; reason: string }
   /** One candidate with this finishReason and no image (IMAGE_SAFETY, NO_IMAGE, ...). */
