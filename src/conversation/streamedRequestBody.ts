@@ -108,7 +108,7 @@ async function readStoredImage(blobs: BlobStore, source: Extract<ImageSource, { 
     base64 = await blobs.get(source.sha256);
   } catch (error) {
     // The store failed (down, or a damaged row): our side's problem, not a network error to retry against Gemini.
-    throw new RequestBodyError(`image ${source.sha256} could not be read from the store`, { cause: error });
+    throw new RequestBodyError(`image ${source.sha256} could not be read from the store`, true, { cause: error });
   }
   if (base64 === undefined) throw new RequestBodyError(`image ${source.sha256} left the store while the request was being sent`);
   if (base64.length !== source.length || !JSON_SAFE_BASE64.test(base64)) throw new RequestBodyError(`image ${source.sha256} is not what its record says`);

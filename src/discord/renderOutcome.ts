@@ -87,7 +87,9 @@ function describeFailure(failure: GeminiFailure): string {
     case 'malformed':
       return 'Gemini sent an answer I could not understand. Please try again.';
     case 'unsendable':
-      return 'I could not read the saved images of this conversation, so I could not send it to Gemini.';
+      return failure.storeFailed
+        ? "My storage did not answer while I was sending this conversation to Gemini, so nothing was made. Please try again in a moment; the conversation is intact."
+        : 'I could not read the saved images of this conversation, so I could not send it to Gemini.';
     case 'http':
       if (failure.status === 429) {
         return failure.quotaPeriod === 'day'

@@ -28,7 +28,7 @@ export type GeminiFailure =
   | { kind: 'network'; message: string }
   | { kind: 'malformed'; message: string }
   /** Our side could not produce the request body (a stored image became unreadable while it was sent): never retried. */
-  | { kind: 'unsendable'; message: string };
+  | { kind: 'unsendable'; message: string; storeFailed?: boolean | undefined };
 
 /**
  * The closed set of ways a generation ends. One switch in the Discord

@@ -8,5 +8,18 @@ export interface RequestBody {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
-/** Thrown by a body's stream when our side cannot produce the rest of it: the call fails as `unsendable`, not as a network error. */
-export class RequestBodyError extends Error {}
+/**
+ * Thrown by a body's stream when our side cannot produce the rest of it: the
+ * call fails as `unsendable`, not as a network error. `storeFailed` when the
+ * store did not answer (a passing outage, the history intact) rather than
+ * answering with something wrong (an image gone or damaged).
+ */
+export class RequestBodyError extends Error {
+  constructor(
+    message: string,
+    readonly storeFailed = false,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -22,7 +22,8 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
       if (call.result.ok) return { kind: 'answered', outcome: parseGenerateResponse(call.result.json), retries: call.retries };
       const failure = call.result.failure;
       // A stored image that could not be read while the body streamed: never retried, and not Gemini's fault.
-      if (failure.kind === 'unsendable') return { kind: 'unsendable', problem: failure.message, retries: call.retries };
+      // The store did not answer: the history is intact, so the member is told and tries again; nothing starts afresh.
+      if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };
       return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
     },
   };

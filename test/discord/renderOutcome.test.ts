@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { fileExtension, renderOutcome, threadName, trimContent } from '../../src/discord/renderOutcome.js';
 
 describe('what the user reads', () => {
+  it('tells a store that did not answer apart from saved images that are gone: only the first is worth retrying', () => {
+    const failed = (storeFailed: boolean) => renderOutcome({ kind: 'failed', failure: { kind: 'unsendable', message: 'x', storeFailed } }).content;
+    expect(failed(true)).toMatch(/^My storage did not answer .* Please try again in a moment; the conversation is intact\.$/);
+    expect(failed(false)).toBe('I could not read the saved images of this conversation, so I could not send it to Gemini.');
+  });
+
   it('attaches each image named and typed by what its bytes are, whatever type it declared', () => {
     const rendered = renderOutcome({
       kind: 'images',
