@@ -14,9 +14,12 @@ import { describeRefusal } from '../src/discord/describeRefusal.js';
 import { readOptions } from '../src/discord/readOptions.js';
 import { snowflake } from '../src/discord/snowflake.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
-import { changeChannels, changeImage, changeLimits, changeModel, changeRole, type SettingsChange } from '../src/settings/settingsChanges.js';
+import { changeChannels, changeImage, changeLimits, changeModel, changeRole, notHere, type SettingsChange } from '../src/settings/settingsChanges.js';
 
 const CHANNEL_ACTIONS = ['add', 'remove', 'all'] as const;
+
+/** Model ids are short ("gemini-3.1-flash-image"); a longer one could not fit Discord's 2,000 characters once repeated back. */
+const MODEL_ID_MAX_LENGTH = 100;
 
 const data = {
   name: 'settings',
@@ -31,7 +34,7 @@ const data = {
       name: 'model',
       description: 'The Gemini model for new conversations',
       // Choices are filled from GEMINI_MODELS when the commands are deployed (deployData below).
-      options: [{ type: ApplicationCommandOptionType.String, name: 'model', description: 'Model id', required: true }],
+      options: [{ type: ApplicationCommandOptionType.String, name: 'model', description: 'Model id', required: true, max_length: MODEL_ID_MAX_LENGTH }],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -72,7 +75,7 @@ const data = {
 /** The options as checked on arrival, one shape per subcommand. */
 const settingsOptions = z.discriminatedUnion('subcommand', [
   z.object({ subcommand: z.literal('show') }),
-  z.object({ subcommand: z.literal('model'), model: z.string().min(1) }),
+  z.object({ subcommand: z.literal('model'), model: z.string().min(1).max(MODEL_ID_MAX_LENGTH) }),
   z.object({ subcommand: z.literal('image'), aspect_ratio: z.enum(ASPECT_RATIOS).optional(), size: z.enum(IMAGE_SIZES).optional() }),
   // An unknown action changes nothing: guessing "all" would open the bot everywhere.
   z.object({ subcommand: z.literal('channels'), action: z.enum(CHANNEL_ACTIONS), channel: snowflake.optional() }),
@@ -106,7 +109,11 @@ export const settingsCommand: SlashCommand = {
       await reply(damaged ? `${warning}\n\n${description}` : description);
       return;
     }
-    const change = readChange(options, interaction.guildId, bot, roleName);
+    const change = readChange(options, interaction.guildId, bot, roleName, (channelId) => {
+      // The server's own channels are in the cache (GUILD_CREATE lists them); a channel of another server never is.
+      const channel = interaction.guild?.channels.cache.get(channelId);
+      return channel?.type === ChannelType.GuildText;
+    });
     if (!change.ok) {
       await reply(change.text);
       return;
@@ -124,6 +131,7 @@ function readChange(
   guildId: string,
   bot: BotContext,
   roleName: (roleId: string) => string | undefined,
+  isTextChannelHere: (channelId: string) => boolean,
 ): SettingsChange {
   switch (options.subcommand) {
     case 'model':
@@ -131,8 +139,11 @@ function readChange(
     case 'image':
       return changeImage(options.aspect_ratio, options.size);
     case 'channels':
+      // An id in an option is the client's claim: only a text channel of this server is added (removing a stale id stays possible).
+      if (options.action === 'add' && options.channel && !isTextChannelHere(options.channel)) return notHere('channel');
       return changeChannels(options.action, options.channel);
     case 'role':
+      if (options.role && options.role !== guildId && !roleName(options.role)) return notHere('role');
       return changeRole(options.role, guildId, options.role ? roleName(options.role) : undefined);
     case 'limits':
       return changeLimits(options.daily_images, options.monthly_budget_usd);

@@ -88,3 +88,8 @@ function describeDailyLimit(limit: number): string {
 function describeBudget(budgetUsd: number): string {
   return budgetUsd > 0 ? `The server's estimated spend is capped at ${formatUsd(budgetUsd)} per month (UTC).` : 'The server has no monthly budget.';
 }
+
+/** A channel or role option naming something that is not this server's (a stale or modified client): nothing changes. */
+export function notHere(what: 'channel' | 'role'): SettingsChange {
+  return { ok: false, text: what === 'channel' ? 'Pick a text channel of this server.' : 'Pick a role of this server.' };
+}

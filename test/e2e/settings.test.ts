@@ -33,6 +33,14 @@ describe('/settings, for members with Manage Server', () => {
     expect(await settings('show')).toContain('Images per member per day: 20 (default).');
   });
 
+  it('refuses a channel or role of another server (a stale or modified client), changing nothing', async () => {
+    const channel = (value: string) => [text('action', 'add'), { type: 7, name: 'channel', value }];
+    expect(await settings('channels', channel(harness.discord.secondGuildChannelId))).toBe('Pick a text channel of this server.');
+    expect(await settings('role', [{ type: 8, name: 'role', value: harness.discord.secondGuildId }])).toBe('Pick a role of this server.');
+    expect(await settings('show')).toContain('- Channels: every channel.');
+    expect(await settings('show')).toContain('- Required role: none (everyone may use the bot).');
+  });
+
   it('chooses the model from the allow-list, refusing others', async () => {
     expect(await settings('model', [text('model', 'gemini-3.1-flash-image')])).toBe('New conversations on this server now use gemini-3.1-flash-image.');
     expect(await settings('model', [text('model', 'gemini-2.5-flash-image')])).toBe(
