@@ -1,4 +1,5 @@
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, type ButtonInteraction } from 'discord.js';
+import { loadConversation } from '../conversation/loadConversation.js';
 import type { BotContext } from '../discord/botContext.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import { textPayload } from '../discord/toMessagePayload.js';
@@ -18,7 +19,7 @@ export async function deleteResult(bot: BotContext, interaction: ButtonInteracti
   }
   // Through the thread's queue: a turn running now must not save a record that still has this exchange.
   await bot.threadQueue.run(located.thread.id, async () => {
-    const loaded = await bot.conversations.load(located.thread.id);
+    const loaded = await loadConversation(bot, located.thread.id, located.record.guildId);
     if (loaded.kind === 'found') {
       const exchanges = loaded.record.exchanges.filter((exchange) => exchange.model.messageId !== interaction.message.id);
       await bot.conversations.save({ ...loaded.record, exchanges, updatedAt: new Date().toISOString() });

@@ -1,6 +1,7 @@
 import { MessageFlags, type Message, type RepliableInteraction, type ThreadChannel } from 'discord.js';
 import type { InteractionResponse } from './interactionResponse.js';
 import type { ChannelDelivery } from './channelDelivery.js';
+import { trimContent } from './renderOutcome.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { isExpiredToken, tokenStillValid } from './interactionDelivery.js';
 import { uploadLimitForTier } from './uploadLimit.js';
@@ -35,7 +36,7 @@ export function threadDelivery(response: InteractionResponse, thread: ThreadChan
       await acknowledged;
       // A notice (over a limit, refused, failed) concerns the clicker alone: their private reply, or the thread once that is gone.
       if (!message.isAnswer) {
-        const notice = (await editPrivately(toMessagePayload(message))) || (await thread.send(textPayload(`<@${interaction.user.id}>: ${message.content}`)));
+        const notice = (await editPrivately(toMessagePayload(message))) || (await thread.send(textPayload(trimContent(`<@${interaction.user.id}>: ${message.content}`))));
         response.markAnswered();
         return notice;
       }
