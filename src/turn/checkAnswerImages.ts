@@ -28,7 +28,7 @@ export async function checkAnswerImages(outcome: Extract<GenerationOutcome, { ki
       ? `${unreadable.length} image(s) could not be read (${unreadable.join(', ')})`
       : mislabelled
         ? `an image declared ${mislabelled.declaredMimeType} but is ${mislabelled.mimeType}`
-        : await checkInterimImages(outcome.modelContent);
+        : await checkInterimImages(outcome.modelContent, true);
   return { ...outcome, images, unreadable, notReplayable };
 }
 
@@ -41,14 +41,25 @@ export async function checkNoImageAnswer(outcome: Extract<GenerationOutcome, { k
   return { ...outcome, notReplayable: outcome.modelContent ? await checkInterimImages(outcome.modelContent) : undefined };
 }
 
-/** The interim "thought" images are never shown, but they are replayed with the rest of the content. */
-async function checkInterimImages(content: GeminiContent): Promise<string | undefined> {
+/**
+ * Every other inline part of the content must be an image that decodes too:
+ * the interim "thought" images are never shown, but they are replayed with
+ * the rest, and so would a final part with inline data that is not an image
+ * Gemini returns (no type, no data), which the parse could not show.
+ * `finalsChecked`: the final images were checked already (an image answer).
+ */
+async function checkInterimImages(content: GeminiContent, finalsChecked = false): Promise<string | undefined> {
   for (const part of content.parts) {
-    const inline = part['thought'] === true ? readInlineData(part) : undefined;
-    if (!inline?.mimeType?.startsWith('image/')) continue;
-    const check = await checkGeneratedImage({ mimeType: inline.mimeType, base64: inline.data });
-    if (!check.ok) return `an interim image could not be read (${check.problem})`;
-    if (!declaresItsOwnType(check.image)) return `an interim image declared ${inline.mimeType} but is ${check.image.mimeType}`;
+    const inline = readInlineData(part);
+    if (!inline) continue;
+    const interim = part['thought'] === true;
+    const shownFinal = !interim && Boolean(inline.data) && inline.mimeType?.startsWith('image/') === true;
+    if (shownFinal && finalsChecked) continue;
+    if (!interim && !shownFinal) return `a part holds inline data that is no image (${inline.mimeType ?? 'no type'})`;
+    const check = await checkGeneratedImage({ mimeType: inline.mimeType ?? '', base64: inline.data });
+    const what = interim ? 'an interim image' : 'an image';
+    if (!check.ok) return `${what} could not be read (${check.problem})`;
+    if (!declaresItsOwnType(check.image)) return `${what} declared ${inline.mimeType} but is ${check.image.mimeType}`;
   }
   return undefined;
 }
