@@ -35,6 +35,14 @@ async function recordedUsage() {
   }
 }
 
+/** The thread stays usable, and the answer that was not kept is not in what the next reply sends: the first turn, then the new one. */
+async function expectNextReplyWithoutThatAnswer(threadId: string, starter: { id: string }) {
+  const next = await waitForBotReplyTo(harness, reply(threadId, starter, 'make it green'));
+  expect(next.attachments).toHaveLength(1);
+  expect(harness.gemini.requests[2]?.status).toBe(200);
+  expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+}
+
 describe('an image Gemini sent that cannot be read', () => {
   it.each<ImageDamage>(['base64', 'magic', 'header'])(
     'with a broken %s is never posted: the member reads a plain sentence, the image is charged as billed, and nothing is kept',
@@ -108,10 +116,7 @@ describe('an image Gemini sent that cannot be read', () => {
     // Logged once the answer is posted, as the turn decides not to keep it.
     await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('not kept in the history') && line.includes('image/png'))).toBe(true), PATIENCE);
 
-    const next = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it green'));
-    expect(next.attachments).toHaveLength(1);
-    expect(harness.gemini.requests[2]?.status).toBe(200);
-    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    await expectNextReplyWithoutThatAnswer(thread.id, starter);
   });
 
   it('as an interim thought image in an answer without an image: its words are posted, and the answer is not kept', async () => {
@@ -122,10 +127,7 @@ describe('an image Gemini sent that cannot be read', () => {
     expect(answer.content).toContain('I would rather describe it.');
     await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('not kept in the history') && line.includes('interim image'))).toBe(true), PATIENCE);
 
-    const next = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it green'));
-    expect(next.attachments).toHaveLength(1);
-    expect(harness.gemini.requests[2]?.status).toBe(200);
-    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    await expectNextReplyWithoutThatAnswer(thread.id, starter);
   });
 
   it('as an interim thought image beside a good final one: the final image is posted, and the answer is not kept', async () => {
@@ -135,9 +137,6 @@ describe('an image Gemini sent that cannot be read', () => {
     expect(answer.attachments).toHaveLength(1);
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, answer))?.prompt).toBe('make it blue');
 
-    const next = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it green'));
-    expect(next.attachments).toHaveLength(1);
-    expect(harness.gemini.requests[2]?.status).toBe(200);
-    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    await expectNextReplyWithoutThatAnswer(thread.id, starter);
   });
 });

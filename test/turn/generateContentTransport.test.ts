@@ -57,6 +57,16 @@ describe('generateContentTransport', () => {
 });
 
 describe('generateContentTransport when the store fails mid-send', () => {
+  /** One exchange as the bot stores it (its image in the blob store), and that history as a turn sends it. */
+  async function storedExchange() {
+    const keyv = new Keyv();
+    const blobs = new BlobStore(keyv);
+    const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
+    const stored = await storeParts(answer!.parts, blobs);
+    return { keyv, blobs, history: [{ role: 'user', parts: [{ text: 'a fox' }] }, { role: 'model', parts: outgoingParts(stored) }] };
+  }
+
   /** A blob store whose reads fail after the presence check, as a store that goes down while the body streams. */
   class FailingReads extends BlobStore {
     override async get(): Promise<string | undefined> {
@@ -65,31 +75,23 @@ describe('generateContentTransport when the store fails mid-send', () => {
   }
 
   it('answers a failure the member can retry, not an unreadable history: nothing is set aside or started afresh', async () => {
-    const keyv = new Keyv();
-    const blobs = new BlobStore(keyv);
-    const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
-    const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
-    const stored = await storeParts(answer!.parts, blobs);
+    const { keyv, blobs, history } = await storedExchange();
     const result = await transport(new FailingReads(keyv)).generate(
-      { ...request, history: [{ role: 'user', parts: [{ text: 'a fox' }] }, { role: 'model', parts: outgoingParts(stored) }], userParts: [{ text: 'again' }] },
+      { ...request, history, userParts: [{ text: 'again' }] },
       {},
     );
     expect(result).toMatchObject({ kind: 'answered', outcome: { kind: 'failed', failure: { kind: 'unsendable', storeFailed: true } } });
   });
 
   it('still reports an image that came back damaged as unsendable (the history is then gone on without)', async () => {
-    const keyv = new Keyv();
-    const blobs = new BlobStore(keyv);
-    const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
-    const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
-    const stored = await storeParts(answer!.parts, blobs);
+    const { keyv, blobs, history } = await storedExchange();
     class ShortReads extends BlobStore {
       override async get(sha256: string): Promise<string | undefined> {
         return (await blobs.get(sha256))?.slice(4);
       }
     }
     const result = await transport(new ShortReads(keyv)).generate(
-      { ...request, history: [{ role: 'user', parts: [{ text: 'a fox' }] }, { role: 'model', parts: outgoingParts(stored) }], userParts: [{ text: 'again' }] },
+      { ...request, history, userParts: [{ text: 'again' }] },
       {},
     );
     expect(result).toMatchObject({ kind: 'unsendable' });
