@@ -70,7 +70,7 @@ async function postGenerateContent(
   } catch (error) {
     if (signal?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
     // undici passes the body stream's own error through.
-    if (error instanceof RequestBodyError) return { ok: false, failure: { kind: 'unsendable', message: error.message, storeFailed: error.storeFailed } };
+    if (error instanceof RequestBodyError) return { ok: false, failure: { kind: 'unsendable', message: error.message, ...(error.storeFailed ? { storeFailed: true } : {}) } };
     if (timeout.aborted) return { ok: false, failure: { kind: 'timeout' } };
     return { ok: false, failure: { kind: 'network', message: error instanceof Error ? error.message : String(error) } };
   }

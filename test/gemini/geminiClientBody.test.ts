@@ -58,7 +58,7 @@ describe('a streamed request body', () => {
     // The store goes down between preparing the body and sending it.
     blobs.get = () => Promise.reject(new Error('connection refused'));
     const call = await callWithRetries(client(), 'gemini-3-pro-image', prepared.body, { baseDelayMs: 1 });
-    expect(call.result).toMatchObject({ ok: false, failure: { kind: 'unsendable', message: expect.stringContaining('could not be read from the store') } });
+    expect(call.result).toMatchObject({ ok: false, failure: { kind: 'unsendable', storeFailed: true, message: expect.stringContaining('could not be read from the store') } });
     expect(call.retries).toBe(0);
   });
 });
