@@ -11,6 +11,11 @@ import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, waitForBot
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
+/** Whether one of the processes logged that it left this message to the other (the loser of its claim). */
+function leftToTheOther(logs: string[][], messageId: string): boolean {
+  return logs.some((lines) => lines.some((line) => line.includes('message claimed by another process') && line.includes(`"messageId":"${messageId}"`)));
+}
+
 /**
  * Two bots on one Redis, both connected to the one Discord emulator, as in a
  * rolling deploy: neither is sharded (each identifies as shard [0, 1]), so
@@ -47,8 +52,8 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
       const turns = [1, 2, 3, 4].map((index) => geminiBody(harness, index).contents);
       expect(turns.map((contents) => contents.length)).toEqual([3, 5, 7, 9]);
       expect(turns.map((contents) => contents.at(-1)?.parts[0]?.['text'])).toEqual(['edit number 0', 'edit number 1', 'edit number 2', 'edit number 3']);
-      // Nothing answered twice: the process that lost a claim said nothing.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Nothing answered twice: once the other process has given each message up, the answers are still one each.
+      await vi.waitFor(() => expect(asks.map((ask) => leftToTheOther([harness.logLines, secondLogLines], ask.id))).toEqual([true, true, true, true]));
       expect(asks.map((ask) => answersTo(ask).length)).toEqual([1, 1, 1, 1]);
       expect(harness.gemini.requests).toHaveLength(5);
       const generations = (lines: string[]) => lines.filter((line) => line.includes('"outcome":')).length;
@@ -63,12 +68,13 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
   });
 
   it('answers an empty mention with one hint, not one per process', async () => {
-    const second = await startBot(harness.config, createLogger('silent'));
+    const secondLogLines: string[] = [];
+    const second = await startBot(harness.config, createLogger('debug', { write: (line: string) => void secondLogLines.push(line) }));
     try {
       const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: '', mentionBot: true });
       const hints = () => harness.discord.messages(ask.channel_id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === ask.id);
       await vi.waitFor(() => expect(hints()).toHaveLength(1));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await vi.waitFor(() => expect(leftToTheOther([harness.logLines, secondLogLines], ask.id)).toBe(true));
       expect(hints().map(mainText)).toEqual([expect.stringMatching(/^Tell me what to draw/)]);
     } finally {
       await second.stop(1_000);
@@ -110,7 +116,8 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
     await harness.restart();
     const { message: starter } = await imagine(harness, { prompt: 'a fox' });
     const thread = await waitForThread(harness, starter.id);
-    const second = await startBot(harness.config, createLogger('silent'));
+    const secondLogLines: string[] = [];
+    const second = await startBot(harness.config, createLogger('debug', { write: (line: string) => void secondLogLines.push(line) }));
     try {
       harness.gemini.enqueue(...Array.from({ length: 3 }, () => ({ kind: 'delay' as const, ms: 300, then: { kind: 'image' as const } })));
       const asks = ['make it blue', 'add a moon', 'add a hat'].map((content) =>
@@ -119,7 +126,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
       const repliesTo = (ask: { id: string }) =>
         harness.discord.messages(thread.id).filter((reply) => isBotMessage(harness, reply) && reply.message_reference?.message_id === ask.id && !isProgressNote(reply));
       await vi.waitFor(() => expect(asks.map((ask) => repliesTo(ask).length)).toEqual([1, 1, 1]), { timeout: 15_000, interval: 50 });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await vi.waitFor(() => expect(asks.map((ask) => leftToTheOther([harness.logLines, secondLogLines], ask.id))).toEqual([true, true, true]));
       expect(asks.map((ask) => repliesTo(ask).length)).toEqual([1, 1, 1]);
     } finally {
       await second.stop(1_000);

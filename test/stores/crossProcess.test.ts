@@ -43,11 +43,14 @@ it('needs no shared lock on SQLite, which one process owns', async () => {
 it('clears expired claims from PostgreSQL, which keeps expired rows until told, at the first claim and every 256th', async () => {
   const store = await openProcess(servers.postgres.url);
   const rows = async (pattern: string) => Number((await servers.postgres.query('SELECT count(*) AS n FROM bot_leases WHERE key LIKE $1', [pattern])).rows[0].n);
+  const expiredRows = async (pattern: string) =>
+    Number((await servers.postgres.query('SELECT count(*) AS n FROM bot_leases WHERE key LIKE $1 AND expires_at <= now()', [pattern])).rows[0].n);
   // An expired lease, not a claim: a slow holder may still renew it, so it stays.
   await servers.postgres.query("INSERT INTO bot_leases (key, token, expires_at) VALUES ('thread:1', 't', now() - interval '1 minute')");
-  for (let index = 0; index < 256; index++) await store.lock.claimOnce(`event:${index}`, 50);
+  // Claims of 1 ms: each has expired before the next round trip ends, so no wait is needed before the sweep.
+  for (let index = 0; index < 256; index++) await store.lock.claimOnce(`event:${index}`, 1);
   expect(await rows('claim:%')).toBe(256);
-  await sleep(100);
+  await vi.waitFor(async () => expect(await rows('claim:%') - (await expiredRows('claim:%'))).toBe(0));
   await store.lock.claimOnce('event:last', 60_000); // the 256th since the first claim's sweep
   await vi.waitFor(async () => expect(await rows('claim:%')).toBe(1));
   expect(await rows('thread:%')).toBe(1);
@@ -98,19 +101,22 @@ for (const backend of ['redis', 'postgres'] as const) {
       const claims = await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).lock.claimOnce('event:1', 300)));
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await second.lock.claimOnce('event:2', 300)).toBe(true); // another message is its own claim
-      await sleep(400);
-      expect(await first.lock.claimOnce('event:1', 300)).toBe(true);
+      // Once the claim has expired, a process may claim the message again (say, a redelivered event after an hour).
+      await vi.waitFor(async () => expect(await first.lock.claimOnce('event:1', 300)).toBe(true), { timeout: 3_000, interval: 50 });
     });
 
     it('keeps a long turn\'s lease renewed, so another process waits for it to finish', async () => {
       const [first, second] = [await openProcess(url(), 300), await openProcess(url(), 300)];
       const events: string[] = [];
+      let started!: () => void;
+      const longTurnStarted = new Promise<void>((resolve) => (started = resolve));
       const long = holdLease(first.lock, 'thread:9', async () => {
         events.push('long turn starts');
-        await sleep(1_200); // four leases
+        started();
+        await sleep(1_200); // the turn's own work, four leases long: without renewal the lease would lapse three times
         events.push('long turn ends');
       });
-      await sleep(50);
+      await longTurnStarted;
       const next = holdLease(second.lock, 'thread:9', async () => void events.push('next turn starts'));
       await Promise.all([long, next]);
       expect(events).toEqual(['long turn starts', 'long turn ends', 'next turn starts']);
