@@ -1,27 +1,19 @@
+import type { Logger } from 'pino';
 import type { GenerationOutcome } from '../gemini/generationOutcome.js';
-import type { TurnHooks } from './geminiTransport.js';
+import type { GeminiTransport, TurnHooks } from './geminiTransport.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
-import type { ImageSettings } from '../gemini/imageOptions.js';
-import type { ConversationRecord } from '../conversation/conversationRecord.js';
-import type { EngineDependencies } from './engineDependencies.js';
-import type { OutgoingPart } from '../conversation/outgoingParts.js';
+import { outgoingParts, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { checkAnswerImages, checkNoImageAnswer } from './checkAnswerImages.js';
+import type { PlannedTurn } from './plannedTurn.js';
 import { planRequestContents } from './planRequest.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
-export interface TurnInput {
-  record: ConversationRecord | undefined;
-  prompt: string;
-  /** The user's own reference images, as inline parts. */
-  references: GeminiPart[];
-  /** The bot message the user replied to, if any. */
-  replyToMessageId?: string | undefined;
-  model: string;
-  settings: ImageSettings;
-  /** Ground the answer in Google Search results. */
-  search?: boolean | undefined;
-  /** A reroll: this user turn exactly as first sent (text, re-sent image and references), after `record`'s exchanges. */
-  exactUserParts?: OutgoingPart[] | undefined;
+/** What asking Gemini needs: the transport, the request budget, and a logger for what an operator should see. */
+export interface GenerateDependencies {
+  /** Gemini behind one interface (generateContentTransport today). */
+  gemini: GeminiTransport;
+  historyBudgetBytes: number;
+  logger: Logger;
 }
 
 export interface GeneratedTurn {
@@ -34,43 +26,55 @@ export interface GeneratedTurn {
 }
 
 /**
- * Sends the conversation so far plus the new user turn to Gemini and
+ * Sends the planned turn to Gemini (its history, the words, the edited image
+ * when needed, then `references`: the member's images, downloaded) and
  * classifies the answer. Call it holding a Gemini slot (GenerationQueue):
  * the slot bounds how many generations hold their big buffers at once.
  */
-export async function generateTurn(deps: EngineDependencies, input: TurnInput, hooks: TurnHooks): Promise<GeneratedTurn> {
+export async function generateTurn(deps: GenerateDependencies, { asked, plan }: PlannedTurn, references: GeminiPart[], hooks: TurnHooks): Promise<GeneratedTurn> {
   const done = (outcome: TurnOutcome, userParts: OutgoingPart[] = [], retries = 0, droppedExchanges = 0): GeneratedTurn => ({
     outcome,
     userParts,
     retries,
     droppedExchanges,
   });
+  const threadId = asked.threadId;
   const unreadable = (missingBlob: string) => {
-    deps.logger.error({ threadId: input.record?.threadId, missingBlob }, 'conversation history has a missing image blob');
+    deps.logger.error({ threadId, missingBlob }, 'conversation history has a missing image blob');
     return done({ kind: 'history-unreadable' });
   };
-  const prepared = planRequestContents(input, deps.historyBudgetBytes);
+  const prepared = planRequestContents(
+    {
+      record: plan.history,
+      prompt: asked.prompt,
+      references,
+      replyToMessageId: plan.replyToMessageId,
+      // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.
+      exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
+    },
+    deps.historyBudgetBytes,
+  );
   if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
   if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
   const call = await deps.gemini.generate(
-    { model: input.model, history: prepared.history, userParts: prepared.userParts, settings: input.settings, search: input.search === true },
+    { model: plan.model, history: prepared.history, userParts: prepared.userParts, settings: plan.settings, search: asked.search === true },
     hooks,
   );
   if (call.kind === 'unsendable') {
     if (call.missingBlob) return unreadable(call.missingBlob);
-    deps.logger.error({ threadId: input.record?.threadId, problem: call.problem }, 'a stored image could not be read while sending the history');
+    deps.logger.error({ threadId, problem: call.problem }, 'a stored image could not be read while sending the history');
     return done({ kind: 'history-unreadable' }, [], call.retries);
   }
-  return done(await checkedOutcome(deps, input, call.outcome), prepared.userParts, call.retries, prepared.droppedExchanges);
+  return done(await checkedOutcome(deps, threadId, call.outcome), prepared.userParts, call.retries, prepared.droppedExchanges);
 }
 
 /** Gemini's answer, its images checked before anything shows or keeps them. */
-async function checkedOutcome(deps: EngineDependencies, input: TurnInput, parsed: GenerationOutcome): Promise<TurnOutcome> {
+async function checkedOutcome(deps: Pick<GenerateDependencies, 'logger'>, threadId: string | undefined, parsed: GenerationOutcome): Promise<TurnOutcome> {
   if (parsed.kind === 'no-image') return checkNoImageAnswer(parsed);
   if (parsed.kind !== 'images') return parsed;
   const outcome = await checkAnswerImages(parsed);
   const problems = outcome.kind === 'image-unreadable' ? outcome.problems : outcome.kind === 'images' ? outcome.unreadable : [];
   // Worth an operator's look: Gemini itself, or something between it and us, sent bytes that are no picture.
-  if (problems.length > 0) deps.logger.warn({ threadId: input.record?.threadId, problems }, 'Gemini sent image parts that could not be read');
+  if (problems.length > 0) deps.logger.warn({ threadId, problems }, 'Gemini sent image parts that could not be read');
   return outcome;
 }

@@ -43,27 +43,28 @@ export interface PlanFacts {
 /** Where a turn whose stored history cannot be read goes on from: the member is told in a note. */
 export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
 
-export type TurnPlan =
-  | {
-      kind: 'go';
-      /** The conversation the answer is added to; undefined starts a new record for the thread. */
-      record: ConversationRecord | undefined;
-      /** The exchanges Gemini is sent before the new turn (a reroll's stop before the turn it redoes). */
-      history: ConversationRecord | undefined;
-      /** The reroll's position in the history, when rerolling. */
-      replayIndex: number | undefined;
-      /** The rerolled turn's user parts as stored, sent again exactly (images still in the blob store). */
-      replayUserParts: StoredPart[] | undefined;
-      /** References to send: images a lost turn or a fresh start goes on from, then the member's own. */
-      attachments: AttachmentSource[];
-      /** The earlier answer this turn edits, when the history holds it. */
-      replyToMessageId: string | undefined;
-      model: string;
-      settings: ImageSettings;
-      /** Set when the stored history could not be read and the turn goes on without it. */
-      freshStart: FreshStart | undefined;
-    }
-  | { kind: 'refused'; refusal: Refusal };
+/** A turn that goes ahead: what planTurn decided. */
+export interface GoPlan {
+  kind: 'go';
+  /** The conversation the answer is added to; undefined starts a new record for the thread. */
+  record: ConversationRecord | undefined;
+  /** The exchanges Gemini is sent before the new turn (a reroll's stop before the turn it redoes). */
+  history: ConversationRecord | undefined;
+  /** The reroll's position in the history, when rerolling. */
+  replayIndex: number | undefined;
+  /** The rerolled turn's user parts as stored, sent again exactly (images still in the blob store). */
+  replayUserParts: StoredPart[] | undefined;
+  /** References to send: images a lost turn or a fresh start goes on from, then the member's own. */
+  attachments: AttachmentSource[];
+  /** The earlier answer this turn edits, when the history holds it. */
+  replyToMessageId: string | undefined;
+  model: string;
+  settings: ImageSettings;
+  /** Set when the stored history could not be read and the turn goes on without it. */
+  freshStart: FreshStart | undefined;
+}
+
+export type TurnPlan = GoPlan | { kind: 'refused'; refusal: Refusal };
 
 /**
  * The decisions of a turn, before any waiting or calling: which history it

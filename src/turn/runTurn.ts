@@ -1,7 +1,6 @@
 import type { Ticket } from '../conversation/generationQueue.js';
 import { collectReferences, precheckReferences } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
-import { outgoingParts } from '../conversation/outgoingParts.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { Reservation } from '../usage/usageLedger.js';
@@ -10,8 +9,8 @@ import { estimateInputTokens, recordUsage } from './turnUsage.js';
 import type { GeminiTransport, TurnHooks } from './geminiTransport.js';
 import { generateTurn, type GeneratedTurn } from './generateTurn.js';
 import { needsLatestPostedImages, planTurn, type TurnPlan } from './planTurn.js';
+import type { PlannedTurn } from './plannedTurn.js';
 import { progressReporter } from './progressReporter.js';
-import type { EngineDependencies } from './engineDependencies.js';
 import type { TurnDependencies } from './turnDependencies.js';
 import type { TurnOutcome } from './turnOutcome.js';
 import type { TurnDelivery, TurnRequest } from './turnRequest.js';
@@ -67,7 +66,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   clock.lap('access');
   const stored = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
   clock.lap('storeLoad');
-  const plan = await planWithFacts(bot, asked, stored, serverSettings);
+  const plan = await planWithFacts(bot.config.allowedModels, asked, stored, serverSettings);
   if (plan.kind === 'refused') {
     await delivery.post({ kind: 'refused', refusal: plan.refusal });
     return;
@@ -100,20 +99,9 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
 }
 
 /** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
-async function planWithFacts(bot: TurnDependencies, asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
+async function planWithFacts(allowedModels: readonly string[], asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
   const latestPostedImages = needsLatestPostedImages(asked, stored) && asked.latestPostedImages ? await asked.latestPostedImages() : undefined;
-  return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels: bot.config.allowedModels, latestPostedImages });
-}
-
-/**
- * A turn as planned: what was asked (who, the words, the options chosen),
- * and the plan (which history, model and options, which images go along,
- * which earlier image it edits). Each step reads the plan for what it decided.
- */
-interface PlannedTurn {
-  asked: TurnRequest;
-  plan: Extract<TurnPlan, { kind: 'go' }>;
-  serverSettings: EffectiveSettings;
+  return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels, latestPostedImages });
 }
 
 async function generateAndDeliver(
@@ -135,7 +123,7 @@ async function generateAndDeliver(
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
   if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
-    const fresh = await planWithFacts(bot, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
+    const fresh = await planWithFacts(bot.config.allowedModels, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
     if (fresh.kind === 'go') {
       bot.logger.warn({ threadId: planned.asked.threadId, freshStart: fresh.freshStart }, "going on without the thread's unreadable history");
       // The thread's model and options were readable: the fresh start keeps them.
@@ -158,7 +146,7 @@ async function generateAndDeliver(
   await progress.settled();
   clock.lap('usageCommit');
   // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-  await deliverAndStore(bot, asked, delivery, turn, { record: plan.record, model: plan.model, settings: plan.settings, freshStart: plan.freshStart }, clock);
+  await deliverAndStore(bot, planned, delivery, turn, clock);
   // Timing only: every step, the upload and the storing included (the generation's line above is written before them).
   bot.logger.debug({ threadId: asked.threadId, phases: clock.phases() }, 'turn steps timed');
 }
@@ -170,34 +158,18 @@ type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; o
  * start decided mid-turn downloads the member's attachments again: rare,
  * and simpler than carrying the first download across.
  */
-async function collectAndGenerate(bot: TurnDependencies, { asked, plan }: PlannedTurn, hooks: TurnHooks, clock: PhaseClock): Promise<Attempt | undefined> {
+async function collectAndGenerate(bot: TurnDependencies, planned: PlannedTurn, hooks: TurnHooks, clock: PhaseClock): Promise<Attempt | undefined> {
+  const { attachments } = planned.plan;
   // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
-  const precheck = precheckReferences(bot, plan.attachments);
+  const precheck = precheckReferences(bot, attachments);
   if (!precheck.ok) return { kind: 'refused', outcome: precheck.outcome };
-  const references = await collectReferences(bot, plan.attachments, bot.shutdownSignal);
+  const references = await collectReferences(bot, attachments, bot.shutdownSignal);
   if (bot.shutdownSignal.aborted) return undefined;
   if (!references.ok) return { kind: 'refused', outcome: references.outcome };
   clock.lap('references');
-  const turn = await generateTurn(
-    { ...engineOf(bot), gemini: timedTransport(bot.gemini, clock) },
-    {
-      record: plan.history,
-      exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
-      prompt: asked.prompt,
-      references: references.parts,
-      replyToMessageId: plan.replyToMessageId,
-      model: plan.model,
-      settings: plan.settings,
-      search: asked.search,
-    },
-    hooks,
-  );
+  const turn = await generateTurn({ gemini: timedTransport(bot.gemini, clock), historyBudgetBytes: bot.historyBudgetBytes, logger: bot.logger }, planned, references.parts, hooks);
   clock.lap('answerCheck'); // generateTurn's checks of the answer's images (checkAnswerImages), after the call
   return { kind: 'generated', turn };
-}
-
-function engineOf(bot: TurnDependencies): EngineDependencies {
-  return { conversations: bot.conversations, blobs: bot.blobs, gemini: bot.gemini, historyBudgetBytes: bot.historyBudgetBytes, logger: bot.logger };
 }
 
 /** Timing only: the transport as it is, with laps around its call ('prepare' is generateTurn's work before it: the history chosen). */

@@ -1,15 +1,28 @@
+import type { Logger } from 'pino';
 import type { AttachmentPolicy } from '../attachments/fetchAttachment.js';
 import type { Config } from '../config/config.js';
+import type { ConversationStore } from '../conversation/conversationStore.js';
 import type { GenerationQueue } from '../conversation/generationQueue.js';
 import type { ThreadQueue } from '../conversation/threadQueue.js';
 import type { BotMetrics } from '../metrics/botMetrics.js';
+import type { BlobStore } from '../store/blobStore.js';
 import type { UsageLedger } from '../usage/usageLedger.js';
-import type { EngineDependencies } from './engineDependencies.js';
+import type { GeminiTransport } from './geminiTransport.js';
 
-/** What running a turn uses, beyond the engine: its lines, limits and meters. The Discord side's BotContext adds its own. */
-export interface TurnDependencies extends EngineDependencies {
+/**
+ * What running a turn uses, all of it: runTurn hands each step only the
+ * part it needs (generateTurn, deliverAndStore, loadConversation, the
+ * references). The Discord side's BotContext adds its own.
+ */
+export interface TurnDependencies {
   /** What the turn reads of the configuration: the models on offer, and how many requests one member may have going. */
   config: Pick<Config, 'allowedModels' | 'maxRequestsPerUser'>;
+  conversations: ConversationStore;
+  blobs: BlobStore;
+  /** Gemini behind one interface (generateContentTransport today). */
+  gemini: GeminiTransport;
+  /** The most a request to Gemini may weigh; the oldest exchanges are left out to stay under it. */
+  historyBudgetBytes: number;
   attachments: AttachmentPolicy;
   /** Serializes turns per thread, across processes when the store is shared. */
   threadQueue: ThreadQueue;
@@ -18,6 +31,7 @@ export interface TurnDependencies extends EngineDependencies {
   /** Records every generation's cost and holds budgets and daily limits (reserve before Gemini, then commit or cancel). */
   usage: UsageLedger;
   metrics: BotMetrics;
+  logger: Logger;
   /** Aborted when the bot shuts down: waits and Gemini calls give up. */
   shutdownSignal: AbortSignal;
 }
