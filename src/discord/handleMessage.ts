@@ -36,9 +36,12 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
     if (problem.canTell && (await claim())) await message.channel.send(textPayload(problem.text));
     return;
   }
+  const access = () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId));
   if (!addressing.prompt && message.attachments.size === 0) {
     if (!(await claim())) return;
-    await message.reply(textPayload(describeRefusal({ kind: 'nothing-to-draw' })));
+    // Where the server's settings keep the member out, the hint would invite a request that is then refused: say why instead.
+    const allowed = await access();
+    await message.reply(textPayload(describeRefusal(allowed.ok ? { kind: 'nothing-to-draw' } : allowed.refusal)));
     return;
   }
 
@@ -59,7 +62,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         repliedImages: repliedBotImages(message, addressing.replyToMessageId),
         latestPostedImages: thread && (() => findLatestBotImages(thread, bot.logger)),
         settings: {},
-        access: () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId)),
+        access,
       },
       turnDeliveryTo(messageDelivery(message), bot.logger),
     );

@@ -33,6 +33,9 @@ describe('server settings enforced', () => {
     expect(elsewhere.reply.content).toBe(`On this server I only work in <#${harness.discord.channelId}>.`);
     const mention = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: harness.discord.otherChannelId, content: 'a cat', mentionBot: true });
     expect((await waitForBotReplyTo(harness, mention)).content).toMatch(/only work in/);
+    // A bare mention there gets the same answer, not the hint to say what to draw.
+    const bare = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: harness.discord.otherChannelId, content: '', mentionBot: true });
+    expect((await waitForBotReplyTo(harness, bare)).content).toBe(`On this server I only work in <#${harness.discord.channelId}>.`);
     expect(harness.gemini.requests).toHaveLength(0);
     expect((await imagineAs('bob', 'a fox')).reply.attachments).toHaveLength(1);
   });
