@@ -142,11 +142,17 @@ async function generateAndDeliver(
   const { asked, plan } = planned;
   logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started, clock.phases());
   bot.metrics.recordGeneration(plan.model, turn);
-  await recordUsage(bot, context.reservation, turn);
-  await progress.settled();
-  clock.lap('usageCommit');
-  // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-  await deliverAndStore(bot, planned, delivery, turn, clock);
+  // What Gemini billed is recorded alongside the post, not before it: until the commit lands, the reservation's
+  // hold keeps counting against the limits. Awaited before the turn ends, posted or not, so shutdown waits for it.
+  const usageRecorded = recordUsage(bot, context.reservation, turn); // never rejects
+  try {
+    await progress.settled();
+    clock.lap('statusSettled');
+    // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
+    await deliverAndStore(bot, planned, delivery, turn, clock);
+  } finally {
+    await usageRecorded;
+  }
   // Timing only: every step, the upload and the storing included (the generation's line above is written before them).
   bot.logger.debug({ threadId: asked.threadId, phases: clock.phases() }, 'turn steps timed');
 }

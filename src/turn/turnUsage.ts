@@ -5,7 +5,11 @@ import type { TurnDependencies } from './turnDependencies.js';
 import type { TurnOutcome } from './turnOutcome.js';
 import type { TurnRequest } from './turnRequest.js';
 
-/** What Gemini billed: answers, refusals and unreadable images are recorded; a call that never got an answer costs nothing. */
+/**
+ * What Gemini billed: answers, refusals and unreadable images are recorded; a
+ * call that never got an answer costs nothing. Never rejects: a commit that
+ * fails is logged, and its hold keeps guarding the limits until it expires.
+ */
 export async function recordUsage(bot: Pick<TurnDependencies, 'logger'>, reservation: Reservation, turn: GeneratedTurn): Promise<void> {
   const billed = billedImages(turn.outcome);
   if (!billed) return;

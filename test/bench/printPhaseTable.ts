@@ -14,7 +14,7 @@ const STEPS: ReadonlyArray<{ phase: string; group: string; covers: string }> = [
   { phase: 'prepare', group: 'before Gemini', covers: 'history chosen under the budget' },
   { phase: 'gemini', group: 'Gemini call', covers: 'body streamed, answer read, JSON parsed' },
   { phase: 'answerCheck', group: 'the answer', covers: 'images decoded and checked (sharp)' },
-  { phase: 'usageCommit', group: 'the answer', covers: 'usage recorded, status note settled' },
+  { phase: 'statusSettled', group: 'the answer', covers: 'status note settled (usage is recorded alongside the upload)' },
   { phase: 'upload', group: 'upload', covers: 'rendered, fitted, POSTed to Discord' },
   { phase: 'save', group: 'storing', covers: 'blob puts, record saved' },
   { phase: 'thread', group: 'storing', covers: 'thread opened (new conversation)' },

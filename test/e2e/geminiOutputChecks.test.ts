@@ -22,8 +22,19 @@ function reply(threadId: string, to: { id: string }, content: string) {
   return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
 }
 
-/** What the ledger recorded in this server today, and each entry's outcome, through a second connection to the bot's database. */
-async function recordedUsage() {
+/**
+ * What the ledger recorded in this server today, and each entry's outcome, through a second connection to the bot's
+ * database, once it holds `generations`: usage is recorded alongside the answer's post, so it may land just after.
+ */
+async function recordedUsage(generations: number) {
+  return vi.waitFor(async () => {
+    const usage = await readUsage();
+    expect(usage.today.generations).toBe(generations);
+    return usage;
+  }, PATIENCE);
+}
+
+async function readUsage() {
   const store = await openStore(harness.config.databaseUrl);
   try {
     const summary = await new UsageLedger(store.keyv, new PriceTable()).guildSummary(harness.discord.guildId);
@@ -54,7 +65,7 @@ describe('an image Gemini sent that cannot be read', () => {
       expect(message.components ?? []).toEqual([]); // no Reroll / Edit buttons on a failure
       expect(harness.discord.threads()).toEqual([]); // nothing stored, so no conversation was opened
 
-      const usage = await recordedUsage();
+      const usage = await recordedUsage(1);
       expect(usage.today).toMatchObject({ generations: 1, images: 1 });
       expect(usage.today.costUsd).toBeGreaterThan(0);
       expect(usage.outcomes).toEqual(['image-unreadable']);
@@ -94,7 +105,7 @@ describe('an image Gemini sent that cannot be read', () => {
     const posted = firstAttachmentBytes(harness, partial);
     expect(harness.gemini.imageInfo(posted)?.prompt).toBe('two blue foxes');
 
-    const usage = await recordedUsage();
+    const usage = await recordedUsage(2);
     expect(usage.today.images).toBe(3); // the first image, and both of the second answer's: Gemini billed them
 
     const edit = await waitForBotReplyTo(harness, reply(thread.id, partial, 'now add a hat'));

@@ -43,13 +43,13 @@ describe('health and metrics', () => {
     const model = harness.config.geminiModel;
     expect(sample(text, 'nanobanana_generations_total', { model, outcome: 'images' })).toBe(1);
     expect(sample(text, 'nanobanana_gemini_request_duration_seconds_count', { model, result: 'ok' })).toBe(1);
-    expect(sample(text, 'nanobanana_estimated_spend_usd_total', { model })).toBeGreaterThan(0);
     expect(sample(text, 'nanobanana_store_errors_total')).toBe(0);
     expect(sample(text, 'nanobanana_queue_depth')).toBe(0);
     expect(text).toContain('# HELP nanobanana_gemini_request_duration_seconds ');
     expect(sample(text, 'nanobanana_process_resident_memory_bytes')).toBeGreaterThan(0);
-    // The slot is held until the result is stored, which ends just after the message appears.
+    // The slot is held until the result is stored, which ends just after the message appears; the cost is recorded alongside the post.
     await vi.waitFor(async () => expect(sample(await scrape(harness), 'nanobanana_generations_in_flight')).toBe(0), PATIENCE);
+    await vi.waitFor(async () => expect(sample(await scrape(harness), 'nanobanana_estimated_spend_usd_total', { model })).toBeGreaterThan(0), PATIENCE);
   });
 
   it('counts a retried Gemini call once per retry, and each call in the latency histogram', async () => {

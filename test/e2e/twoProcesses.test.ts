@@ -7,7 +7,7 @@ import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -182,7 +182,14 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
     // Room for exactly two more: each turn holds its worst case, $0.234 for a 1K image, until it is settled.
     const store = await openStore(servers.redis.url);
     const ledger = new UsageLedger(store.keyv, new PriceTable());
-    const spentBefore = (await ledger.guildSummary(harness.discord.guildId)).month.costUsd;
+    // Usage is recorded alongside each answer's post: wait until all of it is (generations recorded, holds settled).
+    const recorded = (generations: number) =>
+      vi.waitFor(async () => {
+        const month = (await ledger.guildSummary(harness.discord.guildId)).month;
+        expect(month.generations).toBe(generations);
+        return month;
+      }, PATIENCE);
+    const spentBefore = (await recorded(3)).costUsd;
     expect(spentBefore).toBeGreaterThan(0);
     const budget = spentBefore + 0.5;
     await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: budget }]);
@@ -191,7 +198,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
     expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
     expect(answers.filter((message) => /monthly image budget/.test(mainText(message)))).toHaveLength(1);
     expect(harness.gemini.requests).toHaveLength(3 + 2);
-    const spentAfter = (await ledger.guildSummary(harness.discord.guildId)).month.costUsd;
+    const spentAfter = (await recorded(3 + 2)).costUsd;
     await store.close();
     expect(spentAfter).toBeGreaterThan(spentBefore);
     expect(spentAfter).toBeLessThanOrEqual(budget);

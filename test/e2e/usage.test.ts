@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { nextUtcDay, nextUtcMonth } from '../../src/usage/usagePeriods.js';
 import type { User } from '../emulators/discord/index.js';
+import { PATIENCE } from './helpers.js';
 import { useHarness } from './useHarness.js';
 import { privateReply } from './settingsHelpers.js';
 
@@ -49,6 +50,20 @@ describe('/usage', () => {
     ]);
     expect(await privateReply(harness, bob, 'usage')).toBe(`You made ${earlierToday ? 2 : 1} image${earlierToday ? 's' : ''} today and 2 images this month.`);
     expect(await privateReply(harness, harness.discord.users.carol, 'usage')).toBe('You made 0 images today and 0 images this month.');
+  });
+
+  it('counts an image Gemini made and billed even when Discord refuses to show it', async () => {
+    const { bob } = harness.discord.users;
+    // The answer is the deferred reply's first edit: Discord refuses it once; the member then reads why (the next edit).
+    harness.discord.injectFault({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, error: { status: 400, code: 50035, message: 'Invalid Form Body' } });
+    const { interactionId } = harness.discord.sendSlashCommand({ user: bob, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a fox' }] });
+    await vi.waitFor(() => expect(harness.discord.interaction(interactionId).originalCreated).toBe(true), PATIENCE);
+    const told = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId);
+    expect(told.content).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\.$/);
+    expect(told.attachments).toEqual([]);
+    expect(harness.gemini.requests).toHaveLength(1);
+    // Recorded before the turn ended, so before the member was told: no wait needed.
+    expect(await privateReply(harness, bob, 'usage')).toBe('You made 1 image today and 1 image this month.');
   });
 
   it('shows members with Manage Server the server\'s images and estimated spend against the limits set with /settings', async () => {
