@@ -246,14 +246,16 @@ describe('authentication and routing', () => {
     expect(error.message).toMatch(/^models\/gemini-2.5-flash-image is not found for API version v1beta, or is not supported for generateContent\./);
   });
 
-  it('serves only POST generateContent', async () => {
-    const response = await fetch(`${emulator.url}/models/gemini-3-pro-image:streamGenerateContent`, {
-      method: 'POST',
-      headers: { 'x-goog-api-key': emulator.apiKey },
-      body: '{}',
-    });
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as Json).error.status).toBe('NOT_FOUND');
+  it('serves only POST generateContent and streamGenerateContent', async () => {
+    for (const [method, path] of [['POST', ':countTokens'], ['GET', ':generateContent'], ['GET', ':streamGenerateContent?alt=sse']] as const) {
+      const response = await fetch(`${emulator.url}/models/gemini-3-pro-image${path}`, {
+        method,
+        headers: { 'x-goog-api-key': emulator.apiKey },
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as Json).error.status).toBe('NOT_FOUND');
+    }
   });
 
   it('records every call with its body and status', async () => {
@@ -263,6 +265,7 @@ describe('authentication and routing', () => {
     expect(emulator.requests[0]?.response).toMatchObject({ error: { code: 400 } });
     expect(emulator.requests[1]?.response).toHaveProperty('candidates');
     expect(emulator.requests[1]).toMatchObject({
+      method: 'generateContent',
       model: 'gemini-3-pro-image',
       body: imageRequest(user('y')),
       headers: { 'x-goog-api-key': emulator.apiKey },

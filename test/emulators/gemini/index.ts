@@ -1,14 +1,23 @@
-// A loopback stand-in for the Gemini API's generateContent, strict where
-// Google is strict (API key, field names, images, thought signatures), for
-// the bot's tests: point GEMINI_API_URL at `emulator.url`, script what the
-// model does with `enqueue`, and inspect what the bot sent in `requests`.
+// A loopback stand-in for the Gemini API's generateContent and
+// streamGenerateContent, strict where Google is strict (API key, field names,
+// images, thought signatures), for the bot's tests: point GEMINI_API_URL at
+// `emulator.url`, script what the model does with `enqueue`, and inspect what
+// the bot sent in `requests`.
 
 import type { AddressInfo } from 'node:net';
 import { readImageInfo } from './jpeg.js';
 import { createGeminiServer, type EmulatorState } from './server.js';
 import type { Behaviour, GeminiEmulator, GeminiEmulatorOptions } from './types.js';
 
-export type { Behaviour, CaseStyle, GeminiEmulator, GeminiEmulatorOptions, ImageDamage, RecordedGeminiRequest } from './types.js';
+export type {
+  Behaviour,
+  CaseStyle,
+  GeminiEmulator,
+  GeminiEmulatorOptions,
+  ImageDamage,
+  RecordedGeminiRequest,
+  StreamScript,
+} from './types.js';
 export type { ImageInfo } from './jpeg.js';
 
 /** A `held` behaviour and the function that releases it: `enqueue(held.behaviour)`, then `held.release()` on the event. */
@@ -16,6 +25,23 @@ export function heldAnswer(then?: Behaviour): { behaviour: Behaviour; release: (
   let release!: () => void;
   const until = new Promise<void>((resolve) => (release = resolve));
   return { behaviour: then ? { kind: 'held', until, then } : { kind: 'held', until }, release };
+}
+
+/**
+ * A streamed answer that stops after `afterChunks` chunks until `release()`:
+ * `enqueue(stalled.behaviour)`, wait for what the bot shows (or `stalled.reached`,
+ * which resolves once those chunks are written), then `stalled.release()`.
+ */
+export function stalledStream(
+  afterChunks: number,
+  answer: Extract<Behaviour, { kind: 'image' | 'text-only' | 'finish' }> = { kind: 'image' },
+): { behaviour: Behaviour; release: () => void; reached: Promise<void> } {
+  let release!: () => void;
+  let reach!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const behaviour = { ...answer, stream: { ...answer.stream, stallAfter: afterChunks, until, onStall: reach } };
+  return { behaviour, release, reached };
 }
 
 export const DEFAULT_API_KEY = 'test-gemini-key';

@@ -6,7 +6,7 @@
 // image, and a block can come with no candidates or with no content at all.
 
 import { randomBytes } from 'node:crypto';
-import { imageBlob } from './damageImage.js';
+import { imageBlob, type ImageDamage } from './damageImage.js';
 import { buildJpeg } from './jpeg.js';
 import type { GenerateContentRequest, RequestPart } from './requestSchema.js';
 import { signPart } from './signatures.js';
@@ -29,34 +29,132 @@ const DEFAULT_IMAGE_TEXT = "Here's the image you asked for.";
 const TEXT_INSTEAD_OF_IMAGE =
   'I can describe it in words, but this request did not ask for images (responseModalities has no IMAGE).';
 
+/**
+ * One answer before it is delivered, whole (generateContent) or in chunks
+ * (streamGenerateContent). Its parts are final and signed: a stream sends
+ * exactly these, one part per chunk.
+ */
+interface ComposedAnswer {
+  envelope: { modelVersion: string; responseId: string };
+  /** usageMetadata as the answer's last (or only) body carries it. */
+  usage: Record<string, unknown>;
+  /** usageMetadata with the prompt counts only, as a stream's earlier chunks carry it. */
+  promptUsage: Record<string, unknown>;
+  promptFeedback?: Record<string, unknown>;
+  /** Undefined: no candidate at all (`candidates: []` when `emptyCandidates`, else left out). */
+  candidate?: {
+    parts: RequestPart[];
+    finishReason: string;
+    groundingMetadata?: Record<string, unknown>;
+    /**
+     * Streamed, the finishReason comes in a chunk of its own after the parts that precede
+     * `finishWithFrom` (a block after thoughts); the parts from that index on ride with it.
+     */
+    finishWithFrom?: number;
+  };
+  emptyCandidates?: true;
+}
+
+/** The generateContent body for `behaviour`. */
 export function buildAnswer(behaviour: AnsweringBehaviour, context: AnswerContext): Record<string, unknown> {
+  const answer = composeAnswer(behaviour, context, false);
+  const body: Record<string, unknown> = {};
+  if (answer.candidate) {
+    const { parts, finishReason, groundingMetadata } = answer.candidate;
+    // Without parts Google leaves `content` out entirely; clients must cope.
+    const candidate: Record<string, unknown> = parts.length > 0 ? { content: { role: 'model', parts } } : {};
+    Object.assign(candidate, { finishReason, index: 0 });
+    if (groundingMetadata) candidate.groundingMetadata = groundingMetadata;
+    body.candidates = [candidate];
+  } else if (answer.emptyCandidates) {
+    body.candidates = [];
+  }
+  if (answer.promptFeedback) body.promptFeedback = answer.promptFeedback;
+  return { ...body, usageMetadata: answer.usage, ...answer.envelope };
+}
+
+/**
+ * The streamGenerateContent chunks for `behaviour`, each a GenerateContentResponse:
+ * one part per chunk (`candidates[0].content` holds only that chunk's part), every
+ * chunk with modelVersion and responseId, the earlier ones with prompt-only
+ * usageMetadata, the last with finishReason, the full usageMetadata and, when
+ * Google Search is on, groundingMetadata.
+ *
+ * Confirmed by recorded streams (googleapis/js-genai test/system/recordings,
+ * vercel/ai packages/google/src/__fixtures__): chunk envelope, `index: 0`,
+ * usage on every chunk and complete on the last, a block as the only chunk,
+ * a trailing `{"text":""}` chunk with finishReason from gemini-3-pro-image and
+ * `{"text":"","thoughtSignature":…}` from Gemini 3 text models. Assumed: that
+ * each thought part and each image arrives in a chunk of its own, that the
+ * first answer text piece carries the signature as in a whole answer, and
+ * groundingMetadata on the last chunk.
+ */
+export function buildStreamedAnswer(behaviour: AnsweringBehaviour, context: AnswerContext): Array<Record<string, unknown>> {
+  const answer = composeAnswer(behaviour, context, true);
+  const envelope = answer.envelope;
+  if (!answer.candidate) {
+    const chunk: Record<string, unknown> = answer.emptyCandidates ? { candidates: [] } : {};
+    if (answer.promptFeedback) chunk.promptFeedback = answer.promptFeedback;
+    return [{ ...chunk, usageMetadata: answer.usage, ...envelope }];
+  }
+  const { parts, finishReason, groundingMetadata, finishWithFrom } = answer.candidate;
+  const chunkOf = (chunkParts: RequestPart[], last: boolean): Record<string, unknown> => {
+    const candidate: Record<string, unknown> = chunkParts.length > 0 ? { content: { role: 'model', parts: chunkParts } } : {};
+    if (last) candidate.finishReason = finishReason;
+    candidate.index = 0;
+    if (last && groundingMetadata) candidate.groundingMetadata = groundingMetadata;
+    return { candidates: [candidate], usageMetadata: last ? answer.usage : answer.promptUsage, ...envelope };
+  };
+  const split = finishWithFrom ?? Math.max(0, parts.length - 1);
+  return [...parts.slice(0, split).map((part) => chunkOf([part], false)), chunkOf(parts.slice(split), true)];
+}
+
+function composeAnswer(behaviour: AnsweringBehaviour, context: AnswerContext, streamed: boolean): ComposedAnswer {
   const prompt = countPromptTokens(context.request);
   const envelope = { modelVersion: context.model, responseId: randomBytes(16).toString('base64url') };
+  const promptUsage = usageMetadata(prompt, undefined);
   switch (behaviour.kind) {
     case 'prompt-blocked':
       return {
+        envelope,
+        usage: promptUsage,
+        promptUsage,
         promptFeedback: { blockReason: behaviour.reason, safetyRatings: safetyRatings(behaviour.reason) },
-        usageMetadata: usageMetadata(prompt, undefined),
-        ...envelope,
       };
     case 'no-candidates':
-      return { candidates: [], usageMetadata: usageMetadata(prompt, undefined), ...envelope };
+      return { envelope, usage: promptUsage, promptUsage, emptyCandidates: true };
     case 'finish': {
-      const parts = behaviour.text === undefined ? [] : signFirstAnswer([{ text: behaviour.text }]);
-      // Without text Google leaves `content` out entirely; clients must cope.
-      const candidate: Record<string, unknown> = parts.length > 0 ? { content: { role: 'model', parts } } : {};
-      Object.assign(candidate, { finishReason: behaviour.reason, index: 0 });
+      const thoughts: RequestPart[] = [];
+      if (behaviour.thoughts) {
+        thoughts.push(...thoughtTextParts(lastUserText(context.request), streamed));
+        thoughts.push(...drafts(behaviour.thoughtImages, context, undefined));
+      }
+      const answer: RequestPart[] = behaviour.text === undefined ? [] : [{ text: behaviour.text }];
       const output = { text: textTokens(behaviour.text ?? ''), image: 0, thoughts: THOUGHT_TOKENS };
-      return { candidates: [candidate], usageMetadata: usageMetadata(prompt, output), ...envelope };
+      return {
+        envelope,
+        usage: usageMetadata(prompt, output),
+        promptUsage,
+        candidate: { parts: signAnswer([...thoughts, ...answer], false), finishReason: behaviour.reason, finishWithFrom: thoughts.length },
+      };
     }
     case 'text-only':
     case 'image': {
-      const { parts, imageTokens } = answerParts(behaviour, context);
+      const trailer = streamed ? (behaviour.stream?.trailer ?? 'signed') : 'none';
+      const { parts, imageTokens } = answerParts(behaviour, context, streamed);
       const text = parts.filter((part) => part.thought !== true && part.text !== undefined).map((part) => part.text).join('');
-      const candidate: Record<string, unknown> = { content: { role: 'model', parts }, finishReason: 'STOP', index: 0 };
-      if (wantsGrounding(context.request)) candidate.groundingMetadata = groundingMetadata(lastUserText(context.request));
+      if (trailer !== 'none') parts.push({ text: '' });
       const output = { text: textTokens(text), image: imageTokens, thoughts: THOUGHT_TOKENS };
-      return { candidates: [candidate], usageMetadata: usageMetadata(prompt, output), ...envelope };
+      return {
+        envelope,
+        usage: usageMetadata(prompt, output),
+        promptUsage,
+        candidate: {
+          parts: signAnswer(parts, trailer === 'signed'),
+          finishReason: 'STOP',
+          ...(wantsGrounding(context.request) ? { groundingMetadata: groundingMetadata(lastUserText(context.request)) } : {}),
+        },
+      };
     }
   }
 }
@@ -64,6 +162,7 @@ export function buildAnswer(behaviour: AnsweringBehaviour, context: AnswerContex
 function answerParts(
   behaviour: Extract<Behaviour, { kind: 'image' | 'text-only' }>,
   context: AnswerContext,
+  streamed: boolean,
 ): { parts: RequestPart[]; imageTokens: number } {
   const { request } = context;
   const modalities = request.generationConfig?.responseModalities ?? [];
@@ -72,7 +171,7 @@ function answerParts(
   const wantsText = !wantsImage || modalities.includes('TEXT');
   const prompt = lastUserText(request);
 
-  const parts: RequestPart[] = [{ text: thoughtSummary(prompt), thought: true }];
+  const parts: RequestPart[] = thoughtTextParts(prompt, streamed);
   const answer: RequestPart[] = [];
   let imageTokens = 0;
   if (wantsImage) {
@@ -82,7 +181,7 @@ function answerParts(
       // Interim thought images are full-size drafts, as large as the final one.
       parts.push({ inlineData: imageBlob(buildJpeg({ serial, prompt, interim: true }, behaviour.imageBytes), behaviour.thoughtDamage), thought: true });
     }
-    if (wantsText) answer.push({ text: behaviour.text ?? DEFAULT_IMAGE_TEXT });
+    if (wantsText) answer.push(...answerText(behaviour.text ?? DEFAULT_IMAGE_TEXT, streamed));
     const count = Math.max(1, behaviour.images ?? 1);
     for (let index = 0; index < count; index++) {
       const imageSerial = index === 0 ? serial : context.nextSerial();
@@ -92,21 +191,52 @@ function answerParts(
     imageTokens = count * outputImageTokens(request.generationConfig?.imageConfig?.imageSize);
   } else {
     // The model may draft before deciding not to draw: those drafts are interim thought images too.
-    const drafts = behaviour.kind === 'text-only' ? Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0)) : 0;
-    for (let index = 0; index < drafts; index++) {
-      const draft = buildJpeg({ serial: context.nextSerial(), prompt, interim: true }, undefined);
-      parts.push({ inlineData: imageBlob(draft, behaviour.kind === 'text-only' ? behaviour.thoughtDamage : undefined), thought: true });
-    }
-    answer.push({ text: behaviour.kind === 'text-only' ? behaviour.text : (behaviour.text ?? TEXT_INSTEAD_OF_IMAGE) });
+    if (behaviour.kind === 'text-only') parts.push(...drafts(behaviour.thoughtImages, context, behaviour.thoughtDamage));
+    answer.push(...answerText(behaviour.kind === 'text-only' ? behaviour.text : (behaviour.text ?? TEXT_INSTEAD_OF_IMAGE), streamed));
   }
-  return { parts: [...parts, ...signFirstAnswer(answer)], imageTokens };
+  return { parts: [...parts, ...answer], imageTokens };
 }
 
-/** Gemini 3: the first part after the thoughts and every image part carry a signature. */
-function signFirstAnswer(answer: RequestPart[]): RequestPart[] {
-  return answer.map((part, index) =>
-    index === 0 || part.inlineData !== undefined ? { ...part, thoughtSignature: signPart(part) } : part,
-  );
+/** Up to two interim thought images drawn before the model stops or answers in words. */
+function drafts(count: number | undefined, context: AnswerContext, damage: ImageDamage | undefined): RequestPart[] {
+  const prompt = lastUserText(context.request);
+  return Array.from({ length: Math.min(2, Math.max(0, count ?? 0)) }, () => ({
+    inlineData: imageBlob(buildJpeg({ serial: context.nextSerial(), prompt, interim: true }, undefined), damage),
+    thought: true,
+  }));
+}
+
+/** The thought summary: one part whole, two pieces streamed (a heading, then the rest). */
+function thoughtTextParts(prompt: string, streamed: boolean): RequestPart[] {
+  const subject = prompt.length > 80 ? `${prompt.slice(0, 77)}...` : prompt;
+  const heading = '**Planning the composition**\n\n';
+  const body = `I'm working out the layout, lighting and palette for: ${subject}`;
+  return streamed ? [{ text: heading, thought: true }, { text: body, thought: true }] : [{ text: heading + body, thought: true }];
+}
+
+/** Answer text: one part whole; streamed, two pieces split at the space nearest the middle. */
+function answerText(text: string, streamed: boolean): RequestPart[] {
+  const middle = text.length / 2;
+  let cut = -1;
+  for (let index = text.indexOf(' '); index !== -1; index = text.indexOf(' ', index + 1)) {
+    if (cut === -1 || Math.abs(index + 1 - middle) < Math.abs(cut - middle)) cut = index + 1;
+  }
+  if (!streamed || cut <= 0 || cut >= text.length) return [{ text }];
+  return [{ text: text.slice(0, cut) }, { text: text.slice(cut) }];
+}
+
+/**
+ * Gemini 3: the first part after the thoughts and every image part carry a
+ * signature; a stream's trailing empty-text part may carry one too.
+ */
+function signAnswer(parts: RequestPart[], signTrailer: boolean): RequestPart[] {
+  const firstAnswer = parts.findIndex((part) => part.thought !== true);
+  const last = parts.length - 1;
+  return parts.map((part, index) => {
+    const isImage = part.inlineData !== undefined && part.thought !== true;
+    const isTrailer = signTrailer && index === last && part.text === '';
+    return index === firstAnswer || isImage || isTrailer ? { ...part, thoughtSignature: signPart(part) } : part;
+  });
 }
 
 /** The text of the last user turn: what the images are "of". */
@@ -116,11 +246,6 @@ export function lastUserText(request: GenerateContentRequest): string {
     .filter((part) => part.thought !== true && typeof part.text === 'string')
     .map((part) => part.text)
     .join('\n');
-}
-
-function thoughtSummary(prompt: string): string {
-  const subject = prompt.length > 80 ? `${prompt.slice(0, 77)}...` : prompt;
-  return `**Planning the composition**\n\nI'm working out the layout, lighting and palette for: ${subject}`;
 }
 
 function wantsGrounding(request: GenerateContentRequest): boolean {

@@ -1,8 +1,9 @@
-// The HTTP edge of the emulator: one route, POST
-// /v1beta/models/{model}:generateContent, checked in the order Google checks
-// it (payload size, API key, model, body), then answered with the next
-// scripted behaviour. Every call to the route is recorded, rejected or not,
-// so tests can assert on exactly what the bot sent.
+// The HTTP edge of the emulator: two routes, POST
+// /v1beta/models/{model}:generateContent and :streamGenerateContent, checked
+// in the order Google checks them (payload size, API key, model, body), then
+// answered with the next scripted behaviour, whole or streamed (streamAnswer.ts).
+// Every call is recorded, rejected or not, so tests can assert on exactly
+// what the bot sent.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -18,14 +19,16 @@ import {
   unknownModel,
   type GeminiError,
 } from './errors.js';
-import { buildAnswer, type AnsweringBehaviour } from './responses.js';
+import { buildAnswer, buildStreamedAnswer, type AnsweringBehaviour } from './responses.js';
+import { streamFormatFor, writeStream, type StreamFormat } from './streamAnswer.js';
 import type { Behaviour, CaseStyle, RecordedGeminiRequest } from './types.js';
 import { validateRequest } from './validateRequest.js';
+import { settledBeforeClose, sleep } from './waits.js';
 
 /** FACTS: Google raised the inline request limit to 100 MB in January 2026. */
 export const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 
-const ROUTE = /^\/v1beta\/models\/([^/:]+):generateContent$/;
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
 /** Mutable state shared by the server and the GeminiEmulator handle. */
 export interface EmulatorState {
@@ -60,12 +63,18 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
     return;
   }
   const model = decodeURIComponent(route[1] as string);
-  const record: RecordedGeminiRequest = { model, headers: request.headers, body: undefined, status: 0, receivedAt: new Date() };
+  const method = route[2] as RecordedGeminiRequest['method'];
+  const alt = url.searchParams.get('alt') ?? undefined;
+  const record: RecordedGeminiRequest = { method, model, headers: request.headers, body: undefined, status: 0, receivedAt: new Date() };
+  if (alt !== undefined) record.alt = alt;
   state.requests.push(record);
+  const format: StreamFormat | undefined = method === 'streamGenerateContent' ? streamFormatFor(alt) : undefined;
   const reply = (answer: GeminiError | { httpStatus: 200; body: unknown }): void => {
     record.status = answer.httpStatus;
     record.response = answer.body;
-    send(response, answer);
+    // The stream method answers its errors with the stream's content type (a recorded
+    // 404 from Google: text/event-stream, the JSON error as the whole body).
+    send(response, answer, format === 'sse' ? 'text/event-stream' : undefined);
   };
 
   const raw = await readBody(request, MAX_REQUEST_BYTES);
@@ -76,18 +85,26 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
   // Google authenticates before it looks at the model or the body.
   const refusal = checkCaller(state, url, request.headers['x-goog-api-key']) ?? checkModel(state, model);
   if (refusal) return reply(refusal);
+  if (format === 'unsupported') return reply(invalidArgument(`Invalid value at 'alt' (alt), "${alt ?? ''}"`));
   if (body === undefined) return reply(invalidArgument('Invalid JSON payload received. Unexpected token.'));
 
   const validation = validateRequest(body);
   if (!validation.ok) return reply(validation.error);
 
+  const context = { model, request: validation.request, nextSerial: () => ++state.serial };
+  const inCase = (value: unknown): unknown => (state.caseStyle === 'snake' ? toSnakeCaseKeys(value) : value);
   await perform(state.queue.shift() ?? { kind: 'image' }, {
     model,
     socket: request.socket,
     closing: state.closing.signal,
-    answer: (behaviour) => {
-      const answer = buildAnswer(behaviour, { model, request: validation.request, nextSerial: () => ++state.serial });
-      reply({ httpStatus: 200, body: state.caseStyle === 'snake' ? toSnakeCaseKeys(answer) : answer });
+    answer: async (behaviour) => {
+      if (format === 'sse' || format === 'json-array') {
+        const chunks = buildStreamedAnswer(behaviour, context).map(inCase);
+        record.status = 200;
+        await writeStream(response, chunks, { format, script: behaviour.stream, record, closing: state.closing.signal });
+        return;
+      }
+      reply({ httpStatus: 200, body: inCase(buildAnswer(behaviour, context)) });
     },
     fail: reply,
     sendRaw: (status, text, contentType) => {
@@ -125,7 +142,7 @@ interface Exchange {
   socket: Socket;
   /** Aborted when the emulator closes. */
   closing: AbortSignal;
-  answer(behaviour: AnsweringBehaviour): void;
+  answer(behaviour: AnsweringBehaviour): Promise<void>;
   fail(error: GeminiError): void;
   sendRaw(status: number, body: string, contentType: string): void;
 }
@@ -151,38 +168,8 @@ async function perform(behaviour: Behaviour, exchange: Exchange): Promise<void> 
       exchange.fail(scriptedError(behaviour.status, exchange.model, behaviour));
       return;
     default:
-      exchange.answer(behaviour);
+      await exchange.answer(behaviour);
   }
-}
-
-/** Resolves true after `ms`, or false as soon as the emulator closes. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Resolves true once `until` settles, or false as soon as the emulator closes. */
-function settledBeforeClose(until: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve(false);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settled = (): void => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(!signal.aborted);
-    };
-    until.then(settled, settled);
-  });
 }
 
 /**
@@ -200,11 +187,11 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return size <= limit ? Buffer.concat(chunks) : undefined;
 }
 
-function send(response: ServerResponse, answer: { httpStatus: number; body: unknown }): void {
+function send(response: ServerResponse, answer: { httpStatus: number; body: unknown }, contentType = 'application/json; charset=UTF-8'): void {
   if (response.destroyed) return;
   const payload = JSON.stringify(answer.body, null, 2);
   response.writeHead(answer.httpStatus, {
-    'content-type': 'application/json; charset=UTF-8',
+    'content-type': contentType,
     'content-length': Buffer.byteLength(payload),
   });
   response.end(payload);

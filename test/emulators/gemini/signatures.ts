@@ -57,21 +57,21 @@ const HELP = ' Please refer to https://ai.google.dev/gemini-api/docs/thought-sig
 /**
  * Checks every model turn of a request the way Gemini 3 image models do: the
  * first non-thought part and every non-thought image part must be signed, and
- * every signature present must match its part. Positions in messages are
- * 1-based, like Google's ("content position 2, part position 1").
+ * every signature present must match its part. A model turn is a run of
+ * consecutive model contents taken as one (Google's JS SDK records a streamed
+ * answer as one model content per chunk). Positions in messages are 1-based,
+ * like Google's ("content position 2, part position 1").
  */
 export function checkThoughtSignatures(contents: readonly RequestContent[]): GeminiError | undefined {
-  for (const [contentIndex, content] of contents.entries()) {
-    if (content.role !== 'model') continue;
-    const parts = content.parts ?? [];
-    const firstAnswerIndex = parts.findIndex((part) => part.thought !== true);
-    for (const [partIndex, part] of parts.entries()) {
+  for (const turn of modelTurns(contents)) {
+    const firstAnswer = turn.find(({ part }) => part.thought !== true);
+    for (const { part, contentIndex, partIndex } of turn) {
       const field = `contents[${contentIndex}].parts[${partIndex}].thought_signature`;
       const position = `content position ${contentIndex + 1}, part position ${partIndex + 1}`;
       const isImage = part.inlineData !== undefined && part.thought !== true;
       if (part.thoughtSignature === undefined) {
         if (isImage) return invalidField(field, `Image part is missing a thought_signature in ${position}.${HELP}`);
-        if (partIndex === firstAnswerIndex) {
+        if (part === firstAnswer?.part) {
           return invalidField(field, `${partKind(part)} part is missing a thought_signature in ${position}.${HELP}`);
         }
         continue;
@@ -83,6 +83,27 @@ export function checkThoughtSignatures(contents: readonly RequestContent[]): Gem
     }
   }
   return undefined;
+}
+
+interface PlacedPart {
+  part: RequestPart;
+  contentIndex: number;
+  partIndex: number;
+}
+
+/** Each run of consecutive model contents, its parts flattened in order. */
+function modelTurns(contents: readonly RequestContent[]): PlacedPart[][] {
+  const turns: PlacedPart[][] = [];
+  let current: PlacedPart[] | undefined;
+  for (const [contentIndex, content] of contents.entries()) {
+    if (content.role !== 'model') {
+      current = undefined;
+      continue;
+    }
+    if (!current) turns.push((current = []));
+    for (const [partIndex, part] of (content.parts ?? []).entries()) current.push({ part, contentIndex, partIndex });
+  }
+  return turns;
 }
 
 function partKind(part: RequestPart): string {

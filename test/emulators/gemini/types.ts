@@ -8,7 +8,30 @@ export type { ImageDamage } from './damageImage.js';
 
 export type CaseStyle = 'camel' | 'snake';
 
-/** What the "model" does with the next valid generateContent request. */
+/**
+ * How a streamed answer (streamGenerateContent) is delivered. generateContent
+ * ignores it: the same behaviour answers there in one body.
+ */
+export interface StreamScript {
+  /**
+   * How the answer ends. 'signed' (default): a last chunk `{"text":"","thoughtSignature":…}`
+   * carrying finishReason, the part Google's JS SDK drops; 'empty': a last `{"text":""}` chunk,
+   * unsigned, carrying finishReason (as a recorded Gemini 3 Pro Image stream does); 'none':
+   * finishReason rides on the chunk of the last real part.
+   */
+  trailer?: 'signed' | 'empty' | 'none';
+  /** Destroys the connection after this many chunks: no finishReason, no clean end. */
+  cutAfter?: number;
+  /** Ends the response cleanly after this many chunks, without the rest (no finishReason). */
+  endAfter?: number;
+  /** Stops after this many chunks until `until` settles, then sends the rest (see `stalledStream`). */
+  stallAfter?: number;
+  until?: Promise<unknown>;
+  /** Called once the stall point is reached (the chunks before it are written). */
+  onStall?: () => void;
+}
+
+/** What the "model" does with the next valid generateContent or streamGenerateContent request. */
 export type Behaviour =
   | {
       kind: 'image';
@@ -22,14 +45,19 @@ export type Behaviour =
       damage?: Array<ImageDamage | 'intact'>;
       /** Breaks every interim thought image. */
       thoughtDamage?: ImageDamage;
+      stream?: StreamScript;
     }
   /** STOP with text and no image; drafts (interim thought images) may come first, whole or broken. */
-  | { kind: 'text-only'; text: string; thoughtImages?: number; thoughtDamage?: ImageDamage }
-  /** promptFeedback.blockReason and no candidates. */
-  | { kind: 'prompt-blocked'; reason: string }
-  /** One candidate with this finishReason and no image (IMAGE_SAFETY, NO_IMAGE, ...). */
-  | { kind: 'finish'; reason: string; text?: string }
-  | { kind: 'no-candidates' }
+  | { kind: 'text-only'; text: string; thoughtImages?: number; thoughtDamage?: ImageDamage; stream?: StreamScript }
+  /** promptFeedback.blockReason and no candidates (streamed: the only chunk). */
+  | { kind: 'prompt-blocked'; reason: string; stream?: StreamScript }
+  /**
+   * One candidate with this finishReason and no image (IMAGE_SAFETY, NO_IMAGE, ...). With
+   * `thoughts`, the model's thought text and `thoughtImages` drafts come first (streamed: as
+   * chunks before the block, the safety stop arriving mid-stream).
+   */
+  | { kind: 'finish'; reason: string; text?: string; thoughts?: boolean; thoughtImages?: number; stream?: StreamScript }
+  | { kind: 'no-candidates'; stream?: StreamScript }
   | {
       kind: 'error';
       status: 429 | 500 | 503 | 400 | 403 | 404;
@@ -53,14 +81,23 @@ export type Behaviour =
   | { kind: 'raw'; status: number; body: string; contentType?: string };
 
 export interface RecordedGeminiRequest {
+  /** Which method was called. */
+  method: 'generateContent' | 'streamGenerateContent';
+  /** The `alt` query parameter, when sent ('sse' for a server-sent-events stream). */
+  alt?: string;
   model: string;
   headers: IncomingHttpHeaders;
   /** The parsed JSON body, or undefined when it was not JSON. */
   body: unknown;
   /** The HTTP status sent; 0 while unanswered or when the socket was reset. */
   status: number;
-  /** The JSON body sent back (answer or error), exactly as sent; undefined while unanswered or after a reset. */
+  /**
+   * The JSON body sent back (answer or error), exactly as sent; undefined while unanswered or after a reset.
+   * For a stream: the array of chunks written so far (it grows while the stream runs).
+   */
   response?: unknown;
+  /** For a stream answered 200: 'streaming' while it runs, then how it ended. */
+  streamEnd?: 'streaming' | 'complete' | 'cut' | 'ended' | 'client-gone';
   receivedAt: Date;
 }
 
@@ -71,10 +108,13 @@ export interface GeminiEmulatorOptions {
 }
 
 export interface GeminiEmulator {
-  /** 'http://127.0.0.1:PORT/v1beta'; the bot POSTs `${url}/models/${model}:generateContent`. */
+  /**
+   * 'http://127.0.0.1:PORT/v1beta'; the bot POSTs `${url}/models/${model}:generateContent`
+   * or `${url}/models/${model}:streamGenerateContent?alt=sse`.
+   */
   url: string;
   apiKey: string;
-  /** Every generateContent call, in arrival order, including rejected ones. */
+  /** Every generateContent and streamGenerateContent call, in arrival order, including rejected ones. */
   requests: RecordedGeminiRequest[];
   /** Queue behaviours, one per valid request, FIFO; when empty the model answers { kind: 'image' }. */
   enqueue(...behaviours: Behaviour[]): void;
