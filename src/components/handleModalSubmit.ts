@@ -7,11 +7,10 @@ import { interactionDelivery } from '../discord/interactionDelivery.js';
 import { runTurn } from '../turn/runTurn.js';
 import { grantedAccess } from '../turn/turnRequest.js';
 import { turnDeliveryTo } from '../discord/turnDeliveryTo.js';
-import { threadDelivery } from '../discord/threadDelivery.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import { replyPrivately, textPayload } from '../discord/toMessagePayload.js';
 import { imageAttachmentsOf } from '../discord/imageAttachments.js';
-import { locateResult } from './locateResult.js';
+import { runResultTurn } from './resultTurn.js';
 import { INSTRUCTION_INPUT } from './modals.js';
 
 /** An instruction typed into one of the bot's modals, once the router checked the form's claims and the member's access. */
@@ -32,30 +31,15 @@ interface FormTurn extends MemberGrant {
   instruction: string;
 }
 
-/** The Edit button: continues the conversation from that image, like a reply to it. */
-async function editFromButton(bot: BotContext, interaction: ModalSubmitInteraction, { messageId, instruction, response, settings: serverSettings }: FormTurn): Promise<void> {
-  await response.defer('private');
-  const located = await locateResult(bot, interaction, messageId);
-  if (!located.ok) {
-    await interaction.editReply(textPayload(describeRefusal(located.refusal)));
-    return;
-  }
-  await runTurn(
-    bot,
-    {
-      threadId: located.thread.id,
-      guildId: located.record.guildId,
-      authorId: interaction.user.id,
-      prompt: instruction,
-      attachments: [],
-      replyToMessageId: messageId,
-      // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
-      repliedImages: interaction.message ? imageAttachmentsOf(interaction.message) : undefined,
-      settings: {},
-      access: grantedAccess(serverSettings),
-    },
-    turnDeliveryTo(threadDelivery(response, located.thread, interaction.message ?? undefined), bot.logger),
-  );
+/** The Edit button's form: continues the conversation from that image, like a reply to it. */
+function editFromButton(bot: BotContext, interaction: ModalSubmitInteraction, { messageId, instruction, ...grant }: FormTurn): Promise<void> {
+  return runResultTurn(bot, interaction, { messageId, source: interaction.message ?? undefined }, grant, {
+    prompt: instruction,
+    replyToMessageId: messageId,
+    // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
+    repliedImages: interaction.message ? imageAttachmentsOf(interaction.message) : undefined,
+    settings: {},
+  });
 }
 
 /**

@@ -5,11 +5,6 @@ import type { ResultAction } from '../discord/customIds.js';
 import type { ResultTarget } from './interactionAuthority.js';
 import type { InteractionResponse } from '../discord/interactionResponse.js';
 import type { MemberGrant } from '../discord/slashCommand.js';
-import type { EffectiveSettings } from '../settings/guildSettings.js';
-import { runTurn } from '../turn/runTurn.js';
-import { grantedAccess } from '../turn/turnRequest.js';
-import { turnDeliveryTo } from '../discord/turnDeliveryTo.js';
-import { threadDelivery } from '../discord/threadDelivery.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import { textPayload } from '../discord/toMessagePayload.js';
 import { branchConversation } from './branchConversation.js';
@@ -17,6 +12,7 @@ import { deleteResult } from './deleteResult.js';
 import { locateResult, type LocatedResult } from './locateResult.js';
 import { imageAttachmentsOf } from '../discord/imageAttachments.js';
 import { editModal } from './modals.js';
+import { runResultTurn, type ResultAsk } from './resultTurn.js';
 
 /**
  * Delete under a result image. Deleting one's own image stays possible
@@ -33,24 +29,26 @@ export async function handleResultButton(
   bot: BotContext,
   interaction: ButtonInteraction,
   target: ResultTarget & { action: Exclude<ResultAction, 'delete'> },
-  { response, settings: serverSettings }: MemberGrant,
+  grant: MemberGrant,
 ): Promise<void> {
   const action = target.action;
-  if (action === 'edit') {
-    await interaction.showModal(editModal(target.messageId));
-    return;
-  }
-  const found = await deferAndLocate(bot, interaction, target, response);
-  if (!found.ok) return;
-  const turn = { located: found.located, response, serverSettings };
+  const result = { messageId: target.messageId, source: interaction.message };
   switch (action) {
+    case 'edit':
+      await interaction.showModal(editModal(target.messageId));
+      return;
     case 'reroll':
-      return reroll(bot, interaction, turn);
+      // The same turn again: the history before it and its user parts exactly, with its words and image options
+      // (planTurn finds them, in line). The new answer is added at the end of the thread.
+      return runResultTurn(bot, interaction, result, grant, { prompt: '', replay: { messageId: target.messageId }, settings: {} });
     case 'upscale-2k':
     case 'upscale-4k':
-      return upscale(bot, interaction, turn, action === 'upscale-2k' ? '2K' : '4K');
-    case 'branch':
-      return branchConversation(bot, interaction, found.located);
+      return runResultTurn(bot, interaction, result, grant, upscale(interaction, action === 'upscale-2k' ? '2K' : '4K'));
+    case 'branch': {
+      const found = await deferAndLocate(bot, interaction, target, grant.response);
+      if (found.ok) await branchConversation(bot, interaction, found.located);
+      return;
+    }
   }
 }
 
@@ -68,52 +66,13 @@ async function deferAndLocate(
   return { ok: false };
 }
 
-/** What a button that starts a turn works with. */
-interface ButtonTurn {
-  located: Extract<LocatedResult, { ok: true }>;
-  response: InteractionResponse;
-  serverSettings: EffectiveSettings;
-}
-
-/**
- * The same turn again: the history before it and its user parts exactly, with
- * its image options. The new answer is added at the end of the thread.
- */
-async function reroll(bot: BotContext, interaction: ButtonInteraction, { located, response, serverSettings }: ButtonTurn) {
-  // The words, for the byline; the turn itself sends the stored parts again exactly (planTurn finds them, in line).
-  const prompt = located.exchange.user.parts.flatMap(({ raw }) => (typeof raw['text'] === 'string' ? [raw['text']] : [])).join('\n');
-  await runTurn(
-    bot,
-    {
-      threadId: located.thread.id,
-      guildId: located.record.guildId,
-      authorId: interaction.user.id,
-      prompt,
-      attachments: [],
-      replay: { messageId: located.exchange.model.messageId },
-      settings: located.exchange.settings ?? {},
-      access: grantedAccess(serverSettings),
-    },
-    turnDeliveryTo(threadDelivery(response, located.thread, interaction.message), bot.logger),
-  );
-}
-
 /** Gemini has no upscaler: the image is redrawn from itself at the larger size. */
-async function upscale(bot: BotContext, interaction: ButtonInteraction, { located, response, serverSettings }: ButtonTurn, imageSize: ImageSize) {
-  await runTurn(
-    bot,
-    {
-      threadId: located.thread.id,
-      guildId: located.record.guildId,
-      authorId: interaction.user.id,
-      prompt: `Upscale this image to ${imageSize}: keep everything exactly as it is, only sharper and more detailed.`,
-      attachments: [],
-      replyToMessageId: interaction.message.id,
-      // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
-      repliedImages: imageAttachmentsOf(interaction.message),
-      settings: { imageSize },
-      access: grantedAccess(serverSettings),
-    },
-    turnDeliveryTo(threadDelivery(response, located.thread, interaction.message), bot.logger),
-  );
+function upscale(interaction: ButtonInteraction, imageSize: ImageSize): ResultAsk {
+  return {
+    prompt: `Upscale this image to ${imageSize}: keep everything exactly as it is, only sharper and more detailed.`,
+    replyToMessageId: interaction.message.id,
+    // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
+    repliedImages: imageAttachmentsOf(interaction.message),
+    settings: { imageSize },
+  };
 }

@@ -1,6 +1,7 @@
 import type { Interaction, ThreadChannel } from 'discord.js';
+import type { Logger } from 'pino';
 import { findExchangeByMessage, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
-import { loadConversation } from '../conversation/loadConversation.js';
+import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import type { BotContext } from '../discord/botContext.js';
 import { channelOf } from '../discord/channelOf.js';
 import type { Refusal } from '../refusals/refusal.js';
@@ -13,18 +14,30 @@ export type LocatedResult =
 const NOT_A_CONVERSATION = { ok: false, refusal: { kind: 'not-a-conversation' } } as const;
 
 /**
- * The conversation a result message belongs to. A button on the first image
- * sits in the parent channel, and that image's thread has the message's id;
- * any other result sits in its thread. `messageId` is a message Discord
- * vouched for in the interaction (see interactionAuthority.ts), and the
- * conversation found must belong to the interaction's server and channel.
+ * The thread whose conversation a result message belongs to. A button on the
+ * first image sits in the parent channel, and that image's thread has the
+ * message's id; any other result sits in its thread.
  */
-export async function locateResult(bot: BotContext, interaction: Interaction, messageId: string): Promise<LocatedResult> {
+export async function resultThreadId(interaction: Interaction, messageId: string): Promise<string> {
   const channel = await channelOf(interaction);
-  const threadId = channel?.isThread() ? channel.id : messageId;
-  // In the thread's line: a click can land while the turn that posted this image is still saving it, and
-  // reading there lets an older record be migrated and written back (loadConversation) with no turn in between.
-  const loaded = await bot.threadQueue.run(threadId, () => loadConversation(bot, threadId, interaction.guildId ?? ''));
+  return channel?.isThread() ? channel.id : messageId;
+}
+
+/**
+ * The result message's turn in its thread's conversation, as read in the
+ * thread's line. `messageId` is a message Discord vouched for in the
+ * interaction (see interactionAuthority.ts), and the conversation found must
+ * belong to the interaction's server and channel. Read in the line: a click
+ * can land while the turn that posted this image is still saving it (and
+ * opening its thread).
+ */
+export async function locateInConversation(
+  logger: Logger,
+  interaction: Interaction,
+  result: { threadId: string; messageId: string },
+  loaded: ThreadConversation,
+): Promise<LocatedResult> {
+  const { threadId, messageId } = result;
   if (loaded.kind === 'unreadable') return { ok: false, refusal: { kind: 'history-unreadable' } };
   // Another server's record was logged where it was found: to this member it is no conversation.
   if (loaded.kind === 'missing' || loaded.kind === 'refused') return NOT_A_CONVERSATION;
@@ -33,8 +46,17 @@ export async function locateResult(bot: BotContext, interaction: Interaction, me
   const thread = await interaction.client.channels.fetch(threadId).catch(() => null);
   if (!thread?.isThread()) return { ok: false, refusal: { kind: 'thread-gone' } };
   if (!conversationBelongsHere(interaction, loaded.record, thread)) {
-    bot.logger.warn({ threadId, guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id }, 'refused: conversation belongs elsewhere');
+    logger.warn({ threadId, guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id }, 'refused: conversation belongs elsewhere');
     return NOT_A_CONVERSATION;
   }
   return { ok: true, thread, record: loaded.record, exchange: found.exchange, index: found.index };
+}
+
+/** The conversation turn a result message shows (for Branch and Delete), read in its thread's line. */
+export async function locateResult(bot: BotContext, interaction: Interaction, messageId: string): Promise<LocatedResult> {
+  const threadId = await resultThreadId(interaction, messageId);
+  // In the thread's line, where an older record is also migrated and written back (loadConversation) with no turn in between.
+  return bot.threadQueue.run(threadId, async () =>
+    locateInConversation(bot.logger, interaction, { threadId, messageId }, await loadConversation(bot, threadId, interaction.guildId ?? '')),
+  );
 }

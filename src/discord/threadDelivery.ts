@@ -12,9 +12,15 @@ import { uploadLimitForTier } from './uploadLimit.js';
  * in the conversation's thread, as a reply to the image it came from when
  * that image is in the thread (a reply cannot cross channels).
  */
-export function threadDelivery(response: InteractionResponse, thread: ThreadChannel, source: Message | undefined): ChannelDelivery {
+export function threadDelivery(response: InteractionResponse, threadId: string, source: Message | undefined): ChannelDelivery {
   const { interaction, acknowledged } = response;
-  const reply = source && source.channelId === thread.id ? { messageReference: source.id, failIfNotExists: false } : undefined;
+  const reply = source && source.channelId === threadId ? { messageReference: source.id, failIfNotExists: false } : undefined;
+  /** The conversation's thread, looked up when something is posted there (the turn's check fetched it, so discord.js has it cached). */
+  const thread = async (): Promise<ThreadChannel> => {
+    const channel = await interaction.client.channels.fetch(threadId);
+    if (!channel?.isThread()) throw new Error(`the conversation's thread ${threadId} is gone`);
+    return channel;
+  };
   /** Edits the clicker's private reply; false once its token is gone (by the clock, or as Discord says). */
   const editPrivately = async (payload: Parameters<RepliableInteraction['editReply']>[0]): Promise<Message | false> => {
     if (!tokenStillValid(interaction)) return false;
@@ -36,11 +42,11 @@ export function threadDelivery(response: InteractionResponse, thread: ThreadChan
       await acknowledged;
       // A notice (over a limit, refused, failed) concerns the clicker alone: their private reply, or the thread once that is gone.
       if (!message.isAnswer) {
-        const notice = (await editPrivately(toMessagePayload(message))) || (await thread.send(textPayload(trimContent(`<@${interaction.user.id}>: ${message.content}`))));
+        const notice = (await editPrivately(toMessagePayload(message))) || (await (await thread()).send(textPayload(trimContent(`<@${interaction.user.id}>: ${message.content}`))));
         response.markAnswered();
         return notice;
       }
-      const posted = await thread.send({ ...toMessagePayload(message), ...(reply ? { reply } : {}) });
+      const posted = await (await thread()).send({ ...toMessagePayload(message), ...(reply ? { reply } : {}) });
       response.markAnswered();
       await editPrivately(textPayload(message.files.length > 0 ? `Done: ${posted.url}` : message.content)).catch(() => undefined);
       return posted;
@@ -49,7 +55,7 @@ export function threadDelivery(response: InteractionResponse, thread: ThreadChan
       await acknowledged;
       // Past the interaction token's 15 minutes only the thread can still be told.
       if (tokenStillValid(interaction)) return interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
-      return thread.send(textPayload(text));
+      return (await thread()).send(textPayload(text));
     },
   };
 }

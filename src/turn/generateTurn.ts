@@ -46,7 +46,7 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
   const prepared = planRequestContents(
     {
       record: plan.history,
-      prompt: asked.prompt,
+      prompt: plan.prompt,
       references,
       replyToMessageId: plan.replyToMessageId,
       // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.

@@ -10,15 +10,17 @@ import type { Refusal } from '../refusals/refusal.js';
  * beside the plan unchanged.
  */
 export interface TurnAsk {
+  /** The member's words (a reroll's come from the turn it redoes). */
+  prompt: string;
   /** The member's own reference images, downloaded later (once the turn holds a Gemini slot). */
   attachments: AttachmentSource[];
   /** The bot message replied to (or whose button or form was used), if any. */
   replyToMessageId?: string | undefined;
   /** That message's images as Discord shows them, when known: what a lost turn or an unreadable history goes on from. */
   repliedImages?: AttachmentSource[] | undefined;
-  /** A reroll: the turn shown by this message again, from the history before it. */
+  /** A reroll: the turn shown by this message again, from the history before it, with its words and image options. */
   replay?: { messageId: string } | undefined;
-  /** Image options chosen now; a thread otherwise keeps its own. */
+  /** Image options chosen now; a thread (or a rerolled turn) otherwise keeps its own. */
   settings: ImageSettings;
   /** The model chosen with /imagine; only a new conversation takes it. */
   model?: string | undefined;
@@ -58,6 +60,8 @@ export interface GoPlan {
   attachments: AttachmentSource[];
   /** The earlier answer this turn edits, when the history holds it. */
   replyToMessageId: string | undefined;
+  /** The turn's words: the member's, or a reroll's as first sent (its parts are sent again exactly; these are for the byline). */
+  prompt: string;
   model: string;
   settings: ImageSettings;
   /** Set when the stored history could not be read and the turn goes on without it. */
@@ -89,6 +93,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     return refused({ kind: 'model-withdrawn', model });
   }
   const lostTurn = repliesToLostTurn(ask, record);
+  const threadSettings = record?.settings ?? { aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize };
   return {
     kind: 'go',
     record,
@@ -97,8 +102,10 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     replayUserParts: replayed?.exchange.user.parts,
     attachments: lostTurn ? [...(ask.repliedImages ?? []), ...ask.attachments] : ask.attachments,
     replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
+    prompt: replayed ? wordsOf(replayed.exchange.user.parts) : ask.prompt,
     model,
-    settings: imageSettings(record?.settings ?? { aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize }, ask.settings),
+    // A reroll redoes its turn with that turn's own options.
+    settings: imageSettings(replayed ? imageSettings(threadSettings, replayed.exchange.settings ?? {}) : threadSettings, ask.settings),
     freshStart: undefined,
   };
 }
@@ -109,7 +116,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
  * whose bytes are at hand. Asking Discord costs a round trip, so the
  * caller looks them up only then.
  */
-export function needsLatestPostedImages(ask: TurnAsk, stored: ThreadConversation): boolean {
+export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedImages'>, stored: ThreadConversation): boolean {
   return stored.kind === 'unreadable' && !ask.replay && (ask.repliedImages ?? []).length === 0;
 }
 
@@ -135,6 +142,7 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
     replayUserParts: undefined,
     attachments: [...images, ...ask.attachments],
     replyToMessageId: undefined,
+    prompt: ask.prompt,
     model: ask.model ?? facts.serverDefaults.model,
     settings: imageSettings({ aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize }, ask.settings),
     freshStart: replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing',
@@ -150,6 +158,11 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
 function repliesToLostTurn(ask: TurnAsk, record: ConversationRecord | undefined): boolean {
   if (!ask.replyToMessageId || (ask.repliedImages ?? []).length === 0) return false;
   return !record?.exchanges.some((exchange) => exchange.model.messageId === ask.replyToMessageId);
+}
+
+/** The words of a stored user turn, without its images. */
+function wordsOf(parts: StoredPart[]): string {
+  return parts.flatMap(({ raw }) => (typeof raw['text'] === 'string' ? [raw['text']] : [])).join('\n');
 }
 
 /** The thread's (or server's) options, overridden by those chosen now. */

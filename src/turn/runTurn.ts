@@ -66,6 +66,11 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   clock.lap('access');
   const stored = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
   clock.lap('storeLoad');
+  const unfit = await asked.checkConversation?.(stored);
+  if (unfit) {
+    await delivery.post({ kind: 'refused', refusal: unfit });
+    return;
+  }
   const plan = await planWithFacts(bot.config.allowedModels, asked, stored, serverSettings);
   if (plan.kind === 'refused') {
     await delivery.post({ kind: 'refused', refusal: plan.refusal });
@@ -84,7 +89,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     model: plan.model,
     imageSize: plan.settings.imageSize,
     limits: serverSettings,
-    inputTokens: estimateInputTokens(plan.history, asked, plan.attachments.length, plan.replayUserParts),
+    inputTokens: estimateInputTokens(plan.history, plan.prompt, plan.attachments.length, plan.replayUserParts),
   });
   if (!reserved.ok) {
     await delivery.post({ kind: 'refused', refusal: { kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed } });

@@ -2,6 +2,8 @@ import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
+import type { ThreadConversation } from '../conversation/loadConversation.js';
+import type { Refusal } from '../refusals/refusal.js';
 import type { FreshStart } from './planTurn.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
@@ -25,13 +27,14 @@ export interface TurnRequest {
    * planTurn); never rejects. Absent where nobody can look.
    */
   latestPostedImages?: (() => Promise<AttachmentSource[]>) | undefined;
-  /** Image options the user chose now; a thread otherwise keeps its own. */
+  /** Image options the user chose now; a thread (or a rerolled turn) otherwise keeps its own. */
   settings: ImageSettings;
   /** Ground this turn in Google Search (the /imagine search option). */
   search?: boolean | undefined;
   /**
    * A reroll: the turn at this position again, replaying only the history
-   * before it and its user parts exactly. The answer is added at the end.
+   * before it and its user parts exactly, with its words and image options.
+   * The answer is added at the end.
    */
   replay?: { messageId: string } | undefined;
   /**
@@ -54,6 +57,14 @@ export interface TurnRequest {
    * and passes what it found (grantedAccess).
    */
   access: () => Promise<AccessResult>;
+  /**
+   * For a request made on a result image (a button, the Edit form): whether
+   * the thread's conversation, as the turn reads it in the thread's line,
+   * holds that image and belongs where the member clicked; the refusal
+   * otherwise. Checked on the turn's own read, so the click costs one read
+   * of the record (on a shared store, each read is a round trip).
+   */
+  checkConversation?: ((stored: ThreadConversation) => Promise<Refusal | undefined>) | undefined;
 }
 
 /** Where the request stands while it waits; the answer replaces it. */

@@ -3,7 +3,6 @@ import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import type { GeneratedTurn } from './generateTurn.js';
 import type { TurnDependencies } from './turnDependencies.js';
 import type { TurnOutcome } from './turnOutcome.js';
-import type { TurnRequest } from './turnRequest.js';
 
 /**
  * What Gemini billed: answers, refusals and unreadable images are recorded; a
@@ -39,7 +38,7 @@ function billedImages(outcome: TurnOutcome): GenerationResult | undefined {
 const TOKENS_PER_IMAGE = 2_000;
 
 /** An upper estimate of the input tokens a turn sends, from the stored history without loading its images. */
-export function estimateInputTokens(record: ConversationRecord | undefined, request: TurnRequest, references: number, replayUserParts: StoredPart[] = []): number {
+export function estimateInputTokens(record: ConversationRecord | undefined, prompt: string, references: number, replayUserParts: StoredPart[] = []): number {
   const storedImages = (record?.exchanges ?? []).reduce(
     (count, exchange) => count + [...exchange.user.parts, ...exchange.model.parts].filter((part) => part.blob).length,
     0,
@@ -47,5 +46,5 @@ export function estimateInputTokens(record: ConversationRecord | undefined, requ
   // A reroll sends its turn's own parts again exactly, images included (they are not in the history it replays).
   const replayedImages = replayUserParts.filter((part) => part.blob).length;
   const images = storedImages + references + replayedImages + 1; // + a re-sent image
-  return images * TOKENS_PER_IMAGE + Math.ceil(request.prompt.length / 4) + 1_000;
+  return images * TOKENS_PER_IMAGE + Math.ceil(prompt.length / 4) + 1_000;
 }

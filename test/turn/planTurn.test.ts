@@ -31,7 +31,7 @@ const found: ThreadConversation = { kind: 'found', record };
 
 function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: Partial<PlanFacts> = {}): PlanFacts {
   return {
-    ask: { attachments: [], settings: {}, ...ask },
+    ask: { prompt: 'make it blue', attachments: [], settings: {}, ...ask },
     stored,
     serverDefaults: { model: PRO, aspectRatio: '1:1', imageSize: '2K' },
     allowedModels: [PRO, FLASH],
@@ -60,6 +60,16 @@ describe('planTurn: what a turn does, decided before any call', () => {
       case: 'a reroll sends only the history before the turn it redoes, and adds the answer to the whole thread',
       facts: facts({ replay: { messageId: 'm2' } }),
       expected: { record, history: { ...record, exchanges: record.exchanges.slice(0, 1) }, replayIndex: 1, replayUserParts: record.exchanges[1]!.user.parts },
+    },
+    {
+      case: "a reroll takes its turn's words and image options",
+      facts: facts({ prompt: '', replay: { messageId: 'm2' } }, { kind: 'found', record: { ...record, exchanges: [record.exchanges[0]!, { ...record.exchanges[1]!, settings: { imageSize: '4K' } }] } }),
+      expected: { prompt: 'asked for m2', settings: { aspectRatio: '16:9', imageSize: '4K' } },
+    },
+    {
+      case: "a reply carries the member's words",
+      facts: facts({ replyToMessageId: 'm3', repliedImages: [image('m3.jpg')] }),
+      expected: { prompt: 'make it blue' },
     },
     {
       case: 'an upscale edits its image at the size asked, keeping the ratio of the thread',
@@ -139,10 +149,10 @@ describe('planTurn: what a turn does, decided before any call', () => {
     });
 
     it('looks up the latest posted image only when the plan can use it', () => {
-      expect(needsLatestPostedImages({ attachments: [], settings: {} }, unreadable)).toBe(true);
-      expect(needsLatestPostedImages({ attachments: [], settings: {}, replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] }, unreadable)).toBe(false);
-      expect(needsLatestPostedImages({ attachments: [], settings: {}, replay: { messageId: 'm2' } }, unreadable)).toBe(false);
-      expect(needsLatestPostedImages({ attachments: [], settings: {} }, found)).toBe(false);
+      expect(needsLatestPostedImages({}, unreadable)).toBe(true);
+      expect(needsLatestPostedImages({ repliedImages: [image('m2.jpg')] }, unreadable)).toBe(false);
+      expect(needsLatestPostedImages({ replay: { messageId: 'm2' } }, unreadable)).toBe(false);
+      expect(needsLatestPostedImages({}, found)).toBe(false);
     });
   });
 });
