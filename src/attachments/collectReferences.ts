@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { inlineImagePart, type GeminiPart } from '../gemini/geminiTypes.js';
-import { fetchAttachment, precheckAttachment, type AttachmentPolicy, type AttachmentProblem, type AttachmentSource } from './fetchAttachment.js';
+import type { AttachmentProblem, Refusal } from '../refusals/refusal.js';
+import { fetchAttachment, precheckAttachment, type AttachmentPolicy, type AttachmentSource } from './fetchAttachment.js';
 
 /** What collecting references needs: the download policy, the request budget, a logger. */
 interface ReferenceDependencies {
@@ -9,17 +10,13 @@ interface ReferenceDependencies {
   logger: Logger;
 }
 
-/** Why a request's reference images cannot be used (each a turn outcome a member reads). */
-export type ReferencesRefused =
-  | { kind: 'too-many-attachments'; count: number; limit: number }
-  | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
-  /** Even the references alone are over the request budget. */
-  | { kind: 'history-too-large' };
+/** Why a request's reference images cannot be used: too many, unusable, or over the request budget even alone. */
+export type ReferencesRefused = Extract<Refusal, { kind: 'too-many-attachments' | 'attachments-rejected' | 'history-too-large' }>;
 
 /** Gemini takes at most 14 reference images per request. */
 export const MAX_REFERENCE_IMAGES = 14;
 
-export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; outcome: ReferencesRefused };
+export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; refusal: ReferencesRefused };
 
 /**
  * The checks that need no download (how many, where from, declared sizes),
@@ -30,16 +27,16 @@ export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: fals
  * A refusal here names only what it found: checking the other files would
  * mean downloading them outside any slot.
  */
-export function precheckReferences(bot: ReferenceDependencies, sources: AttachmentSource[]): { ok: true } | { ok: false; outcome: ReferencesRefused } {
+export function precheckReferences(bot: ReferenceDependencies, sources: AttachmentSource[]): { ok: true } | { ok: false; refusal: ReferencesRefused } {
   if (sources.length > MAX_REFERENCE_IMAGES) {
-    return { ok: false, outcome: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
+    return { ok: false, refusal: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
   }
   const rejected = sources.flatMap((source) => {
     const problem = precheckAttachment(source, bot.attachments);
     return problem ? [{ name: source.name, problem }] : [];
   });
   if (rejected.length > 0) return refused(bot, rejected);
-  return base64Bytes(sources) <= bot.historyBudgetBytes ? { ok: true } : { ok: false, outcome: { kind: 'history-too-large' } };
+  return base64Bytes(sources) <= bot.historyBudgetBytes ? { ok: true } : { ok: false, refusal: { kind: 'history-too-large' } };
 }
 
 /** What the files declare they weigh once base64-encoded in a request. */
@@ -63,7 +60,7 @@ export async function collectReferences(bot: ReferenceDependencies, sources: Att
   };
 }
 
-function refused(bot: ReferenceDependencies, rejected: Array<{ name: string; problem: AttachmentProblem }>): { ok: false; outcome: ReferencesRefused } {
+function refused(bot: ReferenceDependencies, rejected: Array<{ name: string; problem: AttachmentProblem }>): { ok: false; refusal: ReferencesRefused } {
   bot.logger.info({ rejected }, 'attachments rejected');
-  return { ok: false, outcome: { kind: 'attachments-rejected', rejected } };
+  return { ok: false, refusal: { kind: 'attachments-rejected', rejected } };
 }

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import type { AttachmentProblem } from '../refusals/refusal.js';
 import { sniffImageType, type SupportedImageType } from './sniffImageType.js';
 
 export interface AttachmentSource {
@@ -14,8 +15,6 @@ export interface AttachmentPolicy {
   timeoutMs: number;
   dispatcher?: Dispatcher | undefined;
 }
-
-export type AttachmentProblem = 'origin-not-allowed' | 'too-large' | 'empty' | 'truncated' | 'not-an-image' | 'unreachable' | 'timeout';
 
 export type FetchedAttachment =
   | { ok: true; name: string; mimeType: SupportedImageType; bytes: Buffer }

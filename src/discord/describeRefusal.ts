@@ -1,4 +1,4 @@
-import type { Refusal } from '../refusals/refusal.js';
+import type { AttachmentProblem, Refusal } from '../refusals/refusal.js';
 import { formatUsd } from '../usage/formatUsd.js';
 
 /** A sentence must stay readable: beyond this many channels the rest are counted, not listed. */
@@ -51,6 +51,12 @@ export function describeRefusal(refusal: Refusal): string {
       return `This conversation was made with ${refusal.model}, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.`;
     case 'history-unreadable':
       return "I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log.";
+    case 'too-many-attachments':
+      return `That is ${refusal.count} images; Gemini takes at most ${refusal.limit} per request. Send fewer.`;
+    case 'attachments-rejected':
+      return ['I could not use these attachments, so I did not ask Gemini:', ...refusal.rejected.map((item) => `- ${item.name}: ${describeAttachmentProblem(item.problem)}`)].join('\n');
+    case 'history-too-large':
+      return 'This request is too large for Gemini even on its own. Use fewer or smaller reference images.';
     case 'nothing-to-draw':
       return 'Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.';
     case 'empty-instruction':
@@ -65,6 +71,25 @@ export function describeRefusal(refusal: Refusal): string {
       return 'I cannot branch this conversation here.';
     case 'admins-only':
       return 'Only members with the Manage Server permission can change my settings.';
+  }
+}
+
+function describeAttachmentProblem(problem: AttachmentProblem): string {
+  switch (problem) {
+    case 'origin-not-allowed':
+      return 'it is not hosted on Discord, and I only download from Discord';
+    case 'too-large':
+      return 'it is too large';
+    case 'empty':
+      return 'the file is empty';
+    case 'truncated':
+      return 'the download was cut short; try uploading it again';
+    case 'not-an-image':
+      return 'it is not a PNG, JPEG, WebP or HEIC image';
+    case 'unreachable':
+      return 'I could not download it';
+    case 'timeout':
+      return 'downloading it took too long';
   }
 }
 

@@ -1,4 +1,3 @@
-import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
 import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import { describeGeminiReason } from './describeGeminiReason.js';
@@ -63,14 +62,6 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
     case 'history-unreadable':
       // Found while the history was sent: the same sentence as when it is found before.
       return message(describeRefusal({ kind: 'history-unreadable' }));
-    case 'history-too-large':
-      return message('This request is too large for Gemini even on its own. Use fewer or smaller reference images.');
-    case 'attachments-rejected':
-      return message(
-        ['I could not use these attachments, so I did not ask Gemini:', ...outcome.rejected.map((item) => `- ${item.name}: ${describeAttachmentProblem(item.problem)}`)].join('\n'),
-      );
-    case 'too-many-attachments':
-      return message(`That is ${outcome.count} images; Gemini takes at most ${outcome.limit} per request. Send fewer.`);
     case 'refused':
       return message(describeRefusal(outcome.refusal));
   }
@@ -101,25 +92,6 @@ function describeFailure(failure: GeminiFailure): string {
         return 'Gemini could not process this request. Try other wording or other images; if it keeps happening in this thread, start a new image with /imagine.';
       }
       return "Gemini rejected the bot's request because of the bot's setup. A server admin should check the bot's log.";
-  }
-}
-
-function describeAttachmentProblem(problem: AttachmentProblem): string {
-  switch (problem) {
-    case 'origin-not-allowed':
-      return 'it is not hosted on Discord, and I only download from Discord';
-    case 'too-large':
-      return 'it is too large';
-    case 'empty':
-      return 'the file is empty';
-    case 'truncated':
-      return 'the download was cut short; try uploading it again';
-    case 'not-an-image':
-      return 'it is not a PNG, JPEG, WebP or HEIC image';
-    case 'unreachable':
-      return 'I could not download it';
-    case 'timeout':
-      return 'downloading it took too long';
   }
 }
 

@@ -98,10 +98,10 @@ export class BotMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
   }
 
-  /** One finished turn: its outcome and the retries it took. */
-  recordGeneration(model: string, turn: { outcome: { kind: string }; retries: number }): void {
-    this.generations.inc({ model, outcome: turn.outcome.kind });
-    if (turn.retries > 0) this.retries.inc({ model }, turn.retries);
+  /** One finished turn: how it ended (outcomeName) and the retries it took. */
+  recordGeneration(model: string, outcome: string, retries: number): void {
+    this.generations.inc({ model, outcome });
+    if (retries > 0) this.retries.inc({ model }, retries);
   }
 
   observeGeminiCall(call: GeminiCall): void {

@@ -1,3 +1,6 @@
+/** Why one of the member's attachments cannot be used (fetchAttachment finds it; a refusal carries it). */
+export type AttachmentProblem = 'origin-not-allowed' | 'too-large' | 'empty' | 'truncated' | 'not-an-image' | 'unreachable' | 'timeout';
+
 /**
  * Every way the bot declines a request before (or instead of) asking Gemini:
  * a closed set apart from generation outcomes, each with the facts its
@@ -42,6 +45,13 @@ export type Refusal =
   | { kind: 'model-withdrawn'; model: string }
   /** The thread's saved history cannot be read, and this request cannot go on without it. */
   | { kind: 'history-unreadable' }
+  // What a request sends.
+  /** More reference images than Gemini takes in one request. */
+  | { kind: 'too-many-attachments'; count: number; limit: number }
+  /** Attachments that cannot be used, each with why: Gemini is not asked. */
+  | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
+  /** Even the new turn alone (its words and images) is over the request budget. */
+  | { kind: 'history-too-large' }
   // What a request lacks.
   /** A mention or reply with neither words nor images. */
   | { kind: 'nothing-to-draw' }

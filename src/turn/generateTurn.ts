@@ -54,7 +54,7 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
     },
     deps.historyBudgetBytes,
   );
-  if (prepared.kind === 'too-large') return done({ kind: 'history-too-large' });
+  if (prepared.kind === 'too-large') return done({ kind: 'refused', refusal: { kind: 'history-too-large' } });
   if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
   const call = await deps.gemini.generate(
     { model: plan.model, history: prepared.history, userParts: prepared.userParts, settings: plan.settings, search: asked.search === true },

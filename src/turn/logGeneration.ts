@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { GeneratedTurn } from './generateTurn.js';
 import { isKnownReason } from '../gemini/finishReasons.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
+import { outcomeName } from './turnOutcome.js';
 
 export interface GenerationContext {
   guildId: string;
@@ -47,7 +48,7 @@ export function logGeneration(logger: Logger, context: GenerationContext, turn: 
   const outcome = turn.outcome;
   const fields = {
     ...context,
-    outcome: outcome.kind,
+    outcome: outcomeName(outcome),
     latencyMs,
     phases,
     retries: turn.retries,

@@ -1,5 +1,5 @@
 import type { Ticket } from '../conversation/generationQueue.js';
-import { collectReferences, precheckReferences } from '../attachments/collectReferences.js';
+import { collectReferences, precheckReferences, type ReferencesRefused } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
@@ -12,7 +12,7 @@ import { needsLatestPostedImages, planTurn, type TurnPlan } from './planTurn.js'
 import type { PlannedTurn } from './plannedTurn.js';
 import { progressReporter } from './progressReporter.js';
 import type { TurnDependencies } from './turnDependencies.js';
-import type { TurnOutcome } from './turnOutcome.js';
+import { outcomeName } from './turnOutcome.js';
 import type { TurnDelivery, TurnRequest } from './turnRequest.js';
 
 /**
@@ -78,7 +78,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   }
   const precheck = precheckReferences(bot, plan.attachments);
   if (!precheck.ok) {
-    await delivery.post(precheck.outcome);
+    await delivery.post({ kind: 'refused', refusal: precheck.refusal });
     return;
   }
   clock.lap('plan');
@@ -140,13 +140,13 @@ async function generateAndDeliver(
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
   if (attempt?.kind !== 'generated') {
     await progress.settled();
-    await delivery.post(!attempt || bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : attempt.outcome);
+    await delivery.post(!attempt || bot.shutdownSignal.aborted ? { kind: 'failed', failure: { kind: 'interrupted' } } : { kind: 'refused', refusal: attempt.refusal });
     return;
   }
   const turn = attempt.turn;
   const { asked, plan } = planned;
   logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started, clock.phases());
-  bot.metrics.recordGeneration(plan.model, turn);
+  bot.metrics.recordGeneration(plan.model, outcomeName(turn.outcome), turn.retries);
   // What Gemini billed is recorded alongside the post, not before it: until the commit lands, the reservation's
   // hold keeps counting against the limits. Awaited before the turn ends, posted or not, so shutdown waits for it.
   const usageRecorded = recordUsage(bot, context.reservation, turn); // never rejects
@@ -162,7 +162,7 @@ async function generateAndDeliver(
   bot.logger.debug({ threadId: asked.threadId, phases: clock.phases() }, 'turn steps timed');
 }
 
-type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; outcome: TurnOutcome };
+type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; refusal: ReferencesRefused };
 
 /**
  * Downloads the references (once the slot is held) and asks Gemini. A fresh
@@ -173,10 +173,10 @@ async function collectAndGenerate(bot: TurnDependencies, planned: PlannedTurn, h
   const { attachments } = planned.plan;
   // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
   const precheck = precheckReferences(bot, attachments);
-  if (!precheck.ok) return { kind: 'refused', outcome: precheck.outcome };
+  if (!precheck.ok) return { kind: 'refused', refusal: precheck.refusal };
   const references = await collectReferences(bot, attachments, bot.shutdownSignal);
   if (bot.shutdownSignal.aborted) return undefined;
-  if (!references.ok) return { kind: 'refused', outcome: references.outcome };
+  if (!references.ok) return { kind: 'refused', refusal: references.refusal };
   clock.lap('references');
   const turn = await generateTurn({ gemini: timedTransport(bot.gemini, clock), historyBudgetBytes: bot.historyBudgetBytes, logger: bot.logger }, planned, references.parts, hooks);
   clock.lap('answerCheck'); // generateTurn's checks of the answer's images (checkAnswerImages), after the call

@@ -1,4 +1,3 @@
-import type { AttachmentProblem } from '../attachments/fetchAttachment.js';
 import type { Refusal } from '../refusals/refusal.js';
 import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { GenerationOutcome, GroundingSource, TokenUsage } from '../gemini/generationOutcome.js';
@@ -32,9 +31,10 @@ export type TurnOutcome =
   /** Gemini answered with images and billed them, but none of them can be read. */
   | { kind: 'image-unreadable'; images: number; problems: ImageProblem[]; usage: TokenUsage }
   | { kind: 'history-unreadable' }
-  /** Even the newest turn alone is over the request budget. */
-  | { kind: 'history-too-large' }
-  | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
-  | { kind: 'too-many-attachments'; count: number; limit: number }
-  /** Declined before Gemini was asked (access, limits, what the request names): see refusals/refusal.ts. */
+  /** Declined before Gemini was asked (access, limits, what the request names or sends): see refusals/refusal.ts. */
   | { kind: 'refused'; refusal: Refusal };
+
+/** The outcome's name in logs and metrics: a refusal by its own kind (history-too-large, the one generateTurn can return). */
+export function outcomeName(outcome: TurnOutcome): string {
+  return outcome.kind === 'refused' ? outcome.refusal.kind : outcome.kind;
+}

@@ -25,6 +25,22 @@ describe('describeRefusal', () => {
     expect(describeRefusal({ kind: 'user-limit', limit: 2 })).toBe('You already have 2 images in progress. Wait for one to finish, then ask again.');
   });
 
+  it('lists each attachment it cannot use, with why, one line each', () => {
+    const problems = ['origin-not-allowed', 'too-large', 'empty', 'truncated', 'not-an-image', 'unreachable', 'timeout'] as const;
+    expect(describeRefusal({ kind: 'attachments-rejected', rejected: problems.map((problem, index) => ({ name: `${index}.png`, problem })) })).toBe(
+      [
+        'I could not use these attachments, so I did not ask Gemini:',
+        '- 0.png: it is not hosted on Discord, and I only download from Discord',
+        '- 1.png: it is too large',
+        '- 2.png: the file is empty',
+        '- 3.png: the download was cut short; try uploading it again',
+        '- 4.png: it is not a PNG, JPEG, WebP or HEIC image',
+        '- 5.png: I could not download it',
+        '- 6.png: downloading it took too long',
+      ].join('\n'),
+    );
+  });
+
   it.each([
     [{ kind: 'settings-damaged' }, "I could not read this server's settings, so I am not making images until an admin sets them again with /settings (they can check what is left with /settings show)."],
     [{ kind: 'queue-full' }, 'I am at capacity right now: too many images are waiting. Please try again in a few minutes.'],
@@ -39,6 +55,8 @@ describe('describeRefusal', () => {
     [{ kind: 'turn-gone' }, 'That image is no longer part of this conversation, so I cannot do that again.'],
     [{ kind: 'model-withdrawn', model: 'gemini-3-pro-image' }, 'This conversation was made with gemini-3-pro-image, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.'],
     [{ kind: 'history-unreadable' }, "I could not read the saved history of this thread, so I cannot continue it. Start a new image with /imagine; an admin can find the details in the bot's log."],
+    [{ kind: 'too-many-attachments', count: 15, limit: 14 }, 'That is 15 images; Gemini takes at most 14 per request. Send fewer.'],
+    [{ kind: 'history-too-large' }, 'This request is too large for Gemini even on its own. Use fewer or smaller reference images.'],
     [{ kind: 'nothing-to-draw' }, 'Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.'],
     [{ kind: 'empty-instruction' }, 'Tell me what to change: the instruction was empty.'],
     [{ kind: 'no-images-to-edit' }, 'That message has no images to edit. Pick one with image attachments.'],

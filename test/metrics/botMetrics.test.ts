@@ -7,7 +7,7 @@ describe('BotMetrics', () => {
   it('keeps each bot in its own registry, so two bots in one process do not collide', async () => {
     const first = new BotMetrics({ queue: idleQueue, processMetrics: false });
     const second = new BotMetrics({ queue: { depth: 3, inFlight: 2 }, processMetrics: false });
-    first.recordGeneration('gemini-3-pro-image', { outcome: { kind: 'images' }, retries: 2 });
+    first.recordGeneration('gemini-3-pro-image', 'images', 2);
     expect(await first.registry.metrics()).toContain('nanobanana_gemini_retries_total{model="gemini-3-pro-image"} 2');
     const secondText = await second.registry.metrics();
     expect(secondText).not.toContain('nanobanana_generations_total{');
