@@ -190,6 +190,23 @@ describe('thought signatures', () => {
     expect((await post(imageRequest(userTurn, modelTurn, user('again')))).status).toBe(400);
   });
 
+  it('bind the whole answer: an edited thought, a dropped sketch or an added part is refused', async () => {
+    emulator.enqueue({ kind: 'image', thoughtImages: 1 });
+    const { userTurn, modelTurn } = await firstTurn();
+    const edits: Array<(parts: Json[]) => void> = [
+      (parts) => ((parts[0] as Json).text += '!'),
+      (parts) => parts.splice(1, 1),
+      (parts) => parts.push({ text: 'and more' }),
+    ];
+    for (const edit of edits) {
+      const edited = structuredClone(modelTurn);
+      edit(edited.parts);
+      const error = expectGoogleError(await post(imageRequest(userTurn, edited, user('again'))), 400, 'INVALID_ARGUMENT');
+      expect(error.message).toBe('Corrupted thought signature.');
+    }
+    expect((await post(imageRequest(userTurn, modelTurn, user('again')))).status).toBe(200);
+  });
+
   it('verify when a camelCase answer is replayed in snake_case', async () => {
     const { userTurn, modelTurn } = await firstTurn();
     const snakeRequest = toSnakeCaseKeys(imageRequest(userTurn, modelTurn, user('again'))) as Json;

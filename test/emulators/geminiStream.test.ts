@@ -437,4 +437,81 @@ describe('a streamed answer replayed', () => {
     expect((await open(snake)).status).toBe(200);
     expect((await open(imageRequest(userTurn, assembled(events), user('again')), { method: 'generateContent', query: '' })).status).toBe(200);
   });
+
+  async function refused(userTurn: Json, ...modelContents: Json[]): Promise<Json> {
+    const opened = await open(imageRequest(userTurn, ...modelContents, user('again')));
+    return expectStreamError(opened, 400, 'INVALID_ARGUMENT');
+  }
+
+  it('without the signed empty-text part (what Google\'s JS SDK records) is refused', async () => {
+    const { userTurn, events } = await streamedTurn();
+    const sdkRecord = perChunk(events).filter((content) => !content.parts.some((part: Json) => part.thought !== true && part.text === ''));
+    expect(sdkRecord).toHaveLength(events.length - 1);
+    const error = await refused(userTurn, ...sdkRecord);
+    expect(error.message).toBe('Corrupted thought signature.');
+    expect(error.details[0].fieldViolations[0].field).toMatch(/^contents\[\d+\]\.parts\[0\]\.thought_signature$/);
+    const flattened = assembled(events);
+    flattened.parts.pop();
+    await refused(userTurn, flattened);
+  });
+
+  it('with the text pieces merged, or the trailer\'s signature removed, is refused', async () => {
+    const { userTurn, events } = await streamedTurn();
+    const merged = assembled(events);
+    const [first, second] = merged.parts.splice(4, 2) as [Json, Json];
+    merged.parts.splice(4, 0, { ...first, text: first.text + second.text });
+    expect((await refused(userTurn, merged)).message).toBe('Corrupted thought signature.');
+    const unsignedTrailer = assembled(events);
+    delete unsignedTrailer.parts.at(-1).thoughtSignature;
+    await refused(userTurn, unsignedTrailer);
+  });
+
+  it('with a part edited, dropped, reordered or added, signed or not, is refused', async () => {
+    const { userTurn, events } = await streamedTurn();
+    const edits: Array<(parts: Json[]) => void> = [
+      (parts) => ((parts[1] as Json).text += '!'), // a thought
+      (parts) => parts.splice(2, 1), // a sketch
+      (parts) => parts.reverse(), // the order
+      (parts) => parts.splice(5, 0, { text: 'extra' }), // an unsigned piece added
+      (parts) => parts.push({ text: 'more' }), // a part after the answer
+      (parts) => ((parts[5] as Json).text = (parts[5] as Json).text.toUpperCase()), // the unsigned second text piece
+    ];
+    for (const edit of edits) {
+      const content = assembled(events);
+      edit(content.parts);
+      expect((await refused(userTurn, content)).message).toBe('Corrupted thought signature.');
+    }
+    const signedEdit = assembled(events);
+    signedEdit.parts[4].text += '!';
+    const error = await refused(userTurn, signedEdit);
+    expect(error.details[0].fieldViolations[0].field).toBe('contents[1].parts[4].thought_signature');
+  });
+
+  it('split into model contents at other places than the chunks is still the same answer', async () => {
+    const { userTurn, events } = await streamedTurn();
+    const parts = assembled(events).parts as Json[];
+    const split = [{ role: 'model', parts: parts.slice(0, 3) }, { role: 'model', parts: parts.slice(3) }];
+    expect((await open(imageRequest(userTurn, ...split, user('again')))).status).toBe(200);
+  });
+
+  it('ending in an unsigned empty-text part is accepted with it and refused without it', async () => {
+    const userTurn = user('a');
+    emulator.enqueue({ kind: 'image', stream: { trailer: 'empty' } });
+    const events = await stream(imageRequest(userTurn));
+    expect((await open(imageRequest(userTurn, assembled(events), user('again')))).status).toBe(200);
+    const dropped = assembled(events);
+    dropped.parts.pop();
+    await refused(userTurn, dropped);
+  });
+
+  it('in a longer conversation: each model turn is checked on its own', async () => {
+    const { userTurn, events } = await streamedTurn();
+    const second = user('now add a cow');
+    const next = await stream(imageRequest(userTurn, assembled(events), second));
+    const conversation = [userTurn, ...perChunk(events), second, assembled(next)];
+    expect((await open(imageRequest(...conversation, user('and a moon')))).status).toBe(200);
+    const broken = [userTurn, assembled(events), second, { role: 'model', parts: assembled(next).parts.slice(0, -1) }];
+    const error = await refused(broken[0] as Json, ...broken.slice(1));
+    expect(error.details[0].fieldViolations[0].field).toMatch(/^contents\[3\]/);
+  });
 });

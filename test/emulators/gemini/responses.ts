@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { imageBlob, type ImageDamage } from './damageImage.js';
 import { buildJpeg } from './jpeg.js';
 import type { GenerateContentRequest, RequestPart } from './requestSchema.js';
-import { signPart } from './signatures.js';
+import { signAnswer as signParts } from './signatures.js';
 import type { Behaviour } from './types.js';
 import { countPromptTokens, outputImageTokens, textTokens, THOUGHT_TOKENS, usageMetadata } from './usage.js';
 
@@ -232,11 +232,13 @@ function answerText(text: string, streamed: boolean): RequestPart[] {
 function signAnswer(parts: RequestPart[], signTrailer: boolean): RequestPart[] {
   const firstAnswer = parts.findIndex((part) => part.thought !== true);
   const last = parts.length - 1;
-  return parts.map((part, index) => {
+  const signed = new Set<number>();
+  for (const [index, part] of parts.entries()) {
     const isImage = part.inlineData !== undefined && part.thought !== true;
     const isTrailer = signTrailer && index === last && part.text === '';
-    return index === firstAnswer || isImage || isTrailer ? { ...part, thoughtSignature: signPart(part) } : part;
-  });
+    if (index === firstAnswer || isImage || isTrailer) signed.add(index);
+  }
+  return signParts(parts, signed);
 }
 
 /** The text of the last user turn: what the images are "of". */
