@@ -181,13 +181,20 @@ describe('a streamed image answer', () => {
   });
 
   it('ends with an unsigned empty-text part or with the last real part when the script says so', async () => {
-    emulator.enqueue({ kind: 'image', stream: { trailer: 'empty' } }, { kind: 'image', stream: { trailer: 'none' } });
+    emulator.enqueue(
+      { kind: 'image', stream: { trailer: 'empty' } },
+      { kind: 'image', stream: { trailer: 'none' } },
+      { kind: 'image', stream: { trailer: 'bare' } },
+    );
     const empty = await stream(imageRequest(user('a')));
     expect(partsOf(empty.at(-1) as Json).map(shape)).toEqual(['empty']);
     expect((empty.at(-1) as Json).candidates[0].finishReason).toBe('STOP');
     const none = await stream(imageRequest(user('b')));
     expect(none.map((event) => partsOf(event).map(shape))).toEqual([['thought text'], ['thought text'], ['text signed'], ['text'], ['image signed']]);
     expect((none.at(-1) as Json).candidates[0].finishReason).toBe('STOP');
+    const bare = await stream(imageRequest(user('c')));
+    expect(bare.map((event) => partsOf(event).map(shape))).toEqual([['thought text'], ['thought text'], ['text signed'], ['text'], ['image signed'], []]);
+    expect((bare.at(-1) as Json).candidates).toEqual([{ finishReason: 'STOP', index: 0 }]);
   });
 
   it('carries grounding sources on the last chunk when Google Search is on', async () => {
@@ -367,6 +374,16 @@ describe('stream faults', () => {
     expect(events).toHaveLength(4);
     expect(events.every((event) => event.candidates[0].finishReason === undefined)).toBe(true);
     expect(emulator.requests[0]?.streamEnd).toBe('ended');
+  });
+
+  it('errorAfter: an error chunk on the 200 stream after that many chunks, then the end', async () => {
+    emulator.enqueue({ kind: 'image', thoughtImages: 1, stream: { errorAfter: 3 } }, { kind: 'image', stream: { errorAfter: 0, errorStatus: 429 } });
+    const events = await stream(imageRequest(user('a')));
+    expect(events.slice(0, 3).map((event) => partsOf(event).map(shape))).toEqual([['thought text'], ['thought text'], ['thought image']]);
+    expect(events.slice(3)).toEqual([{ error: expect.objectContaining({ code: 503, status: 'UNAVAILABLE', message: expect.any(String) }) }]);
+    expect(emulator.requests[0]).toMatchObject({ status: 200, streamEnd: 'error' });
+    const first = await stream(imageRequest(user('b')));
+    expect(first).toEqual([{ error: expect.objectContaining({ code: 429, status: 'RESOURCE_EXHAUSTED' }) }]);
   });
 
   it('stalledStream: stops after N chunks until released, then sends the rest', async () => {

@@ -83,8 +83,10 @@ export function buildAnswer(behaviour: AnsweringBehaviour, context: AnswerContex
  * Confirmed by recorded streams (googleapis/js-genai test/system/recordings,
  * vercel/ai packages/google/src/__fixtures__): chunk envelope, `index: 0`,
  * usage on every chunk and complete on the last, a block as the only chunk,
- * a trailing `{"text":""}` chunk with finishReason from gemini-3-pro-image and
- * `{"text":"","thoughtSignature":…}` from Gemini 3 text models. Assumed: that
+ * a trailing `{"text":""}` chunk with finishReason from gemini-3-pro-image,
+ * `{"text":"","thoughtSignature":…}` from Gemini 3 text models, a last chunk
+ * with finishReason and no content from Gemini 2.5 (StreamScript.trailer
+ * picks one; 'signed' by default, the one a careless client loses). Assumed: that
  * each thought part and each image arrives in a chunk of its own, that the
  * first answer text piece carries the signature as in a whole answer, and
  * groundingMetadata on the last chunk.
@@ -143,7 +145,7 @@ function composeAnswer(behaviour: AnsweringBehaviour, context: AnswerContext, st
       const trailer = streamed ? (behaviour.stream?.trailer ?? 'signed') : 'none';
       const { parts, imageTokens } = answerParts(behaviour, context, streamed);
       const text = parts.filter((part) => part.thought !== true && part.text !== undefined).map((part) => part.text).join('');
-      if (trailer !== 'none') parts.push({ text: '' });
+      if (trailer === 'signed' || trailer === 'empty') parts.push({ text: '' });
       const output = { text: textTokens(text), image: imageTokens, thoughts: THOUGHT_TOKENS };
       return {
         envelope,
@@ -152,6 +154,7 @@ function composeAnswer(behaviour: AnsweringBehaviour, context: AnswerContext, st
         candidate: {
           parts: signAnswer(parts, trailer === 'signed'),
           finishReason: 'STOP',
+          ...(trailer === 'bare' ? { finishWithFrom: parts.length } : {}),
           ...(wantsGrounding(context.request) ? { groundingMetadata: groundingMetadata(lastUserText(context.request)) } : {}),
         },
       };

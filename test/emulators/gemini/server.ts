@@ -101,7 +101,9 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
       if (format === 'sse' || format === 'json-array') {
         const chunks = buildStreamedAnswer(behaviour, context).map(inCase);
         record.status = 200;
-        await writeStream(response, chunks, { format, script: behaviour.stream, record, closing: state.closing.signal });
+        const script = behaviour.stream;
+        const midStreamError = script?.errorAfter === undefined ? undefined : scriptedError(script.errorStatus ?? 503, model, {}).body;
+        await writeStream(response, chunks, { format, script, record, closing: state.closing.signal, midStreamError });
         return;
       }
       reply({ httpStatus: 200, body: inCase(buildAnswer(behaviour, context)) });

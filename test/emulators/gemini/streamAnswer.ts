@@ -1,7 +1,7 @@
 // Delivers a streamed answer (streamGenerateContent) chunk by chunk, as
 // Google does, with the faults a test scripts (StreamScript): a connection
-// cut or a clean end before the last chunk, a stall until the test releases
-// it. Two wire formats, chosen by the `alt` query parameter:
+// cut or a clean end before the last chunk, an error chunk on the 200 stream,
+// a stall until the test releases it. Two wire formats, chosen by the `alt` query parameter:
 // - `alt=sse`: `text/event-stream`, each chunk one event `data: <JSON>`
 //   followed by a blank line (`\r\n\r\n`), no event names, no end marker
 //   (confirmed: recorded Gemini streams, @google/genai's parser, which splits
@@ -13,6 +13,7 @@
 // Any other `alt` is refused with 400 (assumed; the real API also speaks `alt=proto`).
 
 import type { ServerResponse } from 'node:http';
+import type { GoogleErrorBody } from './errors.js';
 import type { RecordedGeminiRequest, StreamScript } from './types.js';
 import { settledBeforeClose } from './waits.js';
 
@@ -31,10 +32,12 @@ export interface StreamDelivery {
   record: RecordedGeminiRequest;
   /** Aborted when the emulator closes: a stall ends, the stream is abandoned. */
   closing: AbortSignal;
+  /** The error body sent at `script.errorAfter`. */
+  midStreamError?: GoogleErrorBody;
 }
 
 export async function writeStream(response: ServerResponse, chunks: unknown[], delivery: StreamDelivery): Promise<void> {
-  const { format, script = {}, record, closing } = delivery;
+  const { format, script = {}, record, closing, midStreamError } = delivery;
   const sent: unknown[] = [];
   record.response = sent;
   record.streamEnd = 'streaming';
@@ -64,6 +67,15 @@ export async function writeStream(response: ServerResponse, chunks: unknown[], d
       await flushed(response);
       record.streamEnd = 'cut';
       response.destroy();
+      return;
+    }
+    if (index === script.errorAfter && midStreamError) {
+      // The error is one more chunk; the stream ends after it (the array, too, is closed).
+      const text = format === 'sse' ? `data: ${JSON.stringify(midStreamError)}\r\n\r\n` : `${index === 0 ? '[' : '\n,\r\n'}${JSON.stringify(midStreamError, null, 2)}\n]`;
+      if (!(await write(response, text))) return;
+      sent.push(midStreamError);
+      record.streamEnd = 'error';
+      response.end();
       return;
     }
     if (index === script.endAfter) {

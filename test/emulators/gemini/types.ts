@@ -16,10 +16,18 @@ export interface StreamScript {
   /**
    * How the answer ends. 'signed' (default): a last chunk `{"text":"","thoughtSignature":…}`
    * carrying finishReason, the part Google's JS SDK drops; 'empty': a last `{"text":""}` chunk,
-   * unsigned, carrying finishReason (as a recorded Gemini 3 Pro Image stream does); 'none':
-   * finishReason rides on the chunk of the last real part.
+   * unsigned, carrying finishReason (as a recorded Gemini 3 Pro Image stream does); 'bare': a last
+   * chunk with finishReason and no content; 'none': finishReason rides on the chunk of the last
+   * real part.
    */
-  trailer?: 'signed' | 'empty' | 'none';
+  trailer?: 'signed' | 'empty' | 'bare' | 'none';
+  /**
+   * After this many chunks, an error chunk `data: {"error":{…}}` on the 200 stream, then the end
+   * (Google does this mid-stream, e.g. 503 UNAVAILABLE, as third-party reports describe).
+   */
+  errorAfter?: number;
+  /** The error's status (default 503). */
+  errorStatus?: 429 | 500 | 503;
   /** Destroys the connection after this many chunks: no finishReason, no clean end. */
   cutAfter?: number;
   /** Ends the response cleanly after this many chunks, without the rest (no finishReason). */
@@ -97,7 +105,7 @@ export interface RecordedGeminiRequest {
    */
   response?: unknown;
   /** For a stream answered 200: 'streaming' while it runs, then how it ended. */
-  streamEnd?: 'streaming' | 'complete' | 'cut' | 'ended' | 'client-gone';
+  streamEnd?: 'streaming' | 'complete' | 'cut' | 'ended' | 'error' | 'client-gone';
   receivedAt: Date;
 }
 
