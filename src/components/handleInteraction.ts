@@ -8,7 +8,8 @@ import type {
 } from 'discord.js';
 import { parseCustomId } from '../discord/customIds.js';
 import { handleModalSubmit } from './handleModalSubmit.js';
-import { handleDeleteButton, handleResultButton } from './handleResultButton.js';
+import { deleteResult } from './deleteResult.js';
+import { handleResultButton } from './handleResultButton.js';
 import type { BotContext } from '../discord/botContext.js';
 import { verifyButton, verifyForm, type Verified } from './interactionAuthority.js';
 import { InteractionResponse } from '../discord/interactionResponse.js';
@@ -66,7 +67,8 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
     const verified = await verifiedOrRefused(bot, interaction, verifyButton(interaction, parseCustomId(interaction.customId)));
     if (!verified) return;
     const { action } = verified;
-    if (action === 'delete') return handleDeleteButton(bot, interaction, verified, response);
+    // Deleting one's own image stays possible wherever it is, so Delete skips the server's channel and role settings; deleteResult checks who may.
+    if (action === 'delete') return deleteResult(bot, interaction, verified, response);
     const granted = await grant();
     if (granted) await handleResultButton(bot, interaction, { ...verified, action }, granted);
     return;

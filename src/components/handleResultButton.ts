@@ -7,22 +7,11 @@ import type { InteractionResponse } from '../discord/interactionResponse.js';
 import type { MemberGrant } from '../discord/slashCommand.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import { textPayload } from '../discord/toMessagePayload.js';
-import { branchConversation } from './branchConversation.js';
-import { deleteResult } from './deleteResult.js';
+import { branchResult } from './branchResult.js';
 import { locateResult, type LocatedResult } from './locateResult.js';
 import { imageAttachmentsOf } from '../discord/imageAttachments.js';
 import { editModal } from './modals.js';
 import { runResultTurn, type ResultAsk } from './resultTurn.js';
-
-/**
- * Delete under a result image. Deleting one's own image stays possible
- * wherever it is, so the router lets it past the server's channel and role
- * settings; deleteResult checks who may.
- */
-export async function handleDeleteButton(bot: BotContext, interaction: ButtonInteraction, target: ResultTarget, response: InteractionResponse): Promise<void> {
-  const found = await deferAndLocate(bot, interaction, target, response);
-  if (found.ok) await deleteResult(bot, interaction, found.located);
-}
 
 /** Any other button under a result image, once the router checked the member may use the bot here. */
 export async function handleResultButton(
@@ -46,7 +35,7 @@ export async function handleResultButton(
       return runResultTurn(bot, interaction, result, grant, upscale(interaction, action === 'upscale-2k' ? '2K' : '4K'));
     case 'branch': {
       const found = await deferAndLocate(bot, interaction, target, grant.response);
-      if (found.ok) await branchConversation(bot, interaction, found.located);
+      if (found.ok) await branchResult(bot, interaction, found.located);
       return;
     }
   }

@@ -99,4 +99,26 @@ describe.skipIf(withoutRedis)('a turn reads its conversation once, on a shared s
     await nextResultIn(thread.id, before);
     expect(await redis.readsOf(thread.id)).toBe(1);
   });
+
+  /** The bot's private answer to a click, once it says more than "thinking…". */
+  async function privateAnswer(interactionId: string) {
+    await harness.discord.waitForInteractionResponse(interactionId);
+    return harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.content !== '');
+  }
+
+  it('the Delete button: checking who may and editing the record share the one read', async () => {
+    const { starter, thread } = await conversation();
+    const answer = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    await redis.readsOf(thread.id);
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: answer, customId: 'nb1:result:delete' });
+    expect((await privateAnswer(interactionId)).content).toBe('Deleted. The conversation goes on without that image.');
+    expect(await redis.readsOf(thread.id)).toBe(1);
+  });
+
+  it('the Branch button reads the conversation it branches from once', async () => {
+    const { starter, thread } = await conversation();
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:branch' });
+    expect((await privateAnswer(interactionId)).content).toMatch(/^Branched into <#\d+>\./);
+    expect(await redis.readsOf(thread.id)).toBe(1);
+  });
 });

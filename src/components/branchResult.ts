@@ -1,8 +1,5 @@
 import { ChannelType, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
-import type { ConversationRecord } from '../conversation/conversationRecord.js';
-import { finalImagesOf } from '../conversation/editTarget.js';
-import { restoreParts } from '../conversation/storedParts.js';
-import { readInlineData } from '../gemini/inlineData.js';
+import { branchImages, saveBranch } from '../conversation/branchConversation.js';
 import type { BotContext } from '../discord/botContext.js';
 import { deliverAnswer } from '../discord/deliverAnswer.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
@@ -13,22 +10,18 @@ import { uploadLimitForTier } from '../discord/uploadLimit.js';
 import type { LocatedResult } from './locateResult.js';
 
 /**
- * Opens a new thread whose history is this conversation up to this image.
- * The stored turns are shared, not copied: the record points at the same
- * image blobs. The branch point image is posted again in the new thread so
- * members can reply to it there; both threads then go on independently.
+ * Branch: a new thread beside this one, whose conversation is this one up
+ * to this image (conversation/branchConversation.ts keeps it). The image is
+ * posted again in the new thread so members can reply to it there.
  */
-export async function branchConversation(bot: BotContext, interaction: ButtonInteraction, located: Extract<LocatedResult, { ok: true }>): Promise<void> {
+export async function branchResult(bot: BotContext, interaction: ButtonInteraction, located: Extract<LocatedResult, { ok: true }>): Promise<void> {
   const parent = located.thread.parent;
-  const model = await restoreParts(located.exchange.model.parts, bot.blobs);
-  if (!parent || parent.type !== ChannelType.GuildText || !model.ok) {
+  const point = { record: located.record, index: located.index };
+  const images = await branchImages(bot, point);
+  if (!parent || parent.type !== ChannelType.GuildText || !images) {
     await interaction.editReply(textPayload(describeRefusal({ kind: 'cannot-branch-here' })));
     return;
   }
-  const images = finalImagesOf({ role: 'model', parts: model.parts }).flatMap((part) => {
-    const inline = readInlineData(part);
-    return inline?.mimeType ? [{ mimeType: inline.mimeType, data: Buffer.from(inline.data, 'base64') }] : [];
-  });
   const me = parent.guild.members.me;
   const missing = missingPermissions(me ? parent.permissionsFor(me) : null, [PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads]);
   if (missing.length > 0) {
@@ -45,16 +38,6 @@ export async function branchConversation(bot: BotContext, interaction: ButtonInt
     },
     bot.logger,
   );
-  const now = new Date().toISOString();
-  const exchanges = located.record.exchanges.slice(0, located.index + 1);
-  const last = exchanges[exchanges.length - 1]!;
-  const record: ConversationRecord = {
-    ...located.record,
-    threadId: branch.id,
-    exchanges: [...exchanges.slice(0, -1), { ...last, model: { ...last.model, messageId: starter.id } }],
-    createdAt: now,
-    updatedAt: now,
-  };
-  await bot.conversations.save(record);
+  await saveBranch(bot, point, { threadId: branch.id, messageId: starter.id, now: new Date() });
   await interaction.editReply(textPayload(`Branched into <#${branch.id}>. Both threads now go on independently.`));
 }

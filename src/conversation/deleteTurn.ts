@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { Refusal } from '../refusals/refusal.js';
+import type { BlobStore } from '../store/blobStore.js';
+import { findExchangeByMessage } from './conversationRecord.js';
+import type { ConversationStore } from './conversationStore.js';
+import { loadConversation, type ThreadConversation } from './loadConversation.js';
+import type { ThreadQueue } from './threadQueue.js';
+
+/** A member's request to take one answer, and its turn, out of a conversation. */
+export interface TurnDeletion {
+  threadId: string;
+  guildId: string;
+  /** The answer's message: the turn it shows goes. */
+  messageId: string;
+  /** Who asks: the turn's own author may delete it. */
+  userId: string;
+  /** True for a member who may manage messages here: they may delete anyone's. */
+  moderator: boolean;
+  /** Whether the conversation, as read in the thread's line, is one this request may act on (the adapter's checks); the refusal otherwise. */
+  checkConversation(stored: ThreadConversation): Promise<Refusal | undefined>;
+  /** Removes the answer's message itself, once its turn is out of the record. */
+  deleteMessage(): Promise<void>;
+}
+
+/**
+ * Deletes a turn: out of the stored conversation first, then its message, so
+ * a later edit never builds on an image nobody can see. In the thread's line,
+ * on one read of the record: a turn running now must not save a record that
+ * still has this turn, and no other can slip in between the check and the save.
+ */
+export function deleteTurn(
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; blobs: BlobStore; logger: Logger },
+  deletion: TurnDeletion,
+): Promise<{ ok: true } | { ok: false; refusal: Refusal }> {
+  return deps.threadQueue.run(deletion.threadId, async () => {
+    const stored = await loadConversation(deps, deletion.threadId, deletion.guildId);
+    const refusal = await deletion.checkConversation(stored);
+    if (refusal) return { ok: false, refusal };
+    const found = stored.kind === 'found' ? findExchangeByMessage(stored.record, deletion.messageId) : undefined;
+    if (stored.kind !== 'found' || !found) return { ok: false, refusal: { kind: 'not-a-conversation' } };
+    if (found.exchange.user.authorId !== deletion.userId && !deletion.moderator) return { ok: false, refusal: { kind: 'not-yours-to-delete' } };
+    const exchanges = stored.record.exchanges.filter((exchange) => exchange.model.messageId !== deletion.messageId);
+    await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
+    await deletion.deleteMessage();
+    return { ok: true };
+  });
+}

@@ -1,0 +1,99 @@
+import Keyv from 'keyv';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { describe, expect, it } from 'vitest';
+import { saveBranch } from '../../src/conversation/branchConversation.js';
+import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
+import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import type { Refusal } from '../../src/refusals/refusal.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+
+function exchange(messageId: string, authorId = 'alice'): Exchange {
+  return {
+    user: { authorId, parts: [{ raw: { text: `asked for ${messageId}` } }] },
+    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    settings: {},
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+const record: ConversationRecord = {
+  version: 1,
+  threadId: 't1',
+  guildId: 'g1',
+  model: 'gemini-3-pro-image',
+  settings: { aspectRatio: '16:9' },
+  exchanges: [exchange('m1'), exchange('m2', 'bob'), exchange('m3')],
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:00:00.000Z',
+};
+
+async function storeWith(...records: ConversationRecord[]) {
+  const keyv = new Keyv();
+  const conversations = new ConversationStore(keyv);
+  for (const saved of records) await conversations.save(saved);
+  return { conversations, blobs: new BlobStore(keyv), threadQueue: new ThreadQueue(), logger: createLogger('silent') };
+}
+
+async function messagesOf(conversations: ConversationStore, threadId: string) {
+  const loaded = await conversations.load(threadId);
+  return loaded.kind === 'found' ? loaded.record.exchanges.map((kept) => kept.model.messageId) : loaded.kind;
+}
+
+describe('deleteTurn', () => {
+  function deletion(more: Partial<TurnDeletion> & { deleted?: string[] }): TurnDeletion {
+    const deleted = more.deleted ?? [];
+    return {
+      threadId: 't1',
+      guildId: 'g1',
+      messageId: 'm2',
+      userId: 'bob',
+      moderator: false,
+      checkConversation: async () => undefined,
+      deleteMessage: async () => {
+        deleted.push('m2');
+      },
+      ...more,
+    };
+  }
+
+  it("takes the author's turn out of the record, then its message", async () => {
+    const deps = await storeWith(record);
+    const deleted: string[] = [];
+    expect(await deleteTurn(deps, deletion({ deleted }))).toEqual({ ok: true });
+    expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm3']);
+    expect(deleted).toEqual(['m2']);
+  });
+
+  it("lets a moderator delete someone else's turn", async () => {
+    const deps = await storeWith(record);
+    expect(await deleteTurn(deps, deletion({ userId: 'carol', moderator: true }))).toEqual({ ok: true });
+    expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm3']);
+  });
+
+  it.each<{ case: string; more: Partial<TurnDeletion>; refusal: Refusal }>([
+    { case: 'another member', more: { userId: 'carol' }, refusal: { kind: 'not-yours-to-delete' } },
+    { case: "the adapter's check", more: { checkConversation: async () => ({ kind: 'thread-gone' }) }, refusal: { kind: 'thread-gone' } },
+    { case: 'a message whose turn is not in the record', more: { messageId: 'm9' }, refusal: { kind: 'not-a-conversation' } },
+    { case: 'a thread with no record', more: { threadId: 't9' }, refusal: { kind: 'not-a-conversation' } },
+  ])('refuses $case, and changes nothing', async ({ more, refusal }) => {
+    const deps = await storeWith(record);
+    const deleted: string[] = [];
+    expect(await deleteTurn(deps, deletion({ ...more, deleted }))).toEqual({ ok: false, refusal });
+    expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm2', 'm3']);
+    expect(deleted).toEqual([]);
+  });
+});
+
+describe('saveBranch', () => {
+  it("keeps the history up to the branch point under the new thread, its last answer shown by the new message, and leaves the original as it was", async () => {
+    const deps = await storeWith(record);
+    const now = new Date('2026-12-07T10:00:00.000Z');
+    const branch = await saveBranch(deps, { record, index: 1 }, { threadId: 't2', messageId: 'n1', now });
+    expect(branch).toMatchObject({ threadId: 't2', guildId: 'g1', model: record.model, settings: record.settings, createdAt: now.toISOString() });
+    expect(branch.exchanges).toEqual([record.exchanges[0], { ...record.exchanges[1], model: { ...record.exchanges[1]!.model, messageId: 'n1' } }]);
+    expect(await messagesOf(deps.conversations, 't2')).toEqual(['m1', 'n1']);
+    expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm2', 'm3']);
+  });
+});
