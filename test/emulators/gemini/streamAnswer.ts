@@ -71,8 +71,7 @@ export async function writeStream(response: ServerResponse, chunks: unknown[], d
     }
     if (index === script.errorAfter && midStreamError) {
       // The error is one more chunk; the stream ends after it (the array, too, is closed).
-      const text = format === 'sse' ? `data: ${JSON.stringify(midStreamError)}\r\n\r\n` : `${index === 0 ? '[' : '\n,\r\n'}${JSON.stringify(midStreamError, null, 2)}\n]`;
-      if (!(await write(response, text))) return;
+      if (!(await write(response, frame(format, midStreamError, index) + (format === 'json-array' ? '\n]' : '')))) return;
       sent.push(midStreamError);
       record.streamEnd = 'error';
       response.end();
@@ -85,16 +84,18 @@ export async function writeStream(response: ServerResponse, chunks: unknown[], d
     }
     if (index === chunks.length) break;
     const chunk = chunks[index];
-    const text =
-      format === 'sse'
-        ? `data: ${JSON.stringify(chunk)}\r\n\r\n`
-        : `${index === 0 ? '[' : '\n,\r\n'}${JSON.stringify(chunk, null, 2)}`;
-    if (!(await write(response, text))) return;
+    if (!(await write(response, frame(format, chunk, index)))) return;
     sent.push(chunk);
   }
   if (format === 'json-array' && !(await write(response, chunks.length === 0 ? '[]' : '\n]'))) return;
   record.streamEnd = 'complete';
   response.end();
+}
+
+/** One chunk on the wire: an SSE event, or the next element of the JSON array. */
+function frame(format: StreamDelivery['format'], chunk: unknown, index: number): string {
+  if (format === 'sse') return `data: ${JSON.stringify(chunk)}\r\n\r\n`;
+  return `${index === 0 ? '[' : '\n,\r\n'}${JSON.stringify(chunk, null, 2)}`;
 }
 
 /** Resolves once everything written so far has been handed to the socket. */
