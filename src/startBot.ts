@@ -73,7 +73,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     conversations: new ConversationStore(store.keyv),
     blobs,
     gemini: generateContentTransport({
-      client: { apiUrl: config.geminiApiUrl, apiKey: config.geminiApiKey, timeoutMs: config.geminiTimeoutMs, onCallFinished: (call) => metrics.observeGeminiCall(call) },
+      client: {
+        apiUrl: config.geminiApiUrl,
+        apiKey: config.geminiApiKey,
+        timeoutMs: config.geminiTimeoutMs,
+        stream: config.streamAnswers,
+        stallMs: config.geminiStallMs,
+        onCallFinished: (call) => metrics.observeGeminiCall(call),
+      },
       blobs,
       retryBaseDelayMs: config.retryBaseDelayMs,
     }),

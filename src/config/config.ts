@@ -78,6 +78,15 @@ const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('
 const timeoutSeconds = positiveNumber.max(2_147_483, 'must be under 24 days');
 const positiveInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be at least 1');
 
+/** A switch an operator writes as on or off (true and false also read). */
+const onOff = z.string().transform((value, context): boolean => {
+  const word = value.trim().toLowerCase();
+  if (word === 'on' || word === 'true') return true;
+  if (word === 'off' || word === 'false') return false;
+  context.addIssue({ code: 'custom', message: 'must be on or off' });
+  return z.NEVER;
+});
+
 const MEGABYTE = 1024 * 1024;
 const bytesFromMegabytes = (megabytes: number): number => Math.round(megabytes * MEGABYTE);
 const millisecondsFromSeconds = (seconds: number): number => Math.round(seconds * 1000);
@@ -98,6 +107,7 @@ const configSchema = z
     DEFAULT_IMAGE_SIZE: z.enum(IMAGE_SIZES, { error: `must be one of ${IMAGE_SIZES.join(', ')}` }).optional(),
     DAILY_IMAGE_LIMIT: nonNegativeInteger.default(0),
     MONTHLY_BUDGET_USD: nonNegativeNumber.default(0),
+    PREVIEWS: onOff.default(true),
     PRICE_TABLE: priceTableJson.optional(),
     ATTACHMENT_ORIGINS: originList.default(['https://cdn.discordapp.com', 'https://media.discordapp.net']),
     DATABASE_URL: storeUrl.default('sqlite://data/bot.sqlite'),
@@ -144,6 +154,8 @@ const configSchema = z
     dailyImageLimit: env.DAILY_IMAGE_LIMIT,
     /** Estimated spend allowed per server per UTC month, in USD; 0 means no budget. */
     monthlyBudgetUsd: env.MONTHLY_BUDGET_USD,
+    /** Whether members watch Gemini's sketches while it draws, in servers that chose neither way (/settings previews). */
+    previews: env.PREVIEWS,
     /** Admin corrections to the built-in price table (src/usage/priceTable.ts). */
     priceOverrides: env.PRICE_TABLE ?? {},
     /** The only origins an attachment is ever downloaded from. */
@@ -174,6 +186,16 @@ const configSchema = z
     shards: env.SHARDS,
     /** First delay of the exponential backoff between Gemini retries. No variable: only tests shorten it. */
     retryBaseDelayMs: 1_000,
+    /**
+     * Ask Gemini for its answer as a stream (streamGenerateContent), so sketches can be shown while it draws.
+     * No variable: the bench turns it off to measure what streaming costs against the answer in one piece.
+     */
+    streamAnswers: true,
+    /**
+     * A streamed answer silent this long gives up (a timeout). Gemini sends its thoughts and sketches seconds
+     * apart; a minute of silence is a stuck connection. No variable: only tests shorten it.
+     */
+    geminiStallMs: 60_000,
   }));
 
 /** Every setting the bot reads, by the names the code uses. */

@@ -75,6 +75,8 @@ function describeFailure(failure: GeminiFailure): string {
       return 'The bot is restarting, so this request could not finish. Please send it again in a minute.';
     case 'network':
       return 'I could not reach Gemini just now. Please try again in a moment.';
+    case 'cut':
+      return "Gemini's answer broke off before it was finished, so nothing was kept. Please try again in a moment.";
     case 'malformed':
       return 'Gemini sent an answer I could not understand. Please try again.';
     case 'unsendable':

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { callGenerateContent, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
 import type { RequestBody } from './requestBody.js';
 import type { GeminiFailure } from './generationOutcome.js';
+import type { InterimPreview } from './interimPreview.js';
 import { decideRetry } from './retryPolicy.js';
 
 export interface RetryOptions {
@@ -10,6 +11,8 @@ export interface RetryOptions {
   signal?: AbortSignal | undefined;
   /** Lets the user know why they are waiting ("Gemini is busy, retrying in 12 s"). */
   onRetry?: ((notice: { delayMs: number; failure: GeminiFailure; attempt: number }) => void) | undefined;
+  /** Hears each interim image of a streamed call as it arrives (each try counts its sketches from 1). */
+  onPreview?: ((preview: InterimPreview) => void) | undefined;
 }
 
 export interface RetriedCall {
@@ -17,7 +20,7 @@ export interface RetriedCall {
   retries: number;
 }
 
-/** generateContent with the retry policy applied; returns the last result and how many retries it took. */
+/** generateContent (streamed or not) with the retry policy applied; returns the last result and how many retries it took. */
 export async function callWithRetries(
   client: GeminiClientOptions,
   model: string,
@@ -25,7 +28,7 @@ export async function callWithRetries(
   options: RetryOptions,
 ): Promise<RetriedCall> {
   for (let attempt = 1; ; attempt += 1) {
-    const result = await callGenerateContent(client, model, body, options.signal);
+    const result = await callGenerateContent(client, model, body, options.signal, options.onPreview);
     if (result.ok) return { result, retries: attempt - 1 };
     const decision = decideRetry(result.failure, attempt, options.baseDelayMs);
     if (!decision.retry) return { result, retries: attempt - 1 };

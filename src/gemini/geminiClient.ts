@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { GeminiFailure } from './generationOutcome.js';
+import type { InterimPreview } from './interimPreview.js';
+import { readStreamedAnswer } from './readStreamedAnswer.js';
 import { RequestBodyError, type RequestBody } from './requestBody.js';
 
 export interface GeminiClientOptions {
@@ -9,6 +11,14 @@ export interface GeminiClientOptions {
   apiKey: string;
   /** Gemini image calls take 10 to 60 s; past this we give up. */
   timeoutMs: number;
+  /**
+   * Ask for the answer as a stream (`streamGenerateContent?alt=sse`), which
+   * shows Gemini's interim images as they come; false asks `generateContent`
+   * for the answer in one piece (the bench compares the two).
+   */
+  stream: boolean;
+  /** A stream silent this long after it started is given up (a timeout), well before the call's own deadline. */
+  stallMs: number;
   dispatcher?: Dispatcher | undefined;
   /** Hears every call when it ends, retries included one by one (the latency metric). */
   onCallFinished?: ((call: { model: string; seconds: number; result: GeminiCallResult }) => void) | undefined;
@@ -26,17 +36,20 @@ const errorBodySchema = z.looseObject({
 });
 
 /**
- * One POST to generateContent. The key travels only in the x-goog-api-key
- * header: a key in the URL ends up in proxies' and our own logs.
+ * One POST to generateContent, or to streamGenerateContent (`stream`), whose
+ * interim images go to `onPreview` as they arrive. The key travels only in
+ * the x-goog-api-key header: a key in the URL ends up in proxies' and our
+ * own logs.
  */
 export async function callGenerateContent(
   options: GeminiClientOptions,
   model: string,
   body: RequestBody,
   signal?: AbortSignal,
+  onPreview?: (preview: InterimPreview) => void,
 ): Promise<GeminiCallResult> {
   const started = performance.now();
-  const result = await postGenerateContent(options, model, body, signal);
+  const result = await postGenerateContent(options, model, body, signal, onPreview);
   options.onCallFinished?.({ model, seconds: (performance.now() - started) / 1000, result });
   return result;
 }
@@ -46,20 +59,36 @@ async function postGenerateContent(
   model: string,
   body: RequestBody,
   signal: AbortSignal | undefined,
+  onPreview: ((preview: InterimPreview) => void) | undefined,
 ): Promise<GeminiCallResult> {
-  const url = `${options.apiUrl}/models/${encodeURIComponent(model)}:generateContent`;
+  const method = options.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+  const url = `${options.apiUrl}/models/${encodeURIComponent(model)}:${method}`;
   const timeout = AbortSignal.timeout(options.timeoutMs);
+  const stall = new AbortController();
+  let stallTimer: NodeJS.Timeout | undefined;
+  let streaming = false;
   try {
     const response = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': String(body.contentLength), 'x-goog-api-key': options.apiKey },
       // Streamed: a long thread's history is never one string in memory (streamedRequestBody.ts).
       body: Readable.from(body.chunks(), { objectMode: false }),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      signal: AbortSignal.any([timeout, stall.signal, ...(signal ? [signal] : [])]),
       dispatcher: options.dispatcher,
     });
+    const succeeded = response.statusCode >= 200 && response.statusCode < 300;
+    if (succeeded && options.stream) {
+      if (!String(response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        await response.body.dump();
+        return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with something other than an event stream' } };
+      }
+      streaming = true;
+      stallTimer = setTimeout(() => stall.abort(), options.stallMs);
+      const watched = refreshOnEachChunk(response.body, stallTimer);
+      return await readStreamedAnswer(watched, readErrorEvent, onPreview);
+    }
     const text = await response.body.text();
-    if (response.statusCode >= 200 && response.statusCode < 300) {
+    if (succeeded) {
       try {
         return { ok: true, json: JSON.parse(text) };
       } catch {
@@ -71,9 +100,33 @@ async function postGenerateContent(
     if (signal?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
     // undici passes the body stream's own error through.
     if (error instanceof RequestBodyError) return { ok: false, failure: { kind: 'unsendable', message: error.message, ...(error.storeFailed ? { storeFailed: true } : {}) } };
-    if (timeout.aborted) return { ok: false, failure: { kind: 'timeout' } };
-    return { ok: false, failure: { kind: 'network', message: error instanceof Error ? error.message : String(error) } };
+    if (timeout.aborted || stall.signal.aborted) return { ok: false, failure: { kind: 'timeout' } };
+    const message = error instanceof Error ? error.message : String(error);
+    // The connection dropped after the answer began: nothing of it is used, and the call can be made again.
+    return { ok: false, failure: streaming ? { kind: 'cut', message } : { kind: 'network', message } };
+  } finally {
+    clearTimeout(stallTimer);
   }
+}
+
+/** The body as it comes, the stall timer restarted by every chunk. */
+async function* refreshOnEachChunk(body: AsyncIterable<Uint8Array>, timer: NodeJS.Timeout): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    timer.refresh();
+    yield chunk;
+  }
+}
+
+/**
+ * An event that is Gemini's error body rather than a chunk of the answer
+ * (an error after the stream began, as @google/genai reads it): the failure
+ * under the code it states, so the retry policy treats it like the same
+ * error before the stream.
+ */
+function readErrorEvent(chunk: unknown): GeminiFailure | undefined {
+  if (typeof chunk !== 'object' || chunk === null || !('error' in chunk)) return undefined;
+  const code = errorBodySchema.safeParse(chunk).data?.error.code;
+  return failureFromJson(code && code >= 400 && code < 600 ? code : 500, chunk);
 }
 
 function readHttpFailure(status: number, text: string): GeminiFailure {
@@ -83,6 +136,11 @@ function readHttpFailure(status: number, text: string): GeminiFailure {
   } catch {
     return { kind: 'http', status, apiStatus: undefined, message: `HTTP ${status}` };
   }
+  return failureFromJson(status, json);
+}
+
+/** Gemini's error body, under the HTTP status it came with. */
+function failureFromJson(status: number, json: unknown): GeminiFailure {
   const parsed = errorBodySchema.safeParse(json);
   if (!parsed.success) return { kind: 'http', status, apiStatus: undefined, message: `HTTP ${status}` };
   const { message, status: apiStatus, details } = parsed.data.error;

@@ -26,6 +26,8 @@ export type GeminiFailure =
   /** The bot is shutting down and gave up waiting. */
   | { kind: 'interrupted' }
   | { kind: 'network'; message: string }
+  /** A streamed answer broke off before Gemini finished it (the connection dropped, or the stream ended early): nothing of it is used. */
+  | { kind: 'cut'; message: string }
   | { kind: 'malformed'; message: string }
   /** Our side could not produce the request body (a stored image became unreadable while it was sent): never retried. */
   | { kind: 'unsendable'; message: string; storeFailed?: boolean | undefined };

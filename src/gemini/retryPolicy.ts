@@ -15,7 +15,8 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
  *
  * - 429: wait what RetryInfo says; without it, back off exponentially. A
  *   per-day quota will not clear in minutes, so it is not retried.
- * - 500, 502, 503, 504 and dropped connections are transient: back off.
+ * - 500, 502, 503, 504 and dropped connections are transient: back off,
+ *   as is a streamed answer cut off midway (nothing of it was kept).
  * - 400, 403, 404 will fail the same way again. A timeout already cost the
  *   user minutes, so it is not repeated either.
  */
@@ -24,6 +25,7 @@ export function decideRetry(failure: GeminiFailure, attemptsMade: number, baseDe
   const backoff = () => ({ retry: true as const, delayMs: Math.round(baseDelayMs * 2 ** (attemptsMade - 1) * (0.5 + random())) });
   switch (failure.kind) {
     case 'network':
+    case 'cut':
       return backoff();
     case 'http':
       if (failure.status === 429) {

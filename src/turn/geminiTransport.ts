@@ -19,10 +19,12 @@ export interface GeminiTurnRequest {
   search: boolean;
 }
 
-/** How a call waits between retries, and hears of shutdown. */
+/** How a call waits between retries, hears of shutdown, and shows Gemini's interim images (sketches) while it works. */
 export interface TurnHooks {
   signal?: AbortSignal | undefined;
   onRetry?: RetryOptions['onRetry'];
+  /** Absent: nobody watches (previews are off); the call is the same. */
+  onPreview?: RetryOptions['onPreview'];
 }
 
 export type GeminiTurnResult =

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => gemini.close());
 
-const client = () => ({ apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000 });
+const client = () => ({ apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000, stream: false, stallMs: 5_000 });
 const request = { contents: [{ role: 'user', parts: [{ text: 'a fox' }] }], generationConfig: { responseModalities: ['TEXT', 'IMAGE'] } };
 
 describe('a streamed request body', () => {

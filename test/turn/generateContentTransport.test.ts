@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => gemini.close());
 
 function transport(blobs: BlobStore) {
-  return generateContentTransport({ client: { apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000 }, blobs, retryBaseDelayMs: 1 });
+  return generateContentTransport({ client: { apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000, stream: false, stallMs: 5_000 }, blobs, retryBaseDelayMs: 1 });
 }
 
 const request = { model: 'gemini-3-pro-image', settings: { aspectRatio: '16:9' as const }, search: false };

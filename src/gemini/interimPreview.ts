@@ -1,0 +1,54 @@
+import type { GeminiPart } from './geminiTypes.js';
+import type { GeneratedImage } from './generationOutcome.js';
+import { readInlineData } from './inlineData.js';
+
+/**
+ * What Gemini has shown of its work so far in one streamed call: its
+ * latest interim image ("thought" image: Gemini 3 Pro Image drafts up to two
+ * before the final one), numbered from 1, and the latest line of its thought
+ * text. Only for the member to watch: never stored apart from the answer's
+ * content, never a result.
+ */
+export interface InterimPreview {
+  sketch: { number: number; image: GeneratedImage };
+  /** One line from the thought text that came with or before it, when there was any. */
+  thought: string | undefined;
+}
+
+/** Thought summaries open with a bold heading ("**Planning the composition**"); a status line is short. */
+const MAX_THOUGHT_LENGTH = 120;
+
+export interface InterimTracker {
+  /** Reads one chunk's parts; returns the new preview when they brought an interim image. */
+  add(parts: GeminiPart[]): InterimPreview | undefined;
+}
+
+/** Follows one call's parts as they stream; a retried call starts a new tracker (its sketches count from 1 again). */
+export function trackInterimImages(): InterimTracker {
+  let sketches = 0;
+  let thought: string | undefined;
+  return {
+    add(parts) {
+      let latest: GeneratedImage | undefined;
+      for (const part of parts) {
+        if (part['thought'] !== true) continue;
+        const inline = readInlineData(part);
+        if (inline && inline.data && inline.mimeType?.startsWith('image/')) {
+          sketches += 1;
+          latest = { mimeType: inline.mimeType, base64: inline.data };
+        } else if (typeof part['text'] === 'string') {
+          thought = statusLine(part['text']) ?? thought;
+        }
+      }
+      return latest ? { sketch: { number: sketches, image: latest }, thought } : undefined;
+    },
+  };
+}
+
+/** The heading of a thought summary, else its first line, without markdown emphasis, cut to one short line. */
+export function statusLine(text: string): string | undefined {
+  const heading = /\*\*([^*\n]+)\*\*/.exec(text)?.[1];
+  const line = (heading ?? text.split('\n').find((candidate) => candidate.trim() !== '') ?? '').replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
+  if (!line) return undefined;
+  return line.length > MAX_THOUGHT_LENGTH ? `${line.slice(0, MAX_THOUGHT_LENGTH - 1).trimEnd()}…` : line;
+}
