@@ -14,9 +14,10 @@ import { describeRefusal } from '../src/discord/describeRefusal.js';
 import { readOptions } from '../src/discord/readOptions.js';
 import { snowflake } from '../src/discord/snowflake.js';
 import { describeSettings } from '../src/settings/describeSettings.js';
-import { changeChannels, changeImage, changeLimits, changeModel, changeRole, notHere, type SettingsChange } from '../src/settings/settingsChanges.js';
+import { changeChannels, changeImage, changeLimits, changeModel, changePreviews, changeRole, notHere, type SettingsChange } from '../src/settings/settingsChanges.js';
 
 const CHANNEL_ACTIONS = ['add', 'remove', 'all'] as const;
+const ON_OFF = ['on', 'off'] as const;
 
 /** Model ids are short ("gemini-3.1-flash-image"); a longer one could not fit Discord's 2,000 characters once repeated back. */
 const MODEL_ID_MAX_LENGTH = 100;
@@ -69,6 +70,12 @@ const data = {
         { type: ApplicationCommandOptionType.Number, name: 'monthly_budget_usd', description: 'Estimated USD per UTC month for the server (0 = none)', min_value: 0 },
       ],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'previews',
+      description: "Show Gemini's sketches while it draws",
+      options: [{ type: ApplicationCommandOptionType.String, name: 'state', description: 'on or off', required: true, choices: ON_OFF.map((state) => ({ name: state, value: state })) }],
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
@@ -81,6 +88,7 @@ const settingsOptions = z.discriminatedUnion('subcommand', [
   z.object({ subcommand: z.literal('channels'), action: z.enum(CHANNEL_ACTIONS), channel: snowflake.optional() }),
   z.object({ subcommand: z.literal('role'), role: snowflake.optional() }),
   z.object({ subcommand: z.literal('limits'), daily_images: z.number().int().min(0).optional(), monthly_budget_usd: z.number().min(0).optional() }),
+  z.object({ subcommand: z.literal('previews'), state: z.enum(ON_OFF) }),
 ]);
 type SettingsOptions = z.infer<typeof settingsOptions>;
 
@@ -147,6 +155,8 @@ function readChange(
       return changeRole(options.role, guildId, options.role ? roleName(options.role) : undefined);
     case 'limits':
       return changeLimits(options.daily_images, options.monthly_budget_usd);
+    case 'previews':
+      return changePreviews(options.state === 'on');
   }
 }
 

@@ -24,6 +24,7 @@ export function describeSettings({ stored, effective, allowedModels, roleName }:
     `- Required role: ${describeRole(effective.requiredRoleId, roleName)}.`,
     `- Images per member per day: ${effective.dailyImageLimit > 0 ? effective.dailyImageLimit : 'no limit'}${byDefault(stored.dailyImageLimit)}.`,
     `- Monthly budget: ${effective.monthlyBudgetUsd > 0 ? formatUsd(effective.monthlyBudgetUsd) : 'none'}${byDefault(stored.monthlyBudgetUsd)}.`,
+    `- Sketches while drawing: ${effective.previews ? 'on' : 'off'}${byDefault(stored.previews)}.`,
   ];
   return lines.join('\n');
 }

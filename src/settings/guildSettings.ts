@@ -17,13 +17,15 @@ export interface EffectiveSettings {
   dailyImageLimit: number;
   /** Estimated USD per UTC month for the server; 0 means no budget. */
   monthlyBudgetUsd: number;
+  /** Whether a member's pending reply shows Gemini's sketches while it draws. */
+  previews: boolean;
   /** A model the server chose that is no longer allowed (so the default applies); shown by /settings show. */
   disallowedModel?: string | undefined;
 }
 
 export type SettingsDefaults = Pick<
   Config,
-  'geminiModel' | 'allowedModels' | 'defaultAspectRatio' | 'defaultImageSize' | 'dailyImageLimit' | 'monthlyBudgetUsd'
+  'geminiModel' | 'allowedModels' | 'defaultAspectRatio' | 'defaultImageSize' | 'dailyImageLimit' | 'monthlyBudgetUsd' | 'previews'
 >;
 
 /** Per-server settings: read on every request (no cache, so a change applies at once), changed by /settings. */
@@ -96,6 +98,7 @@ export class GuildSettings {
       requiredRoleId: stored.requiredRoleId,
       dailyImageLimit: stored.dailyImageLimit ?? defaults.dailyImageLimit,
       monthlyBudgetUsd: stored.monthlyBudgetUsd ?? defaults.monthlyBudgetUsd,
+      previews: stored.previews ?? defaults.previews,
       disallowedModel: chosenModel === undefined ? stored.model : undefined,
     };
   }

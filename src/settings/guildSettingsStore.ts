@@ -22,6 +22,8 @@ const guildSettingsRecordSchema = z.object({
   dailyImageLimit: z.number().int().nonnegative().optional(),
   /** 0 means no budget, overriding the environment's default. */
   monthlyBudgetUsd: z.number().nonnegative().finite().optional(),
+  /** Whether members watch Gemini's sketches while it draws. */
+  previews: z.boolean().optional(),
 });
 export type GuildSettingsRecord = z.infer<typeof guildSettingsRecordSchema>;
 export type StoredGuildSettings = Omit<GuildSettingsRecord, 'version'>;

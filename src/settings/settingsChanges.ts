@@ -81,6 +81,15 @@ export function changeLimits(dailyImages: number | undefined, monthlyBudgetUsd: 
   };
 }
 
+export function changePreviews(on: boolean): SettingsChange {
+  return {
+    ok: true,
+    change: (current) => ({ ...current, previews: on }),
+    confirm: () =>
+      on ? "While Gemini draws, members now see its sketches in their pending reply." : 'Members now see only the finished image, without sketches while Gemini draws.',
+  };
+}
+
 function describeDailyLimit(limit: number): string {
   return limit > 0 ? `Each member may make up to ${limit} image(s) per day (UTC).` : 'Members have no daily image limit.';
 }

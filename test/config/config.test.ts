@@ -18,6 +18,7 @@ describe('configuration', () => {
         defaultImageSize: undefined,
         dailyImageLimit: 0,
         monthlyBudgetUsd: 0,
+        previews: true,
         priceOverrides: {},
         attachmentOrigins: ['https://cdn.discordapp.com', 'https://media.discordapp.net'],
         databaseUrl: 'sqlite://data/bot.sqlite',
@@ -35,8 +36,18 @@ describe('configuration', () => {
         metricsHost: '127.0.0.1',
         shards: undefined,
         retryBaseDelayMs: 1_000,
+        streamAnswers: true,
+        geminiStallMs: 60_000,
       },
     });
+  });
+
+  it('reads PREVIEWS as on or off (true and false too), refusing anything else', () => {
+    for (const [value, previews] of [['off', false], ['OFF', false], ['false', false], ['on', true], [' true ', true]] as const) {
+      const parsed = parseConfig({ ...required, PREVIEWS: value });
+      expect(parsed.ok && parsed.config.previews).toBe(previews);
+    }
+    expect(parseConfig({ ...required, PREVIEWS: 'sometimes' })).toEqual({ ok: false, problems: ['PREVIEWS must be on or off'] });
   });
 
   it('reads sizes in MB and timeouts in seconds, as the README gives them', () => {

@@ -22,6 +22,7 @@ describe('/settings, for members with Manage Server', () => {
         '- Required role: none (everyone may use the bot).',
         '- Images per member per day: 20 (default).',
         '- Monthly budget: none (default).',
+        '- Sketches while drawing: on (default).',
       ].join('\n'),
     );
   });
@@ -90,6 +91,13 @@ describe('/settings, for members with Manage Server', () => {
     const shown = await settings('show');
     expect(shown).toContain('- Images per member per day: no limit.');
     expect(shown).toContain('- Monthly budget: $12.50.');
+  });
+
+  it("turns Gemini's sketches off and on again for the server", async () => {
+    expect(await settings('previews', [text('state', 'off')])).toBe('Members now see only the finished image, without sketches while Gemini draws.');
+    expect(await settings('show')).toContain('- Sketches while drawing: off.');
+    expect(await settings('previews', [text('state', 'on')])).toBe('While Gemini draws, members now see its sketches in their pending reply.');
+    expect(await settings('show')).toContain('- Sketches while drawing: on.');
   });
 
   it('is registered for Manage Server only, offering exactly the allowed models', async () => {

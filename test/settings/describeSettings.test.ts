@@ -11,6 +11,7 @@ const effective: EffectiveSettings = {
   requiredRoleId: '400000000000000001',
   dailyImageLimit: 0,
   monthlyBudgetUsd: 0.5,
+  previews: false,
 };
 
 describe('/settings show', () => {
@@ -25,6 +26,7 @@ describe('/settings show', () => {
     expect(text).toContain('- Aspect ratio: 1:1 (default); size: 4K.');
     expect(text).toContain('- Required role: a role that no longer exists (clear it with /settings role).');
     expect(text).toContain('- Monthly budget: $0.50.');
+    expect(text).toContain('- Sketches while drawing: off (default).');
   });
 });
 

@@ -38,8 +38,17 @@ describe('per-server settings', () => {
       requiredRoleId: undefined,
       dailyImageLimit: 5,
       monthlyBudgetUsd: 12.5,
+      previews: true,
       disallowedModel: undefined,
     });
+  });
+
+  it('show sketches while drawing as the environment says (PREVIEWS), unless the server chose otherwise', async () => {
+    expect((await settings({ PREVIEWS: 'off' }).effectiveSettings(GUILD)).previews).toBe(false);
+    await settings({ PREVIEWS: 'off' }).update(GUILD, (current) => ({ ...current, previews: true }));
+    expect((await settings({ PREVIEWS: 'off' }).effectiveSettings(GUILD)).previews).toBe(true);
+    await settings().update(GUILD, (current) => ({ ...current, previews: false }));
+    expect((await settings({ PREVIEWS: 'on' }).effectiveSettings(GUILD)).previews).toBe(false);
   });
 
   it('keep what an admin chose, across a new instance (a restart), over the defaults; 0 means "none" even when the environment sets a limit', async () => {
