@@ -10,8 +10,12 @@ import type { RenderedMessage } from './renderOutcome.js';
 export interface ChannelDelivery {
   /** Settles when the request was acknowledged (a deferred interaction); a failure ends the turn. */
   ready: Promise<unknown>;
-  /** Shows where the request stands (queue position, retries); the answer replaces it. */
-  progress(text: string): Promise<void>;
+  /**
+   * Shows where the request stands (queue position, retries) or Gemini's
+   * latest sketch, in the member's pending reply; the answer replaces it in
+   * the same message where Discord allows, its files included.
+   */
+  progress(message: RenderedMessage): Promise<void>;
   /** Posts the answer where the member asked. */
   post(message: RenderedMessage): Promise<Message>;
   /** The largest file the destination accepts. */

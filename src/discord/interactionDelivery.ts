@@ -31,9 +31,10 @@ export function interactionDelivery(response: InteractionResponse): ChannelDeliv
   return {
     ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
-    async progress(text) {
+    async progress(message) {
       await acknowledged;
-      if (tokenValid()) await interaction.editReply(textPayload(text));
+      // The deferred reply itself: the answer's edit replaces its text and files (a sketch) alike.
+      if (tokenValid()) await interaction.editReply(toMessagePayload(message));
     },
     async post(message) {
       await acknowledged;

@@ -34,9 +34,9 @@ export function threadDelivery(response: InteractionResponse, threadId: string, 
   return {
     ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
-    async progress(text) {
+    async progress(message) {
       await acknowledged;
-      await editPrivately(textPayload(text));
+      await editPrivately(toMessagePayload(message));
     },
     async post(message) {
       await acknowledged;
@@ -48,7 +48,8 @@ export function threadDelivery(response: InteractionResponse, threadId: string, 
       }
       const posted = await (await thread()).send({ ...toMessagePayload(message), ...(reply ? { reply } : {}) });
       response.markAnswered();
-      await editPrivately(textPayload(message.files.length > 0 ? `Done: ${posted.url}` : message.content)).catch(() => undefined);
+      // No files: the private reply's sketch, if it showed one, goes with the rest of the progress.
+      await editPrivately(toMessagePayload({ content: message.files.length > 0 ? `Done: ${posted.url}` : message.content, files: [] })).catch(() => undefined);
       return posted;
     },
     async warn(text) {

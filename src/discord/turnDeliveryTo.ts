@@ -1,20 +1,25 @@
 import type { Logger } from 'pino';
-import type { TurnDelivery, TurnProgress, TurnWarning } from '../turn/turnRequest.js';
+import type { TurnDelivery, TurnWarning } from '../turn/turnRequest.js';
 import type { ChannelDelivery } from './channelDelivery.js';
 import { deliverAnswer } from './deliverAnswer.js';
 import { renderOutcome, threadName } from './renderOutcome.js';
+import { renderProgress } from './renderProgress.js';
 import { answerNotes } from './resultNotes.js';
 
 /**
- * The turn's delivery on a Discord destination: each outcome, status and
- * warning put into the words a member reads (renderOutcome and friends), an
+ * The turn's delivery on a Discord destination: each outcome, status, sketch
+ * and warning put into the words a member reads (renderOutcome and friends), an
  * answer's images fitted to the destination's upload limit, and a new
  * conversation's thread opened from the answer's message.
  */
 export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDelivery {
   return {
     ready: channel.ready,
-    progress: (progress) => channel.progress(describeProgress(progress)),
+    async progress(progress) {
+      const message = await renderProgress(progress, channel.uploadLimitBytes);
+      if (message) await channel.progress(message);
+      else logger.debug({ sketch: progress.kind === 'sketch' ? progress.number : undefined }, 'a sketch was skipped: it does not decode or is over the upload limit');
+    },
     async post(outcome, notes) {
       const message = await deliverAnswer(channel, renderOutcome(outcome, notes ? answerNotes(outcome, notes) : []), logger);
       return {
@@ -26,15 +31,6 @@ export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDe
     },
     warn: (warning) => channel.warn(describeWarning(warning)),
   };
-}
-
-function describeProgress(progress: TurnProgress): string {
-  switch (progress.kind) {
-    case 'queued':
-      return progress.ahead === 0 ? 'Waiting for a free slot: you are next.' : `Queued: ${progress.ahead} ahead of you.`;
-    case 'retrying':
-      return `Gemini is busy, retrying in ${progress.seconds} s…`;
-  }
 }
 
 function describeWarning(warning: TurnWarning): string {

@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import type { TurnDelivery, TurnProgress } from './turnRequest.js';
 
-/** Discord rate-limits edits per channel; position changes for a long queue are coalesced to one edit per interval. */
+/**
+ * Discord rate-limits edits per channel; position changes for a long queue
+ * and sketches (each an upload of megabytes) are coalesced to one edit per
+ * interval, the newest winning: well inside the few edits per few seconds
+ * Discord lets one message take.
+ */
 const MIN_INTERVAL_MS = 2_000;
 
 export interface ProgressReporter {
@@ -12,8 +17,9 @@ export interface ProgressReporter {
 
 /**
  * Best-effort status notes for one turn: sent only when they change, one at
- * a time and in order, at most one per interval (the latest wins), and
- * never failing the turn.
+ * a time and in order, at most one per interval (the latest wins), none
+ * once settled() was called (so nothing comes after the answer), and never
+ * failing the turn.
  */
 export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'progress'>): ProgressReporter {
   let shown = '';
@@ -26,8 +32,8 @@ export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'p
   const flush = () => {
     timer = undefined;
     const next = wanted;
-    if (closed || !next || JSON.stringify(next) === shown) return;
-    shown = JSON.stringify(next);
+    if (closed || !next || sameAs(next) === shown) return;
+    shown = sameAs(next);
     lastSentAt = Date.now();
     chain = chain.then(() => delivery.progress(next)).catch((error: unknown) => logger.debug({ err: error }, 'progress update failed'));
   };
@@ -46,4 +52,9 @@ export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'p
     await chain;
   };
   return report;
+}
+
+/** What makes two updates the same to the member: a sketch by its number (its image is megabytes, never compared or serialized). */
+function sameAs(progress: TurnProgress): string {
+  return progress.kind === 'sketch' ? `sketch ${progress.number} ${progress.thought ?? ''}` : JSON.stringify(progress);
 }

@@ -124,6 +124,8 @@ async function generateAndDeliver(
   const hooks: TurnHooks = {
     signal: bot.shutdownSignal,
     onRetry: ({ delayMs }) => progress({ kind: 'retrying', seconds: Math.max(1, Math.round(delayMs / 1000)) }, { now: true }),
+    // Previews off: the same streamed call, nobody watches it.
+    onPreview: planned.serverSettings.previews ? ({ sketch, thought }) => progress({ kind: 'sketch', ...sketch, thought }) : undefined,
   };
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.

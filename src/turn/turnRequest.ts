@@ -1,4 +1,5 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
+import type { GeneratedImage } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
@@ -67,8 +68,15 @@ export interface TurnRequest {
   checkConversation?: ((stored: ThreadConversation) => Promise<Refusal | undefined>) | undefined;
 }
 
-/** Where the request stands while it waits; the answer replaces it. */
-export type TurnProgress = { kind: 'queued'; ahead: number } | { kind: 'retrying'; seconds: number };
+/**
+ * Where the request stands while it waits, or Gemini's latest sketch while
+ * it draws (previews on); the answer replaces it. A sketch is only shown:
+ * never a result, never stored apart from the answer's content, never charged.
+ */
+export type TurnProgress =
+  | { kind: 'queued'; ahead: number }
+  | { kind: 'retrying'; seconds: number }
+  | { kind: 'sketch'; number: number; image: GeneratedImage; thought: string | undefined };
 
 /** What went wrong after the answer was posted. */
 export type TurnWarning = { kind: 'not-saved'; reference: string } | { kind: 'no-thread' };
@@ -99,7 +107,7 @@ export interface PostedAnswer {
 export interface TurnDelivery {
   /** Settles when the request was acknowledged (a deferred interaction); a failure ends the turn. */
   ready: Promise<unknown>;
-  /** Shows where the request stands (queue position, retries); the answer replaces it. */
+  /** Shows where the request stands (queue position, retries, a sketch); the answer replaces it. */
   progress(progress: TurnProgress): Promise<void>;
   /** Shows the outcome where the member asked. */
   post(outcome: TurnOutcome, notes?: AnswerNotes): Promise<PostedAnswer>;
