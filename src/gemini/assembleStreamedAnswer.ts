@@ -18,7 +18,7 @@ import type { GeminiPart } from './geminiTypes.js';
 export interface AnswerAssembly {
   /** Adds one chunk (one event's JSON); returns the parts it brought, for the interim previews. */
   add(chunk: unknown): GeminiPart[];
-  /** Whether Gemini said it was done: a finish reason, or a prompt block. A stream that ends without is cut. */
+  /** Whether Gemini said it was done: a finish reason, a prompt block, or no candidate at all. A stream that ends without is cut. */
   finished(): boolean;
   /** The answer so far as one GenerateContentResponse; null when a chunk was not one (the parse calls that malformed). */
   response(): Record<string, unknown> | null;
@@ -30,6 +30,8 @@ export function assembleStreamedAnswer(): AnswerAssembly {
   let content: Record<string, unknown> | undefined;
   const parts: unknown[] = [];
   let malformed = false;
+  /** Gemini sent `candidates: []`: it has no answer to give, and nothing more comes. */
+  let noCandidates = false;
 
   const addCandidate = (value: unknown): GeminiPart[] => {
     if (!isRecord(value)) {
@@ -64,13 +66,14 @@ export function assembleStreamedAnswer(): AnswerAssembly {
         malformed = true;
         return [];
       }
+      if (candidates.length === 0 && !candidate) noCandidates = true;
       return candidates.length > 0 ? addCandidate(candidates[0]) : [];
     },
     finished() {
       const finishReason = candidate?.['finishReason'] ?? candidate?.['finish_reason'];
       const feedback = response['promptFeedback'] ?? response['prompt_feedback'];
       const blockReason = isRecord(feedback) ? (feedback['blockReason'] ?? feedback['block_reason']) : undefined;
-      return Boolean(finishReason) || Boolean(blockReason);
+      return Boolean(finishReason) || Boolean(blockReason) || (noCandidates && !candidate);
     },
     response() {
       if (malformed) return null;

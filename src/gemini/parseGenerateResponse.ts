@@ -121,7 +121,8 @@ function readVisibleParts(rawParts: GeminiPart[]): { images: GeneratedImage[]; t
       texts.push(part.data.text);
     }
   }
-  return { images, text: texts.join('\n').trim() };
+  // Joined as Google's SDK joins them (response.text): a streamed answer splits its text anywhere, mid-word too.
+  return { images, text: texts.join('').trim() };
 }
 
 /** The web pages grounding used; only http(s) links, each once, since they end up as links in Discord. */

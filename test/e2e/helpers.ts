@@ -1,6 +1,7 @@
 import type { APIApplicationCommandInteractionDataOption, APIAttachment } from 'discord.js';
 import { expect, vi } from 'vitest';
 import type { StoredMessage, User } from '../emulators/discord/index.js';
+import type { RecordedGeminiRequest } from '../emulators/gemini/index.js';
 import type { Harness } from './harness.js';
 
 /**
@@ -17,11 +18,28 @@ export function geminiBody(harness: Harness, index: number): { contents: Array<{
   return request.body as ReturnType<typeof geminiBody>;
 }
 
-/** The model `content` the emulator sent back for the n-th call, as JSON. */
+/** The model `content` the emulator sent back for the n-th call, as JSON (see answeredContent). */
 export function modelContentAnswered(harness: Harness, index: number): unknown {
-  const response = harness.gemini.requests[index]?.response as { candidates?: Array<{ content?: unknown }> } | undefined;
-  if (!response?.candidates?.[0]?.content) throw new Error(`Gemini call ${index + 1} returned no candidate content`);
-  return response.candidates[0].content;
+  const request = harness.gemini.requests[index];
+  if (!request) throw new Error(`Gemini received ${harness.gemini.requests.length} request(s), not ${index + 1}`);
+  return answeredContent(request);
+}
+
+/**
+ * The model `content` the emulator sent back for a call, as JSON. A streamed
+ * answer (its chunks) comes back as the bot must store it: one content,
+ * every chunk's parts in order, the rest from the first chunk.
+ */
+export function answeredContent(request: RecordedGeminiRequest): unknown {
+  type Content = { parts?: unknown[] } & Record<string, unknown>;
+  type Chunk = { candidates?: Array<{ content?: Content }> } | undefined;
+  const response = request.response as Chunk | Chunk[];
+  const contents = (Array.isArray(response) ? response : [response]).flatMap((chunk): Content[] => {
+    const content = chunk?.candidates?.[0]?.content;
+    return content ? [content] : [];
+  });
+  if (contents.length === 0) throw new Error(`Gemini's answer (${request.method}) held no candidate content`);
+  return { ...contents[0], parts: contents.flatMap((content) => content.parts ?? []) };
 }
 
 export function isBotMessage(harness: Harness, message: StoredMessage): boolean {

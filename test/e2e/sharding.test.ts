@@ -8,6 +8,7 @@ import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/in
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import { emulatorEnv } from './compiledBot.js';
+import { answeredContent } from './helpers.js';
 import { isAlive, spawnBot, type BotProcess, type LogLine } from './processLogs.js';
 import { useCompiledBot } from './useCompiledBot.js';
 
@@ -154,7 +155,7 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
     if (!request) throw new Error(`Gemini received ${gemini.requests.length} request(s), not ${index + 1}`);
     return geminiContentsOf(request);
   };
-  const modelContentOf = (index: number) => (gemini.requests[index]?.response as { candidates: Array<{ content: unknown }> }).candidates[0]?.content;
+  const modelContentOf = (index: number) => answeredContent(gemini.requests[index]!);
 });
 
 interface Server {

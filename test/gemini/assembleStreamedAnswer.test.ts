@@ -59,7 +59,7 @@ describe('a streamed answer put back together', () => {
     const { answer } = assemble(streamed);
     const fromStream = parseGenerateResponse(answer.response());
     expect(fromStream).toEqual(parseGenerateResponse(whole));
-    expect(fromStream).toMatchObject({ kind: 'images', text: 'Here is \nyour fox.', sources: [{ uri: 'https://example.com/a', title: 'A' }], usage: { promptTokens: 12 } });
+    expect(fromStream).toMatchObject({ kind: 'images', text: 'Here is your fox.', sources: [{ uri: 'https://example.com/a', title: 'A' }], usage: { promptTokens: 12 } });
   });
 
   it('hands back the parts each chunk brought, for the previews', () => {
@@ -90,6 +90,12 @@ describe('a streamed answer put back together', () => {
     const { answer } = assemble([streamed[0], streamed[1], { candidates: [{ finishReason: 'IMAGE_SAFETY', index: 0 }] }]);
     expect(answer.finished()).toBe(true);
     expect(parseGenerateResponse(answer.response())).toMatchObject({ kind: 'blocked', stage: 'response', reason: 'IMAGE_SAFETY' });
+  });
+
+  it('is finished, without an answer, when Gemini sent an empty candidate list', () => {
+    const { answer } = assemble([{ candidates: [], usageMetadata: { promptTokenCount: 4 } }]);
+    expect(answer.finished()).toBe(true);
+    expect(parseGenerateResponse(answer.response())).toMatchObject({ kind: 'no-image', modelContent: undefined });
   });
 
   it('is not finished when the stream stopped before a finish reason (cut), however much came', () => {

@@ -1,20 +1,29 @@
 import Keyv from 'keyv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { outgoingParts } from '../../src/conversation/outgoingParts.js';
 import { storeParts } from '../../src/conversation/storedParts.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { generateContentTransport } from '../../src/turn/generateContentTransport.js';
-import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
+import type { InterimPreview } from '../../src/gemini/interimPreview.js';
+import { stalledStream, startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 
-/** The generateContent transport against the Gemini emulator on loopback: what a turn gets back for what it sends. */
+/** The transport against the Gemini emulator on loopback, streaming as the bot does: what a turn gets back for what it sends. */
 let gemini: GeminiEmulator;
 beforeAll(async () => {
   gemini = await startGeminiEmulator();
 });
 afterAll(() => gemini.close());
 
-function transport(blobs: BlobStore) {
-  return generateContentTransport({ client: { apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000, stream: false, stallMs: 5_000 }, blobs, retryBaseDelayMs: 1 });
+function transport(blobs: BlobStore, options: { stream?: boolean; stallMs?: number } = {}) {
+  const client = { apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000, stream: options.stream ?? true, stallMs: options.stallMs ?? 5_000 };
+  return generateContentTransport({ client, blobs, retryBaseDelayMs: 1 });
+}
+
+/** What the emulator streamed for the latest call, flattened as the bot must store it (STREAM_CONTRACT 2). */
+function streamedContent() {
+  const chunks = gemini.requests.at(-1)?.response as Array<{ candidates?: Array<{ content?: { role: string; parts: unknown[] } }> }>;
+  const contents = chunks.flatMap((chunk) => chunk.candidates?.[0]?.content ?? []);
+  return { ...contents[0], parts: contents.flatMap((content) => content.parts) };
 }
 
 const request = { model: 'gemini-3-pro-image', settings: { aspectRatio: '16:9' as const }, search: false };
@@ -22,9 +31,14 @@ const request = { model: 'gemini-3-pro-image', settings: { aspectRatio: '16:9' a
 describe('generateContentTransport', () => {
   it('sends the history (each answer exactly as Gemini gave it) then the new turn, and returns the answer\'s model content exactly', async () => {
     const blobs = new BlobStore(new Keyv());
+    gemini.enqueue({ kind: 'image', thoughtImages: 2 });
     const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    expect(gemini.requests.at(-1)).toMatchObject({ method: 'streamGenerateContent', alt: 'sse', streamEnd: 'complete' });
     expect(first).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'images' } });
     const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
+    // One content: every chunk's parts in arrival order, as sent, the signed empty-text trailer included.
+    expect(answer).toEqual(streamedContent());
+    expect(answer?.parts.at(-1)).toEqual({ text: '', thoughtSignature: expect.any(String) });
     // Stored as the bot stores it: images moved to the blob store, read back while the body streams.
     const stored = await storeParts(answer!.parts, blobs);
     const second = await transport(blobs).generate(
@@ -38,6 +52,40 @@ describe('generateContentTransport', () => {
       answer,
       { role: 'user', parts: [{ text: 'make it blue' }] },
     ]);
+  });
+
+  it('gives the same outcome asked in one piece (generateContent), the bench\'s comparison', async () => {
+    const result = await transport(new BlobStore(new Keyv()), { stream: false }).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    expect(gemini.requests.at(-1)?.method).toBe('generateContent');
+    expect(result).toMatchObject({ kind: 'answered', outcome: { kind: 'images', text: "Here's the image you asked for." } });
+  });
+
+  it('hands each interim image to onPreview as it streams, numbered, before the answer', async () => {
+    gemini.enqueue({ kind: 'image', thoughtImages: 2 });
+    const previews: InterimPreview[] = [];
+    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, { onPreview: (preview) => previews.push(preview) });
+    expect(previews.map((preview) => [preview.sketch.number, preview.sketch.image.mimeType, typeof preview.thought])).toEqual([
+      [1, 'image/jpeg', 'string'],
+      [2, 'image/jpeg', 'string'],
+    ]);
+    expect(result).toMatchObject({ kind: 'answered', outcome: { kind: 'images' } });
+  });
+
+  it('asks again when the stream is cut midway or ends early, and keeps only the whole answer', async () => {
+    gemini.enqueue({ kind: 'image', thoughtImages: 2, stream: { cutAfter: 3 } }, { kind: 'image', stream: { endAfter: 2 } });
+    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    expect(gemini.requests.slice(-3).map((call) => call.streamEnd)).toEqual(['cut', 'ended', 'complete']);
+    expect(result).toMatchObject({ kind: 'answered', retries: 2, outcome: { kind: 'images' } });
+    expect(result.kind === 'answered' && result.outcome.kind === 'images' && result.outcome.modelContent).toEqual(streamedContent());
+  });
+
+  it('gives up on a stream that goes silent (a timeout), and leaves the connection', async () => {
+    const stalled = stalledStream(2);
+    gemini.enqueue(stalled.behaviour);
+    const result = await transport(new BlobStore(new Keyv()), { stallMs: 100 }).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    expect(result).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'timeout' } } });
+    await vi.waitFor(() => expect(gemini.requests.at(-1)?.streamEnd).toBe('client-gone'));
+    stalled.release();
   });
 
   it('is unsendable, without calling Gemini, when a stored image of the history is missing', async () => {
