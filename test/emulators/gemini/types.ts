@@ -104,7 +104,10 @@ export interface RecordedGeminiRequest {
    * For a stream: the array of chunks written so far (it grows while the stream runs).
    */
   response?: unknown;
-  /** For a stream answered 200: 'streaming' while it runs, then how it ended. */
+  /**
+   * For a stream answered 200: 'streaming' while it runs, then how it ended: 'complete', or as scripted
+   * ('cut', 'ended', 'error'), or 'client-gone' when the connection closed first (the client left, or close()).
+   */
   streamEnd?: 'streaming' | 'complete' | 'cut' | 'ended' | 'error' | 'client-gone';
   receivedAt: Date;
 }
