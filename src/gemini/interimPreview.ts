@@ -27,6 +27,8 @@ export interface InterimTracker {
 export function trackInterimImages(): InterimTracker {
   let sketches = 0;
   let thought: string | undefined;
+  // A summary streams as a heading, then its body in pieces: once there is a heading, only a new heading replaces it.
+  let headed = false;
   return {
     add(parts) {
       let latest: GeneratedImage | undefined;
@@ -37,7 +39,9 @@ export function trackInterimImages(): InterimTracker {
           sketches += 1;
           latest = { mimeType: inline.mimeType, base64: inline.data };
         } else if (typeof part['text'] === 'string') {
-          thought = statusLine(part['text']) ?? thought;
+          const heading = headingOf(part['text']);
+          if (heading) [thought, headed] = [statusLine(heading), true];
+          else if (!headed) thought = statusLine(part['text']) ?? thought;
         }
       }
       return latest ? { sketch: { number: sketches, image: latest }, thought } : undefined;
@@ -45,10 +49,14 @@ export function trackInterimImages(): InterimTracker {
   };
 }
 
+/** A thought summary's bold heading ("**Planning the composition**"). */
+function headingOf(text: string): string | undefined {
+  return /\*\*([^*\n]+)\*\*/.exec(text)?.[1];
+}
+
 /** The heading of a thought summary, else its first line, without markdown emphasis, cut to one short line. */
 export function statusLine(text: string): string | undefined {
-  const heading = /\*\*([^*\n]+)\*\*/.exec(text)?.[1];
-  const line = (heading ?? text.split('\n').find((candidate) => candidate.trim() !== '') ?? '').replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
+  const line = (headingOf(text) ?? text.split('\n').find((candidate) => candidate.trim() !== '') ?? '').replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
   if (!line) return undefined;
   return line.length > MAX_THOUGHT_LENGTH ? `${line.slice(0, MAX_THOUGHT_LENGTH - 1).trimEnd()}…` : line;
 }

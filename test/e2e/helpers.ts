@@ -54,9 +54,9 @@ export function mainText(message: StoredMessage): string {
     .join('\n');
 }
 
-/** Status notes the bot shows while a request waits; the answer replaces them in the same message. */
+/** Status notes and sketches the bot shows while a request waits or Gemini draws; the answer replaces them in the same message. */
 export function isProgressNote(message: StoredMessage): boolean {
-  return /^(Queued: |Waiting for a free slot|Gemini is busy, retrying)/.test(message.content);
+  return /^(Queued: |Waiting for a free slot|Gemini is busy, retrying|Sketch \d+, still drawing…)/.test(message.content);
 }
 
 /** The bot's answer to a user message (not a progress note that will be replaced). */

@@ -19,9 +19,10 @@ describe('reading a streamed answer', () => {
     const previews: InterimPreview[] = [];
     const result = await readStreamedAnswer(
       sse(
-        part({ text: '**Planning the *fox***\n\nI am working out the layout.', thought: true }),
+        part({ text: 'Looking at the *fox*\nfirst', thought: true }),
         part({ inlineData: { mimeType: 'image/jpeg', data: jpeg(1) }, thought: true }),
-        part({ text: 'Refining the light', thought: true }),
+        part({ text: '**Refining the light**\n\n', thought: true }),
+        part({ text: 'I am softening the shadows.', thought: true }),
         part({ inlineData: { mimeType: 'image/jpeg', data: jpeg(2) }, thought: true }),
         { candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/jpeg', data: jpeg(3) }, thoughtSignature: 's' }] }, finishReason: 'STOP' }] },
       ),
@@ -30,7 +31,7 @@ describe('reading a streamed answer', () => {
     );
     expect(result.ok).toBe(true);
     expect(previews).toEqual([
-      { sketch: { number: 1, image: { mimeType: 'image/jpeg', base64: jpeg(1) } }, thought: 'Planning the fox' },
+      { sketch: { number: 1, image: { mimeType: 'image/jpeg', base64: jpeg(1) } }, thought: 'Looking at the fox' },
       { sketch: { number: 2, image: { mimeType: 'image/jpeg', base64: jpeg(2) } }, thought: 'Refining the light' },
     ]);
   });
