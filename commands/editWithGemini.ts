@@ -5,7 +5,6 @@ import {
 import { imageAttachmentsOf } from '../src/discord/imageAttachments.js';
 import { composeClaimSignature } from '../src/components/interactionAuthority.js';
 import { composeModal } from '../src/components/modals.js';
-import { channelOf } from '../src/discord/channelOf.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { SERVER_ONLY, type MessageCommand } from '../src/discord/slashCommand.js';
 import { describeRefusal } from '../src/discord/describeRefusal.js';
@@ -17,15 +16,21 @@ const data = {
   ...SERVER_ONLY,
 } as const satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
 
-/** Apps → Edit with Gemini on any message with images: asks for the instruction, then starts a conversation from them. */
+/**
+ * Apps → Edit with Gemini on any message with images: asks for the
+ * instruction, then starts a conversation from them. The form opens at once,
+ * with nothing read first; the router checks the member's access when it
+ * comes back (handleModalSubmit then reads the message through its channel).
+ */
 export const editWithGeminiCommand: MessageCommand = {
   kind: 'message',
   data,
-  access: 'members',
+  access: 'opens-form',
   async execute(interaction, bot) {
     const target = interaction.targetMessage;
-    // Not target.channel: that getter reads the cache only, which misses a thread archived before a restart.
-    const inThread = (await channelOf(interaction))?.isThread() === true;
+    // From the cache only (no fetch before the form): with the Guilds intent every channel of a server is cached
+    // except a thread archived before a restart, so a channel missing from the cache is a thread.
+    const inThread = interaction.channel?.isThread() ?? true;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
       await replyPrivately(interaction, problem.text);

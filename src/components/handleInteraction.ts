@@ -9,6 +9,7 @@ import type {
 import { parseCustomId } from '../discord/customIds.js';
 import { handleModalSubmit } from './handleModalSubmit.js';
 import { deleteResult } from './deleteResult.js';
+import { editModal } from './modals.js';
 import { handleResultButton } from './handleResultButton.js';
 import type { BotContext } from '../discord/botContext.js';
 import { verifyButton, verifyForm, type Verified } from './interactionAuthority.js';
@@ -69,6 +70,12 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
     const { action } = verified;
     // Deleting one's own image stays possible wherever it is, so Delete skips the server's channel and role settings; deleteResult checks who may.
     if (action === 'delete') return deleteResult(bot, interaction, verified, response);
+    // A form must be the first answer, within Discord's 3 s: shown at once, with no read before it. It does nothing by
+    // itself; its submission is checked below like any form (the member's access included).
+    if (action === 'edit') {
+      await interaction.showModal(editModal(verified.messageId));
+      return;
+    }
     const granted = await grant();
     if (granted) await handleResultButton(bot, interaction, { ...verified, action }, granted);
     return;
@@ -94,6 +101,7 @@ async function runCommand<I>(
   grant: () => Promise<MemberGrant | undefined>,
 ): Promise<void> {
   if (command.access === 'anyone') return command.execute(interaction, bot, response);
+  if (command.access === 'opens-form') return command.execute(interaction, bot);
   const granted = await grant();
   if (granted) await command.execute(interaction, bot, granted);
 }

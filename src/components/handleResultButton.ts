@@ -10,22 +10,18 @@ import { textPayload } from '../discord/toMessagePayload.js';
 import { branchResult } from './branchResult.js';
 import { locateResult, type LocatedResult } from './locateResult.js';
 import { imageAttachmentsOf } from '../discord/imageAttachments.js';
-import { editModal } from './modals.js';
 import { runResultTurn, type ResultAsk } from './resultTurn.js';
 
 /** Any other button under a result image, once the router checked the member may use the bot here. */
 export async function handleResultButton(
   bot: BotContext,
   interaction: ButtonInteraction,
-  target: ResultTarget & { action: Exclude<ResultAction, 'delete'> },
+  target: ResultTarget & { action: Exclude<ResultAction, 'delete' | 'edit'> },
   grant: MemberGrant,
 ): Promise<void> {
   const action = target.action;
   const result = { messageId: target.messageId, source: interaction.message };
   switch (action) {
-    case 'edit':
-      await interaction.showModal(editModal(target.messageId));
-      return;
     case 'reroll':
       // The same turn again: the history before it and its user parts exactly, with its words and image options
       // (planTurn finds them, in line). The new answer is added at the end of the thread.

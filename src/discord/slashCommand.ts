@@ -42,11 +42,16 @@ export interface MemberGrant {
  * Who may run a command, enforced by the router before `execute`:
  * 'members' only where the server's /settings channels and role let them
  * (the commands that make images); 'anyone' in the server (help, usage, and
- * settings, which checks Manage Server itself).
+ * settings, which checks Manage Server itself); 'opens-form' for a command
+ * whose one answer is a form: shown at once, with no read before it (a form
+ * must be the first answer, within Discord's 3 s), and doing nothing by
+ * itself. Its submission is what acts, and the router checks the member's
+ * access then, as for 'members'.
  */
 export type Access<I> =
   | { access: 'members'; execute(interaction: I, bot: BotContext, grant: MemberGrant): Promise<void> }
-  | { access: 'anyone'; execute(interaction: I, bot: BotContext, response: InteractionResponse): Promise<void> };
+  | { access: 'anyone'; execute(interaction: I, bot: BotContext, response: InteractionResponse): Promise<void> }
+  | { access: 'opens-form'; execute(interaction: I, bot: BotContext): Promise<void> };
 
 /** A slash command: the definition Discord registers, next to the handler that serves it. */
 export type SlashCommand = {

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage, User } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
-import { geminiBody, imagine, isBotMessage, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiBody, imagine, isBotMessage, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -22,6 +22,8 @@ async function serverAConversation(h: Harness) {
   const { message: first } = await imagine(h, { user: h.discord.users.alice, prompt: SECRET_PROMPTS[0]! });
   const thread = await waitForThread(h, first.id);
   const second = await waitForBotReplyTo(h, h.discord.sendMessage({ user: h.discord.users.bob, channelId: thread.id, content: SECRET_PROMPTS[1]!, replyTo: first.id }));
+  // The answer shows before it is stored: wait for the turn's last line, so a snapshot taken now is the one to compare with.
+  await vi.waitFor(() => expect(h.logLines.some((line) => line.includes('"msg":"turn steps timed"') && line.includes(`"threadId":"${thread.id}"`))).toBe(true), PATIENCE);
   return { first, second, thread };
 }
 
@@ -224,7 +226,7 @@ describe('members the server\'s settings leave out', () => {
     const requestsBefore = harness.gemini.requests.length;
     const refusal = 'On this server only members with the Artists role can use me.';
 
-    for (const action of ['reroll', 'edit', 'upscale-2k', 'upscale-4k', 'branch']) {
+    for (const action of ['reroll', 'upscale-2k', 'upscale-4k', 'branch']) {
       const { interactionId } = harness.discord.clickButton({ user: bob, message: a.second, customId: `nb1:result:${action}` });
       expect(await privateRefusal(harness, interactionId)).toBe(refusal);
     }
@@ -232,8 +234,14 @@ describe('members the server\'s settings leave out', () => {
     expect(await privateRefusal(harness, edit.interactionId)).toBe(refusal);
     const compose = harness.discord.submitModal({ user: bob, interactionId: composeOpener.interactionId, values: { instruction: 'make it red' } });
     expect(await privateRefusal(harness, compose.interactionId)).toBe(refusal);
+    // The Edit button and the menu show their form at once, reading nothing first; what comes back is refused.
+    const editNow = harness.discord.clickButton({ user: bob, message: a.second, customId: 'nb1:result:edit' });
     const menu = harness.discord.sendMessageCommand({ user: bob, name: 'Edit with Gemini', message: photo });
-    expect(await privateRefusal(harness, menu.interactionId)).toBe(refusal);
+    for (const opener of [editNow, menu]) {
+      expect((await harness.discord.waitForInteractionResponse(opener.interactionId)).ackType).toBe(9);
+      const submitted = harness.discord.submitModal({ user: bob, interactionId: opener.interactionId, values: { instruction: 'make it red' } });
+      expect(await privateRefusal(harness, submitted.interactionId)).toBe(refusal);
+    }
 
     // Outside the allowed channels, even the role is not enough.
     harness.discord.setMemberRoles(bob, [artists.id]);
@@ -242,13 +250,11 @@ describe('members the server\'s settings leave out', () => {
       { name: 'channel', type: 7, value: harness.discord.otherChannelId },
     ]);
     const elsewhere = `On this server I only work in <#${harness.discord.otherChannelId}>.`;
-    for (const action of ['reroll', 'edit', 'upscale-2k', 'upscale-4k', 'branch']) {
+    for (const action of ['reroll', 'upscale-2k', 'upscale-4k', 'branch']) {
       const { interactionId } = harness.discord.clickButton({ user: bob, message: a.second, customId: `nb1:result:${action}` });
       expect(await privateRefusal(harness, interactionId)).toBe(elsewhere);
     }
-    const menuElsewhere = harness.discord.sendMessageCommand({ user: bob, name: 'Edit with Gemini', message: photo });
-    expect(await privateRefusal(harness, menuElsewhere.interactionId)).toBe(elsewhere);
-    for (const opener of [editOpener, composeOpener]) {
+    for (const opener of [editOpener, composeOpener, editNow, menu]) {
       const again = harness.discord.submitModal({ user: bob, interactionId: opener.interactionId, values: { instruction: 'make it red' } });
       expect(await privateRefusal(harness, again.interactionId)).toBe(elsewhere);
     }
