@@ -39,8 +39,9 @@ export async function locateInConversation(
 ): Promise<LocatedResult> {
   const { threadId, messageId } = result;
   if (loaded.kind === 'unreadable') return { ok: false, refusal: { kind: 'history-unreadable' } };
-  // Another server's record was logged where it was found: to this member it is no conversation.
-  if (loaded.kind === 'missing' || loaded.kind === 'refused') return NOT_A_CONVERSATION;
+  // A record naming another server (logged where it was found): the same refusal as for a reply in its thread.
+  if (loaded.kind === 'refused') return { ok: false, refusal: loaded.refusal };
+  if (loaded.kind === 'missing') return NOT_A_CONVERSATION;
   const found = findExchangeByMessage(loaded.record, messageId);
   if (!found) return NOT_A_CONVERSATION;
   const thread = await interaction.client.channels.fetch(threadId).catch(() => null);

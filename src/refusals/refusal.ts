@@ -37,7 +37,7 @@ export type Refusal =
   | { kind: 'not-a-conversation' }
   /** The conversation's thread is gone. */
   | { kind: 'thread-gone' }
-  /** A stored conversation that names another server: never continued, sent or shown. */
+  /** A stored conversation that names another server: never continued, sent or shown, whether a reply or a button asks. */
   | { kind: 'other-server' }
   /** The turn a reroll names was deleted meanwhile. */
   | { kind: 'turn-gone' }

@@ -218,4 +218,20 @@ describe('a stored conversation that names another server', () => {
     expect(harness.gemini.requests).toHaveLength(1);
     expect(harness.logLines.some((line) => line.includes('belongs to another server') && line.includes('123456789012345678'))).toBe(true);
   });
+
+  it('gets the same refusal from every button under its images as from a reply, and nothing changes', async () => {
+    const { starter, thread } = await startConversation();
+    await withSavedRecord(thread.id, 1, async (record, store) => {
+      await new ConversationStore(store.keyv).save({ ...record, guildId: '123456789012345678' });
+    });
+    for (const action of ['reroll', 'upscale-2k', 'branch', 'delete']) {
+      const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: `nb1:result:${action}` });
+      await harness.discord.waitForInteractionResponse(interactionId);
+      const answer = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.content !== '');
+      expect(answer.content).toBe('This conversation belongs to another server, so I cannot continue it here.');
+    }
+    expect(harness.gemini.requests).toHaveLength(1);
+    expect(harness.discord.deletedMessageIds()).toEqual([]);
+    expect(harness.discord.threads().map((opened) => opened.id)).toEqual([thread.id]);
+  });
 });
