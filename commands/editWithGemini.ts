@@ -18,9 +18,9 @@ const data = {
 
 /**
  * Apps → Edit with Gemini on any message with images: asks for the
- * instruction, then starts a conversation from them. The form opens at once,
- * with nothing read first; the router checks the member's access when it
- * comes back (handleModalSubmit then reads the message through its channel).
+ * instruction, then starts a conversation from them. The router has had a
+ * bounded look at the member's access ('opens-form') and checks it again when
+ * the form comes back (handleModalSubmit then reads the message through its channel).
  */
 export const editWithGeminiCommand: MessageCommand = {
   kind: 'message',

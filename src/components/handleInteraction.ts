@@ -14,7 +14,7 @@ import { handleResultButton } from './handleResultButton.js';
 import type { BotContext } from '../discord/botContext.js';
 import { verifyButton, verifyForm, type Verified } from './interactionAuthority.js';
 import { InteractionResponse } from '../discord/interactionResponse.js';
-import { settingsOrRefusal } from '../discord/memberAccess.js';
+import { refusalBeforeForm, settingsOrRefusal } from '../discord/memberAccess.js';
 import { reportUnexpectedError } from '../discord/reportUnexpectedError.js';
 import type { Access, BotCommand, MemberGrant } from '../discord/slashCommand.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
@@ -70,9 +70,11 @@ async function route(bot: BotContext, commands: readonly BotCommand[], interacti
     const { action } = verified;
     // Deleting one's own image stays possible wherever it is, so Delete skips the server's channel and role settings; deleteResult checks who may.
     if (action === 'delete') return deleteResult(bot, interaction, verified, response);
-    // A form must be the first answer, within Discord's 3 s: shown at once, with no read before it. It does nothing by
-    // itself; its submission is checked below like any form (the member's access included).
+    // A form must be the first answer, within Discord's 3 s: the settings get a bounded look first (refusalBeforeForm).
+    // The form does nothing by itself; its submission is checked below like any form (the member's access included).
     if (action === 'edit') {
+      const refusal = await refusalBeforeForm(bot, interaction);
+      if (refusal) return refuse(interaction, refusal);
       await interaction.showModal(editModal(verified.messageId));
       return;
     }
@@ -93,7 +95,7 @@ function refuse(interaction: RepliableInteraction, refusal: Refusal): Promise<vo
 }
 
 /** A command's own access rule, applied before it runs. */
-async function runCommand<I>(
+async function runCommand<I extends RepliableInteraction>(
   command: Access<I>,
   interaction: I,
   bot: BotContext,
@@ -101,7 +103,11 @@ async function runCommand<I>(
   grant: () => Promise<MemberGrant | undefined>,
 ): Promise<void> {
   if (command.access === 'anyone') return command.execute(interaction, bot, response);
-  if (command.access === 'opens-form') return command.execute(interaction, bot);
+  if (command.access === 'opens-form') {
+    const refusal = await refusalBeforeForm(bot, interaction);
+    if (refusal) return refuse(interaction, refusal);
+    return command.execute(interaction, bot);
+  }
   const granted = await grant();
   if (granted) await command.execute(interaction, bot, granted);
 }

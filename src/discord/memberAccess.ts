@@ -1,4 +1,6 @@
+import { setTimeout as after } from 'node:timers/promises';
 import { GuildMember, type Channel, type Guild, type Interaction, type Message, type RepliableInteraction } from 'discord.js';
+import type { Refusal } from '../refusals/refusal.js';
 import { checkAccess, type AccessRequest } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { BotContext } from './botContext.js';
@@ -31,4 +33,33 @@ export async function settingsOrRefusal(bot: BotContext, interaction: RepliableI
   if (access.ok) return access.settings;
   await replyPrivately(interaction, describeRefusal(access.refusal));
   return undefined;
+}
+
+/**
+ * How long a form waits for the server's settings before it opens anyway:
+ * well inside Discord's 3 s, with room for the form's own round trip.
+ */
+export const FORM_CHECK_MS = 1_000;
+
+/**
+ * Before a form opens: why this member cannot use the bot here, when the
+ * settings say so in time; otherwise undefined, and the form opens. Opening
+ * it anyway costs nothing, since its submission is checked like any request
+ * (the router); refusing at once spares the member typing into a form that
+ * will be refused. Only a cached channel is used: a fetch would spend the 3 s.
+ */
+export async function refusalBeforeForm(bot: BotContext, interaction: RepliableInteraction): Promise<Refusal | undefined> {
+  const channel = interaction.channel;
+  // An uncached channel (a thread archived before a restart) has no known parent, and a thread in an allowed channel must not be refused.
+  if (!interaction.inGuild() || !channel) return undefined;
+  const deadline = new AbortController();
+  const checked = checkAccess(bot, accessRequestOf(interaction, interaction.guild, interaction.guildId, channel)).catch((error: unknown) => {
+    bot.logger.warn({ err: error, interactionId: interaction.id }, 'could not read the server settings before a form; opening it');
+    return undefined;
+  });
+  const late = after(FORM_CHECK_MS, undefined, { signal: deadline.signal }).catch(() => undefined);
+  const access = await Promise.race([checked, late]);
+  deadline.abort();
+  if (!access) bot.logger.debug({ interactionId: interaction.id }, 'server settings not read in time before a form; opening it');
+  return access && !access.ok ? access.refusal : undefined;
 }

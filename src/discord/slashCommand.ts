@@ -43,10 +43,11 @@ export interface MemberGrant {
  * 'members' only where the server's /settings channels and role let them
  * (the commands that make images); 'anyone' in the server (help, usage, and
  * settings, which checks Manage Server itself); 'opens-form' for a command
- * whose one answer is a form: shown at once, with no read before it (a form
- * must be the first answer, within Discord's 3 s), and doing nothing by
- * itself. Its submission is what acts, and the router checks the member's
- * access then, as for 'members'.
+ * whose one answer is a form: the router refuses a member the settings leave
+ * out when it can tell within a second (refusalBeforeForm), else the form
+ * opens (a form must be the first answer, within Discord's 3 s). The form
+ * does nothing by itself: its submission is what acts, and the router checks
+ * the member's access then, as for 'members'.
  */
 export type Access<I> =
   | { access: 'members'; execute(interaction: I, bot: BotContext, grant: MemberGrant): Promise<void> }

@@ -153,3 +153,29 @@ describe.skipIf(withoutRedis)('an error after the deferral, for each kind of int
     expect((harness.gemini.requests.at(-1)?.body as { contents: unknown[] }).contents).toHaveLength(3);
   });
 });
+
+/*
+ * A form must be Discord's first answer, within 3 s. Before it opens the bot
+ * looks at the server's settings (to refuse a member they leave out at once),
+ * but only for a second: a store that does not answer for 3.5 s (Redis paused for all
+ * clients) must not cost the member the form.
+ */
+describe.skipIf(withoutRedis)('a form while the store is slow', () => {
+  const servers = useStoreServers('redis');
+  beforeEach(() => servers.redis.reset());
+  const harness = useHarness(() => ({ env: { DATABASE_URL: servers.redis.url, MAX_REQUESTS_PER_USER: '10' } }));
+
+  it('opens the Edit form and the "Edit with Gemini" form anyway, in time', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const photo = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'my cat', attachments: [harness.discord.addAttachment(pngBytes(3), { filename: 'cat.png' })] });
+    await servers.redis.admin.sendCommand(['CLIENT', 'PAUSE', '3500', 'ALL']);
+    const edit = harness.discord.clickButton({ user: harness.discord.users.bob, message, customId: 'nb1:result:edit' });
+    const menu = harness.discord.sendMessageCommand({ user: harness.discord.users.bob, name: 'Edit with Gemini', message: photo });
+    for (const opener of [edit, menu]) {
+      const record = await harness.discord.waitForInteractionResponse(opener.interactionId);
+      expect(record.ackType).toBe(9); // the form; the emulator refuses an answer after 3 s, as Discord does
+      expect(record.ackedAt! - record.createdAt).toBeLessThan(3_000);
+    }
+    expect(harness.logLines.filter((line) => line.includes('server settings not read in time before a form'))).toHaveLength(2);
+  });
+});
