@@ -1,5 +1,5 @@
-import { ChannelType, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
-import { branchImages, saveBranch } from '../conversation/branchConversation.js';
+import { ChannelType, PermissionFlagsBits, type ButtonInteraction, type TextChannel, type ThreadChannel } from 'discord.js';
+import { branchImages, saveBranch, type BranchImage, type BranchPoint } from '../conversation/branchConversation.js';
 import type { BotContext } from '../discord/botContext.js';
 import { deliverAnswer } from '../discord/deliverAnswer.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
@@ -29,6 +29,17 @@ export async function branchResult(bot: BotContext, interaction: ButtonInteracti
     return;
   }
   const branch = await parent.threads.create({ name: threadName(`Branch: ${located.thread.name}`), type: ChannelType.PublicThread });
+  // The new thread's line is taken now, with no await since it exists: a reply there waits for its record instead of
+  // finding none and starting a conversation of its own (which one save would then overwrite).
+  await bot.threadQueue.run(branch.id, () => postAndSaveBranch(bot, interaction, { parent, branch, images, point }));
+  await interaction.editReply(textPayload(`Branched into <#${branch.id}>. Both threads now go on independently.`));
+}
+
+async function postAndSaveBranch(
+  bot: BotContext,
+  interaction: ButtonInteraction,
+  { parent, branch, images, point }: { parent: TextChannel; branch: ThreadChannel; images: BranchImage[]; point: BranchPoint },
+): Promise<void> {
   const starter = await deliverAnswer(
     { uploadLimitBytes: uploadLimitForTier(parent.guild.premiumTier), post: (message) => branch.send(toMessagePayload(message)) },
     {
@@ -39,5 +50,4 @@ export async function branchResult(bot: BotContext, interaction: ButtonInteracti
     bot.logger,
   );
   await saveBranch(bot, point, { threadId: branch.id, messageId: starter.id, now: new Date() });
-  await interaction.editReply(textPayload(`Branched into <#${branch.id}>. Both threads now go on independently.`));
 }

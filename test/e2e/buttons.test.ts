@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, isBotMessage, isProgressNote, mainText, modelContentAnswered, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, isBotMessage, isProgressNote, mainText, modelContentAnswered, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -148,6 +150,24 @@ describe('the buttons under a result', () => {
     expect(originalBody.contents[5]).toEqual(modelContentAnswered(harness, 2));
   });
 
+  it('Branch: a message in the new thread while its first image is still being posted waits for the branch, and goes on from it', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    // The branch's first image reaches Discord slowly: the next message post after the click is that one.
+    harness.discord.injectFault({ method: 'POST', path: /^\/channels\/\d+\/messages$/, delayMs: 800 });
+    await click(harness, blue, 'nb1:result:branch');
+    await vi.waitFor(() => expect(harness.discord.threads()).toHaveLength(2), PATIENCE);
+    const branchId = harness.discord.threads().find((opened) => opened.id !== thread.id)!.id;
+    const early = harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: branchId, content: 'make it green', mentionBot: true });
+    await waitForBotReplyTo(harness, early);
+    // The branch's two exchanges, then the new words: not a conversation of its own, which the branch's save would overwrite.
+    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    const store = await openStore(harness.config.databaseUrl);
+    const stored = await new ConversationStore(store.keyv).load(branchId);
+    await store.close();
+    expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(3);
+  });
+
   it('Delete removes the result for the person who asked, keeps the history consistent, and refuses others', async () => {
     const { starter, thread } = await startConversation();
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
@@ -160,6 +180,21 @@ describe('the buttons under a result', () => {
     await click(harness, blue, 'nb1:result:delete', harness.discord.users.bob);
     await harness.discord.waitForMessage((message) => /Deleted/.test(message.content));
     expect(harness.discord.deletedMessageIds()).toEqual([blue.id]);
+    const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it red', replyTo: starter.id });
+    await waitForBotReplyTo(harness, next);
+    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+  });
+
+  it('Delete says so plainly when the image left the conversation but Discord kept its message', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    harness.discord.injectFault({ method: 'DELETE', path: new RegExp(`/messages/${blue.id}$`), error: { status: 403, code: 50013, message: 'Missing Permissions' } });
+    const interactionId = await click(harness, blue, 'nb1:result:delete', harness.discord.users.bob);
+    const answer = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.content !== '');
+    expect(answer.content).toBe(
+      'I took that image out of the conversation, but Discord did not let me remove its message just now. A moderator can delete the message; the conversation already goes on without it.',
+    );
+    expect(harness.discord.deletedMessageIds()).toEqual([]);
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it red', replyTo: starter.id });
     await waitForBotReplyTo(harness, next);
     expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);

@@ -1,0 +1,83 @@
+import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
+import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
+import { approximateBytes, oldestToDrop, outgoingBytes, storedExchangeSizes, storedFinalImageBytes } from '../conversation/historySizes.js';
+import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
+import { replayWithSignatures } from '../conversation/signatureReplay.js';
+import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
+import { readInlineData } from '../gemini/inlineData.js';
+import { blobIdOf } from '../store/blobStore.js';
+
+/** What the request is built from, once the references are downloaded. */
+export interface RequestInput {
+  /** The history the turn continues (a reroll's stops before its turn). */
+  record: ConversationRecord | undefined;
+  prompt: string;
+  /** The member's own reference images, as inline parts. */
+  references: GeminiPart[];
+  /** The bot message the member replied to, if any: its image is the one edited. */
+  replyToMessageId?: string | undefined;
+  /** A reroll: this user turn exactly as first sent, after `record`'s exchanges (its images may still be stored). */
+  exactUserParts?: OutgoingPart[] | undefined;
+}
+
+export type RequestPlan =
+  | { kind: 'ready'; history: OutgoingContent[]; userParts: OutgoingPart[]; droppedExchanges: number }
+  | { kind: 'unreadable'; missingBlob: string }
+  | { kind: 'too-large' };
+
+/**
+ * The contents to send: the newest exchanges that fit the budget, then the
+ * new user turn (text, the edited image when it is not the last thing Gemini
+ * will see, then the user's references). The budget is applied to the
+ * stored sizes; the history's images stay in the store until the request
+ * body streams them. Pure: test/turn/planRequestContents.test.ts tries each case.
+ */
+export function planRequestContents(input: RequestInput, budgetBytes: number): RequestPlan {
+  const textParts = input.prompt ? [textPart(input.prompt)] : [];
+  const exchanges = input.record?.exchanges ?? [];
+  const sizes = storedExchangeSizes(exchanges);
+  // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
+  if (!sizes) return { kind: 'unreadable', missingBlob: imageWithoutLength(exchanges) };
+  const target = editTargetIndex(input.record, input.replyToMessageId);
+  const ownBytes = input.exactUserParts ? outgoingBytes(input.exactUserParts) : approximateBytes({ role: 'user', parts: [...textParts, ...input.references] });
+  const targetBytes = target >= 0 ? (storedFinalImageBytes(exchanges[target]!) ?? sizes[target]!) : 0;
+  // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
+  const mayResend = !input.exactUserParts && target >= 0;
+  let resend = mayResend && target < exchanges.length - 1;
+  let dropped = oldestToDrop(sizes, ownBytes + (resend ? targetBytes : 0), budgetBytes);
+  // When the budget leaves out the exchange being edited, its image must travel with the new turn instead.
+  if (dropped !== undefined && mayResend && !resend && dropped > target) {
+    resend = true;
+    dropped = oldestToDrop(sizes, ownBytes + targetBytes, budgetBytes);
+  }
+  if (dropped === undefined) return { kind: 'too-large' };
+
+  const kept = replayWithSignatures(exchanges.slice(dropped));
+  const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
+  const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
+  const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
+  return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped };
+}
+
+function modelContentOf(exchange: Exchange): OutgoingContent {
+  return { role: 'model', parts: outgoingParts(exchange.model.parts) };
+}
+
+/** An image the user's own references already carry is not sent twice (hashing the references only when there is something to compare). */
+function withoutImagesIn(images: OutgoingPart[], references: GeminiPart[]): OutgoingPart[] {
+  if (images.length === 0 || references.length === 0) return images;
+  const alreadySent = new Set(references.flatMap((part) => imageIdOf(part) ?? []));
+  return images.filter((part) => !alreadySent.has(imageIdOf(part) ?? ''));
+}
+
+/** The blob id of a part's image, on hand or stored. */
+function imageIdOf(part: OutgoingPart): string | undefined {
+  if (part instanceof StoredImagePart) return part.blob.sha256;
+  const inline = readInlineData(part);
+  return inline ? blobIdOf(inline.data) : undefined;
+}
+
+function imageWithoutLength(exchanges: Exchange[]): string {
+  const part = exchanges.flatMap((exchange) => [...exchange.user.parts, ...exchange.model.parts]).find((candidate) => candidate.blob && candidate.blob.length === undefined);
+  return part?.blob?.sha256 ?? 'unknown';
+}

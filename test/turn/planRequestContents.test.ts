@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
+import { blobIdOf } from '../../src/store/blobStore.js';
+import { planRequestContents, type RequestInput } from '../../src/turn/planRequestContents.js';
+
+/** An answer image of `bytes` base64 characters, stored under the id of `base64`'s bytes. */
+function exchange(messageId: string, bytes: number, base64 = Buffer.from(messageId).toString('base64')): Exchange {
+  return {
+    user: { authorId: 'u', parts: [{ raw: { text: `asked ${messageId}` } }] },
+    model: {
+      contentFields: { role: 'model' },
+      parts: [
+        { raw: { text: `thinking ${messageId}`, thought: true } },
+        { raw: { inlineData: { mimeType: 'image/jpeg', data: '' }, thoughtSignature: `sig-${messageId}` }, blob: { sha256: blobIdOf(base64), field: 'inlineData', length: bytes } },
+      ],
+      messageId,
+    },
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+function record(...exchanges: Exchange[]): ConversationRecord {
+  return { version: 1, threadId: 't', guildId: 'g', model: 'gemini-3-pro-image', settings: {}, exchanges, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
+}
+
+const MB = 1_000_000;
+const threeTurns = record(exchange('m1', 2 * MB), exchange('m2', 2 * MB), exchange('m3', 2 * MB));
+const reference = { inlineData: { mimeType: 'image/png', data: Buffer.from('hat').toString('base64') } };
+
+function plan(input: Partial<RequestInput>, budget = 100 * MB) {
+  return planRequestContents({ record: undefined, prompt: 'make it blue', references: [], ...input }, budget);
+}
+
+/** The plan in words: which turns are sent (by message id), and what the new user turn holds. */
+function summary(planned: ReturnType<typeof plan>) {
+  if (planned.kind !== 'ready') return planned;
+  const sent = planned.history.filter((content) => content.role === 'model').map((content) => content.parts.find((part) => part instanceof StoredImagePart) as StoredImagePart);
+  return {
+    kind: planned.kind,
+    history: sent.map((part) => part.raw['thoughtSignature']),
+    userParts: planned.userParts.map((part) => (part instanceof StoredImagePart ? `stored image ${part.blob.sha256.slice(0, 6)}` : 'text' in part ? `text: ${String(part['text'])}` : 'reference')),
+    droppedExchanges: planned.droppedExchanges,
+  };
+}
+
+const id = (messageId: string) => `stored image ${blobIdOf(Buffer.from(messageId).toString('base64')).slice(0, 6)}`;
+
+describe('planRequestContents: what one request to Gemini holds', () => {
+  it.each([
+    {
+      case: 'a new conversation: the words, then the references',
+      input: { references: [reference] },
+      expected: { kind: 'ready', history: [], userParts: ['text: make it blue', 'reference'], droppedExchanges: 0 },
+    },
+    {
+      case: 'a reply to the latest image: the whole history, the image is already the last thing Gemini sees',
+      input: { record: threeTurns, replyToMessageId: 'm3' },
+      expected: { kind: 'ready', history: ['sig-m1', 'sig-m2', 'sig-m3'], userParts: ['text: make it blue'], droppedExchanges: 0 },
+    },
+    {
+      case: 'a reply to an older image: the whole history, and that image sent again with the words',
+      input: { record: threeTurns, replyToMessageId: 'm1' },
+      expected: { kind: 'ready', history: ['sig-m1', 'sig-m2', 'sig-m3'], userParts: ['text: make it blue', id('m1')], droppedExchanges: 0 },
+    },
+    {
+      case: 'a reroll: its own user turn exactly, nothing re-sent',
+      input: { record: record(exchange('m1', 2 * MB)), replyToMessageId: 'm1', exactUserParts: [{ text: 'the first words' }] },
+      expected: { kind: 'ready', history: ['sig-m1'], userParts: ['text: the first words'], droppedExchanges: 0 },
+    },
+    {
+      case: 'a history over the size budget: the oldest turns are left out',
+      input: { record: threeTurns, replyToMessageId: 'm3' },
+      budget: 4.5 * MB,
+      expected: { kind: 'ready', history: ['sig-m2', 'sig-m3'], userParts: ['text: make it blue'], droppedExchanges: 1 },
+    },
+    {
+      case: 'the edited image left out by the budget travels with the new turn instead',
+      input: { record: threeTurns, replyToMessageId: 'm1' },
+      budget: 4.5 * MB,
+      expected: { kind: 'ready', history: ['sig-m3'], userParts: ['text: make it blue', id('m1')], droppedExchanges: 2 },
+    },
+    {
+      case: 'the new turn alone over the budget',
+      input: { references: [{ inlineData: { mimeType: 'image/png', data: 'x'.repeat(2 * MB) } }] },
+      budget: 1 * MB,
+      expected: { kind: 'too-large' },
+    },
+  ])('$case', ({ input, budget, expected }) => {
+    expect(summary(plan(input, budget))).toEqual(expected);
+  });
+
+  it('does not send an image twice when the member attached the very image being edited', () => {
+    const base64 = Buffer.from('the fox').toString('base64');
+    const input = { record: record(exchange('m1', 10, base64), exchange('m2', 10)), replyToMessageId: 'm1', references: [{ inlineData: { mimeType: 'image/jpeg', data: base64 } }] };
+    expect(summary(plan(input))).toMatchObject({ userParts: ['text: make it blue', 'reference'] });
+  });
+
+  it('replays every model part exactly, thought parts and signatures included', () => {
+    const planned = plan({ record: record(exchange('m1', 10)) });
+    expect(planned.kind === 'ready' && planned.history[1]).toMatchObject({ role: 'model', parts: [{ text: 'thinking m1', thought: true }, expect.any(StoredImagePart)] });
+  });
+
+  it('says which stored image is missing when an image has no length (the store lost it)', () => {
+    const lost = exchange('m1', 10);
+    delete lost.model.parts[1]!.blob!.length;
+    expect(plan({ record: record(lost) })).toEqual({ kind: 'unreadable', missingBlob: lost.model.parts[1]!.blob!.sha256 });
+  });
+});
