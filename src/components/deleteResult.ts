@@ -1,5 +1,5 @@
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, type ButtonInteraction } from 'discord.js';
-import { deleteTurn } from '../conversation/deleteTurn.js';
+import { deleteTurn, type DeleteResult } from '../conversation/deleteTurn.js';
 import type { BotContext } from '../discord/botContext.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import type { InteractionResponse } from '../discord/interactionResponse.js';
@@ -35,5 +35,11 @@ export async function deleteResult(bot: BotContext, interaction: ButtonInteracti
         },
       ),
   });
-  await interaction.editReply(textPayload(deleted.ok ? 'Deleted. The conversation goes on without that image.' : describeRefusal(deleted.refusal)));
+  await interaction.editReply(textPayload(deletedSentence(deleted)));
+}
+
+function deletedSentence(deleted: DeleteResult): string {
+  if (!deleted.ok) return describeRefusal(deleted.refusal);
+  if (deleted.messageLeft) return 'I took that image out of the conversation, but Discord did not let me remove its message just now. A moderator can delete the message; the conversation already goes on without it.';
+  return 'Deleted. The conversation goes on without that image.';
 }

@@ -22,6 +22,8 @@ export interface TurnDeletion {
   deleteMessage(): Promise<void>;
 }
 
+export type DeleteResult = { ok: true; messageLeft: boolean } | { ok: false; refusal: Refusal };
+
 /**
  * Deletes a turn: out of the stored conversation first, then its message, so
  * a later edit never builds on an image nobody can see. In the thread's line,
@@ -31,7 +33,7 @@ export interface TurnDeletion {
 export function deleteTurn(
   deps: { threadQueue: ThreadQueue; conversations: ConversationStore; blobs: BlobStore; logger: Logger },
   deletion: TurnDeletion,
-): Promise<{ ok: true } | { ok: false; refusal: Refusal }> {
+): Promise<DeleteResult> {
   return deps.threadQueue.run(deletion.threadId, async () => {
     const stored = await loadConversation(deps, deletion.threadId, deletion.guildId);
     const refusal = await deletion.checkConversation(stored);
@@ -41,7 +43,14 @@ export function deleteTurn(
     if (found.exchange.user.authorId !== deletion.userId && !deletion.moderator) return { ok: false, refusal: { kind: 'not-yours-to-delete' } };
     const exchanges = stored.record.exchanges.filter((exchange) => exchange.model.messageId !== deletion.messageId);
     await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
-    await deletion.deleteMessage();
-    return { ok: true };
+    try {
+      await deletion.deleteMessage();
+    } catch (error) {
+      // The turn is out of the conversation already: say so, rather than an error that reads as if nothing happened
+      // (a second click would find no turn to delete; a moderator can still remove the message by hand).
+      deps.logger.warn({ err: error, threadId: deletion.threadId, messageId: deletion.messageId }, 'turn deleted from the conversation, but its message could not be removed');
+      return { ok: true, messageLeft: true };
+    }
+    return { ok: true, messageLeft: false };
   });
 }
