@@ -53,7 +53,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
       expect(turns.map((contents) => contents.length)).toEqual([3, 5, 7, 9]);
       expect(turns.map((contents) => contents.at(-1)?.parts[0]?.['text'])).toEqual(['edit number 0', 'edit number 1', 'edit number 2', 'edit number 3']);
       // Nothing answered twice: once the other process has given each message up, the answers are still one each.
-      await vi.waitFor(() => expect(asks.map((ask) => leftToTheOther([harness.logLines, secondLogLines], ask.id))).toEqual([true, true, true, true]));
+      await vi.waitFor(() => expect(asks.map((ask) => leftToTheOther([harness.logLines, secondLogLines], ask.id))).toEqual([true, true, true, true]), PATIENCE);
       expect(asks.map((ask) => answersTo(ask).length)).toEqual([1, 1, 1, 1]);
       expect(harness.gemini.requests).toHaveLength(5);
       const generations = (lines: string[]) => lines.filter((line) => line.includes('"outcome":')).length;
@@ -74,7 +74,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
       const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: '', mentionBot: true });
       const hints = () => harness.discord.messages(ask.channel_id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === ask.id);
       await vi.waitFor(() => expect(hints()).toHaveLength(1));
-      await vi.waitFor(() => expect(leftToTheOther([harness.logLines, secondLogLines], ask.id)).toBe(true));
+      await vi.waitFor(() => expect(leftToTheOther([harness.logLines, secondLogLines], ask.id)).toBe(true), PATIENCE);
       expect(hints().map(mainText)).toEqual([expect.stringMatching(/^Tell me what to draw/)]);
     } finally {
       await second.stop(1_000);
@@ -126,7 +126,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
       const repliesTo = (ask: { id: string }) =>
         harness.discord.messages(thread.id).filter((reply) => isBotMessage(harness, reply) && reply.message_reference?.message_id === ask.id && !isProgressNote(reply));
       await vi.waitFor(() => expect(asks.map((ask) => repliesTo(ask).length)).toEqual([1, 1, 1]), { timeout: 15_000, interval: 50 });
-      await vi.waitFor(() => expect(asks.map((ask) => leftToTheOther([harness.logLines, secondLogLines], ask.id))).toEqual([true, true, true]));
+      await vi.waitFor(() => expect(asks.map((ask) => leftToTheOther([harness.logLines, secondLogLines], ask.id))).toEqual([true, true, true]), PATIENCE);
       expect(asks.map((ask) => repliesTo(ask).length)).toEqual([1, 1, 1]);
     } finally {
       await second.stop(1_000);

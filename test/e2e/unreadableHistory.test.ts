@@ -230,6 +230,14 @@ describe('a stored conversation that names another server', () => {
       const answer = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.content !== '');
       expect(answer.content).toBe('This conversation belongs to another server, so I cannot continue it here.');
     }
+    // The Edit button opens its form; what the form sends back is refused the same way.
+    const opener = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:edit' });
+    expect((await harness.discord.waitForInteractionResponse(opener.interactionId)).ackType).toBe(9);
+    const submitted = harness.discord.submitModal({ user: harness.discord.users.bob, interactionId: opener.interactionId, values: { instruction: 'make it red' } });
+    const formAnswer = await harness.discord.waitForMessage(
+      (message) => message.id === harness.discord.interaction(submitted.interactionId).originalMessageId && message.content !== '',
+    );
+    expect(formAnswer.content).toBe('This conversation belongs to another server, so I cannot continue it here.');
     expect(harness.gemini.requests).toHaveLength(1);
     expect(harness.discord.deletedMessageIds()).toEqual([]);
     expect(harness.discord.threads().map((opened) => opened.id)).toEqual([thread.id]);
