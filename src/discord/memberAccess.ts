@@ -55,11 +55,11 @@ export async function refusalBeforeForm(bot: BotContext, interaction: RepliableI
   const deadline = new AbortController();
   const checked = checkAccess(bot, accessRequestOf(interaction, interaction.guild, interaction.guildId, channel)).catch((error: unknown) => {
     bot.logger.warn({ err: error, interactionId: interaction.id }, 'could not read the server settings before a form; opening it');
-    return undefined;
+    return 'failed' as const;
   });
-  const late = after(FORM_CHECK_MS, undefined, { signal: deadline.signal }).catch(() => undefined);
+  const late = after(FORM_CHECK_MS, 'late' as const, { signal: deadline.signal }).catch(() => 'late' as const);
   const access = await Promise.race([checked, late]);
   deadline.abort();
-  if (!access) bot.logger.debug({ interactionId: interaction.id }, 'server settings not read in time before a form; opening it');
-  return access && !access.ok ? access.refusal : undefined;
+  if (access === 'late') bot.logger.debug({ interactionId: interaction.id }, 'server settings not read in time before a form; opening it');
+  return typeof access === 'object' && !access.ok ? access.refusal : undefined;
 }

@@ -19,9 +19,10 @@ import type { TurnDelivery, TurnRequest } from './turnRequest.js';
  * One conversation turn end to end, the heart of the bot: admission to the
  * Gemini queue, the thread's stored conversation, the plan (planTurn), the
  * usage hold, a Gemini slot, the references, Gemini (generateTurn), the
- * answer (delivered), then the stored exchange (deliverAndStore). Call it as
- * soon as the request arrives, before any await: that call takes the turn's
- * place in its thread, so turns run in order of arrival.
+ * answer (delivered), then the stored exchange (deliverAndStore). The call
+ * takes the turn's place in its thread's line, and turns run in that order:
+ * a message calls it before any await, so replies keep the order they were
+ * sent in; a button or form first acknowledges the click.
  */
 export async function runTurn(bot: TurnDependencies, request: TurnRequest, delivery: TurnDelivery): Promise<void> {
   // Timing only: each clock.lap(step) marks the end of a step, for the generation's log line (`phases`).

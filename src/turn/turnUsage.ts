@@ -7,7 +7,8 @@ import type { TurnOutcome } from './turnOutcome.js';
 /**
  * What Gemini billed: answers, refusals and unreadable images are recorded; a
  * call that never got an answer costs nothing. Never rejects: a commit that
- * fails is logged, and its hold keeps guarding the limits until it expires.
+ * fails is logged, and its hold keeps guarding the limits until a restart
+ * (or, on a shared store, until the hold expires).
  */
 export async function recordUsage(bot: Pick<TurnDependencies, 'logger'>, reservation: Reservation, turn: GeneratedTurn): Promise<void> {
   const billed = billedImages(turn.outcome);
