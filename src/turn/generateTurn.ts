@@ -5,7 +5,7 @@ import type { GeminiPart } from '../gemini/geminiTypes.js';
 import { outgoingParts, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { checkAnswerImages, checkNoImageAnswer } from './checkAnswerImages.js';
 import type { PlannedTurn } from './plannedTurn.js';
-import { planRequestContents } from './planRequest.js';
+import { planRequestContents } from './planRequestContents.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
 /** What asking Gemini needs: the transport, the request budget, and a logger for what an operator should see. */
