@@ -5,6 +5,7 @@
 // machine to machine; assertions on them would make a flaky test.
 import os from 'node:os';
 import { startInProcess } from './benchTarget.js';
+import { benchStreaming } from './benchStreaming.js';
 import { percentile } from './percentile.js';
 import { formatPhaseTable } from './printPhaseTable.js';
 import { formatReport, kilobytes, megabytes, type Figure } from './printReport.js';
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   await benchSharedStores(progress);
+  await benchStreaming(progress);
 }
 
 /**
