@@ -18,6 +18,9 @@ import { findLatestBotImages } from '../src/discord/findLatestBotImages.js';
 
 const REFERENCE_OPTIONS = ['reference1', 'reference2', 'reference3', 'reference4'] as const;
 const PROMPT_MAX_LENGTH = 4000;
+/** The longest value is "21:9"; room for a typo, not for a paragraph repeated back in a refusal. */
+const IMAGE_OPTION_MAX_LENGTH = 16;
+const imageOptionText = z.string().trim().min(1).max(IMAGE_OPTION_MAX_LENGTH);
 
 const data = {
   name: 'imagine',
@@ -58,8 +61,9 @@ const data = {
  */
 const imagineOptions = z.object({
   prompt: z.string().trim().min(1).max(PROMPT_MAX_LENGTH),
-  aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
-  size: z.enum(IMAGE_SIZES).optional(),
+  // Any text: what the model takes depends on the model (a thread's own), so the turn's plan checks it and refuses plainly.
+  aspect_ratio: imageOptionText.optional(),
+  size: imageOptionText.optional(),
   search: z.boolean().optional(),
   model: z.string().optional(),
   reference1: attachmentOption.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
+import { ASPECT_RATIOS, checkImageOptions, IMAGE_SIZES } from '../gemini/imageOptions.js';
 import { STORE_URL_EXAMPLES, storeBackend } from '../store/storeUrl.js';
 import { priceOverridesSchema, type PriceOverrides } from '../usage/priceTable.js';
 
@@ -136,6 +136,13 @@ const configSchema = z
     // server's budget at once without knowing it: refuse at start rather than be silently wrong.
     if (env.SHARDS !== undefined && storeBackend(env.DATABASE_URL) === 'sqlite') {
       context.addIssue({ code: 'custom', path: ['SHARDS'], message: 'needs a store shared by every shard process: set DATABASE_URL to postgres://… or redis://… (SQLite has no cross-process locks; see "Choosing a store" in the README)' });
+    }
+    // A default the default model does not take would be refused on every new image: say so at start.
+    const checked = checkImageOptions(env.GEMINI_MODEL, { aspectRatio: env.DEFAULT_ASPECT_RATIO, imageSize: env.DEFAULT_IMAGE_SIZE });
+    if (!checked.ok) {
+      const { option, value, accepted } = checked.problem;
+      const path = option === 'aspect-ratio' ? 'DEFAULT_ASPECT_RATIO' : 'DEFAULT_IMAGE_SIZE';
+      context.addIssue({ code: 'custom', path: [path], message: `${value} is not made by ${env.GEMINI_MODEL} (GEMINI_MODEL); it makes ${accepted.join(', ')}` });
     }
   })
   .transform((env) => ({

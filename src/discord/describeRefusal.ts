@@ -57,6 +57,8 @@ export function describeRefusal(refusal: Refusal): string {
       return ['I could not use these attachments, so I did not ask Gemini:', ...refusal.rejected.map((item) => `- ${item.name}: ${describeAttachmentProblem(item.problem)}`)].join('\n');
     case 'history-too-large':
       return 'This request is too large for Gemini even on its own. Use fewer or smaller reference images.';
+    case 'image-option-unsupported':
+      return describeUnsupportedOption(refusal);
     case 'nothing-to-draw':
       return 'Tell me what to draw, for example: `@me a watercolor fox`, or attach images to compose from.';
     case 'empty-instruction':
@@ -91,6 +93,25 @@ function describeAttachmentProblem(problem: AttachmentProblem): string {
     case 'timeout':
       return 'downloading it took too long';
   }
+}
+
+function describeUnsupportedOption(refusal: Extract<Refusal, { kind: 'image-option-unsupported' }>): string {
+  const what = refusal.option === 'aspect-ratio' ? 'the aspect ratio' : 'the size';
+  // The value is the member's own text: in inline code it shows as typed, with no formatting or mention.
+  const asked = `${what} \`${refusal.value.replaceAll('`', '')}\``;
+  const choose = `Choose ${listWithOr(refusal.accepted)}`;
+  switch (refusal.whose) {
+    case 'new-image':
+      return `${refusal.model} does not make images at ${asked}. ${choose}.`;
+    case 'conversation':
+      return `This conversation uses ${refusal.model}, which does not make images at ${asked}. ${choose}, or start a new image with /imagine.`;
+    case 'server':
+      return `This server's model, ${refusal.model}, does not make images at ${asked}. ${choose}, or change the model first with /settings model.`;
+  }
+}
+
+function listWithOr(values: readonly string[]): string {
+  return values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : (values[0] ?? '');
 }
 
 function listChannels(channelIds: readonly string[]): string {

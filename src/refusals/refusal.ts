@@ -52,6 +52,12 @@ export type Refusal =
   | { kind: 'attachments-rejected'; rejected: Array<{ name: string; problem: AttachmentProblem }> }
   /** Even the new turn alone (its words and images) is over the request budget. */
   | { kind: 'history-too-large' }
+  /**
+   * An aspect ratio or size the model does not make (imageOptions.ts), typed by hand, from a stale
+   * client, or asked of a conversation or server whose model is another: refused before any call.
+   * `value` is the member's own text; `accepted` what the model makes; `whose` model it is.
+   */
+  | { kind: 'image-option-unsupported'; model: string; whose: 'new-image' | 'conversation' | 'server'; option: 'aspect-ratio' | 'size'; value: string; accepted: readonly string[] }
   // What a request lacks.
   /** A mention or reply with neither words nor images. */
   | { kind: 'nothing-to-draw' }

@@ -1,7 +1,7 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
-import type { ImageSettings } from '../gemini/imageOptions.js';
+import { checkImageOptions, optionsTakenBy, type ImageSettings, type RequestedImageSettings } from '../gemini/imageOptions.js';
 import type { Refusal } from '../refusals/refusal.js';
 
 /**
@@ -20,8 +20,8 @@ export interface TurnAsk {
   repliedImages?: AttachmentSource[] | undefined;
   /** A reroll: the turn shown by this message again, from the history before it, with its words and image options. */
   replay?: { messageId: string } | undefined;
-  /** Image options chosen now; a thread (or a rerolled turn) otherwise keeps its own. */
-  settings: ImageSettings;
+  /** Image options chosen now, as asked (checked against the model here); a thread (or a rerolled turn) otherwise keeps its own. */
+  settings: RequestedImageSettings;
   /** The model chosen with /imagine; only a new conversation takes it. */
   model?: string | undefined;
 }
@@ -92,8 +92,12 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     // Another model cannot carry on this history (thought signatures are the model's own), and the operator withdrew this one.
     return refused({ kind: 'model-withdrawn', model });
   }
+  // A reroll redoes its turn with that turn's own options.
+  const threadSettings = record?.settings ?? serverImageDefaults(facts);
+  const baseSettings = replayed ? { ...threadSettings, ...definedOnly(replayed.exchange.settings ?? {}) } : threadSettings;
+  const options = optionsFor(model, record ? 'conversation' : 'new-image', baseSettings, ask.settings);
+  if (!options.ok) return options.refused;
   const lostTurn = repliesToLostTurn(ask, record);
-  const threadSettings = record?.settings ?? { aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize };
   return {
     kind: 'go',
     record,
@@ -104,8 +108,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
     prompt: replayed ? wordsOf(replayed.exchange.user.parts) : ask.prompt,
     model,
-    // A reroll redoes its turn with that turn's own options.
-    settings: imageSettings(replayed ? imageSettings(threadSettings, replayed.exchange.settings ?? {}) : threadSettings, ask.settings),
+    settings: options.settings,
     freshStart: undefined,
   };
 }
@@ -134,6 +137,9 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
   const cannotFindTheImage = ask.replyToMessageId !== undefined && replied.length === 0 && facts.latestPostedImages === undefined;
   if (ask.replay || cannotFindTheImage) return refused({ kind: 'history-unreadable' });
   const images = replied.length > 0 ? replied : (facts.latestPostedImages ?? []);
+  const model = ask.model ?? facts.serverDefaults.model;
+  const options = optionsFor(model, 'new-image', serverImageDefaults(facts), ask.settings);
+  if (!options.ok) return options.refused;
   return {
     kind: 'go',
     record: undefined,
@@ -143,8 +149,8 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
     attachments: [...images, ...ask.attachments],
     replyToMessageId: undefined,
     prompt: ask.prompt,
-    model: ask.model ?? facts.serverDefaults.model,
-    settings: imageSettings({ aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize }, ask.settings),
+    model,
+    settings: options.settings,
     freshStart: replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing',
   };
 }
@@ -165,13 +171,31 @@ function wordsOf(parts: StoredPart[]): string {
   return parts.flatMap(({ raw }) => (typeof raw['text'] === 'string' ? [raw['text']] : [])).join('\n');
 }
 
-/** The thread's (or server's) options, overridden by those chosen now. */
-function imageSettings(base: ImageSettings, chosen: ImageSettings): ImageSettings {
-  return definedOnly({ ...definedOnly(base), ...definedOnly(chosen) });
+function serverImageDefaults(facts: PlanFacts): ImageSettings {
+  return { aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize };
+}
+
+/**
+ * The thread's (or server's) options, overridden by those chosen now. What
+ * the member chose is checked against the model whatever asked (a typed
+ * value, a stale client, a button, a thread of another model): one it does
+ * not take is refused, naming what it takes, so Gemini is never sent an
+ * option it would reject. A default it does not take (the server's, when the
+ * member picked another model) is left for Gemini's own.
+ */
+function optionsFor(
+  model: string,
+  whose: 'new-image' | 'conversation',
+  base: ImageSettings,
+  chosen: RequestedImageSettings,
+): { ok: true; settings: ImageSettings } | { ok: false; refused: TurnPlan } {
+  const checked = checkImageOptions(model, chosen);
+  if (!checked.ok) return { ok: false, refused: refused({ kind: 'image-option-unsupported', model, whose, ...checked.problem }) };
+  return { ok: true, settings: { ...optionsTakenBy(model, base), ...checked.settings } };
 }
 
 function definedOnly(settings: ImageSettings): ImageSettings {
-  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as ImageSettings;
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }
 
 function refused(refusal: Refusal): TurnPlan {

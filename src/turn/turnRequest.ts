@@ -1,6 +1,6 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { GeneratedImage } from '../gemini/generationOutcome.js';
-import type { ImageSettings } from '../gemini/imageOptions.js';
+import type { RequestedImageSettings } from '../gemini/imageOptions.js';
 import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
@@ -28,8 +28,8 @@ export interface TurnRequest {
    * planTurn); never rejects. Absent where nobody can look.
    */
   latestPostedImages?: (() => Promise<AttachmentSource[]>) | undefined;
-  /** Image options the user chose now; a thread (or a rerolled turn) otherwise keeps its own. */
-  settings: ImageSettings;
+  /** Image options the user chose now, as asked: the plan checks them against the model (a thread, or a rerolled turn, otherwise keeps its own). */
+  settings: RequestedImageSettings;
   /** Ground this turn in Google Search (the /imagine search option). */
   search?: boolean | undefined;
   /**

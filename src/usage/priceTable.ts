@@ -3,6 +3,7 @@ import type { ImageSize } from '../gemini/imageOptions.js';
 
 /** What one model costs, in USD: per output image at each size, and per million input tokens. */
 export interface ModelPrice {
+  '512': number;
   '1K': number;
   '2K': number;
   '4K': number;
@@ -14,12 +15,14 @@ export interface ModelPrice {
  * (FACTS.md): $0.134 per image at 1K and 2K, $0.24 at 4K, $2 per million
  * input tokens. gemini-3.1-flash-image is an ESTIMATE from its published
  * per-token image price (about $0.067 / $0.101 / $0.151 per 1K / 2K / 4K
- * image, $0.50 per million input tokens): an admin should confirm it and
- * override it with PRICE_TABLE.
+ * image, $0.50 per million input tokens; $0.045 at 512): an admin should
+ * confirm it and override it with PRICE_TABLE. gemini-3-pro-image makes no
+ * 512 image (imageOptions.ts refuses the size before any call); its 512 price
+ * is its 1K price, so a table lookup never finds a hole.
  */
 const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
-  'gemini-3-pro-image': { '1K': 0.134, '2K': 0.134, '4K': 0.24, inputPerMillionTokens: 2 },
-  'gemini-3.1-flash-image': { '1K': 0.067, '2K': 0.101, '4K': 0.151, inputPerMillionTokens: 0.5 },
+  'gemini-3-pro-image': { '512': 0.134, '1K': 0.134, '2K': 0.134, '4K': 0.24, inputPerMillionTokens: 2 },
+  'gemini-3.1-flash-image': { '512': 0.045, '1K': 0.067, '2K': 0.101, '4K': 0.151, inputPerMillionTokens: 0.5 },
 };
 
 /**
@@ -34,7 +37,7 @@ const usd = z.number().nonnegative().finite();
 /** PRICE_TABLE's shape: any model, any subset of its prices; unknown keys are a typo, so refused. */
 export const priceOverridesSchema = z.record(
   z.string().min(1),
-  z.strictObject({ '1K': usd.optional(), '2K': usd.optional(), '4K': usd.optional(), inputPerMillionTokens: usd.optional() }),
+  z.strictObject({ '512': usd.optional(), '1K': usd.optional(), '2K': usd.optional(), '4K': usd.optional(), inputPerMillionTokens: usd.optional() }),
 );
 export type PriceOverrides = z.infer<typeof priceOverridesSchema>;
 
@@ -85,7 +88,7 @@ export class PriceTable {
 
 function maxPrice(prices: ModelPrice[]): ModelPrice {
   const highest = (key: keyof ModelPrice) => Math.max(0, ...prices.map((price) => price[key]));
-  return { '1K': highest('1K'), '2K': highest('2K'), '4K': highest('4K'), inputPerMillionTokens: highest('inputPerMillionTokens') };
+  return { '512': highest('512'), '1K': highest('1K'), '2K': highest('2K'), '4K': highest('4K'), inputPerMillionTokens: highest('inputPerMillionTokens') };
 }
 
 function definedPrices(override: PriceOverrides[string]): Partial<ModelPrice> {

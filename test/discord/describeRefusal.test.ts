@@ -41,6 +41,19 @@ describe('describeRefusal', () => {
     );
   });
 
+  it('names the option a model does not make, and what it makes, for a new image, a conversation and the server\'s default', () => {
+    const pro = { model: 'gemini-3-pro-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'] } as const;
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'new-image', ...pro })).toBe('gemini-3-pro-image does not make images at the size `512`. Choose 1K, 2K or 4K.');
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'conversation', model: 'gemini-3-pro-image', option: 'aspect-ratio', value: '1:8', accepted: ['1:1', '16:9'] })).toBe(
+      'This conversation uses gemini-3-pro-image, which does not make images at the aspect ratio `1:8`. Choose 1:1 or 16:9, or start a new image with /imagine.',
+    );
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'server', ...pro })).toBe(
+      "This server's model, gemini-3-pro-image, does not make images at the size `512`. Choose 1K, 2K or 4K, or change the model first with /settings model.",
+    );
+    // The value is the member's own text: it cannot break out of its inline code.
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'new-image', ...pro, value: '`@everyone`' })).toContain('the size `@everyone`.');
+  });
+
   it.each([
     [{ kind: 'settings-damaged' }, "I could not read this server's settings, so I am not making images until an admin sets them again with /settings (they can check what is left with /settings show)."],
     [{ kind: 'queue-full' }, 'I am at capacity right now: too many images are waiting. Please try again in a few minutes.'],

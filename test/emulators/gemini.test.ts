@@ -327,6 +327,37 @@ describe('request validation', () => {
     expect(await rejection({ contents: [user('x')], generationConfig: { responseModalities: ['PICTURE'] } })).toMatch(/^Invalid value at 'generation_config.response_modalities\[0\]'/);
   });
 
+  it('holds each model to its own aspect ratios and sizes: 3.1 Flash makes 1:8 and 512, Pro does not', async () => {
+    const asking = (imageConfig: Json) => ({ contents: [user('x')], generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig } });
+    for (const imageConfig of [{ aspectRatio: '1:8' }, { aspectRatio: '4:1' }, { imageSize: '512' }, { aspectRatio: '8:1', imageSize: '512' }]) {
+      expect((await post(asking(imageConfig), { model: 'gemini-3.1-flash-image' })).status).toBe(200);
+      const error = expectGoogleError(await post(asking(imageConfig)), 400, 'INVALID_ARGUMENT');
+      expect(error.message).toMatch(/^Unsupported (aspect ratio|image size): "(1:8|4:1|512|8:1)"\. Supported values are: /);
+      expect(error.details).toEqual([
+        expect.objectContaining({ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [expect.objectContaining({ field: expect.stringMatching(/^generation_config\.image_config\./) })] }),
+      ]);
+    }
+    expect((await post(asking({ aspectRatio: '21:9', imageSize: '4K' }), { model: 'gemini-3.1-flash-image' })).status).toBe(200);
+    expect((await post(asking({ aspectRatio: '21:9', imageSize: '4K' }))).status).toBe(200);
+  });
+
+  it('holds a model a test adds to the range the test gives it', async () => {
+    const other = await startGeminiEmulator({ models: ['gemini-nano-banana-2.1'], imageOptions: { 'gemini-nano-banana-2.1': { aspectRatios: ['1:1'], imageSizes: ['1K'] } } });
+    try {
+      const call = (imageConfig: Json) =>
+        fetch(`${other.url}/models/gemini-nano-banana-2.1:generateContent`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-goog-api-key': other.apiKey },
+          body: JSON.stringify({ contents: [user('x')], generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig } }),
+        }).then((response) => response.status);
+      expect(await call({ aspectRatio: '1:1', imageSize: '1K' })).toBe(200);
+      expect(await call({ imageSize: '2K' })).toBe(400);
+      expect(await call({ aspectRatio: '16:9' })).toBe(400);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('rejects malformed conversations', async () => {
     expect(await rejection({ contents: [] })).toMatch(/contents is not specified/);
     expect(await rejection(imageRequest(user('a'), { role: 'assistant', parts: [{ text: 'b' }] }, user('c')))).toBe('Please use a valid role: user, model.');

@@ -77,6 +77,16 @@ describe('planTurn: what a turn does, decided before any call', () => {
       expected: { replyToMessageId: 'm2', settings: { aspectRatio: '16:9', imageSize: '4K' } },
     },
     {
+      case: 'a new conversation on a model the member picked leaves out a server default that model does not make',
+      facts: facts({ model: PRO }, { kind: 'missing' }, { serverDefaults: { model: FLASH, aspectRatio: '1:8', imageSize: '512' } }),
+      expected: { model: PRO, settings: {} },
+    },
+    {
+      case: 'a Flash thread takes the ratios and sizes only Flash makes',
+      facts: facts({ settings: { aspectRatio: '8:1', imageSize: '512' } }),
+      expected: { model: FLASH, settings: { aspectRatio: '8:1', imageSize: '512' } },
+    },
+    {
       case: 'a reply to an image whose turn was lost sends that image along instead of naming it',
       facts: facts({ replyToMessageId: 'm9', repliedImages: [image('m9.jpg')], attachments: [image('hat.png')] }),
       expected: { history: record, replyToMessageId: undefined, attachments: [image('m9.jpg'), image('hat.png')] },
@@ -104,6 +114,31 @@ describe('planTurn: what a turn does, decided before any call', () => {
       refusal: { kind: 'other-server' },
     },
     { case: 'a reroll in a thread whose history cannot be read', facts: facts({ replay: { messageId: 'm2' } }, { kind: 'unreadable' }), refusal: { kind: 'history-unreadable' } },
+    {
+      case: 'a size the new conversation\'s model does not make, naming the sizes it does',
+      facts: facts({ settings: { imageSize: '512' } }, { kind: 'missing' }),
+      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'new-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'] },
+    },
+    {
+      case: 'an aspect ratio typed by hand that no model makes',
+      facts: facts({ model: FLASH, settings: { aspectRatio: '7:3' } }, { kind: 'missing' }),
+      refusal: { kind: 'image-option-unsupported', model: FLASH, whose: 'new-image', option: 'aspect-ratio', value: '7:3', accepted: expect.arrayContaining(['1:8', '16:9']) },
+    },
+    {
+      case: 'an option the thread\'s model does not make, whatever model the member picked',
+      facts: facts({ model: FLASH, settings: { aspectRatio: '1:8' } }, { kind: 'found', record: { ...record, model: PRO } }),
+      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'conversation', option: 'aspect-ratio', value: '1:8', accepted: expect.not.arrayContaining(['1:8']) },
+    },
+    {
+      case: 'an upscale to 4K on a model the table does not know (it makes 1K only)',
+      facts: facts({ replyToMessageId: 'm2', settings: { imageSize: '4K' } }, { kind: 'found', record: { ...record, model: 'gemini-nano-banana-2.1' } }, { allowedModels: [PRO, 'gemini-nano-banana-2.1'] }),
+      refusal: { kind: 'image-option-unsupported', model: 'gemini-nano-banana-2.1', whose: 'conversation', option: 'size', value: '4K', accepted: ['1K'] },
+    },
+    {
+      case: 'an option the model does not make, in a thread whose history cannot be read',
+      facts: facts({ settings: { imageSize: '512' } }, { kind: 'unreadable' }, { latestPostedImages: [] }),
+      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'new-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'] },
+    },
     {
       case: 'a button on an image it has no way to get, in a thread whose history cannot be read',
       facts: facts({ replyToMessageId: 'm2' }, { kind: 'unreadable' }),

@@ -17,13 +17,19 @@ describe('the price table', () => {
 
   it('charges an unknown model the most expensive known price, so a budget is never underestimated', () => {
     const prices = new PriceTable({ 'gemini-3.1-flash-image': { '1K': 0.5 } });
-    expect(prices.priceOf('gemini-9-ultra-image')).toEqual({ '1K': 0.5, '2K': 0.134, '4K': 0.24, inputPerMillionTokens: 2 });
+    expect(prices.priceOf('gemini-9-ultra-image')).toEqual({ '512': 0.134, '1K': 0.5, '2K': 0.134, '4K': 0.24, inputPerMillionTokens: 2 });
   });
 
   it('lets PRICE_TABLE override single prices and add models', () => {
     const prices = new PriceTable({ 'gemini-3-pro-image': { '4K': 0.3 }, 'my-tuned-image': { '1K': 0.01, '2K': 0.02, '4K': 0.04, inputPerMillionTokens: 1 } });
-    expect(prices.priceOf('gemini-3-pro-image')).toEqual({ '1K': 0.134, '2K': 0.134, '4K': 0.3, inputPerMillionTokens: 2 });
+    expect(prices.priceOf('gemini-3-pro-image')).toEqual({ '512': 0.134, '1K': 0.134, '2K': 0.134, '4K': 0.3, inputPerMillionTokens: 2 });
     expect(prices.priceOf('my-tuned-image')['2K']).toBe(0.02);
+  });
+
+  it('prices Gemini 3.1 Flash Image\'s 512 size at its own price, cheaper than 1K', () => {
+    const prices = new PriceTable();
+    expect(prices.estimateCost({ model: 'gemini-3.1-flash-image', imageSize: '512', images: 2, promptTokens: 0 })).toBe(0.09);
+    expect(prices.estimateCost({ model: 'gemini-3.1-flash-image', imageSize: '1K', images: 1, promptTokens: 0 })).toBe(0.067);
   });
 
   it('reserves one image plus 50,000 input tokens as the worst case', () => {

@@ -19,6 +19,7 @@ export type {
   StreamScript,
 } from './types.js';
 export type { ImageInfo } from './jpeg.js';
+export type { ImageOptionRange } from './modelImageOptions.js';
 
 /** A `held` behaviour and the function that releases it: `enqueue(held.behaviour)`, then `held.release()` on the event. */
 export function heldAnswer(then?: Behaviour): { behaviour: Behaviour; release: () => void } {
@@ -51,6 +52,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
   const state: EmulatorState = {
     apiKey: options.apiKey ?? DEFAULT_API_KEY,
     models: options.models ?? DEFAULT_MODELS,
+    imageOptions: options.imageOptions ?? {},
     caseStyle: options.caseStyle ?? 'camel',
     queue: [],
     requests: [],

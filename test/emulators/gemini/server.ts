@@ -24,6 +24,7 @@ import { streamFormatFor, writeStream, type StreamFormat } from './streamAnswer.
 import type { Behaviour, CaseStyle, RecordedGeminiRequest } from './types.js';
 import { validateRequest } from './validateRequest.js';
 import { settledBeforeClose, sleep } from './waits.js';
+import { imageOptionsOf, type ImageOptionRange } from './modelImageOptions.js';
 
 /** FACTS: Google raised the inline request limit to 100 MB in January 2026. */
 export const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
@@ -34,6 +35,8 @@ const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateConten
 export interface EmulatorState {
   apiKey: string;
   models: readonly string[];
+  /** What models take beyond (or instead of) modelImageOptions.ts's facts. */
+  imageOptions: Readonly<Record<string, ImageOptionRange>>;
   caseStyle: CaseStyle;
   queue: Behaviour[];
   requests: RecordedGeminiRequest[];
@@ -88,7 +91,7 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
   if (format === 'unsupported') return reply(invalidArgument(`Invalid value at 'alt' (alt), "${alt ?? ''}"`));
   if (body === undefined) return reply(invalidArgument('Invalid JSON payload received. Unexpected token.'));
 
-  const validation = validateRequest(body);
+  const validation = validateRequest(body, imageOptionsOf(model, state.imageOptions));
   if (!validation.ok) return reply(validation.error);
 
   const context = { model, request: validation.request, nextSerial: () => ++state.serial };

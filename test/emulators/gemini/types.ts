@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ImageDamage } from './damageImage.js';
 import type { ImageInfo } from './jpeg.js';
+import type { ImageOptionRange } from './modelImageOptions.js';
 
 export type { ImageDamage } from './damageImage.js';
 
@@ -115,6 +116,12 @@ export interface RecordedGeminiRequest {
 export interface GeminiEmulatorOptions {
   apiKey?: string;
   models?: string[];
+  /**
+   * The aspect ratios and sizes a model takes, for models beyond the two
+   * Google documents (modelImageOptions.ts); a model without an entry takes
+   * gemini-3-pro-image's range.
+   */
+  imageOptions?: Record<string, ImageOptionRange>;
   caseStyle?: CaseStyle;
 }
 

@@ -16,22 +16,22 @@ import {
   type RequestPart,
 } from './requestSchema.js';
 import { checkThoughtSignatures } from './signatures.js';
+import type { ImageOptionRange } from './modelImageOptions.js';
 
-export const ASPECT_RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] as const;
-export const IMAGE_SIZES = ['1K', '2K', '4K'] as const;
 /** Gemini 3 image models take up to 14 reference images per request. */
 export const MAX_INPUT_IMAGES = 14;
 
 export type ValidationResult = { ok: true; request: GenerateContentRequest } | { ok: false; error: GeminiError };
 
-export function validateRequest(body: unknown): ValidationResult {
+/** `imageOptions` is what the called model takes (modelImageOptions.ts): each model has its own aspect ratios and sizes. */
+export function validateRequest(body: unknown, imageOptions: ImageOptionRange): ValidationResult {
   const parsed = parseProtoJson(body, GENERATE_CONTENT_REQUEST);
   if (!parsed.ok) return parsed;
   const request = parsed.value as GenerateContentRequest;
   const error =
     checkContents(request.contents ?? []) ??
     (request.systemInstruction && checkParts(request.systemInstruction, 'system_instruction')) ??
-    checkGenerationConfig(request) ??
+    checkGenerationConfig(request, imageOptions) ??
     checkThoughtSignatures(request.contents ?? []);
   return error ? { ok: false, error } : { ok: true, request };
 }
@@ -111,7 +111,7 @@ function checkInlineImage(blob: { mimeType?: string; data?: string }, path: stri
   return undefined;
 }
 
-function checkGenerationConfig(request: GenerateContentRequest): GeminiError | undefined {
+function checkGenerationConfig(request: GenerateContentRequest, imageOptions: ImageOptionRange): GeminiError | undefined {
   const config = request.generationConfig ?? {};
   const path = 'generation_config';
   for (const [index, modality] of (config.responseModalities ?? []).entries()) {
@@ -125,18 +125,20 @@ function checkGenerationConfig(request: GenerateContentRequest): GeminiError | u
   if (config.candidateCount !== undefined && config.candidateCount > 1) {
     return invalidField(`${path}.candidate_count`, 'Multiple candidates is not enabled for this model.');
   }
+  // Each model has its own range: Pro has no 1:8 and no "512", which 3.1 Flash makes.
   const { aspectRatio, imageSize } = config.imageConfig ?? {};
-  if (aspectRatio !== undefined && !(ASPECT_RATIOS as readonly string[]).includes(aspectRatio)) {
+  const { aspectRatios, imageSizes } = imageOptions;
+  if (aspectRatio !== undefined && !aspectRatios.includes(aspectRatio)) {
     return invalidField(
       `${path}.image_config.aspect_ratio`,
-      `Unsupported aspect ratio: "${aspectRatio}". Supported values are: ${ASPECT_RATIOS.join(', ')}.`,
+      `Unsupported aspect ratio: "${aspectRatio}". Supported values are: ${aspectRatios.join(', ')}.`,
     );
   }
   // Google matches sizes exactly: "2k" is as wrong as "2048".
-  if (imageSize !== undefined && !(IMAGE_SIZES as readonly string[]).includes(imageSize)) {
+  if (imageSize !== undefined && !imageSizes.includes(imageSize)) {
     return invalidField(
       `${path}.image_config.image_size`,
-      `Unsupported image size: "${imageSize}". Supported values are: ${IMAGE_SIZES.join(', ')}.`,
+      `Unsupported image size: "${imageSize}". Supported values are: ${imageSizes.join(', ')}.`,
     );
   }
   return undefined;
