@@ -3,7 +3,9 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { z } from 'zod';
-import { ASPECT_RATIOS, IMAGE_SIZES } from '../src/gemini/imageOptions.js';
+import { rangeOf } from '../src/gemini/imageOptions.js';
+import { imageOptionChoices } from '../src/discord/imageOptionChoices.js';
+import { imageOptionsHere } from '../src/discord/imageOptionsHere.js';
 import { attachmentOption, readOptions } from '../src/discord/readOptions.js';
 import { runTurn } from '../src/turn/runTurn.js';
 import { grantedAccess } from '../src/turn/turnRequest.js';
@@ -28,17 +30,20 @@ const data = {
   ...SERVER_ONLY,
   options: [
     { type: ApplicationCommandOptionType.String, name: 'prompt', description: 'What to draw', required: true, max_length: PROMPT_MAX_LENGTH },
+    // Suggested as the member types (suggest below): what a model makes differs by model, and a fixed choice list cannot follow the model.
     {
       type: ApplicationCommandOptionType.String,
       name: 'aspect_ratio',
-      description: 'Shape of the image (default 1:1)',
-      choices: ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio })),
+      description: 'Shape of the image; the suggestions are what the model makes (default 1:1)',
+      autocomplete: true,
+      max_length: IMAGE_OPTION_MAX_LENGTH,
     },
     {
       type: ApplicationCommandOptionType.String,
       name: 'size',
-      description: 'Resolution (default 1K)',
-      choices: IMAGE_SIZES.map((size) => ({ name: size, value: size })),
+      description: 'Resolution; the suggestions are what the model makes (default 1K)',
+      autocomplete: true,
+      max_length: IMAGE_OPTION_MAX_LENGTH,
     },
     {
       type: ApplicationCommandOptionType.Boolean,
@@ -76,6 +81,13 @@ export const imagineCommand: SlashCommand = {
   kind: 'slash',
   data,
   deployData: withModelOption,
+  async suggest(interaction, bot) {
+    const focused = interaction.options.getFocused(true);
+    if (focused.name !== 'aspect_ratio' && focused.name !== 'size') return [];
+    // In a conversation's thread, its own model; else the model picked so far; else the server's.
+    const here = await imageOptionsHere(bot, { guildId: interaction.guildId ?? '', channelId: interaction.channelId, chosenModel: interaction.options.getString('model') });
+    return imageOptionChoices(rangeOf(here.model), focused.name, String(focused.value), here.applying);
+  },
   access: 'members',
   async execute(interaction, bot, { response, settings: serverSettings }) {
     const read = readOptions(data.name, interaction.options.data, imagineOptions);

@@ -9,7 +9,9 @@ import type { Config } from '../src/config/config.js';
 import type { BotContext } from '../src/discord/botContext.js';
 import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
-import { ASPECT_RATIOS, IMAGE_SIZES } from '../src/gemini/imageOptions.js';
+import { checkImageOptions, rangeOf } from '../src/gemini/imageOptions.js';
+import { imageOptionChoices } from '../src/discord/imageOptionChoices.js';
+import { imageOptionsHere } from '../src/discord/imageOptionsHere.js';
 import { describeRefusal } from '../src/discord/describeRefusal.js';
 import { readOptions } from '../src/discord/readOptions.js';
 import { snowflake } from '../src/discord/snowflake.js';
@@ -21,6 +23,9 @@ const ON_OFF = ['on', 'off'] as const;
 
 /** Model ids are short ("gemini-3.1-flash-image"); a longer one could not fit Discord's 2,000 characters once repeated back. */
 const MODEL_ID_MAX_LENGTH = 100;
+/** The longest image option is "21:9": room for a typo, not for a paragraph repeated back in a refusal. */
+const IMAGE_OPTION_MAX_LENGTH = 16;
+const imageOptionText = z.string().trim().min(1).max(IMAGE_OPTION_MAX_LENGTH);
 
 const data = {
   name: 'settings',
@@ -42,8 +47,9 @@ const data = {
       name: 'image',
       description: 'Default shape and size of new images',
       options: [
-        { type: ApplicationCommandOptionType.String, name: 'aspect_ratio', description: 'Default aspect ratio', choices: ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio })) },
-        { type: ApplicationCommandOptionType.String, name: 'size', description: 'Default resolution', choices: IMAGE_SIZES.map((size) => ({ name: size, value: size })) },
+        // Suggested as the admin types: what the server's model makes (suggest below).
+        { type: ApplicationCommandOptionType.String, name: 'aspect_ratio', description: "Default aspect ratio (the suggestions are what the server's model makes)", autocomplete: true, max_length: IMAGE_OPTION_MAX_LENGTH },
+        { type: ApplicationCommandOptionType.String, name: 'size', description: "Default resolution (the suggestions are what the server's model makes)", autocomplete: true, max_length: IMAGE_OPTION_MAX_LENGTH },
       ],
     },
     {
@@ -83,7 +89,8 @@ const data = {
 const settingsOptions = z.discriminatedUnion('subcommand', [
   z.object({ subcommand: z.literal('show') }),
   z.object({ subcommand: z.literal('model'), model: z.string().min(1).max(MODEL_ID_MAX_LENGTH) }),
-  z.object({ subcommand: z.literal('image'), aspect_ratio: z.enum(ASPECT_RATIOS).optional(), size: z.enum(IMAGE_SIZES).optional() }),
+  // Any text: what is taken depends on the server's model, checked in readChange.
+  z.object({ subcommand: z.literal('image'), aspect_ratio: imageOptionText.optional(), size: imageOptionText.optional() }),
   // An unknown action changes nothing: guessing "all" would open the bot everywhere.
   z.object({ subcommand: z.literal('channels'), action: z.enum(CHANNEL_ACTIONS), channel: snowflake.optional() }),
   z.object({ subcommand: z.literal('role'), role: snowflake.optional() }),
@@ -96,6 +103,13 @@ export const settingsCommand: SlashCommand = {
   kind: 'slash',
   data,
   deployData: (config: Config) => withModelChoices(config.allowedModels),
+  async suggest(interaction, bot) {
+    const focused = interaction.options.getFocused(true);
+    if (interaction.options.getSubcommand(false) !== 'image' || (focused.name !== 'aspect_ratio' && focused.name !== 'size')) return [];
+    // Defaults are the server's: its model, whatever channel the admin types in.
+    const here = await imageOptionsHere(bot, { guildId: interaction.guildId ?? '', channelId: null, chosenModel: null });
+    return imageOptionChoices(rangeOf(here.model), focused.name, String(focused.value), here.applying);
+  },
   access: 'anyone',
   async execute(interaction, bot) {
     const reply = (text: string) => replyPrivately(interaction, text);
@@ -117,7 +131,7 @@ export const settingsCommand: SlashCommand = {
       await reply(damaged ? `${warning}\n\n${description}` : description);
       return;
     }
-    const change = readChange(options, interaction.guildId, bot, roleName, (channelId) => {
+    const change = await readChange(options, interaction.guildId, bot, roleName, (channelId) => {
       // The server's own channels are in the cache (GUILD_CREATE lists them); a channel of another server never is.
       const channel = interaction.guild?.channels.cache.get(channelId);
       return channel?.type === ChannelType.GuildText;
@@ -134,18 +148,24 @@ export const settingsCommand: SlashCommand = {
   },
 };
 
-function readChange(
+async function readChange(
   options: Exclude<SettingsOptions, { subcommand: 'show' }>,
   guildId: string,
   bot: BotContext,
   roleName: (roleId: string) => string | undefined,
   isTextChannelHere: (channelId: string) => boolean,
-): SettingsChange {
+): Promise<SettingsChange> {
   switch (options.subcommand) {
     case 'model':
       return changeModel(options.model, bot.guildSettings.allowedModels);
-    case 'image':
-      return changeImage(options.aspect_ratio, options.size);
+    case 'image': {
+      // A default the server's model does not make would be left out of every new image: refused, naming what it makes.
+      // (A model changed meanwhile is no harm: the settings set aside a default their model does not make.)
+      const { model } = await bot.guildSettings.effectiveSettings(guildId);
+      const checked = checkImageOptions(model, { aspectRatio: options.aspect_ratio, imageSize: options.size });
+      if (!checked.ok) return { ok: false, text: describeRefusal({ kind: 'image-option-unsupported', model, whose: 'server', ...checked.problem }) };
+      return changeImage(checked.settings.aspectRatio, checked.settings.imageSize);
+    }
     case 'channels':
       // An id in an option is the client's claim: only a text channel of this server is added (removing a stale id stays possible).
       if (options.action === 'add' && options.channel && !isTextChannelHere(options.channel)) return notHere('channel');

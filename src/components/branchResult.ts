@@ -7,6 +7,7 @@ import { fileExtension, threadName } from '../discord/renderOutcome.js';
 import { describeMissingPermissions, missingPermissions } from '../discord/requiredPermissions.js';
 import { textPayload, toMessagePayload } from '../discord/toMessagePayload.js';
 import { uploadLimitForTier } from '../discord/uploadLimit.js';
+import { resultButtonsFor } from '../discord/resultButtons.js';
 import type { LocatedResult } from './locateResult.js';
 
 /**
@@ -45,7 +46,7 @@ async function postAndSaveBranch(
     {
       content: `-# Branched by <@${interaction.user.id}> from ${interaction.message.url}. Reply to this image to go on from here.`,
       files: images.map((image, index) => ({ name: `image-${index + 1}.${fileExtension(image.mimeType)}`, ...image })),
-      buttons: true,
+      buttons: resultButtonsFor(located.record.model),
     },
     bot.logger,
   );

@@ -7,6 +7,7 @@ import type {
   RepliableInteraction,
 } from 'discord.js';
 import { parseCustomId } from '../discord/customIds.js';
+import { handleAutocomplete } from './handleAutocomplete.js';
 import { handleModalSubmit } from './handleModalSubmit.js';
 import { deleteResult } from './deleteResult.js';
 import { editModal } from './modals.js';
@@ -23,10 +24,13 @@ import type { Refusal } from '../refusals/refusal.js';
 
 /**
  * Every interaction passes here, and only here: whatever a handler throws,
- * the member gets an answer (the deferred reply edited, or a private reply),
- * and the cause is logged with the reference the member reads.
+ * the member gets an answer (the deferred reply edited, or a private reply;
+ * for autocomplete, suggestions or none), and the cause is logged with the
+ * reference the member reads.
  */
 export async function handleInteraction(bot: BotContext, commands: readonly BotCommand[], interaction: Interaction): Promise<void> {
+  // Suggestions are not repliable: Discord takes one list of choices and nothing else.
+  if (interaction.isAutocomplete()) return handleAutocomplete(bot, commands, interaction);
   if (!interaction.isRepliable()) return;
   const response = new InteractionResponse(interaction);
   try {

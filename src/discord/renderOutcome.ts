@@ -2,6 +2,7 @@ import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import { describeGeminiReason } from './describeGeminiReason.js';
 import { describeRefusal } from './describeRefusal.js';
+import type { ResultButtons } from './resultButtons.js';
 
 /** Discord rejects message content over 2,000 characters. */
 export const MAX_CONTENT_LENGTH = 2000;
@@ -15,18 +16,22 @@ export interface RenderedFile {
 export interface RenderedMessage {
   content: string;
   files: RenderedFile[];
-  /** Result images carry the Reroll / Edit / Upscale / Branch / Delete buttons. */
-  buttons?: boolean;
+  /** Result images carry the Reroll / Edit / Upscale / Branch / Delete buttons (Upscale to the sizes their model makes). */
+  buttons?: ResultButtons | undefined;
   /** Gemini's answer (an image, or its words), as opposed to a notice about the request (a refusal, a limit, a failure). */
   isAnswer?: boolean;
 }
 
+/** A result whose model is not known offers no Upscale: the safe side (resultButtonsFor knows the model's sizes). */
+const NO_UPSCALE: ResultButtons = { upscaleSizes: [] };
+
 /**
  * What the user reads for each way a turn can end: a sentence saying what
  * happened and what to try, never JSON, a status code or a stack trace.
- * `notes` are small print under the answer ("left out the oldest turns").
+ * `notes` are small print under the answer ("left out the oldest turns");
+ * `buttons` what a result's buttons offer (resultButtonsFor its model).
  */
-export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): RenderedMessage {
+export function renderOutcome(outcome: TurnOutcome, notes: string[] = [], buttons: ResultButtons = NO_UPSCALE): RenderedMessage {
   const message = (text: string, files: RenderedFile[] = []): RenderedMessage => withNotes({ content: text, files }, notes);
   switch (outcome.kind) {
     case 'images': {
@@ -41,7 +46,7 @@ export function renderOutcome(outcome: TurnOutcome, notes: string[] = []): Rende
           },
           [...leftOutNote, ...notes],
         ),
-        buttons: true,
+        buttons,
         isAnswer: true,
       };
     }

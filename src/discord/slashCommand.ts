@@ -1,5 +1,7 @@
 import {
   ApplicationIntegrationType,
+  type APIApplicationCommandOptionChoice,
+  type AutocompleteInteraction,
   InteractionContextType,
   type ChatInputCommandInteraction,
   type MessageContextMenuCommandInteraction,
@@ -60,6 +62,13 @@ export type SlashCommand = {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   /** The definition as deploy-commands registers it, when it depends on configuration (e.g. GEMINI_MODELS as choices); `data` otherwise. */
   deployData?(config: Config): RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /**
+   * Suggestions for the option a member is typing in (one registered with
+   * `autocomplete: true`), filtered by what they typed; the router sends them
+   * (components/handleAutocomplete.ts). Suggestions only: whatever the member
+   * finally sends is checked again when the command arrives.
+   */
+  suggest?(interaction: AutocompleteInteraction, bot: BotContext): Promise<APIApplicationCommandOptionChoice<string>[]>;
 } & Access<ChatInputCommandInteraction>;
 
 /** A message context menu command ("Apps → …" on a message). */

@@ -9,7 +9,7 @@ export function toMessagePayload(message: RenderedMessage): BaseMessageOptions {
     content: message.content,
     files: message.files.map((file) => ({ attachment: file.data, name: file.name })),
     // Always set, so an edited status note never keeps components and a result always gets its buttons.
-    components: message.buttons ? resultButtonRows() : [],
+    components: message.buttons ? resultButtonRows(message.buttons) : [],
     allowedMentions: NO_PINGS,
   };
 }

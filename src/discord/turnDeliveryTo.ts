@@ -5,6 +5,7 @@ import { deliverAnswer } from './deliverAnswer.js';
 import { renderOutcome, threadName } from './renderOutcome.js';
 import { renderProgress } from './renderProgress.js';
 import { answerNotes } from './resultNotes.js';
+import { resultButtonsFor } from './resultButtons.js';
 
 /**
  * The turn's delivery on a Discord destination: each outcome, status, sketch
@@ -21,7 +22,8 @@ export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDe
       else logger.debug({ sketch: progress.kind === 'sketch' ? progress.number : undefined }, 'a sketch was skipped: it does not decode or is over the upload limit');
     },
     async post(outcome, notes) {
-      const message = await deliverAnswer(channel, renderOutcome(outcome, notes ? answerNotes(outcome, notes) : []), logger);
+      const rendered = notes ? renderOutcome(outcome, answerNotes(outcome, notes), resultButtonsFor(notes.model)) : renderOutcome(outcome);
+      const message = await deliverAnswer(channel, rendered, logger);
       return {
         messageId: message.id,
         openThread: async (prompt) => {

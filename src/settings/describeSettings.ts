@@ -19,7 +19,7 @@ export function describeSettings({ stored, effective, allowedModels, roleName }:
   const lines = [
     'Settings for this server:',
     `- Model: ${model}. Allowed: ${allowedModels.join(', ')}.`,
-    `- Aspect ratio: ${effective.aspectRatio ?? '1:1'}${byDefault(stored.aspectRatio)}; size: ${effective.imageSize ?? '1K'}${byDefault(stored.imageSize)}.`,
+    `- Aspect ratio: ${describeImageOption(effective.aspectRatio ?? '1:1', stored.aspectRatio, effective.defaultsNotTaken?.aspectRatio, effective.model)}; size: ${describeImageOption(effective.imageSize ?? '1K', stored.imageSize, effective.defaultsNotTaken?.imageSize, effective.model)}.`,
     `- Channels: ${describeChannels(effective.channelIds)}.`,
     `- Required role: ${describeRole(effective.requiredRoleId, roleName)}.`,
     `- Images per member per day: ${effective.dailyImageLimit > 0 ? effective.dailyImageLimit : 'no limit'}${byDefault(stored.dailyImageLimit)}.`,
@@ -27,6 +27,12 @@ export function describeSettings({ stored, effective, allowedModels, roleName }:
     `- Sketches while drawing: ${effective.previews ? 'on' : 'off'}${byDefault(stored.previews)}.`,
   ];
   return lines.join('\n');
+}
+
+/** An image option as it applies, saying when the chosen default is set aside because the model does not make it. */
+function describeImageOption(applying: string, stored: string | undefined, notTaken: string | undefined, model: string): string {
+  if (notTaken !== undefined) return `${applying} (${model} does not make the ${stored === undefined ? "bot's" : "server's"} default ${notTaken})`;
+  return `${applying}${stored === undefined ? ' (default)' : ''}`;
 }
 
 /** Discord caps a message at 2,000 characters; a channel link takes about 22. */

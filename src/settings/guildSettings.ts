@@ -2,7 +2,7 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
-import type { AspectRatio, ImageSize } from '../gemini/imageOptions.js';
+import { optionsTakenBy, type AspectRatio, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
 import { GuildSettingsStore, type StoredGuildSettings } from './guildSettingsStore.js';
 
 /** What applies in a server right now: its own choices, else the environment's defaults. */
@@ -21,6 +21,12 @@ export interface EffectiveSettings {
   previews: boolean;
   /** A model the server chose that is no longer allowed (so the default applies); shown by /settings show. */
   disallowedModel?: string | undefined;
+  /**
+   * Default image options (the server's, else the environment's) that `model`
+   * does not make, so Gemini's own default applies instead: kept, and back in
+   * force if the server returns to a model that makes them. Said by /settings.
+   */
+  defaultsNotTaken?: ImageSettings | undefined;
 }
 
 export type SettingsDefaults = Pick<
@@ -61,6 +67,11 @@ export class GuildSettings {
     return { stored: loaded.kind === 'found' ? loaded.settings : {}, damaged: false };
   }
 
+  /** What applies where a server chose nothing: the environment's defaults (also the fallback when its settings cannot be read in time). */
+  environmentSettings(): EffectiveSettings {
+    return this.merge({});
+  }
+
   /** What applies, for display (/help, /usage); a damaged record shows the defaults. */
   async effectiveSettings(guildId: string): Promise<EffectiveSettings> {
     return (await this.read(guildId)).effective;
@@ -90,16 +101,26 @@ export class GuildSettings {
     const defaults = this.defaults;
     // GEMINI_MODELS may shrink after a server chose a model: fall back rather than call a model the operator withdrew.
     const chosenModel = stored.model !== undefined && defaults.allowedModels.includes(stored.model) ? stored.model : undefined;
+    const model = chosenModel ?? defaults.geminiModel;
+    // The model decides what it makes (gemini/imageOptions.ts): the server's default, else the environment's, if it makes it.
+    const server = optionsTakenBy(model, { aspectRatio: stored.aspectRatio, imageSize: stored.imageSize });
+    const environment = optionsTakenBy(model, { aspectRatio: defaults.defaultAspectRatio, imageSize: defaults.defaultImageSize });
+    const wanted: ImageSettings = { aspectRatio: stored.aspectRatio ?? defaults.defaultAspectRatio, imageSize: stored.imageSize ?? defaults.defaultImageSize };
+    const notTaken: ImageSettings = {
+      ...(wanted.aspectRatio !== undefined && wanted.aspectRatio !== server.aspectRatio && wanted.aspectRatio !== environment.aspectRatio ? { aspectRatio: wanted.aspectRatio } : {}),
+      ...(wanted.imageSize !== undefined && wanted.imageSize !== server.imageSize && wanted.imageSize !== environment.imageSize ? { imageSize: wanted.imageSize } : {}),
+    };
     return {
-      model: chosenModel ?? defaults.geminiModel,
-      aspectRatio: stored.aspectRatio ?? defaults.defaultAspectRatio,
-      imageSize: stored.imageSize ?? defaults.defaultImageSize,
+      model,
+      aspectRatio: server.aspectRatio ?? environment.aspectRatio,
+      imageSize: server.imageSize ?? environment.imageSize,
       channelIds: stored.channelIds ?? [],
       requiredRoleId: stored.requiredRoleId,
       dailyImageLimit: stored.dailyImageLimit ?? defaults.dailyImageLimit,
       monthlyBudgetUsd: stored.monthlyBudgetUsd ?? defaults.monthlyBudgetUsd,
       previews: stored.previews ?? defaults.previews,
       disallowedModel: chosenModel === undefined ? stored.model : undefined,
+      defaultsNotTaken: Object.keys(notTaken).length > 0 ? notTaken : undefined,
     };
   }
 }

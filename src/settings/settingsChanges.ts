@@ -15,7 +15,28 @@ export type SettingsChange =
 
 export function changeModel(model: string, allowedModels: readonly string[]): SettingsChange {
   if (!allowedModels.includes(model)) return { ok: false, text: `${model} is not allowed on this bot. Choose one of: ${allowedModels.join(', ')}.` };
-  return { ok: true, change: (current) => ({ ...current, model }), confirm: (now) => `New conversations on this server now use ${now.model}.` };
+  return {
+    ok: true,
+    change: (current) => ({ ...current, model }),
+    confirm: (now) => [`New conversations on this server now use ${now.model}.`, ...describeDefaultsNotTaken(now)].join(' '),
+  };
+}
+
+/**
+ * A default image option the new model does not make is set aside, not
+ * lost (back in force with a model that makes it): the admin is told what
+ * new images get instead.
+ */
+function describeDefaultsNotTaken(now: EffectiveSettings): string[] {
+  const notTaken = now.defaultsNotTaken;
+  if (!notTaken) return [];
+  const options = [
+    ...(notTaken.aspectRatio ? [`the aspect ratio ${notTaken.aspectRatio}`] : []),
+    ...(notTaken.imageSize ? [`the size ${notTaken.imageSize}`] : []),
+  ].join(' or ');
+  return [
+    `It does not make ${options} chosen as the default, so new images are ${now.aspectRatio ?? '1:1'} at ${now.imageSize ?? '1K'} unless a member picks otherwise; /settings image sets other defaults.`,
+  ];
 }
 
 export function changeImage(aspectRatio: AspectRatio | undefined, imageSize: ImageSize | undefined): SettingsChange {

@@ -81,7 +81,7 @@ export type TurnProgress =
 /** What went wrong after the answer was posted. */
 export type TurnWarning = { kind: 'not-saved'; reference: string } | { kind: 'no-thread' };
 
-/** The small print under an answer (the adapter words it). */
+/** The small print under an answer, and what its buttons offer (the adapter words and builds them). */
 export interface AnswerNotes {
   authorId: string;
   prompt: string;
@@ -89,6 +89,8 @@ export interface AnswerNotes {
   freshStart?: FreshStart | undefined;
   /** Oldest exchanges left out to stay under the request budget. */
   droppedExchanges: number;
+  /** The model that made the answer: its buttons offer what this model makes (no Upscale 4K without 4K). */
+  model: string;
 }
 
 /** An answer as posted: the message a conversation is keyed by, and how to open its thread. */

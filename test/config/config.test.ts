@@ -111,6 +111,15 @@ describe('configuration', () => {
     for (const name of ['DEFAULT_ASPECT_RATIO', 'DEFAULT_IMAGE_SIZE', 'DAILY_IMAGE_LIMIT', 'MONTHLY_BUDGET_USD']) expect(text).toContain(name);
   });
 
+  it('takes default image options only GEMINI_MODEL makes, and refuses one it does not make, saying what it makes', () => {
+    const flash = parseConfig({ ...required, GEMINI_MODEL: 'gemini-3.1-flash-image', DEFAULT_ASPECT_RATIO: '1:8', DEFAULT_IMAGE_SIZE: '512' });
+    expect(flash.ok && flash.config).toMatchObject({ defaultAspectRatio: '1:8', defaultImageSize: '512' });
+    const pro = parseConfig({ ...required, DEFAULT_IMAGE_SIZE: '512' });
+    expect(pro.ok === false && pro.problems).toEqual(['DEFAULT_IMAGE_SIZE 512 is not made by gemini-3-pro-image (GEMINI_MODEL); it makes 1K, 2K, 4K']);
+    const ratio = parseConfig({ ...required, DEFAULT_ASPECT_RATIO: '8:1' });
+    expect(ratio.ok === false && ratio.problems.join()).toMatch(/^DEFAULT_ASPECT_RATIO 8:1 is not made by gemini-3-pro-image \(GEMINI_MODEL\); it makes 1:1, 2:3/);
+  });
+
   it('reads PRICE_TABLE as JSON held to the price schema, refusing text that is not JSON or has a typo', () => {
     const notJson = parseConfig({ ...required, PRICE_TABLE: '{gemini' });
     expect(notJson.ok === false && notJson.problems.join()).toMatch(/PRICE_TABLE must be JSON/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCustomId, parseCustomId, type CustomId } from '../../src/discord/customIds.js';
-import { resultButtonRows } from '../../src/discord/resultButtons.js';
+import { resultButtonRows, resultButtonsFor } from '../../src/discord/resultButtons.js';
 
 describe('component custom ids', () => {
   // Written out, not imported: buttons already posted on Discord carry these ids, so renaming one breaks them.
@@ -26,10 +26,19 @@ describe('component custom ids', () => {
   });
 
   it('fit the result buttons in Discord\'s rows of five', () => {
-    const rows = resultButtonRows();
+    const rows = resultButtonRows({ upscaleSizes: ['2K', '4K'] });
     expect(rows.every((row) => row.components.length <= 5)).toBe(true);
     expect(rows.flatMap((row) => row.components.map((button) => ('custom_id' in button ? button.custom_id : '')))).toEqual(
       resultActions.map((action) => `nb1:result:${action}`),
     );
+  });
+
+  it('offer Upscale only to the sizes the result\'s model makes', () => {
+    const ids = (model: string) => resultButtonRows(resultButtonsFor(model)).flatMap((row) => row.components.map((button) => ('custom_id' in button ? button.custom_id : '')));
+    expect(ids('gemini-3-pro-image')).toEqual(resultActions.map((action) => `nb1:result:${action}`));
+    expect(ids('gemini-3.1-flash-image')).toEqual(resultActions.map((action) => `nb1:result:${action}`));
+    expect(ids('gemini-nano-banana-2.1')).toEqual(['nb1:result:reroll', 'nb1:result:edit', 'nb1:result:branch', 'nb1:result:delete']);
+    expect(resultButtonRows(resultButtonsFor('gemini-nano-banana-2.1'))).toHaveLength(1);
+    expect(resultButtonsFor('gemini-3-pro-image')).toEqual({ upscaleSizes: ['2K', '4K'] });
   });
 });

@@ -41,7 +41,7 @@ describe('an interaction whose options are not what the command expects', () => 
     expect(harness.gemini.requests).toHaveLength(0);
   });
 
-  it('/imagine with a size it no longer offers is refused before any work', async () => {
+  it('/imagine with a size no model makes is refused before any call, naming the sizes the model makes', async () => {
     const { interactionId } = harness.discord.sendSlashCommand({
       user: harness.discord.users.bob,
       name: 'imagine',
@@ -50,7 +50,7 @@ describe('an interaction whose options are not what the command expects', () => 
         { name: 'size', type: 3, value: '8K' },
       ],
     });
-    expect((await finalAnswer(harness, interactionId)).content).toMatch(/^I could not read this \/imagine: the size option has a value I do not know\./);
+    expect((await finalAnswer(harness, interactionId)).content).toBe('gemini-3-pro-image does not make images at the size `8K`. Choose 1K, 2K or 4K.');
     expect(harness.gemini.requests).toHaveLength(0);
   });
 

@@ -5,7 +5,7 @@ import { parseConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { startBot, type RunningBot } from '../../src/startBot.js';
 import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../emulators/discord/index.js';
-import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
+import { startGeminiEmulator, type GeminiEmulator, type GeminiEmulatorOptions } from '../emulators/gemini/index.js';
 
 export interface Harness {
   discord: DiscordEmulator;
@@ -25,6 +25,8 @@ export interface Harness {
  */
 export interface HarnessOptions {
   discord?: DiscordEmulatorOptions;
+  /** The Gemini emulator's models (and what each makes), when a test serves more than Google's two. */
+  gemini?: GeminiEmulatorOptions;
   /** Environment variables on top of the harness's own, as an operator would set them. */
   env?: Record<string, string>;
   /** Settings with no environment variable, such as the retry backoff (short here so tests stay fast). */
@@ -33,7 +35,7 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const discord = await startDiscordEmulator(options.discord);
-  const gemini = await startGeminiEmulator();
+  const gemini = await startGeminiEmulator(options.gemini);
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-e2e-'));
   const parsed = parseConfig({
     DISCORD_TOKEN: discord.token,

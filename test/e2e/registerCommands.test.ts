@@ -39,8 +39,19 @@ describe('deploy-commands', () => {
       'reference3',
       'reference4',
     ]);
-    const aspect = imagine?.options?.find((option) => option.name === 'aspect_ratio') as { choices?: Array<{ value: string }> };
-    expect(aspect.choices?.map((choice) => choice.value)).toEqual(['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9']);
+    // What a model makes differs by model: the image options are suggested as the member types, never a fixed list.
+    for (const name of ['aspect_ratio', 'size']) {
+      const option = imagine?.options?.find((candidate) => candidate.name === name) as { autocomplete?: boolean; choices?: unknown[] };
+      expect(option).toMatchObject({ autocomplete: true });
+      expect(option.choices).toBeUndefined();
+    }
+    const image = discord.registeredCommands().find((command) => command.name === 'settings')?.options?.find((option) => option.name === 'image') as
+      | { options?: Array<{ name: string; autocomplete?: boolean; choices?: unknown[] }> }
+      | undefined;
+    expect(image?.options?.map(({ name, autocomplete, choices }) => ({ name, autocomplete, choices }))).toEqual([
+      { name: 'aspect_ratio', autocomplete: true, choices: undefined },
+      { name: 'size', autocomplete: true, choices: undefined },
+    ]);
   });
 
   it('registers to one server when DISCORD_GUILD_ID is set', async () => {

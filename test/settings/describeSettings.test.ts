@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSettings } from '../../src/settings/describeSettings.js';
 import type { EffectiveSettings } from '../../src/settings/guildSettings.js';
-import { changeChannels } from '../../src/settings/settingsChanges.js';
+import { changeChannels, changeModel } from '../../src/settings/settingsChanges.js';
 
 const effective: EffectiveSettings = {
   model: 'gemini-3-pro-image',
@@ -27,6 +27,28 @@ describe('/settings show', () => {
     expect(text).toContain('- Required role: a role that no longer exists (clear it with /settings role).');
     expect(text).toContain('- Monthly budget: $0.50.');
     expect(text).toContain('- Sketches while drawing: off (default).');
+  });
+
+  it('says when a default is set aside because the model does not make it, and what applies instead', () => {
+    const text = describeSettings({
+      stored: { model: 'gemini-3-pro-image', aspectRatio: '1:8' },
+      effective: { ...effective, aspectRatio: '16:9', imageSize: undefined, defaultsNotTaken: { aspectRatio: '1:8', imageSize: '512' } },
+      allowedModels: ['gemini-3-pro-image', 'gemini-3.1-flash-image'],
+      roleName: () => undefined,
+    });
+    expect(text).toContain("- Aspect ratio: 16:9 (gemini-3-pro-image does not make the server's default 1:8); size: 1K (gemini-3-pro-image does not make the bot's default 512).");
+  });
+});
+
+describe('/settings model', () => {
+  it('says plainly when the new model does not make a default image option, and what new images get instead', () => {
+    const change = changeModel('gemini-3-pro-image', ['gemini-3-pro-image', 'gemini-3.1-flash-image']);
+    if (!change.ok) throw new Error(change.text);
+    expect(change.confirm({ ...effective, imageSize: '2K', defaultsNotTaken: { aspectRatio: '1:8' } })).toBe(
+      'New conversations on this server now use gemini-3-pro-image. It does not make the aspect ratio 1:8 chosen as the default, so new images are 1:1 at 2K unless a member picks otherwise; /settings image sets other defaults.',
+    );
+    expect(change.confirm({ ...effective, imageSize: undefined, defaultsNotTaken: { aspectRatio: '8:1', imageSize: '512' } })).toContain('It does not make the aspect ratio 8:1 or the size 512 chosen as the default, so new images are 1:1 at 1K');
+    expect(change.confirm(effective)).toBe('New conversations on this server now use gemini-3-pro-image.');
   });
 });
 

@@ -40,6 +40,7 @@ describe('per-server settings', () => {
       monthlyBudgetUsd: 12.5,
       previews: true,
       disallowedModel: undefined,
+      defaultsNotTaken: undefined,
     });
   });
 
@@ -64,6 +65,23 @@ describe('per-server settings', () => {
       monthlyBudgetUsd: 3,
     });
     expect(await settings(env).effectiveSettings('100000000000000002')).toMatchObject({ dailyImageLimit: 5, channelIds: [] });
+  });
+
+  it('set aside a default the model does not make, for the environment\'s or Gemini\'s own, and bring it back with a model that makes it', async () => {
+    const guild = settings({ DEFAULT_ASPECT_RATIO: '16:9', GEMINI_MODELS: 'gemini-3-pro-image,gemini-3.1-flash-image' });
+    await guild.update(GUILD, () => ({ model: 'gemini-3.1-flash-image', aspectRatio: '1:8', imageSize: '512' }));
+    expect(await guild.effectiveSettings(GUILD)).toMatchObject({ model: 'gemini-3.1-flash-image', aspectRatio: '1:8', imageSize: '512', defaultsNotTaken: undefined });
+    await guild.update(GUILD, (current) => ({ ...current, model: 'gemini-3-pro-image' }));
+    expect(await guild.effectiveSettings(GUILD)).toMatchObject({ model: 'gemini-3-pro-image', aspectRatio: '16:9', imageSize: undefined, defaultsNotTaken: { aspectRatio: '1:8', imageSize: '512' } });
+    await guild.update(GUILD, (current) => ({ ...current, model: 'gemini-3.1-flash-image' }));
+    expect(await guild.effectiveSettings(GUILD)).toMatchObject({ aspectRatio: '1:8', imageSize: '512', defaultsNotTaken: undefined });
+  });
+
+  it('set aside an environment default the server\'s model does not make', async () => {
+    const guild = settings({ GEMINI_MODEL: 'gemini-3.1-flash-image', DEFAULT_IMAGE_SIZE: '512', GEMINI_MODELS: 'gemini-3-pro-image' });
+    expect(await guild.effectiveSettings(GUILD)).toMatchObject({ model: 'gemini-3.1-flash-image', imageSize: '512', defaultsNotTaken: undefined });
+    await guild.update(GUILD, () => ({ model: 'gemini-3-pro-image' }));
+    expect(await guild.effectiveSettings(GUILD)).toMatchObject({ model: 'gemini-3-pro-image', imageSize: undefined, defaultsNotTaken: { imageSize: '512' } });
   });
 
   it('apply two changes made at the same moment, losing neither', async () => {

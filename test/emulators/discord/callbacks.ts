@@ -1,3 +1,4 @@
+import { checkAutocompleteResult } from './autocomplete.js';
 import { errors, invalidFormBody } from './errors.js';
 import { publishCreate, publishUpdate } from './events.js';
 import { asBody, commitEdit, editMessage } from './messages.js';
@@ -11,10 +12,12 @@ const EPHEMERAL = 64;
 
 /**
  * Callback types Discord accepts per interaction type: 4 CHANNEL_MESSAGE_WITH_SOURCE,
- * 5 DEFERRED_CHANNEL_MESSAGE, 6 DEFERRED_UPDATE_MESSAGE, 7 UPDATE_MESSAGE, 9 MODAL.
- * Commands cannot update a message; a modal cannot answer a modal.
+ * 5 DEFERRED_CHANNEL_MESSAGE, 6 DEFERRED_UPDATE_MESSAGE, 7 UPDATE_MESSAGE, 9 MODAL,
+ * 8 APPLICATION_COMMAND_AUTOCOMPLETE_RESULT. Commands cannot update a message; a modal
+ * cannot answer a modal; an autocomplete interaction (type 4) takes suggestions only,
+ * and only it does.
  */
-const ALLOWED: Record<number, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9], 5: [4, 5, 6, 7] };
+const ALLOWED: Record<number, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9], 4: [8], 5: [4, 5, 6, 7] };
 
 function invalidType(type: unknown): never {
   throw invalidFormBody([
@@ -66,6 +69,9 @@ export function callback(ctx: RestContext): Reply {
     }
     case 9:
       record.modal = checkModal(data);
+      break;
+    case 8:
+      record.autocompleteChoices = checkAutocompleteResult(record, data);
       break;
   }
   record.ackType = type;

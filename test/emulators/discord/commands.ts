@@ -1,3 +1,4 @@
+import { autocompleteProblems } from './autocomplete.js';
 import { invalidFormBody, type FieldError } from './errors.js';
 import type { World } from './state.js';
 import type { RegisteredCommand } from './types.js';
@@ -48,6 +49,7 @@ function checkOptions(options: unknown, path: (string | number)[], problems: Fie
     if (Array.isArray(option.choices) && option.choices.length > 25) {
       problems.push({ path: [...path, i, 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
     }
+    problems.push(...autocompleteProblems(option, [...path, i]));
     checkOptions(option.options, [...path, i, 'options'], problems);
   });
 }
@@ -93,6 +95,26 @@ export function findCommandId(world: World, guildId: string, name: string): stri
   for (const scope of [guildId, 'global']) {
     const found = world.commands.get(scope)?.find((c) => c.name === name);
     if (found) return found.id;
+  }
+  return undefined;
+}
+
+/**
+ * The registered definition of the option a member is typing in: Discord sends an
+ * autocomplete interaction only for an option registered with `autocomplete: true`.
+ * `path` is the option names from the command down (subcommand, then option).
+ */
+export function findRegisteredOption(world: World, guildId: string, commandName: string, path: string[]): Record<string, unknown> | undefined {
+  for (const scope of [guildId, 'global']) {
+    const command = world.commands.get(scope)?.find((c) => c.name === commandName);
+    if (!command) continue;
+    let options = (command as unknown as { options?: Record<string, unknown>[] }).options ?? [];
+    let found: Record<string, unknown> | undefined;
+    for (const name of path) {
+      found = options.find((option) => option.name === name);
+      options = (found?.options as Record<string, unknown>[] | undefined) ?? [];
+    }
+    return found;
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ import { memberJson } from './payloads.js';
 import { createRole, setMemberPermissions, setMemberRoles } from './roles.js';
 import { sendUserMessage } from './simulate.js';
 import { setArchived } from './threads.js';
-import { clickButton, sendMessageCommand, sendSlashCommand, submitModal } from './simulate-interactions.js';
+import { clickButton, sendAutocomplete, sendMessageCommand, sendSlashCommand, submitModal } from './simulate-interactions.js';
 import { defaultConfig, World } from './state.js';
 import type { DiscordEmulator, DiscordEmulatorOptions, RegisteredCommand, StoredMessage } from './types.js';
 
@@ -60,6 +60,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       return `${origin}${normalized}`;
     },
     sendSlashCommand: (args) => sendSlashCommand(world, args),
+    sendAutocomplete: (args) => sendAutocomplete(world, args),
     sendMessageCommand: (args) => sendMessageCommand(world, args),
     clickButton: (args) => clickButton(world, args),
     submitModal: (args) => submitModal(world, args),

@@ -4,8 +4,8 @@ import type { World } from './state.js';
 import type { InteractionRecord, StoredMessage, User } from './types.js';
 
 export interface InteractionSpec {
-  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 5 MODAL_SUBMIT. */
-  type: 2 | 3 | 5;
+  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 4 APPLICATION_COMMAND_AUTOCOMPLETE, 5 MODAL_SUBMIT. */
+  type: 2 | 3 | 4 | 5;
   user: User;
   channelId: string;
   name: string;

@@ -16,8 +16,8 @@ function webhookRecord(ctx: RestContext): InteractionRecord {
   const record = ctx.world.interactionsByToken.get(ctx.params.token!);
   if (!record) throw errors.invalidWebhookToken();
   if (ctx.world.now() - record.createdAt > ctx.world.config.interactionTokenLifetimeMs) throw errors.invalidWebhookToken();
-  // The webhook only exists once the interaction has been acknowledged.
-  if (record.ackedAt === undefined) throw errors.unknownWebhook();
+  // The webhook only exists once the interaction has been acknowledged, and never for suggestions (no message to follow).
+  if (record.ackedAt === undefined || record.type === 4) throw errors.unknownWebhook();
   return record;
 }
 

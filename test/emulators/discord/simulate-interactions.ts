@@ -1,10 +1,11 @@
-import { findCommandId } from './commands.js';
+import { AUTOCOMPLETE_OPTION_TYPES } from './autocomplete.js';
+import { findCommandId, findRegisteredOption } from './commands.js';
 import { findComponent } from './components.js';
 import { channelOrThrow, dispatchInteraction } from './interactions.js';
 import { modalSubmission } from './modals.js';
 import { restMessageJson } from './payloads.js';
 import type { World } from './state.js';
-import type { ClickButtonArgs, MessageCommandArgs, SlashCommandArgs, StoredMessage, SubmitModalArgs } from './types.js';
+import type { AutocompleteArgs, ClickButtonArgs, MessageCommandArgs, SlashCommandArgs, StoredMessage, SubmitModalArgs } from './types.js';
 
 type Ids = { interactionId: string; token: string };
 
@@ -34,6 +35,45 @@ export function sendSlashCommand(world: World, args: SlashCommandArgs): Ids {
     data.resolved = { attachments: Object.fromEntries(args.attachments.map((a) => [a.id, a])) };
   }
   return dispatchInteraction(world, { type: 2, user: args.user, channelId, name: args.name, data, record: { commandType: 1 } });
+}
+
+/** A member types in an autocomplete option: type 4, the options so far with one focused. */
+export function sendAutocomplete(world: World, args: AutocompleteArgs): Ids {
+  const channelId = args.channelId ?? world.channelId;
+  const guildId = channelOrThrow(world, channelId).guild_id;
+  const focusedPath = pathToFocused(args.options);
+  if (!focusedPath) throw new Error('discord emulator: an autocomplete interaction has exactly one option with focused: true');
+  const registered = findRegisteredOption(world, guildId, args.name, focusedPath.names);
+  if (registered?.autocomplete !== true) {
+    throw new Error(`discord emulator: /${args.name} ${focusedPath.names.join(' ')} is not registered with autocomplete, so Discord would send no autocomplete interaction`);
+  }
+  const focusedType = focusedPath.option.type;
+  if (typeof focusedType !== 'number' || !AUTOCOMPLETE_OPTION_TYPES.includes(focusedType) || focusedType !== registered.type) {
+    throw new Error(`discord emulator: the focused option's type ${String(focusedType)} is not the registered type ${String(registered.type)}`);
+  }
+  const data = { id: findCommandId(world, guildId, args.name), name: args.name, type: 1, guild_id: guildId, options: args.options };
+  return dispatchInteraction(world, {
+    type: 4,
+    user: args.user,
+    channelId,
+    name: args.name,
+    data,
+    record: { commandType: 1, focusedOptionType: focusedType },
+  });
+}
+
+/** The names from the command down to the one focused option, and that option. */
+function pathToFocused(options: Array<Record<string, unknown>>): { names: string[]; option: Record<string, unknown> } | undefined {
+  const found: Array<{ names: string[]; option: Record<string, unknown> }> = [];
+  const walk = (list: Array<Record<string, unknown>>, names: string[]) => {
+    for (const option of list) {
+      const here = [...names, String(option.name)];
+      if (option.focused === true) found.push({ names: here, option });
+      if (Array.isArray(option.options)) walk(option.options as Array<Record<string, unknown>>, here);
+    }
+  };
+  walk(options, []);
+  return found.length === 1 ? found[0] : undefined;
 }
 
 /** Apps → <name> on a message: type 2 with data.type 3, the target resolved in full. */

@@ -63,7 +63,7 @@ export interface ModalRecord {
 export interface InteractionRecord {
   id: string;
   token: string;
-  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 5 MODAL_SUBMIT. */
+  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 4 APPLICATION_COMMAND_AUTOCOMPLETE, 5 MODAL_SUBMIT. */
   type: number;
   /** Command name, or the custom_id for components and modal submits. */
   name: string;
@@ -93,6 +93,10 @@ export interface InteractionRecord {
   originalCreated?: boolean;
   followupIds: string[];
   modal?: ModalRecord;
+  /** Autocomplete (type 4): the type of the option being typed in (3 STRING, 4 INTEGER, 10 NUMBER). */
+  focusedOptionType?: number;
+  /** Autocomplete: the suggestions the bot answered with (callback type 8), as Discord shows them. */
+  autocompleteChoices?: Array<{ name: string; value: unknown }>;
   /** The INTERACTION_CREATE payload that was dispatched. */
   payload: Record<string, unknown>;
 }
@@ -107,6 +111,18 @@ export interface SlashCommandArgs {
   name: string;
   options?: APIApplicationCommandInteractionDataOption[];
   attachments?: APIAttachment[];
+}
+
+/**
+ * A member typing in an autocomplete option of a slash command. `options` are those the
+ * client sends: the ones filled in so far, exactly one with `focused: true` (its value is the
+ * text typed so far, unvalidated), inside a subcommand option when the command has one.
+ */
+export interface AutocompleteArgs {
+  user: User;
+  channelId?: string;
+  name: string;
+  options: Array<Record<string, unknown>>;
 }
 
 export interface MessageCommandArgs {
@@ -195,6 +211,12 @@ export interface DiscordEmulator {
   ): APIAttachment;
   serveAt(path: string, handler: CdnHandler): string;
   sendSlashCommand(args: SlashCommandArgs): { interactionId: string; token: string };
+  /**
+   * A member types in an option registered with autocomplete: INTERACTION_CREATE type 4. Throws
+   * if the command is not registered with that option as autocomplete (Discord would send nothing).
+   * The bot's suggestions are on the interaction record (`autocompleteChoices`) once it answered.
+   */
+  sendAutocomplete(args: AutocompleteArgs): { interactionId: string; token: string };
   /** A user picks Apps → <name> on a message: INTERACTION_CREATE type 2, data.type 3. */
   sendMessageCommand(args: MessageCommandArgs): { interactionId: string; token: string };
   /** A user clicks a button: INTERACTION_CREATE type 3 with the full message. */

@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import type { ConversationStore } from '../conversation/conversationStore.js';
+import { optionsTakenBy, type ImageSettings } from '../gemini/imageOptions.js';
+import type { GuildSettings } from '../settings/guildSettings.js';
+
+/** The model a command typed here would use, and the image options that apply unless the member picks others. */
+export interface ImageOptionsHere {
+  model: string;
+  applying: ImageSettings;
+}
+
+export interface Place {
+  guildId: string;
+  /** The channel typed in: a conversation's thread keeps its own model. Null for the server's default alone. */
+  channelId: string | null;
+  /** The model option as filled in so far (only an allowed one counts). */
+  chosenModel: string | null;
+}
+
+/**
+ * Discord drops suggestions not answered within 3 s of the keystroke: past
+ * this, the store reads are abandoned for the environment's defaults.
+ */
+const LOOKUP_DEADLINE_MS = 1_500;
+
+/**
+ * Which model a /imagine (or /settings image) typed here would use, for the
+ * suggestions: a conversation's thread keeps its model and options (as
+ * planTurn does), else the model option when it is an allowed one, else the
+ * server's default model (its /settings), else GEMINI_MODEL. Never throws:
+ * a store that fails or is slow gives the environment's defaults.
+ */
+export async function imageOptionsHere(
+  deps: { conversations: ConversationStore; guildSettings: GuildSettings; logger: Logger },
+  place: Place,
+): Promise<ImageOptionsHere> {
+  const fallback = fromSettings(deps.guildSettings.environmentSettings(), place.chosenModel, deps.guildSettings.allowedModels);
+  const lookup = lookUp(deps, place).catch((error: unknown) => {
+    deps.logger.warn({ err: error, guildId: place.guildId }, 'could not read what applies here for suggestions; offering the defaults');
+    return fallback;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ImageOptionsHere>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), LOOKUP_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([lookup, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function lookUp(deps: { conversations: ConversationStore; guildSettings: GuildSettings }, place: Place): Promise<ImageOptionsHere> {
+  if (place.channelId) {
+    // Only a conversation's thread has a record under its id; one of another server is never shown.
+    const loaded = await deps.conversations.load(place.channelId);
+    if (loaded.kind === 'found' && loaded.record.guildId === place.guildId) {
+      return { model: loaded.record.model, applying: loaded.record.settings };
+    }
+  }
+  const settings = await deps.guildSettings.effectiveSettings(place.guildId);
+  return fromSettings(settings, place.chosenModel, deps.guildSettings.allowedModels);
+}
+
+function fromSettings(
+  settings: { model: string; aspectRatio?: ImageSettings['aspectRatio']; imageSize?: ImageSettings['imageSize'] },
+  chosenModel: string | null,
+  allowedModels: readonly string[],
+): ImageOptionsHere {
+  const model = chosenModel && allowedModels.includes(chosenModel) ? chosenModel : settings.model;
+  // The server's defaults, as far as the chosen model makes them (planTurn leaves the others to Gemini).
+  return { model, applying: optionsTakenBy(model, { aspectRatio: settings.aspectRatio, imageSize: settings.imageSize }) };
+}
