@@ -162,10 +162,16 @@ describe('the buttons under a result', () => {
     await waitForBotReplyTo(harness, early);
     // The branch's two exchanges, then the new words: not a conversation of its own, which the branch's save would overwrite.
     expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    // The answer is posted before its turn is saved: wait for the save rather than read in between.
     const store = await openStore(harness.config.databaseUrl);
-    const stored = await new ConversationStore(store.keyv).load(branchId);
-    await store.close();
-    expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(3);
+    try {
+      await vi.waitFor(async () => {
+        const stored = await new ConversationStore(store.keyv).load(branchId);
+        expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(3);
+      }, PATIENCE);
+    } finally {
+      await store.close();
+    }
   });
 
   it('Delete removes the result for the person who asked, keeps the history consistent, and refuses others', async () => {
