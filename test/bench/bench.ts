@@ -7,10 +7,11 @@ import os from 'node:os';
 import { startInProcess } from './benchTarget.js';
 import { benchStreaming } from './benchStreaming.js';
 import { percentile } from './percentile.js';
+import { formatComparison } from './printComparison.js';
 import { formatPhaseTable } from './printPhaseTable.js';
 import { formatReport, kilobytes, megabytes, type Figure } from './printReport.js';
 import { startRssSampler } from './rssSampler.js';
-import { phaseNames, runPhases, type PhaseResults, type Workload } from './runPhases.js';
+import { phaseNames, runPhases, runSideBySide, type Contender, type PhaseResults, type Workload } from './runPhases.js';
 import { botProcess, startBotProcess } from './startBotProcess.js';
 import { startPostgres, startRedis } from '../stores/servers.js';
 
@@ -25,17 +26,35 @@ const WORKLOAD: Workload = {
   threadEdits: 20,
 };
 
-/** BENCH_QUICK=1: the bot in its own process on SQLite only (about a minute), for trying a change; the full run for figures. */
+/** BENCH_QUICK=1: the bot and the minimal bot in their own processes on SQLite only (a few minutes), for trying a change; the full run for figures. */
 const QUICK = process.env['BENCH_QUICK'] === '1';
+
+/**
+ * Issue 11's yardstick: the bot against a minimal bot on the same stack
+ * (minimalBot.ts), both apart on SQLite. The minimal bot stores nothing the
+ * storage phase could compare, so it skips that phase.
+ */
+const SIDE_BY_SIDE: readonly Contender[] = [
+  { start: startBotProcess },
+  { start: botProcess({ program: 'minimal' }), phases: ['sequential', 'burst', 'threadEdits'] },
+];
+/**
+ * What the issue quotes for the code before its reshaping ("today"): a new
+ * image cost 1.0 to 1.16 of the minimal bot's time, a thread edit 0.26 to
+ * 0.30. No slower than today: at most the top of each range.
+ */
+const NEW_IMAGE_RATIO_TODAY = 1.16;
+const THREAD_EDIT_RATIO_TODAY = 0.3;
 
 async function main(): Promise<void> {
   const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
   const { imageBytes, generations, burst, conversationTurns: turns } = WORKLOAD;
   const heading = `\nBot benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} cores, Gemini latency 0, ${megabytes(imageBytes)} MB images`;
   if (QUICK) {
-    const apart = await runPhases(startBotProcess, WORKLOAD, (phase) => progress(`bot in its own process: ${phase}…`));
-    console.log(`${heading} (BENCH_QUICK: the bot in its own process on SQLite only)\n`);
+    const [apart, minimal] = await runApartSideBySide(progress);
+    console.log(`${heading} (BENCH_QUICK: the bot and the minimal bot in their own processes on SQLite only)\n`);
     console.log(formatReport([...latencyFigures(apart), { name: 'peak RSS of the bot process (VmHWM)', measured: highest(apart.botPeakRssBytes), unit: 'MB', target: 300 }]));
+    printComparison(apart, minimal);
     printPhases(apart);
     return;
   }
@@ -45,7 +64,7 @@ async function main(): Promise<void> {
     progress(`bot and emulators in one process: ${phase}…`);
   });
   const memory = rss.stop();
-  const apart = await runPhases(startBotProcess, WORKLOAD, (phase) => progress(`bot in its own process: ${phase}…`));
+  const [apart, minimal] = await runApartSideBySide(progress);
 
   console.log(heading);
 
@@ -54,9 +73,9 @@ async function main(): Promise<void> {
     formatReport([
       ...latencyFigures(shared),
       { name: 'peak RSS of the process (bot + both emulators)', measured: megabytes(memory.peakBytes), unit: 'MB', target: 300 },
-      { name: `SQLite bytes per turn, ${turns} turns (file + -wal, live)`, measured: megabytes(shared.storage.liveFileBytes / turns), unit: 'MB' },
-      { name: `SQLite bytes per turn, ${turns} turns (after checkpoint)`, measured: megabytes(shared.storage.checkpointedFileBytes / turns), unit: 'MB' },
-      { name: `conversation record per turn, ${turns} turns (JSON)`, measured: kilobytes(shared.storage.recordJsonBytes / turns), unit: 'kB' },
+      { name: `SQLite bytes per turn, ${turns} turns (file + -wal, live)`, measured: megabytes((shared.storage?.liveFileBytes ?? Number.NaN) / turns), unit: 'MB' },
+      { name: `SQLite bytes per turn, ${turns} turns (after checkpoint)`, measured: megabytes((shared.storage?.checkpointedFileBytes ?? Number.NaN) / turns), unit: 'MB' },
+      { name: `conversation record per turn, ${turns} turns (JSON)`, measured: kilobytes((shared.storage?.recordJsonBytes ?? Number.NaN) / turns), unit: 'kB' },
     ]),
   );
   console.log('\n  Peak RSS by phase (sampled every 20 ms), and the images the Discord emulator held in memory at its end:');
@@ -75,6 +94,7 @@ async function main(): Promise<void> {
   );
   console.log('\n  Peak RSS of the bot process by phase (a fresh process each):');
   for (const [phase, peaks] of apart.botPeakRssBytes) console.log(`    ${phase.padEnd(28)} ${megabytes(Math.max(...peaks.values())).toFixed(0).padStart(5)} MB`);
+  printComparison(apart, minimal);
   printPhases(apart);
   console.log(
     [
@@ -90,6 +110,63 @@ async function main(): Promise<void> {
   );
   await benchSharedStores(progress);
   await benchStreaming(progress);
+}
+
+/** The bot and the minimal bot apart on SQLite, phase by phase (see SIDE_BY_SIDE). */
+async function runApartSideBySide(progress: (text: string) => void): Promise<[PhaseResults, PhaseResults]> {
+  const who = ['the bot in its own process', 'the minimal bot in its own process'];
+  const [apart, minimal] = await runSideBySide(SIDE_BY_SIDE, WORKLOAD, (contender, phase) => progress(`${who[contender]}: ${phase}…`));
+  return [apart!, minimal!];
+}
+
+/**
+ * Issue 11's figures against the minimal bot, with PASS/MISS for each of its
+ * targets: a new image and a thread edit no slower, relative to the minimal
+ * bot, than before the reshaping; acknowledgements and memory under bounds.
+ */
+function printComparison(bot: PhaseResults, minimal: PhaseResults): void {
+  const { generations, burst, threadEdits, threadHistoryTurns } = WORKLOAD;
+  console.log(
+    `\nThis bot against the minimal bot (test/bench/minimalBot.ts: discord.js, undici, Keyv on SQLite, the history one JSON value with the images inside),\n` +
+      'both in their own process on SQLite, against the same emulators, each phase run for both before the next:\n',
+  );
+  const table = formatComparison([
+    {
+      name: `new image: dispatch to image, p50 (${generations} sequential)`,
+      bot: percentile(bot.overheadMs, 50),
+      minimal: percentile(minimal.overheadMs, 50),
+      unit: 'ms',
+      target: { of: 'ratio', atMost: NEW_IMAGE_RATIO_TODAY },
+    },
+    { name: 'new image: dispatch to image, p95', bot: percentile(bot.overheadMs, 95), minimal: percentile(minimal.overheadMs, 95), unit: 'ms' },
+    {
+      name: `thread edit, ${threadHistoryTurns}-turn history, p50 (${threadEdits} edits)`,
+      bot: percentile(bot.threadEditMs, 50),
+      minimal: percentile(minimal.threadEditMs, 50),
+      unit: 'ms',
+      target: { of: 'ratio', atMost: THREAD_EDIT_RATIO_TODAY },
+    },
+    { name: `thread edit, ${threadHistoryTurns}-turn history, p95`, bot: percentile(bot.threadEditMs, 95), minimal: percentile(minimal.threadEditMs, 95), unit: 'ms' },
+    {
+      name: `acknowledgement p99, ${burst} at once`,
+      bot: percentile(bot.burst.ackMs, 99),
+      minimal: percentile(minimal.burst.ackMs, 99),
+      unit: 'ms',
+      target: { of: 'bot', below: 100 },
+    },
+    { name: `acknowledgement p50, ${burst} at once`, bot: percentile(bot.burst.ackMs, 50), minimal: percentile(minimal.burst.ackMs, 50), unit: 'ms' },
+    { name: `all ${burst} answered, from the dispatch`, bot: bot.burst.allSettledMs, minimal: minimal.burst.allSettledMs, unit: 'ms' },
+    { name: 'peak RSS of the process (VmHWM)', bot: highest(bot.botPeakRssBytes), minimal: highest(minimal.botPeakRssBytes), unit: 'MB', target: { of: 'bot', below: 300 } },
+  ]);
+  console.log(table.replace(/^/gm, '  '));
+  console.log(
+    [
+      '',
+      `  Ratio targets: "no slower than today", the issue's figures before the reshaping (new image ${NEW_IMAGE_RATIO_TODAY} at most,`,
+      `  thread edit ${THREAD_EDIT_RATIO_TODAY} at most). The minimal bot replays the whole history (up to ${threadHistoryTurns + threadEdits - 1} images) where the bot`,
+      '  sends what fits its 20 MB budget; it acknowledges before anything else, with no store read.',
+    ].join('\n'),
+  );
 }
 
 /**
@@ -116,7 +193,7 @@ async function benchSharedStores(progress: (text: string) => void): Promise<void
         formatReport([
           ...latencyFigures(results),
           ...peakRssFigures(results, run.sharded),
-          { name: `conversation record per turn, ${WORKLOAD.conversationTurns} turns (JSON)`, measured: kilobytes(results.storage.recordJsonBytes / WORKLOAD.conversationTurns), unit: 'kB' },
+          { name: `conversation record per turn, ${WORKLOAD.conversationTurns} turns (JSON)`, measured: kilobytes((results.storage?.recordJsonBytes ?? Number.NaN) / WORKLOAD.conversationTurns), unit: 'kB' },
         ]),
       );
       if (run.sharded) printEachShard(results);

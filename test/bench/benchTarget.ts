@@ -1,6 +1,8 @@
 import type { DiscordEmulator } from '../emulators/discord/index.js';
 import type { GeminiEmulator } from '../emulators/gemini/index.js';
+import { openStore, type Store } from '../../src/store/openStore.js';
 import { startHarness } from '../e2e/harness.js';
+import { waitForExchanges } from './measureStorage.js';
 import type { GenerationPhases } from './watchBotOutput.js';
 
 /** A running bot and the emulators it talks to: in this process, or in a process of its own. */
@@ -17,6 +19,8 @@ export interface BenchTarget {
    * shard 0 of 1, as Discord counts it), when it runs apart; empty in-process.
    */
   botPeakRssBytes(): Promise<Map<number, number>>;
+  /** Resolves once the thread's stored history holds `turns` turns: a turn is saved just after its image is posted. */
+  waitForStoredTurns(threadId: string, turns: number): Promise<void>;
   /** Generations each shard logged as finished; complete once close() resolved. Empty in-process. */
   generationsByShard(): Map<number, number>;
   /** Each finished generation's steps as the bot process logged them; complete once close() resolved. Empty in-process. */
@@ -30,18 +34,35 @@ export type StartTarget = (env: Record<string, string>) => Promise<BenchTarget>;
 /** The e2e harness: the bot and both emulators in this process, as the end-to-end tests run them. */
 export const startInProcess: StartTarget = async (env) => {
   const harness = await startHarness({ env });
+  const records = storeReader(harness.config.databaseUrl);
   return {
     discord: harness.discord,
     gemini: harness.gemini,
     databaseUrl: harness.config.databaseUrl,
     imagineChannelIds: [harness.discord.channelId],
     stopBot: () => harness.bot.stop(),
+    waitForStoredTurns: records.waitForTurns,
     botPeakRssBytes: async () => new Map(),
     generationsByShard: () => new Map(),
     generationPhases: () => [],
     async close() {
+      await records.close();
       await harness.close();
       if (harness.discord.unexpectedRequests.length > 0) throw new Error('the bot made requests the Discord emulator did not expect');
     },
   };
 };
+
+/** Reads the bot's conversation records, as it stores them, from a connection of its own (opened on first use). */
+export function storeReader(databaseUrl: string): { waitForTurns(threadId: string, turns: number): Promise<void>; close(): Promise<void> } {
+  let reader: Promise<Store> | undefined;
+  return {
+    async waitForTurns(threadId, turns) {
+      reader ??= openStore(databaseUrl);
+      await waitForExchanges(await reader, threadId, turns);
+    },
+    async close() {
+      await (await reader)?.close();
+    },
+  };
+}

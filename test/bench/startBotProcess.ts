@@ -5,12 +5,13 @@ import path from 'node:path';
 import { startDiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator } from '../emulators/gemini/index.js';
 import { emulatorEnv } from '../e2e/compiledBot.js';
-import type { BenchTarget, StartTarget } from './benchTarget.js';
+import { storeReader, type BenchTarget, type StartTarget } from './benchTarget.js';
+import { waitUntil } from './benchDriver.js';
 import { startScriptNodeFlags } from './startScriptFlags.js';
 import { watchBotOutput, type BotOutput } from './watchBotOutput.js';
 
-/** The compiled entry point, as `npm start` runs it (dist/test/bench/ → dist/src/main.js). */
-const ENTRY = path.resolve(import.meta.dirname, '../../src/main.js');
+/** The compiled entry points: the bot as `npm start` runs it (dist/test/bench/ → dist/src/main.js), and the yardstick beside this file. */
+const ENTRY = { bot: path.resolve(import.meta.dirname, '../../src/main.js'), minimal: path.resolve(import.meta.dirname, 'minimalBot.js') };
 const START_TIMEOUT_MS = 15_000;
 
 export interface BotProcessOptions {
@@ -20,6 +21,8 @@ export interface BotProcessOptions {
   resetStore?: () => Promise<void>;
   /** Run under the sharding manager with this many shards (SHARDS), all allowed to identify at once. */
   shards?: number;
+  /** 'minimal': minimalBot.ts instead of the bot, with the same Node flags, emulators and settings. */
+  program?: 'bot' | 'minimal';
 }
 
 /**
@@ -39,7 +42,8 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
   const [discord, gemini] = await Promise.all([startDiscordEmulator(shardOptions), startGeminiEmulator()]);
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-bench-'));
   const databaseUrl = options.databaseUrl ?? `sqlite://${directory}/data/bot.sqlite`;
-  const child = spawn(process.execPath, [...startScriptNodeFlags(), ENTRY], {
+  const program = options.program ?? 'bot';
+  const child = spawn(process.execPath, [...startScriptNodeFlags(), ENTRY[program]], {
     cwd: directory, // no .env there: only the settings below
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -63,6 +67,7 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
   });
   // Sharded, the child is the manager, whose memory says nothing about the bot's: the shard processes hold the bot.
   const botPids = (): ReadonlyMap<number, number | undefined> => (options.shards ? output.shardPids : new Map([[0, child.pid]]));
+  const records = storeReader(databaseUrl);
 
   return {
     discord,
@@ -79,6 +84,11 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
       if (code !== 0) throw new Error(`the bot process exited with ${code} on SIGTERM`);
     },
     botPeakRssBytes: async () => (stopped ? peaksAtStop : peakRssByShard(botPids())),
+    // The minimal bot keeps its history in its own shape and says what it stored; the bot's record is read.
+    waitForStoredTurns:
+      program === 'minimal'
+        ? (threadId, turns) => waitUntil(() => (output.storedTurns.get(threadId) ?? 0) >= turns, 60_000)
+        : records.waitForTurns,
     generationsByShard: () => new Map(output.generationsByShard),
     generationPhases: () => [...output.generationPhases],
     async close() {
@@ -87,6 +97,7 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
         child.kill('SIGKILL');
       }
       await exited;
+      await records.close();
       // Shards leave when their manager does; once the last one has, every line they wrote has been read.
       await output.closed;
       await Promise.all([discord.close(), gemini.close()]);

@@ -50,6 +50,20 @@ describe('reading the bot’s log lines in the bench', () => {
     ]);
   });
 
+  it('keeps the turns each thread holds from the minimal bot’s lines, the latest line winning', async () => {
+    const stdout = new PassThrough();
+    const output = watchBotOutput(stdout);
+    stdout.write('{"time":1,"threadId":"42","turns":2,"msg":"turn stored"}\n{"time":2,"threadId":"7","turns":2,"msg":"turn stored"}\n');
+    stdout.end('{"time":3,"threadId":"42","turns":3,"msg":"turn stored"}\n{"time":4,"msg":"turn stored"}\n');
+    await once(stdout, 'end');
+    expect(output.storedTurns).toEqual(
+      new Map([
+        ['42', 3],
+        ['7', 2],
+      ]),
+    );
+  });
+
   it('announces a message once it is logged, and at once when it already was', async () => {
     const stdout = new PassThrough();
     const output = watchBotOutput(stdout);

@@ -17,6 +17,8 @@ export interface BotOutput {
   generationsByShard: ReadonlyMap<number, number>;
   /** Each finished generation's steps, in the order logged (sharded: the shards' lines interleaved). */
   generationPhases: readonly GenerationPhases[];
+  /** The minimal bot's "turn stored" lines: the turns each thread's history holds, by thread id. */
+  storedTurns: ReadonlyMap<string, number>;
   /** Resolves when the pipe closes: every writer gone, the shards included, since they inherit the manager's stdout. */
   closed: Promise<void>;
 }
@@ -32,6 +34,7 @@ export function watchBotOutput(stdout: Readable): BotOutput {
   const shardPids = new Map<number, number>();
   const generationsByShard = new Map<number, number>();
   const generationPhases: GenerationPhases[] = [];
+  const storedTurns = new Map<string, number>();
   const onLine = (line: string) => {
     const message = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
     if (message === undefined) return;
@@ -53,6 +56,9 @@ export function watchBotOutput(stdout: Readable): BotOutput {
       const fields = parseLine(line);
       const phases = readPhases(fields?.['phases']);
       if (phases) generationPhases.push({ threadId: typeof fields?.['threadId'] === 'string' ? fields['threadId'] : undefined, phases });
+    } else if (message === 'turn stored') {
+      const fields = parseLine(line);
+      if (typeof fields?.['threadId'] === 'string' && typeof fields['turns'] === 'number') storedTurns.set(fields['threadId'], fields['turns']);
     }
   };
 
@@ -75,6 +81,7 @@ export function watchBotOutput(stdout: Readable): BotOutput {
     shardPids,
     generationsByShard,
     generationPhases,
+    storedTurns,
     closed,
   };
 }
