@@ -108,13 +108,15 @@ export class UsageLedger {
   async userSummary(guildId: string, userId: string): Promise<UsageSummary> {
     const now = this.now();
     const keys = userTotalsKeys(guildId, userId, utcDayKey(now), utcMonthKey(now));
-    return { today: await this.readTotals(keys.day), month: await this.readTotals(keys.month) };
+    const [today, month] = await Promise.all([this.readTotals(keys.day), this.readTotals(keys.month)]);
+    return { today, month };
   }
 
   async guildSummary(guildId: string): Promise<UsageSummary> {
     const now = this.now();
     const keys = guildTotalsKeys(guildId, utcDayKey(now), utcMonthKey(now));
-    return { today: await this.readTotals(keys.day), month: await this.readTotals(keys.month) };
+    const [today, month] = await Promise.all([this.readTotals(keys.day), this.readTotals(keys.month)]);
+    return { today, month };
   }
 
   private async checkAndHold(request: ReserveRequest): Promise<ReserveResult> {
@@ -188,21 +190,14 @@ export class UsageLedger {
       costUsd: this.prices.estimateCost({ model: request.model, imageSize: request.imageSize, images: result.images, promptTokens: usage.promptTokens }),
       at: reservedAt.toISOString(),
     });
-    // The entry first: if a total fails to update, the audit trail still has the generation.
-    await this.keyv.set(entryKey(request.guildId, hold.day, randomUUID()), entry);
     const user = userTotalsKeys(request.guildId, request.userId, hold.day, hold.month);
     const guild = guildTotalsKeys(request.guildId, hold.day, hold.month);
-    for (const key of [user.day, user.month, guild.day, guild.month]) {
-      const totals = await this.readTotals(key);
-      await this.keyv.set(key, {
-        version: 1,
-        generations: totals.generations + 1,
-        images: totals.images + entry.images,
-        costUsd: roundUsd(totals.costUsd + entry.costUsd),
-        promptTokens: totals.promptTokens + (entry.promptTokens ?? 0),
-        outputTokens: totals.outputTokens + (entry.outputTokens ?? 0),
-      });
-    }
+    const keys = [user.day, user.month, guild.day, guild.month];
+    // Together, not one after another (on Redis one pipelined round trip, on PostgreSQL one per connection at once);
+    // nobody changes the totals meanwhile: this runs under the server's lock. The entry is written before any total:
+    // if a total fails to update, the audit trail still has the generation.
+    const [totals] = await Promise.all([Promise.all(keys.map((key) => this.readTotals(key))), this.keyv.set(entryKey(request.guildId, hold.day, randomUUID()), entry)]);
+    await Promise.all(keys.map((key, index) => this.keyv.set(key, { version: 1, ...withEntry(totals[index]!, entry) })));
     return entry;
   }
 
@@ -219,6 +214,17 @@ export class UsageLedger {
 
 /** Longer than any generation (a long wait in line, Gemini's timeout, retries): only a crashed process's holds expire. */
 const STORED_HOLD_TTL_MS = 30 * 60_000;
+
+/** A period's totals once this generation is counted in them. */
+function withEntry(totals: UsageTotals, entry: UsageEntry): UsageTotals {
+  return {
+    generations: totals.generations + 1,
+    images: totals.images + entry.images,
+    costUsd: roundUsd(totals.costUsd + entry.costUsd),
+    promptTokens: totals.promptTokens + (entry.promptTokens ?? 0),
+    outputTokens: totals.outputTokens + (entry.outputTokens ?? 0),
+  };
+}
 
 function toMicros(usd: number): number {
   return Math.round(usd * 1_000_000);

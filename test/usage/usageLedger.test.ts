@@ -1,3 +1,4 @@
+import Keyv from 'keyv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
@@ -121,8 +122,62 @@ describe('settling a reservation', () => {
     expect((await ledger.guildSummary(GUILD)).today.generations).toBe(1);
   });
 
+  it('writes a commit\'s four totals together, once its entry is written, rather than one after another', async () => {
+    const recording = new RecordingStore();
+    ledger = new UsageLedger(new Keyv({ store: recording, throwOnErrors: true }), prices, { now: () => clock });
+    await generate();
+    const totals = recording.writes.filter((write) => write.key.includes('usage-totals:'));
+    const entry = recording.writes.find((write) => write.key.includes('usage-entry:'))!;
+    expect(totals).toHaveLength(4);
+    expect(totals.every((write) => write.started > entry.finished)).toBe(true);
+    // Each write takes a turn of the event loop: one after another, the last would start after the first finished.
+    expect(Math.max(...totals.map((write) => write.started))).toBeLessThan(Math.min(...totals.map((write) => write.finished)));
+    expect(await ledger.userSummary(GUILD, ALICE)).toMatchObject({ today: { generations: 1, images: 1 }, month: { generations: 1, images: 1 } });
+  });
+
+  it('leaves the totals as they were when the generation\'s entry cannot be written', async () => {
+    const recording = new RecordingStore();
+    recording.refuse = (key) => key.includes('usage-entry:');
+    ledger = new UsageLedger(new Keyv({ store: recording, throwOnErrors: true }), prices, { now: () => clock });
+    await expect(generate()).rejects.toThrow(/refused/);
+    expect(recording.writes.filter((write) => write.key.includes('usage-totals:'))).toHaveLength(0);
+  });
+
   it('refuses to read damaged totals as zero spend', async () => {
     await store.keyv.set(`usage-totals:guild-month:${GUILD}:2026-07`, { version: 1, costUsd: 'lots' });
     await expect(ledger.reserve(request({ budget: 5 }))).rejects.toThrow(/unreadable/);
   });
 });
+
+/**
+ * A store that answers each call on a later turn of the event loop, as a
+ * networked one does, and numbers when each write starts and finishes.
+ */
+class RecordingStore {
+  private readonly data = new Map<string, unknown>();
+  private step = 0;
+  readonly writes: Array<{ key: string; started: number; finished: number }> = [];
+  refuse: (key: string) => boolean = () => false;
+
+  async get(key: string): Promise<unknown> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.data.get(key);
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    const write = { key, started: this.step++, finished: Number.NaN };
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.refuse(key)) throw new Error(`the store refused ${key}`);
+    this.data.set(key, value);
+    write.finished = this.step++;
+    this.writes.push(write);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.data.delete(key);
+  }
+
+  async clear(): Promise<void> {
+    this.data.clear();
+  }
+}
