@@ -128,7 +128,8 @@ function printComparison(bot: PhaseResults, minimal: PhaseResults): void {
   const { generations, burst, threadEdits, threadHistoryTurns } = WORKLOAD;
   console.log(
     `\nThis bot against the minimal bot (test/bench/minimalBot.ts: discord.js, undici, Keyv on SQLite, the history one JSON value with the images inside),\n` +
-      'both in their own process on SQLite, against the same emulators, each phase run for both before the next:\n',
+      'both in their own process on SQLite with emulators of their own: the sequential turns and the thread edits in lockstep (a turn of one,\n' +
+      'then a turn of the other), the burst for one, then the other:\n',
   );
   const table = formatComparison([
     {

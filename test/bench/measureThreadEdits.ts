@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import type { StoredMessage } from '../emulators/discord/index.js';
 import type { BenchTarget } from './benchTarget.js';
 import { dispatchImagine, forgetRequestLogs, replyInThread, waitForThreadOf } from './benchDriver.js';
+import type { TurnByTurn } from './turnByTurn.js';
 
 export interface ThreadEditOptions {
   /** Turns the thread holds before the first timed edit (the /imagine included). */
@@ -16,22 +18,31 @@ export interface ThreadEditOptions {
  * waits for another. Past about 7 turns of 2 MB images the bot's history
  * budget (20 MB) leaves the oldest out, so every timed edit sends the same
  * amount; the minimal bot replays it all (15 to 34 images, up to 91 MB).
+ * Taken one turn at a time (inLockstep runs it): turn 0 is the /imagine.
  */
-export async function measureThreadEdits(target: BenchTarget, options: ThreadEditOptions): Promise<number[]> {
-  target.gemini.enqueue({ kind: 'image', imageBytes: options.imageBytes });
-  const { posted } = dispatchImagine(target, 'a lighthouse at dusk');
-  let latest = (await posted).message;
-  await waitForThreadOf(target, latest);
-  const threadId = latest.id; // a thread opened from a message has that message's id
+export function measureThreadEdits(target: BenchTarget, options: ThreadEditOptions): TurnByTurn<number[]> {
   const editMs: number[] = [];
-  for (let turn = 2; turn <= options.historyTurns + options.edits; turn += 1) {
-    target.gemini.enqueue({ kind: 'image', imageBytes: options.imageBytes });
-    const sentAt = performance.now();
-    const answer = await replyInThread(target, threadId, latest, `edit number ${turn}`);
-    if (turn > options.historyTurns) editMs.push(answer.postedAt - sentAt);
-    latest = answer.message;
-    await target.waitForStoredTurns(threadId, turn);
-    forgetRequestLogs(target);
-  }
-  return editMs;
+  let latest: StoredMessage | undefined;
+  let threadId = '';
+  return {
+    turns: options.historyTurns + options.edits,
+    async runTurn(index) {
+      target.gemini.enqueue({ kind: 'image', imageBytes: options.imageBytes });
+      if (!latest) {
+        const { posted } = dispatchImagine(target, 'a lighthouse at dusk');
+        latest = (await posted).message;
+        await waitForThreadOf(target, latest);
+        threadId = latest.id; // a thread opened from a message has that message's id
+        return;
+      }
+      const turn = index + 1;
+      const sentAt = performance.now();
+      const answer = await replyInThread(target, threadId, latest, `edit number ${turn}`);
+      if (turn > options.historyTurns) editMs.push(answer.postedAt - sentAt);
+      latest = answer.message;
+      await target.waitForStoredTurns(threadId, turn);
+      forgetRequestLogs(target);
+    },
+    result: () => editMs,
+  };
 }

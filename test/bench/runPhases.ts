@@ -4,6 +4,7 @@ import { measureBurstAcks, type BurstResult } from './measureBurstAcks.js';
 import { measureOverhead } from './measureOverhead.js';
 import { measureStorage, type StorageResult } from './measureStorage.js';
 import { measureThreadEdits } from './measureThreadEdits.js';
+import { inLockstep } from './turnByTurn.js';
 import type { GenerationPhases } from './watchBotOutput.js';
 
 export interface Workload {
@@ -63,10 +64,12 @@ export async function runPhases(start: StartTarget, workload: Workload, onPhase:
 }
 
 /**
- * The measurements for several bots, phase by phase: each phase runs for
- * every contender in turn before the next phase starts, so a change in the
- * machine's load (other work on it) falls on all of them alike and their
- * ratios stay meaningful. Each run has a fresh bot, emulators and database.
+ * The measurements for several bots, side by side. The sequential turns and
+ * the thread edits run in lockstep, one turn of each bot in turn (each bot
+ * with its own emulators and database, all started before the first turn),
+ * so that a change in the machine's load (other work on it) falls on all of
+ * them alike and their ratios stay meaningful; the burst and the storage
+ * phase run for one bot after the other. Each phase starts fresh bots.
  */
 export async function runSideBySide(
   contenders: readonly Contender[],
@@ -77,49 +80,64 @@ export async function runSideBySide(
   const { imageBytes } = workload;
   const results = contenders.map(emptyResults);
   for (const phase of ALL_PHASES) {
-    for (const [index, contender] of contenders.entries()) {
-      if (!(contender.phases ?? ALL_PHASES).includes(phase)) continue;
-      const name = names[phase];
+    const taking = [...contenders.entries()].filter(([, contender]) => (contender.phases ?? ALL_PHASES).includes(phase)).map(([index]) => index);
+    const name = names[phase];
+    if (phase === 'sequential' || phase === 'threadEdits') {
+      for (const index of taking) onPhase(index, name);
+      const targets: BenchTarget[] = [];
+      try {
+        for (const index of taking) targets.push(await startTarget(contenders[index]!.start, workload));
+        const measurements = targets.map((target) =>
+          phase === 'sequential'
+            ? measureOverhead(target, { warmups: workload.warmups, generations: workload.generations, imageBytes })
+            : measureThreadEdits(target, { historyTurns: workload.threadHistoryTurns, edits: workload.threadEdits, imageBytes }),
+        );
+        const measured = await inLockstep(measurements);
+        for (const [position, index] of taking.entries()) {
+          if (phase === 'sequential') results[index]!.overheadMs = measured[position]!;
+          else results[index]!.threadEditMs = measured[position]!;
+          await observe(targets[position]!, name, results[index]!);
+        }
+      } finally {
+        for (const [position, target] of targets.entries()) await finish(target, name, results[taking[position]!]!);
+      }
+      continue;
+    }
+    for (const index of taking) {
       onPhase(index, name);
       const into = results[index]!;
-      await inPhase(contender.start, workload, name, into, async (target) => {
-        switch (phase) {
-          case 'sequential':
-            into.overheadMs = await measureOverhead(target, { warmups: workload.warmups, generations: workload.generations, imageBytes });
-            return;
-          case 'burst':
-            into.burst = await measureBurstAcks(target, { interactions: workload.burst, imageBytes });
-            return;
-          case 'thread':
-            into.storage = await measureStorage(target, { turns: workload.conversationTurns, imageBytes });
-            return;
-          case 'threadEdits':
-            into.threadEditMs = await measureThreadEdits(target, { historyTurns: workload.threadHistoryTurns, edits: workload.threadEdits, imageBytes });
-            return;
-        }
-      });
+      const target = await startTarget(contenders[index]!.start, workload);
+      try {
+        if (phase === 'burst') into.burst = await measureBurstAcks(target, { interactions: workload.burst, imageBytes });
+        else into.storage = await measureStorage(target, { turns: workload.conversationTurns, imageBytes });
+        await observe(target, name, into);
+      } finally {
+        await finish(target, name, into);
+      }
     }
   }
   return results;
 }
 
-/** One phase on a fresh target, and what the target reports about it: held images, peak RSS, logged steps. */
-async function inPhase(start: StartTarget, workload: Workload, name: string, into: PhaseResults, measure: (target: BenchTarget) => Promise<void>): Promise<void> {
+function startTarget(start: StartTarget, workload: Workload): Promise<BenchTarget> {
   // One emulated member sends the whole burst: lifting the per-member cap (2 by default) lets it stand for as many members.
-  const target = await start({ MAX_REQUESTS_PER_USER: String(workload.burst) });
-  try {
-    await measure(target);
-    into.emulatorHeldBytes.set(name, emulatorHeldAttachmentBytes(target));
-    const botPeaks = await target.botPeakRssBytes(); // before close(): the peak goes with the process
-    if (botPeaks.size > 0) into.botPeakRssBytes.set(name, botPeaks);
-  } finally {
-    await target.close();
-    // After close(): the bot's last log lines have all been read by then.
-    const generations = target.generationsByShard();
-    if (generations.size > 0) into.generationsByShard.set(name, generations);
-    const phases = target.generationPhases();
-    if (phases.length > 0) into.generationPhases.set(name, phases);
-  }
+  return start({ MAX_REQUESTS_PER_USER: String(workload.burst) });
+}
+
+/** What the target reports at the end of a phase, before it closes: held images, peak RSS (which goes with the process). */
+async function observe(target: BenchTarget, name: string, into: PhaseResults): Promise<void> {
+  into.emulatorHeldBytes.set(name, emulatorHeldAttachmentBytes(target));
+  const botPeaks = await target.botPeakRssBytes();
+  if (botPeaks.size > 0) into.botPeakRssBytes.set(name, botPeaks);
+}
+
+/** Closes the target, then keeps what the bot logged: its last lines have all been read by then. */
+async function finish(target: BenchTarget, name: string, into: PhaseResults): Promise<void> {
+  await target.close();
+  const generations = target.generationsByShard();
+  if (generations.size > 0) into.generationsByShard.set(name, generations);
+  const phases = target.generationPhases();
+  if (phases.length > 0) into.generationPhases.set(name, phases);
 }
 
 function emptyResults(): PhaseResults {
