@@ -4,7 +4,7 @@ import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { ConversationStore } from './conversationStore.js';
 import type { OutgoingPart } from './outgoingParts.js';
-import { storeParts } from './storedParts.js';
+import { storeParts, type DecodedImage } from './storedParts.js';
 
 export interface NewExchange {
   record: ConversationRecord | undefined;
@@ -16,6 +16,8 @@ export interface NewExchange {
   /** The user turn as sent; an image re-sent from the history is kept as a reference to its blob. */
   userParts: OutgoingPart[];
   modelContent: GeminiContent;
+  /** The answer's images as the answer check decoded them, so storing them does not decode them again. */
+  decodedImages?: readonly DecodedImage[] | undefined;
   messageId: string;
   now: Date;
 }
@@ -26,7 +28,7 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
   const timestamp = input.now.toISOString();
   const exchange: Exchange = {
     user: { authorId: input.authorId, parts: await storeParts(input.userParts, deps.blobs) },
-    model: { contentFields, parts: await storeParts(modelParts, deps.blobs), messageId: input.messageId },
+    model: { contentFields, parts: await storeParts(modelParts, deps.blobs, input.decodedImages), messageId: input.messageId },
     settings: compactSettings(input.settings),
     createdAt: timestamp,
   };

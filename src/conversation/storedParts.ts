@@ -4,8 +4,14 @@ import { readInlineData } from '../gemini/inlineData.js';
 import type { StoredPart } from './conversationRecord.js';
 import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
+/** An image whose base64 text was decoded already (the answer check's): its bytes are not decoded again to be stored. */
+export interface DecodedImage {
+  base64: string;
+  bytes: Buffer;
+}
+
 /** Moves each inline image's bytes to the blob store; everything else is kept as is. */
-export async function storeParts(parts: OutgoingPart[], blobs: BlobStore): Promise<StoredPart[]> {
+export async function storeParts(parts: OutgoingPart[], blobs: BlobStore, decoded: readonly DecodedImage[] = []): Promise<StoredPart[]> {
   const stored: StoredPart[] = [];
   for (const part of parts) {
     // Already in the store (an image re-sent from the history): only the reference is kept.
@@ -19,7 +25,7 @@ export async function storeParts(parts: OutgoingPart[], blobs: BlobStore): Promi
       continue;
     }
     const field = inline.field;
-    const { sha256, length } = await blobs.put(inline.data);
+    const { sha256, length } = await blobs.put(inline.data, decoded.find((image) => image.base64 === inline.data)?.bytes);
     // Keep the key in its place (data: '') so the replayed part has the same key order.
     stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { sha256, field, length } });
   }

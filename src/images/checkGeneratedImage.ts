@@ -10,6 +10,8 @@ export interface CheckedImage {
   mimeType: SupportedImageType;
   /** The type the part declared; Gemini refuses a replayed image whose declared type is not its own. */
   declaredMimeType: string;
+  /** The text as Gemini sent it, which the history keeps (the blob store reuses `bytes` rather than decode it again). */
+  base64: string;
   bytes: Buffer;
   width: number;
   height: number;
@@ -35,7 +37,7 @@ export async function checkGeneratedImage(image: GeneratedImage): Promise<ImageC
   if (!mimeType) return { ok: false, problem: 'not-an-image' };
   const size = await readHeader(bytes);
   if (!size) return { ok: false, problem: 'undecodable' };
-  return { ok: true, image: { mimeType, declaredMimeType: image.mimeType, bytes, ...size } };
+  return { ok: true, image: { mimeType, declaredMimeType: image.mimeType, base64: image.base64, bytes, ...size } };
 }
 
 /** Whether a replay of this image would be accepted: Gemini checks an input image's bytes against its declared type. */

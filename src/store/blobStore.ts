@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import { decodeBase64Strictly } from '../images/decodeBase64Strictly.js';
 
 const blobRecordSchema = z.object({ version: z.literal(1), base64: z.string() });
 
@@ -17,12 +18,15 @@ export class BlobStore {
    * Stores the image unless it is there already, and says under which id and
    * how long its stored text is: the same bytes may be spelled differently
    * (base64 padding), and a replay sends the spelling stored first.
+   * `decoded`: the bytes the text spells, when the caller has them already
+   * (the answer check decoded each image), so they are not decoded again.
    */
-  async put(base64: string): Promise<{ sha256: string; length: number }> {
-    const sha256 = blobIdOf(base64);
+  async put(base64: string, decoded?: Buffer): Promise<{ sha256: string; length: number }> {
+    const sha256 = sha256Of(decoded ?? Buffer.from(base64, 'base64'));
     const key = blobKey(sha256);
     const stored = await this.get(sha256);
-    if (stored !== undefined && spellsBlob(stored, sha256)) return { sha256, length: stored.length };
+    // The very text stored spells what this one does (its id says so); only another spelling is checked.
+    if (stored !== undefined && (stored === base64 || spellsBlob(stored, sha256))) return { sha256, length: stored.length };
     // New, or there but unreadable or damaged (an earlier version kept a corrupt answer): (re)written.
     await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
     return { sha256, length: base64.length };
@@ -46,15 +50,22 @@ export class BlobStore {
 
 /** The id an image is stored under: the sha256 of its bytes, whatever its base64 spelling. */
 export function blobIdOf(base64: string): string {
-  return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
+  return sha256Of(Buffer.from(base64, 'base64'));
 }
 
-/** Base64 in either alphabet: a stored text that is not cannot be sent in a request. */
-const BASE64_TEXT = /^[A-Za-z0-9+/=_-]*$/;
+function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
-/** Whether a stored text still spells the bytes its id names. */
+/**
+ * Whether a stored text still spells the bytes its id names, in one base64
+ * alphabet (a text that is not cannot be sent in a request). Checked by what
+ * the strict decoder gives: a regular expression over megabytes of text
+ * costs ten times the decode.
+ */
 function spellsBlob(base64: string, sha256: string): boolean {
-  return BASE64_TEXT.test(base64) && blobIdOf(base64) === sha256;
+  const bytes = decodeBase64Strictly(base64);
+  return bytes !== undefined && sha256Of(bytes) === sha256;
 }
 
 function blobKey(sha256: string): string {

@@ -69,6 +69,8 @@ async function storeExchange(
       authorId: asked.authorId,
       userParts: answer.turn.userParts,
       modelContent: answer.modelContent,
+      // Decoded once by the answer check: the blob store hashes these bytes rather than decode the text again.
+      decodedImages: answer.turn.outcome.kind === 'images' ? answer.turn.outcome.images : undefined,
       messageId: posted.messageId,
       now,
     });

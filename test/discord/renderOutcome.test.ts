@@ -13,9 +13,9 @@ describe('what the user reads', () => {
       kind: 'images',
       modelContent: { role: 'model', parts: [] },
       images: [
-        { mimeType: 'image/jpeg', declaredMimeType: 'image/jpeg', bytes: Buffer.from('jpeg'), width: 1, height: 1 },
-        { mimeType: 'image/jpeg', declaredMimeType: 'image/png', bytes: Buffer.from('jpeg too'), width: 1, height: 1 },
-        { mimeType: 'image/png', declaredMimeType: 'image/png', bytes: Buffer.from('png'), width: 1, height: 1 },
+        { mimeType: 'image/jpeg', declaredMimeType: 'image/jpeg', base64: Buffer.from('jpeg').toString('base64'), bytes: Buffer.from('jpeg'), width: 1, height: 1 },
+        { mimeType: 'image/jpeg', declaredMimeType: 'image/png', base64: Buffer.from('jpeg too').toString('base64'), bytes: Buffer.from('jpeg too'), width: 1, height: 1 },
+        { mimeType: 'image/png', declaredMimeType: 'image/png', base64: Buffer.from('png').toString('base64'), bytes: Buffer.from('png'), width: 1, height: 1 },
       ],
       text: 'Here you go',
       usage: {},
@@ -47,7 +47,7 @@ describe('what the user reads', () => {
       {
         kind: 'images',
         modelContent: { role: 'model', parts: [] },
-        images: [{ mimeType: 'image/png', declaredMimeType: 'image/png', bytes: Buffer.from('png'), width: 1, height: 1 }],
+        images: [{ mimeType: 'image/png', declaredMimeType: 'image/png', base64: Buffer.from('png').toString('base64'), bytes: Buffer.from('png'), width: 1, height: 1 }],
         text: 'Two foxes',
         usage: {},
         sources: [],
