@@ -1,7 +1,31 @@
-import type { GeminiContent } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import type { Exchange, StoredPart } from './conversationRecord.js';
-import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
+import type { Exchange } from './conversationRecord.js';
+import { outgoingParts, StoredImagePart, type OutgoingPart } from './outgoingParts.js';
+
+/** `{"role":"model","parts":[]}` and the comma after it, rounded up. */
+const CONTENT_OVERHEAD_BYTES = 32;
+
+/**
+ * The one measure of a request's size: a content's serialized length, each
+ * image's base64 counted by its length instead of serialized (megabytes
+ * each), a stored image by the length kept beside it (0 when the store lost
+ * it). The stored history, an image re-sent with the new turn and the new
+ * turn itself are all measured by it, so the budget compares like with like.
+ */
+export function contentBytes(parts: readonly OutgoingPart[]): number {
+  let bytes = CONTENT_OVERHEAD_BYTES;
+  for (const part of parts) bytes += partBytes(part) + 1; // and its comma
+  return bytes;
+}
+
+/** A part as the record keeps it: its fields with the image's text emptied (`data: ''`), and that text's length. */
+function partBytes(part: OutgoingPart): number {
+  if (part instanceof StoredImagePart) return JSON.stringify(part.raw).length + (part.blob.length ?? 0);
+  const inline = readInlineData(part);
+  if (!inline) return JSON.stringify(part).length;
+  const emptied = { ...part, [inline.field]: { ...(part[inline.field] as object), data: '' } };
+  return JSON.stringify(emptied).length + inline.data.length;
+}
 
 /**
  * The request size of each stored exchange, read from the record alone (the
@@ -12,23 +36,11 @@ import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 export function storedExchangeSizes(exchanges: Exchange[]): number[] | undefined {
   const sizes: number[] = [];
   for (const exchange of exchanges) {
-    const user = storedPartsBytes(exchange.user.parts);
-    const model = storedPartsBytes(exchange.model.parts);
-    if (user === undefined || model === undefined) return undefined;
-    sizes.push(user + model + 64);
+    const parts = [...exchange.user.parts, ...exchange.model.parts];
+    if (parts.some((part) => part.blob && part.blob.length === undefined)) return undefined;
+    sizes.push(contentBytes(outgoingParts(exchange.user.parts)) + contentBytes(outgoingParts(exchange.model.parts)));
   }
   return sizes;
-}
-
-/** The bytes of an exchange's final (non-thought) images, as they would be re-sent with a new turn. */
-export function storedFinalImageBytes(exchange: Exchange): number | undefined {
-  let total = 0;
-  for (const part of exchange.model.parts) {
-    if (!part.blob || part.raw['thought'] === true) continue;
-    if (part.blob.length === undefined) return undefined;
-    total += part.blob.length + 96;
-  }
-  return total;
 }
 
 /**
@@ -41,32 +53,4 @@ export function oldestToDrop(sizes: number[], newTurnBytes: number, budgetBytes:
   let dropped = 0;
   while (total > budgetBytes && dropped < sizes.length) total -= sizes[dropped++]!;
   return dropped;
-}
-
-function storedPartsBytes(parts: StoredPart[]): number | undefined {
-  let total = 32;
-  for (const part of parts) {
-    if (part.blob && part.blob.length === undefined) return undefined;
-    total += JSON.stringify(part.raw).length + (part.blob?.length ?? 0);
-  }
-  return total;
-}
-
-/** The serialized size of parts as they will be sent, a stored image counted by its kept length. */
-export function outgoingBytes(parts: OutgoingPart[]): number {
-  let bytes = 32;
-  for (const part of parts) {
-    bytes += part instanceof StoredImagePart ? JSON.stringify(part.raw).length + (part.blob.length ?? 0) + 64 : approximateBytes({ role: 'user', parts: [part] }) - 32;
-  }
-  return bytes;
-}
-
-/** The serialized size of a content, counting inline image data without re-serializing megabytes of base64. */
-export function approximateBytes(content: GeminiContent): number {
-  let bytes = 32;
-  for (const part of content.parts) {
-    const inline = readInlineData(part);
-    bytes += inline ? inline.data.length + JSON.stringify({ ...part, [inline.field]: undefined }).length + 64 : JSON.stringify(part).length;
-  }
-  return bytes;
 }

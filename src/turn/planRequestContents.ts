@@ -1,6 +1,6 @@
 import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
-import { approximateBytes, oldestToDrop, outgoingBytes, storedExchangeSizes, storedFinalImageBytes } from '../conversation/historySizes.js';
+import { contentBytes, oldestToDrop, storedExchangeSizes } from '../conversation/historySizes.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
@@ -39,8 +39,9 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
   if (!sizes) return { kind: 'unreadable', missingBlob: imageWithoutLength(exchanges) };
   const target = editTargetIndex(input.record, input.replyToMessageId);
-  const ownBytes = input.exactUserParts ? outgoingBytes(input.exactUserParts) : approximateBytes({ role: 'user', parts: [...textParts, ...input.references] });
-  const targetBytes = target >= 0 ? (storedFinalImageBytes(exchanges[target]!) ?? sizes[target]!) : 0;
+  const ownBytes = contentBytes(input.exactUserParts ?? [...textParts, ...input.references]);
+  // What re-sending the edited exchange's final images would add to the new turn.
+  const targetBytes = target >= 0 ? contentBytes(finalImagesOf(modelContentOf(exchanges[target]!))) : 0;
   // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
   const mayResend = !input.exactUserParts && target >= 0;
   let resend = mayResend && target < exchanges.length - 1;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/conversation/conversationRecord.js';
-import { approximateBytes, oldestToDrop, storedExchangeSizes, storedFinalImageBytes } from '../../src/conversation/historySizes.js';
+import { contentBytes, oldestToDrop, storedExchangeSizes } from '../../src/conversation/historySizes.js';
+import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import type { GeminiContent } from '../../src/gemini/geminiTypes.js';
 
 const sha = 'a'.repeat(64);
@@ -34,10 +35,6 @@ describe('sizing a history before loading it', () => {
     expect(storedExchangeSizes([exchange(10), exchange(undefined)])).toBeUndefined();
   });
 
-  it('counts only the final images as what a re-send costs', () => {
-    expect(storedFinalImageBytes(exchange(1_000, 50_000))).toBe(1_096);
-  });
-
   it('leaves out the fewest oldest exchanges that make the request fit', () => {
     expect(oldestToDrop([1_000, 1_000, 1_000], 100, 10_000)).toBe(0);
     expect(oldestToDrop([1_000, 1_000, 1_000], 100, 1_500)).toBe(2);
@@ -45,8 +42,15 @@ describe('sizing a history before loading it', () => {
     expect(oldestToDrop([], 100, 100)).toBe(0);
   });
 
-  it('measures a loaded content like the stored sizes do', () => {
-    const content: GeminiContent = { role: 'model', parts: [{ inlineData: { mimeType: 'image/jpeg', data: 'A'.repeat(100_000) }, thoughtSignature: 'sig' }] };
-    expect(Math.abs(approximateBytes(content) - JSON.stringify(content).length)).toBeLessThan(200);
+  it('measures a content close to its real serialized length, its image counted without serializing it', () => {
+    const content: GeminiContent = { role: 'model', parts: [{ text: 'Here it is' }, { inlineData: { mimeType: 'image/jpeg', data: 'A'.repeat(100_000) }, thoughtSignature: 'sig' }] };
+    expect(Math.abs(contentBytes(content.parts) - JSON.stringify(content).length)).toBeLessThan(40);
+  });
+
+  it('measures an image alike whether it is on hand or still in the store', () => {
+    const onHand = { inlineData: { mimeType: 'image/jpeg', data: 'A'.repeat(100_000) }, thoughtSignature: 'sig' };
+    const stored = new StoredImagePart({ inlineData: { mimeType: 'image/jpeg', data: '' }, thoughtSignature: 'sig' }, { sha256: sha, field: 'inlineData', length: 100_000 });
+    expect(contentBytes([stored])).toBe(contentBytes([onHand]));
+    expect(contentBytes([{ text: 'make it blue' }, stored])).toBe(contentBytes([{ text: 'make it blue' }, onHand]));
   });
 });
