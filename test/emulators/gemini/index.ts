@@ -1,10 +1,13 @@
-// A loopback stand-in for the Gemini API's generateContent and
-// streamGenerateContent, strict where Google is strict (API key, field names,
-// images, thought signatures), for the bot's tests: point GEMINI_API_URL at
-// `emulator.url`, script what the model does with `enqueue`, and inspect what
-// the bot sent in `requests`.
+// A loopback stand-in for the Gemini API's generateContent,
+// streamGenerateContent and Interactions API, strict where Google is strict
+// (API key, field names, images, thought signatures), for the bot's tests:
+// point GEMINI_API_URL at `emulator.url`, script what the model does with
+// `enqueue`, and inspect what the bot sent in `requests` (generateContent)
+// and `interactions.requests`.
 
 import type { AddressInfo } from 'node:net';
+import { interactionsHandle } from './interactionsHandle.js';
+import { newInteractionsState } from './interactionsStore.js';
 import { readImageInfo } from './jpeg.js';
 import { createGeminiServer, type EmulatorState } from './server.js';
 import type { Behaviour, GeminiEmulator, GeminiEmulatorOptions } from './types.js';
@@ -20,6 +23,15 @@ export type {
 } from './types.js';
 export type { ImageInfo } from './jpeg.js';
 export type { ImageOptionRange } from './modelImageOptions.js';
+export type {
+  InteractionBehaviour,
+  InteractionStatus,
+  InteractionStep,
+  InteractionsEmulator,
+  RecordedInteractionRequest,
+  SafetyStyle,
+  StoredInteractionView,
+} from './interactionsTypes.js';
 
 /** A `held` behaviour and the function that releases it: `enqueue(held.behaviour)`, then `held.release()` on the event. */
 export function heldAnswer(then?: Behaviour): { behaviour: Behaviour; release: () => void } {
@@ -57,6 +69,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     queue: [],
     requests: [],
     serial: 0,
+    interactions: newInteractionsState(options.interactionRetentionMs),
     closing: new AbortController(),
   };
   const server = createGeminiServer(state);
@@ -81,6 +94,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
       state.caseStyle = style;
     },
     imageInfo: readImageInfo,
+    interactions: interactionsHandle(state.interactions),
     close: async () => {
       state.closing.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

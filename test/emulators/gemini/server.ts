@@ -1,5 +1,6 @@
 // The HTTP edge of the emulator: two routes, POST
-// /v1beta/models/{model}:generateContent and :streamGenerateContent, checked
+// /v1beta/models/{model}:generateContent and :streamGenerateContent (the
+// Interactions API's /v1beta/interactions lives in interactionsRoute.ts), checked
 // in the order Google checks them (payload size, API key, model, body), then
 // answered with the next scripted behaviour, whole or streamed (streamAnswer.ts).
 // Every call is recorded, rejected or not, so tests can assert on exactly
@@ -19,6 +20,8 @@ import {
   unknownModel,
   type GeminiError,
 } from './errors.js';
+import { handleInteractions, INTERACTIONS_ROUTE } from './interactionsRoute.js';
+import type { InteractionsState } from './interactionsStore.js';
 import { buildAnswer, buildStreamedAnswer, type AnsweringBehaviour } from './responses.js';
 import { streamFormatFor, writeStream, type StreamFormat } from './streamAnswer.js';
 import type { Behaviour, CaseStyle, RecordedGeminiRequest } from './types.js';
@@ -41,6 +44,8 @@ export interface EmulatorState {
   queue: Behaviour[];
   requests: RecordedGeminiRequest[];
   serial: number;
+  /** The Interactions API's stored interactions, its own queue and records (interactionsRoute.ts). */
+  interactions: InteractionsState;
   /** Aborted on close, to end delays and hung requests. */
   closing: AbortController;
 }
@@ -59,6 +64,8 @@ export function createGeminiServer(state: EmulatorState): Server {
 
 async function handle(state: EmulatorState, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://emulator.invalid');
+  const interactions = INTERACTIONS_ROUTE.exec(url.pathname);
+  if (interactions) return handleInteractions(state, request, response, url, interactions[1]);
   const route = ROUTE.exec(url.pathname);
   if (request.method !== 'POST' || !route) {
     request.resume();

@@ -2,6 +2,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ImageDamage } from './damageImage.js';
+import type { InteractionsEmulator } from './interactionsTypes.js';
 import type { ImageInfo } from './jpeg.js';
 import type { ImageOptionRange } from './modelImageOptions.js';
 
@@ -123,6 +124,8 @@ export interface GeminiEmulatorOptions {
    */
   imageOptions?: Record<string, ImageOptionRange>;
   caseStyle?: CaseStyle;
+  /** How long a stored interaction stays usable (default 24 hours); see `interactions.setRetention`. */
+  interactionRetentionMs?: number;
 }
 
 export interface GeminiEmulator {
@@ -139,5 +142,7 @@ export interface GeminiEmulator {
   setCaseStyle(style: CaseStyle): void;
   /** The serial and prompt embedded in a JPEG this emulator produced. */
   imageInfo(bytes: Uint8Array): ImageInfo | undefined;
+  /** The Interactions API (`${url}/interactions`): its records, stored interactions and controls. */
+  interactions: InteractionsEmulator;
   close(): Promise<void>;
 }

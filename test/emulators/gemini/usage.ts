@@ -6,7 +6,7 @@
 
 import type { GenerateContentRequest, RequestContent } from './requestSchema.js';
 
-const INPUT_IMAGE_TOKENS = 560;
+export const INPUT_IMAGE_TOKENS = 560;
 /** Thinking is mandatory on Gemini 3 image models and billed as output. */
 export const THOUGHT_TOKENS = 240;
 

@@ -22,13 +22,9 @@ import {
 } from './interactionsRequest.js';
 import { checkTurnSignatures } from './interactionsSignatures.js';
 import { ACCEPTED_IMAGE_TYPES, leadingBytes, matchesImageMagic } from './imageMagic.js';
+import type { ImageOptionRange } from './modelImageOptions.js';
 import { z } from 'zod';
 
-/** What a model takes in response_format (or the deprecated image_config). */
-export interface ImageOptions {
-  aspectRatios: readonly string[];
-  imageSizes: readonly string[];
-}
 
 /** What the answer should hold, decided from response_format or the deprecated fields. */
 export interface OutputPlan {
@@ -45,7 +41,7 @@ export const MAX_INPUT_IMAGES = 14;
 const RESOLUTIONS = ['low', 'medium', 'high', 'ultra_high'];
 const SEARCH_TYPES = ['web_search', 'image_search', 'enterprise_web_search'];
 
-export function validateInteraction(body: unknown, imageOptions: ImageOptions): InteractionValidation {
+export function validateInteraction(body: unknown, imageOptions: ImageOptionRange): InteractionValidation {
   const parsed = interactionRequestSchema.safeParse(body, { reportInput: true });
   if (!parsed.success) return { ok: false, error: invalidRequest(describeIssue(parsed.error.issues[0])) };
   const fields = parsed.data;
@@ -167,7 +163,7 @@ function formatsOf(request: InteractionRequest): ResponseFormat[] {
   return formats === undefined ? [] : Array.isArray(formats) ? formats : [formats];
 }
 
-function checkOutputConfig(request: InteractionRequest, options: ImageOptions): InteractionsError | undefined {
+function checkOutputConfig(request: InteractionRequest, options: ImageOptionRange): InteractionsError | undefined {
   const images = imageFormats(request);
   if (images.length > 1) return invalidRequest('response_format may hold at most one entry of type "image".');
   if (formatsOf(request).filter((format) => format.type === 'text').length > 1) {

@@ -1,0 +1,236 @@
+// The HTTP edge of the Interactions API: POST /v1beta/interactions (create),
+// GET and DELETE /v1beta/interactions/{id} (confirmed routes: the SDK's
+// `/{api_version}/interactions[/{id}]`; DELETE answers 200 with an empty
+// body). A POST is checked in the order Google's front end would (payload
+// size, API key, JSON, model, body, previous_interaction_id), then answered
+// with the next scripted behaviour. Every call is recorded, rejected or not,
+// with the bytes it carried, so tests can assert on exactly what the bot sent.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { apiKeyInQuery, invalidApiKey, missingApiKey, scriptedError } from './errors.js';
+import { answerInteraction, interactionBody, type AnsweringInteractionBehaviour } from './interactionsAnswer.js';
+import {
+  fromGoogleError,
+  interactionsError,
+  invalidRequest,
+  methodNotFound,
+  unknownInteraction,
+  type InteractionsError,
+} from './interactionsErrors.js';
+import { emulatorNow, newInteractionId, usableInteraction } from './interactionsStore.js';
+import type { Step } from './interactionsRequest.js';
+import type { InteractionBehaviour, RecordedInteractionRequest } from './interactionsTypes.js';
+import type { EmulatorState } from './server.js';
+import { imageOptionsOf } from './modelImageOptions.js';
+import { validateInteraction, type InteractionValidation } from './validateInteraction.js';
+import { settledBeforeClose, sleep } from './waits.js';
+
+export const INTERACTIONS_ROUTE = /^\/v1beta\/interactions(?:\/([^/]+))?$/;
+
+/** FACTS: Google raised the inline request limit to 100 MB in January 2026 (assumed to hold here too). */
+const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+
+export async function handleInteractions(
+  state: EmulatorState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  id: string | undefined,
+): Promise<void> {
+  const method = request.method === 'GET' || request.method === 'DELETE' || request.method === 'POST' ? request.method : undefined;
+  const record: RecordedInteractionRequest = {
+    method: method ?? 'POST',
+    headers: request.headers,
+    body: undefined,
+    bytes: 0,
+    status: 0,
+    responseBytes: 0,
+    deprecated: [],
+    receivedAt: new Date(),
+  };
+  if (id !== undefined) record.interactionId = decodeURIComponent(id);
+  state.interactions.requests.push(record);
+  const reply = (status: number, body: unknown): void => {
+    record.status = status;
+    record.response = body;
+    record.responseBytes = sendJson(response, status, body);
+  };
+  const fail = (error: InteractionsError): void => reply(error.httpStatus, error.body);
+
+  const raw = await readBody(request, MAX_REQUEST_BYTES);
+  record.bytes = raw.bytes;
+  if ((method === 'POST') !== (id === undefined) || method === undefined) return fail(methodNotFound());
+  if (raw.body === undefined) return fail(invalidRequest(`Request payload size exceeds the limit: ${MAX_REQUEST_BYTES} bytes.`));
+  const refusal = checkCaller(state, url, request.headers['x-goog-api-key']);
+  if (refusal) return fail(refusal);
+  if (method === 'GET') return getInteraction(state, record.interactionId as string, reply, fail);
+  if (method === 'DELETE') return deleteInteraction(state, record.interactionId as string, reply, fail);
+
+  const body = parseJson(raw.body);
+  record.body = body;
+  if (body === undefined) return fail(invalidRequest('Invalid JSON payload received. Unexpected token.'));
+  const model = (body as { model?: unknown }).model;
+  if (typeof model === 'string' && !state.models.includes(model)) {
+    return fail(interactionsError(404, `models/${model} is not found for API version v1beta, or is not supported for interactions.`));
+  }
+  // Each model has its own aspect ratios and sizes (modelImageOptions.ts, shared with generateContent).
+  const validation = validateInteraction(body, imageOptionsOf(String(model), state.imageOptions));
+  if (!validation.ok) return fail(validation.error);
+  record.deprecated = validation.deprecated;
+  const previousId = validation.request.previous_interaction_id;
+  const previous = previousId === undefined ? undefined : usableInteraction(state.interactions, previousId);
+  if (previousId !== undefined && !previous) return fail(unknownInteraction(previousId, state.interactions.unknownIdStatus));
+  if (validation.request.stream === true) return fail(invalidRequest('This emulator does not stream interactions yet.'));
+
+  const behaviour = state.interactions.queue.shift() ?? state.queue.shift() ?? { kind: 'image' };
+  await perform(behaviour, {
+    model: validation.request.model,
+    socket: request.socket,
+    closing: state.closing.signal,
+    answer: (answering) => {
+      const interactionId = newInteractionId();
+      record.interactionId = interactionId;
+      reply(200, create(state, interactionId, validation, previous?.history ?? [], answering));
+    },
+    fail,
+    sendRaw: (status, text, contentType) => {
+      record.status = status;
+      record.response = text;
+      record.responseBytes = Buffer.byteLength(text);
+      if (response.destroyed) return;
+      response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+      response.end(text);
+    },
+  });
+}
+
+/** Answers a validated POST and stores it unless the request said store: false. */
+function create(
+  state: EmulatorState,
+  id: string,
+  validation: Extract<InteractionValidation, { ok: true }>,
+  earlier: readonly Step[],
+  behaviour: AnsweringInteractionBehaviour,
+): unknown {
+  const { request, output } = validation;
+  const history = [...earlier, ...request.input];
+  const answer = answerInteraction(behaviour, {
+    request,
+    output,
+    history,
+    safetyStyle: state.interactions.safetyStyle,
+    nextSerial: () => ++state.serial,
+  });
+  const createdAt = emulatorNow(state.interactions);
+  const envelope = { id, model: request.model, created: new Date(createdAt), previousInteractionId: request.previous_interaction_id };
+  if (request.store !== false) {
+    state.interactions.stored.set(id, {
+      id,
+      model: request.model,
+      previousInteractionId: request.previous_interaction_id,
+      status: answer.status,
+      input: request.input,
+      output: answer.steps,
+      history: [...history, ...answer.steps],
+      usage: answer.usage,
+      createdAt,
+      expiredByTest: false,
+    });
+  }
+  return interactionBody(envelope, answer);
+}
+
+function getInteraction(state: EmulatorState, id: string, reply: (status: number, body: unknown) => void, fail: (error: InteractionsError) => void): void {
+  const stored = usableInteraction(state.interactions, id);
+  // A GET names its interaction in the path: an unknown one is a 404 whatever setUnknownIdStatus says.
+  if (!stored) return fail(unknownInteraction(id, 404));
+  const envelope = { id, model: stored.model, created: new Date(stored.createdAt), previousInteractionId: stored.previousInteractionId };
+  const answer = { status: stored.status, steps: stored.output, usage: stored.usage };
+  // Confirmed (Google's May 2026 migration guide): GET returns the whole timeline, the user_input steps included.
+  reply(200, interactionBody(envelope, answer, [...stored.input, ...stored.output]));
+}
+
+function deleteInteraction(state: EmulatorState, id: string, reply: (status: number, body: unknown) => void, fail: (error: InteractionsError) => void): void {
+  const stored = usableInteraction(state.interactions, id);
+  state.interactions.stored.delete(id);
+  if (!stored) return fail(unknownInteraction(id, 404));
+  reply(200, {});
+}
+
+function checkCaller(state: EmulatorState, url: URL, key: string | string[] | undefined): InteractionsError | undefined {
+  if (url.searchParams.has('key')) return fromGoogleError(apiKeyInQuery());
+  if (key === undefined || key === '') return fromGoogleError(missingApiKey());
+  if (key !== state.apiKey) return fromGoogleError(invalidApiKey());
+  return undefined;
+}
+
+/** One request waiting for its scripted outcome. */
+interface Exchange {
+  model: string;
+  socket: Socket;
+  /** Aborted when the emulator closes. */
+  closing: AbortSignal;
+  answer(behaviour: AnsweringInteractionBehaviour): void;
+  fail(error: InteractionsError): void;
+  sendRaw(status: number, body: string, contentType: string): void;
+}
+
+async function perform(behaviour: InteractionBehaviour, exchange: Exchange): Promise<void> {
+  switch (behaviour.kind) {
+    case 'delay':
+      if (await sleep(behaviour.ms, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
+      return;
+    case 'held':
+      if (await settledBeforeClose(behaviour.until, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
+      return;
+    case 'hang':
+      // Hold the request open; close() destroys the socket.
+      return;
+    case 'reset':
+      exchange.socket.destroy();
+      return;
+    case 'raw':
+      exchange.sendRaw(behaviour.status, behaviour.body, behaviour.contentType ?? 'text/html; charset=UTF-8');
+      return;
+    case 'error':
+      exchange.fail(fromGoogleError(scriptedError(behaviour.status, exchange.model, behaviour)));
+      return;
+    default:
+      exchange.answer(behaviour);
+  }
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    const value: unknown = JSON.parse(raw.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the whole body and counts its bytes; the body is undefined once it
+ * passes `limit`. An oversized body is still drained, so the client gets the
+ * 400 instead of a broken pipe halfway through its upload.
+ */
+async function readBody(request: IncomingMessage, limit: number): Promise<{ body: Buffer | undefined; bytes: number }> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes <= limit) chunks.push(chunk);
+  }
+  return { body: bytes <= limit ? Buffer.concat(chunks) : undefined, bytes };
+}
+
+/** Sends `body` as JSON and returns how many bytes that was. */
+function sendJson(response: ServerResponse, status: number, body: unknown): number {
+  const payload = JSON.stringify(body);
+  const bytes = Buffer.byteLength(payload);
+  if (response.destroyed) return 0;
+  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': bytes });
+  response.end(payload);
+  return bytes;
+}
