@@ -1,4 +1,5 @@
-// The HTTP edge of the Interactions API: POST /v1beta/interactions (create),
+// The HTTP edge of the Interactions API: POST /v1beta/interactions (create,
+// whole or streamed: interactionsStream.ts),
 // GET and DELETE /v1beta/interactions/{id} (confirmed routes: the SDK's
 // `/{api_version}/interactions[/{id}]`; DELETE answers 200 with an empty
 // body). A POST is checked in the order Google's front end would (payload
@@ -9,7 +10,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { apiKeyInQuery, invalidApiKey, missingApiKey, scriptedError } from './errors.js';
-import { answerInteraction, interactionBody, type AnsweringInteractionBehaviour } from './interactionsAnswer.js';
+import {
+  answerInteraction,
+  interactionBody,
+  type AnsweringInteractionBehaviour,
+  type InteractionAnswer,
+  type InteractionEnvelope,
+} from './interactionsAnswer.js';
 import {
   fromGoogleError,
   interactionsError,
@@ -19,6 +26,7 @@ import {
   type InteractionsError,
 } from './interactionsErrors.js';
 import { emulatorNow, newInteractionId, usableInteraction } from './interactionsStore.js';
+import { interactionEvents, writeInteractionStream } from './interactionsStream.js';
 import type { Step } from './interactionsRequest.js';
 import type { InteractionBehaviour, RecordedInteractionRequest } from './interactionsTypes.js';
 import type { EmulatorState } from './server.js';
@@ -81,17 +89,25 @@ export async function handleInteractions(
   const previousId = validation.request.previous_interaction_id;
   const previous = previousId === undefined ? undefined : usableInteraction(state.interactions, previousId);
   if (previousId !== undefined && !previous) return fail(unknownInteraction(previousId, state.interactions.unknownIdStatus));
-  if (validation.request.stream === true) return fail(invalidRequest('This emulator does not stream interactions yet.'));
 
   const behaviour = state.interactions.queue.shift() ?? state.queue.shift() ?? { kind: 'image' };
   await perform(behaviour, {
     model: validation.request.model,
     socket: request.socket,
     closing: state.closing.signal,
-    answer: (answering) => {
+    answer: async (answering) => {
       const interactionId = newInteractionId();
       record.interactionId = interactionId;
-      reply(200, create(state, interactionId, validation, previous?.history ?? [], answering));
+      const { envelope, answer } = create(state, interactionId, validation, previous?.history ?? [], answering);
+      if (validation.request.stream !== true) return reply(200, interactionBody(envelope, answer));
+      record.status = 200;
+      const script = 'stream' in answering ? answering.stream : undefined;
+      await writeInteractionStream(response, interactionEvents(envelope, answer), {
+        script,
+        record,
+        closing: state.closing.signal,
+        midStreamError: fromGoogleError(scriptedError(script?.errorStatus ?? 503, validation.request.model, {})),
+      });
     },
     fail,
     sendRaw: (status, text, contentType) => {
@@ -105,14 +121,14 @@ export async function handleInteractions(
   });
 }
 
-/** Answers a validated POST and stores it unless the request said store: false. */
+/** Answers a validated POST and stores it unless the request said store: false (a stream is stored as it starts). */
 function create(
   state: EmulatorState,
   id: string,
   validation: Extract<InteractionValidation, { ok: true }>,
   earlier: readonly Step[],
   behaviour: AnsweringInteractionBehaviour,
-): unknown {
+): { envelope: InteractionEnvelope; answer: InteractionAnswer } {
   const { request, output } = validation;
   const history = [...earlier, ...request.input];
   const answer = answerInteraction(behaviour, {
@@ -123,7 +139,7 @@ function create(
     nextSerial: () => ++state.serial,
   });
   const createdAt = emulatorNow(state.interactions);
-  const envelope = { id, model: request.model, created: new Date(createdAt), previousInteractionId: request.previous_interaction_id };
+  const envelope: InteractionEnvelope = { id, model: request.model, created: new Date(createdAt), previousInteractionId: request.previous_interaction_id };
   if (request.store !== false) {
     state.interactions.stored.set(id, {
       id,
@@ -138,7 +154,7 @@ function create(
       expiredByTest: false,
     });
   }
-  return interactionBody(envelope, answer);
+  return { envelope, answer };
 }
 
 function getInteraction(state: EmulatorState, id: string, reply: (status: number, body: unknown) => void, fail: (error: InteractionsError) => void): void {
@@ -171,7 +187,7 @@ interface Exchange {
   socket: Socket;
   /** Aborted when the emulator closes. */
   closing: AbortSignal;
-  answer(behaviour: AnsweringInteractionBehaviour): void;
+  answer(behaviour: AnsweringInteractionBehaviour): Promise<void>;
   fail(error: InteractionsError): void;
   sendRaw(status: number, body: string, contentType: string): void;
 }
@@ -197,7 +213,7 @@ async function perform(behaviour: InteractionBehaviour, exchange: Exchange): Pro
       exchange.fail(fromGoogleError(scriptedError(behaviour.status, exchange.model, behaviour)));
       return;
     default:
-      exchange.answer(behaviour);
+      await exchange.answer(behaviour);
   }
 }
 

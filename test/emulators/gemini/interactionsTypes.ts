@@ -49,10 +49,12 @@ export interface RecordedInteractionRequest {
   bytes: number;
   /** The HTTP status sent; 0 while unanswered or when the socket was reset. */
   status: number;
-  /** The JSON body sent back, exactly as sent; for a stream, the events written so far. */
+  /** The JSON body sent back, exactly as sent; for a stream, the events written so far (without the closing [DONE]). */
   response?: unknown;
   /** Bytes of the response body written so far. */
   responseBytes: number;
+  /** For a stream answered 200: 'streaming' while it runs, then how it ended. */
+  streamEnd?: 'streaming' | 'complete' | 'cut' | 'ended' | 'error' | 'client-gone';
   /** Deprecated fields the request used (generation_config.image_config, response_modalities, response_mime_type). */
   deprecated: string[];
   receivedAt: Date;

@@ -99,7 +99,7 @@ function frame(format: StreamDelivery['format'], chunk: unknown, index: number):
 }
 
 /** Resolves once everything written so far has been handed to the socket. */
-function flushed(response: ServerResponse): Promise<void> {
+export function flushed(response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     if (response.destroyed) return resolve();
     response.write('', () => resolve());
@@ -107,7 +107,7 @@ function flushed(response: ServerResponse): Promise<void> {
 }
 
 /** Writes and waits for the socket to take it; false when the client is gone. */
-async function write(response: ServerResponse, text: string): Promise<boolean> {
+export async function write(response: ServerResponse, text: string): Promise<boolean> {
   if (response.destroyed || response.writableEnded) return false;
   if (response.write(text)) return true;
   await new Promise<void>((resolve) => {
