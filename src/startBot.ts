@@ -18,6 +18,8 @@ import { checkHealth } from './metrics/checkHealth.js';
 import { startMetricsServer, type MetricsServer } from './metrics/startMetricsServer.js';
 import { textPayload } from './discord/toMessagePayload.js';
 import { generateContentTransport } from './turn/generateContentTransport.js';
+import type { GeminiTransport } from './turn/geminiTransport.js';
+import { interactionsTransport } from './turn/interactionsTransport.js';
 import { formSigningKey } from './components/interactionAuthority.js';
 import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';
@@ -72,18 +74,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
     conversations: new ConversationStore(store.keyv),
     blobs,
-    gemini: generateContentTransport({
-      client: {
-        apiUrl: config.geminiApiUrl,
-        apiKey: config.geminiApiKey,
-        timeoutMs: config.geminiTimeoutMs,
-        stream: config.streamAnswers,
-        stallMs: config.geminiStallMs,
-        onCallFinished: (call) => metrics.observeGeminiCall(call),
-      },
-      blobs,
-      retryBaseDelayMs: config.retryBaseDelayMs,
-    }),
+    gemini: geminiTransportFor(config, blobs, logger, metrics),
     historyBudgetBytes: config.historyBudgetBytes,
     attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
     threadQueue: new ThreadQueue(store.lock),
@@ -210,4 +201,20 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     // Every caller (SIGTERM and SIGINT both, say) waits for the one shutdown.
     stop: (graceMs = DEFAULT_GRACE_MS) => (stopping ??= stop(graceMs)),
   };
+}
+
+/** Gemini behind the API the operator chose (GEMINI_API); both speak the same turn. */
+function geminiTransportFor(config: Config, blobs: BlobStore, logger: Logger, metrics: BotMetrics): GeminiTransport {
+  const client = {
+    apiUrl: config.geminiApiUrl,
+    apiKey: config.geminiApiKey,
+    timeoutMs: config.geminiTimeoutMs,
+    stream: config.streamAnswers,
+    stallMs: config.geminiStallMs,
+    onCallFinished: (call: Parameters<BotMetrics['observeGeminiCall']>[0]) => metrics.observeGeminiCall(call),
+  };
+  if (config.geminiApi === 'interactions') {
+    return interactionsTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, retentionMs: config.interactionRetentionMs, logger });
+  }
+  return generateContentTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs });
 }

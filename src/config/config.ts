@@ -101,6 +101,10 @@ const configSchema = z
     GEMINI_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
     DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
     GEMINI_API_URL: httpUrl.default('https://generativelanguage.googleapis.com/v1beta'),
+    // generateContent until the Interactions path has run against the real service (README: Choosing the Gemini API).
+    GEMINI_API: z.enum(['generate-content', 'interactions'], { error: 'must be generate-content or interactions' }).default('generate-content'),
+    // The free tier keeps stored interactions 1 day, the paid tier 55 days; past this the bot replays the history itself.
+    GEMINI_INTERACTION_RETENTION_HOURS: positiveNumber.default(24),
     GEMINI_MODEL: modelId.default('gemini-3-pro-image'),
     GEMINI_MODELS: modelList.default(['gemini-3-pro-image', 'gemini-3.1-flash-image']),
     DEFAULT_ASPECT_RATIO: z.enum(ASPECT_RATIOS, { error: `must be one of ${ASPECT_RATIOS.join(', ')}` }).optional(),
@@ -150,6 +154,10 @@ const configSchema = z
     geminiApiKey: env.GEMINI_API_KEY,
     discordApiUrl: env.DISCORD_API_URL,
     geminiApiUrl: env.GEMINI_API_URL,
+    /** Which Gemini API carries the turns: generateContent (the bot sends the whole history) or Interactions (Google keeps it). */
+    geminiApi: env.GEMINI_API,
+    /** How long Google keeps a stored interaction, as the operator declares it: an older one is not continued from. */
+    interactionRetentionMs: Math.round(env.GEMINI_INTERACTION_RETENTION_HOURS * 3_600_000),
     /** The default model for new conversations; always in allowedModels. */
     geminiModel: env.GEMINI_MODEL,
     /** Models a server admin may choose with /settings model. The default model is always one of them, or a server could never go back to it. */

@@ -41,6 +41,13 @@ export const exchangeSchema = z.object({
   }),
   /** The image options this turn was made with (absent in records written before they were kept). */
   settings: imageSettingsSchema.optional(),
+  /**
+   * The interaction Google keeps for this answer (GEMINI_API=interactions;
+   * absent for generateContent answers and older records): the next turn
+   * continues from its id while it is younger than the retention. The model
+   * content then holds the interaction's steps (gemini/interactionSteps.ts).
+   */
+  interaction: z.object({ id: z.string().min(1), createdAt: z.iso.datetime() }).optional(),
   createdAt: z.iso.datetime(),
 });
 export type Exchange = z.infer<typeof exchangeSchema>;

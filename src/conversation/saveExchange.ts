@@ -1,4 +1,5 @@
 import type { GeminiContent } from '../gemini/geminiTypes.js';
+import type { AnswerInteraction } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { BlobStore } from '../store/blobStore.js';
@@ -20,6 +21,8 @@ export interface NewExchange {
   decodedImages?: readonly DecodedImage[] | undefined;
   messageId: string;
   now: Date;
+  /** The interaction Google keeps for this answer (Interactions API only). */
+  interaction?: AnswerInteraction | undefined;
 }
 
 /** Appends one answered turn and saves the record; throws if the store fails. */
@@ -30,6 +33,7 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
     user: { authorId: input.authorId, parts: await storeParts(input.userParts, deps.blobs) },
     model: { contentFields, parts: await storeParts(modelParts, deps.blobs, input.decodedImages), messageId: input.messageId },
     settings: compactSettings(input.settings),
+    ...(input.interaction ? { interaction: { id: input.interaction.id, createdAt: input.interaction.createdAt } } : {}),
     createdAt: timestamp,
   };
   const record: ConversationRecord = input.record

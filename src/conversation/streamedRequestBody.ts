@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readInlineData } from '../gemini/inlineData.js';
 import { RequestBodyError, type RequestBody } from '../gemini/requestBody.js';
 import type { BlobStore } from '../store/blobStore.js';
-import { StoredImagePart, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
+import { StoredImagePart, type BlobRef, type OutgoingContent } from './outgoingParts.js';
 
 /** Base64 (either alphabet) needs no escaping inside a JSON string, so its JSON is the text itself. */
 const JSON_SAFE_BASE64 = /^[A-Za-z0-9+/=_-]*$/;
@@ -27,41 +27,63 @@ export type PreparedBody = { ok: true; body: RequestBody } | { ok: false; missin
  * Missing images are found before anything is sent.
  */
 export async function streamedRequestBody<R extends { contents: OutgoingContent[] }>(request: R, blobs: BlobStore): Promise<PreparedBody> {
+  const contents: Array<Omit<OutgoingContent, 'parts'> & { parts: unknown[] }> = [];
+  for (const content of request.contents) {
+    const parts: unknown[] = [];
+    for (const part of content.parts) {
+      if (part instanceof StoredImagePart) {
+        const slot = await storedImageSlot(part.blob, blobs);
+        if (!slot.ok) return slot;
+        const { field } = part.blob;
+        parts.push({ ...part.raw, [field]: { ...(part.raw[field] as object), data: slot.slot } });
+        continue;
+      }
+      const inline = readInlineData(part);
+      parts.push(inline ? { ...part, [inline.field]: { ...(part[inline.field] as object), data: new BodyImage(memorySource(inline.data)) } } : part);
+    }
+    contents.push({ ...content, parts });
+  }
+  return streamedJsonBody({ ...request, contents }, blobs);
+}
+
+/**
+ * An image's base64 text inside a request tree (see streamedJsonBody): on
+ * hand, or still in the blob store, written in its place as the body streams.
+ */
+export class BodyImage {
+  constructor(readonly source: ImageSource) {}
+
+  /** Base64 text on hand. */
+  static of(data: string): BodyImage {
+    return new BodyImage(memorySource(data));
+  }
+}
+
+/** A stored image as a body slot; a record from before lengths were kept loads it now to know its length. */
+export async function storedImageSlot(blob: BlobRef, blobs: BlobStore): Promise<{ ok: true; slot: BodyImage } | { ok: false; missingBlob: string }> {
+  if (blob.length !== undefined) return { ok: true, slot: new BodyImage({ kind: 'blob', sha256: blob.sha256, length: blob.length }) };
+  const base64 = await blobs.get(blob.sha256);
+  if (base64 === undefined) return { ok: false, missingBlob: blob.sha256 };
+  return { ok: true, slot: BodyImage.of(base64) };
+}
+
+/**
+ * Any JSON request whose image texts are BodyImage slots, streamed as
+ * streamedRequestBody describes: generateContent's contents and the
+ * Interactions API's steps alike.
+ */
+export async function streamedJsonBody(tree: unknown, blobs: BlobStore): Promise<PreparedBody> {
   // Random per request, so no prompt text can contain it.
   const token = `__image_${randomBytes(12).toString('hex')}_`;
   const sources: ImageSource[] = [];
   const placeholder = (source: ImageSource) => `${token}${sources.push(source) - 1}`;
-
-  const contents: OutgoingContent[] = [];
-  for (const content of request.contents) {
-    const parts: OutgoingPart[] = [];
-    for (const part of content.parts) {
-      if (part instanceof StoredImagePart) {
-        const { sha256, field, length } = part.blob;
-        let source: ImageSource;
-        if (length !== undefined) {
-          source = { kind: 'blob', sha256, length };
-        } else {
-          // A record from before lengths were kept: load it now to know its length.
-          const base64 = await blobs.get(sha256);
-          if (base64 === undefined) return { ok: false, missingBlob: sha256 };
-          source = memorySource(base64);
-        }
-        parts.push({ ...part.raw, [field]: { ...(part.raw[field] as object), data: placeholder(source) } });
-        continue;
-      }
-      const inline = readInlineData(part);
-      parts.push(inline ? { ...part, [inline.field]: { ...(part[inline.field] as object), data: placeholder(memorySource(inline.data)) } } : part);
-    }
-    contents.push({ ...content, parts });
-  }
+  const skeleton = JSON.stringify(tree, (_key, value: unknown) => (value instanceof BodyImage ? placeholder(value.source) : value));
   // Every stored image is there, asked all at once rather than one after another.
   const stored = [...new Set(sources.flatMap((source) => (source.kind === 'blob' ? [source.sha256] : [])))];
   const present = await blobs.hasAll(stored);
   const missing = stored.find((_, index) => !present[index]);
   if (missing !== undefined) return { ok: false, missingBlob: missing };
 
-  const skeleton = JSON.stringify({ ...request, contents });
   const pieces: string[] = [];
   const order: number[] = [];
   let last = 0;

@@ -27,8 +27,13 @@ export async function callWithRetries(
   body: RequestBody,
   options: RetryOptions,
 ): Promise<RetriedCall> {
+  return withRetries(() => callGenerateContent(client, model, body, options.signal, options.onPreview), options);
+}
+
+/** Any Gemini call (generateContent, an interaction) made again as the retry policy says. */
+export async function withRetries(call: () => Promise<GeminiCallResult>, options: RetryOptions): Promise<RetriedCall> {
   for (let attempt = 1; ; attempt += 1) {
-    const result = await callGenerateContent(client, model, body, options.signal, options.onPreview);
+    const result = await call();
     if (result.ok) return { result, retries: attempt - 1 };
     const decision = decideRetry(result.failure, attempt, options.baseDelayMs);
     if (!decision.retry) return { result, retries: attempt - 1 };

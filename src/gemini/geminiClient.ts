@@ -110,7 +110,7 @@ async function postGenerateContent(
 }
 
 /** The body as it comes, the stall timer restarted by every chunk. */
-async function* refreshOnEachChunk(body: AsyncIterable<Uint8Array>, timer: NodeJS.Timeout): AsyncGenerator<Uint8Array> {
+export async function* refreshOnEachChunk(body: AsyncIterable<Uint8Array>, timer: NodeJS.Timeout): AsyncGenerator<Uint8Array> {
   for await (const chunk of body) {
     timer.refresh();
     yield chunk;
@@ -155,7 +155,7 @@ function failureFromJson(status: number, json: unknown): GeminiFailure {
 }
 
 /** google.rpc.RetryInfo carries a protobuf Duration such as "57.2s". */
-function readRetryDelay(details: Array<Record<string, unknown>>): number | undefined {
+export function readRetryDelay(details: Array<Record<string, unknown>>): number | undefined {
   for (const detail of details) {
     if (!String(detail['@type'] ?? '').endsWith('google.rpc.RetryInfo')) continue;
     const match = /^(\d+(?:\.\d+)?)s$/.exec(String(detail['retryDelay'] ?? ''));
@@ -165,7 +165,7 @@ function readRetryDelay(details: Array<Record<string, unknown>>): number | undef
 }
 
 /** google.rpc.QuotaFailure names the quota; a per-day one will not clear by retrying soon. */
-function readQuotaPeriod(details: Array<Record<string, unknown>>): 'day' | 'minute' | undefined {
+export function readQuotaPeriod(details: Array<Record<string, unknown>>): 'day' | 'minute' | undefined {
   for (const detail of details) {
     if (!String(detail['@type'] ?? '').endsWith('google.rpc.QuotaFailure')) continue;
     const text = JSON.stringify(detail['violations'] ?? []);

@@ -19,6 +19,13 @@ export interface TokenUsage {
   totalTokens?: number | undefined;
 }
 
+/** The interaction an answer was made in (Interactions API): stored with it, so the next turn continues from it. */
+export interface AnswerInteraction {
+  id: string;
+  /** ISO time, on our clock, when the request that made it started (never later than Google's own). */
+  createdAt: string;
+}
+
 /** Why a call to Gemini did not produce an answer at all. */
 export type GeminiFailure =
   | { kind: 'http'; status: number; apiStatus: string | undefined; message: string; retryDelayMs?: number | undefined; quotaPeriod?: 'day' | 'minute' | undefined }
@@ -37,7 +44,15 @@ export type GeminiFailure =
  * renderer turns each into a message; the compiler checks none is missing.
  */
 export type GenerationOutcome =
-  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[] }
-  | { kind: 'no-image'; modelContent: GeminiContent | undefined; text: string; finishReason: string | undefined; usage: TokenUsage; sources: GroundingSource[] }
+  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[]; interaction?: AnswerInteraction | undefined }
+  | {
+      kind: 'no-image';
+      modelContent: GeminiContent | undefined;
+      text: string;
+      finishReason: string | undefined;
+      usage: TokenUsage;
+      sources: GroundingSource[];
+      interaction?: AnswerInteraction | undefined;
+    }
   | { kind: 'blocked'; stage: 'prompt' | 'response'; reason: string; text: string; usage: TokenUsage }
   | { kind: 'failed'; failure: GeminiFailure };

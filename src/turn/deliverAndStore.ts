@@ -73,6 +73,7 @@ async function storeExchange(
       decodedImages: answer.turn.outcome.kind === 'images' ? answer.turn.outcome.images : undefined,
       messageId: posted.messageId,
       now,
+      interaction: answer.turn.outcome.kind === 'images' || answer.turn.outcome.kind === 'no-image' ? answer.turn.outcome.interaction : undefined,
     });
     clock?.lap('save'); // the images' blobs and the record
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { OutgoingContent, OutgoingPart } from '../conversation/outgoingParts.js';
 import type { RetryOptions } from '../gemini/callWithRetries.js';
-import type { GenerationOutcome } from '../gemini/generationOutcome.js';
+import type { AnswerInteraction, GenerationOutcome } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 
 /**
@@ -17,7 +17,15 @@ export interface GeminiTurnRequest {
   settings: ImageSettings;
   /** Ground the answer in Google Search results. */
   search: boolean;
+  /**
+   * The interaction the last exchange of `history` was answered in, when it
+   * was (Interactions API): a transport that keeps history at Google
+   * continues from it and sends only `userParts`; generateContent ignores it.
+   */
+  continueFrom?: AnswerInteraction | undefined;
 }
+
+export type GeminiApi = 'generate-content' | 'interactions';
 
 /** How a call waits between retries, hears of shutdown, and shows Gemini's interim images (sketches) while it works. */
 export interface TurnHooks {
@@ -29,7 +37,13 @@ export interface TurnHooks {
 
 export type GeminiTurnResult =
   /** Gemini's answer (or why there was none), classified; its `modelContent` exactly as received, for the next replay. */
-  | { kind: 'answered'; outcome: GenerationOutcome; retries: number }
+  | {
+      kind: 'answered';
+      outcome: GenerationOutcome;
+      retries: number;
+      /** Sent as a continuation of an interaction Google keeps (only the new input): no turn of the history was left out. */
+      continued?: boolean | undefined;
+    }
   /** Our side could not send the history (a stored image missing or unreadable): the history's problem, not Gemini's. */
   | { kind: 'unsendable'; problem: string; missingBlob?: string | undefined; retries: number };
 
@@ -40,5 +54,12 @@ export type GeminiTurnResult =
  * Never rejects.
  */
 export interface GeminiTransport {
+  /**
+   * Which API's answers this transport replays: an exchange stored by the
+   * other one cannot be (its thought signatures belong to the other wire
+   * shape), so a turn goes on without it (generateTurn). `interactions` also
+   * continues an edit of an earlier image from that image's own interaction.
+   */
+  readonly api: GeminiApi;
   generate(request: GeminiTurnRequest, hooks: TurnHooks): Promise<GeminiTurnResult>;
 }

@@ -16,6 +16,7 @@ import type { GeminiTransport } from './geminiTransport.js';
  */
 export function generateContentTransport(deps: { client: GeminiClientOptions; blobs: BlobStore; retryBaseDelayMs: number }): GeminiTransport {
   return {
+    api: 'generate-content',
     async generate(request, hooks) {
       const contents = [...request.history, { role: 'user' as const, parts: request.userParts }];
       const body = await streamedRequestBody(buildGenerateRequest(contents, request.settings, { search: request.search }), deps.blobs);

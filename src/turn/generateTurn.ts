@@ -51,13 +51,21 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
       replyToMessageId: plan.replyToMessageId,
       // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.
       exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
+      api: deps.gemini.api,
     },
     deps.historyBudgetBytes,
   );
   if (prepared.kind === 'too-large') return done({ kind: 'refused', refusal: { kind: 'history-too-large' } });
   if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
   const call = await deps.gemini.generate(
-    { model: plan.model, history: prepared.history, userParts: prepared.userParts, settings: plan.settings, search: asked.search === true },
+    {
+      model: plan.model,
+      history: prepared.history,
+      userParts: prepared.userParts,
+      settings: plan.settings,
+      search: asked.search === true,
+      continueFrom: prepared.continueFrom,
+    },
     hooks,
   );
   if (call.kind === 'unsendable') {
@@ -65,7 +73,9 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
     deps.logger.error({ threadId, problem: call.problem }, 'a stored image could not be read while sending the history');
     return done({ kind: 'history-unreadable' }, [], call.retries);
   }
-  return done(await checkedOutcome(deps, threadId, call.outcome), prepared.userParts, call.retries, prepared.droppedExchanges);
+  // Continued from an interaction Google keeps: it held the whole thread, budget or not.
+  const dropped = call.continued ? 0 : prepared.droppedExchanges;
+  return done(await checkedOutcome(deps, threadId, call.outcome), prepared.userParts, call.retries, dropped);
 }
 
 /** Gemini's answer, its images checked before anything shows or keeps them. */

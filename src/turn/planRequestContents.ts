@@ -6,6 +6,8 @@ import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { blobIdOf } from '../store/blobStore.js';
+import type { AnswerInteraction } from '../gemini/generationOutcome.js';
+import type { GeminiApi } from './geminiTransport.js';
 
 /** What the request is built from, once the references are downloaded. */
 export interface RequestInput {
@@ -18,10 +20,26 @@ export interface RequestInput {
   replyToMessageId?: string | undefined;
   /** A reroll: this user turn exactly as first sent, after `record`'s exchanges (its images may still be stored). */
   exactUserParts?: OutgoingPart[] | undefined;
+  /**
+   * The API the turn is sent on (generate-content when absent). Its
+   * exchanges only can be replayed: those of the other API, and every one
+   * before them, are left out like turns past the budget (the edited image
+   * then travels with the new turn). On interactions an edit of an earlier
+   * image continues from that image's own turn, whose interaction Google
+   * keeps, instead of re-sending the image after the whole thread.
+   */
+  api?: GeminiApi | undefined;
 }
 
 export type RequestPlan =
-  | { kind: 'ready'; history: OutgoingContent[]; userParts: OutgoingPart[]; droppedExchanges: number }
+  | {
+      kind: 'ready';
+      history: OutgoingContent[];
+      userParts: OutgoingPart[];
+      droppedExchanges: number;
+      /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
+      continueFrom: AnswerInteraction | undefined;
+    }
   | { kind: 'unreadable'; missingBlob: string }
   | { kind: 'too-large' };
 
@@ -34,22 +52,29 @@ export type RequestPlan =
  */
 export function planRequestContents(input: RequestInput, budgetBytes: number): RequestPlan {
   const textParts = input.prompt ? [textPart(input.prompt)] : [];
-  const exchanges = input.record?.exchanges ?? [];
+  const api = input.api ?? 'generate-content';
+  const target = editTargetIndex(input.record, input.replyToMessageId);
+  const all = input.record?.exchanges ?? [];
+  const exchanges = api === 'interactions' && !input.exactUserParts && target >= 0 ? all.slice(0, target + 1) : all;
+  const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
   const sizes = storedExchangeSizes(exchanges);
   // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
   if (!sizes) return { kind: 'unreadable', missingBlob: imageWithoutLength(exchanges) };
-  const target = editTargetIndex(input.record, input.replyToMessageId);
   const ownBytes = contentBytes(input.exactUserParts ?? [...textParts, ...input.references]);
   // What re-sending the edited exchange's final images would add to the new turn.
   const targetBytes = target >= 0 ? contentBytes(finalImagesOf(modelContentOf(exchanges[target]!))) : 0;
   // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
   const mayResend = !input.exactUserParts && target >= 0;
   let resend = mayResend && target < exchanges.length - 1;
-  let dropped = oldestToDrop(sizes, ownBytes + (resend ? targetBytes : 0), budgetBytes);
-  // When the budget leaves out the exchange being edited, its image must travel with the new turn instead.
+  const toDrop = (newTurnBytes: number) => {
+    const overBudget = oldestToDrop(sizes, newTurnBytes, budgetBytes);
+    return overBudget === undefined ? undefined : Math.max(overBudget, unreplayable);
+  };
+  let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));
+  // When the budget (or the other API) leaves out the exchange being edited, its image must travel with the new turn instead.
   if (dropped !== undefined && mayResend && !resend && dropped > target) {
     resend = true;
-    dropped = oldestToDrop(sizes, ownBytes + targetBytes, budgetBytes);
+    dropped = toDrop(ownBytes + targetBytes);
   }
   if (dropped === undefined) return { kind: 'too-large' };
 
@@ -57,7 +82,13 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
   const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
-  return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped };
+  const continueFrom = api === 'interactions' && dropped < exchanges.length ? exchanges.at(-1)?.interaction : undefined;
+  return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped, continueFrom };
+}
+
+/** Which API answered an exchange: an Interactions answer keeps its interaction. */
+function storedBy(exchange: Exchange): GeminiApi {
+  return exchange.interaction ? 'interactions' : 'generate-content';
 }
 
 function modelContentOf(exchange: Exchange): OutgoingContent {

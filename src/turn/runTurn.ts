@@ -189,6 +189,7 @@ async function collectAndGenerate(bot: TurnDependencies, planned: PlannedTurn, h
 /** Timing only: the transport as it is, with laps around its call ('prepare' is generateTurn's work before it: the history chosen). */
 function timedTransport(transport: GeminiTransport, clock: PhaseClock): GeminiTransport {
   return {
+    api: transport.api,
     async generate(request, hooks) {
       clock.lap('prepare');
       try {

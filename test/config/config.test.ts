@@ -12,6 +12,8 @@ describe('configuration', () => {
         geminiApiKey: 'gemini-key',
         discordApiUrl: 'https://discord.com/api',
         geminiApiUrl: 'https://generativelanguage.googleapis.com/v1beta',
+        geminiApi: 'generate-content',
+        interactionRetentionMs: 24 * 60 * 60 * 1000,
         geminiModel: 'gemini-3-pro-image',
         allowedModels: ['gemini-3-pro-image', 'gemini-3.1-flash-image'],
         defaultAspectRatio: undefined,
@@ -48,6 +50,15 @@ describe('configuration', () => {
       expect(parsed.ok && parsed.config.previews).toBe(previews);
     }
     expect(parseConfig({ ...required, PREVIEWS: 'sometimes' })).toEqual({ ok: false, problems: ['PREVIEWS must be on or off'] });
+  });
+
+  it('takes GEMINI_API as generate-content or interactions, and the interaction retention in hours', () => {
+    const parsed = parseConfig({ ...required, GEMINI_API: 'interactions', GEMINI_INTERACTION_RETENTION_HOURS: '1320' });
+    expect(parsed.ok && [parsed.config.geminiApi, parsed.config.interactionRetentionMs]).toEqual(['interactions', 55 * 24 * 60 * 60 * 1000]);
+    expect(parseConfig({ ...required, GEMINI_API: 'generateContent', GEMINI_INTERACTION_RETENTION_HOURS: '0' })).toEqual({
+      ok: false,
+      problems: ['GEMINI_API must be generate-content or interactions', 'GEMINI_INTERACTION_RETENTION_HOURS must be greater than 0'],
+    });
   });
 
   it('reads sizes in MB and timeouts in seconds, as the README gives them', () => {

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { GeneratedImage, GenerationOutcome, GroundingSource, TokenUsage } from './generationOutcome.js';
+import { stepsToContent, type InteractionStep } from './interactionSteps.js';
+
+/*
+ * Lenient, like parseGenerateResponse: every field optional, unknown keys
+ * kept. The steps are stored exactly as received (stepsToContent).
+ */
+const itemSchema = z.looseObject({
+  type: z.string().nullish(),
+  text: z.string().nullish(),
+  data: z.string().nullish(),
+  mime_type: z.string().nullish(),
+  annotations: z.array(z.looseObject({ type: z.string().nullish(), url: z.string().nullish(), title: z.string().nullish() })).nullish(),
+});
+
+const stepSchema = z.looseObject({
+  type: z.string().nullish(),
+  content: z.array(itemSchema).nullish(),
+  error: z.looseObject({ code: z.unknown(), message: z.string().nullish() }).nullish(),
+});
+
+const usageSchema = z.looseObject({
+  total_input_tokens: z.number().nullish(),
+  total_output_tokens: z.number().nullish(),
+  total_thought_tokens: z.number().nullish(),
+  total_tokens: z.number().nullish(),
+});
+
+const interactionSchema = z.looseObject({
+  id: z.string().min(1),
+  status: z.string().nullish(),
+  steps: z.array(z.record(z.string(), z.unknown())).nullish(),
+  usage: usageSchema.nullish(),
+});
+
+export type ParsedInteraction =
+  /** `id` is the interaction to continue from; `stepError`/`status` say what an operator should see in the log. */
+  | { ok: true; id: string; status: string; outcome: GenerationOutcome; stepError: string | undefined }
+  | { ok: false; outcome: GenerationOutcome };
+
+/** Statuses this bot knows; any other is a readable failure under its own name (logged by logGeneration). */
+const FAILED = new Set(['failed', 'cancelled']);
+
+/**
+ * An interaction into the closed set of outcomes (ASSUMED mapping, as
+ * Google documents none of it; FACTS: no finish reason field):
+ * - completed with a final image: images;
+ * - completed with only text (a refusal, or the model chose words): no-image;
+ * - incomplete: no-image, as generateContent's MAX_TOKENS;
+ * - failed or cancelled, or a model_output step carrying an error: no-image
+ *   under OTHER ("stopped without saying why"), not stored;
+ * - any other status: no-image under that status's name, not stored.
+ */
+export function parseInteraction(json: unknown): ParsedInteraction {
+  const parsed = interactionSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, outcome: { kind: 'failed', failure: { kind: 'malformed', message: 'Gemini answered with an unexpected shape' } } };
+  const { id, usage: rawUsage } = parsed.data;
+  const status = parsed.data.status ?? 'unknown';
+  const steps = (parsed.data.steps ?? []) as InteractionStep[];
+  const usage = readUsage(rawUsage);
+  const outputs = steps.flatMap((step) => {
+    const output = stepSchema.safeParse(step);
+    return output.success && output.data.type === 'model_output' ? [output.data] : [];
+  });
+  const stepError = outputs.find((output) => output.error)?.error;
+  const images: GeneratedImage[] = [];
+  const texts: string[] = [];
+  const sources: GroundingSource[] = [];
+  for (const item of outputs.flatMap((output) => output.content ?? [])) {
+    if (item.type === 'image' && item.data && item.mime_type?.startsWith('image/')) images.push({ mimeType: item.mime_type, base64: item.data });
+    if (item.type === 'text' && item.text) texts.push(item.text);
+    for (const citation of item.annotations ?? []) addSource(sources, citation.url, citation.title);
+  }
+  const text = texts.join('').trim();
+  const stepErrorText = stepError ? `${String(stepError.code ?? '')} ${stepError.message ?? ''}`.trim() : undefined;
+  const answered = (outcome: GenerationOutcome): ParsedInteraction => ({ ok: true, id, status, outcome, stepError: stepErrorText });
+  const modelContent = steps.length > 0 ? stepsToContent(steps) : undefined;
+
+  if (stepError || FAILED.has(status)) return answered({ kind: 'no-image', modelContent: undefined, text, finishReason: 'OTHER', usage, sources });
+  if (status === 'completed' || status === 'incomplete') {
+    if (images.length > 0 && modelContent) return answered({ kind: 'images', modelContent, images, text, usage, sources });
+    return answered({ kind: 'no-image', modelContent, text, finishReason: status === 'incomplete' ? 'MAX_TOKENS' : undefined, usage, sources });
+  }
+  return answered({ kind: 'no-image', modelContent: undefined, text, finishReason: status.toUpperCase(), usage, sources });
+}
+
+/** A cited web page, once, only http(s) (they end up as links in Discord). */
+function addSource(sources: GroundingSource[], uri: string | null | undefined, title: string | null | undefined): void {
+  const url = uri && URL.canParse(uri) ? new URL(uri) : undefined;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || sources.some((source) => source.uri === uri)) return;
+  sources.push({ uri: uri!, title: title?.trim() || url.hostname });
+}
+
+function readUsage(usage: z.infer<typeof usageSchema> | null | undefined): TokenUsage {
+  if (!usage) return {};
+  return {
+    promptTokens: usage.total_input_tokens ?? undefined,
+    outputTokens: usage.total_output_tokens ?? undefined,
+    thoughtTokens: usage.total_thought_tokens ?? undefined,
+    totalTokens: usage.total_tokens ?? undefined,
+  };
+}

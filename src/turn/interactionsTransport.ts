@@ -1,0 +1,145 @@
+import type { Logger } from 'pino';
+import { BodyImage, storedImageSlot, streamedJsonBody } from '../conversation/streamedRequestBody.js';
+import { StoredImagePart, wireFields, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
+import { withRetries } from '../gemini/callWithRetries.js';
+import type { GeminiClientOptions } from '../gemini/geminiClient.js';
+import type { GeminiFailure } from '../gemini/generationOutcome.js';
+import type { ImageSettings } from '../gemini/imageOptions.js';
+import { readInlineData } from '../gemini/inlineData.js';
+import { createInteraction } from '../gemini/interactionsClient.js';
+import { contentToSteps, holdsSteps, userItemOf, type ContentItem, type InteractionStep } from '../gemini/interactionSteps.js';
+import { parseInteraction } from '../gemini/parseInteraction.js';
+import type { BlobStore } from '../store/blobStore.js';
+import type { GeminiTransport, GeminiTurnRequest, GeminiTurnResult, TurnHooks } from './geminiTransport.js';
+
+export interface InteractionsTransportDependencies {
+  client: GeminiClientOptions;
+  blobs: BlobStore;
+  retryBaseDelayMs: number;
+  /** How long Google keeps an interaction, as the operator declares it (GEMINI_INTERACTION_RETENTION_HOURS). */
+  retentionMs: number;
+  logger: Logger;
+  /** The clock the retention is measured on (tests move it). */
+  now?: () => number;
+}
+
+/**
+ * The Interactions API (`POST /v1beta/interactions`): Google keeps each
+ * answered turn, so a turn that builds on one still within the retention
+ * sends only its new input with `previous_interaction_id`. An older one, or
+ * one Google answers 400/404 naming as unknown, is replayed statelessly: the
+ * whole history as steps, each model turn's steps exactly as received (its
+ * thought signatures inside), and the next turn goes on from the new id.
+ * Google stores every interaction (`store` left at its default), so the
+ * answer always has an id to continue from.
+ */
+export function interactionsTransport(deps: InteractionsTransportDependencies): GeminiTransport {
+  const now = deps.now ?? Date.now;
+  return {
+    api: 'interactions',
+    async generate(request, hooks) {
+      const previous = request.continueFrom;
+      if (previous && now() - Date.parse(previous.createdAt) < deps.retentionMs) {
+        const continued = await send(deps, request, hooks, { previousId: previous.id, history: [] }, now);
+        if (!namesUnknownInteraction(continued, previous.id)) return continued.kind === 'answered' ? { ...continued, continued: true } : continued;
+        deps.logger.info({ interactionId: previous.id }, 'Gemini no longer knows the interaction; replaying the stored history');
+      }
+      return send(deps, request, hooks, { previousId: undefined, history: request.history }, now);
+    },
+  };
+}
+
+async function send(
+  deps: InteractionsTransportDependencies,
+  request: GeminiTurnRequest,
+  hooks: TurnHooks,
+  from: { previousId: string | undefined; history: OutgoingContent[] },
+  now: () => number,
+): Promise<GeminiTurnResult> {
+  const input = await inputSteps([...from.history, { role: 'user', parts: request.userParts }], deps.blobs);
+  if (!input.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: input.missingBlob, retries: 0 };
+  const body = await streamedJsonBody(interactionRequest(request, input.steps, from.previousId, deps.client.stream), deps.blobs);
+  if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
+  const createdAt = new Date(now()).toISOString();
+  const call = await withRetries(() => createInteraction(deps.client, request.model, body.body, hooks.signal, hooks.onPreview), {
+    baseDelayMs: deps.retryBaseDelayMs,
+    signal: hooks.signal,
+    onRetry: hooks.onRetry,
+    onPreview: hooks.onPreview,
+  });
+  if (!call.result.ok) {
+    const failure = call.result.failure;
+    if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };
+    return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
+  }
+  const parsed = parseInteraction(call.result.json);
+  if (!parsed.ok) return { kind: 'answered', outcome: parsed.outcome, retries: call.retries };
+  if (parsed.status !== 'completed' || parsed.stepError) {
+    // Google documents no finish reasons here: an operator sees the raw status (an unknown one is also a readable failure).
+    deps.logger.warn({ interactionId: parsed.id, status: parsed.status, stepError: parsed.stepError }, 'Gemini ended the interaction without completing it');
+  }
+  const outcome = parsed.outcome;
+  const answered = (outcome.kind === 'images' || outcome.kind === 'no-image') && outcome.modelContent ? { ...outcome, interaction: { id: parsed.id, createdAt } } : outcome;
+  return { kind: 'answered', outcome: answered, retries: call.retries };
+}
+
+/** Google's answer to a previous_interaction_id it does not know (undocumented: a 400 or a 404 naming the id). */
+function namesUnknownInteraction(result: GeminiTurnResult, id: string): boolean {
+  if (result.kind !== 'answered' || result.outcome.kind !== 'failed') return false;
+  const failure: GeminiFailure = result.outcome.failure;
+  return failure.kind === 'http' && (failure.status === 400 || failure.status === 404) && failure.message.includes(id);
+}
+
+/** The request body; image texts are BodyImage slots, written as the body streams. */
+function interactionRequest(request: GeminiTurnRequest, input: InteractionStep[], previousId: string | undefined, stream: boolean): Record<string, unknown> {
+  return {
+    model: request.model,
+    input,
+    ...(previousId ? { previous_interaction_id: previousId } : {}),
+    // Tools and output options apply to one interaction only: sent every turn (FACTS).
+    ...(request.search ? { tools: [{ type: 'google_search' }] } : {}),
+    response_format: [{ type: 'text' }, imageFormat(request.settings)],
+    ...(stream ? { stream: true } : {}),
+  };
+}
+
+function imageFormat(settings: ImageSettings): Record<string, string> {
+  return {
+    type: 'image',
+    ...(settings.aspectRatio ? { aspect_ratio: settings.aspectRatio } : {}),
+    ...(settings.imageSize ? { image_size: settings.imageSize } : {}),
+  };
+}
+
+type InputSteps = { ok: true; steps: InteractionStep[] } | { ok: false; missingBlob: string };
+
+/**
+ * The contents as steps: a user content as one user_input step, a model
+ * content as the steps it was received as. A model content that holds no
+ * steps (an exchange of the other API) cannot be replayed; generateTurn
+ * leaves those out before a turn gets here.
+ */
+async function inputSteps(contents: OutgoingContent[], blobs: BlobStore): Promise<InputSteps> {
+  const steps: InteractionStep[] = [];
+  for (const content of contents) {
+    const slots = new Map<OutgoingPart, BodyImage>();
+    for (const part of content.parts) {
+      if (part instanceof StoredImagePart) {
+        const slot = await storedImageSlot(part.blob, blobs);
+        if (!slot.ok) return slot;
+        slots.set(part, slot.slot);
+        continue;
+      }
+      const inline = readInlineData(part);
+      if (inline?.data) slots.set(part, BodyImage.of(inline.data));
+    }
+    if (content.role === 'model') {
+      if (!holdsSteps(content.parts.map(wireFields))) continue;
+      steps.push(...contentToSteps(content.parts, (part) => ({ wire: wireFields(part), imageData: slots.get(part) })));
+      continue;
+    }
+    const items = content.parts.flatMap((part): ContentItem[] => { const item = userItemOf(wireFields(part), slots.get(part)); return item ? [item] : []; });
+    steps.push({ type: 'user_input', content: items });
+  }
+  return { ok: true, steps };
+}
