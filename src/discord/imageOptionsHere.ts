@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../conversation/conversationStore.js';
-import { optionsTakenBy, type ImageSettings } from '../gemini/imageOptions.js';
+import { defaultsFor, type ChosenDefaults, type ImageSettings } from '../gemini/imageOptions.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 
 /** The model a command typed here would use, and the image options that apply unless the member picks others. */
@@ -63,11 +63,11 @@ async function lookUp(deps: { conversations: ConversationStore; guildSettings: G
 }
 
 function fromSettings(
-  settings: { model: string; aspectRatio?: ImageSettings['aspectRatio']; imageSize?: ImageSettings['imageSize'] },
+  settings: { model: string; chosenDefaults: ChosenDefaults },
   chosenModel: string | null,
   allowedModels: readonly string[],
 ): ImageOptionsHere {
   const model = chosenModel && allowedModels.includes(chosenModel) ? chosenModel : settings.model;
-  // The server's defaults, as far as the chosen model makes them (planTurn leaves the others to Gemini).
-  return { model, applying: optionsTakenBy(model, { aspectRatio: settings.aspectRatio, imageSize: settings.imageSize }) };
+  // The server's defaults as the chosen model makes them, as planTurn takes them (one set aside for the server's model may apply).
+  return { model, applying: defaultsFor(model, settings.chosenDefaults) };
 }

@@ -101,6 +101,31 @@ export function optionsTakenBy(model: string, settings: ImageSettings): ImageSet
   };
 }
 
+/**
+ * Default image options as chosen, before a model decides which it makes:
+ * the server's own (/settings image) over the environment's
+ * (DEFAULT_ASPECT_RATIO, DEFAULT_IMAGE_SIZE). Kept whole, so a default the
+ * server's model does not make still applies to a turn whose model does.
+ */
+export interface ChosenDefaults {
+  server: ImageSettings;
+  environment: ImageSettings;
+}
+
+/**
+ * The defaults a turn of `model` starts from: for each option the server's
+ * when the model makes it, else the environment's when it makes that, else
+ * none (Gemini's own default). A server that chose 1:8 on Flash and then
+ * moved to Pro gets 1:8 back for a member who picks Flash.
+ */
+export function defaultsFor(model: string, chosen: ChosenDefaults): ImageSettings {
+  const server = optionsTakenBy(model, chosen.server);
+  const environment = optionsTakenBy(model, chosen.environment);
+  const aspectRatio = server.aspectRatio ?? environment.aspectRatio;
+  const imageSize = server.imageSize ?? environment.imageSize;
+  return { ...(aspectRatio !== undefined ? { aspectRatio } : {}), ...(imageSize !== undefined ? { imageSize } : {}) };
+}
+
 function includes<T extends string>(values: readonly T[], value: string): value is T {
   return (values as readonly string[]).includes(value);
 }

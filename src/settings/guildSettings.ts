@@ -2,14 +2,17 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
-import { optionsTakenBy, type AspectRatio, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
+import { defaultsFor, type AspectRatio, type ChosenDefaults, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
 import { GuildSettingsStore, type StoredGuildSettings } from './guildSettingsStore.js';
 
 /** What applies in a server right now: its own choices, else the environment's defaults. */
 export interface EffectiveSettings {
   model: string;
+  /** The default aspect ratio for `model` (defaultsFor): a turn of another model starts from `chosenDefaults`. */
   aspectRatio: AspectRatio | undefined;
   imageSize: ImageSize | undefined;
+  /** The default image options as chosen, before any model sets one aside: what a turn of another model starts from. */
+  chosenDefaults: ChosenDefaults;
   /** Where the bot answers (threads under these channels included); empty means everywhere. */
   channelIds: string[];
   requiredRoleId: string | undefined;
@@ -103,17 +106,21 @@ export class GuildSettings {
     const chosenModel = stored.model !== undefined && defaults.allowedModels.includes(stored.model) ? stored.model : undefined;
     const model = chosenModel ?? defaults.geminiModel;
     // The model decides what it makes (gemini/imageOptions.ts): the server's default, else the environment's, if it makes it.
-    const server = optionsTakenBy(model, { aspectRatio: stored.aspectRatio, imageSize: stored.imageSize });
-    const environment = optionsTakenBy(model, { aspectRatio: defaults.defaultAspectRatio, imageSize: defaults.defaultImageSize });
+    const chosenDefaults: ChosenDefaults = {
+      server: definedOnly({ aspectRatio: stored.aspectRatio, imageSize: stored.imageSize }),
+      environment: definedOnly({ aspectRatio: defaults.defaultAspectRatio, imageSize: defaults.defaultImageSize }),
+    };
+    const applying = defaultsFor(model, chosenDefaults);
     const wanted: ImageSettings = { aspectRatio: stored.aspectRatio ?? defaults.defaultAspectRatio, imageSize: stored.imageSize ?? defaults.defaultImageSize };
     const notTaken: ImageSettings = {
-      ...(wanted.aspectRatio !== undefined && wanted.aspectRatio !== server.aspectRatio && wanted.aspectRatio !== environment.aspectRatio ? { aspectRatio: wanted.aspectRatio } : {}),
-      ...(wanted.imageSize !== undefined && wanted.imageSize !== server.imageSize && wanted.imageSize !== environment.imageSize ? { imageSize: wanted.imageSize } : {}),
+      ...(wanted.aspectRatio !== undefined && wanted.aspectRatio !== applying.aspectRatio ? { aspectRatio: wanted.aspectRatio } : {}),
+      ...(wanted.imageSize !== undefined && wanted.imageSize !== applying.imageSize ? { imageSize: wanted.imageSize } : {}),
     };
     return {
       model,
-      aspectRatio: server.aspectRatio ?? environment.aspectRatio,
-      imageSize: server.imageSize ?? environment.imageSize,
+      aspectRatio: applying.aspectRatio,
+      imageSize: applying.imageSize,
+      chosenDefaults,
       channelIds: stored.channelIds ?? [],
       requiredRoleId: stored.requiredRoleId,
       dailyImageLimit: stored.dailyImageLimit ?? defaults.dailyImageLimit,
@@ -123,4 +130,11 @@ export class GuildSettings {
       defaultsNotTaken: Object.keys(notTaken).length > 0 ? notTaken : undefined,
     };
   }
+}
+
+function definedOnly(settings: ImageSettings): ImageSettings {
+  return {
+    ...(settings.aspectRatio !== undefined ? { aspectRatio: settings.aspectRatio } : {}),
+    ...(settings.imageSize !== undefined ? { imageSize: settings.imageSize } : {}),
+  };
 }

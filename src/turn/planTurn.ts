@@ -1,7 +1,7 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
-import { checkImageOptions, optionsTakenBy, type ImageSettings, type RequestedImageSettings } from '../gemini/imageOptions.js';
+import { checkImageOptions, defaultsFor, optionsTakenBy, type ChosenDefaults, type ImageSettings, type RequestedImageSettings } from '../gemini/imageOptions.js';
 import type { Refusal } from '../refusals/refusal.js';
 
 /**
@@ -30,8 +30,12 @@ export interface PlanFacts {
   ask: TurnAsk;
   /** The thread's stored conversation (missing for a new one). */
   stored: ThreadConversation;
-  /** The server's defaults for a new conversation. */
-  serverDefaults: { model: string } & ImageSettings;
+  /**
+   * The server's defaults for a new conversation: its model, and the image
+   * options as chosen, which the turn's own model then filters (a member's
+   * pick of another model gets the defaults that model makes).
+   */
+  serverDefaults: { model: string; chosenDefaults: ChosenDefaults };
   /** The models the operator offers now (GEMINI_MODELS). */
   allowedModels: readonly string[];
   /**
@@ -93,7 +97,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     return refused({ kind: 'model-withdrawn', model });
   }
   // A reroll redoes its turn with that turn's own options.
-  const threadSettings = record?.settings ?? serverImageDefaults(facts);
+  const threadSettings = record?.settings ?? defaultsFor(model, facts.serverDefaults.chosenDefaults);
   const baseSettings = replayed ? { ...threadSettings, ...definedOnly(replayed.exchange.settings ?? {}) } : threadSettings;
   const options = optionsFor(model, record ? 'conversation' : 'new-image', baseSettings, ask.settings);
   if (!options.ok) return options.refused;
@@ -138,7 +142,7 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
   if (ask.replay || cannotFindTheImage) return refused({ kind: 'history-unreadable' });
   const images = replied.length > 0 ? replied : (facts.latestPostedImages ?? []);
   const model = ask.model ?? facts.serverDefaults.model;
-  const options = optionsFor(model, 'new-image', serverImageDefaults(facts), ask.settings);
+  const options = optionsFor(model, 'new-image', defaultsFor(model, facts.serverDefaults.chosenDefaults), ask.settings);
   if (!options.ok) return options.refused;
   return {
     kind: 'go',
@@ -171,17 +175,13 @@ function wordsOf(parts: StoredPart[]): string {
   return parts.flatMap(({ raw }) => (typeof raw['text'] === 'string' ? [raw['text']] : [])).join('\n');
 }
 
-function serverImageDefaults(facts: PlanFacts): ImageSettings {
-  return { aspectRatio: facts.serverDefaults.aspectRatio, imageSize: facts.serverDefaults.imageSize };
-}
-
 /**
  * The thread's (or server's) options, overridden by those chosen now. What
  * the member chose is checked against the model whatever asked (a typed
  * value, a stale client, a button, a thread of another model): one it does
  * not take is refused, naming what it takes, so Gemini is never sent an
- * option it would reject. A default it does not take (the server's, when the
- * member picked another model) is left for Gemini's own.
+ * option it would reject. A default it does not take (a thread's, rerolled
+ * on a record whose options predate the table) is left for Gemini's own.
  */
 function optionsFor(
   model: string,

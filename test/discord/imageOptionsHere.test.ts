@@ -51,8 +51,12 @@ describe('which model the suggestions follow', () => {
     expect(await imageOptionsHere(here, { guildId: GUILD, channelId: null, chosenModel: 'gemini-9-image' })).toEqual({ model: 'gemini-3-pro-image', applying: { aspectRatio: '16:9', imageSize: '4K' } });
     await here.guildSettings.update(GUILD, () => ({ model: FLASH, imageSize: '512' }));
     expect(await imageOptionsHere(here, { guildId: GUILD, channelId: null, chosenModel: null })).toEqual({ model: FLASH, applying: { aspectRatio: '16:9', imageSize: '512' } });
-    // The picked model does not make 512: the server's default is left out, as the turn leaves it out.
-    expect(await imageOptionsHere(here, { guildId: GUILD, channelId: null, chosenModel: 'gemini-3-pro-image' })).toEqual({ model: 'gemini-3-pro-image', applying: { aspectRatio: '16:9' } });
+    // The picked model does not make 512: the server's default gives way to the environment's, as in the turn.
+    expect(await imageOptionsHere(here, { guildId: GUILD, channelId: null, chosenModel: 'gemini-3-pro-image' })).toEqual({ model: 'gemini-3-pro-image', applying: { aspectRatio: '16:9', imageSize: '4K' } });
+    // A default set aside for the server's model applies again to a picked model that makes it.
+    await here.guildSettings.update(GUILD, () => ({ model: 'gemini-3-pro-image', aspectRatio: '1:8', imageSize: '512' }));
+    expect(await imageOptionsHere(here, { guildId: GUILD, channelId: null, chosenModel: null })).toEqual({ model: 'gemini-3-pro-image', applying: { aspectRatio: '16:9', imageSize: '4K' } });
+    expect(await imageOptionsHere(here, { guildId: GUILD, channelId: null, chosenModel: FLASH })).toEqual({ model: FLASH, applying: { aspectRatio: '1:8', imageSize: '512' } });
   });
 
   it('falls back to the environment\'s defaults when the store fails, and logs it', async () => {

@@ -116,6 +116,7 @@ describe('each model\'s range, with the two models Google documents', () => {
   });
 
   it('/settings image takes only what the server\'s model makes, and a model change sets aside a default the new model does not make, saying so', async () => {
+    await registerCommands(harness.config, commands);
     expect(await settings('image', [text('size', '512')])).toBe(
       "This server's model, gemini-3-pro-image, does not make images at the size `512`. Choose 1K, 2K or 4K, or change the model first with /settings model.",
     );
@@ -134,10 +135,19 @@ describe('each model\'s range, with the two models Google documents', () => {
     expect(message.attachments).toHaveLength(1);
     expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
 
+    // A member who picks Flash gets the server's 1:8 and 512, and the suggestions mark them.
+    const { message: picked } = await imagine(harness, { prompt: 'a tall tower', model: FLASH });
+    expect(picked.attachments).toHaveLength(1);
+    expect(harness.gemini.requests.map((request) => request.model)).toEqual([PRO, FLASH]);
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' } });
+    expect(await suggestions(harness, { command: 'imagine', option: 'size', typed: '5', filled: [text('model', FLASH)] })).toEqual(['512']);
+    const { interactionId } = harness.discord.sendAutocomplete({ user: harness.discord.users.alice, name: 'imagine', options: [{ type: 3, name: 'model', value: FLASH }, { type: 3, name: 'size', value: '5', focused: true }] });
+    expect((await harness.discord.waitForInteractionResponse(interactionId)).autocompleteChoices).toEqual([{ name: '512, the default here', value: '512' }]);
+
     // Back on Flash, the server's choices are in force again.
     await settings('model', [text('model', FLASH)]);
     await imagine(harness, { prompt: 'a tower' });
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' } });
+    expect(geminiBody(harness, 2).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' } });
   });
 });
 

@@ -7,6 +7,7 @@ const effective: EffectiveSettings = {
   model: 'gemini-3-pro-image',
   aspectRatio: undefined,
   imageSize: '4K',
+  chosenDefaults: { server: { imageSize: '4K' }, environment: {} },
   channelIds: [],
   requiredRoleId: '400000000000000001',
   dailyImageLimit: 0,

@@ -34,6 +34,7 @@ describe('per-server settings', () => {
       model: 'gemini-3-pro-image',
       aspectRatio: '16:9',
       imageSize: undefined,
+      chosenDefaults: { server: {}, environment: { aspectRatio: '16:9' } },
       channelIds: [],
       requiredRoleId: undefined,
       dailyImageLimit: 5,
@@ -73,6 +74,8 @@ describe('per-server settings', () => {
     expect(await guild.effectiveSettings(GUILD)).toMatchObject({ model: 'gemini-3.1-flash-image', aspectRatio: '1:8', imageSize: '512', defaultsNotTaken: undefined });
     await guild.update(GUILD, (current) => ({ ...current, model: 'gemini-3-pro-image' }));
     expect(await guild.effectiveSettings(GUILD)).toMatchObject({ model: 'gemini-3-pro-image', aspectRatio: '16:9', imageSize: undefined, defaultsNotTaken: { aspectRatio: '1:8', imageSize: '512' } });
+    // Kept as chosen, for a turn on a model that makes them.
+    expect((await guild.effectiveSettings(GUILD)).chosenDefaults).toEqual({ server: { aspectRatio: '1:8', imageSize: '512' }, environment: { aspectRatio: '16:9' } });
     await guild.update(GUILD, (current) => ({ ...current, model: 'gemini-3.1-flash-image' }));
     expect(await guild.effectiveSettings(GUILD)).toMatchObject({ aspectRatio: '1:8', imageSize: '512', defaultsNotTaken: undefined });
   });

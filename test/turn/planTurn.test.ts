@@ -33,7 +33,7 @@ function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: 
   return {
     ask: { prompt: 'make it blue', attachments: [], settings: {}, ...ask },
     stored,
-    serverDefaults: { model: PRO, aspectRatio: '1:1', imageSize: '2K' },
+    serverDefaults: { model: PRO, chosenDefaults: { server: { aspectRatio: '1:1', imageSize: '2K' }, environment: {} } },
     allowedModels: [PRO, FLASH],
     ...more,
   };
@@ -78,8 +78,23 @@ describe('planTurn: what a turn does, decided before any call', () => {
     },
     {
       case: 'a new conversation on a model the member picked leaves out a server default that model does not make',
-      facts: facts({ model: PRO }, { kind: 'missing' }, { serverDefaults: { model: FLASH, aspectRatio: '1:8', imageSize: '512' } }),
+      facts: facts({ model: PRO }, { kind: 'missing' }, { serverDefaults: { model: FLASH, chosenDefaults: { server: { aspectRatio: '1:8', imageSize: '512' }, environment: {} } } }),
       expected: { model: PRO, settings: {} },
+    },
+    {
+      case: "a server default set aside for the server's model is back in force for a member who picks a model that makes it",
+      facts: facts({ model: FLASH }, { kind: 'missing' }, { serverDefaults: { model: PRO, chosenDefaults: { server: { aspectRatio: '1:8', imageSize: '512' }, environment: {} } } }),
+      expected: { model: FLASH, settings: { aspectRatio: '1:8', imageSize: '512' } },
+    },
+    {
+      case: "the environment's default stands in for a server default the turn's model does not make",
+      facts: facts({ model: PRO }, { kind: 'missing' }, { serverDefaults: { model: FLASH, chosenDefaults: { server: { aspectRatio: '1:8', imageSize: '512' }, environment: { aspectRatio: '16:9', imageSize: '2K' } } } }),
+      expected: { model: PRO, settings: { aspectRatio: '16:9', imageSize: '2K' } },
+    },
+    {
+      case: "a fresh start (unreadable history) on a model the member picked takes the defaults that model makes",
+      facts: facts({ model: FLASH }, { kind: 'unreadable' }, { latestPostedImages: [], serverDefaults: { model: PRO, chosenDefaults: { server: { aspectRatio: '1:8' }, environment: {} } } }),
+      expected: { model: FLASH, settings: { aspectRatio: '1:8' }, freshStart: 'nothing' },
     },
     {
       case: 'a Flash thread takes the ratios and sizes only Flash makes',
