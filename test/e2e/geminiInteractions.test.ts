@@ -3,8 +3,9 @@ import type { RecordedInteractionRequest } from '../emulators/gemini/interaction
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
-import { firstAttachmentBytes, imagine, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
-import type { Harness } from './harness.js';
+import { firstAttachmentBytes, geminiBody, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { startHarness, type Harness } from './harness.js';
+import type { StoredMessage } from '../emulators/discord/index.js';
 
 /**
  * The conversation on GEMINI_API=interactions: the same bot for members,
@@ -114,4 +115,135 @@ describe('GEMINI_API=interactions', () => {
     expect(answer.attachments).toHaveLength(1);
     expect(posts().map((request) => request.status)).toEqual([200, 400, 200]);
   });
+
+  it('continues an edit of an older image from that image\'s own interaction, sending no image', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(second.attachments).toHaveLength(1);
+    const older = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it red instead'));
+    expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, older))?.prompt).toBe('make it red instead');
+    const [first, , third] = posts();
+    expect(third?.status).toBe(200);
+    expect(body(third).previous_interaction_id).toBe(first?.interactionId);
+    expect(body(third).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'make it red instead' }] }]);
+  });
+
+  it('rerolls a turn from the interaction before it, with the turn\'s own words', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const before = harness.discord.messages(thread.id);
+    harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:reroll' });
+    await nextResultIn(thread.id, before);
+    const [first, , reroll] = posts();
+    expect(reroll?.status).toBe(200);
+    expect(body(reroll).previous_interaction_id).toBe(first?.interactionId);
+    expect(body(reroll).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'make it blue' }] }]);
+  });
+
+  it('shows sketches from the streamed thought summary, and keeps them in the steps it replays', async () => {
+    harness.gemini.enqueue({ kind: 'image', thoughtImages: 2 });
+    const { starter, thread } = await startConversation('a fox');
+    expect(body(posts()[0]).stream).toBe(true);
+    const edits = harness.discord.requests.filter((request) => request.method === 'PATCH' && request.path.endsWith('/messages/@original'));
+    expect(edits.flatMap((request) => request.files.map((file) => file.filename))).toContain('sketch-1.jpg');
+    expect(starter.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
+    harness.gemini.interactions.expire(posts()[0]!.interactionId!);
+    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const replayed = body(posts().at(-1));
+    expect(posts().at(-1)?.status).toBe(200); // the rebuilt thought step, sketches and signature, verified
+    expect(replayed.input[1]?.type).toBe('thought');
+    expect((replayed.input[1] as { summary?: Array<{ type: string }> }).summary?.filter((item) => item.type === 'image')).toHaveLength(2);
+  });
+
+  it('words a refusal that comes as text only, or as a failed interaction, like any other, and keeps nothing of a failure', async () => {
+    harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
+    const { message } = await imagine(harness, { prompt: 'something' });
+    expect(message.attachments).toHaveLength(0);
+    expect(message.content).toContain("I can't create that image.");
+    harness.gemini.interactions.setSafetyStyle('failed');
+    harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
+    const failed = await imagine(harness, { prompt: 'something else' });
+    expect(failed.message.attachments).toHaveLength(0);
+    expect(failed.message.content).toMatch(/Gemini stopped without saying why/);
+    expect(failed.message.content).not.toMatch(/[{}]|undefined|\bnull\b/);
+    harness.gemini.interactions.enqueue({ kind: 'status', status: 'budget_exceeded' });
+    const odd = await imagine(harness, { prompt: 'a third thing' });
+    expect(odd.message.content).toMatch(/a reason this bot does not know yet/);
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('"status":"budget_exceeded"'))).toBe(true), PATIENCE);
+  });
+
+  it('retries a 429 as the retry policy says', async () => {
+    harness.gemini.enqueue({ kind: 'error', status: 429 });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.attachments).toHaveLength(1);
+    expect(posts().map((request) => request.status)).toEqual([429, 200]);
+    expect((posts()[0]?.response as { error: { code: unknown } }).error.code).toBe('resource_exhausted');
+  });
+
+  it('goes on from the latest image when the thread was made on generateContent (an operator switched GEMINI_API), and back', async () => {
+    harness.config.geminiApi = 'generate-content';
+    await harness.restart();
+    const { starter, thread } = await startConversation('a fox');
+    harness.config.geminiApi = 'interactions';
+    await harness.restart();
+    const switched = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(switched.attachments).toHaveLength(1);
+    const sent = body(posts()[0]);
+    expect(posts()[0]?.status).toBe(200);
+    expect(sent.previous_interaction_id).toBeUndefined();
+    // Only the new turn: its words and the image it edits (the generateContent turn cannot be replayed here).
+    expect(sent.input).toHaveLength(1);
+    expect(sent.input[0]?.content?.map((item) => item['type'])).toEqual(['text', 'image']);
+    expect(Buffer.from(String(sent.input[0]?.content?.[1]?.['data']), 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+
+    harness.config.geminiApi = 'generate-content';
+    await harness.restart();
+    const back = await waitForBotReplyTo(harness, reply(thread.id, switched, 'add a hat'));
+    expect(back.attachments).toHaveLength(1);
+    expect(harness.gemini.requests.at(-1)?.status).toBe(200);
+    const contents = geminiBody(harness, harness.gemini.requests.length - 1).contents;
+    expect(JSON.stringify(contents)).not.toMatch(/"step"|"item"/);
+  });
 });
+
+describe('bytes sent per edit of a long thread', () => {
+  const TURNS = 6;
+
+  /** A thread of TURNS answers of about 300 kB each, every edit a reply to the latest; the bytes of the last edit's request. */
+  async function lastEditBytes(h: Harness, requests: () => Array<{ bytes: number; status: number }>): Promise<number> {
+    for (let turn = 0; turn < TURNS; turn++) h.gemini.enqueue({ kind: 'image', imageBytes: 300_000 });
+    const { message } = await imagine(h, { prompt: 'a fox' });
+    const thread = await waitForThread(h, message.id);
+    let latest = message;
+    for (let turn = 1; turn < TURNS; turn++) {
+      const edit = h.discord.sendMessage({ user: h.discord.users.bob, channelId: thread.id, content: `edit number ${turn}`, replyTo: latest.id });
+      latest = await waitForBotReplyTo(h, edit);
+      expect(latest.attachments).toHaveLength(1);
+    }
+    expect(requests().map((request) => request.status)).toEqual(Array(TURNS).fill(200));
+    return requests().at(-1)!.bytes;
+  }
+
+  it('sends under 1 % of what generateContent sends for the same edit', async () => {
+    const interactions = await lastEditBytes(harness, () => posts());
+    const generateContent = await startHarness();
+    try {
+      // The generateContent side records the parsed body: the bot sends compact JSON, so its length is what went over the wire.
+      const stateless = await lastEditBytes(generateContent, () =>
+        generateContent.gemini.requests.map((request) => ({ status: request.status, bytes: Buffer.byteLength(JSON.stringify(request.body)) })),
+      );
+      expect(stateless).toBeGreaterThan(TURNS * 300_000);
+      expect(interactions / stateless).toBeLessThan(0.01);
+    } finally {
+      await generateContent.close();
+    }
+  });
+});
+
+/** The next result the bot posts in a thread, after a click. */
+function nextResultIn(threadId: string, after: StoredMessage[]) {
+  const known = new Set(after.map((message) => message.id));
+  return harness.discord.waitForMessage(
+    (message) => isBotMessage(harness, message) && message.channel_id === threadId && !known.has(message.id) && message.attachments.length > 0 && !isProgressNote(message),
+  );
+}

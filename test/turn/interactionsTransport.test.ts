@@ -1,0 +1,78 @@
+import Keyv from 'keyv';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outgoingParts } from '../../src/conversation/outgoingParts.js';
+import { storeParts } from '../../src/conversation/storedParts.js';
+import { contentToSteps, stepsToContent } from '../../src/gemini/interactionSteps.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+import { interactionsTransport } from '../../src/turn/interactionsTransport.js';
+import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
+
+/** The Interactions transport against the emulator on loopback, on a clock the test sets. */
+let gemini: GeminiEmulator;
+beforeAll(async () => {
+  gemini = await startGeminiEmulator();
+});
+afterAll(() => gemini.close());
+
+const HOUR = 60 * 60 * 1000;
+const request = { model: 'gemini-3-pro-image', settings: {}, search: false };
+
+function transport(blobs: BlobStore, now: () => number, stream = true) {
+  const client = { apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000, stream, stallMs: 5_000 };
+  return interactionsTransport({ client, blobs, retryBaseDelayMs: 1, retentionMs: 24 * HOUR, logger: pino({ level: 'silent' }), now });
+}
+
+describe('interaction steps kept as parts', () => {
+  it('come back exactly as received, image bytes included', () => {
+    const steps = [
+      { type: 'thought', signature: 'c2ln', summary: [{ type: 'text', text: 'plan' }, { type: 'image', data: 'QUJD', mime_type: 'image/jpeg' }] },
+      { type: 'google_search_call', id: 'a', arguments: { queries: ['q'] }, signature: 'x' },
+      { type: 'model_output', content: [{ type: 'text', text: 'hi', annotations: [{ type: 'url_citation', url: 'https://e.x' }] }, { type: 'image', data: 'REVG', mime_type: 'image/jpeg' }] },
+    ];
+    const content = stepsToContent(steps);
+    expect(contentToSteps(content.parts, (part) => ({ wire: part, imageData: (part['inline_data'] as { data?: string } | undefined)?.data }))).toEqual(steps);
+  });
+});
+
+describe('interactionsTransport', () => {
+  it('continues from an interaction younger than the retention, and replays the history itself past it, without asking Google first', async () => {
+    const blobs = new BlobStore(new Keyv());
+    let clock = Date.parse('2026-07-01T00:00:00Z');
+    const first = await transport(blobs, () => clock).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    if (first.kind !== 'answered' || first.outcome.kind !== 'images') throw new Error(`unexpected ${JSON.stringify(first)}`);
+    const interaction = first.outcome.interaction!;
+    expect(interaction.createdAt).toBe('2026-07-01T00:00:00.000Z');
+    const stored = await storeParts(first.outcome.modelContent.parts, blobs);
+    const history = [
+      { role: 'user' as const, parts: [{ text: 'a fox' }] },
+      { role: 'model' as const, parts: outgoingParts(stored) },
+    ];
+    const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST');
+
+    clock += 23 * HOUR;
+    const young = await transport(blobs, () => clock).generate({ ...request, history, userParts: [{ text: 'blue' }], continueFrom: interaction }, {});
+    expect(young).toMatchObject({ kind: 'answered', continued: true, outcome: { kind: 'images' } });
+    expect(posts().at(-1)?.body).toMatchObject({ previous_interaction_id: interaction.id, input: [{ type: 'user_input' }] });
+
+    clock += 2 * HOUR;
+    const before = posts().length;
+    const old = await transport(blobs, () => clock).generate({ ...request, history, userParts: [{ text: 'red' }], continueFrom: interaction }, {});
+    expect(old).toMatchObject({ kind: 'answered', outcome: { kind: 'images' } });
+    expect(old.kind === 'answered' && old.continued).toBeFalsy();
+    expect(posts().length).toBe(before + 1); // one request: no 404 asked for first
+    expect(posts().at(-1)?.status).toBe(200); // the replayed signatures verified
+    expect((posts().at(-1)?.body as { previous_interaction_id?: string }).previous_interaction_id).toBeUndefined();
+  });
+
+  it('maps a step error, a cut stream and an HTTP error with a string code into the closed set', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    gemini.interactions.enqueue({ kind: 'step-error' });
+    expect(await ask()).toMatchObject({ kind: 'answered', outcome: { kind: 'no-image', finishReason: 'OTHER', modelContent: undefined } });
+    gemini.enqueue({ kind: 'image', stream: { cutAfter: 3 } }, { kind: 'image' });
+    expect(await ask()).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
+    gemini.enqueue({ kind: 'error', status: 403 });
+    expect(await ask()).toMatchObject({ kind: 'answered', outcome: { kind: 'failed', failure: { kind: 'http', status: 403, apiStatus: 'PERMISSION_DENIED' } } });
+  });
+});
