@@ -27,19 +27,34 @@ export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'p
   let lastSentAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
+  /** Nothing is being sent: the next update starts at once. */
+  let idle = true;
   let closed = false;
+  // Each retry starts a new try whose sketches count from 1 again: counted here, so a retry notice merged away still counts.
+  let tries = 1;
 
   const flush = () => {
     timer = undefined;
     const next = wanted;
-    if (closed || !next || sameAs(next) === shown) return;
-    shown = sameAs(next);
+    if (closed || !next || keyOf(next, tries) === shown) return;
+    shown = keyOf(next, tries);
     lastSentAt = Date.now();
-    chain = chain.then(() => delivery.progress(next)).catch((error: unknown) => logger.debug({ err: error }, 'progress update failed'));
+    const send = () => new Promise<void>((resolve) => resolve(delivery.progress(next)));
+    // Started at once when nothing is being sent. Queued behind a slow upload, an update can find the answer
+    // ready by its turn: it is then dropped, never sent (megabytes, for a sketch) while the answer waits.
+    const sent = idle ? send() : chain.then(() => (closed ? undefined : send()));
+    idle = false;
+    const queued: Promise<void> = sent
+      .catch((error: unknown) => logger.debug({ err: error }, 'progress update failed'))
+      .then(() => {
+        if (chain === queued) idle = true;
+      });
+    chain = queued;
   };
 
   const report = ((progress: TurnProgress, options?: { now?: boolean }) => {
     if (closed) return;
+    if (progress.kind === 'retrying') tries += 1;
     wanted = progress;
     if (timer) return;
     const wait = options?.now ? 0 : Math.max(0, lastSentAt + MIN_INTERVAL_MS - Date.now());
@@ -54,7 +69,11 @@ export function progressReporter(logger: Logger, delivery: Pick<TurnDelivery, 'p
   return report;
 }
 
-/** What makes two updates the same to the member: a sketch by its number (its image is megabytes, never compared or serialized). */
-function sameAs(progress: TurnProgress): string {
-  return progress.kind === 'sketch' ? `sketch ${progress.number} ${progress.thought ?? ''}` : JSON.stringify(progress);
+/**
+ * What makes two updates the same to the member: a sketch by its try and
+ * number (its image is megabytes, never compared or serialized); a retry's
+ * sketch 1 is a new picture.
+ */
+function keyOf(progress: TurnProgress, tries: number): string {
+  return progress.kind === 'sketch' ? `try ${tries} sketch ${progress.number} ${progress.thought ?? ''}` : JSON.stringify(progress);
 }

@@ -47,4 +47,36 @@ describe('progress while a turn waits or Gemini draws', () => {
     await settling;
     expect(settled).toBe(true);
   });
+
+  it('drops, when settling, an update queued behind a slow upload: the answer waits for no further sketch', async () => {
+    const uploads: Array<{ number: number; finish: () => void }> = [];
+    const report = progressReporter(logger, {
+      progress: (progress) => new Promise<void>((resolve) => uploads.push({ number: progress.kind === 'sketch' ? progress.number : 0, finish: resolve })),
+    });
+    report(sketch(1));
+    await vi.advanceTimersByTimeAsync(0);
+    report(sketch(2));
+    await vi.advanceTimersByTimeAsync(2_000); // sketch 2's turn comes while sketch 1 is still uploading: queued behind it
+    let settled = false;
+    const settling = report.settled().then(() => (settled = true));
+    uploads[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(uploads.map((upload) => upload.number)).toEqual([1]);
+    await settling;
+    expect(settled).toBe(true);
+  });
+
+  it("shows a retry's sketch 1 even when the retry notice was merged away: a new try's sketches are new pictures", async () => {
+    const shown: TurnProgress[] = [];
+    const report = progressReporter(logger, { progress: async (progress) => void shown.push(progress) });
+    report(sketch(1));
+    await vi.advanceTimersByTimeAsync(500);
+    report({ kind: 'retrying', seconds: 1 });
+    await vi.advanceTimersByTimeAsync(500);
+    const retried: TurnProgress = { kind: 'sketch', number: 1, image: { mimeType: 'image/jpeg', base64: 'second-try' }, thought: undefined };
+    report(retried); // replaces the notice still on its timer
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(shown).toEqual([sketch(1), retried]);
+    await report.settled();
+  });
 });
