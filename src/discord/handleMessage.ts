@@ -13,6 +13,7 @@ import { runTurn } from '../turn/runTurn.js';
 import { turnDeliveryTo } from './turnDeliveryTo.js';
 import { describeRefusal } from './describeRefusal.js';
 import { textPayload } from './toMessagePayload.js';
+import { reportUnexpectedError } from './reportUnexpectedError.js';
 
 /**
  * A message that speaks to the bot becomes a turn: in a thread it continues
@@ -47,6 +48,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
 
   const thread = message.channel.isThread() ? message.channel : undefined;
   const stopTyping = keepTyping(message, bot.logger);
+  const delivery = messageDelivery(message);
   try {
     // No await since the message arrived: the turn takes its place in the thread's line in order of arrival.
     await runTurn(
@@ -64,8 +66,11 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         settings: {},
         access,
       },
-      turnDeliveryTo(messageDelivery(message), bot.logger),
+      turnDeliveryTo(delivery, bot.logger),
     );
+  } catch (error) {
+    // Told where the request stood (its status reply, a sketch perhaps), not in a second reply under a stale sketch.
+    await delivery.explain(reportUnexpectedError(bot, error, { messageId: message.id, channelId: message.channelId }));
   } finally {
     stopTyping();
   }

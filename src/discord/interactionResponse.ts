@@ -1,5 +1,5 @@
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
-import { textPayload } from './toMessagePayload.js';
+import { replacingTextPayload, textPayload } from './toMessagePayload.js';
 
 /**
  * The first answer to one interaction, kept track of so that every
@@ -54,7 +54,8 @@ export class InteractionResponse {
     // A deferral still on its way must land first: the reply to edit only exists once Discord has it.
     await this.deferral?.catch(() => undefined);
     try {
-      if (interaction.deferred && !this.answered) await interaction.editReply(textPayload(text));
+      // The reply may show a sketch and its caption: the sentence replaces all of it.
+      if (interaction.deferred && !this.answered) await interaction.editReply(replacingTextPayload(text));
       else if (!interaction.deferred && !interaction.replied) await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
       else await interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
       return true;

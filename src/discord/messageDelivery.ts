@@ -1,7 +1,17 @@
 import type { Message } from 'discord.js';
 import type { ChannelDelivery } from './channelDelivery.js';
-import { textPayload, toMessagePayload } from './toMessagePayload.js';
+import { replacingTextPayload, textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
+
+/** A message's delivery, which can also tell the member that the turn failed unexpectedly. */
+export interface MessageDelivery extends ChannelDelivery {
+  /**
+   * Tells the member what went wrong: in the status reply while it shows
+   * where the request stood (a sketch included, replaced by the sentence),
+   * else in a reply of its own, so a posted answer keeps its words. Never throws.
+   */
+  explain(text: string): Promise<void>;
+}
 
 /**
  * Delivers a turn asked for by a message, as a reply to it. Progress
@@ -9,9 +19,10 @@ import { uploadLimitForTier } from './uploadLimit.js';
  * answer replaces it, so the thread gets one message per request, not a
  * trail of notices.
  */
-export function messageDelivery(request: Message<true>): ChannelDelivery {
+export function messageDelivery(request: Message<true>): MessageDelivery {
   // The status reply as a promise, so an edit or the answer never races its creation.
   let status: Promise<Message> | undefined;
+  let answered = false;
   return {
     ready: Promise.resolve(),
     uploadLimitBytes: uploadLimitForTier(request.guild.premiumTier),
@@ -24,9 +35,21 @@ export function messageDelivery(request: Message<true>): ChannelDelivery {
       const payload = toMessagePayload(message);
       const statusMessage = await status?.catch(() => undefined);
       // `attachments: []`: the edit carries only the answer's files, never the sketch the status showed.
-      if (statusMessage) return statusMessage.edit({ ...payload, attachments: [] });
-      return request.reply(payload);
+      const posted = statusMessage ? await statusMessage.edit({ ...payload, attachments: [] }) : await request.reply(payload);
+      answered = true;
+      return posted;
     },
     warn: (text) => request.reply(textPayload(text)),
+    async explain(text) {
+      const statusMessage = answered ? undefined : await status?.catch(() => undefined);
+      if (statusMessage) {
+        const edited = await statusMessage.edit(replacingTextPayload(text)).then(
+          () => true,
+          () => false,
+        );
+        if (edited) return;
+      }
+      await request.reply(textPayload(text)).catch(() => undefined);
+    },
   };
 }

@@ -18,6 +18,15 @@ export function textPayload(content: string): BaseMessageOptions {
   return { content, allowedMentions: NO_PINGS };
 }
 
+/**
+ * A sentence that replaces everything an edited message showed. An edit that
+ * leaves the attachments out keeps them (so a sketch would stay under an
+ * error): discord.js sends `files: []` as `attachments: []`, which removes them.
+ */
+export function replacingTextPayload(content: string): BaseMessageOptions {
+  return { content, files: [], components: [], allowedMentions: NO_PINGS };
+}
+
 /** Answers an interaction with a sentence only its user sees (a refusal, a notice), pinging nobody. */
 export async function replyPrivately(interaction: RepliableInteraction, text: string): Promise<void> {
   await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });

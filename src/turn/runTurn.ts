@@ -10,7 +10,7 @@ import type { GeminiTransport, TurnHooks } from './geminiTransport.js';
 import { generateTurn, type GeneratedTurn } from './generateTurn.js';
 import { needsLatestPostedImages, planTurn, type TurnPlan } from './planTurn.js';
 import type { PlannedTurn } from './plannedTurn.js';
-import { progressReporter } from './progressReporter.js';
+import { progressReporter, type ProgressReporter } from './progressReporter.js';
 import type { TurnDependencies } from './turnDependencies.js';
 import { outcomeName } from './turnOutcome.js';
 import type { TurnDelivery, TurnRequest } from './turnRequest.js';
@@ -117,8 +117,24 @@ async function generateAndDeliver(
   ticket: Ticket,
   context: { started: number; reservation: Reservation; clock: PhaseClock },
 ): Promise<void> {
-  const { clock } = context;
   const progress = progressReporter(bot.logger, delivery);
+  try {
+    await generateAndDeliverWith(bot, planned, delivery, ticket, context, progress);
+  } finally {
+    // Also when the turn throws: a sketch still on its timer must not replace the explanation the member is about to read.
+    await progress.settled();
+  }
+}
+
+async function generateAndDeliverWith(
+  bot: TurnDependencies,
+  planned: PlannedTurn,
+  delivery: TurnDelivery,
+  ticket: Ticket,
+  context: { started: number; reservation: Reservation; clock: PhaseClock },
+  progress: ProgressReporter,
+): Promise<void> {
+  const { clock } = context;
   // The slot bounds a generation's big buffers, so the attachments are downloaded only once it is held.
   const granted = await ticket.waitForSlot((ahead) => progress({ kind: 'queued', ahead }), bot.shutdownSignal);
   clock.lap('slot');

@@ -196,6 +196,38 @@ describe('a streamed answer that goes wrong', () => {
     expect(harness.gemini.requests).toHaveLength(2);
   });
 
+  it("explains a failed answer post in the reply that showed the sketch, and the sketch goes with it", async () => {
+    const stalled = sketchThen({ kind: 'image', thoughtImages: 1 });
+    harness.gemini.enqueue(stalled.behaviour);
+    const turn = dispatchImagine(harness, 'a fox');
+    const sketch = await turn.sketch();
+    // Discord refuses the answer's edit (the next edit of the reply): the member must not be left looking at the sketch.
+    harness.discord.injectFault({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, error: { status: 400, code: 50035, message: 'Invalid Form Body' } });
+    stalled.release();
+    const told = await harness.discord.waitForMessage((message) => message.id === sketch.id && /^Something went wrong/.test(message.content));
+    expect(told.content).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\.$/);
+    expect(told.attachments).toEqual([]);
+    expect(told.components ?? []).toEqual([]);
+    expect(harness.discord.threads()).toEqual([]);
+  });
+
+  it("explains a failed answer post to a thread message in its status reply, in place of the sketch: still one bot message for the request", async () => {
+    const image = await dispatchImagine(harness, 'a fox').answer();
+    const thread = await waitForThread(harness, image.id);
+    const stalled = sketchThen({ kind: 'image', thoughtImages: 1 });
+    harness.gemini.enqueue(stalled.behaviour);
+    const asked = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: image.id });
+    const repliesTo = (message: StoredMessage) => isBotMessage(harness, message) && message.message_reference?.message_id === asked.id;
+    const sketch = await harness.discord.waitForMessage((message) => repliesTo(message) && SKETCH.test(message.content));
+    harness.discord.injectFault({ method: 'PATCH', path: new RegExp(`/messages/${sketch.id}$`), error: { status: 400, code: 50035, message: 'Invalid Form Body' } });
+    stalled.release();
+    const told = await harness.discord.waitForMessage((message) => message.id === sketch.id && /^Something went wrong/.test(message.content));
+    expect(told.content).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\.$/);
+    expect(told.attachments).toEqual([]);
+    expect(told.components ?? []).toEqual([]);
+    expect(harness.discord.messages(thread.id).filter(repliesTo)).toHaveLength(1);
+  });
+
   it('stopped by a restart mid-stream tells the member where the sketch was, and keeps nothing', async () => {
     const stalled = stalledStream(AFTER_FIRST_SKETCH, { kind: 'image', thoughtImages: 2 });
     harness.gemini.enqueue(stalled.behaviour);
