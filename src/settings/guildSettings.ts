@@ -32,16 +32,23 @@ export interface EffectiveSettings {
   defaultsNotTaken?: ImageSettings | undefined;
 }
 
+type LoadedSettings = { stored: StoredGuildSettings; damaged: boolean };
+
 export type SettingsDefaults = Pick<
   Config,
   'geminiModel' | 'allowedModels' | 'defaultAspectRatio' | 'defaultImageSize' | 'dailyImageLimit' | 'monthlyBudgetUsd' | 'previews'
 >;
 
-/** Per-server settings: read on every request (no cache, so a change applies at once), changed by /settings. */
+/**
+ * Per-server settings: read for every request (no cache, so a change applies
+ * at once; requests arriving together share one read), changed by /settings.
+ */
 export class GuildSettings {
   private readonly store: GuildSettingsStore;
   /** Two admins changing settings at once must not lose one change: read-modify-write runs one at a time per server. */
   private readonly updates = new KeyedSerialQueue();
+  /** Each server's read under way, which requests arriving meanwhile share (see load). */
+  private readonly readsUnderWay = new Map<string, Promise<LoadedSettings>>();
 
   constructor(
     keyv: Keyv,
@@ -61,7 +68,20 @@ export class GuildSettings {
    * admin sets the settings again, rather than run with its channels, role
    * and budget silently gone.
    */
-  private async load(guildId: string): Promise<{ stored: StoredGuildSettings; damaged: boolean }> {
+  private load(guildId: string): Promise<LoadedSettings> {
+    // Requests in one server arriving while its read is under way share it: a burst of 50 /imagine then waits for
+    // one round trip before its acknowledgements, not for 50 queued on the store. Nothing is kept once the read is
+    // done (a request after it reads again), and a save stops anyone joining a read begun before it.
+    const underWay = this.readsUnderWay.get(guildId);
+    if (underWay) return underWay;
+    const read = this.loadNow(guildId).finally(() => {
+      if (this.readsUnderWay.get(guildId) === read) this.readsUnderWay.delete(guildId);
+    });
+    this.readsUnderWay.set(guildId, read);
+    return read;
+  }
+
+  private async loadNow(guildId: string): Promise<LoadedSettings> {
     const loaded = await this.store.load(guildId);
     if (loaded.kind === 'unreadable') {
       this.logger.error({ guildId, problem: loaded.problem }, 'stored server settings are unreadable');
@@ -93,9 +113,11 @@ export class GuildSettings {
    */
   async update(guildId: string, change: (current: StoredGuildSettings) => StoredGuildSettings): Promise<{ effective: EffectiveSettings; replacedDamaged: boolean }> {
     return this.updates.run(guildId, async () => {
-      const current = await this.load(guildId);
+      // Its own read: one begun before the last change was saved could miss that change.
+      const current = await this.loadNow(guildId);
       const next = change(current.stored);
       await this.store.save(guildId, next);
+      this.readsUnderWay.delete(guildId);
       return { effective: this.merge(next), replacedDamaged: current.damaged };
     });
   }

@@ -1,3 +1,4 @@
+import Keyv from 'keyv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/createLogger.js';
@@ -117,3 +118,70 @@ describe('per-server settings', () => {
     expect(errors[1]).toContain('unknown record version 2');
   });
 });
+
+describe('reading a server\'s settings for many requests at once', () => {
+  function sharedSettings(gated: GatedStore) {
+    return new GuildSettings(new Keyv({ store: gated, throwOnErrors: true }), config(), createLogger('debug', { write: () => undefined }));
+  }
+
+  it('reads the store once for the requests that arrive while a read is under way, and again for one after it', async () => {
+    const gated = new GatedStore();
+    const guildSettings = sharedSettings(gated);
+    const release = gated.hold();
+    const burst = Array.from({ length: 50 }, () => guildSettings.read(GUILD));
+    const otherServer = guildSettings.read('100000000000000002');
+    release();
+    await Promise.all([...burst, otherServer]);
+    expect(gated.reads).toEqual([`guild-settings:${GUILD}`, 'guild-settings:100000000000000002']);
+    await guildSettings.read(GUILD);
+    expect(gated.reads).toHaveLength(3);
+  });
+
+  it('gives a request that comes after a change the changed settings, even while an older read is still under way', async () => {
+    const gated = new GatedStore();
+    const guildSettings = sharedSettings(gated);
+    const release = gated.hold();
+    const before = guildSettings.read(GUILD); // held: began before the change
+    await guildSettings.update(GUILD, () => ({ dailyImageLimit: 3 }));
+    const after = guildSettings.read(GUILD);
+    release();
+    expect((await after).effective.dailyImageLimit).toBe(3);
+    await before;
+  });
+});
+
+/** A store whose first read waits while held (as a busy network store's would), and that lists every key read. */
+class GatedStore {
+  private readonly data = new Map<string, unknown>();
+  private gate: Promise<void> | undefined;
+  readonly reads: string[] = [];
+
+  /** Holds the next read until the returned function is called. */
+  hold(): () => void {
+    let release = () => undefined as void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
+  async get(key: string): Promise<unknown> {
+    this.reads.push(key.replace(/^keyv:/, ''));
+    const value = this.data.get(key); // what the store held when the read reached it
+    const gate = this.gate;
+    this.gate = undefined;
+    await gate;
+    return value;
+  }
+
+  async set(key: string, value: unknown): Promise<boolean> {
+    this.data.set(key, value);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.data.delete(key);
+  }
+
+  async clear(): Promise<void> {
+    this.data.clear();
+  }
+}
