@@ -47,7 +47,14 @@ export const exchangeSchema = z.object({
    * continues from its id while it is younger than the retention. The model
    * content then holds the interaction's steps (gemini/interactionSteps.ts).
    */
-  interaction: z.object({ id: z.string().min(1), createdAt: z.iso.datetime() }).optional(),
+  interaction: z
+    .object({
+      id: z.string().min(1),
+      createdAt: z.iso.datetime(),
+      /** An earlier turn was deleted: Google's copy of this one still holds it, so a turn never continues from it (it replays the record). */
+      outdated: z.literal(true).optional(),
+    })
+    .optional(),
   createdAt: z.iso.datetime(),
 });
 export type Exchange = z.infer<typeof exchangeSchema>;

@@ -22,7 +22,10 @@ export interface TurnDeletion {
   deleteMessage(): Promise<void>;
 }
 
-export type DeleteResult = { ok: true; messageLeft: boolean } | { ok: false; refusal: Refusal };
+export type DeleteResult =
+  /** `interactions`: the ids of Google's stored interactions that hold the deleted turn, to delete there too (best effort). */
+  | { ok: true; messageLeft: boolean; interactions: string[] }
+  | { ok: false; refusal: Refusal };
 
 /**
  * Deletes a turn: out of the stored conversation first, then its message, so
@@ -41,7 +44,13 @@ export function deleteTurn(
     const found = stored.kind === 'found' ? findExchangeByMessage(stored.record, deletion.messageId) : undefined;
     if (stored.kind !== 'found' || !found) return { ok: false, refusal: { kind: 'not-a-conversation' } };
     if (found.exchange.user.authorId !== deletion.userId && !deletion.moderator) return { ok: false, refusal: { kind: 'not-yours-to-delete' } };
-    const exchanges = stored.record.exchanges.filter((exchange) => exchange.model.messageId !== deletion.messageId);
+    // Google's stored interactions of this turn and of every later one hold it (Interactions API): the later ones are
+    // never continued from again (the next turn replays the record, without it), and all of them may go at Google.
+    const held = stored.record.exchanges.slice(found.index).flatMap((exchange) => (exchange.interaction ? [exchange.interaction.id] : []));
+    const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
+      if (index === found.index) return [];
+      return index > found.index && exchange.interaction ? [{ ...exchange, interaction: { ...exchange.interaction, outdated: true as const } }] : [exchange];
+    });
     await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
     try {
       await deletion.deleteMessage();
@@ -49,8 +58,8 @@ export function deleteTurn(
       // The turn is out of the conversation already: say so, rather than an error that reads as if nothing happened
       // (a second click would find no turn to delete; a moderator can still remove the message by hand).
       deps.logger.warn({ err: error, threadId: deletion.threadId, messageId: deletion.messageId }, 'turn deleted from the conversation, but its message could not be removed');
-      return { ok: true, messageLeft: true };
+      return { ok: true, messageLeft: true, interactions: held };
     }
-    return { ok: true, messageLeft: false };
+    return { ok: true, messageLeft: false, interactions: held };
   });
 }

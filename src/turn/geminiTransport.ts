@@ -62,4 +62,6 @@ export interface GeminiTransport {
    */
   readonly api: GeminiApi;
   generate(request: GeminiTurnRequest, hooks: TurnHooks): Promise<GeminiTurnResult>;
+  /** Deletes interactions Google stores (Interactions API), best effort: each failure logged, never rejects. */
+  forget?(interactionIds: string[]): Promise<void>;
 }

@@ -6,7 +6,7 @@ import type { GeminiClientOptions } from '../gemini/geminiClient.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import { createInteraction } from '../gemini/interactionsClient.js';
+import { createInteraction, deleteInteraction } from '../gemini/interactionsClient.js';
 import { contentToSteps, holdsSteps, userItemOf, type ContentItem, type InteractionStep } from '../gemini/interactionSteps.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
 import type { BlobStore } from '../store/blobStore.js';
@@ -45,6 +45,13 @@ export function interactionsTransport(deps: InteractionsTransportDependencies): 
         deps.logger.info({ interactionId: previous.id }, 'Gemini no longer knows the interaction; replaying the stored history');
       }
       return send(deps, request, hooks, { previousId: undefined, history: request.history }, now);
+    },
+    async forget(interactionIds) {
+      for (const id of interactionIds) {
+        const deleted = await deleteInteraction(deps.client, id);
+        if (deleted.ok) deps.logger.info({ interactionId: id }, 'deleted the interaction Google stored');
+        else deps.logger.warn({ interactionId: id, problem: deleted.problem }, 'could not delete the interaction Google stored; it expires with its retention');
+      }
     },
   };
 }

@@ -82,7 +82,8 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
   const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
-  const continueFrom = api === 'interactions' && dropped < exchanges.length ? exchanges.at(-1)?.interaction : undefined;
+  const last = api === 'interactions' && dropped < exchanges.length ? exchanges.at(-1)?.interaction : undefined;
+  const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
   return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped, continueFrom };
 }
 

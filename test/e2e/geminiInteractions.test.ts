@@ -206,6 +206,33 @@ describe('GEMINI_API=interactions', () => {
   });
 });
 
+describe('Delete on GEMINI_API=interactions', () => {
+  it('deletes the turn\'s interaction at Google and those of later turns holding it; the next turn replays the record without it', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const hat = await waitForBotReplyTo(harness, reply(thread.id, blue, 'add a hat'));
+    const [first, second, third] = posts().map((request) => request.interactionId!);
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:delete' });
+    await harness.discord.waitForInteractionResponse(interactionId);
+    await vi.waitFor(() => {
+      const deletes = harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE');
+      expect(deletes.map((request) => [request.interactionId, request.status])).toEqual([
+        [second, 200],
+        [third, 200],
+      ]);
+    }, PATIENCE);
+    expect(harness.gemini.interactions.storedIds()).toEqual([first]);
+
+    const next = await waitForBotReplyTo(harness, reply(thread.id, hat, 'make it night'));
+    expect(next.attachments).toHaveLength(1);
+    const replayed = posts().at(-1)!;
+    expect(replayed.status).toBe(200);
+    expect(body(replayed).previous_interaction_id).toBeUndefined();
+    const words = body(replayed).input.filter((step) => step.type === 'user_input').map((step) => step.content?.[0]?.['text']);
+    expect(words).toEqual(['a fox', 'add a hat', 'make it night']);
+  });
+});
+
 describe('bytes sent per edit of a long thread', () => {
   const TURNS = 6;
 
