@@ -25,6 +25,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { invalidField, type GeminiError } from './errors.js';
 import type { RequestContent, RequestPart } from './requestSchema.js';
+import { canonicalJson } from './canonicalJson.js';
 
 // A fixed secret: a conversation stored by one test run still verifies on the next.
 const SECRET = 'gemini-emulator-thought-signature-v2';
@@ -99,18 +100,6 @@ function answerDigest(parts: ReadonlyArray<{ part: RequestPart; signed: boolean 
     hash.update(canonicalJson(unsigned)).update(signed ? '\u0001' : '\u0000');
   }
   return hash.digest();
-}
-
-/** JSON with object keys sorted, so equal parts serialise identically. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 const HELP = ' Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.';
