@@ -14,8 +14,9 @@ export type StreamedAnswer = { ok: true; json: unknown } | { ok: false; failure:
  * handed to `onPreview` as it arrives. An error Gemini sends inside the
  * stream is a failure like the same error before it; a stream that ends
  * before Gemini said it was done is `cut`, so nothing of it is ever shown
- * as a result or stored. Errors of the connection itself are the caller's
- * (thrown, as undici throws them).
+ * as a result or stored. Reading stops at the chunk that finishes the
+ * answer, so nothing after it can spoil it. Errors of the connection itself
+ * before that are the caller's (thrown, as undici throws them).
  */
 export async function readStreamedAnswer(
   body: AsyncIterable<Uint8Array>,
@@ -38,6 +39,9 @@ export async function readStreamedAnswer(
       const parts = answer.add(chunk);
       const preview = onPreview && parts.length > 0 ? interim.add(parts) : undefined;
       if (preview) onPreview?.(preview);
+      // Gemini's last chunk carries the finish: the answer is whole. Reading on would only let a connection
+      // error or a timeout after it throw away (and bill again) an answer already complete.
+      if (answer.finished()) break;
     }
   } catch (error) {
     if (error instanceof ServerSentEventTooLarge) return { ok: false, failure: { kind: 'malformed', message: error.message } };

@@ -228,6 +228,15 @@ describe('a streamed answer that goes wrong', () => {
     expect(harness.discord.messages(thread.id).filter(repliesTo)).toHaveLength(1);
   });
 
+  it('keeps an answer that was whole when the connection dropped after its last chunk: posted once, Gemini asked once', async () => {
+    harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 1, stream: { cutAfter: 'end' } });
+    const answer = await dispatchImagine(harness, 'a fox').answer();
+    expectTheAnswer(harness, answer);
+    expect(answer.content).toMatch(/^A fox\./);
+    await waitForThread(harness, answer.id);
+    expect(harness.gemini.requests).toHaveLength(1);
+  });
+
   it('stopped by a restart mid-stream tells the member where the sketch was, and keeps nothing', async () => {
     const stalled = stalledStream(AFTER_FIRST_SKETCH, { kind: 'image', thoughtImages: 2 });
     harness.gemini.enqueue(stalled.behaviour);
@@ -256,5 +265,16 @@ describe('a stream that goes silent', () => {
     expect(told.attachments).toEqual([]);
     expect(harness.gemini.requests).toHaveLength(1); // a timeout is not asked again
     stalled.release();
+  });
+
+  it('does not wait on a stream left open after its last chunk: the whole answer is posted', async () => {
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 1, stream: { stallAfter: 'end', until } });
+    const answer = await dispatchImagine(harness, 'a fox').answer();
+    expectTheAnswer(harness, answer);
+    expect(answer.content).toMatch(/^A fox\./);
+    expect(harness.gemini.requests).toHaveLength(1);
+    release();
   });
 });

@@ -367,6 +367,15 @@ describe('stream faults', () => {
     expect(emulator.requests[0]?.response).toEqual(events);
   });
 
+  it("cutAfter 'end': every chunk arrives, the finishReason included, then the connection drops without a clean end", async () => {
+    emulator.enqueue({ kind: 'image', stream: { cutAfter: 'end' } });
+    const { events, error } = await readEvents(await open(imageRequest(user('a'))));
+    expect(error).toBeDefined();
+    expect(events.at(-1)?.candidates[0].finishReason).toBe('STOP');
+    expect(emulator.requests[0]).toMatchObject({ status: 200, streamEnd: 'cut' });
+    expect(emulator.requests[0]?.response).toEqual(events);
+  });
+
   it('endAfter: the response ends cleanly after that many chunks, without a finishReason', async () => {
     emulator.enqueue({ kind: 'image', stream: { endAfter: 4 } });
     const { events, error } = await readEvents(await open(imageRequest(user('a'))));

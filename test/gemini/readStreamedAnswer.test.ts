@@ -46,6 +46,16 @@ describe('reading a streamed answer', () => {
     expect(result).toEqual({ ok: false, failure: { kind: 'http', status: 503, apiStatus: 'UNAVAILABLE', message: 'overloaded' } });
   });
 
+  it('keeps a finished answer when the connection fails after the chunk that finished it', async () => {
+    async function* finishedThenBroken(): AsyncGenerator<Uint8Array> {
+      yield* sse(part({ text: 'A fox.' }), { candidates: [{ content: { role: 'model', parts: [{ text: '', thoughtSignature: 's' }] }, finishReason: 'STOP' }] });
+      throw new Error('other side closed');
+    }
+    const result = await readStreamedAnswer(finishedThenBroken(), readError);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.json).toMatchObject({ candidates: [{ finishReason: 'STOP', content: { parts: [{ text: 'A fox.' }, { text: '', thoughtSignature: 's' }] } }] });
+  });
+
   it('is malformed when an event is not JSON', async () => {
     const result = await readStreamedAnswer(sse('data: {"candidates": [\r\n\r\n'), readError);
     expect(result).toMatchObject({ ok: false, failure: { kind: 'malformed' } });

@@ -30,7 +30,7 @@ import type { InteractionAnswer, InteractionEnvelope } from './interactionsAnswe
 import type { InteractionsError } from './interactionsErrors.js';
 import type { ContentItem, Step } from './interactionsRequest.js';
 import type { RecordedInteractionRequest } from './interactionsTypes.js';
-import { flushed, write } from './streamAnswer.js';
+import { chunkCount, flushed, write } from './streamAnswer.js';
 import type { StreamScript } from './types.js';
 import { settledBeforeClose } from './waits.js';
 
@@ -133,12 +133,14 @@ export async function writeInteractionStream(response: ServerResponse, events: E
     return true;
   };
 
+  const stallAfter = chunkCount(script.stallAfter, events.length);
+  const cutAfter = chunkCount(script.cutAfter, events.length);
   for (let index = 0; index <= events.length; index++) {
-    if (index === script.stallAfter) {
+    if (index === stallAfter) {
       script.onStall?.();
       if (script.until && !(await settledBeforeClose(script.until, closing))) return;
     }
-    if (index === script.cutAfter) {
+    if (index === cutAfter) {
       await flushed(response);
       record.streamEnd = 'cut';
       response.destroy();

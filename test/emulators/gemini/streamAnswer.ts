@@ -56,12 +56,14 @@ export async function writeStream(response: ServerResponse, chunks: unknown[], d
   });
   response.flushHeaders();
 
+  const stallAfter = chunkCount(script.stallAfter, chunks.length);
+  const cutAfter = chunkCount(script.cutAfter, chunks.length);
   for (let index = 0; index <= chunks.length; index++) {
-    if (index === script.stallAfter) {
+    if (index === stallAfter) {
       script.onStall?.();
       if (script.until && !(await settledBeforeClose(script.until, closing))) return;
     }
-    if (index === script.cutAfter) {
+    if (index === cutAfter) {
       // What was written reaches the client first (destroy() would drop Node's unsent buffer);
       // then the socket closes with the HTTP body unfinished.
       await flushed(response);
@@ -90,6 +92,11 @@ export async function writeStream(response: ServerResponse, chunks: unknown[], d
   if (format === 'json-array' && !(await write(response, chunks.length === 0 ? '[]' : '\n]'))) return;
   record.streamEnd = 'complete';
   response.end();
+}
+
+/** A script's chunk count, 'end' meaning after the last of `total` chunks. */
+export function chunkCount(value: number | 'end' | undefined, total: number): number | undefined {
+  return value === 'end' ? total : value;
 }
 
 /** One chunk on the wire: an SSE event, or the next element of the JSON array. */

@@ -30,12 +30,18 @@ export interface StreamScript {
   errorAfter?: number;
   /** The error's status (default 503). */
   errorStatus?: 429 | 500 | 503;
-  /** Destroys the connection after this many chunks: no finishReason, no clean end. */
-  cutAfter?: number;
+  /**
+   * Destroys the connection after this many chunks: no finishReason, no clean end. 'end': after
+   * the last chunk (the answer is whole, finishReason included, but the body never ends cleanly).
+   */
+  cutAfter?: number | 'end';
   /** Ends the response cleanly after this many chunks, without the rest (no finishReason). */
   endAfter?: number;
-  /** Stops after this many chunks until `until` settles, then sends the rest (see `stalledStream`). */
-  stallAfter?: number;
+  /**
+   * Stops after this many chunks until `until` settles, then sends the rest (see `stalledStream`).
+   * 'end': after the last chunk, with the connection left open.
+   */
+  stallAfter?: number | 'end';
   until?: Promise<unknown>;
   /** Called once the stall point is reached (the chunks before it are written). */
   onStall?: () => void;
