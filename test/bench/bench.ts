@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { startInProcess } from './benchTarget.js';
 import { benchStreaming } from './benchStreaming.js';
+import { benchInteractions } from './benchInteractions.js';
 import { percentile } from './percentile.js';
 import { formatComparison } from './printComparison.js';
 import { formatPhaseTable } from './printPhaseTable.js';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   );
   await benchSharedStores(progress);
   await benchStreaming(progress);
+  await benchInteractions(progress);
 }
 
 /** The bot and the minimal bot apart on SQLite, phase by phase (see SIDE_BY_SIDE). */
