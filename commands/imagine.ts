@@ -3,7 +3,6 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { z } from 'zod';
-import { rangeOf } from '../src/gemini/imageOptions.js';
 import { imageOptionChoices } from '../src/discord/imageOptionChoices.js';
 import { imageOptionsHere } from '../src/discord/imageOptionsHere.js';
 import { attachmentOption, readOptions } from '../src/discord/readOptions.js';
@@ -86,7 +85,7 @@ export const imagineCommand: SlashCommand = {
     if (focused.name !== 'aspect_ratio' && focused.name !== 'size') return [];
     // In a conversation's thread, its own model; else the model picked so far; else the server's.
     const here = await imageOptionsHere(bot, { guildId: interaction.guildId ?? '', channelId: interaction.channelId, chosenModel: interaction.options.getString('model') });
-    return imageOptionChoices(rangeOf(here.model), focused.name, String(focused.value), here.applying);
+    return imageOptionChoices(here.range, focused.name, String(focused.value), here.applying);
   },
   access: 'members',
   async execute(interaction, bot, { response, settings: serverSettings }) {

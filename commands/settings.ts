@@ -9,7 +9,7 @@ import type { Config } from '../src/config/config.js';
 import type { BotContext } from '../src/discord/botContext.js';
 import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
-import { checkImageOptions, rangeOf } from '../src/gemini/imageOptions.js';
+import { checkImageOptions } from '../src/gemini/imageOptions.js';
 import { imageOptionChoices } from '../src/discord/imageOptionChoices.js';
 import { imageOptionsHere } from '../src/discord/imageOptionsHere.js';
 import { describeRefusal } from '../src/discord/describeRefusal.js';
@@ -108,7 +108,7 @@ export const settingsCommand: SlashCommand = {
     if (interaction.options.getSubcommand(false) !== 'image' || (focused.name !== 'aspect_ratio' && focused.name !== 'size')) return [];
     // Defaults are the server's: its model, whatever channel the admin types in.
     const here = await imageOptionsHere(bot, { guildId: interaction.guildId ?? '', channelId: null, chosenModel: null });
-    return imageOptionChoices(rangeOf(here.model), focused.name, String(focused.value), here.applying);
+    return imageOptionChoices(here.range, focused.name, String(focused.value), here.applying);
   },
   access: 'anyone',
   async execute(interaction, bot) {
@@ -162,7 +162,7 @@ async function readChange(
       // A default the server's model does not make would be left out of every new image: refused, naming what it makes.
       // (A model changed meanwhile is no harm: the settings set aside a default their model does not make.)
       const { model } = await bot.guildSettings.effectiveSettings(guildId);
-      const checked = checkImageOptions(model, { aspectRatio: options.aspect_ratio, imageSize: options.size });
+      const checked = checkImageOptions(bot.guildSettings.imageModels.rangeOf(model), { aspectRatio: options.aspect_ratio, imageSize: options.size });
       if (!checked.ok) return { ok: false, text: describeRefusal({ kind: 'image-option-unsupported', model, whose: 'server', ...checked.problem }) };
       return changeImage(checked.settings.aspectRatio, checked.settings.imageSize);
     }

@@ -69,7 +69,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const blobs = new BlobStore(store.blobKeyv);
   const bot: BotContext = {
     // Only what the handlers read: the secrets stay here.
-    config: { allowedModels: config.allowedModels, maxRequestsPerUser: config.maxRequestsPerUser },
+    config: { allowedModels: config.allowedModels, imageModels: config.imageModels, maxRequestsPerUser: config.maxRequestsPerUser },
     formSigningKey: formSigningKey(config.discordToken),
     logger,
     conversations: new ConversationStore(store.keyv),

@@ -46,7 +46,7 @@ async function postAndSaveBranch(
     {
       content: `-# Branched by <@${interaction.user.id}> from ${interaction.message.url}. Reply to this image to go on from here.`,
       files: images.map((image, index) => ({ name: `image-${index + 1}.${fileExtension(image.mimeType)}`, ...image })),
-      buttons: resultButtonsFor(point.record.model),
+      buttons: resultButtonsFor(bot.config.imageModels.rangeOf(point.record.model)),
     },
     bot.logger,
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASPECT_RATIOS, checkImageOptions, IMAGE_SIZES } from '../gemini/imageOptions.js';
+import { ASPECT_RATIOS, checkImageOptions, declaredRangeSchema, IMAGE_SIZES, ModelTable, spelledAsGemini, type DeclaredRange, type ModelRange } from '../gemini/imageOptions.js';
 import { STORE_URL_EXAMPLES, storeBackend } from '../store/storeUrl.js';
 import { priceOverridesSchema, type PriceOverrides } from '../usage/priceTable.js';
 
@@ -59,6 +59,42 @@ const priceTableJson = z.string().transform((value, context): PriceOverrides => 
   return parsed.data;
 });
 
+const MODEL_OPTIONS_EXAMPLE = '{"gemini-nano-banana-2.1":{"aspectRatios":["1:1","16:9"],"imageSizes":["1K","2K"]}}';
+
+/** GEMINI_MODEL_OPTIONS is JSON in an environment variable: what models the built-in table lacks make. */
+const modelOptionsJson = z.string().transform((value, context): Record<string, DeclaredRange> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    context.addIssue({ code: 'custom', message: `must be JSON such as ${MODEL_OPTIONS_EXAMPLE}` });
+    return z.NEVER;
+  }
+  const parsed = z.record(z.string(), declaredRangeSchema).safeParse(json);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'the value'}: ${issue.message}`);
+  // Checked here rather than as the record's key schema, whose message would not name the rule.
+  for (const model of parsed.success ? Object.keys(parsed.data) : []) {
+    if (!modelId.safeParse(model).success) problems.push(`${model}: must be a model id such as gemini-3-pro-image`);
+  }
+  if (!parsed.success || problems.length > 0) {
+    for (const message of problems) context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+/** An image option an operator types: Gemini's spelling is fixed, so "2k" is read as "2K". */
+function imageOption<T extends string>(values: readonly T[]) {
+  return z.string().transform((value, context): T => {
+    const spelled = spelledAsGemini(values, value);
+    if (spelled === undefined) {
+      context.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}` });
+      return z.NEVER;
+    }
+    return spelled;
+  });
+}
+
 // The message never repeats the value: a store URL usually carries a password.
 const storeUrl = z.string().refine((url) => storeBackend(url) !== undefined, `must be a sqlite://, postgres://, postgresql://, redis:// or rediss:// URL such as ${STORE_URL_EXAMPLES}`);
 
@@ -107,8 +143,10 @@ const configSchema = z
     GEMINI_INTERACTION_RETENTION_HOURS: positiveNumber.default(24),
     GEMINI_MODEL: modelId.default('gemini-3-pro-image'),
     GEMINI_MODELS: modelList.default(['gemini-3-pro-image', 'gemini-3.1-flash-image']),
-    DEFAULT_ASPECT_RATIO: z.enum(ASPECT_RATIOS, { error: `must be one of ${ASPECT_RATIOS.join(', ')}` }).optional(),
-    DEFAULT_IMAGE_SIZE: z.enum(IMAGE_SIZES, { error: `must be one of ${IMAGE_SIZES.join(', ')}` }).optional(),
+    DEFAULT_ASPECT_RATIO: imageOption(ASPECT_RATIOS).optional(),
+    DEFAULT_IMAGE_SIZE: imageOption(IMAGE_SIZES).optional(),
+    // Unset: the built-in table alone (src/gemini/imageOptions.ts); a model it lacks gets the cautious range.
+    GEMINI_MODEL_OPTIONS: modelOptionsJson.optional(),
     DAILY_IMAGE_LIMIT: nonNegativeInteger.default(0),
     MONTHLY_BUDGET_USD: nonNegativeNumber.default(0),
     PREVIEWS: onOff.default(true),
@@ -142,11 +180,17 @@ const configSchema = z
       context.addIssue({ code: 'custom', path: ['SHARDS'], message: 'needs a store shared by every shard process: set DATABASE_URL to postgres://… or redis://… (SQLite has no cross-process locks; see "Choosing a store" in the README)' });
     }
     // A default the default model does not take would be refused on every new image: say so at start.
-    const checked = checkImageOptions(env.GEMINI_MODEL, { aspectRatio: env.DEFAULT_ASPECT_RATIO, imageSize: env.DEFAULT_IMAGE_SIZE });
+    const range = new ModelTable(env.GEMINI_MODEL_OPTIONS).rangeOf(env.GEMINI_MODEL);
+    const checked = checkImageOptions(range, { aspectRatio: env.DEFAULT_ASPECT_RATIO, imageSize: env.DEFAULT_IMAGE_SIZE });
     if (!checked.ok) {
       const { option, value, accepted } = checked.problem;
       const path = option === 'aspect-ratio' ? 'DEFAULT_ASPECT_RATIO' : 'DEFAULT_IMAGE_SIZE';
-      context.addIssue({ code: 'custom', path: [path], message: `${value} is not made by ${env.GEMINI_MODEL} (GEMINI_MODEL); it makes ${accepted.join(', ')}` });
+      const message = range.known
+        ? `${value} is not made by ${env.GEMINI_MODEL} (GEMINI_MODEL); it makes ${accepted.join(', ')}`
+        : // A deployment whose model the table lacks (its 2K worked before the table came): name the way out.
+          `${value} may not be made by ${env.GEMINI_MODEL} (GEMINI_MODEL): the bot's table of models does not know it, so it allows only ${accepted.join(', ')}. ` +
+          `If the model makes ${value}, declare what it makes in GEMINI_MODEL_OPTIONS, for example GEMINI_MODEL_OPTIONS=${declarationExample(env.GEMINI_MODEL, range, option, value)}`;
+      context.addIssue({ code: 'custom', path: [path], message });
     }
   })
   .transform((env) => ({
@@ -162,6 +206,8 @@ const configSchema = z
     geminiModel: env.GEMINI_MODEL,
     /** Models a server admin may choose with /settings model. The default model is always one of them, or a server could never go back to it. */
     allowedModels: env.GEMINI_MODELS.includes(env.GEMINI_MODEL) ? env.GEMINI_MODELS : [env.GEMINI_MODEL, ...env.GEMINI_MODELS],
+    /** What each model makes: the built-in table with GEMINI_MODEL_OPTIONS over it. */
+    imageModels: new ModelTable(env.GEMINI_MODEL_OPTIONS),
     /** Image options for servers that chose none (undefined: Gemini's own default). */
     defaultAspectRatio: env.DEFAULT_ASPECT_RATIO,
     defaultImageSize: env.DEFAULT_IMAGE_SIZE,
@@ -226,4 +272,11 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
   const parsed = configSchema.safeParse(present);
   if (parsed.success) return { ok: true, config: parsed.data };
   return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`) };
+}
+
+/** A GEMINI_MODEL_OPTIONS value declaring `model` with `value` added to the range it has now, for the operator to adjust. */
+function declarationExample(model: string, range: ModelRange, option: 'aspect-ratio' | 'size', value: string): string {
+  const aspectRatios = option === 'aspect-ratio' ? [...range.aspectRatios, value] : range.aspectRatios;
+  const imageSizes = option === 'size' ? [...range.imageSizes, value] : range.imageSizes;
+  return JSON.stringify({ [model]: { aspectRatios, imageSizes } });
 }

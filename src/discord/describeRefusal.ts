@@ -100,6 +100,7 @@ function describeUnsupportedOption(refusal: Extract<Refusal, { kind: 'image-opti
   // The value is the member's own text: in inline code it shows as typed, with no formatting or mention.
   const asked = `${what} \`${refusal.value.replaceAll('`', '')}\``;
   const choose = `Choose ${listWithOr(refusal.accepted)}`;
+  if (!refusal.modelKnown) return describeOptionOfUnknownModel(refusal, asked, choose);
   switch (refusal.whose) {
     case 'new-image':
       return `${refusal.model} does not make images at ${asked}. ${choose}.`;
@@ -107,6 +108,23 @@ function describeUnsupportedOption(refusal: Extract<Refusal, { kind: 'image-opti
       return `This conversation uses ${refusal.model}, which does not make images at ${asked}. ${choose}, or start a new image with /imagine.`;
     case 'server':
       return `This server's model, ${refusal.model}, does not make images at ${asked}. ${choose}, or change the model first with /settings model.`;
+  }
+}
+
+/**
+ * A model the table does not know may well make the option: say that we do
+ * not know, why only the cautious range is offered, and how it is widened.
+ */
+function describeOptionOfUnknownModel(refusal: Extract<Refusal, { kind: 'image-option-unsupported' }>, asked: string, choose: string): string {
+  const cautious = 'it is not in my table of models, so I offer only what every Gemini image model makes';
+  const widen = 'Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.';
+  switch (refusal.whose) {
+    case 'new-image':
+      return `I don't know whether ${refusal.model} makes images at ${asked}: ${cautious}. ${choose}. ${widen}`;
+    case 'conversation':
+      return `This conversation uses ${refusal.model}, and I don't know whether it makes images at ${asked}: ${cautious}. ${choose}, or start a new image with /imagine. ${widen}`;
+    case 'server':
+      return `I don't know whether this server's model, ${refusal.model}, makes images at ${asked}: ${cautious}. ${choose}, or change the model first with /settings model. ${widen}`;
   }
 }
 

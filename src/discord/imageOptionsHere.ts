@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../conversation/conversationStore.js';
-import { defaultsFor, type ChosenDefaults, type ImageSettings } from '../gemini/imageOptions.js';
+import { defaultsFor, type ChosenDefaults, type ImageSettings, type ModelRange, type ModelTable } from '../gemini/imageOptions.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 
 /** The model a command typed here would use, and the image options that apply unless the member picks others. */
 export interface ImageOptionsHere {
   model: string;
+  /** What that model makes (the table's, or the cautious range for a model it does not know). */
+  range: ModelRange;
   applying: ImageSettings;
 }
 
@@ -34,7 +36,7 @@ export async function imageOptionsHere(
   deps: { conversations: ConversationStore; guildSettings: GuildSettings; logger: Logger },
   place: Place,
 ): Promise<ImageOptionsHere> {
-  const fallback = fromSettings(deps.guildSettings.environmentSettings(), place.chosenModel, deps.guildSettings.allowedModels);
+  const fallback = fromSettings(deps.guildSettings.environmentSettings(), place.chosenModel, deps.guildSettings);
   const lookup = lookUp(deps, place).catch((error: unknown) => {
     deps.logger.warn({ err: error, guildId: place.guildId }, 'could not read what applies here for suggestions; offering the defaults');
     return fallback;
@@ -55,19 +57,20 @@ async function lookUp(deps: { conversations: ConversationStore; guildSettings: G
     // Only a conversation's thread has a record under its id; one of another server is never shown.
     const loaded = await deps.conversations.load(place.channelId);
     if (loaded.kind === 'found' && loaded.record.guildId === place.guildId) {
-      return { model: loaded.record.model, applying: loaded.record.settings };
+      return { model: loaded.record.model, range: deps.guildSettings.imageModels.rangeOf(loaded.record.model), applying: loaded.record.settings };
     }
   }
   const settings = await deps.guildSettings.effectiveSettings(place.guildId);
-  return fromSettings(settings, place.chosenModel, deps.guildSettings.allowedModels);
+  return fromSettings(settings, place.chosenModel, deps.guildSettings);
 }
 
 function fromSettings(
   settings: { model: string; chosenDefaults: ChosenDefaults },
   chosenModel: string | null,
-  allowedModels: readonly string[],
+  { allowedModels, imageModels }: { allowedModels: readonly string[]; imageModels: ModelTable },
 ): ImageOptionsHere {
   const model = chosenModel && allowedModels.includes(chosenModel) ? chosenModel : settings.model;
+  const range = imageModels.rangeOf(model);
   // The server's defaults as the chosen model makes them, as planTurn takes them (one set aside for the server's model may apply).
-  return { model, applying: defaultsFor(model, settings.chosenDefaults) };
+  return { model, range, applying: defaultsFor(range, settings.chosenDefaults) };
 }

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
-import { rangeOf, type ImageSize } from '../gemini/imageOptions.js';
+import type { ImageSize, ModelRange } from '../gemini/imageOptions.js';
 import { encodeCustomId, type ResultAction } from './customIds.js';
 
 /** The sizes an Upscale button can redraw at (each has its own custom id). */
@@ -13,9 +13,9 @@ export interface ResultButtons {
   upscaleSizes: readonly ImageSize[];
 }
 
-/** The buttons for a result of `model`: no "Upscale 4K" under an image whose model makes no 4K (gemini/imageOptions.ts). */
-export function resultButtonsFor(model: string): ResultButtons {
-  const sizes = rangeOf(model).imageSizes;
+/** The buttons for a result of a model making `range`: no "Upscale 4K" under an image whose model makes no 4K (gemini/imageOptions.ts). */
+export function resultButtonsFor(range: ModelRange): ResultButtons {
+  const sizes = range.imageSizes;
   return { upscaleSizes: UPSCALE_SIZES.filter(({ size }) => sizes.includes(size)).map(({ size }) => size) };
 }
 

@@ -22,7 +22,7 @@ export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDe
       else logger.debug({ sketch: progress.kind === 'sketch' ? progress.number : undefined }, 'a sketch was skipped: it does not decode or is over the upload limit');
     },
     async post(outcome, notes) {
-      const rendered = notes ? renderOutcome(outcome, answerNotes(outcome, notes), resultButtonsFor(notes.model)) : renderOutcome(outcome);
+      const rendered = notes ? renderOutcome(outcome, answerNotes(outcome, notes), resultButtonsFor(notes.range)) : renderOutcome(outcome);
       const message = await deliverAnswer(channel, rendered, logger);
       return {
         messageId: message.id,

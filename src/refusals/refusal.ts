@@ -55,9 +55,18 @@ export type Refusal =
   /**
    * An aspect ratio or size the model does not make (imageOptions.ts), typed by hand, from a stale
    * client, or asked of a conversation or server whose model is another: refused before any call.
-   * `value` is the member's own text; `accepted` what the model makes; `whose` model it is.
+   * `value` is the member's own text; `accepted` what the model makes; `whose` model it is;
+   * `modelKnown` false when the table does not know the model (`accepted` is then the cautious range).
    */
-  | { kind: 'image-option-unsupported'; model: string; whose: 'new-image' | 'conversation' | 'server'; option: 'aspect-ratio' | 'size'; value: string; accepted: readonly string[] }
+  | {
+      kind: 'image-option-unsupported';
+      model: string;
+      whose: 'new-image' | 'conversation' | 'server';
+      option: 'aspect-ratio' | 'size';
+      value: string;
+      accepted: readonly string[];
+      modelKnown: boolean;
+    }
   // What a request lacks.
   /** A mention or reply with neither words nor images. */
   | { kind: 'nothing-to-draw' }

@@ -2,7 +2,7 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
-import { defaultsFor, type AspectRatio, type ChosenDefaults, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
+import { defaultsFor, type ModelTable, type AspectRatio, type ChosenDefaults, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
 import { GuildSettingsStore, type StoredGuildSettings } from './guildSettingsStore.js';
 
 /** What applies in a server right now: its own choices, else the environment's defaults. */
@@ -36,7 +36,7 @@ type LoadedSettings = { stored: StoredGuildSettings; damaged: boolean };
 
 export type SettingsDefaults = Pick<
   Config,
-  'geminiModel' | 'allowedModels' | 'defaultAspectRatio' | 'defaultImageSize' | 'dailyImageLimit' | 'monthlyBudgetUsd' | 'previews'
+  'geminiModel' | 'allowedModels' | 'imageModels' | 'defaultAspectRatio' | 'defaultImageSize' | 'dailyImageLimit' | 'monthlyBudgetUsd' | 'previews'
 >;
 
 /**
@@ -60,6 +60,11 @@ export class GuildSettings {
 
   get allowedModels(): readonly string[] {
     return this.defaults.allowedModels;
+  }
+
+  /** What each model makes (the built-in table with GEMINI_MODEL_OPTIONS over it). */
+  get imageModels(): ModelTable {
+    return this.defaults.imageModels;
   }
 
   /**
@@ -132,7 +137,7 @@ export class GuildSettings {
       server: definedOnly({ aspectRatio: stored.aspectRatio, imageSize: stored.imageSize }),
       environment: definedOnly({ aspectRatio: defaults.defaultAspectRatio, imageSize: defaults.defaultImageSize }),
     };
-    const applying = defaultsFor(model, chosenDefaults);
+    const applying = defaultsFor(this.defaults.imageModels.rangeOf(model), chosenDefaults);
     const wanted: ImageSettings = { aspectRatio: stored.aspectRatio ?? defaults.defaultAspectRatio, imageSize: stored.imageSize ?? defaults.defaultImageSize };
     const notTaken: ImageSettings = {
       ...(wanted.aspectRatio !== undefined && wanted.aspectRatio !== applying.aspectRatio ? { aspectRatio: wanted.aspectRatio } : {}),

@@ -27,7 +27,7 @@ export interface StoreDependencies {
 export async function deliverAndStore(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock?: PhaseClock): Promise<void> {
   const { asked, plan } = planned;
   const outcome = turn.outcome;
-  const posted = await delivery.post(outcome, { authorId: asked.authorId, prompt: plan.prompt, freshStart: plan.freshStart, droppedExchanges: turn.droppedExchanges, model: plan.model });
+  const posted = await delivery.post(outcome, { authorId: asked.authorId, prompt: plan.prompt, freshStart: plan.freshStart, droppedExchanges: turn.droppedExchanges, range: plan.range });
   clock?.lap('upload'); // rendered, fitted to the upload limit, posted
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
   if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.

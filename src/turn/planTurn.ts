@@ -1,7 +1,7 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
-import { checkImageOptions, defaultsFor, optionsTakenBy, type ChosenDefaults, type ImageSettings, type RequestedImageSettings } from '../gemini/imageOptions.js';
+import { checkImageOptions, defaultsFor, optionsTakenBy, type ChosenDefaults, type ImageSettings, type ModelRange, type ModelTable, type RequestedImageSettings } from '../gemini/imageOptions.js';
 import type { Refusal } from '../refusals/refusal.js';
 
 /**
@@ -38,6 +38,8 @@ export interface PlanFacts {
   serverDefaults: { model: string; chosenDefaults: ChosenDefaults };
   /** The models the operator offers now (GEMINI_MODELS). */
   allowedModels: readonly string[];
+  /** What each model makes (the built-in table with GEMINI_MODEL_OPTIONS over it). */
+  imageModels: ModelTable;
   /**
    * The images of the latest bot message in the thread, looked up only when
    * the plan may need them (see needsLatestPostedImages); undefined when not
@@ -67,6 +69,8 @@ export interface GoPlan {
   /** The turn's words: the member's, or a reroll's as first sent (its parts are sent again exactly; these are for the byline). */
   prompt: string;
   model: string;
+  /** What the model makes (the table's range, or the cautious one for a model it does not know). */
+  range: ModelRange;
   settings: ImageSettings;
   /** Set when the stored history could not be read and the turn goes on without it. */
   freshStart: FreshStart | undefined;
@@ -97,9 +101,10 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     return refused({ kind: 'model-withdrawn', model });
   }
   // A reroll redoes its turn with that turn's own options.
-  const threadSettings = record?.settings ?? defaultsFor(model, facts.serverDefaults.chosenDefaults);
+  const range = facts.imageModels.rangeOf(model);
+  const threadSettings = record?.settings ?? defaultsFor(range, facts.serverDefaults.chosenDefaults);
   const baseSettings = replayed ? { ...threadSettings, ...definedOnly(replayed.exchange.settings ?? {}) } : threadSettings;
-  const options = optionsFor(model, record ? 'conversation' : 'new-image', baseSettings, ask.settings);
+  const options = optionsFor({ model, range }, record ? 'conversation' : 'new-image', baseSettings, ask.settings);
   if (!options.ok) return options.refused;
   const lostTurn = repliesToLostTurn(ask, record);
   return {
@@ -112,6 +117,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
     prompt: replayed ? wordsOf(replayed.exchange.user.parts) : ask.prompt,
     model,
+    range,
     settings: options.settings,
     freshStart: undefined,
   };
@@ -142,7 +148,8 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
   if (ask.replay || cannotFindTheImage) return refused({ kind: 'history-unreadable' });
   const images = replied.length > 0 ? replied : (facts.latestPostedImages ?? []);
   const model = ask.model ?? facts.serverDefaults.model;
-  const options = optionsFor(model, 'new-image', defaultsFor(model, facts.serverDefaults.chosenDefaults), ask.settings);
+  const range = facts.imageModels.rangeOf(model);
+  const options = optionsFor({ model, range }, 'new-image', defaultsFor(range, facts.serverDefaults.chosenDefaults), ask.settings);
   if (!options.ok) return options.refused;
   return {
     kind: 'go',
@@ -154,6 +161,7 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
     replyToMessageId: undefined,
     prompt: ask.prompt,
     model,
+    range,
     settings: options.settings,
     freshStart: replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing',
   };
@@ -184,14 +192,14 @@ function wordsOf(parts: StoredPart[]): string {
  * on a record whose options predate the table) is left for Gemini's own.
  */
 function optionsFor(
-  model: string,
+  { model, range }: { model: string; range: ModelRange },
   whose: 'new-image' | 'conversation',
   base: ImageSettings,
   chosen: RequestedImageSettings,
 ): { ok: true; settings: ImageSettings } | { ok: false; refused: TurnPlan } {
-  const checked = checkImageOptions(model, chosen);
+  const checked = checkImageOptions(range, chosen);
   if (!checked.ok) return { ok: false, refused: refused({ kind: 'image-option-unsupported', model, whose, ...checked.problem }) };
-  return { ok: true, settings: { ...optionsTakenBy(model, base), ...checked.settings } };
+  return { ok: true, settings: { ...optionsTakenBy(range, base), ...checked.settings } };
 }
 
 function definedOnly(settings: ImageSettings): ImageSettings {

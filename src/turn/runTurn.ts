@@ -72,7 +72,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     await delivery.post({ kind: 'refused', refusal: unfit });
     return;
   }
-  const plan = await planWithFacts(bot.config.allowedModels, asked, stored, serverSettings);
+  const plan = await planWithFacts(bot.config, asked, stored, serverSettings);
   if (plan.kind === 'refused') {
     await delivery.post({ kind: 'refused', refusal: plan.refusal });
     return;
@@ -105,9 +105,9 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
 }
 
 /** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
-async function planWithFacts(allowedModels: readonly string[], asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
+async function planWithFacts({ allowedModels, imageModels }: TurnDependencies['config'], asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
   const latestPostedImages = needsLatestPostedImages(asked, stored) && asked.latestPostedImages ? await asked.latestPostedImages() : undefined;
-  return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels, latestPostedImages });
+  return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels, imageModels, latestPostedImages });
 }
 
 async function generateAndDeliver(
@@ -147,7 +147,7 @@ async function generateAndDeliverWith(
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
   if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
-    const fresh = await planWithFacts(bot.config.allowedModels, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
+    const fresh = await planWithFacts(bot.config, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
     if (fresh.kind === 'go') {
       bot.logger.warn({ threadId: planned.asked.threadId, freshStart: fresh.freshStart }, "going on without the thread's unreadable history");
       // The thread's model and options were readable: the fresh start keeps them.

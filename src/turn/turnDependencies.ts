@@ -15,8 +15,8 @@ import type { GeminiTransport } from './geminiTransport.js';
  * references). The Discord side's BotContext adds its own.
  */
 export interface TurnDependencies {
-  /** What the turn reads of the configuration: the models on offer, and how many requests one member may have going. */
-  config: Pick<Config, 'allowedModels' | 'maxRequestsPerUser'>;
+  /** What the turn reads of the configuration: the models on offer and what each makes, and how many requests one member may have going. */
+  config: Pick<Config, 'allowedModels' | 'imageModels' | 'maxRequestsPerUser'>;
   conversations: ConversationStore;
   blobs: BlobStore;
   /** Gemini behind one interface (generateContentTransport today). */

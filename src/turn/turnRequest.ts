@@ -1,6 +1,6 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import type { GeneratedImage } from '../gemini/generationOutcome.js';
-import type { RequestedImageSettings } from '../gemini/imageOptions.js';
+import type { ModelRange, RequestedImageSettings } from '../gemini/imageOptions.js';
 import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
@@ -89,8 +89,8 @@ export interface AnswerNotes {
   freshStart?: FreshStart | undefined;
   /** Oldest exchanges left out to stay under the request budget. */
   droppedExchanges: number;
-  /** The model that made the answer: its buttons offer what this model makes (no Upscale 4K without 4K). */
-  model: string;
+  /** What the model that made the answer makes: its buttons offer that (no Upscale 4K without 4K). */
+  range: ModelRange;
 }
 
 /** An answer as posted: the message a conversation is keyed by, and how to open its thread. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import { ModelTable } from '../../src/gemini/imageOptions.js';
 
 const required = { DISCORD_TOKEN: 'discord-token', GEMINI_API_KEY: 'gemini-key' };
 
@@ -22,6 +23,7 @@ describe('configuration', () => {
         monthlyBudgetUsd: 0,
         previews: true,
         priceOverrides: {},
+        imageModels: new ModelTable(),
         attachmentOrigins: ['https://cdn.discordapp.com', 'https://media.discordapp.net'],
         databaseUrl: 'sqlite://data/bot.sqlite',
         blobUrl: 'sqlite://data/bot.sqlite',
@@ -116,7 +118,7 @@ describe('configuration', () => {
   });
 
   it('refuses default image options Gemini would reject and negative limits, naming each', () => {
-    const parsed = parseConfig({ ...required, DEFAULT_ASPECT_RATIO: '7:3', DEFAULT_IMAGE_SIZE: '2k', DAILY_IMAGE_LIMIT: '-1', MONTHLY_BUDGET_USD: 'lots' });
+    const parsed = parseConfig({ ...required, DEFAULT_ASPECT_RATIO: '7:3', DEFAULT_IMAGE_SIZE: '3K', DAILY_IMAGE_LIMIT: '-1', MONTHLY_BUDGET_USD: 'lots' });
     expect(parsed.ok).toBe(false);
     const text = parsed.ok ? '' : parsed.problems.join('\n');
     for (const name of ['DEFAULT_ASPECT_RATIO', 'DEFAULT_IMAGE_SIZE', 'DAILY_IMAGE_LIMIT', 'MONTHLY_BUDGET_USD']) expect(text).toContain(name);
@@ -129,6 +131,49 @@ describe('configuration', () => {
     expect(pro.ok === false && pro.problems).toEqual(['DEFAULT_IMAGE_SIZE 512 is not made by gemini-3-pro-image (GEMINI_MODEL); it makes 1K, 2K, 4K']);
     const ratio = parseConfig({ ...required, DEFAULT_ASPECT_RATIO: '8:1' });
     expect(ratio.ok === false && ratio.problems.join()).toMatch(/^DEFAULT_ASPECT_RATIO 8:1 is not made by gemini-3-pro-image \(GEMINI_MODEL\); it makes 1:1, 2:3/);
+  });
+
+  it('reads a default size or ratio in Gemini\'s spelling whatever the case ("2k" is 2K)', () => {
+    const parsed = parseConfig({ ...required, DEFAULT_IMAGE_SIZE: '2k', DEFAULT_ASPECT_RATIO: ' 16:9 ' });
+    expect(parsed.ok && parsed.config).toMatchObject({ defaultImageSize: '2K', defaultAspectRatio: '16:9' });
+  });
+
+  it('reads GEMINI_MODEL_OPTIONS as JSON declaring what models make, so a new model is used fully; refuses values Gemini does not know, naming them', () => {
+    const declared = parseConfig({
+      ...required,
+      GEMINI_MODEL: 'gemini-nano-banana-2.1',
+      GEMINI_MODEL_OPTIONS: '{"gemini-nano-banana-2.1":{"aspectRatios":["1:1","16:9","1:8"],"imageSizes":["1k","2K","4K"]}}',
+      DEFAULT_IMAGE_SIZE: '4K',
+      DEFAULT_ASPECT_RATIO: '1:8',
+    });
+    expect(declared.ok && declared.config.imageModels.rangeOf('gemini-nano-banana-2.1')).toEqual({ aspectRatios: ['1:1', '16:9', '1:8'], imageSizes: ['1K', '2K', '4K'], known: true });
+    expect(declared.ok && declared.config).toMatchObject({ defaultImageSize: '4K', defaultAspectRatio: '1:8' });
+    expect(parseConfig({ ...required, GEMINI_MODEL_OPTIONS: '{nano' })).toEqual({
+      ok: false,
+      problems: ['GEMINI_MODEL_OPTIONS must be JSON such as {"gemini-nano-banana-2.1":{"aspectRatios":["1:1","16:9"],"imageSizes":["1K","2K"]}}'],
+    });
+    const wrong = parseConfig({ ...required, GEMINI_MODEL_OPTIONS: '{"gemini-nano-banana-2.1":{"aspectRatios":["7:3"],"imageSizes":["8K"]}}' });
+    expect(wrong.ok === false && wrong.problems).toEqual([
+      'GEMINI_MODEL_OPTIONS gemini-nano-banana-2.1.aspectRatios.0: "7:3" is not an aspect ratio Gemini takes (1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9, 1:4, 4:1, 1:8, 8:1)',
+      'GEMINI_MODEL_OPTIONS gemini-nano-banana-2.1.imageSizes.0: "8K" is not a size Gemini takes (512, 1K, 2K, 4K)',
+    ]);
+    expect(parseConfig({ ...required, GEMINI_MODEL_OPTIONS: '{"Bad Model":{"aspectRatios":["1:1"],"imageSizes":["1K"]}}' })).toEqual({
+      ok: false,
+      problems: ['GEMINI_MODEL_OPTIONS Bad Model: must be a model id such as gemini-3-pro-image'],
+    });
+    expect(parseConfig({ ...required, GEMINI_MODEL_OPTIONS: '{"gemini-nano-banana-2.1":{"ratios":["1:1"]}}' }).ok).toBe(false);
+  });
+
+  it('tells a deployment whose model the table lacks, and whose DEFAULT_IMAGE_SIZE it therefore refuses, how to declare the model', () => {
+    const parsed = parseConfig({ ...required, GEMINI_MODEL: 'gemini-nano-banana-2.1', DEFAULT_IMAGE_SIZE: '2K' });
+    expect(parsed.ok === false && parsed.problems).toEqual([
+      'DEFAULT_IMAGE_SIZE 2K may not be made by gemini-nano-banana-2.1 (GEMINI_MODEL): the bot\'s table of models does not know it, so it allows only 1K. ' +
+        'If the model makes 2K, declare what it makes in GEMINI_MODEL_OPTIONS, for example GEMINI_MODEL_OPTIONS=' +
+        '{"gemini-nano-banana-2.1":{"aspectRatios":["1:1","2:3","3:2","3:4","4:3","4:5","5:4","9:16","16:9","21:9"],"imageSizes":["1K","2K"]}}',
+    ]);
+    // Following the advice starts the bot.
+    const example = (parsed.ok ? '' : parsed.problems[0]!).split('GEMINI_MODEL_OPTIONS=')[1]!;
+    expect(parseConfig({ ...required, GEMINI_MODEL: 'gemini-nano-banana-2.1', DEFAULT_IMAGE_SIZE: '2K', GEMINI_MODEL_OPTIONS: example }).ok).toBe(true);
   });
 
   it('reads PRICE_TABLE as JSON held to the price schema, refusing text that is not JSON or has a typo', () => {

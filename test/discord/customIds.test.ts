@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCustomId, parseCustomId, type CustomId } from '../../src/discord/customIds.js';
+import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { resultButtonRows, resultButtonsFor } from '../../src/discord/resultButtons.js';
 
 describe('component custom ids', () => {
@@ -34,11 +35,15 @@ describe('component custom ids', () => {
   });
 
   it('offer Upscale only to the sizes the result\'s model makes', () => {
-    const ids = (model: string) => resultButtonRows(resultButtonsFor(model)).flatMap((row) => row.components.map((button) => ('custom_id' in button ? button.custom_id : '')));
+    const table = new ModelTable();
+    const ids = (model: string) => resultButtonRows(resultButtonsFor(table.rangeOf(model))).flatMap((row) => row.components.map((button) => ('custom_id' in button ? button.custom_id : '')));
     expect(ids('gemini-3-pro-image')).toEqual(resultActions.map((action) => `nb1:result:${action}`));
     expect(ids('gemini-3.1-flash-image')).toEqual(resultActions.map((action) => `nb1:result:${action}`));
     expect(ids('gemini-nano-banana-2.1')).toEqual(['nb1:result:reroll', 'nb1:result:edit', 'nb1:result:branch', 'nb1:result:delete']);
-    expect(resultButtonRows(resultButtonsFor('gemini-nano-banana-2.1'))).toHaveLength(1);
-    expect(resultButtonsFor('gemini-3-pro-image')).toEqual({ upscaleSizes: ['2K', '4K'] });
+    expect(resultButtonRows(resultButtonsFor(table.rangeOf('gemini-nano-banana-2.1')))).toHaveLength(1);
+    expect(resultButtonsFor(table.rangeOf('gemini-3-pro-image'))).toEqual({ upscaleSizes: ['2K', '4K'] });
+    // A model the operator declared with 2K (GEMINI_MODEL_OPTIONS) gets Upscale 2K alone.
+    const declared = new ModelTable({ 'gemini-nano-banana-2.1': { aspectRatios: ['1:1'], imageSizes: ['1K', '2K'] } });
+    expect(resultButtonsFor(declared.rangeOf('gemini-nano-banana-2.1'))).toEqual({ upscaleSizes: ['2K'] });
   });
 });

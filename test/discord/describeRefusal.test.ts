@@ -42,9 +42,9 @@ describe('describeRefusal', () => {
   });
 
   it('names the option a model does not make, and what it makes, for a new image, a conversation and the server\'s default', () => {
-    const pro = { model: 'gemini-3-pro-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'] } as const;
+    const pro = { model: 'gemini-3-pro-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'], modelKnown: true } as const;
     expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'new-image', ...pro })).toBe('gemini-3-pro-image does not make images at the size `512`. Choose 1K, 2K or 4K.');
-    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'conversation', model: 'gemini-3-pro-image', option: 'aspect-ratio', value: '1:8', accepted: ['1:1', '16:9'] })).toBe(
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'conversation', model: 'gemini-3-pro-image', option: 'aspect-ratio', value: '1:8', accepted: ['1:1', '16:9'], modelKnown: true })).toBe(
       'This conversation uses gemini-3-pro-image, which does not make images at the aspect ratio `1:8`. Choose 1:1 or 16:9, or start a new image with /imagine.',
     );
     expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'server', ...pro })).toBe(
@@ -52,6 +52,20 @@ describe('describeRefusal', () => {
     );
     // The value is the member's own text: it cannot break out of its inline code.
     expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'new-image', ...pro, value: '`@everyone`' })).toContain('the size `@everyone`.');
+  });
+
+  it('does not claim a model the table does not know lacks an option: says it does not know, why, and who can declare it', () => {
+    const newer = { model: 'gemini-nano-banana-2.1', option: 'size', value: '2K', accepted: ['1K'], modelKnown: false } as const;
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'new-image', ...newer })).toBe(
+      "I don't know whether gemini-nano-banana-2.1 makes images at the size `2K`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.",
+    );
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'conversation', ...newer, value: '4K' })).toBe(
+      "This conversation uses gemini-nano-banana-2.1, and I don't know whether it makes images at the size `4K`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K, or start a new image with /imagine. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.",
+    );
+    expect(describeRefusal({ kind: 'image-option-unsupported', whose: 'server', ...newer })).toBe(
+      "I don't know whether this server's model, gemini-nano-banana-2.1, makes images at the size `2K`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K, or change the model first with /settings model. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.",
+    );
+    for (const whose of ['new-image', 'conversation', 'server'] as const) expect(describeRefusal({ kind: 'image-option-unsupported', whose, ...newer })).not.toContain('does not make');
   });
 
   it.each([

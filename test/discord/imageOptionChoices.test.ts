@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { rangeOf } from '../../src/gemini/imageOptions.js';
+import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { imageOptionChoices } from '../../src/discord/imageOptionChoices.js';
 
-const PRO = rangeOf('gemini-3-pro-image');
-const FLASH = rangeOf('gemini-3.1-flash-image');
+const PRO = new ModelTable().rangeOf('gemini-3-pro-image');
+const FLASH = new ModelTable().rangeOf('gemini-3.1-flash-image');
 const values = (choices: Array<{ value: string }>) => choices.map((choice) => choice.value);
 
 describe('the suggestions for an image option', () => {

@@ -170,11 +170,52 @@ describe('a model the table does not know', () => {
     // A button from another version of the message (a stale client) still reaches the bot.
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message, customId: 'nb1:result:upscale-4k' });
     const answer = await harness.discord.waitForMessage((candidate) => candidate.id === harness.discord.interaction(interactionId).originalMessageId && !isProgressNote(candidate));
-    expect(answer.content).toBe(`This conversation uses ${NEWER}, which does not make images at the size \`4K\`. Choose 1K, or start a new image with /imagine.`);
+    expect(answer.content).toBe(
+      `This conversation uses ${NEWER}, and I don't know whether it makes images at the size \`4K\`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K, or start a new image with /imagine. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.`,
+    );
     expect(harness.gemini.requests).toHaveLength(1);
 
     const { message: refused } = await imagine(harness, { prompt: 'a fox', size: '2K' });
-    expect(refused.content).toBe(`${NEWER} does not make images at the size \`2K\`. Choose 1K.`);
+    expect(refused.content).toBe(
+      `I don't know whether ${NEWER} makes images at the size \`2K\`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.`,
+    );
     expect(harness.gemini.requests).toHaveLength(1);
+  });
+});
+
+describe('a new model the operator declares in GEMINI_MODEL_OPTIONS', () => {
+  const harness = useHarness({
+    env: {
+      GEMINI_MODEL: NEWER,
+      GEMINI_MODELS: `${NEWER},${PRO}`,
+      GEMINI_MODEL_OPTIONS: JSON.stringify({ [NEWER]: { aspectRatios: [...TEN, '1:8'], imageSizes: ['1K', '2K'] } }),
+      DEFAULT_IMAGE_SIZE: '2k',
+    },
+    // The emulator serves it as the operator says it is: 1:8 and 2K, no 4K.
+    gemini: { models: [PRO, FLASH, NEWER], imageOptions: { [NEWER]: { aspectRatios: [...TEN, '1:8'], imageSizes: ['1K', '2K'] } } },
+  });
+
+  it('is used fully without a code change: suggested, sent, upscaled to what it makes, and refused plainly beyond it', async () => {
+    await registerCommands(harness.config, commands);
+    expect(await suggestions(harness, { command: 'imagine', option: 'size' })).toEqual(['1K', '2K']);
+    expect(await suggestions(harness, { command: 'imagine', option: 'aspect_ratio', typed: '1:8' })).toEqual(['1:8']);
+
+    // DEFAULT_IMAGE_SIZE=2k is read as Gemini spells it, and a size typed in lower case is sent as 2K.
+    const { message } = await imagine(harness, { prompt: 'a tall tower', aspectRatio: '1:8' });
+    expect(message.attachments).toHaveLength(1);
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '2K' } });
+    expect(buttonIds(message)).toEqual(['nb1:result:reroll', 'nb1:result:edit', 'nb1:result:upscale-2k', 'nb1:result:branch', 'nb1:result:delete']);
+    const { message: typed } = await imagine(harness, { prompt: 'a fox', size: '1k' });
+    expect(typed.attachments).toHaveLength(1);
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { imageSize: '1K' } });
+    expect(harness.gemini.requests.map((request) => [request.model, request.status])).toEqual([
+      [NEWER, 200],
+      [NEWER, 200],
+    ]);
+
+    // Another member: the two turns above may still be saving, and count against alice's requests in progress.
+    const { message: refused } = await imagine(harness, { prompt: 'a fox', size: '4K', user: harness.discord.users.bob });
+    expect(refused.content).toBe(`${NEWER} does not make images at the size \`4K\`. Choose 1K or 2K.`);
+    expect(harness.gemini.requests).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import type { ThreadConversation } from '../../src/conversation/loadConversation.js';
+import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { needsLatestPostedImages, planTurn, type PlanFacts, type TurnAsk } from '../../src/turn/planTurn.js';
 
 const PRO = 'gemini-3-pro-image';
@@ -35,6 +36,7 @@ function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: 
     stored,
     serverDefaults: { model: PRO, chosenDefaults: { server: { aspectRatio: '1:1', imageSize: '2K' }, environment: {} } },
     allowedModels: [PRO, FLASH],
+    imageModels: new ModelTable(),
     ...more,
   };
 }
@@ -97,6 +99,15 @@ describe('planTurn: what a turn does, decided before any call', () => {
       expected: { model: FLASH, settings: { aspectRatio: '1:8' }, freshStart: 'nothing' },
     },
     {
+      case: 'a size typed in lower case is taken in Gemini\'s spelling, and a model the operator declared makes what it was declared to',
+      facts: facts(
+        { model: 'gemini-nano-banana-2.1', settings: { imageSize: '2k' } },
+        { kind: 'missing' },
+        { allowedModels: [PRO, 'gemini-nano-banana-2.1'], imageModels: new ModelTable({ 'gemini-nano-banana-2.1': { aspectRatios: ['1:1'], imageSizes: ['1K', '2K'] } }) },
+      ),
+      expected: { model: 'gemini-nano-banana-2.1', settings: { aspectRatio: '1:1', imageSize: '2K' } },
+    },
+    {
       case: 'a Flash thread takes the ratios and sizes only Flash makes',
       facts: facts({ settings: { aspectRatio: '8:1', imageSize: '512' } }),
       expected: { model: FLASH, settings: { aspectRatio: '8:1', imageSize: '512' } },
@@ -132,27 +143,36 @@ describe('planTurn: what a turn does, decided before any call', () => {
     {
       case: 'a size the new conversation\'s model does not make, naming the sizes it does',
       facts: facts({ settings: { imageSize: '512' } }, { kind: 'missing' }),
-      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'new-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'] },
+      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'new-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'], modelKnown: true },
     },
     {
       case: 'an aspect ratio typed by hand that no model makes',
       facts: facts({ model: FLASH, settings: { aspectRatio: '7:3' } }, { kind: 'missing' }),
-      refusal: { kind: 'image-option-unsupported', model: FLASH, whose: 'new-image', option: 'aspect-ratio', value: '7:3', accepted: expect.arrayContaining(['1:8', '16:9']) },
+      refusal: { kind: 'image-option-unsupported', model: FLASH, whose: 'new-image', option: 'aspect-ratio', value: '7:3', accepted: expect.arrayContaining(['1:8', '16:9']), modelKnown: true },
     },
     {
       case: 'an option the thread\'s model does not make, whatever model the member picked',
       facts: facts({ model: FLASH, settings: { aspectRatio: '1:8' } }, { kind: 'found', record: { ...record, model: PRO } }),
-      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'conversation', option: 'aspect-ratio', value: '1:8', accepted: expect.not.arrayContaining(['1:8']) },
+      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'conversation', option: 'aspect-ratio', value: '1:8', accepted: expect.not.arrayContaining(['1:8']), modelKnown: true },
     },
     {
       case: 'an upscale to 4K on a model the table does not know (it makes 1K only)',
       facts: facts({ replyToMessageId: 'm2', settings: { imageSize: '4K' } }, { kind: 'found', record: { ...record, model: 'gemini-nano-banana-2.1' } }, { allowedModels: [PRO, 'gemini-nano-banana-2.1'] }),
-      refusal: { kind: 'image-option-unsupported', model: 'gemini-nano-banana-2.1', whose: 'conversation', option: 'size', value: '4K', accepted: ['1K'] },
+      refusal: { kind: 'image-option-unsupported', model: 'gemini-nano-banana-2.1', whose: 'conversation', option: 'size', value: '4K', accepted: ['1K'], modelKnown: false },
+    },
+    {
+      case: 'a size beyond what the operator declared for a model the built-in table lacks (GEMINI_MODEL_OPTIONS)',
+      facts: facts(
+        { model: 'gemini-nano-banana-2.1', settings: { imageSize: '4K' } },
+        { kind: 'missing' },
+        { allowedModels: [PRO, 'gemini-nano-banana-2.1'], imageModels: new ModelTable({ 'gemini-nano-banana-2.1': { aspectRatios: ['1:1'], imageSizes: ['1K', '2K'] } }) },
+      ),
+      refusal: { kind: 'image-option-unsupported', model: 'gemini-nano-banana-2.1', whose: 'new-image', option: 'size', value: '4K', accepted: ['1K', '2K'], modelKnown: true },
     },
     {
       case: 'an option the model does not make, in a thread whose history cannot be read',
       facts: facts({ settings: { imageSize: '512' } }, { kind: 'unreadable' }, { latestPostedImages: [] }),
-      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'new-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'] },
+      refusal: { kind: 'image-option-unsupported', model: PRO, whose: 'new-image', option: 'size', value: '512', accepted: ['1K', '2K', '4K'], modelKnown: true },
     },
     {
       case: 'a button on an image it has no way to get, in a thread whose history cannot be read',
