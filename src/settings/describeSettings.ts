@@ -19,7 +19,7 @@ export function describeSettings({ stored, effective, allowedModels, roleName }:
   const lines = [
     'Settings for this server:',
     `- Model: ${model}. Allowed: ${allowedModels.join(', ')}.`,
-    `- Aspect ratio: ${describeImageOption(effective.aspectRatio ?? '1:1', stored.aspectRatio, effective.defaultsNotTaken?.aspectRatio, effective.model)}; size: ${describeImageOption(effective.imageSize ?? '1K', stored.imageSize, effective.defaultsNotTaken?.imageSize, effective.model)}.`,
+    `- Aspect ratio: ${describeImageOption(effective.aspectRatio ?? '1:1', stored.aspectRatio, effective.defaultsNotTaken?.aspectRatio, effective)}; size: ${describeImageOption(effective.imageSize ?? '1K', stored.imageSize, effective.defaultsNotTaken?.imageSize, effective)}.`,
     `- Channels: ${describeChannels(effective.channelIds)}.`,
     `- Required role: ${describeRole(effective.requiredRoleId, roleName)}.`,
     `- Images per member per day: ${effective.dailyImageLimit > 0 ? effective.dailyImageLimit : 'no limit'}${byDefault(stored.dailyImageLimit)}.`,
@@ -29,9 +29,15 @@ export function describeSettings({ stored, effective, allowedModels, roleName }:
   return lines.join('\n');
 }
 
-/** An image option as it applies, saying when the chosen default is set aside because the model does not make it. */
-function describeImageOption(applying: string, stored: string | undefined, notTaken: string | undefined, model: string): string {
-  if (notTaken !== undefined) return `${applying} (${model} does not make the ${stored === undefined ? "bot's" : "server's"} default ${notTaken})`;
+/**
+ * An image option as it applies, saying when the chosen default is set aside
+ * because the model does not make it (or, for a model the table does not
+ * know, because the bot cannot tell whether it does).
+ */
+function describeImageOption(applying: string, stored: string | undefined, notTaken: string | undefined, { model, modelKnown }: Pick<EffectiveSettings, 'model' | 'modelKnown'>): string {
+  const whose = stored === undefined ? "bot's" : "server's";
+  if (notTaken !== undefined && !modelKnown) return `${applying} (${model} is not in my table of models, so the ${whose} default ${notTaken} is set aside)`;
+  if (notTaken !== undefined) return `${applying} (${model} does not make the ${whose} default ${notTaken})`;
   return `${applying}${stored === undefined ? ' (default)' : ''}`;
 }
 

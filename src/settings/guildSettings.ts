@@ -8,6 +8,8 @@ import { GuildSettingsStore, type StoredGuildSettings } from './guildSettingsSto
 /** What applies in a server right now: its own choices, else the environment's defaults. */
 export interface EffectiveSettings {
   model: string;
+  /** Whether the table of models knows `model` (else its range is a cautious guess, and what it sets aside is said so). */
+  modelKnown: boolean;
   /** The default aspect ratio for `model` (defaultsFor): a turn of another model starts from `chosenDefaults`. */
   aspectRatio: AspectRatio | undefined;
   imageSize: ImageSize | undefined;
@@ -137,7 +139,8 @@ export class GuildSettings {
       server: definedOnly({ aspectRatio: stored.aspectRatio, imageSize: stored.imageSize }),
       environment: definedOnly({ aspectRatio: defaults.defaultAspectRatio, imageSize: defaults.defaultImageSize }),
     };
-    const applying = defaultsFor(this.defaults.imageModels.rangeOf(model), chosenDefaults);
+    const range = this.defaults.imageModels.rangeOf(model);
+    const applying = defaultsFor(range, chosenDefaults);
     const wanted: ImageSettings = { aspectRatio: stored.aspectRatio ?? defaults.defaultAspectRatio, imageSize: stored.imageSize ?? defaults.defaultImageSize };
     const notTaken: ImageSettings = {
       ...(wanted.aspectRatio !== undefined && wanted.aspectRatio !== applying.aspectRatio ? { aspectRatio: wanted.aspectRatio } : {}),
@@ -145,6 +148,7 @@ export class GuildSettings {
     };
     return {
       model,
+      modelKnown: range.known,
       aspectRatio: applying.aspectRatio,
       imageSize: applying.imageSize,
       chosenDefaults,

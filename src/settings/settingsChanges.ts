@@ -34,9 +34,14 @@ function describeDefaultsNotTaken(now: EffectiveSettings): string[] {
     ...(notTaken.aspectRatio ? [`the aspect ratio ${notTaken.aspectRatio}`] : []),
     ...(notTaken.imageSize ? [`the size ${notTaken.imageSize}`] : []),
   ].join(' or ');
-  return [
-    `It does not make ${options} chosen as the default, so new images are ${now.aspectRatio ?? '1:1'} at ${now.imageSize ?? '1K'} unless a member picks otherwise; /settings image sets other defaults.`,
-  ];
+  const instead = `new images are ${now.aspectRatio ?? '1:1'} at ${now.imageSize ?? '1K'} unless a member picks otherwise; /settings image sets other defaults`;
+  if (!now.modelKnown) {
+    // The table does not know the model: it may well make them, so say that we cannot tell, and who can.
+    return [
+      `It is not in my table of models, so I do not know whether it makes ${options} chosen as the default: ${instead}. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.`,
+    ];
+  }
+  return [`It does not make ${options} chosen as the default, so ${instead}.`];
 }
 
 export function changeImage(aspectRatio: AspectRatio | undefined, imageSize: ImageSize | undefined): SettingsChange {

@@ -181,6 +181,19 @@ describe('a model the table does not know', () => {
     );
     expect(harness.gemini.requests).toHaveLength(1);
   });
+
+  it('/settings model and show say a default is set aside because the model is not in the table, not that it does not make it', async () => {
+    const settings = (subcommand: string, options: Parameters<typeof privateReply>[4] = []) => privateReply(harness, harness.discord.users.alice, 'settings', subcommand, options);
+    await settings('model', [text('model', PRO)]);
+    expect(await settings('image', [text('size', '2k')])).toBe('New images on this server are now 1:1 at 2K unless a member picks otherwise.');
+    expect(await settings('model', [text('model', NEWER)])).toBe(
+      `New conversations on this server now use ${NEWER}. It is not in my table of models, so I do not know whether it makes the size 2K chosen as the default: new images are 1:1 at 1K unless a member picks otherwise; /settings image sets other defaults. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.`,
+    );
+    expect(await settings('show')).toContain(`size: 1K (${NEWER} is not in my table of models, so the server's default 2K is set aside).`);
+    expect(await settings('image', [text('size', '2K')])).toBe(
+      `I don't know whether this server's model, ${NEWER}, makes images at the size \`2K\`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K, or change the model first with /settings model. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.`,
+    );
+  });
 });
 
 describe('a new model the operator declares in GEMINI_MODEL_OPTIONS', () => {

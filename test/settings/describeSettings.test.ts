@@ -5,6 +5,7 @@ import { changeChannels, changeModel } from '../../src/settings/settingsChanges.
 
 const effective: EffectiveSettings = {
   model: 'gemini-3-pro-image',
+  modelKnown: true,
   aspectRatio: undefined,
   imageSize: '4K',
   chosenDefaults: { server: { imageSize: '4K' }, environment: {} },
@@ -39,6 +40,17 @@ describe('/settings show', () => {
     });
     expect(text).toContain("- Aspect ratio: 16:9 (gemini-3-pro-image does not make the server's default 1:8); size: 1K (gemini-3-pro-image does not make the bot's default 512).");
   });
+
+  it('does not claim a model the table does not know lacks a default: says it is not in the table', () => {
+    const text = describeSettings({
+      stored: { model: 'gemini-nano-banana-2.1', imageSize: '2K' },
+      effective: { ...effective, model: 'gemini-nano-banana-2.1', modelKnown: false, imageSize: undefined, defaultsNotTaken: { imageSize: '2K' } },
+      allowedModels: ['gemini-3-pro-image', 'gemini-nano-banana-2.1'],
+      roleName: () => undefined,
+    });
+    expect(text).toContain("size: 1K (gemini-nano-banana-2.1 is not in my table of models, so the server's default 2K is set aside).");
+    expect(text).not.toContain('does not make');
+  });
 });
 
 describe('/settings model', () => {
@@ -50,6 +62,14 @@ describe('/settings model', () => {
     );
     expect(change.confirm({ ...effective, imageSize: undefined, defaultsNotTaken: { aspectRatio: '8:1', imageSize: '512' } })).toContain('It does not make the aspect ratio 8:1 or the size 512 chosen as the default, so new images are 1:1 at 1K');
     expect(change.confirm(effective)).toBe('New conversations on this server now use gemini-3-pro-image.');
+  });
+
+  it('says it cannot tell, for a model the table does not know, and who can declare what it makes', () => {
+    const change = changeModel('gemini-nano-banana-2.1', ['gemini-3-pro-image', 'gemini-nano-banana-2.1']);
+    if (!change.ok) throw new Error(change.text);
+    expect(change.confirm({ ...effective, model: 'gemini-nano-banana-2.1', modelKnown: false, imageSize: undefined, defaultsNotTaken: { imageSize: '4K' } })).toBe(
+      'New conversations on this server now use gemini-nano-banana-2.1. It is not in my table of models, so I do not know whether it makes the size 4K chosen as the default: new images are 1:1 at 1K unless a member picks otherwise; /settings image sets other defaults. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.',
+    );
   });
 });
 

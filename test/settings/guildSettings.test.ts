@@ -33,6 +33,7 @@ describe('per-server settings', () => {
     const effective = await settings({ DEFAULT_ASPECT_RATIO: '16:9', DAILY_IMAGE_LIMIT: '5', MONTHLY_BUDGET_USD: '12.5' }).effectiveSettings(GUILD);
     expect(effective).toEqual({
       model: 'gemini-3-pro-image',
+      modelKnown: true,
       aspectRatio: '16:9',
       imageSize: undefined,
       chosenDefaults: { server: {}, environment: { aspectRatio: '16:9' } },
