@@ -153,12 +153,18 @@ describe('the buttons under a result', () => {
   it('Branch: a message in the new thread while its first image is still being posted waits for the branch, and goes on from it', async () => {
     const { starter, thread } = await startConversation();
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
-    // The branch's first image reaches Discord slowly: the next message post after the click is that one.
-    harness.discord.injectFault({ method: 'POST', path: /^\/channels\/\d+\/messages$/, delayMs: 800 });
+    // The branch's first image is held at Discord until the test lets it through: the next message post after the click is that one.
+    let release!: () => void;
+    let posting!: () => void;
+    const starterPosting = new Promise<void>((resolve) => (posting = resolve));
+    harness.discord.injectFault({ method: 'POST', path: /^\/channels\/\d+\/messages$/, holdUntil: new Promise<void>((resolve) => (release = resolve)), onHeld: posting });
     await click(harness, blue, 'nb1:result:branch');
-    await vi.waitFor(() => expect(harness.discord.threads()).toHaveLength(2), PATIENCE);
+    await starterPosting; // the bot has its new thread and is posting the first image there
     const branchId = harness.discord.threads().find((opened) => opened.id !== thread.id)!.id;
     const early = harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: branchId, content: 'make it green', mentionBot: true });
+    // The message has reached the bot (it shows it is typing) before the first image is let through.
+    await vi.waitFor(() => expect(harness.discord.requests.some((request) => request.method === 'POST' && request.path === `/channels/${branchId}/typing`)).toBe(true), PATIENCE);
+    release();
     await waitForBotReplyTo(harness, early);
     // The branch's two exchanges, then the new words: not a conversation of its own, which the branch's save would overwrite.
     expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);

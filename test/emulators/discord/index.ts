@@ -70,6 +70,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
         path: args.path,
         remaining: args.times ?? 1,
         delayMs: args.delayMs ?? 0,
+        holdUntil: args.holdUntil,
+        onHeld: args.onHeld,
         error: args.error ? { status: args.error.status, code: args.error.code ?? 0, message: args.error.message ?? `${args.error.status}: Injected failure` } : undefined,
       }),
     advanceClock: (ms) => world.advanceClock(ms),

@@ -85,7 +85,9 @@ async function applyFault(world: World, method: string, path: string): Promise<v
   const fault = world.faults.find((candidate) => candidate.remaining > 0 && candidate.method === method && candidate.path.test(path));
   if (!fault) return;
   fault.remaining -= 1;
+  fault.onHeld?.();
   if (fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault.holdUntil) await fault.holdUntil.catch(() => undefined);
   if (fault.error) throw new ApiError(fault.error.status, fault.error.code, fault.error.message);
 }
 

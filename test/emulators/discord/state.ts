@@ -15,6 +15,9 @@ export interface RestFault {
   remaining: number;
   /** Held this long before answering (the real answer, or the error). */
   delayMs: number;
+  /** Then held until this settles; `onHeld` is told when the call arrives. */
+  holdUntil?: Promise<unknown> | undefined;
+  onHeld?: (() => void) | undefined;
   error?: { status: number; code: number; message: string } | undefined;
 }
 

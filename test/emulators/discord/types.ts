@@ -164,6 +164,12 @@ export interface RestFaultArgs {
   times?: number;
   /** Hold the call this long before answering it (default 0). */
   delayMs?: number;
+  /**
+   * Hold the call until this settles (after any delay): a test decides when Discord answers, instead of a
+   * delay it hopes is long enough. `onHeld` hears the call arrive, so the test knows the bot made it.
+   */
+  holdUntil?: Promise<unknown>;
+  onHeld?: () => void;
   /** Answer with this error instead of the real answer (omit for a delay only). */
   error?: { status: number; code?: number; message?: string };
 }
