@@ -216,5 +216,5 @@ function geminiTransportFor(config: Config, blobs: BlobStore, logger: Logger, me
   if (config.geminiApi === 'interactions') {
     return interactionsTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, retentionMs: config.interactionRetentionMs, logger });
   }
-  return generateContentTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs });
+  return generateContentTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, logger });
 }

@@ -253,8 +253,10 @@ const configSchema = z
      */
     streamAnswers: true,
     /**
-     * A streamed answer silent this long gives up (a timeout). Gemini sends its thoughts and sketches seconds
-     * apart; a minute of silence is a stuck connection. No variable: only tests shorten it.
+     * A streamed answer silent this long after its first chunk gives up (a timeout). Gemini sends its thoughts
+     * and sketches seconds apart; a minute of silence mid-answer is a stuck connection. Before the first chunk
+     * only the call's deadline applies: asked without drafts, Gemini may say nothing until a long render is done.
+     * No variable: only tests shorten it.
      */
     geminiStallMs: 60_000,
   }));

@@ -17,7 +17,7 @@ export interface GeminiClientOptions {
    * for the answer in one piece (the bench compares the two).
    */
   stream: boolean;
-  /** A stream silent this long after it started is given up (a timeout), well before the call's own deadline. */
+  /** A stream silent this long after its first chunk is given up (a timeout), well before the call's own deadline. */
   stallMs: number;
   dispatcher?: Dispatcher | undefined;
   /** Hears every call when it ends, retries included one by one (the latency metric). */
@@ -65,7 +65,6 @@ async function postGenerateContent(
   const url = `${options.apiUrl}/models/${encodeURIComponent(model)}:${method}`;
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const stall = new AbortController();
-  let stallTimer: NodeJS.Timeout | undefined;
   let streaming = false;
   try {
     const response = await request(url, {
@@ -83,8 +82,7 @@ async function postGenerateContent(
         return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with something other than an event stream' } };
       }
       streaming = true;
-      stallTimer = setTimeout(() => stall.abort(), options.stallMs);
-      const watched = refreshOnEachChunk(response.body, stallTimer);
+      const watched = abortWhenSilent(response.body, options.stallMs, () => stall.abort());
       return await readStreamedAnswer(watched, readErrorEvent, onPreview);
     }
     const text = await response.body.text();
@@ -104,16 +102,25 @@ async function postGenerateContent(
     const message = error instanceof Error ? error.message : String(error);
     // The connection dropped after the answer began: nothing of it is used, and the call can be made again.
     return { ok: false, failure: streaming ? { kind: 'cut', message } : { kind: 'network', message } };
-  } finally {
-    clearTimeout(stallTimer);
   }
 }
 
-/** The body as it comes, the stall timer restarted by every chunk. */
-export async function* refreshOnEachChunk(body: AsyncIterable<Uint8Array>, timer: NodeJS.Timeout): AsyncGenerator<Uint8Array> {
-  for await (const chunk of body) {
-    timer.refresh();
-    yield chunk;
+/**
+ * The body as it comes, given up (`abort`) once silent for `stallMs`. The
+ * clock starts at the first chunk, not at the headers: asked without its
+ * drafts, Gemini may send nothing until a long render (a 4K image, over a
+ * minute) is done, and only the call's own deadline bounds that wait.
+ */
+export async function* abortWhenSilent(body: AsyncIterable<Uint8Array>, stallMs: number, abort: () => void): AsyncGenerator<Uint8Array> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    for await (const chunk of body) {
+      if (timer) timer.refresh();
+      else timer = setTimeout(abort, stallMs);
+      yield chunk;
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -19,6 +19,8 @@ export interface GenerateContentRequest<Content = GeminiContent> {
   generationConfig: {
     responseModalities: ['TEXT', 'IMAGE'];
     imageConfig?: { aspectRatio?: string; imageSize?: string };
+    /** Asks for Gemini's thought summaries and interim images (its drafts), which come only when asked. */
+    thinkingConfig?: { includeThoughts: true };
   };
 }
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { z } from 'zod';
 import { assembleInteractionStream } from './assembleInteractionStream.js';
-import { readQuotaPeriod, readRetryDelay, refreshOnEachChunk, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
+import { readQuotaPeriod, readRetryDelay, abortWhenSilent, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import { trackInterimImages, type InterimPreview } from './interimPreview.js';
 import { readServerSentEvents, ServerSentEventTooLarge } from './readServerSentEvents.js';
@@ -62,7 +62,6 @@ async function postInteraction(
 ): Promise<GeminiCallResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const stall = new AbortController();
-  let stallTimer: NodeJS.Timeout | undefined;
   let streaming = false;
   try {
     const response = await request(`${options.apiUrl}/interactions`, {
@@ -79,8 +78,7 @@ async function postInteraction(
         return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with something other than an event stream' } };
       }
       streaming = true;
-      stallTimer = setTimeout(() => stall.abort(), options.stallMs);
-      return await readInteractionStream(refreshOnEachChunk(response.body, stallTimer), onPreview);
+      return await readInteractionStream(abortWhenSilent(response.body, options.stallMs, () => stall.abort()), onPreview);
     }
     const text = await response.body.text();
     if (!succeeded) return { ok: false, failure: readInteractionFailure(response.statusCode, text) };
@@ -95,8 +93,6 @@ async function postInteraction(
     if (timeout.aborted || stall.signal.aborted) return { ok: false, failure: { kind: 'timeout' } };
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, failure: streaming ? { kind: 'cut', message } : { kind: 'network', message } };
-  } finally {
-    clearTimeout(stallTimer);
   }
 }
 

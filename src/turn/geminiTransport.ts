@@ -31,7 +31,7 @@ export type GeminiApi = 'generate-content' | 'interactions';
 export interface TurnHooks {
   signal?: AbortSignal | undefined;
   onRetry?: RetryOptions['onRetry'];
-  /** Absent: nobody watches (previews are off); the call is the same. */
+  /** Absent: nobody watches (previews are off), so Gemini is not asked for its drafts (thoughts). */
   onPreview?: RetryOptions['onPreview'];
 }
 

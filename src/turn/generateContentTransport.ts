@@ -1,10 +1,11 @@
 import { streamedRequestBody } from '../conversation/streamedRequestBody.js';
 import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
-import { callWithRetries } from '../gemini/callWithRetries.js';
-import type { GeminiClientOptions } from '../gemini/geminiClient.js';
+import type { Logger } from 'pino';
+import { callWithRetries, type RetriedCall } from '../gemini/callWithRetries.js';
+import type { GeminiCallResult, GeminiClientOptions } from '../gemini/geminiClient.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiTransport } from './geminiTransport.js';
+import type { GeminiTransport, GeminiTurnResult } from './geminiTransport.js';
 
 /**
  * `models/{model}:streamGenerateContent` (or generateContent, as the client
@@ -13,20 +14,42 @@ import type { GeminiTransport } from './geminiTransport.js';
  * in the body comes; a streamed answer is assembled into one answer before
  * it is classified, so both give the same outcome and stored content.
  * Failures are retried by the policy in retryPolicy.ts.
+ *
+ * A streamed call that someone watches (previews on: `onPreview`) asks for
+ * Gemini's thoughts, which carry its sketches; they come only when asked. A
+ * model that refuses the thinking config (400 "Thinking is not enabled for
+ * …") is asked again at once without it, and never asked with it again in
+ * this process.
  */
-export function generateContentTransport(deps: { client: GeminiClientOptions; blobs: BlobStore; retryBaseDelayMs: number }): GeminiTransport {
+export function generateContentTransport(deps: { client: GeminiClientOptions; blobs: BlobStore; retryBaseDelayMs: number; logger: Logger }): GeminiTransport {
+  /** Models that answered 400 to includeThoughts, in this process. */
+  const withoutThoughts = new Set<string>();
   return {
     api: 'generate-content',
     async generate(request, hooks) {
-      const contents = [...request.history, { role: 'user' as const, parts: request.userParts }];
-      const body = await streamedRequestBody(buildGenerateRequest(contents, request.settings, { search: request.search }), deps.blobs);
-      if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
-      const call = await callWithRetries(deps.client, request.model, body.body, {
-        baseDelayMs: deps.retryBaseDelayMs,
-        signal: hooks.signal,
-        onRetry: hooks.onRetry,
-        onPreview: hooks.onPreview,
-      });
+      const send = async (includeThoughts: boolean): Promise<GeminiTurnResult | RetriedCall> => {
+        const contents = [...request.history, { role: 'user' as const, parts: request.userParts }];
+        const body = await streamedRequestBody(buildGenerateRequest(contents, request.settings, { search: request.search, includeThoughts }), deps.blobs);
+        if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
+        return callWithRetries(deps.client, request.model, body.body, {
+          baseDelayMs: deps.retryBaseDelayMs,
+          signal: hooks.signal,
+          onRetry: hooks.onRetry,
+          onPreview: hooks.onPreview,
+        });
+      };
+      const includeThoughts = deps.client.stream && hooks.onPreview !== undefined && !withoutThoughts.has(request.model);
+      let call = await send(includeThoughts);
+      if (includeThoughts && 'result' in call && refusesThoughts(call.result)) {
+        if (!withoutThoughts.has(request.model)) {
+          withoutThoughts.add(request.model);
+          deps.logger.warn({ model: request.model }, 'Gemini refused includeThoughts for this model: it is asked without it from now on, and shows no sketches');
+        }
+        const retries = call.retries;
+        call = await send(false);
+        if ('result' in call) call = { ...call, retries: call.retries + retries };
+      }
+      if (!('result' in call)) return call;
       if (call.result.ok) return { kind: 'answered', outcome: parseGenerateResponse(call.result.json), retries: call.retries };
       const failure = call.result.failure;
       // A stored image that could not be read while the body streamed: never retried, and not Gemini's fault.
@@ -35,4 +58,10 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
       return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
     },
   };
+}
+
+/** Gemini's 400 for a thinking config the model does not take ("Thinking is not enabled for models/…"). */
+function refusesThoughts(result: GeminiCallResult): boolean {
+  if (result.ok || result.failure.kind !== 'http' || result.failure.status !== 400) return false;
+  return (result.failure.apiStatus === undefined || result.failure.apiStatus === 'INVALID_ARGUMENT') && /think/i.test(result.failure.message);
 }

@@ -54,7 +54,7 @@ describe('the buttons under a result', () => {
     // The first turn had no history: just its words again, not an edit of the latest image.
     expect(geminiBody(harness, 3)).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'a watercolor fox' }] }],
-      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } },
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' }, thinkingConfig: { includeThoughts: true } },
     });
 
     before = harness.discord.messages(thread.id);
@@ -104,7 +104,7 @@ describe('the buttons under a result', () => {
     const upscaled = await nextResultIn(harness, thread.id, before);
     expect(upscaled.attachments).toHaveLength(1);
     const body = geminiBody(harness, 2);
-    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' } });
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' }, thinkingConfig: { includeThoughts: true } });
     const newTurn = body.contents.at(-1)!;
     expect(newTurn.parts[0]?.['text']).toMatch(/Upscale this image to 4K/);
     // The starter is not the latest image any more, so it travels with the request.

@@ -65,7 +65,7 @@ describe('editing by replying in the thread', () => {
     const replayedImage = body.contents[1]?.parts.filter((part) => inlineData(part) && part['thought'] !== true).map(inlineData)[0];
     expect(Buffer.from(replayedImage!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
     // The thread keeps the aspect ratio chosen with /imagine.
-    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } });
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' }, thinkingConfig: { includeThoughts: true } });
   });
 
   it('ignores people talking in the thread who neither reply to the bot nor mention it', async () => {
@@ -167,7 +167,7 @@ describe('editing by replying in the thread', () => {
     expect(message.channel_id).toBe(thread.id);
     const body = geminiBody(harness, 1);
     expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' } });
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' }, thinkingConfig: { includeThoughts: true } });
     expect(harness.discord.threads()).toHaveLength(1); // no thread inside the thread
   });
 

@@ -34,9 +34,9 @@ describe('/imagine', () => {
     expect(first?.status).toBe(200);
     expect(geminiBody(harness, 0)).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'a lighthouse' }] }],
-      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '21:9', imageSize: '4K' } },
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '21:9', imageSize: '4K' }, thinkingConfig: { includeThoughts: true } },
     });
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
     expect(second?.status).toBe(200);
   });
 

@@ -81,7 +81,7 @@ describe('each model\'s range, with the two models Google documents', () => {
     const { message: tall } = await imagine(harness, { prompt: 'a tall tower', model: FLASH, aspectRatio: '1:8', size: '512' });
     expect(tall.attachments).toHaveLength(1);
     expect(harness.gemini.requests.map((request) => request.model)).toEqual([FLASH]);
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' } });
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' }, thinkingConfig: { includeThoughts: true } });
   });
 
   it('refuses, in a thread, an option its model does not make even when the member picks a model that would (the thread keeps its own)', async () => {
@@ -133,13 +133,13 @@ describe('each model\'s range, with the two models Google documents', () => {
     // New images are made, without the defaults Pro would reject.
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.attachments).toHaveLength(1);
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
 
     // A member who picks Flash gets the server's 1:8 and 512, and the suggestions mark them.
     const { message: picked } = await imagine(harness, { prompt: 'a tall tower', model: FLASH });
     expect(picked.attachments).toHaveLength(1);
     expect(harness.gemini.requests.map((request) => request.model)).toEqual([PRO, FLASH]);
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' } });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' }, thinkingConfig: { includeThoughts: true } });
     expect(await suggestions(harness, { command: 'imagine', option: 'size', typed: '5', filled: [text('model', FLASH)] })).toEqual(['512']);
     const { interactionId } = harness.discord.sendAutocomplete({ user: harness.discord.users.alice, name: 'imagine', options: [{ type: 3, name: 'model', value: FLASH }, { type: 3, name: 'size', value: '5', focused: true }] });
     expect((await harness.discord.waitForInteractionResponse(interactionId)).autocompleteChoices).toEqual([{ name: '512, the default here', value: '512' }]);
@@ -147,7 +147,7 @@ describe('each model\'s range, with the two models Google documents', () => {
     // Back on Flash, the server's choices are in force again.
     await settings('model', [text('model', FLASH)]);
     await imagine(harness, { prompt: 'a tower' });
-    expect(geminiBody(harness, 2).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' } });
+    expect(geminiBody(harness, 2).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' }, thinkingConfig: { includeThoughts: true } });
   });
 });
 
@@ -216,11 +216,11 @@ describe('a new model the operator declares in GEMINI_MODEL_OPTIONS', () => {
     // DEFAULT_IMAGE_SIZE=2k is read as Gemini spells it, and a size typed in lower case is sent as 2K.
     const { message } = await imagine(harness, { prompt: 'a tall tower', aspectRatio: '1:8' });
     expect(message.attachments).toHaveLength(1);
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '2K' } });
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '2K' }, thinkingConfig: { includeThoughts: true } });
     expect(buttonIds(message)).toEqual(['nb1:result:reroll', 'nb1:result:edit', 'nb1:result:upscale-2k', 'nb1:result:branch', 'nb1:result:delete']);
     const { message: typed } = await imagine(harness, { prompt: 'a fox', size: '1k' });
     expect(typed.attachments).toHaveLength(1);
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { imageSize: '1K' } });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { imageSize: '1K' }, thinkingConfig: { includeThoughts: true } });
     expect(harness.gemini.requests.map((request) => [request.model, request.status])).toEqual([
       [NEWER, 200],
       [NEWER, 200],

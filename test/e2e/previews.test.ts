@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import type { RecordedRequest, StoredMessage } from '../emulators/discord/index.js';
 import { stalledStream, type Behaviour } from '../emulators/gemini/index.js';
@@ -121,14 +122,28 @@ describe('live previews', () => {
     expectTheAnswer(harness, results[0]!);
   });
 
-  it('with previews turned off for the server, makes the same streamed call and shows no sketch', async () => {
+  it("with previews turned off for the server, streams without asking for Gemini's drafts, so none is shown or kept", async () => {
     expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'previews', [{ type: 3, name: 'state', value: 'off' }])).toMatch(/without sketches/);
     harness.gemini.enqueue({ kind: 'image', thoughtImages: 2 });
     const answer = await dispatchImagine(harness, 'a fox').answer();
     expectTheAnswer(harness, answer);
     expect(harness.gemini.requests[0]).toMatchObject({ method: 'streamGenerateContent', alt: 'sse', streamEnd: 'complete' });
-    expect((harness.gemini.requests[0]?.response as unknown[]).length).toBeGreaterThan(4); // the sketches were streamed
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    // Not asked, Gemini sends no thoughts: the stored answer, replayed with the history, has none either.
+    expect(JSON.stringify(answeredContent(harness.gemini.requests[0]!))).not.toContain('"thought":true');
     expect(replyEdits(harness).filter((edit) => SKETCH.test(edit.content) || edit.files.some((file) => file.startsWith('sketch')))).toEqual([]);
+  });
+
+  it("asks for Gemini's drafts with previews on, and keeps them in the answer the next turn replays", async () => {
+    harness.gemini.enqueue({ kind: 'image', thoughtImages: 1 });
+    const answer = await dispatchImagine(harness, 'a fox').answer();
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
+    const thread = await waitForThread(harness, answer.id);
+    const reply = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: answer.id });
+    await waitForBotReplyTo(harness, reply);
+    const replayed = geminiBody(harness, 1).contents[1]!;
+    expect(replayed).toEqual(answeredContent(harness.gemini.requests[0]!));
+    expect(replayed.parts.filter((part) => part['thought'] === true).length).toBeGreaterThan(0);
   });
 });
 
@@ -252,6 +267,23 @@ describe('a streamed answer that goes wrong', () => {
   });
 });
 
+describe('a model that does not think', () => {
+  const harness = useHarness({ gemini: { withoutThinking: ['gemini-3-pro-image'] } });
+
+  it("is asked again at once without includeThoughts when Gemini refuses it, and never asked with it again; logged once", async () => {
+    const first = await dispatchImagine(harness, 'a fox').answer();
+    expect(first.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
+    expect(harness.gemini.requests.map((request) => request.status)).toEqual([400, 200]);
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    const second = await dispatchImagine(harness, 'a cat').answer();
+    expect(second.attachments).toHaveLength(1);
+    expect(harness.gemini.requests.map((request) => request.status)).toEqual([400, 200, 200]);
+    expect(geminiBody(harness, 2).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    expect(harness.logLines.filter((line) => line.includes('refused includeThoughts'))).toHaveLength(1);
+  });
+});
+
 describe('a stream that goes silent', () => {
   const harness = useHarness({ config: { geminiStallMs: 300 } });
 
@@ -265,6 +297,14 @@ describe('a stream that goes silent', () => {
     expect(told.attachments).toEqual([]);
     expect(harness.gemini.requests).toHaveLength(1); // a timeout is not asked again
     stalled.release();
+  });
+
+  it('starts its clock at the first chunk: Gemini silent longer than the limit before it answers is waited for', async () => {
+    // Gemini renders without a word for over three times the stall limit (as a 4K render asked without drafts may), then answers.
+    harness.gemini.enqueue({ kind: 'image', text: 'A slow fox.', stream: { stallAfter: 0, until: sleep(1_000) } });
+    const answer = await dispatchImagine(harness, 'a fox').answer();
+    expect(answer.content).toMatch(/^A slow fox\./);
+    expect(harness.gemini.requests).toHaveLength(1);
   });
 
   it('does not wait on a stream left open after its last chunk: the whole answer is posted', async () => {

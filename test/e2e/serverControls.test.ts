@@ -88,9 +88,9 @@ describe('server settings enforced', () => {
     await privateReply(harness, harness.discord.users.alice, 'settings', 'image', [{ name: 'aspect_ratio', type: 3, value: '4:3' }]);
     await imagine(harness, { prompt: 'a fox' });
     expect(harness.gemini.requests[0]?.model).toBe('gemini-3.1-flash-image');
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '4:3' } });
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '4:3' }, thinkingConfig: { includeThoughts: true } });
     await imagine(harness, { prompt: 'a wide fox', aspectRatio: '21:9' });
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '21:9' } });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '21:9' }, thinkingConfig: { includeThoughts: true } });
   });
 
   it('records each generation so /usage shows it', async () => {

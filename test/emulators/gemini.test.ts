@@ -40,7 +40,8 @@ async function post(body: unknown, options: PostOptions = {}): Promise<{ status:
   return { status: response.status, json: (await response.json()) as Json };
 }
 
-const IMAGE_CONFIG = { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '2K' } };
+/** As the bot asks with previews on: thoughts (summaries and drafts) come only when asked for. */
+const IMAGE_CONFIG = { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '2K' }, thinkingConfig: { includeThoughts: true } };
 
 function user(text: string, ...parts: Json[]): Json {
   return { role: 'user', parts: [{ text }, ...parts] };

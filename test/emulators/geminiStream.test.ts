@@ -22,7 +22,8 @@ afterEach(async () => {
   await emulator.close();
 });
 
-const IMAGE_CONFIG = { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '2K' } };
+/** As the bot asks with previews on: thoughts (summaries and drafts) come only when asked for. */
+const IMAGE_CONFIG = { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '2K' }, thinkingConfig: { includeThoughts: true } };
 
 function user(text: string): Json {
   return { role: 'user', parts: [{ text }] };
@@ -136,6 +137,37 @@ async function expectStreamError(opened: Opened, code: number, status: string): 
 }
 
 describe('a streamed image answer', () => {
+  it('has no thoughts and no drafts unless the request asks for them (thinkingConfig.includeThoughts), the answer signed all the same', async () => {
+    emulator.enqueue({ kind: 'image', thoughtImages: 2 }, { kind: 'finish', reason: 'IMAGE_SAFETY', thoughts: true, thoughtImages: 1 });
+    const { thinkingConfig: _asked, ...withoutThoughts } = IMAGE_CONFIG;
+    const events = await stream({ contents: [user('a banana on the moon')], generationConfig: withoutThoughts });
+    expect(events.map((event) => partsOf(event).map(shape))).toEqual([['text signed'], ['text'], ['image signed'], ['empty signed']]);
+    const blocked = await stream({ contents: [user('something unsafe')], generationConfig: { ...withoutThoughts, thinkingConfig: { includeThoughts: false } } });
+    expect(blocked.map((event) => partsOf(event).map(shape))).toEqual([[]]);
+    expect(blocked[0]?.candidates[0].finishReason).toBe('IMAGE_SAFETY');
+  });
+
+  it('is refused with 400 when the request asks a model that does not think for its thoughts', async () => {
+    const other = await startGeminiEmulator({ models: ['gemini-2.5-flash-image'], withoutThinking: ['gemini-2.5-flash-image'] });
+    try {
+      const ask = (generationConfig: Json) =>
+        fetch(`${other.url}/models/gemini-2.5-flash-image:streamGenerateContent?alt=sse`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-goog-api-key': other.apiKey },
+          body: JSON.stringify({ contents: [user('x')], generationConfig }),
+        });
+      const refused = await ask(IMAGE_CONFIG);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ error: { code: 400, status: 'INVALID_ARGUMENT', message: 'Thinking is not enabled for models/gemini-2.5-flash-image' } });
+      const { thinkingConfig: _asked, ...withoutThoughts } = IMAGE_CONFIG;
+      const answered = await ask(withoutThoughts);
+      expect(answered.status).toBe(200);
+      await answered.text();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('comes in chunks: thoughts, interim images, signed text and image, then a signed empty-text part with the finish', async () => {
     emulator.enqueue({ kind: 'image', thoughtImages: 2 });
     const events = await stream(imageRequest(user('a banana on the moon')));

@@ -16,6 +16,11 @@ describe('building a generateContent request', () => {
     expect(buildGenerateRequest(contents, { imageSize: '4K' }).generationConfig.imageConfig).toEqual({ imageSize: '4K' });
   });
 
+  it("asks for Gemini's thoughts (its drafts) only when told to", () => {
+    expect(buildGenerateRequest(contents, {}, { includeThoughts: true }).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
+    expect(buildGenerateRequest(contents, {}, { includeThoughts: false }).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+  });
+
   it('keeps replayed model parts untouched, unknown fields and signatures included', () => {
     const model = {
       role: 'model' as const,

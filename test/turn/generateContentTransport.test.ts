@@ -4,6 +4,7 @@ import { outgoingParts } from '../../src/conversation/outgoingParts.js';
 import { storeParts } from '../../src/conversation/storedParts.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { generateContentTransport } from '../../src/turn/generateContentTransport.js';
+import { createLogger } from '../../src/logging/createLogger.js';
 import type { InterimPreview } from '../../src/gemini/interimPreview.js';
 import { stalledStream, startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 
@@ -16,7 +17,7 @@ afterAll(() => gemini.close());
 
 function transport(blobs: BlobStore, options: { stream?: boolean; stallMs?: number } = {}) {
   const client = { apiUrl: gemini.url, apiKey: gemini.apiKey, timeoutMs: 5_000, stream: options.stream ?? true, stallMs: options.stallMs ?? 5_000 };
-  return generateContentTransport({ client, blobs, retryBaseDelayMs: 1 });
+  return generateContentTransport({ client, blobs, retryBaseDelayMs: 1, logger: createLogger('silent') });
 }
 
 /** What the emulator streamed for the latest call, flattened as the bot must store it (STREAM_CONTRACT 2). */

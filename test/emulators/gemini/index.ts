@@ -66,6 +66,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     models: options.models ?? DEFAULT_MODELS,
     imageOptions: options.imageOptions ?? {},
     caseStyle: options.caseStyle ?? 'camel',
+    withoutThinking: options.withoutThinking ?? [],
     queue: [],
     requests: [],
     serial: 0,

@@ -191,6 +191,7 @@ export interface GenerateContentRequest {
     responseModalities?: string[];
     candidateCount?: number;
     imageConfig?: { aspectRatio?: string; imageSize?: string };
+    thinkingConfig?: { includeThoughts?: boolean; thinkingBudget?: number; thinkingLevel?: string };
     [field: string]: unknown;
   };
   [field: string]: unknown;

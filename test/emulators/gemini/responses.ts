@@ -127,7 +127,7 @@ function composeAnswer(behaviour: AnsweringBehaviour, context: AnswerContext, st
       return { envelope, usage: promptUsage, promptUsage, emptyCandidates: true };
     case 'finish': {
       const thoughts: RequestPart[] = [];
-      if (behaviour.thoughts) {
+      if (behaviour.thoughts && wantsThoughts(context.request)) {
         thoughts.push(...thoughtTextParts(lastUserText(context.request), streamed));
         thoughts.push(...drafts(behaviour.thoughtImages, context, undefined));
       }
@@ -174,12 +174,14 @@ function answerParts(
   const wantsText = !wantsImage || modalities.includes('TEXT');
   const prompt = lastUserText(request);
 
-  const parts: RequestPart[] = thoughtTextParts(prompt, streamed);
+  // Thought summaries and drafts come only when asked for (generationConfig.thinkingConfig.includeThoughts).
+  const thoughts = wantsThoughts(request);
+  const parts: RequestPart[] = thoughts ? thoughtTextParts(prompt, streamed) : [];
   const answer: RequestPart[] = [];
   let imageTokens = 0;
   if (wantsImage) {
     const serial = context.nextSerial();
-    const interim = Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0));
+    const interim = thoughts ? Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0)) : 0;
     for (let index = 0; index < interim; index++) {
       // Interim thought images are full-size drafts, as large as the final one.
       parts.push({ inlineData: imageBlob(buildJpeg({ serial, prompt, interim: true }, behaviour.imageBytes), behaviour.thoughtDamage), thought: true });
@@ -194,7 +196,7 @@ function answerParts(
     imageTokens = count * outputImageTokens(request.generationConfig?.imageConfig?.imageSize);
   } else {
     // The model may draft before deciding not to draw: those drafts are interim thought images too.
-    if (behaviour.kind === 'text-only') parts.push(...drafts(behaviour.thoughtImages, context, behaviour.thoughtDamage));
+    if (behaviour.kind === 'text-only' && thoughts) parts.push(...drafts(behaviour.thoughtImages, context, behaviour.thoughtDamage));
     answer.push(...answerText(behaviour.kind === 'text-only' ? behaviour.text : (behaviour.text ?? TEXT_INSTEAD_OF_IMAGE), streamed));
   }
   return { parts: [...parts, ...answer], imageTokens };
@@ -251,6 +253,14 @@ export function lastUserText(request: GenerateContentRequest): string {
     .filter((part) => part.thought !== true && typeof part.text === 'string')
     .map((part) => part.text)
     .join('\n');
+}
+
+/**
+ * Whether the request asks for the model's thoughts: without includeThoughts Google sends
+ * no thought summaries (its thinking docs), and so none of Gemini 3 Pro Image's drafts either.
+ */
+function wantsThoughts(request: GenerateContentRequest): boolean {
+  return request.generationConfig?.thinkingConfig?.includeThoughts === true;
 }
 
 function wantsGrounding(request: GenerateContentRequest): boolean {

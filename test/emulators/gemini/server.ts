@@ -41,6 +41,8 @@ export interface EmulatorState {
   /** What models take beyond (or instead of) modelImageOptions.ts's facts. */
   imageOptions: Readonly<Record<string, ImageOptionRange>>;
   caseStyle: CaseStyle;
+  /** Models that refuse a thinking config (GeminiEmulatorOptions.withoutThinking). */
+  withoutThinking: readonly string[];
   queue: Behaviour[];
   requests: RecordedGeminiRequest[];
   serial: number;
@@ -100,6 +102,10 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
 
   const validation = validateRequest(body, imageOptionsOf(model, state.imageOptions));
   if (!validation.ok) return reply(validation.error);
+  if (state.withoutThinking.includes(model) && validation.request.generationConfig?.thinkingConfig?.includeThoughts === true) {
+    // As Google answers for an image model that does not think (third-party reports of gemini-2.5-flash-image).
+    return reply(invalidArgument(`Thinking is not enabled for models/${model}`));
+  }
 
   const context = { model, request: validation.request, nextSerial: () => ++state.serial };
   const inCase = (value: unknown): unknown => (state.caseStyle === 'snake' ? toSnakeCaseKeys(value) : value);

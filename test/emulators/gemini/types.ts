@@ -55,7 +55,7 @@ export type Behaviour =
       images?: number;
       /** Pad each JPEG to about this many bytes. */
       imageBytes?: number;
-      /** 0..2 interim thought images before the final one (Gemini 3 Pro Image does this). */
+      /** 0..2 interim thought images before the final one (Gemini 3 Pro Image does this), sent only when the request asks for thoughts. */
       thoughtImages?: number;
       /** Breaks the final images, in order ('intact' or a missing entry leaves one whole). */
       damage?: Array<ImageDamage | 'intact'>;
@@ -132,6 +132,11 @@ export interface GeminiEmulatorOptions {
   caseStyle?: CaseStyle;
   /** How long a stored interaction stays usable (default 24 hours); see `interactions.setRetention`. */
   interactionRetentionMs?: number;
+  /**
+   * Models that do not think (as gemini-2.5-flash-image): a generateContent request with
+   * `thinkingConfig.includeThoughts` is refused with 400 "Thinking is not enabled for models/…".
+   */
+  withoutThinking?: string[];
 }
 
 export interface GeminiEmulator {
