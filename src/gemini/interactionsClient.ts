@@ -113,6 +113,9 @@ async function readInteractionStream(body: AsyncIterable<Uint8Array>, onPreview:
       if ('error' in added) return { ok: false, failure: failureFromError(undefined, { error: added.error }) };
       const preview = onPreview && added.parts.length > 0 ? interim.add(added.parts) : undefined;
       if (preview) onPreview?.(preview);
+      // interaction.completed makes the answer whole (and billed): reading on to [DONE] would only let a
+      // connection error or a timeout after it throw the answer away and have it made (and billed) again.
+      if (answer.finished()) break;
     }
   } catch (error) {
     if (error instanceof ServerSentEventTooLarge) return { ok: false, failure: { kind: 'malformed', message: error.message } };

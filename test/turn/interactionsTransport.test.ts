@@ -65,6 +65,26 @@ describe('interactionsTransport', () => {
     expect((posts().at(-1)?.body as { previous_interaction_id?: string }).previous_interaction_id).toBeUndefined();
   });
 
+  it('keeps an answer that arrived whole although the connection is cut or stalls after it: one call, none billed twice', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
+    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    let before = posts();
+    gemini.enqueue({ kind: 'image', stream: { cutAfter: 'end' } });
+    const cut = await ask();
+    expect(cut).toMatchObject({ kind: 'answered', outcome: { kind: 'images' } });
+    expect(cut.kind === 'answered' && cut.retries).toBeFalsy();
+    expect(posts()).toBe(before + 1);
+    before = posts();
+    let release: () => void = () => {};
+    gemini.enqueue({ kind: 'image', stream: { stallAfter: 'end', until: new Promise<void>((resolve) => (release = resolve)) } });
+    const stalled = await ask();
+    release();
+    expect(stalled).toMatchObject({ kind: 'answered', outcome: { kind: 'images' } });
+    expect(stalled.kind === 'answered' && stalled.retries).toBeFalsy();
+    expect(posts()).toBe(before + 1);
+  });
+
   it('maps a step error, a cut stream and an HTTP error with a string code into the closed set', async () => {
     const blobs = new BlobStore(new Keyv());
     const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
