@@ -27,7 +27,7 @@ export interface InteractionsTransportDependencies {
  * The Interactions API (`POST /v1beta/interactions`): Google keeps each
  * answered turn, so a turn that builds on one still within the retention
  * sends only its new input with `previous_interaction_id`. An older one, or
- * one Google answers 400/404 naming as unknown, is replayed statelessly: the
+ * one Google answers unknown (any 404, or a 400 naming it), is replayed statelessly: the
  * whole history as steps, each model turn's steps exactly as received (its
  * thought signatures inside), and the next turn goes on from the new id.
  * Google stores every interaction (`store` left at its default), so the
@@ -90,11 +90,21 @@ async function send(
   return { kind: 'answered', outcome: answered, retries: call.retries };
 }
 
-/** Google's answer to a previous_interaction_id it does not know (undocumented: a 400 or a 404 naming the id). */
+/**
+ * Google's answer to a previous_interaction_id it does not know, which it
+ * does not document. Any 404 counts: its body may not name the id (or not be
+ * JSON at all), and missing one would leave every later turn continuing from
+ * the same dead id until the retention clock runs out; a 404 for another
+ * reason (an unknown model) costs one more, unbilled, call. A 400 counts only
+ * when it names the id or the field: an invalid argument elsewhere would fail
+ * the replay the same way.
+ */
 function namesUnknownInteraction(result: GeminiTurnResult, id: string): boolean {
   if (result.kind !== 'answered' || result.outcome.kind !== 'failed') return false;
   const failure: GeminiFailure = result.outcome.failure;
-  return failure.kind === 'http' && (failure.status === 400 || failure.status === 404) && failure.message.includes(id);
+  if (failure.kind !== 'http') return false;
+  if (failure.status === 404) return true;
+  return failure.status === 400 && (failure.message.includes(id) || failure.message.includes('previous_interaction'));
 }
 
 /** The request body; image texts are BodyImage slots, written as the body streams. */

@@ -116,6 +116,16 @@ describe('GEMINI_API=interactions', () => {
     expect(posts().map((request) => request.status)).toEqual([200, 400, 200]);
   });
 
+  it('treats any 404 to a continued call as an unknown interaction, even one that does not name it', async () => {
+    harness.gemini.interactions.setUnknownIdStatus(404, 'generic');
+    const { starter, thread } = await startConversation('a fox');
+    harness.gemini.interactions.expire(posts()[0]!.interactionId!);
+    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it night'));
+    expect(answer.attachments).toHaveLength(1);
+    expect(posts().map((request) => request.status)).toEqual([200, 404, 200]);
+    expect(body(posts()[2]).previous_interaction_id).toBeUndefined();
+  });
+
   it('continues an edit of an older image from that image\'s own interaction, sending no image', async () => {
     const { starter, thread } = await startConversation('a fox');
     const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));

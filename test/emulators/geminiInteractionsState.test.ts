@@ -69,6 +69,10 @@ describe('a stored interaction', () => {
     expect(status).toBe(400);
     expect(json).toEqual(expectedError('invalid_argument'));
     expect(json.error.message).toMatch(/v1_never/);
+    emulator.interactions.setUnknownIdStatus(404, 'generic');
+    const generic = await create(emulator, imageRequest('y', { previous_interaction_id: 'v1_never' }));
+    expect(generic.status).toBe(404);
+    expect(generic.json).toEqual({ error: { code: 'not_found', message: 'Requested entity was not found.' } });
   });
 
   it('expires after the retention on the emulator clock, 24 hours by default, with no real waiting', async () => {

@@ -54,7 +54,8 @@ export function fromGoogleError(error: GeminiError): InteractionsError {
 }
 
 /** A request naming an interaction that is not (or no longer) stored. */
-export function unknownInteraction(id: string, httpStatus: 400 | 404): InteractionsError {
+export function unknownInteraction(id: string, httpStatus: 400 | 404, wording: 'names-id' | 'generic' = 'names-id'): InteractionsError {
+  if (wording === 'generic') return interactionsError(httpStatus, httpStatus === 404 ? 'Requested entity was not found.' : 'Request contains an invalid argument.');
   return httpStatus === 404
     ? interactionsError(404, `Interaction ${id} not found.`)
     : interactionsError(400, `Invalid previous_interaction_id: interaction ${id} does not exist or has expired.`);

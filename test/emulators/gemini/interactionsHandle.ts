@@ -29,8 +29,9 @@ export function interactionsHandle(state: InteractionsState): InteractionsEmulat
     setRetention: (ms) => {
       state.retentionMs = ms;
     },
-    setUnknownIdStatus: (status) => {
+    setUnknownIdStatus: (status, wording = 'names-id') => {
       state.unknownIdStatus = status;
+      state.unknownIdWording = wording;
     },
     setSafetyStyle: (style) => {
       state.safetyStyle = style;

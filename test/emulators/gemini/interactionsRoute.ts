@@ -88,7 +88,7 @@ export async function handleInteractions(
   record.deprecated = validation.deprecated;
   const previousId = validation.request.previous_interaction_id;
   const previous = previousId === undefined ? undefined : usableInteraction(state.interactions, previousId);
-  if (previousId !== undefined && !previous) return fail(unknownInteraction(previousId, state.interactions.unknownIdStatus));
+  if (previousId !== undefined && !previous) return fail(unknownInteraction(previousId, state.interactions.unknownIdStatus, state.interactions.unknownIdWording));
 
   const behaviour = state.interactions.queue.shift() ?? state.queue.shift() ?? { kind: 'image' };
   await perform(behaviour, {

@@ -47,11 +47,13 @@ export interface InteractionsState {
   clockOffsetMs: number;
   retentionMs: number;
   unknownIdStatus: 404 | 400;
+  /** Whether the unknown-id error's message names the id (undocumented too). */
+  unknownIdWording: 'names-id' | 'generic';
   safetyStyle: SafetyStyle;
 }
 
 export function newInteractionsState(retentionMs = DEFAULT_RETENTION_MS): InteractionsState {
-  return { queue: [], requests: [], stored: new Map(), clockOffsetMs: 0, retentionMs, unknownIdStatus: 404, safetyStyle: 'text' };
+  return { queue: [], requests: [], stored: new Map(), clockOffsetMs: 0, retentionMs, unknownIdStatus: 404, unknownIdWording: 'names-id', safetyStyle: 'text' };
 }
 
 export function emulatorNow(state: InteractionsState): number {

@@ -93,7 +93,9 @@ export interface InteractionsEmulator {
   /**
    * The HTTP status for an unknown or expired previous_interaction_id, which
    * Google does not document (other clients handle both): 404 (default) or 400.
+   * 'generic' wording: a message that names neither the id nor the field
+   * (Google's usual "Requested entity was not found."), also undocumented.
    */
-  setUnknownIdStatus(status: 404 | 400): void;
+  setUnknownIdStatus(status: 404 | 400, wording?: 'names-id' | 'generic'): void;
   setSafetyStyle(style: SafetyStyle): void;
 }
