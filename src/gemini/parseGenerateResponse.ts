@@ -110,19 +110,26 @@ export function parseGenerateResponse(json: unknown): GenerationOutcome {
 /** The final (non-thought) images and text; thought parts are interim and never shown. */
 function readVisibleParts(rawParts: GeminiPart[]): { images: GeneratedImage[]; text: string } {
   const images: GeneratedImage[] = [];
-  const texts: string[] = [];
+  /** The text between images: adjacent text parts are pieces of one text. */
+  const runs: string[] = [''];
   for (const rawPart of rawParts) {
     const part = partSchema.safeParse(rawPart);
     if (!part.success || part.data.thought) continue;
     const inline = readInlineData(rawPart);
     if (inline?.data && inline.mimeType?.startsWith('image/')) {
       images.push({ mimeType: inline.mimeType, base64: inline.data });
+      if (runs.at(-1) !== '') runs.push('');
     } else if (part.data.text) {
-      texts.push(part.data.text);
+      runs[runs.length - 1] += part.data.text;
     }
   }
-  // Joined as Google's SDK joins them (response.text): a streamed answer splits its text anywhere, mid-word too.
-  return { images, text: texts.join('').trim() };
+  // Adjacent pieces joined as Google's SDK joins them (response.text): a streamed answer splits its text anywhere,
+  // mid-word too. Text on either side of an image is two texts: a line break keeps their sentences apart.
+  const text = runs
+    .map((run) => run.trim())
+    .filter((run) => run !== '')
+    .join('\n');
+  return { images, text };
 }
 
 /** The web pages grounding used; only http(s) links, each once, since they end up as links in Discord. */

@@ -26,6 +26,22 @@ describe('reading a Gemini answer', () => {
     expect(outcome.usage).toEqual({ promptTokens: 10, outputTokens: 1120, thoughtTokens: undefined, totalTokens: 1130 });
   });
 
+  it('joins text pieces as they came, but keeps the texts before and after an image apart', () => {
+    const image = { inlineData: { mimeType: 'image/jpeg', data: jpegBase64 } };
+    const outcome = parseGenerateResponse({
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [{ text: 'Here is the im' }, { text: 'age.' }, image, { text: '', thoughtSignature: 's' }, { text: 'Hope you ' }, { text: 'like it.' }, image, { text: '' }],
+          },
+          finishReason: 'STOP',
+        },
+      ],
+    });
+    expect(outcome.kind === 'images' && outcome.text).toBe('Here is the image.\nHope you like it.');
+  });
+
   it('accepts snake_case answers and keeps their spelling for replay', () => {
     const part = { inline_data: { mime_type: 'image/jpeg', data: jpegBase64 }, thought_signature: 'sig' };
     const outcome = parseGenerateResponse({
