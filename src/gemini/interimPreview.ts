@@ -27,8 +27,17 @@ export interface InterimTracker {
 export function trackInterimImages(): InterimTracker {
   let sketches = 0;
   let thought: string | undefined;
-  // A summary streams as a heading, then its body in pieces: once there is a heading, only a new heading replaces it.
+  // A summary streams as a heading, then its body, in pieces cut anywhere (a heading too): the status line is read
+  // from the thought text joined since the last sketch, never from one piece. Once there is a heading, only a new
+  // heading replaces it (the text after a sketch is usually the rest of the same summary).
   let headed = false;
+  let text = '';
+  const readThought = () => {
+    const heading = lastHeadingOf(text);
+    if (heading) [thought, headed] = [statusLine(`**${heading}**`), true];
+    else if (!headed) thought = statusLine(text) ?? thought;
+    text = '';
+  };
   return {
     add(parts) {
       let latest: GeneratedImage | undefined;
@@ -36,17 +45,21 @@ export function trackInterimImages(): InterimTracker {
         if (part['thought'] !== true) continue;
         const inline = readInlineData(part);
         if (inline && inline.data && inline.mimeType?.startsWith('image/')) {
+          readThought();
           sketches += 1;
           latest = { mimeType: inline.mimeType, base64: inline.data };
         } else if (typeof part['text'] === 'string') {
-          const heading = headingOf(part['text']);
-          if (heading) [thought, headed] = [statusLine(heading), true];
-          else if (!headed) thought = statusLine(part['text']) ?? thought;
+          text += part['text'];
         }
       }
       return latest ? { sketch: { number: sketches, image: latest }, thought } : undefined;
     },
   };
+}
+
+/** The last complete bold heading in a thought text ("**Planning the composition**"). */
+function lastHeadingOf(text: string): string | undefined {
+  return [...text.matchAll(/\*\*([^*\n]+)\*\*/g)].at(-1)?.[1];
 }
 
 /** A thought summary's bold heading ("**Planning the composition**"). */

@@ -11,8 +11,9 @@ import { useHarness } from './useHarness.js';
  * Live previews: the member's pending reply shows Gemini's latest sketch
  * while it draws, and the answer replaces it in the same message. The
  * emulator streams each thought, sketch and answer part in a chunk of its
- * own (a thought heading, its body, then the sketches): a stream stalled
- * after 3 chunks has sent the first sketch and waits for the test.
+ * own (the thought summary in two pieces cut inside its heading, then the
+ * sketches): a stream stalled after 3 chunks has sent the first sketch and
+ * waits for the test.
  */
 const AFTER_FIRST_SKETCH = 3;
 

@@ -36,6 +36,28 @@ describe('reading a streamed answer', () => {
     ]);
   });
 
+  it('reads the status line from the thought text joined since the last sketch: a heading cut across chunks is whole', async () => {
+    const previews: InterimPreview[] = [];
+    await readStreamedAnswer(
+      sse(
+        part({ text: '**Refin', thought: true }),
+        part({ text: 'ing the light**\n\nSoftening', thought: true }),
+        part({ text: ' the shadows.', thought: true }),
+        part({ inlineData: { mimeType: 'image/jpeg', data: jpeg(1) }, thought: true }),
+        part({ text: 'more about the light', thought: true }),
+        part({ inlineData: { mimeType: 'image/jpeg', data: jpeg(2) }, thought: true }),
+        part({ text: 'Thinking about the ', thought: true }),
+        part({ text: '**', thought: true }),
+        part({ text: 'Adding snow**', thought: true }),
+        part({ inlineData: { mimeType: 'image/jpeg', data: jpeg(3) }, thought: true }),
+        { candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP' }] },
+      ),
+      readError,
+      (preview) => previews.push(preview),
+    );
+    expect(previews.map((preview) => preview.thought)).toEqual(['Refining the light', 'Refining the light', 'Adding snow']);
+  });
+
   it('is cut when the stream ends before Gemini finished, whatever it held', async () => {
     const result = await readStreamedAnswer(sse(part({ text: 'thinking', thought: true }), part({ inlineData: { mimeType: 'image/jpeg', data: jpeg(1) }, thought: true })), readError);
     expect(result).toEqual({ ok: false, failure: { kind: 'cut', message: 'the stream ended before Gemini finished its answer' } });

@@ -211,12 +211,15 @@ function drafts(count: number | undefined, context: AnswerContext, damage: Image
   }));
 }
 
-/** The thought summary: one part whole, two pieces streamed (a heading, then the rest). */
+/**
+ * The thought summary: one part whole; streamed, two pieces cut inside the heading, as a
+ * stream cuts text anywhere (a client must read the pieces joined).
+ */
 function thoughtTextParts(prompt: string, streamed: boolean): RequestPart[] {
   const subject = prompt.length > 80 ? `${prompt.slice(0, 77)}...` : prompt;
-  const heading = '**Planning the composition**\n\n';
-  const body = `I'm working out the layout, lighting and palette for: ${subject}`;
-  return streamed ? [{ text: heading, thought: true }, { text: body, thought: true }] : [{ text: heading + body, thought: true }];
+  const summary = `**Planning the composition**\n\nI'm working out the layout, lighting and palette for: ${subject}`;
+  const cut = '**Planning the comp'.length;
+  return streamed ? [{ text: summary.slice(0, cut), thought: true }, { text: summary.slice(cut), thought: true }] : [{ text: summary, thought: true }];
 }
 
 /** Answer text: one part whole; streamed, two pieces split at the space nearest the middle. */
