@@ -53,6 +53,8 @@ export const exchangeSchema = z.object({
       createdAt: z.iso.datetime(),
       /** An earlier turn was deleted: Google's copy of this one still holds it, so a turn never continues from it (it replays the record). */
       outdated: z.literal(true).optional(),
+      /** The bot message whose answer this turn built on (absent in records written before it was kept): a reroll starts there too. */
+      builtOn: z.string().min(1).optional(),
     })
     .optional(),
   createdAt: z.iso.datetime(),

@@ -33,7 +33,9 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
     user: { authorId: input.authorId, parts: await storeParts(input.userParts, deps.blobs) },
     model: { contentFields, parts: await storeParts(modelParts, deps.blobs, input.decodedImages), messageId: input.messageId },
     settings: compactSettings(input.settings),
-    ...(input.interaction ? { interaction: { id: input.interaction.id, createdAt: input.interaction.createdAt } } : {}),
+    ...(input.interaction
+      ? { interaction: { id: input.interaction.id, createdAt: input.interaction.createdAt, ...(input.interaction.builtOn ? { builtOn: input.interaction.builtOn } : {}) } }
+      : {}),
     createdAt: timestamp,
   };
   const record: ConversationRecord = input.record

@@ -24,6 +24,12 @@ export interface AnswerInteraction {
   id: string;
   /** ISO time, on our clock, when the request that made it started (never later than Google's own). */
   createdAt: string;
+  /**
+   * The bot message whose answer the turn built on (the image it edited, or
+   * the latest), so a reroll of it starts from the same point: on Interactions
+   * an edit of an older image continues from that image's interaction.
+   */
+  builtOn?: string | undefined;
 }
 
 /** Why a call to Gemini did not produce an answer at all. */

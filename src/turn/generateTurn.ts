@@ -48,7 +48,8 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
       record: plan.history,
       prompt: plan.prompt,
       references,
-      replyToMessageId: plan.replyToMessageId,
+      // A reroll on interactions starts where its turn did (an edit of an older image: from that image).
+      replyToMessageId: plan.replayIndex !== undefined ? plan.record?.exchanges[plan.replayIndex]?.interaction?.builtOn : plan.replyToMessageId,
       // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.
       exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
       api: deps.gemini.api,
@@ -75,7 +76,13 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
   }
   // Continued from an interaction Google keeps: it held the whole thread, budget or not.
   const dropped = call.continued ? 0 : prepared.droppedExchanges;
-  return done(await checkedOutcome(deps, threadId, call.outcome), prepared.userParts, call.retries, dropped);
+  return done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), prepared.userParts, call.retries, dropped);
+}
+
+/** The answer's interaction, told which answer the turn built on (stored with it for a reroll). */
+function withBuiltOn(outcome: GenerationOutcome, builtOn: string | undefined): GenerationOutcome {
+  if ((outcome.kind !== 'images' && outcome.kind !== 'no-image') || !outcome.interaction || !builtOn) return outcome;
+  return { ...outcome, interaction: { ...outcome.interaction, builtOn } };
 }
 
 /** Gemini's answer, its images checked before anything shows or keeps them. */

@@ -16,7 +16,11 @@ export interface RequestInput {
   prompt: string;
   /** The member's own reference images, as inline parts. */
   references: GeminiPart[];
-  /** The bot message the member replied to, if any: its image is the one edited. */
+  /**
+   * The bot message the member replied to, if any: its image is the one
+   * edited. For a reroll on interactions: the answer its turn first built on
+   * (Exchange.interaction.builtOn), where the reroll starts again.
+   */
   replyToMessageId?: string | undefined;
   /** A reroll: this user turn exactly as first sent, after `record`'s exchanges (its images may still be stored). */
   exactUserParts?: OutgoingPart[] | undefined;
@@ -39,6 +43,8 @@ export type RequestPlan =
       droppedExchanges: number;
       /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
       continueFrom: AnswerInteraction | undefined;
+      /** The bot message of the exchange the turn builds on (interactions only), kept with the answer for its rerolls. */
+      builtOn: string | undefined;
     }
   | { kind: 'unreadable'; missingBlob: string }
   | { kind: 'too-large' };
@@ -55,7 +61,10 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const api = input.api ?? 'generate-content';
   const target = editTargetIndex(input.record, input.replyToMessageId);
   const all = input.record?.exchanges ?? [];
-  const exchanges = api === 'interactions' && !input.exactUserParts && target >= 0 ? all.slice(0, target + 1) : all;
+  // On interactions a turn goes on from the exchange it builds on; a reroll only when it knows which one its turn did
+  // (else the history before it, as on generateContent, whose reroll re-sends any edited image itself).
+  const cutAtTarget = api === 'interactions' && target >= 0 && (!input.exactUserParts || input.replyToMessageId !== undefined);
+  const exchanges = cutAtTarget ? all.slice(0, target + 1) : all;
   const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
   const sizes = storedExchangeSizes(exchanges);
   // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
@@ -84,7 +93,8 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
   const last = api === 'interactions' && dropped < exchanges.length ? exchanges.at(-1)?.interaction : undefined;
   const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
-  return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped, continueFrom };
+  const builtOn = api === 'interactions' && target >= 0 ? all[target]?.model.messageId : undefined;
+  return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped, continueFrom, builtOn };
 }
 
 /** Which API answered an exchange: an Interactions answer keeps its interaction. */

@@ -150,6 +150,32 @@ describe('GEMINI_API=interactions', () => {
     expect(body(reroll).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'make it blue' }] }]);
   });
 
+  it('rerolls an edit of an older image from that image\'s interaction, as the edit itself went, also when it replays', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const red = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it red instead'));
+    const [first] = posts();
+    let before = harness.discord.messages(thread.id);
+    harness.discord.clickButton({ user: harness.discord.users.bob, message: red, customId: 'nb1:result:reroll' });
+    const rerolled = await nextResultIn(thread.id, before);
+    const reroll = posts()[3];
+    expect(reroll?.status).toBe(200);
+    expect(body(reroll).previous_interaction_id).toBe(first?.interactionId);
+    expect(body(reroll).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'make it red instead' }] }]);
+    expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, rerolled))?.prompt).toBe('make it red instead');
+
+    // Google lost the first image's interaction: the replay holds the history up to that image only, the blue one left out.
+    harness.gemini.interactions.expire(first!.interactionId!);
+    before = harness.discord.messages(thread.id);
+    harness.discord.clickButton({ user: harness.discord.users.bob, message: rerolled, customId: 'nb1:result:reroll' });
+    await nextResultIn(thread.id, before);
+    const [refused, replayed] = posts().slice(4);
+    expect(refused?.status).toBe(404);
+    expect(replayed?.status).toBe(200);
+    expect(body(replayed).previous_interaction_id).toBeUndefined();
+    expect(body(replayed).input.filter((step) => step.type === 'user_input').map((step) => step.content?.[0]?.['text'])).toEqual(['a fox', 'make it red instead']);
+  });
+
   it('shows sketches from the streamed thought summary, and keeps them in the steps it replays', async () => {
     harness.gemini.enqueue({ kind: 'image', thoughtImages: 2 });
     const { starter, thread } = await startConversation('a fox');

@@ -107,3 +107,49 @@ describe('planRequestContents: what one request to Gemini holds', () => {
     expect(plan({ record: record(lost) })).toEqual({ kind: 'unreadable', missingBlob: lost.model.parts[1]!.blob!.sha256 });
   });
 });
+
+/** An exchange answered on the Interactions API, its interaction named after its message. */
+function onInteractions(messageId: string, extra: { outdated?: true } = {}): Exchange {
+  return { ...exchange(messageId, 2 * MB), interaction: { id: `int-${messageId}`, createdAt: '2026-12-01T00:00:00.000Z', ...extra } };
+}
+
+describe('planRequestContents on GEMINI_API=interactions: where a turn continues from', () => {
+  const three = record(onInteractions('m1'), onInteractions('m2'), onInteractions('m3'));
+  it.each([
+    {
+      case: 'a reply to the latest image: from its interaction, the words only',
+      input: { record: three, replyToMessageId: 'm3' },
+      expected: { history: ['sig-m1', 'sig-m2', 'sig-m3'], userParts: ['text: make it blue'], continueFrom: 'int-m3', builtOn: 'm3' },
+    },
+    {
+      case: 'a reply to an older image: from that image\'s interaction, the history cut there, no image re-sent',
+      input: { record: three, replyToMessageId: 'm1' },
+      expected: { history: ['sig-m1'], userParts: ['text: make it blue'], continueFrom: 'int-m1', builtOn: 'm1' },
+    },
+    {
+      case: 'a reroll of m3, which edited m1: from m1\'s interaction again, the turn\'s own words',
+      input: { record: record(onInteractions('m1'), onInteractions('m2')), replyToMessageId: 'm1', exactUserParts: [{ text: 'make it red' }] },
+      expected: { history: ['sig-m1'], userParts: ['text: make it red'], continueFrom: 'int-m1', builtOn: 'm1' },
+    },
+    {
+      case: 'a reroll whose turn does not say what it built on (older records): from the turn before it',
+      input: { record: record(onInteractions('m1'), onInteractions('m2')), exactUserParts: [{ text: 'make it red' }] },
+      expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it red'], continueFrom: 'int-m2', builtOn: 'm2' },
+    },
+    {
+      case: 'an outdated interaction (a turn before it was deleted): no continuation, the record is replayed',
+      input: { record: record(onInteractions('m1'), onInteractions('m2', { outdated: true })) },
+      expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it blue'], continueFrom: undefined, builtOn: 'm2' },
+    },
+    {
+      case: 'exchanges of generateContent before the switch: left out, the turn continues from the latest interaction',
+      input: { record: record(exchange('m1', 2 * MB), onInteractions('m2')) },
+      expected: { history: ['sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2' },
+    },
+  ])('$case', ({ input, expected }) => {
+    const planned = plan({ ...input, api: 'interactions' });
+    if (planned.kind !== 'ready') throw new Error(`unexpected ${planned.kind}`);
+    const { history, userParts } = summary(planned) as { history: unknown[]; userParts: string[] };
+    expect({ history, userParts, continueFrom: planned.continueFrom?.id, builtOn: planned.builtOn }).toEqual(expected);
+  });
+});
