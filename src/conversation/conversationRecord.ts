@@ -62,7 +62,8 @@ export const exchangeSchema = z.object({
 export type Exchange = z.infer<typeof exchangeSchema>;
 
 export const conversationRecordSchema = z.object({
-  version: z.literal(1),
+  /** 2 when an exchange holds Interactions steps (see recordVersionOf); 1 otherwise, so older builds still read those. */
+  version: z.union([z.literal(1), z.literal(2)]),
   threadId: z.string(),
   guildId: z.string(),
   model: z.string(),
@@ -72,6 +73,18 @@ export const conversationRecordSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
+
+/**
+ * The version a record is saved under. An exchange answered on Interactions
+ * keeps steps as its model parts and its interaction beside them: a build
+ * from before (a rollback, a shard not yet updated) would drop the
+ * interaction on reading and send the steps to generateContent, failing every
+ * turn and saving the record without its ids. Version 2 makes such a build
+ * report the record unreadable (kept aside, never misread) instead.
+ */
+export function recordVersionOf(exchanges: readonly Exchange[]): 1 | 2 {
+  return exchanges.some((exchange) => exchange.interaction !== undefined) ? 2 : 1;
+}
 
 /** The exchange whose answer a bot message shows, with its position in the history. */
 export function findExchangeByMessage(

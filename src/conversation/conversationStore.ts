@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import { readVersionedRecord } from '../store/readVersionedRecord.js';
-import { conversationRecordSchema, type ConversationRecord } from './conversationRecord.js';
+import { conversationRecordSchema, recordVersionOf, type ConversationRecord } from './conversationRecord.js';
 
 export type LoadedConversation =
   | { kind: 'found'; record: ConversationRecord }
@@ -33,9 +33,10 @@ export class ConversationStore {
     return key;
   }
 
-  /** Throws when the write fails: the caller must tell the user, not pretend it was saved. */
+  /** Throws when the write fails: the caller must tell the user, not pretend it was saved. Sets the record's version (recordVersionOf). */
   async save(record: ConversationRecord): Promise<void> {
-    await this.keyv.set(conversationKey(record.threadId), conversationRecordSchema.parse(record));
+    const versioned = { ...record, version: recordVersionOf(record.exchanges) };
+    await this.keyv.set(conversationKey(record.threadId), conversationRecordSchema.parse(versioned));
   }
 }
 

@@ -25,5 +25,6 @@ export async function readVersionedRecord<Schema extends z.ZodType>(keyv: Keyv, 
   const parsed = schema.safeParse(value);
   if (parsed.success) return { kind: 'found', value: parsed.data };
   const version = typeof value === 'object' && value !== null ? (value as { version?: unknown }).version : undefined;
-  return { kind: 'unreadable', problem: version !== 1 ? `unknown record version ${String(version)}` : parsed.error.message };
+  const versionUnknown = parsed.error.issues.some((issue) => issue.path[0] === 'version');
+  return { kind: 'unreadable', problem: versionUnknown ? `unknown record version ${String(version)}` : parsed.error.message };
 }

@@ -6,7 +6,9 @@ import { openStore, type Store } from '../../src/store/openStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
-import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
+import { z } from 'zod';
+import { conversationRecordSchema, type ConversationRecord } from '../../src/conversation/conversationRecord.js';
+import { readVersionedRecord } from '../../src/store/readVersionedRecord.js';
 
 let directory: string;
 let store: Store;
@@ -57,6 +59,25 @@ describe('the conversation store', () => {
     await store.keyv.clear();
     const restored = await restoreParts(stored, blobs);
     expect(restored.ok).toBe(false);
+  });
+
+  it('saves a record holding an Interactions exchange as version 2, which a build from before reports unreadable instead of misreading', async () => {
+    const conversations = new ConversationStore(store.keyv);
+    const exchange = {
+      user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
+      model: { contentFields: { role: 'model' }, parts: [{ raw: { step: { type: 'model_output' }, item: { type: 'text', text: 'hi' } } }], messageId: 'm1' },
+      interaction: { id: 'v1_abc', createdAt: new Date(0).toISOString() },
+      createdAt: new Date(0).toISOString(),
+    };
+    await conversations.save({ ...record('500'), exchanges: [exchange] });
+    expect(await store.keyv.get('conversation:500')).toMatchObject({ version: 2 });
+    await expect(conversations.load('500')).resolves.toMatchObject({ kind: 'found', record: { version: 2, exchanges: [{ interaction: { id: 'v1_abc' } }] } });
+    // The schema builds before this one read with: version 1 only, unknown keys (the interaction) dropped.
+    const olderBuild = conversationRecordSchema.extend({ version: z.literal(1) });
+    await expect(readVersionedRecord(store.keyv, 'conversation:500', olderBuild)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 2' });
+    const { interaction: _interaction, ...generateContentExchange } = exchange;
+    await conversations.save({ ...record('600'), version: 2, exchanges: [generateContentExchange] });
+    expect(await store.keyv.get('conversation:600')).toMatchObject({ version: 1 });
   });
 
   it('saves and loads a record, and tells missing from unreadable', async () => {
