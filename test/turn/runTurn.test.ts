@@ -1,0 +1,77 @@
+import Keyv from 'keyv';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { GenerationQueue } from '../../src/conversation/generationQueue.js';
+import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { BotMetrics } from '../../src/metrics/botMetrics.js';
+import { GuildSettings } from '../../src/settings/guildSettings.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+import type { GeminiTransport } from '../../src/turn/geminiTransport.js';
+import { runTurn } from '../../src/turn/runTurn.js';
+import type { TurnDependencies } from '../../src/turn/turnDependencies.js';
+import type { TurnDelivery, TurnProgress } from '../../src/turn/turnRequest.js';
+import { PriceTable } from '../../src/usage/priceTable.js';
+import { UsageLedger } from '../../src/usage/usageLedger.js';
+
+const logger = createLogger('silent');
+const sketch = (number: number) => ({ sketch: { number, image: { mimeType: 'image/jpeg', base64: `sketch-${number}` } }, thought: undefined });
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+/** The turn's real steps on in-memory stores, with Gemini played by `gemini`. */
+function dependencies(gemini: GeminiTransport): { bot: TurnDependencies; guildSettings: GuildSettings } {
+  const parsed = parseConfig({ DISCORD_TOKEN: 'token', GEMINI_API_KEY: 'key' });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const config = parsed.config;
+  const keyv = new Keyv();
+  const generationQueue = new GenerationQueue({ concurrency: 1, perUser: 2, queueLimit: 10 });
+  return {
+    bot: {
+      config,
+      conversations: new ConversationStore(keyv),
+      blobs: new BlobStore(keyv),
+      gemini,
+      historyBudgetBytes: config.historyBudgetBytes,
+      attachments: { allowedOrigins: [], maxBytes: 1_000_000, timeoutMs: 1_000 },
+      threadQueue: new ThreadQueue(),
+      generationQueue,
+      usage: new UsageLedger(keyv, new PriceTable(config.priceOverrides)),
+      metrics: new BotMetrics({ queue: generationQueue, processMetrics: false }),
+      logger,
+      shutdownSignal: new AbortController().signal,
+    },
+    guildSettings: new GuildSettings(keyv, config, logger),
+  };
+}
+
+describe('a turn that throws while Gemini draws', () => {
+  it('shows no sketch after it failed: a sketch still waiting for its turn is dropped before the error reaches the member', async () => {
+    // Sketch 1 is shown at once, sketch 2 waits its 2 s; then the turn breaks (a bug, a store that throws).
+    const gemini: GeminiTransport = {
+      api: 'generate-content',
+      async generate(_request, hooks) {
+        hooks.onPreview?.(sketch(1));
+        hooks.onPreview?.(sketch(2));
+        throw new Error('something broke after the sketches');
+      },
+    };
+    const { bot, guildSettings } = dependencies(gemini);
+    const shown: TurnProgress[] = [];
+    const delivery: TurnDelivery = {
+      ready: Promise.resolve(),
+      progress: async (progress) => void shown.push(progress),
+      post: async () => ({ messageId: '1', openThread: async () => undefined }),
+      warn: async () => undefined,
+    };
+    const settings = await guildSettings.effectiveSettings('guild-1');
+    const turn = runTurn(bot, { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: 'a fox', attachments: [], settings: {}, access: async () => ({ ok: true, settings: { ...settings, previews: true } }) }, delivery);
+    await expect(turn).rejects.toThrow('something broke after the sketches');
+    const shownWhenTold = shown.length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(shown).toHaveLength(shownWhenTold);
+    expect(shown.map((progress) => (progress.kind === 'sketch' ? progress.number : progress.kind))).toEqual([1]);
+  });
+});
