@@ -34,7 +34,16 @@ export interface AnswerInteraction {
 
 /** Why a call to Gemini did not produce an answer at all. */
 export type GeminiFailure =
-  | { kind: 'http'; status: number; apiStatus: string | undefined; message: string; retryDelayMs?: number | undefined; quotaPeriod?: 'day' | 'minute' | undefined }
+  | {
+      kind: 'http';
+      status: number;
+      apiStatus: string | undefined;
+      message: string;
+      retryDelayMs?: number | undefined;
+      quotaPeriod?: 'day' | 'minute' | undefined;
+      /** The status is a guess (an error inside a stream whose code this bot does not know): never retried, as it may be billed or fail the same way. */
+      statusGuessed?: true | undefined;
+    }
   | { kind: 'timeout' }
   /** The bot is shutting down and gave up waiting. */
   | { kind: 'interrupted' }

@@ -110,7 +110,7 @@ async function readInteractionStream(body: AsyncIterable<Uint8Array>, onPreview:
       }
       const added = answer.add(event);
       if ('invalid' in added) return { ok: false, failure: { kind: 'malformed', message: 'Gemini streamed an event of an unexpected shape' } };
-      if ('error' in added) return { ok: false, failure: failureFromError(undefined, { error: added.error }) };
+      if ('error' in added) return { ok: false, failure: readStreamError(added.error) };
       const preview = onPreview && added.parts.length > 0 ? interim.add(added.parts) : undefined;
       if (preview) onPreview?.(preview);
       // interaction.completed makes the answer whole (and billed): reading on to [DONE] would only let a
@@ -134,13 +134,24 @@ export function readInteractionFailure(status: number, text: string): GeminiFail
   }
 }
 
+/**
+ * An `error` event inside a 200 stream, which has no HTTP status of its own:
+ * the status its code names. An unknown code keeps 500 for the member's
+ * message, marked guessed so it is never retried (it may be a quota or an
+ * invalid argument, which another try would only repeat and maybe bill).
+ */
+export function readStreamError(error: Record<string, unknown>): GeminiFailure {
+  return failureFromError(undefined, { error });
+}
+
 /** The failure under its HTTP status, or (inside a stream) the status its code names; apiStatus as generateContent spells it. */
 function failureFromError(status: number | undefined, json: unknown): GeminiFailure {
   const parsed = errorBodySchema.safeParse(json);
-  if (!parsed.success) return { kind: 'http', status: status ?? 500, apiStatus: undefined, message: `HTTP ${status ?? 500}` };
+  if (!parsed.success) return { kind: 'http', status: status ?? 500, apiStatus: undefined, message: `HTTP ${status ?? 500}`, ...(status ? {} : { statusGuessed: true }) };
   const { code, message, details } = parsed.data.error;
-  const name = typeof code === 'string' ? code.toLowerCase() : undefined;
-  const httpStatus = status ?? (typeof code === 'number' && code >= 400 && code < 600 ? code : (STATUS_OF_CODE[name ?? ''] ?? 500));
+  const name = typeof code === 'string' ? codeName(code) : undefined;
+  const named = typeof code === 'number' && code >= 400 && code < 600 ? code : STATUS_OF_CODE[name ?? ''];
+  const httpStatus = status ?? named ?? 500;
   return {
     kind: 'http',
     status: httpStatus,
@@ -148,7 +159,18 @@ function failureFromError(status: number | undefined, json: unknown): GeminiFail
     message: message ?? `HTTP ${httpStatus}`,
     retryDelayMs: readRetryDelay(details ?? []),
     quotaPeriod: readQuotaPeriod(details ?? []),
+    ...(status === undefined && named === undefined ? { statusGuessed: true as const } : {}),
   };
+}
+
+/**
+ * The code's name: the SDK documents ErrorT.code as "a URI that identifies
+ * the error type", so its last path segment ('…/errors/resource_exhausted');
+ * a bare name ('RESOURCE_EXHAUSTED', 'not_found') is its own last segment.
+ */
+function codeName(code: string): string {
+  const path = code.split(/[?#]/)[0] ?? '';
+  return (path.split('/').filter(Boolean).at(-1) ?? '').toLowerCase();
 }
 
 /** `DELETE {base}/interactions/{id}`: true when Google removed it (or no longer had it). Never rejects. */

@@ -18,7 +18,8 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
  * - 500, 502, 503, 504 and dropped connections are transient: back off,
  *   as is a streamed answer cut off midway (nothing of it was kept).
  * - 400, 403, 404 will fail the same way again. A timeout already cost the
- *   user minutes, so it is not repeated either.
+ *   user minutes, so it is not repeated either; nor is an error whose
+ *   status had to be guessed (statusGuessed).
  */
 export function decideRetry(failure: GeminiFailure, attemptsMade: number, baseDelayMs: number, random: () => number = Math.random): RetryDecision {
   if (attemptsMade >= MAX_ATTEMPTS) return { retry: false };
@@ -28,6 +29,7 @@ export function decideRetry(failure: GeminiFailure, attemptsMade: number, baseDe
     case 'cut':
       return backoff();
     case 'http':
+      if (failure.statusGuessed) return { retry: false };
       if (failure.status === 429) {
         if (failure.quotaPeriod === 'day') return { retry: false };
         if (failure.retryDelayMs !== undefined) {
