@@ -1,11 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The e2e files that run a second time with the bot on GEMINI_API=interactions
+ * (E2E_GEMINI_API, read by test/e2e/harness.ts): the ones about what members
+ * see, which must be the same on both transports. They read what Gemini was
+ * asked through test/e2e/geminiCalls.ts, never one API's bodies. The rest
+ * run once: process, store and Discord-side files are transport-blind, and
+ * the files about one API's wire format say so in their first lines.
+ */
+const ON_BOTH_TRANSPORTS = ['test/e2e/conversation.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // End-to-end tests start loopback emulators and a real bot; give them room.
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'generate-content', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'interactions', include: ON_BOTH_TRANSPORTS, env: { E2E_GEMINI_API: 'interactions' } } },
+    ],
   },
 });

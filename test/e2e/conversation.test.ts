@@ -3,12 +3,11 @@ import { heldAnswer } from '../emulators/gemini/index.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
+import { suiteGeminiApi } from './harness.js';
+import { geminiCall, geminiCalls, wordsOf, type SeenTurn } from './geminiCalls.js';
 import {
   firstAttachmentBytes,
-  geminiBody,
   imagine,
-  inlineData,
-  modelContentAnswered,
   PATIENCE,
   pngBytes,
   waitForBotReplyTo,
@@ -16,7 +15,11 @@ import {
   mainText,
 } from './helpers.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): it reads what the model saw through geminiCalls, not one API's bodies.
 const harness = useHarness();
+
+const base64Of = (bytes: Buffer) => bytes.toString('base64');
+const roles = (turns: SeenTurn[]) => turns.map((turn) => turn.role);
 
 /** /imagine, then the thread it opened. */
 async function startConversation(prompt: string) {
@@ -36,7 +39,7 @@ async function messagesTakenIn(threadId: string, count: number) {
 }
 
 describe('editing by replying in the thread', () => {
-  it('replays the whole conversation, signatures and images exactly, across three turns', async () => {
+  it('carries the whole conversation, images exactly, across three turns', async () => {
     harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 2 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'A blue fox with a hat.' });
     const { starter, thread } = await startConversation('a watercolor fox');
 
@@ -51,21 +54,21 @@ describe('editing by replying in the thread', () => {
     const third = await waitForBotReplyTo(harness, secondReply);
     expect(mainText(third)).toBe('A blue fox with a hat.');
 
-    expect(harness.gemini.requests.map((request) => request.status)).toEqual([200, 200, 200]);
-    const body = geminiBody(harness, 2);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
-    expect(body.contents[0]?.parts).toEqual([{ text: 'a watercolor fox' }]);
-    expect(body.contents[2]?.parts).toEqual([{ text: 'now make the fox blue' }]);
-    expect(body.contents[4]?.parts).toEqual([{ text: 'give it a hat' }]);
-    // The earlier model turns are exactly what the emulator answered, thought parts and signatures included.
-    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
-    expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
-    expect(body.contents[1]?.parts.filter((part) => part['thought'] === true).length).toBeGreaterThan(0);
-    // The image replayed is byte for byte the one Discord showed.
-    const replayedImage = body.contents[1]?.parts.filter((part) => inlineData(part) && part['thought'] !== true).map(inlineData)[0];
-    expect(Buffer.from(replayedImage!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    const calls = geminiCalls(harness);
+    expect(calls.map((call) => call.status)).toEqual([200, 200, 200]);
+    const seen = calls[2]!.seen;
+    expect(roles(seen)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(seen[0]).toEqual({ role: 'user', texts: ['a watercolor fox'], images: [] });
+    expect(seen[2]).toEqual({ role: 'user', texts: ['now make the fox blue'], images: [] });
+    expect(seen[4]).toEqual({ role: 'user', texts: ['give it a hat'], images: [] });
+    // The earlier model turns are what Gemini answered (wire-exact replay, signatures included: generateContentWire.test.ts).
+    expect(seen[1]).toEqual(calls[0]!.answer);
+    expect(seen[3]).toEqual(calls[1]!.answer);
+    // The image in the history is byte for byte the one Discord showed.
+    expect(seen[1]!.images).toEqual([base64Of(firstAttachmentBytes(harness, starter))]);
     // The thread keeps the aspect ratio chosen with /imagine.
-    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' }, thinkingConfig: { includeThoughts: true } });
+    expect(calls[2]).toMatchObject({ aspectRatio: '16:9' });
+    expect(calls[2]!.imageSize).toBeUndefined();
   });
 
   it('ignores people talking in the thread who neither reply to the bot nor mention it', async () => {
@@ -74,7 +77,7 @@ describe('editing by replying in the thread', () => {
     harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'me too' });
     const real = reply(thread.id, starter, 'make it night');
     await waitForBotReplyTo(harness, real);
-    expect(harness.gemini.requests).toHaveLength(2);
+    expect(geminiCalls(harness)).toHaveLength(2);
     const botMessages = harness.discord.messages(thread.id).filter((message) => message.author.id === harness.discord.botUser.id);
     expect(botMessages.map((message) => message.message_reference?.message_id)).toEqual([real.id]);
   });
@@ -86,18 +89,17 @@ describe('editing by replying in the thread', () => {
     const green = await waitForBotReplyTo(harness, olderReply);
     expect(latest.id).not.toBe(green.id);
 
-    const body = geminiBody(harness, 2);
-    const newTurn = body.contents.at(-1)!;
-    expect(newTurn.parts[0]).toEqual({ text: 'make the first one green instead' });
-    const resent = inlineData(newTurn.parts[1]);
-    expect(resent?.mimeType).toBe('image/jpeg');
-    expect(Buffer.from(resent!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
-    expect(newTurn.parts).toHaveLength(2);
+    // The model's last image before the new words is the one replied to: generateContent re-sends it with the
+    // words; interactions continues from the interaction that made it (planRequestContents), so nothing is re-sent.
+    const greenCall = geminiCall(harness, 2);
+    expect(wordsOf(greenCall.asked)).toBe('make the first one green instead');
+    expect(greenCall.seen.flatMap((turn) => turn.images).at(-1)).toBe(base64Of(firstAttachmentBytes(harness, starter)));
+    expect(greenCall.asked.images).toEqual(suiteGeminiApi() === 'interactions' ? [] : [base64Of(firstAttachmentBytes(harness, starter))]);
 
     // Replying to the latest image sends just the text: the image is already the last thing in the history.
     const toLatest = reply(thread.id, green, 'brighter');
     await waitForBotReplyTo(harness, toLatest);
-    expect(geminiBody(harness, 3).contents.at(-1)?.parts).toEqual([{ text: 'brighter' }]);
+    expect(geminiCall(harness, 3).asked).toEqual({ role: 'user', texts: ['brighter'], images: [] });
   });
 
   it('sends along the image replied to when the history lost its turn, so the edit applies to that image', async () => {
@@ -115,10 +117,9 @@ describe('editing by replying in the thread', () => {
     await store.close();
 
     await waitForBotReplyTo(harness, reply(thread.id, blue, 'now add a hat'));
-    const newTurn = geminiBody(harness, 2).contents.at(-1)!;
-    expect(newTurn.parts[0]).toEqual({ text: 'now add a hat' });
-    expect(Buffer.from(inlineData(newTurn.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, blue))).toBe(true);
-    expect(geminiBody(harness, 2).contents).toHaveLength(3);
+    const call = geminiCall(harness, 2);
+    expect(call.asked).toEqual({ role: 'user', texts: ['now add a hat'], images: [base64Of(firstAttachmentBytes(harness, blue))] });
+    expect(roles(call.seen)).toEqual(['user', 'model', 'user']);
   });
 
   it('answers two replies sent together one after the other, the second seeing the first\'s result', async () => {
@@ -129,17 +130,22 @@ describe('editing by replying in the thread', () => {
     const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
     // Gemini holds the first edit until the bot has taken in both replies: the second surely waits behind it.
     await messagesTakenIn(thread.id, 2);
-    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(2), PATIENCE);
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(2), PATIENCE);
     firstEdit.release();
     const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
     expect(mainText(firstAnswer)).toBe('first edit');
     expect(mainText(secondAnswer)).toBe('second edit');
 
-    const secondBody = geminiBody(harness, 2);
-    expect(secondBody.contents).toHaveLength(5);
-    expect(secondBody.contents[2]?.parts[0]).toEqual({ text: 'make it blue' });
-    // The first's answer inside the second's request: the second call went out after the first came back.
-    expect(secondBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    const calls = geminiCalls(harness);
+    expect(calls.slice(1).map((call) => wordsOf(call.asked))).toEqual(['make it blue', 'add a moon']);
+    if (suiteGeminiApi() === 'generate-content') {
+      expect(calls[2]!.seen).toHaveLength(5);
+      // The first's answer inside what the second saw: the second call went out after the first came back.
+      expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
+    } else {
+      // Both replied to the starter: each continues from the starter's interaction (Google keeps both branches).
+      expect(calls.slice(1).map((call) => call.continuedFrom)).toEqual([calls[0]!.interactionId, calls[0]!.interactionId]);
+    }
   });
 
   it('keeps the order of arrival even when the first reply\'s attachment downloads slowly', async () => {
@@ -156,18 +162,17 @@ describe('editing by replying in the thread', () => {
     await messagesTakenIn(thread.id, 2);
     releaseDownload();
     await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
-    const texts = harness.gemini.requests.slice(1).map((request) => (request.body as { contents: Array<{ parts: Array<{ text?: string }> }> }).contents.at(-1)?.parts[0]?.text);
-    expect(texts).toEqual(['first: add this hat', 'second: make it night']);
-    expect(geminiBody(harness, 2).contents).toHaveLength(5); // the second saw the first's answer
+    const calls = geminiCalls(harness);
+    expect(calls.slice(1).map((call) => call.asked.texts[0])).toEqual(['first: add this hat', 'second: make it night']);
   });
 
   it('continues the thread when /imagine is used inside it, with the new options', async () => {
     const { thread } = await startConversation('a fox');
     const { message } = await imagine(harness, { prompt: 'now as a 4K poster', size: '4K', channelId: thread.id });
     expect(message.channel_id).toBe(thread.id);
-    const body = geminiBody(harness, 1);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' }, thinkingConfig: { includeThoughts: true } });
+    const call = geminiCall(harness, 1);
+    expect(roles(call.seen)).toEqual(['user', 'model', 'user']);
+    expect(call).toMatchObject({ aspectRatio: '16:9', imageSize: '4K' });
     expect(harness.discord.threads()).toHaveLength(1); // no thread inside the thread
   });
 
@@ -175,25 +180,11 @@ describe('editing by replying in the thread', () => {
     const { starter, thread } = await startConversation('a fox');
     harness.gemini.enqueue({ kind: 'finish', reason: 'IMAGE_SAFETY' });
     const refused = await waitForBotReplyTo(harness, reply(thread.id, starter, 'something unsafe'));
-    expect(refused.content).toMatch(/filter stopped the image.*image safety/);
+    expect(refused.attachments).toEqual([]); // the wording per API: outcomes.test.ts, geminiInteractions.test.ts
     const next = reply(thread.id, starter, 'make it blue');
     const answer = await waitForBotReplyTo(harness, next);
     expect(answer.attachments).toHaveLength(1);
-    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-  });
-});
-
-describe('Gemini answering in snake_case', () => {
-  it('replays the answer in its own spelling and the edit is accepted', async () => {
-    harness.gemini.setCaseStyle('snake');
-    const { starter, thread } = await startConversation('a fox');
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
-    expect(answer.attachments).toHaveLength(1);
-    expect(answer.attachments[0]?.filename).toBe('image-1.jpg');
-    expect(harness.gemini.requests[1]?.status).toBe(200);
-    const replayed = geminiBody(harness, 1).contents[1];
-    expect(replayed).toEqual(modelContentAnswered(harness, 0));
-    expect(JSON.stringify(replayed)).toContain('thought_signature');
+    expect(roles(geminiCall(harness, 2).seen)).toEqual(['user', 'model', 'user']);
   });
 });
 
@@ -206,7 +197,7 @@ describe('a damaged conversation record', () => {
     await store.close();
     const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
     expect(answer.content).toMatch(/could not read the earlier history of this thread/); // details: unreadableHistory.test.ts
-    expect(geminiBody(harness, 1).contents).toHaveLength(1);
+    expect(geminiCall(harness, 1).seen).toHaveLength(1);
     expect(harness.logLines.some((line) => line.includes('unknown record version 7'))).toBe(true);
     const fresh = await imagine(harness, { prompt: 'a new fox' });
     expect(fresh.message.attachments).toHaveLength(1);
@@ -222,10 +213,10 @@ describe('a restart', () => {
     const afterRestart = reply(thread.id, edited, 'now add snow');
     const answer = await waitForBotReplyTo(harness, afterRestart);
     expect(answer.attachments).toHaveLength(1);
-    const body = geminiBody(harness, 2);
-    expect(harness.gemini.requests[2]?.status).toBe(200);
-    expect(body.contents).toHaveLength(5);
-    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
-    expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    const calls = geminiCalls(harness);
+    expect(calls[2]!.status).toBe(200);
+    expect(calls[2]!.seen).toHaveLength(5);
+    expect(calls[2]!.seen[1]).toEqual(calls[0]!.answer);
+    expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
   });
 });

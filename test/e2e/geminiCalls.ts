@@ -1,0 +1,162 @@
+// What the bot asked Gemini, the same whichever GEMINI_API the suite runs
+// on (harness.ts, E2E_GEMINI_API): tests whose point is the conversation the
+// model saw (the member's words, the images, the history, the options) read
+// these instead of generateContent bodies, so one file proves both
+// transports. Tests whose point is one API's wire format read that API's
+// records directly (harness.gemini.requests, harness.gemini.interactions).
+
+import type { RecordedGeminiRequest } from '../emulators/gemini/index.js';
+import type { InteractionStep, RecordedInteractionRequest } from '../emulators/gemini/interactionsTypes.js';
+import { answeredContent, inlineData } from './helpers.js';
+import type { Harness } from './harness.js';
+
+/** One turn of a conversation, without the wire format: the words and the images (base64), thoughts left out. */
+export interface SeenTurn {
+  role: 'user' | 'model';
+  texts: string[];
+  images: string[];
+}
+
+export interface GeminiCall {
+  api: 'generate-content' | 'interactions';
+  /** The HTTP status Gemini answered (0 while unanswered or reset). */
+  status: number;
+  model: string;
+  /** The conversation the model saw, oldest first: for a continued interaction, Google's stored history, then what was sent. */
+  seen: SeenTurn[];
+  /** The new user turn: the last of `seen`. */
+  asked: SeenTurn;
+  /** How many turns the request itself carried (generateContent: the whole history; a continued interaction: the new input). */
+  sentTurns: number;
+  /** The interaction this call made (interactions only, once answered 200). */
+  interactionId?: string;
+  /** The interaction this call continued from (interactions only). */
+  continuedFrom?: string;
+  aspectRatio?: string;
+  imageSize?: string;
+  search: boolean;
+  streamed: boolean;
+  /** The model's answer (texts and images), when it answered with content. */
+  answer?: SeenTurn;
+}
+
+/** Every call that asked the model for a turn, in arrival order, on either API (GETs and DELETEs of interactions are not turns). */
+export function geminiCalls(harness: Harness): GeminiCall[] {
+  const generate = harness.gemini.requests.map((request) => ({ at: request.receivedAt.getTime(), call: () => fromGenerateContent(request) }));
+  const interactions = harness.gemini.interactions.requests
+    .filter((request) => request.method === 'POST')
+    .map((request) => ({ at: request.receivedAt.getTime(), call: () => fromInteraction(harness, request) }));
+  return [...generate, ...interactions].sort((a, b) => a.at - b.at).map((entry) => entry.call());
+}
+
+/** The n-th call, or an error that says how many there were. */
+export function geminiCall(harness: Harness, index: number): GeminiCall {
+  const calls = geminiCalls(harness);
+  const call = calls[index];
+  if (!call) throw new Error(`Gemini received ${calls.length} turn request(s), not ${index + 1}`);
+  return call;
+}
+
+/** The words of a turn, joined: what the member asked, for the last turn of a call. */
+export function wordsOf(turn: SeenTurn | undefined): string {
+  return turn?.texts.join('\n') ?? '';
+}
+
+type GenerateContent = { role?: string; parts?: Array<Record<string, unknown>> };
+type GenerateBody = {
+  contents?: GenerateContent[];
+  tools?: unknown[];
+  generationConfig?: { imageConfig?: { aspectRatio?: string; imageSize?: string } };
+};
+
+function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
+  const body = (request.body ?? {}) as GenerateBody;
+  const seen = (body.contents ?? []).map(turnOfContent);
+  let answer: SeenTurn | undefined;
+  if (request.status === 200) {
+    try {
+      answer = turnOfContent(answeredContent(request) as GenerateContent);
+    } catch {
+      answer = undefined;
+    }
+  }
+  const imageConfig = body.generationConfig?.imageConfig;
+  return {
+    api: 'generate-content',
+    status: request.status,
+    model: request.model,
+    seen,
+    asked: seen.at(-1) ?? { role: 'user', texts: [], images: [] },
+    sentTurns: seen.length,
+    ...(imageConfig?.aspectRatio ? { aspectRatio: imageConfig.aspectRatio } : {}),
+    ...(imageConfig?.imageSize ? { imageSize: imageConfig.imageSize } : {}),
+    search: (body.tools ?? []).some((tool) => typeof tool === 'object' && tool !== null && 'googleSearch' in tool),
+    streamed: request.method === 'streamGenerateContent',
+    ...(answer ? { answer } : {}),
+  };
+}
+
+function turnOfContent(content: GenerateContent): SeenTurn {
+  const parts = (content.parts ?? []).filter((part) => part['thought'] !== true);
+  return {
+    role: content.role === 'model' ? 'model' : 'user',
+    texts: parts.flatMap((part) => (typeof part['text'] === 'string' ? [part['text']] : [])),
+    images: parts.flatMap((part) => {
+      const inline = inlineData(part);
+      return inline ? [inline.data] : [];
+    }),
+  };
+}
+
+type InteractionBody = {
+  model?: string;
+  input?: InteractionStep[] | string;
+  previous_interaction_id?: string;
+  stream?: boolean;
+  tools?: Array<{ type?: string }>;
+  response_format?: Array<{ type?: string; aspect_ratio?: string; image_size?: string }>;
+};
+
+function fromInteraction(harness: Harness, request: RecordedInteractionRequest): GeminiCall {
+  const body = (request.body ?? {}) as InteractionBody;
+  const input = typeof body.input === 'string' ? [{ type: 'user_input' as const, content: [{ type: 'text' as const, text: body.input }] }] : (body.input ?? []);
+  const previous = body.previous_interaction_id ? harness.gemini.interactions.stored(body.previous_interaction_id)?.history ?? [] : [];
+  const seen = turnsOfSteps([...previous, ...input]);
+  const stored = request.interactionId ? harness.gemini.interactions.stored(request.interactionId) : undefined;
+  const answerTurns = stored ? turnsOfSteps(stored.steps.filter((step) => step.type !== 'user_input')) : [];
+  const image = (body.response_format ?? []).find((format) => format.type === 'image');
+  return {
+    api: 'interactions',
+    status: request.status,
+    model: body.model ?? '',
+    seen,
+    asked: seen.at(-1) ?? { role: 'user', texts: [], images: [] },
+    sentTurns: turnsOfSteps(input).length,
+    ...(request.interactionId ? { interactionId: request.interactionId } : {}),
+    ...(body.previous_interaction_id ? { continuedFrom: body.previous_interaction_id } : {}),
+    ...(image?.aspect_ratio ? { aspectRatio: image.aspect_ratio } : {}),
+    ...(image?.image_size ? { imageSize: image.image_size } : {}),
+    search: (body.tools ?? []).some((tool) => tool.type === 'google_search'),
+    streamed: body.stream === true,
+    ...(answerTurns[0] ? { answer: answerTurns[0] } : {}),
+  };
+}
+
+/** Steps into turns: a user_input step is a user turn; the model's steps up to the next user_input are one model turn. */
+function turnsOfSteps(steps: readonly InteractionStep[]): SeenTurn[] {
+  const turns: SeenTurn[] = [];
+  for (const step of steps) {
+    const role = step.type === 'user_input' ? 'user' : 'model';
+    let turn = turns.at(-1);
+    if (!turn || turn.role !== role || role === 'user') {
+      turn = { role, texts: [], images: [] };
+      turns.push(turn);
+    }
+    if (step.type !== 'user_input' && step.type !== 'model_output') continue;
+    for (const item of step.content ?? []) {
+      if (item.type === 'text') turn.texts.push(item.text);
+      else if (item.type === 'image' && item.data) turn.images.push(item.data);
+    }
+  }
+  return turns;
+}

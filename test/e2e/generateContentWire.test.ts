@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './useHarness.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+
+// generateContent only: its point is that API's wire format (the history replayed byte for byte, thoughts and signatures, either spelling).
+const harness = useHarness({ env: { GEMINI_API: 'generate-content' } });
+
+async function startConversation(prompt: string) {
+  const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
+  const thread = await waitForThread(harness, message.id);
+  return { starter: message, thread };
+}
+
+function reply(threadId: string, to: { id: string }, content: string) {
+  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
+}
+
+describe('generateContent: the history replayed on the wire', () => {
+  it('replays every earlier model turn exactly as answered, thought parts and signatures included', async () => {
+    harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 2 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'A blue fox with a hat.' });
+    const { starter, thread } = await startConversation('a watercolor fox');
+    const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'now make the fox blue'));
+    const third = await waitForBotReplyTo(harness, reply(thread.id, second, 'give it a hat'));
+    expect(mainText(third)).toBe('A blue fox with a hat.');
+
+    const body = geminiBody(harness, 2);
+    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(body.contents[0]?.parts).toEqual([{ text: 'a watercolor fox' }]);
+    expect(body.contents[4]?.parts).toEqual([{ text: 'give it a hat' }]);
+    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+    expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+    expect(body.contents[1]?.parts.filter((part) => part['thought'] === true).length).toBeGreaterThan(0);
+    const replayedImage = body.contents[1]?.parts.filter((part) => inlineData(part) && part['thought'] !== true).map(inlineData)[0];
+    expect(replayedImage?.mimeType).toBe('image/jpeg');
+    expect(Buffer.from(replayedImage!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' }, thinkingConfig: { includeThoughts: true } });
+  });
+});
+
+describe('Gemini answering in snake_case', () => {
+  it('replays the answer in its own spelling and the edit is accepted', async () => {
+    harness.gemini.setCaseStyle('snake');
+    const { starter, thread } = await startConversation('a fox');
+    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(answer.attachments).toHaveLength(1);
+    expect(answer.attachments[0]?.filename).toBe('image-1.jpg');
+    expect(harness.gemini.requests[1]?.status).toBe(200);
+    const replayed = geminiBody(harness, 1).contents[1];
+    expect(replayed).toEqual(modelContentAnswered(harness, 0));
+    expect(JSON.stringify(replayed)).toContain('thought_signature');
+  });
+});
