@@ -48,10 +48,13 @@ export async function saveBranch(
   const last = exchanges[exchanges.length - 1];
   if (!last) throw new Error(`no turn ${point.index} to branch from in thread ${point.record.threadId}`);
   const now = branch.now.toISOString();
+  // Google's interactions are shared too: a Delete in the branch must not remove what the first thread continues from.
+  const copied = exchanges.map((exchange) => (exchange.interaction ? { ...exchange, interaction: { ...exchange.interaction, shared: true as const } } : exchange));
+  const lastCopied = copied[copied.length - 1]!;
   const record: ConversationRecord = {
     ...point.record,
     threadId: branch.threadId,
-    exchanges: [...exchanges.slice(0, -1), { ...last, model: { ...last.model, messageId: branch.messageId } }],
+    exchanges: [...copied.slice(0, -1), { ...lastCopied, model: { ...lastCopied.model, messageId: branch.messageId } }],
     createdAt: now,
     updatedAt: now,
   };

@@ -53,6 +53,11 @@ export const exchangeSchema = z.object({
       createdAt: z.iso.datetime(),
       /** An earlier turn was deleted: Google's copy of this one still holds it, so a turn never continues from it (it replays the record). */
       outdated: z.literal(true).optional(),
+      /**
+       * Copied into a branch: the thread it came from holds the same interaction and may still continue from it, so a
+       * Delete in either thread leaves it at Google (it expires with its retention) rather than break the other.
+       */
+      shared: z.literal(true).optional(),
       /** The bot message whose answer this turn built on (absent in records written before it was kept): a reroll starts there too. */
       builtOn: z.string().min(1).optional(),
     })

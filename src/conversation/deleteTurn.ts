@@ -46,7 +46,12 @@ export function deleteTurn(
     if (found.exchange.user.authorId !== deletion.userId && !deletion.moderator) return { ok: false, refusal: { kind: 'not-yours-to-delete' } };
     // Google's stored interactions of this turn and of every later one hold it (Interactions API): the later ones are
     // never continued from again (the next turn replays the record, without it), and all of them may go at Google.
-    const held = stored.record.exchanges.slice(found.index).flatMap((exchange) => (exchange.interaction ? [exchange.interaction.id] : []));
+    const holding = stored.record.exchanges.slice(found.index).flatMap((exchange) => (exchange.interaction ? [exchange.interaction] : []));
+    const held = holding.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);
+    const shared = holding.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
+    if (shared.length > 0) {
+      deps.logger.info({ threadId: deletion.threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
+    }
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
       return index > found.index && exchange.interaction ? [{ ...exchange, interaction: { ...exchange.interaction, outdated: true as const } }] : [exchange];

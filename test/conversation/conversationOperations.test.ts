@@ -79,6 +79,22 @@ describe('deleteTurn', () => {
     expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm3']);
   });
 
+  it('names the interactions at Google holding the turn (its own and later ones), marks the later ones outdated, and leaves those shared with a branch', async () => {
+    const at = (id: string, shared?: true) => ({ id, createdAt: '2026-12-01T00:00:00.000Z', ...(shared ? { shared } : {}) });
+    const withInteractions: ConversationRecord = {
+      ...record,
+      exchanges: [
+        { ...exchange('m1'), interaction: at('int-1', true) },
+        { ...exchange('m2', 'bob'), interaction: at('int-2', true) },
+        { ...exchange('m3'), interaction: at('int-3') },
+      ],
+    };
+    const deps = await storeWith(withInteractions);
+    expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, interactions: ['int-3'] });
+    const loaded = await deps.conversations.load('t1');
+    expect(loaded.kind === 'found' && loaded.record.exchanges.map((kept) => kept.interaction)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true }]);
+  });
+
   it.each<{ case: string; more: Partial<TurnDeletion>; refusal: Refusal }>([
     { case: 'another member', more: { userId: 'carol' }, refusal: { kind: 'not-yours-to-delete' } },
     { case: "the adapter's check", more: { checkConversation: async () => ({ kind: 'thread-gone' }) }, refusal: { kind: 'thread-gone' } },
@@ -102,5 +118,17 @@ describe('saveBranch', () => {
     expect(branch.exchanges).toEqual([record.exchanges[0], { ...record.exchanges[1], model: { ...record.exchanges[1]!.model, messageId: 'n1' } }]);
     expect(await messagesOf(deps.conversations, 't2')).toEqual(['m1', 'n1']);
     expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm2', 'm3']);
+  });
+});
+
+describe('saveBranch on GEMINI_API=interactions', () => {
+  it('marks the copied interactions shared, in the branch only: a Delete there must not remove what the first thread continues from', async () => {
+    const interaction = { id: 'int-1', createdAt: '2026-12-01T00:00:00.000Z' };
+    const original: ConversationRecord = { ...record, exchanges: [{ ...exchange('m1'), interaction }, exchange('m2')] };
+    const deps = await storeWith(original);
+    const branch = await saveBranch(deps, { record: original, index: 1 }, { threadId: 't2', messageId: 'n1', now: new Date('2026-12-07T10:00:00.000Z') });
+    expect(branch.exchanges.map((kept) => kept.interaction)).toEqual([{ ...interaction, shared: true }, undefined]);
+    const first = await deps.conversations.load('t1');
+    expect(first.kind === 'found' && first.record.exchanges[0]?.interaction).toEqual(interaction);
   });
 });
