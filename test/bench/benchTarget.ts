@@ -1,5 +1,5 @@
 import type { DiscordEmulator } from '../emulators/discord/index.js';
-import type { GeminiEmulator } from '../emulators/gemini/index.js';
+import type { BenchGemini } from './benchGemini.js';
 import { openStore, type Store } from '../../src/store/openStore.js';
 import { startHarness } from '../e2e/harness.js';
 import { waitForExchanges } from './measureStorage.js';
@@ -8,7 +8,7 @@ import type { GenerationPhases } from './watchBotOutput.js';
 /** A running bot and the emulators it talks to: in this process, or in a process of its own. */
 export interface BenchTarget {
   discord: DiscordEmulator;
-  gemini: GeminiEmulator;
+  gemini: BenchGemini;
   databaseUrl: string;
   /** The channels /imagine goes to in turn: one in each shard's guild when the bot is sharded, so that every shard works. */
   imagineChannelIds: readonly string[];

@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDiscordEmulator } from '../emulators/discord/index.js';
-import { startGeminiEmulator } from '../emulators/gemini/index.js';
 import { emulatorEnv } from '../e2e/compiledBot.js';
 import { storeReader, type BenchTarget, type StartTarget } from './benchTarget.js';
 import { waitUntil } from './benchDriver.js';
+import { startGeminiInWorker } from './benchGemini.js';
 import { startScriptNodeFlags } from './startScriptFlags.js';
 import { watchBotOutput, type BotOutput } from './watchBotOutput.js';
 
@@ -39,7 +39,7 @@ export function botProcess(options: BotProcessOptions = {}): StartTarget {
 async function start(env: Record<string, string>, options: BotProcessOptions): Promise<BenchTarget> {
   await options.resetStore?.();
   const shardOptions = options.shards ? { recommendedShards: options.shards, maxConcurrency: options.shards } : {};
-  const [discord, gemini] = await Promise.all([startDiscordEmulator(shardOptions), startGeminiEmulator()]);
+  const [discord, gemini] = await Promise.all([startDiscordEmulator(shardOptions), startGeminiInWorker()]);
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-bench-'));
   const databaseUrl = options.databaseUrl ?? `sqlite://${directory}/data/bot.sqlite`;
   const program = options.program ?? 'bot';

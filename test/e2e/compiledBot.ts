@@ -16,7 +16,7 @@ export async function buildBot(outDir = path.join(root, 'dist')): Promise<string
 }
 
 /** The environment of a bot process pointed at the emulators, and nothing else from ours (no .env, no secrets). */
-export function emulatorEnv(discord: DiscordEmulator, gemini?: GeminiEmulator): Record<string, string> {
+export function emulatorEnv(discord: DiscordEmulator, gemini?: Pick<GeminiEmulator, 'url' | 'apiKey'>): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '',
     DISCORD_TOKEN: discord.token,
