@@ -8,7 +8,13 @@ import { defineConfig } from 'vitest/config';
  * run once: process, store and Discord-side files are transport-blind, and
  * the files about one API's wire format say so in their first lines.
  */
-const ON_BOTH_TRANSPORTS = ['test/e2e/conversation.test.ts'];
+const ON_BOTH_TRANSPORTS = [
+  'test/e2e/conversation.test.ts',
+  'test/e2e/buttons.test.ts',
+  'test/e2e/attachments.test.ts',
+  'test/e2e/retries.test.ts',
+  'test/e2e/usage.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { APIAttachment } from 'discord.js';
 import type { Harness } from './harness.js';
 import { useHarness } from './useHarness.js';
+import { geminiCalls } from './geminiCalls.js';
 import { pngBytes, waitForBotReplyTo } from './helpers.js';
 
 const harness = useHarness({ env: { MAX_ATTACHMENT_MB: '0.01' } }); // 10 KiB, so "too large" is cheap to test
@@ -30,7 +31,7 @@ describe('attachments are hostile input', () => {
     const answer = await mentionWith([redirect]);
     expect(answer.content).toMatch(/redirect\.png: I could not download it/);
     expect(followed).toBe(false);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 
   it('stops reading a body larger than Discord declared, at the size cap', async () => {
@@ -44,14 +45,14 @@ describe('attachments are hostile input', () => {
     }, 100);
     const answer = await mentionWith([liar]);
     expect(answer.content).toMatch(/liar\.png: it is too large/);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 
   it('refuses a download that ends before the size Discord declared', async () => {
     const cut = servedAttachment('cut.png', (_request, response) => response.end(pngBytes(3)), 5_000);
     const answer = await mentionWith([cut]);
     expect(answer.content).toMatch(/cut\.png: the download was cut short/);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 
   it('refuses a declared size over MAX_ATTACHMENT_MB without downloading', async () => {
@@ -75,7 +76,7 @@ describe('attachments are hostile input', () => {
     expect(answer.content).toContain('anim.gif: it is not a PNG, JPEG, WebP or HEIC image');
     expect(answer.content).toContain('gone.png: I could not download it');
     expect(answer.content).not.toContain('good.png');
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 
   it('refuses a file from elsewhere on arrival, downloading none of the others', async () => {
@@ -89,13 +90,13 @@ describe('attachments are hostile input', () => {
     expect(answer.content).toContain('foreign.png: it is not hosted on Discord');
     expect(answer.content).not.toContain('good.png');
     expect(downloaded).toBe(false);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 
   it('refuses more than 14 images before downloading any', async () => {
     const many = Array.from({ length: 15 }, (_, index) => harness.discord.addAttachment(pngBytes(index), { filename: `ref${index}.png` }));
     const answer = await mentionWith(many);
     expect(answer.content).toMatch(/15 images; Gemini takes at most 14/);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 });

@@ -2,12 +2,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
-import type { Harness } from './harness.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, isBotMessage, isProgressNote, mainText, modelContentAnswered, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { suiteGeminiApi, type Harness } from './harness.js';
+import { geminiCall, geminiCalls, lastImageSeen } from './geminiCalls.js';
+import { firstAttachmentBytes, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 const harness = useHarness();
+const roles = (index: number) => geminiCall(harness, index).seen.map((turn) => turn.role);
 
 async function startConversation(prompt = 'a watercolor fox') {
   const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
@@ -52,25 +55,25 @@ describe('the buttons under a result', () => {
     expect(mainText(rerolledFirst)).toBe("Here's the image you asked for.");
     expect(rerolledFirst.content).toContain(`Asked by <@${harness.discord.users.bob.id}>: “a watercolor fox”`);
     // The first turn had no history: just its words again, not an edit of the latest image.
-    expect(geminiBody(harness, 3)).toEqual({
-      contents: [{ role: 'user', parts: [{ text: 'a watercolor fox' }] }],
-      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' }, thinkingConfig: { includeThoughts: true } },
-    });
+    expect(geminiCall(harness, 3)).toMatchObject({ seen: [{ role: 'user', texts: ['a watercolor fox'], images: [] }], aspectRatio: '16:9', status: 200 });
+    expect(geminiCall(harness, 3).imageSize).toBeUndefined();
 
     before = harness.discord.messages(thread.id);
     await click(harness, blue, 'nb1:result:reroll');
     await nextResultIn(harness, thread.id, before);
-    const body = geminiBody(harness, 4);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
-    expect(body.contents[2]?.parts).toEqual([{ text: 'make it blue' }]);
-    expect(harness.gemini.requests[4]?.status).toBe(200);
+    const calls = geminiCalls(harness);
+    expect(roles(4)).toEqual(['user', 'model', 'user']);
+    expect(calls[4]!.seen[1]).toEqual(calls[0]!.answer);
+    expect(calls[4]!.seen[2]).toEqual({ role: 'user', texts: ['make it blue'], images: [] });
+    expect(calls[4]!.status).toBe(200);
 
     // The rerolls joined the thread: a reply to the latest builds on everything.
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'and a scarf', replyTo: harness.discord.messages(thread.id).filter((m) => isBotMessage(harness, m)).at(-1)!.id });
     await waitForBotReplyTo(harness, next);
-    expect(geminiBody(harness, 5).contents).toHaveLength(11);
-    expect(harness.gemini.requests[5]?.status).toBe(200);
+    expect(geminiCall(harness, 5).status).toBe(200);
+    if (suiteGeminiApi() === 'generate-content') expect(geminiCall(harness, 5).seen).toHaveLength(11);
+    // Interactions continues from the latest answer's interaction: Google's history is the one that reroll built on.
+    else expect(geminiCall(harness, 5).continuedFrom).toBe(geminiCall(harness, 4).interactionId);
   });
 
   it('Reroll sends a turn\'s reference images again exactly, read from the store', async () => {
@@ -84,16 +87,16 @@ describe('the buttons under a result', () => {
       attachments: [harness.discord.addAttachment(hat, { filename: 'hat.png', channelId: thread.id })],
     });
     const answer = await waitForBotReplyTo(harness, withHat);
-    const asked = geminiBody(harness, 1).contents.at(-1);
-    expect(asked?.parts.map(inlineData).some((part) => part?.data === hat.toString('base64'))).toBe(true);
+    const asked = geminiCall(harness, 1).asked;
+    expect(asked.images).toContain(hat.toString('base64'));
 
     const before = harness.discord.messages(thread.id);
     await click(harness, answer, 'nb1:result:reroll');
     await nextResultIn(harness, thread.id, before);
-    const again = geminiBody(harness, 2);
-    expect(again.contents.at(-1)).toEqual(asked); // the words and the hat, exactly as first sent
-    expect(again.contents).toHaveLength(3);
-    expect(harness.gemini.requests[2]?.status).toBe(200);
+    const again = geminiCall(harness, 2);
+    expect(again.asked).toEqual(asked); // the words and the hat, exactly as first sent
+    expect(again.seen).toHaveLength(3);
+    expect(again.status).toBe(200);
   });
 
   it('Upscale 4K redraws this image from itself at 4K', async () => {
@@ -103,12 +106,12 @@ describe('the buttons under a result', () => {
     await click(harness, starter, 'nb1:result:upscale-4k');
     const upscaled = await nextResultIn(harness, thread.id, before);
     expect(upscaled.attachments).toHaveLength(1);
-    const body = geminiBody(harness, 2);
-    expect(body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '4K' }, thinkingConfig: { includeThoughts: true } });
-    const newTurn = body.contents.at(-1)!;
-    expect(newTurn.parts[0]?.['text']).toMatch(/Upscale this image to 4K/);
-    // The starter is not the latest image any more, so it travels with the request.
-    expect(Buffer.from(inlineData(newTurn.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    const call = geminiCall(harness, 2);
+    expect(call).toMatchObject({ aspectRatio: '16:9', imageSize: '4K' });
+    expect(call.asked.texts[0]).toMatch(/Upscale this image to 4K/);
+    // The starter is not the latest image any more: it travels with the request (generateContent), or the turn
+    // continues from the interaction that made it (interactions). Either way it is the image the model redraws.
+    expect(lastImageSeen(call)).toBe(firstAttachmentBytes(harness, starter).toString('base64'));
     expect(edited.id).not.toBe(upscaled.id);
   });
 
@@ -121,7 +124,7 @@ describe('the buttons under a result', () => {
     harness.discord.submitModal({ user: harness.discord.users.bob, interactionId, values: { instruction: 'make the fox blue' } });
     const result = await nextResultIn(harness, thread.id, before);
     expect(result.content).toContain('“make the fox blue”');
-    expect(geminiBody(harness, 1).contents.at(-1)?.parts).toEqual([{ text: 'make the fox blue' }]);
+    expect(geminiCall(harness, 1).asked).toEqual({ role: 'user', texts: ['make the fox blue'], images: [] });
   });
 
   it('Branch opens a new thread whose history is the conversation up to this image; both go on independently', async () => {
@@ -137,17 +140,23 @@ describe('the buttons under a result', () => {
 
     const inBranch = harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: branchId, content: 'make it green instead', replyTo: branchStart.id });
     await waitForBotReplyTo(harness, inBranch);
-    const branchBody = geminiBody(harness, 3);
-    expect(branchBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
-    expect(branchBody.contents[1]).toEqual(modelContentAnswered(harness, 0));
-    expect(branchBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
-    expect(harness.gemini.requests[3]?.status).toBe(200);
+    const calls = geminiCalls(harness);
+    expect(roles(3)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(calls[3]!.seen[1]).toEqual(calls[0]!.answer);
+    expect(calls[3]!.seen[3]).toEqual(calls[1]!.answer);
+    expect(calls[3]!.status).toBe(200);
 
     const inOriginal = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'now at night', replyTo: blue.id });
     await waitForBotReplyTo(harness, inOriginal);
-    const originalBody = geminiBody(harness, 4);
-    expect(originalBody.contents).toHaveLength(7); // three earlier exchanges + the new turn: the branch did not touch it
-    expect(originalBody.contents[5]).toEqual(modelContentAnswered(harness, 2));
+    const original = geminiCall(harness, 4);
+    if (suiteGeminiApi() === 'generate-content') {
+      expect(original.seen).toHaveLength(7); // three earlier exchanges + the new turn: the branch did not touch it
+      expect(original.seen[5]).toEqual(calls[2]!.answer);
+    } else {
+      // A reply to an older image continues from that image's interaction, in the original thread's history.
+      expect(original.continuedFrom).toBe(calls[1]!.interactionId);
+    }
+    expect(lastImageSeen(original)).toBe(firstAttachmentBytes(harness, blue).toString('base64'));
   });
 
   it('Branch: a message in the new thread while its first image is still being posted waits for the branch, and goes on from it', async () => {
@@ -167,7 +176,7 @@ describe('the buttons under a result', () => {
     release();
     await waitForBotReplyTo(harness, early);
     // The branch's two exchanges, then the new words: not a conversation of its own, which the branch's save would overwrite.
-    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(roles(2)).toEqual(['user', 'model', 'user', 'model', 'user']);
     // The answer is posted before its turn is saved: wait for the save rather than read in between.
     const store = await openStore(harness.config.databaseUrl);
     try {
@@ -194,7 +203,7 @@ describe('the buttons under a result', () => {
     expect(harness.discord.deletedMessageIds()).toEqual([blue.id]);
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it red', replyTo: starter.id });
     await waitForBotReplyTo(harness, next);
-    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(roles(2)).toEqual(['user', 'model', 'user']);
   });
 
   it('Delete says so plainly when the image left the conversation but Discord kept its message', async () => {
@@ -209,7 +218,7 @@ describe('the buttons under a result', () => {
     expect(harness.discord.deletedMessageIds()).toEqual([]);
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it red', replyTo: starter.id });
     await waitForBotReplyTo(harness, next);
-    expect(geminiBody(harness, 2).contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(roles(2)).toEqual(['user', 'model', 'user']);
   });
 
   it('Delete is allowed to a member with Manage Messages who did not ask', async () => {

@@ -19,6 +19,7 @@ export interface SeenTurn {
 
 export interface GeminiCall {
   api: 'generate-content' | 'interactions';
+  receivedAt: Date;
   /** The HTTP status Gemini answered (0 while unanswered or reset). */
   status: number;
   model: string;
@@ -57,6 +58,11 @@ export function geminiCall(harness: Harness, index: number): GeminiCall {
   return call;
 }
 
+/** The last image the model saw up to and including the new turn: the image an edit applies to. */
+export function lastImageSeen(call: GeminiCall): string | undefined {
+  return call.seen.flatMap((turn) => turn.images).at(-1);
+}
+
 /** The words of a turn, joined: what the member asked, for the last turn of a call. */
 export function wordsOf(turn: SeenTurn | undefined): string {
   return turn?.texts.join('\n') ?? '';
@@ -83,6 +89,7 @@ function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
   const imageConfig = body.generationConfig?.imageConfig;
   return {
     api: 'generate-content',
+    receivedAt: request.receivedAt,
     status: request.status,
     model: request.model,
     seen,
@@ -127,6 +134,7 @@ function fromInteraction(harness: Harness, request: RecordedInteractionRequest):
   const image = (body.response_format ?? []).find((format) => format.type === 'image');
   return {
     api: 'interactions',
+    receivedAt: request.receivedAt,
     status: request.status,
     model: body.model ?? '',
     seen,

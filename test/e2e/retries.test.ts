@@ -1,7 +1,9 @@
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 import { describe, expect, it } from 'vitest';
 import type { Harness } from './harness.js';
 import { useHarness } from './useHarness.js';
-import { geminiBody, imagine, isBotMessage, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiCall, geminiCalls } from './geminiCalls.js';
+import { imagine, isBotMessage, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 /** Every text the bot showed in the interaction's reply, progress notes included, in order. */
 function originalReplyTexts(harness: Harness): string[] {
@@ -17,7 +19,7 @@ describe('retrying Gemini', () => {
     harness.gemini.enqueue({ kind: 'error', status: 429, retryDelay: '1.2s' });
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.attachments).toHaveLength(1);
-    const [first, second] = harness.gemini.requests;
+    const [first, second] = geminiCalls(harness);
     expect([first?.status, second?.status]).toEqual([429, 200]);
     // A lower bound from Gemini's RetryInfo: a slow machine only waits longer, so this cannot flake.
     expect(second!.receivedAt.getTime() - first!.receivedAt.getTime()).toBeGreaterThanOrEqual(1_200);
@@ -28,13 +30,13 @@ describe('retrying Gemini', () => {
     harness.gemini.enqueue({ kind: 'error', status: 429 }, { kind: 'error', status: 429 });
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.attachments).toHaveLength(1);
-    expect(harness.gemini.requests.map((request) => request.status)).toEqual([429, 429, 200]);
+    expect(geminiCalls(harness).map((call) => call.status)).toEqual([429, 429, 200]);
   });
 
   it('does not retry an exhausted daily quota, and says so', async () => {
     harness.gemini.enqueue({ kind: 'error', status: 429, quota: 'day', retryDelay: '30s' });
     const { message } = await imagine(harness, { prompt: 'a fox' });
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
     expect(message.content).toMatch(/used up today's Gemini quota/);
   });
 
@@ -42,14 +44,14 @@ describe('retrying Gemini', () => {
     harness.gemini.enqueue({ kind: 'error', status }, { kind: 'error', status });
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.attachments).toHaveLength(1);
-    expect(harness.gemini.requests.map((request) => request.status)).toEqual([status, status, 200]);
+    expect(geminiCalls(harness).map((call) => call.status)).toEqual([status, status, 200]);
   });
 
   it('retries a dropped connection', async () => {
     harness.gemini.enqueue({ kind: 'reset' });
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.attachments).toHaveLength(1);
-    expect(harness.gemini.requests).toHaveLength(2);
+    expect(geminiCalls(harness)).toHaveLength(2);
   });
 
   it.each([
@@ -60,7 +62,7 @@ describe('retrying Gemini', () => {
   ] as const)('does not retry a %i (%s), tells the user plainly and logs what an admin must fix', async (status, message, userText, hint) => {
     harness.gemini.enqueue({ kind: 'error', status, ...(message ? { message } : {}) });
     const { message: reply } = await imagine(harness, { prompt: 'a fox' });
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
     expect(reply.content).toMatch(userText);
     // Logged before the answer is posted, so it is there once the member can read the answer.
     const logLine = harness.logLines.find((line) => line.includes('generation failed'));
@@ -83,8 +85,8 @@ describe('retrying Gemini', () => {
 
     const next = harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: thread.id, content: 'and a hat', replyTo: answer.id });
     await waitForBotReplyTo(harness, next);
-    expect(geminiBody(harness, 3).contents).toHaveLength(5); // the edited-in answer is the latest turn: no image re-sent
-    expect(geminiBody(harness, 3).contents.at(-1)?.parts).toEqual([{ text: 'and a hat' }]);
+    expect(geminiCall(harness, 3).seen).toHaveLength(5); // the edited-in answer is the latest turn: no image re-sent
+    expect(geminiCall(harness, 3).asked).toEqual({ role: 'user', texts: ['and a hat'], images: [] });
   });
 
 });
@@ -96,6 +98,6 @@ describe('a Gemini that never answers', () => {
     harness.gemini.enqueue({ kind: 'hang' });
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.content).toMatch(/took too long/);
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { nextUtcDay, nextUtcMonth } from '../../src/usage/usagePeriods.js';
 import type { User } from '../emulators/discord/index.js';
 import { PATIENCE } from './helpers.js';
 import { useHarness } from './useHarness.js';
+import { geminiCalls } from './geminiCalls.js';
 import { privateReply } from './settingsHelpers.js';
 
 const harness = useHarness();
@@ -61,7 +62,7 @@ describe('/usage', () => {
     const told = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId);
     expect(told.content).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\.$/);
     expect(told.attachments).toEqual([]);
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
     // Recorded before the turn ended, so before the member was told: no wait needed.
     expect(await privateReply(harness, bob, 'usage')).toBe('You made 1 image today and 1 image this month.');
   });
