@@ -4,6 +4,7 @@ import type { ConversationStore } from '../conversation/conversationStore.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { ThreadQueue } from '../conversation/threadQueue.js';
 import type { GeminiContent } from '../gemini/geminiTypes.js';
+import type { GeminiTransport } from './geminiTransport.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeneratedTurn } from './generateTurn.js';
 import type { PhaseClock } from './logGeneration.js';
@@ -16,6 +17,8 @@ export interface StoreDependencies {
   blobs: BlobStore;
   threadQueue: ThreadQueue;
   logger: Logger;
+  /** Deletes at Google an answer's interaction the history does not keep (nothing could delete it later). */
+  gemini: Pick<GeminiTransport, 'forget'>;
 }
 
 /**
@@ -25,23 +28,31 @@ export interface StoreDependencies {
  * upload, the save and the thread's opening.
  */
 export async function deliverAndStore(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock?: PhaseClock): Promise<void> {
+  const kept = await postAndKeep(deps, planned, delivery, turn, clock);
+  // Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not
+  // replayable or not saved): no Delete could reach it later, so it goes now, once the member has the answer.
+  if (!kept && turn.interactionId) await deps.gemini.forget([turn.interactionId]);
+}
+
+/** Posts the outcome and keeps the exchange when it can; whether it was kept. */
+async function postAndKeep(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock: PhaseClock | undefined): Promise<boolean> {
   const { asked, plan } = planned;
   const outcome = turn.outcome;
   const posted = await delivery.post(outcome, { authorId: asked.authorId, prompt: plan.prompt, freshStart: plan.freshStart, droppedExchanges: turn.droppedExchanges, range: plan.range });
   clock?.lap('upload'); // rendered, fitted to the upload limit, posted
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
-  if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.
+  if (!modelContent) return false; // Refusals and failures are not stored: the history stays replayable.
   if ((outcome.kind === 'images' || outcome.kind === 'no-image') && outcome.notReplayable) {
     // Posted, but replaying it would fail every later turn: a reply to the image still works (planTurn).
     deps.logger.warn({ threadId: asked.threadId, messageId: posted.messageId, why: outcome.notReplayable }, 'answer posted but not kept in the history');
-    return;
+    return false;
   }
 
   const threadId = asked.threadId ?? posted.messageId; // A thread started from a message has that message's id.
   const store = () => storeExchange(deps, planned, delivery, { threadId, posted, turn, modelContent }, clock);
   // Inside a thread this already runs in the thread's line. A new conversation takes its line now, with no await
   // since the post: a click on the new message's buttons then waits for this save instead of finding nothing.
-  await (asked.threadId ? store() : deps.threadQueue.run(threadId, store));
+  return asked.threadId ? store() : deps.threadQueue.run(threadId, store);
 }
 
 async function storeExchange(
@@ -50,7 +61,7 @@ async function storeExchange(
   delivery: TurnDelivery,
   answer: { threadId: string; posted: PostedAnswer; turn: GeneratedTurn; modelContent: GeminiContent },
   clock: PhaseClock | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const { threadId, posted } = answer;
   const now = new Date();
   try {
@@ -81,9 +92,9 @@ async function storeExchange(
     const reference = randomUUID().slice(0, 8);
     deps.logger.error({ err: error, threadId, reference }, 'could not save the conversation turn');
     await delivery.warn({ kind: 'not-saved', reference });
-    return;
+    return false;
   }
-  if (asked.threadId) return;
+  if (asked.threadId) return true;
   try {
     await posted.openThread(plan.prompt);
     clock?.lap('thread');
@@ -91,4 +102,5 @@ async function storeExchange(
     deps.logger.warn({ err: error, messageId: posted.messageId }, 'could not open a thread for a new conversation');
     await delivery.warn({ kind: 'no-thread' });
   }
+  return true;
 }

@@ -43,6 +43,8 @@ export type GeminiTurnResult =
       retries: number;
       /** Sent as a continuation of an interaction Google keeps (only the new input): no turn of the history was left out. */
       continued?: boolean | undefined;
+      /** The interaction Google stored for this answer, whatever its outcome: deleted when the history does not keep it. */
+      interactionId?: string | undefined;
     }
   /** Our side could not send the history (a stored image missing or unreadable): the history's problem, not Gemini's. */
   | { kind: 'unsendable'; problem: string; missingBlob?: string | undefined; retries: number };
@@ -62,6 +64,6 @@ export interface GeminiTransport {
    */
   readonly api: GeminiApi;
   generate(request: GeminiTurnRequest, hooks: TurnHooks): Promise<GeminiTurnResult>;
-  /** Deletes interactions Google stores (Interactions API), best effort: each failure logged, never rejects. */
-  forget?(interactionIds: string[]): Promise<void>;
+  /** Deletes interactions Google stores (Interactions API), whichever API is in use now; best effort: each failure logged, never rejects. */
+  forget(interactionIds: readonly string[]): Promise<void>;
 }

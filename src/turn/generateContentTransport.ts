@@ -3,6 +3,7 @@ import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
 import type { Logger } from 'pino';
 import { callWithRetries, type RetriedCall } from '../gemini/callWithRetries.js';
 import type { GeminiCallResult, GeminiClientOptions } from '../gemini/geminiClient.js';
+import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeminiTransport, GeminiTurnResult } from './geminiTransport.js';
@@ -57,6 +58,8 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
       if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };
       return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
     },
+    // A thread's turns may come from before the operator switched back from GEMINI_API=interactions.
+    forget: (interactionIds) => forgetInteractions(deps, interactionIds),
   };
 }
 

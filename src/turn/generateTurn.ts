@@ -23,6 +23,8 @@ export interface GeneratedTurn {
   retries: number;
   /** Oldest exchanges left out to stay under the request budget. */
   droppedExchanges: number;
+  /** The interaction Google stored for the answer (Interactions API), whatever the outcome: deleted unless the history keeps it. */
+  interactionId?: string | undefined;
 }
 
 /**
@@ -76,7 +78,8 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
   }
   // Continued from an interaction Google keeps: it held the whole thread, budget or not.
   const dropped = call.continued ? 0 : prepared.droppedExchanges;
-  return done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), prepared.userParts, call.retries, dropped);
+  const generated = done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), prepared.userParts, call.retries, dropped);
+  return call.interactionId ? { ...generated, interactionId: call.interactionId } : generated;
 }
 
 /** The answer's interaction, told which answer the turn built on (stored with it for a reroll). */

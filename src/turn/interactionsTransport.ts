@@ -6,7 +6,8 @@ import type { GeminiClientOptions } from '../gemini/geminiClient.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import { createInteraction, deleteInteraction } from '../gemini/interactionsClient.js';
+import { forgetInteractions } from '../gemini/forgetInteractions.js';
+import { createInteraction } from '../gemini/interactionsClient.js';
 import { contentToSteps, holdsSteps, userItemOf, type ContentItem, type InteractionStep } from '../gemini/interactionSteps.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
 import type { BlobStore } from '../store/blobStore.js';
@@ -46,13 +47,7 @@ export function interactionsTransport(deps: InteractionsTransportDependencies): 
       }
       return send(deps, request, hooks, { previousId: undefined, history: request.history }, now);
     },
-    async forget(interactionIds) {
-      for (const id of interactionIds) {
-        const deleted = await deleteInteraction(deps.client, id);
-        if (deleted.ok) deps.logger.info({ interactionId: id }, 'deleted the interaction Google stored');
-        else deps.logger.warn({ interactionId: id, problem: deleted.problem }, 'could not delete the interaction Google stored; it expires with its retention');
-      }
-    },
+    forget: (interactionIds) => forgetInteractions(deps, interactionIds),
   };
 }
 
@@ -80,14 +75,20 @@ async function send(
     return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
   }
   const parsed = parseInteraction(call.result.json);
-  if (!parsed.ok) return { kind: 'answered', outcome: parsed.outcome, retries: call.retries };
+  if (!parsed.ok) return { kind: 'answered', outcome: parsed.outcome, retries: call.retries, interactionId: interactionIdIn(call.result.json) };
   if (parsed.status !== 'completed' || parsed.stepError) {
     // Google documents no finish reasons here: an operator sees the raw status (an unknown one is also a readable failure).
     deps.logger.warn({ interactionId: parsed.id, status: parsed.status, stepError: parsed.stepError }, 'Gemini ended the interaction without completing it');
   }
   const outcome = parsed.outcome;
   const answered = (outcome.kind === 'images' || outcome.kind === 'no-image') && outcome.modelContent ? { ...outcome, interaction: { id: parsed.id, createdAt } } : outcome;
-  return { kind: 'answered', outcome: answered, retries: call.retries };
+  return { kind: 'answered', outcome: answered, retries: call.retries, interactionId: parsed.id };
+}
+
+/** The id of an interaction whose answer could not be read otherwise, so it can still be deleted. */
+function interactionIdIn(json: unknown): string | undefined {
+  const id = typeof json === 'object' && json !== null ? (json as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
 }
 
 /**

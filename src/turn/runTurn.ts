@@ -214,5 +214,6 @@ function timedTransport(transport: GeminiTransport, clock: PhaseClock): GeminiTr
         clock.lap('gemini'); // the request body streamed, Gemini's answer, read and parsed
       }
     },
+    forget: (interactionIds) => transport.forget(interactionIds),
   };
 }

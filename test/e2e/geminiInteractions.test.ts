@@ -269,6 +269,30 @@ describe('Delete on GEMINI_API=interactions', () => {
   });
 });
 
+describe('interactions Google keeps that the history does not', () => {
+  const deletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]);
+
+  it('an answer that is not stored (Gemini ended it with an error) is deleted at Google once the member has it', async () => {
+    harness.gemini.interactions.enqueue({ kind: 'step-error' });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    expect(message.attachments).toHaveLength(0);
+    const failed = posts()[0]!.interactionId!;
+    await vi.waitFor(() => expect(deletes()).toEqual([[failed, 200]]), PATIENCE);
+    expect(harness.gemini.interactions.storedIds()).toEqual([]);
+  });
+
+  it('Delete still deletes a turn\'s interactions after the operator switched back to generate-content', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const second = posts()[1]!.interactionId!;
+    harness.config.geminiApi = 'generate-content';
+    await harness.restart();
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:delete' });
+    await harness.discord.waitForInteractionResponse(interactionId);
+    await vi.waitFor(() => expect(deletes()).toEqual([[second, 200]]), PATIENCE);
+  });
+});
+
 describe('bytes sent per edit of a long thread', () => {
   const TURNS = 6;
 

@@ -57,6 +57,7 @@ describe('a turn that throws while Gemini draws', () => {
         hooks.onPreview?.(sketch(2));
         throw new Error('something broke after the sketches');
       },
+      forget: async () => undefined,
     };
     const { bot, guildSettings } = dependencies(gemini);
     const shown: TurnProgress[] = [];
