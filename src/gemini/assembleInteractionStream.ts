@@ -2,6 +2,11 @@ import { z } from 'zod';
 import type { GeminiPart } from './geminiTypes.js';
 import type { InteractionStep } from './interactionSteps.js';
 
+/** Read first: an event type this bot does not know is skipped whatever its fields hold (Google may add some). */
+const eventTypeSchema = z.looseObject({ event_type: z.string() });
+
+const KNOWN_EVENTS = new Set(['interaction.created', 'interaction.completed', 'interaction.status_update', 'step.start', 'step.delta', 'error']);
+
 const eventSchema = z.looseObject({
   event_type: z.string(),
   index: z.number().int().nonnegative().nullish(),
@@ -39,6 +44,9 @@ export function assembleInteractionStream(): InteractionStreamAssembly {
   const steps: InteractionStep[] = [];
   return {
     add(raw) {
+      const typed = eventTypeSchema.safeParse(raw);
+      if (!typed.success) return { invalid: true };
+      if (!KNOWN_EVENTS.has(typed.data.event_type)) return { parts: [] };
       const parsed = eventSchema.safeParse(raw);
       if (!parsed.success) return { invalid: true };
       const event = parsed.data;

@@ -79,11 +79,21 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
     const overBudget = oldestToDrop(sizes, newTurnBytes, budgetBytes);
     return overBudget === undefined ? undefined : Math.max(overBudget, unreplayable);
   };
+  // Chosen before the budget, which only bounds the stateless replay the transport falls back to: Google holds the
+  // whole history of an interaction it keeps, however much of it the budget would leave out of a replay.
+  const last = api === 'interactions' ? exchanges.at(-1)?.interaction : undefined;
+  const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
+  const builtOn = api === 'interactions' && target >= 0 ? all[target]?.model.messageId : undefined;
   let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));
   // When the budget (or the other API) leaves out the exchange being edited, its image must travel with the new turn instead.
   if (dropped !== undefined && mayResend && !resend && dropped > target) {
     resend = true;
     dropped = toDrop(ownBytes + targetBytes);
+  }
+  if (dropped === undefined && continueFrom && toDrop(ownBytes) !== undefined) {
+    // Only re-sending the edited image breaks the budget: the continuation needs none; a fallback replay goes without
+    // the history, and the member hears it was left out (droppedExchanges).
+    return { kind: 'ready', history: [], userParts: input.exactUserParts ?? [...textParts, ...input.references], droppedExchanges: exchanges.length, continueFrom, builtOn };
   }
   if (dropped === undefined) return { kind: 'too-large' };
 
@@ -91,9 +101,6 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
   const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
   const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
-  const last = api === 'interactions' && dropped < exchanges.length ? exchanges.at(-1)?.interaction : undefined;
-  const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
-  const builtOn = api === 'interactions' && target >= 0 ? all[target]?.model.messageId : undefined;
   return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped, continueFrom, builtOn };
 }
 

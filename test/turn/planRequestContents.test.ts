@@ -146,8 +146,14 @@ describe('planRequestContents on GEMINI_API=interactions: where a turn continues
       input: { record: record(exchange('m1', 2 * MB), onInteractions('m2')) },
       expected: { history: ['sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2' },
     },
-  ])('$case', ({ input, expected }) => {
-    const planned = plan({ ...input, api: 'interactions' });
+    {
+      case: 'references that push every exchange past the budget: still from the latest interaction (Google holds the history)',
+      input: { record: three, references: [{ inlineData: { mimeType: 'image/png', data: 'x'.repeat(3.5 * MB) } }] },
+      budget: 5 * MB,
+      expected: { history: [], userParts: ['text: make it blue', 'reference'], continueFrom: 'int-m3', builtOn: 'm3' },
+    },
+  ])('$case', ({ input, budget, expected }) => {
+    const planned = plan({ ...input, api: 'interactions' }, budget);
     if (planned.kind !== 'ready') throw new Error(`unexpected ${planned.kind}`);
     const { history, userParts } = summary(planned) as { history: unknown[]; userParts: string[] };
     expect({ history, userParts, continueFrom: planned.continueFrom?.id, builtOn: planned.builtOn }).toEqual(expected);
