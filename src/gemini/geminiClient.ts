@@ -1,10 +1,10 @@
-import { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { GeminiFailure } from './generationOutcome.js';
 import type { InterimPreview } from './interimPreview.js';
 import { readStreamedAnswer } from './readStreamedAnswer.js';
-import { RequestBodyError, type RequestBody } from './requestBody.js';
+import { postToGemini } from './postToGemini.js';
+import type { RequestBody } from './requestBody.js';
 
 export interface GeminiClientOptions {
   apiUrl: string;
@@ -54,7 +54,7 @@ export async function callGenerateContent(
   return result;
 }
 
-async function postGenerateContent(
+function postGenerateContent(
   options: GeminiClientOptions,
   model: string,
   body: RequestBody,
@@ -62,66 +62,10 @@ async function postGenerateContent(
   onPreview: ((preview: InterimPreview) => void) | undefined,
 ): Promise<GeminiCallResult> {
   const method = options.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
-  const url = `${options.apiUrl}/models/${encodeURIComponent(model)}:${method}`;
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const stall = new AbortController();
-  let streaming = false;
-  try {
-    const response = await request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(body.contentLength), 'x-goog-api-key': options.apiKey },
-      // Streamed: a long thread's history is never one string in memory (streamedRequestBody.ts).
-      body: Readable.from(body.chunks(), { objectMode: false }),
-      signal: AbortSignal.any([timeout, stall.signal, ...(signal ? [signal] : [])]),
-      dispatcher: options.dispatcher,
-    });
-    const succeeded = response.statusCode >= 200 && response.statusCode < 300;
-    if (succeeded && options.stream) {
-      if (!String(response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-        await response.body.dump();
-        return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with something other than an event stream' } };
-      }
-      streaming = true;
-      const watched = abortWhenSilent(response.body, options.stallMs, () => stall.abort());
-      return await readStreamedAnswer(watched, readErrorEvent, onPreview);
-    }
-    const text = await response.body.text();
-    if (succeeded) {
-      try {
-        return { ok: true, json: JSON.parse(text) };
-      } catch {
-        return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with invalid JSON' } };
-      }
-    }
-    return { ok: false, failure: readHttpFailure(response.statusCode, text) };
-  } catch (error) {
-    if (signal?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
-    // undici passes the body stream's own error through.
-    if (error instanceof RequestBodyError) return { ok: false, failure: { kind: 'unsendable', message: error.message, ...(error.storeFailed ? { storeFailed: true } : {}) } };
-    if (timeout.aborted || stall.signal.aborted) return { ok: false, failure: { kind: 'timeout' } };
-    const message = error instanceof Error ? error.message : String(error);
-    // The connection dropped after the answer began: nothing of it is used, and the call can be made again.
-    return { ok: false, failure: streaming ? { kind: 'cut', message } : { kind: 'network', message } };
-  }
-}
-
-/**
- * The body as it comes, given up (`abort`) once silent for `stallMs`. The
- * clock starts at the first chunk, not at the headers: asked without its
- * drafts, Gemini may send nothing until a long render (a 4K image, over a
- * minute) is done, and only the call's own deadline bounds that wait.
- */
-export async function* abortWhenSilent(body: AsyncIterable<Uint8Array>, stallMs: number, abort: () => void): AsyncGenerator<Uint8Array> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    for await (const chunk of body) {
-      if (timer) timer.refresh();
-      else timer = setTimeout(abort, stallMs);
-      yield chunk;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
+  return postToGemini(options, `${options.apiUrl}/models/${encodeURIComponent(model)}:${method}`, body, signal, {
+    readStream: (events) => readStreamedAnswer(events, readErrorEvent, onPreview),
+    readFailure: readHttpFailure,
+  });
 }
 
 /**

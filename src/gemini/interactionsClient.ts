@@ -1,15 +1,12 @@
-import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { z } from 'zod';
 import { assembleInteractionStream } from './assembleInteractionStream.js';
-import { readQuotaPeriod, readRetryDelay, abortWhenSilent, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
+import { readQuotaPeriod, readRetryDelay, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
 import type { GeminiFailure } from './generationOutcome.js';
-import { trackInterimImages, type InterimPreview } from './interimPreview.js';
-import { readServerSentEvents, ServerSentEventTooLarge } from './readServerSentEvents.js';
-import { RequestBodyError, type RequestBody } from './requestBody.js';
-
-/** As readStreamedAnswer: far above one event's image, far below what would hurt. */
-const MAX_EVENT_BYTES = 64 * 1024 * 1024;
+import type { InterimPreview } from './interimPreview.js';
+import { postToGemini } from './postToGemini.js';
+import { readEventStream } from './readEventStream.js';
+import type { RequestBody } from './requestBody.js';
 
 /** The Interactions API's error body: `code` is a string here (FACTS), a number on generateContent. */
 const errorBodySchema = z.looseObject({
@@ -54,75 +51,35 @@ export async function createInteraction(
   return result;
 }
 
-async function postInteraction(
+function postInteraction(
   options: GeminiClientOptions,
   body: RequestBody,
   signal: AbortSignal | undefined,
   onPreview: ((preview: InterimPreview) => void) | undefined,
 ): Promise<GeminiCallResult> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const stall = new AbortController();
-  let streaming = false;
-  try {
-    const response = await request(`${options.apiUrl}/interactions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(body.contentLength), 'x-goog-api-key': options.apiKey },
-      body: Readable.from(body.chunks(), { objectMode: false }),
-      signal: AbortSignal.any([timeout, stall.signal, ...(signal ? [signal] : [])]),
-      dispatcher: options.dispatcher,
-    });
-    const succeeded = response.statusCode >= 200 && response.statusCode < 300;
-    if (succeeded && options.stream) {
-      if (!String(response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-        await response.body.dump();
-        return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with something other than an event stream' } };
-      }
-      streaming = true;
-      return await readInteractionStream(abortWhenSilent(response.body, options.stallMs, () => stall.abort()), onPreview);
-    }
-    const text = await response.body.text();
-    if (!succeeded) return { ok: false, failure: readInteractionFailure(response.statusCode, text) };
-    try {
-      return { ok: true, json: JSON.parse(text) };
-    } catch {
-      return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with invalid JSON' } };
-    }
-  } catch (error) {
-    if (signal?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
-    if (error instanceof RequestBodyError) return { ok: false, failure: { kind: 'unsendable', message: error.message, ...(error.storeFailed ? { storeFailed: true } : {}) } };
-    if (timeout.aborted || stall.signal.aborted) return { ok: false, failure: { kind: 'timeout' } };
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, failure: streaming ? { kind: 'cut', message } : { kind: 'network', message } };
-  }
+  return postToGemini(options, `${options.apiUrl}/interactions`, body, signal, {
+    readStream: (events) => readInteractionStream(events, onPreview),
+    readFailure: readInteractionFailure,
+  });
 }
 
-async function readInteractionStream(body: AsyncIterable<Uint8Array>, onPreview: ((preview: InterimPreview) => void) | undefined): Promise<GeminiCallResult> {
+/** The events of a streamed interaction (readEventStream's rules), read up to interaction.completed. */
+function readInteractionStream(body: AsyncIterable<Uint8Array>, onPreview: ((preview: InterimPreview) => void) | undefined): Promise<GeminiCallResult> {
   const answer = assembleInteractionStream();
-  const interim = trackInterimImages();
-  try {
-    for await (const data of readServerSentEvents(body, MAX_EVENT_BYTES)) {
-      if (data === '[DONE]') break;
-      let event: unknown;
-      try {
-        event = JSON.parse(data);
-      } catch {
-        return { ok: false, failure: { kind: 'malformed', message: 'Gemini streamed an event that is not JSON' } };
-      }
-      const added = answer.add(event);
-      if ('invalid' in added) return { ok: false, failure: { kind: 'malformed', message: 'Gemini streamed an event of an unexpected shape' } };
-      if ('error' in added) return { ok: false, failure: readStreamError(added.error) };
-      const preview = onPreview && added.parts.length > 0 ? interim.add(added.parts) : undefined;
-      if (preview) onPreview?.(preview);
-      // interaction.completed makes the answer whole (and billed): reading on to [DONE] would only let a
-      // connection error or a timeout after it throw the answer away and have it made (and billed) again.
-      if (answer.finished()) break;
-    }
-  } catch (error) {
-    if (error instanceof ServerSentEventTooLarge) return { ok: false, failure: { kind: 'malformed', message: error.message } };
-    throw error;
-  }
-  if (!answer.finished()) return { ok: false, failure: { kind: 'cut', message: 'the stream ended before Gemini finished the interaction' } };
-  return { ok: true, json: answer.interaction() };
+  return readEventStream(
+    body,
+    {
+      add(event) {
+        const added = answer.add(event);
+        if ('invalid' in added) return { failure: { kind: 'malformed', message: 'Gemini streamed an event of an unexpected shape' } };
+        if ('error' in added) return { failure: readStreamError(added.error) };
+        return added;
+      },
+      finished: () => answer.finished(),
+      result: () => answer.interaction(),
+    },
+    onPreview,
+  );
 }
 
 /** An HTTP error, its body read as the Interactions API writes it. */
