@@ -1,3 +1,4 @@
+// generateContent only (vitest.config.ts): its point is that API's finish reasons and promptFeedback; the Interactions API's outcomes (text only, failed, incomplete, step errors) are proven in geminiInteractions.test.ts.
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './useHarness.js';
 import { imagine, mainText } from './helpers.js';

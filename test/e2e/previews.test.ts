@@ -1,3 +1,4 @@
+// generateContent only (vitest.config.ts): its point is streamGenerateContent's chunks and thinkingConfig; the Interactions stream's sketches are proven in geminiInteractions.test.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import type { RecordedRequest, StoredMessage } from '../emulators/discord/index.js';
