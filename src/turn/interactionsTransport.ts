@@ -4,9 +4,9 @@ import { StoredImagePart, wireFields, type OutgoingContent, type OutgoingPart } 
 import { withRetries } from '../gemini/callWithRetries.js';
 import type { GeminiClientOptions } from '../gemini/geminiClient.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
-import type { ImageSettings } from '../gemini/imageOptions.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { forgetInteractions } from '../gemini/forgetInteractions.js';
+import { buildInteractionRequest } from '../gemini/buildInteractionRequest.js';
 import { createInteraction } from '../gemini/interactionsClient.js';
 import { contentToSteps, holdsSteps, userItemOf, type ContentItem, type InteractionStep } from '../gemini/interactionSteps.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
@@ -60,7 +60,7 @@ async function send(
 ): Promise<GeminiTurnResult> {
   const input = await inputSteps([...from.history, { role: 'user', parts: request.userParts }], deps.blobs);
   if (!input.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: input.missingBlob, retries: 0 };
-  const body = await streamedJsonBody(interactionRequest(request, input.steps, from.previousId, deps.client.stream), deps.blobs);
+  const body = await streamedJsonBody(buildInteractionRequest(input.steps, request, { previousId: from.previousId, stream: deps.client.stream }), deps.blobs);
   if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
   const createdAt = new Date(now()).toISOString();
   const call = await withRetries(() => createInteraction(deps.client, request.model, body.body, hooks.signal, hooks.onPreview), {
@@ -106,27 +106,6 @@ function namesUnknownInteraction(result: GeminiTurnResult, id: string): boolean 
   if (failure.kind !== 'http') return false;
   if (failure.status === 404) return true;
   return failure.status === 400 && (failure.message.includes(id) || failure.message.includes('previous_interaction'));
-}
-
-/** The request body; image texts are BodyImage slots, written as the body streams. */
-function interactionRequest(request: GeminiTurnRequest, input: InteractionStep[], previousId: string | undefined, stream: boolean): Record<string, unknown> {
-  return {
-    model: request.model,
-    input,
-    ...(previousId ? { previous_interaction_id: previousId } : {}),
-    // Tools and output options apply to one interaction only: sent every turn (FACTS).
-    ...(request.search ? { tools: [{ type: 'google_search' }] } : {}),
-    response_format: [{ type: 'text' }, imageFormat(request.settings)],
-    ...(stream ? { stream: true } : {}),
-  };
-}
-
-function imageFormat(settings: ImageSettings): Record<string, string> {
-  return {
-    type: 'image',
-    ...(settings.aspectRatio ? { aspect_ratio: settings.aspectRatio } : {}),
-    ...(settings.imageSize ? { image_size: settings.imageSize } : {}),
-  };
 }
 
 type InputSteps = { ok: true; steps: InteractionStep[] } | { ok: false; missingBlob: string };
