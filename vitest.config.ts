@@ -14,6 +14,7 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/attachments.test.ts',
   'test/e2e/retries.test.ts',
   'test/e2e/usage.test.ts',
+  'test/e2e/mentions.test.ts',
 ];
 
 export default defineConfig({

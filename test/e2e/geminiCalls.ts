@@ -27,6 +27,8 @@ export interface GeminiCall {
   seen: SeenTurn[];
   /** The new user turn: the last of `seen`. */
   asked: SeenTurn;
+  /** The MIME types the request gave the new turn's images, in order. */
+  askedImageTypes: string[];
   /** How many turns the request itself carried (generateContent: the whole history; a continued interaction: the new input). */
   sentTurns: number;
   /** The interaction this call made (interactions only, once answered 200). */
@@ -94,6 +96,10 @@ function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
     model: request.model,
     seen,
     asked: seen.at(-1) ?? { role: 'user', texts: [], images: [] },
+    askedImageTypes: (body.contents?.at(-1)?.parts ?? []).flatMap((part) => {
+      const inline = part['thought'] === true ? undefined : inlineData(part);
+      return inline ? [inline.mimeType] : [];
+    }),
     sentTurns: seen.length,
     ...(imageConfig?.aspectRatio ? { aspectRatio: imageConfig.aspectRatio } : {}),
     ...(imageConfig?.imageSize ? { imageSize: imageConfig.imageSize } : {}),
@@ -139,6 +145,11 @@ function fromInteraction(harness: Harness, request: RecordedInteractionRequest):
     model: body.model ?? '',
     seen,
     asked: seen.at(-1) ?? { role: 'user', texts: [], images: [] },
+    askedImageTypes: input
+      .filter((step) => step.type === 'user_input')
+      .slice(-1)
+      .flatMap((step) => (step.type === 'user_input' ? step.content ?? [] : []))
+      .flatMap((item) => (item.type === 'image' ? [item.mime_type ?? ''] : [])),
     sentTurns: turnsOfSteps(input).length,
     ...(request.interactionId ? { interactionId: request.interactionId } : {}),
     ...(body.previous_interaction_id ? { continuedFrom: body.previous_interaction_id } : {}),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './useHarness.js';
-import { geminiBody, imagine, inlineData, isBotMessage, jpegBytes, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiCall, geminiCalls } from './geminiCalls.js';
+import { imagine, isBotMessage, jpegBytes, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 const harness = useHarness();
 
 describe('mentioning the bot with images', () => {
@@ -18,18 +20,15 @@ describe('mentioning the bot with images', () => {
     expect(answer.channel_id).toBe(harness.discord.channelId);
     expect(answer.attachments).toHaveLength(1);
 
-    const [turn] = geminiBody(harness, 0).contents;
-    expect(turn?.parts[0]).toEqual({ text: 'put the hat on the cat' });
-    expect(turn?.parts.slice(1).map(inlineData)).toEqual([
-      { mimeType: 'image/png', data: png.toString('base64') },
-      { mimeType: 'image/jpeg', data: jpeg.toString('base64') },
-    ]);
+    const first = geminiCall(harness, 0);
+    expect(first.seen).toEqual([{ role: 'user', texts: ['put the hat on the cat'], images: [png.toString('base64'), jpeg.toString('base64')] }]);
+    expect(first.askedImageTypes).toEqual(['image/png', 'image/jpeg']);
 
     const thread = await waitForThread(harness, answer.id);
     expect(thread.name).toBe('put the hat on the cat');
     const edit = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'smaller hat', replyTo: answer.id });
     await waitForBotReplyTo(harness, edit);
-    expect(geminiBody(harness, 1).contents).toHaveLength(3);
+    expect(geminiCall(harness, 1).seen).toHaveLength(3);
   });
 
   it('inside a conversation thread adds the images to that turn', async () => {
@@ -45,11 +44,11 @@ describe('mentioning the bot with images', () => {
       mentionBot: true,
     });
     await waitForBotReplyTo(harness, ask);
-    const body = geminiBody(harness, 1);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-    expect(body.contents[2]?.parts[0]).toEqual({ text: 'give the cat this hat' });
-    expect(inlineData(body.contents[2]?.parts[1])).toEqual({ mimeType: 'image/png', data: png.toString('base64') });
-    expect(harness.gemini.requests[1]?.status).toBe(200);
+    const call = geminiCall(harness, 1);
+    expect(call.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
+    expect(call.asked).toEqual({ role: 'user', texts: ['give the cat this hat'], images: [png.toString('base64')] });
+    expect(call.askedImageTypes).toEqual(['image/png']);
+    expect(call.status).toBe(200);
   });
 
   it('refuses a file that is not an image with a clear message and no Gemini call', async () => {
@@ -58,7 +57,7 @@ describe('mentioning the bot with images', () => {
     const answer = await waitForBotReplyTo(harness, ask);
     expect(answer.content).toContain('notes.png');
     expect(answer.content).toMatch(/not a PNG, JPEG, WebP or HEIC image/);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 
   it('does not take a reply outside a thread as a mention just because Discord listed the bot in its mentions', async () => {
@@ -66,7 +65,7 @@ describe('mentioning the bot with images', () => {
     const chatter = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'nice cat', replyTo: message.id });
     const real = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'a dog please', mentionBot: true });
     await waitForBotReplyTo(harness, real);
-    expect(harness.gemini.requests).toHaveLength(2);
+    expect(geminiCalls(harness)).toHaveLength(2);
     expect(harness.discord.messages(harness.discord.channelId).some((m) => isBotMessage(harness, m) && m.message_reference?.message_id === chatter.id)).toBe(false);
   });
 });
