@@ -25,6 +25,8 @@ export interface InteractionStreamAssembly {
   add(event: unknown): { parts: GeminiPart[] } | { error: Record<string, unknown> } | { invalid: true };
   /** Whether interaction.completed came: a stream that ends without it was cut. */
   finished(): boolean;
+  /** The interaction's id once an event named it: Google stores the interaction even when its stream then breaks. */
+  id(): string | undefined;
   /** The interaction as a non-streamed POST answers it: its envelope, final status and usage, and the steps rebuilt from the deltas. */
   interaction(): Record<string, unknown>;
 }
@@ -73,6 +75,7 @@ export function assembleInteractionStream(): InteractionStreamAssembly {
       }
     },
     finished: () => done,
+    id: () => (typeof envelope['id'] === 'string' && envelope['id'] !== '' ? envelope['id'] : undefined),
     interaction: () => ({ ...envelope, steps: steps.filter((step) => step !== undefined) }),
   };
 }

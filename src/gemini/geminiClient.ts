@@ -24,7 +24,10 @@ export interface GeminiClientOptions {
   onCallFinished?: ((call: { model: string; seconds: number; result: GeminiCallResult }) => void) | undefined;
 }
 
-export type GeminiCallResult = { ok: true; json: unknown } | { ok: false; failure: GeminiFailure };
+export type GeminiCallResult =
+  | { ok: true; json: unknown }
+  /** `interactionId`: an interaction Google had begun (and stores) before the call failed, so it can be deleted. */
+  | { ok: false; failure: GeminiFailure; interactionId?: string | undefined };
 
 const errorBodySchema = z.looseObject({
   error: z.looseObject({

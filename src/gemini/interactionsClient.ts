@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { z } from 'zod';
-import { assembleInteractionStream } from './assembleInteractionStream.js';
+import { assembleInteractionStream, type InteractionStreamAssembly } from './assembleInteractionStream.js';
 import { readQuotaPeriod, readRetryDelay, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import type { InterimPreview } from './interimPreview.js';
@@ -51,21 +51,27 @@ export async function createInteraction(
   return result;
 }
 
-function postInteraction(
+async function postInteraction(
   options: GeminiClientOptions,
   body: RequestBody,
   signal: AbortSignal | undefined,
   onPreview: ((preview: InterimPreview) => void) | undefined,
 ): Promise<GeminiCallResult> {
-  return postToGemini(options, `${options.apiUrl}/interactions`, body, signal, {
-    readStream: (events) => readInteractionStream(events, onPreview),
+  const answer = assembleInteractionStream();
+  const result = await postToGemini(options, `${options.apiUrl}/interactions`, body, signal, {
+    readStream: (events) => readInteractionStream(answer, events, onPreview),
     readFailure: readInteractionFailure,
   });
+  const begun = answer.id();
+  return !result.ok && begun ? { ...result, interactionId: begun } : result;
 }
 
 /** The events of a streamed interaction (readEventStream's rules), read up to interaction.completed. */
-function readInteractionStream(body: AsyncIterable<Uint8Array>, onPreview: ((preview: InterimPreview) => void) | undefined): Promise<GeminiCallResult> {
-  const answer = assembleInteractionStream();
+function readInteractionStream(
+  answer: InteractionStreamAssembly,
+  body: AsyncIterable<Uint8Array>,
+  onPreview: ((preview: InterimPreview) => void) | undefined,
+): Promise<GeminiCallResult> {
   return readEventStream(
     body,
     {

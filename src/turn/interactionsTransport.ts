@@ -63,12 +63,20 @@ async function send(
   const body = await streamedJsonBody(buildInteractionRequest(input.steps, request, { previousId: from.previousId, stream: deps.client.stream }), deps.blobs);
   if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
   const createdAt = new Date(now()).toISOString();
-  const call = await withRetries(() => createInteraction(deps.client, request.model, body.body, hooks.signal, hooks.onPreview), {
+  // Interactions Google began for tries that failed (a stream cut, say): stored there, never in the history.
+  const abandoned: string[] = [];
+  const call = await withRetries(async () => {
+    const result = await createInteraction(deps.client, request.model, body.body, hooks.signal, hooks.onPreview);
+    if (!result.ok && result.interactionId) abandoned.push(result.interactionId);
+    return result;
+  }, {
     baseDelayMs: deps.retryBaseDelayMs,
     signal: hooks.signal,
     onRetry: hooks.onRetry,
     onPreview: hooks.onPreview,
   });
+  // Not awaited: the member's answer does not wait for Google's bookkeeping (forgetting never rejects, logs each one).
+  if (abandoned.length > 0) void forgetInteractions(deps, abandoned);
   if (!call.result.ok) {
     const failure = call.result.failure;
     if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };

@@ -1,6 +1,6 @@
 import Keyv from 'keyv';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { outgoingParts } from '../../src/conversation/outgoingParts.js';
 import { storeParts } from '../../src/conversation/storedParts.js';
 import { contentToSteps, stepsToContent } from '../../src/gemini/interactionSteps.js';
@@ -83,6 +83,21 @@ describe('interactionsTransport', () => {
     expect(stalled).toMatchObject({ kind: 'answered', outcome: { kind: 'images' } });
     expect(stalled.kind === 'answered' && stalled.retries).toBeFalsy();
     expect(posts()).toBe(before + 1);
+  });
+
+  it('deletes at Google the interaction of a try whose stream broke and was retried (the history never holds it)', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const before = gemini.interactions.requests.length;
+    gemini.enqueue({ kind: 'image', stream: { cutAfter: 2 } }, { kind: 'image' });
+    const answered = await transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    expect(answered).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
+    const [broken, kept] = gemini.interactions.requests.slice(before).filter((call) => call.method === 'POST').map((call) => call.interactionId);
+    await vi.waitFor(() => {
+      const deleted = gemini.interactions.requests.slice(before).filter((call) => call.method === 'DELETE').map((call) => call.interactionId);
+      expect(deleted).toEqual([broken]);
+    });
+    expect(broken).toBeDefined();
+    expect(gemini.interactions.storedIds()).toContain(kept);
   });
 
   it('maps a step error, a cut stream and an HTTP error with a string code into the closed set', async () => {
