@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callGenerateContent, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
+import { callGenerateContent } from './generateContentClient.js';
+import type { GeminiCallResult, GeminiClientOptions } from './geminiCall.js';
 import type { RequestBody } from './requestBody.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import type { InterimPreview } from './interimPreview.js';

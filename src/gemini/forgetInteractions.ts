@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GeminiClientOptions } from './geminiClient.js';
+import type { GeminiClientOptions } from './geminiCall.js';
 import { deleteInteraction } from './interactionsClient.js';
 
 /**

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import { assembleInteractionStream, type InteractionStreamAssembly } from './assembleInteractionStream.js';
-import { readQuotaPeriod, readRetryDelay, type GeminiCallResult, type GeminiClientOptions } from './geminiClient.js';
+import { readQuotaPeriod, readRetryDelay, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import type { InterimPreview } from './interimPreview.js';
 import { postToGemini } from './postToGemini.js';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { request } from 'undici';
-import type { GeminiCallResult, GeminiClientOptions } from './geminiClient.js';
+import type { GeminiCallResult, GeminiClientOptions } from './geminiCall.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import { RequestBodyError, type RequestBody } from './requestBody.js';
 

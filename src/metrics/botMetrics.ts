@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { GeminiCallResult } from '../gemini/geminiClient.js';
+import type { GeminiCallResult } from '../gemini/geminiCall.js';
 
 /** What the queue gauges read at each scrape; GenerationQueue fits. */
 export interface QueueReadings {
@@ -17,7 +17,7 @@ export interface BotMetricsOptions {
   processMetrics: boolean;
 }
 
-/** One Gemini HTTP call, as geminiClient reports it. */
+/** One Gemini HTTP call, as the clients (generateContentClient, interactionsClient) report it. */
 export interface GeminiCall {
   model: string;
   seconds: number;

@@ -2,7 +2,7 @@ import { streamedRequestBody } from '../conversation/streamedRequestBody.js';
 import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
 import type { Logger } from 'pino';
 import { callWithRetries, type RetriedCall } from '../gemini/callWithRetries.js';
-import type { GeminiCallResult, GeminiClientOptions } from '../gemini/geminiClient.js';
+import type { GeminiCallResult, GeminiClientOptions } from '../gemini/geminiCall.js';
 import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { BlobStore } from '../store/blobStore.js';

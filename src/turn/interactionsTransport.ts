@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { BodyImage, storedImageSlot, streamedJsonBody } from '../conversation/streamedRequestBody.js';
 import { StoredImagePart, wireFields, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { withRetries } from '../gemini/callWithRetries.js';
-import type { GeminiClientOptions } from '../gemini/geminiClient.js';
+import type { GeminiClientOptions } from '../gemini/geminiCall.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { forgetInteractions } from '../gemini/forgetInteractions.js';

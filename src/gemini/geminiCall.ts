@@ -1,0 +1,49 @@
+import type { Dispatcher } from 'undici';
+import type { GeminiFailure } from './generationOutcome.js';
+
+// What both Gemini APIs' clients share (generateContentClient.ts, interactionsClient.ts): the options of a call,
+// its result, and how google.rpc error details read. The POST itself is postToGemini.ts.
+
+export interface GeminiClientOptions {
+  apiUrl: string;
+  apiKey: string;
+  /** Gemini image calls take 10 to 60 s; past this we give up. */
+  timeoutMs: number;
+  /**
+   * Ask for the answer as a stream (`streamGenerateContent?alt=sse`), which
+   * shows Gemini's interim images as they come; false asks `generateContent`
+   * for the answer in one piece (the bench compares the two).
+   */
+  stream: boolean;
+  /** A stream silent this long after its first chunk is given up (a timeout), well before the call's own deadline. */
+  stallMs: number;
+  dispatcher?: Dispatcher | undefined;
+  /** Hears every call when it ends, retries included one by one (the latency metric). */
+  onCallFinished?: ((call: { model: string; seconds: number; result: GeminiCallResult }) => void) | undefined;
+}
+
+export type GeminiCallResult =
+  | { ok: true; json: unknown }
+  /** `interactionId`: an interaction Google had begun (and stores) before the call failed, so it can be deleted. */
+  | { ok: false; failure: GeminiFailure; interactionId?: string | undefined };
+
+/** google.rpc.RetryInfo carries a protobuf Duration such as "57.2s". */
+export function readRetryDelay(details: Array<Record<string, unknown>>): number | undefined {
+  for (const detail of details) {
+    if (!String(detail['@type'] ?? '').endsWith('google.rpc.RetryInfo')) continue;
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(String(detail['retryDelay'] ?? ''));
+    if (match) return Math.round(Number(match[1]) * 1000);
+  }
+  return undefined;
+}
+
+/** google.rpc.QuotaFailure names the quota; a per-day one will not clear by retrying soon. */
+export function readQuotaPeriod(details: Array<Record<string, unknown>>): 'day' | 'minute' | undefined {
+  for (const detail of details) {
+    if (!String(detail['@type'] ?? '').endsWith('google.rpc.QuotaFailure')) continue;
+    const text = JSON.stringify(detail['violations'] ?? []);
+    if (/PerDay|per_day|per day/i.test(text)) return 'day';
+    if (/PerMinute|per_minute|per minute/i.test(text)) return 'minute';
+  }
+  return undefined;
+}
