@@ -37,7 +37,7 @@ export async function deleteResult(bot: BotContext, interaction: ButtonInteracti
   });
   await interaction.editReply(textPayload(deletedSentence(deleted)));
   // Best effort, after the member has the answer: our record no longer holds the turn, whatever Google says.
-  if (deleted.ok && deleted.interactions.length > 0) await bot.gemini.forget(deleted.interactions);
+  if (deleted.ok && deleted.geminiInteractionIds.length > 0) await bot.gemini.forget(deleted.geminiInteractionIds);
 }
 
 function deletedSentence(deleted: DeleteResult): string {

@@ -23,8 +23,8 @@ export interface TurnDeletion {
 }
 
 export type DeleteResult =
-  /** `interactions`: the ids of Google's stored interactions that hold the deleted turn, to delete there too (best effort). */
-  | { ok: true; messageLeft: boolean; interactions: string[] }
+  /** The ids of the interactions Google stores (Interactions API) that hold the deleted turn, to delete there too (best effort). */
+  | { ok: true; messageLeft: boolean; geminiInteractionIds: string[] }
   | { ok: false; refusal: Refusal };
 
 /**
@@ -63,8 +63,8 @@ export function deleteTurn(
       // The turn is out of the conversation already: say so, rather than an error that reads as if nothing happened
       // (a second click would find no turn to delete; a moderator can still remove the message by hand).
       deps.logger.warn({ err: error, threadId: deletion.threadId, messageId: deletion.messageId }, 'turn deleted from the conversation, but its message could not be removed');
-      return { ok: true, messageLeft: true, interactions: held };
+      return { ok: true, messageLeft: true, geminiInteractionIds: held };
     }
-    return { ok: true, messageLeft: false, interactions: held };
+    return { ok: true, messageLeft: false, geminiInteractionIds: held };
   });
 }

@@ -1,5 +1,5 @@
 import type { GeminiContent } from '../gemini/geminiTypes.js';
-import type { AnswerInteraction } from '../gemini/generationOutcome.js';
+import type { GeminiInteraction } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import type { ConversationRecord, Exchange } from './conversationRecord.js';
 import type { BlobStore } from '../store/blobStore.js';
@@ -22,7 +22,7 @@ export interface NewExchange {
   messageId: string;
   now: Date;
   /** The interaction Google keeps for this answer (Interactions API only). */
-  interaction?: AnswerInteraction | undefined;
+  interaction?: GeminiInteraction | undefined;
 }
 
 /** Appends one answered turn and saves the record; throws if the store fails. */

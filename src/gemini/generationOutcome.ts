@@ -20,7 +20,7 @@ export interface TokenUsage {
 }
 
 /** The interaction an answer was made in (Interactions API): stored with it, so the next turn continues from it. */
-export interface AnswerInteraction {
+export interface GeminiInteraction {
   id: string;
   /** ISO time, on our clock, when the request that made it started (never later than Google's own). */
   createdAt: string;
@@ -59,7 +59,7 @@ export type GeminiFailure =
  * renderer turns each into a message; the compiler checks none is missing.
  */
 export type GenerationOutcome =
-  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[]; interaction?: AnswerInteraction | undefined }
+  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[]; interaction?: GeminiInteraction | undefined }
   | {
       kind: 'no-image';
       modelContent: GeminiContent | undefined;
@@ -67,7 +67,7 @@ export type GenerationOutcome =
       finishReason: string | undefined;
       usage: TokenUsage;
       sources: GroundingSource[];
-      interaction?: AnswerInteraction | undefined;
+      interaction?: GeminiInteraction | undefined;
     }
   | { kind: 'blocked'; stage: 'prompt' | 'response'; reason: string; text: string; usage: TokenUsage }
   | { kind: 'failed'; failure: GeminiFailure };

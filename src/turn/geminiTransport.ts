@@ -1,6 +1,6 @@
 import type { OutgoingContent, OutgoingPart } from '../conversation/outgoingParts.js';
 import type { RetryOptions } from '../gemini/callWithRetries.js';
-import type { AnswerInteraction, GenerationOutcome } from '../gemini/generationOutcome.js';
+import type { GeminiInteraction, GenerationOutcome } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 
 /**
@@ -22,7 +22,7 @@ export interface GeminiTurnRequest {
    * was (Interactions API): a transport that keeps history at Google
    * continues from it and sends only `userParts`; generateContent ignores it.
    */
-  continueFrom?: AnswerInteraction | undefined;
+  continueFrom?: GeminiInteraction | undefined;
 }
 
 export type GeminiApi = 'generate-content' | 'interactions';

@@ -6,7 +6,7 @@ import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { blobIdOf } from '../store/blobStore.js';
-import type { AnswerInteraction } from '../gemini/generationOutcome.js';
+import type { GeminiInteraction } from '../gemini/generationOutcome.js';
 import type { GeminiApi } from './geminiTransport.js';
 
 /** What the request is built from, once the references are downloaded. */
@@ -42,7 +42,7 @@ export type RequestPlan =
       userParts: OutgoingPart[];
       droppedExchanges: number;
       /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
-      continueFrom: AnswerInteraction | undefined;
+      continueFrom: GeminiInteraction | undefined;
       /** The bot message of the exchange the turn builds on (interactions only), kept with the answer for its rerolls. */
       builtOn: string | undefined;
     }

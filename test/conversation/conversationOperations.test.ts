@@ -61,21 +61,21 @@ describe('deleteTurn', () => {
   it("takes the author's turn out of the record, then its message", async () => {
     const deps = await storeWith(record);
     const deleted: string[] = [];
-    expect(await deleteTurn(deps, deletion({ deleted }))).toEqual({ ok: true, messageLeft: false, interactions: [] });
+    expect(await deleteTurn(deps, deletion({ deleted }))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
     expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm3']);
     expect(deleted).toEqual(['m2']);
   });
 
   it("lets a moderator delete someone else's turn", async () => {
     const deps = await storeWith(record);
-    expect(await deleteTurn(deps, deletion({ userId: 'carol', moderator: true }))).toEqual({ ok: true, messageLeft: false, interactions: [] });
+    expect(await deleteTurn(deps, deletion({ userId: 'carol', moderator: true }))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
     expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm3']);
   });
 
   it('keeps the turn out of the record and says the message was left when Discord refuses to remove it', async () => {
     const deps = await storeWith(record);
     const refused = deletion({ deleteMessage: () => Promise.reject(new Error('Missing Permissions')) });
-    expect(await deleteTurn(deps, refused)).toEqual({ ok: true, messageLeft: true, interactions: [] });
+    expect(await deleteTurn(deps, refused)).toEqual({ ok: true, messageLeft: true, geminiInteractionIds: [] });
     expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm3']);
   });
 
@@ -90,7 +90,7 @@ describe('deleteTurn', () => {
       ],
     };
     const deps = await storeWith(withInteractions);
-    expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, interactions: ['int-3'] });
+    expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3'] });
     const loaded = await deps.conversations.load('t1');
     expect(loaded.kind === 'found' && loaded.record.exchanges.map((kept) => kept.interaction)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true }]);
   });
