@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     const [apart, minimal] = await runApartSideBySide(progress);
     console.log(`${heading} (BENCH_QUICK: the bot and the minimal bot in their own processes on SQLite only)\n`);
     console.log(formatReport([...latencyFigures(apart), { name: 'peak RSS of the bot process (VmHWM)', measured: highest(apart.botPeakRssBytes), unit: 'MB', target: 300 }]));
+    printPeakRssByPhase(apart);
     printComparison(apart, minimal);
     printPhases(apart);
     return;
@@ -93,8 +94,7 @@ async function main(): Promise<void> {
       { name: 'peak RSS of the bot process (VmHWM)', measured: highest(apart.botPeakRssBytes), unit: 'MB', target: 300 },
     ]),
   );
-  console.log('\n  Peak RSS of the bot process by phase (a fresh process each):');
-  for (const [phase, peaks] of apart.botPeakRssBytes) console.log(`    ${phase.padEnd(28)} ${megabytes(Math.max(...peaks.values())).toFixed(0).padStart(5)} MB`);
+  printPeakRssByPhase(apart);
   printComparison(apart, minimal);
   printPhases(apart);
   console.log(
@@ -241,6 +241,11 @@ function printEachShard(results: PhaseResults): void {
  * logged them: the sequential /imagine turns (warm-ups left out) and the
  * long thread's timed edits (its set-up turns left out).
  */
+function printPeakRssByPhase(results: PhaseResults): void {
+  console.log('\n  Peak RSS of the bot process by phase (a fresh process each):');
+  for (const [phase, peaks] of results.botPeakRssBytes) console.log(`    ${phase.padEnd(28)} ${megabytes(Math.max(...peaks.values())).toFixed(0).padStart(5)} MB`);
+}
+
 function printPhases(results: PhaseResults): void {
   const names = phaseNames(WORKLOAD);
   const newImages = (results.generationPhases.get(names.sequential) ?? []).filter((line) => line.threadId === undefined).slice(WORKLOAD.warmups);
