@@ -28,6 +28,14 @@ export type GeminiCallResult =
   | { ok: false; failure: GeminiFailure; interactionId?: string | undefined };
 
 /** google.rpc.RetryInfo carries a protobuf Duration such as "57.2s". */
+/** One call to either API, timed, and reported to `onCallFinished` (the latency metric) however it ended. */
+export async function timedCall(options: GeminiClientOptions, model: string, call: () => Promise<GeminiCallResult>): Promise<GeminiCallResult> {
+  const started = performance.now();
+  const result = await call();
+  options.onCallFinished?.({ model, seconds: (performance.now() - started) / 1000, result });
+  return result;
+}
+
 export function readRetryDelay(details: Array<Record<string, unknown>>): number | undefined {
   for (const detail of details) {
     if (!String(detail['@type'] ?? '').endsWith('google.rpc.RetryInfo')) continue;

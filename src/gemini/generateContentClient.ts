@@ -4,7 +4,7 @@ import type { InterimPreview } from './interimPreview.js';
 import { readStreamedAnswer } from './readStreamedAnswer.js';
 import { postToGemini } from './postToGemini.js';
 import type { RequestBody } from './requestBody.js';
-import { readQuotaPeriod, readRetryDelay, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
+import { readQuotaPeriod, readRetryDelay, timedCall, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
 
 const errorBodySchema = z.looseObject({
   error: z.looseObject({
@@ -21,17 +21,14 @@ const errorBodySchema = z.looseObject({
  * the x-goog-api-key header: a key in the URL ends up in proxies' and our
  * own logs.
  */
-export async function callGenerateContent(
+export function callGenerateContent(
   options: GeminiClientOptions,
   model: string,
   body: RequestBody,
   signal?: AbortSignal,
   onPreview?: (preview: InterimPreview) => void,
 ): Promise<GeminiCallResult> {
-  const started = performance.now();
-  const result = await postGenerateContent(options, model, body, signal, onPreview);
-  options.onCallFinished?.({ model, seconds: (performance.now() - started) / 1000, result });
-  return result;
+  return timedCall(options, model, () => postGenerateContent(options, model, body, signal, onPreview));
 }
 
 function postGenerateContent(

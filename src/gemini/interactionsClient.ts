@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import { assembleInteractionStream, type InteractionStreamAssembly } from './assembleInteractionStream.js';
-import { readQuotaPeriod, readRetryDelay, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
+import { readQuotaPeriod, readRetryDelay, timedCall, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import type { InterimPreview } from './interimPreview.js';
 import { postToGemini } from './postToGemini.js';
@@ -38,17 +38,14 @@ const STATUS_OF_CODE: Record<string, number> = {
  * and the interaction rebuilt as a non-streamed POST returns it. The body
  * streams from the blob store as generateContent's does.
  */
-export async function createInteraction(
+export function createInteraction(
   options: GeminiClientOptions,
   model: string,
   body: RequestBody,
   signal?: AbortSignal,
   onPreview?: (preview: InterimPreview) => void,
 ): Promise<GeminiCallResult> {
-  const started = performance.now();
-  const result = await postInteraction(options, body, signal, onPreview);
-  options.onCallFinished?.({ model, seconds: (performance.now() - started) / 1000, result });
-  return result;
+  return timedCall(options, model, () => postInteraction(options, body, signal, onPreview));
 }
 
 async function postInteraction(
