@@ -8,7 +8,6 @@
 // with the bytes it carried, so tests can assert on exactly what the bot sent.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { apiKeyInQuery, invalidApiKey, missingApiKey, scriptedError } from './errors.js';
 import {
   answerInteraction,
@@ -32,7 +31,7 @@ import type { InteractionBehaviour, RecordedInteractionRequest } from './interac
 import type { EmulatorState } from './server.js';
 import { imageOptionsOf } from './modelImageOptions.js';
 import { validateInteraction, type InteractionValidation } from './validateInteraction.js';
-import { settledBeforeClose, sleep } from './waits.js';
+import { performScripted } from './performScripted.js';
 
 export const INTERACTIONS_ROUTE = /^\/v1beta\/interactions(?:\/([^/]+))?$/;
 
@@ -91,7 +90,7 @@ export async function handleInteractions(
   if (previousId !== undefined && !previous) return fail(unknownInteraction(previousId, state.interactions.unknownIdStatus, state.interactions.unknownIdWording));
 
   const behaviour = state.interactions.queue.shift() ?? state.queue.shift() ?? { kind: 'image' };
-  await perform(behaviour, {
+  await performScripted<AnsweringInteractionBehaviour, InteractionsError>(behaviour, {
     model: validation.request.model,
     socket: request.socket,
     closing: state.closing.signal,
@@ -118,7 +117,7 @@ export async function handleInteractions(
       response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
       response.end(text);
     },
-  });
+  }, fromGoogleError);
 }
 
 /** Answers a validated POST and stores it unless the request said store: false (a stream is stored as it starts). */
@@ -179,42 +178,6 @@ function checkCaller(state: EmulatorState, url: URL, key: string | string[] | un
   if (key === undefined || key === '') return fromGoogleError(missingApiKey());
   if (key !== state.apiKey) return fromGoogleError(invalidApiKey());
   return undefined;
-}
-
-/** One request waiting for its scripted outcome. */
-interface Exchange {
-  model: string;
-  socket: Socket;
-  /** Aborted when the emulator closes. */
-  closing: AbortSignal;
-  answer(behaviour: AnsweringInteractionBehaviour): Promise<void>;
-  fail(error: InteractionsError): void;
-  sendRaw(status: number, body: string, contentType: string): void;
-}
-
-async function perform(behaviour: InteractionBehaviour, exchange: Exchange): Promise<void> {
-  switch (behaviour.kind) {
-    case 'delay':
-      if (await sleep(behaviour.ms, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
-      return;
-    case 'held':
-      if (await settledBeforeClose(behaviour.until, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
-      return;
-    case 'hang':
-      // Hold the request open; close() destroys the socket.
-      return;
-    case 'reset':
-      exchange.socket.destroy();
-      return;
-    case 'raw':
-      exchange.sendRaw(behaviour.status, behaviour.body, behaviour.contentType ?? 'text/html; charset=UTF-8');
-      return;
-    case 'error':
-      exchange.fail(fromGoogleError(scriptedError(behaviour.status, exchange.model, behaviour)));
-      return;
-    default:
-      await exchange.answer(behaviour);
-  }
 }
 
 function parseJson(raw: Buffer): unknown {

@@ -7,7 +7,6 @@
 // what the bot sent.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { toSnakeCaseKeys } from './caseStyle.js';
 import {
   apiKeyInQuery,
@@ -26,7 +25,7 @@ import { buildAnswer, buildStreamedAnswer, type AnsweringBehaviour } from './res
 import { streamFormatFor, writeStream, type StreamFormat } from './streamAnswer.js';
 import type { Behaviour, CaseStyle, RecordedGeminiRequest } from './types.js';
 import { validateRequest } from './validateRequest.js';
-import { settledBeforeClose, sleep } from './waits.js';
+import { performScripted } from './performScripted.js';
 import { imageOptionsOf, type ImageOptionRange } from './modelImageOptions.js';
 
 /** FACTS: Google raised the inline request limit to 100 MB in January 2026. */
@@ -109,7 +108,7 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
 
   const context = { model, request: validation.request, nextSerial: () => ++state.serial };
   const inCase = (value: unknown): unknown => (state.caseStyle === 'snake' ? toSnakeCaseKeys(value) : value);
-  await perform(state.queue.shift() ?? { kind: 'image' }, {
+  await performScripted<AnsweringBehaviour, GeminiError>(state.queue.shift() ?? { kind: 'image' }, {
     model,
     socket: request.socket,
     closing: state.closing.signal,
@@ -132,7 +131,7 @@ async function handle(state: EmulatorState, request: IncomingMessage, response: 
       response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
       response.end(text);
     },
-  });
+  }, (error) => error);
 }
 
 function checkCaller(state: EmulatorState, url: URL, key: string | string[] | undefined): GeminiError | undefined {
@@ -151,42 +150,6 @@ function parseJson(raw: Buffer): unknown {
     return JSON.parse(raw.toString('utf8'));
   } catch {
     return undefined;
-  }
-}
-
-/** One request waiting for its scripted outcome. */
-interface Exchange {
-  model: string;
-  socket: Socket;
-  /** Aborted when the emulator closes. */
-  closing: AbortSignal;
-  answer(behaviour: AnsweringBehaviour): Promise<void>;
-  fail(error: GeminiError): void;
-  sendRaw(status: number, body: string, contentType: string): void;
-}
-
-async function perform(behaviour: Behaviour, exchange: Exchange): Promise<void> {
-  switch (behaviour.kind) {
-    case 'delay':
-      if (await sleep(behaviour.ms, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
-      return;
-    case 'held':
-      if (await settledBeforeClose(behaviour.until, exchange.closing)) await perform(behaviour.then ?? { kind: 'image' }, exchange);
-      return;
-    case 'hang':
-      // Hold the request open; close() destroys the socket.
-      return;
-    case 'reset':
-      exchange.socket.destroy();
-      return;
-    case 'raw':
-      exchange.sendRaw(behaviour.status, behaviour.body, behaviour.contentType ?? 'text/html; charset=UTF-8');
-      return;
-    case 'error':
-      exchange.fail(scriptedError(behaviour.status, exchange.model, behaviour));
-      return;
-    default:
-      await exchange.answer(behaviour);
   }
 }
 
