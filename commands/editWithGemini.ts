@@ -33,7 +33,7 @@ export const editWithGeminiCommand: MessageCommand = {
     const inThread = interaction.channel?.isThread() ?? true;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
-      await replyPrivately(interaction, problem.text);
+      await replyPrivately(interaction, describeRefusal(problem.refusal));
       return;
     }
     if (imageAttachmentsOf(target).length === 0) {

@@ -11,6 +11,7 @@ import { grantedAccess } from '../src/turn/turnRequest.js';
 import { turnDeliveryTo } from '../src/discord/turnDeliveryTo.js';
 import { modelChoices, SERVER_ONLY, type SlashCommand } from '../src/discord/slashCommand.js';
 import { replyPrivately } from '../src/discord/toMessagePayload.js';
+import { describeRefusal } from '../src/discord/describeRefusal.js';
 import { checkPermissions } from '../src/discord/requiredPermissions.js';
 import { channelOf } from '../src/discord/channelOf.js';
 import type { Config } from '../src/config/config.js';
@@ -91,7 +92,7 @@ export const imagineCommand: SlashCommand = {
   async execute(interaction, bot, { response, settings: serverSettings }) {
     const read = readOptions(data.name, interaction.options.data, imagineOptions);
     if (!read.ok) {
-      await replyPrivately(interaction, read.text);
+      await replyPrivately(interaction, describeRefusal(read.refusal));
       return;
     }
     const options = read.options;
@@ -100,7 +101,7 @@ export const imagineCommand: SlashCommand = {
     const inThread = thread !== undefined;
     const problem = checkPermissions(interaction.appPermissions, { inThread, startsConversation: !inThread, viaInteraction: true });
     if (problem) {
-      await replyPrivately(interaction, problem.text);
+      await replyPrivately(interaction, describeRefusal(problem.refusal));
       return;
     }
     // Discord drops an interaction not answered within 3 s and Gemini takes 10 to 60 s: defer at once,

@@ -119,7 +119,7 @@ export const settingsCommand: SlashCommand = {
     }
     const read = readOptions(data.name, interaction.options.data, settingsOptions);
     if (!read.ok) {
-      await reply(read.text);
+      await reply(describeRefusal(read.refusal));
       return;
     }
     const options = read.options;

@@ -24,6 +24,7 @@ import { formSigningKey } from './components/interactionAuthority.js';
 import { GuildSettings } from './settings/guildSettings.js';
 import { BlobStore } from './store/blobStore.js';
 import { openStores } from './store/openStore.js';
+import { describeRefusal } from './discord/describeRefusal.js';
 import { PriceTable } from './usage/priceTable.js';
 import { UsageLedger } from './usage/usageLedger.js';
 
@@ -109,7 +110,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     inFlight.add(settled);
     void settled.finally(() => inFlight.delete(settled));
   };
-  const restartingNotice = textPayload('The bot is restarting. Please try again in a minute.');
+  const restartingNotice = textPayload(describeRefusal({ kind: 'restarting' }));
   /** "Restarting" notices still to send: not work to interrupt, but waited for before the client goes. */
   const notices = new Set<Promise<void>>();
 

@@ -4,7 +4,7 @@ import type { BotContext } from '../discord/botContext.js';
 import { deliverAnswer } from '../discord/deliverAnswer.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import { fileExtension, threadName } from '../discord/renderOutcome.js';
-import { describeMissingPermissions, missingPermissions } from '../discord/requiredPermissions.js';
+import { missingPermissions } from '../discord/requiredPermissions.js';
 import { textPayload, toMessagePayload } from '../discord/toMessagePayload.js';
 import { uploadLimitForTier } from '../discord/uploadLimit.js';
 import { resultButtonsFor } from '../discord/resultButtons.js';
@@ -26,7 +26,7 @@ export async function branchResult(bot: BotContext, interaction: ButtonInteracti
   const me = parent.guild.members.me;
   const missing = missingPermissions(me ? parent.permissionsFor(me) : null, [PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads]);
   if (missing.length > 0) {
-    await interaction.editReply(textPayload(describeMissingPermissions(missing)));
+    await interaction.editReply(textPayload(describeRefusal({ kind: 'missing-permissions', permissions: missing })));
     return;
   }
   const branch = await parent.threads.create({ name: threadName(`Branch: ${located.thread.name}`), type: ChannelType.PublicThread });

@@ -18,6 +18,8 @@ export function describeRefusal(refusal: Refusal): string {
         : 'On this server only members with a role chosen by the admins can use me (it may have been deleted; an admin can change it with /settings role).';
     case 'settings-damaged':
       return "I could not read this server's settings, so I am not making images until an admin sets them again with /settings (they can check what is left with /settings show).";
+    case 'missing-permissions':
+      return `I can't do that here yet: a server admin must give me ${refusal.permissions.length === 1 ? 'the permission' : 'these permissions'} ${refusal.permissions.join(', ')} in this channel.`;
     case 'limit-reached': {
       // <t:…:R> shows the reset in each reader's own time zone, as "in 5 hours".
       const resets = `<t:${Math.floor(refusal.resetsAt.getTime() / 1000)}:R>`;
@@ -39,6 +41,10 @@ export function describeRefusal(refusal: Refusal): string {
       return 'I do not know that command any more.';
     case 'servers-only':
       return 'I only work in servers.';
+    case 'options-unreadable':
+      return `I could not read this /${refusal.command}: ${refusal.problems.join('; ')}. Your Discord may show an older version of the command; reload Discord (Ctrl+R) and try again.`;
+    case 'restarting':
+      return 'The bot is restarting. Please try again in a minute.';
     case 'not-a-conversation':
       return 'This image is no longer part of a conversation I can continue. Start a new one with /imagine.';
     case 'thread-gone':

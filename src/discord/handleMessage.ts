@@ -34,7 +34,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   });
   if (problem) {
     bot.logger.warn({ channelId: message.channelId, missing: problem.missing }, 'missing permissions to answer a message');
-    if (problem.canTell && (await claim())) await message.channel.send(textPayload(problem.text));
+    if (problem.canTell && (await claim())) await message.channel.send(textPayload(describeRefusal(problem.refusal)));
     return;
   }
   const access = () => checkAccess(bot, accessRequestOf(message, message.guild, message.guildId));

@@ -1,10 +1,11 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
 import { z } from 'zod';
+import type { Refusal } from '../refusals/refusal.js';
 
 /** An attachment option as the bot uses it: Discord's CDN address, the file name and its declared size. */
 export const attachmentOption = z.object({ url: z.string(), name: z.string(), size: z.number().int().nonnegative() });
 
-export type OptionsResult<T> = { ok: true; options: T } | { ok: false; text: string };
+export type OptionsResult<T> = { ok: true; options: T } | { ok: false; refusal: Refusal & { kind: 'options-unreadable' } };
 
 /**
  * A command's options checked against its schema before any work. Discord
@@ -18,10 +19,7 @@ export function readOptions<T>(commandName: string, data: readonly CommandIntera
   const parsed = schema.safeParse(values);
   if (parsed.success) return { ok: true, options: parsed.data };
   const problems = [...new Set(parsed.error.issues.map((issue) => describeIssue(issue, values)))];
-  return {
-    ok: false,
-    text: `I could not read this /${commandName}: ${problems.join('; ')}. Your Discord may show an older version of the command; reload Discord (Ctrl+R) and try again.`,
-  };
+  return { ok: false, refusal: { kind: 'options-unreadable', command: commandName, problems } };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+import type { Refusal } from '../refusals/refusal.js';
 
 /** The permission names a server admin sees in Discord's settings. */
 const READABLE_NAMES = new Map<bigint, string>([
@@ -35,14 +36,10 @@ export function missingPermissions(granted: Readonly<PermissionsBitField> | null
   return needed.filter((flag) => !granted?.has(flag)).map((flag) => READABLE_NAMES.get(flag) ?? `permission ${flag}`);
 }
 
-export function describeMissingPermissions(names: string[]): string {
-  return `I can't do that here yet: a server admin must give me ${names.length === 1 ? 'the permission' : 'these permissions'} ${names.join(', ')} in this channel.`;
-}
-
 export interface PermissionProblem {
   missing: string[];
-  /** The sentence for the user. */
-  text: string;
+  /** What the member is told (describeRefusal). */
+  refusal: Refusal;
   /** Whether the bot can still post a message here to say so. */
   canTell: boolean;
 }
@@ -55,5 +52,5 @@ export function checkPermissions(
   const missing = missingPermissions(granted, permissionsNeeded(where));
   if (missing.length === 0) return undefined;
   const mute = ['View Channel', where.inThread ? 'Send Messages in Threads' : 'Send Messages'];
-  return { missing, text: describeMissingPermissions(missing), canTell: where.viaInteraction || !missing.some((name) => mute.includes(name)) };
+  return { missing, refusal: { kind: 'missing-permissions', permissions: missing }, canTell: where.viaInteraction || !missing.some((name) => mute.includes(name)) };
 }

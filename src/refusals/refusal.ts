@@ -16,6 +16,8 @@ export type Refusal =
   | { kind: 'role-required'; roleName: string | undefined }
   /** The server's settings record cannot be read: failing open would drop its channels, role and budget. */
   | { kind: 'settings-damaged' }
+  /** The bot lacks Discord permissions it needs here: their names as a server admin sees them in Discord's settings. */
+  | { kind: 'missing-permissions'; permissions: readonly string[] }
   // Limits.
   /** A server limit would be passed. `used`/`allowed` are images, or USD for the budget. */
   | { kind: 'limit-reached'; limit: 'daily-images' | 'monthly-budget'; resetsAt: Date; used: number; allowed: number }
@@ -33,6 +35,10 @@ export type Refusal =
   | { kind: 'unknown-command' }
   /** Anywhere but a server (a DM, a user install). */
   | { kind: 'servers-only' }
+  /** A command whose options do not match what the bot registered (an older client): each problem in words. */
+  | { kind: 'options-unreadable'; command: string; problems: readonly string[] }
+  /** The process is stopping: new requests are turned away until it is back. */
+  | { kind: 'restarting' }
   /** A bot message that belongs to no conversation the bot can continue. */
   | { kind: 'not-a-conversation' }
   /** The conversation's thread is gone. */

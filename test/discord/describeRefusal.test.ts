@@ -25,6 +25,17 @@ describe('describeRefusal', () => {
     expect(describeRefusal({ kind: 'user-limit', limit: 2 })).toBe('You already have 2 images in progress. Wait for one to finish, then ask again.');
   });
 
+  it('names the permissions an admin must grant as Discord shows them, and the command problems one sentence each', () => {
+    expect(describeRefusal({ kind: 'missing-permissions', permissions: ['Attach Files'] })).toBe(
+      "I can't do that here yet: a server admin must give me the permission Attach Files in this channel.",
+    );
+    expect(describeRefusal({ kind: 'missing-permissions', permissions: ['Create Public Threads', 'Send Messages in Threads'] })).toBe(
+      "I can't do that here yet: a server admin must give me these permissions Create Public Threads, Send Messages in Threads in this channel.",
+    );
+    expect(describeRefusal({ kind: 'options-unreadable', command: 'imagine', problems: ['the prompt option is missing'] })).toMatch(/^I could not read this \/imagine: the prompt option is missing\. .*reload Discord/);
+    expect(describeRefusal({ kind: 'restarting' })).toBe('The bot is restarting. Please try again in a minute.');
+  });
+
   it('lists each attachment it cannot use, with why, one line each', () => {
     const problems = ['origin-not-allowed', 'too-large', 'empty', 'truncated', 'not-an-image', 'unreachable', 'timeout'] as const;
     expect(describeRefusal({ kind: 'attachments-rejected', rejected: problems.map((problem, index) => ({ name: `${index}.png`, problem })) })).toBe(
