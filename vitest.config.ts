@@ -15,6 +15,11 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/retries.test.ts',
   'test/e2e/usage.test.ts',
   'test/e2e/mentions.test.ts',
+  'test/e2e/olderRecords.test.ts',
+  'test/e2e/storeFailures.test.ts',
+  'test/e2e/stores.test.ts',
+  'test/e2e/shutdown.test.ts',
+  'test/e2e/metrics.test.ts',
 ];
 
 export default defineConfig({

@@ -41,6 +41,16 @@ export interface GeminiCall {
   streamed: boolean;
   /** The model's answer (texts and images), when it answered with content. */
   answer?: SeenTurn;
+  /**
+   * The model turns this request itself carried, exactly as they went on the wire: generateContent's
+   * model contents; the model steps of an interaction's input, one array per turn (none when it continued).
+   */
+  modelTurnsSent: unknown[];
+  /**
+   * The model's answer exactly as Gemini gave it, in the form a replay must send back: generateContent's
+   * content (a stream's chunks joined); an interaction's model steps, signatures included.
+   */
+  answerOnWire?: unknown;
 }
 
 /** Every call that asked the model for a turn, in arrival order, on either API (GETs and DELETEs of interactions are not turns). */
@@ -81,9 +91,11 @@ function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
   const body = (request.body ?? {}) as GenerateBody;
   const seen = (body.contents ?? []).map(turnOfContent);
   let answer: SeenTurn | undefined;
+  let answerOnWire: unknown;
   if (request.status === 200) {
     try {
-      answer = turnOfContent(answeredContent(request) as GenerateContent);
+      answerOnWire = answeredContent(request);
+      answer = turnOfContent(answerOnWire as GenerateContent);
     } catch {
       answer = undefined;
     }
@@ -106,6 +118,8 @@ function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
     search: (body.tools ?? []).some((tool) => typeof tool === 'object' && tool !== null && 'googleSearch' in tool),
     streamed: request.method === 'streamGenerateContent',
     ...(answer ? { answer } : {}),
+    modelTurnsSent: (body.contents ?? []).filter((content) => content.role === 'model'),
+    ...(answerOnWire !== undefined ? { answerOnWire } : {}),
   };
 }
 
@@ -136,7 +150,8 @@ function fromInteraction(harness: Harness, request: RecordedInteractionRequest):
   const previous = body.previous_interaction_id ? harness.gemini.interactions.stored(body.previous_interaction_id)?.history ?? [] : [];
   const seen = turnsOfSteps([...previous, ...input]);
   const stored = request.interactionId ? harness.gemini.interactions.stored(request.interactionId) : undefined;
-  const answerTurns = stored ? turnsOfSteps(stored.steps.filter((step) => step.type !== 'user_input')) : [];
+  const answerSteps = stored?.steps.filter((step) => step.type !== 'user_input');
+  const answerTurns = answerSteps ? turnsOfSteps(answerSteps) : [];
   const image = (body.response_format ?? []).find((format) => format.type === 'image');
   return {
     api: 'interactions',
@@ -158,7 +173,23 @@ function fromInteraction(harness: Harness, request: RecordedInteractionRequest):
     search: (body.tools ?? []).some((tool) => tool.type === 'google_search'),
     streamed: body.stream === true,
     ...(answerTurns[0] ? { answer: answerTurns[0] } : {}),
+    modelTurnsSent: modelRunsOf(input),
+    ...(answerSteps && answerSteps.length > 0 ? { answerOnWire: answerSteps } : {}),
   };
+}
+
+/** The model's steps between user_input steps, each run one turn, exactly as sent. */
+function modelRunsOf(steps: readonly InteractionStep[]): InteractionStep[][] {
+  const runs: InteractionStep[][] = [];
+  let previous: InteractionStep | undefined;
+  for (const step of steps) {
+    if (step.type !== 'user_input') {
+      if (!previous || previous.type === 'user_input') runs.push([]);
+      runs.at(-1)!.push(step);
+    }
+    previous = step;
+  }
+  return runs;
 }
 
 /** Steps into turns: a user_input step is a user turn; the model's steps up to the next user_input are one model turn. */

@@ -1,8 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
 import { startHarness, type Harness } from './harness.js';
+import { geminiCalls } from './geminiCalls.js';
 import { imagine, PATIENCE } from './helpers.js';
 import { useHarness } from './useHarness.js';
+
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): the metrics and their labels are the same whichever transport calls Gemini.
 
 function metricsUrl(harness: Harness, path: string): string {
   const address = harness.bot.metricsAddress;
@@ -88,7 +91,7 @@ describe('queue gauges', () => {
     harness.gemini.enqueue({ kind: 'hang' });
     const prompt = (value: string) => [{ name: 'prompt', type: 3, value }];
     harness.discord.sendSlashCommand({ user: harness.discord.users.alice, name: 'imagine', options: prompt('first') });
-    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(1), PATIENCE);
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(1), PATIENCE);
     harness.discord.sendSlashCommand({ user: harness.discord.users.bob, name: 'imagine', options: prompt('second') });
     await vi.waitFor(async () => {
       const text = await scrape(harness);

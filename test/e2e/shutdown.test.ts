@@ -1,8 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { heldAnswer } from '../emulators/gemini/index.js';
 import { useHarness } from './useHarness.js';
-import { geminiBody, imagine, isBotMessage, modelContentAnswered, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { suiteGeminiApi } from './harness.js';
+import { geminiCalls } from './geminiCalls.js';
+import { imagine, isBotMessage, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 const harness = useHarness();
 
 describe('a restart during a generation', () => {
@@ -11,7 +14,7 @@ describe('a restart during a generation', () => {
     const thread = await waitForThread(harness, message.id);
     harness.gemini.enqueue({ kind: 'hang' });
     const interrupted = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
-    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(2), PATIENCE);
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(2), PATIENCE);
 
     const started = Date.now();
     await harness.restart(300);
@@ -23,9 +26,13 @@ describe('a restart during a generation', () => {
     const again = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
     const answer = await waitForBotReplyTo(harness, again);
     expect(answer.attachments).toHaveLength(1);
-    const body = geminiBody(harness, 2);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-    expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
+    const calls = geminiCalls(harness);
+    expect(calls.map((call) => call.status)).toEqual([200, 0, 200]); // the interrupted call never answered
+    expect(calls[2]!.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
+    expect(calls[2]!.seen[1]).toEqual(calls[0]!.answer);
+    if (suiteGeminiApi() === 'generate-content') expect(calls[2]!.modelTurnsSent).toEqual([calls[0]!.answerOnWire]);
+    // The new process continues from the first image's interaction, read back from the store.
+    else expect(calls[2]).toMatchObject({ continuedFrom: calls[0]!.interactionId, sentTurns: 1 });
   });
 
   it('answers an interaction that arrives while stopping instead of leaving it to fail', async () => {
@@ -33,7 +40,7 @@ describe('a restart during a generation', () => {
     const slowCall = heldAnswer();
     harness.gemini.enqueue(slowCall.behaviour);
     const slow = harness.discord.sendSlashCommand({ user: harness.discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'slow' }] });
-    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(1), PATIENCE);
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(1), PATIENCE);
     const stopping = harness.bot.stop(5_000);
     const late = harness.discord.sendSlashCommand({ user: harness.discord.users.bob, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'late' }] });
     const refusal = await harness.discord.waitForMessage((m) => m.id === harness.discord.interaction(late.interactionId).originalMessageId);
@@ -57,6 +64,6 @@ describe('a restart during a generation', () => {
     expect((await waitForBotReplyTo(harness, during)).content).toMatch(/restarting/);
     expect((await waitForBotReplyTo(harness, downloading)).content).toMatch(/restarting/);
     await stopping;
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
   });
 });

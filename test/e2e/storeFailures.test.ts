@@ -1,10 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
-import { geminiBody, imagine, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiCall, geminiCalls } from './geminiCalls.js';
+import { imagine, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 /*
+ * Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
+ *
  * A store that refuses writes mid-run, for real: image blobs in Redis
  * (BLOB_URL) that runs out of memory (maxmemory with noeviction answers every
  * write with OOM; reads still work), while the rest lives in SQLite.
@@ -32,9 +35,10 @@ describe.skipIf(withoutRedis)('a store that refuses to save a turn', () => {
     await servers.redis.admin.configSet('maxmemory', '0');
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it green', replyTo: message.id });
     await waitForBotReplyTo(harness, next);
-    const body = geminiBody(harness, 2);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']); // the first turn, intact; the unsaved one absent
-    expect(harness.gemini.requests[2]?.status).toBe(200);
+    const call = geminiCall(harness, 2);
+    expect(call.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']); // the first turn, intact; the unsaved one absent
+    expect(call.seen[1]).toEqual(geminiCall(harness, 0).answer);
+    expect(call.status).toBe(200);
   });
 });
 
@@ -69,7 +73,7 @@ describe.skipIf(withoutRedis)('a turn waiting for its thread while the bot stops
     await harness.bot.stop(200);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect((await waitForBotReplyTo(harness, waiting)).content).toMatch(/The bot is restarting/);
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
   });
 });
 

@@ -7,14 +7,19 @@ import { openStore } from '../../src/store/openStore.js';
 import { storeBackend } from '../../src/store/storeUrl.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { suiteGeminiApi } from './harness.js';
+import { geminiCall, geminiCalls } from './geminiCalls.js';
+import { imagine, isBotMessage, isProgressNote, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
 /**
  * The conversation, restart, ordering and budget guarantees, on every store
  * DATABASE_URL can name, against real Redis and PostgreSQL servers, and with
- * image blobs split off into their own store.
+ * image blobs split off into their own store. Runs on both GEMINI_APIs
+ * (E2E_GEMINI_API); on interactions the record is what a stateless replay
+ * sends (the interaction expired at Google) and what holds the interaction a
+ * turn continues from (after a restart).
  */
 const servers = useStoreServers('redis', 'postgres');
 let directory: string;
@@ -71,13 +76,17 @@ for (const [name, setup] of Object.entries(setups)) {
       harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 1 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'With a hat.' });
       const { starter, thread } = await startConversation('a watercolor fox');
       const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'now make the fox blue'));
+      const [first, edit] = geminiCalls(harness);
+      // On interactions Google no longer holds the second turn: the third replays the whole thread from this store.
+      if (suiteGeminiApi() === 'interactions') harness.gemini.interactions.expire(edit!.interactionId!);
       const third = await waitForBotReplyTo(harness, reply(thread.id, second, 'give it a hat', harness.discord.users.alice));
       expect(mainText(third)).toBe('With a hat.');
-      expect(harness.gemini.requests.map((request) => request.status)).toEqual([200, 200, 200]);
-      const body = geminiBody(harness, 2);
-      expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
-      expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
-      expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+      const calls = geminiCalls(harness);
+      expect(calls.map((call) => call.status)).toEqual(suiteGeminiApi() === 'interactions' ? [200, 200, 404, 200] : [200, 200, 200]);
+      const replay = calls.at(-1)!;
+      expect(replay.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+      expect(replay.sentTurns).toBe(5);
+      expect(replay.modelTurnsSent).toEqual([first!.answerOnWire, edit!.answerOnWire]);
 
       const { databaseUrl, blobUrl } = harness.config;
       const recordKeys = await storedKeys(databaseUrl);
@@ -93,11 +102,14 @@ for (const [name, setup] of Object.entries(setups)) {
       await harness.restart();
       const answer = await waitForBotReplyTo(harness, reply(thread.id, edited, 'now add snow'));
       expect(answer.attachments).toHaveLength(1);
-      expect(harness.gemini.requests[2]?.status).toBe(200);
-      const body = geminiBody(harness, 2);
-      expect(body.contents).toHaveLength(5);
-      expect(body.contents[1]).toEqual(modelContentAnswered(harness, 0));
-      expect(body.contents[3]).toEqual(modelContentAnswered(harness, 1));
+      const calls = geminiCalls(harness);
+      expect(calls[2]?.status).toBe(200);
+      expect(calls[2]!.seen).toHaveLength(5);
+      expect(calls[2]!.seen[1]).toEqual(calls[0]!.answer);
+      expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
+      if (suiteGeminiApi() === 'generate-content') expect(calls[2]!.modelTurnsSent).toEqual([calls[0]!.answerOnWire, calls[1]!.answerOnWire]);
+      // The interaction of the edit, read back from this store by the new process.
+      else expect(calls[2]).toMatchObject({ continuedFrom: calls[1]!.interactionId, sentTurns: 1 });
     });
 
     it('answers two replies sent together in order, the second seeing the first', async () => {
@@ -107,9 +119,15 @@ for (const [name, setup] of Object.entries(setups)) {
       const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
       const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
       expect([mainText(firstAnswer), mainText(secondAnswer)]).toEqual(['first edit', 'second edit']);
-      const secondBody = geminiBody(harness, 2);
-      expect(secondBody.contents[2]?.parts[0]).toEqual({ text: 'make it blue' });
-      expect(secondBody.contents[3]).toEqual(modelContentAnswered(harness, 1));
+      const calls = geminiCalls(harness);
+      expect(calls.slice(1).map((call) => call.asked.texts[0])).toEqual(['make it blue', 'add a moon']);
+      if (suiteGeminiApi() === 'generate-content') {
+        expect(geminiCall(harness, 2).seen[2]?.texts).toEqual(['make it blue']);
+        expect(geminiCall(harness, 2).modelTurnsSent[1]).toEqual(calls[1]!.answerOnWire);
+      } else {
+        // Both replied to the starter: each continues from the starter's interaction (Google keeps both branches).
+        expect(calls.slice(1).map((call) => call.continuedFrom)).toEqual([calls[0]!.interactionId, calls[0]!.interactionId]);
+      }
     });
 
     it('keeps a server within its monthly budget under six /imagine at once', async () => {
@@ -127,7 +145,7 @@ for (const [name, setup] of Object.entries(setups)) {
       );
       expect(replies.filter((message) => message.attachments.length === 1)).toHaveLength(2);
       expect(replies.filter((message) => /monthly image budget/.test(message.content))).toHaveLength(4);
-      expect(harness.gemini.requests).toHaveLength(2);
+      expect(geminiCalls(harness)).toHaveLength(2);
     });
   });
 }
