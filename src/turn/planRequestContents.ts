@@ -1,6 +1,6 @@
 import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
-import { contentBytes, oldestToDrop, storedExchangeSizes } from '../conversation/historySizes.js';
+import { contentBytes, oldestToDrop, storedExchangeSizes } from '../conversation/historyBudget.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';

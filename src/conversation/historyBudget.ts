@@ -1,3 +1,5 @@
+// HISTORY_BUDGET_MB, the request budget a turn's history is fitted to: how big each part of a request is, and how much
+// of the oldest history to leave out (planRequestContents.ts decides what a turn sends with these).
 import { readInlineData } from '../gemini/inlineData.js';
 import type { Exchange } from './conversationRecord.js';
 import { outgoingParts, StoredImagePart, type OutgoingPart } from './outgoingParts.js';
