@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { holdLease, type LeaseLock } from '../../src/store/leaseLock.js';
 import { openStore, type Store } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
+import type { PostgresServer, RedisAdmin } from './servers.js';
 import { useStoreServers } from './useStoreServers.js';
 import { withoutRedis } from './withoutRedis.js';
 
@@ -30,8 +30,74 @@ async function openProcess(url: string, leaseMs?: number): Promise<Store & { loc
   return { ...store, lock: store.lock };
 }
 
-function afterMs(ms: number): Promise<'timer'> {
-  return sleep(ms, 'timer' as const);
+/** Long enough that no lease or claim runs out by itself during a test, however slow the machine: the tests end them. */
+const NEVER_BY_ITSELF_MS = 60_000;
+/** Waits on the store's own clock are bounded by this, not by a guess at how fast the machine is. */
+const PATIENCE = { timeout: 10_000, interval: 20 };
+
+interface LeaseInStore {
+  token: string;
+  /** When the lease runs out, and the store's clock when it was read, in milliseconds of that clock. */
+  endsAt: number;
+  now: number;
+}
+
+/**
+ * A lease as the store sees it, read and ended behind the processes' backs:
+ * the tests watch the store's clock and holder instead of timing the
+ * processes, and end a lease instead of waiting it out. Keys are the ones
+ * openStore gives the lock (Redis: under `bot:lease:`; PostgreSQL: rows of
+ * bot_leases).
+ */
+interface LeaseView {
+  read(key: string): Promise<LeaseInStore | undefined>;
+  /** The lease runs out now, as if its time had passed. */
+  expire(key: string): Promise<void>;
+  /** How many times any process has tried to take a key (taken or refused) since the view was made. */
+  attempts(): Promise<number>;
+}
+
+async function redisLeases(admin: RedisAdmin): Promise<LeaseView> {
+  const name = (key: string) => `bot:lease:${key}`;
+  // Every take is a `SET … NX PX`, and nothing else in these tests writes to Redis.
+  const setCalls = async () => Number(/cmdstat_set:calls=(\d+)/.exec(String(await admin.sendCommand(['INFO', 'commandstats'])))?.[1] ?? 0);
+  const before = await setCalls();
+  return {
+    async read(key) {
+      const [seconds, micros] = (await admin.sendCommand(['TIME'])) as [string, string];
+      const token = (await admin.sendCommand(['GET', name(key)])) as string | null;
+      const endsAt = Number(await admin.sendCommand(['PEXPIRETIME', name(key)]));
+      return token === null || endsAt < 0 ? undefined : { token, endsAt, now: Number(seconds) * 1000 + Number(micros) / 1000 };
+    },
+    async expire(key) {
+      // An expiry already past: Redis drops the key at once, as it does when a lease's own time runs out.
+      await admin.sendCommand(['PEXPIRE', name(key), '0']);
+    },
+    attempts: async () => (await setCalls()) - before,
+  };
+}
+
+async function postgresLeases(server: PostgresServer): Promise<LeaseView> {
+  // A BEFORE INSERT trigger runs for every row an INSERT … ON CONFLICT proposes, so it sees refused takes too.
+  await server.query('CREATE TABLE IF NOT EXISTS lease_attempts (key text NOT NULL)');
+  await server.query('TRUNCATE lease_attempts');
+  await server.query(`CREATE OR REPLACE FUNCTION note_lease_attempt() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO lease_attempts VALUES (NEW.key); RETURN NEW; END $$`);
+  await server.query('CREATE OR REPLACE TRIGGER note_lease_attempt BEFORE INSERT ON bot_leases FOR EACH ROW EXECUTE FUNCTION note_lease_attempt()');
+  return {
+    async read(key) {
+      const { rows } = await server.query(
+        'SELECT token, extract(epoch FROM expires_at) * 1000 AS ends_at, extract(epoch FROM now()) * 1000 AS now FROM bot_leases WHERE key = $1',
+        [key],
+      );
+      const row = rows[0] as { token: string; ends_at: string; now: string } | undefined;
+      return row && { token: row.token, endsAt: Number(row.ends_at), now: Number(row.now) };
+    },
+    async expire(key) {
+      await server.query("UPDATE bot_leases SET expires_at = now() - interval '1 millisecond' WHERE key = $1", [key]);
+    },
+    attempts: async () => Number((await server.query('SELECT count(*) AS n FROM lease_attempts')).rows[0].n),
+  };
 }
 
 it('needs no shared lock on SQLite, which one process owns', async () => {
@@ -61,6 +127,8 @@ it('clears expired claims from PostgreSQL, which keeps expired rows until told, 
 for (const backend of ['redis', 'postgres'] as const) {
   describe.skipIf(backend === 'redis' && withoutRedis)(`on ${backend}`, () => {
     const url = () => servers[backend].url;
+    /** Made once a process has opened the store (on PostgreSQL, bot_leases exists only then). */
+    const leases = () => (backend === 'redis' ? redisLeases(servers.redis.admin) : postgresLeases(servers.postgres));
 
     it('runs one thread\'s turns one at a time across two processes, losing none', async () => {
       const [first, second] = [await openProcess(url()), await openProcess(url())];
@@ -81,41 +149,73 @@ for (const backend of ['redis', 'postgres'] as const) {
       expect(new Set(history).size).toBe(24);
     });
 
-    it('frees a thread within one lease after the process holding it crashed', async () => {
-      const crashing = await openProcess(url(), 400);
-      const survivor = await openProcess(url(), 400);
+    it('frees a thread once the lease of the process that crashed holding it runs out', async () => {
+      const crashing = await openProcess(url(), NEVER_BY_ITSELF_MS);
+      const survivor = await openProcess(url(), NEVER_BY_ITSELF_MS);
+      const view = await leases();
       await crashing.lock.acquire('thread:7'); // never released: the process dies holding it
       await crashing.close();
-      const started = Date.now();
+      // The crash gave nothing back: the lease stands, and ends by itself within one lease.
+      const crashed = await view.read('thread:7');
+      expect(crashed).toBeDefined();
+      expect(crashed!.endsAt - crashed!.now).toBeGreaterThan(0);
+      expect(crashed!.endsAt - crashed!.now).toBeLessThanOrEqual(NEVER_BY_ITSELF_MS);
+
       const taking = survivor.lock.acquire('thread:7');
-      await expect(Promise.race([taking, afterMs(100)])).resolves.toBe('timer');
+      // The survivor is refused while the lease stands (its first take and two polls), and the holder is still the dead process.
+      await vi.waitFor(async () => expect(await view.attempts()).toBeGreaterThanOrEqual(1 + 3), PATIENCE);
+      expect((await view.read('thread:7'))?.token).toBe(crashed!.token);
+
+      await view.expire('thread:7');
       const release = await taking;
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect((await view.read('thread:7'))?.token).not.toBe(crashed!.token);
       await release();
+      expect(await view.read('thread:7')).toBeUndefined();
     });
 
     it('lets exactly one of two processes claim a message, until the claim expires', async () => {
       const [first, second] = [await openProcess(url()), await openProcess(url())];
-      const claims = await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).lock.claimOnce('event:1', 300)));
+      const view = await leases();
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).lock.claimOnce('event:1', NEVER_BY_ITSELF_MS)));
       expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await second.lock.claimOnce('event:2', 300)).toBe(true); // another message is its own claim
-      // Once the claim has expired, a process may claim the message again (say, a redelivered event after an hour).
-      await vi.waitFor(async () => expect(await first.lock.claimOnce('event:1', 300)).toBe(true), { timeout: 3_000, interval: 50 });
+      expect(await second.lock.claimOnce('event:2', NEVER_BY_ITSELF_MS)).toBe(true); // another message is its own claim
+      // The claim ends by itself after the time it was made for (the bot's is an hour)…
+      const claim = await view.read('claim:event:1');
+      expect(claim!.endsAt - claim!.now).toBeGreaterThan(0);
+      expect(claim!.endsAt - claim!.now).toBeLessThanOrEqual(NEVER_BY_ITSELF_MS);
+      expect(await first.lock.claimOnce('event:1', NEVER_BY_ITSELF_MS)).toBe(false);
+      // …and once it has, a process may claim the message again (say, a redelivered event after an hour).
+      await view.expire('claim:event:1');
+      expect(await first.lock.claimOnce('event:1', NEVER_BY_ITSELF_MS)).toBe(true);
     });
 
     it('keeps a long turn\'s lease renewed, so another process waits for it to finish', async () => {
-      const [first, second] = [await openProcess(url(), 300), await openProcess(url(), 300)];
+      const leaseMs = 600; // renewed every 200 ms
+      const [first, second] = [await openProcess(url(), leaseMs), await openProcess(url(), leaseMs)];
+      const view = await leases();
       const events: string[] = [];
       let started!: () => void;
       const longTurnStarted = new Promise<void>((resolve) => (started = resolve));
+      let finishWork!: () => void;
+      const work = new Promise<void>((resolve) => (finishWork = resolve));
       const long = holdLease(first.lock, 'thread:9', async () => {
         events.push('long turn starts');
         started();
-        await sleep(1_200); // the turn's own work, four leases long: without renewal the lease would lapse three times
+        await work; // the turn's own work (a long Gemini call), until the test ends it
         events.push('long turn ends');
       });
       await longTurnStarted;
+      const taken = await view.read('thread:9');
       const next = holdLease(second.lock, 'thread:9', async () => void events.push('next turn starts'));
+      // The work goes on until, by the store's clock, the lease as first taken ended a whole lease ago and the same
+      // process still holds it: without renewals it would have lapsed twice, and the next turn would have started.
+      await vi.waitFor(async () => {
+        const now = await view.read('thread:9');
+        expect(now?.token).toBe(taken!.token);
+        expect(now!.now).toBeGreaterThan(taken!.endsAt + leaseMs);
+      }, PATIENCE);
+      expect(events).toEqual(['long turn starts']);
+      finishWork();
       await Promise.all([long, next]);
       expect(events).toEqual(['long turn starts', 'long turn ends', 'next turn starts']);
     });
