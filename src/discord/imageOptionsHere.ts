@@ -1,15 +1,11 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../conversation/conversationStore.js';
-import { defaultsFor, type ChosenDefaults, type ImageSettings, type ModelRange, type ModelTable } from '../gemini/imageOptions.js';
+import type { ChosenDefaults, ModelTable } from '../gemini/imageOptions.js';
+import { modelAndOptions, type ModelAndOptions } from '../turn/modelAndOptions.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 
 /** The model a command typed here would use, and the image options that apply unless the member picks others. */
-export interface ImageOptionsHere {
-  model: string;
-  /** What that model makes (the table's, or the cautious range for a model it does not know). */
-  range: ModelRange;
-  applying: ImageSettings;
-}
+export type ImageOptionsHere = ModelAndOptions;
 
 export interface Place {
   guildId: string;
@@ -57,7 +53,7 @@ async function lookUp(deps: { conversations: ConversationStore; guildSettings: G
     // Only a conversation's thread has a record under its id; one of another server is never shown.
     const loaded = await deps.conversations.load(place.channelId);
     if (loaded.kind === 'found' && loaded.record.guildId === place.guildId) {
-      return { model: loaded.record.model, range: deps.guildSettings.imageModels.rangeOf(loaded.record.model), applying: loaded.record.settings };
+      return modelAndOptions(loaded.record, undefined, deps.guildSettings.environmentSettings(), deps.guildSettings.imageModels);
     }
   }
   const settings = await deps.guildSettings.effectiveSettings(place.guildId);
@@ -69,8 +65,6 @@ function fromSettings(
   chosenModel: string | null,
   { allowedModels, imageModels }: { allowedModels: readonly string[]; imageModels: ModelTable },
 ): ImageOptionsHere {
-  const model = chosenModel && allowedModels.includes(chosenModel) ? chosenModel : settings.model;
-  const range = imageModels.rangeOf(model);
-  // The server's defaults as the chosen model makes them, as planTurn takes them (one set aside for the server's model may apply).
-  return { model, range, applying: defaultsFor(range, settings.chosenDefaults) };
+  // Only an allowed model counts: the option is what the member has typed so far.
+  return modelAndOptions(undefined, chosenModel && allowedModels.includes(chosenModel) ? chosenModel : undefined, settings, imageModels);
 }

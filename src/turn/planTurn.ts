@@ -1,8 +1,9 @@
 import type { AttachmentSource } from '../attachments/fetchAttachment.js';
 import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
-import { checkImageOptions, defaultsFor, optionsTakenBy, type ChosenDefaults, type ImageSettings, type ModelRange, type ModelTable, type RequestedImageSettings } from '../gemini/imageOptions.js';
+import { checkImageOptions, optionsTakenBy, type ChosenDefaults, type ImageSettings, type ModelRange, type ModelTable, type RequestedImageSettings } from '../gemini/imageOptions.js';
 import type { Refusal } from '../refusals/refusal.js';
+import { modelAndOptions } from './modelAndOptions.js';
 
 /**
  * What a turn is asked to do, as far as planning needs it: the rest of a
@@ -95,14 +96,12 @@ export function planTurn(facts: PlanFacts): TurnPlan {
   const replayed = ask.replay && record ? findExchangeByMessage(record, ask.replay.messageId) : undefined;
   if (ask.replay && !replayed) return refused({ kind: 'turn-gone' });
 
-  const model = record?.model ?? ask.model ?? facts.serverDefaults.model;
+  const { model, range, applying: threadSettings } = modelAndOptions(record, ask.model, facts.serverDefaults, facts.imageModels);
   if (record && !facts.allowedModels.includes(model)) {
     // Another model cannot carry on this history (thought signatures are the model's own), and the operator withdrew this one.
     return refused({ kind: 'model-withdrawn', model });
   }
   // A reroll redoes its turn with that turn's own options.
-  const range = facts.imageModels.rangeOf(model);
-  const threadSettings = record?.settings ?? defaultsFor(range, facts.serverDefaults.chosenDefaults);
   const baseSettings = replayed ? { ...threadSettings, ...definedOnly(replayed.exchange.settings ?? {}) } : threadSettings;
   const options = optionsFor({ model, range }, record ? 'conversation' : 'new-image', baseSettings, ask.settings);
   if (!options.ok) return options.refused;
@@ -147,9 +146,8 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
   const cannotFindTheImage = ask.replyToMessageId !== undefined && replied.length === 0 && facts.latestPostedImages === undefined;
   if (ask.replay || cannotFindTheImage) return refused({ kind: 'history-unreadable' });
   const images = replied.length > 0 ? replied : (facts.latestPostedImages ?? []);
-  const model = ask.model ?? facts.serverDefaults.model;
-  const range = facts.imageModels.rangeOf(model);
-  const options = optionsFor({ model, range }, 'new-image', defaultsFor(range, facts.serverDefaults.chosenDefaults), ask.settings);
+  const { model, range, applying } = modelAndOptions(undefined, ask.model, facts.serverDefaults, facts.imageModels);
+  const options = optionsFor({ model, range }, 'new-image', applying, ask.settings);
   if (!options.ok) return options.refused;
   return {
     kind: 'go',
