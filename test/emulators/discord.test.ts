@@ -164,6 +164,36 @@ describe('discord emulator with a real discord.js Client', () => {
     expect((await fetch(`${emu.cdnOrigin}/attachments/1/2/missing.png`)).status).toBe(404);
   });
 
+  it('dates an interaction created a while ago from its id: its token dies 15 minutes after that, its 3 s to acknowledge run from delivery', async () => {
+    const emu = await start();
+    const client = await connect(emu);
+    const ago = 14 * 60_000;
+    let received = nextCommand(client);
+    const before = Date.now();
+    emu.sendSlashCommand({ user: emu.users.alice, name: 'imagine', createdAgoMs: ago });
+    const old = await received;
+    // discord.js reads the creation time from the snowflake, as the bot does.
+    expect(old.createdTimestamp).toBeGreaterThanOrEqual(before - ago);
+    expect(old.createdTimestamp).toBeLessThanOrEqual(Date.now() - ago);
+    expect(emu.interaction(old.id).createdAt).toBe(old.createdTimestamp);
+    await old.deferReply(); // delivered just now: on time
+    await old.editReply('drawing');
+    emu.advanceClock(60_000 + 1); // 15 minutes after its creation, one after its delivery
+    for (const late of [() => old.editReply('done'), () => old.followUp('done'), () => old.fetchReply(), () => old.deleteReply()]) {
+      const error = await apiError(late());
+      expect([error.status, error.code, error.rawError]).toEqual([401, 50027, { message: 'Invalid Webhook Token', code: 50027 }]);
+    }
+
+    // Ids stay unique and the emulator's own ids keep increasing after a backdated one.
+    received = nextCommand(client);
+    emu.sendSlashCommand({ user: emu.users.alice, name: 'imagine', createdAgoMs: ago });
+    const twin = await received;
+    expect(twin.id).not.toBe(old.id);
+    await twin.deferReply();
+    expect(BigInt(emu.interaction(twin.id).originalMessageId!)).toBeGreaterThan(BigInt(emu.interaction(old.id).originalMessageId!));
+    expect(() => emu.sendSlashCommand({ user: emu.users.alice, name: 'imagine', createdAgoMs: -1 })).toThrow(/createdAgoMs/);
+  });
+
   it('refuses bad tokens on REST and at login', async () => {
     const emu = await start();
     const res = await fetch(`${emu.apiUrl}/v10/users/@me`, { headers: { authorization: 'Bot nope' } });

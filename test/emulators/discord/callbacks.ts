@@ -39,7 +39,8 @@ export function callback(ctx: RestContext): Reply {
   if (!record || record.token !== ctx.params.token) throw errors.unknownInteraction();
   // Any second callback, e.g. a modal after deferUpdate, is 400 40060.
   if (record.ackedAt !== undefined) throw errors.alreadyAcknowledged();
-  if (world.now() - record.createdAt > world.config.interactionAckDeadlineMs) throw errors.unknownInteraction();
+  // Discord: "within 3 seconds of receiving the event" (the token's 15 minutes count from its creation).
+  if (world.now() - record.dispatchedAt > world.config.interactionAckDeadlineMs) throw errors.unknownInteraction();
   const body = asBody(ctx.body.json);
   const data = asBody(body.data);
   const type = body.type;

@@ -1,5 +1,6 @@
 import { channelPermissions, interactionChannelJson } from './guild.js';
 import { memberJson, restMessageJson } from './payloads.js';
+import { snowflakeTimestamp } from './snowflake.js';
 import type { World } from './state.js';
 import type { InteractionRecord, StoredMessage, User } from './types.js';
 
@@ -13,6 +14,8 @@ export interface InteractionSpec {
   /** Component interactions (and modal submits from one) carry the message the component is on. */
   message?: StoredMessage;
   record?: Partial<InteractionRecord>;
+  /** See InteractionTiming. */
+  createdAgoMs?: number;
 }
 
 export function channelOrThrow(world: World, channelId: string) {
@@ -25,7 +28,11 @@ export function channelOrThrow(world: World, channelId: string) {
 export function dispatchInteraction(world: World, spec: InteractionSpec): { interactionId: string; token: string } {
   const guildId = channelOrThrow(world, spec.channelId).guild_id;
   world.assertMember(guildId, spec.user);
-  const id = world.ids.next();
+  const createdAgoMs = spec.createdAgoMs ?? 0;
+  if (!Number.isFinite(createdAgoMs) || createdAgoMs < 0) throw new Error(`discord emulator: createdAgoMs must be a finite number >= 0, not ${createdAgoMs}`);
+  // The id carries the creation time (discord.js reads it as createdTimestamp), on the real clock the bot reads too.
+  const now = Date.now();
+  const id = createdAgoMs > 0 ? world.ids.at(now - createdAgoMs) : world.ids.next(now);
   const token = world.newInteractionToken();
   const payload: Record<string, unknown> = {
     app_permissions: String(world.config.botPermissions),
@@ -59,7 +66,8 @@ export function dispatchInteraction(world: World, spec: InteractionSpec): { inte
     user: spec.user,
     channelId: spec.channelId,
     guildId,
-    createdAt: world.now(),
+    createdAt: world.onWorldClock(snowflakeTimestamp(id)),
+    dispatchedAt: world.onWorldClock(now),
     followupIds: [],
     payload,
     ...spec.record,

@@ -34,7 +34,7 @@ export function sendSlashCommand(world: World, args: SlashCommandArgs): Ids {
   if (args.attachments?.length) {
     data.resolved = { attachments: Object.fromEntries(args.attachments.map((a) => [a.id, a])) };
   }
-  return dispatchInteraction(world, { type: 2, user: args.user, channelId, name: args.name, data, record: { commandType: 1 } });
+  return dispatchInteraction(world, { type: 2, user: args.user, channelId, name: args.name, data, record: { commandType: 1 }, createdAgoMs: args.createdAgoMs });
 }
 
 /** A member types in an autocomplete option: type 4, the options so far with one focused. */
@@ -96,6 +96,7 @@ export function sendMessageCommand(world: World, args: MessageCommandArgs): Ids 
     name: args.name,
     data,
     record: { commandType: 3, targetId: target.id },
+    createdAgoMs: args.createdAgoMs,
   });
 }
 
@@ -120,6 +121,7 @@ export function clickButton(world: World, args: ClickButtonArgs): Ids {
     data: { custom_id: args.customId, component_type: 2 },
     message,
     record: { messageId: message.id },
+    createdAgoMs: args.createdAgoMs,
   });
 }
 
@@ -143,5 +145,6 @@ export function submitModal(world: World, args: SubmitModalArgs): Ids {
     data,
     message,
     record: { openedBy: opener.id, messageId: message?.id },
+    createdAgoMs: args.createdAgoMs,
   });
 }

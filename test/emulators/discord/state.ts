@@ -260,7 +260,12 @@ export class World extends EventEmitter {
 
   /** The time Discord's interaction deadlines (3 s to acknowledge, 15 min per token) are judged by. */
   now(): number {
-    return Date.now() + this.clockOffsetMs;
+    return this.onWorldClock(Date.now());
+  }
+
+  /** A time read from the real clock (a snowflake's, say), on the clock deadlines are judged by. */
+  onWorldClock(realTime: number): number {
+    return realTime + this.clockOffsetMs;
   }
 
   /** Lets `ms` pass for those deadlines at once, so a test sees one expire without sleeping. */

@@ -78,7 +78,10 @@ export interface InteractionRecord {
   user: User;
   channelId: string;
   guildId: string;
+  /** When Discord created it (its id's timestamp), on the world clock: the token's lifetime counts from here. */
   createdAt: number;
+  /** When it was dispatched to the bot, on the world clock: the 3 s to acknowledge count from here. */
+  dispatchedAt: number;
   /** Callback type of the first (and only accepted) callback: 4, 5, 6, 7, 9. */
   ackType?: number;
   ackedAt?: number;
@@ -105,7 +108,19 @@ export type RegisteredCommand = APIApplicationCommand;
 
 export type CdnHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export interface SlashCommandArgs {
+/** When Discord created an interaction a test triggers. */
+export interface InteractionTiming {
+  /**
+   * Created this long before it reaches the bot (default 0): the interaction's id, whose timestamp
+   * discord.js reads as `createdTimestamp`, dates from then, and so does its token's lifetime (15 min
+   * on Discord). The 3 s to acknowledge count from delivery (Discord: "within 3 seconds of receiving
+   * the event"), so the bot can still defer it. A test puts the bot where a slow gateway or a long
+   * generation would, near or past the token's end, without waiting for it.
+   */
+  createdAgoMs?: number;
+}
+
+export interface SlashCommandArgs extends InteractionTiming {
   user: User;
   channelId?: string;
   name: string;
@@ -125,7 +140,7 @@ export interface AutocompleteArgs {
   options: Array<Record<string, unknown>>;
 }
 
-export interface MessageCommandArgs {
+export interface MessageCommandArgs extends InteractionTiming {
   user: User;
   /** The context menu command's name as registered (type 3 commands keep case and spaces). */
   name: string;
@@ -135,7 +150,7 @@ export interface MessageCommandArgs {
   channelId?: string;
 }
 
-export interface ClickButtonArgs {
+export interface ClickButtonArgs extends InteractionTiming {
   user: User;
   /** A StoredMessage, a discord.js Message, or an id. */
   message: StoredMessage | { id: string } | string;
@@ -143,7 +158,7 @@ export interface ClickButtonArgs {
   customId: string;
 }
 
-export interface SubmitModalArgs {
+export interface SubmitModalArgs extends InteractionTiming {
   user: User;
   /** The interaction whose callback opened the modal. */
   interactionId: string;
