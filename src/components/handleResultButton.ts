@@ -56,6 +56,8 @@ function upscale(interaction: ButtonInteraction, imageSize: ImageSize): ResultAs
   return {
     prompt: `Upscale this image to ${imageSize}: keep everything exactly as it is, only sharper and more detailed.`,
     replyToMessageId: interaction.message.id,
+    // The image as its own turn left it is all an upscale needs: on interactions it goes on from that turn's interaction.
+    buildsOnReplied: true,
     // The image itself, for when the history cannot give it (a turn not saved, a stored image lost).
     repliedImages: imageAttachmentsOf(interaction.message),
     settings: { imageSize },

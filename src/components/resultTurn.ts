@@ -8,7 +8,7 @@ import { grantedAccess, type TurnRequest } from '../turn/turnRequest.js';
 import { locateInConversation, resultThreadId } from './locateResult.js';
 
 /** What a result button or the Edit form asks of the turn. */
-export type ResultAsk = Pick<TurnRequest, 'prompt' | 'replyToMessageId' | 'repliedImages' | 'replay' | 'settings'>;
+export type ResultAsk = Pick<TurnRequest, 'prompt' | 'replyToMessageId' | 'repliedImages' | 'replay' | 'buildsOnReplied' | 'settings'>;
 
 /**
  * A turn started on a result image (Reroll, Upscale, the Edit form): the

@@ -1,6 +1,6 @@
 import { inlineImagePart, type GeminiContent, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import { findExchangeByMessage, type ConversationRecord } from './conversationRecord.js';
+import type { Exchange } from './conversationRecord.js';
 import { StoredImagePart, wireFields, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
 
 /**
@@ -23,9 +23,13 @@ export function finalImagesOf(modelContent: OutgoingContent | undefined): Outgoi
   });
 }
 
-/** The exchange a turn edits: the one whose message was replied to, else the latest. */
-export function editTargetIndex(record: ConversationRecord | undefined, replyToMessageId: string | undefined): number {
-  if (!record || record.exchanges.length === 0) return -1;
-  const replied = replyToMessageId ? findExchangeByMessage(record, replyToMessageId) : undefined;
-  return replied?.index ?? record.exchanges.length - 1;
+/** The exchange a turn edits: the one whose message was replied to, else the latest (-1 when there is none). */
+export function editTargetIndex(exchanges: readonly Exchange[], replyToMessageId: string | undefined): number {
+  const replied = replyToMessageId === undefined ? -1 : indexOfMessage(exchanges, replyToMessageId);
+  return replied >= 0 ? replied : exchanges.length - 1;
+}
+
+/** The position of the exchange whose answer a bot message shows, or -1. */
+export function indexOfMessage(exchanges: readonly Exchange[], messageId: string): number {
+  return exchanges.findIndex((exchange) => exchange.model.messageId === messageId);
 }

@@ -12,8 +12,14 @@ export function answerNotes(outcome: TurnOutcome, notes: AnswerNotes): string[] 
     ...(notes.freshStart ? [describeFreshStart(notes.freshStart)] : []),
     ...(sources.length > 0 ? [describeSources(sources)] : []),
     ...(answered ? [byline(notes.authorId, notes.prompt)] : []),
+    ...(notes.otherApiExchanges > 0 ? [describeApiSwitch(notes.otherApiExchanges)] : []),
     ...(notes.droppedExchanges > 0 ? [`This thread is long: I left out its ${notes.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : []),
   ];
+}
+
+/** Turns made through the other Gemini API (the operator switched GEMINI_API) cannot be sent through this one. */
+function describeApiSwitch(count: number): string {
+  return `This bot switched to another Gemini API since this thread began, so I left out its ${count} oldest turn(s): turns from before the switch can't be sent again.`;
 }
 
 function describeFreshStart(freshStart: FreshStart): string {

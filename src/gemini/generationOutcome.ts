@@ -25,9 +25,10 @@ export interface GeminiInteraction {
   /** ISO time, on our clock, when the request that made it started (never later than Google's own). */
   createdAt: string;
   /**
-   * The bot message whose answer the turn built on (the image it edited, or
-   * the latest), so a reroll of it starts from the same point: on Interactions
-   * an edit of an older image continues from that image's interaction.
+   * The bot message whose answer's interaction the turn continued from (the
+   * latest; an upscale's image; a reroll's own first base), so a reroll of it
+   * starts from the same point. Records of earlier builds may name the
+   * older image an edit of it continued from then: a reroll keeps to that.
    */
   builtOn?: string | undefined;
 }

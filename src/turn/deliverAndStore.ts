@@ -38,7 +38,14 @@ export async function deliverAndStore(deps: StoreDependencies, planned: PlannedT
 async function postAndKeep(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock: PhaseClock | undefined): Promise<boolean> {
   const { asked, plan } = planned;
   const outcome = turn.outcome;
-  const posted = await delivery.post(outcome, { authorId: asked.authorId, prompt: plan.prompt, freshStart: plan.freshStart, droppedExchanges: turn.droppedExchanges, range: plan.range });
+  const posted = await delivery.post(outcome, {
+    authorId: asked.authorId,
+    prompt: plan.prompt,
+    freshStart: plan.freshStart,
+    droppedExchanges: turn.droppedExchanges,
+    otherApiExchanges: turn.otherApiExchanges,
+    range: plan.range,
+  });
   clock?.lap('upload'); // rendered, fitted to the upload limit, posted
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
   if (!modelContent) return false; // Refusals and failures are not stored: the history stays replayable.

@@ -59,8 +59,7 @@ export interface GeminiTransport {
   /**
    * Which API's answers this transport replays: an exchange stored by the
    * other one cannot be (its thought signatures belong to the other wire
-   * shape), so a turn goes on without it (generateTurn). `interactions` also
-   * continues an edit of an earlier image from that image's own interaction.
+   * shape), so a turn goes on without it (planRequestContents).
    */
   readonly api: GeminiApi;
   generate(request: GeminiTurnRequest, hooks: TurnHooks): Promise<GeminiTurnResult>;

@@ -23,6 +23,8 @@ export interface GeneratedTurn {
   retries: number;
   /** Oldest exchanges left out to stay under the request budget. */
   droppedExchanges: number;
+  /** Oldest exchanges left out because the other Gemini API made them (an operator switched GEMINI_API). */
+  otherApiExchanges: number;
   /** The interaction Google stored for the answer (Interactions API), whatever the outcome: deleted unless the history keeps it. */
   interactionId?: string | undefined;
 }
@@ -34,11 +36,11 @@ export interface GeneratedTurn {
  * the slot bounds how many generations hold their big buffers at once.
  */
 export async function generateTurn(deps: GenerateDependencies, { asked, plan }: PlannedTurn, references: GeminiPart[], hooks: TurnHooks): Promise<GeneratedTurn> {
-  const done = (outcome: TurnOutcome, userParts: OutgoingPart[] = [], retries = 0, droppedExchanges = 0): GeneratedTurn => ({
+  const done = (outcome: TurnOutcome, userParts: OutgoingPart[] = [], retries = 0, leftOut = { droppedExchanges: 0, otherApiExchanges: 0 }): GeneratedTurn => ({
     outcome,
     userParts,
     retries,
-    droppedExchanges,
+    ...leftOut,
   });
   const threadId = asked.threadId;
   const unreadable = (missingBlob: string) => {
@@ -50,8 +52,9 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
       record: plan.history,
       prompt: plan.prompt,
       references,
-      // A reroll on interactions starts where its turn did (an edit of an older image: from that image).
-      replyToMessageId: plan.replayIndex !== undefined ? plan.record?.exchanges[plan.replayIndex]?.interaction?.builtOn : plan.replyToMessageId,
+      replyToMessageId: plan.replyToMessageId,
+      // On interactions an upscale goes on from its image's turn, a reroll from where its turn first did.
+      buildsOn: plan.buildsOn,
       // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.
       exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
       api: deps.gemini.api,
@@ -76,9 +79,10 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
     deps.logger.error({ threadId, problem: call.problem }, 'a stored image could not be read while sending the history');
     return done({ kind: 'history-unreadable' }, [], call.retries);
   }
-  // Continued from an interaction Google keeps: it held the whole thread, budget or not.
-  const dropped = call.continued ? 0 : prepared.droppedExchanges;
-  const generated = done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), prepared.userParts, call.retries, dropped);
+  // Continued from an interaction Google keeps: it held the whole thread, budget or not; but never the other API's
+  // turns (its first interaction was a replay without them).
+  const leftOut = { droppedExchanges: call.continued ? 0 : prepared.droppedExchanges, otherApiExchanges: prepared.otherApiExchanges };
+  const generated = done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), prepared.userParts, call.retries, leftOut);
   return call.interactionId ? { ...generated, interactionId: call.interactionId } : generated;
 }
 

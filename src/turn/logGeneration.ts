@@ -53,6 +53,7 @@ export function logGeneration(logger: Logger, context: GenerationContext, turn: 
     phases,
     retries: turn.retries,
     droppedExchanges: turn.droppedExchanges,
+    otherApiExchanges: turn.otherApiExchanges,
     ...('usage' in outcome ? { usage: outcome.usage } : {}),
     ...(outcome.kind === 'blocked' ? { reason: outcome.reason, stage: outcome.stage } : {}),
     ...(outcome.kind === 'no-image' ? { finishReason: outcome.finishReason } : {}),

@@ -1,5 +1,5 @@
 import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
-import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
+import { editTargetIndex, finalImagesOf, indexOfMessage } from '../conversation/editTarget.js';
 import { contentBytes, oldestToDrop, storedExchangeSizes } from '../conversation/historyBudget.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { replayWithSignatures } from '../conversation/signatureReplay.js';
@@ -16,21 +16,25 @@ export interface RequestInput {
   prompt: string;
   /** The member's own reference images, as inline parts. */
   references: GeminiPart[];
-  /**
-   * The bot message the member replied to, if any: its image is the one
-   * edited. For a reroll on interactions: the answer its turn first built on
-   * (Exchange.interaction.builtOn), where the reroll starts again.
-   */
+  /** The bot message the member replied to, if any: its image is the one edited, sent again when it is not the last thing Gemini sees. */
   replyToMessageId?: string | undefined;
+  /**
+   * The bot message whose turn this one builds on when not the latest (an
+   * upscale's image, a reroll's first base: GoPlan.buildsOn). On
+   * interactions the turn continues from that turn's interaction, and its
+   * replay stops there; generateContent sends the whole `record`.
+   */
+  buildsOn?: string | undefined;
   /** A reroll: this user turn exactly as first sent, after `record`'s exchanges (its images may still be stored). */
   exactUserParts?: OutgoingPart[] | undefined;
   /**
    * The API the turn is sent on (generate-content when absent). Its
    * exchanges only can be replayed: those of the other API, and every one
-   * before them, are left out like turns past the budget (the edited image
-   * then travels with the new turn). On interactions an edit of an earlier
-   * image continues from that image's own turn, whose interaction Google
-   * keeps, instead of re-sending the image after the whole thread.
+   * before them, are left out (the edited image then travels with the new
+   * turn). On interactions a turn continues from the latest exchange's
+   * interaction (or `buildsOn`'s), so Gemini sees the same conversation as
+   * on generateContent: an edit of an earlier image sends that image again
+   * with the new words, as generateContent does.
    */
   api?: GeminiApi | undefined;
 }
@@ -40,7 +44,10 @@ export type RequestPlan =
       kind: 'ready';
       history: OutgoingContent[];
       userParts: OutgoingPart[];
+      /** Oldest exchanges `history` leaves out to stay within the budget (besides those of the other API). */
       droppedExchanges: number;
+      /** Oldest exchanges `history` leaves out because the other API made them (or one after them): an operator switched GEMINI_API. */
+      otherApiExchanges: number;
       /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
       continueFrom: GeminiInteraction | undefined;
       /** The bot message of the exchange the turn builds on (interactions only), kept with the answer for its rerolls. */
@@ -59,12 +66,12 @@ export type RequestPlan =
 export function planRequestContents(input: RequestInput, budgetBytes: number): RequestPlan {
   const textParts = input.prompt ? [textPart(input.prompt)] : [];
   const api = input.api ?? 'generate-content';
-  const target = editTargetIndex(input.record, input.replyToMessageId);
   const all = input.record?.exchanges ?? [];
-  // On interactions a turn goes on from the exchange it builds on; a reroll only when it knows which one its turn did
-  // (else the history before it, as on generateContent, whose reroll re-sends any edited image itself).
-  const cutAtTarget = api === 'interactions' && target >= 0 && (!input.exactUserParts || input.replyToMessageId !== undefined);
-  const exchanges = cutAtTarget ? all.slice(0, target + 1) : all;
+  // On interactions a turn goes on from the interaction of the exchange it builds on: the latest, or the earlier one
+  // an upscale or a reroll names (Google's copy of that one holds the thread up to it, so its replay stops there too).
+  const base = api === 'interactions' && input.buildsOn !== undefined ? indexOfMessage(all, input.buildsOn) : -1;
+  const exchanges = base >= 0 ? all.slice(0, base + 1) : all;
+  const target = editTargetIndex(exchanges, input.replyToMessageId);
   const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
   const sizes = storedExchangeSizes(exchanges);
   // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
@@ -74,7 +81,9 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const targetBytes = target >= 0 ? contentBytes(finalImagesOf(modelContentOf(exchanges[target]!))) : 0;
   // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
   const mayResend = !input.exactUserParts && target >= 0;
-  let resend = mayResend && target < exchanges.length - 1;
+  // An image before the latest is re-sent on either API: a continued interaction needs it as much as a replay does.
+  const olderImage = mayResend && target < exchanges.length - 1;
+  let resend = olderImage;
   const toDrop = (newTurnBytes: number) => {
     const overBudget = oldestToDrop(sizes, newTurnBytes, budgetBytes);
     return overBudget === undefined ? undefined : Math.max(overBudget, unreplayable);
@@ -83,25 +92,33 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   // whole history of an interaction it keeps, however much of it the budget would leave out of a replay.
   const last = api === 'interactions' ? exchanges.at(-1)?.interaction : undefined;
   const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
-  const builtOn = api === 'interactions' && target >= 0 ? all[target]?.model.messageId : undefined;
+  const builtOn = api === 'interactions' ? exchanges.at(-1)?.model.messageId : undefined;
+  const ready = (history: OutgoingContent[], userParts: OutgoingPart[], dropped: number): RequestPlan => ({
+    kind: 'ready',
+    history,
+    userParts,
+    droppedExchanges: dropped - unreplayable,
+    otherApiExchanges: unreplayable,
+    continueFrom,
+    builtOn,
+  });
   let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));
   // When the budget (or the other API) leaves out the exchange being edited, its image must travel with the new turn instead.
   if (dropped !== undefined && mayResend && !resend && dropped > target) {
     resend = true;
     dropped = toDrop(ownBytes + targetBytes);
   }
-  if (dropped === undefined && continueFrom && toDrop(ownBytes) !== undefined) {
-    // Only re-sending the edited image breaks the budget: the continuation needs none; a fallback replay goes without
-    // the history, and the member hears it was left out (droppedExchanges).
-    return { kind: 'ready', history: [], userParts: input.exactUserParts ?? [...textParts, ...input.references], droppedExchanges: exchanges.length, continueFrom, builtOn };
+  if (dropped === undefined && continueFrom && !olderImage && toDrop(ownBytes) !== undefined) {
+    // Only re-sending the latest image, which the continuation ends with, breaks the budget: the continuation needs
+    // none; a fallback replay goes without the history, and the member hears it was left out (droppedExchanges).
+    return ready([], input.exactUserParts ?? [...textParts, ...input.references], exchanges.length);
   }
   if (dropped === undefined) return { kind: 'too-large' };
 
   const kept = replayWithSignatures(exchanges.slice(dropped));
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
   const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
-  const userParts = input.exactUserParts ?? [...textParts, ...targetImages, ...input.references];
-  return { kind: 'ready', history: kept, userParts, droppedExchanges: dropped, continueFrom, builtOn };
+  return ready(kept, input.exactUserParts ?? [...textParts, ...targetImages, ...input.references], dropped);
 }
 
 /** Which API answered an exchange: an Interactions answer keeps its interaction. */

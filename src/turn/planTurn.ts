@@ -21,6 +21,8 @@ export interface TurnAsk {
   repliedImages?: AttachmentSource[] | undefined;
   /** A reroll: the turn shown by this message again, from the history before it, with its words and image options. */
   replay?: { messageId: string } | undefined;
+  /** Upscale: the turn builds on the replied image's own turn, not on the thread since (see GoPlan.buildsOn). */
+  buildsOnReplied?: boolean | undefined;
   /** Image options chosen now, as asked (checked against the model here); a thread (or a rerolled turn) otherwise keeps its own. */
   settings: RequestedImageSettings;
   /** The model chosen with /imagine; only a new conversation takes it. */
@@ -67,6 +69,15 @@ export interface GoPlan {
   attachments: AttachmentSource[];
   /** The earlier answer this turn edits, when the history holds it. */
   replyToMessageId: string | undefined;
+  /**
+   * The earlier answer whose turn this one builds on, when not the thread's
+   * latest: an upscale's image (redrawn from itself), a reroll's first base
+   * (Exchange.interaction.builtOn). On GEMINI_API=interactions the turn
+   * continues from that answer's interaction, so Gemini sees the thread up
+   * to it (issue 13); generateContent sends `history` as it is. Every other
+   * turn, an edit of an older image included, builds on the latest.
+   */
+  buildsOn: string | undefined;
   /** The turn's words: the member's, or a reroll's as first sent (its parts are sent again exactly; these are for the byline). */
   prompt: string;
   model: string;
@@ -114,6 +125,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     replayUserParts: replayed?.exchange.user.parts,
     attachments: lostTurn ? [...(ask.repliedImages ?? []), ...ask.attachments] : ask.attachments,
     replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
+    buildsOn: replayed ? replayed.exchange.interaction?.builtOn : ask.buildsOnReplied && !lostTurn ? ask.replyToMessageId : undefined,
     prompt: replayed ? wordsOf(replayed.exchange.user.parts) : ask.prompt,
     model,
     range,
@@ -157,6 +169,7 @@ function planFreshStart(facts: PlanFacts): TurnPlan {
     replayUserParts: undefined,
     attachments: [...images, ...ask.attachments],
     replyToMessageId: undefined,
+    buildsOn: undefined,
     prompt: ask.prompt,
     model,
     range,

@@ -39,6 +39,13 @@ export interface TurnRequest {
    */
   replay?: { messageId: string } | undefined;
   /**
+   * Upscale: the turn builds on the replied image's own turn (the image
+   * redrawn from itself), not on the thread since: on
+   * GEMINI_API=interactions it continues from that image's interaction.
+   * Absent, an edit of an earlier image builds on the whole thread.
+   */
+  buildsOnReplied?: boolean | undefined;
+  /**
    * For a turn started by a message: true when this process is the one to
    * answer it (BotContext.claimEvent), false when another process on the
    * same shard claimed it first; never rejects. Called before a refusal is
@@ -89,6 +96,8 @@ export interface AnswerNotes {
   freshStart?: FreshStart | undefined;
   /** Oldest exchanges left out to stay under the request budget. */
   droppedExchanges: number;
+  /** Oldest exchanges left out because they were made on the other Gemini API (an operator switched GEMINI_API): they cannot be sent on this one. */
+  otherApiExchanges: number;
   /** What the model that made the answer makes: its buttons offer that (no Upscale 4K without 4K). */
   range: ModelRange;
 }

@@ -110,8 +110,13 @@ describe('the buttons under a result', () => {
     expect(call).toMatchObject({ aspectRatio: '16:9', imageSize: '4K' });
     expect(call.asked.texts[0]).toMatch(/Upscale this image to 4K/);
     // The starter is not the latest image any more: it travels with the request (generateContent), or the turn
-    // continues from the interaction that made it (interactions). Either way it is the image the model redraws.
+    // continues from the interaction that made it (interactions, issue 13: an upscale builds on its image's own turn).
+    // Either way it is the image the model redraws.
     expect(lastImageSeen(call)).toBe(firstAttachmentBytes(harness, starter).toString('base64'));
+    if (suiteGeminiApi() === 'interactions') {
+      expect(call.continuedFrom).toBe(geminiCall(harness, 0).interactionId);
+      expect(call.asked.images).toEqual([]);
+    }
     expect(edited.id).not.toBe(upscaled.id);
   });
 
@@ -125,6 +130,20 @@ describe('the buttons under a result', () => {
     const result = await nextResultIn(harness, thread.id, before);
     expect(result.content).toContain('“make the fox blue”');
     expect(geminiCall(harness, 1).asked).toEqual({ role: 'user', texts: ['make the fox blue'], images: [] });
+
+    // Edit on the first image, no longer the latest: the model sees the whole thread, then that image with the words,
+    // on either API (interactions continues from the latest interaction and sends the image, as a reply to it does).
+    const again = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:edit' });
+    await harness.discord.waitForInteractionResponse(again.interactionId);
+    const beforeOlder = harness.discord.messages(thread.id);
+    harness.discord.submitModal({ user: harness.discord.users.bob, interactionId: again.interactionId, values: { instruction: 'make the first one green' } });
+    await nextResultIn(harness, thread.id, beforeOlder);
+    const calls = geminiCalls(harness);
+    expect(calls[2]!.status).toBe(200);
+    expect(calls[2]!.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
+    expect(calls[2]!.asked).toEqual({ role: 'user', texts: ['make the first one green'], images: [firstAttachmentBytes(harness, starter).toString('base64')] });
+    if (suiteGeminiApi() === 'interactions') expect(calls[2]!.continuedFrom).toBe(calls[1]!.interactionId);
   });
 
   it('Branch opens a new thread whose history is the conversation up to this image; both go on independently', async () => {
@@ -149,14 +168,11 @@ describe('the buttons under a result', () => {
     const inOriginal = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'now at night', replyTo: blue.id });
     await waitForBotReplyTo(harness, inOriginal);
     const original = geminiCall(harness, 4);
-    if (suiteGeminiApi() === 'generate-content') {
-      expect(original.seen).toHaveLength(7); // three earlier exchanges + the new turn: the branch did not touch it
-      expect(original.seen[5]).toEqual(calls[2]!.answer);
-    } else {
-      // A reply to an older image continues from that image's interaction, in the original thread's history.
-      expect(original.continuedFrom).toBe(calls[1]!.interactionId);
-    }
-    expect(lastImageSeen(original)).toBe(firstAttachmentBytes(harness, blue).toString('base64'));
+    expect(original.seen).toHaveLength(7); // three earlier exchanges + the new turn: the branch did not touch it
+    expect(original.seen[5]).toEqual(calls[2]!.answer);
+    // On interactions, from the original thread's latest interaction, the older image sent with the words as generateContent does.
+    if (suiteGeminiApi() === 'interactions') expect(original.continuedFrom).toBe(calls[2]!.interactionId);
+    expect(original.asked.images).toEqual([firstAttachmentBytes(harness, blue).toString('base64')]);
   });
 
   it('Branch: a message in the new thread while its first image is still being posted waits for the branch, and goes on from it', async () => {

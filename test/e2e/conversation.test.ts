@@ -4,7 +4,7 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { suiteGeminiApi } from './harness.js';
-import { geminiCall, geminiCalls, wordsOf, type SeenTurn } from './geminiCalls.js';
+import { geminiCall, geminiCalls, lastImageSeen, wordsOf, type SeenTurn } from './geminiCalls.js';
 import {
   firstAttachmentBytes,
   imagine,
@@ -89,12 +89,15 @@ describe('editing by replying in the thread', () => {
     const green = await waitForBotReplyTo(harness, olderReply);
     expect(latest.id).not.toBe(green.id);
 
-    // The model's last image before the new words is the one replied to: generateContent re-sends it with the
-    // words; interactions continues from the interaction that made it (planRequestContents), so nothing is re-sent.
-    const greenCall = geminiCall(harness, 2);
-    expect(wordsOf(greenCall.asked)).toBe('make the first one green instead');
-    expect(greenCall.seen.flatMap((turn) => turn.images).at(-1)).toBe(base64Of(firstAttachmentBytes(harness, starter)));
-    expect(greenCall.asked.images).toEqual(suiteGeminiApi() === 'interactions' ? [] : [base64Of(firstAttachmentBytes(harness, starter))]);
+    // The model sees the whole thread, then the image replied to with the words, on either API: generateContent
+    // sends it all; interactions continues from the latest interaction and sends the image with the words.
+    const calls = geminiCalls(harness);
+    const greenCall = calls[2]!;
+    expect(greenCall.status).toBe(200);
+    expect(roles(greenCall.seen)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(greenCall.seen[3]).toEqual(calls[1]!.answer);
+    expect(greenCall.asked).toEqual({ role: 'user', texts: ['make the first one green instead'], images: [base64Of(firstAttachmentBytes(harness, starter))] });
+    if (suiteGeminiApi() === 'interactions') expect(greenCall.continuedFrom).toBe(calls[1]!.interactionId);
 
     // Replying to the latest image sends just the text: the image is already the last thing in the history.
     const toLatest = reply(thread.id, green, 'brighter');
@@ -138,14 +141,12 @@ describe('editing by replying in the thread', () => {
 
     const calls = geminiCalls(harness);
     expect(calls.slice(1).map((call) => wordsOf(call.asked))).toEqual(['make it blue', 'add a moon']);
-    if (suiteGeminiApi() === 'generate-content') {
-      expect(calls[2]!.seen).toHaveLength(5);
-      // The first's answer inside what the second saw: the second call went out after the first came back.
-      expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
-    } else {
-      // Both replied to the starter: each continues from the starter's interaction (Google keeps both branches).
-      expect(calls.slice(1).map((call) => call.continuedFrom)).toEqual([calls[0]!.interactionId, calls[0]!.interactionId]);
-    }
+    expect(calls[2]!.seen).toHaveLength(5);
+    // The first's answer inside what the second saw: the second call went out after the first came back (on
+    // interactions it continues from the first's interaction), and the starter it edits travels with its words.
+    expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
+    expect(calls[2]!.asked.images).toEqual([base64Of(firstAttachmentBytes(harness, starter))]);
+    if (suiteGeminiApi() === 'interactions') expect(calls[2]!.continuedFrom).toBe(calls[1]!.interactionId);
   });
 
   it('keeps the order of arrival even when the first reply\'s attachment downloads slowly', async () => {
@@ -184,7 +185,12 @@ describe('editing by replying in the thread', () => {
     const next = reply(thread.id, starter, 'make it blue');
     const answer = await waitForBotReplyTo(harness, next);
     expect(answer.attachments).toHaveLength(1);
-    expect(roles(geminiCall(harness, 2).seen)).toEqual(['user', 'model', 'user']);
+    const call = geminiCall(harness, 2);
+    expect(call.status).toBe(200);
+    expect(lastImageSeen(call)).toBe(base64Of(firstAttachmentBytes(harness, starter)));
+    // On interactions Google's only sign of a refusal is an answer in words alone (FACTS.md), kept like any answer
+    // without an image: the reply builds on it, the starter it edits sent again with its words.
+    expect(roles(call.seen)).toEqual(suiteGeminiApi() === 'interactions' ? ['user', 'model', 'user', 'model', 'user'] : ['user', 'model', 'user']);
   });
 });
 

@@ -126,16 +126,18 @@ describe('GEMINI_API=interactions', () => {
     expect(body(posts()[2]).previous_interaction_id).toBeUndefined();
   });
 
-  it('continues an edit of an older image from that image\'s own interaction, sending no image', async () => {
+  it('continues an edit of an older image from the latest interaction, sending that image with the words (the model sees the whole thread, as on generateContent)', async () => {
     const { starter, thread } = await startConversation('a fox');
     const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
     expect(second.attachments).toHaveLength(1);
     const older = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it red instead'));
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, older))?.prompt).toBe('make it red instead');
-    const [first, , third] = posts();
+    const [, blue, third] = posts();
     expect(third?.status).toBe(200);
-    expect(body(third).previous_interaction_id).toBe(first?.interactionId);
-    expect(body(third).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'make it red instead' }] }]);
+    expect(body(third).previous_interaction_id).toBe(blue?.interactionId);
+    expect(body(third).input).toEqual([
+      { type: 'user_input', content: [{ type: 'text', text: 'make it red instead' }, { type: 'image', mime_type: 'image/jpeg', data: firstAttachmentBytes(harness, starter).toString('base64') }] },
+    ]);
   });
 
   it('rerolls a turn from the interaction before it, with the turn\'s own words', async () => {
@@ -150,30 +152,60 @@ describe('GEMINI_API=interactions', () => {
     expect(body(reroll).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'make it blue' }] }]);
   });
 
-  it('rerolls an edit of an older image from that image\'s interaction, as the edit itself went, also when it replays', async () => {
+  it('rerolls an edit of an older image from the interaction it continued (the latest then), with its words and image, also a reroll of that reroll, and when it replays', async () => {
     const { starter, thread } = await startConversation('a fox');
     await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
     const red = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it red instead'));
-    const [first] = posts();
+    const [, blue, edit] = posts();
     let before = harness.discord.messages(thread.id);
     harness.discord.clickButton({ user: harness.discord.users.bob, message: red, customId: 'nb1:result:reroll' });
     const rerolled = await nextResultIn(thread.id, before);
     const reroll = posts()[3];
     expect(reroll?.status).toBe(200);
-    expect(body(reroll).previous_interaction_id).toBe(first?.interactionId);
-    expect(body(reroll).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'make it red instead' }] }]);
+    expect(body(reroll).previous_interaction_id).toBe(blue?.interactionId);
+    expect(body(reroll).input).toEqual(body(edit).input); // the words and the first image, exactly as first sent
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, rerolled))?.prompt).toBe('make it red instead');
 
-    // Google lost the first image's interaction: the replay holds the history up to that image only, the blue one left out.
-    harness.gemini.interactions.expire(first!.interactionId!);
+    // A reroll of the reroll goes on from the same interaction, not from the latest (the first reroll's).
     before = harness.discord.messages(thread.id);
     harness.discord.clickButton({ user: harness.discord.users.bob, message: rerolled, customId: 'nb1:result:reroll' });
+    const again = await nextResultIn(thread.id, before);
+    expect(posts()[4]?.status).toBe(200);
+    expect(body(posts()[4]).previous_interaction_id).toBe(blue?.interactionId);
+    expect(body(posts()[4]).input).toEqual(body(edit).input);
+
+    // Google lost the blue image's interaction: the replay holds the history up to it, then the turn as first sent.
+    harness.gemini.interactions.expire(blue!.interactionId!);
+    before = harness.discord.messages(thread.id);
+    harness.discord.clickButton({ user: harness.discord.users.bob, message: again, customId: 'nb1:result:reroll' });
     await nextResultIn(thread.id, before);
-    const [refused, replayed] = posts().slice(4);
+    const [refused, replayed] = posts().slice(5);
     expect(refused?.status).toBe(404);
     expect(replayed?.status).toBe(200);
     expect(body(replayed).previous_interaction_id).toBeUndefined();
-    expect(body(replayed).input.filter((step) => step.type === 'user_input').map((step) => step.content?.[0]?.['text'])).toEqual(['a fox', 'make it red instead']);
+    expect(body(replayed).input.filter((step) => step.type === 'user_input').map((step) => step.content?.[0]?.['text'])).toEqual(['a fox', 'make it blue', 'make it red instead']);
+    expect(body(replayed).input.at(-1)).toEqual(body(edit).input[0]);
+  });
+
+  it('upscales an older image from that image\'s own interaction, sending no image, and a reroll of the upscale goes on from there too', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const [first] = posts();
+    let before = harness.discord.messages(thread.id);
+    harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:upscale-2k' });
+    const upscaled = await nextResultIn(thread.id, before);
+    const upscale = posts()[2];
+    expect(upscale?.status).toBe(200);
+    expect(body(upscale).previous_interaction_id).toBe(first?.interactionId);
+    expect(body(upscale).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: expect.stringMatching(/^Upscale this image to 2K/) }] }]);
+    expect(body(upscale).response_format).toEqual([{ type: 'text' }, { type: 'image', aspect_ratio: '16:9', image_size: '2K' }]);
+
+    before = harness.discord.messages(thread.id);
+    harness.discord.clickButton({ user: harness.discord.users.bob, message: upscaled, customId: 'nb1:result:reroll' });
+    await nextResultIn(thread.id, before);
+    expect(posts()[3]?.status).toBe(200);
+    expect(body(posts()[3]).previous_interaction_id).toBe(first?.interactionId);
+    expect(body(posts()[3]).input).toEqual(body(upscale).input);
   });
 
   it('shows sketches from the streamed thought summary, and keeps them in the steps it replays', async () => {
@@ -224,6 +256,9 @@ describe('GEMINI_API=interactions', () => {
     await harness.restart();
     const switched = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
     expect(switched.attachments).toHaveLength(1);
+    // The member hears why the first turn was left out, in words of its own (not the request limit's).
+    expect(switched.content).toContain("-# This bot switched to another Gemini API since this thread began, so I left out its 1 oldest turn(s): turns from before the switch can't be sent again.");
+    expect(switched.content).not.toMatch(/request limit/);
     const sent = body(posts()[0]);
     expect(posts()[0]?.status).toBe(200);
     expect(sent.previous_interaction_id).toBeUndefined();
@@ -236,9 +271,64 @@ describe('GEMINI_API=interactions', () => {
     await harness.restart();
     const back = await waitForBotReplyTo(harness, reply(thread.id, switched, 'add a hat'));
     expect(back.attachments).toHaveLength(1);
+    // Back on generateContent, the interactions turn (and the one before it) cannot be replayed either.
+    expect(back.content).toContain('so I left out its 2 oldest turn(s): turns from before the switch');
+    expect(back.content).not.toMatch(/request limit/);
     expect(harness.gemini.requests.at(-1)?.status).toBe(200);
     const contents = geminiBody(harness, harness.gemini.requests.length - 1).contents;
     expect(JSON.stringify(contents)).not.toMatch(/"step"|"item"/);
+  });
+});
+
+describe('HISTORY_BUDGET_MB on GEMINI_API=interactions', () => {
+  /**
+   * A thread of four 200 kB answers, each edit a reply to the latest, on a
+   * 0.6 MB budget (two answers fit, not three); then a fifth edit after
+   * Google lost every interaction: its answer and the request that carried
+   * its history (on interactions, the replay after the 404).
+   */
+  async function fifthEditAfterExpiry(h: Harness) {
+    h.config.historyBudgetBytes = 0.6 * 1024 * 1024;
+    await h.restart();
+    h.gemini.enqueue(...Array.from({ length: 5 }, () => ({ kind: 'image' as const, imageBytes: 200_000 })));
+    const { message } = await imagine(h, { prompt: 'turn one' });
+    const thread = await waitForThread(h, message.id);
+    let latest = message;
+    const answers: StoredMessage[] = [];
+    for (const prompt of ['turn two', 'turn three', 'turn four']) {
+      latest = await waitForBotReplyTo(h, h.discord.sendMessage({ user: h.discord.users.bob, channelId: thread.id, content: prompt, replyTo: latest.id }));
+      answers.push(latest);
+    }
+    h.gemini.interactions.advanceClock(25 * 60 * 60 * 1000);
+    const fifth = await waitForBotReplyTo(h, h.discord.sendMessage({ user: h.discord.users.bob, channelId: thread.id, content: 'turn five', replyTo: latest.id }));
+    return { answers, fifth };
+  }
+
+  const leftOutNote = (message: StoredMessage) => message.content.split('\n').filter((line) => /left out/.test(line));
+
+  it('a replay after the interaction expired leaves out the oldest turns past the budget, and the member reads the note generateContent shows', async () => {
+    const { answers, fifth } = await fifthEditAfterExpiry(harness);
+    // Continued turns send no history: none was left out, Google holds it all.
+    expect(answers.flatMap(leftOutNote)).toEqual([]);
+    expect(fifth.attachments).toHaveLength(1);
+    const [refused, replayed] = posts().slice(4);
+    expect(refused?.status).toBe(404);
+    expect(replayed?.status).toBe(200);
+    expect(body(replayed).previous_interaction_id).toBeUndefined();
+    expect(body(replayed).input.filter((step) => step.type === 'user_input').map((step) => step.content?.[0]?.['text'])).toEqual(['turn three', 'turn four', 'turn five']);
+    expect(replayed!.bytes).toBeLessThan(0.6 * 1024 * 1024);
+    expect(leftOutNote(fifth)).toEqual(["-# This thread is long: I left out its 2 oldest turn(s) to stay within Gemini's request limit."]);
+
+    // The same thread on generateContent: the same turns left out, the same words for the member.
+    const generateContent = await startHarness({ env: { GEMINI_API: 'generate-content' } });
+    try {
+      const stateless = await fifthEditAfterExpiry(generateContent);
+      const sent = geminiBody(generateContent, 4).contents.filter((content) => content.role === 'user').map((content) => content.parts[0]);
+      expect(sent).toEqual([{ text: 'turn three' }, { text: 'turn four' }, { text: 'turn five' }]);
+      expect(leftOutNote(stateless.fifth)).toEqual(leftOutNote(fifth));
+    } finally {
+      await generateContent.close();
+    }
   });
 });
 

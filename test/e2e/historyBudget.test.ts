@@ -1,4 +1,4 @@
-// generateContent only (vitest.config.ts): the budget is about the history generateContent sends on every turn; an interaction that continues sends none (the budget on its stateless replay is not proven end to end yet).
+// generateContent only (vitest.config.ts): the budget is about the history generateContent sends on every turn; an interaction that continues sends none (the budget on its stateless replay: geminiInteractions.test.ts).
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';

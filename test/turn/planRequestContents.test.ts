@@ -109,26 +109,37 @@ describe('planRequestContents: what one request to Gemini holds', () => {
 });
 
 /** An exchange answered on the Interactions API, its interaction named after its message. */
-function onInteractions(messageId: string, extra: { outdated?: true } = {}): Exchange {
+function onInteractions(messageId: string, extra: { outdated?: true; shared?: true } = {}): Exchange {
   return { ...exchange(messageId, 2 * MB), interaction: { id: `int-${messageId}`, createdAt: '2026-12-01T00:00:00.000Z', ...extra } };
 }
 
 describe('planRequestContents on GEMINI_API=interactions: where a turn continues from', () => {
   const three = record(onInteractions('m1'), onInteractions('m2'), onInteractions('m3'));
-  it.each([
+  const bigReference = { inlineData: { mimeType: 'image/png', data: 'x'.repeat(3.5 * MB) } };
+  it.each<{ case: string; input: Partial<RequestInput>; budget?: number; expected: Record<string, unknown> }>([
     {
       case: 'a reply to the latest image: from its interaction, the words only',
       input: { record: three, replyToMessageId: 'm3' },
       expected: { history: ['sig-m1', 'sig-m2', 'sig-m3'], userParts: ['text: make it blue'], continueFrom: 'int-m3', builtOn: 'm3' },
     },
     {
-      case: 'a reply to an older image: from that image\'s interaction, the history cut there, no image re-sent',
+      case: 'a reply to an older image: from the latest interaction, that image sent again with the words (as generateContent does)',
       input: { record: three, replyToMessageId: 'm1' },
+      expected: { history: ['sig-m1', 'sig-m2', 'sig-m3'], userParts: ['text: make it blue', id('m1')], continueFrom: 'int-m3', builtOn: 'm3' },
+    },
+    {
+      case: 'an upscale of an older image: from that image\'s interaction, the history cut there, no image re-sent',
+      input: { record: three, replyToMessageId: 'm1', buildsOn: 'm1' },
       expected: { history: ['sig-m1'], userParts: ['text: make it blue'], continueFrom: 'int-m1', builtOn: 'm1' },
     },
     {
-      case: 'a reroll of m3, which edited m1: from m1\'s interaction again, the turn\'s own words',
-      input: { record: record(onInteractions('m1'), onInteractions('m2')), replyToMessageId: 'm1', exactUserParts: [{ text: 'make it red' }] },
+      case: 'a reroll of an edit of an older image (it built on the latest, m3): from m3 again, the turn\'s own parts, its re-sent image included',
+      input: { record: three, buildsOn: 'm3', exactUserParts: [{ text: 'make it red' }, { inlineData: { mimeType: 'image/jpeg', data: 'bTE=' } }] },
+      expected: { history: ['sig-m1', 'sig-m2', 'sig-m3'], userParts: ['text: make it red', 'reference'], continueFrom: 'int-m3', builtOn: 'm3' },
+    },
+    {
+      case: 'a reroll of a reroll (m3 rerolled m2, which built on m1): from m1 again, where the first turn went on from',
+      input: { record: three, buildsOn: 'm1', exactUserParts: [{ text: 'make it red' }] },
       expected: { history: ['sig-m1'], userParts: ['text: make it red'], continueFrom: 'int-m1', builtOn: 'm1' },
     },
     {
@@ -137,25 +148,55 @@ describe('planRequestContents on GEMINI_API=interactions: where a turn continues
       expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it red'], continueFrom: 'int-m2', builtOn: 'm2' },
     },
     {
+      case: 'a reroll whose base was deleted meanwhile: from the turn before it',
+      input: { record: record(onInteractions('m1'), onInteractions('m2')), buildsOn: 'm9', exactUserParts: [{ text: 'make it red' }] },
+      expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it red'], continueFrom: 'int-m2', builtOn: 'm2' },
+    },
+    {
+      case: 'a branch from m2: its record ends at the branched image, whose interaction (shared with the first thread) it continues from',
+      input: { record: record(onInteractions('m1', { shared: true }), onInteractions('m2', { shared: true })), replyToMessageId: 'm2' },
+      expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2' },
+    },
+    {
       case: 'an outdated interaction (a turn before it was deleted): no continuation, the record is replayed',
       input: { record: record(onInteractions('m1'), onInteractions('m2', { outdated: true })) },
       expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it blue'], continueFrom: undefined, builtOn: 'm2' },
     },
     {
-      case: 'exchanges of generateContent before the switch: left out, the turn continues from the latest interaction',
+      case: 'exchanges of generateContent before the switch: left out for that reason, the turn continues from the latest interaction',
       input: { record: record(exchange('m1', 2 * MB), onInteractions('m2')) },
-      expected: { history: ['sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2' },
+      expected: { history: ['sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2', droppedExchanges: 0, otherApiExchanges: 1 },
+    },
+    {
+      case: 'a replay over the budget: the oldest left out for that reason, the continuation from the latest still',
+      input: { record: three },
+      budget: 4.5 * MB,
+      expected: { history: ['sig-m2', 'sig-m3'], userParts: ['text: make it blue'], continueFrom: 'int-m3', builtOn: 'm3', droppedExchanges: 1, otherApiExchanges: 0 },
     },
     {
       case: 'references that push every exchange past the budget: still from the latest interaction (Google holds the history)',
-      input: { record: three, references: [{ inlineData: { mimeType: 'image/png', data: 'x'.repeat(3.5 * MB) } }] },
+      input: { record: three, references: [bigReference] },
       budget: 5 * MB,
-      expected: { history: [], userParts: ['text: make it blue', 'reference'], continueFrom: 'int-m3', builtOn: 'm3' },
+      expected: { history: [], userParts: ['text: make it blue', 'reference'], continueFrom: 'int-m3', builtOn: 'm3', droppedExchanges: 3 },
     },
   ])('$case', ({ input, budget, expected }) => {
     const planned = plan({ ...input, api: 'interactions' }, budget);
     if (planned.kind !== 'ready') throw new Error(`unexpected ${planned.kind}`);
     const { history, userParts } = summary(planned) as { history: unknown[]; userParts: string[] };
-    expect({ history, userParts, continueFrom: planned.continueFrom?.id, builtOn: planned.builtOn }).toEqual(expected);
+    const { droppedExchanges, otherApiExchanges } = planned;
+    expect({ history, userParts, continueFrom: planned.continueFrom?.id, builtOn: planned.builtOn, droppedExchanges, otherApiExchanges }).toMatchObject(expected);
+  });
+
+  it('refuses an edit of an older image that cannot travel with references that fill the budget, as generateContent does (the continuation needs it too)', () => {
+    expect(plan({ record: three, replyToMessageId: 'm1', references: [bigReference], api: 'interactions' }, 5 * MB)).toEqual({ kind: 'too-large' });
+    expect(plan({ record: threeTurns, replyToMessageId: 'm1', references: [bigReference] }, 5 * MB)).toEqual({ kind: 'too-large' });
+  });
+
+  it('sends the model the same conversation as generateContent for a reply to an older image', () => {
+    expect(summary(plan({ record: three, replyToMessageId: 'm2', api: 'interactions' }))).toEqual(summary(plan({ record: threeTurns, replyToMessageId: 'm2' })));
+  });
+
+  it('generateContent sends the whole thread whatever the turn builds on (an upscale re-sends its older image)', () => {
+    expect(summary(plan({ record: threeTurns, replyToMessageId: 'm1', buildsOn: 'm1' }))).toMatchObject({ history: ['sig-m1', 'sig-m2', 'sig-m3'], userParts: ['text: make it blue', id('m1')] });
   });
 });

@@ -113,6 +113,31 @@ describe('planTurn: what a turn does, decided before any call', () => {
       expected: { model: FLASH, settings: { aspectRatio: '8:1', imageSize: '512' } },
     },
     {
+      case: 'a reply to an older image builds on the whole thread (on interactions: from the latest interaction)',
+      facts: facts({ replyToMessageId: 'm1', repliedImages: [image('m1.jpg')] }),
+      expected: { replyToMessageId: 'm1', buildsOn: undefined },
+    },
+    {
+      case: 'an upscale builds on its image\'s own turn (on interactions: from that image\'s interaction)',
+      facts: facts({ replyToMessageId: 'm1', repliedImages: [image('m1.jpg')], buildsOnReplied: true, settings: { imageSize: '4K' } }),
+      expected: { replyToMessageId: 'm1', buildsOn: 'm1' },
+    },
+    {
+      case: 'an upscale of an image whose turn was lost sends it along and builds on the latest',
+      facts: facts({ replyToMessageId: 'm9', repliedImages: [image('m9.jpg')], buildsOnReplied: true }),
+      expected: { replyToMessageId: undefined, buildsOn: undefined, attachments: [image('m9.jpg')] },
+    },
+    {
+      case: 'a reroll builds on what its turn first built on, also a reroll of a reroll (its answer keeps the first base)',
+      facts: facts({ replay: { messageId: 'm3' } }, { kind: 'found', record: { ...record, exchanges: [exchange('m1'), exchange('m2'), { ...exchange('m3'), interaction: { id: 'i3', createdAt: '2026-12-01T00:00:00.000Z', builtOn: 'm1' } }] } }),
+      expected: { replayIndex: 2, buildsOn: 'm1' },
+    },
+    {
+      case: 'a reroll of a turn that does not say what it built on builds on the turn before it',
+      facts: facts({ replay: { messageId: 'm2' } }),
+      expected: { replayIndex: 1, buildsOn: undefined },
+    },
+    {
       case: 'a reply to an image whose turn was lost sends that image along instead of naming it',
       facts: facts({ replyToMessageId: 'm9', repliedImages: [image('m9.jpg')], attachments: [image('hat.png')] }),
       expected: { history: record, replyToMessageId: undefined, attachments: [image('m9.jpg'), image('hat.png')] },
