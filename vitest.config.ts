@@ -28,6 +28,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Names the folder the files that run the compiled bot share its one build in.
+    globalSetup: ['test/e2e/compiledBotFolder.ts'],
     projects: [
       { extends: true, test: { name: 'generate-content', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'interactions', include: ON_BOTH_TRANSPORTS, env: { E2E_GEMINI_API: 'interactions' } } },

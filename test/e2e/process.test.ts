@@ -6,18 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
-import { buildBot, emulatorEnv } from './compiledBot.js';
+import { emulatorEnv } from './compiledBot.js';
+import { useCompiledBot } from './useCompiledBot.js';
 
 /*
  * The compiled bot as `npm start` runs it, in its own process: proves the
  * build, the entry point, configuration errors and shutdown on SIGTERM. Then
  * `npm run deploy-commands`, which reads its settings the same way.
  */
-let entry: string;
-
-beforeAll(async () => {
-  entry = await buildBot();
-}, 120_000);
+const entry = useCompiledBot();
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -26,7 +23,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 describe('the bot process', () => {
   it('refuses to start with one message naming every missing setting', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'bot-process-'));
-    const child = spawn(process.execPath, [entry], { cwd: directory, env: { PATH: process.env['PATH'] ?? '', DISCORD_API_URL: 'nope' } });
+    const child = spawn(process.execPath, [entry()], { cwd: directory, env: { PATH: process.env['PATH'] ?? '', DISCORD_API_URL: 'nope' } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await exitOf(child)).toBe(1);
@@ -47,7 +44,7 @@ describe('the bot process', () => {
     beforeAll(async () => {
       [discord, gemini] = await Promise.all([startDiscordEmulator(), startGeminiEmulator()]);
       directory = await mkdtemp(path.join(tmpdir(), 'bot-process-'));
-      child = spawn(process.execPath, [entry], {
+      child = spawn(process.execPath, [entry()], {
         cwd: directory,
         env: emulatorEnv(discord, gemini),
       });
@@ -85,7 +82,7 @@ describe('the bot process', () => {
   });
 
   describe('npm run deploy-commands', () => {
-    const deployScript = (): string => path.join(path.dirname(entry), 'deployCommands.js');
+    const deployScript = (): string => path.join(path.dirname(entry()), 'deployCommands.js');
 
     it('refuses, like start, with one message naming every problem and no stack trace', async () => {
       const directory = await mkdtemp(path.join(tmpdir(), 'deploy-process-'));

@@ -15,10 +15,9 @@ import { useCompiledBot } from './useCompiledBot.js';
 /*
  * `npm start` with SHARDS=auto against a Discord that recommends two shards:
  * the compiled bot's sharding manager forks two shard processes on one Redis.
- * Its own build folder, so building here never races process.test.ts's build.
  */
 const servers = useStoreServers('redis');
-const entry = useCompiledBot('sharding-e2e');
+const entry = useCompiledBot();
 
 describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
   let discord: DiscordEmulator;

@@ -1,15 +1,15 @@
-import path from 'node:path';
-import { beforeAll } from 'vitest';
-import { buildBot } from './compiledBot.js';
+import { beforeAll, inject } from 'vitest';
+import { buildBotOnce } from './compiledBot.js';
 
 /**
- * Builds the bot once for a test file, into dist/<folder>: each file its own
- * folder, so builds in parallel test files never race. Returns the entry point.
+ * The compiled bot for a test file: built once per test run, into the folder
+ * test/e2e/compiledBotFolder.ts names, and shared by every file that uses it.
+ * Returns the entry point.
  */
-export function useCompiledBot(folder: string): () => string {
+export function useCompiledBot(): () => string {
   let entry: string | undefined;
   beforeAll(async () => {
-    entry = await buildBot(path.resolve(import.meta.dirname, '../../dist', folder));
+    entry = await buildBotOnce(inject('compiledBotFolder'));
   }, 120_000);
   return () => {
     if (entry === undefined) throw new Error('the bot is not built yet: call this inside a test or hook');
