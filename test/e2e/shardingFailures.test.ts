@@ -11,10 +11,10 @@ import { useCompiledBot } from './useCompiledBot.js';
 /*
  * The sharding manager when things go wrong: a shard that dies after the
  * start, a shard or a store that cannot start, a manager that is killed.
- * The compiled bot, in a build folder of its own.
+ * The compiled bot, the build this test run shares.
  */
 const servers = useStoreServers('redis');
-const entry = useCompiledBot('sharding-failures-e2e');
+const entry = useCompiledBot();
 
 /*
  * "Cannot start" is made real: Redis starts asking new connections for a
@@ -28,7 +28,8 @@ describe.skipIf(withoutRedis)('a shard that dies while the bot runs', () => {
 
   beforeAll(async () => {
     await servers.redis.reset();
-    discord = await startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 2 });
+    // max_concurrency 16: both shards identify at once (344 ms apart); how they start is not what this tells.
+    discord = await startDiscordEmulator({ recommendedShards: 2, maxConcurrency: 16 });
     bot = spawnBot(entry(), { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: 'auto' });
     await bot.logged('all shards are online');
   }, 30_000);
@@ -44,16 +45,18 @@ describe.skipIf(withoutRedis)('a shard that dies while the bot runs', () => {
     await servers.redis.admin.configSet('requirepass', 'locked-out');
     process.kill(doomed, 'SIGKILL');
 
-    // Three failed restarts, each after twice the wait of the one before, not a process every few hundred ms.
-    await vi.waitFor(() => expect(starts(1).length).toBeGreaterThanOrEqual(4), { timeout: 15_000, interval: 50 });
-    const delays = bot.logs.filter((line) => line['msg'] === 'restarting the shard').map((line) => [line['shard'], line['restartInMs']]);
-    expect(delays.slice(0, 3)).toEqual([[1, 500], [1, 1_000], [1, 2_000]]);
-    expect(bot.logs.filter((line) => line['msg'] === 'the shard could not restart').length).toBeGreaterThanOrEqual(2);
+    // Two failed restarts, each scheduled after twice the wait of the one before, not a process every few hundred ms:
+    // the second's death schedules the third try, 2 s on.
+    const delays = () => bot.logs.filter((line) => line['msg'] === 'restarting the shard').map((line) => [line['shard'], line['restartInMs']]);
+    const failedRestarts = () => bot.logs.filter((line) => line['msg'] === 'the shard could not restart');
+    await vi.waitFor(() => expect(delays().length >= 3 && failedRestarts().length >= 2).toBe(true), { timeout: 15_000, interval: 50 });
+    expect(delays().slice(0, 3)).toEqual([[1, 500], [1, 1_000], [1, 2_000]]);
+    expect(starts(1).length).toBeGreaterThanOrEqual(3);
     expect(isAlive(healthy)).toBe(true);
     expect(starts(0)).toHaveLength(1);
     expect(isAlive(bot.child.pid!)).toBe(true);
 
-    // Redis lets it in again: the next try succeeds and the shard identifies as shard 1 again.
+    // Redis lets it in again: the next try (the third, 2 s on, unless this machine is very slow) succeeds and the shard identifies as shard 1 again.
     await servers.redis.admin.configSet('requirepass', '');
     await bot.logged('shard restarted', { shard: 1 }, 15_000);
     expect(discord.shardSessions().at(-1)?.shard).toEqual([1, 2]);
