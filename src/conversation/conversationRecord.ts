@@ -39,8 +39,12 @@ export const exchangeSchema = z.object({
     /** The bot message that shows this answer's images. */
     messageId: z.string(),
   }),
-  /** The image options this turn was made with (absent in records written before they were kept). */
-  settings: imageSettingsSchema.optional(),
+  /**
+   * The image options this turn was made with. Records written before they
+   * were kept read as none chosen (what those turns asked), so no turn needs a
+   * branch for them; the next save writes it.
+   */
+  settings: imageSettingsSchema.default({}),
   /**
    * The interaction Google keeps for this answer (GEMINI_API=interactions;
    * absent for generateContent answers and older records): the next turn

@@ -113,7 +113,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
     return refused({ kind: 'model-withdrawn', model });
   }
   // A reroll redoes its turn with that turn's own options.
-  const baseSettings = replayed ? { ...threadSettings, ...definedOnly(replayed.exchange.settings ?? {}) } : threadSettings;
+  const baseSettings = replayed ? { ...threadSettings, ...definedOnly(replayed.exchange.settings) } : threadSettings;
   const options = optionsFor({ model, range }, record ? 'conversation' : 'new-image', baseSettings, ask.settings);
   if (!options.ok) return options.refused;
   const lostTurn = repliesToLostTurn(ask, record);

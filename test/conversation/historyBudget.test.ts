@@ -17,6 +17,7 @@ function exchange(imageLength: number | undefined, thoughtImageLength = 0): Exch
       parts: [...(thoughtImageLength ? [image(thoughtImageLength, true)] : []), image(imageLength, false)],
       messageId: '2',
     },
+    settings: {},
     createdAt: new Date(0).toISOString(),
   };
 }

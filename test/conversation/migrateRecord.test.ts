@@ -13,7 +13,7 @@ async function recordWith(blobs: BlobStore, lengths: 'kept' | 'dropped') {
     guildId: 'g',
     model: 'gemini-3-pro-image',
     settings: {},
-    exchanges: [{ user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] }, model: { contentFields: { role: 'model' }, parts: [part], messageId: 'm' }, createdAt: '2026-12-01T00:00:00.000Z' }],
+    exchanges: [{ user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] }, model: { contentFields: { role: 'model' }, parts: [part], messageId: 'm' }, settings: {}, createdAt: '2026-12-01T00:00:00.000Z' }],
     createdAt: '2026-12-01T00:00:00.000Z',
     updatedAt: '2026-12-01T00:00:00.000Z',
   };

@@ -67,6 +67,7 @@ describe('the conversation store', () => {
       user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
       model: { contentFields: { role: 'model' }, parts: [{ raw: { step: { type: 'model_output' }, item: { type: 'text', text: 'hi' } } }], messageId: 'm1' },
       interaction: { id: 'v1_abc', createdAt: new Date(0).toISOString() },
+      settings: {},
       createdAt: new Date(0).toISOString(),
     };
     await conversations.save({ ...record('500'), exchanges: [exchange] });
@@ -78,6 +79,13 @@ describe('the conversation store', () => {
     const { interaction: _interaction, ...generateContentExchange } = exchange;
     await conversations.save({ ...record('600'), version: 2, exchanges: [generateContentExchange] });
     expect(await store.keyv.get('conversation:600')).toMatchObject({ version: 1 });
+  });
+
+  it('reads an exchange written before turns kept their image options as one that chose none, so no turn needs a branch for it', async () => {
+    const older = { user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] }, model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'hi' } }], messageId: 'm1' }, createdAt: new Date(0).toISOString() };
+    await store.keyv.set('conversation:700', { ...record('700'), exchanges: [older] });
+    const loaded = await new ConversationStore(store.keyv).load('700');
+    expect(loaded).toMatchObject({ kind: 'found', record: { exchanges: [{ ...older, settings: {} }] } });
   });
 
   it('saves and loads a record, and tells missing from unreadable', async () => {

@@ -16,6 +16,7 @@ function exchange(messageId: string, bytes: number, base64 = Buffer.from(message
       ],
       messageId,
     },
+    settings: {},
     createdAt: '2026-12-01T00:00:00.000Z',
   };
 }
