@@ -164,6 +164,8 @@ describe('the buttons under a result', () => {
     expect(calls[3]!.seen[1]).toEqual(calls[0]!.answer);
     expect(calls[3]!.seen[3]).toEqual(calls[1]!.answer);
     expect(calls[3]!.status).toBe(200);
+    // On interactions the branch goes on from the branched image's interaction, which both threads share.
+    if (suiteGeminiApi() === 'interactions') expect(calls[3]!.continuedFrom).toBe(calls[1]!.interactionId);
 
     const inOriginal = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'now at night', replyTo: blue.id });
     await waitForBotReplyTo(harness, inOriginal);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './useHarness.js';
 import { geminiCall, geminiCalls } from './geminiCalls.js';
-import { imagine, isBotMessage, jpegBytes, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, imagine, isBotMessage, jpegBytes, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 const harness = useHarness();
@@ -49,6 +49,29 @@ describe('mentioning the bot with images', () => {
     expect(call.asked).toEqual({ role: 'user', texts: ['give the cat this hat'], images: [png.toString('base64')] });
     expect(call.askedImageTypes).toEqual(['image/png']);
     expect(call.status).toBe(200);
+  });
+
+  it('replying to an older image inside a thread edits that image with the whole thread as context, on either API', async () => {
+    const { message } = await imagine(harness, { prompt: 'a cat' });
+    const thread = await waitForThread(harness, message.id);
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it black', replyTo: message.id }));
+    const png = pngBytes(9);
+    const ask = harness.discord.sendMessage({
+      user: harness.discord.users.bob,
+      channelId: thread.id,
+      content: 'give the first cat this hat',
+      attachments: [harness.discord.addAttachment(png, { filename: 'hat.png', channelId: thread.id })],
+      replyTo: message.id,
+      mentionBot: true,
+    });
+    await waitForBotReplyTo(harness, ask);
+    const calls = geminiCalls(harness);
+    expect(calls[2]!.status).toBe(200);
+    expect(calls[2]!.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
+    // The first cat again, then the member's hat (on interactions: continuing from the latest interaction).
+    expect(calls[2]!.asked).toEqual({ role: 'user', texts: ['give the first cat this hat'], images: [firstAttachmentBytes(harness, message).toString('base64'), png.toString('base64')] });
+    if (calls[2]!.api === 'interactions') expect(calls[2]!.continuedFrom).toBe(calls[1]!.interactionId);
   });
 
   it('refuses a file that is not an image with a clear message and no Gemini call', async () => {
