@@ -20,6 +20,16 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/stores.test.ts',
   'test/e2e/shutdown.test.ts',
   'test/e2e/metrics.test.ts',
+  'test/e2e/imagine.test.ts',
+  'test/e2e/queue.test.ts',
+  'test/e2e/editWithGemini.test.ts',
+  'test/e2e/geminiOutputChecks.test.ts',
+  'test/e2e/modelRanges.test.ts',
+  'test/e2e/discordLimits.test.ts',
+  'test/e2e/serverControls.test.ts',
+  'test/e2e/unreadableHistory.test.ts',
+  'test/e2e/acknowledgement.test.ts',
+  'test/e2e/historyBudget.test.ts',
 ];
 
 export default defineConfig({

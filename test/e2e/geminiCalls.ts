@@ -31,6 +31,8 @@ export interface GeminiCall {
   askedImageTypes: string[];
   /** How many turns the request itself carried (generateContent: the whole history; a continued interaction: the new input). */
   sentTurns: number;
+  /** The request body's size in bytes (generateContent: its JSON as parsed, written compactly; interactions: as received). */
+  sentBytes: number;
   /** The interaction this call made (interactions only, once answered 200). */
   interactionId?: string;
   /** The interaction this call continued from (interactions only). */
@@ -75,6 +77,11 @@ export function lastImageSeen(call: GeminiCall): string | undefined {
   return call.seen.flatMap((turn) => turn.images).at(-1);
 }
 
+/** The image options a call asked for, only those set: `{}` when it left both to the model. */
+export function imageOptionsOf(call: GeminiCall): { aspectRatio?: string; imageSize?: string } {
+  return { ...(call.aspectRatio ? { aspectRatio: call.aspectRatio } : {}), ...(call.imageSize ? { imageSize: call.imageSize } : {}) };
+}
+
 /** The words of a turn, joined: what the member asked, for the last turn of a call. */
 export function wordsOf(turn: SeenTurn | undefined): string {
   return turn?.texts.join('\n') ?? '';
@@ -113,6 +120,7 @@ function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
       return inline ? [inline.mimeType] : [];
     }),
     sentTurns: seen.length,
+    sentBytes: request.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(request.body)),
     ...(imageConfig?.aspectRatio ? { aspectRatio: imageConfig.aspectRatio } : {}),
     ...(imageConfig?.imageSize ? { imageSize: imageConfig.imageSize } : {}),
     search: (body.tools ?? []).some((tool) => typeof tool === 'object' && tool !== null && 'googleSearch' in tool),
@@ -150,7 +158,9 @@ function fromInteraction(harness: Harness, request: RecordedInteractionRequest):
   const previous = body.previous_interaction_id ? harness.gemini.interactions.stored(body.previous_interaction_id)?.history ?? [] : [];
   const seen = turnsOfSteps([...previous, ...input]);
   const stored = request.interactionId ? harness.gemini.interactions.stored(request.interactionId) : undefined;
-  const answerSteps = stored?.steps.filter((step) => step.type !== 'user_input');
+  // The interaction's own steps are its input, then the model's answer: what follows the last user_input
+  // (a stateless replay's input holds earlier model steps too).
+  const answerSteps = stored ? stored.steps.slice(stored.steps.findLastIndex((step) => step.type === 'user_input') + 1) : undefined;
   const answerTurns = answerSteps ? turnsOfSteps(answerSteps) : [];
   const image = (body.response_format ?? []).find((format) => format.type === 'image');
   return {
@@ -166,6 +176,7 @@ function fromInteraction(harness: Harness, request: RecordedInteractionRequest):
       .flatMap((step) => (step.type === 'user_input' ? step.content ?? [] : []))
       .flatMap((item) => (item.type === 'image' ? [item.mime_type ?? ''] : [])),
     sentTurns: turnsOfSteps(input).length,
+    sentBytes: request.bytes,
     ...(request.interactionId ? { interactionId: request.interactionId } : {}),
     ...(body.previous_interaction_id ? { continuedFrom: body.previous_interaction_id } : {}),
     ...(image?.aspect_ratio ? { aspectRatio: image.aspect_ratio } : {}),

@@ -15,6 +15,22 @@ function reply(threadId: string, to: { id: string }, content: string) {
   return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
 }
 
+describe('generateContent: an /imagine on the wire', () => {
+  it('sends exactly the prompt and the chosen image options, nothing more (no tools without search)', async () => {
+    await imagine(harness, { prompt: 'a lighthouse', aspectRatio: '21:9', size: '4K' });
+    await imagine(harness, { prompt: 'a plain square' });
+    expect(harness.gemini.requests.map((request) => [request.model, request.status])).toEqual([['gemini-3-pro-image', 200], ['gemini-3-pro-image', 200]]);
+    expect(geminiBody(harness, 0)).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'a lighthouse' }] }],
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '21:9', imageSize: '4K' }, thinkingConfig: { includeThoughts: true } },
+    });
+    expect(geminiBody(harness, 1)).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'a plain square' }] }],
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } },
+    });
+  });
+});
+
 describe('generateContent: the history replayed on the wire', () => {
   it('replays every earlier model turn exactly as answered, thought parts and signatures included', async () => {
     harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 2 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'A blue fox with a hat.' });

@@ -3,10 +3,12 @@ import { commands } from '../../commands/index.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, waitForThread } from './helpers.js';
+import { geminiCall, geminiCalls, imageOptionsOf } from './geminiCalls.js';
+import { imagine, isBotMessage, isProgressNote, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): the options Gemini was asked for are read through geminiCalls.
 const PRO = 'gemini-3-pro-image';
 const FLASH = 'gemini-3.1-flash-image';
 const NEWER = 'gemini-nano-banana-2.1';
@@ -76,12 +78,12 @@ describe('each model\'s range, with the two models Google documents', () => {
     expect(refused.attachments).toEqual([]);
     const { message: typed } = await imagine(harness, { prompt: 'a fox', aspectRatio: 'banana' });
     expect(typed.content).toBe(`gemini-3-pro-image does not make images at the aspect ratio \`banana\`. Choose ${TEN.slice(0, -1).join(', ')} or 21:9.`);
-    expect(harness.gemini.requests).toEqual([]);
+    expect(geminiCalls(harness)).toEqual([]);
 
     const { message: tall } = await imagine(harness, { prompt: 'a tall tower', model: FLASH, aspectRatio: '1:8', size: '512' });
     expect(tall.attachments).toHaveLength(1);
-    expect(harness.gemini.requests.map((request) => request.model)).toEqual([FLASH]);
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' }, thinkingConfig: { includeThoughts: true } });
+    expect(geminiCalls(harness).map((call) => call.model)).toEqual([FLASH]);
+    expect(imageOptionsOf(geminiCall(harness, 0))).toEqual({ aspectRatio: '1:8', imageSize: '512' });
   });
 
   it('refuses, in a thread, an option its model does not make even when the member picks a model that would (the thread keeps its own)', async () => {
@@ -91,7 +93,7 @@ describe('each model\'s range, with the two models Google documents', () => {
     expect(refused.content).toBe(
       `This conversation uses gemini-3-pro-image, which does not make images at the aspect ratio \`1:8\`. Choose ${TEN.slice(0, -1).join(', ')} or 21:9, or start a new image with /imagine.`,
     );
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
   });
 
   it('keeps a Flash thread\'s 1:8 and 512 on its next turns and rerolls', async () => {
@@ -102,9 +104,9 @@ describe('each model\'s range, with the two models Google documents', () => {
     await harness.discord.waitForMessage(
       (candidate) => isBotMessage(harness, candidate) && candidate.channel_id === thread.id && !before.has(candidate.id) && candidate.attachments.length > 0 && !isProgressNote(candidate),
     );
-    expect(harness.gemini.requests.map((request) => request.model)).toEqual([FLASH, FLASH]);
-    expect(geminiBody(harness, 1).generationConfig).toMatchObject({ imageConfig: { aspectRatio: '1:8', imageSize: '512' } });
-    expect(harness.gemini.requests.every((request) => request.status === 200)).toBe(true);
+    expect(geminiCalls(harness).map((call) => call.model)).toEqual([FLASH, FLASH]);
+    expect(imageOptionsOf(geminiCall(harness, 1))).toEqual({ aspectRatio: '1:8', imageSize: '512' });
+    expect(geminiCalls(harness).map((call) => call.status)).toEqual([200, 200]);
   });
 
   it('offers Upscale 2K and 4K under an image of either model', async () => {
@@ -133,13 +135,13 @@ describe('each model\'s range, with the two models Google documents', () => {
     // New images are made, without the defaults Pro would reject.
     const { message } = await imagine(harness, { prompt: 'a fox' });
     expect(message.attachments).toHaveLength(1);
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
+    expect(imageOptionsOf(geminiCall(harness, 0))).toEqual({});
 
     // A member who picks Flash gets the server's 1:8 and 512, and the suggestions mark them.
     const { message: picked } = await imagine(harness, { prompt: 'a tall tower', model: FLASH });
     expect(picked.attachments).toHaveLength(1);
-    expect(harness.gemini.requests.map((request) => request.model)).toEqual([PRO, FLASH]);
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' }, thinkingConfig: { includeThoughts: true } });
+    expect(geminiCalls(harness).map((call) => call.model)).toEqual([PRO, FLASH]);
+    expect(imageOptionsOf(geminiCall(harness, 1))).toEqual({ aspectRatio: '1:8', imageSize: '512' });
     expect(await suggestions(harness, { command: 'imagine', option: 'size', typed: '5', filled: [text('model', FLASH)] })).toEqual(['512']);
     const { interactionId } = harness.discord.sendAutocomplete({ user: harness.discord.users.alice, name: 'imagine', options: [{ type: 3, name: 'model', value: FLASH }, { type: 3, name: 'size', value: '5', focused: true }] });
     expect((await harness.discord.waitForInteractionResponse(interactionId)).autocompleteChoices).toEqual([{ name: '512, the default here', value: '512' }]);
@@ -147,7 +149,7 @@ describe('each model\'s range, with the two models Google documents', () => {
     // Back on Flash, the server's choices are in force again.
     await settings('model', [text('model', FLASH)]);
     await imagine(harness, { prompt: 'a tower' });
-    expect(geminiBody(harness, 2).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '512' }, thinkingConfig: { includeThoughts: true } });
+    expect(imageOptionsOf(geminiCall(harness, 2))).toEqual({ aspectRatio: '1:8', imageSize: '512' });
   });
 });
 
@@ -173,13 +175,13 @@ describe('a model the table does not know', () => {
     expect(answer.content).toBe(
       `This conversation uses ${NEWER}, and I don't know whether it makes images at the size \`4K\`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K, or start a new image with /imagine. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.`,
     );
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
 
     const { message: refused } = await imagine(harness, { prompt: 'a fox', size: '2K' });
     expect(refused.content).toBe(
       `I don't know whether ${NEWER} makes images at the size \`2K\`: it is not in my table of models, so I offer only what every Gemini image model makes. Choose 1K. Whoever runs this bot can declare what it makes in GEMINI_MODEL_OPTIONS.`,
     );
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
   });
 
   it('/settings model and show say a default is set aside because the model is not in the table, not that it does not make it', async () => {
@@ -216,12 +218,12 @@ describe('a new model the operator declares in GEMINI_MODEL_OPTIONS', () => {
     // DEFAULT_IMAGE_SIZE=2k is read as Gemini spells it, and a size typed in lower case is sent as 2K.
     const { message } = await imagine(harness, { prompt: 'a tall tower', aspectRatio: '1:8' });
     expect(message.attachments).toHaveLength(1);
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:8', imageSize: '2K' }, thinkingConfig: { includeThoughts: true } });
+    expect(imageOptionsOf(geminiCall(harness, 0))).toEqual({ aspectRatio: '1:8', imageSize: '2K' });
     expect(buttonIds(message)).toEqual(['nb1:result:reroll', 'nb1:result:edit', 'nb1:result:upscale-2k', 'nb1:result:branch', 'nb1:result:delete']);
     const { message: typed } = await imagine(harness, { prompt: 'a fox', size: '1k' });
     expect(typed.attachments).toHaveLength(1);
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { imageSize: '1K' }, thinkingConfig: { includeThoughts: true } });
-    expect(harness.gemini.requests.map((request) => [request.model, request.status])).toEqual([
+    expect(imageOptionsOf(geminiCall(harness, 1))).toEqual({ imageSize: '1K' });
+    expect(geminiCalls(harness).map((call) => [call.model, call.status])).toEqual([
       [NEWER, 200],
       [NEWER, 200],
     ]);
@@ -229,6 +231,6 @@ describe('a new model the operator declares in GEMINI_MODEL_OPTIONS', () => {
     // Another member: the two turns above may still be saving, and count against alice's requests in progress.
     const { message: refused } = await imagine(harness, { prompt: 'a fox', size: '4K', user: harness.discord.users.bob });
     expect(refused.content).toBe(`${NEWER} does not make images at the size \`4K\`. Choose 1K or 2K.`);
-    expect(harness.gemini.requests).toHaveLength(2);
+    expect(geminiCalls(harness)).toHaveLength(2);
   });
 });

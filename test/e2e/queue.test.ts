@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { heldAnswer } from '../emulators/gemini/index.js';
 import { startHarness, type Harness } from './harness.js';
+import { geminiCall, geminiCalls, wordsOf } from './geminiCalls.js';
 import { isBotMessage, isProgressNote, PATIENCE, pngBytes, waitForBotReplyTo } from './helpers.js';
+
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 
 let harness: Harness | undefined;
 
@@ -29,7 +32,7 @@ function finalReply(interactionId: string) {
 }
 
 async function geminiHasReceived(count: number) {
-  await vi.waitFor(() => expect(harness!.gemini.requests.length).toBe(count), PATIENCE);
+  await vi.waitFor(() => expect(geminiCalls(harness!).length).toBe(count), PATIENCE);
 }
 
 async function shows(token: string, text: string) {
@@ -65,7 +68,7 @@ describe('the fair queue in front of Gemini', () => {
     const answers = await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId), finalReply(third.interactionId)]);
     expect(answers.every((answer) => answer.attachments.length === 1)).toBe(true);
     expect(repliesShown(third.token).slice(0, 2)).toEqual(['Queued: 1 ahead of you.', 'Waiting for a free slot: you are next.']);
-    expect(harness!.gemini.requests.map((request) => (request.body as { contents: Array<{ parts: Array<{ text: string }> }> }).contents[0]?.parts[0]?.text)).toEqual([
+    expect(geminiCalls(harness!).map((call) => wordsOf(call.asked))).toEqual([
       'first',
       'second',
       'third',
@@ -83,7 +86,7 @@ describe('the fair queue in front of Gemini', () => {
     expect(refusal.content).toBe('You already have 1 image in progress. Wait for it to finish, then ask again.');
     firstCall.release();
     expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
   });
 
   it('says it is at capacity when the queue is full, instead of hanging', async () => {
@@ -93,7 +96,7 @@ describe('the fair queue in front of Gemini', () => {
     firstCall.release();
     secondCall.release();
     await Promise.all([finalReply(first.interactionId), finalReply(second.interactionId)]);
-    expect(harness!.gemini.requests).toHaveLength(2);
+    expect(geminiCalls(harness!)).toHaveLength(2);
   });
 
   it('downloads a waiting request\'s attachments only once its Gemini slot is free, so a long queue holds no images', async () => {
@@ -118,8 +121,7 @@ describe('the fair queue in front of Gemini', () => {
     expect(answer.attachments).toHaveLength(1);
     expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
     expect(downloads).toBe(1);
-    const sent = (harness.gemini.requests[1]?.body as { contents: Array<{ parts: Array<{ inlineData?: { data: string } }> }> }).contents[0]?.parts;
-    expect(sent?.some((part) => part.inlineData?.data === pngBytes(7).toString('base64'))).toBe(true);
+    expect(geminiCall(harness, 1).asked.images).toContain(pngBytes(7).toString('base64'));
   });
 
   it('tells a request still waiting for its slot at shutdown that the bot is restarting, without counting it as a generation', async () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { heldAnswer } from '../emulators/gemini/index.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiCall, geminiCalls, imageOptionsOf } from './geminiCalls.js';
+import { imagine, isBotMessage, isProgressNote, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 const harness = useHarness({ env: { MAX_REQUESTS_PER_USER: '10' } });
 
 /** /imagine as `user` in `channelId`; resolves with the bot's final reply (public) or private notice. */
@@ -36,7 +38,7 @@ describe('server settings enforced', () => {
     // A bare mention there gets the same answer, not the hint to say what to draw.
     const bare = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: harness.discord.otherChannelId, content: '', mentionBot: true });
     expect((await waitForBotReplyTo(harness, bare)).content).toBe(`On this server I only work in <#${harness.discord.channelId}>.`);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
     expect((await imagineAs('bob', 'a fox')).reply.attachments).toHaveLength(1);
   });
 
@@ -48,7 +50,7 @@ describe('server settings enforced', () => {
     expect(refused.reply.content).toBe('On this server only members with the Artists role can use me.');
     harness.discord.setMemberRoles(harness.discord.users.bob, [artists.id]);
     expect((await imagineAs('bob', 'a fox')).reply.attachments).toHaveLength(1);
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
   });
 
   it('refuses past the daily image limit before calling Gemini, saying when it resets', async () => {
@@ -56,7 +58,7 @@ describe('server settings enforced', () => {
     expect((await imagineAs('bob', 'first')).reply.attachments).toHaveLength(1);
     const refused = await imagineAs('bob', 'second');
     expect(refused.reply.content).toMatch(/^You have used your 1 image for today on this server\. The limit resets <t:\d+:R>\.$/);
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
     expect((await imagineAs('carol', 'someone else')).reply.attachments).toHaveLength(1); // the limit is per member
   });
 
@@ -76,7 +78,7 @@ describe('server settings enforced', () => {
     const refused = results.filter((result) => /monthly image budget/.test(result.reply.content));
     expect(made.length).toBe(2);
     expect(refused.length).toBe(6);
-    expect(harness.gemini.requests).toHaveLength(2);
+    expect(geminiCalls(harness)).toHaveLength(2);
     // What was recorded stays within the budget.
     const usage = await privateReply(harness, harness.discord.users.alice, 'usage');
     const spent = Number(/\$(\d+\.\d+) of/.exec(usage)?.[1] ?? /\$(\d+\.\d+)/.exec(usage)?.[1]);
@@ -87,10 +89,11 @@ describe('server settings enforced', () => {
     await privateReply(harness, harness.discord.users.alice, 'settings', 'model', [{ name: 'model', type: 3, value: 'gemini-3.1-flash-image' }]);
     await privateReply(harness, harness.discord.users.alice, 'settings', 'image', [{ name: 'aspect_ratio', type: 3, value: '4:3' }]);
     await imagine(harness, { prompt: 'a fox' });
-    expect(harness.gemini.requests[0]?.model).toBe('gemini-3.1-flash-image');
-    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '4:3' }, thinkingConfig: { includeThoughts: true } });
+    expect(geminiCall(harness, 0).model).toBe('gemini-3.1-flash-image');
+    expect(imageOptionsOf(geminiCall(harness, 0))).toEqual({ aspectRatio: '4:3' });
     await imagine(harness, { prompt: 'a wide fox', aspectRatio: '21:9' });
-    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '21:9' }, thinkingConfig: { includeThoughts: true } });
+    expect(geminiCall(harness, 1).model).toBe('gemini-3.1-flash-image');
+    expect(imageOptionsOf(geminiCall(harness, 1))).toEqual({ aspectRatio: '21:9' });
   });
 
   it('records each generation so /usage shows it', async () => {
@@ -107,7 +110,7 @@ describe('server settings enforced', () => {
     const refused = await imagineAs('bob', 'a fox');
     expect(refused.private).toBe(true);
     expect(refused.reply.content).toMatch(/^I could not read this server's settings, so I am not making images until an admin sets them again with \/settings/);
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiCalls(harness)).toHaveLength(0);
     expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'show')).toMatch(/^The stored settings were damaged and could not be read/);
 
     expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 5 }])).toMatch(
@@ -121,7 +124,7 @@ describe('server settings enforced', () => {
     await privateReply(harness, harness.discord.users.alice, 'settings', 'model', [{ name: 'model', type: 3, value: 'gemini-3.1-flash-image' }]);
     const { message: starter } = await imagine(harness, { prompt: 'a fox' });
     const thread = await waitForThread(harness, starter.id);
-    expect(harness.gemini.requests[0]?.model).toBe('gemini-3.1-flash-image');
+    expect(geminiCall(harness, 0).model).toBe('gemini-3.1-flash-image');
     // The operator restarts the bot with GEMINI_MODELS=gemini-3-pro-image.
     harness.config.allowedModels = ['gemini-3-pro-image'];
     await harness.restart();
@@ -129,6 +132,6 @@ describe('server settings enforced', () => {
     expect((await waitForBotReplyTo(harness, ask)).content).toBe(
       'This conversation was made with gemini-3.1-flash-image, which this bot no longer offers, so it cannot go on. Start a new one with /imagine.',
     );
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
   });
 });

@@ -4,10 +4,15 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiCalls } from './geminiCalls.js';
+import { suiteGeminiApi } from './harness.js';
+import { firstAttachmentBytes, imagine, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls. On
+// interactions, a damaged record matters once Google's copy of the thread is gone (withSavedRecord expires it).
 const harness = useHarness();
+const base64Of = (bytes: Buffer) => bytes.toString('base64');
 
 const WENT_ON_FROM_IMAGE = /I could not read the earlier history of this thread, so I went on from the latest image I posted here/;
 
@@ -25,7 +30,11 @@ function mention(threadId: string, content: string) {
   return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, mentionBot: true });
 }
 
-/** Works on the bot's own database through a second connection, once the thread's record holds `exchanges` turns. */
+/**
+ * Works on the bot's own database through a second connection, once the thread's record holds `exchanges` turns.
+ * On GEMINI_API=interactions the interactions Google kept for the thread expire too (as past the retention): the
+ * bot's record is then all there is to go on, as it always is on generateContent.
+ */
 async function withSavedRecord(threadId: string, exchanges: number, change: (record: ConversationRecord, store: Awaited<ReturnType<typeof openStore>>) => Promise<void>) {
   const store = await openStore(harness.config.databaseUrl);
   try {
@@ -37,6 +46,7 @@ async function withSavedRecord(threadId: string, exchanges: number, change: (rec
       return loaded.record;
     }, PATIENCE);
     await change(record, store);
+    if (suiteGeminiApi() === 'interactions') for (const id of harness.gemini.interactions.storedIds()) harness.gemini.interactions.expire(id);
   } finally {
     await store.close();
   }
@@ -65,9 +75,15 @@ async function setAsideRecords(threadId: string): Promise<unknown[]> {
  */
 async function answerTo(message: StoredMessage) {
   const answer = await waitForBotReplyTo(harness, message);
-  const last = harness.gemini.requests.length - 1;
-  expect(harness.gemini.requests[last]?.status).toBe(200);
-  return { answer, body: geminiBody(harness, last) };
+  const call = lastCall();
+  expect(call.status).toBe(200);
+  return { answer, call };
+}
+
+function lastCall() {
+  const call = geminiCalls(harness).at(-1);
+  if (!call) throw new Error('Gemini received no turn request');
+  return call;
 }
 
 describe('a thread whose stored history cannot be replayed', () => {
@@ -81,22 +97,19 @@ describe('a thread whose stored history cannot be replayed', () => {
       await store.keyv.set(`blob:${sha256}`, { version: 1, base64: `${stored.base64.slice(0, 40)}!*~${stored.base64.slice(40)}` });
     });
 
-    const { answer, body } = await answerTo(mention(thread.id, 'now add a hat'));
+    const { answer, call } = await answerTo(mention(thread.id, 'now add a hat'));
     expect(answer.attachments, answer.content).toHaveLength(1);
     expect(answer.content).toMatch(WENT_ON_FROM_IMAGE);
     // No history: the new turn alone, with the latest image the bot posted (the blue fox) as a reference.
-    expect(body.contents).toHaveLength(1);
-    expect(body.contents[0]?.parts[0]).toEqual({ text: 'now add a hat' });
-    expect(body.contents[0]?.parts).toHaveLength(2);
-    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, blue))).toBe(true);
+    expect(call.seen).toEqual([{ role: 'user', texts: ['now add a hat'], images: [base64Of(firstAttachmentBytes(harness, blue))] }]);
     expect(harness.logLines.some((line) => line.includes('is not what its record says'))).toBe(true);
 
     // The thread goes on from the new exchange: the next reply replays it.
-    const { answer: next, body: nextBody } = await answerTo(reply(thread.id, answer, 'make it night'));
+    const { answer: next, call: nextCall } = await answerTo(reply(thread.id, answer, 'make it night'));
     expect(next.attachments).toHaveLength(1);
     expect(mainText(next)).not.toMatch(/earlier history/);
-    expect(nextBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
-    expect(nextBody.contents[0]?.parts[0]).toEqual({ text: 'now add a hat' });
+    expect(nextCall.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
+    expect(nextCall.seen[0]?.texts).toEqual(['now add a hat']);
 
     // The damaged record was set aside, not lost.
     const setAside = (await setAsideRecords(thread.id)) as ConversationRecord[];
@@ -111,17 +124,15 @@ describe('a thread whose stored history cannot be replayed', () => {
       await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
     });
 
-    const { answer, body } = await answerTo(reply(thread.id, starter, 'make the first one green'));
+    const { answer, call } = await answerTo(reply(thread.id, starter, 'make the first one green'));
     expect(answer.attachments, answer.content).toHaveLength(1);
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the image you replied to/);
-    expect(body.contents).toHaveLength(1);
-    expect(body.contents[0]?.parts[0]).toEqual({ text: 'make the first one green' });
-    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    expect(call.seen).toEqual([{ role: 'user', texts: ['make the first one green'], images: [base64Of(firstAttachmentBytes(harness, starter))] }]);
     expect(harness.logLines.some((line) => line.includes('unknown record version 7'))).toBe(true);
 
-    const { answer: next, body: nextBody } = await answerTo(reply(thread.id, answer, 'brighter'));
+    const { answer: next, call: nextCall } = await answerTo(reply(thread.id, answer, 'brighter'));
     expect(next.attachments).toHaveLength(1);
-    expect(nextBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    expect(nextCall.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
     expect(await setAsideRecords(thread.id)).toEqual([{ version: 7, from: 'the future' }]);
   });
 
@@ -136,9 +147,7 @@ describe('a thread whose stored history cannot be replayed', () => {
       (message) => message.id === harness.discord.interaction(interactionId).originalMessageId && message.attachments.length > 0,
     );
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the latest image I posted here/);
-    const body = geminiBody(harness, harness.gemini.requests.length - 1);
-    expect(body.contents).toHaveLength(1);
-    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, blue))).toBe(true);
+    expect(lastCall().seen).toEqual([{ role: 'user', texts: ['add a hat'], images: [base64Of(firstAttachmentBytes(harness, blue))] }]);
   });
 
   it('missing a stored image, with no later image in the thread, goes on from the image the thread was started from', async () => {
@@ -147,11 +156,10 @@ describe('a thread whose stored history cannot be replayed', () => {
       await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
     });
 
-    const { answer, body } = await answerTo(mention(thread.id, 'now add a hat'));
+    const { answer, call } = await answerTo(mention(thread.id, 'now add a hat'));
     expect(answer.attachments, answer.content).toHaveLength(1);
     expect(answer.content).toMatch(WENT_ON_FROM_IMAGE);
-    expect(body.contents).toHaveLength(1);
-    expect(Buffer.from(inlineData(body.contents[0]?.parts[1])!.data, 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    expect(call.seen).toEqual([{ role: 'user', texts: ['now add a hat'], images: [base64Of(firstAttachmentBytes(harness, starter))] }]);
   });
 
   it('missing a stored image, keeps the thread\'s own model and image options when it goes on without the history', async () => {
@@ -163,9 +171,7 @@ describe('a thread whose stored history cannot be replayed', () => {
 
     const { answer } = await answerTo(reply(thread.id, starter, 'now add a hat'));
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the image you replied to/);
-    const last = harness.gemini.requests.at(-1)!;
-    expect(last.model).toBe('gemini-3.1-flash-image');
-    expect(geminiBody(harness, harness.gemini.requests.length - 1).generationConfig).toMatchObject({ imageConfig: { aspectRatio: '21:9' } });
+    expect(lastCall()).toMatchObject({ model: 'gemini-3.1-flash-image', aspectRatio: '21:9' });
   });
 
   it('with no image of the bot left anywhere in it, goes on as a new conversation from the words alone', async () => {
@@ -178,13 +184,13 @@ describe('a thread whose stored history cannot be replayed', () => {
       await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
     });
 
-    const { answer, body } = await answerTo(mention(thread.id, 'a red panda'));
+    const { answer, call } = await answerTo(mention(thread.id, 'a red panda'));
     expect(answer.attachments, answer.content).toHaveLength(1);
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, and found no image of mine here to go on from, so I started afresh from your message/);
-    expect(body.contents).toEqual([{ role: 'user', parts: [{ text: 'a red panda' }] }]);
+    expect(call.seen).toEqual([{ role: 'user', texts: ['a red panda'], images: [] }]);
 
-    const { body: nextBody } = await answerTo(reply(thread.id, answer, 'brighter'));
-    expect(nextBody.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
+    const { call: nextCall } = await answerTo(reply(thread.id, answer, 'brighter'));
+    expect(nextCall.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
   });
 });
 
@@ -200,9 +206,10 @@ describe('a button on an image of a thread whose history cannot be replayed', ()
       (message) => message.channel_id === thread.id && message.attachments.length > 0 && harness.discord.messages(thread.id).indexOf(message) >= before,
     );
     expect(upscaled.content).toContain('I could not read the earlier history of this thread, so I went on from the image you replied to.');
-    const sent = geminiBody(harness, harness.gemini.requests.length - 1);
-    expect(sent.contents).toHaveLength(1); // no history: the image itself, as a reference
-    expect(sent.contents[0]?.parts.map(inlineData)[1]).toEqual({ mimeType: 'image/jpeg', data: firstAttachmentBytes(harness, starter).toString('base64') });
+    const sent = lastCall();
+    expect(sent.seen).toHaveLength(1); // no history: the image itself, as a reference
+    expect(sent.asked.images).toEqual([base64Of(firstAttachmentBytes(harness, starter))]);
+    expect(sent.askedImageTypes).toEqual(['image/jpeg']);
   });
 });
 
@@ -215,7 +222,7 @@ describe('a stored conversation that names another server', () => {
     const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
     expect(mainText(answer)).toBe('This conversation belongs to another server, so I cannot continue it here.');
     expect(answer.attachments).toEqual([]);
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
     expect(harness.logLines.some((line) => line.includes('belongs to another server') && line.includes('123456789012345678'))).toBe(true);
   });
 
@@ -238,7 +245,7 @@ describe('a stored conversation that names another server', () => {
       (message) => message.id === harness.discord.interaction(submitted.interactionId).originalMessageId && message.content !== '',
     );
     expect(formAnswer.content).toBe('This conversation belongs to another server, so I cannot continue it here.');
-    expect(harness.gemini.requests).toHaveLength(1);
+    expect(geminiCalls(harness)).toHaveLength(1);
     expect(harness.discord.deletedMessageIds()).toEqual([]);
     expect(harness.discord.threads().map((opened) => opened.id)).toEqual([thread.id]);
   });

@@ -92,7 +92,10 @@ describe('a new interaction', () => {
     const [, call, result] = json.steps as Json[];
     expect(call).toMatchObject({ id: expect.any(String), arguments: { queries: ['weather in Tokyo'] }, signature: expect.any(String) });
     expect(result).toMatchObject({ call_id: call?.id, result: [{ search_suggestions: expect.any(String) }], signature: expect.any(String) });
-    expect(outputContent(json)[0]?.annotations).toEqual([expect.objectContaining({ type: 'url_citation', url: expect.any(String) })]);
+    expect(outputContent(json)[0]?.annotations).toEqual([
+      expect.objectContaining({ type: 'url_citation', url: expect.any(String) }),
+      expect.objectContaining({ type: 'url_citation', url: expect.any(String) }),
+    ]);
     expect(json.usage.grounding_tool_count).toEqual([{ type: 'google_search', count: 1 }]);
   });
 

@@ -146,7 +146,7 @@ describe('a streamed interaction', () => {
     const { events } = await stream(imageRequest([userInput('weather in Tokyo')], grounding));
     const steps = rebuild(events);
     expect(steps.map((step) => step.type)).toEqual(['thought', 'google_search_call', 'google_search_result', 'model_output']);
-    expect(steps[3]?.content[0].annotations).toEqual([expect.objectContaining({ type: 'url_citation' })]);
+    expect(steps[3]?.content[0].annotations).toEqual([expect.objectContaining({ type: 'url_citation' }), expect.objectContaining({ type: 'url_citation' })]);
     const history = [userInput('weather in Tokyo'), ...steps, userInput('again')];
     expect((await create(emulator, imageRequest(history, { store: false, ...grounding }))).status).toBe(200);
   });

@@ -167,15 +167,12 @@ function searchSteps(prompt: string): Step[] {
   ];
 }
 
+/** The same two pages generateContent's grounding cites (responses.ts), so members see the same sources on both APIs. */
 function citations(text: string): Array<{ type: 'url_citation'; url: string; title: string; start_index: number; end_index: number }> {
+  const end = Buffer.byteLength(text);
   return [
-    {
-      type: 'url_citation',
-      url: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/emulator',
-      title: 'example.com',
-      start_index: 0,
-      end_index: Buffer.byteLength(text),
-    },
+    { type: 'url_citation', url: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/emulator', title: 'example.com', start_index: 0, end_index: end },
+    { type: 'url_citation', url: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/emulator-2', title: 'weather.example', start_index: 0, end_index: end },
   ];
 }
 
