@@ -157,8 +157,8 @@ describe.skipIf(withoutRedis)('an error after the deferral, for each kind of int
 /*
  * A form must be Discord's first answer, within 3 s. Before it opens the bot
  * looks at the server's settings (to refuse a member they leave out at once),
- * but only for a second: a store that does not answer for 3.5 s (Redis paused for all
- * clients) must not cost the member the form.
+ * but only for a second: a store that does not answer at all (Redis frozen until both
+ * forms are open) must not cost the member the form.
  */
 describe.skipIf(withoutRedis)('a form while the store is slow', () => {
   const servers = useStoreServers('redis');
@@ -168,13 +168,19 @@ describe.skipIf(withoutRedis)('a form while the store is slow', () => {
   it('opens the Edit form and the "Edit with Gemini" form anyway, in time', async () => {
     const { message } = await imagine(harness, { prompt: 'a fox' });
     const photo = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'my cat', attachments: [harness.discord.addAttachment(pngBytes(3), { filename: 'cat.png' })] });
-    await servers.redis.admin.sendCommand(['CLIENT', 'PAUSE', '3500', 'ALL']);
-    const edit = harness.discord.clickButton({ user: harness.discord.users.bob, message, customId: 'nb1:result:edit' });
-    const menu = harness.discord.sendMessageCommand({ user: harness.discord.users.bob, name: 'Edit with Gemini', message: photo });
-    for (const opener of [edit, menu]) {
-      const record = await harness.discord.waitForInteractionResponse(opener.interactionId);
-      expect(record.ackType).toBe(9); // the form; the emulator refuses an answer after 3 s, as Discord does
-      expect(record.ackedAt! - record.createdAt).toBeLessThan(3_000);
+    // The store answers nothing until both forms are open (a look that waited for it would wait past Discord's 3 s).
+    const resume = servers.redis.hang();
+    try {
+      const edit = harness.discord.clickButton({ user: harness.discord.users.bob, message, customId: 'nb1:result:edit' });
+      const menu = harness.discord.sendMessageCommand({ user: harness.discord.users.bob, name: 'Edit with Gemini', message: photo });
+      for (const opener of [edit, menu]) {
+        const record = await harness.discord.waitForInteractionResponse(opener.interactionId);
+        expect(record.ackType).toBe(9); // the form; the emulator refuses an answer after 3 s, as Discord does
+        // Discord's limit itself, not a guess at the machine: the bot gives the store a second, then opens the form.
+        expect(record.ackedAt! - record.createdAt).toBeLessThan(3_000);
+      }
+    } finally {
+      resume();
     }
     expect(harness.logLines.filter((line) => line.includes('server settings not read in time before a form'))).toHaveLength(2);
   });

@@ -88,6 +88,8 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
     const exited = once(bot.child, 'exit') as Promise<[number | null]>;
     bot.child.kill('SIGTERM');
     const [code] = await exited;
+    // An operator's limit, not a guess: orchestrators kill a process 10 s after SIGTERM (Docker's default), and the idle
+    // shards need a fraction of it to stop and the manager to see them go.
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);

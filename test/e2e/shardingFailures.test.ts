@@ -130,7 +130,7 @@ describe('the bot with SHARDS set, when it cannot run', () => {
 });
 
 describe.skipIf(withoutRedis)('the bot with SHARDS=2, when its manager is killed', () => {
-  it('runs the two shards it was told to whatever Discord recommends, and they stop by themselves within 10 s', async () => {
+  it('runs the two shards it was told to whatever Discord recommends, and they stop by themselves', async () => {
     await servers.redis.reset();
     const discord = await startDiscordEmulator({ recommendedShards: 1, maxConcurrency: 16 });
     const env = { ...emulatorEnv(discord), DATABASE_URL: servers.redis.url, SHARDS: '2' };
@@ -139,11 +139,9 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=2, when its manager is killed
     try {
       await bot.logged('all shards are online');
       expect(discord.shardSessions().map((session) => session.shard).sort()).toEqual([[0, 2], [1, 2]]);
-      const started = Date.now();
-      // SIGKILL leaves no chance to forward anything: the shards notice their IPC channel close.
+      // SIGKILL leaves no chance to forward anything: the shards notice their IPC channel close and stop on their own.
       bot.child.kill('SIGKILL');
       await vi.waitFor(() => expect(pids().filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 50 });
-      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       bot.killAll();
       await discord.close();

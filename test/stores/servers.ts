@@ -32,6 +32,12 @@ export interface RedisServer {
   admin: RedisAdmin;
   /** Empties every database and lifts any memory limit a test set. */
   reset(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP) until the returned function is called: connections stay open and nothing
+   * answers, as with a hung server, for as long as the test needs rather than for a guessed time.
+   * The admin client hangs too meanwhile.
+   */
+  hang(): () => void;
   stop(): Promise<void>;
 }
 
@@ -66,6 +72,10 @@ export async function startRedis(): Promise<RedisServer> {
     async reset() {
       await admin.configSet('maxmemory', '0');
       await admin.flushAll();
+    },
+    hang() {
+      child.kill('SIGSTOP');
+      return () => void child.kill('SIGCONT');
     },
     async stop() {
       process.off('exit', killOnExit);
