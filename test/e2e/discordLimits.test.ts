@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { heldAnswer } from '../emulators/gemini/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, suiteGeminiApi, type Harness } from './harness.js';
 import { geminiCall, geminiCalls } from './geminiCalls.js';
 import { firstAttachmentBytes, imagine, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 
@@ -34,12 +34,15 @@ describe("Discord's limits", () => {
     expect(bytes.length).toBeLessThanOrEqual(10 * MiB);
     expect(message.content).toMatch(/^A big fox\.\n(-# .*\n)*-# Re-encoded to fit Discord's 10 MB upload limit here\./);
     expect((await sharp(bytes).metadata()).format).toBe('jpeg');
-    // What is stored and replayed is Gemini's original, not the re-encoded copy.
+    // What is stored and replayed is Gemini's original, not the re-encoded copy (on interactions: replayed once
+    // Google's copy is gone, so the record is what the model sees).
     const thread = await waitForThread(harness, message.id);
+    if (suiteGeminiApi() === 'interactions') for (const id of harness.gemini.interactions.storedIds()) harness.gemini.interactions.expire(id);
     const edit = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'smaller', replyTo: message.id });
     await waitForBotReplyTo(harness, edit);
-    const edited = geminiCall(harness, 1);
+    const edited = geminiCalls(harness).at(-1)!;
     expect(edited.status).toBe(200);
+    expect(edited.continuedFrom).toBeUndefined();
     expect(edited.seen[1]?.images).toEqual(geminiCall(harness, 0).answer?.images);
     expect(Buffer.from(edited.seen[1]!.images[0]!, 'base64').length).toBeGreaterThan(10 * MiB);
   });

@@ -1,3 +1,4 @@
+// Runs once (vitest.config.ts): /help never calls Gemini and shows nothing that depends on GEMINI_API.
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { privateReply } from './settingsHelpers.js';

@@ -1,3 +1,5 @@
+// Runs once (vitest.config.ts): /settings never calls Gemini, so GEMINI_API cannot change what it shows; what the settings
+// change in a Gemini call (model, image options) runs on both APIs in serverControls.test.ts and modelRanges.test.ts.
 import { describe, expect, it } from 'vitest';
 import { settingsCommand } from '../../commands/settings.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
