@@ -10,7 +10,10 @@ import { useHarness } from './useHarness.js';
  * On a shared store every read of a conversation record is a round trip
  * (and the thread's lease another): a turn reads its record once, however
  * it was asked for. Counted on a real Redis with MONITOR, which reports
- * every command any client sends, in the order Redis runs them.
+ * every command any client sends, in the order Redis runs them. Runs on
+ * both GEMINI_APIs (E2E_GEMINI_API): on interactions a turn also reads the
+ * interaction it continues from out of the record, and Delete forgets the
+ * turn's interaction at Google, without another read.
  */
 const servers = useStoreServers('redis');
 

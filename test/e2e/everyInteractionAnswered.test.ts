@@ -2,8 +2,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import type { Harness } from './harness.js';
+import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
 import { imagine, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
+
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what reached Gemini is read through geminiCalls.
 
 const UNEXPECTED = /^Something went wrong on my side \(reference ([0-9a-f]{8})\)\. Please try again\.$/;
 
@@ -38,7 +41,7 @@ describe('an interaction whose options are not what the command expects', () => 
     expect(answer.content).toBe(
       'I could not read this /imagine: the prompt option is missing. Your Discord may show an older version of the command; reload Discord (Ctrl+R) and try again.',
     );
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiRequestCount(harness)).toBe(0);
   });
 
   it('/imagine with a size no model makes is refused before any call, naming the sizes the model makes', async () => {
@@ -51,7 +54,7 @@ describe('an interaction whose options are not what the command expects', () => 
       ],
     });
     expect((await finalAnswer(harness, interactionId)).content).toBe('gemini-3-pro-image does not make images at the size `8K`. Choose 1K, 2K or 4K.');
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiRequestCount(harness)).toBe(0);
   });
 
   it('/settings with an option missing is refused plainly and changes nothing', async () => {
@@ -150,7 +153,10 @@ describe.skipIf(withoutRedis)('an error after the deferral, for each kind of int
     await servers.redis.admin.configSet('maxmemory', '0');
     const next = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id }));
     expect(next.attachments).toHaveLength(1);
-    expect((harness.gemini.requests.at(-1)?.body as { contents: unknown[] }).contents).toHaveLength(3);
+    const calls = geminiCalls(harness);
+    expect(calls.map((call) => call.status)).toEqual([200, 200]); // the reroll failed before it reached Gemini
+    expect(calls[1]!.seen).toHaveLength(3);
+    expect(calls[1]!.seen[1]).toEqual(calls[0]!.answer);
   });
 });
 

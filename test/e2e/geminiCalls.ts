@@ -221,3 +221,8 @@ function turnsOfSteps(steps: readonly InteractionStep[]): SeenTurn[] {
   }
   return turns;
 }
+
+/** How many requests reached Gemini on either API, turns and the interactions' GETs and DELETEs alike: for "nothing reached Gemini". */
+export function geminiRequestCount(harness: Harness): number {
+  return harness.gemini.requests.length + harness.gemini.interactions.requests.length;
+}

@@ -58,11 +58,14 @@ describe('a conversation stored by an older version (no image lengths)', () => {
     const [first] = geminiCalls(harness);
     if (suiteGeminiApi() === 'interactions') harness.gemini.interactions.expire(first!.interactionId!);
 
-    // A turn that stores nothing of its own (Gemini refuses it): only the migration can write the record back.
+    // A turn that stores nothing of its own (Gemini refuses it): only the migration can write the record back. On
+    // interactions the refusal is a failed interaction, not the words-only answer a reply would build on (FACTS.md).
+    harness.gemini.interactions.setSafetyStyle('failed');
     harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
     await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id }));
     expect(answeredCall().modelTurnsSent).toEqual([first!.answerOnWire]);
     const migrated = await storedRecord(thread.id, 1);
+    expect(migrated.exchanges).toHaveLength(1); // the refused turn kept nothing
     expect(migrated.exchanges[0]?.model.parts).toEqual(current.exchanges[0]?.model.parts); // the lengths are back
 
     // On interactions the refusal came as an answer in words alone (Google's only sign of one), kept in the thread:

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 import { imagine, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): what the bot sent Gemini is read on both APIs' records.
+
 let harness: Harness | undefined;
 
 afterEach(async () => {
@@ -13,7 +15,7 @@ afterEach(async () => {
 function everythingTheBotSaid(h: Harness): string {
   const discordPayloads = h.discord.requests.map((request) => JSON.stringify({ path: request.path, query: request.query, json: request.json }));
   const messages = [h.discord.channelId, ...h.discord.threads().map((thread) => thread.id)].flatMap((id) => h.discord.messages(id).map((m) => m.content));
-  const geminiUrls = h.gemini.requests.map((request) => JSON.stringify(request.body).slice(0, 10_000));
+  const geminiUrls = [...h.gemini.requests, ...h.gemini.interactions.requests].map((request) => JSON.stringify(request.body ?? null).slice(0, 10_000));
   return [...h.logLines, ...discordPayloads, ...messages, ...geminiUrls].join('\n');
 }
 
@@ -45,7 +47,9 @@ describe('secrets', () => {
     expect(said).not.toContain(gemini.apiKey);
     expect(said).not.toContain(discord.token);
     // The key travels only in its header.
-    for (const request of gemini.requests) expect(request.headers['x-goog-api-key']).toBe(gemini.apiKey);
+    const toGemini = [...gemini.requests, ...gemini.interactions.requests];
+    expect(toGemini.length).toBeGreaterThanOrEqual(12);
+    for (const request of toGemini) expect(request.headers['x-goog-api-key']).toBe(gemini.apiKey);
   });
 
   it('does not leak a wrong key either when Gemini rejects it', async () => {

@@ -3,7 +3,8 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage, User } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
-import { geminiBody, imagine, isBotMessage, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
+import { imagine, isBotMessage, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -11,7 +12,9 @@ import { useHarness } from './useHarness.js';
  * Server A (the emulator's first guild) has a conversation of two turns.
  * Mallory is a member of server B only. Everything she can send carries
  * A's ids where a custom id allows it; none of it may reach A's
- * conversation, A's channels, or Gemini.
+ * conversation, A's channels, or Gemini. Runs on both GEMINI_APIs
+ * (E2E_GEMINI_API): every request to either API counts as reaching Gemini,
+ * and the interactions Google keeps for A are part of what must not change.
  */
 const harness = useHarness({ env: { MAX_REQUESTS_PER_USER: '10' } });
 
@@ -37,7 +40,9 @@ async function serverASnapshot(h: Harness, threadId: string) {
       .flatMap((id) => h.discord.messages(id))
       .filter((m) => ((m.flags ?? 0) & 64) === 0)
       .map((m) => ({ id: m.id, content: m.content, attachments: m.attachments.length }));
-    return { loaded, messages, threads: h.discord.threads().filter((t) => t.guild_id === h.discord.guildId).map((t) => t.id) };
+    // On interactions Google keeps A's turns: none may be deleted (or added) from outside A.
+    const atGoogle = h.gemini.interactions.storedIds();
+    return { loaded, messages, threads: h.discord.threads().filter((t) => t.guild_id === h.discord.guildId).map((t) => t.id), atGoogle };
   } finally {
     await store.close();
   }
@@ -73,7 +78,7 @@ describe('a member of another server replaying server A ids', () => {
     const a = await serverAConversation(harness);
     const b = await malloryImageInB(harness);
     const before = await serverASnapshot(harness, a.thread.id);
-    const requestsBefore = harness.gemini.requests.length;
+    const requestsBefore = geminiRequestCount(harness);
 
     const mallory = harness.discord.users.mallory;
     const opener = harness.discord.clickButton({ user: mallory, message: b, customId: 'nb1:result:edit' });
@@ -84,7 +89,7 @@ describe('a member of another server replaying server A ids', () => {
       );
     }
 
-    expect(harness.gemini.requests).toHaveLength(requestsBefore);
+    expect(geminiRequestCount(harness)).toBe(requestsBefore);
     expect(await serverASnapshot(harness, a.thread.id)).toEqual(before);
   });
 
@@ -92,7 +97,7 @@ describe('a member of another server replaying server A ids', () => {
     const a = await serverAConversation(harness);
     const b = await malloryImageInB(harness);
     const before = await serverASnapshot(harness, a.thread.id);
-    const requestsBefore = harness.gemini.requests.length;
+    const requestsBefore = geminiRequestCount(harness);
     const threadsInB = () => harness.discord.threads().filter((t) => t.guild_id === harness.discord.secondGuildId).length;
     const threadsBefore = threadsInB();
     const mallory = harness.discord.users.mallory;
@@ -116,7 +121,7 @@ describe('a member of another server replaying server A ids', () => {
     const sneaky = await submitTampered(harness, again, mallory, swapped);
     expect(await privateRefusal(harness, sneaky.interactionId)).toMatch(/^That form does not belong to this place/);
 
-    expect(harness.gemini.requests).toHaveLength(requestsBefore);
+    expect(geminiRequestCount(harness)).toBe(requestsBefore);
     expect(threadsInB()).toBe(threadsBefore);
     expect(await serverASnapshot(harness, a.thread.id)).toEqual(before);
   });
@@ -128,7 +133,7 @@ describe('a member of another server replaying server A ids', () => {
     // A bot message in B that belongs to no conversation.
     const hint = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: mallory, channelId: harness.discord.secondGuildChannelId, content: '', mentionBot: true }));
     const before = await serverASnapshot(harness, a.thread.id);
-    const requestsBefore = harness.gemini.requests.length;
+    const requestsBefore = geminiRequestCount(harness);
 
     const forgedIds = [`nb1:edit-modal:${a.first.id}`, `nb1:compose-modal:${harness.discord.channelId}:${a.first.id}`];
     for (const customId of forgedIds) {
@@ -148,7 +153,7 @@ describe('a member of another server replaying server A ids', () => {
     const reply = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(submitted.interactionId).originalMessageId && message.content !== '');
     expect(reply.content).toMatch(/no longer part of a conversation/); // …finds none
 
-    expect(harness.gemini.requests).toHaveLength(requestsBefore);
+    expect(geminiRequestCount(harness)).toBe(requestsBefore);
     expect(await serverASnapshot(harness, a.thread.id)).toEqual(before);
   });
 
@@ -161,12 +166,10 @@ describe('a member of another server replaying server A ids', () => {
 
     const next = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: a.thread.id, content: 'add a hat', replyTo: a.second.id }));
     expect(next.attachments).toHaveLength(1);
-    const body = geminiBody(harness, harness.gemini.requests.length - 1);
-    expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
-    expect(body.contents.flatMap((content) => content.parts.flatMap((part) => (typeof part['text'] === 'string' && content.role === 'user' ? [part['text']] : [])))).toEqual([
-      ...SECRET_PROMPTS,
-      'add a hat',
-    ]);
+    const call = geminiCalls(harness).at(-1)!;
+    expect(call.status).toBe(200);
+    expect(call.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(call.seen.filter((turn) => turn.role === 'user').flatMap((turn) => turn.texts)).toEqual([...SECRET_PROMPTS, 'add a hat']);
     const inThread = harness.discord.messages(a.thread.id).filter((message) => isBotMessage(harness, message));
     expect(inThread.some((message) => message.content.includes(mallory.id))).toBe(false);
   });
@@ -192,7 +195,7 @@ describe('a member of the same server naming what they did not pick', () => {
       const forged = await submitTampered(harness, opener, bob, tampered);
       expect(await privateRefusal(harness, forged.interactionId)).toMatch(/^That form does not belong to this place/);
     }
-    expect(harness.gemini.requests).toHaveLength(0);
+    expect(geminiRequestCount(harness)).toBe(0);
 
     // The form as it was given works, in a thread as in a channel.
     const { message: starter } = await imagine(harness, { prompt: 'a fox' });
@@ -205,7 +208,7 @@ describe('a member of the same server naming what they did not pick', () => {
       (message) => isBotMessage(harness, message) && message.id === harness.discord.interaction(submitted.interactionId).originalMessageId && message.attachments.length > 0,
     );
     expect(result.channel_id).toBe(thread.id);
-    expect(geminiBody(harness, harness.gemini.requests.length - 1).contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(geminiCalls(harness).at(-1)!.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
   });
 });
 
@@ -223,7 +226,7 @@ describe('members the server\'s settings leave out', () => {
     const artists = harness.discord.createRole({ name: 'Artists' });
     await privateReply(harness, harness.discord.users.alice, 'settings', 'role', [{ name: 'role', type: 8, value: artists.id }]);
     const before = await serverASnapshot(harness, a.thread.id);
-    const requestsBefore = harness.gemini.requests.length;
+    const requestsBefore = geminiRequestCount(harness);
     const refusal = 'On this server only members with the Artists role can use me.';
 
     for (const action of ['reroll', 'edit', 'upscale-2k', 'upscale-4k', 'branch']) {
@@ -255,7 +258,7 @@ describe('members the server\'s settings leave out', () => {
       expect(await privateRefusal(harness, again.interactionId)).toBe(elsewhere);
     }
 
-    expect(harness.gemini.requests).toHaveLength(requestsBefore);
+    expect(geminiRequestCount(harness)).toBe(requestsBefore);
     expect(await serverASnapshot(harness, a.thread.id)).toEqual(before);
   });
 });
