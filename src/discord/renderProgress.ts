@@ -1,4 +1,5 @@
 import { checkGeneratedImage } from '../images/checkGeneratedImage.js';
+import { fitPreviewToUploadLimit } from '../images/fitToUploadLimit.js';
 import type { TurnProgress } from '../turn/turnRequest.js';
 import { fileExtension, trimContent, type RenderedMessage } from './renderOutcome.js';
 
@@ -11,9 +12,11 @@ export function sketchCaption(number: number): string {
  * What the member's pending reply shows while the request waits or Gemini
  * draws. A sketch is checked like an answer's image before it is posted
  * (strict base64, magic bytes, a header sharp reads) and posted as the type
- * its bytes show, without buttons; one that fails the check, or is larger
- * than the destination takes, is skipped (undefined): the next sketch or the
- * answer comes soon, and a sketch is not worth a re-encode.
+ * its bytes show, without buttons. One larger than the destination takes
+ * is shown smaller (a 4K draft can pass an unboosted server's 10 MiB, and 4K
+ * renders are the slow ones a member most wants to watch); one that fails
+ * the check, or does not fit even so, is skipped (undefined): the next
+ * sketch or the answer comes soon.
  */
 export async function renderProgress(progress: TurnProgress, uploadLimitBytes: number): Promise<RenderedMessage | undefined> {
   switch (progress.kind) {
@@ -23,10 +26,12 @@ export async function renderProgress(progress: TurnProgress, uploadLimitBytes: n
       return text(`Gemini is busy, retrying in ${progress.seconds} s…`);
     case 'sketch': {
       const check = await checkGeneratedImage(progress.image);
-      if (!check.ok || check.image.bytes.length > uploadLimitBytes) return undefined;
+      if (!check.ok) return undefined;
       const { mimeType, bytes } = check.image;
+      const fitted = await fitPreviewToUploadLimit({ name: `sketch-${progress.number}.${fileExtension(mimeType)}`, mimeType, data: bytes }, uploadLimitBytes);
+      if (fitted.kind === 'impossible') return undefined;
       const caption = [sketchCaption(progress.number), ...(progress.thought ? [`-# ${progress.thought}`] : [])].join('\n');
-      return { content: trimContent(caption), files: [{ name: `sketch-${progress.number}.${fileExtension(mimeType)}`, mimeType, data: bytes }] };
+      return { content: trimContent(caption), files: [fitted.image] };
     }
   }
 }

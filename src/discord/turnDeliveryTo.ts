@@ -19,7 +19,7 @@ export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDe
     async progress(progress) {
       const message = await renderProgress(progress, channel.uploadLimitBytes);
       if (message) await channel.progress(message);
-      else logger.debug({ sketch: progress.kind === 'sketch' ? progress.number : undefined }, 'a sketch was skipped: it does not decode or is over the upload limit');
+      else logger.debug({ sketch: progress.kind === 'sketch' ? progress.number : undefined }, 'a sketch was skipped: it does not decode, or does not fit the upload limit even as a preview');
     },
     async post(outcome, notes) {
       const rendered = notes ? renderOutcome(outcome, answerNotes(outcome, notes), resultButtonsFor(notes.range)) : renderOutcome(outcome);

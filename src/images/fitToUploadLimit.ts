@@ -65,6 +65,39 @@ export async function fitToUploadLimit(image: ImageToFit, limitBytes: number): P
   return { kind: 'impossible', reason: 'still-too-large' };
 }
 
+// A sketch is on screen for seconds until the next one or the answer: a
+// preview this size is plenty in Discord's viewer, and small enough that one
+// encode always fits.
+const PREVIEW_LONG_SIDE = 1536;
+const PREVIEW_QUALITY = 80;
+
+/**
+ * Makes the one image of a progress message (a sketch) fit the destination's
+ * upload limit: as it is if it fits with the message's overhead, else one
+ * JPEG at most PREVIEW_LONG_SIDE on its long side. One encode and never the
+ * answer's ladder: the answer waits behind a sketch being prepared, and a
+ * smaller sketch loses nothing a sketch is for. Never throws.
+ */
+export async function fitPreviewToUploadLimit(image: ImageToFit, limitBytes: number): Promise<FitResult> {
+  const budget = Math.max(0, limitBytes - MESSAGE_OVERHEAD_BYTES);
+  if (image.data.length <= budget) return { kind: 'unchanged', image };
+  const size = await readOrientedSize(image.data);
+  if (!size) return { kind: 'impossible', reason: 'undecodable' };
+  // JPEG decodes shrunk on load for a target this much smaller: the full-size pixels are never held.
+  const step = { quality: PREVIEW_QUALITY, scale: Math.min(1, PREVIEW_LONG_SIDE / Math.max(size.width, size.height)) };
+  const encoded = await encodeJpeg(image.data, size, step);
+  if (!encoded) return { kind: 'impossible', reason: 'undecodable' };
+  if (encoded.data.length > budget) return { kind: 'impossible', reason: 'still-too-large' };
+  return {
+    kind: 'reencoded',
+    image: { name: withJpegExtension(image.name), mimeType: 'image/jpeg', data: encoded.data },
+    originalBytes: image.data.length,
+    width: encoded.width,
+    height: encoded.height,
+    scaled: step.scale < 1,
+  };
+}
+
 /**
  * Fits the images of one message so that each file and their total stay under
  * the limit, with room left for the rest of the request. Images that cannot

@@ -20,7 +20,19 @@ describe("the member's pending reply", () => {
     expect(payload.allowedMentions).toEqual({ parse: [], repliedUser: false });
   });
 
-  it('skips a sketch that does not decode, or that the destination could not take', async () => {
+  it('shows a sketch larger than the destination takes as a smaller JPEG, still a sketch', async () => {
+    const large = await sharp({ create: { width: 2400, height: 1200, channels: 3, background: 'grey', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+    const limit = 4 * 1024 * 1024;
+    expect(large.length).toBeGreaterThan(limit);
+    const message = await renderProgress(sketch(large.toString('base64'), 'image/png'), limit);
+    expect(message?.content).toBe('Sketch 2, still drawing…\n-# Placing the fox');
+    expect(message?.files.map((file) => [file.name, file.mimeType])).toEqual([['sketch-2.jpg', 'image/jpeg']]);
+    expect(message!.files[0]!.data.length).toBeLessThan(limit);
+    const shown = await sharp(message!.files[0]!.data).metadata();
+    expect([shown.format, shown.width, shown.height]).toEqual(['jpeg', 1536, 768]);
+  });
+
+  it('skips a sketch that does not decode, or that does not fit even as a preview', async () => {
     expect(await renderProgress(sketch(Buffer.from('not a picture').toString('base64')), 10 * 1024 * 1024)).toBeUndefined();
     expect(await renderProgress(sketch('%%%'), 10 * 1024 * 1024)).toBeUndefined();
     expect(await renderProgress(sketch(png.toString('base64')), png.length - 1)).toBeUndefined();

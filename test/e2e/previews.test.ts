@@ -1,5 +1,6 @@
 // generateContent only (vitest.config.ts): its point is streamGenerateContent's chunks and thinkingConfig; the Interactions stream's sketches are proven in geminiInteractions.test.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
 import type { RecordedRequest, StoredMessage } from '../emulators/discord/index.js';
 import { stalledStream, type Behaviour } from '../emulators/gemini/index.js';
@@ -146,6 +147,32 @@ describe('live previews', () => {
     const replayed = geminiBody(harness, 1).contents[1]!;
     expect(replayed).toEqual(answeredContent(harness.gemini.requests[0]!));
     expect(replayed.parts.filter((part) => part['thought'] === true).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a sketch larger than the reply takes', () => {
+  const MiB = 1024 * 1024;
+  // The interaction says the reply takes 1 MiB per upload (attachment_size_limit), and the emulator refuses more.
+  const harness = useHarness({ discord: { uploadLimitBytes: 1 * MiB } });
+
+  it('is shown as a smaller JPEG, not skipped; the answer then replaces it, fitted as ever', async () => {
+    // Gemini's drafts are full-size, as large as its answer: both 3 MiB here.
+    const stalled = stalledStream(AFTER_FIRST_SKETCH, { kind: 'image', text: 'A big fox.', thoughtImages: 2, imageBytes: 3 * MiB });
+    harness.gemini.enqueue(stalled.behaviour);
+    const turn = dispatchImagine(harness, 'a big fox');
+    const sketch = await turn.sketch();
+    expect(sketch.content).toBe('Sketch 1, still drawing…\n-# Planning the composition');
+    expect(sketch.attachments.map((attachment) => attachment.filename)).toEqual(['sketch-1.jpg']);
+    const bytes = harness.discord.attachmentBytes(sketch.attachments[0]!);
+    expect(bytes.length).toBeLessThan(1 * MiB);
+    expect(await sharp(bytes).metadata()).toMatchObject({ format: 'jpeg', width: 16, height: 16 }); // Gemini's picture, without the bulk
+    expect(sketch.components ?? []).toEqual([]);
+    stalled.release();
+    const answer = await turn.answer();
+    expect(answer.id).toBe(sketch.id);
+    expect(answer.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
+    expect(answer.content).toMatch(/^A big fox\.\n(-# .*\n)*-# Re-encoded to fit/);
+    expect(harness.discord.requests.filter((request) => request.status === 413)).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   fitAllToUploadLimit,
+  fitPreviewToUploadLimit,
   fitToUploadLimit,
   type ImageToFit,
 } from '../../src/images/fitToUploadLimit.js';
@@ -170,5 +171,53 @@ describe('fitting the images of one message', () => {
     const result = await fitAllToUploadLimit([garbage, tinyJpeg], 100_000);
 
     expect(result).toEqual({ images: [tinyJpeg], changed: false, failed: 1, leftOut: [{ name: 'broken.png', reason: 'undecodable' }] });
+  });
+});
+
+describe('fitting a sketch into an upload limit', () => {
+  const OVERHEAD = 64 * 1024; // the message's own bytes, as for an answer
+
+  it('hands back a sketch that fits with its message, byte for byte', async () => {
+    const result = await fitPreviewToUploadLimit(smallPng, smallPng.data.length + OVERHEAD);
+
+    expect(result).toEqual({ kind: 'unchanged', image: smallPng });
+  });
+
+  it('re-encodes a sketch that would fit alone but not with its message', async () => {
+    const result = await fitPreviewToUploadLimit(smallPng, smallPng.data.length + 1000);
+
+    if (result.kind !== 'reencoded') throw new Error(`expected a re-encoded sketch, got ${result.kind}`);
+    expect(result.image.data.length).toBeLessThanOrEqual(smallPng.data.length + 1000 - OVERHEAD);
+    expect([result.width, result.height, result.scaled]).toEqual([400, 300, false]); // small enough already: not shrunk
+  });
+
+  it('shows a large sketch as a preview JPEG at most 1536 px on its long side, the aspect ratio kept', async () => {
+    const large = { name: 'sketch-1.png', mimeType: 'image/png', data: await noise(2400, 1200).png().toBuffer() };
+    const limit = 4 * MEBIBYTE;
+    expect(large.data.length).toBeGreaterThan(limit);
+
+    const result = await fitPreviewToUploadLimit(large, limit);
+
+    if (result.kind !== 'reencoded') throw new Error(`expected a re-encoded sketch, got ${result.kind}`);
+    expect(result.image.name).toBe('sketch-1.jpg');
+    expect(result.image.mimeType).toBe('image/jpeg');
+    expect(result.image.data.length).toBeLessThanOrEqual(limit - OVERHEAD);
+    const metadata = await sharp(result.image.data).metadata();
+    expect([metadata.format, metadata.width, metadata.height]).toEqual(['jpeg', 1536, 768]);
+    expect([result.width, result.height, result.scaled, result.originalBytes]).toEqual([1536, 768, true, large.data.length]);
+  });
+
+  it("encodes once and gives up rather than climb an answer's ladder", async () => {
+    // The answer's fitting gets this under 20 kB by shrinking step after step; a sketch is not worth the wait.
+    expect((await fitToUploadLimit(smallPng, 20_000)).kind).toBe('reencoded');
+
+    expect(await fitPreviewToUploadLimit(smallPng, 20_000 + OVERHEAD)).toEqual({ kind: 'impossible', reason: 'still-too-large' });
+  });
+
+  it('reports bytes that are no image, or a decompression bomb, as undecodable instead of throwing', async () => {
+    const garbage = { name: 'sketch-1.png', mimeType: 'image/png', data: Buffer.alloc(200_000, 7) };
+    expect(await fitPreviewToUploadLimit(garbage, OVERHEAD + 100)).toEqual({ kind: 'impossible', reason: 'undecodable' });
+    const bomb = { name: 'sketch-1.png', mimeType: 'image/png', data: decompressionBomb(12_000, 12_000) };
+    expect(await fitPreviewToUploadLimit(bomb, OVERHEAD + 100)).toEqual({ kind: 'impossible', reason: 'undecodable' });
   });
 });
