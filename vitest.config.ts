@@ -34,6 +34,7 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/everyInteractionAnswered.test.ts',
   'test/e2e/conversationReads.test.ts',
   'test/e2e/secrets.test.ts',
+  'test/e2e/twoProcesses.test.ts',
 ];
 
 export default defineConfig({

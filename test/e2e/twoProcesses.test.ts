@@ -7,7 +7,9 @@ import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
-import { geminiBody, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { suiteGeminiApi } from './harness.js';
+import { geminiCalls } from './geminiCalls.js';
+import { imagine, isBotMessage, isProgressNote, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -24,7 +26,9 @@ function leftToTheOther(logs: string[][], messageId: string): boolean {
  * turns of a thread and the requests against a server's limits are split
  * between the processes, and the thread lease and the usage holds kept in
  * Redis must keep them right. With SHARDS set, each server goes to one
- * process only (sharding.test.ts).
+ * process only (sharding.test.ts). Runs on both GEMINI_APIs (E2E_GEMINI_API):
+ * on interactions each turn must also continue from the interaction the
+ * other process stored last.
  */
 const servers = useStoreServers('redis');
 
@@ -49,13 +53,16 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
         harness.discord.messages(thread.id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === ask.id && !isProgressNote(message));
       await vi.waitFor(() => expect(asks.map((ask) => answersTo(ask).length)).toEqual([1, 1, 1, 1]), { timeout: 15_000, interval: 50 });
       // Gemini saw the history grow by one exchange per turn, in the order the messages were sent, whichever process answered.
-      const turns = [1, 2, 3, 4].map((index) => geminiBody(harness, index).contents);
-      expect(turns.map((contents) => contents.length)).toEqual([3, 5, 7, 9]);
-      expect(turns.map((contents) => contents.at(-1)?.parts[0]?.['text'])).toEqual(['edit number 0', 'edit number 1', 'edit number 2', 'edit number 3']);
+      const calls = geminiCalls(harness);
+      const turns = calls.slice(1);
+      expect(turns.map((call) => call.seen.length)).toEqual([3, 5, 7, 9]);
+      expect(turns.map((call) => call.asked.texts[0])).toEqual(['edit number 0', 'edit number 1', 'edit number 2', 'edit number 3']);
+      turns.forEach((call, index) => expect(call.seen.at(-2)).toEqual(calls[index]!.answer));
+      if (suiteGeminiApi() === 'interactions') expect(turns.map((call) => call.continuedFrom)).toEqual(calls.slice(0, 4).map((call) => call.interactionId));
       // Nothing answered twice: once the other process has given each message up, the answers are still one each.
       await vi.waitFor(() => expect(asks.map((ask) => leftToTheOther([harness.logLines, secondLogLines], ask.id))).toEqual([true, true, true, true]), PATIENCE);
       expect(asks.map((ask) => answersTo(ask).length)).toEqual([1, 1, 1, 1]);
-      expect(harness.gemini.requests).toHaveLength(5);
+      expect(geminiCalls(harness)).toHaveLength(5);
       const generations = (lines: string[]) => lines.filter((line) => line.includes('"outcome":')).length;
       expect(generations(harness.logLines) + generations(secondLogLines)).toBe(5);
     } finally {
@@ -83,7 +90,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
   it('in a rolling deploy, a message that reaches the stopping process too is answered by the new one alone, without a "restarting" notice', async () => {
     harness.gemini.enqueue({ kind: 'delay', ms: 2_000, then: { kind: 'image', text: 'the slow one' } });
     const busy = harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'a slow fox', mentionBot: true });
-    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(1), PATIENCE);
     const next = await startBot(harness.config, createLogger('silent'));
     try {
       // The old process stops taking work but stays connected while its turn finishes.
@@ -103,7 +110,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
   it('with no other process to take it, a message sent while the only one stops still gets the "restarting" notice', async () => {
     harness.gemini.enqueue({ kind: 'delay', ms: 1_000, then: { kind: 'image' } });
     harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'a slow fox', mentionBot: true });
-    await vi.waitFor(() => expect(harness.gemini.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(1), PATIENCE);
     const stopping = harness.bot.stop(5_000);
     const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'a quick cat', mentionBot: true });
     expect(mainText(await waitForBotReplyTo(harness, ask))).toMatch(/^The bot is restarting/);
@@ -174,7 +181,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
     const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
     expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
     expect(answers.filter((message) => /^You have used your 2 images for today on this server\./.test(mainText(message)))).toHaveLength(1);
-    expect(harness.gemini.requests).toHaveLength(3 + 2);
+    expect(geminiCalls(harness)).toHaveLength(3 + 2);
   });
 
   it('keeps the server within its monthly budget, however the turns split between the processes', async () => {
@@ -197,7 +204,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
     const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
     expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
     expect(answers.filter((message) => /monthly image budget/.test(mainText(message)))).toHaveLength(1);
-    expect(harness.gemini.requests).toHaveLength(3 + 2);
+    expect(geminiCalls(harness)).toHaveLength(3 + 2);
     const spentAfter = (await recorded(3 + 2)).costUsd;
     await store.close();
     expect(spentAfter).toBeGreaterThan(spentBefore);
