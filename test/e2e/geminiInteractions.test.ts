@@ -383,6 +383,35 @@ describe('interactions Google keeps that the history does not', () => {
   });
 });
 
+describe('a damaged record on GEMINI_API=interactions', () => {
+  // unreadableHistory.test.ts proves, on both APIs, what a member sees once the record is all there is (on
+  // interactions, after Google's copy expired). While Google keeps the thread, the record's images are not needed.
+  it('does not stop a turn while Google keeps the thread: it continues from the latest interaction, with no note', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const record = await vi.waitFor(async () => {
+      const saved = await storedRecord(thread.id);
+      expect(saved?.exchanges).toHaveLength(2);
+      return saved!;
+    }, PATIENCE);
+    const store = await openStore(harness.config.databaseUrl);
+    try {
+      const image = record.exchanges[0]!.model.parts.find((part) => part.blob && part.raw['thought'] !== true);
+      await store.keyv.delete(`blob:${image!.blob!.sha256}`);
+    } finally {
+      await store.close();
+    }
+
+    const hat = await waitForBotReplyTo(harness, reply(thread.id, blue, 'now add a hat'));
+    expect(hat.attachments).toHaveLength(1);
+    expect(hat.content).not.toMatch(/earlier history|left out/);
+    const last = posts().at(-1)!;
+    expect(last.status).toBe(200);
+    expect(body(last).previous_interaction_id).toBe(record.exchanges[1]!.interaction?.id);
+    expect(body(last).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'now add a hat' }] }]);
+  });
+});
+
 describe('bytes sent per edit of a long thread', () => {
   const TURNS = 6;
 
