@@ -5,6 +5,7 @@ import { startBot } from '../../src/startBot.js';
 import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
+import { heldAnswer } from '../emulators/gemini/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import { suiteGeminiApi } from './harness.js';
@@ -80,7 +81,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
     try {
       const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: '', mentionBot: true });
       const hints = () => harness.discord.messages(ask.channel_id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === ask.id);
-      await vi.waitFor(() => expect(hints()).toHaveLength(1));
+      await vi.waitFor(() => expect(hints()).toHaveLength(1), PATIENCE);
       await vi.waitFor(() => expect(leftToTheOther([harness.logLines, secondLogLines], ask.id)).toBe(true), PATIENCE);
       expect(hints().map(mainText)).toEqual([expect.stringMatching(/^Tell me what to draw/)]);
     } finally {
@@ -88,17 +89,20 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
     }
   });
   it('in a rolling deploy, a message that reaches the stopping process too is answered by the new one alone, without a "restarting" notice', async () => {
-    harness.gemini.enqueue({ kind: 'delay', ms: 2_000, then: { kind: 'image', text: 'the slow one' } });
+    // Gemini answers the old process's turn only once the new one has answered: the old one is stopping throughout.
+    const slow = heldAnswer({ kind: 'image', text: 'the slow one' });
+    harness.gemini.enqueue(slow.behaviour);
     const busy = harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'a slow fox', mentionBot: true });
     await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(1), PATIENCE);
     const next = await startBot(harness.config, createLogger('silent'));
     try {
-      // The old process stops taking work but stays connected while its turn finishes.
-      const stopping = harness.bot.stop(5_000);
+      // The old process stops taking work but stays connected while its turn finishes (a grace longer than any wait here).
+      const stopping = harness.bot.stop(60_000);
       const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'a quick cat', mentionBot: true });
       const repliesTo = (message: { id: string; channel_id: string }) =>
         harness.discord.messages(message.channel_id).filter((reply) => isBotMessage(harness, reply) && reply.message_reference?.message_id === message.id && !isProgressNote(reply));
       await vi.waitFor(() => expect(repliesTo(ask).map((reply) => reply.attachments.length)).toEqual([1]), { timeout: 10_000, interval: 50 });
+      slow.release();
       await stopping;
       expect(repliesTo(busy).map(mainText)).toEqual(['the slow one']);
       expect(repliesTo(ask)).toHaveLength(1);
@@ -108,12 +112,15 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
   });
 
   it('with no other process to take it, a message sent while the only one stops still gets the "restarting" notice', async () => {
-    harness.gemini.enqueue({ kind: 'delay', ms: 1_000, then: { kind: 'image' } });
+    // Gemini answers the turn under way only once the notice is out: the bot is still stopping when the message comes.
+    const slow = heldAnswer({ kind: 'image' });
+    harness.gemini.enqueue(slow.behaviour);
     harness.discord.sendMessage({ user: harness.discord.users.alice, content: 'a slow fox', mentionBot: true });
     await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(1), PATIENCE);
-    const stopping = harness.bot.stop(5_000);
+    const stopping = harness.bot.stop(60_000);
     const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, content: 'a quick cat', mentionBot: true });
     expect(mainText(await waitForBotReplyTo(harness, ask))).toMatch(/^The bot is restarting/);
+    slow.release();
     await stopping;
     await harness.restart(); // the harness closes a running bot
   });

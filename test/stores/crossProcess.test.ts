@@ -116,12 +116,12 @@ it('clears expired claims from PostgreSQL, which keeps expired rows until told, 
   // Expired, as if an hour had passed: no waiting on the clock.
   await servers.postgres.query("UPDATE bot_leases SET expires_at = now() - interval '1 second' WHERE key LIKE 'claim:%'");
   await store.lock.claimOnce('event:last', 60_000); // the 256th since the first claim's sweep
-  await vi.waitFor(async () => expect(await rows('claim:%')).toBe(1));
+  await vi.waitFor(async () => expect(await rows('claim:%')).toBe(1), PATIENCE);
   expect(await rows('thread:%')).toBe(1);
   // A process that has just started sweeps at its first claim.
   await servers.postgres.query("UPDATE bot_leases SET expires_at = now() - interval '1 second' WHERE key LIKE 'claim:%'");
   await (await openProcess(servers.postgres.url)).lock.claimOnce('event:fresh', 60_000);
-  await vi.waitFor(async () => expect(await rows('claim:%')).toBe(1));
+  await vi.waitFor(async () => expect(await rows('claim:%')).toBe(1), PATIENCE);
 });
 
 for (const backend of ['redis', 'postgres'] as const) {

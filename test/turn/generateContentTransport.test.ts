@@ -85,7 +85,7 @@ describe('generateContentTransport', () => {
     gemini.enqueue(stalled.behaviour);
     const result = await transport(new BlobStore(new Keyv()), { stallMs: 100 }).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
     expect(result).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'timeout' } } });
-    await vi.waitFor(() => expect(gemini.requests.at(-1)?.streamEnd).toBe('client-gone'));
+    await vi.waitFor(() => expect(gemini.requests.at(-1)?.streamEnd).toBe('client-gone'), { timeout: 10_000, interval: 20 }); // not vi.waitFor's 1 s: the machine may be busy
     stalled.release();
   });
 
