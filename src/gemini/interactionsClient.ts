@@ -86,7 +86,7 @@ function readInteractionStream(
 }
 
 /** An HTTP error, its body read as the Interactions API writes it. */
-export function readInteractionFailure(status: number, text: string): GeminiFailure {
+function readInteractionFailure(status: number, text: string): GeminiFailure {
   try {
     return failureFromError(status, JSON.parse(text));
   } catch {
@@ -100,7 +100,7 @@ export function readInteractionFailure(status: number, text: string): GeminiFail
  * message, marked guessed so it is never retried (it may be a quota or an
  * invalid argument, which another try would only repeat and maybe bill).
  */
-export function readStreamError(error: Record<string, unknown>): GeminiFailure {
+function readStreamError(error: Record<string, unknown>): GeminiFailure {
   return failureFromError(undefined, { error });
 }
 
