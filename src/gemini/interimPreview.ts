@@ -68,7 +68,7 @@ function headingOf(text: string): string | undefined {
 }
 
 /** The heading of a thought summary, else its first line, without markdown emphasis, cut to one short line. */
-export function statusLine(text: string): string | undefined {
+function statusLine(text: string): string | undefined {
   const line = (headingOf(text) ?? text.split('\n').find((candidate) => candidate.trim() !== '') ?? '').replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
   if (!line) return undefined;
   return line.length > MAX_THOUGHT_LENGTH ? `${line.slice(0, MAX_THOUGHT_LENGTH - 1).trimEnd()}…` : line;

@@ -18,10 +18,10 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export type Route = { kind: 'healthz' } | { kind: 'metrics' } | { kind: 'not-found' } | { kind: 'method-not-allowed' };
+type Route = { kind: 'healthz' } | { kind: 'metrics' } | { kind: 'not-found' } | { kind: 'method-not-allowed' };
 
 /** Two read-only paths; an unknown path is 404 whatever the method, a known one answers GET only. */
-export function routeRequest(method: string | undefined, url: string | undefined): Route {
+function routeRequest(method: string | undefined, url: string | undefined): Route {
   const path = new URL(url ?? '/', 'http://metrics.invalid').pathname;
   if (path !== '/healthz' && path !== '/metrics') return { kind: 'not-found' };
   if (method !== 'GET') return { kind: 'method-not-allowed' };

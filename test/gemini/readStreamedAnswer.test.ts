@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GeminiFailure } from '../../src/gemini/generationOutcome.js';
-import { statusLine, trackInterimImages, type InterimPreview } from '../../src/gemini/interimPreview.js';
+import { trackInterimImages, type InterimPreview } from '../../src/gemini/interimPreview.js';
 import { readStreamedAnswer } from '../../src/gemini/readStreamedAnswer.js';
 
 const jpeg = (fill: number) => Buffer.from([0xff, 0xd8, 0xff, 0xe0, fill, 0xff, 0xd9]).toString('base64');
@@ -86,10 +86,13 @@ describe('reading a streamed answer', () => {
 
 describe('the status line from a thought', () => {
   it('is the bold heading, else the first line, without markdown, and short', () => {
-    expect(statusLine('**Composing the scene**\n\nThe fox sits left.')).toBe('Composing the scene');
-    expect(statusLine('\n  Checking the _palette_ now\nmore')).toBe('Checking the palette now');
-    expect(statusLine('   ')).toBeUndefined();
-    expect(statusLine('word '.repeat(60))?.length).toBeLessThanOrEqual(120);
+    /** The line a sketch is shown with when this thought text came before it in a new call. */
+    const shownWith = (text: string) => trackInterimImages().add([{ text, thought: true }, { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' }, thought: true }])?.thought;
+    expect(shownWith('**Composing the scene**\n\nThe fox sits left.')).toBe('Composing the scene');
+    expect(shownWith('\n  Checking the _palette_ now\nmore')).toBe('Checking the palette now');
+    expect(shownWith('   ')).toBeUndefined();
+    expect(shownWith('word '.repeat(60))).toMatch(/^word word .*…$/);
+    expect(shownWith('word '.repeat(60))?.length).toBeLessThanOrEqual(120);
   });
 
   it('starts over in a new call: sketches of a retried call count from 1 again', () => {
