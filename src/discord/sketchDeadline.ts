@@ -7,7 +7,7 @@ import { replacingTextPayload, toMessagePayload } from './toMessagePayload.js';
  * 14.5 (tokenStillValid). Sketches stop a minute before that, so the one on
  * screen can still be taken down while the token edits the reply.
  */
-export const SKETCH_CUTOFF_MS = 13.5 * 60_000;
+const SKETCH_CUTOFF_MS = 13.5 * 60_000;
 
 export interface SketchDeadline {
   /** Shows a progress message in the reply (a sketch only before the cutoff); the edit is the caller's. */

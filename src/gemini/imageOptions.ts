@@ -59,7 +59,7 @@ const BUILT_IN: Readonly<Record<string, Omit<ModelRange, 'known'>>> = {
  * 1K size Gemini makes by default. A larger size could be refused by the
  * model, so none is offered until the table (or GEMINI_MODEL_OPTIONS) names it.
  */
-export const UNKNOWN_MODEL_RANGE: ModelRange = { aspectRatios: COMMON_RATIOS, imageSizes: ['1K'], known: false };
+const UNKNOWN_MODEL_RANGE: ModelRange = { aspectRatios: COMMON_RATIOS, imageSizes: ['1K'], known: false };
 
 /**
  * The value Gemini spells, for one typed in another case ("2k" is "2K"):

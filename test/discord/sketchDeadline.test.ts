@@ -1,7 +1,10 @@
 import type { BaseMessageOptions } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SKETCH_CUTOFF_MS, sketchDeadline } from '../../src/discord/sketchDeadline.js';
+import { sketchDeadline } from '../../src/discord/sketchDeadline.js';
 import type { RenderedMessage } from '../../src/discord/renderOutcome.js';
+
+/** The contract, written here rather than imported so a change to it fails: sketches until 13.5 min, a minute before the bot stops relying on the token (14.5). */
+const SKETCH_CUTOFF_MS = 13.5 * 60_000;
 
 const sketch = (number: number): RenderedMessage => ({ content: `Sketch ${number}, still drawing…`, files: [{ name: `sketch-${number}.jpg`, mimeType: 'image/jpeg', data: Buffer.from([number]) }] });
 const queued: RenderedMessage = { content: 'Queued: 1 ahead of you.', files: [] };
