@@ -2,11 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The e2e files that run a second time with the bot on GEMINI_API=interactions
- * (E2E_GEMINI_API, read by test/e2e/harness.ts): the ones about what members
- * see, which must be the same on both transports. They read what Gemini was
- * asked through test/e2e/geminiCalls.ts, never one API's bodies. The rest
- * run once: process, store and Discord-side files are transport-blind, and
- * the files about one API's wire format say so in their first lines.
+ * (E2E_GEMINI_API, read by test/e2e/suiteGeminiApi.ts for the in-process
+ * harness and for a bot process's environment, compiledBot.ts): everything a
+ * member or an operator sees must be the same on both transports. They read
+ * what Gemini was asked through test/e2e/geminiCalls.ts, never one API's
+ * bodies. The rest run once, and say why in their first lines: they are
+ * about one API's wire format, or start no Gemini call.
  */
 const ON_BOTH_TRANSPORTS = [
   'test/e2e/conversation.test.ts',
@@ -35,6 +36,9 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/conversationReads.test.ts',
   'test/e2e/secrets.test.ts',
   'test/e2e/twoProcesses.test.ts',
+  'test/e2e/process.test.ts',
+  'test/e2e/sharding.test.ts',
+  'test/e2e/interactions.test.ts',
 ];
 
 export default defineConfig({

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { DiscordEmulator } from '../emulators/discord/index.js';
 import type { GeminiEmulator } from '../emulators/gemini/index.js';
+import { suiteGeminiApi } from './suiteGeminiApi.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -61,7 +62,10 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** The environment of a bot process pointed at the emulators, and nothing else from ours (no .env, no secrets). */
+/**
+ * The environment of a bot process pointed at the emulators, and nothing else from ours (no .env, no secrets),
+ * on the GEMINI_API this run of the suite tests (E2E_GEMINI_API): a process does not inherit our environment.
+ */
 export function emulatorEnv(discord: DiscordEmulator, gemini?: Pick<GeminiEmulator, 'url' | 'apiKey'>): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '',
@@ -70,5 +74,6 @@ export function emulatorEnv(discord: DiscordEmulator, gemini?: Pick<GeminiEmulat
     DISCORD_API_URL: discord.apiUrl,
     ...(gemini ? { GEMINI_API_URL: gemini.url } : {}),
     ATTACHMENT_ORIGINS: discord.cdnOrigin,
+    GEMINI_API: suiteGeminiApi(),
   };
 }

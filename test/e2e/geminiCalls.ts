@@ -8,7 +8,10 @@
 import type { RecordedGeminiRequest } from '../emulators/gemini/index.js';
 import type { InteractionStep, RecordedInteractionRequest } from '../emulators/gemini/interactionsTypes.js';
 import { answeredContent, inlineData } from './helpers.js';
-import type { Harness } from './harness.js';
+import type { GeminiEmulator } from '../emulators/gemini/index.js';
+
+/** Whatever holds the Gemini emulator: a harness, or a test that runs the bot in a process of its own. */
+type WithGemini = { gemini: GeminiEmulator };
 
 /** One turn of a conversation, without the wire format: the words and the images (base64), thoughts left out. */
 export interface SeenTurn {
@@ -56,7 +59,7 @@ export interface GeminiCall {
 }
 
 /** Every call that asked the model for a turn, in arrival order, on either API (GETs and DELETEs of interactions are not turns). */
-export function geminiCalls(harness: Harness): GeminiCall[] {
+export function geminiCalls(harness: WithGemini): GeminiCall[] {
   const generate = harness.gemini.requests.map((request) => ({ at: request.receivedAt.getTime(), call: () => fromGenerateContent(request) }));
   const interactions = harness.gemini.interactions.requests
     .filter((request) => request.method === 'POST')
@@ -65,7 +68,7 @@ export function geminiCalls(harness: Harness): GeminiCall[] {
 }
 
 /** The n-th call, or an error that says how many there were. */
-export function geminiCall(harness: Harness, index: number): GeminiCall {
+export function geminiCall(harness: WithGemini, index: number): GeminiCall {
   const calls = geminiCalls(harness);
   const call = calls[index];
   if (!call) throw new Error(`Gemini received ${calls.length} turn request(s), not ${index + 1}`);
@@ -152,7 +155,7 @@ type InteractionBody = {
   response_format?: Array<{ type?: string; aspect_ratio?: string; image_size?: string }>;
 };
 
-function fromInteraction(harness: Harness, request: RecordedInteractionRequest): GeminiCall {
+function fromInteraction(harness: WithGemini, request: RecordedInteractionRequest): GeminiCall {
   const body = (request.body ?? {}) as InteractionBody;
   const input = typeof body.input === 'string' ? [{ type: 'user_input' as const, content: [{ type: 'text' as const, text: body.input }] }] : (body.input ?? []);
   const previous = body.previous_interaction_id ? harness.gemini.interactions.stored(body.previous_interaction_id)?.history ?? [] : [];
@@ -223,6 +226,6 @@ function turnsOfSteps(steps: readonly InteractionStep[]): SeenTurn[] {
 }
 
 /** How many requests reached Gemini on either API, turns and the interactions' GETs and DELETEs alike: for "nothing reached Gemini". */
-export function geminiRequestCount(harness: Harness): number {
+export function geminiRequestCount(harness: WithGemini): number {
   return harness.gemini.requests.length + harness.gemini.interactions.requests.length;
 }

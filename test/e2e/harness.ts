@@ -6,20 +6,9 @@ import { createLogger } from '../../src/logging/createLogger.js';
 import { startBot, type RunningBot } from '../../src/startBot.js';
 import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator, type GeminiEmulatorOptions } from '../emulators/gemini/index.js';
+import { suiteGeminiApi } from './suiteGeminiApi.js';
 
-export type GeminiApi = 'generate-content' | 'interactions';
-
-/**
- * The GEMINI_API this run of the e2e suite starts the bot with: `npm test`
- * runs the transport-sensitive files once per API (vitest.config.ts sets
- * E2E_GEMINI_API for the second run). A test that sets GEMINI_API in its
- * own env keeps that.
- */
-export function suiteGeminiApi(): GeminiApi {
-  const value = process.env['E2E_GEMINI_API'] ?? 'generate-content';
-  if (value !== 'generate-content' && value !== 'interactions') throw new Error(`E2E_GEMINI_API must be generate-content or interactions, not ${value}`);
-  return value;
-}
+export { suiteGeminiApi, type GeminiApi } from './suiteGeminiApi.js';
 
 export interface Harness {
   discord: DiscordEmulator;

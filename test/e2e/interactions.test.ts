@@ -1,3 +1,4 @@
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): an interaction that fails to be answered must not stop a turn on either.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 import { PATIENCE, waitForBotReplyTo } from './helpers.js';

@@ -7,12 +7,15 @@ import { commands } from '../../commands/index.js';
 import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 import { emulatorEnv } from './compiledBot.js';
+import { geminiCalls } from './geminiCalls.js';
+import { suiteGeminiApi } from './suiteGeminiApi.js';
 import { useCompiledBot } from './useCompiledBot.js';
 
 /*
  * The compiled bot as `npm start` runs it, in its own process: proves the
  * build, the entry point, configuration errors and shutdown on SIGTERM. Then
- * `npm run deploy-commands`, which reads its settings the same way.
+ * `npm run deploy-commands`, which reads its settings the same way. Runs on
+ * both GEMINI_APIs (E2E_GEMINI_API, passed to the process by emulatorEnv).
  */
 const entry = useCompiledBot();
 
@@ -68,6 +71,8 @@ describe('the bot process', () => {
       await discord.waitForMessage(
         (message) => message.author.id === discord.botUser.id && message.id === discord.interaction(interactionId).originalMessageId && message.attachments.length === 1,
       );
+      // The process was started on this run's GEMINI_API, and called Gemini through it.
+      expect(geminiCalls({ gemini }).map((call) => [call.api, call.status])).toEqual([[suiteGeminiApi(), 200]]);
       const started = Date.now();
       const exited = exitOf(child);
       child.kill('SIGTERM');

@@ -1,3 +1,4 @@
+// Runs once (vitest.config.ts): deploy-commands registers the command list and never calls Gemini, so GEMINI_API changes nothing here.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';

@@ -8,13 +8,17 @@ import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/in
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import { emulatorEnv } from './compiledBot.js';
-import { answeredContent } from './helpers.js';
+import { geminiCall, geminiCalls, type GeminiCall, type SeenTurn } from './geminiCalls.js';
+import { suiteGeminiApi } from './suiteGeminiApi.js';
 import { isAlive, spawnBot, type BotProcess, type LogLine } from './processLogs.js';
 import { useCompiledBot } from './useCompiledBot.js';
 
 /*
  * `npm start` with SHARDS=auto against a Discord that recommends two shards:
  * the compiled bot's sharding manager forks two shard processes on one Redis.
+ * Runs on both GEMINI_APIs (E2E_GEMINI_API, passed to the manager by
+ * emulatorEnv and from it to its shards): what Gemini saw is read through
+ * geminiCalls.
  */
 const servers = useStoreServers('redis');
 const entry = useCompiledBot();
@@ -22,6 +26,8 @@ const entry = useCompiledBot();
 describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
   let discord: DiscordEmulator;
   let gemini: GeminiEmulator;
+  /** What geminiCalls reads: the emulator the shards call. */
+  const h = { get gemini() { return gemini; } };
   let directory: string;
   let bot: BotProcess;
   let logs: LogLine[];
@@ -60,8 +66,12 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
 
     // A reply in the first server's thread continues its conversation: Gemini sees the first exchange.
     const blue = await replyIn(fox.id, 'make it blue', fox);
-    expect(geminiContents(2)).toHaveLength(3);
-    const foxAnswer = modelContentOf(gemini.requests.findIndex((request) => geminiContentsOf(request)[0]?.parts[0]?.text === first.prompt));
+    expect(geminiCall(h, 2).seen).toHaveLength(3);
+    const foxCall = geminiCalls(h).find((call) => call.seen[0]?.texts[0] === first.prompt)!;
+    const foxAnswer = foxCall.answer;
+    expect(geminiCall(h, 2).seen[1]).toEqual(foxAnswer);
+    // Every shard calls Gemini on this run's GEMINI_API: the manager passes it on.
+    expect(geminiCalls(h).map((call) => call.api)).toEqual([suiteGeminiApi(), suiteGeminiApi(), suiteGeminiApi()]);
     expect(generations().map((line) => `${line['guildId']} ${line['shard']} ${line['outcome']}`).sort()).toEqual(
       [`${first.guildId} ${first.shard} images`, `${first.guildId} ${first.shard} images`, `${second.guildId} ${second.shard} images`].sort(),
     );
@@ -71,11 +81,23 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
     // The new process takes over what the dead one made. Reroll replays the history before a turn, then the turn's own words.
     expect(await reroll(fox, fox.id)).toEqual([userSaid(first.prompt)]);
     expect(await reroll(blue, fox.id)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
-    // A reply after the restart builds on every exchange, those of the dead process included, its model parts as Gemini sent them.
+    // Its model turn as Gemini sent it (generateContent), or continued from the interaction the dead process stored.
+    if (suiteGeminiApi() === 'generate-content') expect(geminiCalls(h).at(-1)!.modelTurnsSent).toEqual([foxCall.answerOnWire]);
+    else expect(geminiCalls(h).at(-1)!.continuedFrom).toBe(foxCall.interactionId);
+    // A reply after the restart builds on every exchange, those of the dead process included.
     await replyIn(fox.id, 'and a scarf', discord.messages(fox.id).filter(isBot).at(-1)!);
-    const replayed = geminiContents(gemini.requests.length - 1);
-    expect(replayed).toHaveLength(9); // fox, blue and the two rerolls, then the new words
-    expect(replayed.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
+    const [blueReroll, scarf] = geminiCalls(h).slice(-2) as [GeminiCall, GeminiCall];
+    expect(scarf.status).toBe(200);
+    if (suiteGeminiApi() === 'generate-content') {
+      const replayed = scarf.seen;
+      expect(replayed).toHaveLength(9); // fox, blue and the two rerolls, then the new words
+      expect(replayed.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
+      expect(scarf.modelTurnsSent[0]).toEqual(foxCall.answerOnWire);
+    } else {
+      // Interactions continues from the latest answer's interaction, which the dead process's turns lead to at Google.
+      expect(scarf).toMatchObject({ continuedFrom: blueReroll.interactionId, sentTurns: 1 });
+      expect(scarf.seen.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
+    }
     expect(generations().slice(generationsBefore).map((line) => [line['guildId'], line['shard'], line['pid'], line['outcome']])).toEqual(
       Array.from({ length: 3 }, () => [first.guildId, first.shard, reborn, 'images']),
     );
@@ -113,13 +135,13 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
   }
 
   /** bob clicks Reroll under an image; resolves with the contents of the Gemini request that made the new image. */
-  async function reroll(image: StoredMessage, threadId: string): Promise<unknown[]> {
+  async function reroll(image: StoredMessage, threadId: string): Promise<SeenTurn[]> {
     const known = new Set(discord.messages(threadId).map((message) => message.id));
-    const asked = gemini.requests.length;
+    const asked = geminiCalls(h).length;
     const { interactionId } = discord.clickButton({ user: discord.users.bob, message: image, customId: 'nb1:result:reroll' });
     await discord.waitForInteractionResponse(interactionId);
     await discord.waitForMessage((message) => isBot(message) && message.channel_id === threadId && !known.has(message.id) && message.attachments.length === 1);
-    return geminiContents(asked);
+    return geminiCall(h, asked).seen;
   }
 
   /**
@@ -151,12 +173,6 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
   const guildsHeardBy = (shard: number) => [...new Set(latestSessionOf(shard).events.flatMap(guildOfEvent))];
   const interactionGuildsOf = (shard: number) =>
     latestSessionOf(shard).events.filter((event) => event.t === 'INTERACTION_CREATE').map((event) => (event.d as { guild_id: string }).guild_id);
-  const geminiContents = (index: number) => {
-    const request = gemini.requests[index];
-    if (!request) throw new Error(`Gemini received ${gemini.requests.length} request(s), not ${index + 1}`);
-    return geminiContentsOf(request);
-  };
-  const modelContentOf = (index: number) => answeredContent(gemini.requests[index]!);
 });
 
 interface Server {
@@ -173,8 +189,4 @@ function guildOfEvent(event: { t: string; d: unknown }): string[] {
   return guildId === undefined ? [] : [guildId];
 }
 
-const userSaid = (text: string) => ({ role: 'user', parts: [{ text }] });
-
-function geminiContentsOf(request: GeminiEmulator['requests'][number]): Array<{ role: string; parts: Array<{ text?: string }> }> {
-  return (request.body as { contents: ReturnType<typeof geminiContentsOf> }).contents;
-}
+const userSaid = (text: string): SeenTurn => ({ role: 'user', texts: [text], images: [] });

@@ -11,7 +11,11 @@ import { useCompiledBot } from './useCompiledBot.js';
 /*
  * The sharding manager when things go wrong: a shard that dies after the
  * start, a shard or a store that cannot start, a manager that is killed.
- * The compiled bot, the build this test run shares.
+ * The compiled bot, the build this test run shares. Runs once, on the default
+ * GEMINI_API: no test here asks for an image (the bot gets no Gemini emulator),
+ * and the transport is only the Gemini client each shard builds, so both
+ * GEMINI_APIs would run the very same code; sharding.test.ts runs a sharded
+ * bot's turns on both.
  */
 const servers = useStoreServers('redis');
 const entry = useCompiledBot();
