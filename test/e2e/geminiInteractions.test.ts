@@ -240,6 +240,19 @@ describe('GEMINI_API=interactions', () => {
     await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('"status":"budget_exceeded"'))).toBe(true), PATIENCE);
   });
 
+  it('keeps a refusal in words alone like any answer without an image: the next reply to the image before it continues from the refusal, sending that image', async () => {
+    const { starter, thread } = await startConversation('a fox');
+    harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
+    const refused = await waitForBotReplyTo(harness, reply(thread.id, starter, 'something unsafe'));
+    expect(refused.attachments).toHaveLength(0);
+    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(answer.attachments).toHaveLength(1);
+    const [, words, next] = posts();
+    expect(next?.status).toBe(200);
+    expect(body(next).previous_interaction_id).toBe(words?.interactionId);
+    expect(body(next).input[0]?.content?.map((item) => item['type'])).toEqual(['text', 'image']);
+  });
+
   it('retries a 429 as the retry policy says', async () => {
     harness.gemini.enqueue({ kind: 'error', status: 429 });
     const { message } = await imagine(harness, { prompt: 'a fox' });
