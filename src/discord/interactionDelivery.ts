@@ -2,7 +2,7 @@ import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Message, type R
 import type { InteractionResponse } from './interactionResponse.js';
 import { trimContent } from './renderOutcome.js';
 import type { ChannelDelivery } from './channelDelivery.js';
-import { sketchDeadline } from './sketchDeadline.js';
+import { progressDeadline } from './progressDeadline.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
@@ -29,18 +29,18 @@ export function interactionDelivery(response: InteractionResponse): ChannelDeliv
     const note = `-# For <@${interaction.user.id}>: the reply window of the request had closed, so the result is here.`;
     return channel.send({ ...payload, content: [trimContent(payload.content ?? '', 1900), note].filter(Boolean).join('\n') });
   };
-  const sketches = sketchDeadline(interaction, 'Still drawing. The reply window of this request is closing, so the result will be posted in this channel.');
+  const deadline = progressDeadline(interaction, 'Still working on it. The reply window of this request is closing, so the result will be posted in this channel.');
   return {
     ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
     async progress(message) {
       await acknowledged;
       // The deferred reply itself: the answer's edit replaces its text and files (a sketch) alike.
-      if (tokenValid()) await sketches.show(message, (payload) => interaction.editReply(payload));
+      if (tokenValid()) await deadline.show(message, (payload) => interaction.editReply(payload));
     },
     async post(message) {
       await acknowledged;
-      await sketches.finish();
+      await deadline.finish();
       const payload = toMessagePayload(message);
       if (tokenValid()) {
         try {

@@ -4,51 +4,58 @@ import { replacingTextPayload, toMessagePayload } from './toMessagePayload.js';
 
 /**
  * Interaction tokens work for 15 minutes, and we stop relying on them at
- * 14.5 (tokenStillValid). Sketches stop a minute before that, so the one on
- * screen can still be taken down while the token edits the reply.
+ * 14.5 (tokenStillValid). Progress stops a minute before that, so what is on
+ * screen can still be replaced by where the result will go while the token
+ * edits the reply.
  */
-const SKETCH_CUTOFF_MS = 13.5 * 60_000;
+const PROGRESS_CUTOFF_MS = 13.5 * 60_000;
 
-export interface SketchDeadline {
-  /** Shows a progress message in the reply (a sketch only before the cutoff); the edit is the caller's. */
+export interface ProgressDeadline {
+  /** Shows a progress message in the reply (before the cutoff; after it, the notice once); the edit is the caller's. */
   show(message: RenderedMessage, edit: (payload: BaseMessageOptions) => Promise<unknown>): Promise<void>;
   /** The turn's answer or notice takes over the reply: nothing is taken down after this. Resolves once no edit is under way. */
   finish(): Promise<void>;
 }
 
 /**
- * Keeps a sketch from outliving the reply's token: a result that comes after
- * the token expired goes elsewhere (the channel, the thread), and a sketch
- * left in the reply would look like a result. At the cutoff the sketch on
- * screen is replaced by `notice`; later sketches are not shown.
+ * Keeps the reply's progress from outliving its token: a result that comes
+ * after the token expired goes elsewhere (the channel, the thread), and a
+ * reply left saying "Queued: 1 ahead of you" or showing a sketch would wait
+ * there forever, or look like the result. At the cutoff whatever progress is
+ * on screen is replaced by `notice`, which says where the result will go,
+ * and stays until the answer takes over the reply while the token still
+ * works; a request whose first progress comes later shows the notice then.
+ * A turn that shows no progress (Gemini answering at once) needs none.
  */
-export function sketchDeadline(interaction: Pick<RepliableInteraction, 'createdTimestamp'>, notice: string): SketchDeadline {
+export function progressDeadline(interaction: Pick<RepliableInteraction, 'createdTimestamp'>, notice: string): ProgressDeadline {
+  /** The reply's edit while a progress message is on screen. */
   let showing: ((payload: BaseMessageOptions) => Promise<unknown>) | undefined;
+  let noticeShown = false;
   let finished = false;
   let timer: NodeJS.Timeout | undefined;
-  // Edits of the reply one at a time: the take-down never lands before a sketch still uploading.
+  // Edits of the reply one at a time: the notice never lands before a sketch still uploading, nor after the answer.
   let last: Promise<unknown> = Promise.resolve();
-  const untilCutoff = () => interaction.createdTimestamp + SKETCH_CUTOFF_MS - Date.now();
-
-  const takeDown = () => {
-    timer = undefined;
-    last = last.then(async () => {
-      if (finished || !showing) return;
-      const edit = showing;
-      showing = undefined;
-      await edit(replacingTextPayload(notice)).catch(() => undefined);
-    });
+  const untilCutoff = () => interaction.createdTimestamp + PROGRESS_CUTOFF_MS - Date.now();
+  const inTurn = (edit: (payload: BaseMessageOptions) => Promise<unknown>, payload: BaseMessageOptions) => {
+    const edited = last.then(() => (finished ? undefined : edit(payload)));
+    last = edited.catch(() => undefined);
+    return edited;
+  };
+  const showNotice = async (edit: (payload: BaseMessageOptions) => Promise<unknown>) => {
+    noticeShown = true;
+    showing = undefined;
+    await inTurn(edit, replacingTextPayload(notice)).catch(() => undefined);
   };
 
   return {
     async show(message, edit) {
-      const sketch = message.files.length > 0;
-      if (finished || (sketch && untilCutoff() <= 0)) return;
-      const shown = last.then(() => (finished ? undefined : edit(toMessagePayload(message))));
-      last = shown.catch(() => undefined);
-      await shown;
-      showing = sketch ? edit : undefined;
-      if (sketch && !timer) timer = setTimeout(takeDown, Math.max(0, untilCutoff())).unref();
+      if (finished || noticeShown) return;
+      if (untilCutoff() <= 0) return showNotice(edit);
+      await inTurn(edit, toMessagePayload(message));
+      showing = edit;
+      timer ??= setTimeout(() => {
+        if (!finished && !noticeShown && showing) void showNotice(showing);
+      }, Math.max(0, untilCutoff())).unref();
     },
     async finish() {
       finished = true;

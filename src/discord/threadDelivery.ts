@@ -2,7 +2,7 @@ import { MessageFlags, type Message, type RepliableInteraction, type ThreadChann
 import type { InteractionResponse } from './interactionResponse.js';
 import type { ChannelDelivery } from './channelDelivery.js';
 import { trimContent } from './renderOutcome.js';
-import { sketchDeadline } from './sketchDeadline.js';
+import { progressDeadline } from './progressDeadline.js';
 import { textPayload, toMessagePayload } from './toMessagePayload.js';
 import { isExpiredToken, tokenStillValid } from './interactionDelivery.js';
 import { uploadLimitForTier } from './uploadLimit.js';
@@ -32,17 +32,17 @@ export function threadDelivery(response: InteractionResponse, threadId: string, 
       throw error;
     }
   };
-  const sketches = sketchDeadline(interaction, 'Still drawing. The result will be posted in the thread.');
+  const deadline = progressDeadline(interaction, 'Still working on it. The result will be posted in the thread.');
   return {
     ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
     async progress(message) {
       await acknowledged;
-      await sketches.show(message, editPrivately);
+      await deadline.show(message, editPrivately);
     },
     async post(message) {
       await acknowledged;
-      await sketches.finish();
+      await deadline.finish();
       // A notice (over a limit, refused, failed) concerns the clicker alone: their private reply, or the thread once that is gone.
       if (!message.isAnswer) {
         const notice = (await editPrivately(toMessagePayload(message))) || (await (await thread()).send(textPayload(trimContent(`<@${interaction.user.id}>: ${message.content}`))));

@@ -1,8 +1,9 @@
 // generateContent only (vitest.config.ts): the deadline is Discord's and the transports' sketches reach it the same way (previews.test.ts).
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredMessage } from '../emulators/discord/index.js';
-import { stalledStream } from '../emulators/gemini/index.js';
+import { heldAnswer, stalledStream } from '../emulators/gemini/index.js';
 import type { Harness } from './harness.js';
+import { geminiCalls } from './geminiCalls.js';
 import { isBotMessage, PATIENCE, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -17,7 +18,7 @@ import { useHarness } from './useHarness.js';
  * bot does, and on the real seconds left before the cutoff (SECONDS_BEFORE).
  */
 const MINUTE = 60_000;
-/** The contract (src/discord/sketchDeadline.ts, interactionDelivery.ts): sketches until 13.5 min, the token relied on until 14.5, Discord's 15. */
+/** The contract (src/discord/progressDeadline.ts, interactionDelivery.ts): sketches until 13.5 min, the token relied on until 14.5, Discord's 15. */
 const SKETCH_CUTOFF_MS = 13.5 * MINUTE;
 const BOT_TOKEN_MARGIN_MS = 14.5 * MINUTE;
 const TOKEN_LIFETIME_MS = 15 * MINUTE;
@@ -31,8 +32,8 @@ const SECONDS_BEFORE = 5_000;
 /** Gemini's stream stops after the thought summary (two chunks) and the first sketch, until the test releases it. */
 const AFTER_FIRST_SKETCH = 3;
 const SKETCH = /^Sketch (\d+), still drawing…/;
-const CHANNEL_NOTICE = 'Still drawing. The reply window of this request is closing, so the result will be posted in this channel.';
-const THREAD_NOTICE = 'Still drawing. The result will be posted in the thread.';
+const CHANNEL_NOTICE = 'Still working on it. The reply window of this request is closing, so the result will be posted in this channel.';
+const THREAD_NOTICE = 'Still working on it. The result will be posted in the thread.';
 
 function imagineCreatedAgo(harness: Harness, createdAgoMs: number) {
   const { interactionId } = harness.discord.sendSlashCommand({
@@ -123,7 +124,7 @@ describe('sketches near the end of the reply window', () => {
     expect(replyEdits(harness, interactionId).map((edit) => edit.files)).toEqual([['sketch-1.jpg'], [], []]); // sketch, notice, 'Done'
   });
 
-  it('shows no sketch at all for a request that reaches Gemini past the cutoff; the answer still comes in the reply while the token lasts', async () => {
+  it('shows no sketch for a request that reaches Gemini past the cutoff, but where the result will go; the answer still comes in the reply while the token lasts', async () => {
     const stalled = stalledStream(AFTER_FIRST_SKETCH, { kind: 'image', text: 'A fox, unsketched.', thoughtImages: 2 });
     harness.gemini.enqueue(stalled.behaviour);
     const turn = imagineCreatedAgo(harness, SKETCH_CUTOFF_MS + SECONDS_BEFORE);
@@ -133,7 +134,10 @@ describe('sketches near the end of the reply window', () => {
     const answer = await harness.discord.waitForMessage((message) => turn.isReply(message) && message.attachments.length > 0 && !SKETCH.test(message.content));
     expectTheResult(harness, answer);
     expect(answer.content).toMatch(/^A fox, unsketched\./);
-    expect(replyEdits(harness, turn.interactionId).map((edit) => [edit.content.split('\n')[0], edit.files])).toEqual([['A fox, unsketched.', ['image-1.jpg']]]);
+    expect(replyEdits(harness, turn.interactionId).map((edit) => [edit.content.split('\n')[0], edit.files])).toEqual([
+      [CHANNEL_NOTICE, []], // in the first sketch's place
+      ['A fox, unsketched.', ['image-1.jpg']],
+    ]);
   });
 
   it("past the bot's margin, posts the result in the channel without trying the token; nothing is lost", async () => {
@@ -160,5 +164,27 @@ describe('sketches near the end of the reply window', () => {
     expectTheResult(harness, result);
     await turnsEnded(harness, 2);
     expect(tokenCallsAfterAck(harness, interactionId)).toEqual([]);
+  });
+});
+
+describe('a request still queued near the end of the reply window', () => {
+  const harness = useHarness({ env: { GEMINI_CONCURRENCY: '1' } });
+
+  it('replaces "you are next" with where the result will go at the cutoff; the answer then takes the reply', async () => {
+    const first = heldAnswer();
+    harness.gemini.enqueue(first.behaviour, { kind: 'image', text: 'A queued fox.' });
+    imagineCreatedAgo(harness, 0);
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(1), PATIENCE);
+    const turn = imagineCreatedAgo(harness, SKETCH_CUTOFF_MS - SECONDS_BEFORE);
+    await harness.discord.waitForMessage((message) => turn.isReply(message) && message.content === 'Waiting for a free slot: you are next.');
+    await harness.discord.waitForMessage((message) => turn.isReply(message) && message.content === CHANNEL_NOTICE, SECONDS_BEFORE + 20_000);
+    first.release();
+    const answer = await harness.discord.waitForMessage((message) => turn.isReply(message) && message.attachments.length > 0);
+    expectTheResult(harness, answer);
+    expect(replyEdits(harness, turn.interactionId).map((edit) => edit.content.split('\n')[0])).toEqual([
+      'Waiting for a free slot: you are next.',
+      CHANNEL_NOTICE,
+      'A queued fox.',
+    ]);
   });
 });
