@@ -9,6 +9,12 @@ import { outgoingParts, type OutgoingContent } from './outgoingParts.js';
  * whose replayed parts lack or alter them, so nothing here is rebuilt from
  * known fields: the stored part is the wire part, only its image bytes moved
  * to the blob store, read back while the request body streams.
+ *
+ * On the Interactions API (GEMINI_API=interactions) the same contents go
+ * out as steps: interactionsTransport.ts turns each model content back into
+ * the steps Google sent (gemini/interactionSteps.ts, contentToSteps), whose
+ * signatures sit inside them untouched. That replay runs only when Google no
+ * longer keeps the thread; otherwise the turn continues from its interaction.
  */
 export function replayWithSignatures(exchanges: Exchange[]): OutgoingContent[] {
   return exchanges.flatMap((exchange) => [
