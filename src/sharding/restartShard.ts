@@ -9,7 +9,7 @@ const MAX_RESTART_DELAY_MS = 60_000;
 const HEALTHY_AFTER_MS = 60_000;
 
 /** How long to wait before restarting a shard that has crashed `crashesInARow` times (1 = the first crash). */
-export function restartDelayMs(crashesInARow: number): number {
+function restartDelayMs(crashesInARow: number): number {
   return Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** Math.max(0, crashesInARow - 1));
 }
 

@@ -1,14 +1,74 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import { restartDelayMs } from '../../src/sharding/restartShard.js';
+import { EventEmitter, once } from 'node:events';
+import type { Shard } from 'discord.js';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { restartShardWhenItDies } from '../../src/sharding/restartShard.js';
 import { stopShard } from '../../src/sharding/runShardingManager.js';
 
-describe('restartDelayMs', () => {
-  it('waits half a second after a first crash, doubles for each crash in a row, and never more than a minute', () => {
-    expect([1, 2, 3, 4, 5].map(restartDelayMs)).toEqual([500, 1_000, 2_000, 4_000, 8_000]);
-    expect(restartDelayMs(8)).toBe(60_000);
-    expect(restartDelayMs(1_000)).toBe(60_000);
+/**
+ * A shard as restartShardWhenItDies sees it: the events discord.js's Shard
+ * emits (death, spawn, ready) and spawn(), which starts it again at once.
+ * On fake timers, so a minute of back-off costs nothing.
+ */
+function watchedShard(options: { stopping?: () => boolean } = {}) {
+  const shard = Object.assign(new EventEmitter(), {
+    id: 4,
+    process: null,
+    spawns: 0,
+    async spawn() {
+      shard.spawns += 1;
+      shard.emit('spawn');
+    },
+  });
+  const logged: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  restartShardWhenItDies(shard as unknown as Shard, { logger, spawnTimeoutMs: 1_000, isStopping: options.stopping ?? (() => false) });
+  /** The shard dies; resolves with the back-off it was given, once it has been spawned again after it. */
+  const dies = async (): Promise<number | undefined> => {
+    const before = { spawns: shard.spawns, lines: logged.length };
+    shard.emit('death');
+    const delay = logged.slice(before.lines).find((line) => line['msg'] === 'restarting the shard')?.['restartInMs'] as number | undefined;
+    if (delay === undefined) return undefined;
+    await vi.advanceTimersByTimeAsync(delay - 1);
+    expect(shard.spawns).toBe(before.spawns); // not a moment before its back-off
+    await vi.advanceTimersByTimeAsync(1);
+    expect(shard.spawns).toBe(before.spawns + 1);
+    return delay;
+  };
+  return { shard, dies };
+}
+
+describe('restarting a shard that died', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('waits half a second after a first crash, doubles for each crash in a row, and never more than a minute', async () => {
+    const { dies } = watchedShard();
+    const delays: Array<number | undefined> = [];
+    for (let crash = 1; crash <= 9; crash++) delays.push(await dies());
+    expect(delays).toEqual([500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+  });
+
+  it('counts a crash as the first in a row again once the shard was ready for a minute, not before', async () => {
+    const { shard, dies } = watchedShard();
+    expect([await dies(), await dies()]).toEqual([500, 1_000]);
+    shard.emit('ready');
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(await dies()).toBe(2_000);
+    shard.emit('ready');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await dies()).toBe(500);
+  });
+
+  it('restarts nothing once the manager is stopping', async () => {
+    let stopping = false;
+    const { shard, dies } = watchedShard({ stopping: () => stopping });
+    shard.emit('death');
+    stopping = true;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await dies()).toBeUndefined();
+    expect(shard.spawns).toBe(0);
   });
 });
 
