@@ -14,7 +14,7 @@ interface ReferenceDependencies {
 export type ReferencesRefused = Extract<Refusal, { kind: 'too-many-attachments' | 'attachments-rejected' | 'history-too-large' }>;
 
 /** Gemini takes at most 14 reference images per request. */
-export const MAX_REFERENCE_IMAGES = 14;
+const MAX_REFERENCE_IMAGES = 14;
 
 export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: false; refusal: ReferencesRefused };
 

@@ -5,7 +5,7 @@ import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
  * A part as stored: the wire part with any inline image `data` emptied and
  * moved to the blob store (see BlobStore); `blob` says where to put it back.
  */
-export const storedPartSchema = z.object({
+const storedPartSchema = z.object({
   raw: z.record(z.string(), z.unknown()),
   blob: z
     .object({
@@ -27,7 +27,7 @@ const imageSettingsSchema = z.object({
   imageSize: z.enum(IMAGE_SIZES).optional(),
 });
 
-export const exchangeSchema = z.object({
+const exchangeSchema = z.object({
   user: z.object({
     authorId: z.string(),
     parts: z.array(storedPartSchema),

@@ -39,7 +39,7 @@ export async function settingsOrRefusal(bot: BotContext, interaction: RepliableI
  * How long a form waits for the server's settings before it opens anyway:
  * well inside Discord's 3 s, with room for the form's own round trip.
  */
-export const FORM_CHECK_MS = 1_000;
+const FORM_CHECK_MS = 1_000;
 
 /**
  * Before a form opens: why this member cannot use the bot here, when the

@@ -5,7 +5,7 @@ import { describeRefusal } from './describeRefusal.js';
 import type { ResultButtons } from './resultButtons.js';
 
 /** Discord rejects message content over 2,000 characters. */
-export const MAX_CONTENT_LENGTH = 2000;
+const MAX_CONTENT_LENGTH = 2000;
 
 export interface RenderedFile {
   name: string;

@@ -4,7 +4,7 @@ import type { TurnProgress } from '../turn/turnRequest.js';
 import { fileExtension, trimContent, type RenderedMessage } from './renderOutcome.js';
 
 /** The sentence that opens a sketch's message; the answer replaces it. */
-export function sketchCaption(number: number): string {
+function sketchCaption(number: number): string {
   return `Sketch ${number}, still drawing…`;
 }
 

@@ -3,7 +3,7 @@
  * each has plain words in discord/describeGeminiReason.ts. A reason outside
  * this list is one Gemini added since: it is logged so the list can grow.
  */
-export const KNOWN_REASONS = [
+const KNOWN_REASONS = [
   'SAFETY',
   'PROHIBITED_CONTENT',
   'BLOCKLIST',

@@ -73,7 +73,7 @@ export async function postToGemini(
  * drafts, Gemini may send nothing until a long render (a 4K image, over a
  * minute) is done, and only the call's own deadline bounds that wait.
  */
-export async function* abortWhenSilent(body: AsyncIterable<Uint8Array>, stallMs: number, abort: () => void): AsyncGenerator<Uint8Array> {
+async function* abortWhenSilent(body: AsyncIterable<Uint8Array>, stallMs: number, abort: () => void): AsyncGenerator<Uint8Array> {
   let timer: NodeJS.Timeout | undefined;
   try {
     for await (const chunk of body) {
