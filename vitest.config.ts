@@ -31,6 +31,7 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/unreadableHistory.test.ts',
   'test/e2e/acknowledgement.test.ts',
   'test/e2e/historyBudget.test.ts',
+  'test/e2e/previews.test.ts',
   'test/e2e/trustBoundaries.test.ts',
   'test/e2e/everyInteractionAnswered.test.ts',
   'test/e2e/conversationReads.test.ts',

@@ -60,7 +60,7 @@ async function send(
 ): Promise<GeminiTurnResult> {
   const input = await inputSteps([...from.history, { role: 'user', parts: request.userParts }], deps.blobs);
   if (!input.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: input.missingBlob, retries: 0 };
-  const body = await streamedJsonBody(buildInteractionRequest(input.steps, request, { previousId: from.previousId, stream: deps.client.stream }), deps.blobs);
+  const body = await streamedJsonBody(buildInteractionRequest(input.steps, request, { previousId: from.previousId, stream: deps.client.stream, drafts: deps.client.stream && hooks.onPreview !== undefined }), deps.blobs);
   if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
   const createdAt = new Date(now()).toISOString();
   // Interactions Google began for tries that failed (a stream cut, say): stored there, never in the history.

@@ -44,6 +44,12 @@ export interface GeminiCall {
   imageSize?: string;
   search: boolean;
   streamed: boolean;
+  /** How a streamed answer ended ('complete', 'cut', 'ended', 'error', 'client-gone'; 'streaming' while it runs). */
+  streamEnd?: string;
+  /** Whether the request asked for Gemini's drafts (its thoughts, which carry the sketches): includeThoughts; thinking_summaries not "none". */
+  askedForDrafts: boolean;
+  /** How many interim images (sketches) the model's answer carried in its thoughts. */
+  answerDrafts: number;
   /** The model's answer (texts and images), when it answered with content. */
   answer?: SeenTurn;
   /**
@@ -94,7 +100,7 @@ type GenerateContent = { role?: string; parts?: Array<Record<string, unknown>> }
 type GenerateBody = {
   contents?: GenerateContent[];
   tools?: unknown[];
-  generationConfig?: { imageConfig?: { aspectRatio?: string; imageSize?: string } };
+  generationConfig?: { imageConfig?: { aspectRatio?: string; imageSize?: string }; thinkingConfig?: { includeThoughts?: boolean } };
 };
 
 function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
@@ -128,6 +134,9 @@ function fromGenerateContent(request: RecordedGeminiRequest): GeminiCall {
     ...(imageConfig?.imageSize ? { imageSize: imageConfig.imageSize } : {}),
     search: (body.tools ?? []).some((tool) => typeof tool === 'object' && tool !== null && 'googleSearch' in tool),
     streamed: request.method === 'streamGenerateContent',
+    ...(request.streamEnd ? { streamEnd: request.streamEnd } : {}),
+    askedForDrafts: body.generationConfig?.thinkingConfig?.includeThoughts === true,
+    answerDrafts: ((answerOnWire as GenerateContent | undefined)?.parts ?? []).filter((part) => part['thought'] === true && inlineData(part)).length,
     ...(answer ? { answer } : {}),
     modelTurnsSent: (body.contents ?? []).filter((content) => content.role === 'model'),
     ...(answerOnWire !== undefined ? { answerOnWire } : {}),
@@ -153,6 +162,7 @@ type InteractionBody = {
   stream?: boolean;
   tools?: Array<{ type?: string }>;
   response_format?: Array<{ type?: string; aspect_ratio?: string; image_size?: string }>;
+  generation_config?: { thinking_summaries?: string };
 };
 
 function fromInteraction(harness: WithGemini, request: RecordedInteractionRequest): GeminiCall {
@@ -186,6 +196,9 @@ function fromInteraction(harness: WithGemini, request: RecordedInteractionReques
     ...(image?.image_size ? { imageSize: image.image_size } : {}),
     search: (body.tools ?? []).some((tool) => tool.type === 'google_search'),
     streamed: body.stream === true,
+    ...(request.streamEnd ? { streamEnd: request.streamEnd } : {}),
+    askedForDrafts: body.generation_config?.thinking_summaries !== 'none',
+    answerDrafts: (answerSteps ?? []).flatMap((step) => (step.type === 'thought' ? (step.summary ?? []) : [])).filter((item) => item.type === 'image').length,
     ...(answerTurns[0] ? { answer: answerTurns[0] } : {}),
     modelTurnsSent: modelRunsOf(input),
     ...(answerSteps && answerSteps.length > 0 ? { answerOnWire: answerSteps } : {}),

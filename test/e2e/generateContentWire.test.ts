@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './useHarness.js';
+import { privateReply } from './settingsHelpers.js';
 import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
 
-// generateContent only: its point is that API's wire format (the history replayed byte for byte, thoughts and signatures, either spelling).
+// generateContent only: its point is that API's wire format (the history replayed byte for byte, thoughts and signatures, either spelling,
+// the thinking config that asks for sketches).
 const harness = useHarness({ env: { GEMINI_API: 'generate-content' } });
 
 async function startConversation(prompt: string) {
@@ -64,5 +66,36 @@ describe('Gemini answering in snake_case', () => {
     const replayed = geminiBody(harness, 1).contents[1];
     expect(replayed).toEqual(modelContentAnswered(harness, 0));
     expect(JSON.stringify(replayed)).toContain('thought_signature');
+  });
+});
+
+describe('generateContent: thoughts asked for the sketches', () => {
+  it('are asked for (thinkingConfig.includeThoughts) on a streamed call with previews on, and not with previews off', async () => {
+    await imagine(harness, { prompt: 'a fox' });
+    expect(await privateReply(harness, harness.discord.users.alice, 'settings', 'previews', [{ type: 3, name: 'state', value: 'off' }])).toMatch(/without sketches/);
+    await imagine(harness, { prompt: 'a cat' });
+    expect(harness.gemini.requests.map((request) => [request.method, request.alt, request.streamEnd])).toEqual([
+      ['streamGenerateContent', 'sse', 'complete'],
+      ['streamGenerateContent', 'sse', 'complete'],
+    ]);
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+  });
+});
+
+describe('a model that does not think', () => {
+  const harness = useHarness({ env: { GEMINI_API: 'generate-content' }, gemini: { withoutThinking: ['gemini-3-pro-image'] } });
+
+  it("is asked again at once without includeThoughts when Gemini refuses it, and never asked with it again; logged once", async () => {
+    const first = (await imagine(harness, { prompt: 'a fox' })).message;
+    expect(first.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
+    expect(harness.gemini.requests.map((request) => request.status)).toEqual([400, 200]);
+    expect(geminiBody(harness, 0).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { includeThoughts: true } });
+    expect(geminiBody(harness, 1).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    const second = (await imagine(harness, { prompt: 'a cat' })).message;
+    expect(second.attachments).toHaveLength(1);
+    expect(harness.gemini.requests.map((request) => request.status)).toEqual([400, 200, 200]);
+    expect(geminiBody(harness, 2).generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
+    expect(harness.logLines.filter((line) => line.includes('refused includeThoughts'))).toHaveLength(1);
   });
 });

@@ -19,7 +19,7 @@ const perDay = { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violati
 /** What the client makes of one call Gemini answers with `status` and `body`. */
 async function failureOf(status: number, body: string, contentType: string): Promise<GeminiFailure> {
   gemini.enqueue({ kind: 'raw', status, body, contentType });
-  const bytes = Buffer.from(JSON.stringify(buildInteractionRequest([{ type: 'user_input', content: [{ type: 'text', text: 'a fox' }] }], { model: MODEL, settings: {}, search: false }, { stream: true })));
+  const bytes = Buffer.from(JSON.stringify(buildInteractionRequest([{ type: 'user_input', content: [{ type: 'text', text: 'a fox' }] }], { model: MODEL, settings: {}, search: false }, { stream: true, drafts: true })));
   const request: RequestBody = {
     contentLength: bytes.length,
     async *chunks() {
