@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { heldAnswer } from '../emulators/gemini/index.js';
+import { heldAnswer, stalledStream } from '../emulators/gemini/index.js';
 import { useHarness } from './useHarness.js';
 import { suiteGeminiApi } from './harness.js';
 import { geminiCalls } from './geminiCalls.js';
@@ -35,6 +35,24 @@ describe('a restart during a generation', () => {
     if (suiteGeminiApi() === 'generate-content') expect(calls[2]!.modelTurnsSent).toEqual([calls[0]!.answerOnWire]);
     // The new process continues from the first image's interaction, read back from the store.
     else expect(calls[2]).toMatchObject({ continuedFrom: calls[0]!.interactionId, sentTurns: 1 });
+  });
+
+  it('keeps nothing at Google of a turn a restart cut off mid-answer', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+    // The answer has begun (on interactions Google has created, and stores, the interaction) when the restart comes.
+    const stalled = stalledStream(2);
+    harness.gemini.enqueue(stalled.behaviour);
+    const interrupted = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    await stalled.reached;
+    await harness.restart(300);
+    expect((await waitForBotReplyTo(harness, interrupted)).content).toMatch(/The bot is restarting/);
+    stalled.release();
+    // Google keeps what the thread's history holds and nothing else: the cut-off turn is deleted there (interactions),
+    // never having been stored (generateContent).
+    const [first, cut] = geminiCalls(harness);
+    expect(cut!.interactionId !== undefined).toBe(suiteGeminiApi() === 'interactions'); // Google had begun (and stored) it
+    await vi.waitFor(() => expect(harness.gemini.interactions.storedIds()).toEqual(first!.interactionId ? [first!.interactionId] : []), PATIENCE);
   });
 
   it('answers an interaction that arrives while stopping instead of leaving it to fail', async () => {
