@@ -120,6 +120,46 @@ describe('/imagine', () => {
   });
 });
 
+/** Words that must never reach a user: raw JSON, bare statuses, undefined, stack traces. */
+function expectReadable(content: string) {
+  expect(content.length).toBeGreaterThan(20);
+  expect(content).not.toMatch(/[{}]|\bundefined\b|\bnull\b|\n\s+at |\b(400|403|404|429|500|502|503)\b/);
+}
+
+describe('/imagine when Gemini answers with no image or no answer at all', () => {
+  it('an answer with nothing in it (no candidate; an interaction without steps)', async () => {
+    harness.gemini.enqueue({ kind: 'no-candidates' });
+    const { message } = await imagine(harness, { prompt: 'something' });
+    expect(message.content).toMatch(/without an image/);
+    expectReadable(message.content);
+  });
+
+  it('a STOP with words but no image quotes the model, trimmed to fit Discord', async () => {
+    harness.gemini.enqueue({ kind: 'text-only', text: `I would rather describe it: ${'a long description. '.repeat(200)}` });
+    const { message } = await imagine(harness, { prompt: 'something' });
+    expect(message.content).toContain('I would rather describe it');
+    expect(message.content.length).toBeLessThanOrEqual(2000);
+    expect(mainText(message).endsWith('…')).toBe(true); // the model's words are cut, the small print stays whole
+    expect(message.content).toMatch(/\n-# Asked by <@\d+>: “something”$/);
+  });
+
+  it('an answer that is not JSON (a cut or mangled 200) is explained, not retried', async () => {
+    harness.gemini.enqueue({ kind: 'raw', status: 200, body: suiteGeminiApi() === 'interactions' ? '{"id": "v1_ChdFbXVs", "status": "compl' : '{"candidates": [{"content"', contentType: 'application/json' });
+    const { message } = await imagine(harness, { prompt: 'something' });
+    expect(mainText(message)).toBe('Gemini sent an answer I could not understand. Please try again.');
+    expect(geminiCalls(harness)).toHaveLength(1);
+  });
+
+  it('an HTML error page from a proxy in front of Gemini is read as the server error it is, retried, then explained', async () => {
+    const page = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+    harness.gemini.enqueue(...Array.from({ length: 4 }, () => ({ kind: 'raw' as const, status: 502, body: page })));
+    const { message } = await imagine(harness, { prompt: 'something' });
+    expect(mainText(message)).toBe('Gemini is having trouble right now. Please try again in a moment.');
+    expect(geminiCalls(harness).map((call) => call.status)).toEqual([502, 502, 502, 502]);
+    expectReadable(mainText(message));
+  });
+});
+
 describe('/imagine with search', () => {
   it('asks Gemini to ground the image in Google Search and lists the sources under it as links', async () => {
     const { message } = await imagine(harness, { prompt: "this week's weather in Tokyo as a chart", search: true });
