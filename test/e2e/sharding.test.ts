@@ -152,7 +152,7 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
   async function killIdleShardAndAwaitItsReturn(shard: number): Promise<number> {
     // Claims on answered messages stay for an hour by design; only held leases (threads, budgets) mean work in progress.
     const heldLeases = async () => (await servers.redis.admin.keys('bot:lease:*')).filter((key) => !key.startsWith('bot:lease:claim:'));
-    await vi.waitFor(async () => expect(await heldLeases()).toEqual([]), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(async () => expect(await heldLeases()).toEqual([]), { timeout: 10_000, interval: 20 });
     const dead = shardPidOf(shard);
     process.kill(dead, 'SIGKILL');
     await discord.waitForIdentify(3);

@@ -58,7 +58,7 @@ describe.skipIf(withoutRedis)('/healthz with the image store out of reach', () =
     } finally {
       resume();
     }
-    await vi.waitFor(async () => expect((await fetch(url)).status).toBe(200), { timeout: 8_000, interval: 200 });
+    await vi.waitFor(async () => expect((await fetch(url)).status).toBe(200), { timeout: 10_000, interval: 200 });
   });
 });
 

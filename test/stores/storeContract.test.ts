@@ -175,7 +175,7 @@ describe('opening stores', () => {
       else await servers.postgres.adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'bot'");
       await dropped;
       // Reconnecting takes a moment; meanwhile a command fails rather than waits, which the member would be told.
-      await vi.waitFor(() => store.keyv.set('after', 2), { timeout: 5_000, interval: 50 });
+      await vi.waitFor(() => store.keyv.set('after', 2), { timeout: 10_000, interval: 50 });
       await expect(store.keyv.get('before')).resolves.toBe(1);
       await store.close();
     });
