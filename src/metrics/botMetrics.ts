@@ -56,7 +56,7 @@ export class BotMetrics {
     });
     this.geminiLatency = new Histogram({
       name: `${PREFIX}gemini_request_duration_seconds`,
-      help: 'Duration of each Gemini generateContent HTTP call (every retry is a call), by model and result (ok, http_<status>, timeout, network, malformed, interrupted).',
+      help: 'Duration of each Gemini call that asks for a turn (generateContent, or creating an interaction on GEMINI_API=interactions; every retry is a call), by model and result (ok, http_<status>, timeout, network, malformed, interrupted, unsendable).',
       labelNames: ['model', 'result'],
       buckets: GEMINI_LATENCY_BUCKETS,
       registers,

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
+import { suiteGeminiApi } from './suiteGeminiApi.js';
 import { geminiCall, geminiCalls } from './geminiCalls.js';
 import { imagine, isBotMessage, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
@@ -31,6 +32,10 @@ describe.skipIf(withoutRedis)('a store that refuses to save a turn', () => {
     expect(mainText(warning)).toMatch(/^I could not save this turn \(reference [0-9a-f]{8}\), so a later edit will not include it\. The image above is still yours\.$/);
     expect(warning.allowed_mentions).toEqual({ parse: [], replied_user: false });
     expect(harness.logLines.some((line) => line.includes('could not save the conversation turn') && line.includes('OOM'))).toBe(true);
+    // Google keeps no turn the history lost (interactions: the unsaved turn's interaction is deleted there).
+    const [first, unsaved] = geminiCalls(harness);
+    expect(unsaved!.interactionId !== undefined).toBe(suiteGeminiApi() === 'interactions');
+    await vi.waitFor(() => expect(harness.gemini.interactions.storedIds()).toEqual(first!.interactionId ? [first!.interactionId] : []), PATIENCE);
 
     await servers.redis.admin.configSet('maxmemory', '0');
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it green', replyTo: message.id });
