@@ -29,14 +29,18 @@ export function interactionDelivery(response: InteractionResponse): ChannelDeliv
     const note = `-# For <@${interaction.user.id}>: the reply window of the request had closed, so the result is here.`;
     return channel.send({ ...payload, content: [trimContent(payload.content ?? '', 1900), note].filter(Boolean).join('\n') });
   };
-  const deadline = progressDeadline(interaction, 'Still working on it. The reply window of this request is closing, so the result will be posted in this channel.');
+  const deadline = progressDeadline(
+    response,
+    'Still working on it. The reply window of this request is closing, so the result will be posted in this channel.',
+    async (payload) => (tokenValid() ? interaction.editReply(payload) : undefined),
+  );
   return {
     ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
     async progress(message) {
       await acknowledged;
       // The deferred reply itself: the answer's edit replaces its text and files (a sketch) alike.
-      if (tokenValid()) await deadline.show(message, (payload) => interaction.editReply(payload));
+      if (tokenValid()) await deadline.show(message);
     },
     async post(message) {
       await acknowledged;

@@ -26,6 +26,11 @@ export class InteractionResponse {
     this.answered = true;
   }
 
+  /** Whether the member has their answer, or an explanation that ended the request: nothing may replace it. */
+  get isAnswered(): boolean {
+    return this.answered;
+  }
+
   /**
    * Defers the reply (Discord shows "thinking…"; the token then works for 15
    * minutes). Returns at once with the deferral under way, so a turn can take
@@ -55,8 +60,11 @@ export class InteractionResponse {
     await this.deferral?.catch(() => undefined);
     try {
       // The reply may show a sketch and its caption: the sentence replaces all of it.
-      if (interaction.deferred && !this.answered) await interaction.editReply(replacingTextPayload(text));
-      else if (!interaction.deferred && !interaction.replied) await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
+      if (interaction.deferred && !this.answered) {
+        await interaction.editReply(replacingTextPayload(text));
+        // The explanation ends the request: progress or a deadline notice must not replace it.
+        this.answered = true;
+      } else if (!interaction.deferred && !interaction.replied) await interaction.reply({ ...textPayload(text), flags: MessageFlags.Ephemeral });
       else await interaction.followUp({ ...textPayload(text), flags: MessageFlags.Ephemeral });
       return true;
     } catch {

@@ -32,13 +32,13 @@ export function threadDelivery(response: InteractionResponse, threadId: string, 
       throw error;
     }
   };
-  const deadline = progressDeadline(interaction, 'Still working on it. The result will be posted in the thread.');
+  const deadline = progressDeadline(response, 'Still working on it. The result will be posted in the thread.', editPrivately);
   return {
     ready: acknowledged,
     uploadLimitBytes: interaction.attachmentSizeLimit || uploadLimitForTier(interaction.guild?.premiumTier ?? 0),
     async progress(message) {
       await acknowledged;
-      await deadline.show(message, editPrivately);
+      await deadline.show(message);
     },
     async post(message) {
       await acknowledged;

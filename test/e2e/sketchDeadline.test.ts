@@ -187,4 +187,21 @@ describe('a request still queued near the end of the reply window', () => {
       'A queued fox.',
     ]);
   });
+
+  it("replaces a button's bare 'thinking…' at the cutoff while its turn waits for the thread's line; the result then lands in the thread", async () => {
+    const first = imagineCreatedAgo(harness, 0);
+    const image = await harness.discord.waitForMessage((message) => first.isReply(message) && message.attachments.length > 0);
+    const thread = await waitForThread(harness, image.id);
+    // Alice's reply in the thread holds its line while Gemini holds her answer.
+    const held = heldAnswer();
+    harness.gemini.enqueue(held.behaviour, { kind: 'image' });
+    harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: thread.id, content: 'add a hat', replyTo: image.id });
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(2), PATIENCE);
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: image, customId: 'nb1:result:reroll', createdAgoMs: SKETCH_CUTOFF_MS - SECONDS_BEFORE });
+    const isPrivateReply = (message: StoredMessage) => message.id === harness.discord.interaction(interactionId).originalMessageId;
+    await harness.discord.waitForMessage((message) => isPrivateReply(message) && message.content === THREAD_NOTICE, SECONDS_BEFORE + 20_000);
+    held.release();
+    await harness.discord.waitForMessage((message) => isPrivateReply(message) && message.content.startsWith('Done: '));
+    expect(replyEdits(harness, interactionId).map((edit) => edit.content.split('\n')[0]?.replace(/https:\S+/, 'url'))).toEqual([THREAD_NOTICE, 'Done: url']);
+  });
 });
