@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { request } from 'undici';
 import type { GeminiCallResult, GeminiClientOptions } from './geminiCall.js';
 import type { GeminiFailure } from './generationOutcome.js';
+import { parseJsonInPieces } from './parseJsonInPieces.js';
 import { RequestBodyError, type RequestBody } from './requestBody.js';
 
 /** What differs between Gemini's two APIs once the POST is made: how an answer streams, and how an error body reads. */
@@ -49,13 +50,12 @@ export async function postToGemini(
       streaming = true;
       return await reader.readStream(abortWhenSilent(response.body, options.stallMs, () => stall.abort()));
     }
-    const text = await response.body.text();
-    if (!succeeded) return { ok: false, failure: reader.readFailure(response.statusCode, text) };
-    try {
-      return { ok: true, json: JSON.parse(text) };
-    } catch {
-      return { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with invalid JSON' } };
-    }
+    if (!succeeded) return { ok: false, failure: reader.readFailure(response.statusCode, await response.body.text()) };
+    // Parsed as the bytes arrive, as a streamed event is: no copy of the whole body, its image apart from the text JSON.parse reads.
+    const answer = parseJsonInPieces();
+    for await (const chunk of response.body) answer.write(chunk as Buffer);
+    const parsed = answer.end();
+    return parsed.ok ? { ok: true, json: parsed.value } : { ok: false, failure: { kind: 'malformed', message: 'Gemini answered with invalid JSON' } };
   } catch (error) {
     if (signal?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
     // undici passes the body stream's own error through.

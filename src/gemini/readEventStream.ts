@@ -1,6 +1,7 @@
 import type { GeminiPart } from './geminiTypes.js';
 import type { GeminiFailure } from './generationOutcome.js';
 import { trackInterimImages, type InterimPreview } from './interimPreview.js';
+import { parseJsonInPieces } from './parseJsonInPieces.js';
 import { readServerSentEvents, ServerSentEventTooLarge } from './readServerSentEvents.js';
 
 /** Far above any answer Gemini sends in one event (a 4K PNG is about 30 MB as base64), far below what would hurt. */
@@ -32,16 +33,14 @@ export interface EventAssembly {
 export async function readEventStream(body: AsyncIterable<Uint8Array>, answer: EventAssembly, onPreview?: (preview: InterimPreview) => void): Promise<StreamedAnswer> {
   const interim = trackInterimImages();
   try {
-    for await (const data of readServerSentEvents(body, MAX_EVENT_BYTES)) {
-      // The Interactions API ends with [DONE] after interaction.completed (which already ended the reading).
-      if (data === '[DONE]') break;
-      let event: unknown;
-      try {
-        event = JSON.parse(data);
-      } catch {
+    // Each event's JSON parsed as its bytes arrive, an image's base64 kept out of the text JSON.parse reads.
+    for await (const parsed of readServerSentEvents(body, MAX_EVENT_BYTES, () => parseJsonInPieces())) {
+      if (!parsed.ok) {
+        // The Interactions API ends with [DONE] after interaction.completed (which already ended the reading).
+        if (parsed.text === '[DONE]') break;
         return { ok: false, failure: { kind: 'malformed', message: 'Gemini streamed an event that is not JSON' } };
       }
-      const added = answer.add(event);
+      const added = answer.add(parsed.value);
       if ('failure' in added) return { ok: false, failure: added.failure };
       const preview = onPreview && added.parts.length > 0 ? interim.add(added.parts) : undefined;
       if (preview) onPreview?.(preview);

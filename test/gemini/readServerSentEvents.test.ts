@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readServerSentEvents, ServerSentEventTooLarge } from '../../src/gemini/readServerSentEvents.js';
+import { readServerSentEvents, ServerSentEventTooLarge, type EventDataReader } from '../../src/gemini/readServerSentEvents.js';
 
 /** The body as the network might cut it: these pieces, in order. */
 async function* pieces(...chunks: Array<string | Buffer>): AsyncGenerator<Uint8Array> {
@@ -54,5 +54,46 @@ describe('reading a server-sent event stream', () => {
     await expect(eventsOf(noEnd, 1_000)).rejects.toBeInstanceOf(ServerSentEventTooLarge);
     const manyLines = pieces(...Array.from({ length: 20 }, () => `data: ${'y'.repeat(60)}\n`));
     await expect(eventsOf(manyLines, 1_000)).rejects.toBeInstanceOf(ServerSentEventTooLarge);
+  });
+
+  it("hands each piece of an event's data to its reader as the piece arrives, never holding the network's chunks", async () => {
+    const log: string[] = [];
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (const piece of ['data: {"data":"AAAA', 'BBBB', 'CC"}\r\n', 'data: 1\r\n\r\n', ': comment\r\ndata:x\r\n\r\n']) {
+        log.push(`network: ${piece}`);
+        yield Buffer.from(piece);
+      }
+    }
+    const reader = (): EventDataReader<string> => {
+      let text = '';
+      return {
+        write(bytes) {
+          log.push(`read: ${bytes.toString()}`);
+          text += bytes.toString();
+        },
+        end: () => text,
+      };
+    };
+    const events: string[] = [];
+    for await (const event of readServerSentEvents(body(), 1024, reader)) {
+      log.push(`event: ${event}`);
+      events.push(event);
+    }
+    expect(events).toEqual(['{"data":"AAAABBBBCC"}\n1', 'x']);
+    expect(log).toEqual([
+      'network: data: {"data":"AAAA',
+      'read: {"data":"AAAA',
+      'network: BBBB',
+      'read: BBBB',
+      'network: CC"}\r\n',
+      'read: CC"}',
+      'network: data: 1\r\n\r\n',
+      'read: \n',
+      'read: 1',
+      'event: {"data":"AAAABBBBCC"}\n1',
+      'network: : comment\r\ndata:x\r\n\r\n',
+      'read: x',
+      'event: x',
+    ]);
   });
 });
