@@ -8,6 +8,7 @@ import { ConversationStore } from './conversation/conversationStore.js';
 import { GenerationQueue } from './conversation/generationQueue.js';
 import { ThreadQueue } from './conversation/threadQueue.js';
 import type { BotContext } from './discord/botContext.js';
+import { bufferedUploads } from './discord/bufferedUploads.js';
 import { handleInteraction } from './components/handleInteraction.js';
 import { claimMessage, handleMessage } from './discord/handleMessage.js';
 import { readAddressing } from './discord/readAddressing.js';
@@ -94,7 +95,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     // DISCORD_API_URL moves REST, and with it GET /gateway/bot and so the gateway.
-    rest: { api: config.discordApiUrl },
+    // Files go as one buffer of multipart bytes, not discord.js's Blobs, whose memory V8 does not see (bufferedUploads.ts).
+    rest: { api: config.discordApiUrl, makeRequest: bufferedUploads() },
     allowedMentions: NO_PINGS,
   });
   // Without an error listener an emitted error would crash the process.
