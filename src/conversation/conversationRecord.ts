@@ -55,7 +55,11 @@ const exchangeSchema = z.object({
     .object({
       id: z.string().min(1),
       createdAt: z.iso.datetime(),
-      /** An earlier turn was deleted: Google's copy of this one still holds it, so a turn never continues from it (it replays the record). */
+      /**
+       * Google's copy of the thread up to this turn is not the record's: an earlier turn was deleted (Google's copy still
+       * holds it), or this turn built on an answer before the latest (a reroll, an upscale of an older image: Google's
+       * copy skips the turns between). A turn never continues from it; it replays the record.
+       */
       outdated: z.literal(true).optional(),
       /**
        * Copied into a branch: the thread it came from holds the same interaction and may still continue from it, so a

@@ -29,12 +29,23 @@ export interface NewExchange {
 export async function saveExchange(deps: { conversations: ConversationStore; blobs: BlobStore }, input: NewExchange): Promise<ConversationRecord> {
   const { parts: modelParts, ...contentFields } = input.modelContent;
   const timestamp = input.now.toISOString();
+  // A turn that built on an earlier answer than the latest (a reroll, an upscale of an older image) made an interaction
+  // whose history at Google skips the turns between, while the record, which generateContent replays, holds them all:
+  // the next turn replays the record instead of continuing from it, so the model sees the same thread on either API.
+  const forked = input.interaction?.builtOn !== undefined && input.record?.exchanges.at(-1)?.model.messageId !== input.interaction.builtOn;
   const exchange: Exchange = {
     user: { authorId: input.authorId, parts: await storeParts(input.userParts, deps.blobs) },
     model: { contentFields, parts: await storeParts(modelParts, deps.blobs, input.decodedImages), messageId: input.messageId },
     settings: compactSettings(input.settings),
     ...(input.interaction
-      ? { interaction: { id: input.interaction.id, createdAt: input.interaction.createdAt, ...(input.interaction.builtOn ? { builtOn: input.interaction.builtOn } : {}) } }
+      ? {
+          interaction: {
+            id: input.interaction.id,
+            createdAt: input.interaction.createdAt,
+            ...(input.interaction.builtOn ? { builtOn: input.interaction.builtOn } : {}),
+            ...(forked ? { outdated: true as const } : {}),
+          },
+        }
       : {}),
     createdAt: timestamp,
   };

@@ -71,9 +71,13 @@ describe('the buttons under a result', () => {
     const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'and a scarf', replyTo: harness.discord.messages(thread.id).filter((m) => isBotMessage(harness, m)).at(-1)!.id });
     await waitForBotReplyTo(harness, next);
     expect(geminiCall(harness, 5).status).toBe(200);
-    if (suiteGeminiApi() === 'generate-content') expect(geminiCall(harness, 5).seen).toHaveLength(11);
-    // Interactions continues from the latest answer's interaction: Google's history is the one that reroll built on.
-    else expect(geminiCall(harness, 5).continuedFrom).toBe(geminiCall(harness, 4).interactionId);
+    // The same thread on both APIs. Google's copy of the reroll's interaction skips the turns after the one it built on,
+    // so on interactions this turn replays the record (as generateContent does every turn), and the next continues.
+    expect(geminiCall(harness, 5).seen).toHaveLength(11);
+    expect(geminiCall(harness, 5).continuedFrom).toBeUndefined();
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'and boots', replyTo: (await waitForBotReplyTo(harness, next)).id }));
+    expect(geminiCall(harness, 6).seen).toHaveLength(13);
+    if (suiteGeminiApi() === 'interactions') expect(geminiCall(harness, 6).continuedFrom).toBe(geminiCall(harness, 5).interactionId);
   });
 
   it('Reroll sends a turn\'s reference images again exactly, read from the store', async () => {
@@ -118,6 +122,12 @@ describe('the buttons under a result', () => {
       expect(call.asked.images).toEqual([]);
     }
     expect(edited.id).not.toBe(upscaled.id);
+
+    // The upscale joined the thread after 'make it blue': a reply to it sees every turn on both APIs (on interactions
+    // by replaying the record once, since Google's copy of the upscale skips 'make it blue').
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'now at night', replyTo: upscaled.id }));
+    const after = geminiCall(harness, 3);
+    expect(after.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts[0]?.slice(0, 12))).toEqual(['a watercolor', 'make it blue', 'Upscale this', 'now at night']);
   });
 
   it('Edit opens a modal and continues the conversation from this image, like a reply', async () => {
