@@ -46,7 +46,11 @@ export type RequestPlan =
       userParts: OutgoingPart[];
       /** Oldest exchanges `history` leaves out to stay within the budget (besides those of the other API). */
       droppedExchanges: number;
-      /** Oldest exchanges `history` leaves out because the other API made them (or one after them): an operator switched GEMINI_API. */
+      /**
+       * Oldest exchanges `history` leaves out because the other API made them (or one after them): an operator switched
+       * GEMINI_API. Counted on the first turn after the switch only, so the member is told once; later turns leave
+       * the same ones out without saying it again.
+       */
       otherApiExchanges: number;
       /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
       continueFrom: GeminiInteraction | undefined;
@@ -98,7 +102,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
     history,
     userParts,
     droppedExchanges: dropped - unreplayable,
-    otherApiExchanges: unreplayable,
+    otherApiExchanges: unreplayable === exchanges.length ? unreplayable : 0,
     continueFrom,
     builtOn,
   });

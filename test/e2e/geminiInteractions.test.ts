@@ -279,13 +279,17 @@ describe('GEMINI_API=interactions', () => {
     expect(sent.input).toHaveLength(1);
     expect(sent.input[0]?.content?.map((item) => item['type'])).toEqual(['text', 'image']);
     expect(Buffer.from(String(sent.input[0]?.content?.[1]?.['data']), 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
+    // Said once: the next turn leaves the same turn out without repeating it.
+    const next = await waitForBotReplyTo(harness, reply(thread.id, switched, 'bigger'));
+    expect(next.attachments).toHaveLength(1);
+    expect(next.content).not.toMatch(/switched to another Gemini API/);
 
     harness.config.geminiApi = 'generate-content';
     await harness.restart();
-    const back = await waitForBotReplyTo(harness, reply(thread.id, switched, 'add a hat'));
+    const back = await waitForBotReplyTo(harness, reply(thread.id, next, 'add a hat'));
     expect(back.attachments).toHaveLength(1);
-    // Back on generateContent, the interactions turn (and the one before it) cannot be replayed either.
-    expect(back.content).toContain('so I left out its 2 oldest turn(s): turns from before the switch');
+    // Back on generateContent, the interactions turns (and the one before them) cannot be replayed either.
+    expect(back.content).toContain('so I left out its 3 oldest turn(s): turns from before the switch');
     expect(back.content).not.toMatch(/request limit/);
     expect(harness.gemini.requests.at(-1)?.status).toBe(200);
     const contents = geminiBody(harness, harness.gemini.requests.length - 1).contents;

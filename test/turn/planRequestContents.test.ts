@@ -164,9 +164,14 @@ describe('planRequestContents on GEMINI_API=interactions: where a turn continues
       expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it blue'], continueFrom: undefined, builtOn: 'm2' },
     },
     {
-      case: 'exchanges of generateContent before the switch: left out for that reason, the turn continues from the latest interaction',
+      case: 'the first turn after a switch from generateContent: its exchanges left out for that reason, and counted so the member hears it',
+      input: { record: record(exchange('m1', 2 * MB), exchange('m2', 2 * MB)) },
+      expected: { history: [], continueFrom: undefined, builtOn: 'm2', droppedExchanges: 0, otherApiExchanges: 2 },
+    },
+    {
+      case: 'exchanges of generateContent before the switch, a turn later: still left out, not counted again (told once), the turn continues from the latest interaction',
       input: { record: record(exchange('m1', 2 * MB), onInteractions('m2')) },
-      expected: { history: ['sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2', droppedExchanges: 0, otherApiExchanges: 1 },
+      expected: { history: ['sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2', droppedExchanges: 0, otherApiExchanges: 0 },
     },
     {
       case: 'a replay over the budget: the oldest left out for that reason, the continuation from the latest still',
