@@ -2,14 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type KeyvSqlite from '@keyv/sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { heldAnswer } from '../emulators/gemini/index.js';
 import { openStore } from '../../src/store/openStore.js';
 import { storeBackend } from '../../src/store/storeUrl.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import { suiteGeminiApi } from './harness.js';
 import { geminiCall, geminiCalls } from './geminiCalls.js';
-import { imagine, isBotMessage, isProgressNote, mainText, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { imagine, isBotMessage, isProgressNote, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -114,9 +115,16 @@ for (const [name, setup] of Object.entries(setups)) {
 
     it('answers two replies sent together in order, the second seeing the first', async () => {
       const { starter, thread } = await startConversation('a fox');
-      harness.gemini.enqueue({ kind: 'delay', ms: 200, then: { kind: 'image', text: 'first edit' } }, { kind: 'image', text: 'second edit' });
+      const firstEdit = heldAnswer({ kind: 'image', text: 'first edit' });
+      harness.gemini.enqueue(firstEdit.behaviour, { kind: 'image', text: 'second edit' });
       const first = reply(thread.id, starter, 'make it blue');
       const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
+      // Gemini holds the first edit until the bot has taken in both replies (typing in the thread for each): the second
+      // surely waits behind the first in this store's thread line, however fast or slow the machine.
+      const typing = () => harness.discord.requests.filter((request) => request.method === 'POST' && request.path === `/channels/${thread.id}/typing`);
+      await vi.waitFor(() => expect(typing().length).toBeGreaterThanOrEqual(2), PATIENCE);
+      await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(2), PATIENCE);
+      firstEdit.release();
       const [firstAnswer, secondAnswer] = await Promise.all([waitForBotReplyTo(harness, first), waitForBotReplyTo(harness, second)]);
       expect([mainText(firstAnswer), mainText(secondAnswer)]).toEqual(['first edit', 'second edit']);
       const calls = geminiCalls(harness);
