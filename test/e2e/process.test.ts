@@ -19,8 +19,9 @@ import { useCompiledBot } from './useCompiledBot.js';
  */
 const entry = useCompiledBot();
 
+/** Its exit code, once its output is read whole too ('exit' can come before the last of stdout and stderr). */
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
 
 describe('the bot process', () => {

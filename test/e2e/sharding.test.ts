@@ -9,6 +9,7 @@ import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import { emulatorEnv } from './compiledBot.js';
 import { geminiCall, geminiCalls, type GeminiCall, type SeenTurn } from './geminiCalls.js';
+import { PATIENCE } from './helpers.js';
 import { suiteGeminiApi } from './suiteGeminiApi.js';
 import { isAlive, spawnBot, type BotProcess, type LogLine } from './processLogs.js';
 import { useCompiledBot } from './useCompiledBot.js';
@@ -72,6 +73,8 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
     expect(geminiCall(h, 2).seen[1]).toEqual(foxAnswer);
     // Every shard calls Gemini on this run's GEMINI_API: the manager passes it on.
     expect(geminiCalls(h).map((call) => call.api)).toEqual([suiteGeminiApi(), suiteGeminiApi(), suiteGeminiApi()]);
+    // A turn logs its generation after it answered, from the shard's own process: the lines may come just after the answers.
+    await vi.waitFor(() => expect(generations()).toHaveLength(3), PATIENCE);
     expect(generations().map((line) => `${line['guildId']} ${line['shard']} ${line['outcome']}`).sort()).toEqual(
       [`${first.guildId} ${first.shard} images`, `${first.guildId} ${first.shard} images`, `${second.guildId} ${second.shard} images`].sort(),
     );
@@ -98,6 +101,7 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
       expect(scarf).toMatchObject({ continuedFrom: blueReroll.interactionId, sentTurns: 1 });
       expect(scarf.seen.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
     }
+    await vi.waitFor(() => expect(generations().slice(generationsBefore)).toHaveLength(3), PATIENCE);
     expect(generations().slice(generationsBefore).map((line) => [line['guildId'], line['shard'], line['pid'], line['outcome']])).toEqual(
       Array.from({ length: 3 }, () => [first.guildId, first.shard, reborn, 'images']),
     );
@@ -107,7 +111,8 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
 
     const pids = bot.shardPids();
     const started = Date.now();
-    const exited = once(bot.child, 'exit') as Promise<[number | null]>;
+    // 'close', not 'exit': the process and its shards have also closed the output pipe, so every line and stderr are read.
+    const exited = once(bot.child, 'close') as Promise<[number | null]>;
     bot.child.kill('SIGTERM');
     const [code] = await exited;
     // An operator's limit, not a guess: orchestrators kill a process 10 s after SIGTERM (Docker's default), and the idle

@@ -65,7 +65,8 @@ describe.skipIf(withoutRedis)('a shard that dies while the bot runs', () => {
     await bot.logged('shard restarted', { shard: 1 }, 15_000);
     expect(discord.shardSessions().at(-1)?.shard).toEqual([1, 2]);
 
-    const exited = once(bot.child, 'exit') as Promise<[number | null]>;
+    // 'close', not 'exit': the process and its shards have also closed the output pipe, so stderr is read whole.
+    const exited = once(bot.child, 'close') as Promise<[number | null]>;
     bot.child.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
@@ -97,7 +98,8 @@ describe('the bot with SHARDS set, when it cannot run', () => {
   const baseEnv = (discord: DiscordEmulator) => emulatorEnv(discord);
   const run = async (env: Record<string, string>) => {
     const bot = spawnBot(entry(), env);
-    const [code] = (await once(bot.child, 'exit')) as [number | null];
+    // 'close', not 'exit': 'exit' can come before the last output is read, and the test reads the logs and stderr next.
+    const [code] = (await once(bot.child, 'close')) as [number | null];
     return { code, logs: bot.logs, stderr: bot.stderr(), shardPids: bot.shardPids() };
   };
 
