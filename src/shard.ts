@@ -23,5 +23,8 @@ const logger = createLogger(config.logLevel).child({ shard: shardId });
 // Listening from the first line matters: the manager may die while this shard is still starting.
 let shutdown: ((reason: string) => void) | undefined;
 process.once('disconnect', () => (shutdown ? shutdown('sharding manager gone') : process.exit(1)));
+// The imports above load first, between turns of the event loop: a manager that died meanwhile closed the channel
+// before there was a listener to hear it, and only the check after runBot (once connected) would see it.
+if (!process.connected) process.exit(1);
 shutdown = await runBot(config, logger);
 if (!process.connected) shutdown('sharding manager gone');
