@@ -21,8 +21,8 @@ if (withoutRedis && firstFileOfThisRunToSay()) {
 }
 
 /**
- * Every test file runs in its own worker process, all children of one vitest
- * process: the first to create a marker named after that parent speaks for the run.
+ * Test files run in worker processes, all children of one vitest process:
+ * the first to create a marker named after that parent speaks for the run.
  */
 function firstFileOfThisRunToSay(): boolean {
   try {
