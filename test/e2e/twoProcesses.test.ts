@@ -43,12 +43,18 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
     const secondLogLines: string[] = [];
     const second = await startBot(harness.config, createLogger('debug', { write: (line: string) => void secondLogLines.push(line) }));
     try {
-      // Slow answers, so that without the lease two processes would load the same history and overwrite each other.
-      harness.gemini.enqueue(...Array.from({ length: 4 }, (_, index) => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const, text: `edit ${index}` } })));
+      // The first answer is held until both processes have taken in all four messages (each types as it takes one in,
+      // before the thread's line): without the lease, the later turns would load the same history meanwhile.
+      const firstEdit = heldAnswer({ kind: 'image', text: 'edit 0' });
+      harness.gemini.enqueue(firstEdit.behaviour, ...Array.from({ length: 3 }, (_, index) => ({ kind: 'image' as const, text: `edit ${index + 1}` })));
       const { bob, alice, carol } = harness.discord.users;
       const asks = [bob, alice, carol, bob].map((user, index) =>
         harness.discord.sendMessage({ user, channelId: thread.id, content: `edit number ${index}`, replyTo: starter.id }),
       );
+      const typing = () => harness.discord.requests.filter((request) => request.method === 'POST' && request.path === `/channels/${thread.id}/typing`);
+      await vi.waitFor(() => expect(typing().length).toBeGreaterThanOrEqual(2 * asks.length), PATIENCE);
+      await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(2), PATIENCE);
+      firstEdit.release();
 
       const answersTo = (ask: { id: string }) =>
         harness.discord.messages(thread.id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === ask.id && !isProgressNote(message));
