@@ -174,13 +174,18 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
    * race for the server's limits in two processes that share nothing but
    * Redis. Returns the answer to each reply.
    */
-  async function bobRepliesEverywhereWithTwoProcesses(threads: Awaited<ReturnType<typeof threeThreads>>) {
+  async function bobRepliesEverywhereWithTwoProcesses(threads: Awaited<ReturnType<typeof threeThreads>>, refusal: RegExp) {
     const second = await startBot(harness.config, createLogger('silent'));
     try {
-      harness.gemini.enqueue(...Array.from({ length: 3 }, () => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const } })));
+      // Gemini holds the answers of the turns the limit admits until the third is refused: all three raced for the
+      // limit while the others were unsettled, whichever process took each.
+      const held = [heldAnswer({ kind: 'image' }), heldAnswer({ kind: 'image' })];
+      harness.gemini.enqueue(...held.map((answer) => answer.behaviour));
       const sent = threads.map(({ starter, thread }) => harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
       const answersTo = (request: { id: string; channel_id: string }) =>
         harness.discord.messages(request.channel_id).filter((message) => isBotMessage(harness, message) && message.message_reference?.message_id === request.id && !isProgressNote(message));
+      await vi.waitFor(() => expect(sent.flatMap(answersTo).filter((message) => refusal.test(mainText(message)))).toHaveLength(1), { timeout: 15_000, interval: 50 });
+      held.forEach((answer) => answer.release());
       await vi.waitFor(() => expect(sent.map((request) => answersTo(request).length)).toEqual([1, 1, 1]), { timeout: 15_000, interval: 50 });
       return sent.flatMap(answersTo);
     } finally {
@@ -191,7 +196,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
   it('gives a member exactly their daily images, however the turns split between the processes', async () => {
     const threads = await threeThreads();
     await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'daily_images', type: 4, value: 2 }]);
-    const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
+    const answers = await bobRepliesEverywhereWithTwoProcesses(threads, /^You have used your 2 images for today on this server\./);
     expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
     expect(answers.filter((message) => /^You have used your 2 images for today on this server\./.test(mainText(message)))).toHaveLength(1);
     expect(geminiCalls(harness)).toHaveLength(3 + 2);
@@ -214,7 +219,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
     const budget = spentBefore + 0.5;
     await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: budget }]);
 
-    const answers = await bobRepliesEverywhereWithTwoProcesses(threads);
+    const answers = await bobRepliesEverywhereWithTwoProcesses(threads, /monthly image budget/);
     expect(answers.filter((message) => message.attachments.length === 1)).toHaveLength(2);
     expect(answers.filter((message) => /monthly image budget/.test(mainText(message)))).toHaveLength(1);
     expect(geminiCalls(harness)).toHaveLength(3 + 2);
