@@ -138,16 +138,20 @@ for (const [name, setup] of Object.entries(setups)) {
     it('keeps a server within its monthly budget under six /imagine at once', async () => {
       // One 1K image holds $0.234 at worst ($0.134 plus 50k input tokens at $2 per million): $0.50 admits two.
       await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'monthly_budget_usd', type: 10, value: 0.5 }]);
-      harness.gemini.enqueue(...Array.from({ length: 6 }, () => ({ kind: 'delay' as const, ms: 150, then: { kind: 'image' as const } })));
+      // Gemini holds the admitted answers until the other four are refused: all six raced for the budget unsettled.
+      const held = [heldAnswer({ kind: 'image' }), heldAnswer({ kind: 'image' })];
+      harness.gemini.enqueue(...held.map((answer) => answer.behaviour));
       const users = ['alice', 'bob', 'carol', 'alice', 'bob', 'carol'] as const;
-      const replies = await Promise.all(
-        users.map(async (user, index) => {
-          const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users[user], name: 'imagine', options: [{ name: 'prompt', type: 3, value: `burst ${index}` }] });
-          return harness.discord.waitForMessage(
-            (message) => isBotMessage(harness, message) && message.id === harness.discord.interaction(interactionId).originalMessageId && !isProgressNote(message),
-          );
-        }),
-      );
+      const answered = users.map(async (user, index) => {
+        const { interactionId } = harness.discord.sendSlashCommand({ user: harness.discord.users[user], name: 'imagine', options: [{ name: 'prompt', type: 3, value: `burst ${index}` }] });
+        return harness.discord.waitForMessage(
+          (message) => isBotMessage(harness, message) && message.id === harness.discord.interaction(interactionId).originalMessageId && !isProgressNote(message),
+        );
+      });
+      const refused = () => harness.discord.messages(harness.discord.channelId).filter((message) => isBotMessage(harness, message) && /monthly image budget/.test(message.content));
+      await vi.waitFor(() => expect(refused()).toHaveLength(4), PATIENCE);
+      held.forEach((answer) => answer.release());
+      const replies = await Promise.all(answered);
       expect(replies.filter((message) => message.attachments.length === 1)).toHaveLength(2);
       expect(replies.filter((message) => /monthly image budget/.test(message.content))).toHaveLength(4);
       expect(geminiCalls(harness)).toHaveLength(2);
