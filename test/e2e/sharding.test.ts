@@ -8,7 +8,7 @@ import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/in
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import { emulatorEnv } from './compiledBot.js';
-import { geminiCall, geminiCalls, type GeminiCall, type SeenTurn } from './geminiCalls.js';
+import { geminiCall, geminiCalls, type SeenTurn } from './geminiCalls.js';
 import { PATIENCE } from './helpers.js';
 import { suiteGeminiApi } from './suiteGeminiApi.js';
 import { isAlive, spawnBot, type BotProcess, type LogLine } from './processLogs.js';
@@ -89,18 +89,14 @@ describe.skipIf(withoutRedis)('the bot with SHARDS=auto', () => {
     else expect(geminiCalls(h).at(-1)!.continuedFrom).toBe(foxCall.interactionId);
     // A reply after the restart builds on every exchange, those of the dead process included.
     await replyIn(fox.id, 'and a scarf', discord.messages(fox.id).filter(isBot).at(-1)!);
-    const [blueReroll, scarf] = geminiCalls(h).slice(-2) as [GeminiCall, GeminiCall];
+    const scarf = geminiCalls(h).at(-1)!;
     expect(scarf.status).toBe(200);
-    if (suiteGeminiApi() === 'generate-content') {
-      const replayed = scarf.seen;
-      expect(replayed).toHaveLength(9); // fox, blue and the two rerolls, then the new words
-      expect(replayed.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
-      expect(scarf.modelTurnsSent[0]).toEqual(foxCall.answerOnWire);
-    } else {
-      // Interactions continues from the latest answer's interaction, which the dead process's turns lead to at Google.
-      expect(scarf).toMatchObject({ continuedFrom: blueReroll.interactionId, sentTurns: 1 });
-      expect(scarf.seen.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
-    }
+    expect(scarf.seen).toHaveLength(9); // fox, blue and the two rerolls, then the new words
+    expect(scarf.seen.slice(0, 3)).toEqual([userSaid(first.prompt), foxAnswer, userSaid('make it blue')]);
+    if (suiteGeminiApi() === 'generate-content') expect(scarf.modelTurnsSent[0]).toEqual(foxCall.answerOnWire);
+    // Google's copy of the last reroll's interaction skips the turns after the image it rerolled, so on interactions
+    // this turn replays the record, as generateContent does every turn (buttons.test.ts: and the next one continues).
+    else expect(scarf.continuedFrom).toBeUndefined();
     await vi.waitFor(() => expect(generations().slice(generationsBefore)).toHaveLength(3), PATIENCE);
     expect(generations().slice(generationsBefore).map((line) => [line['guildId'], line['shard'], line['pid'], line['outcome']])).toEqual(
       Array.from({ length: 3 }, () => [first.guildId, first.shard, reborn, 'images']),
