@@ -139,10 +139,16 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
     const secondLogLines: string[] = [];
     const second = await startBot(harness.config, createLogger('debug', { write: (line: string) => void secondLogLines.push(line) }));
     try {
-      harness.gemini.enqueue(...Array.from({ length: 3 }, () => ({ kind: 'delay' as const, ms: 300, then: { kind: 'image' as const } })));
+      // Gemini holds the first answer until both processes have taken in all three messages (each types for each), so
+      // every later one arrives while bob's one request is in progress, in both processes.
+      const firstEdit = heldAnswer();
+      harness.gemini.enqueue(firstEdit.behaviour);
       const asks = ['make it blue', 'add a moon', 'add a hat'].map((content) =>
         harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content, replyTo: starter.id }),
       );
+      const typing = () => harness.discord.requests.filter((request) => request.method === 'POST' && request.path === `/channels/${thread.id}/typing`);
+      await vi.waitFor(() => expect(typing().length).toBeGreaterThanOrEqual(2 * asks.length), PATIENCE);
+      firstEdit.release();
       const repliesTo = (ask: { id: string }) =>
         harness.discord.messages(thread.id).filter((reply) => isBotMessage(harness, reply) && reply.message_reference?.message_id === ask.id && !isProgressNote(reply));
       await vi.waitFor(() => expect(asks.map((ask) => repliesTo(ask).length)).toEqual([1, 1, 1]), { timeout: 15_000, interval: 50 });
