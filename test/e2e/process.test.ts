@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { startDiscordEmulator, type DiscordEmulator } from '../emulators/discord/index.js';
-import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
+import { stalledStream, startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 import { emulatorEnv } from './compiledBot.js';
 import { geminiCalls } from './geminiCalls.js';
 import { suiteGeminiApi } from './suiteGeminiApi.js';
@@ -85,6 +85,34 @@ describe('the bot process', () => {
       expect(output).not.toContain(discord.token);
       expect(output).not.toContain(gemini.apiKey);
     });
+  });
+
+  it('stopped by SIGTERM mid-answer, tells the member it is restarting and leaves nothing at Google of that turn', async () => {
+    const [discord, gemini] = await Promise.all([startDiscordEmulator(), startGeminiEmulator()]);
+    const directory = await mkdtemp(path.join(tmpdir(), 'bot-process-'));
+    const child = spawn(process.execPath, [entry()], { cwd: directory, env: emulatorEnv(discord, gemini) });
+    try {
+      await discord.waitForIdentify();
+      // The answer has begun (on interactions Google has created, and stores, the interaction) when SIGTERM comes.
+      const stalled = stalledStream(2);
+      gemini.enqueue(stalled.behaviour);
+      const { interactionId } = discord.sendSlashCommand({ user: discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a fox' }] });
+      await stalled.reached;
+      const exited = exitOf(child);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const notice = await discord.waitForMessage((message) => message.id === discord.interaction(interactionId).originalMessageId && message.content !== '');
+      expect(notice.content).toMatch(/restarting/);
+      stalled.release();
+      // The process exited after its stop: a deletion it left unsent would never come. Google keeps nothing of the turn.
+      const [cut] = geminiCalls({ gemini });
+      expect(cut!.interactionId !== undefined).toBe(suiteGeminiApi() === 'interactions');
+      await vi.waitFor(() => expect(gemini.interactions.storedIds()).toEqual([]), { timeout: 10_000, interval: 20 });
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.all([discord.close(), gemini.close()]);
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   describe('npm run deploy-commands', () => {
