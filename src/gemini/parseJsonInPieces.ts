@@ -178,14 +178,16 @@ type LongRead =
 
 /**
  * A long string's content read as JSON.parse reads it, printable ASCII and
- * escapes only: runs of plain bytes become Latin-1 pieces (a copy each, the
- * network's chunk is not kept), escapes their character. An escape cut by
- * the end of a piece waits for the next.
+ * escapes only. What each network chunk brings is copied out at once (the
+ * chunk is not kept): plain bytes and characters escaped below U+0100 as
+ * Latin-1 bytes, a rarer character as text. At the closing quote the bytes
+ * become one string, read once as Latin-1. An escape cut by the end of a
+ * chunk waits for the next.
  */
 function longStringReader() {
-  let pieces: string[] = [];
+  let pieces: Array<Buffer | string> = [];
   let escape = '';
-  const valueSoFar = () => pieces.join('');
+  const valueSoFar = () => latin1Text(pieces);
   const notPrintable = (next: number): LongRead => {
     const read: LongRead = { kind: 'not-printable', valueSoFar: valueSoFar(), escape, next };
     pieces = [];
@@ -193,13 +195,18 @@ function longStringReader() {
     return read;
   };
   return {
-    start() {
-      pieces = [];
-      escape = '';
-    },
     valueSoFar,
     pendingEscape: () => escape,
     read(bytes: Buffer, start: number): LongRead {
+      // This chunk's share of the string, unescaped: never longer than its bytes.
+      const out = Buffer.allocUnsafe(bytes.length - start);
+      let written = 0;
+      /** Where the bytes written but not yet in `pieces` begin. */
+      let from = 0;
+      const flush = () => {
+        if (written > from) pieces.push(out.subarray(from, written));
+        from = written;
+      };
       let index = start;
       // Where the next quote and backslash are, looked up again only once passed: each byte is searched about once.
       let quote = -1;
@@ -209,10 +216,18 @@ function longStringReader() {
           escape += String.fromCharCode(bytes[index]!);
           index += 1;
           const character = unescape(escape);
-          if (character === undefined) return notPrintable(index);
-          if (character !== '') {
+          if (character === undefined) {
+            flush();
+            return notPrintable(index);
+          }
+          if (character === '') continue;
+          escape = '';
+          const code = character.charCodeAt(0);
+          if (code < 0x100) {
+            out[written++] = code;
+          } else {
+            flush();
             pieces.push(character);
-            escape = '';
           }
           continue;
         }
@@ -220,11 +235,15 @@ function longStringReader() {
         if (backslash < index) backslash = indexOrEnd(bytes, BACKSLASH, index);
         const stop = Math.min(quote, backslash);
         const runEnd = printableUpTo(bytes, index, stop);
-        if (runEnd > index) pieces.push(bytes.toString('latin1', index, runEnd));
+        written += bytes.copy(out, written, index, runEnd);
         index = runEnd;
         if (index === bytes.length) break;
-        if (index < stop) return notPrintable(index);
+        if (index < stop) {
+          flush();
+          return notPrintable(index);
+        }
         if (index === quote) {
+          flush();
           const value = valueSoFar();
           pieces = [];
           return { kind: 'ended', value, next: index + 1 };
@@ -232,9 +251,27 @@ function longStringReader() {
         escape = '\\';
         index += 1;
       }
+      flush();
       return { kind: 'more' };
     },
   };
+}
+
+/** The text of Latin-1 bytes and text pieces, in order; bytes side by side are read as one. */
+function latin1Text(pieces: Array<Buffer | string>): string {
+  const texts: string[] = [];
+  let bytes: Buffer[] = [];
+  for (const piece of pieces) {
+    if (typeof piece !== 'string') {
+      bytes.push(piece);
+      continue;
+    }
+    if (bytes.length > 0) texts.push(Buffer.concat(bytes).toString('latin1'));
+    bytes = [];
+    texts.push(piece);
+  }
+  if (bytes.length > 0) texts.push(Buffer.concat(bytes).toString('latin1'));
+  return texts.length === 1 ? texts[0]! : texts.join('');
 }
 
 function indexOrEnd(bytes: Buffer, byte: number, start: number): number {
@@ -258,7 +295,13 @@ function printableUpTo(bytes: Buffer, start: number, stop: number): number {
   return stop;
 }
 
-/** Whether ASCII bytes hold one below 0x20 (a word of four holds one when (word - 0x20202020) & ~word & 0x80808080 is not 0). */
+/**
+ * Whether ASCII bytes hold one below 0x20. Four at a time: a word holds one
+ * when (word - 0x20202020) & ~word has a high bit set (every byte is below
+ * 0x80, so no borrow crosses into a byte that has none); the words are
+ * or-ed together and tested once, which runs about four times faster than
+ * stopping at the first.
+ */
 function hasControlCharacter(ascii: Buffer): boolean {
   let index = 0;
   while (index < ascii.length && (ascii.byteOffset + index) % 4 !== 0) {
@@ -266,8 +309,13 @@ function hasControlCharacter(ascii: Buffer): boolean {
     index += 1;
   }
   if (index >= ascii.length) return false;
-  const words = new Uint32Array(ascii.buffer, ascii.byteOffset + index, (ascii.length - index) >>> 2);
-  for (const word of words) if (((word - 0x20202020) & ~word & 0x80808080) !== 0) return true;
+  const words = new Int32Array(ascii.buffer, ascii.byteOffset + index, (ascii.length - index) >>> 2);
+  let found = 0;
+  for (let word = 0; word < words.length; word++) {
+    const value = words[word]!;
+    found |= (value - 0x20202020) & ~value;
+  }
+  if ((found & 0x80808080) !== 0) return true;
   for (index += words.length * 4; index < ascii.length; index++) if (ascii[index]! < 0x20) return true;
   return false;
 }
