@@ -4,10 +4,9 @@ import { DefaultRestOptions, type RESTOptions } from 'discord.js';
 type MakeRequest = RESTOptions['makeRequest'];
 type RequestInit = Parameters<MakeRequest>[1];
 
-/** A form already turned into bytes (its files' bytes between the parts' headers, not joined: no copy more): discord.js sends the same form again when it retries a request. */
-export interface BufferedForm {
-  pieces: Buffer[];
-  length: number;
+/** A form already turned into bytes: discord.js sends the same form again when it retries a request. */
+interface BufferedForm {
+  body: Buffer;
   contentType: string;
 }
 
@@ -20,7 +19,7 @@ export interface BufferedForm {
  * collection, which nothing then prompts: with an image posted every turn
  * the bot's memory grew by megabytes a turn. Here each Blob is read once,
  * as soon as the request is made, and dropped from the form; the bytes sent
- * are ordinary buffers, kept for a retry only as long as the form itself.
+ * are an ordinary buffer, kept for a retry only as long as the form itself.
  */
 export function bufferedUploads(send: MakeRequest = (url, init) => DefaultRestOptions.makeRequest(url, init)): MakeRequest {
   const forms = new WeakMap<FormData, BufferedForm>();
@@ -41,9 +40,7 @@ export function bufferedUploads(send: MakeRequest = (url, init) => DefaultRestOp
 function withBody(init: RequestInit, form: BufferedForm): RequestInit {
   const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
   headers.set('content-type', form.contentType);
-  headers.set('content-length', String(form.length));
-  // undici (discord.js's transport on Node) sends an iterable body piece by piece.
-  return { ...init, headers: Object.fromEntries(headers), body: form.pieces as unknown as RequestInit['body'] };
+  return { ...init, headers: Object.fromEntries(headers), body: form.body };
 }
 
 /**
@@ -65,7 +62,7 @@ export async function encodeForm(form: FormData): Promise<BufferedForm> {
     }
   }
   pieces.push(Buffer.from(`--${boundary}--\r\n`));
-  return { pieces, length: pieces.reduce((total, piece) => total + piece.length, 0), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: Buffer.concat(pieces), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 function normalizeLineBreaks(text: string): string {

@@ -27,8 +27,7 @@ describe('uploading files to Discord as one buffer', () => {
     const encoded = await encodeForm(sampleForm(image));
     const boundary = /boundary=(.+)$/.exec(encoded.contentType)![1]!;
     expect(encoded.contentType).toBe(`multipart/form-data; boundary=${boundary}`);
-    expect(encoded.length).toBe(Buffer.concat(encoded.pieces).length);
-    expect(Buffer.concat(encoded.pieces).equals(await undiciBytes(sampleForm(image), boundary))).toBe(true);
+    expect(encoded.body.equals(await undiciBytes(sampleForm(image), boundary))).toBe(true);
   });
 
   it('sends a form as buffered bytes with its content type, empties the form, and sends the same bytes on a retry', async () => {
@@ -50,8 +49,7 @@ describe('uploading files to Discord as one buffer', () => {
       expect(request.headers['authorization']).toBe('Bot token');
       expect(request.headers['x-audit-log-reason']).toBe('why');
       const boundary = /boundary=(.+)$/.exec(request.headers['content-type']!)![1]!;
-      const body = Buffer.concat(request.body as Buffer[]);
-      expect(request.headers['content-length']).toBe(String(body.length));
+      const body = request.body as Buffer;
       expect(Buffer.from(body.toString('latin1').replaceAll(boundary, 'BOUNDARY'), 'latin1').equals(expected)).toBe(true);
     }
     expect(sent[1]!.body).toBe(sent[0]!.body);
