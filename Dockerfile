@@ -37,4 +37,4 @@ EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.METRICS_PORT + '/healthz').then((response) => process.exit(response.ok ? 0 : 1), () => process.exit(1))"]
 # What `npm start` runs after building; node itself handles SIGTERM and exits within 10 s.
-CMD ["node", "--enable-source-maps", "--max-old-space-size=1024", "--max-semi-space-size=32", "dist/src/main.js"]
+CMD ["node", "--enable-source-maps", "--max-old-space-size=1024", "dist/src/main.js"]
