@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Events, GatewayIntentBits, MessageFlags, Status } from 'discord.js';
+import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, MessageFlags, Status } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationStore } from './conversation/conversationStore.js';
+import { forgetThread } from './conversation/forgetThread.js';
 import { GenerationQueue } from './conversation/generationQueue.js';
 import { ThreadQueue } from './conversation/threadQueue.js';
 import type { BotContext } from './discord/botContext.js';
@@ -12,6 +13,7 @@ import { bufferedUploads } from './discord/bufferedUploads.js';
 import { handleInteraction } from './components/handleInteraction.js';
 import { claimMessage, handleMessage } from './discord/handleMessage.js';
 import { readAddressing } from './discord/readAddressing.js';
+import { readThreadDeletion } from './discord/readThreadDeletion.js';
 import { NO_PINGS } from './discord/noPings.js';
 import { reportUnexpectedError } from './discord/reportUnexpectedError.js';
 import { BotMetrics } from './metrics/botMetrics.js';
@@ -143,6 +145,18 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       }),
       { messageId: message.id },
     );
+  });
+
+  // A deleted thread's conversation goes with it (conversation/forgetThread.ts). While stopping, another process or
+  // nobody takes it: a thread deleted while no bot listens is not noticed (the README says so).
+  client.ws.on(GatewayDispatchEvents.ThreadDelete, (data: unknown) => {
+    if (!accepting) return;
+    const thread = readThreadDeletion(data);
+    if (!thread) {
+      logger.warn({ event: GatewayDispatchEvents.ThreadDelete }, 'a thread deletion from Discord is not shaped as documented; ignored');
+      return;
+    }
+    track(forgetThread(bot, thread), { threadId: thread.threadId, event: GatewayDispatchEvents.ThreadDelete });
   });
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));

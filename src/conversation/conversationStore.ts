@@ -33,6 +33,16 @@ export class ConversationStore {
     return key;
   }
 
+  /**
+   * Removes a thread's record (its thread is gone). The image blobs it points
+   * at stay: blobs are keyed by sha256 and shared by every thread holding the
+   * same image (a Branch's copy, a reply with the same picture), so one
+   * thread's end must not break another's replay. Throws when the store fails.
+   */
+  async delete(threadId: string): Promise<void> {
+    await this.keyv.delete(conversationKey(threadId));
+  }
+
   /** Throws when the write fails: the caller must tell the user, not pretend it was saved. Sets the record's version (recordVersionOf). */
   async save(record: ConversationRecord): Promise<void> {
     const versioned = { ...record, version: recordVersionOf(record.exchanges) };

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ChannelType, Client, Events, GatewayIntentBits, PermissionFlagsBits, Routes, type Message, type TextChannel } from 'discord.js';
+import { ChannelType, Client, Events, GatewayDispatchEvents, GatewayIntentBits, PermissionFlagsBits, Routes, type Message, type TextChannel } from 'discord.js';
 import { apiError, emulatorHarness, nextInteraction } from './discord/testing.js';
 
 const PNG = Uint8Array.from(
@@ -113,6 +113,50 @@ describe('discord emulator with a real discord.js Client', () => {
     const longName = await apiError(channel.threads.create({ name: 'x'.repeat(101), type: ChannelType.PublicThread }));
     expect(longName.code).toBe(50035);
     expect(emu.unexpectedRequests).toEqual([]);
+  });
+
+  it('deletes a thread with its messages, for the bot with Manage Threads (200 and the channel) or a member who may, dispatching THREAD_DELETE as Discord does', async () => {
+    const P = PermissionFlagsBits;
+    const emu = await start({ botPermissions: P.ViewChannel | P.SendMessages | P.SendMessagesInThreads | P.CreatePublicThreads | P.ReadMessageHistory | P.ManageThreads });
+    const client = await connect(emu);
+    const channel = client.channels.cache.get(emu.channelId) as TextChannel;
+    const starter = await channel.send('starting');
+    const thread = await starter.startThread({ name: 'to be deleted' });
+    const inThread = await thread.send('in the thread');
+    const deletions: unknown[] = [];
+    client.ws.on(GatewayDispatchEvents.ThreadDelete, (data: unknown) => deletions.push(data));
+    const deletedEvent = once(client, Events.ThreadDelete);
+
+    const answer = (await client.rest.delete(Routes.channel(thread.id))) as { id: string; type: number; parent_id: string; member?: unknown };
+    expect(answer).toMatchObject({ id: thread.id, type: ChannelType.PublicThread, parent_id: emu.channelId, guild_id: emu.guildId, name: 'to be deleted' });
+    const [deleted] = (await deletedEvent) as [{ id: string }];
+    expect(deleted.id).toBe(thread.id);
+    expect(deletions).toEqual([{ id: thread.id, guild_id: emu.guildId, parent_id: emu.channelId, type: ChannelType.PublicThread }]);
+    expect(emu.threads()).toEqual([]);
+    expect(emu.messages(thread.id)).toEqual([]);
+    expect((await apiError(client.rest.get(Routes.channelMessage(thread.id, inThread.id)))).code).toBe(10003);
+    // The starter stays in the parent, without its thread.
+    expect(emu.messages(emu.channelId).find((m) => m.id === starter.id)?.thread).toBeUndefined();
+
+    // A member: only with Manage Threads (alice's moderators have Manage Messages, not Manage Threads).
+    const second = await (await channel.send('again')).startThread({ name: 'a member deletes this' });
+    expect(() => emu.deleteThread({ user: emu.users.alice, threadId: second.id })).toThrow(/Manage Threads/);
+    emu.setMemberPermissions(emu.users.alice, P.ViewChannel | P.ManageThreads);
+    const secondDeleted = once(client, Events.ThreadDelete);
+    emu.deleteThread({ user: emu.users.alice, threadId: second.id });
+    expect(((await secondDeleted) as [{ id: string }])[0].id).toBe(second.id);
+    expect(deletions.at(-1)).toEqual({ id: second.id, guild_id: emu.guildId, parent_id: emu.channelId, type: ChannelType.PublicThread });
+    expect(emu.unexpectedRequests).toEqual([]);
+  });
+
+  it('refuses DELETE /channels/{thread} with 50013 without Manage Threads, and keeps the thread', async () => {
+    const emu = await start();
+    const client = await connect(emu);
+    const channel = client.channels.cache.get(emu.channelId) as TextChannel;
+    const thread = await (await channel.send('starting')).startThread({ name: 'kept' });
+    expect((await apiError(client.rest.delete(Routes.channel(thread.id)))).code).toBe(50013);
+    expect(emu.threads().map((t) => t.id)).toEqual([thread.id]);
+    expect((await apiError(client.rest.delete(Routes.channel(emu.channelId)))).code).toBe(50013);
   });
 
   it('rejects a late deferReply with 10062 and a second acknowledgement with 40060', async () => {

@@ -6,7 +6,7 @@ import { Perm } from './permissions.js';
 import { noContent, ok, route, type RestContext, type Route } from './router.js';
 import type { ChannelJson, World } from './state.js';
 import type { StoredMessage } from './types.js';
-import { createThread } from './threads.js';
+import { createThread, removeThread } from './threads.js';
 
 /** Resolves the channel and enforces VIEW_CHANNEL (Discord answers 50001 Missing Access without it). */
 export function visibleChannel(ctx: RestContext): ChannelJson {
@@ -50,6 +50,18 @@ function listMessages(ctx: RestContext, channel: ChannelJson) {
 
 export const channelRoutes: Route[] = [
   route('GET', '/channels/:channel', (ctx) => ok(visibleChannel(ctx))),
+  route('DELETE', '/channels/:channel', (ctx) => {
+    const channel = visibleChannel(ctx);
+    // Discord: Manage Threads for a thread, Manage Channels otherwise; the answer is the deleted channel object.
+    if (!ctx.world.isThread(channel)) {
+      need(ctx.world, Perm.ManageChannels);
+      throw new Error('discord emulator: deleting a guild channel (CHANNEL_DELETE, its threads with it) is not emulated');
+    }
+    need(ctx.world, Perm.ManageThreads);
+    removeThread(ctx.world, channel);
+    const { member: _member, ...deleted } = channel;
+    return ok(deleted);
+  }),
   route('GET', '/channels/:channel/messages', (ctx) => listMessages(ctx, visibleChannel(ctx))),
   route('GET', '/channels/:channel/messages/:message', (ctx) => {
     const channel = visibleChannel(ctx);

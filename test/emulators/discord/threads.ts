@@ -1,9 +1,10 @@
 import { errors, invalidFormBody } from './errors.js';
 import { publishCreate, publishUpdate } from './events.js';
 import { blankMessageFields, type Body } from './messages.js';
-import { Perm } from './permissions.js';
+import { has, Perm } from './permissions.js';
+import { humanPermissions } from './roles.js';
 import type { ChannelJson, World } from './state.js';
-import type { StoredMessage } from './types.js';
+import type { StoredMessage, User } from './types.js';
 
 const ARCHIVE_DURATIONS = [60, 1440, 4320, 10080];
 
@@ -96,4 +97,30 @@ export function setArchived(world: World, threadId: string, archived: boolean): 
 export function unarchiveOnActivity(world: World, channelId: string): void {
   const channel = world.channel(channelId);
   if (channel && world.isThread(channel) && (channel.thread_metadata as { archived?: boolean }).archived) setArchived(world, channelId, false);
+}
+
+/**
+ * A thread deleted, as Discord does it (DELETE /channels/{id}, or a member in
+ * the client): its messages go with it, and THREAD_DELETE carries exactly
+ * `{ id, guild_id, parent_id, type }`, no MESSAGE_DELETE for each message.
+ * The starter message of a thread made from a message stays in the parent.
+ */
+export function removeThread(world: World, thread: ChannelJson): void {
+  for (const message of world.messages(thread.id)) world.messageById.delete(message.id);
+  world.messagesByChannel.delete(thread.id);
+  world.channels.delete(thread.id);
+  const starter = typeof thread.parent_id === 'string' ? world.findMessage(thread.parent_id, thread.id) : undefined;
+  if (starter) delete starter.thread;
+  world.dispatch('THREAD_DELETE', { id: thread.id, guild_id: thread.guild_id, parent_id: thread.parent_id, type: thread.type });
+}
+
+/** A member deletes a thread in their client: Discord lets only those who may Manage Threads there. */
+export function memberDeletesThread(world: World, args: { user: User; threadId: string }): void {
+  const thread = world.channel(args.threadId);
+  if (!thread || !world.isThread(thread)) throw new Error(`discord emulator: ${args.threadId} is not a thread`);
+  world.assertMember(thread.guild_id, args.user);
+  if (!has(humanPermissions(world, thread.guild_id, args.user.id), Perm.ManageThreads)) {
+    throw new Error(`discord emulator: ${args.user.username} may not Manage Threads, so Discord does not let them delete a thread`);
+  }
+  removeThread(world, thread);
 }

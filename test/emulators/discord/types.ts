@@ -271,6 +271,8 @@ export interface DiscordEmulator {
   threads(): APIThreadChannel[];
   /** Archives a thread as inactivity does: THREAD_UPDATE, and left out of GUILD_CREATE from then on (until someone posts in it). */
   archiveThread(threadId: string): void;
+  /** A member deletes a thread in their client (Discord requires Manage Threads): its messages go, THREAD_DELETE is dispatched. */
+  deleteThread(args: { user: User; threadId: string }): void;
   interaction(id: string): InteractionRecord;
   registeredCommands(guildId?: string): RegisteredCommand[];
   requests: RecordedRequest[];

@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { GeminiTransport } from '../turn/geminiTransport.js';
+import type { ConversationStore } from './conversationStore.js';
+import type { ThreadQueue } from './threadQueue.js';
+
+/** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */
+export interface DeletedThread {
+  threadId: string;
+  guildId: string;
+}
+
+export type ForgetThreadResult =
+  /** The bot never stored a conversation for this thread (or another process forgot it first). */
+  | { kind: 'none' }
+  /** The record names another server, or cannot be read: left as it is, never removed on a guess. */
+  | { kind: 'kept'; reason: 'other-server' | 'unreadable' }
+  | { kind: 'forgotten'; interactionIds: string[] };
+
+/**
+ * A deleted thread's conversation goes with it: its record leaves the store
+ * and the interactions Google stores for it (Interactions API) are deleted
+ * there, best effort, each logged by forget. Interactions a Branch shares
+ * with another thread stay (the same rule as Delete): the other thread may
+ * still continue from them, and they expire with Google's retention.
+ */
+export async function forgetThread(
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
+  thread: DeletedThread,
+): Promise<ForgetThreadResult> {
+  // In the thread's line: a turn saving now finishes first, so its exchange (and interaction) is forgotten with the rest.
+  const removed = await deps.threadQueue.run(thread.threadId, async (): Promise<ForgetThreadResult> => {
+    // Read as stored, not through loadConversation: an older record needs no migration (and write-back) just to go.
+    const loaded = await deps.conversations.load(thread.threadId);
+    if (loaded.kind === 'missing') return { kind: 'none' };
+    if (loaded.kind === 'unreadable') {
+      deps.logger.warn({ threadId: thread.threadId, problem: loaded.problem }, 'a deleted thread\'s stored conversation is unreadable; left in the store');
+      return { kind: 'kept', reason: 'unreadable' };
+    }
+    if (loaded.record.guildId !== thread.guildId) {
+      // Thread ids are unique across Discord: a record naming another server means something is wrong; keep it.
+      deps.logger.error({ threadId: thread.threadId, guildId: thread.guildId, recordGuildId: loaded.record.guildId }, 'a deleted thread\'s stored conversation belongs to another server; kept');
+      return { kind: 'kept', reason: 'other-server' };
+    }
+    await deps.conversations.delete(thread.threadId);
+    const interactions = loaded.record.exchanges.flatMap((exchange) => (exchange.interaction ? [exchange.interaction] : []));
+    const shared = interactions.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
+    if (shared.length > 0) {
+      deps.logger.info({ threadId: thread.threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
+    }
+    const held = interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);
+    return { kind: 'forgotten', interactionIds: held };
+  });
+  if (removed.kind !== 'forgotten') return removed;
+  deps.logger.info({ threadId: thread.threadId, guildId: thread.guildId, interactions: removed.interactionIds.length }, 'thread deleted: its conversation is forgotten');
+  // Outside the line: Google's bookkeeping need not hold up a thread nobody can post in; forget never rejects.
+  if (removed.interactionIds.length > 0) await deps.gemini.forget(removed.interactionIds);
+  return removed;
+}
