@@ -41,6 +41,7 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/process.test.ts',
   'test/e2e/sharding.test.ts',
   'test/e2e/interactions.test.ts',
+  'test/e2e/threadDeleted.test.ts',
 ];
 
 export default defineConfig({

@@ -50,6 +50,7 @@ export async function forgetThread(
     const held = interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);
     return { kind: 'forgotten', interactionIds: held };
   });
+  if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');
   if (removed.kind !== 'forgotten') return removed;
   deps.logger.info({ threadId: thread.threadId, guildId: thread.guildId, interactions: removed.interactionIds.length }, 'thread deleted: its conversation is forgotten');
   // Outside the line: Google's bookkeeping need not hold up a thread nobody can post in; forget never rejects.

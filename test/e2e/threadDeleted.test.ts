@@ -1,0 +1,150 @@
+import { PermissionFlagsBits, type TextChannel } from 'discord.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { openStore } from '../../src/store/openStore.js';
+import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
+import { suiteGeminiApi } from './harness.js';
+import { imagine, isBotMessage, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { useHarness } from './useHarness.js';
+
+// Runs on both GEMINI_APIs (E2E_GEMINI_API): on interactions the thread's interactions are deleted at Google; on
+// generate-content nothing is stored there, and no request reaches Gemini.
+const harness = useHarness();
+
+async function startConversation(prompt = 'a watercolor fox') {
+  const { message } = await imagine(harness, { prompt });
+  const thread = await waitForThread(harness, message.id);
+  return { starter: message, thread };
+}
+
+function reply(threadId: string, to: { id: string }, content: string) {
+  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
+}
+
+/** Alice, given Manage Threads (Discord lets nobody else), deletes the thread in her client. */
+function aliceDeletes(threadId: string) {
+  harness.discord.setMemberPermissions(harness.discord.users.alice, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageThreads);
+  harness.discord.deleteThread({ user: harness.discord.users.alice, threadId });
+}
+
+/** Resolves once the bot logged a line with this message about this thread. */
+function loggedAbout(threadId: string, message: string) {
+  return vi.waitFor(() => expect(harness.logLines.some((line) => line.includes(message) && line.includes(`"threadId":"${threadId}"`))).toBe(true), PATIENCE);
+}
+
+async function storedConversation(threadId: string) {
+  const store = await openStore(harness.config.databaseUrl);
+  try {
+    return await new ConversationStore(store.keyv).load(threadId);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Waits until the thread's record holds this many turns: an answer is posted before its turn is saved. */
+function savedTurns(threadId: string, count: number) {
+  return vi.waitFor(async () => {
+    const stored = await storedConversation(threadId);
+    expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(count);
+  }, PATIENCE);
+}
+
+const interactionDeletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]);
+const problemsLogged = () => harness.logLines.filter((line) => /"level":(40|50|60)/.test(line));
+
+describe('a conversation\'s thread deleted', () => {
+  it('forgets the conversation: its record leaves the store, and its interactions are deleted at Google', async () => {
+    const { starter, thread } = await startConversation();
+    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    await savedTurns(thread.id, 2);
+    const requestsBefore = geminiRequestCount(harness);
+
+    aliceDeletes(thread.id);
+    await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
+    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    if (suiteGeminiApi() === 'interactions') {
+      const [first, second] = geminiCalls(harness).map((call) => call.interactionId);
+      expect(first && second).toBeTruthy();
+      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[first, 200], [second, 200]]), PATIENCE);
+      expect(harness.gemini.interactions.storedIds()).toEqual([]);
+    } else {
+      expect(geminiRequestCount(harness)).toBe(requestsBefore);
+    }
+    expect(problemsLogged()).toEqual([]);
+  });
+
+  it('a Branch\'s thread deleted leaves the interactions it shares with the original thread at Google; the original goes on', async () => {
+    const { starter, thread } = await startConversation();
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const hat = await waitForBotReplyTo(harness, reply(thread.id, blue, 'add a hat'));
+    await savedTurns(thread.id, 3);
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
+    await harness.discord.waitForInteractionResponse(interactionId);
+    const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
+    const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
+    const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+    await waitForBotReplyTo(harness, reply(branchId, branchStart, 'make it green instead'));
+    await savedTurns(branchId, 3);
+    const [first, second, third, inBranch] = geminiCalls(harness).map((call) => call.interactionId);
+    const requestsBefore = geminiRequestCount(harness);
+
+    aliceDeletes(branchId);
+    await loggedAbout(branchId, 'thread deleted: its conversation is forgotten');
+    expect((await storedConversation(branchId)).kind).toBe('missing');
+    if (suiteGeminiApi() === 'interactions') {
+      // Only the branch's own turn goes; the two it copied from the original thread stay, with the original's third.
+      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[inBranch, 200]]), PATIENCE);
+      expect(harness.gemini.interactions.storedIds().sort()).toEqual([first, second, third].sort());
+    } else {
+      expect(geminiRequestCount(harness)).toBe(requestsBefore);
+    }
+
+    const night = await waitForBotReplyTo(harness, reply(thread.id, hat, 'now at night'));
+    expect(night.attachments).toHaveLength(1);
+    const last = geminiCalls(harness).at(-1)!;
+    expect(last.status).toBe(200);
+    expect(last.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user', 'model', 'user']);
+    // On interactions the original still continues from its latest interaction at Google: nothing it needs was deleted.
+    if (suiteGeminiApi() === 'interactions') expect(last.continuedFrom).toBe(third);
+    await savedTurns(thread.id, 4);
+    expect(problemsLogged()).toEqual([]);
+  });
+
+  it('a thread archived before a restart (so not in discord.js\'s cache) is still forgotten when deleted', async () => {
+    const { starter, thread } = await startConversation();
+    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    await savedTurns(thread.id, 2);
+    harness.discord.archiveThread(thread.id);
+    await harness.restart();
+    expect(harness.bot.client.channels.cache.has(thread.id)).toBe(false);
+
+    aliceDeletes(thread.id);
+    await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
+    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    if (suiteGeminiApi() === 'interactions') {
+      const ids = geminiCalls(harness).map((call) => [call.interactionId, 200]);
+      await vi.waitFor(() => expect(interactionDeletes()).toEqual(ids), PATIENCE);
+    }
+  });
+});
+
+describe('a thread with no conversation deleted', () => {
+  it('changes nothing: no request reaches Gemini, no other record goes, and no problem is logged', async () => {
+    const { starter, thread } = await startConversation();
+    await savedTurns(thread.id, 1);
+    // A thread the bot made for nothing it stored (as another bot or a member might have): it never held a conversation.
+    const channel = harness.bot.client.channels.cache.get(harness.discord.channelId) as TextChannel;
+    const other = await channel.threads.create({ name: 'just talking' });
+    const requestsBefore = geminiRequestCount(harness);
+
+    aliceDeletes(other.id);
+    await loggedAbout(other.id, 'a deleted thread had no stored conversation');
+    expect(geminiRequestCount(harness)).toBe(requestsBefore);
+    expect((await storedConversation(thread.id)).kind).toBe('found');
+    expect(harness.logLines.some((line) => line.includes('thread deleted: its conversation is forgotten'))).toBe(false);
+    expect(problemsLogged()).toEqual([]);
+    // The conversation's own thread is untouched and goes on.
+    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    expect(blue.attachments).toHaveLength(1);
+  });
+});
