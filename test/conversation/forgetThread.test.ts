@@ -1,0 +1,99 @@
+import Keyv from 'keyv';
+import { describe, expect, it } from 'vitest';
+import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { forgetThread } from '../../src/conversation/forgetThread.js';
+import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+
+function exchange(messageId: string, interaction?: Exchange['interaction']): Exchange {
+  return {
+    user: { authorId: 'alice', parts: [{ raw: { text: `asked for ${messageId}` } }] },
+    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    settings: {},
+    ...(interaction ? { interaction } : {}),
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+const createdAt = '2026-12-01T00:00:00.000Z';
+const record: ConversationRecord = {
+  version: 2,
+  threadId: 't1',
+  guildId: 'g1',
+  model: 'gemini-3-pro-image',
+  settings: {},
+  exchanges: [
+    exchange('m1', { id: 'i1', createdAt, shared: true }),
+    exchange('m2'),
+    exchange('m3', { id: 'i3', createdAt, outdated: true }),
+    exchange('m4', { id: 'i4', createdAt }),
+  ],
+  createdAt,
+  updatedAt: createdAt,
+};
+
+async function setUp(...records: ConversationRecord[]) {
+  const keyv = new Keyv();
+  const conversations = new ConversationStore(keyv);
+  for (const saved of records) await conversations.save(saved);
+  const forgotten: string[][] = [];
+  const deps = {
+    conversations,
+    threadQueue: new ThreadQueue(),
+    logger: createLogger('silent'),
+    gemini: { forget: async (ids: readonly string[]) => void forgotten.push([...ids]) },
+  };
+  return { keyv, conversations, forgotten, deps };
+}
+
+describe('forgetThread', () => {
+  it('removes the record and forgets its interactions at Google, outdated ones too, but not those a Branch shares', async () => {
+    const { conversations, forgotten, deps } = await setUp(record, { ...record, threadId: 't2' });
+    expect(await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['i3', 'i4'] });
+    expect((await conversations.load('t1')).kind).toBe('missing');
+    expect((await conversations.load('t2')).kind).toBe('found');
+    expect(forgotten).toEqual([['i3', 'i4']]);
+  });
+
+  it('does nothing for a thread it never stored, and asks Google nothing', async () => {
+    const { forgotten, deps } = await setUp(record);
+    expect(await forgetThread(deps, { threadId: 'elsewhere', guildId: 'g1' })).toEqual({ kind: 'none' });
+    expect(forgotten).toEqual([]);
+  });
+
+  it('keeps a record that names another server', async () => {
+    const { conversations, forgotten, deps } = await setUp(record);
+    expect(await forgetThread(deps, { threadId: 't1', guildId: 'g2' })).toEqual({ kind: 'kept', reason: 'other-server' });
+    expect((await conversations.load('t1')).kind).toBe('found');
+    expect(forgotten).toEqual([]);
+  });
+
+  it('keeps a record it cannot read rather than remove it on a guess', async () => {
+    const { keyv, conversations, forgotten, deps } = await setUp();
+    await keyv.set('conversation:t1', { version: 9, nonsense: true });
+    expect(await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'kept', reason: 'unreadable' });
+    expect((await conversations.load('t1')).kind).toBe('unreadable');
+    expect(forgotten).toEqual([]);
+  });
+
+  it('waits for a turn running in the thread, so the exchange it saves is forgotten with the rest', async () => {
+    const { conversations, forgotten, deps } = await setUp(record);
+    let finishTurn!: () => void;
+    let turnStarted!: () => void;
+    const started = new Promise<void>((resolve) => (turnStarted = resolve));
+    const turn = deps.threadQueue.run('t1', async () => {
+      const finished = new Promise<void>((resolve) => (finishTurn = resolve));
+      turnStarted();
+      await finished;
+      await conversations.save({ ...record, exchanges: [...record.exchanges, exchange('m5', { id: 'i5', createdAt })] });
+    });
+    await started;
+    const forgetting = forgetThread(deps, { threadId: 't1', guildId: 'g1' });
+    finishTurn();
+    await turn;
+    expect(await forgetting).toEqual({ kind: 'forgotten', interactionIds: ['i3', 'i4', 'i5'] });
+    expect((await conversations.load('t1')).kind).toBe('missing');
+    expect(forgotten).toEqual([['i3', 'i4', 'i5']]);
+  });
+});
