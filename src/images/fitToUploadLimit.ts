@@ -51,16 +51,7 @@ export async function fitToUploadLimit(image: ImageToFit, limitBytes: number): P
   for (const step of ENCODING_LADDER) {
     const encoded = await encodeJpeg(image.data, size, step);
     if (!encoded) return { kind: 'impossible', reason: 'undecodable' };
-    if (encoded.data.length <= limitBytes) {
-      return {
-        kind: 'reencoded',
-        image: { name: withJpegExtension(image.name), mimeType: 'image/jpeg', data: encoded.data },
-        originalBytes: image.data.length,
-        width: encoded.width,
-        height: encoded.height,
-        scaled: step.scale < 1,
-      };
-    }
+    if (encoded.data.length <= limitBytes) return reencoded(image, encoded, step);
   }
   return { kind: 'impossible', reason: 'still-too-large' };
 }
@@ -88,6 +79,11 @@ export async function fitPreviewToUploadLimit(image: ImageToFit, limitBytes: num
   const encoded = await encodeJpeg(image.data, size, step);
   if (!encoded) return { kind: 'impossible', reason: 'undecodable' };
   if (encoded.data.length > budget) return { kind: 'impossible', reason: 'still-too-large' };
+  return reencoded(image, encoded, step);
+}
+
+/** The image as its JPEG re-encoding, under the original's name with a .jpg extension. */
+function reencoded(image: ImageToFit, encoded: { data: Buffer; width: number; height: number }, step: { scale: number }): FitResult {
   return {
     kind: 'reencoded',
     image: { name: withJpegExtension(image.name), mimeType: 'image/jpeg', data: encoded.data },
