@@ -4,7 +4,7 @@ import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import { suiteGeminiApi, type Harness } from './harness.js';
 import { geminiCall, geminiCalls, lastImageSeen } from './geminiCalls.js';
-import { firstAttachmentBytes, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, pngBytes, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { privateReply } from './settingsHelpers.js';
 import { useHarness } from './useHarness.js';
 
@@ -12,11 +12,6 @@ import { useHarness } from './useHarness.js';
 const harness = useHarness();
 const roles = (index: number) => geminiCall(harness, index).seen.map((turn) => turn.role);
 
-async function startConversation(prompt = 'a watercolor fox') {
-  const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
-  const thread = await waitForThread(harness, message.id);
-  return { starter: message, thread };
-}
 
 /** Clicks a button and waits for the bot's private answer to the click. */
 async function click(h: Harness, message: StoredMessage, customId: string, user = h.discord.users.bob) {
@@ -35,7 +30,7 @@ function nextResultIn(h: Harness, threadId: string, after: StoredMessage[]) {
 
 describe('the buttons under a result', () => {
   it('are on every image result, and not on refusals', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const ids = starter.components?.flatMap((row) => ('components' in row ? row.components.map((button) => ('custom_id' in button ? button.custom_id : '')) : []));
     expect(ids).toEqual(['nb1:result:reroll', 'nb1:result:edit', 'nb1:result:upscale-2k', 'nb1:result:upscale-4k', 'nb1:result:branch', 'nb1:result:delete']);
     harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
@@ -44,7 +39,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Reroll makes the same turn again from the history before it, with its words, images and options', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
     await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'add a hat', replyTo: blue.id }));
 
@@ -81,7 +76,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Reroll sends a turn\'s reference images again exactly, read from the store', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const hat = pngBytes(9);
     const withHat = harness.discord.sendMessage({
       user: harness.discord.users.bob,
@@ -104,7 +99,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Upscale 4K redraws this image from itself at 4K', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const edited = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
     const before = harness.discord.messages(thread.id);
     await click(harness, starter, 'nb1:result:upscale-4k');
@@ -131,7 +126,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Edit opens a modal and continues the conversation from this image, like a reply', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:edit' });
     const opened = await harness.discord.waitForInteractionResponse(interactionId);
     expect(opened.ackType).toBe(9);
@@ -157,7 +152,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Branch opens a new thread whose history is the conversation up to this image; both go on independently', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
     await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'add a hat', replyTo: blue.id }));
 
@@ -188,7 +183,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Branch: a message in the new thread while its first image is still being posted waits for the branch, and goes on from it', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
     // The branch's first image is held at Discord until the test lets it through: the next message post after the click is that one.
     let release!: () => void;
@@ -218,7 +213,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Delete removes the result for the person who asked, keeps the history consistent, and refuses others', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
 
     const refusedId = await click(harness, blue, 'nb1:result:delete', harness.discord.users.carol);
@@ -235,7 +230,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Delete says so plainly when the image left the conversation but Discord kept its message', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
     harness.discord.injectFault({ method: 'DELETE', path: new RegExp(`/messages/${blue.id}$`), error: { status: 403, code: 50013, message: 'Missing Permissions' } });
     const interactionId = await click(harness, blue, 'nb1:result:delete', harness.discord.users.bob);
@@ -250,7 +245,7 @@ describe('the buttons under a result', () => {
   });
 
   it('Delete is allowed to a member with Manage Messages who did not ask', async () => {
-    const { starter } = await startConversation(); // alice asked
+    const { starter } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' }); // alice asked
     harness.discord.setMemberPermissions(harness.discord.users.carol, (1n << 10n) | (1n << 11n) | (1n << 13n)); // View, Send, Manage Messages
     const interactionId = await click(harness, starter, 'nb1:result:delete', harness.discord.users.carol);
     await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Deleted/.test(message.content));
@@ -258,7 +253,7 @@ describe('the buttons under a result', () => {
   });
 
   it('keep working after a restart', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     await harness.restart();
     const before = harness.discord.messages(thread.id);
     await click(harness, starter, 'nb1:result:reroll');
@@ -274,7 +269,7 @@ describe('the buttons under a result', () => {
 
   it('keep a refusal private to the clicker instead of posting it in the thread', async () => {
     await privateReply(harness, harness.discord.users.alice, 'settings', 'limits', [{ name: 'daily_images', type: 4, value: 1 }]);
-    const { starter, thread } = await startConversation(); // alice's one image today
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' }); // alice's one image today
     const interactionId = await click(harness, starter, 'nb1:result:reroll', harness.discord.users.alice);
     const notice = await harness.discord.waitForMessage((reply) => reply.id === harness.discord.interaction(interactionId).originalMessageId && reply.content !== '');
     expect(notice.content).toMatch(/You have used your 1 image for today/);
@@ -283,7 +278,7 @@ describe('the buttons under a result', () => {
   });
 
   it('keep working in a thread archived before a restart, which the restarted bot does not know yet', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const blue = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
     harness.discord.archiveThread(thread.id);
     await harness.restart();
@@ -293,7 +288,7 @@ describe('the buttons under a result', () => {
   });
 
   it('answer a stale or foreign id politely and privately, never "interaction failed"', async () => {
-    const { starter } = await startConversation();
+    const { starter } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     for (const customId of ['nb0:result:reroll', 'someone-elses-button', 'nb1:result:explode']) {
       const interactionId = await click(harness, starter, customId);
       const record = harness.discord.interaction(interactionId);

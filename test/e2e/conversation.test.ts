@@ -5,15 +5,7 @@ import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { suiteGeminiApi } from './harness.js';
 import { geminiCall, geminiCalls, wordsOf, type SeenTurn } from './geminiCalls.js';
-import {
-  firstAttachmentBytes,
-  imagine,
-  PATIENCE,
-  pngBytes,
-  waitForBotReplyTo,
-  waitForThread,
-  mainText,
-} from './helpers.js';
+import { firstAttachmentBytes, imagine, mainText, PATIENCE, pngBytes, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): it reads what the model saw through geminiCalls, not one API's bodies.
 const harness = useHarness();
@@ -22,15 +14,7 @@ const base64Of = (bytes: Buffer) => bytes.toString('base64');
 const roles = (turns: SeenTurn[]) => turns.map((turn) => turn.role);
 
 /** /imagine, then the thread it opened. */
-async function startConversation(prompt: string) {
-  const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
-  const thread = await waitForThread(harness, message.id);
-  return { starter: message, thread };
-}
 
-function reply(threadId: string, to: { id: string }, content: string, user = harness.discord.users.bob) {
-  return harness.discord.sendMessage({ user, channelId: threadId, content, replyTo: to.id });
-}
 
 /** The bot starts "typing…" in the thread as it takes a message in, before the message waits its turn. */
 async function messagesTakenIn(threadId: string, count: number) {
@@ -41,16 +25,16 @@ async function messagesTakenIn(threadId: string, count: number) {
 describe('editing by replying in the thread', () => {
   it('carries the whole conversation, images exactly, across three turns', async () => {
     harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 2 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'A blue fox with a hat.' });
-    const { starter, thread } = await startConversation('a watercolor fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
 
     // The first image message lives in the parent channel; a reply to it from the thread must still work.
-    const firstReply = reply(thread.id, starter, 'now make the fox blue');
+    const firstReply = replyInThread(harness, thread.id, starter, 'now make the fox blue');
     const second = await waitForBotReplyTo(harness, firstReply);
     expect(second.channel_id).toBe(thread.id);
     expect(mainText(second)).toBe('A blue fox.');
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, second))?.prompt).toBe('now make the fox blue');
 
-    const secondReply = reply(thread.id, second, 'give it a hat', harness.discord.users.alice);
+    const secondReply = replyInThread(harness, thread.id, second, 'give it a hat', harness.discord.users.alice);
     const third = await waitForBotReplyTo(harness, secondReply);
     expect(mainText(third)).toBe('A blue fox with a hat.');
 
@@ -72,10 +56,10 @@ describe('editing by replying in the thread', () => {
   });
 
   it('ignores people talking in the thread who neither reply to the bot nor mention it', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     harness.discord.sendMessage({ user: harness.discord.users.alice, channelId: thread.id, content: 'love it!' });
     harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'me too' });
-    const real = reply(thread.id, starter, 'make it night');
+    const real = replyInThread(harness, thread.id, starter, 'make it night');
     await waitForBotReplyTo(harness, real);
     expect(geminiCalls(harness)).toHaveLength(2);
     const botMessages = harness.discord.messages(thread.id).filter((message) => message.author.id === harness.discord.botUser.id);
@@ -83,9 +67,9 @@ describe('editing by replying in the thread', () => {
   });
 
   it('re-sends an older image when someone replies to it, so the edit applies to that image', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const latest = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
-    const olderReply = reply(thread.id, starter, 'make the first one green instead');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const latest = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const olderReply = replyInThread(harness, thread.id, starter, 'make the first one green instead');
     const green = await waitForBotReplyTo(harness, olderReply);
     expect(latest.id).not.toBe(green.id);
 
@@ -100,14 +84,14 @@ describe('editing by replying in the thread', () => {
     if (suiteGeminiApi() === 'interactions') expect(greenCall.continuedFrom).toBe(calls[1]!.interactionId);
 
     // Replying to the latest image sends just the text: the image is already the last thing in the history.
-    const toLatest = reply(thread.id, green, 'brighter');
+    const toLatest = replyInThread(harness, thread.id, green, 'brighter');
     await waitForBotReplyTo(harness, toLatest);
     expect(geminiCall(harness, 3).asked).toEqual({ role: 'user', texts: ['brighter'], images: [] });
   });
 
   it('sends along the image replied to when the history lost its turn, so the edit applies to that image', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     // The process died between posting the blue fox and saving its turn: the record knows only the first exchange.
     const store = await openStore(harness.config.databaseUrl);
     const conversations = new ConversationStore(store.keyv);
@@ -119,18 +103,18 @@ describe('editing by replying in the thread', () => {
     await conversations.save({ ...saved, exchanges: saved.exchanges.slice(0, 1) });
     await store.close();
 
-    await waitForBotReplyTo(harness, reply(thread.id, blue, 'now add a hat'));
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'now add a hat'));
     const call = geminiCall(harness, 2);
     expect(call.asked).toEqual({ role: 'user', texts: ['now add a hat'], images: [base64Of(firstAttachmentBytes(harness, blue))] });
     expect(roles(call.seen)).toEqual(['user', 'model', 'user']);
   });
 
   it('answers two replies sent together one after the other, the second seeing the first\'s result', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     const firstEdit = heldAnswer({ kind: 'image', text: 'first edit' });
     harness.gemini.enqueue(firstEdit.behaviour, { kind: 'image', text: 'second edit' });
-    const first = reply(thread.id, starter, 'make it blue');
-    const second = reply(thread.id, starter, 'add a moon', harness.discord.users.alice);
+    const first = replyInThread(harness, thread.id, starter, 'make it blue');
+    const second = replyInThread(harness, thread.id, starter, 'add a moon', harness.discord.users.alice);
     // Gemini holds the first edit until the bot has taken in both replies: the second surely waits behind it.
     await messagesTakenIn(thread.id, 2);
     await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(2), PATIENCE);
@@ -150,7 +134,7 @@ describe('editing by replying in the thread', () => {
   });
 
   it('keeps the order of arrival even when the first reply\'s attachment downloads slowly', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     let releaseDownload!: () => void;
     const downloadMayFinish = new Promise<void>((resolve) => (releaseDownload = resolve));
     const slowUrl = harness.discord.serveAt('/attachments/slow/hat.png', (_request, response) => {
@@ -158,7 +142,7 @@ describe('editing by replying in the thread', () => {
     });
     const slow = { ...harness.discord.addAttachment(pngBytes(7), { filename: 'hat.png' }), url: slowUrl };
     const first = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'first: add this hat', attachments: [slow], replyTo: starter.id });
-    const second = reply(thread.id, starter, 'second: make it night');
+    const second = replyInThread(harness, thread.id, starter, 'second: make it night');
     // The download finishes only once the bot has taken in both messages, so the second had every chance to overtake.
     await messagesTakenIn(thread.id, 2);
     releaseDownload();
@@ -168,7 +152,7 @@ describe('editing by replying in the thread', () => {
   });
 
   it('continues the thread when /imagine is used inside it, with the new options', async () => {
-    const { thread } = await startConversation('a fox');
+    const { thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     const { message } = await imagine(harness, { prompt: 'now as a 4K poster', size: '4K', channelId: thread.id });
     expect(message.channel_id).toBe(thread.id);
     const call = geminiCall(harness, 1);
@@ -178,14 +162,14 @@ describe('editing by replying in the thread', () => {
   });
 
   it('keeps a refused turn out of the history so the next reply still works', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     // On interactions a refusal Google marks failed (one in words alone is kept like any answer without an image:
     // geminiInteractions.test.ts).
     harness.gemini.interactions.setSafetyStyle('failed');
     harness.gemini.enqueue({ kind: 'finish', reason: 'IMAGE_SAFETY' });
-    const refused = await waitForBotReplyTo(harness, reply(thread.id, starter, 'something unsafe'));
+    const refused = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'something unsafe'));
     expect(refused.attachments).toEqual([]); // the wording per API: outcomes.test.ts, geminiInteractions.test.ts
-    const next = reply(thread.id, starter, 'make it blue');
+    const next = replyInThread(harness, thread.id, starter, 'make it blue');
     const answer = await waitForBotReplyTo(harness, next);
     expect(answer.attachments).toHaveLength(1);
     const call = geminiCall(harness, 2);
@@ -196,12 +180,12 @@ describe('editing by replying in the thread', () => {
 
 describe('a damaged conversation record', () => {
   it('is never misread: the member is told, the turn goes on without it, and the bot keeps working', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     const sqlite = (await import('../../src/store/openStore.js')).openStore;
     const store = await sqlite(harness.config.databaseUrl);
     await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
     await store.close();
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(answer.content).toMatch(/could not read the earlier history of this thread/); // details: unreadableHistory.test.ts
     expect(geminiCall(harness, 1).seen).toHaveLength(1);
     expect(harness.logLines.some((line) => line.includes('unknown record version 7'))).toBe(true);
@@ -212,11 +196,11 @@ describe('a damaged conversation record', () => {
 
 describe('a restart', () => {
   it('continues every thread exactly where it was', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const edited = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const edited = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await harness.restart();
 
-    const afterRestart = reply(thread.id, edited, 'now add snow');
+    const afterRestart = replyInThread(harness, thread.id, edited, 'now add snow');
     const answer = await waitForBotReplyTo(harness, afterRestart);
     expect(answer.attachments).toHaveLength(1);
     const calls = geminiCalls(harness);

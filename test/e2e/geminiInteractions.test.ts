@@ -3,7 +3,7 @@ import type { RecordedInteractionRequest } from '../emulators/gemini/interaction
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
-import { firstAttachmentBytes, geminiBody, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { startHarness, type Harness } from './harness.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 
@@ -33,15 +33,7 @@ function body(request: RecordedInteractionRequest | undefined): InteractionBody 
   return request?.body as InteractionBody;
 }
 
-async function startConversation(prompt: string) {
-  const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
-  const thread = await waitForThread(harness, message.id);
-  return { starter: message, thread };
-}
 
-function reply(threadId: string, to: { id: string }, content: string) {
-  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
-}
 
 async function storedRecord(threadId: string) {
   const store = await openStore(harness.config.databaseUrl);
@@ -56,7 +48,7 @@ async function storedRecord(threadId: string) {
 describe('GEMINI_API=interactions', () => {
   it('/imagine asks with response_format, then a reply continues from its interaction sending only the new words', async () => {
     harness.gemini.enqueue({ kind: 'image', text: 'A fox.' }, { kind: 'image', text: 'A blue fox.' });
-    const { starter, thread } = await startConversation('a watercolor fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     expect(mainText(starter)).toBe('A fox.');
     const first = posts()[0]!;
     expect(first.status).toBe(200);
@@ -69,7 +61,7 @@ describe('GEMINI_API=interactions', () => {
     expect(first.deprecated).toEqual([]);
     expect(first.headers['x-goog-api-key']).toBe(harness.gemini.apiKey);
 
-    const edit = reply(thread.id, starter, 'now make the fox blue');
+    const edit = replyInThread(harness, thread.id, starter, 'now make the fox blue');
     const second = await waitForBotReplyTo(harness, edit);
     expect(mainText(second)).toBe('A blue fox.');
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, second))?.prompt).toBe('now make the fox blue');
@@ -90,9 +82,9 @@ describe('GEMINI_API=interactions', () => {
   });
 
   it('replays the stored history statelessly when the interaction expired (the emulator clock passes the retention), then goes on from the new id', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     harness.gemini.interactions.advanceClock(25 * 60 * 60 * 1000);
-    const edit = reply(thread.id, starter, 'make it night');
+    const edit = replyInThread(harness, thread.id, starter, 'make it night');
     const answer = await waitForBotReplyTo(harness, edit);
     expect(answer.attachments).toHaveLength(1);
     const [, refused, replayed] = posts();
@@ -101,7 +93,7 @@ describe('GEMINI_API=interactions', () => {
     expect(body(replayed).previous_interaction_id).toBeUndefined();
     expect(body(replayed).input.map((step) => step.type)).toEqual(['user_input', 'thought', 'model_output', 'user_input']);
 
-    const next = reply(thread.id, answer, 'add stars');
+    const next = replyInThread(harness, thread.id, answer, 'add stars');
     await waitForBotReplyTo(harness, next);
     expect(body(posts()[3]).previous_interaction_id).toBe(replayed?.interactionId);
     expect(body(posts()[3]).input).toHaveLength(1);
@@ -109,28 +101,28 @@ describe('GEMINI_API=interactions', () => {
 
   it('treats a 400 naming the interaction as unknown too', async () => {
     harness.gemini.interactions.setUnknownIdStatus(400);
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     harness.gemini.interactions.expire(posts()[0]!.interactionId!);
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it night'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it night'));
     expect(answer.attachments).toHaveLength(1);
     expect(posts().map((request) => request.status)).toEqual([200, 400, 200]);
   });
 
   it('treats any 404 to a continued call as an unknown interaction, even one that does not name it', async () => {
     harness.gemini.interactions.setUnknownIdStatus(404, 'generic');
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     harness.gemini.interactions.expire(posts()[0]!.interactionId!);
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it night'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it night'));
     expect(answer.attachments).toHaveLength(1);
     expect(posts().map((request) => request.status)).toEqual([200, 404, 200]);
     expect(body(posts()[2]).previous_interaction_id).toBeUndefined();
   });
 
   it('continues an edit of an older image from the latest interaction, sending that image with the words (the model sees the whole thread, as on generateContent)', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const second = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(second.attachments).toHaveLength(1);
-    const older = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it red instead'));
+    const older = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it red instead'));
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, older))?.prompt).toBe('make it red instead');
     const [, blue, third] = posts();
     expect(third?.status).toBe(200);
@@ -141,8 +133,8 @@ describe('GEMINI_API=interactions', () => {
   });
 
   it('rerolls a turn from the interaction before it, with the turn\'s own words', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     const before = harness.discord.messages(thread.id);
     harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:reroll' });
     await nextResultIn(thread.id, before);
@@ -153,9 +145,9 @@ describe('GEMINI_API=interactions', () => {
   });
 
   it('rerolls an edit of an older image from the interaction it continued (the latest then), with its words and image, also a reroll of that reroll, and when it replays', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
-    const red = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it red instead'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const red = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it red instead'));
     const [, blue, edit] = posts();
     let before = harness.discord.messages(thread.id);
     harness.discord.clickButton({ user: harness.discord.users.bob, message: red, customId: 'nb1:result:reroll' });
@@ -188,8 +180,8 @@ describe('GEMINI_API=interactions', () => {
   });
 
   it('upscales an older image from that image\'s own interaction, sending no image, and a reroll of the upscale goes on from there too', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     const [first] = posts();
     let before = harness.discord.messages(thread.id);
     harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:upscale-2k' });
@@ -210,13 +202,13 @@ describe('GEMINI_API=interactions', () => {
 
   it('shows sketches from the streamed thought summary, and keeps them in the steps it replays', async () => {
     harness.gemini.enqueue({ kind: 'image', thoughtImages: 2 });
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     expect(body(posts()[0]).stream).toBe(true);
     const edits = harness.discord.requests.filter((request) => request.method === 'PATCH' && request.path.endsWith('/messages/@original'));
     expect(edits.flatMap((request) => request.files.map((file) => file.filename))).toContain('sketch-1.jpg');
     expect(starter.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
     harness.gemini.interactions.expire(posts()[0]!.interactionId!);
-    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     const replayed = body(posts().at(-1));
     expect(posts().at(-1)?.status).toBe(200); // the rebuilt thought step, sketches and signature, verified
     expect(replayed.input[1]?.type).toBe('thought');
@@ -241,11 +233,11 @@ describe('GEMINI_API=interactions', () => {
   });
 
   it('keeps a refusal in words alone like any answer without an image: the next reply to the image before it continues from the refusal, sending that image', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
-    const refused = await waitForBotReplyTo(harness, reply(thread.id, starter, 'something unsafe'));
+    const refused = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'something unsafe'));
     expect(refused.attachments).toHaveLength(0);
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(answer.attachments).toHaveLength(1);
     const [, words, next] = posts();
     expect(next?.status).toBe(200);
@@ -264,10 +256,10 @@ describe('GEMINI_API=interactions', () => {
   it('goes on from the latest image when the thread was made on generateContent (an operator switched GEMINI_API), and back', async () => {
     harness.config.geminiApi = 'generate-content';
     await harness.restart();
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     harness.config.geminiApi = 'interactions';
     await harness.restart();
-    const switched = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const switched = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(switched.attachments).toHaveLength(1);
     // The member hears why the first turn was left out, in words of its own (not the request limit's).
     expect(switched.content).toContain("-# This bot switched to another Gemini API since this thread began, so I left out its 1 oldest turn(s): turns from before the switch can't be sent again.");
@@ -280,13 +272,13 @@ describe('GEMINI_API=interactions', () => {
     expect(sent.input[0]?.content?.map((item) => item['type'])).toEqual(['text', 'image']);
     expect(Buffer.from(String(sent.input[0]?.content?.[1]?.['data']), 'base64').equals(firstAttachmentBytes(harness, starter))).toBe(true);
     // Said once: the next turn leaves the same turn out without repeating it.
-    const next = await waitForBotReplyTo(harness, reply(thread.id, switched, 'bigger'));
+    const next = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, switched, 'bigger'));
     expect(next.attachments).toHaveLength(1);
     expect(next.content).not.toMatch(/switched to another Gemini API/);
 
     harness.config.geminiApi = 'generate-content';
     await harness.restart();
-    const back = await waitForBotReplyTo(harness, reply(thread.id, next, 'add a hat'));
+    const back = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, next, 'add a hat'));
     expect(back.attachments).toHaveLength(1);
     // Back on generateContent, the interactions turns (and the one before them) cannot be replayed either.
     expect(back.content).toContain('so I left out its 3 oldest turn(s): turns from before the switch');
@@ -351,9 +343,9 @@ describe('HISTORY_BUDGET_MB on GEMINI_API=interactions', () => {
 
 describe('Delete on GEMINI_API=interactions', () => {
   it('deletes the turn\'s interaction at Google and those of later turns holding it; the next turn replays the record without it', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
-    const hat = await waitForBotReplyTo(harness, reply(thread.id, blue, 'add a hat'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const hat = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
     const [first, second, third] = posts().map((request) => request.interactionId!);
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:delete' });
     await harness.discord.waitForInteractionResponse(interactionId);
@@ -366,7 +358,7 @@ describe('Delete on GEMINI_API=interactions', () => {
     }, PATIENCE);
     expect(harness.gemini.interactions.storedIds()).toEqual([first]);
 
-    const next = await waitForBotReplyTo(harness, reply(thread.id, hat, 'make it night'));
+    const next = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, hat, 'make it night'));
     expect(next.attachments).toHaveLength(1);
     const replayed = posts().at(-1)!;
     expect(replayed.status).toBe(200);
@@ -389,8 +381,8 @@ describe('interactions Google keeps that the history does not', () => {
   });
 
   it('Delete still deletes a turn\'s interactions after the operator switched back to generate-content', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     const second = posts()[1]!.interactionId!;
     harness.config.geminiApi = 'generate-content';
     await harness.restart();
@@ -404,8 +396,8 @@ describe('a damaged record on GEMINI_API=interactions', () => {
   // unreadableHistory.test.ts proves, on both APIs, what a member sees once the record is all there is (on
   // interactions, after Google's copy expired). While Google keeps the thread, the record's images are not needed.
   it('does not stop a turn while Google keeps the thread: it continues from the latest interaction, with no note', async () => {
-    const { starter, thread } = await startConversation('a fox');
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     const record = await vi.waitFor(async () => {
       const saved = await storedRecord(thread.id);
       expect(saved?.exchanges).toHaveLength(2);
@@ -419,7 +411,7 @@ describe('a damaged record on GEMINI_API=interactions', () => {
       await store.close();
     }
 
-    const hat = await waitForBotReplyTo(harness, reply(thread.id, blue, 'now add a hat'));
+    const hat = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'now add a hat'));
     expect(hat.attachments).toHaveLength(1);
     expect(hat.content).not.toMatch(/earlier history|left out/);
     const last = posts().at(-1)!;

@@ -5,7 +5,7 @@ import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 import type { ImageDamage } from '../emulators/gemini/index.js';
 import { geminiCall } from './geminiCalls.js';
-import { firstAttachmentBytes, imagine, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, imagine, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): the broken images are scripted on both routes, and what
@@ -16,15 +16,7 @@ const harness = useHarness({ env: { METRICS_PORT: '0' } });
 const UNREADABLE = 'Gemini sent an image I could not read; please try again.';
 
 /** /imagine, then the thread it opened. */
-async function startConversation(prompt: string) {
-  const { message } = await imagine(harness, { prompt });
-  const thread = await waitForThread(harness, message.id);
-  return { starter: message, thread };
-}
 
-function reply(threadId: string, to: { id: string }, content: string) {
-  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
-}
 
 /**
  * What the ledger recorded in this server today, and each entry's outcome, through a second connection to the bot's
@@ -52,7 +44,7 @@ async function readUsage() {
 
 /** The thread stays usable, and the answer that was not kept is not in what the next reply sends: the first turn, then the new one. */
 async function expectNextReplyWithoutThatAnswer(threadId: string, starter: { id: string }) {
-  const next = await waitForBotReplyTo(harness, reply(threadId, starter, 'make it green'));
+  const next = await waitForBotReplyTo(harness, replyInThread(harness, threadId, starter, 'make it green'));
   expect(next.attachments).toHaveLength(1);
   const call = geminiCall(harness, 2);
   expect(call.status).toBe(200);
@@ -82,13 +74,13 @@ describe('an image Gemini sent that cannot be read', () => {
   );
 
   it('in a thread, leaves the thread usable: the next reply continues the history without the broken turn', async () => {
-    const { starter, thread } = await startConversation('a fox');
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     harness.gemini.enqueue({ kind: 'image', damage: ['base64'] });
-    const broken = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const broken = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(broken.attachments).toEqual([]);
     expect(mainText(broken)).toBe(UNREADABLE);
 
-    const next = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it green'));
+    const next = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it green'));
     expect(next.attachments, next.content).toHaveLength(1);
     const call = geminiCall(harness, 2);
     expect(call.status).toBe(200);
@@ -96,15 +88,15 @@ describe('an image Gemini sent that cannot be read', () => {
     expect(call.asked).toEqual({ role: 'user', texts: ['make it green'], images: [] });
 
     // The reply after that still replays cleanly: the thread is not damaged.
-    const third = await waitForBotReplyTo(harness, reply(thread.id, next, 'add a hat'));
+    const third = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, next, 'add a hat'));
     expect(third.attachments).toHaveLength(1);
     expect(geminiCall(harness, 3).status).toBe(200);
   });
 
   it('among readable ones, is left out with a note; the answer is not kept, yet a reply to the posted image edits that image', async () => {
-    const { thread, starter } = await startConversation('a fox');
+    const { thread, starter } = await startConversation(harness, { prompt: 'a fox' });
     harness.gemini.enqueue({ kind: 'image', images: 2, damage: ['intact', 'base64'] });
-    const partial = await waitForBotReplyTo(harness, reply(thread.id, starter, 'two blue foxes'));
+    const partial = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'two blue foxes'));
     expect(partial.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
     expect(partial.content).toMatch(/1 of the images Gemini sent could not be read and was left out/);
     const posted = firstAttachmentBytes(harness, partial);
@@ -113,7 +105,7 @@ describe('an image Gemini sent that cannot be read', () => {
     const usage = await recordedUsage(2);
     expect(usage.today.images).toBe(3); // the first image, and both of the second answer's: Gemini billed them
 
-    const edit = await waitForBotReplyTo(harness, reply(thread.id, partial, 'now add a hat'));
+    const edit = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, partial, 'now add a hat'));
     expect(edit.attachments).toHaveLength(1);
     const call = geminiCall(harness, 2);
     expect(call.status).toBe(200);
@@ -123,9 +115,9 @@ describe('an image Gemini sent that cannot be read', () => {
   });
 
   it('with a declared type its bytes contradict is posted under its real type, and not kept (its replay would be refused)', async () => {
-    const { thread, starter } = await startConversation('a fox');
+    const { thread, starter } = await startConversation(harness, { prompt: 'a fox' });
     harness.gemini.enqueue({ kind: 'image', damage: ['mislabelled'] });
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(answer.attachments.map((attachment) => attachment.filename)).toEqual(['image-1.jpg']);
     expect(answer.attachments[0]?.content_type).toBe('image/jpeg');
     // Logged once the answer is posted, as the turn decides not to keep it.
@@ -135,9 +127,9 @@ describe('an image Gemini sent that cannot be read', () => {
   });
 
   it('as an interim thought image in an answer without an image: its words are posted, and the answer is not kept', async () => {
-    const { thread, starter } = await startConversation('a fox');
+    const { thread, starter } = await startConversation(harness, { prompt: 'a fox' });
     harness.gemini.enqueue({ kind: 'text-only', text: 'I would rather describe it.', thoughtImages: 1, thoughtDamage: 'base64' });
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(answer.attachments).toHaveLength(0);
     expect(answer.content).toContain('I would rather describe it.');
     await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('not kept in the history') && line.includes('interim image'))).toBe(true), PATIENCE);
@@ -146,9 +138,9 @@ describe('an image Gemini sent that cannot be read', () => {
   });
 
   it('as an interim thought image beside a good final one: the final image is posted, and the answer is not kept', async () => {
-    const { thread, starter } = await startConversation('a fox');
+    const { thread, starter } = await startConversation(harness, { prompt: 'a fox' });
     harness.gemini.enqueue({ kind: 'image', thoughtImages: 1, thoughtDamage: 'base64' });
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(answer.attachments).toHaveLength(1);
     expect(harness.gemini.imageInfo(firstAttachmentBytes(harness, answer))?.prompt).toBe('make it blue');
 

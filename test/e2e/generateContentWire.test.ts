@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './useHarness.js';
 import { privateReply } from './settingsHelpers.js';
-import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, modelContentAnswered, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, geminiBody, imagine, inlineData, mainText, modelContentAnswered, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 // generateContent only: its point is that API's wire format (the history replayed byte for byte, thoughts and signatures, either spelling,
 // the thinking config that asks for sketches).
 const harness = useHarness({ env: { GEMINI_API: 'generate-content' } });
 
-async function startConversation(prompt: string) {
-  const { message } = await imagine(harness, { prompt, aspectRatio: '16:9' });
-  const thread = await waitForThread(harness, message.id);
-  return { starter: message, thread };
-}
 
-function reply(threadId: string, to: { id: string }, content: string) {
-  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
-}
 
 describe('generateContent: an /imagine on the wire', () => {
   it('sends exactly the prompt and the chosen image options, nothing more (no tools without search)', async () => {
@@ -36,9 +28,9 @@ describe('generateContent: an /imagine on the wire', () => {
 describe('generateContent: the history replayed on the wire', () => {
   it('replays every earlier model turn exactly as answered, thought parts and signatures included', async () => {
     harness.gemini.enqueue({ kind: 'image', text: 'A fox.', thoughtImages: 2 }, { kind: 'image', text: 'A blue fox.' }, { kind: 'image', text: 'A blue fox with a hat.' });
-    const { starter, thread } = await startConversation('a watercolor fox');
-    const second = await waitForBotReplyTo(harness, reply(thread.id, starter, 'now make the fox blue'));
-    const third = await waitForBotReplyTo(harness, reply(thread.id, second, 'give it a hat'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
+    const second = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'now make the fox blue'));
+    const third = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, second, 'give it a hat'));
     expect(mainText(third)).toBe('A blue fox with a hat.');
 
     const body = geminiBody(harness, 2);
@@ -58,8 +50,8 @@ describe('generateContent: the history replayed on the wire', () => {
 describe('Gemini answering in snake_case', () => {
   it('replays the answer in its own spelling and the edit is accepted', async () => {
     harness.gemini.setCaseStyle('snake');
-    const { starter, thread } = await startConversation('a fox');
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(answer.attachments).toHaveLength(1);
     expect(answer.attachments[0]?.filename).toBe('image-1.jpg');
     expect(harness.gemini.requests[1]?.status).toBe(200);

@@ -102,6 +102,18 @@ export async function imagine(harness: Harness, args: ImagineArgs) {
   return { interactionId, message };
 }
 
+/** An /imagine whose image opens a conversation: the starter message and its thread. */
+export async function startConversation(harness: Harness, args: ImagineArgs) {
+  const { message } = await imagine(harness, args);
+  const thread = await waitForThread(harness, message.id);
+  return { starter: message, thread };
+}
+
+/** A member's reply in a thread to one of its messages (bob's unless said). */
+export function replyInThread(harness: Harness, threadId: string, to: { id: string }, content: string, user: User = harness.discord.users.bob) {
+  return harness.discord.sendMessage({ user, channelId: threadId, content, replyTo: to.id });
+}
+
 export async function waitForThread(harness: Harness, id: string) {
   return vi.waitFor(
     () => {

@@ -4,22 +4,14 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
-import { imagine, isBotMessage, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { imagine, isBotMessage, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): on interactions the thread's interactions are deleted at Google; on
 // generate-content nothing is stored there, and no request reaches Gemini.
 const harness = useHarness();
 
-async function startConversation(prompt = 'a watercolor fox') {
-  const { message } = await imagine(harness, { prompt });
-  const thread = await waitForThread(harness, message.id);
-  return { starter: message, thread };
-}
 
-function reply(threadId: string, to: { id: string }, content: string) {
-  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
-}
 
 /** Alice, given Manage Threads (Discord lets nobody else), deletes the thread in her client. */
 function aliceDeletes(threadId: string) {
@@ -54,8 +46,8 @@ const problemsLogged = () => harness.logLines.filter((line) => /"level":(40|50|6
 
 describe('a conversation\'s thread deleted', () => {
   it('forgets the conversation: its record leaves the store, and its interactions are deleted at Google', async () => {
-    const { starter, thread } = await startConversation();
-    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await savedTurns(thread.id, 2);
     const requestsBefore = geminiRequestCount(harness);
 
@@ -74,16 +66,16 @@ describe('a conversation\'s thread deleted', () => {
   });
 
   it('a Branch\'s thread deleted leaves the interactions it shares with the original thread at Google; the original goes on', async () => {
-    const { starter, thread } = await startConversation();
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
-    const hat = await waitForBotReplyTo(harness, reply(thread.id, blue, 'add a hat'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const hat = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
     await savedTurns(thread.id, 3);
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
     await harness.discord.waitForInteractionResponse(interactionId);
     const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
     const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
     const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
-    await waitForBotReplyTo(harness, reply(branchId, branchStart, 'make it green instead'));
+    await waitForBotReplyTo(harness, replyInThread(harness, branchId, branchStart, 'make it green instead'));
     await savedTurns(branchId, 3);
     const [first, second, third, inBranch] = geminiCalls(harness).map((call) => call.interactionId);
     const requestsBefore = geminiRequestCount(harness);
@@ -99,7 +91,7 @@ describe('a conversation\'s thread deleted', () => {
       expect(geminiRequestCount(harness)).toBe(requestsBefore);
     }
 
-    const night = await waitForBotReplyTo(harness, reply(thread.id, hat, 'now at night'));
+    const night = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, hat, 'now at night'));
     expect(night.attachments).toHaveLength(1);
     const last = geminiCalls(harness).at(-1)!;
     expect(last.status).toBe(200);
@@ -111,8 +103,8 @@ describe('a conversation\'s thread deleted', () => {
   });
 
   it('a thread archived before a restart (so not in discord.js\'s cache) is still forgotten when deleted', async () => {
-    const { starter, thread } = await startConversation();
-    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await savedTurns(thread.id, 2);
     harness.discord.archiveThread(thread.id);
     await harness.restart();
@@ -130,7 +122,7 @@ describe('a conversation\'s thread deleted', () => {
 
 describe('a thread with no conversation deleted', () => {
   it('changes nothing: no request reaches Gemini, no other record goes, and no problem is logged', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
     await savedTurns(thread.id, 1);
     // A thread the bot made for nothing it stored (as another bot or a member might have): it never held a conversation.
     const channel = harness.bot.client.channels.cache.get(harness.discord.channelId) as TextChannel;
@@ -144,7 +136,7 @@ describe('a thread with no conversation deleted', () => {
     expect(harness.logLines.some((line) => line.includes('thread deleted: its conversation is forgotten'))).toBe(false);
     expect(problemsLogged()).toEqual([]);
     // The conversation's own thread is untouched and goes on.
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(blue.attachments).toHaveLength(1);
   });
 });

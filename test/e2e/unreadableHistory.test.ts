@@ -6,7 +6,7 @@ import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import { geminiCalls } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
-import { firstAttachmentBytes, imagine, mainText, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, imagine, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls. On
@@ -16,15 +16,7 @@ const base64Of = (bytes: Buffer) => bytes.toString('base64');
 
 const WENT_ON_FROM_IMAGE = /I could not read the earlier history of this thread, so I went on from the latest image I posted here/;
 
-async function startConversation(prompt = 'a fox') {
-  const { message } = await imagine(harness, { prompt });
-  const thread = await waitForThread(harness, message.id);
-  return { starter: message, thread };
-}
 
-function reply(threadId: string, to: { id: string }, content: string) {
-  return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, replyTo: to.id });
-}
 
 function mention(threadId: string, content: string) {
   return harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: threadId, content, mentionBot: true });
@@ -88,8 +80,8 @@ function lastCall() {
 
 describe('a thread whose stored history cannot be replayed', () => {
   it('holding a corrupt image an earlier version kept, goes on from the latest image posted, says so, and stays usable', async () => {
-    const { starter, thread } = await startConversation();
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await withSavedRecord(thread.id, 2, async (record, store) => {
       // What the bot kept before answers were checked: base64 that is not base64.
       const sha256 = answerImageBlob(record, 1);
@@ -105,7 +97,7 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(harness.logLines.some((line) => line.includes('is not what its record says'))).toBe(true);
 
     // The thread goes on from the new exchange: the next reply replays it.
-    const { answer: next, call: nextCall } = await answerTo(reply(thread.id, answer, 'make it night'));
+    const { answer: next, call: nextCall } = await answerTo(replyInThread(harness, thread.id, answer, 'make it night'));
     expect(next.attachments).toHaveLength(1);
     expect(mainText(next)).not.toMatch(/earlier history/);
     expect(nextCall.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
@@ -118,27 +110,27 @@ describe('a thread whose stored history cannot be replayed', () => {
   });
 
   it('whose record cannot be read at all, goes on from the image the member replied to', async () => {
-    const { starter, thread } = await startConversation();
-    await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await withSavedRecord(thread.id, 2, async (_record, store) => {
       await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
     });
 
-    const { answer, call } = await answerTo(reply(thread.id, starter, 'make the first one green'));
+    const { answer, call } = await answerTo(replyInThread(harness, thread.id, starter, 'make the first one green'));
     expect(answer.attachments, answer.content).toHaveLength(1);
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the image you replied to/);
     expect(call.seen).toEqual([{ role: 'user', texts: ['make the first one green'], images: [base64Of(firstAttachmentBytes(harness, starter))] }]);
     expect(harness.logLines.some((line) => line.includes('unknown record version 7'))).toBe(true);
 
-    const { answer: next, call: nextCall } = await answerTo(reply(thread.id, answer, 'brighter'));
+    const { answer: next, call: nextCall } = await answerTo(replyInThread(harness, thread.id, answer, 'brighter'));
     expect(next.attachments).toHaveLength(1);
     expect(nextCall.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
     expect(await setAsideRecords(thread.id)).toEqual([{ version: 7, from: 'the future' }]);
   });
 
   it('/imagine in that thread goes on from the latest image posted there too', async () => {
-    const { starter, thread } = await startConversation();
-    const blue = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await withSavedRecord(thread.id, 2, async (_record, store) => {
       await store.keyv.set(`conversation:${thread.id}`, { version: 7, from: 'the future' });
     });
@@ -151,7 +143,7 @@ describe('a thread whose stored history cannot be replayed', () => {
   });
 
   it('missing a stored image, with no later image in the thread, goes on from the image the thread was started from', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {
       await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
     });
@@ -169,13 +161,13 @@ describe('a thread whose stored history cannot be replayed', () => {
       await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
     });
 
-    const { answer } = await answerTo(reply(thread.id, starter, 'now add a hat'));
+    const { answer } = await answerTo(replyInThread(harness, thread.id, starter, 'now add a hat'));
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the image you replied to/);
     expect(lastCall()).toMatchObject({ model: 'gemini-3.1-flash-image', aspectRatio: '21:9' });
   });
 
   it('with no image of the bot left anywhere in it, goes on as a new conversation from the words alone', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     // The member deletes the only image (its Delete button), then the record is damaged.
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.alice, message: starter, customId: 'nb1:result:delete' });
     await harness.discord.waitForInteractionResponse(interactionId);
@@ -189,14 +181,14 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, and found no image of mine here to go on from, so I started afresh from your message/);
     expect(call.seen).toEqual([{ role: 'user', texts: ['a red panda'], images: [] }]);
 
-    const { call: nextCall } = await answerTo(reply(thread.id, answer, 'brighter'));
+    const { call: nextCall } = await answerTo(replyInThread(harness, thread.id, answer, 'brighter'));
     expect(nextCall.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
   });
 });
 
 describe('a button on an image of a thread whose history cannot be replayed', () => {
   it('Upscale, which needs that very image, goes on from the image the button is on', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {
       await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
     });
@@ -215,11 +207,11 @@ describe('a button on an image of a thread whose history cannot be replayed', ()
 
 describe('a stored conversation that names another server', () => {
   it('is never continued, sent to Gemini or shown: the member is refused plainly and the refusal is logged', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {
       await new ConversationStore(store.keyv).save({ ...record, guildId: '123456789012345678' });
     });
-    const answer = await waitForBotReplyTo(harness, reply(thread.id, starter, 'make it blue'));
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(mainText(answer)).toBe('This conversation belongs to another server, so I cannot continue it here.');
     expect(answer.attachments).toEqual([]);
     expect(geminiCalls(harness)).toHaveLength(1);
@@ -227,7 +219,7 @@ describe('a stored conversation that names another server', () => {
   });
 
   it('gets the same refusal from every button under its images as from a reply, and nothing changes', async () => {
-    const { starter, thread } = await startConversation();
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {
       await new ConversationStore(store.keyv).save({ ...record, guildId: '123456789012345678' });
     });
