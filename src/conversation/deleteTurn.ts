@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Refusal } from '../refusals/refusal.js';
 import type { BlobStore } from '../store/blobStore.js';
-import { findExchangeByMessage } from './conversationRecord.js';
+import { findExchangeByMessage, type Exchange } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
 import type { ThreadQueue } from './threadQueue.js';
@@ -46,12 +46,7 @@ export function deleteTurn(
     if (found.exchange.user.authorId !== deletion.userId && !deletion.moderator) return { ok: false, refusal: { kind: 'not-yours-to-delete' } };
     // Google's stored interactions of this turn and of every later one hold it (Interactions API): the later ones are
     // never continued from again (the next turn replays the record, without it), and all of them may go at Google.
-    const holding = stored.record.exchanges.slice(found.index).flatMap((exchange) => (exchange.interaction ? [exchange.interaction] : []));
-    const held = holding.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);
-    const shared = holding.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
-    if (shared.length > 0) {
-      deps.logger.info({ threadId: deletion.threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
-    }
+    const held = interactionsToForget(stored.record.exchanges.slice(found.index), deps.logger, deletion.threadId);
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
       return index > found.index && exchange.interaction ? [{ ...exchange, interaction: { ...exchange.interaction, outdated: true as const } }] : [exchange];
@@ -67,4 +62,17 @@ export function deleteTurn(
     }
     return { ok: true, messageLeft: false, geminiInteractionIds: held };
   });
+}
+
+/**
+ * The interactions Google keeps for these exchanges that may be deleted there:
+ * all but those a Branch copied, which the other thread may still continue
+ * from; those are logged and left to expire with Google's retention. The
+ * Delete button and a deleted thread both forget by this rule.
+ */
+export function interactionsToForget(exchanges: readonly Exchange[], logger: Logger, threadId: string): string[] {
+  const interactions = exchanges.flatMap((exchange) => (exchange.interaction ? [exchange.interaction] : []));
+  const shared = interactions.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
+  if (shared.length > 0) logger.info({ threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
+  return interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GeminiTransport } from '../turn/geminiTransport.js';
 import type { ConversationStore } from './conversationStore.js';
 import type { ThreadQueue } from './threadQueue.js';
+import { interactionsToForget } from './deleteTurn.js';
 
 /** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */
 export interface DeletedThread {
@@ -42,13 +43,7 @@ export async function forgetThread(
       return { kind: 'kept', reason: 'other-server' };
     }
     await deps.conversations.delete(thread.threadId);
-    const interactions = loaded.record.exchanges.flatMap((exchange) => (exchange.interaction ? [exchange.interaction] : []));
-    const shared = interactions.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
-    if (shared.length > 0) {
-      deps.logger.info({ threadId: thread.threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
-    }
-    const held = interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);
-    return { kind: 'forgotten', interactionIds: held };
+    return { kind: 'forgotten', interactionIds: interactionsToForget(loaded.record.exchanges, deps.logger, thread.threadId) };
   });
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');
   if (removed.kind !== 'forgotten') return removed;

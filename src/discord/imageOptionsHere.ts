@@ -4,8 +4,6 @@ import type { ChosenDefaults, ModelTable } from '../gemini/imageOptions.js';
 import { modelAndOptions, type ModelAndOptions } from '../turn/modelAndOptions.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 
-/** The model a command typed here would use, and the image options that apply unless the member picks others. */
-export type ImageOptionsHere = ModelAndOptions;
 
 export interface Place {
   guildId: string;
@@ -31,14 +29,14 @@ const LOOKUP_DEADLINE_MS = 1_500;
 export async function imageOptionsHere(
   deps: { conversations: ConversationStore; guildSettings: GuildSettings; logger: Logger },
   place: Place,
-): Promise<ImageOptionsHere> {
+): Promise<ModelAndOptions> {
   const fallback = fromSettings(deps.guildSettings.environmentSettings(), place.chosenModel, deps.guildSettings);
   const lookup = lookUp(deps, place).catch((error: unknown) => {
     deps.logger.warn({ err: error, guildId: place.guildId }, 'could not read what applies here for suggestions; offering the defaults');
     return fallback;
   });
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<ImageOptionsHere>((resolve) => {
+  const late = new Promise<ModelAndOptions>((resolve) => {
     timer = setTimeout(() => resolve(fallback), LOOKUP_DEADLINE_MS);
   });
   try {
@@ -48,7 +46,7 @@ export async function imageOptionsHere(
   }
 }
 
-async function lookUp(deps: { conversations: ConversationStore; guildSettings: GuildSettings }, place: Place): Promise<ImageOptionsHere> {
+async function lookUp(deps: { conversations: ConversationStore; guildSettings: GuildSettings }, place: Place): Promise<ModelAndOptions> {
   if (place.channelId) {
     // Only a conversation's thread has a record under its id; one of another server is never shown.
     const loaded = await deps.conversations.load(place.channelId);
@@ -64,7 +62,7 @@ function fromSettings(
   settings: { model: string; chosenDefaults: ChosenDefaults },
   chosenModel: string | null,
   { allowedModels, imageModels }: { allowedModels: readonly string[]; imageModels: ModelTable },
-): ImageOptionsHere {
+): ModelAndOptions {
   // Only an allowed model counts: the option is what the member has typed so far.
   return modelAndOptions(undefined, chosenModel && allowedModels.includes(chosenModel) ? chosenModel : undefined, settings, imageModels);
 }

@@ -4,7 +4,7 @@ import { replacingTextPayload, textPayload, toMessagePayload } from './toMessage
 import { uploadLimitForTier } from './uploadLimit.js';
 
 /** A message's delivery, which can also tell the member that the turn failed unexpectedly. */
-export interface MessageDelivery extends ChannelDelivery {
+interface MessageDelivery extends ChannelDelivery {
   /**
    * Tells the member what went wrong: in the status reply while it shows
    * where the request stood (a sketch included, replaced by the sentence),

@@ -11,7 +11,7 @@ import { replacingTextPayload, toMessagePayload } from './toMessagePayload.js';
  */
 const PROGRESS_CUTOFF_MS = 13.5 * 60_000;
 
-export interface ProgressDeadline {
+interface ProgressDeadline {
   /** Shows a progress message in the reply (before the cutoff; after it, the notice once). */
   show(message: RenderedMessage): Promise<void>;
   /** The turn's answer or notice takes over the reply: nothing is shown after this. Resolves once no edit is under way. */
