@@ -62,7 +62,7 @@ export function assembleInteractionStream(): InteractionStreamAssembly {
           if (event.event_type === 'interaction.completed') done = true;
           return { parts: [] };
         case 'step.start':
-          if (event.index != null && event.step) steps[event.index] = structuredClone(event.step);
+          if (event.index != null && event.step) steps[event.index] = event.step; // a fresh parse of this event: nothing else holds it
           return { parts: [] };
         case 'step.delta': {
           const step = event.index != null ? steps[event.index] : undefined;

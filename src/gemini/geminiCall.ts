@@ -27,7 +27,6 @@ export type GeminiCallResult =
   /** `interactionId`: an interaction Google had begun (and stores) before the call failed, so it can be deleted. */
   | { ok: false; failure: GeminiFailure; interactionId?: string | undefined };
 
-/** google.rpc.RetryInfo carries a protobuf Duration such as "57.2s". */
 /** One call to either API, timed, and reported to `onCallFinished` (the latency metric) however it ended. */
 export async function timedCall(options: GeminiClientOptions, model: string, call: () => Promise<GeminiCallResult>): Promise<GeminiCallResult> {
   const started = performance.now();
@@ -36,6 +35,7 @@ export async function timedCall(options: GeminiClientOptions, model: string, cal
   return result;
 }
 
+/** The delay google.rpc.RetryInfo asks for, in ms: a protobuf Duration such as "57.2s". */
 export function readRetryDelay(details: Array<Record<string, unknown>>): number | undefined {
   for (const detail of details) {
     if (!String(detail['@type'] ?? '').endsWith('google.rpc.RetryInfo')) continue;

@@ -133,13 +133,19 @@ function codeName(code: string): string {
   return (path.split('/').filter(Boolean).at(-1) ?? '').toLowerCase();
 }
 
+/**
+ * A deletion is a small request: it does not get GEMINI_TIMEOUT's minutes, sized for a render, because a refused or
+ * unsaved turn's deletion runs inside its thread's line and would hold the thread's next turn that long.
+ */
+const DELETE_TIMEOUT_MS = 15_000;
+
 /** `DELETE {base}/interactions/{id}`: true when Google removed it (or no longer had it). Never rejects. */
 export async function deleteInteraction(options: Pick<GeminiClientOptions, 'apiUrl' | 'apiKey' | 'timeoutMs' | 'dispatcher'>, id: string): Promise<{ ok: true } | { ok: false; problem: string }> {
   try {
     const response = await request(`${options.apiUrl}/interactions/${encodeURIComponent(id)}`, {
       method: 'DELETE',
       headers: { 'x-goog-api-key': options.apiKey },
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: AbortSignal.timeout(Math.min(options.timeoutMs, DELETE_TIMEOUT_MS)),
       dispatcher: options.dispatcher,
     });
     await response.body.dump();

@@ -7,7 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
  * Gemini's images are megabytes of base64; everything else it sends (text,
  * thought signatures, ids) is far shorter.
  */
-export const LONG_STRING_BYTES = 32 * 1024;
+const LONG_STRING_BYTES = 32 * 1024;
 
 export type ParsedPieces = { ok: true; value: unknown } | { ok: false; text: string };
 

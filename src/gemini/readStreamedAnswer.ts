@@ -3,7 +3,6 @@ import type { GeminiFailure } from './generationOutcome.js';
 import type { InterimPreview } from './interimPreview.js';
 import { readEventStream, type StreamedAnswer } from './readEventStream.js';
 
-export type { StreamedAnswer } from './readEventStream.js';
 
 /**
  * Reads a `streamGenerateContent?alt=sse` body (readEventStream's rules):
