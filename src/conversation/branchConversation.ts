@@ -2,6 +2,9 @@ import type { BlobStore } from '../store/blobStore.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { ConversationRecord } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
+import { loadConversation } from './loadConversation.js';
+import type { ThreadQueue } from './threadQueue.js';
+import type { Logger } from 'pino';
 import { finalImagesOf } from './editTarget.js';
 import { restoreParts } from './storedParts.js';
 
@@ -60,4 +63,31 @@ export async function saveBranch(
   };
   await deps.conversations.save(record);
   return record;
+}
+
+/**
+ * Marks the branched-from thread's copied interactions `shared` too, in that
+ * thread's line (the record is read again there: turns may have been added
+ * since the branch point was read). Without it a Delete, or deleting the
+ * first thread, would remove at Google the interactions the branch continues
+ * from. Only the interactions the branch copied, found by id.
+ */
+export async function markSharedInOrigin(
+  deps: { conversations: ConversationStore; blobs: BlobStore; logger: Logger; threadQueue: ThreadQueue },
+  point: BranchPoint,
+): Promise<void> {
+  const copied = new Set(point.record.exchanges.slice(0, point.index + 1).flatMap((exchange) => (exchange.interaction ? [exchange.interaction.id] : [])));
+  if (copied.size === 0) return;
+  const { threadId, guildId } = point.record;
+  await deps.threadQueue.run(threadId, async () => {
+    const stored = await loadConversation(deps, threadId, guildId);
+    if (stored.kind !== 'found') return;
+    let changed = false;
+    const exchanges = stored.record.exchanges.map((exchange) => {
+      if (!exchange.interaction || exchange.interaction.shared || !copied.has(exchange.interaction.id)) return exchange;
+      changed = true;
+      return { ...exchange, interaction: { ...exchange.interaction, shared: true as const } };
+    });
+    if (changed) await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
+  });
 }

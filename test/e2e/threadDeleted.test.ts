@@ -102,6 +102,36 @@ describe('a conversation\'s thread deleted', () => {
     expect(problemsLogged()).toEqual([]);
   });
 
+  it('the original thread deleted after a Branch leaves the interactions the branch copied at Google; the branch goes on from them', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    await savedTurns(thread.id, 2);
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
+    const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
+    const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
+    const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+    await savedTurns(branchId, 2);
+    // A turn of the original's own after the branch: not shared, so it goes with the thread.
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
+    await savedTurns(thread.id, 3);
+    const [first, second, own] = geminiCalls(harness).map((call) => call.interactionId);
+
+    aliceDeletes(thread.id);
+    await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
+    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    if (suiteGeminiApi() === 'interactions') {
+      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[own, 200]]), PATIENCE);
+      expect(harness.gemini.interactions.storedIds().sort()).toEqual([first, second].sort());
+    }
+
+    const green = await waitForBotReplyTo(harness, replyInThread(harness, branchId, branchStart, 'make it green instead'));
+    expect(green.attachments).toHaveLength(1);
+    const last = geminiCalls(harness).at(-1)!;
+    expect(last.status).toBe(200);
+    // The branch still continues from the interaction it copied: nothing it needs was deleted.
+    if (suiteGeminiApi() === 'interactions') expect(last.continuedFrom).toBe(second);
+  });
+
   it('a thread archived before a restart (so not in discord.js\'s cache) is still forgotten when deleted', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
