@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { readThreadDeletion } from '../../src/discord/readThreadDeletion.js';
+
+describe('reading a THREAD_DELETE dispatch', () => {
+  it('gives the thread and its server from the data Discord documents', () => {
+    expect(readThreadDeletion({ id: '1300000000000000001', guild_id: '1200000000000000001', parent_id: '1200000000000000002', type: 11 })).toEqual({
+      threadId: '1300000000000000001',
+      guildId: '1200000000000000001',
+    });
+  });
+
+  it('refuses data that is not shaped as documented: nothing is forgotten on a guess', () => {
+    expect(readThreadDeletion({ id: '1300000000000000001', parent_id: '1200000000000000002', type: 11 })).toBeUndefined(); // no server
+    expect(readThreadDeletion({ id: '../conversation:other', guild_id: '1200000000000000001' })).toBeUndefined(); // no snowflake
+    expect(readThreadDeletion(null)).toBeUndefined();
+  });
+});
