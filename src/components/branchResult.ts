@@ -1,5 +1,5 @@
 import { ChannelType, PermissionFlagsBits, type ButtonInteraction, type TextChannel, type ThreadChannel } from 'discord.js';
-import { branchImages, markSharedInOrigin, saveBranch, type BranchImage, type BranchPoint } from '../conversation/branchConversation.js';
+import { branchImages, saveBranch, type BranchImage, type BranchPoint } from '../conversation/branchConversation.js';
 import type { BotContext } from '../discord/botContext.js';
 import { deliverAnswer } from '../discord/deliverAnswer.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
@@ -33,8 +33,6 @@ export async function branchResult(bot: BotContext, interaction: ButtonInteracti
   // The new thread's line is taken now, with no await since it exists: a reply there waits for its record instead of
   // finding none and starting a conversation of its own (which one save would then overwrite).
   await bot.threadQueue.run(branch.id, () => postAndSaveBranch(bot, interaction, { parent, branch, images, point }));
-  // Best effort: the branch stands either way; without the mark, deleting in the first thread costs the branch a replay.
-  await markSharedInOrigin(bot, point).catch((error: unknown) => bot.logger.warn({ err: error, threadId: point.record.threadId }, 'could not mark the branched-from turns as shared'));
   await interaction.editReply(textPayload(`Branched into <#${branch.id}>. Both threads now go on independently.`));
 }
 

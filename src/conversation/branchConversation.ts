@@ -2,9 +2,6 @@ import type { BlobStore } from '../store/blobStore.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import type { ConversationRecord } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
-import { loadConversation } from './loadConversation.js';
-import type { ThreadQueue } from './threadQueue.js';
-import type { Logger } from 'pino';
 import { finalImagesOf } from './editTarget.js';
 import { restoreParts } from './storedParts.js';
 
@@ -66,28 +63,19 @@ export async function saveBranch(
 }
 
 /**
- * Marks the branched-from thread's copied interactions `shared` too, in that
- * thread's line (the record is read again there: turns may have been added
- * since the branch point was read). Without it a Delete, or deleting the
+ * Marks the branched-from thread's interactions up to the branch point
+ * `shared`, as the branch's copies are: without it a Delete, or deleting the
  * first thread, would remove at Google the interactions the branch continues
- * from. Only the interactions the branch copied, found by id.
+ * from. Called in that thread's line, on the record just read there. A branch
+ * that then fails to open leaves the mark: those interactions only expire
+ * with Google's retention instead of being deleted.
  */
-export async function markSharedInOrigin(
-  deps: { conversations: ConversationStore; blobs: BlobStore; logger: Logger; threadQueue: ThreadQueue },
-  point: BranchPoint,
-): Promise<void> {
-  const copied = new Set(point.record.exchanges.slice(0, point.index + 1).flatMap((exchange) => (exchange.interaction ? [exchange.interaction.id] : [])));
-  if (copied.size === 0) return;
-  const { threadId, guildId } = point.record;
-  await deps.threadQueue.run(threadId, async () => {
-    const stored = await loadConversation(deps, threadId, guildId);
-    if (stored.kind !== 'found') return;
-    let changed = false;
-    const exchanges = stored.record.exchanges.map((exchange) => {
-      if (!exchange.interaction || exchange.interaction.shared || !copied.has(exchange.interaction.id)) return exchange;
-      changed = true;
-      return { ...exchange, interaction: { ...exchange.interaction, shared: true as const } };
-    });
-    if (changed) await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
+export async function markSharedInOrigin(deps: { conversations: ConversationStore }, point: BranchPoint): Promise<void> {
+  let changed = false;
+  const exchanges = point.record.exchanges.map((exchange, index) => {
+    if (index > point.index || !exchange.interaction || exchange.interaction.shared) return exchange;
+    changed = true;
+    return { ...exchange, interaction: { ...exchange.interaction, shared: true as const } };
   });
+  if (changed) await deps.conversations.save({ ...point.record, exchanges, updatedAt: new Date().toISOString() });
 }
