@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { DefaultRestOptions, type RESTOptions } from 'discord.js';
 
 type MakeRequest = RESTOptions['makeRequest'];
@@ -44,31 +43,13 @@ function withBody(init: RequestInit, form: BufferedForm): RequestInit {
 }
 
 /**
- * The form as multipart/form-data (RFC 7578), as undici's FormData writes
- * it: names and file names with CR, LF and `"` percent-encoded, line breaks
- * in text values as CRLF, a file's type or application/octet-stream.
+ * The form as multipart/form-data bytes and their content type (with its
+ * boundary), written by undici's own encoder: the one fetch uses for a
+ * FormData body, and so what discord.js would have sent.
  */
 export async function encodeForm(form: FormData): Promise<BufferedForm> {
-  const boundary = `----formdata-bot-${randomBytes(16).toString('hex')}`;
-  const pieces: Buffer[] = [];
-  for (const [name, value] of form) {
-    const disposition = `--${boundary}\r\nContent-Disposition: form-data; name="${escape(normalizeLineBreaks(name))}"`;
-    if (typeof value === 'string') {
-      pieces.push(Buffer.from(`${disposition}\r\n\r\n${normalizeLineBreaks(value)}\r\n`));
-    } else {
-      const filename = value.name ? `; filename="${escape(value.name)}"` : '';
-      pieces.push(Buffer.from(`${disposition}${filename}\r\nContent-Type: ${value.type || 'application/octet-stream'}\r\n\r\n`));
-      pieces.push(Buffer.from(await value.arrayBuffer()), Buffer.from('\r\n'));
-    }
-  }
-  pieces.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(pieces), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-function normalizeLineBreaks(text: string): string {
-  return text.replace(/\r?\n|\r/g, '\r\n');
-}
-
-function escape(text: string): string {
-  return text.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22');
+  const encoded = new Response(form);
+  const contentType = encoded.headers.get('content-type');
+  if (!contentType) throw new Error('undici gave a FormData body no content type');
+  return { body: Buffer.from(await encoded.arrayBuffer()), contentType };
 }
