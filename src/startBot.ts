@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationStore } from './conversation/conversationStore.js';
+import { forgetChannel } from './conversation/forgetChannel.js';
 import { forgetThread } from './conversation/forgetThread.js';
 import { GenerationQueue } from './conversation/generationQueue.js';
 import { ThreadQueue } from './conversation/threadQueue.js';
@@ -13,6 +14,7 @@ import { bufferedUploads } from './discord/bufferedUploads.js';
 import { handleInteraction } from './components/handleInteraction.js';
 import { claimMessage, handleMessage } from './discord/handleMessage.js';
 import { readAddressing } from './discord/readAddressing.js';
+import { readChannelDeletion } from './discord/readChannelDeletion.js';
 import { readThreadDeletion } from './discord/readThreadDeletion.js';
 import { NO_PINGS } from './discord/noPings.js';
 import { reportUnexpectedError } from './discord/reportUnexpectedError.js';
@@ -76,7 +78,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     config: { allowedModels: config.allowedModels, imageModels: config.imageModels, maxRequestsPerUser: config.maxRequestsPerUser },
     formSigningKey: formSigningKey(config.discordToken),
     logger,
-    conversations: new ConversationStore(store.keyv),
+    conversations: new ConversationStore(store.keyv, store.lock),
     blobs,
     gemini: geminiTransportFor(config, blobs, logger, metrics),
     historyBudgetBytes: config.historyBudgetBytes,
@@ -157,6 +159,17 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       return;
     }
     track(forgetThread(bot, thread), { threadId: thread.threadId, event: GatewayDispatchEvents.ThreadDelete });
+  });
+  // A deleted channel's threads go with it, with no THREAD_DELETE for each: their conversations are found by the channel.
+  client.ws.on(GatewayDispatchEvents.ChannelDelete, (data: unknown) => {
+    if (!accepting) return;
+    const deletion = readChannelDeletion(data);
+    if (deletion.kind === 'malformed') {
+      logger.warn({ event: GatewayDispatchEvents.ChannelDelete }, 'a channel deletion from Discord is not shaped as documented; ignored');
+      return;
+    }
+    if (deletion.kind !== 'server-channel') return;
+    track(forgetChannel(bot, deletion.channel), { channelId: deletion.channel.channelId, event: GatewayDispatchEvents.ChannelDelete });
   });
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));

@@ -50,5 +50,5 @@ async function postAndSaveBranch(
     },
     bot.logger,
   );
-  await saveBranch(bot, point, { threadId: branch.id, messageId: starter.id, now: new Date() });
+  await saveBranch(bot, point, { threadId: branch.id, messageId: starter.id, now: new Date(), parentId: parent.id });
 }

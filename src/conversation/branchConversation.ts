@@ -42,7 +42,7 @@ export async function branchImages(deps: { blobs: BlobStore }, point: BranchPoin
 export async function saveBranch(
   deps: { conversations: ConversationStore },
   point: BranchPoint,
-  branch: { threadId: string; messageId: string; now: Date },
+  branch: { threadId: string; messageId: string; now: Date; /** The channel the branch's thread is in. */ parentId: string },
 ): Promise<ConversationRecord> {
   const exchanges = point.record.exchanges.slice(0, point.index + 1);
   const last = exchanges[exchanges.length - 1];
@@ -51,9 +51,12 @@ export async function saveBranch(
   // Google's interactions are shared too: a Delete in the branch must not remove what the first thread continues from.
   const copied = exchanges.map((exchange) => (exchange.interaction ? { ...exchange, interaction: { ...exchange.interaction, shared: true as const } } : exchange));
   const lastCopied = copied[copied.length - 1]!;
+  // Listed before it is saved, as every record naming its channel is (saveExchange).
+  await deps.conversations.byChannel.add({ guildId: point.record.guildId, channelId: branch.parentId }, branch.threadId);
   const record: ConversationRecord = {
     ...point.record,
     threadId: branch.threadId,
+    parentId: branch.parentId,
     exchanges: [...copied.slice(0, -1), { ...lastCopied, model: { ...lastCopied.model, messageId: branch.messageId } }],
     createdAt: now,
     updatedAt: now,

@@ -79,6 +79,11 @@ export const conversationRecordSchema = z.object({
   version: z.union([z.literal(1), z.literal(2)]),
   threadId: z.string(),
   guildId: z.string(),
+  /**
+   * The channel the thread is in (absent in records written before it was kept, until their next turn): the record is
+   * listed under it (ChannelThreads), so the conversation goes when that channel is deleted.
+   */
+  parentId: z.string().min(1).optional(),
   model: z.string(),
   settings: imageSettingsSchema,
   exchanges: z.array(exchangeSchema),

@@ -1,5 +1,7 @@
 import type Keyv from 'keyv';
+import { PROCESS_LOCAL, type LeaseLock } from '../store/leaseLock.js';
 import { readVersionedRecord } from '../store/readVersionedRecord.js';
+import { ChannelThreads } from './channelThreads.js';
 import { conversationRecordSchema, recordVersionOf, type ConversationRecord } from './conversationRecord.js';
 
 export type LoadedConversation =
@@ -10,7 +12,15 @@ export type LoadedConversation =
 
 /** Conversation records, one per thread, keyed by the thread id. */
 export class ConversationStore {
-  constructor(private readonly keyv: Keyv) {}
+  /** Which threads of each channel hold a record (the record's parentId), so a deleted channel's records can be found. */
+  readonly byChannel: ChannelThreads;
+
+  constructor(
+    private readonly keyv: Keyv,
+    lock: LeaseLock = PROCESS_LOCAL,
+  ) {
+    this.byChannel = new ChannelThreads(keyv, lock);
+  }
 
   async load(threadId: string): Promise<LoadedConversation> {
     const loaded = await readVersionedRecord(this.keyv, conversationKey(threadId), conversationRecordSchema);

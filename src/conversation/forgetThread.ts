@@ -8,13 +8,15 @@ import { interactionsToForget } from './deleteTurn.js';
 export interface DeletedThread {
   threadId: string;
   guildId: string;
+  /** The channel the thread was in, when the deletion says (a deleted channel's list does): a record naming another is kept. */
+  parentId?: string | undefined;
 }
 
 export type ForgetThreadResult =
   /** The bot never stored a conversation for this thread (or another process forgot it first). */
   | { kind: 'none' }
   /** The record names another server, or cannot be read: left as it is, never removed on a guess. */
-  | { kind: 'kept'; reason: 'other-server' | 'unreadable' }
+  | { kind: 'kept'; reason: 'other-server' | 'other-channel' | 'unreadable' }
   | { kind: 'forgotten'; interactionIds: string[] };
 
 /**
@@ -42,7 +44,18 @@ export async function forgetThread(
       deps.logger.error({ threadId: thread.threadId, guildId: thread.guildId, recordGuildId: loaded.record.guildId }, 'a deleted thread\'s stored conversation belongs to another server; kept');
       return { kind: 'kept', reason: 'other-server' };
     }
+    const { parentId } = loaded.record;
+    if (thread.parentId !== undefined && parentId !== undefined && parentId !== thread.parentId) {
+      deps.logger.error({ threadId: thread.threadId, parentId: thread.parentId, recordParentId: parentId }, 'a deleted channel lists a thread whose stored conversation names another channel; kept');
+      return { kind: 'kept', reason: 'other-channel' };
+    }
     await deps.conversations.delete(thread.threadId);
+    // Off its channel's list; a failure leaves a name there that finds no record, which a channel deletion passes over.
+    if (parentId !== undefined) {
+      await deps.conversations.byChannel.remove({ guildId: thread.guildId, channelId: parentId }, thread.threadId).catch((error: unknown) => {
+        deps.logger.warn({ err: error, threadId: thread.threadId, parentId }, 'a deleted thread could not be taken off its channel\'s list');
+      });
+    }
     return { kind: 'forgotten', interactionIds: interactionsToForget(loaded.record.exchanges, deps.logger, thread.threadId) };
   });
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');

@@ -11,6 +11,8 @@ export interface NewExchange {
   record: ConversationRecord | undefined;
   threadId: string;
   guildId: string;
+  /** The channel the thread is in, when known: a record without one gets it, and is listed under it (ChannelThreads). */
+  parentId?: string | undefined;
   model: string;
   settings: ImageSettings;
   authorId: string;
@@ -49,12 +51,18 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
       : {}),
     createdAt: timestamp,
   };
+  // Listed before the record names its channel: a record that does is always found when that channel is deleted.
+  const parentId = input.record?.parentId ?? input.parentId;
+  if (parentId !== undefined && input.record?.parentId === undefined) {
+    await deps.conversations.byChannel.add({ guildId: input.record?.guildId ?? input.guildId, channelId: parentId }, input.threadId);
+  }
   const record: ConversationRecord = input.record
-    ? { ...input.record, exchanges: [...input.record.exchanges, exchange], updatedAt: timestamp }
+    ? { ...input.record, ...(parentId ? { parentId } : {}), exchanges: [...input.record.exchanges, exchange], updatedAt: timestamp }
     : {
         version: 1,
         threadId: input.threadId,
         guildId: input.guildId,
+        ...(parentId ? { parentId } : {}),
         model: input.model,
         settings: compactSettings(input.settings),
         exchanges: [exchange],

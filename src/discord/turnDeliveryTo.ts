@@ -1,3 +1,4 @@
+import type { Message } from 'discord.js';
 import type { Logger } from 'pino';
 import type { TurnDelivery, TurnWarning } from '../turn/turnRequest.js';
 import type { ChannelDelivery } from './channelDelivery.js';
@@ -26,6 +27,7 @@ export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDe
       const message = await deliverAnswer(channel, rendered, logger);
       return {
         messageId: message.id,
+        parentChannelId: threadParentOf(message),
         openThread: async (prompt) => {
           await message.startThread({ name: threadName(prompt) });
         },
@@ -33,6 +35,18 @@ export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDe
     },
     warn: (warning) => channel.warn(describeWarning(warning)),
   };
+}
+
+/**
+ * The channel a conversation shown by this message lives in: a thread's
+ * parent when the message is in a thread, else its own channel (a new
+ * conversation's thread opens from the message there). Undefined when
+ * discord.js does not hold the channel, so it cannot tell which.
+ */
+function threadParentOf(message: Message): string | undefined {
+  const channel = message.channel as Message['channel'] | null;
+  if (!channel) return undefined;
+  return channel.isThread() ? (channel.parentId ?? undefined) : channel.id;
 }
 
 function describeWarning(warning: TurnWarning): string {

@@ -82,6 +82,7 @@ async function storeExchange(
       record: plan.record,
       threadId,
       guildId: asked.guildId,
+      parentId: posted.parentChannelId,
       model: plan.model,
       settings: plan.settings,
       authorId: asked.authorId,

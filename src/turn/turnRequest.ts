@@ -105,6 +105,8 @@ export interface AnswerNotes {
 /** An answer as posted: the message a conversation is keyed by, and how to open its thread. */
 export interface PostedAnswer {
   messageId: string;
+  /** The channel the conversation's thread is (or, for a new conversation, will be) in; undefined when it cannot be told. */
+  parentChannelId?: string | undefined;
   /** A new conversation's thread, started from the answer's message (so it has that message's id). */
   openThread(prompt: string): Promise<void>;
 }

@@ -113,8 +113,10 @@ describe('saveBranch', () => {
   it("keeps the history up to the branch point under the new thread, its last answer shown by the new message, and leaves the original as it was", async () => {
     const deps = await storeWith(record);
     const now = new Date('2026-12-07T10:00:00.000Z');
-    const branch = await saveBranch(deps, { record, index: 1 }, { threadId: 't2', messageId: 'n1', now });
-    expect(branch).toMatchObject({ threadId: 't2', guildId: 'g1', model: record.model, settings: record.settings, createdAt: now.toISOString() });
+    const branch = await saveBranch(deps, { record, index: 1 }, { threadId: 't2', messageId: 'n1', now, parentId: 'c1' });
+    expect(branch).toMatchObject({ threadId: 't2', guildId: 'g1', parentId: 'c1', model: record.model, settings: record.settings, createdAt: now.toISOString() });
+    // Listed under its channel, so the branch goes when that channel is deleted.
+    expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t2']);
     expect(branch.exchanges).toEqual([record.exchanges[0], { ...record.exchanges[1], model: { ...record.exchanges[1]!.model, messageId: 'n1' } }]);
     expect(await messagesOf(deps.conversations, 't2')).toEqual(['m1', 'n1']);
     expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm2', 'm3']);
@@ -126,7 +128,7 @@ describe('saveBranch on GEMINI_API=interactions', () => {
     const interaction = { id: 'int-1', createdAt: '2026-12-01T00:00:00.000Z' };
     const original: ConversationRecord = { ...record, exchanges: [{ ...exchange('m1'), interaction }, exchange('m2')] };
     const deps = await storeWith(original);
-    const branch = await saveBranch(deps, { record: original, index: 1 }, { threadId: 't2', messageId: 'n1', now: new Date('2026-12-07T10:00:00.000Z') });
+    const branch = await saveBranch(deps, { record: original, index: 1 }, { threadId: 't2', messageId: 'n1', now: new Date('2026-12-07T10:00:00.000Z'), parentId: 'c1' });
     expect(branch.exchanges.map((kept) => kept.interaction)).toEqual([{ ...interaction, shared: true }, undefined]);
     const first = await deps.conversations.load('t1');
     expect(first.kind === 'found' && first.record.exchanges[0]?.interaction).toEqual(interaction);

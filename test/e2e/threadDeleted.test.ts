@@ -170,3 +170,48 @@ describe('a thread with no conversation deleted', () => {
     expect(blue.attachments).toHaveLength(1);
   });
 });
+
+describe('a channel deleted with conversations in its threads', () => {
+  /** Alice, given Manage Channels (Discord lets nobody else), deletes the channel in her client: Discord sends CHANNEL_DELETE, no THREAD_DELETE. */
+  function aliceDeletesChannel(channelId: string) {
+    harness.discord.setMemberPermissions(harness.discord.users.alice, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageChannels);
+    harness.discord.deleteChannel({ user: harness.discord.users.alice, channelId });
+  }
+
+  it('forgets every conversation whose thread was in it, a Branch\'s too, and leaves another channel\'s alone', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    await savedTurns(thread.id, 2);
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
+    const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
+    const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
+    const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+    await waitForBotReplyTo(harness, replyInThread(harness, branchId, branchStart, 'make it green instead'));
+    await savedTurns(branchId, 3);
+    const second = await startConversation(harness, { prompt: 'a paper boat' });
+    await savedTurns(second.thread.id, 1);
+    const elsewhere = await startConversation(harness, { prompt: 'a lighthouse', channelId: harness.discord.otherChannelId });
+    await savedTurns(elsewhere.thread.id, 1);
+    const [first, shared, inBranch, boat, lighthouse] = geminiCalls(harness).map((call) => call.interactionId);
+    const requestsBefore = geminiRequestCount(harness);
+
+    aliceDeletesChannel(harness.discord.channelId);
+    for (const threadId of [thread.id, branchId, second.thread.id]) await loggedAbout(threadId, 'thread deleted: its conversation is forgotten');
+    for (const threadId of [thread.id, branchId, second.thread.id]) expect((await storedConversation(threadId)).kind).toBe('missing');
+    expect((await storedConversation(elsewhere.thread.id)).kind).toBe('found');
+    if (suiteGeminiApi() === 'interactions') {
+      // The turns the Branch copied are shared by two deleted threads: left to expire with Google's retention, as a thread deletion leaves them.
+      await vi.waitFor(() => expect(interactionDeletes().map(([id]) => id).sort()).toEqual([inBranch, boat].sort()), PATIENCE);
+      expect(interactionDeletes().every(([, status]) => status === 200)).toBe(true);
+      expect(harness.gemini.interactions.storedIds().sort()).toEqual([first, shared, lighthouse].sort());
+    } else {
+      expect(geminiRequestCount(harness)).toBe(requestsBefore);
+    }
+    expect(problemsLogged()).toEqual([]);
+
+    // The other channel's conversation goes on.
+    const night = await waitForBotReplyTo(harness, replyInThread(harness, elsewhere.thread.id, elsewhere.starter, 'now at night'));
+    expect(night.attachments).toHaveLength(1);
+    await savedTurns(elsewhere.thread.id, 2);
+  });
+});

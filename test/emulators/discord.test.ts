@@ -149,6 +149,41 @@ describe('discord emulator with a real discord.js Client', () => {
     expect(emu.unexpectedRequests).toEqual([]);
   });
 
+  it('deletes a guild channel with its threads (archived ones too) for the bot with Manage Channels or a member who may, dispatching only CHANNEL_DELETE as Discord does', async () => {
+    const P = PermissionFlagsBits;
+    const emu = await start({ botPermissions: P.ViewChannel | P.SendMessages | P.SendMessagesInThreads | P.CreatePublicThreads | P.ReadMessageHistory | P.ManageChannels });
+    const client = await connect(emu);
+    const channel = client.channels.cache.get(emu.channelId) as TextChannel;
+    const thread = await (await channel.send('starting')).startThread({ name: 'in the deleted channel' });
+    await thread.send('in the thread');
+    const archived = await (await channel.send('again')).startThread({ name: 'archived' });
+    emu.archiveThread(archived.id);
+    const other = client.channels.cache.get(emu.otherChannelId) as TextChannel;
+    const elsewhere = await (await other.send('elsewhere')).startThread({ name: 'in another channel' });
+    const dispatched: [string, unknown][] = [];
+    for (const event of [GatewayDispatchEvents.ThreadDelete, GatewayDispatchEvents.ChannelDelete]) client.ws.on(event, (data: unknown) => dispatched.push([event, data]));
+    const deletedEvent = once(client, Events.ChannelDelete);
+
+    const answer = (await client.rest.delete(Routes.channel(emu.channelId))) as { id: string; type: number; guild_id: string };
+    expect(answer).toMatchObject({ id: emu.channelId, type: ChannelType.GuildText, guild_id: emu.guildId, name: 'general' });
+    expect(((await deletedEvent) as [{ id: string }])[0].id).toBe(emu.channelId);
+    expect(dispatched).toEqual([[GatewayDispatchEvents.ChannelDelete, expect.objectContaining({ id: emu.channelId, guild_id: emu.guildId, type: ChannelType.GuildText })]]);
+    expect(emu.threads().map((t) => t.id)).toEqual([elsewhere.id]);
+    expect(emu.messages(thread.id)).toEqual([]);
+    expect(emu.messages(emu.channelId)).toEqual([]);
+    expect((await apiError(client.rest.get(Routes.channel(thread.id)))).code).toBe(10003);
+
+    // A member: only with Manage Channels (alice's moderators do not have it).
+    expect(() => emu.deleteChannel({ user: emu.users.alice, channelId: emu.otherChannelId })).toThrow(/Manage Channels/);
+    emu.setMemberPermissions(emu.users.alice, P.ViewChannel | P.ManageChannels);
+    const otherDeleted = once(client, Events.ChannelDelete);
+    emu.deleteChannel({ user: emu.users.alice, channelId: emu.otherChannelId });
+    expect(((await otherDeleted) as [{ id: string }])[0].id).toBe(emu.otherChannelId);
+    expect(dispatched.map(([event]) => event)).toEqual([GatewayDispatchEvents.ChannelDelete, GatewayDispatchEvents.ChannelDelete]);
+    expect(emu.threads()).toEqual([]);
+    expect(emu.unexpectedRequests).toEqual([]);
+  });
+
   it('refuses DELETE /channels/{thread} with 50013 without Manage Threads, and keeps the thread', async () => {
     const emu = await start();
     const client = await connect(emu);

@@ -7,7 +7,7 @@ import { waitForAck } from './interactions.js';
 import { memberJson } from './payloads.js';
 import { createRole, setMemberPermissions, setMemberRoles } from './roles.js';
 import { sendUserMessage } from './simulate.js';
-import { memberDeletesThread, setArchived } from './threads.js';
+import { memberDeletesChannel, memberDeletesThread, setArchived } from './threads.js';
 import { clickButton, sendAutocomplete, sendMessageCommand, sendSlashCommand, submitModal } from './simulate-interactions.js';
 import { defaultConfig, World } from './state.js';
 import type { DiscordEmulator, DiscordEmulatorOptions, RegisteredCommand, StoredMessage } from './types.js';
@@ -111,6 +111,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     threads: () => world.threads(),
     archiveThread: (threadId) => setArchived(world, threadId, true),
     deleteThread: (args) => memberDeletesThread(world, args),
+    deleteChannel: (args) => memberDeletesChannel(world, args),
     interaction(id) {
       const record = world.interactions.get(id);
       if (!record) throw new Error(`discord emulator: unknown interaction ${id}`);

@@ -6,7 +6,7 @@ import { Perm } from './permissions.js';
 import { noContent, ok, route, type RestContext, type Route } from './router.js';
 import type { ChannelJson, World } from './state.js';
 import type { StoredMessage } from './types.js';
-import { createThread, removeThread } from './threads.js';
+import { createThread, removeChannel, removeThread } from './threads.js';
 
 /** Resolves the channel and enforces VIEW_CHANNEL (Discord answers 50001 Missing Access without it). */
 export function visibleChannel(ctx: RestContext): ChannelJson {
@@ -55,7 +55,8 @@ export const channelRoutes: Route[] = [
     // Discord: Manage Threads for a thread, Manage Channels otherwise; the answer is the deleted channel object.
     if (!ctx.world.isThread(channel)) {
       need(ctx.world, Perm.ManageChannels);
-      throw new Error('discord emulator: deleting a guild channel (CHANNEL_DELETE, its threads with it) is not emulated');
+      removeChannel(ctx.world, channel);
+      return ok(channel);
     }
     need(ctx.world, Perm.ManageThreads);
     removeThread(ctx.world, channel);

@@ -114,6 +114,37 @@ export function removeThread(world: World, thread: ChannelJson): void {
   world.dispatch('THREAD_DELETE', { id: thread.id, guild_id: thread.guild_id, parent_id: thread.parent_id, type: thread.type });
 }
 
+/**
+ * A guild channel deleted, as Discord does it (DELETE /channels/{id}, or a
+ * member in the client): its messages and every thread in it go with it,
+ * archived ones too, and only CHANNEL_DELETE is dispatched, carrying the
+ * channel object. Discord sends no THREAD_DELETE for the threads then (a
+ * client that loses a channel gets no thread-specific event).
+ */
+export function removeChannel(world: World, channel: ChannelJson): void {
+  if (world.isThread(channel)) throw new Error(`discord emulator: ${channel.id} is a thread; removeThread deletes threads`);
+  for (const thread of [...world.channels.values()].filter((c) => world.isThread(c) && c.parent_id === channel.id)) {
+    for (const message of world.messages(thread.id)) world.messageById.delete(message.id);
+    world.messagesByChannel.delete(thread.id);
+    world.channels.delete(thread.id);
+  }
+  for (const message of world.messages(channel.id)) world.messageById.delete(message.id);
+  world.messagesByChannel.delete(channel.id);
+  world.channels.delete(channel.id);
+  world.dispatch('CHANNEL_DELETE', channel);
+}
+
+/** A member deletes a channel in their client: Discord lets only those who may Manage Channels. */
+export function memberDeletesChannel(world: World, args: { user: User; channelId: string }): void {
+  const channel = world.channel(args.channelId);
+  if (!channel || world.isThread(channel)) throw new Error(`discord emulator: ${args.channelId} is not a guild channel`);
+  world.assertMember(channel.guild_id, args.user);
+  if (!has(humanPermissions(world, channel.guild_id, args.user.id), Perm.ManageChannels)) {
+    throw new Error(`discord emulator: ${args.user.username} may not Manage Channels, so Discord does not let them delete a channel`);
+  }
+  removeChannel(world, channel);
+}
+
 /** A member deletes a thread in their client: Discord lets only those who may Manage Threads there. */
 export function memberDeletesThread(world: World, args: { user: User; threadId: string }): void {
   const thread = world.channel(args.threadId);

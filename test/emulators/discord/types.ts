@@ -273,6 +273,8 @@ export interface DiscordEmulator {
   archiveThread(threadId: string): void;
   /** A member deletes a thread in their client (Discord requires Manage Threads): its messages go, THREAD_DELETE is dispatched. */
   deleteThread(args: { user: User; threadId: string }): void;
+  /** A member deletes a guild channel in their client (Discord requires Manage Channels): its threads and messages go, only CHANNEL_DELETE is dispatched. */
+  deleteChannel(args: { user: User; channelId: string }): void;
   interaction(id: string): InteractionRecord;
   registeredCommands(guildId?: string): RegisteredCommand[];
   requests: RecordedRequest[];

@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { GeminiTransport } from '../turn/geminiTransport.js';
+import type { ThreadPlace } from './channelThreads.js';
+import type { ConversationStore } from './conversationStore.js';
+import { forgetThread, type ForgetThreadResult } from './forgetThread.js';
+import type { ThreadQueue } from './threadQueue.js';
+
+/**
+ * A deleted channel's conversations go with it. Discord deletes its threads
+ * too but sends CHANNEL_DELETE alone, no THREAD_DELETE for each: the threads
+ * are found on the channel's list (ChannelThreads, of this server only) and
+ * each forgotten as a deleted thread is (forgetThread: in its line, checked
+ * to be this server's and this channel's, its interactions deleted at Google
+ * but those a Branch shares). A thread that fails is logged and the others
+ * still go. Returns how each thread ended.
+ */
+export async function forgetChannel(
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
+  channel: ThreadPlace,
+): Promise<ForgetThreadResult['kind'][]> {
+  const threadIds = await deps.conversations.byChannel.list(channel);
+  if (threadIds.length === 0) {
+    deps.logger.debug({ channelId: channel.channelId }, 'a deleted channel had no stored conversation in its threads; nothing to forget');
+    return [];
+  }
+  const ended: ForgetThreadResult['kind'][] = [];
+  for (const threadId of threadIds) {
+    try {
+      ended.push((await forgetThread(deps, { threadId, guildId: channel.guildId, parentId: channel.channelId })).kind);
+    } catch (error) {
+      deps.logger.error({ err: error, threadId, channelId: channel.channelId }, 'the conversation of a deleted channel\'s thread could not be forgotten');
+    }
+  }
+  await deps.conversations.byChannel.drop(channel);
+  deps.logger.info({ channelId: channel.channelId, guildId: channel.guildId, threads: threadIds.length, forgotten: ended.filter((kind) => kind === 'forgotten').length }, 'channel deleted: the conversations of its threads are forgotten');
+  return ended;
+}

@@ -1,0 +1,177 @@
+import Keyv from 'keyv';
+import { describe, expect, it } from 'vitest';
+import { ChannelThreads } from '../../src/conversation/channelThreads.js';
+import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { forgetChannel } from '../../src/conversation/forgetChannel.js';
+import { forgetThread } from '../../src/conversation/forgetThread.js';
+import { saveExchange } from '../../src/conversation/saveExchange.js';
+import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { readChannelDeletion } from '../../src/discord/readChannelDeletion.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.js';
+
+const createdAt = '2026-12-01T00:00:00.000Z';
+
+function exchange(messageId: string, interaction?: Exchange['interaction']): Exchange {
+  return {
+    user: { authorId: 'alice', parts: [{ raw: { text: `asked for ${messageId}` } }] },
+    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    settings: {},
+    ...(interaction ? { interaction } : {}),
+    createdAt,
+  };
+}
+
+function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
+  return {
+    version: 2,
+    threadId,
+    guildId: 'g1',
+    parentId: 'c1',
+    model: 'gemini-3-pro-image',
+    settings: {},
+    exchanges: [exchange(`${threadId}-m1`, { id: `${threadId}-i1`, createdAt, shared: true }), exchange(`${threadId}-m2`, { id: `${threadId}-i2`, createdAt })],
+    createdAt,
+    updatedAt: createdAt,
+    ...more,
+  };
+}
+
+async function setUp(...records: ConversationRecord[]) {
+  const keyv = new Keyv();
+  const conversations = new ConversationStore(keyv);
+  for (const saved of records) {
+    await conversations.save(saved);
+    if (saved.parentId) await conversations.byChannel.add({ guildId: saved.guildId, channelId: saved.parentId }, saved.threadId);
+  }
+  const forgotten: string[][] = [];
+  const deps = {
+    conversations,
+    threadQueue: new ThreadQueue(),
+    logger: createLogger('silent'),
+    gemini: { forget: async (ids: readonly string[]) => void forgotten.push([...ids]) },
+  };
+  return { keyv, conversations, forgotten, deps };
+}
+
+describe('forgetChannel', () => {
+  it('forgets every conversation listed under the channel, as deleted threads, and drops the list', async () => {
+    const { conversations, forgotten, deps } = await setUp(record('t1'), record('t2'), record('t3', { parentId: 'c2' }));
+    expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toEqual(['forgotten', 'forgotten']);
+    expect((await conversations.load('t1')).kind).toBe('missing');
+    expect((await conversations.load('t2')).kind).toBe('missing');
+    expect((await conversations.load('t3')).kind).toBe('found');
+    // The shared interaction of each stays at Google, as a thread deletion leaves it.
+    expect(forgotten).toEqual([['t1-i2'], ['t2-i2']]);
+    expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
+    expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual(['t3']);
+  });
+
+  it('reads only its own server\'s list: another server\'s deletion of the same channel id touches nothing', async () => {
+    const { conversations, forgotten, deps } = await setUp(record('t1'));
+    expect(await forgetChannel(deps, { guildId: 'g2', channelId: 'c1' })).toEqual([]);
+    expect((await conversations.load('t1')).kind).toBe('found');
+    expect(forgotten).toEqual([]);
+    expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t1']);
+  });
+
+  it('keeps a listed record that names another server or another channel, or cannot be read, and goes on with the rest', async () => {
+    const { keyv, conversations, forgotten, deps } = await setUp(record('t1'), record('t2'));
+    await conversations.save(record('t3', { guildId: 'g2' }));
+    await conversations.save(record('t4', { parentId: 'c9' }));
+    await keyv.set('conversation:t5', { version: 9, nonsense: true });
+    for (const threadId of ['t3', 't4', 't5']) await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, threadId);
+    expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toEqual(['forgotten', 'forgotten', 'kept', 'kept', 'kept']);
+    for (const threadId of ['t3', 't4']) expect((await conversations.load(threadId)).kind).toBe('found');
+    expect((await conversations.load('t5')).kind).toBe('unreadable');
+    expect(forgotten).toEqual([['t1-i2'], ['t2-i2']]);
+  });
+
+  it('a thread deleted by itself leaves its channel\'s list', async () => {
+    const { conversations, deps } = await setUp(record('t1'), record('t2'));
+    expect((await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).kind).toBe('forgotten');
+    expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t2']);
+  });
+});
+
+describe('a record listed under its channel', () => {
+  const turn = (stored: ConversationRecord | undefined, parentId: string | undefined) => ({
+    record: stored,
+    threadId: 't1',
+    guildId: 'g1',
+    parentId,
+    model: 'gemini-3-pro-image',
+    settings: {},
+    authorId: 'alice',
+    userParts: [{ text: 'again' }],
+    modelContent: { role: 'model' as const, parts: [{ text: 'here' }] },
+    messageId: `m${(stored?.exchanges.length ?? 0) + 1}`,
+    now: new Date(createdAt),
+  });
+
+  it('a new conversation is listed under the channel it opens in; a record from before parentIds is listed on its next turn', async () => {
+    const keyv = new Keyv();
+    const deps = { conversations: new ConversationStore(keyv), blobs: new BlobStore(keyv) };
+    const first = await saveExchange(deps, turn(undefined, 'c1'));
+    expect(first.parentId).toBe('c1');
+    expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t1']);
+
+    const { parentId: _older, ...older } = record('t2');
+    await deps.conversations.save(older);
+    const next = await saveExchange(deps, { ...turn(older, 'c2'), threadId: 't2' });
+    expect(next.parentId).toBe('c2');
+    expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual(['t2']);
+    // Already listed: a later turn writes no list again.
+    await keyv.delete('channel-threads:g1:c2');
+    await saveExchange(deps, { ...turn(next, 'c2'), threadId: 't2' });
+    expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual([]);
+  });
+});
+
+describe('ChannelThreads', () => {
+  it('keeps every thread two writers add at once, each holding the channel\'s lease to read and write the list', async () => {
+    const keyv = new Keyv();
+    // A lease backend as a shared store keeps one (the same three atomic steps), for two processes' locks.
+    const holders = new Map<string, string>();
+    const held: string[] = [];
+    const backend: LeaseBackend = {
+      tryAcquire: async (key, token) => {
+        if (holders.has(key)) return false;
+        holders.set(key, token);
+        held.push(key);
+        return true;
+      },
+      renew: async (key, token) => holders.get(key) === token,
+      release: async (key, token) => void (holders.get(key) === token && holders.delete(key)),
+    };
+    const lock = () => new PollingLeaseLock(backend, { leaseMs: 60_000, onError: (error) => { throw error; } });
+    // Two processes on one store: two lists of one channel, each with its own in-process line.
+    const [one, two] = [new ChannelThreads(keyv, lock()), new ChannelThreads(keyv, lock())];
+    const place = { guildId: 'g1', channelId: 'c1' };
+    await Promise.all([one.add(place, 't1'), two.add(place, 't2'), one.add(place, 't3')]);
+    expect((await one.list(place)).sort()).toEqual(['t1', 't2', 't3']);
+    expect(held).toEqual(['channel-threads:g1:c1', 'channel-threads:g1:c1', 'channel-threads:g1:c1']);
+  });
+
+  it('starts over a list it cannot read rather than fail the turn that adds to it', async () => {
+    const keyv = new Keyv();
+    const threads = new ChannelThreads(keyv);
+    await keyv.set('channel-threads:g1:c1', { version: 7 });
+    await threads.add({ guildId: 'g1', channelId: 'c1' }, 't1');
+    expect(await threads.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t1']);
+  });
+});
+
+describe('reading a CHANNEL_DELETE dispatch', () => {
+  it('gives the channel and its server; a channel outside a server, or data not as documented, forgets nothing', () => {
+    expect(readChannelDeletion({ id: '1300000000000000001', guild_id: '1200000000000000001', type: 0, name: 'general' })).toEqual({
+      kind: 'server-channel',
+      channel: { channelId: '1300000000000000001', guildId: '1200000000000000001' },
+    });
+    expect(readChannelDeletion({ id: '1300000000000000001', type: 1 })).toEqual({ kind: 'not-in-a-server' });
+    expect(readChannelDeletion({ id: '../conversation:other', guild_id: '1200000000000000001' })).toEqual({ kind: 'malformed' });
+    expect(readChannelDeletion(null)).toEqual({ kind: 'malformed' });
+  });
+});
