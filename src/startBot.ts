@@ -78,7 +78,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     config: { allowedModels: config.allowedModels, imageModels: config.imageModels, maxRequestsPerUser: config.maxRequestsPerUser },
     formSigningKey: formSigningKey(config.discordToken),
     logger,
-    conversations: new ConversationStore(store.keyv, store.lock),
+    conversations: new ConversationStore(store.keyv, blobs, store.lock),
     blobs,
     gemini: geminiTransportFor(config, blobs, logger, metrics),
     historyBudgetBytes: config.historyBudgetBytes,

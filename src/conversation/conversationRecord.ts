@@ -2,19 +2,32 @@ import { z } from 'zod';
 import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
 
 /**
+ * Where a part's image bytes are in the blob store: under `sha256`, put back
+ * into the part's `field`. `length` (of the base64 text) lets a turn fit a
+ * history to the budget, and give the body's exact length, from the record
+ * alone. `gone`: the store no longer had the image when an older record was
+ * migrated (migrateRecord), so its length is unknown; said once, so no later
+ * read asks the store again. A history holding one cannot be replayed.
+ */
+const blobRefSchema = z.union([
+  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), field: z.enum(['inlineData', 'inline_data']), length: z.number().int().nonnegative() }),
+  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), field: z.enum(['inlineData', 'inline_data']), gone: z.literal(true) }),
+]);
+export type BlobRef = z.infer<typeof blobRefSchema>;
+export type StoredBlob = Extract<BlobRef, { length: number }>;
+
+/** Whether the store had lost this image when its record was migrated. */
+export function isGone(blob: BlobRef): blob is Extract<BlobRef, { gone: true }> {
+  return 'gone' in blob;
+}
+
+/**
  * A part as stored: the wire part with any inline image `data` emptied and
  * moved to the blob store (see BlobStore); `blob` says where to put it back.
  */
 const storedPartSchema = z.object({
   raw: z.record(z.string(), z.unknown()),
-  blob: z
-    .object({
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      field: z.enum(['inlineData', 'inline_data']),
-      /** Length of the base64 text, so a history can be trimmed to the budget before loading it (absent in older records). */
-      length: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
+  blob: blobRefSchema.optional(),
 });
 export type StoredPart = z.infer<typeof storedPartSchema>;
 
@@ -39,12 +52,8 @@ const exchangeSchema = z.object({
     /** The bot message that shows this answer's images. */
     messageId: z.string(),
   }),
-  /**
-   * The image options this turn was made with. Records written before they
-   * were kept read as none chosen (what those turns asked), so no turn needs a
-   * branch for them; the next save writes it.
-   */
-  settings: imageSettingsSchema.default({}),
+  /** The image options this turn was made with (a reroll redoes it with them). */
+  settings: imageSettingsSchema,
   /**
    * The interaction Google keeps for this answer (GEMINI_API=interactions;
    * absent for generateContent answers and older records): the next turn
@@ -66,7 +75,7 @@ const exchangeSchema = z.object({
        * Delete in either thread leaves it at Google (it expires with its retention) rather than break the other.
        */
       shared: z.literal(true).optional(),
-      /** The bot message whose answer this turn built on (absent in records written before it was kept): a reroll starts there too. */
+      /** The bot message whose answer this turn built on (absent: the thread's first turn, built on nothing): a reroll starts there too. */
       builtOn: z.string().min(1).optional(),
     })
     .optional(),
@@ -74,9 +83,11 @@ const exchangeSchema = z.object({
 });
 export type Exchange = z.infer<typeof exchangeSchema>;
 
+/** The record as this build writes it. Older versions are read by olderRecords.ts and migrated on read (migrateRecord.ts). */
+export const CURRENT_RECORD_VERSION = 3;
+
 export const conversationRecordSchema = z.object({
-  /** 2 when an exchange holds Interactions steps (see recordVersionOf); 1 otherwise, so older builds still read those. */
-  version: z.union([z.literal(1), z.literal(2)]),
+  version: z.literal(CURRENT_RECORD_VERSION),
   threadId: z.string(),
   guildId: z.string(),
   /**
@@ -91,18 +102,6 @@ export const conversationRecordSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
-
-/**
- * The version a record is saved under. An exchange answered on Interactions
- * keeps steps as its model parts and its interaction beside them: a build
- * from before (a rollback, a shard not yet updated) would drop the
- * interaction on reading and send the steps to generateContent, failing every
- * turn and saving the record without its ids. Version 2 makes such a build
- * report the record unreadable (kept aside, never misread) instead.
- */
-export function recordVersionOf(exchanges: readonly Exchange[]): 1 | 2 {
-  return exchanges.some((exchange) => exchange.interaction !== undefined) ? 2 : 1;
-}
 
 /** The exchange whose answer a bot message shows, with its position in the history. */
 export function findExchangeByMessage(

@@ -1,30 +1,42 @@
 import type Keyv from 'keyv';
+import type { BlobStore } from '../store/blobStore.js';
 import { PROCESS_LOCAL, type LeaseLock } from '../store/leaseLock.js';
 import { readVersionedRecord } from '../store/readVersionedRecord.js';
 import { ChannelThreads } from './channelThreads.js';
-import { conversationRecordSchema, recordVersionOf, type ConversationRecord } from './conversationRecord.js';
+import { conversationRecordSchema, type ConversationRecord } from './conversationRecord.js';
+import { migrateRecord } from './migrateRecord.js';
+import { storedRecordSchema } from './olderRecords.js';
 
 export type LoadedConversation =
-  | { kind: 'found'; record: ConversationRecord }
+  /** `migrated`: stored by an earlier build, and brought up to date here; the thread's line writes it back (loadConversation). */
+  | { kind: 'found'; record: ConversationRecord; migrated?: true }
   | { kind: 'missing' }
   /** Stored but unreadable (corrupt, or written by an unknown version): never misread, never overwritten blindly. */
   | { kind: 'unreadable'; problem: string };
 
-/** Conversation records, one per thread, keyed by the thread id. */
+/**
+ * Conversation records, one per thread, keyed by the thread id. The one
+ * reader of them: a record of any version it knows (olderRecords.ts) comes
+ * back in the current shape; `blobs` is where a migration finds the image
+ * lengths older records lack.
+ */
 export class ConversationStore {
   /** Which threads of each channel hold a record (the record's parentId), so a deleted channel's records can be found. */
   readonly byChannel: ChannelThreads;
 
   constructor(
     private readonly keyv: Keyv,
+    private readonly blobs: BlobStore,
     lock: LeaseLock = PROCESS_LOCAL,
   ) {
     this.byChannel = new ChannelThreads(keyv, lock);
   }
 
   async load(threadId: string): Promise<LoadedConversation> {
-    const loaded = await readVersionedRecord(this.keyv, conversationKey(threadId), conversationRecordSchema);
-    return loaded.kind === 'found' ? { kind: 'found', record: loaded.value } : loaded;
+    const loaded = await readVersionedRecord(this.keyv, conversationKey(threadId), storedRecordSchema);
+    if (loaded.kind !== 'found') return loaded;
+    const record = await migrateRecord(loaded.value, this.blobs);
+    return record === loaded.value ? { kind: 'found', record } : { kind: 'found', record, migrated: true };
   }
 
   /**
@@ -53,10 +65,9 @@ export class ConversationStore {
     await this.keyv.delete(conversationKey(threadId));
   }
 
-  /** Throws when the write fails: the caller must tell the user, not pretend it was saved. Sets the record's version (recordVersionOf). */
+  /** Throws when the write fails: the caller must tell the user, not pretend it was saved. */
   async save(record: ConversationRecord): Promise<void> {
-    const versioned = { ...record, version: recordVersionOf(record.exchanges) };
-    await this.keyv.set(conversationKey(record.threadId), conversationRecordSchema.parse(versioned));
+    await this.keyv.set(conversationKey(record.threadId), conversationRecordSchema.parse(record));
   }
 }
 

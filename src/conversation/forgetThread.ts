@@ -32,7 +32,7 @@ export async function forgetThread(
 ): Promise<ForgetThreadResult> {
   // In the thread's line: a turn saving now finishes first, so its exchange (and interaction) is forgotten with the rest.
   const removed = await deps.threadQueue.run(thread.threadId, async (): Promise<ForgetThreadResult> => {
-    // Read as stored, not through loadConversation: an older record needs no migration (and write-back) just to go.
+    // Not through loadConversation: an older record (migrated as it is read) need not be written back just to go.
     const loaded = await deps.conversations.load(thread.threadId);
     if (loaded.kind === 'missing') return { kind: 'none' };
     if (loaded.kind === 'unreadable') {

@@ -1,7 +1,7 @@
 // HISTORY_BUDGET_MB, the request budget a turn's history is fitted to: how big each part of a request is, and how much
 // of the oldest history to leave out (planRequestContents.ts decides what a turn sends with these).
 import { readInlineData } from '../gemini/inlineData.js';
-import type { Exchange } from './conversationRecord.js';
+import { isGone, type Exchange } from './conversationRecord.js';
 import { outgoingParts, StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
 /** `{"role":"model","parts":[]}` and the comma after it, rounded up. */
@@ -10,8 +10,8 @@ const CONTENT_OVERHEAD_BYTES = 32;
 /**
  * The one measure of a request's size: a content's serialized length, each
  * image's base64 counted by its length instead of serialized (megabytes
- * each), a stored image by the length kept beside it (0 when the store lost
- * it). The stored history, an image re-sent with the new turn and the new
+ * each), a stored image by the length kept beside it (0 when the store had
+ * lost it: storedExchangeSizes refuses such a history first). The stored history, an image re-sent with the new turn and the new
  * turn itself are all measured by it, so the budget compares like with like.
  */
 export function contentBytes(parts: readonly OutgoingPart[]): number {
@@ -22,7 +22,7 @@ export function contentBytes(parts: readonly OutgoingPart[]): number {
 
 /** A part as the record keeps it: its fields with the image's text emptied (`data: ''`), and that text's length. */
 function partBytes(part: OutgoingPart): number {
-  if (part instanceof StoredImagePart) return JSON.stringify(part.raw).length + (part.blob.length ?? 0);
+  if (part instanceof StoredImagePart) return JSON.stringify(part.raw).length + (isGone(part.blob) ? 0 : part.blob.length);
   const inline = readInlineData(part);
   if (!inline) return JSON.stringify(part).length;
   const emptied = { ...part, [inline.field]: { ...(part[inline.field] as object), data: '' } };
@@ -32,14 +32,14 @@ function partBytes(part: OutgoingPart): number {
 /**
  * The request size of each stored exchange, read from the record alone (the
  * blob lengths kept beside each image), so a long thread is trimmed to the
- * budget before its images are loaded. Undefined when an image lacks its
- * length (records are migrated on read, so only an image the store lost).
+ * budget before its images are loaded. Undefined when an image is gone
+ * from the store (its record says so: migrateRecord).
  */
 export function storedExchangeSizes(exchanges: Exchange[]): number[] | undefined {
   const sizes: number[] = [];
   for (const exchange of exchanges) {
     const parts = [...exchange.user.parts, ...exchange.model.parts];
-    if (parts.some((part) => part.blob && part.blob.length === undefined)) return undefined;
+    if (parts.some((part) => part.blob && isGone(part.blob))) return undefined;
     sizes.push(contentBytes(outgoingParts(exchange.user.parts)) + contentBytes(outgoingParts(exchange.model.parts)));
   }
   return sizes;

@@ -1,8 +1,6 @@
 import type { ConversationRecord } from './conversationRecord.js';
 import type { Logger } from 'pino';
-import type { BlobStore } from '../store/blobStore.js';
 import type { ConversationStore } from './conversationStore.js';
-import { migrateRecord } from './migrateRecord.js';
 
 export type ThreadConversation =
   | { kind: 'found'; record: ConversationRecord }
@@ -19,7 +17,7 @@ export type ThreadConversation =
  * behind the checks on each interaction, so no path can continue it.
  */
 export async function loadConversation(
-  deps: { conversations: ConversationStore; blobs: BlobStore; logger: Logger },
+  deps: { conversations: ConversationStore; logger: Logger },
   threadId: string,
   guildId: string,
 ): Promise<ThreadConversation> {
@@ -29,7 +27,10 @@ export async function loadConversation(
       deps.logger.error({ threadId, problem: loaded.problem }, 'stored conversation is unreadable; the turn goes on without it');
       return { kind: 'unreadable' };
     case 'found':
-      if (loaded.record.guildId === guildId) return { kind: 'found', record: await migrated(deps, loaded.record) };
+      if (loaded.record.guildId === guildId) {
+        if (loaded.migrated) await writeBack(deps, loaded.record);
+        return { kind: 'found', record: loaded.record };
+      }
       deps.logger.error({ threadId, guildId, recordGuildId: loaded.record.guildId }, 'a stored conversation belongs to another server; refused');
       return { kind: 'refused', refusal: { kind: 'other-server' } };
     case 'missing':
@@ -37,11 +38,12 @@ export async function loadConversation(
   }
 }
 
-/** An older record migrated once, on read, and written back, so no turn needs a branch for old records. */
-async function migrated(deps: { conversations: ConversationStore; blobs: BlobStore; logger: Logger }, record: ConversationRecord): Promise<ConversationRecord> {
-  const current = await migrateRecord(record, deps.blobs);
-  if (!current) return record;
-  // Called inside the thread's line (its lease held), so no other turn writes this record meanwhile.
-  await deps.conversations.save(current).catch((error: unknown) => deps.logger.warn({ err: error, threadId: record.threadId }, 'could not write back a migrated conversation record'));
-  return current;
+/**
+ * An older record, migrated on reading, written back once so later reads
+ * find it current. Called inside the thread's line (its lease held), so no
+ * other turn writes this record meanwhile; a failed write only means the
+ * next read migrates it again.
+ */
+async function writeBack(deps: { conversations: ConversationStore; logger: Logger }, record: ConversationRecord): Promise<void> {
+  await deps.conversations.save(record).catch((error: unknown) => deps.logger.warn({ err: error, threadId: record.threadId }, 'could not write back a migrated conversation record'));
 }

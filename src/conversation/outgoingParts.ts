@@ -1,7 +1,7 @@
 import type { GeminiContent, GeminiPart } from '../gemini/geminiTypes.js';
-import type { StoredPart } from './conversationRecord.js';
+import type { BlobRef, StoredPart } from './conversationRecord.js';
 
-export type BlobRef = NonNullable<StoredPart['blob']>;
+export type { BlobRef };
 
 /**
  * A part of a request whose image bytes are still in the blob store: the

@@ -1,7 +1,7 @@
 import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { GeminiInteraction } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
-import type { ConversationRecord, Exchange } from './conversationRecord.js';
+import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange } from './conversationRecord.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { ConversationStore } from './conversationStore.js';
 import type { OutgoingPart } from './outgoingParts.js';
@@ -59,7 +59,7 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
   const record: ConversationRecord = input.record
     ? { ...input.record, ...(parentId ? { parentId } : {}), exchanges: [...input.record.exchanges, exchange], updatedAt: timestamp }
     : {
-        version: 1,
+        version: CURRENT_RECORD_VERSION,
         threadId: input.threadId,
         guildId: input.guildId,
         ...(parentId ? { parentId } : {}),

@@ -1,7 +1,7 @@
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import type { StoredPart } from './conversationRecord.js';
+import { isGone, type StoredPart } from './conversationRecord.js';
 import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
 /** An image whose base64 text was decoded already (the answer check's): its bytes are not decoded again to be stored. */
@@ -42,7 +42,7 @@ export async function restoreParts(stored: StoredPart[], blobs: BlobStore): Prom
       parts.push(part.raw);
       continue;
     }
-    const base64 = await blobs.get(part.blob.sha256);
+    const base64 = isGone(part.blob) ? undefined : await blobs.get(part.blob.sha256);
     if (base64 === undefined) return { ok: false, missingBlob: part.blob.sha256 };
     const inline = part.raw[part.blob.field] as Record<string, unknown>;
     parts.push({ ...part.raw, [part.blob.field]: { ...inline, data: base64 } });

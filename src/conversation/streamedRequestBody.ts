@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readInlineData } from '../gemini/inlineData.js';
 import { RequestBodyError, type RequestBody } from '../gemini/requestBody.js';
 import type { BlobStore } from '../store/blobStore.js';
+import { isGone } from './conversationRecord.js';
 import { StoredImagePart, type BlobRef, type OutgoingContent } from './outgoingParts.js';
 
 /** Base64 (either alphabet) needs no escaping inside a JSON string, so its JSON is the text itself. */
@@ -32,7 +33,7 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
     const parts: unknown[] = [];
     for (const part of content.parts) {
       if (part instanceof StoredImagePart) {
-        const slot = await storedImageSlot(part.blob, blobs);
+        const slot = storedImageSlot(part.blob);
         if (!slot.ok) return slot;
         const { field } = part.blob;
         parts.push({ ...part.raw, [field]: { ...(part.raw[field] as object), data: slot.slot } });
@@ -59,12 +60,10 @@ export class BodyImage {
   }
 }
 
-/** A stored image as a body slot; a record from before lengths were kept loads it now to know its length. */
-export async function storedImageSlot(blob: BlobRef, blobs: BlobStore): Promise<{ ok: true; slot: BodyImage } | { ok: false; missingBlob: string }> {
-  if (blob.length !== undefined) return { ok: true, slot: new BodyImage({ kind: 'blob', sha256: blob.sha256, length: blob.length }) };
-  const base64 = await blobs.get(blob.sha256);
-  if (base64 === undefined) return { ok: false, missingBlob: blob.sha256 };
-  return { ok: true, slot: BodyImage.of(base64) };
+/** A stored image as a body slot, read when the body streams; one its record says is gone cannot be sent. */
+export function storedImageSlot(blob: BlobRef): { ok: true; slot: BodyImage } | { ok: false; missingBlob: string } {
+  if (isGone(blob)) return { ok: false, missingBlob: blob.sha256 };
+  return { ok: true, slot: new BodyImage({ kind: 'blob', sha256: blob.sha256, length: blob.length }) };
 }
 
 /**

@@ -130,7 +130,7 @@ async function inputSteps(contents: OutgoingContent[], blobs: BlobStore): Promis
     const slots = new Map<OutgoingPart, BodyImage>();
     for (const part of content.parts) {
       if (part instanceof StoredImagePart) {
-        const slot = await storedImageSlot(part.blob, blobs);
+        const slot = storedImageSlot(part.blob);
         if (!slot.ok) return slot;
         slots.set(part, slot.slot);
         continue;

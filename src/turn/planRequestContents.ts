@@ -1,4 +1,4 @@
-import type { ConversationRecord, Exchange } from '../conversation/conversationRecord.js';
+import { isGone, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf, indexOfMessage } from '../conversation/editTarget.js';
 import { contentBytes, oldestToDrop, storedExchangeSizes } from '../conversation/historyBudget.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
@@ -78,8 +78,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const target = editTargetIndex(exchanges, input.replyToMessageId);
   const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
   const sizes = storedExchangeSizes(exchanges);
-  // Records are migrated on read (migrateRecord): an image still without its length is one the store no longer has.
-  if (!sizes) return { kind: 'unreadable', missingBlob: imageWithoutLength(exchanges) };
+  if (!sizes) return { kind: 'unreadable', missingBlob: goneImage(exchanges) };
   const ownBytes = contentBytes(input.exactUserParts ?? [...textParts, ...input.references]);
   // What re-sending the edited exchange's final images would add to the new turn.
   const targetBytes = target >= 0 ? contentBytes(finalImagesOf(modelContentOf(exchanges[target]!))) : 0;
@@ -148,7 +147,8 @@ function imageIdOf(part: OutgoingPart): string | undefined {
   return inline ? blobIdOf(inline.data) : undefined;
 }
 
-function imageWithoutLength(exchanges: Exchange[]): string {
-  const part = exchanges.flatMap((exchange) => [...exchange.user.parts, ...exchange.model.parts]).find((candidate) => candidate.blob && candidate.blob.length === undefined);
+/** The first image the store had lost when the record was migrated (storedExchangeSizes found one). */
+function goneImage(exchanges: Exchange[]): string {
+  const part = exchanges.flatMap((exchange) => [...exchange.user.parts, ...exchange.model.parts]).find((candidate) => candidate.blob && isGone(candidate.blob));
   return part?.blob?.sha256 ?? 'unknown';
 }

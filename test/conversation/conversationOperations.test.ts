@@ -19,7 +19,7 @@ function exchange(messageId: string, authorId = 'alice'): Exchange {
 }
 
 const record: ConversationRecord = {
-  version: 1,
+  version: 3,
   threadId: 't1',
   guildId: 'g1',
   model: 'gemini-3-pro-image',
@@ -31,7 +31,7 @@ const record: ConversationRecord = {
 
 async function storeWith(...records: ConversationRecord[]) {
   const keyv = new Keyv();
-  const conversations = new ConversationStore(keyv);
+  const conversations = new ConversationStore(keyv, new BlobStore(keyv));
   for (const saved of records) await conversations.save(saved);
   return { conversations, blobs: new BlobStore(keyv), threadQueue: new ThreadQueue(), logger: createLogger('silent') };
 }

@@ -26,7 +26,7 @@ function exchange(messageId: string, interaction?: Exchange['interaction']): Exc
 
 function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
   return {
-    version: 2,
+    version: 3,
     threadId,
     guildId: 'g1',
     parentId: 'c1',
@@ -41,7 +41,7 @@ function record(threadId: string, more: Partial<ConversationRecord> = {}): Conve
 
 async function setUp(...records: ConversationRecord[]) {
   const keyv = new Keyv();
-  const conversations = new ConversationStore(keyv);
+  const conversations = new ConversationStore(keyv, new BlobStore(keyv));
   for (const saved of records) {
     await conversations.save(saved);
     if (saved.parentId) await conversations.byChannel.add({ guildId: saved.guildId, channelId: saved.parentId }, saved.threadId);
@@ -113,7 +113,7 @@ describe('a record listed under its channel', () => {
 
   it('a new conversation is listed under the channel it opens in; a record from before parentIds is listed on its next turn', async () => {
     const keyv = new Keyv();
-    const deps = { conversations: new ConversationStore(keyv), blobs: new BlobStore(keyv) };
+    const deps = { conversations: new ConversationStore(keyv, new BlobStore(keyv)), blobs: new BlobStore(keyv) };
     const first = await saveExchange(deps, turn(undefined, 'c1'));
     expect(first.parentId).toBe('c1');
     expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t1']);

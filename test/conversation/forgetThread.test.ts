@@ -2,6 +2,7 @@ import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { ThreadQueue } from '../../src/conversation/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
@@ -18,7 +19,7 @@ function exchange(messageId: string, interaction?: Exchange['interaction']): Exc
 
 const createdAt = '2026-12-01T00:00:00.000Z';
 const record: ConversationRecord = {
-  version: 2,
+  version: 3,
   threadId: 't1',
   guildId: 'g1',
   model: 'gemini-3-pro-image',
@@ -35,7 +36,7 @@ const record: ConversationRecord = {
 
 async function setUp(...records: ConversationRecord[]) {
   const keyv = new Keyv();
-  const conversations = new ConversationStore(keyv);
+  const conversations = new ConversationStore(keyv, new BlobStore(keyv));
   for (const saved of records) await conversations.save(saved);
   const forgotten: string[][] = [];
   const deps = {

@@ -5,10 +5,11 @@ import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import type { GeminiContent } from '../../src/gemini/geminiTypes.js';
 
 const sha = 'a'.repeat(64);
-function exchange(imageLength: number | undefined, thoughtImageLength = 0): Exchange {
-  const image = (length: number | undefined, thought: boolean) => ({
+/** `imageLength` 'gone': the store had lost the image when the record was migrated. */
+function exchange(imageLength: number | 'gone', thoughtImageLength = 0): Exchange {
+  const image = (length: number | 'gone', thought: boolean) => ({
     raw: { inlineData: { mimeType: 'image/jpeg', data: '' }, ...(thought ? { thought: true } : { thoughtSignature: 'sig' }) },
-    blob: { sha256: sha, field: 'inlineData' as const, ...(length === undefined ? {} : { length }) },
+    blob: length === 'gone' ? { sha256: sha, field: 'inlineData' as const, gone: true as const } : { sha256: sha, field: 'inlineData' as const, length },
   });
   return {
     user: { authorId: '1', parts: [{ raw: { text: 'make it blue' } }] },
@@ -32,8 +33,8 @@ describe('sizing a history before loading it', () => {
     expect(Math.abs(size! - real)).toBeLessThan(300);
   });
 
-  it('says it cannot when an older record lacks the image lengths', () => {
-    expect(storedExchangeSizes([exchange(10), exchange(undefined)])).toBeUndefined();
+  it('says it cannot when an image is gone from the store', () => {
+    expect(storedExchangeSizes([exchange(10), exchange('gone')])).toBeUndefined();
   });
 
   it('leaves out the fewest oldest exchanges that make the request fit', () => {

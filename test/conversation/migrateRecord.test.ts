@@ -2,42 +2,100 @@ import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { migrateRecord } from '../../src/conversation/migrateRecord.js';
+import { storedRecordSchema } from '../../src/conversation/olderRecords.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 
-async function recordWith(blobs: BlobStore, lengths: 'kept' | 'dropped') {
-  const image = await blobs.put(Buffer.alloc(300, 7).toString('base64'));
-  const part = { raw: { inlineData: { mimeType: 'image/jpeg', data: '' }, thoughtSignature: 'sig' }, blob: { sha256: image.sha256, field: 'inlineData' as const, ...(lengths === 'kept' ? { length: image.length } : {}) } };
-  const record: ConversationRecord = {
-    version: 1,
-    threadId: 't',
-    guildId: 'g',
-    model: 'gemini-3-pro-image',
-    settings: {},
-    exchanges: [{ user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] }, model: { contentFields: { role: 'model' }, parts: [part], messageId: 'm' }, settings: {}, createdAt: '2026-12-01T00:00:00.000Z' }],
-    createdAt: '2026-12-01T00:00:00.000Z',
-    updatedAt: '2026-12-01T00:00:00.000Z',
-  };
-  return { record, length: image.length };
+/** A blob store that counts what it is asked. */
+class CountedBlobs extends BlobStore {
+  gets = 0;
+  override async get(sha256: string) {
+    this.gets++;
+    return super.get(sha256);
+  }
 }
 
-describe('migrateRecord', () => {
-  it('gives an older record the image lengths a turn budgets with, changing nothing else', async () => {
-    const blobs = new BlobStore(new Keyv());
-    const { record, length } = await recordWith(blobs, 'dropped');
-    const migrated = await migrateRecord(record, blobs);
-    expect(migrated?.exchanges[0]?.model.parts[0]?.blob?.length).toBe(length);
-    expect({ ...migrated, exchanges: [] }).toEqual({ ...record, exchanges: [] });
-    expect(migrated?.exchanges[0]?.model.parts[0]?.raw).toEqual(record.exchanges[0]?.model.parts[0]?.raw); // the signed part, untouched
+const at = '2026-12-01T00:00:00.000Z';
+const signed = { inlineData: { mimeType: 'image/jpeg', data: '' }, thoughtSignature: 'sig' };
+
+/** A record exactly as version 1 (or 2) wrote it, read through the schema every stored record goes through. */
+function stored(version: 1 | 2, exchanges: unknown[]) {
+  return storedRecordSchema.parse({ version, threadId: 't', guildId: 'g', model: 'gemini-3-pro-image', settings: { aspectRatio: '1:1' }, exchanges, createdAt: at, updatedAt: at });
+}
+
+async function setUp() {
+  const blobs = new CountedBlobs(new Keyv());
+  const image = await blobs.put(Buffer.alloc(300, 7).toString('base64'));
+  blobs.gets = 0;
+  return { blobs, image };
+}
+
+describe('migrateRecord: a record of an earlier build, brought up to the current version once', () => {
+  it('version 1 without image lengths or per-turn options: lengths from the blob store, options none chosen, nothing else touched', async () => {
+    const { blobs, image } = await setUp();
+    const older = stored(1, [
+      {
+        user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
+        model: { contentFields: { role: 'model' }, parts: [{ raw: signed, blob: { sha256: image.sha256, field: 'inlineData' } }], messageId: 'm1' },
+        createdAt: at,
+      },
+    ]);
+    const current = await migrateRecord(older, blobs);
+    expect(current).toEqual({
+      version: 3,
+      threadId: 't',
+      guildId: 'g',
+      model: 'gemini-3-pro-image',
+      settings: { aspectRatio: '1:1' },
+      exchanges: [
+        {
+          user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
+          model: { contentFields: { role: 'model' }, parts: [{ raw: signed, blob: { sha256: image.sha256, field: 'inlineData', length: image.length } }], messageId: 'm1' },
+          settings: {},
+          createdAt: at,
+        },
+      ],
+      createdAt: at,
+      updatedAt: at,
+    } satisfies ConversationRecord);
+    expect(blobs.gets).toBe(1);
   });
 
-  it('leaves a current record alone (undefined: nothing to write back)', async () => {
-    const blobs = new BlobStore(new Keyv());
-    expect(await migrateRecord((await recordWith(blobs, 'kept')).record, blobs)).toBeUndefined();
+  it('an image the store no longer has is marked gone, so later reads do not ask the store again', async () => {
+    const { blobs } = await setUp();
+    const lost = 'b'.repeat(64);
+    const older = stored(1, [
+      {
+        user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
+        model: { contentFields: { role: 'model' }, parts: [{ raw: signed, blob: { sha256: lost, field: 'inline_data' } }], messageId: 'm1' },
+        settings: {},
+        createdAt: at,
+      },
+    ]);
+    const current = await migrateRecord(older, blobs);
+    expect(current.exchanges[0]?.model.parts[0]?.blob).toEqual({ sha256: lost, field: 'inline_data', gone: true });
+    blobs.gets = 0;
+    expect(await migrateRecord(current, blobs)).toBe(current); // current: no I/O, nothing to write back
+    expect(blobs.gets).toBe(0);
   });
 
-  it('has nothing to write back when the images without a length are gone from the store (the turn finds them missing)', async () => {
-    const empty = new BlobStore(new Keyv());
-    const { record } = await recordWith(new BlobStore(new Keyv()), 'dropped');
-    expect(await migrateRecord(record, empty)).toBeUndefined();
+  it('version 2 Interactions turns that do not say what they built on built on the turn before (the first on nothing); kept lengths and marks stay', async () => {
+    const { blobs, image } = await setUp();
+    const exchange = (messageId: string, interaction: Record<string, unknown>) => ({
+      user: { authorId: 'u', parts: [{ raw: { text: `asked ${messageId}` } }] },
+      model: { contentFields: { role: 'model' }, parts: [{ raw: { item: { type: 'image', data: '' }, in: 'content', inline_data: { data: '' } }, blob: { sha256: image.sha256, field: 'inline_data', length: image.length } }], messageId },
+      settings: { imageSize: '2K' },
+      interaction: { id: `i-${messageId}`, createdAt: at, ...interaction },
+      createdAt: at,
+    });
+    const older = stored(2, [exchange('m1', {}), exchange('m2', { shared: true }), exchange('m3', { builtOn: 'm1', outdated: true })]);
+    const current = await migrateRecord(older, blobs);
+    expect(current.exchanges.map((migrated) => migrated.interaction)).toEqual([
+      { id: 'i-m1', createdAt: at },
+      { id: 'i-m2', createdAt: at, shared: true, builtOn: 'm1' },
+      { id: 'i-m3', createdAt: at, builtOn: 'm1', outdated: true },
+    ]);
+    expect(current.exchanges.map((migrated) => migrated.settings)).toEqual([{ imageSize: '2K' }, { imageSize: '2K' }, { imageSize: '2K' }]);
+    expect(current.exchanges[0]?.model).toEqual(older.exchanges[0]?.model);
+    expect(blobs.gets).toBe(0); // every length was kept already
   });
 });

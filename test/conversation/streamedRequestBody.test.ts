@@ -126,19 +126,16 @@ describe('streamedRequestBody', () => {
     await expect(bodyText(prepared.body)).rejects.toThrow(/is not what its record says/);
   });
 
-  it('loads up front an image whose record predates stored lengths', async () => {
+  it('refuses, without asking the store, a history whose record says an image is gone', async () => {
     const blobs = new WatchedBlobs(new Keyv());
     const { loaded, stored } = await storedHistory(blobs);
     blobs.events.length = 0;
-    const legacy = stored.map((parts) => parts.map((part) => (part.blob ? { ...part, blob: { sha256: part.blob.sha256, field: part.blob.field } } : part)));
-    const outgoing = loaded.map((content, index) => withParts(content, outgoingParts(legacy[index]!)));
+    const gone = stored.map((parts) => parts.map((part) => (part.blob ? { ...part, blob: { sha256: part.blob.sha256, field: part.blob.field, gone: true as const } } : part)));
+    const outgoing = loaded.map((content, index) => withParts(content, outgoingParts(gone[index]!)));
     const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
-    if (!prepared.ok) throw new Error('not prepared');
-    expect(blobs.events).toHaveLength(3);
-    expectSameText(await bodyText(prepared.body), JSON.stringify(buildGenerateRequest(loaded, {})));
-    // And the stored parts still restore to the exact wire parts.
-    const restored = await restoreParts(legacy[1]!, blobs);
-    expect(restored.ok && restored.parts).toEqual(loaded[1]!.parts);
+    expect(prepared).toEqual({ ok: false, missingBlob: gone[0]![1]!.blob!.sha256 });
+    await expect(restoreParts(gone[1]!, blobs)).resolves.toEqual({ ok: false, missingBlob: gone[1]![1]!.blob!.sha256 });
+    expect(blobs.events).toEqual([]);
   });
 
   it('replays an image stored once under two spellings (with and without base64 padding) with the stored one and its length', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { imageOptionsHere } from '../../src/discord/imageOptionsHere.js';
@@ -21,12 +22,12 @@ function deps(env: Record<string, string> = {}, conversations?: ConversationStor
   const parsed = parseConfig({ DISCORD_TOKEN: 'token', GEMINI_API_KEY: 'key', ...env });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
-  return { conversations: conversations ?? new ConversationStore(store.keyv), guildSettings: new GuildSettings(store.keyv, parsed.config, logger), logger };
+  return { conversations: conversations ?? new ConversationStore(store.keyv, new BlobStore(store.keyv)), guildSettings: new GuildSettings(store.keyv, parsed.config, logger), logger };
 }
 
 function thread(guildId: string): ConversationRecord {
   const now = '2026-12-01T00:00:00.000Z';
-  return { version: 1, threadId: THREAD, guildId, model: FLASH, settings: { aspectRatio: '1:8' }, exchanges: [], createdAt: now, updatedAt: now };
+  return { version: 3, threadId: THREAD, guildId, model: FLASH, settings: { aspectRatio: '1:8' }, exchanges: [], createdAt: now, updatedAt: now };
 }
 
 beforeEach(async () => {

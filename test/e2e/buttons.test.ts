@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import { suiteGeminiApi, type Harness } from './harness.js';
@@ -204,7 +205,7 @@ describe('the buttons under a result', () => {
     const store = await openStore(harness.config.databaseUrl);
     try {
       await vi.waitFor(async () => {
-        const stored = await new ConversationStore(store.keyv).load(branchId);
+        const stored = await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load(branchId);
         expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(3);
       }, PATIENCE);
     } finally {

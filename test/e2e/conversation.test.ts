@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { heldAnswer } from '../emulators/gemini/index.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { suiteGeminiApi } from './harness.js';
@@ -94,7 +95,7 @@ describe('editing by replying in the thread', () => {
     const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     // The process died between posting the blue fox and saving its turn: the record knows only the first exchange.
     const store = await openStore(harness.config.databaseUrl);
-    const conversations = new ConversationStore(store.keyv);
+    const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
     const saved = await vi.waitFor(async () => {
       const loaded = await conversations.load(thread.id);
       if (loaded.kind !== 'found' || loaded.record.exchanges.length < 2) throw new Error('not saved yet');

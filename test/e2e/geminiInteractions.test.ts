@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RecordedInteractionRequest } from '../emulators/gemini/interactionsTypes.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { firstAttachmentBytes, geminiBody, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
@@ -38,7 +39,7 @@ function body(request: RecordedInteractionRequest | undefined): InteractionBody 
 async function storedRecord(threadId: string) {
   const store = await openStore(harness.config.databaseUrl);
   try {
-    const loaded = await new ConversationStore(store.keyv).load(threadId);
+    const loaded = await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load(threadId);
     return loaded.kind === 'found' ? loaded.record : undefined;
   } finally {
     await store.close();

@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { openStore } from '../../src/store/openStore.js';
 import { suiteGeminiApi } from './harness.js';
@@ -19,44 +18,55 @@ function answeredCall() {
   return call!;
 }
 
-/** The thread's record as stored, once it holds `exchanges` turns. */
-async function storedRecord(threadId: string, exchanges: number): Promise<ConversationRecord> {
+/** The thread's record as the store holds it, row and all, once it holds `exchanges` turns. */
+async function storedRow(threadId: string, exchanges: number): Promise<ConversationRecord> {
   const store = await openStore(harness.config.databaseUrl);
   try {
     return await vi.waitFor(async () => {
-      const loaded = await new ConversationStore(store.keyv).load(threadId);
-      if (loaded.kind !== 'found' || loaded.record.exchanges.length < exchanges) throw new Error('not saved yet');
-      return loaded.record;
+      const row = (await store.keyv.get(`conversation:${threadId}`)) as ConversationRecord | undefined;
+      if (!row || row.exchanges.length < exchanges) throw new Error('not saved yet');
+      return row;
     }, PATIENCE);
   } finally {
     await store.close();
   }
 }
 
-async function saveRecord(record: ConversationRecord) {
+async function writeRow(threadId: string, row: unknown) {
   const store = await openStore(harness.config.databaseUrl);
   try {
-    await new ConversationStore(store.keyv).save(record);
+    await store.keyv.set(`conversation:${threadId}`, row);
   } finally {
     await store.close();
   }
 }
 
+/** A record as version 1 stored it: no image lengths, no options kept per turn, no interaction saying what it built on. */
+function asVersion1(record: ConversationRecord) {
+  const withoutLengths = (parts: ConversationRecord['exchanges'][number]['user']['parts']) => parts.map(({ raw, blob }) => (blob ? { raw, blob: { sha256: blob.sha256, field: blob.field } } : { raw }));
+  return {
+    ...record,
+    version: 1,
+    exchanges: record.exchanges.map(({ settings: _settings, interaction, ...exchange }) => ({
+      ...exchange,
+      user: { ...exchange.user, parts: withoutLengths(exchange.user.parts) },
+      model: { ...exchange.model, parts: withoutLengths(exchange.model.parts) },
+      ...(interaction ? { interaction: { id: interaction.id, createdAt: interaction.createdAt } } : {}),
+    })),
+  };
+}
+
 describe('a conversation stored by an older version (no image lengths)', () => {
-  it('is migrated on its next turn, written back, and replayed exactly', async () => {
+  it('is migrated on its next turn after a restart, written back, and replayed exactly', async () => {
     const { message } = await imagine(harness, { prompt: 'a fox' });
     const thread = await waitForThread(harness, message.id);
-    const current = await storedRecord(thread.id, 1);
-    const older: ConversationRecord = {
-      ...current,
-      exchanges: current.exchanges.map((exchange) => ({
-        ...exchange,
-        model: { ...exchange.model, parts: exchange.model.parts.map(({ raw, blob }) => (blob ? { raw, blob: { sha256: blob.sha256, field: blob.field } } : { raw })) },
-      })),
-    };
-    await saveRecord(older);
+    const current = await storedRow(thread.id, 1);
+    expect(current.version).toBe(3);
+    await writeRow(thread.id, asVersion1(current));
     const [first] = geminiCalls(harness);
     if (suiteGeminiApi() === 'interactions') harness.gemini.interactions.expire(first!.interactionId!);
+    // The record on disk is all that is left of the first turn: a new process reads it.
+    await harness.restart();
 
     // A turn that stores nothing of its own (Gemini refuses it): only the migration can write the record back. On
     // interactions the refusal is a failed interaction, not the words-only answer a reply would build on (FACTS.md).
@@ -64,9 +74,9 @@ describe('a conversation stored by an older version (no image lengths)', () => {
     harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
     await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id }));
     expect(answeredCall().modelTurnsSent).toEqual([first!.answerOnWire]);
-    const migrated = await storedRecord(thread.id, 1);
+    const migrated = await storedRow(thread.id, 1);
     expect(migrated.exchanges).toHaveLength(1); // the refused turn kept nothing
-    expect(migrated.exchanges[0]?.model.parts).toEqual(current.exchanges[0]?.model.parts); // the lengths are back
+    expect(migrated).toEqual(current); // written back in today's shape: the lengths, and the turn's options (none chosen)
 
     // The first turn is still the latest (its interaction expired): replayed again, exactly, from the migrated record.
     await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it green', replyTo: message.id }));

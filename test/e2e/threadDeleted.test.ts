@@ -1,6 +1,7 @@
 import { PermissionFlagsBits, type TextChannel } from 'discord.js';
 import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
@@ -27,7 +28,7 @@ function loggedAbout(threadId: string, message: string) {
 async function storedConversation(threadId: string) {
   const store = await openStore(harness.config.databaseUrl);
   try {
-    return await new ConversationStore(store.keyv).load(threadId);
+    return await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load(threadId);
   } finally {
     await store.close();
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage, User } from '../emulators/discord/index.js';
 import type { Harness } from './harness.js';
@@ -34,7 +35,7 @@ async function serverAConversation(h: Harness) {
 async function serverASnapshot(h: Harness, threadId: string) {
   const store = await openStore(h.config.databaseUrl);
   try {
-    const loaded = await new ConversationStore(store.keyv).load(threadId);
+    const loaded = await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load(threadId);
     // Private answers (ephemeral, flag 64) are seen by their one member only: they change nothing in the server.
     const messages = [h.discord.channelId, h.discord.otherChannelId, threadId]
       .flatMap((id) => h.discord.messages(id))

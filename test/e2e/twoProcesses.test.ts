@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { startBot } from '../../src/startBot.js';
 import { openStore } from '../../src/store/openStore.js';
@@ -76,7 +77,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis', () => {
       await second.stop(1_000);
     }
     const store = await openStore(servers.redis.url);
-    const stored = await new ConversationStore(store.keyv).load(thread.id);
+    const stored = await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load(thread.id);
     await store.close();
     expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(5);
   });

@@ -1,6 +1,7 @@
 import type KeyvSqlite from '@keyv/sqlite';
 import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { BlobStore } from '../../src/store/blobStore.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
@@ -30,7 +31,7 @@ function mention(threadId: string, content: string) {
 async function withSavedRecord(threadId: string, exchanges: number, change: (record: ConversationRecord, store: Awaited<ReturnType<typeof openStore>>) => Promise<void>) {
   const store = await openStore(harness.config.databaseUrl);
   try {
-    const conversations = new ConversationStore(store.keyv);
+    const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
     // The answer is posted before its turn is saved: wait for the save.
     const record = await vi.waitFor(async () => {
       const loaded = await conversations.load(threadId);
@@ -209,7 +210,7 @@ describe('a stored conversation that names another server', () => {
   it('is never continued, sent to Gemini or shown: the member is refused plainly and the refusal is logged', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {
-      await new ConversationStore(store.keyv).save({ ...record, guildId: '123456789012345678' });
+      await new ConversationStore(store.keyv, new BlobStore(store.keyv)).save({ ...record, guildId: '123456789012345678' });
     });
     const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     expect(mainText(answer)).toBe('This conversation belongs to another server, so I cannot continue it here.');
@@ -221,7 +222,7 @@ describe('a stored conversation that names another server', () => {
   it('gets the same refusal from every button under its images as from a reply, and nothing changes', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {
-      await new ConversationStore(store.keyv).save({ ...record, guildId: '123456789012345678' });
+      await new ConversationStore(store.keyv, new BlobStore(store.keyv)).save({ ...record, guildId: '123456789012345678' });
     });
     for (const action of ['reroll', 'upscale-2k', 'branch', 'delete']) {
       const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: `nb1:result:${action}` });

@@ -6,8 +6,8 @@ import { openStore, type Store } from '../../src/store/openStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
-import { z } from 'zod';
-import { conversationRecordSchema, type ConversationRecord } from '../../src/conversation/conversationRecord.js';
+import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
+import { recordV1Schema } from '../../src/conversation/olderRecords.js';
 import { readVersionedRecord } from '../../src/store/readVersionedRecord.js';
 
 let directory: string;
@@ -27,7 +27,7 @@ const imageBase64 = Buffer.from('pretend this is a large JPEG').toString('base64
 
 function record(threadId: string): ConversationRecord {
   const now = new Date(0).toISOString();
-  return { version: 1, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
+  return { version: 3, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
 }
 
 describe('the conversation store', () => {
@@ -61,8 +61,8 @@ describe('the conversation store', () => {
     expect(restored.ok).toBe(false);
   });
 
-  it('saves a record holding an Interactions exchange as version 2, which a build from before reports unreadable instead of misreading', async () => {
-    const conversations = new ConversationStore(store.keyv);
+  it('saves every record as version 3, which a build from before reports unreadable instead of misreading', async () => {
+    const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
     const exchange = {
       user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
       model: { contentFields: { role: 'model' }, parts: [{ raw: { step: { type: 'model_output' }, item: { type: 'text', text: 'hi' } } }], messageId: 'm1' },
@@ -71,25 +71,22 @@ describe('the conversation store', () => {
       createdAt: new Date(0).toISOString(),
     };
     await conversations.save({ ...record('500'), exchanges: [exchange] });
-    expect(await store.keyv.get('conversation:500')).toMatchObject({ version: 2 });
-    await expect(conversations.load('500')).resolves.toMatchObject({ kind: 'found', record: { version: 2, exchanges: [{ interaction: { id: 'v1_abc' } }] } });
-    // The schema builds before this one read with: version 1 only, unknown keys (the interaction) dropped.
-    const olderBuild = conversationRecordSchema.extend({ version: z.literal(1) });
-    await expect(readVersionedRecord(store.keyv, 'conversation:500', olderBuild)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 2' });
-    const { interaction: _interaction, ...generateContentExchange } = exchange;
-    await conversations.save({ ...record('600'), version: 2, exchanges: [generateContentExchange] });
-    expect(await store.keyv.get('conversation:600')).toMatchObject({ version: 1 });
+    expect(await store.keyv.get('conversation:500')).toMatchObject({ version: 3 });
+    await expect(conversations.load('500')).resolves.toEqual({ kind: 'found', record: { ...record('500'), exchanges: [exchange] } });
+    // The schema builds before this one read with: versions 1 and 2 only.
+    await expect(readVersionedRecord(store.keyv, 'conversation:500', recordV1Schema)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 3' });
   });
 
-  it('reads an exchange written before turns kept their image options as one that chose none, so no turn needs a branch for it', async () => {
+  it('reads a version 1 record in the current shape, saying it was migrated (the thread\'s line writes it back)', async () => {
     const older = { user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] }, model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'hi' } }], messageId: 'm1' }, createdAt: new Date(0).toISOString() };
-    await store.keyv.set('conversation:700', { ...record('700'), exchanges: [older] });
-    const loaded = await new ConversationStore(store.keyv).load('700');
-    expect(loaded).toMatchObject({ kind: 'found', record: { exchanges: [{ ...older, settings: {} }] } });
+    await store.keyv.set('conversation:700', { ...record('700'), version: 1, exchanges: [older] });
+    const loaded = await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load('700');
+    expect(loaded).toEqual({ kind: 'found', migrated: true, record: { ...record('700'), exchanges: [{ ...older, settings: {} }] } });
+    expect(await store.keyv.get('conversation:700')).toMatchObject({ version: 1 }); // reading alone writes nothing
   });
 
   it('saves and loads a record, and tells missing from unreadable', async () => {
-    const conversations = new ConversationStore(store.keyv);
+    const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
     await conversations.save(record('100'));
     await expect(conversations.load('100')).resolves.toEqual({ kind: 'found', record: record('100') });
     await expect(conversations.load('200')).resolves.toEqual({ kind: 'missing' });
@@ -103,15 +100,15 @@ describe('the conversation store', () => {
   });
 
   it('survives reopening the database file', async () => {
-    const conversations = new ConversationStore(store.keyv);
+    const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
     await conversations.save(record('500'));
     await store.close();
     store = await openStore(`sqlite://${directory}/nested/folder/bot.sqlite`);
-    await expect(new ConversationStore(store.keyv).load('500')).resolves.toMatchObject({ kind: 'found' });
+    await expect(new ConversationStore(store.keyv, new BlobStore(store.keyv)).load('500')).resolves.toMatchObject({ kind: 'found' });
   });
 
   it('throws when a write fails instead of dropping it silently', async () => {
-    const conversations = new ConversationStore(store.keyv);
+    const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
     await store.close();
     await expect(conversations.save(record('600'))).rejects.toThrow();
   });

@@ -75,7 +75,7 @@ const imageBase64 = Buffer.from('pretend this is a large JPEG').toString('base64
 
 function record(threadId: string): ConversationRecord {
   const now = new Date(0).toISOString();
-  return { version: 1, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
+  return { version: 3, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
 }
 
 for (const [name, backend] of Object.entries(backends)) {
@@ -87,7 +87,7 @@ for (const [name, backend] of Object.entries(backends)) {
     afterEach(() => store.close().catch(() => undefined));
 
     it('gives back records, settings and image bytes exactly as saved', async () => {
-      const conversations = new ConversationStore(store.keyv);
+      const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
       await conversations.save(record('100'));
       await expect(conversations.load('100')).resolves.toEqual({ kind: 'found', record: record('100') });
       await expect(conversations.load('200')).resolves.toEqual({ kind: 'missing' });
@@ -105,19 +105,19 @@ for (const [name, backend] of Object.entries(backends)) {
     });
 
     it('keeps what was saved after the store is closed and opened again', async () => {
-      await new ConversationStore(store.keyv).save(record('500'));
+      await new ConversationStore(store.keyv, new BlobStore(store.keyv)).save(record('500'));
       const ledger = new UsageLedger(store.keyv, new PriceTable());
       const reserved = await ledger.reserve({ guildId: '1', userId: '2', model: 'gemini-3-pro-image', imageSize: '1K', limits: { dailyImageLimit: 0, monthlyBudgetUsd: 0 } });
       if (!reserved.ok) throw new Error('refused');
       await reserved.reservation.commit({ images: 1, usage: { promptTokens: 1_000, outputTokens: 1_300 }, outcome: 'images' });
       await store.close();
       store = await openStore(backend.url());
-      await expect(new ConversationStore(store.keyv).load('500')).resolves.toMatchObject({ kind: 'found' });
+      await expect(new ConversationStore(store.keyv, new BlobStore(store.keyv)).load('500')).resolves.toMatchObject({ kind: 'found' });
       await expect(new UsageLedger(store.keyv, new PriceTable()).userSummary('1', '2')).resolves.toMatchObject({ today: { images: 1 } });
     });
 
     it('reports a damaged or unknown record as unreadable instead of misreading it', async () => {
-      const conversations = new ConversationStore(store.keyv);
+      const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
       await store.keyv.set('conversation:300', { version: 99, whatever: true });
       await expect(conversations.load('300')).resolves.toMatchObject({ kind: 'unreadable', problem: 'unknown record version 99' });
       await backend.writeRaw(store, 'conversation:700', '{not json');
@@ -125,7 +125,7 @@ for (const [name, backend] of Object.entries(backends)) {
     });
 
     it('sets a conversation record aside exactly as stored, damaged or not, under a key of its own', async () => {
-      const conversations = new ConversationStore(store.keyv);
+      const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
       const raw = (key: string): Promise<unknown> => store.keyv.store.get(store.keyv._getKeyPrefix(key));
       await backend.writeRaw(store, 'conversation:700', '{not json');
       const now = new Date('2026-12-01T10:00:00.000Z');
@@ -150,7 +150,7 @@ for (const [name, backend] of Object.entries(backends)) {
     it('throws when the database refuses a write instead of dropping it silently', async () => {
       await store.keyv.get('warm:the-connection');
       const refusal = await backend.refuseWrites(store);
-      await expect(new ConversationStore(store.keyv).save(record('600'))).rejects.toThrow(refusal);
+      await expect(new ConversationStore(store.keyv, new BlobStore(store.keyv)).save(record('600'))).rejects.toThrow(refusal);
       await expect(new BlobStore(store.keyv).put(imageBase64)).rejects.toThrow(refusal);
     });
   });
@@ -184,7 +184,7 @@ describe('opening stores', () => {
   it('puts image bytes in the BLOB_URL store and everything else in DATABASE_URL', async () => {
     const stores = await openStores({ databaseUrl: servers.postgres.url, blobUrl: sqliteUrl() });
     const { sha256 } = await new BlobStore(stores.blobKeyv).put(imageBase64);
-    await new ConversationStore(stores.keyv).save(record('800'));
+    await new ConversationStore(stores.keyv, new BlobStore(stores.blobKeyv)).save(record('800'));
     const rows = await servers.postgres.query('SELECT key FROM keyv ORDER BY key');
     expect(rows.rows.map((row: { key: string }) => row.key)).toEqual(['bot:conversation:800']);
     await expect(new BlobStore(stores.blobKeyv).get(sha256)).resolves.toBe(imageBase64);

@@ -22,7 +22,7 @@ function exchange(messageId: string, bytes: number, base64 = Buffer.from(message
 }
 
 function record(...exchanges: Exchange[]): ConversationRecord {
-  return { version: 1, threadId: 't', guildId: 'g', model: 'gemini-3-pro-image', settings: {}, exchanges, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
+  return { version: 3, threadId: 't', guildId: 'g', model: 'gemini-3-pro-image', settings: {}, exchanges, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
 }
 
 const MB = 1_000_000;
@@ -102,9 +102,10 @@ describe('planRequestContents: what one request to Gemini holds', () => {
     expect(planned.kind === 'ready' && planned.history[1]).toMatchObject({ role: 'model', parts: [{ text: 'thinking m1', thought: true }, expect.any(StoredImagePart)] });
   });
 
-  it('says which stored image is missing when an image has no length (the store lost it)', () => {
+  it('says which stored image is missing when its record says the store lost it', () => {
     const lost = exchange('m1', 10);
-    delete lost.model.parts[1]!.blob!.length;
+    const { sha256, field } = lost.model.parts[1]!.blob!;
+    lost.model.parts[1]!.blob = { sha256, field, gone: true };
     expect(plan({ record: record(lost) })).toEqual({ kind: 'unreadable', missingBlob: lost.model.parts[1]!.blob!.sha256 });
   });
 });

@@ -19,7 +19,7 @@ function exchange(messageId: string): Exchange {
 
 /** A thread of three answers, shown by messages m1, m2, m3, made with Flash at 16:9. */
 const record: ConversationRecord = {
-  version: 1,
+  version: 3,
   threadId: 't1',
   guildId: 'g1',
   model: FLASH,

@@ -31,7 +31,7 @@ function dependencies(gemini: GeminiTransport): { bot: TurnDependencies; guildSe
   return {
     bot: {
       config,
-      conversations: new ConversationStore(keyv),
+      conversations: new ConversationStore(keyv, new BlobStore(keyv)),
       blobs: new BlobStore(keyv),
       gemini,
       historyBudgetBytes: config.historyBudgetBytes,

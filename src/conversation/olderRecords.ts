@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
+import { conversationRecordSchema } from './conversationRecord.js';
+
+// The conversation record as earlier builds stored it, frozen here so a record of theirs is still read exactly.
+// Nothing but migrateRecord.ts uses these types: every other module sees only the current record.
+
+const imageSettingsSchema = z.object({
+  aspectRatio: z.enum(ASPECT_RATIOS).optional(),
+  imageSize: z.enum(IMAGE_SIZES).optional(),
+});
+
+const partV1Schema = z.object({
+  raw: z.record(z.string(), z.unknown()),
+  blob: z
+    .object({
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      field: z.enum(['inlineData', 'inline_data']),
+      /** Absent in records written before image lengths were kept. */
+      length: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+});
+export type PartV1 = z.infer<typeof partV1Schema>;
+
+const exchangeV1Schema = z.object({
+  user: z.object({ authorId: z.string(), parts: z.array(partV1Schema) }),
+  model: z.object({ contentFields: z.record(z.string(), z.unknown()), parts: z.array(partV1Schema), messageId: z.string() }),
+  /** Absent in records written before a turn's options were kept. */
+  settings: imageSettingsSchema.optional(),
+  interaction: z
+    .object({
+      id: z.string().min(1),
+      createdAt: z.iso.datetime(),
+      outdated: z.literal(true).optional(),
+      shared: z.literal(true).optional(),
+      /** Absent in records written before it was kept, and on a thread's first turn. */
+      builtOn: z.string().min(1).optional(),
+    })
+    .optional(),
+  createdAt: z.iso.datetime(),
+});
+export type ExchangeV1 = z.infer<typeof exchangeV1Schema>;
+
+/**
+ * Versions 1 and 2 (2 only marked a record holding an Interactions
+ * exchange, so builds from before would refuse it rather than misread it;
+ * the shape is the same).
+ */
+export const recordV1Schema = z.object({
+  version: z.union([z.literal(1), z.literal(2)]),
+  threadId: z.string(),
+  guildId: z.string(),
+  /** Absent in records written before it was kept (set on their next turn). */
+  parentId: z.string().min(1).optional(),
+  model: z.string(),
+  settings: imageSettingsSchema,
+  exchanges: z.array(exchangeV1Schema),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type RecordV1 = z.infer<typeof recordV1Schema>;
+
+/** A stored conversation record of any version this build reads, told apart by its `version`; any other version is unreadable. */
+export const storedRecordSchema = z.discriminatedUnion('version', [recordV1Schema, conversationRecordSchema]);
+export type StoredRecord = z.infer<typeof storedRecordSchema>;
