@@ -3,15 +3,14 @@ import { inlineImagePart, type GeminiPart } from '../gemini/geminiTypes.js';
 import type { AttachmentProblem, Refusal } from '../refusals/refusal.js';
 import { fetchAttachment, precheckAttachment, type AttachmentPolicy, type AttachmentSource } from './fetchAttachment.js';
 
-/** What collecting references needs: the download policy, the request budget, a logger. */
+/** What collecting references needs: the download policy and a logger. */
 interface ReferenceDependencies {
   attachments: AttachmentPolicy;
-  historyBudgetBytes: number;
   logger: Logger;
 }
 
-/** Why a request's reference images cannot be used: too many, unusable, or over the request budget even alone. */
-export type ReferencesRefused = Extract<Refusal, { kind: 'too-many-attachments' | 'attachments-rejected' | 'history-too-large' }>;
+/** Why a request's reference images cannot be used: too many, or unusable. (Too large for one request: planTurn, by their declared sizes.) */
+export type ReferencesRefused = Extract<Refusal, { kind: 'too-many-attachments' | 'attachments-rejected' }>;
 
 /** Gemini takes at most 14 reference images per request. */
 const MAX_REFERENCE_IMAGES = 14;
@@ -20,28 +19,23 @@ export type CollectedReferences = { ok: true; parts: GeminiPart[] } | { ok: fals
 
 /**
  * The checks that need no download (how many, where from, declared sizes),
- * made before the request queues for Gemini. The downloads wait for a slot
- * (collectReferences): a hundred queued requests must not each hold up to
- * fourteen images in memory while they wait. Files that could never fit in
- * one request together are refused here too, before a byte is downloaded.
- * A refusal here names only what it found: checking the other files would
- * mean downloading them outside any slot.
+ * made by the plan (planTurn), before the request queues for Gemini. The
+ * downloads wait for a slot (collectReferences): a hundred queued requests
+ * must not each hold up to fourteen images in memory while they wait. (Files
+ * that could never fit in one request together the plan refuses next, by
+ * the same declared sizes.) A refusal here names only what it found:
+ * checking the other files would mean downloading them outside any slot.
+ * Pure: the plan's caller logs a refusal.
  */
-export function precheckReferences(bot: ReferenceDependencies, sources: AttachmentSource[]): { ok: true } | { ok: false; refusal: ReferencesRefused } {
+export function precheckReferences(policy: Pick<AttachmentPolicy, 'allowedOrigins' | 'maxBytes'>, sources: AttachmentSource[]): { ok: true } | { ok: false; refusal: ReferencesRefused } {
   if (sources.length > MAX_REFERENCE_IMAGES) {
     return { ok: false, refusal: { kind: 'too-many-attachments', count: sources.length, limit: MAX_REFERENCE_IMAGES } };
   }
   const rejected = sources.flatMap((source) => {
-    const problem = precheckAttachment(source, bot.attachments);
+    const problem = precheckAttachment(source, policy);
     return problem ? [{ name: source.name, problem }] : [];
   });
-  if (rejected.length > 0) return refused(bot, rejected);
-  return base64Bytes(sources) <= bot.historyBudgetBytes ? { ok: true } : { ok: false, refusal: { kind: 'history-too-large' } };
-}
-
-/** What the files declare they weigh once base64-encoded in a request. */
-function base64Bytes(sources: AttachmentSource[]): number {
-  return sources.reduce((sum, source) => sum + Math.ceil(source.size / 3) * 4, 0);
+  return rejected.length > 0 ? { ok: false, refusal: { kind: 'attachments-rejected', rejected } } : { ok: true };
 }
 
 /**

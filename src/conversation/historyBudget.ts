@@ -15,9 +15,28 @@ const CONTENT_OVERHEAD_BYTES = 32;
  * turn itself are all measured by it, so the budget compares like with like.
  */
 export function contentBytes(parts: readonly OutgoingPart[]): number {
-  let bytes = CONTENT_OVERHEAD_BYTES;
+  return CONTENT_OVERHEAD_BYTES + partsBytes(parts);
+}
+
+/** What parts add to the content they are sent in (the member's references, once downloaded). */
+export function partsBytes(parts: readonly OutgoingPart[]): number {
+  let bytes = 0;
   for (const part of parts) bytes += partBytes(part) + 1; // and its comma
   return bytes;
+}
+
+/** `{"inlineData":{"mimeType":"image/jpeg","data":""}}` and its comma, rounded up. */
+const INLINE_PART_OVERHEAD_BYTES = 64;
+
+/**
+ * What image files would add to a request, from the sizes they declare,
+ * before a byte is downloaded: base64 makes 4 characters of every 3 bytes.
+ * Never less than partsBytes measures for the same files once downloaded,
+ * so a request that fits by their declared sizes is checked again only
+ * when a file turned out larger than it said.
+ */
+export function declaredImageBytes(files: ReadonlyArray<{ size: number }>): number {
+  return files.reduce((sum, file) => sum + Math.ceil(file.size / 3) * 4 + INLINE_PART_OVERHEAD_BYTES, 0);
 }
 
 /** A part as the record keeps it: its fields with the image's text emptied (`data: ''`), and that text's length. */

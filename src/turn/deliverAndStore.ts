@@ -23,8 +23,8 @@ export interface StoreDependencies {
 
 /**
  * Posts the turn's outcome, then keeps the exchange when its answer can be
- * replayed: added to the plan's record, or a new record for a new
- * conversation or a fresh start. `clock` (timing only) marks the end of the
+ * replayed, where the plan says (GoPlan.store): added to the thread's record,
+ * or a new record for a new conversation or a fresh start. `clock` (timing only) marks the end of the
  * upload, the save and the thread's opening.
  */
 export async function deliverAndStore(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock?: PhaseClock): Promise<void> {
@@ -72,14 +72,14 @@ async function storeExchange(
   const { threadId, posted } = answer;
   const now = new Date();
   try {
-    if (plan.freshStart) {
+    if (plan.store.kind === 'replace-unreadable') {
       // Kept under its own key before the fresh record takes its place: stored data is never lost.
       const setAsideAs = await deps.conversations.setAside(threadId, now);
       deps.logger.warn({ threadId, setAsideAs }, 'the unreadable conversation record was set aside; the thread goes on with a new one');
     }
     await saveExchange(deps, {
-      // A fresh start's plan has no record: the new one replaces the unreadable one, set aside above.
-      record: plan.record,
+      // A new record for a new conversation, or in place of the unreadable one, set aside above.
+      record: plan.store.kind === 'append' ? plan.store.record : undefined,
       threadId,
       guildId: asked.guildId,
       parentId: posted.parentChannelId,

@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import type { GenerationOutcome } from '../gemini/generationOutcome.js';
 import type { GeminiTransport, TurnHooks } from './geminiTransport.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
-import { outgoingParts, type OutgoingPart } from '../conversation/outgoingParts.js';
+import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { checkAnswerImages, checkNoImageAnswer } from './checkAnswerImages.js';
 import type { PlannedTurn } from './plannedTurn.js';
-import { planRequestContents } from './planRequestContents.js';
+import { newUserParts, planRequestContents, referenceBytesOf, type RequestPlan } from './planRequestContents.js';
+import { requestInputFor, type GoPlan } from './planTurn.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
 /** What asking Gemini needs: the transport, the request budget, and a logger for what an operator should see. */
@@ -47,27 +48,15 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
     deps.logger.error({ threadId, missingBlob }, 'conversation history has a missing image blob');
     return done({ kind: 'history-unreadable' });
   };
-  const prepared = planRequestContents(
-    {
-      record: plan.history,
-      prompt: plan.prompt,
-      references,
-      replyToMessageId: plan.replyToMessageId,
-      // On interactions an upscale goes on from its image's turn, a reroll from where its turn first did.
-      buildsOn: plan.buildsOn,
-      // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.
-      exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
-      api: deps.gemini.api,
-    },
-    deps.historyBudgetBytes,
-  );
+  const prepared = checkedRequest(deps, plan, references);
   if (prepared.kind === 'too-large') return done({ kind: 'refused', refusal: { kind: 'history-too-large' } });
   if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
+  const userParts = newUserParts(requestInputFor(plan, deps.gemini.api, prepared.referenceBytes), prepared, references);
   const call = await deps.gemini.generate(
     {
       model: plan.model,
       history: prepared.history,
-      userParts: prepared.userParts,
+      userParts,
       settings: plan.settings,
       search: asked.search === true,
       continueFrom: prepared.continueFrom,
@@ -82,8 +71,19 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
   // Continued from an interaction Google keeps: it held the whole thread, budget or not; but never the other API's
   // turns (its first interaction was a replay without them).
   const leftOut = { droppedExchanges: call.continued ? 0 : prepared.droppedExchanges, otherApiExchanges: prepared.otherApiExchanges };
-  const generated = done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), prepared.userParts, call.retries, leftOut);
+  const generated = done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), userParts, call.retries, leftOut);
   return call.interactionId ? { ...generated, interactionId: call.interactionId } : generated;
+}
+
+/**
+ * The plan's request, once the references are downloaded: chosen by the
+ * sizes their files declared, it stands unless a file turned out larger,
+ * which chooses again by the measured sizes (Discord's sizes are a claim).
+ */
+function checkedRequest(deps: Pick<GenerateDependencies, 'gemini' | 'historyBudgetBytes'>, plan: GoPlan, references: GeminiPart[]): RequestPlan {
+  const measured = referenceBytesOf(references);
+  if (measured <= plan.request.referenceBytes) return plan.request;
+  return planRequestContents(requestInputFor(plan, deps.gemini.api, measured), deps.historyBudgetBytes);
 }
 
 /** The answer's interaction, told which answer the turn built on (stored with it for a reroll). */

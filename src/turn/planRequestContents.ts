@@ -1,6 +1,6 @@
 import { isGone, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf, indexOfMessage } from '../conversation/editTarget.js';
-import { contentBytes, oldestToDrop, storedExchangeSizes } from '../conversation/historyBudget.js';
+import { contentBytes, oldestToDrop, partsBytes, storedExchangeSizes } from '../conversation/historyBudget.js';
 import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
@@ -9,13 +9,20 @@ import { blobIdOf } from '../store/blobStore.js';
 import type { GeminiInteraction } from '../gemini/generationOutcome.js';
 import type { GeminiApi } from './geminiTransport.js';
 
-/** What the request is built from, once the references are downloaded. */
+/**
+ * What the request is chosen from: planTurn chooses it before the turn waits
+ * for anything, by the sizes the member's files declare; generateTurn checks
+ * it again once they are downloaded, only when one turned out larger.
+ */
 export interface RequestInput {
   /** The history the turn continues (a reroll's stops before its turn). */
   record: ConversationRecord | undefined;
   prompt: string;
-  /** The member's own reference images, as inline parts. */
-  references: GeminiPart[];
+  /**
+   * What the member's references add to the new turn: declaredImageBytes of
+   * their files before the download, partsBytes of the parts after.
+   */
+  referenceBytes: number;
   /** The bot message the member replied to, if any: its image is the one edited, sent again when it is not the last thing Gemini sees. */
   replyToMessageId?: string | undefined;
   /**
@@ -39,36 +46,40 @@ export interface RequestInput {
   api?: GeminiApi | undefined;
 }
 
-export type RequestPlan =
-  | {
-      kind: 'ready';
-      history: OutgoingContent[];
-      userParts: OutgoingPart[];
-      /** Oldest exchanges `history` leaves out to stay within the budget (besides those of the other API). */
-      droppedExchanges: number;
-      /**
-       * Oldest exchanges `history` leaves out because the other API made them (or one after them): an operator switched
-       * GEMINI_API. Counted on the first turn after the switch only, so the member is told once; later turns leave
-       * the same ones out without saying it again.
-       */
-      otherApiExchanges: number;
-      /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
-      continueFrom: GeminiInteraction | undefined;
-      /** The bot message of the exchange the turn builds on (interactions only), kept with the answer for its rerolls. */
-      builtOn: string | undefined;
-    }
-  | { kind: 'unreadable'; missingBlob: string }
-  | { kind: 'too-large' };
+/** The request chosen for a turn: the history to send, and what the new user turn carries besides the references. */
+export interface ChosenRequest {
+  kind: 'ready';
+  history: OutgoingContent[];
+  /** The edited image's final images, when they travel with the new turn (after the words, before the references). */
+  resentImages: OutgoingPart[];
+  /** The references' size the choice was made for (RequestInput.referenceBytes). */
+  referenceBytes: number;
+  /** Oldest exchanges `history` leaves out to stay within the budget (besides those of the other API). */
+  droppedExchanges: number;
+  /**
+   * Oldest exchanges `history` leaves out because the other API made them (or one after them): an operator switched
+   * GEMINI_API. Counted on the first turn after the switch only, so the member is told once; later turns leave
+   * the same ones out without saying it again.
+   */
+  otherApiExchanges: number;
+  /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
+  continueFrom: GeminiInteraction | undefined;
+  /** The bot message of the exchange the turn builds on (interactions only), kept with the answer for its rerolls. */
+  builtOn: string | undefined;
+}
+
+export type RequestPlan = ChosenRequest | { kind: 'unreadable'; missingBlob: string } | { kind: 'too-large' };
 
 /**
  * The contents to send: the newest exchanges that fit the budget, then the
  * new user turn (text, the edited image when it is not the last thing Gemini
- * will see, then the user's references). The budget is applied to the
- * stored sizes; the history's images stay in the store until the request
- * body streams them. Pure: test/turn/planRequestContents.test.ts tries each case.
+ * will see, then the user's references: see newUserParts). The budget is
+ * applied to the stored sizes; the history's images stay in the store until
+ * the request body streams them. Pure: test/turn/planRequestContents.test.ts
+ * tries each case.
  */
 export function planRequestContents(input: RequestInput, budgetBytes: number): RequestPlan {
-  const textParts = input.prompt ? [textPart(input.prompt)] : [];
+  const textParts = wordsOf(input.prompt);
   const api = input.api ?? 'generate-content';
   const all = input.record?.exchanges ?? [];
   // On interactions a turn goes on from the interaction of the exchange it builds on: the latest, or the earlier one
@@ -79,7 +90,8 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
   const sizes = storedExchangeSizes(exchanges);
   if (!sizes) return { kind: 'unreadable', missingBlob: goneImage(exchanges) };
-  const ownBytes = contentBytes(input.exactUserParts ?? [...textParts, ...input.references]);
+  // A reroll sends its own parts exactly, its references among them; any other turn its words and the member's references.
+  const ownBytes = input.exactUserParts ? contentBytes(input.exactUserParts) : contentBytes(textParts) + input.referenceBytes;
   // What re-sending the edited exchange's final images would add to the new turn.
   const targetBytes = target >= 0 ? contentBytes(finalImagesOf(modelContentOf(exchanges[target]!))) : 0;
   // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
@@ -96,10 +108,11 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const last = api === 'interactions' ? exchanges.at(-1)?.interaction : undefined;
   const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
   const builtOn = api === 'interactions' ? exchanges.at(-1)?.model.messageId : undefined;
-  const ready = (history: OutgoingContent[], userParts: OutgoingPart[], dropped: number): RequestPlan => ({
+  const ready = (history: OutgoingContent[], resentImages: OutgoingPart[], dropped: number): RequestPlan => ({
     kind: 'ready',
     history,
-    userParts,
+    resentImages,
+    referenceBytes: input.referenceBytes,
     droppedExchanges: dropped - unreplayable,
     otherApiExchanges: unreplayable === exchanges.length ? unreplayable : 0,
     continueFrom,
@@ -114,14 +127,32 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   if (dropped === undefined && continueFrom && !olderImage && toDrop(ownBytes) !== undefined) {
     // Only re-sending the latest image, which the continuation ends with, breaks the budget: the continuation needs
     // none; a fallback replay goes without the history, and the member hears it was left out (droppedExchanges).
-    return ready([], input.exactUserParts ?? [...textParts, ...input.references], exchanges.length);
+    return ready([], [], exchanges.length);
   }
   if (dropped === undefined) return { kind: 'too-large' };
 
   const kept = replayWithSignatures(exchanges.slice(dropped));
   const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
-  const targetImages = withoutImagesIn(finalImagesOf(targetModel), input.references);
-  return ready(kept, input.exactUserParts ?? [...textParts, ...targetImages, ...input.references], dropped);
+  return ready(kept, input.exactUserParts ? [] : finalImagesOf(targetModel), dropped);
+}
+
+/**
+ * The new user turn, once the member's references are downloaded: a
+ * reroll's parts exactly; else the words, the edited image when it travels
+ * along (unless the member attached that very image), then the references.
+ */
+export function newUserParts(input: Pick<RequestInput, 'prompt' | 'exactUserParts'>, chosen: ChosenRequest, references: GeminiPart[]): OutgoingPart[] {
+  if (input.exactUserParts) return input.exactUserParts;
+  return [...wordsOf(input.prompt), ...withoutImagesIn(chosen.resentImages, references), ...references];
+}
+
+/** What the references add to the new turn, measured once downloaded (RequestInput.referenceBytes). */
+export function referenceBytesOf(references: GeminiPart[]): number {
+  return partsBytes(references);
+}
+
+function wordsOf(prompt: string): OutgoingPart[] {
+  return prompt ? [textPart(prompt)] : [];
 }
 
 /** Which API answered an exchange: an Interactions answer keeps its interaction. */

@@ -1,9 +1,14 @@
-import type { AttachmentSource } from '../attachments/fetchAttachment.js';
-import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
+import { precheckReferences } from '../attachments/collectReferences.js';
+import type { AttachmentPolicy, AttachmentSource } from '../attachments/fetchAttachment.js';
+import { findExchangeByMessage, isGone, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ChosenDefaults, type ImageSettings, type ModelRange, type ModelTable, type RequestedImageSettings } from '../gemini/imageOptions.js';
+import { declaredImageBytes } from '../conversation/historyBudget.js';
+import { outgoingParts } from '../conversation/outgoingParts.js';
 import type { Refusal } from '../refusals/refusal.js';
-import { modelAndOptions } from './modelAndOptions.js';
+import type { GeminiApi } from './geminiTransport.js';
+import { modelAndOptions, type ModelAndOptions } from './modelAndOptions.js';
+import { planRequestContents, type ChosenRequest, type RequestInput } from './planRequestContents.js';
 
 /**
  * What a turn is asked to do, as far as planning needs it: the rest of a
@@ -49,16 +54,29 @@ export interface PlanFacts {
    * looked up or when the request has no way to look (a button's turn).
    */
   latestPostedImages?: AttachmentSource[] | undefined;
+  /** The most a request to Gemini may weigh (HISTORY_BUDGET_MB): the oldest exchanges are left out to stay under it. */
+  historyBudgetBytes: number;
+  /** The Gemini API the turn is sent on: only its own exchanges can be replayed (see planRequestContents). */
+  api: GeminiApi;
+  /** Where reference images may come from and how large each may be (checked here by what the files declare). */
+  attachmentPolicy: Pick<AttachmentPolicy, 'allowedOrigins' | 'maxBytes'>;
 }
 
 /** Where a turn whose stored history cannot be read goes on from: the member is told in a note. */
 export type FreshStart = 'replied-image' | 'latest-image' | 'nothing';
 
+/**
+ * Where the answer is kept: added to the thread's record, in a new record
+ * (a new conversation), or in a new record that takes the place of the
+ * unreadable one, set aside first (a fresh start: stored data is never lost).
+ */
+export type StoreDecision = { kind: 'append'; record: ConversationRecord } | { kind: 'new' } | { kind: 'replace-unreadable' };
+
 /** A turn that goes ahead: what planTurn decided. */
 export interface GoPlan {
   kind: 'go';
-  /** The conversation the answer is added to; undefined starts a new record for the thread. */
-  record: ConversationRecord | undefined;
+  /** Where the answer is kept. */
+  store: StoreDecision;
   /** The exchanges Gemini is sent before the new turn (a reroll's stop before the turn it redoes). */
   history: ConversationRecord | undefined;
   /** The reroll's position in the history, when rerolling. */
@@ -86,22 +104,41 @@ export interface GoPlan {
   settings: ImageSettings;
   /** Set when the stored history could not be read and the turn goes on without it. */
   freshStart: FreshStart | undefined;
+  /**
+   * The history to send and what travels with the new turn, fitted to the
+   * request budget by the sizes the references declare (generateTurn checks
+   * it again if a download turned out larger).
+   */
+  request: ChosenRequest;
 }
+
+/** A plan before its request is chosen. */
+type Decided = Omit<GoPlan, 'request'>;
 
 export type TurnPlan = GoPlan | { kind: 'refused'; refusal: Refusal };
 
 /**
  * The decisions of a turn, before any waiting or calling: which history it
- * continues (or why it cannot), which model and image options apply, and
- * which images travel along as references. Pure: every fact it needs is
+ * continues (or why it cannot), which model and image options apply, which
+ * images travel along as references, the history to send within the request
+ * budget, and where the answer is kept. Pure: every fact it needs is
  * gathered first (see needsLatestPostedImages), so each rule is tested
  * on its own (test/turn/planTurn.test.ts).
  */
 export function planTurn(facts: PlanFacts): TurnPlan {
+  const decided = decide(facts);
+  return decided.kind === 'go' ? withRequest(decided, facts) : decided;
+}
+
+/** The history, model, options and references of a turn. */
+function decide(facts: PlanFacts): Decided | { kind: 'refused'; refusal: Refusal } {
   const { ask, stored } = facts;
   if (stored.kind === 'refused') return refused(stored.refusal);
   if (stored.kind === 'unreadable') return planFreshStart(facts);
   const record = stored.kind === 'found' ? stored.record : undefined;
+  // An image the store had lost when the record was migrated (migrateRecord marks it gone).
+  // The history is as unreadable as a record that cannot be parsed, but its model and options still apply.
+  if (record && lostAnImage(record)) return planFreshStart(facts, modelAndOptions(record, ask.model, facts.serverDefaults, facts.imageModels));
 
   // A reroll finds its turn in the history as it is now: a Delete handled meanwhile may have moved or removed it.
   const replayed = ask.replay && record ? findExchangeByMessage(record, ask.replay.messageId) : undefined;
@@ -119,7 +156,7 @@ export function planTurn(facts: PlanFacts): TurnPlan {
   const lostTurn = repliesToLostTurn(ask, record);
   return {
     kind: 'go',
-    record,
+    store: record ? { kind: 'append', record } : { kind: 'new' },
     history: replayed && record ? { ...record, exchanges: record.exchanges.slice(0, replayed.index) } : record,
     replayIndex: replayed?.index,
     replayUserParts: replayed?.exchange.user.parts,
@@ -141,7 +178,44 @@ export function planTurn(facts: PlanFacts): TurnPlan {
  * caller looks them up only then.
  */
 export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedImages'>, stored: ThreadConversation): boolean {
-  return stored.kind === 'unreadable' && !ask.replay && (ask.repliedImages ?? []).length === 0;
+  const unreadable = stored.kind === 'unreadable' || (stored.kind === 'found' && lostAnImage(stored.record));
+  return unreadable && !ask.replay && (ask.repliedImages ?? []).length === 0;
+}
+
+/** Whether an image of the record is one the blob store lost (marked gone when the record was migrated). */
+export function lostAnImage(record: ConversationRecord): boolean {
+  return record.exchanges.some((exchange) => [...exchange.user.parts, ...exchange.model.parts].some((part) => part.blob && isGone(part.blob)));
+}
+
+/**
+ * The request the plan sends, chosen before the turn waits for anything:
+ * references that may not be used, and a turn too large for Gemini even
+ * with the whole history left out, are refused here, before the turn
+ * queues, holds usage or downloads a file.
+ */
+function withRequest(decided: Decided, facts: Pick<PlanFacts, 'api' | 'historyBudgetBytes' | 'attachmentPolicy'>): TurnPlan {
+  const precheck = precheckReferences(facts.attachmentPolicy, decided.attachments);
+  if (!precheck.ok) return refused(precheck.refusal);
+  const chosen = planRequestContents(requestInputFor(decided, facts.api, declaredImageBytes(decided.attachments)), facts.historyBudgetBytes);
+  if (chosen.kind === 'too-large') return refused({ kind: 'history-too-large' });
+  // lostAnImage sent such a record to a fresh start already; this answers the type.
+  if (chosen.kind === 'unreadable') return refused({ kind: 'history-unreadable' });
+  return { ...decided, request: chosen };
+}
+
+/** What the plan's request is chosen from, for references of `referenceBytes` (declared, or measured once downloaded). */
+export function requestInputFor(plan: Omit<GoPlan, 'kind' | 'request'>, api: GeminiApi, referenceBytes: number): RequestInput {
+  return {
+    record: plan.history,
+    prompt: plan.prompt,
+    referenceBytes,
+    replyToMessageId: plan.replyToMessageId,
+    // On interactions an upscale goes on from its image's turn, a reroll from where its turn first did.
+    buildsOn: plan.buildsOn,
+    // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.
+    exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
+    api,
+  };
 }
 
 /**
@@ -152,18 +226,19 @@ export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedIm
  * cannot; nor can a turn on one image it has no way to get (a button on a
  * message without images: words alone would redraw something else).
  */
-function planFreshStart(facts: PlanFacts): TurnPlan {
+function planFreshStart(facts: PlanFacts, thread?: ModelAndOptions): Decided | { kind: 'refused'; refusal: Refusal } {
   const { ask } = facts;
   const replied = ask.replyToMessageId ? (ask.repliedImages ?? []) : [];
   const cannotFindTheImage = ask.replyToMessageId !== undefined && replied.length === 0 && facts.latestPostedImages === undefined;
   if (ask.replay || cannotFindTheImage) return refused({ kind: 'history-unreadable' });
   const images = replied.length > 0 ? replied : (facts.latestPostedImages ?? []);
-  const { model, range, applying } = modelAndOptions(undefined, ask.model, facts.serverDefaults, facts.imageModels);
-  const options = optionsFor({ model, range }, 'new-image', applying, ask.settings);
+  // A thread whose record was read keeps its model and options; otherwise the turn starts as a new conversation would.
+  const { model, range, applying } = thread ?? modelAndOptions(undefined, ask.model, facts.serverDefaults, facts.imageModels);
+  const options = optionsFor({ model, range }, thread ? 'conversation' : 'new-image', applying, ask.settings);
   if (!options.ok) return options.refused;
   return {
     kind: 'go',
-    record: undefined,
+    store: { kind: 'replace-unreadable' },
     history: undefined,
     replayIndex: undefined,
     replayUserParts: undefined,
@@ -207,7 +282,7 @@ function optionsFor(
   whose: 'new-image' | 'conversation',
   base: ImageSettings,
   chosen: RequestedImageSettings,
-): { ok: true; settings: ImageSettings } | { ok: false; refused: TurnPlan } {
+): { ok: true; settings: ImageSettings } | { ok: false; refused: { kind: 'refused'; refusal: Refusal } } {
   const checked = checkImageOptions(range, chosen);
   if (!checked.ok) return { ok: false, refused: refused({ kind: 'image-option-unsupported', model, whose, ...checked.problem }) };
   return { ok: true, settings: { ...optionsTakenBy(range, base), ...checked.settings } };
@@ -217,6 +292,6 @@ function definedOnly(settings: ImageSettings): ImageSettings {
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }
 
-function refused(refusal: Refusal): TurnPlan {
+function refused(refusal: Refusal): { kind: 'refused'; refusal: Refusal } {
   return { kind: 'refused', refusal };
 }

@@ -1,5 +1,5 @@
 import type { Ticket } from '../conversation/generationQueue.js';
-import { collectReferences, precheckReferences, type ReferencesRefused } from '../attachments/collectReferences.js';
+import { collectReferences, type ReferencesRefused } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
@@ -72,14 +72,10 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     await delivery.post({ kind: 'refused', refusal: unfit });
     return;
   }
-  const plan = await planWithFacts(bot.config, asked, stored, serverSettings);
+  const plan = await planWithFacts(bot, asked, stored, serverSettings);
   if (plan.kind === 'refused') {
+    if (plan.refusal.kind === 'attachments-rejected') bot.logger.info({ rejected: plan.refusal.rejected }, 'attachments rejected');
     await delivery.post({ kind: 'refused', refusal: plan.refusal });
-    return;
-  }
-  const precheck = precheckReferences(bot, plan.attachments);
-  if (!precheck.ok) {
-    await delivery.post({ kind: 'refused', refusal: precheck.refusal });
     return;
   }
   clock.lap('plan');
@@ -105,9 +101,19 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
 }
 
 /** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
-async function planWithFacts({ allowedModels, imageModels }: TurnDependencies['config'], asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
+async function planWithFacts(
+  bot: Pick<TurnDependencies, 'config' | 'historyBudgetBytes' | 'gemini' | 'attachments' | 'logger'>,
+  asked: TurnRequest,
+  stored: ThreadConversation,
+  serverSettings: EffectiveSettings,
+): Promise<TurnPlan> {
   const latestPostedImages = needsLatestPostedImages(asked, stored) && asked.latestPostedImages ? await asked.latestPostedImages() : undefined;
-  return planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels, imageModels, latestPostedImages });
+  const { allowedModels, imageModels } = bot.config;
+  const plan = planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels, imageModels, latestPostedImages, historyBudgetBytes: bot.historyBudgetBytes, api: bot.gemini.api, attachmentPolicy: bot.attachments });
+  if (plan.kind === 'go' && plan.freshStart && stored.kind === 'found') {
+    bot.logger.error({ threadId: asked.threadId, freshStart: plan.freshStart }, 'conversation history has a missing image blob; the turn goes on without it');
+  }
+  return plan;
 }
 
 async function generateAndDeliver(
@@ -147,11 +153,11 @@ async function generateAndDeliverWith(
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
   if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
-    const fresh = await planWithFacts(bot.config, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
+    const fresh = await planWithFacts(bot, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
     if (fresh.kind === 'go') {
       bot.logger.warn({ threadId: planned.asked.threadId, freshStart: fresh.freshStart }, "going on without the thread's unreadable history");
       // The thread's model and options were readable: the fresh start keeps them.
-      const plan = { ...fresh, model: planned.plan.model, settings: planned.plan.settings };
+      const plan = { ...fresh, model: planned.plan.model, range: planned.plan.range, settings: planned.plan.settings };
       planned = { ...planned, plan };
       attempt = await collectAndGenerate(bot, planned, hooks, clock);
     }
@@ -189,10 +195,8 @@ type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; r
  * and simpler than carrying the first download across.
  */
 async function collectAndGenerate(bot: TurnDependencies, planned: PlannedTurn, hooks: TurnHooks, clock: PhaseClock): Promise<Attempt | undefined> {
+  // Checked by the plan already (precheckReferences), a fresh start's too.
   const { attachments } = planned.plan;
-  // Checked before the slot already, except the images a fresh start decided mid-turn adds; the check costs no I/O.
-  const precheck = precheckReferences(bot, attachments);
-  if (!precheck.ok) return { kind: 'refused', refusal: precheck.refusal };
   const references = await collectReferences(bot, attachments, bot.shutdownSignal);
   if (bot.shutdownSignal.aborted) return undefined;
   if (!references.ok) return { kind: 'refused', refusal: references.refusal };
@@ -202,7 +206,7 @@ async function collectAndGenerate(bot: TurnDependencies, planned: PlannedTurn, h
   return { kind: 'generated', turn };
 }
 
-/** Timing only: the transport as it is, with laps around its call ('prepare' is generateTurn's work before it: the history chosen). */
+/** Timing only: the transport as it is, with laps around its call ('prepare' is generateTurn's work before it: the new user turn put together). */
 function timedTransport(transport: GeminiTransport, clock: PhaseClock): GeminiTransport {
   return {
     api: transport.api,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { heldAnswer } from '../emulators/gemini/index.js';
 import { startHarness, type Harness } from './harness.js';
 import { geminiCall, geminiCalls, wordsOf } from './geminiCalls.js';
-import { isBotMessage, isProgressNote, PATIENCE, pngBytes, waitForBotReplyTo } from './helpers.js';
+import { isBotMessage, isProgressNote, PATIENCE, pngBytes, startConversation, waitForBotReplyTo } from './helpers.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
 
@@ -122,6 +122,41 @@ describe('the fair queue in front of Gemini', () => {
     expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
     expect(downloads).toBe(1);
     expect(geminiCall(harness, 1).asked.images).toContain(pngBytes(7).toString('base64'));
+  });
+
+  it('refuses a request too large for Gemini at once, without waiting for the slot another turn holds or downloading its file', async () => {
+    // About 0.6 MB: a 200 kB image re-sent (base64 ~267 kB) and a 280 kB file (~373 kB) fit one by one, not together.
+    harness = await startHarness({ env: { GEMINI_CONCURRENCY: '1', HISTORY_BUDGET_MB: '0.6' } });
+    const { bob, carol } = harness.discord.users;
+    harness.gemini.enqueue({ kind: 'image', imageBytes: 200_000 }, { kind: 'image', imageBytes: 200_000 });
+    const { starter, thread } = await startConversation(harness, { user: bob, prompt: 'a fox' });
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: bob, channelId: thread.id, content: 'make it blue', replyTo: starter.id }));
+    const held = heldAnswer();
+    harness.gemini.enqueue(held.behaviour);
+    const first = sendImagine('alice', 'holds the only slot');
+    await geminiHasReceived(3);
+
+    let downloads = 0;
+    const url = harness.discord.serveAt('/attachments/queue/hat.png', (_request, response) => {
+      downloads += 1;
+      response.end(Buffer.alloc(280_000));
+    });
+    const attachment = { ...harness.discord.addAttachment(Buffer.alloc(280_000), { filename: 'hat.png' }), url, proxy_url: url, size: 280_000 };
+    // An edit of the first image (not the latest, so it travels with the new turn) with a file: over the budget together.
+    const ask = harness.discord.sendMessage({ user: carol, channelId: thread.id, content: 'put this hat on the first fox', replyTo: starter.id, attachments: [attachment] });
+    // Answered while alice's call still holds the slot: the plan refused it before the turn joined the line.
+    const refusal = await waitForBotReplyTo(harness, ask);
+    expect(refusal.content).toBe('This request is too large for Gemini even on its own. Use fewer or smaller reference images.');
+    // Never told where it stands in a line it never joined.
+    const notesInThread = harness.discord.requests.filter(
+      (request) => request.path.includes(`/channels/${thread.id}/messages`) && /^(Queued: |Waiting for a free slot)/.test(String((request.json as { content?: unknown } | undefined)?.content ?? '')),
+    );
+    expect(notesInThread).toEqual([]);
+    expect(downloads).toBe(0);
+
+    held.release();
+    expect((await finalReply(first.interactionId)).attachments).toHaveLength(1);
+    expect(geminiCalls(harness).map((call) => wordsOf(call.asked))).toEqual(['a fox', 'make it blue', 'holds the only slot']);
   });
 
   it('tells a request still waiting for its slot at shutdown that the bot is restarting, without counting it as a generation', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import { blobIdOf } from '../../src/store/blobStore.js';
-import { planRequestContents, type RequestInput } from '../../src/turn/planRequestContents.js';
+import type { GeminiPart } from '../../src/gemini/geminiTypes.js';
+import { newUserParts, planRequestContents, referenceBytesOf, type RequestInput } from '../../src/turn/planRequestContents.js';
 
 /** An answer image of `bytes` base64 characters, stored under the id of `base64`'s bytes. */
 function exchange(messageId: string, bytes: number, base64 = Buffer.from(messageId).toString('base64')): Exchange {
@@ -29,8 +30,13 @@ const MB = 1_000_000;
 const threeTurns = record(exchange('m1', 2 * MB), exchange('m2', 2 * MB), exchange('m3', 2 * MB));
 const reference = { inlineData: { mimeType: 'image/png', data: Buffer.from('hat').toString('base64') } };
 
-function plan(input: Partial<RequestInput>, budget = 100 * MB) {
-  return planRequestContents({ record: undefined, prompt: 'make it blue', references: [], ...input }, budget);
+/** What a turn with these (downloaded) `references` sends: the request chosen by their size, then the new user turn. */
+type Input = Partial<Omit<RequestInput, 'referenceBytes'>> & { references?: GeminiPart[] };
+
+function plan({ references = [], ...input }: Input, budget = 100 * MB) {
+  const full = { record: undefined, prompt: 'make it blue', referenceBytes: referenceBytesOf(references), ...input };
+  const chosen = planRequestContents(full, budget);
+  return chosen.kind === 'ready' ? { ...chosen, userParts: newUserParts(full, chosen, references) } : chosen;
 }
 
 /** The plan in words: which turns are sent (by message id), and what the new user turn holds. */
@@ -118,7 +124,7 @@ function onInteractions(messageId: string, extra: { outdated?: true; shared?: tr
 describe('planRequestContents on GEMINI_API=interactions: where a turn continues from', () => {
   const three = record(onInteractions('m1'), onInteractions('m2'), onInteractions('m3'));
   const bigReference = { inlineData: { mimeType: 'image/png', data: 'x'.repeat(3.5 * MB) } };
-  it.each<{ case: string; input: Partial<RequestInput>; budget?: number; expected: Record<string, unknown> }>([
+  it.each<{ case: string; input: Input; budget?: number; expected: Record<string, unknown> }>([
     {
       case: 'a reply to the latest image: from its interaction, the words only',
       input: { record: three, replyToMessageId: 'm3' },

@@ -30,6 +30,20 @@ const record: ConversationRecord = {
 };
 const found: ThreadConversation = { kind: 'found', record };
 
+const MB = 1_000_000;
+/** An answer whose image (kept in the blob store) weighs `bytes` of base64 in a request. */
+function imageExchange(messageId: string, bytes: number): Exchange {
+  const image = { raw: { inlineData: { mimeType: 'image/jpeg', data: '' } }, blob: { sha256: messageId.padEnd(64, '0').replace(/[^0-9a-f]/g, 'a'), field: 'inlineData' as const, length: bytes } };
+  return { ...exchange(messageId), model: { ...exchange(messageId).model, parts: [image] } };
+}
+/** Three answers of 2 MB each, under a budget of 4.5 MB: two fit with a new turn, three do not. */
+const heavy: ThreadConversation = { kind: 'found', record: { ...record, exchanges: ['m1', 'm2', 'm3'].map((id) => imageExchange(id, 2 * MB)) } };
+const underBudget = { historyBudgetBytes: 4.5 * MB };
+/** The model ids of the turns a plan's request sends. */
+function sentTurns(plan: ReturnType<typeof planTurn>): unknown {
+  return plan.kind === 'go' ? { sent: plan.request.history.length / 2, dropped: plan.request.droppedExchanges, resent: plan.request.resentImages.length } : plan;
+}
+
 function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: Partial<PlanFacts> = {}): PlanFacts {
   return {
     ask: { prompt: 'make it blue', attachments: [], settings: {}, ...ask },
@@ -37,6 +51,9 @@ function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: 
     serverDefaults: { model: PRO, chosenDefaults: { server: { aspectRatio: '1:1', imageSize: '2K' }, environment: {} } },
     allowedModels: [PRO, FLASH],
     imageModels: new ModelTable(),
+    historyBudgetBytes: 20_000_000,
+    api: 'generate-content',
+    attachmentPolicy: { allowedOrigins: ['https://cdn.discordapp.com'], maxBytes: 10_000_000 },
     ...more,
   };
 }
@@ -46,12 +63,12 @@ describe('planTurn: what a turn does, decided before any call', () => {
     {
       case: 'a new conversation takes the server defaults and the model chosen with /imagine',
       facts: facts({ model: FLASH, settings: { imageSize: '4K' }, attachments: [image('cat.png')] }, { kind: 'missing' }),
-      expected: { record: undefined, history: undefined, model: FLASH, settings: { aspectRatio: '1:1', imageSize: '4K' }, attachments: [image('cat.png')], freshStart: undefined },
+      expected: { store: { kind: 'new' }, history: undefined, model: FLASH, settings: { aspectRatio: '1:1', imageSize: '4K' }, attachments: [image('cat.png')], freshStart: undefined },
     },
     {
       case: 'a reply to the latest image continues the whole thread with its own model and options',
       facts: facts({ replyToMessageId: 'm3', repliedImages: [image('m3.jpg')], model: PRO }),
-      expected: { record, history: record, model: FLASH, settings: { aspectRatio: '16:9' }, replyToMessageId: 'm3', attachments: [] },
+      expected: { store: { kind: 'append', record }, history: record, model: FLASH, settings: { aspectRatio: '16:9' }, replyToMessageId: 'm3', attachments: [] },
     },
     {
       case: 'a reply to an older image keeps the whole history and names the image it edits',
@@ -61,7 +78,7 @@ describe('planTurn: what a turn does, decided before any call', () => {
     {
       case: 'a reroll sends only the history before the turn it redoes, and adds the answer to the whole thread',
       facts: facts({ replay: { messageId: 'm2' } }),
-      expected: { record, history: { ...record, exchanges: record.exchanges.slice(0, 1) }, replayIndex: 1, replayUserParts: record.exchanges[1]!.user.parts },
+      expected: { store: { kind: 'append', record }, history: { ...record, exchanges: record.exchanges.slice(0, 1) }, replayIndex: 1, replayUserParts: record.exchanges[1]!.user.parts },
     },
     {
       case: "a reroll takes its turn's words and image options",
@@ -148,7 +165,79 @@ describe('planTurn: what a turn does, decided before any call', () => {
     expect(plan).toMatchObject(expected);
   });
 
+  it.each<{ case: string; facts: PlanFacts; expected: unknown }>([
+    {
+      case: 'a history within the size budget is sent whole',
+      facts: facts({ replyToMessageId: 'm3' }, heavy),
+      expected: { sent: 3, dropped: 0, resent: 0 },
+    },
+    {
+      case: 'a history over the size budget leaves out its oldest turns',
+      facts: facts({ replyToMessageId: 'm3' }, heavy, underBudget),
+      expected: { sent: 2, dropped: 1, resent: 0 },
+    },
+    {
+      case: 'an edit of an image the size budget leaves out sends that image with the new turn',
+      facts: facts({ replyToMessageId: 'm1' }, heavy, underBudget),
+      expected: { sent: 1, dropped: 2, resent: 1 },
+    },
+    {
+      case: "the member's files are measured by their declared size (base64: 4 characters for 3 bytes) before any download",
+      facts: facts({ replyToMessageId: 'm3', attachments: [{ ...image('hat.png'), size: 0.75 * MB }] }, heavy, underBudget),
+      expected: { sent: 1, dropped: 2, resent: 0 },
+    },
+    {
+      case: 'a branch: the first turn in the new thread goes on from its copy of the first thread, up to the branched image',
+      facts: facts(
+        { replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] },
+        { kind: 'found', record: { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const } })) } },
+        { api: 'interactions' },
+      ),
+      expected: { sent: 2, dropped: 0, resent: 0 },
+    },
+  ])('chooses the history to send: $case', ({ facts: given, expected }) => {
+    expect(sentTurns(planTurn(given))).toEqual(expected);
+  });
+
+  it('a branch appends its answers to its own record, and continues from the branched image\'s interaction', () => {
+    const branch = { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const } })) };
+    const plan = planTurn(facts({ replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] }, { kind: 'found', record: branch }, { api: 'interactions' }));
+    expect(plan).toMatchObject({ kind: 'go', store: { kind: 'append', record: branch }, replyToMessageId: 'm2', request: { continueFrom: { id: 'i-m2' } } });
+  });
+
+  it('a thread one of whose images the store lost goes on without its history, with its model and options, and replaces the record', () => {
+    const lost = imageExchange('m1', 10);
+    const { sha256, field } = lost.model.parts[0]!.blob!;
+    lost.model.parts[0]!.blob = { sha256, field, gone: true };
+    const stored: ThreadConversation = { kind: 'found', record: { ...record, exchanges: [lost, exchange('m2')] } };
+    expect(needsLatestPostedImages({}, stored)).toBe(true);
+    expect(planTurn(facts({}, stored, { latestPostedImages: [image('m2.jpg')] }))).toMatchObject({
+      kind: 'go',
+      store: { kind: 'replace-unreadable' },
+      history: undefined,
+      model: FLASH,
+      settings: { aspectRatio: '16:9' },
+      attachments: [image('m2.jpg')],
+      freshStart: 'latest-image',
+    });
+  });
+
   it.each<{ case: string; facts: PlanFacts; refusal: unknown }>([
+    {
+      case: 'a request over the size budget even with the whole history left out (its files, by their declared sizes)',
+      facts: facts({ attachments: [{ ...image('a.png'), size: 2 * MB }, { ...image('b.png'), size: 2 * MB }] }, heavy, underBudget),
+      refusal: { kind: 'history-too-large' },
+    },
+    {
+      case: 'an edit of an older image that cannot travel with files that fill the size budget',
+      facts: facts({ replyToMessageId: 'm1', attachments: [{ ...image('a.png'), size: 2 * MB }] }, heavy, underBudget),
+      refusal: { kind: 'history-too-large' },
+    },
+    {
+      case: 'a file from a place the bot does not download from, before the size budget is even looked at',
+      facts: facts({ attachments: [{ url: 'https://example.com/a.png', name: 'a.png', size: 20 * MB }] }, heavy, underBudget),
+      refusal: { kind: 'attachments-rejected', rejected: [{ name: 'a.png', problem: 'origin-not-allowed' }] },
+    },
     {
       case: 'a reroll of a turn deleted meanwhile',
       facts: facts({ replay: { messageId: 'm9' } }),
@@ -233,7 +322,7 @@ describe('planTurn: what a turn does, decided before any call', () => {
     ])('$case', ({ facts: given, attachments, freshStart }) => {
       expect(planTurn(given)).toMatchObject({
         kind: 'go',
-        record: undefined,
+        store: { kind: 'replace-unreadable' },
         history: undefined,
         replyToMessageId: undefined,
         model: PRO,

@@ -76,3 +76,65 @@ describe('a turn that throws while Gemini draws', () => {
     expect(shown.map((progress) => (progress.kind === 'sketch' ? progress.number : progress.kind))).toEqual([1]);
   });
 });
+
+describe('the order of a turn\'s steps', () => {
+  /**
+   * A turn on the real steps, each step that waits or costs telling `steps` when it runs: the usage hold,
+   * the Gemini slot, the Gemini call, and what the member is shown.
+   */
+  async function stepsOf(options: { prompt?: string; historyBudgetBytes?: number; usageRefused?: boolean }): Promise<string[]> {
+    const steps: string[] = [];
+    const gemini: GeminiTransport = {
+      api: 'generate-content',
+      async generate() {
+        steps.push('gemini');
+        return { kind: 'answered', outcome: { kind: 'blocked', stage: 'prompt', reason: 'SAFETY', text: '', usage: {} }, retries: 0 };
+      },
+      forget: async () => undefined,
+    };
+    const { bot, guildSettings } = dependencies(gemini);
+    const queue = bot.generationQueue;
+    const admit = queue.admit.bind(queue);
+    vi.spyOn(queue, 'admit').mockImplementation((userId) => {
+      const admission = admit(userId);
+      if (!admission.ok) return admission;
+      const { ticket } = admission;
+      const waitForSlot = ticket.waitForSlot.bind(ticket);
+      ticket.waitForSlot = (onPosition, signal) => {
+        steps.push('slot');
+        return waitForSlot(onPosition, signal);
+      };
+      return admission;
+    });
+    const reserve = bot.usage.reserve.bind(bot.usage);
+    vi.spyOn(bot.usage, 'reserve').mockImplementation(async (request) => {
+      steps.push('usage hold');
+      return options.usageRefused ? { ok: false, limit: 'daily-images', resetsAt: new Date(0), used: 1, allowed: 1 } : reserve(request);
+    });
+    const delivery: TurnDelivery = {
+      ready: Promise.resolve(),
+      progress: async () => undefined,
+      post: async (outcome) => {
+        steps.push(outcome.kind === 'refused' ? `refused: ${outcome.refusal.kind}` : outcome.kind);
+        return { messageId: '1', openThread: async () => undefined };
+      },
+      warn: async () => undefined,
+    };
+    const settings = await guildSettings.effectiveSettings('guild-1');
+    const request = { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: options.prompt ?? 'a fox', attachments: [], settings: {}, access: async () => ({ ok: true as const, settings }) };
+    await runTurn({ ...bot, historyBudgetBytes: options.historyBudgetBytes ?? bot.historyBudgetBytes }, request, delivery);
+    return steps;
+  }
+
+  it('holds usage, then waits for the slot, then asks Gemini, then shows the answer', async () => {
+    expect(await stepsOf({})).toEqual(['usage hold', 'slot', 'gemini', 'blocked']);
+  });
+
+  it('refuses a request over the size budget before it holds usage or waits for a slot', async () => {
+    expect(await stepsOf({ prompt: 'a fox '.repeat(200), historyBudgetBytes: 500 })).toEqual(['refused: history-too-large']);
+  });
+
+  it('refuses a request over the usage limits before it waits for a slot', async () => {
+    expect(await stepsOf({ usageRefused: true })).toEqual(['usage hold', 'refused: limit-reached']);
+  });
+});
