@@ -71,13 +71,15 @@ describe('a thread whose history outgrows the request budget', () => {
     // Rewrite the stored record as an older version of the bot wrote it: no blob lengths.
     const store = await openStore(harness.config.databaseUrl);
     const key = `conversation:${thread.id}`;
-    type StoredRecord = { exchanges: Array<{ user: { parts: Array<{ blob?: { length?: number } }> }; model: { parts: Array<{ blob?: { length?: number } }> } }> };
+    type StoredRecord = { version: number; exchanges: Array<{ user: { parts: Array<{ blob?: { length?: number } }> }; model: { parts: Array<{ blob?: { length?: number } }> } }> };
     // The answer is posted before its turn is saved: wait for the save before rewriting the record.
     const record = await vi.waitFor(async () => {
       const stored = (await store.keyv.get(key)) as StoredRecord;
       expect(stored.exchanges).toHaveLength(2);
       return stored;
     }, PATIENCE);
+    // Version 1: the current version keeps every length, so a record without them is one written before.
+    record.version = 1;
     for (const exchange of record.exchanges) for (const part of [...exchange.user.parts, ...exchange.model.parts]) delete part.blob?.length;
     await store.keyv.set(key, record);
     await store.close();
