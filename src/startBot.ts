@@ -73,6 +73,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   store.keyv.on('error', () => metrics.countStoreError());
   if (store.blobKeyv !== store.keyv) store.blobKeyv.on('error', () => metrics.countStoreError());
   const blobs = new BlobStore(store.blobKeyv);
+  /** Work no handler waits for that the process must still finish before it exits (see stop). */
+  const background = new Set<Promise<unknown>>();
+  const keepUntilStopped = (work: Promise<unknown>) => {
+    const settled = work.catch(() => undefined);
+    background.add(settled);
+    void settled.finally(() => background.delete(settled));
+  };
   const bot: BotContext = {
     // Only what the handlers read: the secrets stay here.
     config: { allowedModels: config.allowedModels, imageModels: config.imageModels, maxRequestsPerUser: config.maxRequestsPerUser },
@@ -80,7 +87,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
     conversations: new ConversationStore(store.keyv, blobs, store.lock),
     blobs,
-    gemini: geminiTransportFor(config, blobs, logger, metrics),
+    gemini: geminiTransportFor(config, blobs, logger, metrics, keepUntilStopped),
     historyBudgetBytes: config.historyBudgetBytes,
     attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
     threadQueue: new ThreadQueue(store.lock),
@@ -217,8 +224,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       shutdown.abort();
       await settleWithin(INTERRUPT_FLUSH_MS);
     }
+    // The deletions at Google of interactions cut calls began (an interrupted turn's, say): the exit would cut them off.
+    if (background.size > 0) logger.info({ deletions: background.size }, 'waiting for Google to answer the deletion of interactions cut calls began');
     // A notice for a message that came in the last moment still goes out (bounded: the process must exit within 10 s).
-    await Promise.race([Promise.allSettled([...notices]), sleep(RESTARTING_NOTICE_DELAY_MS + 500, undefined, { ref: false })]);
+    await Promise.race([Promise.allSettled([...notices, ...background]), sleep(RESTARTING_NOTICE_DELAY_MS + 500, undefined, { ref: false })]);
     await client.destroy();
     await store.close();
     await metricsServer?.close();
@@ -234,7 +243,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
 }
 
 /** Gemini behind the API the operator chose (GEMINI_API); both speak the same turn. */
-function geminiTransportFor(config: Config, blobs: BlobStore, logger: Logger, metrics: BotMetrics): GeminiTransport {
+function geminiTransportFor(config: Config, blobs: BlobStore, logger: Logger, metrics: BotMetrics, keepUntilStopped: (work: Promise<unknown>) => void): GeminiTransport {
   const client = {
     apiUrl: config.geminiApiUrl,
     apiKey: config.geminiApiKey,
@@ -244,7 +253,7 @@ function geminiTransportFor(config: Config, blobs: BlobStore, logger: Logger, me
     onCallFinished: (call: Parameters<BotMetrics['observeGeminiCall']>[0]) => metrics.observeGeminiCall(call),
   };
   if (config.geminiApi === 'interactions') {
-    return interactionsTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, retentionMs: config.interactionRetentionMs, logger });
+    return interactionsTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, retentionMs: config.interactionRetentionMs, logger, keepUntilStopped });
   }
   return generateContentTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, logger });
 }

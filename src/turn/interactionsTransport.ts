@@ -22,6 +22,11 @@ export interface InteractionsTransportDependencies {
   logger: Logger;
   /** The clock the retention is measured on (tests move it). */
   now?: () => number;
+  /**
+   * Takes work a turn does not wait for (deleting at Google what a cut call began), so a stopping process waits for
+   * it before it exits: a DELETE cut off by the exit would leave the interaction stored at Google.
+   */
+  keepUntilStopped?: ((work: Promise<unknown>) => void) | undefined;
 }
 
 /**
@@ -75,8 +80,12 @@ async function send(
     onRetry: hooks.onRetry,
     onPreview: hooks.onPreview,
   });
-  // Not awaited: the member's answer does not wait for Google's bookkeeping (forgetting never rejects, logs each one).
-  if (abandoned.length > 0) void forgetInteractions(deps, abandoned);
+  // Not awaited: the member's answer (or, at shutdown, the restarting notice) does not wait for Google's bookkeeping;
+  // the process does before it exits (forgetting never rejects, logs each one).
+  if (abandoned.length > 0) {
+    const forgetting = forgetInteractions(deps, abandoned);
+    deps.keepUntilStopped?.(forgetting);
+  }
   if (!call.result.ok) {
     const failure = call.result.failure;
     if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,19 +88,52 @@ describe('the bot process', () => {
     });
   });
 
-  it('stopped by SIGTERM mid-answer, tells the member it is restarting and leaves nothing at Google of that turn', async () => {
+  it('stopped by SIGTERM mid-answer, tells the member it is restarting, leaves nothing at Google of that turn, and exits only once Google answered that deletion', async () => {
     const [discord, gemini] = await Promise.all([startDiscordEmulator(), startGeminiEmulator()]);
     const directory = await mkdtemp(path.join(tmpdir(), 'bot-process-'));
     const child = spawn(process.execPath, [entry()], { cwd: directory, env: emulatorEnv(discord, gemini) });
+    let output = '';
+    const outputChanged = new EventEmitter();
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        outputChanged.emit('change');
+      });
+    }
+    /** Resolves once the process printed a line with this message. */
+    const printed = (message: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!output.includes(`"msg":"${message}`)) return;
+          outputChanged.off('change', check);
+          resolve();
+        };
+        outputChanged.on('change', check);
+        check();
+      });
     try {
       await discord.waitForIdentify();
       // The answer has begun (on interactions Google has created, and stores, the interaction) when SIGTERM comes.
       const stalled = stalledStream(2);
       gemini.enqueue(stalled.behaviour);
+      // Google answers the deletion of the interaction the cut call began only when the test says.
+      const deletion = gemini.interactions.holdNextDelete();
       const { interactionId } = discord.sendSlashCommand({ user: discord.users.alice, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a fox' }] });
       await stalled.reached;
       const exited = exitOf(child);
       child.kill('SIGTERM');
+      if (suiteGeminiApi() === 'interactions') {
+        // The process must still be there when Google answers: one that did not wait would exit with the DELETE unanswered.
+        const first = await Promise.race([printed('waiting for Google to answer').then(() => 'waits' as const), exited.then(() => 'exited' as const)]);
+        expect(first).toBe('waits');
+        const held = await deletion.reached;
+        expect(child.exitCode).toBeNull();
+        deletion.release();
+        expect(await exited).toBe(0);
+        const deleted = output.indexOf(`"interactionId":"${held}","msg":"deleted the interaction Google stored"`);
+        expect(deleted).toBeGreaterThan(-1);
+        expect(deleted).toBeLessThan(output.indexOf('"msg":"bot stopped"'));
+      }
       expect(await exited).toBe(0);
       const notice = await discord.waitForMessage((message) => message.id === discord.interaction(interactionId).originalMessageId && message.content !== '');
       expect(notice.content).toMatch(/restarting/);

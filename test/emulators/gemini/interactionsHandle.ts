@@ -36,5 +36,11 @@ export function interactionsHandle(state: InteractionsState): InteractionsEmulat
     setSafetyStyle: (style) => {
       state.safetyStyle = style;
     },
+    holdNextDelete: () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const reached = new Promise<string>((resolve) => (state.deleteHold = { arrived: resolve, released }));
+      return { reached, release };
+    },
   };
 }

@@ -72,7 +72,15 @@ export async function handleInteractions(
   const refusal = checkCaller(state, url, request.headers['x-goog-api-key']);
   if (refusal) return fail(refusal);
   if (method === 'GET') return getInteraction(state, record.interactionId as string, reply, fail);
-  if (method === 'DELETE') return deleteInteraction(state, record.interactionId as string, reply, fail);
+  if (method === 'DELETE') {
+    const hold = state.interactions.deleteHold;
+    state.interactions.deleteHold = undefined;
+    if (hold) {
+      hold.arrived(record.interactionId as string);
+      await Promise.race([hold.released, new Promise((resolve) => state.closing.signal.addEventListener('abort', resolve, { once: true }))]);
+    }
+    return deleteInteraction(state, record.interactionId as string, reply, fail);
+  }
 
   const body = parseJson(raw.body);
   record.body = body;

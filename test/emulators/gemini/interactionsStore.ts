@@ -50,6 +50,8 @@ export interface InteractionsState {
   /** Whether the unknown-id error's message names the id (undocumented too). */
   unknownIdWording: 'names-id' | 'generic';
   safetyStyle: SafetyStyle;
+  /** holdNextDelete: the next DELETE waits for `released` before it is answered; `arrived` hears its id. */
+  deleteHold?: { arrived(id: string): void; released: Promise<void> } | undefined;
 }
 
 export function newInteractionsState(retentionMs = DEFAULT_RETENTION_MS): InteractionsState {

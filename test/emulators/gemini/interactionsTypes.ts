@@ -98,4 +98,9 @@ export interface InteractionsEmulator {
    */
   setUnknownIdStatus(status: 404 | 400, wording?: 'names-id' | 'generic'): void;
   setSafetyStyle(style: SafetyStyle): void;
+  /**
+   * Holds the next DELETE before it is answered (the interaction stays stored meanwhile), as a slow answer from
+   * Google would: `reached` resolves with its interaction id once it arrived, `release` lets it be answered.
+   */
+  holdNextDelete(): { reached: Promise<string>; release(): void };
 }
