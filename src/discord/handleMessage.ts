@@ -64,7 +64,7 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
         repliedImages: repliedBotImages(message, addressing.replyToMessageId),
         latestPostedImages: thread && (() => findLatestBotImages(thread, bot.logger)),
         settings: {},
-        access,
+        access: { kind: 'read-in-line', read: access },
       },
       turnDeliveryTo(delivery, bot.logger),
     );

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Ticket } from '../conversation/generationQueue.js';
 import { collectReferences, type ReferencesRefused } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
@@ -8,7 +9,7 @@ import { deliverAndStore } from './deliverAndStore.js';
 import { estimateInputTokens, recordUsage } from './turnUsage.js';
 import type { GeminiTransport, TurnHooks } from './geminiTransport.js';
 import { generateTurn, type GeneratedTurn } from './generateTurn.js';
-import { needsLatestPostedImages, planTurn, type TurnPlan } from './planTurn.js';
+import { needsLatestPostedImages, planTurn, type PlanFacts, type TurnPlan } from './planTurn.js';
 import type { PlannedTurn } from './plannedTurn.js';
 import { progressReporter, type ProgressReporter } from './progressReporter.js';
 import type { TurnDependencies } from './turnDependencies.js';
@@ -58,21 +59,21 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   }
   await delivery.ready;
   clock.lap('acknowledged');
-  const access = await asked.access();
+  const access = asked.access.kind === 'granted' ? { ok: true as const, settings: asked.access.settings } : await asked.access.read();
   if (!access.ok) {
     await delivery.post({ kind: 'refused', refusal: access.refusal });
     return;
   }
   const serverSettings = access.settings;
   clock.lap('access');
-  const stored = asked.threadId ? await loadConversation(bot, asked.threadId, asked.guildId) : { kind: 'missing' as const };
+  const stored = asked.threadId ? await loadConversation({ conversations: bot.conversations, logger: bot.logger }, asked.threadId, asked.guildId) : { kind: 'missing' as const };
   clock.lap('storeLoad');
   const unfit = await asked.checkConversation?.(stored);
   if (unfit) {
     await delivery.post({ kind: 'refused', refusal: unfit });
     return;
   }
-  const plan = await planWithFacts(bot, asked, stored, serverSettings);
+  const plan = await planWithFacts(planningOf(bot), asked, stored, serverSettings);
   if (plan.kind === 'refused') {
     if (plan.refusal.kind === 'attachments-rejected') bot.logger.info({ rejected: plan.refusal.rejected }, 'attachments rejected');
     await delivery.post({ kind: 'refused', refusal: plan.refusal });
@@ -100,24 +101,29 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
   }
 }
 
-/** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
-async function planWithFacts(
-  bot: Pick<TurnDependencies, 'config' | 'historyBudgetBytes' | 'gemini' | 'attachments' | 'logger'>,
-  asked: TurnRequest,
-  stored: ThreadConversation,
-  serverSettings: EffectiveSettings,
-): Promise<TurnPlan> {
-  const latestPostedImages = needsLatestPostedImages(asked, stored) && asked.latestPostedImages ? await asked.latestPostedImages() : undefined;
+/** What planning reads of the bot, the same for every turn: the facts of PlanFacts that are not the turn's own. */
+type Planning = Pick<PlanFacts, 'allowedModels' | 'imageModels' | 'historyBudgetBytes' | 'api' | 'attachmentPolicy'> & { logger: Logger };
+
+function planningOf(bot: Pick<TurnDependencies, 'config' | 'historyBudgetBytes' | 'gemini' | 'attachments' | 'logger'>): Planning {
   const { allowedModels, imageModels } = bot.config;
-  const plan = planTurn({ ask: asked, stored, serverDefaults: serverSettings, allowedModels, imageModels, latestPostedImages, historyBudgetBytes: bot.historyBudgetBytes, api: bot.gemini.api, attachmentPolicy: bot.attachments });
+  return { allowedModels, imageModels, historyBudgetBytes: bot.historyBudgetBytes, api: bot.gemini.api, attachmentPolicy: bot.attachments, logger: bot.logger };
+}
+
+/** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
+async function planWithFacts({ logger, ...planning }: Planning, asked: TurnRequest, stored: ThreadConversation, serverSettings: EffectiveSettings): Promise<TurnPlan> {
+  const latestPostedImages = needsLatestPostedImages(asked, stored) && asked.latestPostedImages ? await asked.latestPostedImages() : undefined;
+  const plan = planTurn({ ...planning, ask: asked, stored, serverDefaults: serverSettings, latestPostedImages });
   if (plan.kind === 'go' && plan.freshStart && stored.kind === 'found') {
-    bot.logger.error({ threadId: asked.threadId, freshStart: plan.freshStart }, 'conversation history has a missing image blob; the turn goes on without it');
+    logger.error({ threadId: asked.threadId, freshStart: plan.freshStart }, 'conversation history has a missing image blob; the turn goes on without it');
   }
   return plan;
 }
 
+/** What the steps after the usage hold use: the slot's wait, Gemini, the stores the answer goes to, and what is counted and logged. */
+type AfterHold = Pick<TurnDependencies, 'config' | 'conversations' | 'blobs' | 'gemini' | 'historyBudgetBytes' | 'attachments' | 'threadQueue' | 'metrics' | 'logger' | 'shutdownSignal'>;
+
 async function generateAndDeliver(
-  bot: TurnDependencies,
+  bot: AfterHold,
   planned: PlannedTurn,
   delivery: TurnDelivery,
   ticket: Ticket,
@@ -133,7 +139,7 @@ async function generateAndDeliver(
 }
 
 async function generateAndDeliverWith(
-  bot: TurnDependencies,
+  bot: AfterHold,
   planned: PlannedTurn,
   delivery: TurnDelivery,
   ticket: Ticket,
@@ -153,7 +159,7 @@ async function generateAndDeliverWith(
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
   if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
-    const fresh = await planWithFacts(bot, planned.asked, { kind: 'unreadable' }, planned.serverSettings);
+    const fresh = await planWithFacts(planningOf(bot), planned.asked, { kind: 'unreadable' }, planned.serverSettings);
     if (fresh.kind === 'go') {
       bot.logger.warn({ threadId: planned.asked.threadId, freshStart: fresh.freshStart }, "going on without the thread's unreadable history");
       // The thread's model and options were readable: the fresh start keeps them.
@@ -174,12 +180,13 @@ async function generateAndDeliverWith(
   bot.metrics.recordGeneration(plan.model, outcomeName(turn.outcome), turn.retries);
   // What Gemini billed is recorded alongside the post, not before it: until the commit lands, the reservation's
   // hold keeps counting against the limits. Awaited before the turn ends, posted or not, so shutdown waits for it.
-  const usageRecorded = recordUsage(bot, context.reservation, turn); // never rejects
+  const usageRecorded = recordUsage({ logger: bot.logger }, context.reservation, turn); // never rejects
   try {
     await progress.settled();
     clock.lap('statusSettled');
     // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-    await deliverAndStore(bot, planned, delivery, turn, clock);
+    const { conversations, blobs, threadQueue, logger, gemini } = bot;
+    await deliverAndStore({ conversations, blobs, threadQueue, logger, gemini }, planned, delivery, turn, clock);
   } finally {
     await usageRecorded;
   }
@@ -194,10 +201,14 @@ type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; r
  * start decided mid-turn downloads the member's attachments again: rare,
  * and simpler than carrying the first download across.
  */
-async function collectAndGenerate(bot: TurnDependencies, planned: PlannedTurn, hooks: TurnHooks, clock: PhaseClock): Promise<Attempt | undefined> {
+async function collectAndGenerate(
+  bot: Pick<TurnDependencies, 'attachments' | 'gemini' | 'historyBudgetBytes' | 'logger' | 'shutdownSignal'>,
+  planned: PlannedTurn,
+  hooks: TurnHooks,
+  clock: PhaseClock,
+): Promise<Attempt | undefined> {
   // Checked by the plan already (precheckReferences), a fresh start's too.
-  const { attachments } = planned.plan;
-  const references = await collectReferences(bot, attachments, bot.shutdownSignal);
+  const references = await collectReferences({ attachments: bot.attachments, logger: bot.logger }, planned.plan.attachments, bot.shutdownSignal);
   if (bot.shutdownSignal.aborted) return undefined;
   if (!references.ok) return { kind: 'refused', refusal: references.refusal };
   clock.lap('references');

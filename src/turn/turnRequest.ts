@@ -25,7 +25,8 @@ export interface TurnRequest {
    * The images of the latest message the bot posted in this thread (else
    * of the message the thread was started from); none when there is none.
    * Asked only when the thread's stored history cannot be read (see
-   * planTurn); never rejects. Absent where nobody can look.
+   * planTurn); never rejects. Absent where nobody can look. A callback, not
+   * a value: it costs a Discord round trip that almost no turn needs.
    */
   latestPostedImages?: (() => Promise<AttachmentSource[]>) | undefined;
   /** Image options the user chose now, as asked: the plan checks them against the model (a thread, or a rerolled turn, otherwise keeps its own). */
@@ -52,25 +53,30 @@ export interface TurnRequest {
    * posted, and by the turn once it holds its thread's lease: every process
    * sees a thread's messages in the same order, so the lease holder claiming
    * the next one keeps arrival order across processes. Interactions reach
-   * one process only and need no claim.
+   * one process only and need no claim. A callback, not a value: the
+   * answer depends on the moment it is asked (in the line, under the lease).
    */
   claim?: (() => Promise<boolean>) | undefined;
   /** The model chosen with /imagine; only a new conversation takes it (a thread keeps its model). */
   model?: string | undefined;
   /**
    * What the server's settings say here (defaults and limits), or why the
-   * member may not use the bot here. Read once the turn holds its place in
-   * the thread's line, so that no read delays the arrival order; an
-   * interaction checked access before answering (so a refusal is private)
-   * and passes what it found (grantedAccess).
+   * member may not use the bot here. An interaction checked access before
+   * answering (so that a refusal is private) and passes the settings it
+   * found (`granted`). A message's turn reads it once it holds its place in
+   * the thread's line (`read-in-line`), so that no read delays the arrival
+   * order: a callback there, as the read must wait for the line.
    */
-  access: () => Promise<AccessResult>;
+  access: { kind: 'granted'; settings: EffectiveSettings } | { kind: 'read-in-line'; read: () => Promise<AccessResult> };
   /**
    * For a request made on a result image (a button, the Edit form): whether
    * the thread's conversation, as the turn reads it in the thread's line,
    * holds that image and belongs where the member clicked; the refusal
    * otherwise. Checked on the turn's own read, so the click costs one read
-   * of the record (on a shared store, each read is a round trip).
+   * of the record (on a shared store, each read is a round trip). A
+   * callback, not data: the check asks Discord whether the thread still
+   * exists and where it sits (components/locateResult.ts), against the
+   * record as read in the line.
    */
   checkConversation?: ((stored: ThreadConversation) => Promise<Refusal | undefined>) | undefined;
 }
@@ -129,6 +135,6 @@ export interface TurnDelivery {
 }
 
 /** The access an interaction already checked, as a TurnRequest takes it. */
-export function grantedAccess(settings: EffectiveSettings): () => Promise<AccessResult> {
-  return async () => ({ ok: true, settings });
+export function grantedAccess(settings: EffectiveSettings): TurnRequest['access'] {
+  return { kind: 'granted', settings };
 }

@@ -20,7 +20,7 @@ function plannedWithFile(declared: number) {
     attachmentPolicy: { allowedOrigins: ['https://cdn.discordapp.com'], maxBytes: 1_000_000 },
   });
   if (plan.kind !== 'go') throw new Error(`planned ${plan.kind}`);
-  return { asked: { threadId: undefined, guildId: 'g', authorId: 'a', prompt: 'a fox', attachments: [], settings: {}, access: async () => ({ ok: false as const, refusal: { kind: 'other-server' as const } }) }, plan, serverSettings: {} as never };
+  return { asked: { threadId: undefined, guildId: 'g', authorId: 'a', prompt: 'a fox', attachments: [], settings: {}, access: { kind: 'granted' as const, settings: {} as never } }, plan, serverSettings: {} as never };
 }
 
 /** Gemini as a recorder of what it was sent; it answers nothing worth keeping. */

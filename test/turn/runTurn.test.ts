@@ -68,7 +68,7 @@ describe('a turn that throws while Gemini draws', () => {
       warn: async () => undefined,
     };
     const settings = await guildSettings.effectiveSettings('guild-1');
-    const turn = runTurn(bot, { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: 'a fox', attachments: [], settings: {}, access: async () => ({ ok: true, settings: { ...settings, previews: true } }) }, delivery);
+    const turn = runTurn(bot, { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: 'a fox', attachments: [], settings: {}, access: { kind: 'granted', settings: { ...settings, previews: true } } }, delivery);
     await expect(turn).rejects.toThrow('something broke after the sketches');
     const shownWhenTold = shown.length;
     await vi.advanceTimersByTimeAsync(10_000);
@@ -121,7 +121,7 @@ describe('the order of a turn\'s steps', () => {
       warn: async () => undefined,
     };
     const settings = await guildSettings.effectiveSettings('guild-1');
-    const request = { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: options.prompt ?? 'a fox', attachments: [], settings: {}, access: async () => ({ ok: true as const, settings }) };
+    const request = { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: options.prompt ?? 'a fox', attachments: [], settings: {}, access: { kind: 'granted' as const, settings } };
     await runTurn({ ...bot, historyBudgetBytes: options.historyBudgetBytes ?? bot.historyBudgetBytes }, request, delivery);
     return steps;
   }
