@@ -1,5 +1,5 @@
 import type { GroundingSource } from '../gemini/generationOutcome.js';
-import type { FreshStart } from '../turn/planTurn.js';
+import type { FreshStart } from '../turn/turnPlan.js';
 import type { TurnOutcome } from '../turn/turnOutcome.js';
 import type { AnswerNotes } from '../turn/turnRequest.js';
 import { trimContent } from './renderOutcome.js';

@@ -6,7 +6,8 @@ import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { checkAnswerImages, checkNoImageAnswer } from './checkAnswerImages.js';
 import type { PlannedTurn } from './plannedTurn.js';
 import { newUserParts, planRequestContents, referenceBytesOf, type RequestPlan } from './planRequestContents.js';
-import { requestInputFor, type GoPlan } from './planTurn.js';
+import { requestInputFor } from './planTurn.js';
+import type { GoPlan } from './turnPlan.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
 /** What asking Gemini needs: the transport, the request budget, and a logger for what an operator should see. */

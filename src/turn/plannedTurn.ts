@@ -1,5 +1,5 @@
 import type { EffectiveSettings } from '../settings/guildSettings.js';
-import type { GoPlan } from './planTurn.js';
+import type { GoPlan } from './turnPlan.js';
 import type { TurnRequest } from './turnRequest.js';
 
 /**

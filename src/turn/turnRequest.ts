@@ -5,7 +5,7 @@ import type { AccessResult } from '../settings/checkAccess.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import type { Refusal } from '../refusals/refusal.js';
-import type { FreshStart } from './planTurn.js';
+import type { FreshStart } from './turnPlan.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
 /** What a conversation turn is asked to do, from a message, a slash command or a button. */

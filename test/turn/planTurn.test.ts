@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import type { ThreadConversation } from '../../src/conversation/loadConversation.js';
 import { ModelTable } from '../../src/gemini/imageOptions.js';
-import { needsLatestPostedImages, planTurn, type PlanFacts, type TurnAsk } from '../../src/turn/planTurn.js';
+import { needsLatestPostedImages, planTurn } from '../../src/turn/planTurn.js';
+import type { PlanFacts, TurnAsk } from '../../src/turn/turnPlan.js';
 
 const PRO = 'gemini-3-pro-image';
 const FLASH = 'gemini-3.1-flash-image';
