@@ -35,9 +35,20 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
   // whose history at Google skips the turns between, while the record, which generateContent replays, holds them all:
   // the next turn replays the record instead of continuing from it, so the model sees the same thread on either API.
   const forked = input.interaction?.builtOn !== undefined && input.record?.exchanges.at(-1)?.model.messageId !== input.interaction.builtOn;
+  // Listed before the record names its channel, so a record that does is always found when that channel is deleted;
+  // alongside the images' blobs, so the member's turn does not wait for one more store round trip.
+  const parentId = input.record?.parentId ?? input.parentId;
+  const listing = parentId !== undefined && input.record?.parentId === undefined
+    ? deps.conversations.byChannel.add({ guildId: input.record?.guildId ?? input.guildId, channelId: parentId }, input.threadId)
+    : undefined;
+  const [userParts, storedModelParts] = await Promise.all([
+    storeParts(input.userParts, deps.blobs),
+    storeParts(modelParts, deps.blobs, input.decodedImages),
+    listing,
+  ]);
   const exchange: Exchange = {
-    user: { authorId: input.authorId, parts: await storeParts(input.userParts, deps.blobs) },
-    model: { contentFields, parts: await storeParts(modelParts, deps.blobs, input.decodedImages), messageId: input.messageId },
+    user: { authorId: input.authorId, parts: userParts },
+    model: { contentFields, parts: storedModelParts, messageId: input.messageId },
     settings: compactSettings(input.settings),
     ...(input.interaction
       ? {
@@ -51,11 +62,6 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
       : {}),
     createdAt: timestamp,
   };
-  // Listed before the record names its channel: a record that does is always found when that channel is deleted.
-  const parentId = input.record?.parentId ?? input.parentId;
-  if (parentId !== undefined && input.record?.parentId === undefined) {
-    await deps.conversations.byChannel.add({ guildId: input.record?.guildId ?? input.guildId, channelId: parentId }, input.threadId);
-  }
   const record: ConversationRecord = input.record
     ? { ...input.record, ...(parentId ? { parentId } : {}), exchanges: [...input.record.exchanges, exchange], updatedAt: timestamp }
     : {
