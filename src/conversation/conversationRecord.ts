@@ -75,6 +75,11 @@ const exchangeSchema = z.object({
        * Delete in either thread leaves it at Google (it expires with its retention) rather than break the other.
        */
       shared: z.literal(true).optional(),
+      /**
+       * Google was asked to delete it (a Delete took an earlier turn out, and this one held that turn): no later Delete
+       * or thread deletion asks again. Always outdated too; `outdated` alone (a forked turn) is still stored at Google.
+       */
+      forgotten: z.literal(true).optional(),
       /** The bot message whose answer this turn built on (absent: the thread's first turn, built on nothing): a reroll starts there too. */
       builtOn: z.string().min(1).optional(),
     })

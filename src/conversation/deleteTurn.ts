@@ -49,7 +49,9 @@ export function deleteTurn(
     const held = interactionsToForget(stored.record.exchanges.slice(found.index), deps.logger, deletion.threadId);
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
-      return index > found.index && exchange.interaction ? [{ ...exchange, interaction: { ...exchange.interaction, outdated: true as const } }] : [exchange];
+      if (index < found.index || !exchange.interaction) return [exchange];
+      const forgotten = held.includes(exchange.interaction.id) ? { forgotten: true as const } : {};
+      return [{ ...exchange, interaction: { ...exchange.interaction, outdated: true as const, ...forgotten } }];
     });
     await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
     try {
@@ -67,11 +69,12 @@ export function deleteTurn(
 /**
  * The interactions Google keeps for these exchanges that may be deleted there:
  * all but those a Branch copied, which the other thread may still continue
- * from; those are logged and left to expire with Google's retention. The
- * Delete button and a deleted thread both forget by this rule.
+ * from (logged, and left to expire with Google's retention), and those an
+ * earlier Delete already asked Google to delete. The Delete button and a
+ * deleted thread both forget by this rule.
  */
 export function interactionsToForget(exchanges: readonly Exchange[], logger: Logger, threadId: string): string[] {
-  const interactions = exchanges.flatMap((exchange) => (exchange.interaction ? [exchange.interaction] : []));
+  const interactions = exchanges.flatMap((exchange) => (exchange.interaction && !exchange.interaction.forgotten ? [exchange.interaction] : []));
   const shared = interactions.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
   if (shared.length > 0) logger.info({ threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
   return interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);

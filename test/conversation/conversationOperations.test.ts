@@ -5,6 +5,7 @@ import { saveBranch } from '../../src/conversation/branchConversation.js';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
+import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { ThreadQueue } from '../../src/conversation/threadQueue.js';
 import type { Refusal } from '../../src/refusals/refusal.js';
 import { BlobStore } from '../../src/store/blobStore.js';
@@ -92,7 +93,30 @@ describe('deleteTurn', () => {
     const deps = await storeWith(withInteractions);
     expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3'] });
     const loaded = await deps.conversations.load('t1');
-    expect(loaded.kind === 'found' && loaded.record.exchanges.map((kept) => kept.interaction)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true }]);
+    // int-3 is asked to go now: marked so, no later Delete or thread deletion asks Google again.
+    expect(loaded.kind === 'found' && loaded.record.exchanges.map((kept) => kept.interaction)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true, forgotten: true }]);
+  });
+
+  it('never names again an interaction an earlier Delete asked Google to delete; a thread deletion does not either', async () => {
+    const at = (id: string) => ({ id, createdAt: '2026-12-01T00:00:00.000Z' });
+    const withInteractions: ConversationRecord = {
+      ...record,
+      exchanges: [
+        { ...exchange('m1'), interaction: at('int-1') },
+        { ...exchange('m2', 'bob'), interaction: at('int-2') },
+        { ...exchange('m3', 'bob'), interaction: at('int-3') },
+      ],
+    };
+    const deps = await storeWith(withInteractions);
+    expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-2', 'int-3'] });
+    expect(await deleteTurn(deps, deletion({ messageId: 'm3' }))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
+    const forgotten: string[][] = [];
+    const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => void forgotten.push([...ids]) } };
+    // The thread deleted after the first Delete (the second took nothing more at Google): only int-1 is still there.
+    const afterFirstDelete: ConversationRecord = { ...withInteractions, exchanges: [withInteractions.exchanges[0]!, { ...withInteractions.exchanges[2]!, interaction: { ...at('int-3'), outdated: true, forgotten: true } }] };
+    await deps.conversations.save(afterFirstDelete);
+    expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-1'] });
+    expect(forgotten).toEqual([['int-1']]);
   });
 
   it.each<{ case: string; more: Partial<TurnDeletion>; refusal: Refusal }>([

@@ -1,3 +1,4 @@
+import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it, vi } from 'vitest';
 import type { RecordedInteractionRequest } from '../emulators/gemini/interactionsTypes.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
@@ -227,6 +228,8 @@ describe('GEMINI_API=interactions', () => {
     expect(failed.message.attachments).toHaveLength(0);
     expect(failed.message.content).toMatch(/Gemini stopped without saying why/);
     expect(failed.message.content).not.toMatch(/[{}]|undefined|\bnull\b/);
+    // Both turns ended (stored, or their interaction deleted at Google) before alice asks again: two in progress is her limit.
+    await vi.waitFor(() => expect(harness.logLines.filter((line) => line.includes('"msg":"turn steps timed"'))).toHaveLength(2), PATIENCE);
     harness.gemini.interactions.enqueue({ kind: 'status', status: 'budget_exceeded' });
     const odd = await imagine(harness, { prompt: 'a third thing' });
     expect(odd.message.content).toMatch(/a reason this bot does not know yet/);
@@ -366,6 +369,29 @@ describe('Delete on GEMINI_API=interactions', () => {
     expect(body(replayed).previous_interaction_id).toBeUndefined();
     const words = body(replayed).input.filter((step) => step.type === 'user_input').map((step) => step.content?.[0]?.['text']);
     expect(words).toEqual(['a fox', 'add a hat', 'make it night']);
+  });
+
+  it('never asks Google again to delete what a Delete already did: not for a later turn\'s Delete, nor when the thread is deleted', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const hat = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
+    const [first, second, third] = posts().map((request) => request.interactionId!);
+    const deletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]);
+    const deleteAndWait = async (message: StoredMessage) => {
+      const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message, customId: 'nb1:result:delete' });
+      await harness.discord.waitForMessage((reply) => reply.id === harness.discord.interaction(interactionId).originalMessageId && /^Deleted/.test(reply.content));
+    };
+    await deleteAndWait(blue);
+    await vi.waitFor(() => expect(deletes()).toEqual([[second, 200], [third, 200]]), PATIENCE);
+    // The hat's turn held the deleted one: its interaction is gone at Google already.
+    await deleteAndWait(hat);
+
+    harness.discord.setMemberPermissions(harness.discord.users.alice, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageThreads);
+    harness.discord.deleteThread({ user: harness.discord.users.alice, threadId: thread.id });
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('thread deleted: its conversation is forgotten') && line.includes('"interactions":1'))).toBe(true), PATIENCE);
+    await vi.waitFor(() => expect(deletes()).toContainEqual([first, 200]), PATIENCE);
+    expect(deletes()).toEqual([[second, 200], [third, 200], [first, 200]]);
+    expect(harness.gemini.interactions.storedIds()).toEqual([]);
   });
 });
 
