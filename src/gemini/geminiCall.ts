@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 import type { GeminiFailure } from './generationOutcome.js';
 
-// What both Gemini APIs' clients share (generateContentClient.ts, interactionsClient.ts): the options of a call,
-// its result, and how google.rpc error details read. The POST itself is postToGemini.ts.
+// What both Gemini APIs' clients share (generateContentClient.ts, interactionsClient.ts): the options of a call and
+// its result. The POST itself is postToGemini.ts; an error body, of either API, is read by readGeminiError.ts.
 
 export interface GeminiClientOptions {
   apiUrl: string;
@@ -33,25 +33,4 @@ export async function timedCall(options: GeminiClientOptions, model: string, cal
   const result = await call();
   options.onCallFinished?.({ model, seconds: (performance.now() - started) / 1000, result });
   return result;
-}
-
-/** The delay google.rpc.RetryInfo asks for, in ms: a protobuf Duration such as "57.2s". */
-export function readRetryDelay(details: Array<Record<string, unknown>>): number | undefined {
-  for (const detail of details) {
-    if (!String(detail['@type'] ?? '').endsWith('google.rpc.RetryInfo')) continue;
-    const match = /^(\d+(?:\.\d+)?)s$/.exec(String(detail['retryDelay'] ?? ''));
-    if (match) return Math.round(Number(match[1]) * 1000);
-  }
-  return undefined;
-}
-
-/** google.rpc.QuotaFailure names the quota; a per-day one will not clear by retrying soon. */
-export function readQuotaPeriod(details: Array<Record<string, unknown>>): 'day' | 'minute' | undefined {
-  for (const detail of details) {
-    if (!String(detail['@type'] ?? '').endsWith('google.rpc.QuotaFailure')) continue;
-    const text = JSON.stringify(detail['violations'] ?? []);
-    if (/PerDay|per_day|per day/i.test(text)) return 'day';
-    if (/PerMinute|per_minute|per minute/i.test(text)) return 'minute';
-  }
-  return undefined;
 }

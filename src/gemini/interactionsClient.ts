@@ -1,35 +1,11 @@
 import { request } from 'undici';
-import { z } from 'zod';
 import { assembleInteractionStream, type InteractionStreamAssembly } from './assembleInteractionStream.js';
-import { readQuotaPeriod, readRetryDelay, timedCall, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
-import type { GeminiFailure } from './generationOutcome.js';
+import { timedCall, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
 import type { InterimPreview } from './interimPreview.js';
 import { postToGemini } from './postToGemini.js';
 import { readEventStream } from './readEventStream.js';
+import { readHttpFailure, readStreamedError } from './readGeminiError.js';
 import type { RequestBody } from './requestBody.js';
-
-/** The Interactions API's error body: `code` is a string here (FACTS), a number on generateContent. */
-const errorBodySchema = z.looseObject({
-  error: z.looseObject({
-    code: z.union([z.string(), z.number()]).nullish(),
-    message: z.string().nullish(),
-    details: z.array(z.looseObject({ '@type': z.string().nullish() })).nullish(),
-  }),
-});
-
-/** google.rpc code names, for an error that arrives inside a stream (no HTTP status of its own). */
-const STATUS_OF_CODE: Record<string, number> = {
-  invalid_argument: 400,
-  failed_precondition: 400,
-  unauthenticated: 401,
-  permission_denied: 403,
-  not_found: 404,
-  aborted: 409,
-  resource_exhausted: 429,
-  internal: 500,
-  unavailable: 503,
-  deadline_exceeded: 504,
-};
 
 /**
  * One `POST {base}/interactions` (snake_case JSON, the key in the
@@ -57,7 +33,7 @@ async function postInteraction(
   const answer = assembleInteractionStream();
   const result = await postToGemini(options, `${options.apiUrl}/interactions`, body, signal, {
     readStream: (events) => readInteractionStream(answer, events, onPreview),
-    readFailure: readInteractionFailure,
+    readFailure: readHttpFailure,
   });
   const begun = answer.id();
   return !result.ok && begun ? { ...result, interactionId: begun } : result;
@@ -75,7 +51,7 @@ function readInteractionStream(
       add(event) {
         const added = answer.add(event);
         if ('invalid' in added) return { failure: { kind: 'malformed', message: 'Gemini streamed an event of an unexpected shape' } };
-        if ('error' in added) return { failure: readStreamError(added.error) };
+        if ('error' in added) return { failure: readStreamedError({ error: added.error }) };
         return added;
       },
       finished: () => answer.finished(),
@@ -83,54 +59,6 @@ function readInteractionStream(
     },
     onPreview,
   );
-}
-
-/** An HTTP error, its body read as the Interactions API writes it. */
-function readInteractionFailure(status: number, text: string): GeminiFailure {
-  try {
-    return failureFromError(status, JSON.parse(text));
-  } catch {
-    return { kind: 'http', status, apiStatus: undefined, message: `HTTP ${status}` };
-  }
-}
-
-/**
- * An `error` event inside a 200 stream, which has no HTTP status of its own:
- * the status its code names. An unknown code keeps 500 for the member's
- * message, marked guessed so it is never retried (it may be a quota or an
- * invalid argument, which another try would only repeat and maybe bill).
- */
-function readStreamError(error: Record<string, unknown>): GeminiFailure {
-  return failureFromError(undefined, { error });
-}
-
-/** The failure under its HTTP status, or (inside a stream) the status its code names; apiStatus as generateContent spells it. */
-function failureFromError(status: number | undefined, json: unknown): GeminiFailure {
-  const parsed = errorBodySchema.safeParse(json);
-  if (!parsed.success) return { kind: 'http', status: status ?? 500, apiStatus: undefined, message: `HTTP ${status ?? 500}`, ...(status ? {} : { statusGuessed: true }) };
-  const { code, message, details } = parsed.data.error;
-  const name = typeof code === 'string' ? codeName(code) : undefined;
-  const named = typeof code === 'number' && code >= 400 && code < 600 ? code : STATUS_OF_CODE[name ?? ''];
-  const httpStatus = status ?? named ?? 500;
-  return {
-    kind: 'http',
-    status: httpStatus,
-    apiStatus: name?.toUpperCase(),
-    message: message ?? `HTTP ${httpStatus}`,
-    retryDelayMs: readRetryDelay(details ?? []),
-    quotaPeriod: readQuotaPeriod(details ?? []),
-    ...(status === undefined && named === undefined ? { statusGuessed: true as const } : {}),
-  };
-}
-
-/**
- * The code's name: the SDK documents ErrorT.code as "a URI that identifies
- * the error type", so its last path segment ('…/errors/resource_exhausted');
- * a bare name ('RESOURCE_EXHAUSTED', 'not_found') is its own last segment.
- */
-function codeName(code: string): string {
-  const path = code.split(/[?#]/)[0] ?? '';
-  return (path.split('/').filter(Boolean).at(-1) ?? '').toLowerCase();
 }
 
 /**

@@ -103,6 +103,19 @@ describe('generateContentTransport', () => {
     const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'x' }] }, {});
     expect(result).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 400 } } });
   });
+
+  it('treats an error inside the stream as the Interactions transport does: retried by the status it names, never when it names none', async () => {
+    const ask = () => transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'x' }] }, {});
+    const streamedError = (error: Record<string, unknown>) => ({ kind: 'raw' as const, status: 200, body: `data: ${JSON.stringify({ error })}\r\n\r\n`, contentType: 'text/event-stream' });
+    let before = gemini.requests.length;
+    gemini.enqueue(streamedError({ message: 'something new' }));
+    expect(await ask()).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 500, statusGuessed: true, message: 'something new' } } });
+    expect(gemini.requests.length).toBe(before + 1);
+    before = gemini.requests.length;
+    gemini.enqueue(streamedError({ status: 'UNAVAILABLE', message: 'busy' }), { kind: 'image' });
+    expect(await ask()).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
+    expect(gemini.requests.length).toBe(before + 2);
+  });
 });
 
 describe('generateContentTransport when the store fails mid-send', () => {

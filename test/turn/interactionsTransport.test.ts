@@ -110,4 +110,24 @@ describe('interactionsTransport', () => {
     gemini.enqueue({ kind: 'error', status: 403 });
     expect(await ask()).toMatchObject({ kind: 'answered', outcome: { kind: 'failed', failure: { kind: 'http', status: 403, apiStatus: 'PERMISSION_DENIED' } } });
   });
+
+  it('treats an error inside the stream as the generateContent transport does: retried by the status it names, never when it names none', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
+    const streamedError = (error: Record<string, unknown>) => ({
+      kind: 'raw' as const,
+      status: 200,
+      body: [{ event_type: 'interaction.created', interaction: { id: 'v1_failing', status: 'in_progress' } }, { event_type: 'error', error }].map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''),
+      contentType: 'text/event-stream',
+    });
+    let before = posts();
+    gemini.enqueue(streamedError({ message: 'something new' }));
+    expect(await ask()).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 500, statusGuessed: true, message: 'something new' } } });
+    expect(posts()).toBe(before + 1);
+    before = posts();
+    gemini.enqueue(streamedError({ code: 'unavailable', message: 'busy' }), { kind: 'image' });
+    expect(await ask()).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
+    expect(posts()).toBe(before + 2);
+  });
 });
