@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { suiteGeminiApi } from './harness.js';
 import { geminiCalls } from './geminiCalls.js';
-import { firstAttachmentBytes, imagine, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, imagine, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 // About 0.6 MB: room for two 200 kB answers (base64 makes them ~270 kB each) but not three.
 const harness = useHarness({ env: { HISTORY_BUDGET_MB: '0.6' } });
@@ -88,6 +88,23 @@ describe('a thread whose history outgrows the request budget', () => {
     const third = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'turn three', replyTo: second.id }));
     expect(third.attachments).toHaveLength(1);
     expect(answeredCall(2).seen).toHaveLength(5);
+  });
+
+  it('checks the budget again by the real size of a file that turned out larger than it declared, and sends nothing over it', async () => {
+    harness.gemini.enqueue({ kind: 'image', imageBytes: 200_000 }, { kind: 'image', imageBytes: 200_000 });
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+    googleForgetsTheThread();
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id }));
+    // Declared 1 kB, served 280 kB: with the first image re-sent (~267 kB of base64) the ~373 kB of it break 0.6 MB.
+    const served = Buffer.concat([pngBytes(3), Buffer.alloc(280_000)]);
+    const url = harness.discord.serveAt('/attachments/budget/understated.png', (_request, response) => response.end(served));
+    const attachment = { ...harness.discord.addAttachment(Buffer.alloc(1_000), { filename: 'understated.png' }), url, proxy_url: url, size: 1_000 };
+    googleForgetsTheThread();
+    const ask = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'put this on the first fox', replyTo: message.id, attachments: [attachment] });
+    const answer = await waitForBotReplyTo(harness, ask);
+    expect(answer.content).toBe('This request is too large for Gemini even on its own. Use fewer or smaller reference images.');
+    expect(geminiCalls(harness).filter((call) => call.status !== 404)).toHaveLength(2);
   });
 
   it('refuses attachments that could never fit in one request together, before downloading any of them', async () => {
