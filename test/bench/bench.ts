@@ -29,6 +29,12 @@ const WORKLOAD: Workload = {
 
 /** BENCH_QUICK=1: the bot and the minimal bot in their own processes on SQLite only (a few minutes), for trying a change; the full run for figures. */
 const QUICK = process.env['BENCH_QUICK'] === '1';
+/**
+ * BENCH_ONLY=previews: only the streamed answers' rows with the bot in its own process (previews on, sequential and
+ * 20 at once; previews off, 20 at once), about a minute, for trying a change to what a streamed turn holds.
+ */
+const ONLY = process.env['BENCH_ONLY'];
+const ONLY_CHOICES = ['previews'];
 
 /**
  * Issue 11's yardstick: the bot against a minimal bot on the same stack
@@ -50,6 +56,11 @@ const THREAD_EDIT_RATIO_TODAY = 0.3;
 async function main(): Promise<void> {
   const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
   const { imageBytes, generations, burst, conversationTurns: turns } = WORKLOAD;
+  if (ONLY !== undefined && !ONLY_CHOICES.includes(ONLY)) throw new Error(`BENCH_ONLY=${ONLY}: expected one of ${ONLY_CHOICES.join(', ')}`);
+  if (ONLY === 'previews') {
+    await benchStreaming(progress, { apartOnly: true });
+    return;
+  }
   const heading = `\nBot benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} cores, Gemini latency 0, ${megabytes(imageBytes)} MB images`;
   if (QUICK) {
     const [apart, minimal] = await runApartSideBySide(progress);

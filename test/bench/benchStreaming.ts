@@ -37,21 +37,26 @@ const VARIANTS: Variant[] = [
   { name: 'streamed, previews on (sketches posted)', env: {}, config: {} },
 ];
 
-export async function benchStreaming(progress: (text: string) => void): Promise<void> {
+/** `apartOnly` (BENCH_ONLY=previews): only the rows with the bot in its own process, its memory above all. */
+export async function benchStreaming(progress: (text: string) => void, { apartOnly = false } = {}): Promise<void> {
   const answer: Behaviour = { kind: 'image', imageBytes: WORKLOAD.imageBytes, thoughtImages: WORKLOAD.thoughtImages };
-  progress(`streamed answers: ${VARIANTS.length} bots in this process, ${WORKLOAD.generations} generations each, in turn…`);
-  const overheadMs = await measureInTurn(answer);
+  const overheadMs = apartOnly ? [] : await measureInTurn(progress, answer);
   const apart: ApartRun[] = [];
   for (const [previews, phase] of [['on', 'sequential'], ['on', 'burst'], ['off', 'burst']] as const) {
     progress(`streamed answers: the bot in its own process, previews ${previews}, ${phase === 'burst' ? `${WORKLOAD.burst} at once` : 'sequential'}…`);
     apart.push(await measureApart(answer, previews, phase));
   }
 
-  const [oneBody, streamed, sketched] = overheadMs;
-  const ratio = (samples: number[]) => percentile(samples, 50) / percentile(oneBody!, 50);
   console.log(
     `\nStreamed answers (issue 12): each answer ${megabytes(WORKLOAD.imageBytes)} MB images, ${WORKLOAD.thoughtImages} interim images (sketches) before the final one.`,
   );
+  if (!apartOnly) printInTurn(overheadMs);
+  printApart(apart);
+}
+
+function printInTurn(overheadMs: number[][]): void {
+  const [oneBody, streamed, sketched] = overheadMs;
+  const ratio = (samples: number[]) => percentile(samples, 50) / percentile(oneBody!, 50);
   console.log(`The bot and both emulators in this one process, ${WORKLOAD.generations} sequential /imagine per way of asking, taken in turn:\n`);
   console.log(
     formatReport([
@@ -63,6 +68,9 @@ export async function benchStreaming(progress: (text: string) => void): Promise<
       { name: 'streamed (sketches posted) / one piece, p50', measured: ratio(sketched!), unit: '' },
     ]),
   );
+}
+
+function printApart(apart: ApartRun[]): void {
   console.log('\nThe bot in its own process (dist/src/main.js), streaming, a fresh process for each row:\n');
   console.log(
     formatReport(
@@ -87,7 +95,8 @@ export async function benchStreaming(progress: (text: string) => void): Promise<
 }
 
 /** Each variant's bot in this process at once, one generation of each in turn; milliseconds per generation, by variant. */
-async function measureInTurn(answer: Behaviour): Promise<number[][]> {
+async function measureInTurn(progress: (text: string) => void, answer: Behaviour): Promise<number[][]> {
+  progress(`streamed answers: ${VARIANTS.length} bots in this process, ${WORKLOAD.generations} generations each, in turn…`);
   const harnesses = [];
   try {
     for (const variant of VARIANTS) harnesses.push(await startHarness({ env: variant.env, config: variant.config }));
