@@ -423,7 +423,9 @@ describe('scripted behaviours', () => {
       expect(readJpegSegments(jpeg).at(-1)?.marker).toBe(0xd9);
     }
     expect(finals.map((jpeg) => emulator.imageInfo(jpeg)?.serial)).toEqual([1, 2]);
-    expect(emulator.imageInfo(imageBytes(parts[1] as Json))).toEqual({ serial: 1, prompt: 'twins', interim: true });
+    expect(emulator.imageInfo(imageBytes(parts[1] as Json))).toEqual({ serial: 1, prompt: 'twins', interim: true, draft: 1 });
+    // Real drafts differ: two identical ones would reach the bot's blob store as one image stored twice.
+    expect(emulator.imageInfo(imageBytes(parts[2] as Json))).toEqual({ serial: 1, prompt: 'twins', interim: true, draft: 2 });
     expect(json.usageMetadata.candidatesTokenCount).toBe(2 * 1120 + Math.ceil('Two of them'.length / 4));
   });
 

@@ -224,7 +224,8 @@ describe('scripted behaviours', () => {
     const { json } = await create(emulator, imageRequest('twins'));
     const summary = json.steps[0].summary as Json[];
     expect(summary.map((item) => item.type)).toEqual(['text', 'image', 'image']);
-    expect(emulator.imageInfo(imageBytes(summary[1] as Json))).toEqual({ serial: 1, prompt: 'twins', interim: true });
+    expect(emulator.imageInfo(imageBytes(summary[1] as Json))).toEqual({ serial: 1, prompt: 'twins', interim: true, draft: 1 });
+    expect(emulator.imageInfo(imageBytes(summary[2] as Json))).toEqual({ serial: 1, prompt: 'twins', interim: true, draft: 2 });
     const finals = outputContent(json).filter((item) => item.type === 'image').map(imageBytes);
     expect(finals.map((jpeg) => emulator.imageInfo(jpeg)?.serial)).toEqual([1, 2]);
     for (const jpeg of finals) expect(Math.abs(jpeg.length - 200_000)).toBeLessThan(8);

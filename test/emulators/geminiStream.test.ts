@@ -199,7 +199,7 @@ describe('a streamed image answer', () => {
     const image = Buffer.from(partOf(events[6] as Json).inlineData.data, 'base64');
     expect(emulator.imageInfo(image)).toEqual({ serial: 1, prompt: 'a banana on the moon' });
     const draft = Buffer.from(partOf(events[2] as Json).inlineData.data, 'base64');
-    expect(emulator.imageInfo(draft)).toEqual({ serial: 1, prompt: 'a banana on the moon', interim: true });
+    expect(emulator.imageInfo(draft)).toEqual({ serial: 1, prompt: 'a banana on the moon', interim: true, draft: 1 });
 
     expect(emulator.requests[0]).toMatchObject({ method: 'streamGenerateContent', alt: 'sse', status: 200, streamEnd: 'complete' });
     expect(emulator.requests[0]?.response).toEqual(events);

@@ -105,8 +105,8 @@ function modelTurn(
     const serial = context.nextSerial();
     const interim = Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0));
     // Interim thought images are full-size drafts, as large as the final one.
-    const drafts = Array.from({ length: interim }, () =>
-      imageItem(buildJpeg({ serial, prompt, interim: true }, behaviour.imageBytes), behaviour.thoughtDamage),
+    const drafts = Array.from({ length: interim }, (_, index) =>
+      imageItem(buildJpeg({ serial, prompt, interim: true, draft: index + 1 }, behaviour.imageBytes), behaviour.thoughtDamage),
     );
     const content: ContentItem[] = plan.text ? [{ type: 'text', text: behaviour.text ?? DEFAULT_IMAGE_TEXT }] : [];
     const count = Math.max(1, behaviour.images ?? 1);

@@ -33,6 +33,8 @@ export interface ImageInfo {
   prompt: string;
   /** Set on the interim "thought" images a Gemini 3 Pro Image answer may carry. */
   interim?: true;
+  /** An interim image's place among its answer's drafts, from 1: real drafts differ, so the bytes do too. */
+  draft?: number;
 }
 
 export interface JpegSegment {

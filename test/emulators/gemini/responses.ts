@@ -184,7 +184,7 @@ function answerParts(
     const interim = thoughts ? Math.min(2, Math.max(0, behaviour.thoughtImages ?? 0)) : 0;
     for (let index = 0; index < interim; index++) {
       // Interim thought images are full-size drafts, as large as the final one.
-      parts.push({ inlineData: imageBlob(buildJpeg({ serial, prompt, interim: true }, behaviour.imageBytes), behaviour.thoughtDamage), thought: true });
+      parts.push({ inlineData: imageBlob(buildJpeg({ serial, prompt, interim: true, draft: index + 1 }, behaviour.imageBytes), behaviour.thoughtDamage), thought: true });
     }
     if (wantsText) answer.push(...answerText(behaviour.text ?? DEFAULT_IMAGE_TEXT, streamed));
     const count = Math.max(1, behaviour.images ?? 1);
