@@ -1,9 +1,9 @@
 import type { BlobStore } from '../store/blobStore.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import type { ConversationRecord } from './conversationRecord.js';
+import { isGone, withInteraction, type ConversationRecord } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
 import { finalImagesOf } from './editTarget.js';
-import { restoreParts } from './storedParts.js';
+import { storedAnswerImages } from './storedParts.js';
 
 export interface BranchPoint {
   /** The conversation branched from, as read in its thread's line. */
@@ -25,12 +25,18 @@ export interface BranchImage {
  */
 export async function branchImages(deps: { blobs: BlobStore }, point: BranchPoint): Promise<BranchImage[] | undefined> {
   const exchange = point.record.exchanges[point.index];
-  const model = exchange && (await restoreParts(exchange.model.parts, deps.blobs));
-  if (!model?.ok) return undefined;
-  return finalImagesOf({ role: 'model', parts: model.parts }).flatMap((part) => {
-    const inline = readInlineData(part);
-    return inline?.mimeType ? [{ mimeType: inline.mimeType, data: Buffer.from(inline.data, 'base64') }] : [];
-  });
+  if (!exchange) return undefined;
+  // Every image of the answer, interim ones too: the branch's history replays them all.
+  const images = storedAnswerImages(exchange.model);
+  if (images.some(isGone) || (await deps.blobs.hasAll(images.map((image) => image.sha256))).includes(false)) return undefined;
+  const shown: BranchImage[] = [];
+  for (const image of finalImagesOf(exchange.model)) {
+    const mimeType = readInlineData(image.raw)?.mimeType;
+    const base64 = isGone(image.blob) ? undefined : await deps.blobs.get(image.blob.sha256);
+    if (base64 === undefined) return undefined;
+    if (mimeType) shown.push({ mimeType, data: Buffer.from(base64, 'base64') });
+  }
+  return shown;
 }
 
 /**
@@ -49,7 +55,7 @@ export async function saveBranch(
   if (!last) throw new Error(`no turn ${point.index} to branch from in thread ${point.record.threadId}`);
   const now = branch.now.toISOString();
   // Google's interactions are shared too: a Delete in the branch must not remove what the first thread continues from.
-  const copied = exchanges.map((exchange) => (exchange.interaction ? { ...exchange, interaction: { ...exchange.interaction, shared: true as const } } : exchange));
+  const copied = exchanges.map((exchange) => withInteraction(exchange, { shared: true }));
   const lastCopied = copied[copied.length - 1]!;
   // Listed before it is saved, as every record naming its channel is (saveExchange).
   await deps.conversations.byChannel.add({ guildId: point.record.guildId, channelId: branch.parentId }, branch.threadId);
@@ -76,9 +82,9 @@ export async function saveBranch(
 export async function markSharedInOrigin(deps: { conversations: ConversationStore }, point: BranchPoint): Promise<void> {
   let changed = false;
   const exchanges = point.record.exchanges.map((exchange, index) => {
-    if (index > point.index || !exchange.interaction || exchange.interaction.shared) return exchange;
+    if (index > point.index || exchange.model.api !== 'interactions' || exchange.model.interaction.shared) return exchange;
     changed = true;
-    return { ...exchange, interaction: { ...exchange.interaction, shared: true as const } };
+    return withInteraction(exchange, { shared: true });
   });
   if (changed) await deps.conversations.save({ ...point.record, exchanges, updatedAt: new Date().toISOString() });
 }

@@ -1,25 +1,28 @@
 import { z } from 'zod';
 import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
 
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
 /**
- * Where a part's image bytes are in the blob store: under `sha256`, put back
- * into the part's `field`. `length` (of the base64 text) lets a turn fit a
- * history to the budget, and give the body's exact length, from the record
- * alone. `gone`: the store no longer had the image when an older record was
- * migrated (migrateRecord), so its length is unknown; said once, so no later
- * read asks the store again. A history holding one cannot be replayed.
+ * Where an image's bytes are in the blob store: under `sha256`. `length`
+ * (of the base64 text) lets a turn fit a history to the budget, and give the
+ * body's exact length, from the record alone. `gone`: the store no longer had
+ * the image when an older record was migrated (migrateRecord), so its length
+ * is unknown; said once, so no later read asks the store again. A history
+ * holding one cannot be replayed.
  */
-const blobRefSchema = z.union([
-  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), field: z.enum(['inlineData', 'inline_data']), length: z.number().int().nonnegative() }),
-  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), field: z.enum(['inlineData', 'inline_data']), gone: z.literal(true) }),
-]);
-export type BlobRef = z.infer<typeof blobRefSchema>;
-export type StoredBlob = Extract<BlobRef, { length: number }>;
+function imageRefSchema<Shape extends z.ZodRawShape>(where: Shape) {
+  return z.union([z.object({ sha256: sha256Schema, length: z.number().int().nonnegative(), ...where }), z.object({ sha256: sha256Schema, gone: z.literal(true), ...where })]);
+}
 
 /** Whether the store had lost this image when its record was migrated. */
-export function isGone(blob: BlobRef): blob is Extract<BlobRef, { gone: true }> {
-  return 'gone' in blob;
+export function isGone<Ref extends object>(image: Ref): image is Extract<Ref, { gone: true }> {
+  return 'gone' in image;
 }
+
+/** A part's image: put back into the part's `field` (`inlineData` or `inline_data`, as Gemini spelled it). */
+const blobRefSchema = imageRefSchema({ field: z.enum(['inlineData', 'inline_data']) });
+export type BlobRef = z.infer<typeof blobRefSchema>;
 
 /**
  * A part as stored: the wire part with any inline image `data` emptied and
@@ -31,65 +34,101 @@ const storedPartSchema = z.object({
 });
 export type StoredPart = z.infer<typeof storedPartSchema>;
 
+/** A step's image: its item is the `index`th of the step's `in` list (`summary` of a thought, `content` of an output). */
+const stepImageSchema = imageRefSchema({ in: z.enum(['summary', 'content']), index: z.number().int().nonnegative() });
+export type StepImage = z.infer<typeof stepImageSchema>;
+
 /**
- * One user turn and Gemini's answer to it. Only answered turns are stored, so
- * a failed or refused request never leaves the history unreplayable.
+ * An Interactions API step as stored: the step exactly as Google sent it
+ * (its signature inside, untouched), each image item's `data` emptied and
+ * moved to the blob store; `images` says where to put each back.
  */
+const storedStepSchema = z.object({
+  raw: z.record(z.string(), z.unknown()),
+  images: z.array(stepImageSchema).optional(),
+});
+export type StoredStep = z.infer<typeof storedStepSchema>;
+
+/** The interaction Google keeps for an Interactions answer: the next turn continues from its id while it is younger than the retention. */
+const storedInteractionSchema = z.object({
+  id: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  /**
+   * Google's copy of the thread up to this turn is not the record's: an earlier turn was deleted (Google's copy still
+   * holds it), or this turn built on an answer before the latest (a reroll, an upscale of an older image: Google's
+   * copy skips the turns between). A turn never continues from it; it replays the record.
+   */
+  outdated: z.literal(true).optional(),
+  /**
+   * Copied into a branch: the thread it came from holds the same interaction and may still continue from it, so a
+   * Delete in either thread leaves it at Google (it expires with its retention) rather than break the other.
+   */
+  shared: z.literal(true).optional(),
+  /**
+   * Google was asked to delete it (a Delete took an earlier turn out, and this one held that turn): no later Delete
+   * or thread deletion asks again. Always outdated too; `outdated` alone (a forked turn) is still stored at Google.
+   */
+  forgotten: z.literal(true).optional(),
+  /** The bot message whose answer this turn built on (absent: the thread's first turn, built on nothing): a reroll starts there too. */
+  builtOn: z.string().min(1).optional(),
+});
+export type StoredInteraction = z.infer<typeof storedInteractionSchema>;
+
+/**
+ * Gemini's answer exactly as received, in the shape of the API that sent it
+ * (signature replay sends it back so: conversation/signatureReplay.ts), its
+ * images moved to the blob store, and the bot message that shows it.
+ */
+const storedAnswerSchema = z.discriminatedUnion('api', [
+  z.object({
+    api: z.literal('generate-content'),
+    /** The candidate's `content` minus its parts. */
+    contentFields: z.record(z.string(), z.unknown()),
+    parts: z.array(storedPartSchema),
+    messageId: z.string(),
+  }),
+  z.object({
+    api: z.literal('interactions'),
+    steps: z.array(storedStepSchema),
+    interaction: storedInteractionSchema,
+    messageId: z.string(),
+  }),
+]);
+export type StoredAnswer = z.infer<typeof storedAnswerSchema>;
+
 const imageSettingsSchema = z.object({
   aspectRatio: z.enum(ASPECT_RATIOS).optional(),
   imageSize: z.enum(IMAGE_SIZES).optional(),
 });
 
+/**
+ * One user turn and Gemini's answer to it. Only answered turns are stored, so
+ * a failed or refused request never leaves the history unreplayable.
+ */
 const exchangeSchema = z.object({
   user: z.object({
     authorId: z.string(),
     parts: z.array(storedPartSchema),
   }),
-  model: z.object({
-    /** The candidate's `content` minus its parts, kept for an exact replay. */
-    contentFields: z.record(z.string(), z.unknown()),
-    parts: z.array(storedPartSchema),
-    /** The bot message that shows this answer's images. */
-    messageId: z.string(),
-  }),
+  model: storedAnswerSchema,
   /** The image options this turn was made with (a reroll redoes it with them). */
   settings: imageSettingsSchema,
-  /**
-   * The interaction Google keeps for this answer (GEMINI_API=interactions;
-   * absent for generateContent answers and older records): the next turn
-   * continues from its id while it is younger than the retention. The model
-   * content then holds the interaction's steps (gemini/interactionSteps.ts).
-   */
-  interaction: z
-    .object({
-      id: z.string().min(1),
-      createdAt: z.iso.datetime(),
-      /**
-       * Google's copy of the thread up to this turn is not the record's: an earlier turn was deleted (Google's copy still
-       * holds it), or this turn built on an answer before the latest (a reroll, an upscale of an older image: Google's
-       * copy skips the turns between). A turn never continues from it; it replays the record.
-       */
-      outdated: z.literal(true).optional(),
-      /**
-       * Copied into a branch: the thread it came from holds the same interaction and may still continue from it, so a
-       * Delete in either thread leaves it at Google (it expires with its retention) rather than break the other.
-       */
-      shared: z.literal(true).optional(),
-      /**
-       * Google was asked to delete it (a Delete took an earlier turn out, and this one held that turn): no later Delete
-       * or thread deletion asks again. Always outdated too; `outdated` alone (a forked turn) is still stored at Google.
-       */
-      forgotten: z.literal(true).optional(),
-      /** The bot message whose answer this turn built on (absent: the thread's first turn, built on nothing): a reroll starts there too. */
-      builtOn: z.string().min(1).optional(),
-    })
-    .optional(),
   createdAt: z.iso.datetime(),
 });
 export type Exchange = z.infer<typeof exchangeSchema>;
 
+/** The interaction Google keeps for an exchange's answer, when the Interactions API made it. */
+export function interactionOf(exchange: Exchange | undefined): StoredInteraction | undefined {
+  return exchange?.model.api === 'interactions' ? exchange.model.interaction : undefined;
+}
+
+/** The exchange with its interaction changed (an exchange of generateContent has none, and comes back as it is). */
+export function withInteraction(exchange: Exchange, change: Partial<StoredInteraction>): Exchange {
+  return exchange.model.api === 'interactions' ? { ...exchange, model: { ...exchange.model, interaction: { ...exchange.model.interaction, ...change } } } : exchange;
+}
+
 /** The record as this build writes it. Older versions are read by olderRecords.ts and migrated on read (migrateRecord.ts). */
-export const CURRENT_RECORD_VERSION = 3;
+export const CURRENT_RECORD_VERSION = 4;
 
 export const conversationRecordSchema = z.object({
   version: z.literal(CURRENT_RECORD_VERSION),

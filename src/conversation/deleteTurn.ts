@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Refusal } from '../refusals/refusal.js';
 import type { BlobStore } from '../store/blobStore.js';
-import { findExchangeByMessage, type Exchange } from './conversationRecord.js';
+import { findExchangeByMessage, interactionOf, withInteraction, type Exchange } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
 import type { ThreadQueue } from './threadQueue.js';
@@ -49,9 +49,9 @@ export function deleteTurn(
     const held = interactionsToForget(stored.record.exchanges.slice(found.index), deps.logger, deletion.threadId);
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
-      if (index < found.index || !exchange.interaction) return [exchange];
-      const forgotten = held.includes(exchange.interaction.id) ? { forgotten: true as const } : {};
-      return [{ ...exchange, interaction: { ...exchange.interaction, outdated: true as const, ...forgotten } }];
+      const interaction = interactionOf(exchange);
+      if (index < found.index || !interaction) return [exchange];
+      return [withInteraction(exchange, { outdated: true, ...(held.includes(interaction.id) ? { forgotten: true } : {}) })];
     });
     await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
     try {
@@ -74,7 +74,7 @@ export function deleteTurn(
  * deleted thread both forget by this rule.
  */
 export function interactionsToForget(exchanges: readonly Exchange[], logger: Logger, threadId: string): string[] {
-  const interactions = exchanges.flatMap((exchange) => (exchange.interaction && !exchange.interaction.forgotten ? [exchange.interaction] : []));
+  const interactions = exchanges.flatMap((exchange) => interactionOf(exchange) ?? []).filter((interaction) => !interaction.forgotten);
   const shared = interactions.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
   if (shared.length > 0) logger.info({ threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
   return interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);

@@ -1,25 +1,30 @@
-import { inlineImagePart, type GeminiContent, type GeminiPart } from '../gemini/geminiTypes.js';
+import { inlineImagePart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import type { Exchange } from './conversationRecord.js';
-import { StoredImagePart, wireFields, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
+import type { Exchange, StoredAnswer } from './conversationRecord.js';
+import { StoredImagePart } from './outgoingParts.js';
 
 /**
- * The final images of an earlier answer, as user parts: an edit of an image
- * that is not the last thing in the history re-sends it, so the edit applies
- * to what the user pointed at.
+ * The final images of an earlier answer, as user parts still in the blob
+ * store: an edit of an image that is not the last thing in the history
+ * re-sends it, so the edit applies to what the user pointed at. Re-sent in
+ * camelCase, like every part we build, whichever API's answer showed it.
  */
-export function finalImagesOf(modelContent: GeminiContent | undefined): GeminiPart[];
-export function finalImagesOf(modelContent: OutgoingContent | undefined): OutgoingPart[];
-export function finalImagesOf(modelContent: OutgoingContent | undefined): OutgoingPart[] {
-  if (!modelContent) return [];
-  return modelContent.parts.flatMap((part): OutgoingPart[] => {
-    const stored = part instanceof StoredImagePart;
-    const wire = wireFields(part);
-    if (wire['thought'] === true) return [];
-    const inline = readInlineData(wire);
-    if (!inline?.mimeType) return [];
-    // Re-sent as a user part in camelCase, like every part we build; a stored one stays in the store until sent.
-    return stored ? [new StoredImagePart(inlineImagePart(inline.mimeType, ''), { ...part.blob, field: 'inlineData' })] : [inlineImagePart(inline.mimeType, inline.data)];
+export function finalImagesOf(answer: StoredAnswer | undefined): StoredImagePart[] {
+  if (!answer) return [];
+  if (answer.api === 'generate-content') {
+    return answer.parts.flatMap((part) => {
+      if (!part.blob || part.raw['thought'] === true) return [];
+      const mimeType = readInlineData(part.raw)?.mimeType;
+      return mimeType ? [new StoredImagePart(inlineImagePart(mimeType, ''), { ...part.blob, field: 'inlineData' })] : [];
+    });
+  }
+  return answer.steps.flatMap((step) => {
+    if (step.raw['type'] === 'thought') return [];
+    return (step.images ?? []).flatMap(({ in: field, index, ...image }) => {
+      const item = (step.raw[field] as Array<Record<string, unknown>> | undefined)?.[index];
+      const mimeType = item?.['mime_type'];
+      return typeof mimeType === 'string' ? [new StoredImagePart(inlineImagePart(mimeType, ''), { ...image, field: 'inlineData' })] : [];
+    });
   });
 }
 

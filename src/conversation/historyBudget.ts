@@ -1,7 +1,8 @@
 // HISTORY_BUDGET_MB, the request budget a turn's history is fitted to: how big each part of a request is, and how much
 // of the oldest history to leave out (planRequestContents.ts decides what a turn sends with these).
 import { readInlineData } from '../gemini/inlineData.js';
-import { isGone, type Exchange } from './conversationRecord.js';
+import { isGone, type Exchange, type StoredAnswer } from './conversationRecord.js';
+import { storedAnswerImages } from './storedParts.js';
 import { outgoingParts, StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
 /** `{"role":"model","parts":[]}` and the comma after it, rounded up. */
@@ -54,14 +55,30 @@ function partBytes(part: OutgoingPart): number {
  * budget before its images are loaded. Undefined when an image is gone
  * from the store (its record says so: migrateRecord).
  */
-export function storedExchangeSizes(exchanges: Exchange[]): number[] | undefined {
+export function storedExchangeSizes(exchanges: readonly Exchange[]): number[] | undefined {
   const sizes: number[] = [];
   for (const exchange of exchanges) {
-    const parts = [...exchange.user.parts, ...exchange.model.parts];
-    if (parts.some((part) => part.blob && isGone(part.blob))) return undefined;
-    sizes.push(contentBytes(outgoingParts(exchange.user.parts)) + contentBytes(outgoingParts(exchange.model.parts)));
+    if (goneImageIn(exchange) !== undefined) return undefined;
+    sizes.push(contentBytes(outgoingParts(exchange.user.parts)) + answerBytes(exchange.model));
   }
   return sizes;
+}
+
+/** A stored answer measured as contentBytes measures a content: its steps (or parts) with image texts emptied, plus their lengths. */
+function answerBytes(answer: StoredAnswer): number {
+  if (answer.api === 'generate-content') return contentBytes(outgoingParts(answer.parts));
+  let bytes = CONTENT_OVERHEAD_BYTES;
+  for (const step of answer.steps) {
+    bytes += JSON.stringify(step.raw).length + 1;
+    for (const image of step.images ?? []) bytes += isGone(image) ? 0 : image.length;
+  }
+  return bytes;
+}
+
+/** The first image of an exchange that its record says the store had lost (migrateRecord), if any. */
+export function goneImageIn(exchange: Exchange): string | undefined {
+  const images = [...exchange.user.parts.flatMap((part) => part.blob ?? []), ...storedAnswerImages(exchange.model)];
+  return images.find((image) => isGone(image))?.sha256;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { BlobStore } from '../store/blobStore.js';
-import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange, type StoredPart } from './conversationRecord.js';
-import type { ExchangeV1, PartV1, RecordV1, StoredRecord } from './olderRecords.js';
+import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange, type StepImage, type StoredStep } from './conversationRecord.js';
+import type { ExchangeV1, ExchangeV3, PartV1, PartV3, RecordV1, RecordV3, StoredRecord } from './olderRecords.js';
 
 /**
  * Brings a record written by an earlier build up to the current version, so
@@ -15,20 +15,32 @@ import type { ExchangeV1, PartV1, RecordV1, StoredRecord } from './olderRecords.
  * again); a turn's options absent means none chosen (what those turns
  * asked); an Interactions turn that does not say what it built on built on
  * the turn before it (the latest then; nothing for a thread's first turn).
+ *
+ * From version 3: an answer says which API sent it. An Interactions answer
+ * (one with an interaction) kept its steps flattened into pseudo-parts; they
+ * become the steps again, exactly as Google sent them, each image where its
+ * item is, and the interaction moves in with them.
  */
 export async function migrateRecord(stored: StoredRecord, blobs: BlobStore): Promise<ConversationRecord> {
-  if (stored.version === CURRENT_RECORD_VERSION) return stored;
-  return fromVersion1(stored, blobs);
+  switch (stored.version) {
+    case CURRENT_RECORD_VERSION:
+      return stored;
+    case 3:
+      return fromVersion3(stored);
+    case 1:
+    case 2:
+      return fromVersion3(await fromVersion1(stored, blobs));
+  }
 }
 
-async function fromVersion1(record: RecordV1, blobs: BlobStore): Promise<ConversationRecord> {
-  const exchanges: Exchange[] = [];
+async function fromVersion1(record: RecordV1, blobs: BlobStore): Promise<RecordV3> {
+  const exchanges: ExchangeV3[] = [];
   // One image at a time: an old thread's images together can be tens of megabytes.
   for (const [index, exchange] of record.exchanges.entries()) exchanges.push(await exchangeFromVersion1(exchange, record.exchanges[index - 1], blobs));
-  return { ...record, version: CURRENT_RECORD_VERSION, exchanges };
+  return { ...record, version: 3, exchanges };
 }
 
-async function exchangeFromVersion1(exchange: ExchangeV1, previous: ExchangeV1 | undefined, blobs: BlobStore): Promise<Exchange> {
+async function exchangeFromVersion1(exchange: ExchangeV1, previous: ExchangeV1 | undefined, blobs: BlobStore): Promise<ExchangeV3> {
   const { interaction, settings, ...rest } = exchange;
   const builtOn = interaction?.builtOn ?? previous?.model.messageId;
   return {
@@ -40,8 +52,8 @@ async function exchangeFromVersion1(exchange: ExchangeV1, previous: ExchangeV1 |
   };
 }
 
-async function partsFromVersion1(parts: PartV1[], blobs: BlobStore): Promise<StoredPart[]> {
-  const migrated: StoredPart[] = [];
+async function partsFromVersion1(parts: PartV1[], blobs: BlobStore): Promise<PartV3[]> {
+  const migrated: PartV3[] = [];
   for (const part of parts) {
     if (!part.blob) {
       migrated.push({ raw: part.raw });
@@ -56,4 +68,37 @@ async function partsFromVersion1(parts: PartV1[], blobs: BlobStore): Promise<Sto
     migrated.push({ raw: part.raw, blob: base64 === undefined ? { sha256, field, gone: true } : { sha256, field, length: base64.length } });
   }
   return migrated;
+}
+
+function fromVersion3(record: RecordV3): ConversationRecord {
+  return { ...record, version: CURRENT_RECORD_VERSION, exchanges: record.exchanges.map(exchangeFromVersion3) };
+}
+
+function exchangeFromVersion3({ interaction, model, ...exchange }: ExchangeV3): Exchange {
+  if (!interaction) return { ...exchange, model: { api: 'generate-content', contentFields: model.contentFields, parts: model.parts, messageId: model.messageId } };
+  return { ...exchange, model: { api: 'interactions', steps: stepsFromParts(model.parts), interaction, messageId: model.messageId } };
+}
+
+/** The steps an Interactions answer was flattened from (version 3's stepsToContent), exactly, each image's place named. */
+function stepsFromParts(parts: PartV3[]): StoredStep[] {
+  const steps: Array<{ raw: Record<string, unknown>; images: StepImage[] }> = [];
+  for (const { raw, blob } of parts) {
+    if (isRecord(raw['step'])) {
+      const field = raw['items'];
+      steps.push({ raw: { ...raw['step'], ...(field === 'summary' || field === 'content' ? { [field]: [] } : {}) }, images: [] });
+      continue;
+    }
+    const step = steps.at(-1);
+    const field = raw['in'];
+    if (!step || (field !== 'summary' && field !== 'content') || !isRecord(raw['item'])) continue;
+    const items = step.raw[field];
+    if (!Array.isArray(items)) continue;
+    if (blob) step.images.push('gone' in blob ? { sha256: blob.sha256, gone: true, in: field, index: items.length } : { sha256: blob.sha256, length: blob.length, in: field, index: items.length });
+    items.push(raw['item']);
+  }
+  return steps.map(({ raw, images }) => (images.length > 0 ? { raw, images } : { raw }));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -61,6 +61,39 @@ export const recordV1Schema = z.object({
 });
 export type RecordV1 = z.infer<typeof recordV1Schema>;
 
+const blobV3Schema = z.union([
+  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), field: z.enum(['inlineData', 'inline_data']), length: z.number().int().nonnegative() }),
+  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), field: z.enum(['inlineData', 'inline_data']), gone: z.literal(true) }),
+]);
+const partV3Schema = z.object({ raw: z.record(z.string(), z.unknown()), blob: blobV3Schema.optional() });
+export type PartV3 = z.infer<typeof partV3Schema>;
+
+const exchangeV3Schema = z.object({
+  user: z.object({ authorId: z.string(), parts: z.array(partV3Schema) }),
+  /**
+   * An Interactions answer (one with an `interaction`) kept its steps flattened into pseudo-parts: `{ step, items? }`
+   * opens a step, `{ item, in, inline_data?, thought? }` adds an item to it (an image's bytes in inline_data).
+   */
+  model: z.object({ contentFields: z.record(z.string(), z.unknown()), parts: z.array(partV3Schema), messageId: z.string() }),
+  settings: imageSettingsSchema,
+  interaction: z
+    .object({
+      id: z.string().min(1),
+      createdAt: z.iso.datetime(),
+      outdated: z.literal(true).optional(),
+      shared: z.literal(true).optional(),
+      forgotten: z.literal(true).optional(),
+      builtOn: z.string().min(1).optional(),
+    })
+    .optional(),
+  createdAt: z.iso.datetime(),
+});
+export type ExchangeV3 = z.infer<typeof exchangeV3Schema>;
+
+/** Version 3: every image's length (or `gone`) and every turn's options kept. */
+export const recordV3Schema = recordV1Schema.extend({ version: z.literal(3), exchanges: z.array(exchangeV3Schema) });
+export type RecordV3 = z.infer<typeof recordV3Schema>;
+
 /** A stored conversation record of any version this build reads, told apart by its `version`; any other version is unreadable. */
-export const storedRecordSchema = z.discriminatedUnion('version', [recordV1Schema, conversationRecordSchema]);
+export const storedRecordSchema = z.discriminatedUnion('version', [recordV1Schema, recordV3Schema, conversationRecordSchema]);
 export type StoredRecord = z.infer<typeof storedRecordSchema>;

@@ -1,11 +1,11 @@
-import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { GeminiInteraction } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
-import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange } from './conversationRecord.js';
+import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange, type StoredAnswer } from './conversationRecord.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { ConversationStore } from './conversationStore.js';
 import type { OutgoingPart } from './outgoingParts.js';
-import { storeParts, type DecodedImage } from './storedParts.js';
+import { storeAnswer, storeParts, type DecodedImage } from './storedParts.js';
+import type { ModelAnswer } from '../gemini/modelAnswer.js';
 
 export interface NewExchange {
   record: ConversationRecord | undefined;
@@ -18,48 +18,29 @@ export interface NewExchange {
   authorId: string;
   /** The user turn as sent; an image re-sent from the history is kept as a reference to its blob. */
   userParts: OutgoingPart[];
-  modelContent: GeminiContent;
+  modelContent: ModelAnswer;
   /** The answer's images as the answer check decoded them, so storing them does not decode them again. */
   decodedImages?: readonly DecodedImage[] | undefined;
   messageId: string;
   now: Date;
-  /** The interaction Google keeps for this answer (Interactions API only). */
+  /** The interaction Google keeps for this answer (Interactions API only: such an answer always has one). */
   interaction?: GeminiInteraction | undefined;
 }
 
 /** Appends one answered turn and saves the record; throws if the store fails. */
 export async function saveExchange(deps: { conversations: ConversationStore; blobs: BlobStore }, input: NewExchange): Promise<ConversationRecord> {
-  const { parts: modelParts, ...contentFields } = input.modelContent;
   const timestamp = input.now.toISOString();
-  // A turn that built on an earlier answer than the latest (a reroll, an upscale of an older image) made an interaction
-  // whose history at Google skips the turns between, while the record, which generateContent replays, holds them all:
-  // the next turn replays the record instead of continuing from it, so the model sees the same thread on either API.
-  const forked = input.interaction?.builtOn !== undefined && input.record?.exchanges.at(-1)?.model.messageId !== input.interaction.builtOn;
   // Listed before the record names its channel, so a record that does is always found when that channel is deleted;
   // alongside the images' blobs, so the member's turn does not wait for one more store round trip.
   const parentId = input.record?.parentId ?? input.parentId;
   const listing = parentId !== undefined && input.record?.parentId === undefined
     ? deps.conversations.byChannel.add({ guildId: input.record?.guildId ?? input.guildId, channelId: parentId }, input.threadId)
     : undefined;
-  const [userParts, storedModelParts] = await Promise.all([
-    storeParts(input.userParts, deps.blobs),
-    storeParts(modelParts, deps.blobs, input.decodedImages),
-    listing,
-  ]);
+  const [userParts, model] = await Promise.all([storeParts(input.userParts, deps.blobs), storedAnswer(input, deps.blobs), listing]);
   const exchange: Exchange = {
     user: { authorId: input.authorId, parts: userParts },
-    model: { contentFields, parts: storedModelParts, messageId: input.messageId },
+    model,
     settings: compactSettings(input.settings),
-    ...(input.interaction
-      ? {
-          interaction: {
-            id: input.interaction.id,
-            createdAt: input.interaction.createdAt,
-            ...(input.interaction.builtOn ? { builtOn: input.interaction.builtOn } : {}),
-            ...(forked ? { outdated: true as const } : {}),
-          },
-        }
-      : {}),
     createdAt: timestamp,
   };
   const record: ConversationRecord = input.record
@@ -77,6 +58,28 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
       };
   await deps.conversations.save(record);
   return record;
+}
+
+/** The answer as stored, with the bot message that shows it, and an Interactions answer's interaction. */
+async function storedAnswer(input: NewExchange, blobs: BlobStore): Promise<StoredAnswer> {
+  const stored = await storeAnswer(input.modelContent, blobs, input.decodedImages);
+  if (stored.api === 'generate-content') return { ...stored, messageId: input.messageId };
+  const interaction = input.interaction;
+  if (!interaction) throw new Error('an Interactions answer came without its interaction');
+  // A turn that built on an earlier answer than the latest (a reroll, an upscale of an older image) made an interaction
+  // whose history at Google skips the turns between, while the record, which generateContent replays, holds them all:
+  // the next turn replays the record instead of continuing from it, so the model sees the same thread on either API.
+  const forked = interaction.builtOn !== undefined && input.record?.exchanges.at(-1)?.model.messageId !== interaction.builtOn;
+  return {
+    ...stored,
+    interaction: {
+      id: interaction.id,
+      createdAt: interaction.createdAt,
+      ...(interaction.builtOn ? { builtOn: interaction.builtOn } : {}),
+      ...(forked ? { outdated: true as const } : {}),
+    },
+    messageId: input.messageId,
+  };
 }
 
 function compactSettings(settings: ImageSettings): ConversationRecord['settings'] {

@@ -1,7 +1,9 @@
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import { isGone, type StoredPart } from './conversationRecord.js';
+import { itemsFieldOf, type InteractionStep } from '../gemini/interactionSteps.js';
+import type { ModelAnswer } from '../gemini/modelAnswer.js';
+import { isGone, type BlobRef, type StepImage, type StoredAnswer, type StoredPart, type StoredStep } from './conversationRecord.js';
 import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
 /** An image whose base64 text was decoded already (the answer check's): its bytes are not decoded again to be stored. */
@@ -25,11 +27,52 @@ export async function storeParts(parts: OutgoingPart[], blobs: BlobStore, decode
       continue;
     }
     const field = inline.field;
-    const { sha256, length } = await blobs.put(inline.data, decoded.find((image) => image.base64 === inline.data)?.bytes);
+    const image = await storeImage(inline.data, blobs, decoded);
     // Keep the key in its place (data: '') so the replayed part has the same key order.
-    stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { sha256, field, length } });
+    stored.push({ raw: { ...part, [field]: { ...(part[field] as object), data: '' } }, blob: { ...image, field } });
   }
   return stored;
+}
+
+/**
+ * An Interactions answer's steps as stored: each exactly as received, its
+ * image items' bytes moved to the blob store (`data` emptied in place, so
+ * the replayed item keeps its key order).
+ */
+export async function storeSteps(steps: readonly InteractionStep[], blobs: BlobStore, decoded: readonly DecodedImage[] = []): Promise<StoredStep[]> {
+  const stored: StoredStep[] = [];
+  for (const step of steps) {
+    const field = itemsFieldOf(step);
+    const images: StepImage[] = [];
+    const items: unknown[] = [];
+    for (const [index, item] of (field ? (step[field] as unknown[]) : []).entries()) {
+      const fields = item as Record<string, unknown>;
+      const data = fields['data'];
+      if (fields['type'] !== 'image' || typeof data !== 'string' || data === '') {
+        items.push(structuredClone(item));
+        continue;
+      }
+      images.push({ ...(await storeImage(data, blobs, decoded)), in: field!, index });
+      items.push({ ...fields, data: '' });
+    }
+    const raw = field ? { ...structuredClone(step), [field]: items } : structuredClone(step);
+    stored.push(images.length > 0 ? { raw, images } : { raw });
+  }
+  return stored;
+}
+
+/** The answer as stored, exactly as received but its images, which go to the blob store. */
+export async function storeAnswer(answer: ModelAnswer, blobs: BlobStore, decoded: readonly DecodedImage[] = []) {
+  if (answer.api === 'generate-content') {
+    const { parts, ...contentFields } = answer.content;
+    return { api: answer.api, contentFields, parts: await storeParts(parts, blobs, decoded) };
+  }
+  return { api: answer.api, steps: await storeSteps(answer.steps, blobs, decoded) };
+}
+
+/** One image into the blob store: the one place both answer shapes and the user's parts put image bytes. */
+async function storeImage(base64: string, blobs: BlobStore, decoded: readonly DecodedImage[]): Promise<{ sha256: string; length: number }> {
+  return blobs.put(base64, decoded.find((image) => image.base64 === base64)?.bytes);
 }
 
 export type RestoreResult = { ok: true; parts: GeminiPart[] } | { ok: false; missingBlob: string };
@@ -48,4 +91,9 @@ export async function restoreParts(stored: StoredPart[], blobs: BlobStore): Prom
     parts.push({ ...part.raw, [part.blob.field]: { ...inline, data: base64 } });
   }
   return { ok: true, parts };
+}
+
+/** Every image a stored answer keeps in the blob store. */
+export function storedAnswerImages(answer: StoredAnswer): Array<BlobRef | StepImage> {
+  return answer.api === 'generate-content' ? answer.parts.flatMap((part) => (part.blob ? [part.blob] : [])) : answer.steps.flatMap((step) => step.images ?? []);
 }

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readInlineData } from '../gemini/inlineData.js';
 import { RequestBodyError, type RequestBody } from '../gemini/requestBody.js';
 import type { BlobStore } from '../store/blobStore.js';
-import { isGone } from './conversationRecord.js';
-import { StoredImagePart, type BlobRef, type OutgoingContent } from './outgoingParts.js';
+import type { GeminiPart } from '../gemini/geminiTypes.js';
+import { isGone, type StepImage } from './conversationRecord.js';
+import { StoredImagePart, type BlobRef, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
 
 /** Base64 (either alphabet) needs no escaping inside a JSON string, so its JSON is the text itself. */
 const JSON_SAFE_BASE64 = /^[A-Za-z0-9+/=_-]*$/;
@@ -32,19 +33,32 @@ export async function streamedRequestBody<R extends { contents: OutgoingContent[
   for (const content of request.contents) {
     const parts: unknown[] = [];
     for (const part of content.parts) {
-      if (part instanceof StoredImagePart) {
-        const slot = storedImageSlot(part.blob);
-        if (!slot.ok) return slot;
-        const { field } = part.blob;
-        parts.push({ ...part.raw, [field]: { ...(part.raw[field] as object), data: slot.slot } });
-        continue;
-      }
-      const inline = readInlineData(part);
-      parts.push(inline ? { ...part, [inline.field]: { ...(part[inline.field] as object), data: new BodyImage(memorySource(inline.data)) } } : part);
+      const slotted = slotImage(part);
+      if ('missingBlob' in slotted) return { ok: false, missingBlob: slotted.missingBlob };
+      const { wire, image } = slotted;
+      parts.push(image ? { ...wire, [image.field]: { ...(wire[image.field] as object), data: image.slot } } : wire);
     }
     contents.push({ ...content, parts });
   }
   return streamedJsonBody({ ...request, contents }, blobs);
+}
+
+/** A part with its image, when it has one, as a body slot: on hand, or still in the blob store. */
+export type SlottedPart = { wire: GeminiPart; image?: { field: 'inlineData' | 'inline_data'; slot: BodyImage } | undefined };
+
+/**
+ * The one place a part's image becomes a BodyImage, for either API's body:
+ * a stored one is read from the blob store when its turn in the body comes,
+ * one on hand is written from memory. A stored image its record says is gone
+ * cannot be sent.
+ */
+export function slotImage(part: OutgoingPart): SlottedPart | { missingBlob: string } {
+  if (part instanceof StoredImagePart) {
+    const slot = storedImageSlot(part.blob);
+    return slot.ok ? { wire: part.raw, image: { field: part.blob.field, slot: slot.slot } } : slot;
+  }
+  const inline = readInlineData(part);
+  return { wire: part, image: inline ? { field: inline.field, slot: BodyImage.of(inline.data) } : undefined };
 }
 
 /**
@@ -60,10 +74,10 @@ export class BodyImage {
   }
 }
 
-/** A stored image as a body slot, read when the body streams; one its record says is gone cannot be sent. */
-export function storedImageSlot(blob: BlobRef): { ok: true; slot: BodyImage } | { ok: false; missingBlob: string } {
-  if (isGone(blob)) return { ok: false, missingBlob: blob.sha256 };
-  return { ok: true, slot: new BodyImage({ kind: 'blob', sha256: blob.sha256, length: blob.length }) };
+/** A stored image (a part's or a step's) as a body slot, read when the body streams; one its record says is gone cannot be sent. */
+export function storedImageSlot(image: BlobRef | StepImage): { ok: true; slot: BodyImage } | { ok: false; missingBlob: string } {
+  if (isGone(image)) return { ok: false, missingBlob: image.sha256 };
+  return { ok: true, slot: new BodyImage({ kind: 'blob', sha256: image.sha256, length: image.length }) };
 }
 
 /**

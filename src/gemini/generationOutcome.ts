@@ -1,4 +1,4 @@
-import type { GeminiContent } from './geminiTypes.js';
+import type { ModelAnswer } from './modelAnswer.js';
 
 /** One image Gemini produced, still base64 as received (decoded only when attached). */
 export interface GeneratedImage {
@@ -60,10 +60,10 @@ export type GeminiFailure =
  * renderer turns each into a message; the compiler checks none is missing.
  */
 export type GenerationOutcome =
-  | { kind: 'images'; modelContent: GeminiContent; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[]; interaction?: GeminiInteraction | undefined }
+  | { kind: 'images'; modelContent: ModelAnswer; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[]; interaction?: GeminiInteraction | undefined }
   | {
       kind: 'no-image';
-      modelContent: GeminiContent | undefined;
+      modelContent: ModelAnswer | undefined;
       text: string;
       finishReason: string | undefined;
       usage: TokenUsage;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GeminiContent, GeminiPart } from './geminiTypes.js';
 import type { GeneratedImage, GenerationOutcome, GroundingSource, TokenUsage } from './generationOutcome.js';
+import type { ModelAnswer } from './modelAnswer.js';
 import { readInlineData } from './inlineData.js';
 
 /*
@@ -94,8 +95,8 @@ export function parseGenerateResponse(json: unknown): GenerationOutcome {
   const finishReason = candidate.finishReason ?? candidate.finish_reason ?? undefined;
   const rawContent = candidate.content;
   const rawParts: GeminiPart[] = rawContent?.parts ?? [];
-  const modelContent: GeminiContent | undefined =
-    rawParts.length > 0 ? ({ ...rawContent, role: 'model', parts: rawParts } as GeminiContent) : undefined;
+  const modelContent: ModelAnswer | undefined =
+    rawParts.length > 0 ? { api: 'generate-content', content: { ...rawContent, role: 'model', parts: rawParts } as GeminiContent } : undefined;
   const { images, text } = readVisibleParts(rawParts);
 
   if (images.length > 0 && modelContent) {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { GeneratedImage, GenerationOutcome, GroundingSource, TokenUsage } from './generationOutcome.js';
-import { stepsToContent, type InteractionStep } from './interactionSteps.js';
+import type { InteractionStep } from './interactionSteps.js';
+import type { ModelAnswer } from './modelAnswer.js';
 
 /*
  * Lenient, like parseGenerateResponse: every field optional, unknown keys
- * kept. The steps are stored exactly as received (stepsToContent).
+ * kept. The steps are stored exactly as received (a ModelAnswer of steps).
  */
 const itemSchema = z.looseObject({
   type: z.string().nullish(),
@@ -75,7 +76,7 @@ export function parseInteraction(json: unknown): ParsedInteraction {
   const text = texts.join('').trim();
   const stepErrorText = stepError ? `${String(stepError.code ?? '')} ${stepError.message ?? ''}`.trim() : undefined;
   const answered = (outcome: GenerationOutcome): ParsedInteraction => ({ ok: true, id, status, outcome, stepError: stepErrorText });
-  const modelContent = steps.length > 0 ? stepsToContent(steps) : undefined;
+  const modelContent: ModelAnswer | undefined = steps.length > 0 ? { api: 'interactions', steps } : undefined;
 
   if (stepError || FAILED.has(status)) return answered({ kind: 'no-image', modelContent: undefined, text, finishReason: 'OTHER', usage, sources });
   if (status === 'completed' || status === 'incomplete') {

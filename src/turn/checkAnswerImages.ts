@@ -1,6 +1,5 @@
-import type { GeminiContent } from '../gemini/geminiTypes.js';
 import type { GenerationOutcome } from '../gemini/generationOutcome.js';
-import { readInlineData } from '../gemini/inlineData.js';
+import { answerImages, type ModelAnswer } from '../gemini/modelAnswer.js';
 import { checkGeneratedImage, declaresItsOwnType, type CheckedImage, type ImageProblem } from '../images/checkGeneratedImage.js';
 import type { NoImageOutcome, TurnOutcome } from './turnOutcome.js';
 
@@ -48,11 +47,9 @@ export async function checkNoImageAnswer(outcome: Extract<GenerationOutcome, { k
  * Gemini returns (no type, no data), which the parse could not show.
  * `finalsChecked`: the final images were checked already (an image answer).
  */
-async function checkInterimImages(content: GeminiContent, finalsChecked = false): Promise<string | undefined> {
-  for (const part of content.parts) {
-    const inline = readInlineData(part);
-    if (!inline) continue;
-    const interim = part['thought'] === true;
+async function checkInterimImages(answer: ModelAnswer, finalsChecked = false): Promise<string | undefined> {
+  for (const inline of answerImages(answer)) {
+    const interim = inline.interim;
     const shownFinal = !interim && Boolean(inline.data) && inline.mimeType?.startsWith('image/') === true;
     if (shownFinal && finalsChecked) continue;
     if (!interim && !shownFinal) return `a part holds inline data that is no image (${inline.mimeType ?? 'no type'})`;

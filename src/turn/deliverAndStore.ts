@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ConversationStore } from '../conversation/conversationStore.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { ThreadQueue } from '../conversation/threadQueue.js';
-import type { GeminiContent } from '../gemini/geminiTypes.js';
+import type { ModelAnswer } from '../gemini/modelAnswer.js';
 import type { GeminiTransport } from './geminiTransport.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeneratedTurn } from './generateTurn.js';
@@ -66,7 +66,7 @@ async function storeExchange(
   deps: StoreDependencies,
   { asked, plan }: PlannedTurn,
   delivery: TurnDelivery,
-  answer: { threadId: string; posted: PostedAnswer; turn: GeneratedTurn; modelContent: GeminiContent },
+  answer: { threadId: string; posted: PostedAnswer; turn: GeneratedTurn; modelContent: ModelAnswer },
   clock: PhaseClock | undefined,
 ): Promise<boolean> {
   const { threadId, posted } = answer;

@@ -1,18 +1,20 @@
-import type { OutgoingContent, OutgoingPart } from '../conversation/outgoingParts.js';
+import type { Exchange } from '../conversation/conversationRecord.js';
+import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import type { RetryOptions } from '../gemini/callWithRetries.js';
 import type { GeminiInteraction, GenerationOutcome } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 
 /**
  * One turn as the turn asks Gemini for it. `history` is every earlier
- * exchange the turn continues, each model content exactly as Gemini sent it,
- * thought signatures included (signature replay: Gemini refuses an edit
- * whose replayed parts lack theirs); `userParts` is the new turn. Images may
- * still be in the blob store: a transport reads them as it sends.
+ * exchange the turn sends, as stored: a transport replays each answer
+ * exactly as Gemini sent it, thought signatures included (signatureReplay.ts:
+ * Gemini refuses an edit whose replayed answer lacks them); `userParts` is
+ * the new turn. Images may still be in the blob store: a transport reads
+ * them as it sends.
  */
 export interface GeminiTurnRequest {
   model: string;
-  history: OutgoingContent[];
+  history: Exchange[];
   userParts: OutgoingPart[];
   settings: ImageSettings;
   /** Ground the answer in Google Search results. */

@@ -1,3 +1,4 @@
+import { replayWithSignatures } from '../conversation/signatureReplay.js';
 import { streamedRequestBody } from '../conversation/streamedRequestBody.js';
 import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
 import type { Logger } from 'pino';
@@ -29,7 +30,7 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
     api: 'generate-content',
     async generate(request, hooks) {
       const send = async (includeThoughts: boolean): Promise<GeminiTurnResult | RetriedCall> => {
-        const contents = [...request.history, { role: 'user' as const, parts: request.userParts }];
+        const contents = [...replayWithSignatures(request.history), { role: 'user' as const, parts: request.userParts }];
         const body = await streamedRequestBody(buildGenerateRequest(contents, request.settings, { search: request.search, includeThoughts }), deps.blobs);
         if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
         return callWithRetries(deps.client, request.model, body.body, {

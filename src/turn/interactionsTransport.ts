@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import { BodyImage, storedImageSlot, streamedJsonBody } from '../conversation/streamedRequestBody.js';
-import { StoredImagePart, wireFields, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
+import type { Exchange } from '../conversation/conversationRecord.js';
+import type { OutgoingPart } from '../conversation/outgoingParts.js';
+import { replayStepsWithSignatures, userInputStep, type ReplayedSteps } from '../conversation/signatureReplay.js';
+import { streamedJsonBody } from '../conversation/streamedRequestBody.js';
 import { withRetries } from '../gemini/callWithRetries.js';
 import type { GeminiClientOptions } from '../gemini/geminiCall.js';
 import type { GeminiFailure } from '../gemini/generationOutcome.js';
-import { readInlineData } from '../gemini/inlineData.js';
 import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { buildInteractionRequest } from '../gemini/buildInteractionRequest.js';
 import { createInteraction } from '../gemini/interactionsClient.js';
-import { contentToSteps, holdsSteps, userItemOf, type ContentItem, type InteractionStep } from '../gemini/interactionSteps.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeminiTransport, GeminiTurnRequest, GeminiTurnResult, TurnHooks } from './geminiTransport.js';
@@ -60,10 +60,10 @@ async function send(
   deps: InteractionsTransportDependencies,
   request: GeminiTurnRequest,
   hooks: TurnHooks,
-  from: { previousId: string | undefined; history: OutgoingContent[] },
+  from: { previousId: string | undefined; history: readonly Exchange[] },
   now: () => number,
 ): Promise<GeminiTurnResult> {
-  const input = await inputSteps([...from.history, { role: 'user', parts: request.userParts }], deps.blobs);
+  const input = inputSteps(from.history, request.userParts);
   if (!input.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: input.missingBlob, retries: 0 };
   const body = await streamedJsonBody(buildInteractionRequest(input.steps, request, { previousId: from.previousId, stream: deps.client.stream, drafts: deps.client.stream && hooks.onPreview !== undefined }), deps.blobs);
   if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
@@ -125,35 +125,14 @@ function namesUnknownInteraction(result: GeminiTurnResult, id: string): boolean 
   return failure.status === 400 && (failure.message.includes(id) || failure.message.includes('previous_interaction'));
 }
 
-type InputSteps = { ok: true; steps: InteractionStep[] } | { ok: false; missingBlob: string };
-
 /**
- * The contents as steps: a user content as one user_input step, a model
- * content as the steps it was received as. A model content that holds no
- * steps (an exchange of the other API) cannot be replayed; generateTurn
- * leaves those out before a turn gets here.
+ * The input steps: the history replayed with its signatures (signature
+ * replay, signatureReplay.ts), then the new user turn; a continuation sends
+ * no history. Images are body slots, read from the blob store as it streams.
  */
-async function inputSteps(contents: OutgoingContent[], blobs: BlobStore): Promise<InputSteps> {
-  const steps: InteractionStep[] = [];
-  for (const content of contents) {
-    const slots = new Map<OutgoingPart, BodyImage>();
-    for (const part of content.parts) {
-      if (part instanceof StoredImagePart) {
-        const slot = storedImageSlot(part.blob);
-        if (!slot.ok) return slot;
-        slots.set(part, slot.slot);
-        continue;
-      }
-      const inline = readInlineData(part);
-      if (inline?.data) slots.set(part, BodyImage.of(inline.data));
-    }
-    if (content.role === 'model') {
-      if (!holdsSteps(content.parts.map(wireFields))) continue;
-      steps.push(...contentToSteps(content.parts, (part) => ({ wire: wireFields(part), imageData: slots.get(part) })));
-      continue;
-    }
-    const items = content.parts.flatMap((part): ContentItem[] => { const item = userItemOf(wireFields(part), slots.get(part)); return item ? [item] : []; });
-    steps.push({ type: 'user_input', content: items });
-  }
-  return { ok: true, steps };
+function inputSteps(history: readonly Exchange[], userParts: readonly OutgoingPart[]): ReplayedSteps {
+  const replayed = replayStepsWithSignatures(history);
+  if (!replayed.ok) return replayed;
+  const input = userInputStep(userParts);
+  return input.ok ? { ok: true, steps: [...replayed.steps, input.step] } : input;
 }

@@ -1,8 +1,7 @@
-import { isGone, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
+import { interactionOf, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf, indexOfMessage } from '../conversation/editTarget.js';
-import { contentBytes, oldestToDrop, partsBytes, storedExchangeSizes } from '../conversation/historyBudget.js';
-import { outgoingParts, StoredImagePart, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
-import { replayWithSignatures } from '../conversation/signatureReplay.js';
+import { contentBytes, goneImageIn, oldestToDrop, partsBytes, storedExchangeSizes } from '../conversation/historyBudget.js';
+import { StoredImagePart, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { blobIdOf } from '../store/blobStore.js';
@@ -49,7 +48,8 @@ export interface RequestInput {
 /** The request chosen for a turn: the history to send, and what the new user turn carries besides the references. */
 export interface ChosenRequest {
   kind: 'ready';
-  history: OutgoingContent[];
+  /** The stored exchanges to send, oldest first: the transport replays each with its signatures (signatureReplay.ts). */
+  history: Exchange[];
   /** The edited image's final images, when they travel with the new turn (after the words, before the references). */
   resentImages: OutgoingPart[];
   /** The references' size the choice was made for (RequestInput.referenceBytes). */
@@ -89,11 +89,11 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const target = editTargetIndex(exchanges, input.replyToMessageId);
   const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
   const sizes = storedExchangeSizes(exchanges);
-  if (!sizes) return { kind: 'unreadable', missingBlob: goneImage(exchanges) };
+  if (!sizes) return { kind: 'unreadable', missingBlob: exchanges.map(goneImageIn).find((sha256) => sha256 !== undefined) ?? 'unknown' };
   // A reroll sends its own parts exactly, its references among them; any other turn its words and the member's references.
   const ownBytes = input.exactUserParts ? contentBytes(input.exactUserParts) : contentBytes(textParts) + input.referenceBytes;
   // What re-sending the edited exchange's final images would add to the new turn.
-  const targetBytes = target >= 0 ? contentBytes(finalImagesOf(modelContentOf(exchanges[target]!))) : 0;
+  const targetBytes = target >= 0 ? contentBytes(finalImagesOf(exchanges[target]!.model)) : 0;
   // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
   const mayResend = !input.exactUserParts && target >= 0;
   // An image before the latest is re-sent on either API: a continued interaction needs it as much as a replay does.
@@ -105,10 +105,10 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   };
   // Chosen before the budget, which only bounds the stateless replay the transport falls back to: Google holds the
   // whole history of an interaction it keeps, however much of it the budget would leave out of a replay.
-  const last = api === 'interactions' ? exchanges.at(-1)?.interaction : undefined;
+  const last = api === 'interactions' ? interactionOf(exchanges.at(-1)) : undefined;
   const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
   const builtOn = api === 'interactions' ? exchanges.at(-1)?.model.messageId : undefined;
-  const ready = (history: OutgoingContent[], resentImages: OutgoingPart[], dropped: number): RequestPlan => ({
+  const ready = (history: Exchange[], resentImages: OutgoingPart[], dropped: number): RequestPlan => ({
     kind: 'ready',
     history,
     resentImages,
@@ -131,9 +131,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   }
   if (dropped === undefined) return { kind: 'too-large' };
 
-  const kept = replayWithSignatures(exchanges.slice(dropped));
-  const targetModel = !resend ? undefined : target >= dropped ? kept[(target - dropped) * 2 + 1] : modelContentOf(exchanges[target]!);
-  return ready(kept, input.exactUserParts ? [] : finalImagesOf(targetModel), dropped);
+  return ready(exchanges.slice(dropped), input.exactUserParts || !resend ? [] : finalImagesOf(exchanges[target]!.model), dropped);
 }
 
 /**
@@ -155,13 +153,9 @@ function wordsOf(prompt: string): OutgoingPart[] {
   return prompt ? [textPart(prompt)] : [];
 }
 
-/** Which API answered an exchange: an Interactions answer keeps its interaction. */
+/** Which API answered an exchange (each replays only its own: its answers' signatures belong to its wire shape). */
 function storedBy(exchange: Exchange): GeminiApi {
-  return exchange.interaction ? 'interactions' : 'generate-content';
-}
-
-function modelContentOf(exchange: Exchange): OutgoingContent {
-  return { role: 'model', parts: outgoingParts(exchange.model.parts) };
+  return exchange.model.api;
 }
 
 /** An image the user's own references already carry is not sent twice (hashing the references only when there is something to compare). */
@@ -176,10 +170,4 @@ function imageIdOf(part: OutgoingPart): string | undefined {
   if (part instanceof StoredImagePart) return part.blob.sha256;
   const inline = readInlineData(part);
   return inline ? blobIdOf(inline.data) : undefined;
-}
-
-/** The first image the store had lost when the record was migrated (storedExchangeSizes found one). */
-function goneImage(exchanges: Exchange[]): string {
-  const part = exchanges.flatMap((exchange) => [...exchange.user.parts, ...exchange.model.parts]).find((candidate) => candidate.blob && isGone(candidate.blob));
-  return part?.blob?.sha256 ?? 'unknown';
 }

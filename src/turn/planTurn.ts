@@ -1,8 +1,8 @@
 import { precheckReferences } from '../attachments/collectReferences.js';
-import { findExchangeByMessage, isGone, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
+import { findExchangeByMessage, interactionOf, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ImageSettings, type ModelRange, type RequestedImageSettings } from '../gemini/imageOptions.js';
-import { declaredImageBytes } from '../conversation/historyBudget.js';
+import { declaredImageBytes, goneImageIn } from '../conversation/historyBudget.js';
 import { outgoingParts } from '../conversation/outgoingParts.js';
 import type { Refusal } from '../refusals/refusal.js';
 import type { GeminiApi } from './geminiTransport.js';
@@ -58,7 +58,7 @@ function decide(facts: PlanFacts): Decided | { kind: 'refused'; refusal: Refusal
     replayUserParts: replayed?.exchange.user.parts,
     attachments: lostTurn ? [...(ask.repliedImages ?? []), ...ask.attachments] : ask.attachments,
     replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
-    buildsOn: replayed ? replayed.exchange.interaction?.builtOn : ask.buildsOnReplied && !lostTurn ? ask.replyToMessageId : undefined,
+    buildsOn: replayed ? interactionOf(replayed.exchange)?.builtOn : ask.buildsOnReplied && !lostTurn ? ask.replyToMessageId : undefined,
     prompt: replayed ? wordsOf(replayed.exchange.user.parts) : ask.prompt,
     model,
     range,
@@ -80,7 +80,7 @@ export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedIm
 
 /** Whether an image of the record is one the blob store lost (marked gone when the record was migrated). */
 export function lostAnImage(record: ConversationRecord): boolean {
-  return record.exchanges.some((exchange) => [...exchange.user.parts, ...exchange.model.parts].some((part) => part.blob && isGone(part.blob)));
+  return record.exchanges.some((exchange) => goneImageIn(exchange) !== undefined);
 }
 
 /**

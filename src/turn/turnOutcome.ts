@@ -1,12 +1,12 @@
 import type { Refusal } from '../refusals/refusal.js';
-import type { GeminiContent } from '../gemini/geminiTypes.js';
+import type { ModelAnswer } from '../gemini/modelAnswer.js';
 import type { GeminiInteraction, GenerationOutcome, GroundingSource, TokenUsage } from '../gemini/generationOutcome.js';
 import type { CheckedImage, ImageProblem } from '../images/checkGeneratedImage.js';
 
 /** Gemini's images once checked (checkAnswerImages): only images that decode are shown. */
 export interface ImagesOutcome {
   kind: 'images';
-  modelContent: GeminiContent;
+  modelContent: ModelAnswer;
   images: CheckedImage[];
   text: string;
   usage: TokenUsage;

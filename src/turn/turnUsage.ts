@@ -2,6 +2,7 @@ import type { ConversationRecord, StoredPart } from '../conversation/conversatio
 import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
 import type { GeneratedTurn } from './generateTurn.js';
 import type { TurnDependencies } from './turnDependencies.js';
+import { storedAnswerImages } from '../conversation/storedParts.js';
 import type { TurnOutcome } from './turnOutcome.js';
 
 /**
@@ -41,7 +42,7 @@ const TOKENS_PER_IMAGE = 2_000;
 /** An upper estimate of the input tokens a turn sends, from the stored history without loading its images. */
 export function estimateInputTokens(record: ConversationRecord | undefined, prompt: string, references: number, replayUserParts: StoredPart[] = []): number {
   const storedImages = (record?.exchanges ?? []).reduce(
-    (count, exchange) => count + [...exchange.user.parts, ...exchange.model.parts].filter((part) => part.blob).length,
+    (count, exchange) => count + exchange.user.parts.filter((part) => part.blob).length + storedAnswerImages(exchange.model).length,
     0,
   );
   // A reroll sends its turn's own parts again exactly, images included (they are not in the history it replays).

@@ -2,7 +2,7 @@ import Keyv from 'keyv';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { describe, expect, it } from 'vitest';
 import { saveBranch } from '../../src/conversation/branchConversation.js';
-import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import { interactionOf, type ConversationRecord, type Exchange, type StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
@@ -13,14 +13,20 @@ import { BlobStore } from '../../src/store/blobStore.js';
 function exchange(messageId: string, authorId = 'alice'): Exchange {
   return {
     user: { authorId, parts: [{ raw: { text: `asked for ${messageId}` } }] },
-    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    model: { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
     settings: {},
     createdAt: '2026-12-01T00:00:00.000Z',
   };
 }
 
+/** The exchange as the Interactions API would have answered it, in `interaction`. */
+function answeredOnInteractions(exchange: Exchange, interaction: StoredInteraction): Exchange {
+  const steps = [{ raw: { type: 'model_output', content: [{ type: 'text', text: 'here' }] } }];
+  return { ...exchange, model: { api: 'interactions', steps, interaction, messageId: exchange.model.messageId } };
+}
+
 const record: ConversationRecord = {
-  version: 3,
+  version: 4,
   threadId: 't1',
   guildId: 'g1',
   model: 'gemini-3-pro-image',
@@ -85,16 +91,16 @@ describe('deleteTurn', () => {
     const withInteractions: ConversationRecord = {
       ...record,
       exchanges: [
-        { ...exchange('m1'), interaction: at('int-1', true) },
-        { ...exchange('m2', 'bob'), interaction: at('int-2', true) },
-        { ...exchange('m3'), interaction: at('int-3') },
+        answeredOnInteractions(exchange('m1'), at('int-1', true)),
+        answeredOnInteractions(exchange('m2', 'bob'), at('int-2', true)),
+        answeredOnInteractions(exchange('m3'), at('int-3')),
       ],
     };
     const deps = await storeWith(withInteractions);
     expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3'] });
     const loaded = await deps.conversations.load('t1');
     // int-3 is asked to go now: marked so, no later Delete or thread deletion asks Google again.
-    expect(loaded.kind === 'found' && loaded.record.exchanges.map((kept) => kept.interaction)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true, forgotten: true }]);
+    expect(loaded.kind === 'found' && loaded.record.exchanges.map(interactionOf)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true, forgotten: true }]);
   });
 
   it('never names again an interaction an earlier Delete asked Google to delete; a thread deletion does not either', async () => {
@@ -102,9 +108,9 @@ describe('deleteTurn', () => {
     const withInteractions: ConversationRecord = {
       ...record,
       exchanges: [
-        { ...exchange('m1'), interaction: at('int-1') },
-        { ...exchange('m2', 'bob'), interaction: at('int-2') },
-        { ...exchange('m3', 'bob'), interaction: at('int-3') },
+        answeredOnInteractions(exchange('m1'), at('int-1')),
+        answeredOnInteractions(exchange('m2', 'bob'), at('int-2')),
+        answeredOnInteractions(exchange('m3', 'bob'), at('int-3')),
       ],
     };
     const deps = await storeWith(withInteractions);
@@ -113,7 +119,7 @@ describe('deleteTurn', () => {
     const forgotten: string[][] = [];
     const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => void forgotten.push([...ids]) } };
     // The thread deleted after the first Delete (the second took nothing more at Google): only int-1 is still there.
-    const afterFirstDelete: ConversationRecord = { ...withInteractions, exchanges: [withInteractions.exchanges[0]!, { ...withInteractions.exchanges[2]!, interaction: { ...at('int-3'), outdated: true, forgotten: true } }] };
+    const afterFirstDelete: ConversationRecord = { ...withInteractions, exchanges: [withInteractions.exchanges[0]!, answeredOnInteractions(withInteractions.exchanges[2]!, { ...at('int-3'), outdated: true, forgotten: true })] };
     await deps.conversations.save(afterFirstDelete);
     expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-1'] });
     expect(forgotten).toEqual([['int-1']]);
@@ -150,11 +156,11 @@ describe('saveBranch', () => {
 describe('saveBranch on GEMINI_API=interactions', () => {
   it('marks the copied interactions shared, in the branch only: a Delete there must not remove what the first thread continues from', async () => {
     const interaction = { id: 'int-1', createdAt: '2026-12-01T00:00:00.000Z' };
-    const original: ConversationRecord = { ...record, exchanges: [{ ...exchange('m1'), interaction }, exchange('m2')] };
+    const original: ConversationRecord = { ...record, exchanges: [answeredOnInteractions(exchange('m1'), interaction), exchange('m2')] };
     const deps = await storeWith(original);
     const branch = await saveBranch(deps, { record: original, index: 1 }, { threadId: 't2', messageId: 'n1', now: new Date('2026-12-07T10:00:00.000Z'), parentId: 'c1' });
-    expect(branch.exchanges.map((kept) => kept.interaction)).toEqual([{ ...interaction, shared: true }, undefined]);
+    expect(branch.exchanges.map(interactionOf)).toEqual([{ ...interaction, shared: true }, undefined]);
     const first = await deps.conversations.load('t1');
-    expect(first.kind === 'found' && first.record.exchanges[0]?.interaction).toEqual(interaction);
+    expect(first.kind === 'found' && interactionOf(first.record.exchanges[0])).toEqual(interaction);
   });
 });

@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { ChannelThreads } from '../../src/conversation/channelThreads.js';
-import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import type { ConversationRecord, Exchange, StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { forgetChannel } from '../../src/conversation/forgetChannel.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
@@ -14,19 +14,20 @@ import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.j
 
 const createdAt = '2026-12-01T00:00:00.000Z';
 
-function exchange(messageId: string, interaction?: Exchange['interaction']): Exchange {
+function exchange(messageId: string, interaction?: StoredInteraction): Exchange {
   return {
     user: { authorId: 'alice', parts: [{ raw: { text: `asked for ${messageId}` } }] },
-    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    model: interaction
+      ? { api: 'interactions', steps: [{ raw: { type: 'model_output', content: [{ type: 'text', text: 'here' }] } }], interaction, messageId }
+      : { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
     settings: {},
-    ...(interaction ? { interaction } : {}),
     createdAt,
   };
 }
 
 function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
   return {
-    version: 3,
+    version: 4,
     threadId,
     guildId: 'g1',
     parentId: 'c1',
@@ -106,7 +107,7 @@ describe('a record listed under its channel', () => {
     settings: {},
     authorId: 'alice',
     userParts: [{ text: 'again' }],
-    modelContent: { role: 'model' as const, parts: [{ text: 'here' }] },
+    modelContent: { api: 'generate-content' as const, content: { role: 'model' as const, parts: [{ text: 'here' }] } },
     messageId: `m${(stored?.exchanges.length ?? 0) + 1}`,
     now: new Date(createdAt),
   });

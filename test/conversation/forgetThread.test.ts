@@ -1,25 +1,26 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
-import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import type { ConversationRecord, Exchange, StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { ThreadQueue } from '../../src/conversation/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 
-function exchange(messageId: string, interaction?: Exchange['interaction']): Exchange {
+function exchange(messageId: string, interaction?: StoredInteraction): Exchange {
   return {
     user: { authorId: 'alice', parts: [{ raw: { text: `asked for ${messageId}` } }] },
-    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    model: interaction
+      ? { api: 'interactions', steps: [{ raw: { type: 'model_output', content: [{ type: 'text', text: 'here' }] } }], interaction, messageId }
+      : { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
     settings: {},
-    ...(interaction ? { interaction } : {}),
     createdAt: '2026-12-01T00:00:00.000Z',
   };
 }
 
 const createdAt = '2026-12-01T00:00:00.000Z';
 const record: ConversationRecord = {
-  version: 3,
+  version: 4,
   threadId: 't1',
   guildId: 'g1',
   model: 'gemini-3-pro-image',

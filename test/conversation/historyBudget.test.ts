@@ -14,6 +14,7 @@ function exchange(imageLength: number | 'gone', thoughtImageLength = 0): Exchang
   return {
     user: { authorId: '1', parts: [{ raw: { text: 'make it blue' } }] },
     model: {
+      api: 'generate-content',
       contentFields: { role: 'model' },
       parts: [...(thoughtImageLength ? [image(thoughtImageLength, true)] : []), image(imageLength, false)],
       messageId: '2',

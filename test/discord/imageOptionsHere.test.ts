@@ -27,7 +27,7 @@ function deps(env: Record<string, string> = {}, conversations?: ConversationStor
 
 function thread(guildId: string): ConversationRecord {
   const now = '2026-12-01T00:00:00.000Z';
-  return { version: 3, threadId: THREAD, guildId, model: FLASH, settings: { aspectRatio: '1:8' }, exchanges: [], createdAt: now, updatedAt: now };
+  return { version: 4, threadId: THREAD, guildId, model: FLASH, settings: { aspectRatio: '1:8' }, exchanges: [], createdAt: now, updatedAt: now };
 }
 
 beforeEach(async () => {

@@ -11,7 +11,7 @@ describe('what the user reads', () => {
   it('attaches each image named and typed by what its bytes are, whatever type it declared', () => {
     const rendered = renderOutcome({
       kind: 'images',
-      modelContent: { role: 'model', parts: [] },
+      modelContent: { api: 'generate-content', content: { role: 'model', parts: [] } },
       images: [
         { mimeType: 'image/jpeg', declaredMimeType: 'image/jpeg', base64: Buffer.from('jpeg').toString('base64'), bytes: Buffer.from('jpeg'), width: 1, height: 1 },
         { mimeType: 'image/jpeg', declaredMimeType: 'image/png', base64: Buffer.from('jpeg too').toString('base64'), bytes: Buffer.from('jpeg too'), width: 1, height: 1 },
@@ -46,7 +46,7 @@ describe('what the user reads', () => {
     const partial = renderOutcome(
       {
         kind: 'images',
-        modelContent: { role: 'model', parts: [] },
+        modelContent: { api: 'generate-content', content: { role: 'model', parts: [] } },
         images: [{ mimeType: 'image/png', declaredMimeType: 'image/png', base64: Buffer.from('png').toString('base64'), bytes: Buffer.from('png'), width: 1, height: 1 }],
         text: 'Two foxes',
         usage: {},
@@ -75,7 +75,7 @@ describe('what the user reads', () => {
     expect(trimmed.endsWith('…')).toBe(true);
     const rendered = renderOutcome({
       kind: 'images',
-      modelContent: { role: 'model', parts: [] },
+      modelContent: { api: 'generate-content', content: { role: 'model', parts: [] } },
       images: [],
       text: long,
       usage: {},

@@ -7,6 +7,9 @@ import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { firstAttachmentBytes, geminiBody, imagine, isBotMessage, isProgressNote, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { startHarness, type Harness } from './harness.js';
+import { interactionOf } from '../../src/conversation/conversationRecord.js';
+import { finalImagesOf } from '../../src/conversation/editTarget.js';
+import { geminiCalls } from './geminiCalls.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 
 /**
@@ -78,8 +81,10 @@ describe('GEMINI_API=interactions', () => {
     // The record keeps each answer's steps (images in the blob store) and its interaction.
     await vi.waitFor(async () => {
       const record = await storedRecord(thread.id);
-      expect(record?.exchanges.map((exchange) => exchange.interaction?.id)).toEqual([first.interactionId, continued.interactionId]);
-      expect(record?.exchanges[0]?.model.parts.some((part) => part.blob !== undefined)).toBe(true);
+      expect(record?.exchanges.map((exchange) => interactionOf(exchange)?.id)).toEqual([first.interactionId, continued.interactionId]);
+      const model = record?.exchanges[0]?.model;
+      expect(model?.api === 'interactions' && model.steps).toHaveLength((geminiCalls(harness)[0]!.answerOnWire as unknown[]).length);
+      expect(model?.api === 'interactions' && model.steps.some((step) => (step.images ?? []).length > 0)).toBe(true);
     }, PATIENCE);
   });
 
@@ -432,8 +437,8 @@ describe('a damaged record on GEMINI_API=interactions', () => {
     }, PATIENCE);
     const store = await openStore(harness.config.databaseUrl);
     try {
-      const image = record.exchanges[0]!.model.parts.find((part) => part.blob && part.raw['thought'] !== true);
-      await store.keyv.delete(`blob:${image!.blob!.sha256}`);
+      const [image] = finalImagesOf(record.exchanges[0]!.model);
+      await store.keyv.delete(`blob:${image!.blob.sha256}`);
     } finally {
       await store.close();
     }
@@ -443,7 +448,7 @@ describe('a damaged record on GEMINI_API=interactions', () => {
     expect(hat.content).not.toMatch(/earlier history|left out/);
     const last = posts().at(-1)!;
     expect(last.status).toBe(200);
-    expect(body(last).previous_interaction_id).toBe(record.exchanges[1]!.interaction?.id);
+    expect(body(last).previous_interaction_id).toBe(interactionOf(record.exchanges[1])?.id);
     expect(body(last).input).toEqual([{ type: 'user_input', content: [{ type: 'text', text: 'now add a hat' }] }]);
   });
 });

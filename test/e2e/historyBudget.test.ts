@@ -7,6 +7,8 @@ import { openStore } from '../../src/store/openStore.js';
 import { useHarness } from './useHarness.js';
 import { suiteGeminiApi } from './harness.js';
 import { geminiCalls } from './geminiCalls.js';
+import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
+import { asVersion1 } from './olderRecordShapes.js';
 import { firstAttachmentBytes, imagine, PATIENCE, pngBytes, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 // About 0.6 MB: room for two 200 kB answers (base64 makes them ~270 kB each) but not three.
@@ -71,17 +73,13 @@ describe('a thread whose history outgrows the request budget', () => {
     // Rewrite the stored record as an older version of the bot wrote it: no blob lengths.
     const store = await openStore(harness.config.databaseUrl);
     const key = `conversation:${thread.id}`;
-    type StoredRecord = { version: number; exchanges: Array<{ user: { parts: Array<{ blob?: { length?: number } }> }; model: { parts: Array<{ blob?: { length?: number } }> } }> };
     // The answer is posted before its turn is saved: wait for the save before rewriting the record.
     const record = await vi.waitFor(async () => {
-      const stored = (await store.keyv.get(key)) as StoredRecord;
+      const stored = (await store.keyv.get(key)) as ConversationRecord;
       expect(stored.exchanges).toHaveLength(2);
       return stored;
     }, PATIENCE);
-    // Version 1: the current version keeps every length, so a record without them is one written before.
-    record.version = 1;
-    for (const exchange of record.exchanges) for (const part of [...exchange.user.parts, ...exchange.model.parts]) delete part.blob?.length;
-    await store.keyv.set(key, record);
+    await store.keyv.set(key, asVersion1(record));
     await store.close();
 
     googleForgetsTheThread();

@@ -4,6 +4,7 @@ import { openStore } from '../../src/store/openStore.js';
 import { suiteGeminiApi } from './harness.js';
 import { geminiCalls } from './geminiCalls.js';
 import { imagine, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { asVersion1 } from './olderRecordShapes.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API). On interactions the first image's interaction is expired at Google,
@@ -41,27 +42,12 @@ async function writeRow(threadId: string, row: unknown) {
   }
 }
 
-/** A record as version 1 stored it: no image lengths, no options kept per turn, no interaction saying what it built on. */
-function asVersion1(record: ConversationRecord) {
-  const withoutLengths = (parts: ConversationRecord['exchanges'][number]['user']['parts']) => parts.map(({ raw, blob }) => (blob ? { raw, blob: { sha256: blob.sha256, field: blob.field } } : { raw }));
-  return {
-    ...record,
-    version: 1,
-    exchanges: record.exchanges.map(({ settings: _settings, interaction, ...exchange }) => ({
-      ...exchange,
-      user: { ...exchange.user, parts: withoutLengths(exchange.user.parts) },
-      model: { ...exchange.model, parts: withoutLengths(exchange.model.parts) },
-      ...(interaction ? { interaction: { id: interaction.id, createdAt: interaction.createdAt } } : {}),
-    })),
-  };
-}
-
-describe('a conversation stored by an older version (no image lengths)', () => {
+describe('a conversation stored by an older version (no image lengths, Interactions steps flattened into parts)', () => {
   it('is migrated on its next turn after a restart, written back, and replayed exactly', async () => {
     const { message } = await imagine(harness, { prompt: 'a fox' });
     const thread = await waitForThread(harness, message.id);
     const current = await storedRow(thread.id, 1);
-    expect(current.version).toBe(3);
+    expect(current.version).toBe(4);
     await writeRow(thread.id, asVersion1(current));
     const [first] = geminiCalls(harness);
     if (suiteGeminiApi() === 'interactions') harness.gemini.interactions.expire(first!.interactionId!);

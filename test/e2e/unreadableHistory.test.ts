@@ -8,6 +8,7 @@ import type { StoredMessage } from '../emulators/discord/index.js';
 import { geminiCalls } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
 import { firstAttachmentBytes, imagine, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { finalImagesOf } from '../../src/conversation/editTarget.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls. On
@@ -47,8 +48,7 @@ async function withSavedRecord(threadId: string, exchanges: number, change: (rec
 
 /** The blob id of the final image an exchange's answer holds. */
 function answerImageBlob(record: ConversationRecord, exchange: number): string {
-  const part = record.exchanges[exchange]!.model.parts.find((candidate) => candidate.blob && candidate.raw['thought'] !== true);
-  return part!.blob!.sha256;
+  return finalImagesOf(record.exchanges[exchange]!.model)[0]!.blob.sha256;
 }
 
 async function setAsideRecords(threadId: string): Promise<unknown[]> {

@@ -22,7 +22,7 @@ describe('reading a Gemini answer', () => {
     if (outcome.kind !== 'images') return;
     expect(outcome.images).toEqual([{ mimeType: 'image/jpeg', base64: jpegBase64 }]);
     expect(outcome.text).toBe('Here is your fox.');
-    expect(outcome.modelContent).toEqual(content);
+    expect(outcome.modelContent).toEqual({ api: 'generate-content', content });
     expect(outcome.usage).toEqual({ promptTokens: 10, outputTokens: 1120, thoughtTokens: undefined, totalTokens: 1130 });
   });
 
@@ -50,7 +50,7 @@ describe('reading a Gemini answer', () => {
     });
     expect(outcome.kind).toBe('images');
     if (outcome.kind !== 'images') return;
-    expect(outcome.modelContent.parts[0]).toEqual(part);
+    expect(outcome.modelContent).toEqual({ api: 'generate-content', content: { role: 'model', parts: [part] } });
     expect(outcome.images[0]?.mimeType).toBe('image/jpeg');
     expect(outcome.usage.promptTokens).toBe(3);
   });

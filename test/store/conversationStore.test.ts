@@ -6,8 +6,8 @@ import { openStore, type Store } from '../../src/store/openStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
-import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
-import { recordV1Schema } from '../../src/conversation/olderRecords.js';
+import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import { recordV1Schema, recordV3Schema } from '../../src/conversation/olderRecords.js';
 import { readVersionedRecord } from '../../src/store/readVersionedRecord.js';
 
 let directory: string;
@@ -27,7 +27,7 @@ const imageBase64 = Buffer.from('pretend this is a large JPEG').toString('base64
 
 function record(threadId: string): ConversationRecord {
   const now = new Date(0).toISOString();
-  return { version: 3, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
+  return { version: 4, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
 }
 
 describe('the conversation store', () => {
@@ -61,27 +61,27 @@ describe('the conversation store', () => {
     expect(restored.ok).toBe(false);
   });
 
-  it('saves every record as version 3, which a build from before reports unreadable instead of misreading', async () => {
+  it('saves every record as version 4, which a build from before reports unreadable instead of misreading', async () => {
     const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
-    const exchange = {
+    const exchange: Exchange = {
       user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
-      model: { contentFields: { role: 'model' }, parts: [{ raw: { step: { type: 'model_output' }, item: { type: 'text', text: 'hi' } } }], messageId: 'm1' },
-      interaction: { id: 'v1_abc', createdAt: new Date(0).toISOString() },
+      model: { api: 'interactions', steps: [{ raw: { type: 'model_output', content: [{ type: 'text', text: 'hi' }] } }], interaction: { id: 'v1_abc', createdAt: new Date(0).toISOString() }, messageId: 'm1' },
       settings: {},
       createdAt: new Date(0).toISOString(),
     };
     await conversations.save({ ...record('500'), exchanges: [exchange] });
-    expect(await store.keyv.get('conversation:500')).toMatchObject({ version: 3 });
+    expect(await store.keyv.get('conversation:500')).toMatchObject({ version: 4 });
     await expect(conversations.load('500')).resolves.toEqual({ kind: 'found', record: { ...record('500'), exchanges: [exchange] } });
-    // The schema builds before this one read with: versions 1 and 2 only.
-    await expect(readVersionedRecord(store.keyv, 'conversation:500', recordV1Schema)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 3' });
+    // The schemas builds before this one read with: versions 1 and 2, then 3.
+    await expect(readVersionedRecord(store.keyv, 'conversation:500', recordV1Schema)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 4' });
+    await expect(readVersionedRecord(store.keyv, 'conversation:500', recordV3Schema)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 4' });
   });
 
   it('reads a version 1 record in the current shape, saying it was migrated (the thread\'s line writes it back)', async () => {
     const older = { user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] }, model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'hi' } }], messageId: 'm1' }, createdAt: new Date(0).toISOString() };
     await store.keyv.set('conversation:700', { ...record('700'), version: 1, exchanges: [older] });
     const loaded = await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load('700');
-    expect(loaded).toEqual({ kind: 'found', migrated: true, record: { ...record('700'), exchanges: [{ ...older, settings: {} }] } });
+    expect(loaded).toEqual({ kind: 'found', migrated: true, record: { ...record('700'), exchanges: [{ ...older, model: { api: 'generate-content', ...older.model }, settings: {} }] } });
     expect(await store.keyv.get('conversation:700')).toMatchObject({ version: 1 }); // reading alone writes nothing
   });
 

@@ -75,7 +75,7 @@ const imageBase64 = Buffer.from('pretend this is a large JPEG').toString('base64
 
 function record(threadId: string): ConversationRecord {
   const now = new Date(0).toISOString();
-  return { version: 3, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
+  return { version: 4, threadId, guildId: '1', model: 'gemini-3-pro-image', settings: {}, exchanges: [], createdAt: now, updatedAt: now };
 }
 
 for (const [name, backend] of Object.entries(backends)) {

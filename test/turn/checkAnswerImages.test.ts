@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNoImageAnswer } from '../../src/turn/checkAnswerImages.js';
 
 const noImage = (parts: Array<Record<string, unknown>>) =>
-  checkNoImageAnswer({ kind: 'no-image', modelContent: { role: 'model', parts }, text: 'words', finishReason: 'STOP', usage: {}, sources: [] });
+  checkNoImageAnswer({ kind: 'no-image', modelContent: { api: 'generate-content', content: { role: 'model', parts } }, text: 'words', finishReason: 'STOP', usage: {}, sources: [] });
 
 describe('checkNoImageAnswer: what a text answer may keep for the next replay', () => {
   it('keeps an answer of words alone', async () => {
@@ -16,5 +16,19 @@ describe('checkNoImageAnswer: what a text answer may keep for the next replay', 
     { case: 'a draft that is no picture', part: { inlineData: { mimeType: 'image/jpeg', data: 'AAAA' }, thought: true }, why: /an interim image could not be read/ },
   ])('does not keep one holding $case', async ({ part, why }) => {
     expect((await noImage([{ text: 'words' }, part])).notReplayable).toMatch(why);
+  });
+
+  it('checks the drafts of an Interactions answer (images in its thought steps) the same way', async () => {
+    const answer = (draft: string) =>
+      checkNoImageAnswer({
+        kind: 'no-image',
+        modelContent: { api: 'interactions', steps: [{ type: 'thought', signature: 's', summary: [{ type: 'image', data: draft, mime_type: 'image/png' }] }, { type: 'model_output', content: [{ type: 'text', text: 'words' }] }] },
+        text: 'words',
+        finishReason: undefined,
+        usage: {},
+        sources: [],
+      });
+    expect((await answer('AAAA')).notReplayable).toMatch(/an interim image could not be read/);
+    expect((await answer('')).notReplayable).toMatch(/an interim image could not be read/);
   });
 });

@@ -1,7 +1,8 @@
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { outgoingParts } from '../../src/conversation/outgoingParts.js';
-import { storeParts } from '../../src/conversation/storedParts.js';
+import type { Exchange } from '../../src/conversation/conversationRecord.js';
+import { storeAnswer, storeParts } from '../../src/conversation/storedParts.js';
+import type { ModelAnswer } from '../../src/gemini/modelAnswer.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { generateContentTransport } from '../../src/turn/generateContentTransport.js';
 import { createLogger } from '../../src/logging/createLogger.js';
@@ -29,6 +30,13 @@ function streamedContent() {
 
 const request = { model: 'gemini-3-pro-image', settings: { aspectRatio: '16:9' as const }, search: false };
 
+/** The turn 'a fox' and its answer, stored as the bot stores them (images moved to the blob store). */
+async function storedExchange(answer: ModelAnswer, blobs: BlobStore): Promise<Exchange> {
+  const model = await storeAnswer(answer, blobs);
+  if (model.api !== 'generate-content') throw new Error('not a generateContent answer');
+  return { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...model, messageId: 'm1' }, settings: {}, createdAt: '2026-12-01T00:00:00.000Z' };
+}
+
 describe('generateContentTransport', () => {
   it('sends the history (each answer exactly as Gemini gave it) then the new turn, and returns the answer\'s model content exactly', async () => {
     const blobs = new BlobStore(new Keyv());
@@ -37,20 +45,17 @@ describe('generateContentTransport', () => {
     expect(gemini.requests.at(-1)).toMatchObject({ method: 'streamGenerateContent', alt: 'sse', streamEnd: 'complete' });
     expect(first).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'images' } });
     const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
+    if (answer?.api !== 'generate-content') throw new Error('not a generateContent answer');
     // One content: every chunk's parts in arrival order, as sent, the signed empty-text trailer included.
-    expect(answer).toEqual(streamedContent());
-    expect(answer?.parts.at(-1)).toEqual({ text: '', thoughtSignature: expect.any(String) });
+    expect(answer.content).toEqual(streamedContent());
+    expect(answer.content.parts.at(-1)).toEqual({ text: '', thoughtSignature: expect.any(String) });
     // Stored as the bot stores it: images moved to the blob store, read back while the body streams.
-    const stored = await storeParts(answer!.parts, blobs);
-    const second = await transport(blobs).generate(
-      { ...request, history: [{ role: 'user', parts: [{ text: 'a fox' }] }, { role: 'model', parts: outgoingParts(stored) }], userParts: [{ text: 'make it blue' }] },
-      {},
-    );
+    const second = await transport(blobs).generate({ ...request, history: [await storedExchange(answer, blobs)], userParts: [{ text: 'make it blue' }] }, {});
     expect(second.kind).toBe('answered');
     expect(gemini.requests.at(-1)?.status).toBe(200); // the emulator checks every thought signature
     expect((gemini.requests.at(-1)?.body as { contents: unknown[] }).contents).toEqual([
       { role: 'user', parts: [{ text: 'a fox' }] },
-      answer,
+      answer.content,
       { role: 'user', parts: [{ text: 'make it blue' }] },
     ]);
   });
@@ -77,7 +82,7 @@ describe('generateContentTransport', () => {
     const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
     expect(gemini.requests.slice(-3).map((call) => call.streamEnd)).toEqual(['cut', 'ended', 'complete']);
     expect(result).toMatchObject({ kind: 'answered', retries: 2, outcome: { kind: 'images' } });
-    expect(result.kind === 'answered' && result.outcome.kind === 'images' && result.outcome.modelContent).toEqual(streamedContent());
+    expect(result.kind === 'answered' && result.outcome.kind === 'images' && result.outcome.modelContent).toEqual({ api: 'generate-content', content: streamedContent() });
   });
 
   it('gives up on a stream that goes silent (a timeout), and leaves the connection', async () => {
@@ -92,7 +97,14 @@ describe('generateContentTransport', () => {
   it('is unsendable, without calling Gemini, when a stored image of the history is missing', async () => {
     const blobs = new BlobStore(new Keyv());
     const before = gemini.requests.length;
-    const history = [{ role: 'model', parts: outgoingParts([{ raw: { inlineData: { mimeType: 'image/jpeg', data: '' } }, blob: { sha256: 'a'.repeat(64), field: 'inlineData', length: 8 } }]) }];
+    const history: Exchange[] = [
+      {
+        user: { authorId: 'u', parts: [{ raw: { text: 'a fox' } }] },
+        model: { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { inlineData: { mimeType: 'image/jpeg', data: '' } }, blob: { sha256: 'a'.repeat(64), field: 'inlineData', length: 8 } }], messageId: 'm1' },
+        settings: {},
+        createdAt: '2026-12-01T00:00:00.000Z',
+      },
+    ];
     const result = await transport(blobs).generate({ ...request, history, userParts: [{ text: 'again' }] }, {});
     expect(result).toEqual({ kind: 'unsendable', problem: 'a stored image is missing', missingBlob: 'a'.repeat(64), retries: 0 });
     expect(gemini.requests.length).toBe(before);
@@ -120,13 +132,12 @@ describe('generateContentTransport', () => {
 
 describe('generateContentTransport when the store fails mid-send', () => {
   /** One exchange as the bot stores it (its image in the blob store), and that history as a turn sends it. */
-  async function storedExchange() {
+  async function answeredTurn() {
     const keyv = new Keyv();
     const blobs = new BlobStore(keyv);
     const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
     const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
-    const stored = await storeParts(answer!.parts, blobs);
-    return { keyv, blobs, history: [{ role: 'user', parts: [{ text: 'a fox' }] }, { role: 'model', parts: outgoingParts(stored) }] };
+    return { keyv, blobs, history: [await storedExchange(answer!, blobs)] };
   }
 
   /** A blob store whose reads fail after the presence check, as a store that goes down while the body streams. */
@@ -137,7 +148,7 @@ describe('generateContentTransport when the store fails mid-send', () => {
   }
 
   it('answers a failure the member can retry, not an unreadable history: nothing is set aside or started afresh', async () => {
-    const { keyv, blobs, history } = await storedExchange();
+    const { keyv, blobs, history } = await answeredTurn();
     const result = await transport(new FailingReads(keyv)).generate(
       { ...request, history, userParts: [{ text: 'again' }] },
       {},
@@ -146,7 +157,7 @@ describe('generateContentTransport when the store fails mid-send', () => {
   });
 
   it('still reports an image that came back damaged as unsendable (the history is then gone on without)', async () => {
-    const { keyv, blobs, history } = await storedExchange();
+    const { keyv, blobs, history } = await answeredTurn();
     class ShortReads extends BlobStore {
       override async get(sha256: string): Promise<string | undefined> {
         return (await blobs.get(sha256))?.slice(4);

@@ -1,9 +1,8 @@
 import Keyv from 'keyv';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { outgoingParts } from '../../src/conversation/outgoingParts.js';
-import { storeParts } from '../../src/conversation/storedParts.js';
-import { contentToSteps, stepsToContent } from '../../src/gemini/interactionSteps.js';
+import type { Exchange } from '../../src/conversation/conversationRecord.js';
+import { storeAnswer, storeParts } from '../../src/conversation/storedParts.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { interactionsTransport } from '../../src/turn/interactionsTransport.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
@@ -23,18 +22,6 @@ function transport(blobs: BlobStore, now: () => number, stream = true) {
   return interactionsTransport({ client, blobs, retryBaseDelayMs: 1, retentionMs: 24 * HOUR, logger: pino({ level: 'silent' }), now });
 }
 
-describe('interaction steps kept as parts', () => {
-  it('come back exactly as received, image bytes included', () => {
-    const steps = [
-      { type: 'thought', signature: 'c2ln', summary: [{ type: 'text', text: 'plan' }, { type: 'image', data: 'QUJD', mime_type: 'image/jpeg' }] },
-      { type: 'google_search_call', id: 'a', arguments: { queries: ['q'] }, signature: 'x' },
-      { type: 'model_output', content: [{ type: 'text', text: 'hi', annotations: [{ type: 'url_citation', url: 'https://e.x' }] }, { type: 'image', data: 'REVG', mime_type: 'image/jpeg' }] },
-    ];
-    const content = stepsToContent(steps);
-    expect(contentToSteps(content.parts, (part) => ({ wire: part, imageData: (part['inline_data'] as { data?: string } | undefined)?.data }))).toEqual(steps);
-  });
-});
-
 describe('interactionsTransport', () => {
   it('continues from an interaction younger than the retention, and replays the history itself past it, without asking Google first', async () => {
     const blobs = new BlobStore(new Keyv());
@@ -43,10 +30,10 @@ describe('interactionsTransport', () => {
     if (first.kind !== 'answered' || first.outcome.kind !== 'images') throw new Error(`unexpected ${JSON.stringify(first)}`);
     const interaction = first.outcome.interaction!;
     expect(interaction.createdAt).toBe('2026-07-01T00:00:00.000Z');
-    const stored = await storeParts(first.outcome.modelContent.parts, blobs);
-    const history = [
-      { role: 'user' as const, parts: [{ text: 'a fox' }] },
-      { role: 'model' as const, parts: outgoingParts(stored) },
+    const stored = await storeAnswer(first.outcome.modelContent, blobs);
+    if (stored.api !== 'interactions') throw new Error('not an Interactions answer');
+    const history: Exchange[] = [
+      { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...stored, interaction, messageId: 'm1' }, settings: {}, createdAt: interaction.createdAt },
     ];
     const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST');
 

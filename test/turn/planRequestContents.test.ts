@@ -10,6 +10,7 @@ function exchange(messageId: string, bytes: number, base64 = Buffer.from(message
   return {
     user: { authorId: 'u', parts: [{ raw: { text: `asked ${messageId}` } }] },
     model: {
+      api: 'generate-content',
       contentFields: { role: 'model' },
       parts: [
         { raw: { text: `thinking ${messageId}`, thought: true } },
@@ -23,7 +24,7 @@ function exchange(messageId: string, bytes: number, base64 = Buffer.from(message
 }
 
 function record(...exchanges: Exchange[]): ConversationRecord {
-  return { version: 3, threadId: 't', guildId: 'g', model: 'gemini-3-pro-image', settings: {}, exchanges, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
+  return { version: 4, threadId: 't', guildId: 'g', model: 'gemini-3-pro-image', settings: {}, exchanges, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
 }
 
 const MB = 1_000_000;
@@ -42,10 +43,9 @@ function plan({ references = [], ...input }: Input, budget = 100 * MB) {
 /** The plan in words: which turns are sent (by message id), and what the new user turn holds. */
 function summary(planned: ReturnType<typeof plan>) {
   if (planned.kind !== 'ready') return planned;
-  const sent = planned.history.filter((content) => content.role === 'model').map((content) => content.parts.find((part) => part instanceof StoredImagePart) as StoredImagePart);
   return {
     kind: planned.kind,
-    history: sent.map((part) => part.raw['thoughtSignature']),
+    history: planned.history.map(({ model }) => (model.api === 'generate-content' ? model.parts.find((part) => part.blob)?.raw['thoughtSignature'] : model.steps[0]?.raw['signature'])),
     userParts: planned.userParts.map((part) => (part instanceof StoredImagePart ? `stored image ${part.blob.sha256.slice(0, 6)}` : 'text' in part ? `text: ${String(part['text'])}` : 'reference')),
     droppedExchanges: planned.droppedExchanges,
   };
@@ -103,22 +103,26 @@ describe('planRequestContents: what one request to Gemini holds', () => {
     expect(summary(plan(input))).toMatchObject({ userParts: ['text: make it blue', 'reference'] });
   });
 
-  it('replays every model part exactly, thought parts and signatures included', () => {
-    const planned = plan({ record: record(exchange('m1', 10)) });
-    expect(planned.kind === 'ready' && planned.history[1]).toMatchObject({ role: 'model', parts: [{ text: 'thinking m1', thought: true }, expect.any(StoredImagePart)] });
-  });
-
   it('says which stored image is missing when its record says the store lost it', () => {
     const lost = exchange('m1', 10);
+    if (lost.model.api !== 'generate-content') throw new Error('not a generateContent answer');
     const { sha256, field } = lost.model.parts[1]!.blob!;
     lost.model.parts[1]!.blob = { sha256, field, gone: true };
-    expect(plan({ record: record(lost) })).toEqual({ kind: 'unreadable', missingBlob: lost.model.parts[1]!.blob!.sha256 });
+    expect(plan({ record: record(lost) })).toEqual({ kind: 'unreadable', missingBlob: sha256 });
   });
 });
 
-/** An exchange answered on the Interactions API, its interaction named after its message. */
+/** An exchange answered on the Interactions API (a signed thought, then its image), its interaction named after its message. */
 function onInteractions(messageId: string, extra: { outdated?: true; shared?: true } = {}): Exchange {
-  return { ...exchange(messageId, 2 * MB), interaction: { id: `int-${messageId}`, createdAt: '2026-12-01T00:00:00.000Z', ...extra } };
+  const steps = [
+    { raw: { type: 'thought', signature: `sig-${messageId}`, summary: [{ type: 'text', text: `thinking ${messageId}` }] } },
+    {
+      raw: { type: 'model_output', content: [{ type: 'image', data: '', mime_type: 'image/jpeg' }] },
+      images: [{ sha256: blobIdOf(Buffer.from(messageId).toString('base64')), length: 2 * MB, in: 'content' as const, index: 0 }],
+    },
+  ];
+  const interaction = { id: `int-${messageId}`, createdAt: '2026-12-01T00:00:00.000Z', ...extra };
+  return { ...exchange(messageId, 2 * MB), model: { api: 'interactions', steps, interaction, messageId } };
 }
 
 describe('planRequestContents on GEMINI_API=interactions: where a turn continues from', () => {
@@ -149,11 +153,6 @@ describe('planRequestContents on GEMINI_API=interactions: where a turn continues
       case: 'a reroll of a reroll (m3 rerolled m2, which built on m1): from m1 again, where the first turn went on from',
       input: { record: three, buildsOn: 'm1', exactUserParts: [{ text: 'make it red' }] },
       expected: { history: ['sig-m1'], userParts: ['text: make it red'], continueFrom: 'int-m1', builtOn: 'm1' },
-    },
-    {
-      case: 'a reroll whose turn does not say what it built on (older records): from the turn before it',
-      input: { record: record(onInteractions('m1'), onInteractions('m2')), exactUserParts: [{ text: 'make it red' }] },
-      expected: { history: ['sig-m1', 'sig-m2'], userParts: ['text: make it red'], continueFrom: 'int-m2', builtOn: 'm2' },
     },
     {
       case: 'a reroll whose base was deleted meanwhile: from the turn before it',

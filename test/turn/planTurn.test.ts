@@ -12,7 +12,7 @@ const image = (name: string) => ({ url: `https://cdn.discordapp.com/attachments/
 function exchange(messageId: string): Exchange {
   return {
     user: { authorId: '10', parts: [{ raw: { text: `asked for ${messageId}` } }] },
-    model: { contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    model: { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
     settings: {},
     createdAt: '2026-12-01T00:00:00.000Z',
   };
@@ -20,7 +20,7 @@ function exchange(messageId: string): Exchange {
 
 /** A thread of three answers, shown by messages m1, m2, m3, made with Flash at 16:9. */
 const record: ConversationRecord = {
-  version: 3,
+  version: 4,
   threadId: 't1',
   guildId: 'g1',
   model: FLASH,
@@ -35,14 +35,14 @@ const MB = 1_000_000;
 /** An answer whose image (kept in the blob store) weighs `bytes` of base64 in a request. */
 function imageExchange(messageId: string, bytes: number): Exchange {
   const image = { raw: { inlineData: { mimeType: 'image/jpeg', data: '' } }, blob: { sha256: messageId.padEnd(64, '0').replace(/[^0-9a-f]/g, 'a'), field: 'inlineData' as const, length: bytes } };
-  return { ...exchange(messageId), model: { ...exchange(messageId).model, parts: [image] } };
+  return { ...exchange(messageId), model: { api: 'generate-content', contentFields: { role: 'model' }, parts: [image], messageId } };
 }
 /** Three answers of 2 MB each, under a budget of 4.5 MB: two fit with a new turn, three do not. */
 const heavy: ThreadConversation = { kind: 'found', record: { ...record, exchanges: ['m1', 'm2', 'm3'].map((id) => imageExchange(id, 2 * MB)) } };
 const underBudget = { historyBudgetBytes: 4.5 * MB };
 /** The model ids of the turns a plan's request sends. */
 function sentTurns(plan: ReturnType<typeof planTurn>): unknown {
-  return plan.kind === 'go' ? { sent: plan.request.history.length / 2, dropped: plan.request.droppedExchanges, resent: plan.request.resentImages.length } : plan;
+  return plan.kind === 'go' ? { sent: plan.request.history.length, dropped: plan.request.droppedExchanges, resent: plan.request.resentImages.length } : plan;
 }
 
 function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: Partial<PlanFacts> = {}): PlanFacts {
@@ -147,7 +147,7 @@ describe('planTurn: what a turn does, decided before any call', () => {
     },
     {
       case: 'a reroll builds on what its turn first built on, also a reroll of a reroll (its answer keeps the first base)',
-      facts: facts({ replay: { messageId: 'm3' } }, { kind: 'found', record: { ...record, exchanges: [exchange('m1'), exchange('m2'), { ...exchange('m3'), interaction: { id: 'i3', createdAt: '2026-12-01T00:00:00.000Z', builtOn: 'm1' } }] } }),
+      facts: facts({ replay: { messageId: 'm3' } }, { kind: 'found', record: { ...record, exchanges: [exchange('m1'), exchange('m2'), { ...exchange('m3'), model: { api: 'interactions', steps: [], interaction: { id: 'i3', createdAt: '2026-12-01T00:00:00.000Z', builtOn: 'm1' }, messageId: 'm3' } }] } }),
       expected: { replayIndex: 2, buildsOn: 'm1' },
     },
     {
@@ -191,7 +191,7 @@ describe('planTurn: what a turn does, decided before any call', () => {
       case: 'a branch: the first turn in the new thread goes on from its copy of the first thread, up to the branched image',
       facts: facts(
         { replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] },
-        { kind: 'found', record: { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const } })) } },
+        { kind: 'found', record: { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), model: { api: 'interactions' as const, steps: [], interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const }, messageId: id } })) } },
         { api: 'interactions' },
       ),
       expected: { sent: 2, dropped: 0, resent: 0 },
@@ -201,13 +201,14 @@ describe('planTurn: what a turn does, decided before any call', () => {
   });
 
   it('a branch appends its answers to its own record, and continues from the branched image\'s interaction', () => {
-    const branch = { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const } })) };
+    const branch = { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), model: { api: 'interactions' as const, steps: [], interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const }, messageId: id } })) };
     const plan = planTurn(facts({ replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] }, { kind: 'found', record: branch }, { api: 'interactions' }));
     expect(plan).toMatchObject({ kind: 'go', store: { kind: 'append', record: branch }, replyToMessageId: 'm2', request: { continueFrom: { id: 'i-m2' } } });
   });
 
   it('a thread one of whose images the store lost goes on without its history, with its model and options, and replaces the record', () => {
     const lost = imageExchange('m1', 10);
+    if (lost.model.api !== 'generate-content') throw new Error('not a generateContent answer');
     const { sha256, field } = lost.model.parts[0]!.blob!;
     lost.model.parts[0]!.blob = { sha256, field, gone: true };
     const stored: ThreadConversation = { kind: 'found', record: { ...record, exchanges: [lost, exchange('m2')] } };
