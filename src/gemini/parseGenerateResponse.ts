@@ -3,6 +3,8 @@ import type { GeminiContent, GeminiPart } from './geminiTypes.js';
 import type { GeneratedImage, GenerationOutcome, GroundingSource, TokenUsage } from './generationOutcome.js';
 import type { ModelAnswer } from './modelAnswer.js';
 import { readInlineData } from './inlineData.js';
+import { answerText, type AnswerPiece } from './answerText.js';
+import { webSources } from './webSources.js';
 
 /*
  * Lenient schemas: Gemini answers in camelCase, but snake_case occurs too
@@ -111,39 +113,28 @@ export function parseGenerateResponse(json: unknown): GenerationOutcome {
 /** The final (non-thought) images and text; thought parts are interim and never shown. */
 function readVisibleParts(rawParts: GeminiPart[]): { images: GeneratedImage[]; text: string } {
   const images: GeneratedImage[] = [];
-  /** The text between images: adjacent text parts are pieces of one text. */
-  const runs: string[] = [''];
+  const pieces: AnswerPiece[] = [];
   for (const rawPart of rawParts) {
     const part = partSchema.safeParse(rawPart);
     if (!part.success || part.data.thought) continue;
     const inline = readInlineData(rawPart);
     if (inline?.data && inline.mimeType?.startsWith('image/')) {
       images.push({ mimeType: inline.mimeType, base64: inline.data });
-      if (runs.at(-1) !== '') runs.push('');
+      pieces.push('image');
     } else if (part.data.text) {
-      runs[runs.length - 1] += part.data.text;
+      pieces.push({ text: part.data.text });
     }
   }
-  // Adjacent pieces joined as Google's SDK joins them (response.text): a streamed answer splits its text anywhere,
-  // mid-word too. Text on either side of an image is two texts: a line break keeps their sentences apart.
-  const text = runs
-    .map((run) => run.trim())
-    .filter((run) => run !== '')
-    .join('\n');
-  return { images, text };
+  return { images, text: answerText(pieces) };
 }
 
-/** The web pages grounding used; only http(s) links, each once, since they end up as links in Discord. */
+/** The web pages grounding used (webSources' rule). */
 function readSources(metadata: z.infer<typeof groundingSchema> | null | undefined): GroundingSource[] {
-  const sources: GroundingSource[] = [];
-  for (const chunk of metadata?.groundingChunks ?? metadata?.grounding_chunks ?? []) {
+  const chunks = metadata?.groundingChunks ?? metadata?.grounding_chunks ?? [];
+  return webSources(chunks.map((chunk) => {
     const web = webChunkSchema.safeParse(chunk).data?.web;
-    // "https://" alone or a link with a space passes a prefix test but is no URL: parse, never throw.
-    const url = web?.uri && URL.canParse(web.uri) ? new URL(web.uri) : undefined;
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || sources.some((source) => source.uri === web!.uri)) continue;
-    sources.push({ uri: web!.uri!, title: web!.title?.trim() || url.hostname });
-  }
-  return sources;
+    return { uri: web?.uri, title: web?.title };
+  }));
 }
 
 function readUsage(usage: z.infer<typeof usageSchema> | null | undefined): TokenUsage {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import type { GeneratedImage, GenerationOutcome, GroundingSource, TokenUsage } from './generationOutcome.js';
+import { answerText, type AnswerPiece } from './answerText.js';
+import type { GeneratedImage, GenerationOutcome, TokenUsage } from './generationOutcome.js';
 import type { InteractionStep } from './interactionSteps.js';
 import type { ModelAnswer } from './modelAnswer.js';
+import { webSources } from './webSources.js';
 
 /*
  * Lenient, like parseGenerateResponse: every field optional, unknown keys
@@ -66,14 +68,17 @@ export function parseInteraction(json: unknown): ParsedInteraction {
   });
   const stepError = outputs.find((output) => output.error)?.error;
   const images: GeneratedImage[] = [];
-  const texts: string[] = [];
-  const sources: GroundingSource[] = [];
-  for (const item of outputs.flatMap((output) => output.content ?? [])) {
-    if (item.type === 'image' && item.data && item.mime_type?.startsWith('image/')) images.push({ mimeType: item.mime_type, base64: item.data });
-    if (item.type === 'text' && item.text) texts.push(item.text);
-    for (const citation of item.annotations ?? []) addSource(sources, citation.url, citation.title);
+  const pieces: AnswerPiece[] = [];
+  const items = outputs.flatMap((output) => output.content ?? []);
+  for (const item of items) {
+    if (item.type === 'image' && item.data && item.mime_type?.startsWith('image/')) {
+      images.push({ mimeType: item.mime_type, base64: item.data });
+      pieces.push('image');
+    }
+    if (item.type === 'text' && item.text) pieces.push({ text: item.text });
   }
-  const text = texts.join('').trim();
+  const text = answerText(pieces);
+  const sources = webSources(items.flatMap((item) => item.annotations ?? []).map((citation) => ({ uri: citation.url, title: citation.title })));
   const stepErrorText = stepError ? `${String(stepError.code ?? '')} ${stepError.message ?? ''}`.trim() : undefined;
   const answered = (outcome: GenerationOutcome): ParsedInteraction => ({ ok: true, id, status, outcome, stepError: stepErrorText });
   const modelContent: ModelAnswer | undefined = steps.length > 0 ? { api: 'interactions', steps } : undefined;
@@ -84,13 +89,6 @@ export function parseInteraction(json: unknown): ParsedInteraction {
     return answered({ kind: 'no-image', modelContent, text, finishReason: status === 'incomplete' ? 'MAX_TOKENS' : undefined, usage, sources });
   }
   return answered({ kind: 'no-image', modelContent: undefined, text, finishReason: status.toUpperCase(), usage, sources });
-}
-
-/** A cited web page, once, only http(s) (they end up as links in Discord). */
-function addSource(sources: GroundingSource[], uri: string | null | undefined, title: string | null | undefined): void {
-  const url = uri && URL.canParse(uri) ? new URL(uri) : undefined;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || sources.some((source) => source.uri === uri)) return;
-  sources.push({ uri: uri!, title: title?.trim() || url.hostname });
 }
 
 function readUsage(usage: z.infer<typeof usageSchema> | null | undefined): TokenUsage {
