@@ -241,6 +241,16 @@ describe('GEMINI_API=interactions', () => {
     await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('"status":"budget_exceeded"'))).toBe(true), PATIENCE);
   });
 
+  it('words an incomplete interaction as generateContent\'s MAX_TOKENS: the model ran out of room, its words shown', async () => {
+    // The emulator answers a MAX_TOKENS finish with status incomplete (interactionsAnswer.ts).
+    harness.gemini.enqueue({ kind: 'finish', reason: 'MAX_TOKENS', text: 'Sorry about that.' });
+    const { message } = await imagine(harness, { prompt: 'something long' });
+    expect(JSON.stringify(posts().at(-1)?.response)).toContain('"status":"incomplete"'); // streamed: the events Google sent
+    expect(message.attachments).toHaveLength(0);
+    expect(message.content).toMatch(/ran out of room/);
+    expect(message.content).toContain('Sorry about that.');
+  });
+
   it('keeps a refusal in words alone like any answer without an image: the next reply to the image before it continues from the refusal, sending that image', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });

@@ -1,5 +1,7 @@
-// generateContent only (vitest.config.ts): its point is that API's finish reasons and promptFeedback; the Interactions API's outcomes (text only, failed, incomplete, step errors) are proven in geminiInteractions.test.ts,
-// and the answers either API can give (none, words only, not JSON, a proxy's page) in imagine.test.ts on both.
+// generateContent only (vitest.config.ts): its point is that API's finish reasons and promptFeedback. The Interactions
+// API's outcomes are proven end to end in geminiInteractions.test.ts (text only, failed, incomplete, an unknown status,
+// step errors) and status by status in test/gemini/parseInteraction.test.ts (an answer without its id too); the
+// answers either API can give (none, words only, not JSON, a proxy's page) in imagine.test.ts on both.
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './useHarness.js';
 import { imagine } from './helpers.js';

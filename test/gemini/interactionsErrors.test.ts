@@ -64,3 +64,13 @@ describe('Interactions errors inside a stream: the status their code names', () 
     expect(retried(failure)).toBe(true);
   });
 });
+
+describe('Interactions answers that are not what was asked for', () => {
+  it('a 200 that is not an event stream, asked for one: malformed, and not asked again (it would be billed again)', async () => {
+    const whole = JSON.stringify({ id: 'v1_whole', status: 'completed', steps: [] });
+    const failure = await failureOf(200, whole, 'application/json');
+    expect(failure).toEqual({ kind: 'malformed', message: 'Gemini answered with something other than an event stream' });
+    expect(retried(failure)).toBe(false);
+    expect(retried(await failureOf(200, '<html>a proxy page</html>', 'text/html'))).toBe(false);
+  });
+});
