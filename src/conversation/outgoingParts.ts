@@ -26,8 +26,3 @@ export type OutgoingContent = Omit<GeminiContent, 'parts'> & { parts: OutgoingPa
 export function outgoingParts(stored: StoredPart[]): OutgoingPart[] {
   return stored.map((part) => (part.blob ? new StoredImagePart(part.raw, part.blob) : part.raw));
 }
-
-/** The wire fields of a part, on hand or stored (`data` empty for a stored one). */
-export function wireFields(part: OutgoingPart): GeminiPart {
-  return part instanceof StoredImagePart ? part.raw : part;
-}

@@ -39,7 +39,7 @@ export async function storeParts(parts: OutgoingPart[], blobs: BlobStore, decode
  * image items' bytes moved to the blob store (`data` emptied in place, so
  * the replayed item keeps its key order).
  */
-export async function storeSteps(steps: readonly InteractionStep[], blobs: BlobStore, decoded: readonly DecodedImage[] = []): Promise<StoredStep[]> {
+async function storeSteps(steps: readonly InteractionStep[], blobs: BlobStore, decoded: readonly DecodedImage[] = []): Promise<StoredStep[]> {
   const stored: StoredStep[] = [];
   for (const step of steps) {
     const field = itemsFieldOf(step);

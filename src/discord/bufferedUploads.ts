@@ -47,7 +47,7 @@ function withBody(init: RequestInit, form: BufferedForm): RequestInit {
  * boundary), written by undici's own encoder: the one fetch uses for a
  * FormData body, and so what discord.js would have sent.
  */
-export async function encodeForm(form: FormData): Promise<BufferedForm> {
+async function encodeForm(form: FormData): Promise<BufferedForm> {
   const encoded = new Response(form);
   const contentType = encoded.headers.get('content-type');
   if (!contentType) throw new Error('undici gave a FormData body no content type');

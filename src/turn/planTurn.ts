@@ -79,7 +79,7 @@ export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedIm
 }
 
 /** Whether an image of the record is one the blob store lost (marked gone when the record was migrated). */
-export function lostAnImage(record: ConversationRecord): boolean {
+function lostAnImage(record: ConversationRecord): boolean {
   return record.exchanges.some((exchange) => goneImageIn(exchange) !== undefined);
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RESTOptions } from 'discord.js';
-import { bufferedUploads, encodeForm } from '../../src/discord/bufferedUploads.js';
+import { bufferedUploads } from '../../src/discord/bufferedUploads.js';
 
 type MakeRequest = RESTOptions['makeRequest'];
 
@@ -22,15 +22,7 @@ function sampleForm(image: Buffer): FormData {
 }
 
 describe('uploading files to Discord as one buffer', () => {
-  it('writes the same multipart bytes undici writes for the form', async () => {
-    const image = randomBytes(300_000);
-    const encoded = await encodeForm(sampleForm(image));
-    const boundary = /boundary=(.+)$/.exec(encoded.contentType)![1]!;
-    expect(encoded.contentType).toBe(`multipart/form-data; boundary=${boundary}`);
-    expect(encoded.body.equals(await undiciBytes(sampleForm(image), boundary))).toBe(true);
-  });
-
-  it('sends a form as buffered bytes with its content type, empties the form, and sends the same bytes on a retry', async () => {
+  it('sends a form as the multipart bytes undici writes for it, with its content type, empties the form, and sends the same bytes on a retry', async () => {
     const sent: Array<{ url: string; body: unknown; headers: Record<string, string> }> = [];
     const send: MakeRequest = async (url, init) => {
       sent.push({ url, body: init.body, headers: init.headers as Record<string, string> });
