@@ -35,6 +35,31 @@ const STATUS_OF_CODE: Record<string, number> = {
   deadline_exceeded: 504,
 };
 
+/**
+ * google.rpc.Code numbers (google/rpc/code.proto), which an error inside a
+ * stream may give as its `code` instead of an HTTP status: read as the name
+ * they stand for, so UNAVAILABLE (14) is retried as a 503 is. 0 (OK) is no error.
+ */
+const NAME_OF_GRPC_CODE: readonly string[] = [
+  'ok',
+  'cancelled',
+  'unknown',
+  'invalid_argument',
+  'deadline_exceeded',
+  'not_found',
+  'already_exists',
+  'permission_denied',
+  'resource_exhausted',
+  'failed_precondition',
+  'aborted',
+  'out_of_range',
+  'unimplemented',
+  'internal',
+  'unavailable',
+  'data_loss',
+  'unauthenticated',
+];
+
 /** An HTTP error answer of either API, its body read whatever it holds; the HTTP status stands whatever the body says. */
 export function readHttpFailure(status: number, text: string): GeminiFailure {
   let json: unknown;
@@ -49,8 +74,8 @@ export function readHttpFailure(status: number, text: string): GeminiFailure {
 /**
  * An error inside a 200 stream, of either API (`{"error": {...}}`), which
  * has no HTTP status of its own: the status its code (or its status name)
- * names, so the retry policy treats it like the same error before the
- * stream. An error that names none keeps 500 for the member's message,
+ * names (an HTTP status, a google.rpc.Code name, or its number), so the
+ * retry policy treats it like the same error before the stream. An error that names none keeps 500 for the member's message,
  * marked guessed so it is never retried: it may be a quota or an invalid
  * argument, which another try would only repeat and maybe bill.
  */
@@ -65,7 +90,7 @@ function failureFromError(status: number | undefined, json: unknown): GeminiFail
     return { kind: 'http', status: guessed, apiStatus: undefined, message: `HTTP ${guessed}`, ...(status === undefined ? { statusGuessed: true as const } : {}) };
   }
   const { code, message, status: statusName, details } = parsed.data.error;
-  const name = statusName ? statusName.toLowerCase() : typeof code === 'string' ? codeName(code) : undefined;
+  const name = statusName ? statusName.toLowerCase() : typeof code === 'string' ? codeName(code) : grpcCodeName(code);
   const named = typeof code === 'number' && code >= 400 && code < 600 ? code : STATUS_OF_CODE[name ?? ''];
   const httpStatus = status ?? named ?? 500;
   return {
@@ -77,6 +102,11 @@ function failureFromError(status: number | undefined, json: unknown): GeminiFail
     quotaPeriod: readQuotaPeriod(details ?? []),
     ...(status === undefined && named === undefined ? { statusGuessed: true as const } : {}),
   };
+}
+
+/** The name of a google.rpc.Code number (1-16); undefined for any other value. */
+function grpcCodeName(code: number | null | undefined): string | undefined {
+  return typeof code === 'number' && Number.isInteger(code) && code >= 1 && code < NAME_OF_GRPC_CODE.length ? NAME_OF_GRPC_CODE[code] : undefined;
 }
 
 /**

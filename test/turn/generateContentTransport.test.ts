@@ -128,6 +128,24 @@ describe('generateContentTransport', () => {
     expect(await ask()).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
     expect(gemini.requests.length).toBe(before + 2);
   });
+
+  it('retries an error inside the stream that gives a google.rpc.Code number as its HTTP twin is retried', async () => {
+    const ask = () => transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'x' }] }, {});
+    const streamedError = (error: Record<string, unknown>) => ({ kind: 'raw' as const, status: 200, body: `data: ${JSON.stringify({ error })}\r\n\r\n`, contentType: 'text/event-stream' });
+    const retryInfo = { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.001s' };
+    // DEADLINE_EXCEEDED (504), RESOURCE_EXHAUSTED (429, after the delay RetryInfo asks), INTERNAL (500), UNAVAILABLE (503).
+    for (const error of [{ code: 4 }, { code: 8, details: [retryInfo] }, { code: 13 }, { code: 14 }]) {
+      const before = gemini.requests.length;
+      gemini.enqueue(streamedError({ ...error, message: 'try again' }), { kind: 'image' });
+      expect(await ask(), JSON.stringify(error)).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
+      expect(gemini.requests.length).toBe(before + 2);
+    }
+    // INVALID_ARGUMENT (3) would fail the same way again.
+    const before = gemini.requests.length;
+    gemini.enqueue(streamedError({ code: 3, message: 'bad' }));
+    expect(await ask()).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 400, apiStatus: 'INVALID_ARGUMENT' } } });
+    expect(gemini.requests.length).toBe(before + 1);
+  });
 });
 
 describe('generateContentTransport when the store fails mid-send', () => {

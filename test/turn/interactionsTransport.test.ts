@@ -117,4 +117,29 @@ describe('interactionsTransport', () => {
     expect(await ask()).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
     expect(posts()).toBe(before + 2);
   });
+
+  it('retries an error inside the stream that gives a google.rpc.Code number as its HTTP twin is retried', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
+    const streamedError = (error: Record<string, unknown>) => ({
+      kind: 'raw' as const,
+      status: 200,
+      body: [{ event_type: 'interaction.created', interaction: { id: 'v1_failing', status: 'in_progress' } }, { event_type: 'error', error }].map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''),
+      contentType: 'text/event-stream',
+    });
+    const retryInfo = { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.001s' };
+    // DEADLINE_EXCEEDED (504), RESOURCE_EXHAUSTED (429, after the delay RetryInfo asks), INTERNAL (500), UNAVAILABLE (503).
+    for (const error of [{ code: 4 }, { code: 8, details: [retryInfo] }, { code: 13 }, { code: 14 }]) {
+      const before = posts();
+      gemini.enqueue(streamedError({ ...error, message: 'try again' }), { kind: 'image' });
+      expect(await ask(), JSON.stringify(error)).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
+      expect(posts()).toBe(before + 2);
+    }
+    // INVALID_ARGUMENT (3) would fail the same way again.
+    const before = posts();
+    gemini.enqueue(streamedError({ code: 3, message: 'bad' }));
+    expect(await ask()).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 400, apiStatus: 'INVALID_ARGUMENT' } } });
+    expect(posts()).toBe(before + 1);
+  });
 });
