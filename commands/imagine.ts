@@ -118,7 +118,7 @@ export const imagineCommand: SlashCommand = {
         attachments: REFERENCE_OPTIONS.flatMap((name) => options[name] ?? []),
         settings: { aspectRatio: options.aspect_ratio, imageSize: options.size },
         search: options.search ?? false,
-        model: allowedModelOrUndefined(options.model, bot.guildSettings.allowedModels),
+        model: allowedModelOrUndefined(options.model, bot.config.allowedModels),
         access: grantedAccess(serverSettings),
       },
       turnDeliveryTo(interactionDelivery(response), bot.logger),

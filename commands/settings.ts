@@ -126,7 +126,7 @@ export const settingsCommand: SlashCommand = {
     const roleName = (roleId: string) => interaction.guild?.roles.cache.get(roleId)?.name;
     if (options.subcommand === 'show') {
       const { stored, effective, damaged } = await bot.guildSettings.read(interaction.guildId);
-      const description = describeSettings({ stored, effective, allowedModels: bot.guildSettings.allowedModels, roleName });
+      const description = describeSettings({ stored, effective, allowedModels: bot.config.allowedModels, roleName });
       const warning = 'The stored settings were damaged and could not be read: these are the defaults, and I make no images until a setting is changed (each change starts from these defaults).';
       await reply(damaged ? `${warning}\n\n${description}` : description);
       return;
@@ -157,12 +157,12 @@ async function readChange(
 ): Promise<SettingsChange> {
   switch (options.subcommand) {
     case 'model':
-      return changeModel(options.model, bot.guildSettings.allowedModels);
+      return changeModel(options.model, bot.config.allowedModels);
     case 'image': {
       // A default the server's model does not make would be left out of every new image: refused, naming what it makes.
       // (A model changed meanwhile is no harm: the settings set aside a default their model does not make.)
       const { model } = await bot.guildSettings.effectiveSettings(guildId);
-      const checked = checkImageOptions(bot.guildSettings.imageModels.rangeOf(model), { aspectRatio: options.aspect_ratio, imageSize: options.size });
+      const checked = checkImageOptions(bot.config.imageModels.rangeOf(model), { aspectRatio: options.aspect_ratio, imageSize: options.size });
       if (!checked.ok) return { ok: false, text: describeRefusal({ kind: 'image-option-unsupported', model, whose: 'server', ...checked.problem }) };
       return changeImage(checked.settings.aspectRatio, checked.settings.imageSize);
     }

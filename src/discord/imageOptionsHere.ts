@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
 import type { ConversationStore } from '../conversation/conversationStore.js';
-import type { ChosenDefaults, ModelTable } from '../gemini/imageOptions.js';
+import type { ChosenDefaults } from '../gemini/imageOptions.js';
 import { modelAndOptions, type ModelAndOptions } from '../turn/modelAndOptions.js';
 import type { GuildSettings } from '../settings/guildSettings.js';
 
+/** The models a server may use and what each makes: the environment's, the same for every server. */
+type Models = Pick<Config, 'allowedModels' | 'imageModels'>;
 
 export interface Place {
   guildId: string;
@@ -27,10 +30,10 @@ const LOOKUP_DEADLINE_MS = 1_500;
  * a store that fails or is slow gives the environment's defaults.
  */
 export async function imageOptionsHere(
-  deps: { conversations: ConversationStore; guildSettings: GuildSettings; logger: Logger },
+  deps: { conversations: ConversationStore; guildSettings: GuildSettings; config: Models; logger: Logger },
   place: Place,
 ): Promise<ModelAndOptions> {
-  const fallback = fromSettings(deps.guildSettings.environmentSettings(), place.chosenModel, deps.guildSettings);
+  const fallback = fromSettings(deps.guildSettings.environmentSettings(), place.chosenModel, deps.config);
   const lookup = lookUp(deps, place).catch((error: unknown) => {
     deps.logger.warn({ err: error, guildId: place.guildId }, 'could not read what applies here for suggestions; offering the defaults');
     return fallback;
@@ -46,22 +49,22 @@ export async function imageOptionsHere(
   }
 }
 
-async function lookUp(deps: { conversations: ConversationStore; guildSettings: GuildSettings }, place: Place): Promise<ModelAndOptions> {
+async function lookUp(deps: { conversations: ConversationStore; guildSettings: GuildSettings; config: Models }, place: Place): Promise<ModelAndOptions> {
   if (place.channelId) {
     // Only a conversation's thread has a record under its id; one of another server is never shown.
     const loaded = await deps.conversations.load(place.channelId);
     if (loaded.kind === 'found' && loaded.record.guildId === place.guildId) {
-      return modelAndOptions(loaded.record, undefined, deps.guildSettings.environmentSettings(), deps.guildSettings.imageModels);
+      return modelAndOptions(loaded.record, undefined, deps.guildSettings.environmentSettings(), deps.config.imageModels);
     }
   }
   const settings = await deps.guildSettings.effectiveSettings(place.guildId);
-  return fromSettings(settings, place.chosenModel, deps.guildSettings);
+  return fromSettings(settings, place.chosenModel, deps.config);
 }
 
 function fromSettings(
   settings: { model: string; chosenDefaults: ChosenDefaults },
   chosenModel: string | null,
-  { allowedModels, imageModels }: { allowedModels: readonly string[]; imageModels: ModelTable },
+  { allowedModels, imageModels }: Models,
 ): ModelAndOptions {
   // Only an allowed model counts: the option is what the member has typed so far.
   return modelAndOptions(undefined, chosenModel && allowedModels.includes(chosenModel) ? chosenModel : undefined, settings, imageModels);

@@ -2,7 +2,7 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
-import { defaultsFor, type ModelTable, type AspectRatio, type ChosenDefaults, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
+import { defaultsFor, type AspectRatio, type ChosenDefaults, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
 import { GuildSettingsStore, type StoredGuildSettings } from './guildSettingsStore.js';
 
 /** What applies in a server right now: its own choices, else the environment's defaults. */
@@ -58,15 +58,6 @@ export class GuildSettings {
     private readonly logger: Logger,
   ) {
     this.store = new GuildSettingsStore(keyv);
-  }
-
-  get allowedModels(): readonly string[] {
-    return this.defaults.allowedModels;
-  }
-
-  /** What each model makes (the built-in table with GEMINI_MODEL_OPTIONS over it). */
-  get imageModels(): ModelTable {
-    return this.defaults.imageModels;
   }
 
   /**

@@ -22,7 +22,7 @@ function deps(env: Record<string, string> = {}, conversations?: ConversationStor
   const parsed = parseConfig({ DISCORD_TOKEN: 'token', GEMINI_API_KEY: 'key', ...env });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
-  return { conversations: conversations ?? new ConversationStore(store.keyv, new BlobStore(store.keyv)), guildSettings: new GuildSettings(store.keyv, parsed.config, logger), logger };
+  return { conversations: conversations ?? new ConversationStore(store.keyv, new BlobStore(store.keyv)), guildSettings: new GuildSettings(store.keyv, parsed.config, logger), config: parsed.config, logger };
 }
 
 function thread(guildId: string): ConversationRecord {
