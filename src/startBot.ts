@@ -176,7 +176,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       return;
     }
     if (deletion.kind !== 'server-channel') return;
-    track(forgetChannel(bot, deletion.channel), { channelId: deletion.channel.channelId, event: GatewayDispatchEvents.ChannelDelete });
+    // This listener runs before discord.js's own handler drops the channel and its threads from the cache: the threads
+    // it holds (the active ones) cover records from before a record named its channel, which no list has.
+    const cached = client.channels.cache.get(deletion.channel.channelId);
+    const cachedThreadIds = cached && 'threads' in cached ? [...cached.threads.cache.keys()] : [];
+    track(forgetChannel(bot, deletion.channel, cachedThreadIds), { channelId: deletion.channel.channelId, event: GatewayDispatchEvents.ChannelDelete });
   });
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));

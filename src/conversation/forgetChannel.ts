@@ -11,14 +11,17 @@ import type { ThreadQueue } from './threadQueue.js';
  * are found on the channel's list (ChannelThreads, of this server only) and
  * each forgotten as a deleted thread is (forgetThread: in its line, checked
  * to be this server's and this channel's, its interactions deleted at Google
- * but those a Branch shares). A thread that fails is logged and the others
- * still go. Returns how each thread ended.
+ * but those a Branch shares). `knownThreadIds` adds the threads the caller
+ * knows were in the channel (discord.js's cache: the active ones), so a
+ * record from before records named their channel goes too. A thread that
+ * fails is logged and the others still go. Returns how each thread ended.
  */
 export async function forgetChannel(
   deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
   channel: ThreadPlace,
+  knownThreadIds: readonly string[] = [],
 ): Promise<ForgetThreadResult['kind'][]> {
-  const threadIds = await deps.conversations.byChannel.list(channel);
+  const threadIds = [...new Set([...(await deps.conversations.byChannel.list(channel)), ...knownThreadIds])];
   if (threadIds.length === 0) {
     deps.logger.debug({ channelId: channel.channelId }, 'a deleted channel had no stored conversation in its threads; nothing to forget');
     return [];

@@ -215,4 +215,27 @@ describe('a channel deleted with conversations in its threads', () => {
     expect(night.attachments).toHaveLength(1);
     await savedTurns(elsewhere.thread.id, 2);
   });
+
+  it('forgets a conversation stored before records named their channel, when its thread is active (discord.js holds it)', async () => {
+    const { thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    await savedTurns(thread.id, 1);
+    // As a build before the channel was kept left it: no parentId, on no channel's list.
+    const store = await openStore(harness.config.databaseUrl);
+    try {
+      const key = `conversation:${thread.id}`;
+      const { parentId, ...older } = (await store.keyv.get(key)) as { parentId?: string };
+      expect(parentId).toBe(harness.discord.channelId);
+      await store.keyv.set(key, older);
+      await store.keyv.delete(`channel-threads:${harness.discord.guildId}:${harness.discord.channelId}`);
+    } finally {
+      await store.close();
+    }
+    const [interactionId] = geminiCalls(harness).map((call) => call.interactionId);
+
+    aliceDeletesChannel(harness.discord.channelId);
+    await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
+    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    if (suiteGeminiApi() === 'interactions') await vi.waitFor(() => expect(interactionDeletes()).toEqual([[interactionId, 200]]), PATIENCE);
+    expect(problemsLogged()).toEqual([]);
+  });
 });
