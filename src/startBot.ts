@@ -85,7 +85,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     config: { allowedModels: config.allowedModels, imageModels: config.imageModels, maxRequestsPerUser: config.maxRequestsPerUser },
     formSigningKey: formSigningKey(config.discordToken),
     logger,
-    conversations: new ConversationStore(store.keyv, blobs, store.lock),
+    conversations: new ConversationStore(store.keyv, blobs, store.lock, logger),
     blobs,
     gemini: geminiTransportFor(config, blobs, logger, metrics, keepUntilStopped),
     historyBudgetBytes: config.historyBudgetBytes,

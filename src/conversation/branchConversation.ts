@@ -57,12 +57,14 @@ export async function saveBranch(
   // Google's interactions are shared too: a Delete in the branch must not remove what the first thread continues from.
   const copied = exchanges.map((exchange) => withInteraction(exchange, { shared: true }));
   const lastCopied = copied[copied.length - 1]!;
-  // Listed before it is saved, as every record naming its channel is (saveExchange).
-  await deps.conversations.byChannel.add({ guildId: point.record.guildId, channelId: branch.parentId }, branch.threadId);
+  // Listed before it is saved, as every record naming its channel is; one that could not be (logged) names no channel,
+  // and its next turn lists it (saveExchange).
+  const listed = await deps.conversations.byChannel.tryAdd({ guildId: point.record.guildId, channelId: branch.parentId }, branch.threadId);
+  const { parentId: _branchedFrom, ...copiedRecord } = point.record;
   const record: ConversationRecord = {
-    ...point.record,
+    ...copiedRecord,
     threadId: branch.threadId,
-    parentId: branch.parentId,
+    ...(listed ? { parentId: branch.parentId } : {}),
     exchanges: [...copied.slice(0, -1), { ...lastCopied, model: { ...lastCopied.model, messageId: branch.messageId } }],
     createdAt: now,
     updatedAt: now,

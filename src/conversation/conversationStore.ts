@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import type { Logger } from 'pino';
 import type { BlobStore } from '../store/blobStore.js';
 import { PROCESS_LOCAL, type LeaseLock } from '../store/leaseLock.js';
 import { readVersionedRecord } from '../store/readVersionedRecord.js';
@@ -28,8 +29,10 @@ export class ConversationStore {
     private readonly keyv: Keyv,
     private readonly blobs: BlobStore,
     lock: LeaseLock = PROCESS_LOCAL,
+    /** Where a channel list that cannot be read, or a thread that could not be listed, is told. */
+    logger?: Logger,
   ) {
-    this.byChannel = new ChannelThreads(keyv, lock);
+    this.byChannel = new ChannelThreads(keyv, lock, logger);
   }
 
   async load(threadId: string): Promise<LoadedConversation> {

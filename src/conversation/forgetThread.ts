@@ -52,7 +52,7 @@ export async function forgetThread(
     await deps.conversations.delete(thread.threadId);
     // Off its channel's list; a failure leaves a name there that finds no record, which a channel deletion passes over.
     if (parentId !== undefined) {
-      await deps.conversations.byChannel.remove({ guildId: thread.guildId, channelId: parentId }, thread.threadId).catch((error: unknown) => {
+      await deps.conversations.byChannel.remove({ guildId: thread.guildId, channelId: parentId }, [thread.threadId]).catch((error: unknown) => {
         deps.logger.warn({ err: error, threadId: thread.threadId, parentId }, 'a deleted thread could not be taken off its channel\'s list');
       });
     }

@@ -31,12 +31,13 @@ export interface NewExchange {
 export async function saveExchange(deps: { conversations: ConversationStore; blobs: BlobStore }, input: NewExchange): Promise<ConversationRecord> {
   const timestamp = input.now.toISOString();
   // Listed before the record names its channel, so a record that does is always found when that channel is deleted;
-  // alongside the images' blobs, so the member's turn does not wait for one more store round trip.
-  const parentId = input.record?.parentId ?? input.parentId;
-  const listing = parentId !== undefined && input.record?.parentId === undefined
-    ? deps.conversations.byChannel.add({ guildId: input.record?.guildId ?? input.guildId, channelId: parentId }, input.threadId)
-    : undefined;
-  const [userParts, model] = await Promise.all([storeParts(input.userParts, deps.blobs), storedAnswer(input, deps.blobs), listing]);
+  // alongside the images' blobs, so the member's turn does not wait for one more store round trip. A listing that
+  // fails (logged) leaves the record not naming its channel, so the next turn lists it again: never the record lost.
+  const listing = input.parentId !== undefined && input.record?.parentId === undefined
+    ? deps.conversations.byChannel.tryAdd({ guildId: input.record?.guildId ?? input.guildId, channelId: input.parentId }, input.threadId)
+    : false;
+  const [userParts, model, listed] = await Promise.all([storeParts(input.userParts, deps.blobs), storedAnswer(input, deps.blobs), listing]);
+  const parentId = input.record?.parentId ?? (listed ? input.parentId : undefined);
   const exchange: Exchange = {
     user: { authorId: input.authorId, parts: userParts },
     model,

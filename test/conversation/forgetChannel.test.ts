@@ -64,8 +64,8 @@ describe('forgetChannel', () => {
     expect((await conversations.load('t1')).kind).toBe('missing');
     expect((await conversations.load('t2')).kind).toBe('missing');
     expect((await conversations.load('t3')).kind).toBe('found');
-    // The shared interaction of each stays at Google, as a thread deletion leaves it.
-    expect(forgotten).toEqual([['t1-i2'], ['t2-i2']]);
+    // The shared interaction of each stays at Google, as a thread deletion leaves it (the list keeps no order).
+    expect(forgotten.sort()).toEqual([['t1-i2'], ['t2-i2']]);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual(['t3']);
   });
@@ -84,10 +84,10 @@ describe('forgetChannel', () => {
     await conversations.save(record('t4', { parentId: 'c9' }));
     await keyv.set('conversation:t5', { version: 9, nonsense: true });
     for (const threadId of ['t3', 't4', 't5']) await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, threadId);
-    expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toEqual(['forgotten', 'forgotten', 'kept', 'kept', 'kept']);
+    expect((await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).sort()).toEqual(['forgotten', 'forgotten', 'kept', 'kept', 'kept']);
     for (const threadId of ['t3', 't4']) expect((await conversations.load(threadId)).kind).toBe('found');
     expect((await conversations.load('t5')).kind).toBe('unreadable');
-    expect(forgotten).toEqual([['t1-i2'], ['t2-i2']]);
+    expect(forgotten.sort()).toEqual([['t1-i2'], ['t2-i2']]);
   });
 
   it('a thread deleted by itself leaves its channel\'s list', async () => {
@@ -125,7 +125,7 @@ describe('a record listed under its channel', () => {
     expect(next.parentId).toBe('c2');
     expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual(['t2']);
     // Already listed: a later turn writes no list again.
-    await keyv.delete('channel-threads:g1:c2');
+    await deps.conversations.byChannel.remove({ guildId: 'g1', channelId: 'c2' }, ['t2']);
     await saveExchange(deps, { ...turn(next, 'c2'), threadId: 't2' });
     expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual([]);
   });
@@ -153,15 +153,8 @@ describe('ChannelThreads', () => {
     const place = { guildId: 'g1', channelId: 'c1' };
     await Promise.all([one.add(place, 't1'), two.add(place, 't2'), one.add(place, 't3')]);
     expect((await one.list(place)).sort()).toEqual(['t1', 't2', 't3']);
-    expect(held).toEqual(['channel-threads:g1:c1', 'channel-threads:g1:c1', 'channel-threads:g1:c1']);
-  });
-
-  it('starts over a list it cannot read rather than fail the turn that adds to it', async () => {
-    const keyv = new Keyv();
-    const threads = new ChannelThreads(keyv);
-    await keyv.set('channel-threads:g1:c1', { version: 7 });
-    await threads.add({ guildId: 'g1', channelId: 'c1' }, 't1');
-    expect(await threads.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t1']);
+    expect(held).toHaveLength(3);
+    for (const key of held) expect(key).toMatch(/^channel-threads:g1:c1:\d+$/);
   });
 });
 

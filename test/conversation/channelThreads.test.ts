@@ -1,0 +1,194 @@
+import Keyv from 'keyv';
+import { describe, expect, it } from 'vitest';
+import { ChannelThreads } from '../../src/conversation/channelThreads.js';
+import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { forgetThread } from '../../src/conversation/forgetThread.js';
+import { saveExchange } from '../../src/conversation/saveExchange.js';
+import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+import { PollingLeaseLock, type LeaseLock } from '../../src/store/leaseLock.js';
+
+const place = { guildId: 'g1', channelId: 'c1' };
+const createdAt = '2026-12-01T00:00:00.000Z';
+
+/** A logger whose lines (error level and above unless told) the test reads. */
+function capturedLogger(level = 'error') {
+  const lines: Array<{ level: number; msg: string } & Record<string, unknown>> = [];
+  return { lines, logger: createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line)) }) };
+}
+
+/** A store (Keyv over a Map, as the bot's adapters are below Keyv) that can refuse list writes and counts the bytes written to them. */
+function listStore() {
+  const map = new Map<string, unknown>();
+  const state = { refuseListWrites: false, listWrites: [] as Array<{ key: string; bytes: number }> };
+  const store = {
+    get: async (key: string) => map.get(key),
+    set: async (key: string, value: unknown) => {
+      if (key.includes('channel-threads:')) {
+        if (state.refuseListWrites) throw new Error('the store refused the write');
+        state.listWrites.push({ key, bytes: String(value).length });
+      }
+      map.set(key, value);
+      return true;
+    },
+    delete: async (key: string) => map.delete(key),
+    clear: async () => map.clear(),
+    has: async (key: string) => map.has(key),
+    on: () => store,
+  };
+  return { keyv: new Keyv({ store: store as never, throwOnErrors: true }), map, state };
+}
+
+/** A lease lock that records the keys it is asked for (one process: it never waits). */
+function recordingLock(): LeaseLock & { keys: string[] } {
+  const keys: string[] = [];
+  return { keys, acquire: async (key) => (keys.push(key), async () => undefined), claimOnce: async () => true };
+}
+
+/** The store key of the list piece a thread lands in: the lease it takes to be added, in a scratch store. */
+async function pieceOf(threadId: string): Promise<string> {
+  const lock = recordingLock();
+  await new ChannelThreads(new Keyv(), lock).add(place, threadId);
+  return lock.keys[0]!;
+}
+
+/** A thread id, other than `threadId`, listed in the same piece. */
+async function neighbourOf(threadId: string): Promise<string> {
+  const piece = await pieceOf(threadId);
+  for (let candidate = 0; ; candidate++) if (`n${candidate}` !== threadId && (await pieceOf(`n${candidate}`)) === piece) return `n${candidate}`;
+}
+
+describe('ChannelThreads: a channel list split in pieces', () => {
+  it('adding one thread reads and writes one piece, not the whole list, under that piece\'s own lease', async () => {
+    const { keyv, state } = listStore();
+    const lock = recordingLock();
+    const threads = new ChannelThreads(keyv, lock);
+    const ids = Array.from({ length: 640 }, (_, index) => String(1_400_000_000_000_000_000n + BigInt(index)));
+    for (const id of ids) await threads.add(place, id);
+    const listBytes = ids.reduce((sum, id) => sum + id.length + 3, 0);
+    state.listWrites.length = 0;
+    lock.keys.length = 0;
+    await threads.add(place, '1500000000000000000');
+    expect(state.listWrites).toHaveLength(1);
+    // The whole list of 641 ids is about 14 kB: one piece is a small part of it.
+    expect(state.listWrites[0]!.bytes).toBeLessThan(listBytes / 16);
+    expect(lock.keys).toEqual([state.listWrites[0]!.key.replace(/^keyv:/, '')]);
+    expect((await threads.list(place)).sort()).toEqual([...ids, '1500000000000000000'].sort());
+    // Many pieces, so new threads of one channel mostly take different leases.
+    expect(new Set(await Promise.all(ids.slice(0, 64).map(pieceOf))).size).toBeGreaterThan(16);
+  });
+
+  it('reads the single list earlier builds kept, takes a deleted thread off it, and never adds to it', async () => {
+    const keyv = new Keyv();
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+    await keyv.set('channel-threads:g1:c1', { version: 1, threadIds: ['t1', 't2'] });
+    for (const threadId of ['t1', 't2']) await conversations.save(record(threadId));
+    await conversations.byChannel.add(place, 't3');
+    expect((await conversations.byChannel.list(place)).sort()).toEqual(['t1', 't2', 't3']);
+    expect(await keyv.get('channel-threads:g1:c1')).toEqual({ version: 1, threadIds: ['t1', 't2'] });
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget: async () => undefined } };
+    expect((await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).kind).toBe('forgotten');
+    expect(await keyv.get('channel-threads:g1:c1')).toEqual({ version: 1, threadIds: ['t2'] });
+    expect((await conversations.byChannel.list(place)).sort()).toEqual(['t2', 't3']);
+  });
+});
+
+describe('ChannelThreads: a list that cannot be read is never overwritten blindly', () => {
+  it('keeps the valid ids of a piece holding an entry that is not a thread id, and says so at error level', async () => {
+    const { lines, logger } = capturedLogger();
+    const keyv = new Keyv();
+    const threads = new ChannelThreads(keyv, undefined, logger);
+    const piece = await pieceOf('t1');
+    const neighbour = await neighbourOf('t1');
+    await keyv.set(piece, { version: 1, threadIds: ['t1', '', 42] });
+    await threads.add(place, neighbour);
+    expect(await keyv.get(piece)).toEqual({ version: 1, threadIds: ['t1', neighbour] });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, key: piece, dropped: 2, kept: 1 }));
+  });
+
+  it('sets a piece of unknown shape aside as stored, says so at error level, then starts it over', async () => {
+    const { lines, logger } = capturedLogger();
+    const { keyv, map } = listStore();
+    const threads = new ChannelThreads(keyv, undefined, logger);
+    const piece = await pieceOf('t1');
+    await keyv.set(piece, { version: 7, threadIds: ['t0'] });
+    const stored = map.get(`keyv:${piece}`);
+    await threads.add(place, 't1');
+    expect(await threads.list(place)).toEqual(['t1']);
+    const logged = lines.find((line) => line.key === piece && typeof line.setAsideAs === 'string');
+    expect(logged).toMatchObject({ level: 50, problem: 'unknown record version 7' });
+    expect(map.get(`keyv:${String(logged!.setAsideAs)}`)).toBe(stored);
+  });
+
+  it('a deleted thread leaves an unreadable piece alone, and listing passes over it with an error', async () => {
+    const { lines, logger } = capturedLogger();
+    const keyv = new Keyv();
+    const threads = new ChannelThreads(keyv, undefined, logger);
+    const piece = await pieceOf('t1');
+    await threads.add(place, 't2');
+    await keyv.set(piece, { version: 7, threadIds: ['t1'] });
+    await threads.remove(place, ['t1']);
+    expect(await keyv.get(piece)).toEqual({ version: 7, threadIds: ['t1'] });
+    expect(await threads.list(place)).toEqual(['t2']);
+    expect(lines.filter((line) => line.key === piece && line.level === 50)).toHaveLength(2);
+  });
+});
+
+function record(threadId: string): ConversationRecord {
+  return {
+    version: 4,
+    threadId,
+    guildId: 'g1',
+    parentId: 'c1',
+    model: 'gemini-3-pro-image',
+    settings: {},
+    exchanges: [{ user: { authorId: 'alice', parts: [{ raw: { text: 'a fox' } }] }, model: { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId: `${threadId}-m1` }, settings: {}, createdAt }],
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+describe('a turn whose listing fails', () => {
+  const turn = (stored: ConversationRecord | undefined) => ({
+    record: stored,
+    threadId: 't1',
+    guildId: 'g1',
+    parentId: 'c1',
+    model: 'gemini-3-pro-image',
+    settings: {},
+    authorId: 'alice',
+    userParts: [{ text: 'a fox' }],
+    modelContent: { api: 'generate-content' as const, content: { role: 'model' as const, parts: [{ text: 'here' }] } },
+    messageId: `m${(stored?.exchanges.length ?? 0) + 1}`,
+    now: new Date(createdAt),
+  });
+
+  it('still saves the record, not naming its channel (logged), and the next turn lists it', async () => {
+    const { lines, logger } = capturedLogger('warn');
+    const { keyv, state } = listStore();
+    const deps = { conversations: new ConversationStore(keyv, new BlobStore(keyv), undefined, logger), blobs: new BlobStore(keyv) };
+    state.refuseListWrites = true;
+    const first = await saveExchange(deps, turn(undefined));
+    expect(first.parentId).toBeUndefined();
+    expect(await deps.conversations.load('t1')).toMatchObject({ kind: 'found', record: { exchanges: [{ model: { messageId: 'm1' } }] } });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, threadId: 't1', err: expect.objectContaining({ message: 'the store refused the write' }) }));
+    state.refuseListWrites = false;
+    const second = await saveExchange(deps, turn(first));
+    expect(second.parentId).toBe('c1');
+    expect(await deps.conversations.byChannel.list(place)).toEqual(['t1']);
+  });
+
+  it('still saves the record when the wait for the list\'s lease is cut short by a shutdown', async () => {
+    const keyv = new Keyv();
+    const taken = new PollingLeaseLock(
+      { tryAcquire: async () => false, renew: async () => false, release: async () => undefined },
+      { leaseMs: 60_000, onError: () => undefined, signal: AbortSignal.abort() },
+    );
+    const deps = { conversations: new ConversationStore(keyv, new BlobStore(keyv), taken), blobs: new BlobStore(keyv) };
+    const saved = await saveExchange(deps, turn(undefined));
+    expect(saved.parentId).toBeUndefined();
+    expect((await deps.conversations.load('t1')).kind).toBe('found');
+  });
+});
