@@ -1,4 +1,3 @@
-import type { GeminiInteraction } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange, type StoredAnswer } from './conversationRecord.js';
 import type { BlobStore } from '../store/blobStore.js';
@@ -23,8 +22,6 @@ export interface NewExchange {
   decodedImages?: readonly DecodedImage[] | undefined;
   messageId: string;
   now: Date;
-  /** The interaction Google keeps for this answer (Interactions API only: such an answer always has one). */
-  interaction?: GeminiInteraction | undefined;
 }
 
 /** Appends one answered turn and saves the record; throws if the store fails. */
@@ -61,26 +58,9 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
   return record;
 }
 
-/** The answer as stored, with the bot message that shows it, and an Interactions answer's interaction. */
+/** The answer as stored (its images in the blob store), with the bot message that shows it. */
 async function storedAnswer(input: NewExchange, blobs: BlobStore): Promise<StoredAnswer> {
-  const stored = await storeAnswer(input.modelContent, blobs, input.decodedImages);
-  if (stored.api === 'generate-content') return { ...stored, messageId: input.messageId };
-  const interaction = input.interaction;
-  if (!interaction) throw new Error('an Interactions answer came without its interaction');
-  // A turn that built on an earlier answer than the latest (a reroll, an upscale of an older image) made an interaction
-  // whose history at Google skips the turns between, while the record, which generateContent replays, holds them all:
-  // the next turn replays the record instead of continuing from it, so the model sees the same thread on either API.
-  const forked = interaction.builtOn !== undefined && input.record?.exchanges.at(-1)?.model.messageId !== interaction.builtOn;
-  return {
-    ...stored,
-    interaction: {
-      id: interaction.id,
-      createdAt: interaction.createdAt,
-      ...(interaction.builtOn ? { builtOn: interaction.builtOn } : {}),
-      ...(forked ? { outdated: true as const } : {}),
-    },
-    messageId: input.messageId,
-  };
+  return { ...(await storeAnswer(input.modelContent, blobs, input.decodedImages)), messageId: input.messageId };
 }
 
 function compactSettings(settings: ImageSettings): ConversationRecord['settings'] {

@@ -61,14 +61,18 @@ async function storeSteps(steps: readonly InteractionStep[], blobs: BlobStore, d
   return stored;
 }
 
-/** The answer as stored, exactly as received but its images, which go to the blob store. */
-export async function storeAnswer(answer: ModelAnswer, blobs: BlobStore, decoded: readonly DecodedImage[] = []) {
+/** The answer as stored, exactly as received but its images, which go to the blob store (an Interactions answer with its interaction). */
+export async function storeAnswer(answer: ModelAnswer, blobs: BlobStore, decoded: readonly DecodedImage[] = []): Promise<DistributiveOmit<StoredAnswer, 'messageId'>> {
   if (answer.api === 'generate-content') {
     const { parts, ...contentFields } = answer.content;
     return { api: answer.api, contentFields, parts: await storeParts(parts, blobs, decoded) };
   }
-  return { api: answer.api, steps: await storeSteps(answer.steps, blobs, decoded) };
+  const { id, createdAt, builtOn, outdated } = answer.interaction;
+  const interaction = { id, createdAt, ...(builtOn ? { builtOn } : {}), ...(outdated ? { outdated } : {}) };
+  return { api: answer.api, steps: await storeSteps(answer.steps, blobs, decoded), interaction };
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** One image into the blob store: the one place both answer shapes and the user's parts put image bytes. */
 async function storeImage(base64: string, blobs: BlobStore, decoded: readonly DecodedImage[]): Promise<{ sha256: string; length: number }> {

@@ -19,20 +19,6 @@ export interface TokenUsage {
   totalTokens?: number | undefined;
 }
 
-/** The interaction an answer was made in (Interactions API): stored with it, so the next turn continues from it. */
-export interface GeminiInteraction {
-  id: string;
-  /** ISO time, on our clock, when the request that made it started (never later than Google's own). */
-  createdAt: string;
-  /**
-   * The bot message whose answer's interaction the turn continued from (the
-   * latest; an upscale's image; a reroll's own first base), so a reroll of it
-   * starts from the same point. Records of earlier builds may name the
-   * older image an edit of it continued from then: a reroll keeps to that.
-   */
-  builtOn?: string | undefined;
-}
-
 /** Why a call to Gemini did not produce an answer at all. */
 export type GeminiFailure =
   | {
@@ -60,7 +46,7 @@ export type GeminiFailure =
  * renderer turns each into a message; the compiler checks none is missing.
  */
 export type GenerationOutcome =
-  | { kind: 'images'; modelContent: ModelAnswer; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[]; interaction?: GeminiInteraction | undefined }
+  | { kind: 'images'; modelContent: ModelAnswer; images: GeneratedImage[]; text: string; usage: TokenUsage; sources: GroundingSource[] }
   | {
       kind: 'no-image';
       modelContent: ModelAnswer | undefined;
@@ -68,7 +54,6 @@ export type GenerationOutcome =
       finishReason: string | undefined;
       usage: TokenUsage;
       sources: GroundingSource[];
-      interaction?: GeminiInteraction | undefined;
     }
   | { kind: 'blocked'; stage: 'prompt' | 'response'; reason: string; text: string; usage: TokenUsage }
   | { kind: 'failed'; failure: GeminiFailure };

@@ -54,8 +54,10 @@ const FAILED = new Set(['failed', 'cancelled']);
  * - failed or cancelled, or a model_output step carrying an error: no-image
  *   under OTHER ("stopped without saying why"), not stored;
  * - any other status: no-image under that status's name, not stored.
+ * `createdAt`: when, on our clock, the request that made it started; kept
+ * with the interaction, whose retention is measured from it.
  */
-export function parseInteraction(json: unknown): ParsedInteraction {
+export function parseInteraction(json: unknown, createdAt: string): ParsedInteraction {
   const parsed = interactionSchema.safeParse(json);
   if (!parsed.success) return { ok: false, outcome: { kind: 'failed', failure: { kind: 'malformed', message: 'Gemini answered with an unexpected shape' } } };
   const { id, usage: rawUsage } = parsed.data;
@@ -81,7 +83,7 @@ export function parseInteraction(json: unknown): ParsedInteraction {
   const sources = webSources(items.flatMap((item) => item.annotations ?? []).map((citation) => ({ uri: citation.url, title: citation.title })));
   const stepErrorText = stepError ? `${String(stepError.code ?? '')} ${stepError.message ?? ''}`.trim() : undefined;
   const answered = (outcome: GenerationOutcome): ParsedInteraction => ({ ok: true, id, status, outcome, stepError: stepErrorText });
-  const modelContent: ModelAnswer | undefined = steps.length > 0 ? { api: 'interactions', steps } : undefined;
+  const modelContent: ModelAnswer | undefined = steps.length > 0 ? { api: 'interactions', steps, interaction: { id, createdAt } } : undefined;
 
   if (stepError || FAILED.has(status)) return answered({ kind: 'no-image', modelContent: undefined, text, finishReason: 'OTHER', usage, sources });
   if (status === 'completed' || status === 'incomplete') {

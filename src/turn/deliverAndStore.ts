@@ -4,7 +4,6 @@ import type { ConversationStore } from '../conversation/conversationStore.js';
 import { saveExchange } from '../conversation/saveExchange.js';
 import type { ThreadQueue } from '../conversation/threadQueue.js';
 import type { ModelAnswer } from '../gemini/modelAnswer.js';
-import type { GeminiTransport } from './geminiTransport.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeneratedTurn } from './generateTurn.js';
 import type { PhaseClock } from './logGeneration.js';
@@ -17,8 +16,6 @@ export interface StoreDependencies {
   blobs: BlobStore;
   threadQueue: ThreadQueue;
   logger: Logger;
-  /** Deletes at Google an answer's interaction the history does not keep (nothing could delete it later). */
-  gemini: Pick<GeminiTransport, 'forget'>;
 }
 
 /**
@@ -29,9 +26,9 @@ export interface StoreDependencies {
  */
 export async function deliverAndStore(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock?: PhaseClock): Promise<void> {
   const kept = await postAndKeep(deps, planned, delivery, turn, clock);
-  // Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not
-  // replayable or not saved): no Delete could reach it later, so it goes now, once the member has the answer.
-  if (!kept && turn.interactionId) await deps.gemini.forget([turn.interactionId]);
+  // What Gemini keeps of an answer the history does not (a refusal, a failure, an answer not replayable or not
+  // saved): nothing could reach it later, so it goes now, once the member has the answer.
+  if (!kept) await turn.discard?.();
 }
 
 /** Posts the outcome and keeps the exchange when it can; whether it was kept. */
@@ -92,7 +89,6 @@ async function storeExchange(
       decodedImages: answer.turn.outcome.kind === 'images' ? answer.turn.outcome.images : undefined,
       messageId: posted.messageId,
       now,
-      interaction: answer.turn.outcome.kind === 'images' || answer.turn.outcome.kind === 'no-image' ? answer.turn.outcome.interaction : undefined,
     });
     clock?.lap('save'); // the images' blobs and the record
   } catch (error) {

@@ -1,12 +1,36 @@
 import type { Exchange } from '../conversation/conversationRecord.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import type { RetryOptions } from '../gemini/callWithRetries.js';
-import type { GeminiInteraction, GenerationOutcome } from '../gemini/generationOutcome.js';
+import type { GenerationOutcome } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 
+/** Where in its conversation a turn builds, as the turn says it: a transport decides what that means on its API (GeminiTransport.scope). */
+export interface TurnThread {
+  /** The stored conversation the turn continues, oldest first (a reroll's stops before the turn it redoes). */
+  exchanges: readonly Exchange[];
+  /** The answer (its bot message) the turn builds on when not the latest: an upscale's image, redrawn from itself. */
+  buildsOn?: string | undefined;
+  /** A reroll: the stored turn it redoes, which builds where that turn did. */
+  redoes?: Exchange | undefined;
+}
+
+/** What of its conversation a turn sends on an API, before the request budget. */
+export interface ReplayScope {
+  /** The exchanges a stateless replay of the turn sends, oldest first (the turn leaves out the other API's answers). */
+  exchanges: readonly Exchange[];
+  /**
+   * Gemini already holds the conversation up to the last of `exchanges` (an
+   * API that keeps conversations, and still keeps this one): the turn is then
+   * sent on from there, so only the new turn must fit the budget, and the
+   * budgeted replay is the fallback should Gemini no longer know it.
+   */
+  held: boolean;
+}
+
 /**
- * One turn as the turn asks Gemini for it. `history` is every earlier
- * exchange the turn sends, as stored: a transport replays each answer
+ * One turn as the turn asks Gemini for it. `thread` is the conversation up
+ * to where the turn builds (ReplayScope.exchanges); `history` the newest of
+ * it that a stateless replay sends within the budget, each answer replayed
  * exactly as Gemini sent it, thought signatures included (signatureReplay.ts:
  * Gemini refuses an edit whose replayed answer lacks them); `userParts` is
  * the new turn. Images may still be in the blob store: a transport reads
@@ -14,17 +38,14 @@ import type { ImageSettings } from '../gemini/imageOptions.js';
  */
 export interface GeminiTurnRequest {
   model: string;
-  history: Exchange[];
+  thread: readonly Exchange[];
+  history: readonly Exchange[];
   userParts: OutgoingPart[];
   settings: ImageSettings;
   /** Ground the answer in Google Search results. */
   search: boolean;
-  /**
-   * The interaction the last exchange of `history` was answered in, when it
-   * was (Interactions API): a transport that keeps history at Google
-   * continues from it and sends only `userParts`; generateContent ignores it.
-   */
-  continueFrom?: GeminiInteraction | undefined;
+  /** The latest answer (its bot message) of the record the answer is added to, when there is one: the answer follows it there. */
+  recordLatest?: string | undefined;
 }
 
 export type GeminiApi = 'generate-content' | 'interactions';
@@ -43,27 +64,28 @@ export type GeminiTurnResult =
       kind: 'answered';
       outcome: GenerationOutcome;
       retries: number;
-      /** Sent as a continuation of an interaction Google keeps (only the new input): no turn of the history was left out. */
+      /** Sent on from the conversation Gemini holds (ReplayScope.held), only the new turn: no turn of the history was left out. */
       continued?: boolean | undefined;
-      /** The interaction Google stored for this answer, whatever its outcome: deleted when the history does not keep it. */
-      interactionId?: string | undefined;
+      /** What Gemini keeps of this answer, deleted there (best effort, never rejects) when the history does not keep the answer. */
+      discard?: (() => Promise<void>) | undefined;
     }
   /** Our side could not send the history (a stored image missing or unreadable): the history's problem, not Gemini's. */
   | { kind: 'unsendable'; problem: string; missingBlob?: string | undefined; retries: number };
 
 /**
- * Gemini, as a turn sees it: a request in, an outcome out. generateContent
- * is the first implementation; another API (the Interactions API) is
- * another implementation (its own file here), without touching the turn.
- * Never rejects.
+ * Gemini, as a turn sees it: what of a conversation a turn sends (pure, so
+ * the planner decides before the turn waits), then a request in, an outcome
+ * out. generateContent is the first implementation; the Interactions API is
+ * another (its own file here), without touching the turn. Never rejects.
  */
 export interface GeminiTransport {
   /**
-   * Which API's answers this transport replays: an exchange stored by the
-   * other one cannot be (its thought signatures belong to the other wire
+   * Which API's answers this transport replays: an answer the other one
+   * stored cannot be (its thought signatures belong to the other wire
    * shape), so a turn goes on without it (planRequestContents).
    */
   readonly api: GeminiApi;
+  scope(thread: TurnThread): ReplayScope;
   generate(request: GeminiTurnRequest, hooks: TurnHooks): Promise<GeminiTurnResult>;
   /** Deletes interactions Google stores (Interactions API), whichever API is in use now; best effort: each failure logged, never rejects. */
   forget(interactionIds: readonly string[]): Promise<void>;

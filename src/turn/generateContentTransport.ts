@@ -7,7 +7,7 @@ import type { GeminiCallResult, GeminiClientOptions } from '../gemini/geminiCall
 import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiTransport, GeminiTurnResult } from './geminiTransport.js';
+import type { GeminiTransport, GeminiTurnResult, ReplayScope, TurnThread } from './geminiTransport.js';
 
 /**
  * `models/{model}:streamGenerateContent` (or generateContent, as the client
@@ -28,6 +28,7 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
   const withoutThoughts = new Set<string>();
   return {
     api: 'generate-content',
+    scope: generateContentScope,
     async generate(request, hooks) {
       const send = async (includeThoughts: boolean): Promise<GeminiTurnResult | RetriedCall> => {
         const contents = [...replayWithSignatures(request.history), { role: 'user' as const, parts: request.userParts }];
@@ -62,6 +63,11 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
     // A thread's turns may come from before the operator switched back from GEMINI_API=interactions.
     forget: (interactionIds) => forgetInteractions(deps, interactionIds),
   };
+}
+
+/** Stateless: whatever the turn builds on, Gemini is sent the whole conversation it continues. */
+export function generateContentScope(thread: TurnThread): ReplayScope {
+  return { exchanges: thread.exchanges, held: false };
 }
 
 /** Gemini's 400 for a thinking config the model does not take ("Thinking is not enabled for models/…"). */

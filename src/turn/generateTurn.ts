@@ -27,8 +27,8 @@ export interface GeneratedTurn {
   droppedExchanges: number;
   /** Oldest exchanges left out because the other Gemini API made them (an operator switched GEMINI_API). */
   otherApiExchanges: number;
-  /** The interaction Google stored for the answer (Interactions API), whatever the outcome: deleted unless the history keeps it. */
-  interactionId?: string | undefined;
+  /** What Gemini keeps of the answer, whatever the outcome (GeminiTurnResult.discard): deleted unless the history keeps the answer. */
+  discard?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -52,15 +52,16 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
   const prepared = checkedRequest(deps, plan, references);
   if (prepared.kind === 'too-large') return done({ kind: 'refused', refusal: { kind: 'history-too-large' } });
   if (prepared.kind === 'unreadable') return unreadable(prepared.missingBlob);
-  const userParts = newUserParts(requestInputFor(plan, deps.gemini.api, prepared.referenceBytes), prepared, references);
+  const userParts = newUserParts(requestInputFor(plan, deps.gemini, prepared.referenceBytes), prepared, references);
   const call = await deps.gemini.generate(
     {
       model: plan.model,
+      thread: prepared.thread,
       history: prepared.history,
       userParts,
       settings: plan.settings,
       search: asked.search === true,
-      continueFrom: prepared.continueFrom,
+      recordLatest: plan.store.kind === 'append' ? plan.store.record.exchanges.at(-1)?.model.messageId : undefined,
     },
     hooks,
   );
@@ -69,11 +70,11 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
     deps.logger.error({ threadId, problem: call.problem }, 'a stored image could not be read while sending the history');
     return done({ kind: 'history-unreadable' }, [], call.retries);
   }
-  // Continued from an interaction Google keeps: it held the whole thread, budget or not; but never the other API's
-  // turns (its first interaction was a replay without them).
+  // Sent on from the conversation Gemini holds: it held the whole thread, budget or not; but never the other API's
+  // turns (the first answer there was a replay without them).
   const leftOut = { droppedExchanges: call.continued ? 0 : prepared.droppedExchanges, otherApiExchanges: prepared.otherApiExchanges };
-  const generated = done(await checkedOutcome(deps, threadId, withBuiltOn(call.outcome, prepared.builtOn)), userParts, call.retries, leftOut);
-  return call.interactionId ? { ...generated, interactionId: call.interactionId } : generated;
+  const generated = done(await checkedOutcome(deps, threadId, call.outcome), userParts, call.retries, leftOut);
+  return call.discard ? { ...generated, discard: call.discard } : generated;
 }
 
 /**
@@ -84,13 +85,7 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
 function checkedRequest(deps: Pick<GenerateDependencies, 'gemini' | 'historyBudgetBytes'>, plan: GoPlan, references: GeminiPart[]): RequestPlan {
   const measured = referenceBytesOf(references);
   if (measured <= plan.request.referenceBytes) return plan.request;
-  return planRequestContents(requestInputFor(plan, deps.gemini.api, measured), deps.historyBudgetBytes);
-}
-
-/** The answer's interaction, told which answer the turn built on (stored with it for a reroll). */
-function withBuiltOn(outcome: GenerationOutcome, builtOn: string | undefined): GenerationOutcome {
-  if ((outcome.kind !== 'images' && outcome.kind !== 'no-image') || !outcome.interaction || !builtOn) return outcome;
-  return { ...outcome, interaction: { ...outcome.interaction, builtOn } };
+  return planRequestContents(requestInputFor(plan, deps.gemini, measured), deps.historyBudgetBytes);
 }
 
 /** Gemini's answer, its images checked before anything shows or keeps them. */

@@ -1,17 +1,18 @@
 import type { Logger } from 'pino';
-import type { Exchange } from '../conversation/conversationRecord.js';
+import { interactionOf, type Exchange } from '../conversation/conversationRecord.js';
+import { indexOfMessage } from '../conversation/editTarget.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { replayStepsWithSignatures, userInputStep, type ReplayedSteps } from '../conversation/signatureReplay.js';
 import { streamedJsonBody } from '../conversation/streamedRequestBody.js';
 import { withRetries } from '../gemini/callWithRetries.js';
 import type { GeminiClientOptions } from '../gemini/geminiCall.js';
-import type { GeminiFailure } from '../gemini/generationOutcome.js';
+import type { GeminiFailure, GenerationOutcome } from '../gemini/generationOutcome.js';
 import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { buildInteractionRequest } from '../gemini/buildInteractionRequest.js';
 import { createInteraction } from '../gemini/interactionsClient.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiTransport, GeminiTurnRequest, GeminiTurnResult, TurnHooks } from './geminiTransport.js';
+import type { GeminiTransport, GeminiTurnRequest, GeminiTurnResult, ReplayScope, TurnHooks, TurnThread } from './geminiTransport.js';
 
 export interface InteractionsTransportDependencies {
   client: GeminiClientOptions;
@@ -32,28 +33,67 @@ export interface InteractionsTransportDependencies {
 /**
  * The Interactions API (`POST /v1beta/interactions`): Google keeps each
  * answered turn, so a turn that builds on one still within the retention
- * sends only its new input with `previous_interaction_id`. An older one, or
- * one Google answers unknown (any 404, or a 400 naming it), is replayed statelessly: the
- * whole history as steps, each model turn's steps exactly as received (its
- * thought signatures inside), and the next turn goes on from the new id.
- * Google stores every interaction (`store` left at its default), so the
- * answer always has an id to continue from.
+ * sends only its new input with `previous_interaction_id` (continuation by
+ * id). An older one, or one Google answers unknown (any 404, or a 400 naming
+ * it), is replayed statelessly: the budgeted history as steps, each model
+ * turn's steps exactly as received (replayStepsWithSignatures), and the next
+ * turn goes on from the new id. Google stores every interaction (`store` left
+ * at its default), so the answer always has an id to continue from; the
+ * answer keeps it (ModelAnswer.interaction), which only this file reads.
  */
 export function interactionsTransport(deps: InteractionsTransportDependencies): GeminiTransport {
   const now = deps.now ?? Date.now;
   return {
     api: 'interactions',
+    scope: interactionsScope,
     async generate(request, hooks) {
-      const previous = request.continueFrom;
-      if (previous && now() - Date.parse(previous.createdAt) < deps.retentionMs) {
-        const continued = await send(deps, request, hooks, { previousId: previous.id, history: [] }, now);
-        if (!namesUnknownInteraction(continued, previous.id)) return continued.kind === 'answered' ? { ...continued, continued: true } : continued;
-        deps.logger.info({ interactionId: previous.id }, 'Gemini no longer knows the interaction; replaying the stored history');
-      }
-      return send(deps, request, hooks, { previousId: undefined, history: request.history }, now);
+      const answer = await continuedOrReplayed(deps, request, hooks, now);
+      return answer.kind === 'answered' ? { ...answer, outcome: withBase(answer.outcome, request) } : answer;
     },
     forget: (interactionIds) => forgetInteractions(deps, interactionIds),
   };
+}
+
+/**
+ * A turn goes on from the interaction of the answer it builds on: the
+ * latest, an upscale's image, or where a rerolled turn first went on from.
+ * Google's copy of that interaction holds the thread up to it, so a replay
+ * stops there too and Gemini sees the same conversation either way; an
+ * interaction whose copy is not the record's (outdated) is not continued.
+ */
+export function interactionsScope(thread: TurnThread): ReplayScope {
+  const base = thread.redoes ? interactionOf(thread.redoes)?.builtOn : thread.buildsOn;
+  const at = base === undefined ? -1 : indexOfMessage(thread.exchanges, base);
+  const exchanges = at >= 0 ? thread.exchanges.slice(0, at + 1) : thread.exchanges;
+  const last = interactionOf(exchanges.at(-1));
+  return { exchanges, held: last !== undefined && !last.outdated };
+}
+
+async function continuedOrReplayed(deps: InteractionsTransportDependencies, request: GeminiTurnRequest, hooks: TurnHooks, now: () => number): Promise<GeminiTurnResult> {
+  const previous = interactionOf(request.thread.at(-1));
+  if (previous && !previous.outdated && now() - Date.parse(previous.createdAt) < deps.retentionMs) {
+    const continued = await send(deps, request, hooks, { previousId: previous.id, history: [] }, now);
+    if (!namesUnknownInteraction(continued, previous.id)) return continued.kind === 'answered' ? { ...continued, continued: true } : continued;
+    deps.logger.info({ interactionId: previous.id }, 'Gemini no longer knows the interaction; replaying the stored history');
+  }
+  return send(deps, request, hooks, { previousId: undefined, history: request.history }, now);
+}
+
+/**
+ * The answer's interaction, told which answer the turn built on (a reroll of
+ * it starts there too). A turn that built on an earlier answer than the
+ * record's latest (a reroll, an upscale of an older image) made an
+ * interaction whose history at Google skips the turns between, while the
+ * record holds them all: it is outdated, so the next turn replays the record
+ * instead of continuing from it, and the model sees the same thread on
+ * either API.
+ */
+function withBase(outcome: GenerationOutcome, request: GeminiTurnRequest): GenerationOutcome {
+  if ((outcome.kind !== 'images' && outcome.kind !== 'no-image') || outcome.modelContent?.api !== 'interactions') return outcome;
+  const builtOn = request.thread.at(-1)?.model.messageId;
+  if (builtOn === undefined) return outcome;
+  const interaction = { ...outcome.modelContent.interaction, builtOn, ...(builtOn !== request.recordLatest ? { outdated: true as const } : {}) };
+  return { ...outcome, modelContent: { ...outcome.modelContent, interaction } };
 }
 
 async function send(
@@ -91,15 +131,18 @@ async function send(
     if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };
     return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
   }
-  const parsed = parseInteraction(call.result.json);
-  if (!parsed.ok) return { kind: 'answered', outcome: parsed.outcome, retries: call.retries, interactionId: interactionIdIn(call.result.json) };
+  const parsed = parseInteraction(call.result.json, createdAt);
+  if (!parsed.ok) return { kind: 'answered', outcome: parsed.outcome, retries: call.retries, discard: discarding(deps, interactionIdIn(call.result.json)) };
   if (parsed.status !== 'completed' || parsed.stepError) {
     // Google documents no finish reasons here: an operator sees the raw status (an unknown one is also a readable failure).
     deps.logger.warn({ interactionId: parsed.id, status: parsed.status, stepError: parsed.stepError }, 'Gemini ended the interaction without completing it');
   }
-  const outcome = parsed.outcome;
-  const answered = (outcome.kind === 'images' || outcome.kind === 'no-image') && outcome.modelContent ? { ...outcome, interaction: { id: parsed.id, createdAt } } : outcome;
-  return { kind: 'answered', outcome: answered, retries: call.retries, interactionId: parsed.id };
+  return { kind: 'answered', outcome: parsed.outcome, retries: call.retries, discard: discarding(deps, parsed.id) };
+}
+
+/** Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not replayable or not saved): no Delete could reach it later. */
+function discarding(deps: InteractionsTransportDependencies, interactionId: string | undefined): (() => Promise<void>) | undefined {
+  return interactionId === undefined ? undefined : () => forgetInteractions(deps, [interactionId]);
 }
 
 /** The id of an interaction whose answer could not be read otherwise, so it can still be deleted. */

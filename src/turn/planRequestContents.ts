@@ -1,12 +1,11 @@
-import { interactionOf, type ConversationRecord, type Exchange } from '../conversation/conversationRecord.js';
-import { editTargetIndex, finalImagesOf, indexOfMessage } from '../conversation/editTarget.js';
+import type { Exchange } from '../conversation/conversationRecord.js';
+import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
 import { contentBytes, goneImageIn, oldestToDrop, partsBytes, storedExchangeSizes } from '../conversation/historyBudget.js';
 import { StoredImagePart, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { blobIdOf } from '../store/blobStore.js';
-import type { GeminiInteraction } from '../gemini/generationOutcome.js';
-import type { GeminiApi } from './geminiTransport.js';
+import type { GeminiApi, ReplayScope } from './geminiTransport.js';
 
 /**
  * What the request is chosen from: planTurn chooses it before the turn waits
@@ -14,41 +13,36 @@ import type { GeminiApi } from './geminiTransport.js';
  * it again once they are downloaded, only when one turned out larger.
  */
 export interface RequestInput {
-  /** The history the turn continues (a reroll's stops before its turn). */
-  record: ConversationRecord | undefined;
+  /** What of its conversation the turn sends on this API (GeminiTransport.scope): a reroll's stops before its turn. */
+  scope: ReplayScope;
+  /**
+   * The API the turn is sent on. Its answers only can be replayed: those of
+   * the other API, and every one before them, are left out (the edited image
+   * then travels with the new turn).
+   */
+  api: GeminiApi;
   prompt: string;
   /**
    * What the member's references add to the new turn: declaredImageBytes of
    * their files before the download, partsBytes of the parts after.
    */
   referenceBytes: number;
-  /** The bot message the member replied to, if any: its image is the one edited, sent again when it is not the last thing Gemini sees. */
+  /**
+   * The bot message the member replied to, if any: its image is the one
+   * edited, sent again when it is not the last thing Gemini sees (as much
+   * when Gemini holds the conversation as in a replay).
+   */
   replyToMessageId?: string | undefined;
-  /**
-   * The bot message whose turn this one builds on when not the latest (an
-   * upscale's image, a reroll's first base: GoPlan.buildsOn). On
-   * interactions the turn continues from that turn's interaction, and its
-   * replay stops there; generateContent sends the whole `record`.
-   */
-  buildsOn?: string | undefined;
-  /** A reroll: this user turn exactly as first sent, after `record`'s exchanges (its images may still be stored). */
+  /** A reroll: this user turn exactly as first sent, after the scope's exchanges (its images may still be stored). */
   exactUserParts?: OutgoingPart[] | undefined;
-  /**
-   * The API the turn is sent on (generate-content when absent). Its
-   * exchanges only can be replayed: those of the other API, and every one
-   * before them, are left out (the edited image then travels with the new
-   * turn). On interactions a turn continues from the latest exchange's
-   * interaction (or `buildsOn`'s), so Gemini sees the same conversation as
-   * on generateContent: an edit of an earlier image sends that image again
-   * with the new words, as generateContent does.
-   */
-  api?: GeminiApi | undefined;
 }
 
 /** The request chosen for a turn: the history to send, and what the new user turn carries besides the references. */
 export interface ChosenRequest {
   kind: 'ready';
-  /** The stored exchanges to send, oldest first: the transport replays each with its signatures (signatureReplay.ts). */
+  /** The conversation up to where the turn builds (ReplayScope.exchanges): the transport goes on from its last exchange when Gemini holds it. */
+  thread: readonly Exchange[];
+  /** The newest of `thread` a stateless replay sends within the budget, oldest first: the transport replays each with its signatures (signatureReplay.ts). */
   history: Exchange[];
   /** The edited image's final images, when they travel with the new turn (after the words, before the references). */
   resentImages: OutgoingPart[];
@@ -62,10 +56,6 @@ export interface ChosenRequest {
    * the same ones out without saying it again.
    */
   otherApiExchanges: number;
-  /** The interaction the last exchange of `history` was answered in (interactions only): the turn continues from it. */
-  continueFrom: GeminiInteraction | undefined;
-  /** The bot message of the exchange the turn builds on (interactions only), kept with the answer for its rerolls. */
-  builtOn: string | undefined;
 }
 
 export type RequestPlan = ChosenRequest | { kind: 'unreadable'; missingBlob: string } | { kind: 'too-large' };
@@ -80,12 +70,8 @@ export type RequestPlan = ChosenRequest | { kind: 'unreadable'; missingBlob: str
  */
 export function planRequestContents(input: RequestInput, budgetBytes: number): RequestPlan {
   const textParts = wordsOf(input.prompt);
-  const api = input.api ?? 'generate-content';
-  const all = input.record?.exchanges ?? [];
-  // On interactions a turn goes on from the interaction of the exchange it builds on: the latest, or the earlier one
-  // an upscale or a reroll names (Google's copy of that one holds the thread up to it, so its replay stops there too).
-  const base = api === 'interactions' && input.buildsOn !== undefined ? indexOfMessage(all, input.buildsOn) : -1;
-  const exchanges = base >= 0 ? all.slice(0, base + 1) : all;
+  const { api } = input;
+  const { exchanges, held } = input.scope;
   const target = editTargetIndex(exchanges, input.replyToMessageId);
   const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
   const sizes = storedExchangeSizes(exchanges);
@@ -96,27 +82,21 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const targetBytes = target >= 0 ? contentBytes(finalImagesOf(exchanges[target]!.model)) : 0;
   // A reroll sends its own user parts exactly; any other turn that edits an earlier image may re-send it.
   const mayResend = !input.exactUserParts && target >= 0;
-  // An image before the latest is re-sent on either API: a continued interaction needs it as much as a replay does.
+  // An image before the latest is re-sent whether Gemini holds the conversation or is sent it again.
   const olderImage = mayResend && target < exchanges.length - 1;
   let resend = olderImage;
   const toDrop = (newTurnBytes: number) => {
     const overBudget = oldestToDrop(sizes, newTurnBytes, budgetBytes);
     return overBudget === undefined ? undefined : Math.max(overBudget, unreplayable);
   };
-  // Chosen before the budget, which only bounds the stateless replay the transport falls back to: Google holds the
-  // whole history of an interaction it keeps, however much of it the budget would leave out of a replay.
-  const last = api === 'interactions' ? interactionOf(exchanges.at(-1)) : undefined;
-  const continueFrom = last && !last.outdated ? { id: last.id, createdAt: last.createdAt } : undefined;
-  const builtOn = api === 'interactions' ? exchanges.at(-1)?.model.messageId : undefined;
   const ready = (history: Exchange[], resentImages: OutgoingPart[], dropped: number): RequestPlan => ({
     kind: 'ready',
+    thread: exchanges,
     history,
     resentImages,
     referenceBytes: input.referenceBytes,
     droppedExchanges: dropped - unreplayable,
     otherApiExchanges: unreplayable === exchanges.length ? unreplayable : 0,
-    continueFrom,
-    builtOn,
   });
   let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));
   // When the budget (or the other API) leaves out the exchange being edited, its image must travel with the new turn instead.
@@ -124,9 +104,10 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
     resend = true;
     dropped = toDrop(ownBytes + targetBytes);
   }
-  if (dropped === undefined && continueFrom && !olderImage && toDrop(ownBytes) !== undefined) {
-    // Only re-sending the latest image, which the continuation ends with, breaks the budget: the continuation needs
-    // none; a fallback replay goes without the history, and the member hears it was left out (droppedExchanges).
+  if (dropped === undefined && held && !olderImage && toDrop(ownBytes) !== undefined) {
+    // Only re-sending the latest image breaks the budget, and Gemini holds the conversation, which ends with it: the
+    // turn sent on from there needs none (the budget bounds only a replay); a fallback replay goes without the
+    // history, and the member hears it was left out (droppedExchanges).
     return ready([], [], exchanges.length);
   }
   if (dropped === undefined) return { kind: 'too-large' };

@@ -1,11 +1,11 @@
 import { precheckReferences } from '../attachments/collectReferences.js';
-import { findExchangeByMessage, interactionOf, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
+import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ImageSettings, type ModelRange, type RequestedImageSettings } from '../gemini/imageOptions.js';
 import { declaredImageBytes, goneImageIn } from '../conversation/historyBudget.js';
 import { outgoingParts } from '../conversation/outgoingParts.js';
 import type { Refusal } from '../refusals/refusal.js';
-import type { GeminiApi } from './geminiTransport.js';
+import type { GeminiTransport } from './geminiTransport.js';
 import { modelAndOptions, type ModelAndOptions } from './modelAndOptions.js';
 import { planRequestContents, type RequestInput } from './planRequestContents.js';
 import type { GoPlan, PlanFacts, TurnAsk, TurnPlan } from './turnPlan.js';
@@ -58,7 +58,7 @@ function decide(facts: PlanFacts): Decided | { kind: 'refused'; refusal: Refusal
     replayUserParts: replayed?.exchange.user.parts,
     attachments: lostTurn ? [...(ask.repliedImages ?? []), ...ask.attachments] : ask.attachments,
     replyToMessageId: lostTurn ? undefined : ask.replyToMessageId,
-    buildsOn: replayed ? interactionOf(replayed.exchange)?.builtOn : ask.buildsOnReplied && !lostTurn ? ask.replyToMessageId : undefined,
+    buildsOn: !replayed && ask.buildsOnReplied && !lostTurn ? ask.replyToMessageId : undefined,
     prompt: replayed ? wordsOf(replayed.exchange.user.parts) : ask.prompt,
     model,
     range,
@@ -89,10 +89,10 @@ function lostAnImage(record: ConversationRecord): boolean {
  * with the whole history left out, are refused here, before the turn
  * queues, holds usage or downloads a file.
  */
-function withRequest(decided: Decided, facts: Pick<PlanFacts, 'api' | 'historyBudgetBytes' | 'attachmentPolicy'>): TurnPlan {
+function withRequest(decided: Decided, facts: Pick<PlanFacts, 'gemini' | 'historyBudgetBytes' | 'attachmentPolicy'>): TurnPlan {
   const precheck = precheckReferences(facts.attachmentPolicy, decided.attachments);
   if (!precheck.ok) return refused(precheck.refusal);
-  const chosen = planRequestContents(requestInputFor(decided, facts.api, declaredImageBytes(decided.attachments)), facts.historyBudgetBytes);
+  const chosen = planRequestContents(requestInputFor(decided, facts.gemini, declaredImageBytes(decided.attachments)), facts.historyBudgetBytes);
   if (chosen.kind === 'too-large') return refused({ kind: 'history-too-large' });
   // lostAnImage sent such a record to a fresh start already; this answers the type.
   if (chosen.kind === 'unreadable') return refused({ kind: 'history-unreadable' });
@@ -100,17 +100,17 @@ function withRequest(decided: Decided, facts: Pick<PlanFacts, 'api' | 'historyBu
 }
 
 /** What the plan's request is chosen from, for references of `referenceBytes` (declared, or measured once downloaded). */
-export function requestInputFor(plan: Omit<GoPlan, 'kind' | 'request'>, api: GeminiApi, referenceBytes: number): RequestInput {
+export function requestInputFor(plan: Omit<GoPlan, 'kind' | 'request'>, gemini: Pick<GeminiTransport, 'api' | 'scope'>, referenceBytes: number): RequestInput {
+  const redoes = plan.replayIndex !== undefined && plan.store.kind === 'append' ? plan.store.record.exchanges[plan.replayIndex] : undefined;
   return {
-    record: plan.history,
+    // What of the conversation this API sends: where an upscale builds (its image), or a reroll (where its turn did).
+    scope: gemini.scope({ exchanges: plan.history?.exchanges ?? [], buildsOn: plan.buildsOn, redoes }),
+    api: gemini.api,
     prompt: plan.prompt,
     referenceBytes,
     replyToMessageId: plan.replyToMessageId,
-    // On interactions an upscale goes on from its image's turn, a reroll from where its turn first did.
-    buildsOn: plan.buildsOn,
     // A reroll: the turn exactly as first sent (text, re-sent image and references), after the history before it.
     exactUserParts: plan.replayUserParts && outgoingParts(plan.replayUserParts),
-    api,
   };
 }
 

@@ -103,11 +103,11 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
 }
 
 /** What planning reads of the bot, the same for every turn: the facts of PlanFacts that are not the turn's own. */
-type Planning = Pick<PlanFacts, 'allowedModels' | 'imageModels' | 'historyBudgetBytes' | 'api' | 'attachmentPolicy'> & { logger: Logger };
+type Planning = Pick<PlanFacts, 'allowedModels' | 'imageModels' | 'historyBudgetBytes' | 'gemini' | 'attachmentPolicy'> & { logger: Logger };
 
 function planningOf(bot: Pick<TurnDependencies, 'config' | 'historyBudgetBytes' | 'gemini' | 'attachments' | 'logger'>): Planning {
   const { allowedModels, imageModels } = bot.config;
-  return { allowedModels, imageModels, historyBudgetBytes: bot.historyBudgetBytes, api: bot.gemini.api, attachmentPolicy: bot.attachments, logger: bot.logger };
+  return { allowedModels, imageModels, historyBudgetBytes: bot.historyBudgetBytes, gemini: bot.gemini, attachmentPolicy: bot.attachments, logger: bot.logger };
 }
 
 /** Gathers what the planner needs beyond the request (the thread's latest images, only when it may use them), then plans. */
@@ -186,8 +186,8 @@ async function generateAndDeliverWith(
     await progress.settled();
     clock.lap('statusSettled');
     // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
-    const { conversations, blobs, threadQueue, logger, gemini } = bot;
-    await deliverAndStore({ conversations, blobs, threadQueue, logger, gemini }, planned, delivery, turn, clock);
+    const { conversations, blobs, threadQueue, logger } = bot;
+    await deliverAndStore({ conversations, blobs, threadQueue, logger }, planned, delivery, turn, clock);
   } finally {
     await usageRecorded;
   }
@@ -222,6 +222,7 @@ async function collectAndGenerate(
 function timedTransport(transport: GeminiTransport, clock: PhaseClock): GeminiTransport {
   return {
     api: transport.api,
+    scope: (thread) => transport.scope(thread),
     async generate(request, hooks) {
       clock.lap('prepare');
       try {

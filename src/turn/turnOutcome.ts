@@ -1,6 +1,6 @@
 import type { Refusal } from '../refusals/refusal.js';
 import type { ModelAnswer } from '../gemini/modelAnswer.js';
-import type { GeminiInteraction, GenerationOutcome, GroundingSource, TokenUsage } from '../gemini/generationOutcome.js';
+import type { GenerationOutcome, GroundingSource, TokenUsage } from '../gemini/generationOutcome.js';
 import type { CheckedImage, ImageProblem } from '../images/checkGeneratedImage.js';
 
 /** Gemini's images once checked (checkAnswerImages): only images that decode are shown. */
@@ -15,8 +15,6 @@ export interface ImagesOutcome {
   unreadable: ImageProblem[];
   /** Why this answer must not be kept in the history (a replay of it would fail); undefined when it can be. */
   notReplayable: string | undefined;
-  /** The interaction Google keeps for it (Interactions API). */
-  interaction?: GeminiInteraction | undefined;
 }
 
 /** An answer without an image, once its content was checked like an image answer's (its interim images too). */

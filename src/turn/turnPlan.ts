@@ -3,7 +3,7 @@ import type { ConversationRecord, StoredPart } from '../conversation/conversatio
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import type { ChosenDefaults, ImageSettings, ModelRange, ModelTable, RequestedImageSettings } from '../gemini/imageOptions.js';
 import type { Refusal } from '../refusals/refusal.js';
-import type { GeminiApi } from './geminiTransport.js';
+import type { GeminiTransport } from './geminiTransport.js';
 import type { ChosenRequest } from './planRequestContents.js';
 
 // What planTurn is given and what it decides: the types, apart from the rules (planTurn.ts).
@@ -54,8 +54,8 @@ export interface PlanFacts {
   latestPostedImages?: AttachmentSource[] | undefined;
   /** The most a request to Gemini may weigh (HISTORY_BUDGET_MB): the oldest exchanges are left out to stay under it. */
   historyBudgetBytes: number;
-  /** The Gemini API the turn is sent on: only its own exchanges can be replayed (see planRequestContents). */
-  api: GeminiApi;
+  /** The Gemini transport the turn is sent on: what of a conversation it sends (scope), and only its own API's answers can be replayed (see planRequestContents). */
+  gemini: Pick<GeminiTransport, 'api' | 'scope'>;
   /** Where reference images may come from and how large each may be (checked here by what the files declare). */
   attachmentPolicy: Pick<AttachmentPolicy, 'allowedOrigins' | 'maxBytes'>;
 }
@@ -87,11 +87,12 @@ export interface GoPlan {
   replyToMessageId: string | undefined;
   /**
    * The earlier answer whose turn this one builds on, when not the thread's
-   * latest: an upscale's image (redrawn from itself), a reroll's first base
-   * (Exchange.interaction.builtOn). On GEMINI_API=interactions the turn
-   * continues from that answer's interaction, so Gemini sees the thread up
-   * to it (issue 13); generateContent sends `history` as it is. Every other
-   * turn, an edit of an older image included, builds on the latest.
+   * latest: an upscale's image (redrawn from itself). A reroll builds where
+   * the turn it redoes did, which its transport knows (GeminiTransport.scope).
+   * On GEMINI_API=interactions the turn continues from that answer's
+   * interaction, so Gemini sees the thread up to it (issue 13);
+   * generateContent sends `history` as it is. Every other turn, an edit of an
+   * older image included, builds on the latest.
    */
   buildsOn: string | undefined;
   /** The turn's words: the member's, or a reroll's as first sent (its parts are sent again exactly; these are for the byline). */

@@ -8,6 +8,7 @@ import type { ModelAnswer } from '../../src/gemini/modelAnswer.js';
 import type { RequestBody } from '../../src/gemini/requestBody.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 
+const interaction = { id: 'v1_a', createdAt: '2026-12-01T00:00:00.000Z' };
 const image = (seed: number) => Buffer.alloc(200, seed).toString('base64');
 
 async function bodyJson(body: RequestBody): Promise<unknown> {
@@ -22,8 +23,7 @@ async function bodyJson(body: RequestBody): Promise<unknown> {
 async function storedExchange(answer: ModelAnswer, blobs: BlobStore): Promise<Exchange> {
   const user = await storeParts([{ text: 'a fox' }, { inlineData: { mimeType: 'image/png', data: image(1) } }], blobs);
   const model = await storeAnswer(answer, blobs);
-  const shown = model.api === 'generate-content' ? { ...model, messageId: 'm1' } : { ...model, interaction: { id: 'v1_a', createdAt: '2026-12-01T00:00:00.000Z' }, messageId: 'm1' };
-  return { user: { authorId: 'u', parts: user }, model: shown, settings: {}, createdAt: '2026-12-01T00:00:00.000Z' };
+  return { user: { authorId: 'u', parts: user }, model: { ...model, messageId: 'm1' }, settings: {}, createdAt: '2026-12-01T00:00:00.000Z' };
 }
 
 describe('signature replay: a stored answer sent back exactly as Gemini gave it', () => {
@@ -53,7 +53,7 @@ describe('signature replay: a stored answer sent back exactly as Gemini gave it'
       { type: 'google_search_call', id: 'a', arguments: { queries: ['q'] }, signature: 'x' },
       { type: 'model_output', content: [{ type: 'text', text: 'hi', annotations: [{ type: 'url_citation', url: 'https://e.x' }] }, { type: 'image', data: image(3), mime_type: 'image/jpeg' }] },
     ];
-    const exchange = await storedExchange({ api: 'interactions', steps }, blobs);
+    const exchange = await storedExchange({ api: 'interactions', steps, interaction }, blobs);
     // Stored without the bytes: the record stays small.
     expect(JSON.stringify(exchange.model)).not.toContain(image(3));
     const replayed = replayStepsWithSignatures([exchange]);
@@ -68,14 +68,14 @@ describe('signature replay: a stored answer sent back exactly as Gemini gave it'
   it('each API replays only its own answers (the turn leaves the other\'s out)', async () => {
     const blobs = new BlobStore(new Keyv());
     const generated = await storedExchange({ api: 'generate-content', content: { role: 'model', parts: [{ text: 'hi' }] } }, blobs);
-    const interacted = await storedExchange({ api: 'interactions', steps: [{ type: 'model_output', content: [{ type: 'text', text: 'hi' }] }] }, blobs);
+    const interacted = await storedExchange({ api: 'interactions', steps: [{ type: 'model_output', content: [{ type: 'text', text: 'hi' }] }], interaction }, blobs);
     expect(replayWithSignatures([interacted])).toEqual([]);
     expect(replayStepsWithSignatures([generated])).toEqual({ ok: true, steps: [] });
   });
 
   it('names the image its record says is gone, instead of sending the history', async () => {
     const blobs = new BlobStore(new Keyv());
-    const exchange = await storedExchange({ api: 'interactions', steps: [{ type: 'model_output', content: [{ type: 'image', data: image(3), mime_type: 'image/jpeg' }] }] }, blobs);
+    const exchange = await storedExchange({ api: 'interactions', steps: [{ type: 'model_output', content: [{ type: 'image', data: image(3), mime_type: 'image/jpeg' }] }], interaction }, blobs);
     if (exchange.model.api !== 'interactions') throw new Error('not an Interactions answer');
     const [stored] = exchange.model.steps[0]!.images!;
     exchange.model.steps[0]!.images = [{ sha256: stored!.sha256, gone: true, in: 'content', index: 0 }];

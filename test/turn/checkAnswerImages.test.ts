@@ -22,7 +22,7 @@ describe('checkNoImageAnswer: what a text answer may keep for the next replay', 
     const answer = (draft: string) =>
       checkNoImageAnswer({
         kind: 'no-image',
-        modelContent: { api: 'interactions', steps: [{ type: 'thought', signature: 's', summary: [{ type: 'image', data: draft, mime_type: 'image/png' }] }, { type: 'model_output', content: [{ type: 'text', text: 'words' }] }] },
+        modelContent: { api: 'interactions', steps: [{ type: 'thought', signature: 's', summary: [{ type: 'image', data: draft, mime_type: 'image/png' }] }, { type: 'model_output', content: [{ type: 'text', text: 'words' }] }], interaction: { id: 'v1_a', createdAt: '2026-12-01T00:00:00.000Z' } },
         text: 'words',
         finishReason: undefined,
         usage: {},

@@ -41,7 +41,7 @@ describe('generateContentTransport', () => {
   it('sends the history (each answer exactly as Gemini gave it) then the new turn, and returns the answer\'s model content exactly', async () => {
     const blobs = new BlobStore(new Keyv());
     gemini.enqueue({ kind: 'image', thoughtImages: 2 });
-    const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const first = await transport(blobs).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     expect(gemini.requests.at(-1)).toMatchObject({ method: 'streamGenerateContent', alt: 'sse', streamEnd: 'complete' });
     expect(first).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'images' } });
     const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
@@ -50,7 +50,7 @@ describe('generateContentTransport', () => {
     expect(answer.content).toEqual(streamedContent());
     expect(answer.content.parts.at(-1)).toEqual({ text: '', thoughtSignature: expect.any(String) });
     // Stored as the bot stores it: images moved to the blob store, read back while the body streams.
-    const second = await transport(blobs).generate({ ...request, history: [await storedExchange(answer, blobs)], userParts: [{ text: 'make it blue' }] }, {});
+    const second = await transport(blobs).generate({ ...request, thread: [], history: [await storedExchange(answer, blobs)], userParts: [{ text: 'make it blue' }] }, {});
     expect(second.kind).toBe('answered');
     expect(gemini.requests.at(-1)?.status).toBe(200); // the emulator checks every thought signature
     expect((gemini.requests.at(-1)?.body as { contents: unknown[] }).contents).toEqual([
@@ -61,7 +61,7 @@ describe('generateContentTransport', () => {
   });
 
   it('gives the same outcome asked in one piece (generateContent), the bench\'s comparison', async () => {
-    const result = await transport(new BlobStore(new Keyv()), { stream: false }).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const result = await transport(new BlobStore(new Keyv()), { stream: false }).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     expect(gemini.requests.at(-1)?.method).toBe('generateContent');
     expect(result).toMatchObject({ kind: 'answered', outcome: { kind: 'images', text: "Here's the image you asked for." } });
   });
@@ -69,7 +69,7 @@ describe('generateContentTransport', () => {
   it('hands each interim image to onPreview as it streams, numbered, before the answer', async () => {
     gemini.enqueue({ kind: 'image', thoughtImages: 2 });
     const previews: InterimPreview[] = [];
-    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, { onPreview: (preview) => previews.push(preview) });
+    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, { onPreview: (preview) => previews.push(preview) });
     expect(previews.map((preview) => [preview.sketch.number, preview.sketch.image.mimeType, typeof preview.thought])).toEqual([
       [1, 'image/jpeg', 'string'],
       [2, 'image/jpeg', 'string'],
@@ -79,7 +79,7 @@ describe('generateContentTransport', () => {
 
   it('asks again when the stream is cut midway or ends early, and keeps only the whole answer', async () => {
     gemini.enqueue({ kind: 'image', thoughtImages: 2, stream: { cutAfter: 3 } }, { kind: 'image', stream: { endAfter: 2 } });
-    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     expect(gemini.requests.slice(-3).map((call) => call.streamEnd)).toEqual(['cut', 'ended', 'complete']);
     expect(result).toMatchObject({ kind: 'answered', retries: 2, outcome: { kind: 'images' } });
     expect(result.kind === 'answered' && result.outcome.kind === 'images' && result.outcome.modelContent).toEqual({ api: 'generate-content', content: streamedContent() });
@@ -88,7 +88,7 @@ describe('generateContentTransport', () => {
   it('gives up on a stream that goes silent (a timeout), and leaves the connection', async () => {
     const stalled = stalledStream(2);
     gemini.enqueue(stalled.behaviour);
-    const result = await transport(new BlobStore(new Keyv()), { stallMs: 100 }).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const result = await transport(new BlobStore(new Keyv()), { stallMs: 100 }).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     expect(result).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'timeout' } } });
     await vi.waitFor(() => expect(gemini.requests.at(-1)?.streamEnd).toBe('client-gone'), { timeout: 10_000, interval: 20 }); // not vi.waitFor's 1 s: the machine may be busy
     stalled.release();
@@ -105,19 +105,19 @@ describe('generateContentTransport', () => {
         createdAt: '2026-12-01T00:00:00.000Z',
       },
     ];
-    const result = await transport(blobs).generate({ ...request, history, userParts: [{ text: 'again' }] }, {});
+    const result = await transport(blobs).generate({ ...request, thread: history, history, userParts: [{ text: 'again' }] }, {});
     expect(result).toEqual({ kind: 'unsendable', problem: 'a stored image is missing', missingBlob: 'a'.repeat(64), retries: 0 });
     expect(gemini.requests.length).toBe(before);
   });
 
   it('returns a failure Gemini gave as an answered outcome, after the retries the policy allows', async () => {
     gemini.enqueue({ kind: 'error', status: 400, message: 'bad' });
-    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'x' }] }, {});
+    const result = await transport(new BlobStore(new Keyv())).generate({ ...request, thread: [], history: [], userParts: [{ text: 'x' }] }, {});
     expect(result).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 400 } } });
   });
 
   it('treats an error inside the stream as the Interactions transport does: retried by the status it names, never when it names none', async () => {
-    const ask = () => transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'x' }] }, {});
+    const ask = () => transport(new BlobStore(new Keyv())).generate({ ...request, thread: [], history: [], userParts: [{ text: 'x' }] }, {});
     const streamedError = (error: Record<string, unknown>) => ({ kind: 'raw' as const, status: 200, body: `data: ${JSON.stringify({ error })}\r\n\r\n`, contentType: 'text/event-stream' });
     let before = gemini.requests.length;
     gemini.enqueue(streamedError({ message: 'something new' }));
@@ -130,7 +130,7 @@ describe('generateContentTransport', () => {
   });
 
   it('retries an error inside the stream that gives a google.rpc.Code number as its HTTP twin is retried', async () => {
-    const ask = () => transport(new BlobStore(new Keyv())).generate({ ...request, history: [], userParts: [{ text: 'x' }] }, {});
+    const ask = () => transport(new BlobStore(new Keyv())).generate({ ...request, thread: [], history: [], userParts: [{ text: 'x' }] }, {});
     const streamedError = (error: Record<string, unknown>) => ({ kind: 'raw' as const, status: 200, body: `data: ${JSON.stringify({ error })}\r\n\r\n`, contentType: 'text/event-stream' });
     const retryInfo = { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.001s' };
     // DEADLINE_EXCEEDED (504), RESOURCE_EXHAUSTED (429, after the delay RetryInfo asks), INTERNAL (500), UNAVAILABLE (503).
@@ -153,7 +153,7 @@ describe('generateContentTransport when the store fails mid-send', () => {
   async function answeredTurn() {
     const keyv = new Keyv();
     const blobs = new BlobStore(keyv);
-    const first = await transport(blobs).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const first = await transport(blobs).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     const answer = first.kind === 'answered' && first.outcome.kind === 'images' ? first.outcome.modelContent : undefined;
     return { keyv, blobs, history: [await storedExchange(answer!, blobs)] };
   }
@@ -168,7 +168,7 @@ describe('generateContentTransport when the store fails mid-send', () => {
   it('answers a failure the member can retry, not an unreadable history: nothing is set aside or started afresh', async () => {
     const { keyv, blobs, history } = await answeredTurn();
     const result = await transport(new FailingReads(keyv)).generate(
-      { ...request, history, userParts: [{ text: 'again' }] },
+      { ...request, thread: history, history, userParts: [{ text: 'again' }] },
       {},
     );
     expect(result).toMatchObject({ kind: 'answered', outcome: { kind: 'failed', failure: { kind: 'unsendable', storeFailed: true } } });
@@ -182,7 +182,7 @@ describe('generateContentTransport when the store fails mid-send', () => {
       }
     }
     const result = await transport(new ShortReads(keyv)).generate(
-      { ...request, history, userParts: [{ text: 'again' }] },
+      { ...request, thread: history, history, userParts: [{ text: 'again' }] },
       {},
     );
     expect(result).toMatchObject({ kind: 'unsendable' });

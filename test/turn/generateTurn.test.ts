@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generateContentScope } from '../../src/turn/generateContentTransport.js';
 import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import type { GeminiTransport, GeminiTurnRequest } from '../../src/turn/geminiTransport.js';
@@ -16,7 +17,7 @@ function plannedWithFile(declared: number) {
     allowedModels: ['gemini-3-pro-image'],
     imageModels: new ModelTable(),
     historyBudgetBytes: BUDGET,
-    api: 'generate-content',
+    gemini: { api: 'generate-content', scope: generateContentScope },
     attachmentPolicy: { allowedOrigins: ['https://cdn.discordapp.com'], maxBytes: 1_000_000 },
   });
   if (plan.kind !== 'go') throw new Error(`planned ${plan.kind}`);
@@ -27,6 +28,7 @@ function plannedWithFile(declared: number) {
 function recordingGemini(sent: GeminiTurnRequest[]): GeminiTransport {
   return {
     api: 'generate-content',
+    scope: generateContentScope,
     async generate(request) {
       sent.push(request);
       return { kind: 'answered', outcome: { kind: 'blocked', stage: 'prompt', reason: 'SAFETY', text: '', usage: {} }, retries: 0 };

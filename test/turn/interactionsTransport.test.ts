@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Exchange } from '../../src/conversation/conversationRecord.js';
 import { storeAnswer, storeParts } from '../../src/conversation/storedParts.js';
 import { BlobStore } from '../../src/store/blobStore.js';
-import { interactionsTransport } from '../../src/turn/interactionsTransport.js';
+import { interactionsScope, interactionsTransport } from '../../src/turn/interactionsTransport.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 
 /** The Interactions transport against the emulator on loopback, on a clock the test sets. */
@@ -26,36 +26,60 @@ describe('interactionsTransport', () => {
   it('continues from an interaction younger than the retention, and replays the history itself past it, without asking Google first', async () => {
     const blobs = new BlobStore(new Keyv());
     let clock = Date.parse('2026-07-01T00:00:00Z');
-    const first = await transport(blobs, () => clock).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const first = await transport(blobs, () => clock).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     if (first.kind !== 'answered' || first.outcome.kind !== 'images') throw new Error(`unexpected ${JSON.stringify(first)}`);
-    const interaction = first.outcome.interaction!;
-    expect(interaction.createdAt).toBe('2026-07-01T00:00:00.000Z');
     const stored = await storeAnswer(first.outcome.modelContent, blobs);
     if (stored.api !== 'interactions') throw new Error('not an Interactions answer');
+    const { interaction } = stored;
+    // A new conversation's first answer builds on nothing.
+    expect(interaction).toEqual({ id: expect.any(String), createdAt: '2026-07-01T00:00:00.000Z' });
     const history: Exchange[] = [
-      { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...stored, interaction, messageId: 'm1' }, settings: {}, createdAt: interaction.createdAt },
+      { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...stored, messageId: 'm1' }, settings: {}, createdAt: interaction.createdAt },
     ];
     const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST');
 
     clock += 23 * HOUR;
-    const young = await transport(blobs, () => clock).generate({ ...request, history, userParts: [{ text: 'blue' }], continueFrom: interaction }, {});
+    const young = await transport(blobs, () => clock).generate({ ...request, thread: history, history, userParts: [{ text: 'blue' }], recordLatest: 'm1' }, {});
     expect(young).toMatchObject({ kind: 'answered', continued: true, outcome: { kind: 'images' } });
+    // The answer keeps what it built on, for a reroll of it; built on the record's latest, it may be continued from.
+    expect(young.kind === 'answered' && young.outcome.kind === 'images' && young.outcome.modelContent).toMatchObject({ api: 'interactions', interaction: { builtOn: 'm1' } });
+    expect(young.kind === 'answered' && young.outcome.kind === 'images' && young.outcome.modelContent.api === 'interactions' && young.outcome.modelContent.interaction.outdated).toBeUndefined();
     expect(posts().at(-1)?.body).toMatchObject({ previous_interaction_id: interaction.id, input: [{ type: 'user_input' }] });
 
     clock += 2 * HOUR;
     const before = posts().length;
-    const old = await transport(blobs, () => clock).generate({ ...request, history, userParts: [{ text: 'red' }], continueFrom: interaction }, {});
+    const old = await transport(blobs, () => clock).generate({ ...request, thread: history, history, userParts: [{ text: 'red' }], recordLatest: 'm9' }, {});
     expect(old).toMatchObject({ kind: 'answered', outcome: { kind: 'images' } });
     expect(old.kind === 'answered' && old.continued).toBeFalsy();
     expect(posts().length).toBe(before + 1); // one request: no 404 asked for first
     expect(posts().at(-1)?.status).toBe(200); // the replayed signatures verified
     expect((posts().at(-1)?.body as { previous_interaction_id?: string }).previous_interaction_id).toBeUndefined();
+    // Built on m1 while the record's latest is another answer (a reroll, an upscale of an older image): Google's copy
+    // skips the turns between, so the next turn replays the record rather than continue from it.
+    expect(old.kind === 'answered' && old.outcome.kind === 'images' && old.outcome.modelContent).toMatchObject({ api: 'interactions', interaction: { builtOn: 'm1', outdated: true } });
+  });
+
+  it('does not continue from an outdated interaction: the turn replays its history', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const first = await transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
+    if (first.kind !== 'answered' || first.outcome.kind !== 'images') throw new Error(`unexpected ${JSON.stringify(first)}`);
+    const stored = await storeAnswer(first.outcome.modelContent, blobs);
+    if (stored.api !== 'interactions') throw new Error('not an Interactions answer');
+    const history: Exchange[] = [
+      { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...stored, interaction: { ...stored.interaction, outdated: true }, messageId: 'm1' }, settings: {}, createdAt: stored.interaction.createdAt },
+    ];
+    expect(interactionsScope({ exchanges: history })).toEqual({ exchanges: history, held: false });
+    const replayed = await transport(blobs, Date.now).generate({ ...request, thread: history, history, userParts: [{ text: 'blue' }], recordLatest: 'm1' }, {});
+    expect(replayed.kind === 'answered' && replayed.continued).toBeFalsy();
+    const last = gemini.interactions.requests.filter((call) => call.method === 'POST').at(-1);
+    expect(last?.status).toBe(200);
+    expect((last?.body as { previous_interaction_id?: string }).previous_interaction_id).toBeUndefined();
   });
 
   it('keeps an answer that arrived whole although the connection is cut or stalls after it: one call, none billed twice', async () => {
     const blobs = new BlobStore(new Keyv());
     const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
-    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const ask = () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     let before = posts();
     gemini.enqueue({ kind: 'image', stream: { cutAfter: 'end' } });
     const cut = await ask();
@@ -76,7 +100,7 @@ describe('interactionsTransport', () => {
     const blobs = new BlobStore(new Keyv());
     const before = gemini.interactions.requests.length;
     gemini.enqueue({ kind: 'image', stream: { cutAfter: 2 } }, { kind: 'image' });
-    const answered = await transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const answered = await transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     expect(answered).toMatchObject({ kind: 'answered', retries: 1, outcome: { kind: 'images' } });
     const [broken, kept] = gemini.interactions.requests.slice(before).filter((call) => call.method === 'POST').map((call) => call.interactionId);
     await vi.waitFor(() => {
@@ -89,7 +113,7 @@ describe('interactionsTransport', () => {
 
   it('maps a step error, a cut stream and an HTTP error with a string code into the closed set', async () => {
     const blobs = new BlobStore(new Keyv());
-    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const ask = () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     gemini.interactions.enqueue({ kind: 'step-error' });
     expect(await ask()).toMatchObject({ kind: 'answered', outcome: { kind: 'no-image', finishReason: 'OTHER', modelContent: undefined } });
     gemini.enqueue({ kind: 'image', stream: { cutAfter: 3 } }, { kind: 'image' });
@@ -100,7 +124,7 @@ describe('interactionsTransport', () => {
 
   it('treats an error inside the stream as the generateContent transport does: retried by the status it names, never when it names none', async () => {
     const blobs = new BlobStore(new Keyv());
-    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const ask = () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
     const streamedError = (error: Record<string, unknown>) => ({
       kind: 'raw' as const,
@@ -120,7 +144,7 @@ describe('interactionsTransport', () => {
 
   it('retries an error inside the stream that gives a google.rpc.Code number as its HTTP twin is retried', async () => {
     const blobs = new BlobStore(new Keyv());
-    const ask = () => transport(blobs, Date.now).generate({ ...request, history: [], userParts: [{ text: 'a fox' }] }, {});
+    const ask = () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
     const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
     const streamedError = (error: Record<string, unknown>) => ({
       kind: 'raw' as const,

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
+import { interactionOf, type ConversationRecord, type Exchange } from '../../src/conversation/conversationRecord.js';
 import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import { blobIdOf } from '../../src/store/blobStore.js';
 import type { GeminiPart } from '../../src/gemini/geminiTypes.js';
+import { generateContentScope } from '../../src/turn/generateContentTransport.js';
+import { interactionsScope } from '../../src/turn/interactionsTransport.js';
 import { newUserParts, planRequestContents, referenceBytesOf, type RequestInput } from '../../src/turn/planRequestContents.js';
 
 /** An answer image of `bytes` base64 characters, stored under the id of `base64`'s bytes. */
@@ -31,13 +33,22 @@ const MB = 1_000_000;
 const threeTurns = record(exchange('m1', 2 * MB), exchange('m2', 2 * MB), exchange('m3', 2 * MB));
 const reference = { inlineData: { mimeType: 'image/png', data: Buffer.from('hat').toString('base64') } };
 
-/** What a turn with these (downloaded) `references` sends: the request chosen by their size, then the new user turn. */
-type Input = Partial<Omit<RequestInput, 'referenceBytes'>> & { references?: GeminiPart[] };
+/**
+ * What a turn with these (downloaded) `references` sends on `api`: the request chosen by their size from what of
+ * `record` the API's transport sends (its scope, from where the turn builds), then the new user turn.
+ */
+type Input = Partial<Omit<RequestInput, 'referenceBytes' | 'scope'>> & { references?: GeminiPart[]; record?: ConversationRecord; buildsOn?: string; redoes?: Exchange };
 
-function plan({ references = [], ...input }: Input, budget = 100 * MB) {
-  const full = { record: undefined, prompt: 'make it blue', referenceBytes: referenceBytesOf(references), ...input };
+const scopeOn = { 'generate-content': generateContentScope, interactions: interactionsScope };
+
+function plan({ references = [], record: stored, buildsOn, redoes, api = 'generate-content', ...input }: Input, budget = 100 * MB) {
+  const scope = scopeOn[api]({ exchanges: stored?.exchanges ?? [], buildsOn, redoes });
+  const full = { scope, api, prompt: 'make it blue', referenceBytes: referenceBytesOf(references), ...input };
   const chosen = planRequestContents(full, budget);
-  return chosen.kind === 'ready' ? { ...chosen, userParts: newUserParts(full, chosen, references) } : chosen;
+  if (chosen.kind !== 'ready') return chosen;
+  // Where the transport goes on from: the last exchange of the scope, when Gemini holds the conversation.
+  const continueFrom = scope.held ? interactionOf(scope.exchanges.at(-1))?.id : undefined;
+  return { ...chosen, userParts: newUserParts(full, chosen, references), continueFrom, builtOn: chosen.thread.at(-1)?.model.messageId };
 }
 
 /** The plan in words: which turns are sent (by message id), and what the new user turn holds. */
@@ -196,12 +207,23 @@ describe('planRequestContents on GEMINI_API=interactions: where a turn continues
     if (planned.kind !== 'ready') throw new Error(`unexpected ${planned.kind}`);
     const { history, userParts } = summary(planned) as { history: unknown[]; userParts: string[] };
     const { droppedExchanges, otherApiExchanges } = planned;
-    expect({ history, userParts, continueFrom: planned.continueFrom?.id, builtOn: planned.builtOn, droppedExchanges, otherApiExchanges }).toMatchObject(expected);
+    expect({ history, userParts, continueFrom: planned.continueFrom, builtOn: planned.builtOn, droppedExchanges, otherApiExchanges }).toMatchObject(expected);
   });
 
   it('refuses an edit of an older image that cannot travel with references that fill the budget, as generateContent does (the continuation needs it too)', () => {
     expect(plan({ record: three, replyToMessageId: 'm1', references: [bigReference], api: 'interactions' }, 5 * MB)).toEqual({ kind: 'too-large' });
     expect(plan({ record: threeTurns, replyToMessageId: 'm1', references: [bigReference] }, 5 * MB)).toEqual({ kind: 'too-large' });
+  });
+
+  it('a reroll builds where the turn it redoes built (its interaction says so), on interactions only', () => {
+    const rerolled = onInteractions('m3');
+    if (rerolled.model.api !== 'interactions') throw new Error('not an Interactions answer');
+    rerolled.model.interaction.builtOn = 'm1';
+    const redo = { record: three, redoes: rerolled, exactUserParts: [{ text: 'make it red' }] };
+    expect(plan({ ...redo, api: 'interactions' })).toMatchObject({ continueFrom: 'int-m1', builtOn: 'm1' });
+    expect(summary(plan({ ...redo, api: 'interactions' }))).toMatchObject({ history: ['sig-m1'], userParts: ['text: make it red'] });
+    // generateContent sends the whole history before the turn, whatever it built on.
+    expect(summary(plan({ record: threeTurns, redoes: rerolled, exactUserParts: [{ text: 'make it red' }] }))).toMatchObject({ history: ['sig-m1', 'sig-m2', 'sig-m3'] });
   });
 
   it('sends the model the same conversation as generateContent for a reply to an older image', () => {

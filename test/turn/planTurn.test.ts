@@ -3,6 +3,10 @@ import type { ConversationRecord, Exchange } from '../../src/conversation/conver
 import type { ThreadConversation } from '../../src/conversation/loadConversation.js';
 import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { needsLatestPostedImages, planTurn } from '../../src/turn/planTurn.js';
+import { generateContentScope } from '../../src/turn/generateContentTransport.js';
+import { interactionsScope } from '../../src/turn/interactionsTransport.js';
+
+const onInteractions = { api: 'interactions' as const, scope: interactionsScope };
 import type { PlanFacts, TurnAsk } from '../../src/turn/turnPlan.js';
 
 const PRO = 'gemini-3-pro-image';
@@ -53,7 +57,7 @@ function facts(ask: Partial<TurnAsk>, stored: ThreadConversation = found, more: 
     allowedModels: [PRO, FLASH],
     imageModels: new ModelTable(),
     historyBudgetBytes: 20_000_000,
-    api: 'generate-content',
+    gemini: { api: 'generate-content', scope: generateContentScope },
     attachmentPolicy: { allowedOrigins: ['https://cdn.discordapp.com'], maxBytes: 10_000_000 },
     ...more,
   };
@@ -148,7 +152,7 @@ describe('planTurn: what a turn does, decided before any call', () => {
     {
       case: 'a reroll builds on what its turn first built on, also a reroll of a reroll (its answer keeps the first base)',
       facts: facts({ replay: { messageId: 'm3' } }, { kind: 'found', record: { ...record, exchanges: [exchange('m1'), exchange('m2'), { ...exchange('m3'), model: { api: 'interactions', steps: [], interaction: { id: 'i3', createdAt: '2026-12-01T00:00:00.000Z', builtOn: 'm1' }, messageId: 'm3' } }] } }),
-      expected: { replayIndex: 2, buildsOn: 'm1' },
+      expected: { replayIndex: 2, buildsOn: undefined },
     },
     {
       case: 'a reroll of a turn that does not say what it built on builds on the turn before it',
@@ -192,7 +196,7 @@ describe('planTurn: what a turn does, decided before any call', () => {
       facts: facts(
         { replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] },
         { kind: 'found', record: { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), model: { api: 'interactions' as const, steps: [], interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const }, messageId: id } })) } },
-        { api: 'interactions' },
+        { gemini: onInteractions },
       ),
       expected: { sent: 2, dropped: 0, resent: 0 },
     },
@@ -202,8 +206,21 @@ describe('planTurn: what a turn does, decided before any call', () => {
 
   it('a branch appends its answers to its own record, and continues from the branched image\'s interaction', () => {
     const branch = { ...record, threadId: 't2', exchanges: ['m1', 'm2'].map((id) => ({ ...exchange(id), model: { api: 'interactions' as const, steps: [], interaction: { id: `i-${id}`, createdAt: '2026-12-01T00:00:00.000Z', shared: true as const }, messageId: id } })) };
-    const plan = planTurn(facts({ replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] }, { kind: 'found', record: branch }, { api: 'interactions' }));
-    expect(plan).toMatchObject({ kind: 'go', store: { kind: 'append', record: branch }, replyToMessageId: 'm2', request: { continueFrom: { id: 'i-m2' } } });
+    const plan = planTurn(facts({ replyToMessageId: 'm2', repliedImages: [image('m2.jpg')] }, { kind: 'found', record: branch }, { gemini: onInteractions }));
+    expect(plan).toMatchObject({ kind: 'go', store: { kind: 'append', record: branch }, replyToMessageId: 'm2' });
+    // The transport goes on from the last exchange of the thread the turn builds on: the branched image's.
+    expect(plan.kind === 'go' && plan.request.thread.map((exchange) => exchange.model.messageId)).toEqual(['m1', 'm2']);
+  });
+
+  it('a reroll builds where its turn first did: on interactions its request stops there, generateContent sends the whole history before it', () => {
+    const rerolled = { ...exchange('m3'), model: { api: 'interactions' as const, steps: [], interaction: { id: 'i3', createdAt: '2026-12-01T00:00:00.000Z', builtOn: 'm1' }, messageId: 'm3' } };
+    const stored: ThreadConversation = { kind: 'found', record: { ...record, exchanges: [exchange('m1'), exchange('m2'), rerolled] } };
+    const sentOn = (gemini: PlanFacts['gemini']) => {
+      const plan = planTurn(facts({ replay: { messageId: 'm3' } }, stored, { gemini }));
+      return plan.kind === 'go' ? plan.request.thread.map((exchange) => exchange.model.messageId) : plan;
+    };
+    expect(sentOn(onInteractions)).toEqual(['m1']);
+    expect(sentOn({ api: 'generate-content', scope: generateContentScope })).toEqual(['m1', 'm2']);
   });
 
   it('a thread one of whose images the store lost goes on without its history, with its model and options, and replaces the record', () => {

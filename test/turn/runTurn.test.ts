@@ -13,6 +13,7 @@ import { runTurn } from '../../src/turn/runTurn.js';
 import type { TurnDependencies } from '../../src/turn/turnDependencies.js';
 import type { TurnDelivery, TurnProgress } from '../../src/turn/turnRequest.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
+import { generateContentScope } from '../../src/turn/generateContentTransport.js';
 import { UsageLedger } from '../../src/usage/usageLedger.js';
 
 const logger = createLogger('silent');
@@ -52,6 +53,7 @@ describe('a turn that throws while Gemini draws', () => {
     // Sketch 1 is shown at once, sketch 2 waits its 2 s; then the turn breaks (a bug, a store that throws).
     const gemini: GeminiTransport = {
       api: 'generate-content',
+      scope: generateContentScope,
       async generate(_request, hooks) {
         hooks.onPreview?.(sketch(1));
         hooks.onPreview?.(sketch(2));
@@ -86,6 +88,7 @@ describe('the order of a turn\'s steps', () => {
     const steps: string[] = [];
     const gemini: GeminiTransport = {
       api: 'generate-content',
+      scope: generateContentScope,
       async generate() {
         steps.push('gemini');
         return { kind: 'answered', outcome: { kind: 'blocked', stage: 'prompt', reason: 'SAFETY', text: '', usage: {} }, retries: 0 };
