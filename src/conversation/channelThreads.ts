@@ -113,11 +113,6 @@ export class ChannelThreads {
     if (failed) throw failed.reason;
   }
 
-  /** Removes the channel's whole list (the channel is gone). Throws when the store fails. */
-  async drop(place: ThreadPlace): Promise<void> {
-    await Promise.all([olderListKey(place), ...Array.from({ length: BUCKETS }, (_, bucket) => bucketKey(place, bucket))].map((key) => this.keyv.delete(key)));
-  }
-
   /**
    * `next` gives the new list, or undefined to leave it as it is. A list that
    * cannot be read is never overwritten blindly: it is set aside as stored

@@ -15,26 +15,41 @@ import type { ThreadQueue } from './threadQueue.js';
  * knows were in the channel (discord.js's cache: the active ones), so a
  * record from before records named their channel goes too. A thread that
  * fails is logged and the others still go. Returns how each thread ended.
+ *
+ * The list is changed once at the end, each piece under its lease: only the
+ * threads whose record is gone (forgotten, or found missing) leave it. One
+ * that failed, or whose record was kept, stays listed and is not orphaned;
+ * a thread another process lists meanwhile stays too.
  */
 export async function forgetChannel(
   deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
   channel: ThreadPlace,
   knownThreadIds: readonly string[] = [],
 ): Promise<ForgetThreadResult['kind'][]> {
-  const threadIds = [...new Set([...(await deps.conversations.byChannel.list(channel)), ...knownThreadIds])];
+  const listed = await deps.conversations.byChannel.list(channel);
+  const threadIds = [...new Set([...listed, ...knownThreadIds])];
   if (threadIds.length === 0) {
     deps.logger.debug({ channelId: channel.channelId }, 'a deleted channel had no stored conversation in its threads; nothing to forget');
     return [];
   }
   const ended: ForgetThreadResult['kind'][] = [];
+  const gone: string[] = [];
   for (const threadId of threadIds) {
     try {
-      ended.push((await forgetThread(deps, { threadId, guildId: channel.guildId, parentId: channel.channelId })).kind);
+      // Not off the list one by one: that rewrote a piece of the list per thread.
+      const { kind } = await forgetThread(deps, { threadId, guildId: channel.guildId, parentId: channel.channelId }, { keepListed: true });
+      ended.push(kind);
+      if (kind === 'forgotten' || kind === 'none') gone.push(threadId);
     } catch (error) {
-      deps.logger.error({ err: error, threadId, channelId: channel.channelId }, 'the conversation of a deleted channel\'s thread could not be forgotten');
+      deps.logger.error({ err: error, threadId, channelId: channel.channelId }, 'the conversation of a deleted channel\'s thread could not be forgotten; it stays on the channel\'s list');
     }
   }
-  await deps.conversations.byChannel.drop(channel);
+  try {
+    await deps.conversations.byChannel.remove(channel, gone.filter((threadId) => listed.includes(threadId)));
+  } catch (error) {
+    // The records are gone: names left on the list find none, which a later read passes over.
+    deps.logger.warn({ err: error, channelId: channel.channelId }, 'a deleted channel\'s forgotten threads could not be taken off its list');
+  }
   deps.logger.info({ channelId: channel.channelId, guildId: channel.guildId, threads: threadIds.length, forgotten: ended.filter((kind) => kind === 'forgotten').length }, 'channel deleted: the conversations of its threads are forgotten');
   return ended;
 }

@@ -29,6 +29,8 @@ export type ForgetThreadResult =
 export async function forgetThread(
   deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
   thread: DeletedThread,
+  /** `keepListed`: the caller takes the thread off its channel's list itself (a deleted channel, all its threads at once). */
+  options: { keepListed?: boolean } = {},
 ): Promise<ForgetThreadResult> {
   // In the thread's line: a turn saving now finishes first, so its exchange (and interaction) is forgotten with the rest.
   const removed = await deps.threadQueue.run(thread.threadId, async (): Promise<ForgetThreadResult> => {
@@ -51,7 +53,7 @@ export async function forgetThread(
     }
     await deps.conversations.delete(thread.threadId);
     // Off its channel's list; a failure leaves a name there that finds no record, which a channel deletion passes over.
-    if (parentId !== undefined) {
+    if (parentId !== undefined && !options.keepListed) {
       await deps.conversations.byChannel.remove({ guildId: thread.guildId, channelId: parentId }, [thread.threadId]).catch((error: unknown) => {
         deps.logger.warn({ err: error, threadId: thread.threadId, parentId }, 'a deleted thread could not be taken off its channel\'s list');
       });

@@ -90,6 +90,60 @@ describe('forgetChannel', () => {
     expect(forgotten.sort()).toEqual([['t1-i2'], ['t2-i2']]);
   });
 
+  it('changes each piece of the list once, at the end, however many threads the channel had', async () => {
+    const map = new Map<string, unknown>();
+    const listChanges: string[] = [];
+    const store = {
+      get: async (key: string) => map.get(key),
+      set: async (key: string, value: unknown) => void (key.includes('channel-threads:') && listChanges.push(key), map.set(key, value)),
+      delete: async (key: string) => (key.includes('channel-threads:') && listChanges.push(key), map.delete(key)),
+      clear: async () => map.clear(),
+      has: async (key: string) => map.has(key),
+      on: () => store,
+    };
+    const keyv = new Keyv({ store: store as never, throwOnErrors: true });
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+    const threadIds = Array.from({ length: 300 }, (_, index) => `t${index}`);
+    for (const threadId of threadIds) {
+      await conversations.save(record(threadId));
+      await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, threadId);
+    }
+    listChanges.length = 0;
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget: async () => undefined } };
+    expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toHaveLength(300);
+    expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
+    expect(listChanges.length).toBeGreaterThan(0);
+    expect(listChanges.length).toBe(new Set(listChanges).size);
+  });
+
+  it('keeps listed a thread whose forgetting failed, and one another process lists meanwhile; the forgotten ones leave', async () => {
+    const map = new Map<string, unknown>();
+    const store = {
+      get: async (key: string) => {
+        if (key === 'keyv:conversation:t2') throw new Error('the store is unreachable');
+        return map.get(key);
+      },
+      set: async (key: string, value: unknown) => void map.set(key, value),
+      delete: async (key: string) => map.delete(key),
+      clear: async () => map.clear(),
+      has: async (key: string) => map.has(key),
+      on: () => store,
+    };
+    const keyv = new Keyv({ store: store as never, throwOnErrors: true });
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+    const place = { guildId: 'g1', channelId: 'c1' };
+    for (const threadId of ['t1', 't2', 't3']) {
+      await keyv.set(`conversation:${threadId}`, record(threadId));
+      await conversations.byChannel.add(place, threadId);
+    }
+    // A new conversation of the channel another process lists while this one forgets (Google's answer comes between).
+    const forget = async () => void (await conversations.byChannel.add(place, 't9'));
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget } };
+    expect((await forgetChannel(deps, place)).sort()).toEqual(['forgotten', 'forgotten']);
+    expect((await conversations.byChannel.list(place)).sort()).toEqual(['t2', 't9']);
+    expect(map.has('keyv:conversation:t2')).toBe(true);
+  });
+
   it('a thread deleted by itself leaves its channel\'s list', async () => {
     const { conversations, deps } = await setUp(record('t1'), record('t2'));
     expect((await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).kind).toBe('forgotten');
