@@ -147,13 +147,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       }
       return;
     }
-    track(
-      handleMessage(bot, message).catch(async (error: unknown) => {
-        const text = reportUnexpectedError(bot, error, { messageId: message.id, channelId: message.channelId });
-        await message.reply(textPayload(text)).catch(() => undefined);
-      }),
-      { messageId: message.id },
-    );
+    // handleMessage tells the member of its own failures; track only logs what could not be told.
+    track(handleMessage(bot, message), { messageId: message.id });
   });
 
   // A deleted thread's conversation goes with it (conversation/forgetThread.ts). While stopping, another process or

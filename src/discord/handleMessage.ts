@@ -6,8 +6,8 @@ import { checkAccess } from '../settings/checkAccess.js';
 import { findLatestBotImages } from './findLatestBotImages.js';
 import { keepTyping } from './keepTyping.js';
 import { accessRequestOf } from './memberAccess.js';
-import { messageDelivery } from './messageDelivery.js';
-import { readAddressing } from './readAddressing.js';
+import { messageDelivery, type MessageDelivery } from './messageDelivery.js';
+import { readAddressing, type Addressing } from './readAddressing.js';
 import { checkPermissions } from './requiredPermissions.js';
 import { runTurn } from '../turn/runTurn.js';
 import { turnDeliveryTo } from './turnDeliveryTo.js';
@@ -17,12 +17,24 @@ import { reportUnexpectedError } from './reportUnexpectedError.js';
 
 /**
  * A message that speaks to the bot becomes a turn: in a thread it continues
- * that thread's conversation, elsewhere it starts a new one.
+ * that thread's conversation, elsewhere it starts a new one. Never throws:
+ * this is the one place a message's unexpected failure is told to its
+ * author, where the request stood (its status reply, a sketch perhaps)
+ * rather than in a second reply under a stale sketch, else in a reply.
  */
 export async function handleMessage(bot: BotContext, message: Message): Promise<void> {
   if (!message.inGuild()) return;
   const addressing = readAddressing(message);
   if (!addressing) return;
+  const delivery = messageDelivery(message, bot.logger);
+  try {
+    await answerMessage(bot, message, addressing, delivery);
+  } catch (error) {
+    await delivery.explain(reportUnexpectedError(bot, error, { messageId: message.id, channelId: message.channelId }));
+  }
+}
+
+async function answerMessage(bot: BotContext, message: Message<true>, addressing: Addressing, delivery: MessageDelivery): Promise<void> {
   // Claimed when it matters, and once: a second claim by this process would find its own.
   let claimed: Promise<boolean> | undefined;
   const claim = () => (claimed ??= claimMessage(bot, message));
@@ -48,7 +60,6 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
 
   const thread = message.channel.isThread() ? message.channel : undefined;
   const stopTyping = keepTyping(message, bot.logger);
-  const delivery = messageDelivery(message);
   try {
     // No await since the message arrived: the turn takes its place in the thread's line in order of arrival.
     await runTurn(
@@ -68,9 +79,6 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
       },
       turnDeliveryTo(delivery, bot.logger),
     );
-  } catch (error) {
-    // Told where the request stood (its status reply, a sketch perhaps), not in a second reply under a stale sketch.
-    await delivery.explain(reportUnexpectedError(bot, error, { messageId: message.id, channelId: message.channelId }));
   } finally {
     stopTyping();
   }

@@ -1,14 +1,18 @@
 import type { Message } from 'discord.js';
+import type { Logger } from 'pino';
 import type { ChannelDelivery } from './channelDelivery.js';
 import { replacingTextPayload, textPayload, toMessagePayload } from './toMessagePayload.js';
 import { uploadLimitForTier } from './uploadLimit.js';
 
 /** A message's delivery, which can also tell the member that the turn failed unexpectedly. */
-interface MessageDelivery extends ChannelDelivery {
+export interface MessageDelivery extends ChannelDelivery {
   /**
    * Tells the member what went wrong: in the status reply while it shows
    * where the request stood (a sketch included, replaced by the sentence),
-   * else in a reply of its own, so a posted answer keeps its words. Never throws.
+   * else in a reply of its own, so a posted answer keeps its words; a reply
+   * of its own too when Discord refuses the status reply's edit. When Discord
+   * refuses that reply as well, there is no one left to tell but the log.
+   * Never throws.
    */
   explain(text: string): Promise<void>;
 }
@@ -19,7 +23,7 @@ interface MessageDelivery extends ChannelDelivery {
  * answer replaces it, so the thread gets one message per request, not a
  * trail of notices.
  */
-export function messageDelivery(request: Message<true>): MessageDelivery {
+export function messageDelivery(request: Message<true>, logger: Logger): MessageDelivery {
   // The status reply as a promise, so an edit or the answer never races its creation.
   let status: Promise<Message> | undefined;
   let answered = false;
@@ -45,11 +49,16 @@ export function messageDelivery(request: Message<true>): MessageDelivery {
       if (statusMessage) {
         const edited = await statusMessage.edit(replacingTextPayload(text)).then(
           () => true,
-          () => false,
+          (error: unknown) => {
+            logger.warn({ err: error, messageId: request.id }, 'could not explain a failure in the status reply; replying instead');
+            return false;
+          },
         );
         if (edited) return;
       }
-      await request.reply(textPayload(text)).catch(() => undefined);
+      await request.reply(textPayload(text)).catch((error: unknown) => {
+        logger.error({ err: error, messageId: request.id, channelId: request.channelId }, 'could not tell the member that the request failed');
+      });
     },
   };
 }
