@@ -1,6 +1,7 @@
 import type { BlobStore } from '../store/blobStore.js';
 import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange, type StepImage, type StoredStep } from './conversationRecord.js';
 import type { ExchangeV1, ExchangeV3, PartV1, PartV3, RecordV1, RecordV3, StoredRecord } from './olderRecords.js';
+import { isRecord } from '../gemini/isRecord.js';
 
 /**
  * Brings a record written by an earlier build up to the current version, so
@@ -97,8 +98,4 @@ function stepsFromParts(parts: PartV3[]): StoredStep[] {
     items.push(raw['item']);
   }
   return steps.map(({ raw, images }) => (images.length > 0 ? { raw, images } : { raw }));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GeminiPart } from './geminiTypes.js';
 import type { InteractionStep } from './interactionSteps.js';
+import { isRecord } from './isRecord.js';
 
 /** Read first: an event type this bot does not know is skipped whatever its fields hold (Google may add some). */
 const eventTypeSchema = z.looseObject({ event_type: z.string() });
@@ -133,8 +134,4 @@ function appendItem(step: InteractionStep, field: 'summary' | 'content', item: R
 function itemsOf(step: InteractionStep, field: 'summary' | 'content'): Array<Record<string, unknown>> {
   if (!Array.isArray(step[field])) step[field] = [];
   return step[field] as Array<Record<string, unknown>>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import type { GeminiPart } from './geminiTypes.js';
+import { isRecord } from './isRecord.js';
 
 /**
  * A streamed answer put back together, chunk by chunk, the way Google's own
@@ -82,8 +83,4 @@ export function assembleStreamedAnswer(): AnswerAssembly {
       return { ...response, candidates: [assembled] };
     },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
