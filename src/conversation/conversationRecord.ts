@@ -142,6 +142,11 @@ export const conversationRecordSchema = z.object({
   model: z.string(),
   settings: imageSettingsSchema,
   exchanges: z.array(exchangeSchema),
+  /**
+   * Interactions Google stores for this thread that a Delete asked it to delete and it has not yet confirmed gone
+   * (2xx or 404): the next Delete, or the thread's deletion, asks again. Their exchanges are marked `forgotten`.
+   */
+  forgetAtGoogle: z.array(z.string().min(1)).min(1).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -5,6 +5,7 @@ import { findExchangeByMessage, interactionOf, withInteraction, type Exchange } 
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
 import type { ThreadQueue } from './threadQueue.js';
+import type { GeminiTransport } from '../turn/geminiTransport.js';
 
 /** A member's request to take one answer, and its turn, out of a conversation. */
 export interface TurnDeletion {
@@ -46,14 +47,18 @@ export function deleteTurn(
     if (found.exchange.user.authorId !== deletion.userId && !deletion.moderator) return { ok: false, refusal: { kind: 'not-yours-to-delete' } };
     // Google's stored interactions of this turn and of every later one hold it (Interactions API): the later ones are
     // never continued from again (the next turn replays the record, without it), and all of them may go at Google.
-    const held = interactionsToForget(stored.record.exchanges.slice(found.index), deps.logger, deletion.threadId);
+    // With those an earlier Delete asked Google to delete and it did not confirm: asked again now.
+    const held = [...new Set([...(stored.record.forgetAtGoogle ?? []), ...interactionsToForget(stored.record.exchanges.slice(found.index), deps.logger, deletion.threadId)])];
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
       const interaction = interactionOf(exchange);
       if (index < found.index || !interaction) return [exchange];
       return [withInteraction(exchange, { outdated: true, ...(held.includes(interaction.id) ? { forgotten: true } : {}) })];
     });
-    await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
+    // Each marked forgotten and kept on forgetAtGoogle until Google confirms it gone (confirmForgotten), so a DELETE
+    // that fails, or that a stopping process cuts off, is asked again by the next Delete or the thread's deletion.
+    const { forgetAtGoogle: _asked, ...unchanged } = stored.record;
+    await deps.conversations.save({ ...unchanged, exchanges, ...(held.length > 0 ? { forgetAtGoogle: held } : {}), updatedAt: new Date().toISOString() });
     try {
       await deletion.deleteMessage();
     } catch (error) {
@@ -64,6 +69,35 @@ export function deleteTurn(
     }
     return { ok: true, messageLeft: false, geminiInteractionIds: held };
   });
+}
+
+/**
+ * Asks Google to delete the interactions a Delete named, then takes those it
+ * confirmed gone off the record's forgetAtGoogle (in the thread's line); the
+ * others stay there for the next Delete or the thread's deletion. Never
+ * rejects: a store failure leaves the ids to be asked again, harmlessly.
+ */
+export async function forgetAtGoogle(
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
+  threadId: string,
+  interactionIds: readonly string[],
+): Promise<void> {
+  const notConfirmed = await deps.gemini.forget(interactionIds);
+  const confirmed = new Set(interactionIds.filter((id) => !notConfirmed.includes(id)));
+  if (confirmed.size === 0) return;
+  try {
+    await deps.threadQueue.run(threadId, async () => {
+      const loaded = await deps.conversations.load(threadId);
+      // A thread deleted meanwhile took its ids with it (forgetThread).
+      if (loaded.kind !== 'found' || !loaded.record.forgetAtGoogle) return;
+      const { forgetAtGoogle: asked, ...record } = loaded.record;
+      const left = asked.filter((id) => !confirmed.has(id));
+      if (left.length === asked.length) return;
+      await deps.conversations.save(left.length > 0 ? { ...record, forgetAtGoogle: left } : record);
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error, threadId }, 'could not note the interactions Google deleted; a later Delete asks it again');
+  }
 }
 
 /**

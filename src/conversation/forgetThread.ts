@@ -58,7 +58,9 @@ export async function forgetThread(
         deps.logger.warn({ err: error, threadId: thread.threadId, parentId }, 'a deleted thread could not be taken off its channel\'s list');
       });
     }
-    return { kind: 'forgotten', interactionIds: interactionsToForget(loaded.record.exchanges, deps.logger, thread.threadId) };
+    // With those a Delete asked Google to delete and it did not confirm gone.
+    const interactionIds = [...new Set([...(loaded.record.forgetAtGoogle ?? []), ...interactionsToForget(loaded.record.exchanges, deps.logger, thread.threadId)])];
+    return { kind: 'forgotten', interactionIds };
   });
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');
   if (removed.kind !== 'forgotten') return removed;

@@ -87,6 +87,9 @@ export interface GeminiTransport {
   readonly api: GeminiApi;
   scope(thread: TurnThread): ReplayScope;
   generate(request: GeminiTurnRequest, hooks: TurnHooks): Promise<GeminiTurnResult>;
-  /** Deletes interactions Google stores (Interactions API), whichever API is in use now; best effort: each failure logged, never rejects. */
-  forget(interactionIds: readonly string[]): Promise<void>;
+  /**
+   * Deletes interactions Google stores (Interactions API), whichever API is in use now; best effort: each failure
+   * logged, never rejects. Returns the ids Google did not confirm gone (2xx or 404).
+   */
+  forget(interactionIds: readonly string[]): Promise<string[]>;
 }

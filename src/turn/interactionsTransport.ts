@@ -142,7 +142,7 @@ async function send(
 
 /** Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not replayable or not saved): no Delete could reach it later. */
 function discarding(deps: InteractionsTransportDependencies, interactionId: string | undefined): (() => Promise<void>) | undefined {
-  return interactionId === undefined ? undefined : () => forgetInteractions(deps, [interactionId]);
+  return interactionId === undefined ? undefined : async () => void (await forgetInteractions(deps, [interactionId]));
 }
 
 /** The id of an interaction whose answer could not be read otherwise, so it can still be deleted. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { saveBranch } from '../../src/conversation/branchConversation.js';
 import { interactionOf, type ConversationRecord, type Exchange, type StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
-import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
+import { deleteTurn, forgetAtGoogle, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { ThreadQueue } from '../../src/conversation/threadQueue.js';
 import type { Refusal } from '../../src/refusals/refusal.js';
@@ -99,8 +99,9 @@ describe('deleteTurn', () => {
     const deps = await storeWith(withInteractions);
     expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3'] });
     const loaded = await deps.conversations.load('t1');
-    // int-3 is asked to go now: marked so, no later Delete or thread deletion asks Google again.
+    // int-3 is asked to go now: marked so, and kept on forgetAtGoogle until Google confirms it gone.
     expect(loaded.kind === 'found' && loaded.record.exchanges.map(interactionOf)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true, forgotten: true }]);
+    expect(loaded.kind === 'found' && loaded.record.forgetAtGoogle).toEqual(['int-3']);
   });
 
   it('never names again an interaction an earlier Delete asked Google to delete; a thread deletion does not either', async () => {
@@ -114,15 +115,54 @@ describe('deleteTurn', () => {
       ],
     };
     const deps = await storeWith(withInteractions);
-    expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-2', 'int-3'] });
-    expect(await deleteTurn(deps, deletion({ messageId: 'm3' }))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
     const forgotten: string[][] = [];
-    const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => void forgotten.push([...ids]) } };
+    const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) } };
+    expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-2', 'int-3'] });
+    await forgetAtGoogle(forgetting, 't1', ['int-2', 'int-3']);
+    expect(await deleteTurn(deps, deletion({ messageId: 'm3' }))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
     // The thread deleted after the first Delete (the second took nothing more at Google): only int-1 is still there.
     const afterFirstDelete: ConversationRecord = { ...withInteractions, exchanges: [withInteractions.exchanges[0]!, answeredOnInteractions(withInteractions.exchanges[2]!, { ...at('int-3'), outdated: true, forgotten: true })] };
     await deps.conversations.save(afterFirstDelete);
     expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-1'] });
-    expect(forgotten).toEqual([['int-1']]);
+    expect(forgotten).toEqual([['int-2', 'int-3'], ['int-1']]);
+  });
+
+  it('asks Google again, on the next Delete and on the thread\'s deletion, to delete what it did not confirm gone', async () => {
+    const at = (id: string) => ({ id, createdAt: '2026-12-01T00:00:00.000Z' });
+    const withInteractions: ConversationRecord = {
+      ...record,
+      exchanges: [
+        answeredOnInteractions(exchange('m1'), at('int-1')),
+        answeredOnInteractions(exchange('m2', 'bob'), at('int-2')),
+        answeredOnInteractions(exchange('m3', 'bob'), at('int-3')),
+        answeredOnInteractions(exchange('m4', 'bob'), at('int-4')),
+      ],
+    };
+    const deps = await storeWith(withInteractions);
+    const asked: string[][] = [];
+    // Google answers int-3's DELETE with a 503 (forget returns the ids it did not confirm gone).
+    const unconfirmed = new Set(['int-3']);
+    const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => (asked.push([...ids]), ids.filter((id) => unconfirmed.has(id))) } };
+    const pending = async () => {
+      const loaded = await deps.conversations.load('t1');
+      return loaded.kind === 'found' ? loaded.record.forgetAtGoogle : loaded.kind;
+    };
+    const first = await deleteTurn(deps, deletion({ messageId: 'm3' }));
+    expect(first).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3', 'int-4'] });
+    // Kept until Google answers: a process stopped before then asks again later too.
+    expect(await pending()).toEqual(['int-3', 'int-4']);
+    await forgetAtGoogle(forgetting, 't1', ['int-3', 'int-4']);
+    expect(await pending()).toEqual(['int-3']);
+    // The next Delete asks for int-3 again with its own (int-4, confirmed gone, is not asked again); Google confirms int-3 now.
+    unconfirmed.clear();
+    unconfirmed.add('int-2');
+    const second = await deleteTurn(deps, deletion({ messageId: 'm2' }));
+    expect(second).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3', 'int-2'] });
+    await forgetAtGoogle(forgetting, 't1', second.ok ? second.geminiInteractionIds : []);
+    expect(await pending()).toEqual(['int-2']);
+    // The thread's deletion asks for what is still unconfirmed, with the rest.
+    expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-2', 'int-1'] });
+    expect(asked).toEqual([['int-3', 'int-4'], ['int-3', 'int-2'], ['int-2', 'int-1']]);
   });
 
   it.each<{ case: string; more: Partial<TurnDeletion>; refusal: Refusal }>([

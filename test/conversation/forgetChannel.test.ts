@@ -52,7 +52,7 @@ async function setUp(...records: ConversationRecord[]) {
     conversations,
     threadQueue: new ThreadQueue(),
     logger: createLogger('silent'),
-    gemini: { forget: async (ids: readonly string[]) => void forgotten.push([...ids]) },
+    gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) },
   };
   return { keyv, conversations, forgotten, deps };
 }
@@ -109,7 +109,7 @@ describe('forgetChannel', () => {
       await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, threadId);
     }
     listChanges.length = 0;
-    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget: async () => undefined } };
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget: async () => [] } };
     expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toHaveLength(300);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
     expect(listChanges.length).toBeGreaterThan(0);
@@ -137,7 +137,7 @@ describe('forgetChannel', () => {
       await conversations.byChannel.add(place, threadId);
     }
     // A new conversation of the channel another process lists while this one forgets (Google's answer comes between).
-    const forget = async () => void (await conversations.byChannel.add(place, 't9'));
+    const forget = async () => (await conversations.byChannel.add(place, 't9'), []);
     const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget } };
     expect((await forgetChannel(deps, place)).sort()).toEqual(['forgotten', 'forgotten']);
     expect((await conversations.byChannel.list(place)).sort()).toEqual(['t2', 't9']);

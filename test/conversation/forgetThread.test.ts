@@ -44,7 +44,7 @@ async function setUp(...records: ConversationRecord[]) {
     conversations,
     threadQueue: new ThreadQueue(),
     logger: createLogger('silent'),
-    gemini: { forget: async (ids: readonly string[]) => void forgotten.push([...ids]) },
+    gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) },
   };
   return { keyv, conversations, forgotten, deps };
 }

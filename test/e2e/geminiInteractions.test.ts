@@ -408,6 +408,23 @@ describe('Delete on GEMINI_API=interactions', () => {
     expect(deletes()).toEqual([[second, 200], [third, 200], [first, 200]]);
     expect(harness.gemini.interactions.storedIds()).toEqual([]);
   });
+  it('asks Google again, when the thread is deleted, to delete an interaction whose DELETE it failed', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const [first, second] = posts().map((request) => request.interactionId!);
+    const deletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]);
+    harness.gemini.interactions.failNextDelete(503);
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:delete' });
+    await harness.discord.waitForMessage((reply) => reply.id === harness.discord.interaction(interactionId).originalMessageId && /^Deleted/.test(reply.content));
+    await vi.waitFor(() => expect(deletes()).toEqual([[second, 503]]), PATIENCE);
+    expect(harness.gemini.interactions.storedIds()).toEqual([first, second]);
+
+    harness.discord.setMemberPermissions(harness.discord.users.alice, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageThreads);
+    harness.discord.deleteThread({ user: harness.discord.users.alice, threadId: thread.id });
+    await vi.waitFor(() => expect(deletes()).toHaveLength(3), PATIENCE);
+    expect(deletes()).toEqual([[second, 503], [second, 200], [first, 200]]);
+    expect(harness.gemini.interactions.storedIds()).toEqual([]);
+  });
 });
 
 describe('interactions Google keeps that the history does not', () => {

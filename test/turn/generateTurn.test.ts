@@ -33,7 +33,7 @@ function recordingGemini(sent: GeminiTurnRequest[]): GeminiTransport {
       sent.push(request);
       return { kind: 'answered', outcome: { kind: 'blocked', stage: 'prompt', reason: 'SAFETY', text: '', usage: {} }, retries: 0 };
     },
-    forget: async () => undefined,
+    forget: async () => [],
   };
 }
 

@@ -59,7 +59,7 @@ describe('a turn that throws while Gemini draws', () => {
         hooks.onPreview?.(sketch(2));
         throw new Error('something broke after the sketches');
       },
-      forget: async () => undefined,
+      forget: async () => [],
     };
     const { bot, guildSettings } = dependencies(gemini);
     const shown: TurnProgress[] = [];
@@ -93,7 +93,7 @@ describe('the order of a turn\'s steps', () => {
         steps.push('gemini');
         return { kind: 'answered', outcome: { kind: 'blocked', stage: 'prompt', reason: 'SAFETY', text: '', usage: {} }, retries: 0 };
       },
-      forget: async () => undefined,
+      forget: async () => [],
     };
     const { bot, guildSettings } = dependencies(gemini);
     const queue = bot.generationQueue;

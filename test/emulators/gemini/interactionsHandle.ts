@@ -36,6 +36,9 @@ export function interactionsHandle(state: InteractionsState): InteractionsEmulat
     setSafetyStyle: (style) => {
       state.safetyStyle = style;
     },
+    failNextDelete: (status = 503) => {
+      state.deleteFailure = status;
+    },
     holdNextDelete: () => {
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));

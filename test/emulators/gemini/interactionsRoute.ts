@@ -79,6 +79,9 @@ export async function handleInteractions(
       hold.arrived(record.interactionId as string);
       await Promise.race([hold.released, new Promise((resolve) => state.closing.signal.addEventListener('abort', resolve, { once: true }))]);
     }
+    const failure = state.interactions.deleteFailure;
+    state.interactions.deleteFailure = undefined;
+    if (failure !== undefined) return fail(interactionsError(failure, 'The service is currently unavailable.'));
     return deleteInteraction(state, record.interactionId as string, reply, fail);
   }
 

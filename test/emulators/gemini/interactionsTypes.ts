@@ -103,4 +103,6 @@ export interface InteractionsEmulator {
    * Google would: `reached` resolves with its interaction id once it arrived, `release` lets it be answered.
    */
   holdNextDelete(): { reached: Promise<string>; release(): void };
+  /** Answers the next DELETE with this error status (503 unless told), as a Google in trouble would: the interaction stays stored. */
+  failNextDelete(status?: number): void;
 }
