@@ -75,8 +75,9 @@ export type GeminiTurnResult =
 /**
  * Gemini, as a turn sees it: what of a conversation a turn sends (pure, so
  * the planner decides before the turn waits), then a request in, an outcome
- * out. generateContent is the first implementation; the Interactions API is
- * another (its own file here), without touching the turn. Never rejects.
+ * out. Its implementations live in src/transports/ (generateContentTransport.ts,
+ * interactionsTransport.ts), each beside nothing of the turn's: a second
+ * transport was added without touching the turn. Never rejects.
  */
 export interface GeminiTransport {
   /**

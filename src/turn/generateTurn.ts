@@ -12,7 +12,7 @@ import type { TurnOutcome } from './turnOutcome.js';
 
 /** What asking Gemini needs: the transport, the request budget, and a logger for what an operator should see. */
 export interface GenerateDependencies {
-  /** Gemini behind one interface (generateContentTransport today). */
+  /** Gemini behind one interface (src/transports/: generateContent, or the Interactions API). */
   gemini: GeminiTransport;
   historyBudgetBytes: number;
   logger: Logger;

@@ -19,7 +19,7 @@ export interface TurnDependencies {
   config: Pick<Config, 'allowedModels' | 'imageModels' | 'maxRequestsPerUser'>;
   conversations: ConversationStore;
   blobs: BlobStore;
-  /** Gemini behind one interface (generateContentTransport today). */
+  /** Gemini behind one interface (src/transports/: generateContent, or the Interactions API). */
   gemini: GeminiTransport;
   /** The most a request to Gemini may weigh; the oldest exchanges are left out to stay under it. */
   historyBudgetBytes: number;

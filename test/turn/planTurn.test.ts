@@ -3,8 +3,8 @@ import type { ConversationRecord, Exchange } from '../../src/conversation/conver
 import type { ThreadConversation } from '../../src/conversation/loadConversation.js';
 import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { needsLatestPostedImages, planTurn } from '../../src/turn/planTurn.js';
-import { generateContentScope } from '../../src/turn/generateContentTransport.js';
-import { interactionsScope } from '../../src/turn/interactionsTransport.js';
+import { generateContentScope } from '../../src/transports/generateContentTransport.js';
+import { interactionsScope } from '../../src/transports/interactionsTransport.js';
 
 const onInteractions = { api: 'interactions' as const, scope: interactionsScope };
 import type { PlanFacts, TurnAsk } from '../../src/turn/turnPlan.js';

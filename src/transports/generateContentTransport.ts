@@ -7,7 +7,7 @@ import type { GeminiCallResult, GeminiClientOptions } from '../gemini/geminiCall
 import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiTransport, GeminiTurnResult, ReplayScope, TurnThread } from './geminiTransport.js';
+import type { GeminiTransport, GeminiTurnResult, ReplayScope, TurnThread } from '../turn/geminiTransport.js';
 
 /**
  * `models/{model}:streamGenerateContent` (or generateContent, as the client

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Exchange } from '../../src/conversation/conversationRecord.js';
 import { storeAnswer, storeParts } from '../../src/conversation/storedParts.js';
 import { BlobStore } from '../../src/store/blobStore.js';
-import { interactionsScope, interactionsTransport } from '../../src/turn/interactionsTransport.js';
+import { interactionsScope, interactionsTransport } from '../../src/transports/interactionsTransport.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 
 /** The Interactions transport against the emulator on loopback, on a clock the test sets. */

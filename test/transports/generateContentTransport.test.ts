@@ -4,7 +4,7 @@ import type { Exchange } from '../../src/conversation/conversationRecord.js';
 import { storeAnswer, storeParts } from '../../src/conversation/storedParts.js';
 import type { ModelAnswer } from '../../src/gemini/modelAnswer.js';
 import { BlobStore } from '../../src/store/blobStore.js';
-import { generateContentTransport } from '../../src/turn/generateContentTransport.js';
+import { generateContentTransport } from '../../src/transports/generateContentTransport.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import type { InterimPreview } from '../../src/gemini/interimPreview.js';
 import { stalledStream, startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';

@@ -12,7 +12,7 @@ import { buildInteractionRequest } from '../gemini/buildInteractionRequest.js';
 import { createInteraction } from '../gemini/interactionsClient.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiTransport, GeminiTurnRequest, GeminiTurnResult, ReplayScope, TurnHooks, TurnThread } from './geminiTransport.js';
+import type { GeminiTransport, GeminiTurnRequest, GeminiTurnResult, ReplayScope, TurnHooks, TurnThread } from '../turn/geminiTransport.js';
 
 export interface InteractionsTransportDependencies {
   client: GeminiClientOptions;
