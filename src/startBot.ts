@@ -8,7 +8,7 @@ import { ConversationStore } from './conversation/conversationStore.js';
 import { forgetChannel } from './conversation/forgetChannel.js';
 import { forgetThread } from './conversation/forgetThread.js';
 import { GenerationQueue } from './conversation/generationQueue.js';
-import { ThreadQueue } from './conversation/threadQueue.js';
+import { ThreadQueue } from './lines/threadQueue.js';
 import type { BotContext } from './discord/botContext.js';
 import { bufferedUploads } from './discord/bufferedUploads.js';
 import { handleInteraction } from './components/handleInteraction.js';

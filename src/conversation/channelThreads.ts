@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createLogger } from '../logging/createLogger.js';
 import { holdLease, PROCESS_LOCAL, type LeaseLock } from '../store/leaseLock.js';
 import { readVersionedRecord } from '../store/readVersionedRecord.js';
-import { KeyedSerialQueue } from './keyedSerialQueue.js';
+import { KeyedSerialQueue } from '../lines/keyedSerialQueue.js';
 
 /** Where a conversation's thread lives: its server and the channel it was opened in. */
 export interface ThreadPlace {

@@ -4,7 +4,7 @@ import type { BlobStore } from '../store/blobStore.js';
 import { findExchangeByMessage, interactionOf, withInteraction, type Exchange } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
-import type { ThreadQueue } from './threadQueue.js';
+import type { ThreadQueue } from '../lines/threadQueue.js';
 import type { GeminiTransport } from '../turn/geminiTransport.js';
 
 /** A member's request to take one answer, and its turn, out of a conversation. */

@@ -3,7 +3,7 @@ import type { GeminiTransport } from '../turn/geminiTransport.js';
 import type { ThreadPlace } from './channelThreads.js';
 import type { ConversationStore } from './conversationStore.js';
 import { forgetThread, type ForgetThreadResult } from './forgetThread.js';
-import type { ThreadQueue } from './threadQueue.js';
+import type { ThreadQueue } from '../lines/threadQueue.js';
 
 /**
  * A deleted channel's conversations go with it. Discord deletes its threads

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { GeminiTransport } from '../turn/geminiTransport.js';
 import type { ConversationStore } from './conversationStore.js';
-import type { ThreadQueue } from './threadQueue.js';
+import type { ThreadQueue } from '../lines/threadQueue.js';
 import { interactionsToForget } from './deleteTurn.js';
 
 /** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */

@@ -1,7 +1,7 @@
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+import { KeyedSerialQueue } from '../lines/keyedSerialQueue.js';
 import { defaultsFor, type AspectRatio, type ChosenDefaults, type ImageSettings, type ImageSize } from '../gemini/imageOptions.js';
 import { GuildSettingsStore, type StoredGuildSettings } from './guildSettingsStore.js';
 

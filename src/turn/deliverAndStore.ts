@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../conversation/conversationStore.js';
 import { saveExchange } from '../conversation/saveExchange.js';
-import type { ThreadQueue } from '../conversation/threadQueue.js';
+import type { ThreadQueue } from '../lines/threadQueue.js';
 import type { ModelAnswer } from '../gemini/modelAnswer.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeneratedTurn } from './generateTurn.js';

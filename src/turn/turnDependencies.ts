@@ -3,7 +3,7 @@ import type { AttachmentPolicy } from '../attachments/fetchAttachment.js';
 import type { Config } from '../config/config.js';
 import type { ConversationStore } from '../conversation/conversationStore.js';
 import type { GenerationQueue } from '../conversation/generationQueue.js';
-import type { ThreadQueue } from '../conversation/threadQueue.js';
+import type { ThreadQueue } from '../lines/threadQueue.js';
 import type { BotMetrics } from '../metrics/botMetrics.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { UsageLedger } from '../usage/usageLedger.js';

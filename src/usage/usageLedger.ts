@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
-import { KeyedSerialQueue } from '../conversation/keyedSerialQueue.js';
+import { KeyedSerialQueue } from '../lines/keyedSerialQueue.js';
 import { holdLease, type LeaseLock } from '../store/leaseLock.js';
 import type { TokenUsage } from '../gemini/generationOutcome.js';
 import type { ImageSize } from '../gemini/imageOptions.js';

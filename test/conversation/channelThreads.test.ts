@@ -5,7 +5,7 @@ import type { ConversationRecord } from '../../src/conversation/conversationReco
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { saveExchange } from '../../src/conversation/saveExchange.js';
-import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseLock } from '../../src/store/leaseLock.js';

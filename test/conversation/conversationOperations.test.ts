@@ -6,7 +6,7 @@ import { interactionOf, type ConversationRecord, type Exchange, type StoredInter
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { deleteTurn, forgetAtGoogle, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
-import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import type { Refusal } from '../../src/refusals/refusal.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 

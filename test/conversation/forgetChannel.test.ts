@@ -6,7 +6,7 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { forgetChannel } from '../../src/conversation/forgetChannel.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { saveExchange } from '../../src/conversation/saveExchange.js';
-import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { readChannelDeletion } from '../../src/discord/readChannelDeletion.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';

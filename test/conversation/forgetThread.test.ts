@@ -4,7 +4,7 @@ import type { ConversationRecord, Exchange, StoredInteraction } from '../../src/
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
-import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 
 function exchange(messageId: string, interaction?: StoredInteraction): Exchange {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { GenerationQueue } from '../../src/conversation/generationQueue.js';
-import { ThreadQueue } from '../../src/conversation/threadQueue.js';
+import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BotMetrics } from '../../src/metrics/botMetrics.js';
 import { GuildSettings } from '../../src/settings/guildSettings.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedSerialQueue } from '../../src/conversation/keyedSerialQueue.js';
+import { KeyedSerialQueue } from '../../src/lines/keyedSerialQueue.js';
 
 function deferred() {
   let resolve!: () => void;
