@@ -7,7 +7,7 @@ import { emulatorEnv } from '../e2e/compiledBot.js';
 import { storeReader, type BenchTarget, type StartTarget } from './benchTarget.js';
 import { waitUntil } from './benchDriver.js';
 import { startGeminiInWorker } from './benchGemini.js';
-import { startScriptNodeFlags } from './startScriptFlags.js';
+import { startScriptEnvironment, startScriptNodeFlags } from './startScriptFlags.js';
 import { watchBotOutput, type BotOutput } from './watchBotOutput.js';
 
 /** The compiled entry points: the bot as `npm start` runs it (dist/test/bench/ → dist/src/main.js), and the yardstick beside this file. */
@@ -47,6 +47,8 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
     cwd: directory, // no .env there: only the settings below
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
+      // The allocator settings `npm start` gives the process (MALLOC_ARENA_MAX…): glibc reads them as the process starts.
+      ...startScriptEnvironment(),
       ...emulatorEnv(discord, gemini),
       // BENCH_NODE_OPTIONS tries more V8 flags on the bot process alone (the start script's own flags still apply).
       ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}),

@@ -68,9 +68,12 @@ describe('the Dockerfile', () => {
     ]);
   });
 
-  it('starts exactly what `npm start` starts once built', () => {
+  it('starts exactly what `npm start` starts once built, with the same allocator settings', () => {
     const command = JSON.parse(argsOf(runtime, 'CMD')[0] ?? '[]') as string[];
-    expect(packageJson.scripts['start']).toBe(`npm run --silent build && ${command.join(' ')}`);
+    const allocator = Object.entries(environment).filter(([name]) => name.startsWith('MALLOC_'));
+    expect(allocator.map(([name]) => name).sort()).toEqual(['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_']);
+    const assignments = allocator.map(([name, value]) => `${name}=${value}`).join(' ');
+    expect(packageJson.scripts['start']).toBe(`npm run --silent build && ${assignments} ${command.join(' ')}`);
   });
 
   it('runs as the non-root node user, with SQLite on the /data volume and nothing installed at run time', () => {
