@@ -7,7 +7,7 @@ import type { Config } from './config/config.js';
 import { ConversationStore } from './conversation/conversationStore.js';
 import { forgetChannel } from './conversation/forgetChannel.js';
 import { forgetThread } from './conversation/forgetThread.js';
-import { GenerationQueue } from './conversation/generationQueue.js';
+import { GeminiSlots } from './limits/geminiSlots.js';
 import { ThreadQueue } from './lines/threadQueue.js';
 import type { BotContext } from './discord/botContext.js';
 import { bufferedUploads } from './discord/bufferedUploads.js';
@@ -63,12 +63,12 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     onError: (error, context) => logger.warn({ err: error, ...context }, 'shared lock trouble: another process may run the same thread or budget meanwhile'),
     signal: shutdown.signal,
   });
-  const generationQueue = new GenerationQueue({
+  const geminiSlots = new GeminiSlots({
     concurrency: config.geminiConcurrency,
     perUser: config.maxRequestsPerUser,
     queueLimit: config.geminiQueueLimit,
   });
-  const metrics = new BotMetrics({ queue: generationQueue, processMetrics: config.metricsPort !== undefined });
+  const metrics = new BotMetrics({ queue: geminiSlots, processMetrics: config.metricsPort !== undefined });
   // Keyv emits 'error' for every write or delete the store refuses, whichever part of the bot made it.
   store.keyv.on('error', () => metrics.countStoreError());
   if (store.blobKeyv !== store.keyv) store.blobKeyv.on('error', () => metrics.countStoreError());
@@ -91,7 +91,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     historyBudgetBytes: config.historyBudgetBytes,
     attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
     threadQueue: new ThreadQueue(store.lock),
-    generationQueue,
+    geminiSlots,
     shutdownSignal: shutdown.signal,
     guildSettings: new GuildSettings(store.keyv, config, logger),
     usage: new UsageLedger(store.keyv, new PriceTable(config.priceOverrides), {

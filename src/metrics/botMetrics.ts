@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GeminiCallResult } from '../gemini/geminiCall.js';
 
-/** What the queue gauges read at each scrape; GenerationQueue fits. */
+/** What the queue gauges read at each scrape; GeminiSlots fits. */
 export interface QueueReadings {
   readonly depth: number;
   readonly inFlight: number;

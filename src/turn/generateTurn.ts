@@ -34,7 +34,7 @@ export interface GeneratedTurn {
 /**
  * Sends the planned turn to Gemini (its history, the words, the edited image
  * when needed, then `references`: the member's images, downloaded) and
- * classifies the answer. Call it holding a Gemini slot (GenerationQueue):
+ * classifies the answer. Call it holding a Gemini slot (GeminiSlots):
  * the slot bounds how many generations hold their big buffers at once.
  */
 export async function generateTurn(deps: GenerateDependencies, { asked, plan }: PlannedTurn, references: GeminiPart[], hooks: TurnHooks): Promise<GeneratedTurn> {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Ticket } from '../conversation/generationQueue.js';
+import type { Ticket } from '../limits/geminiSlots.js';
 import { collectReferences, type ReferencesRefused } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
@@ -29,7 +29,7 @@ import type { TurnDelivery, TurnRequest } from './turnRequest.js';
 export async function runTurn(bot: TurnDependencies, request: TurnRequest, delivery: TurnDelivery): Promise<void> {
   // Timing only: each clock.lap(step) marks the end of a step, for the generation's log line (`phases`).
   const clock = startPhaseClock();
-  const admission = bot.generationQueue.admit(request.authorId);
+  const admission = bot.geminiSlots.admit(request.authorId);
   if (!admission.ok) {
     if (request.claim && !(await request.claim())) return;
     const limit = bot.config.maxRequestsPerUser;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AttachmentPolicy } from '../attachments/fetchAttachment.js';
 import type { Config } from '../config/config.js';
 import type { ConversationStore } from '../conversation/conversationStore.js';
-import type { GenerationQueue } from '../conversation/generationQueue.js';
+import type { GeminiSlots } from '../limits/geminiSlots.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
 import type { BotMetrics } from '../metrics/botMetrics.js';
 import type { BlobStore } from '../store/blobStore.js';
@@ -26,8 +26,8 @@ export interface TurnDependencies {
   attachments: AttachmentPolicy;
   /** Serializes turns per thread, across processes when the store is shared. */
   threadQueue: ThreadQueue;
-  /** Bounds Gemini calls across the bot, fairly. */
-  generationQueue: GenerationQueue;
+  /** The Gemini slots, handed out fairly, and each member's in-flight limit (src/limits/). */
+  geminiSlots: GeminiSlots;
   /** Records every generation's cost and holds budgets and daily limits (reserve before Gemini, then commit or cancel). */
   usage: UsageLedger;
   metrics: BotMetrics;

@@ -2,7 +2,7 @@ import Keyv from 'keyv';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
-import { GenerationQueue } from '../../src/conversation/generationQueue.js';
+import { GeminiSlots } from '../../src/limits/geminiSlots.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BotMetrics } from '../../src/metrics/botMetrics.js';
@@ -28,7 +28,7 @@ function dependencies(gemini: GeminiTransport): { bot: TurnDependencies; guildSe
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const config = parsed.config;
   const keyv = new Keyv();
-  const generationQueue = new GenerationQueue({ concurrency: 1, perUser: 2, queueLimit: 10 });
+  const geminiSlots = new GeminiSlots({ concurrency: 1, perUser: 2, queueLimit: 10 });
   return {
     bot: {
       config,
@@ -38,9 +38,9 @@ function dependencies(gemini: GeminiTransport): { bot: TurnDependencies; guildSe
       historyBudgetBytes: config.historyBudgetBytes,
       attachments: { allowedOrigins: [], maxBytes: 1_000_000, timeoutMs: 1_000 },
       threadQueue: new ThreadQueue(),
-      generationQueue,
+      geminiSlots,
       usage: new UsageLedger(keyv, new PriceTable(config.priceOverrides)),
-      metrics: new BotMetrics({ queue: generationQueue, processMetrics: false }),
+      metrics: new BotMetrics({ queue: geminiSlots, processMetrics: false }),
       logger,
       shutdownSignal: new AbortController().signal,
     },
@@ -96,7 +96,7 @@ describe('the order of a turn\'s steps', () => {
       forget: async () => [],
     };
     const { bot, guildSettings } = dependencies(gemini);
-    const queue = bot.generationQueue;
+    const queue = bot.geminiSlots;
     const admit = queue.admit.bind(queue);
     vi.spyOn(queue, 'admit').mockImplementation((userId) => {
       const admission = admit(userId);

@@ -1,7 +1,9 @@
-export interface QueueLimits {
+import { MemberLimit } from './memberLimit.js';
+
+export interface SlotLimits {
   /** Gemini calls running at once. */
   concurrency: number;
-  /** Requests one user may have admitted (waiting or running) at once. */
+  /** Requests one member may have admitted (waiting or running) at once (MemberLimit). */
   perUser: number;
   /** Requests that may wait beyond the running ones before new ones are turned away. */
   queueLimit: number;
@@ -31,25 +33,27 @@ interface Waiter {
 }
 
 /**
- * A bounded, first-come-first-served gate in front of Gemini. Gemini's
- * quota is per project, so one server's burst must not starve the others:
- * a global concurrency limit, a per-user cap, and a queue that says "full"
- * instead of hanging.
+ * The Gemini slots (GEMINI_CONCURRENCY calls at once, GEMINI_QUEUE_LIMIT
+ * more waiting), handed out first come, first served, and each member's
+ * in-flight limit (MemberLimit) checked at the door. Gemini's quota is per
+ * project, so one server's burst must not starve the others, and a full
+ * line says "full" instead of hanging.
  */
-export class GenerationQueue {
+export class GeminiSlots {
   private running = 0;
   private admitted = 0;
   private readonly waiting: Waiter[] = [];
-  private readonly perUser = new Map<string, number>();
+  private readonly members: MemberLimit;
 
-  constructor(private readonly limits: QueueLimits) {}
+  constructor(private readonly limits: SlotLimits) {
+    this.members = new MemberLimit(limits.perUser);
+  }
 
   admit(userId: string): Admission {
-    const mine = this.perUser.get(userId) ?? 0;
-    if (mine >= this.limits.perUser) return { ok: false, reason: 'user-limit' };
+    if (this.members.reached(userId)) return { ok: false, reason: 'user-limit' };
     // Counted at admission, before a request reaches its slot: a burst is judged as a whole.
     if (this.admitted >= this.limits.concurrency + this.limits.queueLimit) return { ok: false, reason: 'queue-full' };
-    this.perUser.set(userId, mine + 1);
+    this.members.add(userId);
     this.admitted += 1;
     return { ok: true, ticket: this.createTicket(userId) };
   }
@@ -113,9 +117,7 @@ export class GenerationQueue {
         }
         released = true;
         this.admitted -= 1;
-        const left = (this.perUser.get(userId) ?? 1) - 1;
-        if (left > 0) this.perUser.set(userId, left);
-        else this.perUser.delete(userId);
+        this.members.remove(userId);
       },
     };
     return ticket;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { GenerationQueue, type Ticket } from '../../src/conversation/generationQueue.js';
+import { GeminiSlots, type Ticket } from '../../src/limits/geminiSlots.js';
 
-function admitted(queue: GenerationQueue, user: string): Ticket {
+function admitted(queue: GeminiSlots, user: string): Ticket {
   const admission = queue.admit(user);
   if (!admission.ok) throw new Error(`refused: ${admission.reason}`);
   return admission.ticket;
 }
 
-describe('the queue in front of Gemini', () => {
+describe('the Gemini slots', () => {
   it('runs at most `concurrency` calls and lets the others wait in order, telling each its position', async () => {
-    const queue = new GenerationQueue({ concurrency: 1, perUser: 5, queueLimit: 10 });
+    const queue = new GeminiSlots({ concurrency: 1, perUser: 5, queueLimit: 10 });
     const first = admitted(queue, 'a');
     const second = admitted(queue, 'b');
     const third = admitted(queue, 'c');
@@ -36,7 +36,7 @@ describe('the queue in front of Gemini', () => {
   });
 
   it('caps the requests one user has in flight, and frees the place when one finishes', () => {
-    const queue = new GenerationQueue({ concurrency: 4, perUser: 2, queueLimit: 10 });
+    const queue = new GeminiSlots({ concurrency: 4, perUser: 2, queueLimit: 10 });
     const one = admitted(queue, 'alice');
     admitted(queue, 'alice');
     expect(queue.admit('alice')).toEqual({ ok: false, reason: 'user-limit' });
@@ -48,13 +48,13 @@ describe('the queue in front of Gemini', () => {
   });
 
   it('says "full" instead of queueing without bound', () => {
-    const queue = new GenerationQueue({ concurrency: 1, perUser: 10, queueLimit: 2 });
+    const queue = new GeminiSlots({ concurrency: 1, perUser: 10, queueLimit: 2 });
     for (let index = 0; index < 3; index += 1) admitted(queue, `user${index}`);
     expect(queue.admit('late')).toEqual({ ok: false, reason: 'queue-full' });
   });
 
   it('stops waiting when shutdown aborts, and the next in line moves up', async () => {
-    const queue = new GenerationQueue({ concurrency: 1, perUser: 5, queueLimit: 5 });
+    const queue = new GeminiSlots({ concurrency: 1, perUser: 5, queueLimit: 5 });
     const running = admitted(queue, 'a');
     await running.waitForSlot();
     const leaving = admitted(queue, 'b');
@@ -71,7 +71,7 @@ describe('the queue in front of Gemini', () => {
   });
 
   it('ends the wait of a ticket released while it waits, instead of leaving it hanging', async () => {
-    const queue = new GenerationQueue({ concurrency: 1, perUser: 5, queueLimit: 5 });
+    const queue = new GeminiSlots({ concurrency: 1, perUser: 5, queueLimit: 5 });
     const running = admitted(queue, 'a');
     await running.waitForSlot();
     const waiting = admitted(queue, 'b');
