@@ -1,5 +1,6 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
+import { saveBranch } from '../../src/conversation/branchConversation.js';
 import { ChannelThreads } from '../../src/conversation/channelThreads.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
@@ -178,6 +179,15 @@ describe('a turn whose listing fails', () => {
     const second = await saveExchange(deps, turn(first));
     expect(second.parentId).toBe('c1');
     expect(await deps.conversations.byChannel.list(place)).toEqual(['t1']);
+  });
+
+  it('a Branch whose listing fails still saves its record, not naming its channel', async () => {
+    const { keyv, state } = listStore();
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+    state.refuseListWrites = true;
+    const branch = await saveBranch({ conversations }, { record: record('t1'), index: 0 }, { threadId: 't2', messageId: 'n1', now: new Date(createdAt), parentId: 'c2' });
+    expect(branch.parentId).toBeUndefined();
+    expect(await conversations.load('t2')).toMatchObject({ kind: 'found', record: { threadId: 't2', exchanges: [{ model: { messageId: 'n1' } }] } });
   });
 
   it('still saves the record when the wait for the list\'s lease is cut short by a shutdown', async () => {

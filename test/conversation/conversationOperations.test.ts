@@ -196,10 +196,12 @@ describe('saveBranch', () => {
 describe('saveBranch on GEMINI_API=interactions', () => {
   it('marks the copied interactions shared, in the branch only: a Delete there must not remove what the first thread continues from', async () => {
     const interaction = { id: 'int-1', createdAt: '2026-12-01T00:00:00.000Z' };
-    const original: ConversationRecord = { ...record, exchanges: [answeredOnInteractions(exchange('m1'), interaction), exchange('m2')] };
+    const original: ConversationRecord = { ...record, exchanges: [answeredOnInteractions(exchange('m1'), interaction), exchange('m2')], forgetAtGoogle: ['int-0'] };
     const deps = await storeWith(original);
     const branch = await saveBranch(deps, { record: original, index: 1 }, { threadId: 't2', messageId: 'n1', now: new Date('2026-12-07T10:00:00.000Z'), parentId: 'c1' });
     expect(branch.exchanges.map(interactionOf)).toEqual([{ ...interaction, shared: true }, undefined]);
+    // What a Delete in the first thread still owes Google stays that thread's to ask for.
+    expect(branch.forgetAtGoogle).toBeUndefined();
     const first = await deps.conversations.load('t1');
     expect(first.kind === 'found' && interactionOf(first.record.exchanges[0])).toEqual(interaction);
   });
