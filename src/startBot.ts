@@ -31,7 +31,7 @@ import { BlobStore } from './store/blobStore.js';
 import { openStores } from './store/openStore.js';
 import { describeRefusal } from './discord/describeRefusal.js';
 import { PriceTable } from './usage/priceTable.js';
-import { UsageLedger } from './usage/usageLedger.js';
+import { UsageBudget } from './limits/usageBudget.js';
 
 export interface RunningBot {
   client: Client<true>;
@@ -94,7 +94,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     geminiSlots,
     shutdownSignal: shutdown.signal,
     guildSettings: new GuildSettings(store.keyv, config, logger),
-    usage: new UsageLedger(store.keyv, new PriceTable(config.priceOverrides), {
+    usage: new UsageBudget(store.keyv, new PriceTable(config.priceOverrides), {
       lock: store.lock,
       onRecorded: (entry) => metrics.recordSpend(entry),
       onError: (error) => logger.warn({ err: error }, 'could not release a usage hold; it expires by itself'),

@@ -4,7 +4,7 @@ import { collectReferences, type ReferencesRefused } from '../attachments/collec
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
-import type { Reservation } from '../usage/usageLedger.js';
+import type { Reservation } from '../limits/usageBudget.js';
 import { deliverAndStore } from './deliverAndStore.js';
 import { estimateInputTokens, recordUsage } from './turnUsage.js';
 import type { GeminiTransport, TurnHooks } from './geminiTransport.js';

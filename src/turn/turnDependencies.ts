@@ -6,7 +6,7 @@ import type { GeminiSlots } from '../limits/geminiSlots.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
 import type { BotMetrics } from '../metrics/botMetrics.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { UsageLedger } from '../usage/usageLedger.js';
+import type { UsageBudget } from '../limits/usageBudget.js';
 import type { GeminiTransport } from './geminiTransport.js';
 
 /**
@@ -29,7 +29,7 @@ export interface TurnDependencies {
   /** The Gemini slots, handed out fairly, and each member's in-flight limit (src/limits/). */
   geminiSlots: GeminiSlots;
   /** Records every generation's cost and holds budgets and daily limits (reserve before Gemini, then commit or cancel). */
-  usage: UsageLedger;
+  usage: UsageBudget;
   metrics: BotMetrics;
   logger: Logger;
   /** Aborted when the bot shuts down: waits and Gemini calls give up. */

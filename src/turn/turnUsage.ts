@@ -1,5 +1,5 @@
 import type { ConversationRecord, StoredPart } from '../conversation/conversationRecord.js';
-import type { GenerationResult, Reservation } from '../usage/usageLedger.js';
+import type { GenerationResult, Reservation } from '../limits/usageBudget.js';
 import type { GeneratedTurn } from './generateTurn.js';
 import type { TurnDependencies } from './turnDependencies.js';
 import { storedAnswerImages } from '../conversation/storedParts.js';

@@ -1,4 +1,4 @@
-import type { UsageLimits, UsageSummary } from './usageLedger.js';
+import type { UsageLimits, UsageSummary } from './usageRecords.js';
 import { formatUsd } from './formatUsd.js';
 import { nextUtcDay, nextUtcMonth } from './usagePeriods.js';
 

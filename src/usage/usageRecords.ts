@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IMAGE_SIZES } from '../gemini/imageOptions.js';
 
 /**
- * What the ledger stores. Entries are append-only (one per generation, the
+ * What the usage budget (limits/usageBudget.ts) stores. Entries are append-only (one per generation, the
  * audit trail); totals are running sums per period so /usage and every
  * reservation read one small record instead of scanning entries.
  */
@@ -38,6 +38,18 @@ export const usageTotalsSchema = z.object({
 export type UsageTotals = Omit<z.infer<typeof usageTotalsSchema>, 'version'>;
 
 export const NO_USAGE: UsageTotals = { generations: 0, images: 0, costUsd: 0, promptTokens: 0, outputTokens: 0 };
+
+/** What /usage shows: today's and this month's totals. */
+export interface UsageSummary {
+  today: UsageTotals;
+  month: UsageTotals;
+}
+
+/** A server's limits as effectiveSettings gives them, that limits/usageBudget.ts enforces; 0 means none. */
+export interface UsageLimits {
+  dailyImageLimit: number;
+  monthlyBudgetUsd: number;
+}
 
 /** A member's running totals in one server, for the daily limit and /usage. */
 export function userTotalsKeys(guildId: string, userId: string, day: string, month: string) {

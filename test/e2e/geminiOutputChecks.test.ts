@@ -2,7 +2,7 @@ import type KeyvSqlite from '@keyv/sqlite';
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
-import { UsageLedger } from '../../src/usage/usageLedger.js';
+import { UsageBudget } from '../../src/limits/usageBudget.js';
 import type { ImageDamage } from '../emulators/gemini/index.js';
 import { geminiCall } from './geminiCalls.js';
 import { firstAttachmentBytes, imagine, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
@@ -33,7 +33,7 @@ async function recordedUsage(generations: number) {
 async function readUsage() {
   const store = await openStore(harness.config.databaseUrl);
   try {
-    const summary = await new UsageLedger(store.keyv, new PriceTable()).guildSummary(harness.discord.guildId);
+    const summary = await new UsageBudget(store.keyv, new PriceTable()).guildSummary(harness.discord.guildId);
     const rows = (await (store.keyv.store as KeyvSqlite).query("SELECT value FROM keyv WHERE key LIKE 'bot:usage-entry:%'")) as Array<{ value: string }>;
     const outcomes = rows.map((row) => (JSON.parse(row.value) as { value: { outcome: string } }).value.outcome).sort();
     return { today: summary.today, outcomes };

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/logging/createLogger.js';
 import { startBot } from '../../src/startBot.js';
 import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
-import { UsageLedger } from '../../src/usage/usageLedger.js';
+import { UsageBudget } from '../../src/limits/usageBudget.js';
 import { heldAnswer } from '../emulators/gemini/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
@@ -213,7 +213,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
     const threads = await threeThreads();
     // Room for exactly two more: each turn holds its worst case, $0.234 for a 1K image, until it is settled.
     const store = await openStore(servers.redis.url);
-    const ledger = new UsageLedger(store.keyv, new PriceTable());
+    const ledger = new UsageBudget(store.keyv, new PriceTable());
     // Usage is recorded alongside each answer's post: wait until all of it is (generations recorded, holds settled).
     const recorded = (generations: number) =>
       vi.waitFor(async () => {

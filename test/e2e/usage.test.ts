@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
-import { UsageLedger } from '../../src/usage/usageLedger.js';
+import { UsageBudget } from '../../src/limits/usageBudget.js';
 import { nextUtcDay, nextUtcMonth } from '../../src/usage/usagePeriods.js';
 import type { User } from '../emulators/discord/index.js';
 import { PATIENCE } from './helpers.js';
@@ -19,7 +19,7 @@ async function recordGenerations(generations: Array<{ user: User; at: Date; imag
   const store = await openStore(harness.config.databaseUrl);
   try {
     for (const generation of generations) {
-      const ledger = new UsageLedger(store.keyv, new PriceTable(), { now: () => generation.at });
+      const ledger = new UsageBudget(store.keyv, new PriceTable(), { now: () => generation.at });
       const reserved = await ledger.reserve({
         guildId: harness.discord.guildId,
         userId: generation.user.id,

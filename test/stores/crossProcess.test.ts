@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { holdLease, type LeaseLock } from '../../src/store/leaseLock.js';
 import { openStore, type Store } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
-import { UsageLedger } from '../../src/usage/usageLedger.js';
+import { UsageBudget } from '../../src/limits/usageBudget.js';
 import type { PostgresServer, RedisAdmin } from './servers.js';
 import { useStoreServers } from './useStoreServers.js';
 import { withoutRedis } from './withoutRedis.js';
@@ -226,7 +226,7 @@ for (const backend of ['redis', 'postgres'] as const) {
       const worstCase = prices.worstCaseCost(request.model, request.imageSize, undefined);
       const limits = { dailyImageLimit: 0, monthlyBudgetUsd: Math.round(worstCase * 3.5 * 1000) / 1000 };
 
-      async function reserveTenEach(ledgers: UsageLedger[]) {
+      async function reserveTenEach(ledgers: UsageBudget[]) {
         const results = await Promise.all(
           ledgers.flatMap((ledger, processIndex) =>
             Array.from({ length: 10 }, (_, index) => ledger.reserve({ ...request, userId: `user-${processIndex}-${index}`, limits })),
@@ -237,7 +237,7 @@ for (const backend of ['redis', 'postgres'] as const) {
 
       it('admits exactly three of twenty requests made at once by two processes, and counts all three', async () => {
         const stores = [await openProcess(url()), await openProcess(url())];
-        const ledgers = stores.map((store) => new UsageLedger(store.keyv, prices, { lock: store.lock }));
+        const ledgers = stores.map((store) => new UsageBudget(store.keyv, prices, { lock: store.lock }));
         const admitted = await reserveTenEach(ledgers);
         expect(admitted).toHaveLength(3);
         await Promise.all(admitted.map((reservation) => reservation.commit({ images: 1, usage: { promptTokens: 1_000, outputTokens: 1_300 }, outcome: 'images' })));
@@ -250,7 +250,7 @@ for (const backend of ['redis', 'postgres'] as const) {
 
       it('would overspend without the shared lock (what the test above guards against)', async () => {
         const stores = [await openProcess(url()), await openProcess(url())];
-        const ledgers = stores.map((store) => new UsageLedger(store.keyv, prices));
+        const ledgers = stores.map((store) => new UsageBudget(store.keyv, prices));
         await expect(reserveTenEach(ledgers)).resolves.toHaveLength(6);
       });
     });

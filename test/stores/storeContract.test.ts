@@ -10,7 +10,7 @@ import { GuildSettingsStore } from '../../src/settings/guildSettingsStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore, openStores, type Store } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
-import { UsageLedger } from '../../src/usage/usageLedger.js';
+import { UsageBudget } from '../../src/limits/usageBudget.js';
 import { freePort } from './servers.js';
 import { useStoreServers } from './useStoreServers.js';
 import { withoutRedis } from './withoutRedis.js';
@@ -106,14 +106,14 @@ for (const [name, backend] of Object.entries(backends)) {
 
     it('keeps what was saved after the store is closed and opened again', async () => {
       await new ConversationStore(store.keyv, new BlobStore(store.keyv)).save(record('500'));
-      const ledger = new UsageLedger(store.keyv, new PriceTable());
+      const ledger = new UsageBudget(store.keyv, new PriceTable());
       const reserved = await ledger.reserve({ guildId: '1', userId: '2', model: 'gemini-3-pro-image', imageSize: '1K', limits: { dailyImageLimit: 0, monthlyBudgetUsd: 0 } });
       if (!reserved.ok) throw new Error('refused');
       await reserved.reservation.commit({ images: 1, usage: { promptTokens: 1_000, outputTokens: 1_300 }, outcome: 'images' });
       await store.close();
       store = await openStore(backend.url());
       await expect(new ConversationStore(store.keyv, new BlobStore(store.keyv)).load('500')).resolves.toMatchObject({ kind: 'found' });
-      await expect(new UsageLedger(store.keyv, new PriceTable()).userSummary('1', '2')).resolves.toMatchObject({ today: { images: 1 } });
+      await expect(new UsageBudget(store.keyv, new PriceTable()).userSummary('1', '2')).resolves.toMatchObject({ today: { images: 1 } });
     });
 
     it('reports a damaged or unknown record as unreadable instead of misreading it', async () => {

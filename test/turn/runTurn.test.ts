@@ -14,7 +14,7 @@ import type { TurnDependencies } from '../../src/turn/turnDependencies.js';
 import type { TurnDelivery, TurnProgress } from '../../src/turn/turnRequest.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { generateContentScope } from '../../src/transports/generateContentTransport.js';
-import { UsageLedger } from '../../src/usage/usageLedger.js';
+import { UsageBudget } from '../../src/limits/usageBudget.js';
 
 const logger = createLogger('silent');
 const sketch = (number: number) => ({ sketch: { number, image: { mimeType: 'image/jpeg', base64: `sketch-${number}` } }, thought: undefined });
@@ -39,7 +39,7 @@ function dependencies(gemini: GeminiTransport): { bot: TurnDependencies; guildSe
       attachments: { allowedOrigins: [], maxBytes: 1_000_000, timeoutMs: 1_000 },
       threadQueue: new ThreadQueue(),
       geminiSlots,
-      usage: new UsageLedger(keyv, new PriceTable(config.priceOverrides)),
+      usage: new UsageBudget(keyv, new PriceTable(config.priceOverrides)),
       metrics: new BotMetrics({ queue: geminiSlots, processMetrics: false }),
       logger,
       shutdownSignal: new AbortController().signal,

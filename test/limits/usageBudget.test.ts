@@ -2,7 +2,7 @@ import Keyv from 'keyv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
-import { UsageLedger, type ReserveRequest } from '../../src/usage/usageLedger.js';
+import { UsageBudget, type ReserveRequest } from '../../src/limits/usageBudget.js';
 
 const GUILD = '100000000000000001';
 const ALICE = '200000000000000001';
@@ -10,13 +10,13 @@ const BOB = '200000000000000002';
 
 let store: Store;
 let clock: Date;
-let ledger: UsageLedger;
+let ledger: UsageBudget;
 const prices = new PriceTable();
 
 beforeEach(async () => {
   store = await openStore('sqlite://:memory:');
   clock = new Date('2026-07-31T23:30:00Z');
-  ledger = new UsageLedger(store.keyv, prices, { now: () => clock });
+  ledger = new UsageBudget(store.keyv, prices, { now: () => clock });
 });
 afterEach(() => store.close());
 
@@ -124,7 +124,7 @@ describe('settling a reservation', () => {
 
   it('writes a commit\'s four totals together, once its entry is written, rather than one after another', async () => {
     const recording = new RecordingStore();
-    ledger = new UsageLedger(new Keyv({ store: recording, throwOnErrors: true }), prices, { now: () => clock });
+    ledger = new UsageBudget(new Keyv({ store: recording, throwOnErrors: true }), prices, { now: () => clock });
     await generate();
     const totals = recording.writes.filter((write) => write.key.includes('usage-totals:'));
     const entry = recording.writes.find((write) => write.key.includes('usage-entry:'))!;
@@ -138,7 +138,7 @@ describe('settling a reservation', () => {
   it('leaves the totals as they were when the generation\'s entry cannot be written', async () => {
     const recording = new RecordingStore();
     recording.refuse = (key) => key.includes('usage-entry:');
-    ledger = new UsageLedger(new Keyv({ store: recording, throwOnErrors: true }), prices, { now: () => clock });
+    ledger = new UsageBudget(new Keyv({ store: recording, throwOnErrors: true }), prices, { now: () => clock });
     await expect(generate()).rejects.toThrow(/refused/);
     expect(recording.writes.filter((write) => write.key.includes('usage-totals:'))).toHaveLength(0);
   });

@@ -10,7 +10,7 @@ export interface Hold {
   costUsd: number;
 }
 
-/** Where a server's holds live. The ledger calls these only under that server's lock. */
+/** Where a server's holds live. The usage budget calls these only under that server's lock. */
 export interface UsageHolds {
   list(guildId: string): Promise<Hold[]>;
   add(guildId: string, hold: Hold): Promise<void>;

@@ -4,9 +4,9 @@ import { KeyedSerialQueue } from '../lines/keyedSerialQueue.js';
 import { holdLease, type LeaseLock } from '../store/leaseLock.js';
 import type { TokenUsage } from '../gemini/generationOutcome.js';
 import type { ImageSize } from '../gemini/imageOptions.js';
-import { roundUsd, type PriceTable } from './priceTable.js';
+import { roundUsd, type PriceTable } from '../usage/priceTable.js';
 import { MemoryHolds, StoredHolds, type Hold, type UsageHolds } from './usageHolds.js';
-import { nextUtcDay, nextUtcMonth, utcDayKey, utcMonthKey } from './usagePeriods.js';
+import { nextUtcDay, nextUtcMonth, utcDayKey, utcMonthKey } from '../usage/usagePeriods.js';
 import {
   entryKey,
   guildTotalsKeys,
@@ -15,15 +15,11 @@ import {
   usageEntrySchema,
   usageTotalsSchema,
   type UsageEntry,
+  type UsageLimits,
   type UsageOutcome,
+  type UsageSummary,
   type UsageTotals,
-} from './usageRecords.js';
-
-/** A server's limits as effectiveSettings gives them; 0 means none. */
-export interface UsageLimits {
-  dailyImageLimit: number;
-  monthlyBudgetUsd: number;
-}
+} from '../usage/usageRecords.js';
 
 export interface ReserveRequest {
   guildId: string;
@@ -55,13 +51,10 @@ export interface Reservation {
   cancel(): void;
 }
 
-export interface UsageSummary {
-  today: UsageTotals;
-  month: UsageTotals;
-}
-
 /**
- * Every generation's usage and cost, and the gate in front of Gemini.
+ * The server's daily-image limit and monthly budget in USD, enforced in
+ * front of Gemini (reserve: check and hold), and every generation's usage
+ * and cost recorded against them (commit), which /usage reads.
  *
  * Budgets must hold with many requests in flight, so a reservation holds
  * the worst-case cost (and one image of the member's daily count) until it
@@ -70,7 +63,7 @@ export interface UsageSummary {
  * processes on a shared store (given `lock`) under that server's lease, with
  * the holds kept in the store so every process sees the others'.
  */
-export class UsageLedger {
+export class UsageBudget {
   private readonly guildLocks = new KeyedSerialQueue();
   private readonly holds: UsageHolds;
   private readonly lock: LeaseLock | undefined;
