@@ -5,7 +5,7 @@ import { PROCESS_LOCAL, type LeaseLock } from '../store/leaseLock.js';
 import { readVersionedRecord } from '../store/readVersionedRecord.js';
 import { ChannelThreads } from './channelThreads.js';
 import { conversationRecordSchema, type ConversationRecord } from './conversationRecord.js';
-import { migrateRecord } from './migrateRecord.js';
+import { migrateRecord, outlineOf, type RecordOutline } from './migrateRecord.js';
 import { storedRecordSchema } from './olderRecords.js';
 
 export type LoadedConversation =
@@ -14,6 +14,9 @@ export type LoadedConversation =
   | { kind: 'missing' }
   /** Stored but unreadable (corrupt, or written by an unknown version): never misread, never overwritten blindly. */
   | { kind: 'unreadable'; problem: string };
+
+/** A record's outline (RecordOutline), read without migrating it or reading a blob. */
+export type PeekedConversation = { kind: 'found'; outline: RecordOutline } | { kind: 'missing' } | { kind: 'unreadable'; problem: string };
 
 /**
  * Conversation records, one per thread, keyed by the thread id. The one
@@ -40,6 +43,16 @@ export class ConversationStore {
     if (loaded.kind !== 'found') return loaded;
     const record = await migrateRecord(loaded.value, this.blobs);
     return record === loaded.value ? { kind: 'found', record } : { kind: 'found', record, migrated: true };
+  }
+
+  /**
+   * A record's outline, for readers that need neither its exchanges nor
+   * its image lengths (the /imagine suggestions, a deleted thread's
+   * forgetting): no migration, not a blob read, whatever its version.
+   */
+  async peek(threadId: string): Promise<PeekedConversation> {
+    const loaded = await readVersionedRecord(this.keyv, conversationKey(threadId), storedRecordSchema);
+    return loaded.kind === 'found' ? { kind: 'found', outline: outlineOf(loaded.value) } : loaded;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Refusal } from '../refusals/refusal.js';
 import type { BlobStore } from '../store/blobStore.js';
-import { findExchangeByMessage, interactionOf, withInteraction, type Exchange } from './conversationRecord.js';
+import { findExchangeByMessage, interactionOf, withInteraction, type Exchange, type StoredInteraction } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
@@ -48,7 +48,7 @@ export function deleteTurn(
     // Google's stored interactions of this turn and of every later one hold it (Interactions API): the later ones are
     // never continued from again (the next turn replays the record, without it), and all of them may go at Google.
     // With those an earlier Delete asked Google to delete and it did not confirm: asked again now.
-    const held = [...new Set([...(stored.record.forgetAtGoogle ?? []), ...interactionsToForget(stored.record.exchanges.slice(found.index), deps.logger, deletion.threadId)])];
+    const held = [...new Set([...(stored.record.forgetAtGoogle ?? []), ...interactionsToForget(stored.record.exchanges.slice(found.index).flatMap((exchange) => interactionOf(exchange) ?? []), deps.logger, deletion.threadId)])];
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
       const interaction = interactionOf(exchange);
@@ -101,14 +101,14 @@ export async function forgetAtGoogle(
 }
 
 /**
- * The interactions Google keeps for these exchanges that may be deleted there:
+ * The interactions Google keeps for some exchanges that may be deleted there:
  * all but those a Branch copied, which the other thread may still continue
  * from (logged, and left to expire with Google's retention), and those an
  * earlier Delete already asked Google to delete. The Delete button and a
  * deleted thread both forget by this rule.
  */
-export function interactionsToForget(exchanges: readonly Exchange[], logger: Logger, threadId: string): string[] {
-  const interactions = exchanges.flatMap((exchange) => interactionOf(exchange) ?? []).filter((interaction) => !interaction.forgotten);
+export function interactionsToForget(held: readonly StoredInteraction[], logger: Logger, threadId: string): string[] {
+  const interactions = held.filter((interaction) => !interaction.forgotten);
   const shared = interactions.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
   if (shared.length > 0) logger.info({ threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
   return interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);

@@ -34,19 +34,19 @@ export async function forgetThread(
 ): Promise<ForgetThreadResult> {
   // In the thread's line: a turn saving now finishes first, so its exchange (and interaction) is forgotten with the rest.
   const removed = await deps.threadQueue.run(thread.threadId, async (): Promise<ForgetThreadResult> => {
-    // Not through loadConversation: an older record (migrated as it is read) need not be written back just to go.
-    const loaded = await deps.conversations.load(thread.threadId);
+    // Peeked, not loaded: a record that is about to go need not be migrated (its every image read) nor written back.
+    const loaded = await deps.conversations.peek(thread.threadId);
     if (loaded.kind === 'missing') return { kind: 'none' };
     if (loaded.kind === 'unreadable') {
       deps.logger.warn({ threadId: thread.threadId, problem: loaded.problem }, 'a deleted thread\'s stored conversation is unreadable; left in the store');
       return { kind: 'kept', reason: 'unreadable' };
     }
-    if (loaded.record.guildId !== thread.guildId) {
+    if (loaded.outline.guildId !== thread.guildId) {
       // Thread ids are unique across Discord: a record naming another server means something is wrong; keep it.
-      deps.logger.error({ threadId: thread.threadId, guildId: thread.guildId, recordGuildId: loaded.record.guildId }, 'a deleted thread\'s stored conversation belongs to another server; kept');
+      deps.logger.error({ threadId: thread.threadId, guildId: thread.guildId, recordGuildId: loaded.outline.guildId }, 'a deleted thread\'s stored conversation belongs to another server; kept');
       return { kind: 'kept', reason: 'other-server' };
     }
-    const { parentId } = loaded.record;
+    const { parentId } = loaded.outline;
     if (thread.parentId !== undefined && parentId !== undefined && parentId !== thread.parentId) {
       deps.logger.error({ threadId: thread.threadId, parentId: thread.parentId, recordParentId: parentId }, 'a deleted channel lists a thread whose stored conversation names another channel; kept');
       return { kind: 'kept', reason: 'other-channel' };
@@ -59,7 +59,7 @@ export async function forgetThread(
       });
     }
     // With those a Delete asked Google to delete and it did not confirm gone.
-    const interactionIds = [...new Set([...(loaded.record.forgetAtGoogle ?? []), ...interactionsToForget(loaded.record.exchanges, deps.logger, thread.threadId)])];
+    const interactionIds = [...new Set([...(loaded.outline.forgetAtGoogle ?? []), ...interactionsToForget(loaded.outline.interactions, deps.logger, thread.threadId)])];
     return { kind: 'forgotten', interactionIds };
   });
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');

@@ -1,5 +1,5 @@
 import type { BlobStore } from '../store/blobStore.js';
-import { CURRENT_RECORD_VERSION, type ConversationRecord, type Exchange, type StepImage, type StoredStep } from './conversationRecord.js';
+import { CURRENT_RECORD_VERSION, interactionOf, type ConversationRecord, type Exchange, type StepImage, type StoredInteraction, type StoredStep } from './conversationRecord.js';
 import type { ExchangeV1, ExchangeV3, PartV1, PartV3, RecordV1, RecordV3, StoredRecord } from './olderRecords.js';
 import { isRecord } from '../gemini/isRecord.js';
 
@@ -98,4 +98,31 @@ function stepsFromParts(parts: PartV3[]): StoredStep[] {
     items.push(raw['item']);
   }
   return steps.map(({ raw, images }) => (images.length > 0 ? { raw, images } : { raw }));
+}
+
+/**
+ * What a reader that needs no image lengths learns of a record: the thread's
+ * server, channel, model and options, and the interactions Google keeps for
+ * it. Read from a record of any version as it is stored, without migrating it:
+ * the migration reads every image blob of an older record in full just for
+ * its length, which the /imagine suggestions (on each keystroke) and a deleted
+ * thread's forgetting never use.
+ */
+export interface RecordOutline {
+  threadId: string;
+  guildId: string;
+  parentId?: string | undefined;
+  model: string;
+  settings: ConversationRecord['settings'];
+  /** Each exchange's interaction, oldest first (exchanges of generateContent have none). */
+  interactions: StoredInteraction[];
+  forgetAtGoogle?: string[] | undefined;
+}
+
+export function outlineOf(stored: StoredRecord): RecordOutline {
+  const { threadId, guildId, parentId, model, settings } = stored;
+  const interactions: StoredInteraction[] =
+    stored.version === CURRENT_RECORD_VERSION ? stored.exchanges.flatMap((exchange) => interactionOf(exchange) ?? []) : stored.exchanges.flatMap((exchange) => exchange.interaction ?? []);
+  const forgetAtGoogle = stored.version === CURRENT_RECORD_VERSION ? stored.forgetAtGoogle : undefined;
+  return { threadId, guildId, ...(parentId !== undefined ? { parentId } : {}), model, settings, interactions, ...(forgetAtGoogle ? { forgetAtGoogle } : {}) };
 }

@@ -52,9 +52,10 @@ export async function imageOptionsHere(
 async function lookUp(deps: { conversations: ConversationStore; guildSettings: GuildSettings; config: Models }, place: Place): Promise<ModelAndOptions> {
   if (place.channelId) {
     // Only a conversation's thread has a record under its id; one of another server is never shown.
-    const loaded = await deps.conversations.load(place.channelId);
-    if (loaded.kind === 'found' && loaded.record.guildId === place.guildId) {
-      return modelAndOptions(loaded.record, undefined, deps.guildSettings.environmentSettings(), deps.config.imageModels);
+    // Peeked, not loaded: an older record is not migrated (its every image read) on each keystroke.
+    const peeked = await deps.conversations.peek(place.channelId);
+    if (peeked.kind === 'found' && peeked.outline.guildId === place.guildId) {
+      return modelAndOptions(peeked.outline, undefined, deps.guildSettings.environmentSettings(), deps.config.imageModels);
     }
   }
   const settings = await deps.guildSettings.effectiveSettings(place.guildId);
