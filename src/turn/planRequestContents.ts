@@ -1,6 +1,6 @@
 import type { Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
-import { contentBytes, goneImageIn, oldestToDrop, partsBytes, storedExchangeSizes } from '../conversation/historyBudget.js';
+import { contentBytes, goneImageIn, oldestToDrop, partsBytes, storedExchangeSizes } from '../limits/historyBudget.js';
 import { StoredImagePart, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';

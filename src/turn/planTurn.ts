@@ -2,7 +2,7 @@ import { precheckReferences } from '../attachments/collectReferences.js';
 import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ImageSettings, type ModelRange, type RequestedImageSettings } from '../gemini/imageOptions.js';
-import { declaredImageBytes, goneImageIn } from '../conversation/historyBudget.js';
+import { declaredImageBytes, goneImageIn } from '../limits/historyBudget.js';
 import { outgoingParts } from '../conversation/outgoingParts.js';
 import type { Refusal } from '../refusals/refusal.js';
 import type { GeminiTransport } from './geminiTransport.js';

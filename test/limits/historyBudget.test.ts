@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/conversation/conversationRecord.js';
-import { contentBytes, oldestToDrop, storedExchangeSizes } from '../../src/conversation/historyBudget.js';
+import { contentBytes, oldestToDrop, storedExchangeSizes } from '../../src/limits/historyBudget.js';
 import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import type { GeminiContent } from '../../src/gemini/geminiTypes.js';
 

@@ -1,9 +1,9 @@
 // HISTORY_BUDGET_MB, the request budget a turn's history is fitted to: how big each part of a request is, and how much
 // of the oldest history to leave out (planRequestContents.ts decides what a turn sends with these).
 import { readInlineData } from '../gemini/inlineData.js';
-import { isGone, type Exchange, type StoredAnswer } from './conversationRecord.js';
-import { storedAnswerImages } from './storedParts.js';
-import { outgoingParts, StoredImagePart, type OutgoingPart } from './outgoingParts.js';
+import { isGone, type Exchange, type StoredAnswer } from '../conversation/conversationRecord.js';
+import { storedAnswerImages } from '../conversation/storedParts.js';
+import { outgoingParts, StoredImagePart, type OutgoingPart } from '../conversation/outgoingParts.js';
 
 /** `{"role":"model","parts":[]}` and the comma after it, rounded up. */
 const CONTENT_OVERHEAD_BYTES = 32;
