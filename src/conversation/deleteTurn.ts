@@ -5,7 +5,6 @@ import { findExchangeByMessage, interactionOf, withInteraction, type Exchange, t
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
-import type { GeminiTransport } from '../turn/geminiTransport.js';
 
 /** A member's request to take one answer, and its turn, out of a conversation. */
 export interface TurnDeletion {
@@ -72,13 +71,23 @@ export function deleteTurn(
 }
 
 /**
+ * What Delete, a deleted thread and a deleted channel ask of Gemini
+ * (turn/geminiTransport.ts's forget, declared here so conversation/ needs
+ * nothing from turn/): delete these interactions Google stores; best effort,
+ * never rejects; returns the ids Google did not confirm gone.
+ */
+export interface ForgetsInteractions {
+  forget(interactionIds: readonly string[]): Promise<string[]>;
+}
+
+/**
  * Asks Google to delete the interactions a Delete named, then takes those it
  * confirmed gone off the record's forgetAtGoogle (in the thread's line); the
  * others stay there for the next Delete or the thread's deletion. Never
  * rejects: a store failure leaves the ids to be asked again, harmlessly.
  */
 export async function forgetAtGoogle(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger },
   threadId: string,
   interactionIds: readonly string[],
 ): Promise<void> {

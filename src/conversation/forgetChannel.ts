@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GeminiTransport } from '../turn/geminiTransport.js';
+import type { ForgetsInteractions } from './deleteTurn.js';
 import type { ThreadPlace } from './channelThreads.js';
 import type { ConversationStore } from './conversationStore.js';
 import { forgetThread, type ForgetThreadResult } from './forgetThread.js';
@@ -22,7 +22,7 @@ import type { ThreadQueue } from '../lines/threadQueue.js';
  * a thread another process lists meanwhile stays too.
  */
 export async function forgetChannel(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger },
   channel: ThreadPlace,
   knownThreadIds: readonly string[] = [],
 ): Promise<ForgetThreadResult['kind'][]> {

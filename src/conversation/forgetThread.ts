@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { GeminiTransport } from '../turn/geminiTransport.js';
 import type { ConversationStore } from './conversationStore.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
-import { interactionsToForget } from './deleteTurn.js';
+import { interactionsToForget, type ForgetsInteractions } from './deleteTurn.js';
 
 /** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */
 export interface DeletedThread {
@@ -27,7 +26,7 @@ export type ForgetThreadResult =
  * still continue from them, and they expire with Google's retention.
  */
 export async function forgetThread(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: Pick<GeminiTransport, 'forget'>; logger: Logger },
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger },
   thread: DeletedThread,
   /** `keepListed`: the caller takes the thread off its channel's list itself (a deleted channel, all its threads at once). */
   options: { keepListed?: boolean } = {},
