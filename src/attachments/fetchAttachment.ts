@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
+import { precheckAttachment, type AttachmentLimits } from '../limits/attachmentLimits.js';
 import type { AttachmentProblem } from '../refusals/refusal.js';
-import { sniffImageType, type SupportedImageType } from './sniffImageType.js';
+import { sniffImageType, type SupportedImageType } from '../images/sniffImageType.js';
 
 export interface AttachmentSource {
   url: string;
@@ -9,9 +10,8 @@ export interface AttachmentSource {
   size: number;
 }
 
-export interface AttachmentPolicy {
-  allowedOrigins: string[];
-  maxBytes: number;
+/** The limits (limits/attachmentLimits.ts), and ATTACHMENT_TIMEOUT_SECONDS for the download. */
+export interface AttachmentPolicy extends AttachmentLimits {
   timeoutMs: number;
   dispatcher?: Dispatcher | undefined;
 }
@@ -19,23 +19,6 @@ export interface AttachmentPolicy {
 export type FetchedAttachment =
   | { ok: true; name: string; mimeType: SupportedImageType; bytes: Buffer }
   | { ok: false; name: string; problem: AttachmentProblem };
-
-/**
- * What can be refused without downloading anything: the origin and the size
- * Discord declares. Checked before the request queues for Gemini, so a member waiting in
- * the queue is not told only at its end that an attachment was never usable.
- */
-export function precheckAttachment(source: AttachmentSource, policy: Pick<AttachmentPolicy, 'allowedOrigins' | 'maxBytes'>): AttachmentProblem | undefined {
-  let url: URL;
-  try {
-    url = new URL(source.url);
-  } catch {
-    return 'origin-not-allowed';
-  }
-  if (!policy.allowedOrigins.includes(url.origin)) return 'origin-not-allowed';
-  if (source.size > policy.maxBytes) return 'too-large';
-  return undefined;
-}
 
 /**
  * Downloads one user attachment as untrusted input: only from an allowed

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { sniffImageType, type SupportedImageType } from '../attachments/sniffImageType.js';
+import { sniffImageType, type SupportedImageType } from './sniffImageType.js';
 import type { GeneratedImage } from '../gemini/generationOutcome.js';
 import { decodeBase64Strictly } from './decodeBase64Strictly.js';
 import { ACCEPTED_FORMATS, MAX_INPUT_PIXELS } from './fitToUploadLimit.js';

@@ -1,4 +1,4 @@
-import { precheckReferences } from '../attachments/collectReferences.js';
+import { precheckReferences } from '../limits/attachmentLimits.js';
 import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ImageSettings, type ModelRange, type RequestedImageSettings } from '../gemini/imageOptions.js';

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { Ticket } from '../limits/geminiSlots.js';
-import { collectReferences, type ReferencesRefused } from '../attachments/collectReferences.js';
+import { collectReferences } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
+import type { ReferencesRefused } from '../limits/attachmentLimits.js';
 import type { Reservation } from '../limits/usageBudget.js';
 import { deliverAndStore } from './deliverAndStore.js';
 import { estimateInputTokens, recordUsage } from './turnUsage.js';
