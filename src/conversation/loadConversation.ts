@@ -1,6 +1,7 @@
 import type { ConversationRecord } from './conversationRecord.js';
 import type { Logger } from 'pino';
 import type { ConversationStore } from './conversationStore.js';
+import { lostAnImage } from './lostImages.js';
 
 export type ThreadConversation =
   | { kind: 'found'; record: ConversationRecord }
@@ -28,7 +29,9 @@ export async function loadConversation(
       return { kind: 'unreadable' };
     case 'found':
       if (loaded.record.guildId === guildId) {
-        if (loaded.migrated) await writeBack(deps, loaded.record);
+        // Not one the store lost an image of: a turn that goes on keeps that mark with its exchange, and a fresh
+        // start sets aside the record as stored, so an image back in the store (BLOB_URL mended) is found again.
+        if (loaded.migrated && !loaded.record.exchanges.some(lostAnImage)) await writeBack(deps, loaded.record);
         return { kind: 'found', record: loaded.record };
       }
       deps.logger.error({ threadId, guildId, recordGuildId: loaded.record.guildId }, 'a stored conversation belongs to another server; refused');

@@ -13,6 +13,7 @@ export function answerNotes(outcome: TurnOutcome, notes: AnswerNotes): string[] 
     ...(sources.length > 0 ? [describeSources(sources)] : []),
     ...(answered ? [byline(notes.authorId, notes.prompt)] : []),
     ...(notes.otherApiExchanges > 0 ? [describeApiSwitch(notes.otherApiExchanges)] : []),
+    ...(notes.lostExchanges > 0 ? [describeLostImages(notes.lostExchanges)] : []),
     ...(notes.droppedExchanges > 0 ? [`This thread is long: I left out its ${notes.droppedExchanges} oldest turn(s) to stay within Gemini's request limit.`] : []),
   ];
 }
@@ -20,6 +21,11 @@ export function answerNotes(outcome: TurnOutcome, notes: AnswerNotes): string[] 
 /** Turns made through the other Gemini API (the operator switched GEMINI_API) cannot be sent through this one. */
 function describeApiSwitch(count: number): string {
   return `This bot switched to another Gemini API since this thread began, so I left out its ${count} oldest turn(s): turns from before the switch can't be sent again.`;
+}
+
+/** Turns up to the last whose image the image store no longer has cannot be sent again: a replay holds each turn whole. */
+function describeLostImages(count: number): string {
+  return `An image of this thread is no longer in my storage, so I left out its ${count} oldest turn(s), up to the one that had it, and went on from the turns after.`;
 }
 
 function describeFreshStart(freshStart: FreshStart): string {

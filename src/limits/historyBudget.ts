@@ -12,7 +12,7 @@ const CONTENT_OVERHEAD_BYTES = 32;
  * The one measure of a request's size: a content's serialized length, each
  * image's base64 counted by its length instead of serialized (megabytes
  * each), a stored image by the length kept beside it (0 when the store had
- * lost it: storedExchangeSizes refuses such a history first). The stored history, an image re-sent with the new turn and the new
+ * lost it: such an exchange is never sent). The stored history, an image re-sent with the new turn and the new
  * turn itself are all measured by it, so the budget compares like with like.
  */
 export function contentBytes(parts: readonly OutgoingPart[]): number {
@@ -52,16 +52,22 @@ function partBytes(part: OutgoingPart): number {
 /**
  * The request size of each stored exchange, read from the record alone (the
  * blob lengths kept beside each image), so a long thread is trimmed to the
- * budget before its images are loaded. Undefined when an image is gone
- * from the store (its record says so: migrateRecord).
+ * budget before its images are loaded. An image the store lost counts 0:
+ * its exchange is never sent (planRequestContents leaves out every exchange
+ * up to the last that lost one, lostImageExchanges).
  */
-export function storedExchangeSizes(exchanges: readonly Exchange[]): number[] | undefined {
-  const sizes: number[] = [];
-  for (const exchange of exchanges) {
-    if (goneImageIn(exchange) !== undefined) return undefined;
-    sizes.push(contentBytes(outgoingParts(exchange.user.parts)) + answerBytes(exchange.model));
-  }
-  return sizes;
+export function storedExchangeSizes(exchanges: readonly Exchange[]): number[] {
+  return exchanges.map((exchange) => contentBytes(outgoingParts(exchange.user.parts)) + answerBytes(exchange.model));
+}
+
+/**
+ * How many of the oldest exchanges cannot be sent because an image of theirs
+ * is gone from the store, or follows one that is: a replay must hold each
+ * turn it sends whole, so it starts after the last exchange that lost one
+ * (as the budget leaves out the oldest: at an exchange's user turn).
+ */
+export function lostImageExchanges(exchanges: readonly Exchange[]): number {
+  return exchanges.findLastIndex((exchange) => goneImageIn(exchange) !== undefined) + 1;
 }
 
 /** A stored answer measured as contentBytes measures a content: its steps (or parts) with image texts emptied, plus their lengths. */

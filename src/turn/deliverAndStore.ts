@@ -41,6 +41,7 @@ async function postAndKeep(deps: StoreDependencies, planned: PlannedTurn, delive
     freshStart: plan.freshStart,
     droppedExchanges: turn.droppedExchanges,
     otherApiExchanges: turn.otherApiExchanges,
+    lostExchanges: turn.lostExchanges,
     range: plan.range,
   });
   clock?.lap('upload'); // rendered, fitted to the upload limit, posted

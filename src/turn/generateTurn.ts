@@ -27,6 +27,8 @@ export interface GeneratedTurn {
   droppedExchanges: number;
   /** Oldest exchanges left out because the other Gemini API made them (an operator switched GEMINI_API). */
   otherApiExchanges: number;
+  /** Oldest exchanges left out because an image of theirs (or of one after them) is gone from the store. */
+  lostExchanges: number;
   /** What Gemini keeps of the answer, whatever the outcome (GeminiTurnResult.discard): deleted unless the history keeps the answer. */
   discard?: (() => Promise<void>) | undefined;
 }
@@ -38,7 +40,7 @@ export interface GeneratedTurn {
  * the slot bounds how many generations hold their big buffers at once.
  */
 export async function generateTurn(deps: GenerateDependencies, { asked, plan }: PlannedTurn, references: GeminiPart[], hooks: TurnHooks): Promise<GeneratedTurn> {
-  const done = (outcome: TurnOutcome, userParts: OutgoingPart[] = [], retries = 0, leftOut = { droppedExchanges: 0, otherApiExchanges: 0 }): GeneratedTurn => ({
+  const done = (outcome: TurnOutcome, userParts: OutgoingPart[] = [], retries = 0, leftOut = { droppedExchanges: 0, otherApiExchanges: 0, lostExchanges: 0 }): GeneratedTurn => ({
     outcome,
     userParts,
     retries,
@@ -72,7 +74,12 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
   }
   // Sent on from the conversation Gemini holds: it held the whole thread, budget or not; but never the other API's
   // turns (the first answer there was a replay without them).
-  const leftOut = { droppedExchanges: call.continued ? 0 : prepared.droppedExchanges, otherApiExchanges: prepared.otherApiExchanges };
+  // Nor does a turn sent on from there leave out what the store lost: Gemini holds those turns.
+  const leftOut = {
+    droppedExchanges: call.continued ? 0 : prepared.droppedExchanges,
+    otherApiExchanges: prepared.otherApiExchanges,
+    lostExchanges: call.continued ? 0 : prepared.lostExchanges,
+  };
   const generated = done(await checkedOutcome(deps, threadId, call.outcome), userParts, call.retries, leftOut);
   return call.discard ? { ...generated, discard: call.discard } : generated;
 }

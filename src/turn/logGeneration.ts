@@ -54,6 +54,7 @@ export function logGeneration(logger: Logger, context: GenerationContext, turn: 
     retries: turn.retries,
     droppedExchanges: turn.droppedExchanges,
     otherApiExchanges: turn.otherApiExchanges,
+    lostExchanges: turn.lostExchanges,
     ...('usage' in outcome ? { usage: outcome.usage } : {}),
     ...(outcome.kind === 'blocked' ? { reason: outcome.reason, stage: outcome.stage } : {}),
     ...(outcome.kind === 'no-image' ? { finishReason: outcome.finishReason } : {}),

@@ -1,6 +1,6 @@
-import type { Exchange } from '../conversation/conversationRecord.js';
 import { editTargetIndex, finalImagesOf } from '../conversation/editTarget.js';
-import { contentBytes, goneImageIn, oldestToDrop, partsBytes, storedExchangeSizes } from '../limits/historyBudget.js';
+import { isGone, type Exchange } from '../conversation/conversationRecord.js';
+import { contentBytes, lostImageExchanges, oldestToDrop, partsBytes, storedExchangeSizes } from '../limits/historyBudget.js';
 import { StoredImagePart, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { textPart, type GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
@@ -56,6 +56,11 @@ export interface ChosenRequest {
    * the same ones out without saying it again.
    */
   otherApiExchanges: number;
+  /**
+   * Oldest exchanges `history` leaves out because an image of theirs (or of one after them) is gone from the
+   * store (besides those of the other API): the member is told, with why, on every turn that leaves them out.
+   */
+  lostExchanges: number;
 }
 
 export type RequestPlan = ChosenRequest | { kind: 'unreadable'; missingBlob: string } | { kind: 'too-large' };
@@ -74,8 +79,10 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   const { exchanges, held } = input.scope;
   const target = editTargetIndex(exchanges, input.replyToMessageId);
   const unreplayable = exchanges.findLastIndex((exchange) => storedBy(exchange) !== api) + 1;
+  // Left out like the other API's: a replay starts after the last exchange whose image the store lost.
+  const lost = lostImageExchanges(exchanges);
+  const leftOutAnyway = Math.max(unreplayable, lost);
   const sizes = storedExchangeSizes(exchanges);
-  if (!sizes) return { kind: 'unreadable', missingBlob: exchanges.map(goneImageIn).find((sha256) => sha256 !== undefined) ?? 'unknown' };
   // A reroll sends its own parts exactly, its references among them; any other turn its words and the member's references.
   const ownBytes = input.exactUserParts ? contentBytes(input.exactUserParts) : contentBytes(textParts) + input.referenceBytes;
   // What re-sending the edited exchange's final images would add to the new turn.
@@ -87,17 +94,23 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
   let resend = olderImage;
   const toDrop = (newTurnBytes: number) => {
     const overBudget = oldestToDrop(sizes, newTurnBytes, budgetBytes);
-    return overBudget === undefined ? undefined : Math.max(overBudget, unreplayable);
+    return overBudget === undefined ? undefined : Math.max(overBudget, leftOutAnyway);
   };
-  const ready = (history: Exchange[], resentImages: OutgoingPart[], dropped: number): RequestPlan => ({
-    kind: 'ready',
-    thread: exchanges,
-    history,
-    resentImages,
-    referenceBytes: input.referenceBytes,
-    droppedExchanges: dropped - unreplayable,
-    otherApiExchanges: unreplayable === exchanges.length ? unreplayable : 0,
-  });
+  const ready = (history: Exchange[], resentImages: OutgoingPart[], dropped: number): RequestPlan => {
+    // planTurn starts afresh when the image edited (or a reroll's own) is the one lost; this holds the line behind it.
+    const gone = [...resentImages, ...(input.exactUserParts ?? [])].find((part) => part instanceof StoredImagePart && isGone(part.blob));
+    if (gone instanceof StoredImagePart) return { kind: 'unreadable', missingBlob: gone.blob.sha256 };
+    return {
+      kind: 'ready',
+      thread: exchanges,
+      history,
+      resentImages,
+      referenceBytes: input.referenceBytes,
+      droppedExchanges: dropped - leftOutAnyway,
+      otherApiExchanges: unreplayable === exchanges.length ? unreplayable : 0,
+      lostExchanges: Math.max(0, lost - unreplayable),
+    };
+  };
   let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));
   // When the budget (or the other API) leaves out the exchange being edited, its image must travel with the new turn instead.
   if (dropped !== undefined && mayResend && !resend && dropped > target) {

@@ -1,5 +1,5 @@
 import { precheckReferences } from '../limits/attachmentLimits.js';
-import { findExchangeByMessage, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
+import { findExchangeByMessage, isGone, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ImageSettings, type ModelRange, type RequestedImageSettings } from '../gemini/imageOptions.js';
 import { declaredImageBytes, goneImageIn } from '../limits/historyBudget.js';
@@ -32,13 +32,15 @@ function decide(facts: PlanFacts): Decided | { kind: 'refused'; refusal: Refusal
   if (stored.kind === 'refused') return refused(stored.refusal);
   if (stored.kind === 'unreadable') return planFreshStart(facts);
   const record = stored.kind === 'found' ? stored.record : undefined;
-  // An image the store had lost when the record was migrated (migrateRecord marks it gone).
-  // The history is as unreadable as a record that cannot be parsed, but its model and options still apply.
-  if (record && lostAnImage(record)) return planFreshStart(facts, modelAndOptions(record, ask.model, facts.serverDefaults, facts.imageModels));
+  // The image the turn goes on from is one the store lost: that history cannot carry the turn, but the thread's
+  // model and options still apply. An image lost further back only shortens the history (planRequestContents).
+  if (record && lostWhatItBuildsOn(ask, record)) return planFreshStart(facts, modelAndOptions(record, ask.model, facts.serverDefaults, facts.imageModels));
 
   // A reroll finds its turn in the history as it is now: a Delete handled meanwhile may have moved or removed it.
   const replayed = ask.replay && record ? findExchangeByMessage(record, ask.replay.messageId) : undefined;
   if (ask.replay && !replayed) return refused({ kind: 'turn-gone' });
+  // A reroll sends its turn's own parts again exactly: one of their images lost, there is nothing to redo.
+  if (replayed && replayed.exchange.user.parts.some((part) => part.blob && isGone(part.blob))) return refused({ kind: 'history-unreadable' });
 
   const { model, range, applying: threadSettings } = modelAndOptions(record, ask.model, facts.serverDefaults, facts.imageModels);
   if (record && !facts.allowedModels.includes(model)) {
@@ -74,13 +76,20 @@ function decide(facts: PlanFacts): Decided | { kind: 'refused'; refusal: Refusal
  * caller looks them up only then.
  */
 export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedImages'>, stored: ThreadConversation): boolean {
-  const unreadable = stored.kind === 'unreadable' || (stored.kind === 'found' && lostAnImage(stored.record));
+  const unreadable = stored.kind === 'unreadable' || (stored.kind === 'found' && lostWhatItBuildsOn(ask, stored.record));
   return unreadable && !ask.replay && (ask.repliedImages ?? []).length === 0;
 }
 
-/** Whether an image of the record is one the blob store lost (marked gone when the record was migrated). */
-function lostAnImage(record: ConversationRecord): boolean {
-  return record.exchanges.some((exchange) => goneImageIn(exchange) !== undefined);
+/**
+ * Whether the store lost an image of the exchange a turn goes on from: the
+ * thread's latest, or the one replied to (the image edited, or upscaled).
+ * Such a turn starts afresh from the image as Discord shows it. A reroll
+ * goes on from the history before its turn, whatever came after.
+ */
+function lostWhatItBuildsOn(ask: Pick<TurnAsk, 'replay' | 'replyToMessageId'>, record: ConversationRecord): boolean {
+  if (ask.replay) return false;
+  const replied = ask.replyToMessageId === undefined ? undefined : findExchangeByMessage(record, ask.replyToMessageId)?.exchange;
+  return [record.exchanges.at(-1), replied].some((exchange) => exchange !== undefined && goneImageIn(exchange) !== undefined);
 }
 
 /**
@@ -94,7 +103,7 @@ function withRequest(decided: Decided, facts: Pick<PlanFacts, 'gemini' | 'histor
   if (!precheck.ok) return refused(precheck.refusal);
   const chosen = planRequestContents(requestInputFor(decided, facts.gemini, declaredImageBytes(decided.attachments)), facts.historyBudgetBytes);
   if (chosen.kind === 'too-large') return refused({ kind: 'history-too-large' });
-  // lostAnImage sent such a record to a fresh start already; this answers the type.
+  // lostWhatItBuildsOn sent such a turn to a fresh start already (or a reroll of a lost turn to a refusal); this answers the type.
   if (chosen.kind === 'unreadable') return refused({ kind: 'history-unreadable' });
   return { ...decided, request: chosen };
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Ticket } from '../limits/geminiSlots.js';
 import { collectReferences } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
+import { markLostImages } from '../conversation/lostImages.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { ReferencesRefused } from '../limits/attachmentLimits.js';
@@ -159,14 +160,11 @@ async function generateAndDeliverWith(
     onPreview: planned.serverSettings.previews ? ({ sketch, thought }) => progress({ kind: 'sketch', ...sketch, thought }) : undefined,
   };
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
-  // A stored image was missing or damaged: found only while the history was read. Go on without it, as for an unreadable record.
+  // A stored image was missing or damaged: found only while the history was read. Go on without what cannot be sent.
   if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
-    const fresh = await planWithFacts(planningOf(bot), planned.asked, { kind: 'unreadable' }, planned.serverSettings);
-    if (fresh.kind === 'go') {
-      bot.logger.warn({ threadId: planned.asked.threadId, freshStart: fresh.freshStart }, "going on without the thread's unreadable history");
-      // The thread's model and options were readable: the fresh start keeps them.
-      const plan = { ...fresh, model: planned.plan.model, range: planned.plan.range, settings: planned.plan.settings };
-      planned = { ...planned, plan };
+    const again = await planAroundUnreadableHistory(bot, planned);
+    if (again) {
+      planned = again;
       attempt = await collectAndGenerate(bot, planned, hooks, clock);
     }
   }
@@ -194,6 +192,37 @@ async function generateAndDeliverWith(
   }
   // Timing only: every step, the upload and the storing included (the generation's line above is written before them).
   bot.logger.debug({ threadId: asked.threadId, phases: clock.phases() }, 'turn steps timed');
+}
+
+/**
+ * The turn planned again once its history turned out unreadable while it was
+ * read. Images the store no longer has are marked lost, so the turn goes on
+ * from the exchanges after the last one that lost an image (the member is
+ * told how many were left out), or afresh when the image it goes on from is
+ * the one lost. An image that is there but damaged (not what its record
+ * says) leaves the whole history unreadable: a fresh start. Undefined when
+ * the turn cannot go on (a reroll of a turn that lost its image).
+ */
+async function planAroundUnreadableHistory(bot: AfterHold, planned: PlannedTurn): Promise<PlannedTurn | undefined> {
+  const { asked, plan, serverSettings } = planned;
+  const record = plan.store.kind === 'append' ? plan.store.record : undefined;
+  const marked = record
+    ? await markLostImages(record, bot.blobs).catch((error: unknown) => {
+        bot.logger.warn({ err: error, threadId: asked.threadId }, 'could not ask the image store which images it lost');
+        return record;
+      })
+    : undefined;
+  const stored: ThreadConversation = marked && marked !== record ? { kind: 'found', record: marked } : { kind: 'unreadable' };
+  const again = await planWithFacts(planningOf(bot), asked, stored, serverSettings);
+  if (again.kind !== 'go') return undefined;
+  if (stored.kind === 'found' && !again.freshStart) {
+    bot.logger.warn({ threadId: asked.threadId, lostExchanges: again.request.lostExchanges }, "going on from the thread's turns after the last image the store lost");
+    // Kept with the answer: later turns leave those exchanges out from the record alone.
+    return { ...planned, plan: again };
+  }
+  bot.logger.warn({ threadId: asked.threadId, freshStart: again.freshStart }, "going on without the thread's unreadable history");
+  // The thread's model and options were readable: the fresh start keeps them.
+  return { ...planned, plan: { ...again, model: plan.model, range: plan.range, settings: plan.settings } };
 }
 
 type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; refusal: ReferencesRefused };

@@ -104,6 +104,8 @@ export interface AnswerNotes {
   droppedExchanges: number;
   /** Oldest exchanges left out because they were made on the other Gemini API (an operator switched GEMINI_API): they cannot be sent on this one. */
   otherApiExchanges: number;
+  /** Oldest exchanges left out because an image of theirs (or of one after them) is gone from the image store. */
+  lostExchanges: number;
   /** What the model that made the answer makes: its buttons offer that (no Upscale 4K without 4K). */
   range: ModelRange;
 }

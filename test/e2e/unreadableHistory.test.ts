@@ -143,6 +143,38 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(lastCall().seen).toEqual([{ role: 'user', texts: ['add a hat'], images: [base64Of(firstAttachmentBytes(harness, blue))] }]);
   });
 
+  it('missing an older stored image, goes on from the turns after it, and tells the member what was left out and why', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
+    await withSavedRecord(thread.id, 3, async (record, store) => {
+      // The first answer's image leaves the store (evicted, say); the two turns after it are intact.
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+    });
+
+    const { answer, call } = await answerTo(mention(thread.id, 'now at night'));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toContain('An image of this thread is no longer in my storage, so I left out its 1 oldest turn(s), up to the one that had it, and went on from the turns after.');
+    expect(answer.content).not.toMatch(/earlier history/);
+    // The turns after the lost image, each exactly as stored (signatures and all), then the new one.
+    expect(call.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(call.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts)).toEqual([['make it blue'], ['add a hat'], ['now at night']]);
+    expect(harness.logLines.some((line) => line.includes("going on from the thread's turns after the last image the store lost"))).toBe(true);
+    // Nothing was set aside: the thread goes on in its own record.
+    expect(await setAsideRecords(thread.id)).toEqual([]);
+
+    const { answer: next, call: nextCall } = await answerTo(replyInThread(harness, thread.id, answer, 'brighter'));
+    expect(next.attachments).toHaveLength(1);
+    if (suiteGeminiApi() === 'interactions') {
+      // Google holds the thread from the answer above, which was made without the lost turn: nothing more to say.
+      expect(next.content).not.toContain('left out');
+      return;
+    }
+    // The next replay leaves the same turn out from the record alone, and says so again.
+    expect(next.content).toContain('left out its 1 oldest turn(s)');
+    expect(nextCall.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts)).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter']]);
+  });
+
   it('missing a stored image, with no later image in the thread, goes on from the image the thread was started from', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {

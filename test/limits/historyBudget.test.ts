@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/conversation/conversationRecord.js';
-import { contentBytes, oldestToDrop, storedExchangeSizes } from '../../src/limits/historyBudget.js';
+import { contentBytes, lostImageExchanges, oldestToDrop, storedExchangeSizes } from '../../src/limits/historyBudget.js';
 import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import type { GeminiContent } from '../../src/gemini/geminiTypes.js';
 
@@ -34,8 +34,13 @@ describe('sizing a history before loading it', () => {
     expect(Math.abs(size! - real)).toBeLessThan(300);
   });
 
-  it('says it cannot when an image is gone from the store', () => {
-    expect(storedExchangeSizes([exchange(10), exchange('gone')])).toBeUndefined();
+  it('counts an image gone from the store as nothing, and leaves out every exchange up to the last that lost one', () => {
+    const [, gone] = storedExchangeSizes([exchange(10), exchange('gone')]);
+    const [, kept] = storedExchangeSizes([exchange(10), exchange(0)]);
+    expect(gone).toBe(kept);
+    expect(lostImageExchanges([exchange(10), exchange('gone'), exchange(10)])).toBe(2);
+    expect(lostImageExchanges([exchange('gone'), exchange('gone'), exchange(10)])).toBe(2);
+    expect(lostImageExchanges([exchange(10), exchange(10)])).toBe(0);
   });
 
   it('leaves out the fewest oldest exchanges that make the request fit', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import type { ThreadConversation } from '../../src/conversation/loadConversation.js';
+import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { needsLatestPostedImages, planTurn } from '../../src/turn/planTurn.js';
 import { generateContentScope } from '../../src/transports/generateContentTransport.js';
@@ -223,21 +224,92 @@ describe('planTurn: what a turn does, decided before any call', () => {
     expect(sentOn({ api: 'generate-content', scope: generateContentScope })).toEqual(['m1', 'm2']);
   });
 
-  it('a thread one of whose images the store lost goes on without its history, with its model and options, and replaces the record', () => {
-    const lost = imageExchange('m1', 10);
-    if (lost.model.api !== 'generate-content') throw new Error('not a generateContent answer');
-    const { sha256, field } = lost.model.parts[0]!.blob!;
-    lost.model.parts[0]!.blob = { sha256, field, gone: true };
-    const stored: ThreadConversation = { kind: 'found', record: { ...record, exchanges: [lost, exchange('m2')] } };
-    expect(needsLatestPostedImages({}, stored)).toBe(true);
-    expect(planTurn(facts({}, stored, { latestPostedImages: [image('m2.jpg')] }))).toMatchObject({
-      kind: 'go',
-      store: { kind: 'replace-unreadable' },
-      history: undefined,
-      model: FLASH,
-      settings: { aspectRatio: '16:9' },
-      attachments: [image('m2.jpg')],
-      freshStart: 'latest-image',
+  describe('a thread one of whose images the store lost', () => {
+    /** An exchange whose answer's image the store lost (marked gone by migrateRecord, or found missing by a turn). */
+    function lostExchange(messageId: string): Exchange {
+      const lost = imageExchange(messageId, 10);
+      if (lost.model.api !== 'generate-content') throw new Error('not a generateContent answer');
+      const { sha256, field } = lost.model.parts[0]!.blob!;
+      lost.model.parts[0]!.blob = { sha256, field, gone: true };
+      return lost;
+    }
+    const thread = (...exchanges: Exchange[]): ThreadConversation => ({ kind: 'found', record: { ...record, exchanges } });
+    /** What a plan sends and says it left out, by message id. */
+    const sent = (plan: ReturnType<typeof planTurn>) =>
+      plan.kind === 'go'
+        ? { store: plan.store.kind, freshStart: plan.freshStart, history: plan.request.history.map((exchange) => exchange.model.messageId), lost: plan.request.lostExchanges, dropped: plan.request.droppedExchanges, resent: plan.request.resentImages.map((part) => (part instanceof StoredImagePart ? part.blob.sha256.slice(0, 2) : 'on hand')) }
+        : plan;
+
+    it.each<{ case: string; ask: Partial<TurnAsk>; stored: ThreadConversation; more?: Partial<PlanFacts>; expected: unknown }>([
+      {
+        case: 'an older image lost: the turns after it are the history, the member told how many were left out',
+        ask: {},
+        stored: thread(lostExchange('m1'), imageExchange('m2', 10), imageExchange('m3', 10)),
+        expected: { store: 'append', freshStart: undefined, history: ['m2', 'm3'], lost: 1, dropped: 0, resent: [] },
+      },
+      {
+        case: 'the turns from the last exchange that lost an image back are all left out, however many lost one',
+        ask: {},
+        stored: thread(imageExchange('m1', 10), lostExchange('m2'), lostExchange('m3'), imageExchange('m4', 10)),
+        expected: { store: 'append', freshStart: undefined, history: ['m4'], lost: 3, dropped: 0, resent: [] },
+      },
+      {
+        case: 'the budget leaves out older turns still, each counted under its own reason',
+        ask: {},
+        stored: thread(lostExchange('m1'), imageExchange('m2', 2 * MB), imageExchange('m3', 2 * MB), imageExchange('m4', 2 * MB)),
+        more: underBudget,
+        expected: { store: 'append', freshStart: undefined, history: ['m3', 'm4'], lost: 1, dropped: 1, resent: [] },
+      },
+      {
+        case: 'an edit of an image from before the lost one: that image travels with the new turn',
+        ask: { replyToMessageId: 'm1', repliedImages: [image('m1.jpg')] },
+        stored: thread(imageExchange('m1', 10), lostExchange('m2'), imageExchange('m3', 10)),
+        expected: { store: 'append', freshStart: undefined, history: ['m3'], lost: 2, dropped: 0, resent: ['a1'] },
+      },
+      {
+        case: 'a reroll replays the turns between the lost image and its own',
+        ask: { replay: { messageId: 'm3' } },
+        stored: thread(lostExchange('m1'), imageExchange('m2', 10), imageExchange('m3', 10)),
+        expected: { store: 'append', freshStart: undefined, history: ['m2'], lost: 1, dropped: 0, resent: [] },
+      },
+      {
+        case: 'the latest image lost: a fresh start from the latest image posted, the record replaced (set aside)',
+        ask: {},
+        stored: thread(imageExchange('m1', 10), lostExchange('m2')),
+        more: { latestPostedImages: [image('m2.jpg')] },
+        expected: { store: 'replace-unreadable', freshStart: 'latest-image', history: [], lost: 0, dropped: 0, resent: [] },
+      },
+      {
+        case: 'the image replied to lost: a fresh start from that image as Discord shows it',
+        ask: { replyToMessageId: 'm1', repliedImages: [image('m1.jpg')] },
+        stored: thread(lostExchange('m1'), imageExchange('m2', 10)),
+        expected: { store: 'replace-unreadable', freshStart: 'replied-image', history: [], lost: 0, dropped: 0, resent: [] },
+      },
+    ])('$case', ({ ask, stored, more, expected }) => {
+      expect(sent(planTurn(facts(ask, stored, more)))).toEqual(expected);
+    });
+
+    it('looks up the latest posted image only when the latest exchange lost its image', () => {
+      expect(needsLatestPostedImages({}, thread(lostExchange('m1'), exchange('m2')))).toBe(false);
+      expect(needsLatestPostedImages({}, thread(exchange('m1'), lostExchange('m2')))).toBe(true);
+    });
+
+    it('a fresh start keeps the thread\'s model and options', () => {
+      expect(planTurn(facts({}, thread(exchange('m1'), lostExchange('m2')), { latestPostedImages: [image('m2.jpg')] }))).toMatchObject({
+        kind: 'go',
+        store: { kind: 'replace-unreadable' },
+        history: undefined,
+        model: FLASH,
+        settings: { aspectRatio: '16:9' },
+        attachments: [image('m2.jpg')],
+        freshStart: 'latest-image',
+      });
+    });
+
+    it('a reroll of a turn whose own image the store lost is refused: there is nothing to send again', () => {
+      const referenceLost = imageExchange('m2', 10);
+      referenceLost.user.parts = [{ raw: { inlineData: { mimeType: 'image/png', data: '' } }, blob: { sha256: 'b'.repeat(64), field: 'inlineData', gone: true } }];
+      expect(planTurn(facts({ replay: { messageId: 'm2' } }, thread(exchange('m1'), referenceLost)))).toEqual({ kind: 'refused', refusal: { kind: 'history-unreadable' } });
     });
   });
 
