@@ -86,13 +86,19 @@ async function continuedOrReplayed(deps: InteractionsTransportDependencies, requ
  * interaction whose history at Google skips the turns between, while the
  * record holds them all: it is outdated, so the next turn replays the record
  * instead of continuing from it, and the model sees the same thread on
- * either API.
+ * either API. That includes a reroll of the thread's first turn, which built
+ * on nothing while the record already holds that turn; only the first answer
+ * of a new conversation (no record yet) builds on nothing and is current.
  */
 function withBase(outcome: GenerationOutcome, request: GeminiTurnRequest): GenerationOutcome {
   if ((outcome.kind !== 'images' && outcome.kind !== 'no-image') || outcome.modelContent?.api !== 'interactions') return outcome;
+  if (request.recordLatest === undefined) return outcome;
   const builtOn = request.thread.at(-1)?.model.messageId;
-  if (builtOn === undefined) return outcome;
-  const interaction = { ...outcome.modelContent.interaction, builtOn, ...(builtOn !== request.recordLatest ? { outdated: true as const } : {}) };
+  const interaction = {
+    ...outcome.modelContent.interaction,
+    ...(builtOn !== undefined ? { builtOn } : {}),
+    ...(builtOn !== request.recordLatest ? { outdated: true as const } : {}),
+  };
   return { ...outcome, modelContent: { ...outcome.modelContent, interaction } };
 }
 

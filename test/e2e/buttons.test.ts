@@ -76,6 +76,28 @@ describe('the buttons under a result', () => {
     if (suiteGeminiApi() === 'interactions') expect(geminiCall(harness, 6).continuedFrom).toBe(geminiCall(harness, 5).interactionId);
   });
 
+  it('Reroll of the thread\'s first turn joins the thread: the next turn sees both first turns on either API', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    const before = harness.discord.messages(thread.id);
+    await click(harness, starter, 'nb1:result:reroll');
+    const rerolled = await nextResultIn(harness, thread.id, before);
+    expect(geminiCall(harness, 1).seen).toHaveLength(1); // the reroll: its words again, from nothing
+    const next = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: rerolled.id });
+    const blue = await waitForBotReplyTo(harness, next);
+    const calls = geminiCalls(harness);
+    // What generateContent replays every turn: the first turn, its reroll, the new turn. Google's copy of the reroll's
+    // interaction lacks the first turn, so on interactions this turn replays the record rather than continue from it.
+    expect(calls[2]!.status).toBe(200);
+    expect(calls[2]!.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+    expect(calls[2]!.seen[1]).toEqual(calls[0]!.answer);
+    expect(calls[2]!.seen[3]).toEqual(calls[1]!.answer);
+    expect(calls[2]!.continuedFrom).toBeUndefined();
+    // The turn after goes on from there, and still sees everything.
+    await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'add a hat', replyTo: blue.id }));
+    expect(geminiCall(harness, 3).seen).toHaveLength(7);
+    if (suiteGeminiApi() === 'interactions') expect(geminiCall(harness, 3).continuedFrom).toBe(calls[2]!.interactionId);
+  });
+
   it('Reroll sends a turn\'s reference images again exactly, read from the store', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox', aspectRatio: '16:9' });
     const hat = pngBytes(9);

@@ -59,6 +59,25 @@ describe('interactionsTransport', () => {
     expect(old.kind === 'answered' && old.outcome.kind === 'images' && old.outcome.modelContent).toMatchObject({ api: 'interactions', interaction: { builtOn: 'm1', outdated: true } });
   });
 
+  it('marks a reroll of the thread\'s first turn outdated, as any other reroll: Google\'s copy lacks the turn the record keeps', async () => {
+    const blobs = new BlobStore(new Keyv());
+    const first = await transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
+    if (first.kind !== 'answered' || first.outcome.kind !== 'images') throw new Error(`unexpected ${JSON.stringify(first)}`);
+    // A new conversation's first answer (no record yet) builds on nothing and may be continued from.
+    expect(first.outcome.modelContent.api === 'interactions' && first.outcome.modelContent.interaction).toEqual({ id: expect.any(String), createdAt: expect.any(String) });
+    const stored = await storeAnswer(first.outcome.modelContent, blobs);
+    const turn1: Exchange = { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...stored, messageId: 'm1' }, settings: {}, createdAt: new Date().toISOString() };
+    // The reroll of turn 1: nothing before it, while the record's latest is m1 (it becomes [turn1, reroll]).
+    const scope = interactionsScope({ exchanges: [], redoes: turn1 });
+    expect(scope.exchanges).toEqual([]);
+    const reroll = await transport(blobs, Date.now).generate({ ...request, thread: scope.exchanges, history: [], userParts: [{ text: 'a fox' }], recordLatest: 'm1' }, {});
+    if (reroll.kind !== 'answered' || reroll.outcome.kind !== 'images' || reroll.outcome.modelContent.api !== 'interactions') throw new Error(`unexpected ${JSON.stringify(reroll)}`);
+    // generateContent's next turn replays both turns; continuing from the reroll's interaction would send Gemini the reroll alone.
+    expect(reroll.outcome.modelContent.interaction.outdated).toBe(true);
+    // It built on nothing, which a reroll of it keeps (no builtOn: its scope starts the thread again).
+    expect(reroll.outcome.modelContent.interaction.builtOn).toBeUndefined();
+  });
+
   it('does not continue from an outdated interaction: the turn replays its history', async () => {
     const blobs = new BlobStore(new Keyv());
     const first = await transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
