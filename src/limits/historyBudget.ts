@@ -2,7 +2,7 @@
 // of the oldest history to leave out (planRequestContents.ts decides what a turn sends with these).
 import { readInlineData } from '../gemini/inlineData.js';
 import { isGone, type Exchange, type StoredAnswer } from '../conversation/conversationRecord.js';
-import { storedAnswerImages } from '../conversation/storedParts.js';
+import { lostAnImage } from '../conversation/lostImages.js';
 import { outgoingParts, StoredImagePart, type OutgoingPart } from '../conversation/outgoingParts.js';
 
 /** `{"role":"model","parts":[]}` and the comma after it, rounded up. */
@@ -67,7 +67,7 @@ export function storedExchangeSizes(exchanges: readonly Exchange[]): number[] {
  * (as the budget leaves out the oldest: at an exchange's user turn).
  */
 export function lostImageExchanges(exchanges: readonly Exchange[]): number {
-  return exchanges.findLastIndex((exchange) => goneImageIn(exchange) !== undefined) + 1;
+  return exchanges.findLastIndex(lostAnImage) + 1;
 }
 
 /** A stored answer measured as contentBytes measures a content: its steps (or parts) with image texts emptied, plus their lengths. */
@@ -79,12 +79,6 @@ function answerBytes(answer: StoredAnswer): number {
     for (const image of step.images ?? []) bytes += isGone(image) ? 0 : image.length;
   }
   return bytes;
-}
-
-/** The first image of an exchange that its record says the store had lost (migrateRecord), if any. */
-export function goneImageIn(exchange: Exchange): string | undefined {
-  const images = [...exchange.user.parts.flatMap((part) => part.blob ?? []), ...storedAnswerImages(exchange.model)];
-  return images.find((image) => isGone(image))?.sha256;
 }
 
 /**

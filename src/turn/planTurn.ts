@@ -2,7 +2,8 @@ import { precheckReferences } from '../limits/attachmentLimits.js';
 import { findExchangeByMessage, isGone, type ConversationRecord, type StoredPart } from '../conversation/conversationRecord.js';
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ImageSettings, type ModelRange, type RequestedImageSettings } from '../gemini/imageOptions.js';
-import { declaredImageBytes, goneImageIn } from '../limits/historyBudget.js';
+import { declaredImageBytes } from '../limits/historyBudget.js';
+import { lostAnImage } from '../conversation/lostImages.js';
 import { outgoingParts } from '../conversation/outgoingParts.js';
 import type { Refusal } from '../refusals/refusal.js';
 import type { GeminiTransport } from './geminiTransport.js';
@@ -89,7 +90,7 @@ export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedIm
 function lostWhatItBuildsOn(ask: Pick<TurnAsk, 'replay' | 'replyToMessageId'>, record: ConversationRecord): boolean {
   if (ask.replay) return false;
   const replied = ask.replyToMessageId === undefined ? undefined : findExchangeByMessage(record, ask.replyToMessageId)?.exchange;
-  return [record.exchanges.at(-1), replied].some((exchange) => exchange !== undefined && goneImageIn(exchange) !== undefined);
+  return [record.exchanges.at(-1), replied].some((exchange) => exchange !== undefined && lostAnImage(exchange));
 }
 
 /**
