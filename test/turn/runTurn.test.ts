@@ -81,10 +81,12 @@ describe('a turn that throws while Gemini draws', () => {
 
 describe('the order of a turn\'s steps', () => {
   /**
-   * A turn on the real steps, each step that waits or costs telling `steps` when it runs: the usage hold,
-   * the Gemini slot, the Gemini call, and what the member is shown.
+   * The real steps with the real limits, configured to show the order: the only Gemini slot is taken by
+   * another member (bob) until `freeSlot`, so a turn that reaches the slot waits there, telling the member
+   * it is queued; the server allows alice one image a day. `steps` hears Gemini's call and what the member
+   * is shown; `queued` resolves when the turn starts waiting for the slot.
    */
-  async function stepsOf(options: { prompt?: string; historyBudgetBytes?: number; usageRefused?: boolean }): Promise<string[]> {
+  async function turnWithLimits(options: { prompt?: string; historyBudgetBytes?: number } = {}) {
     const steps: string[] = [];
     const gemini: GeminiTransport = {
       api: 'generate-content',
@@ -96,48 +98,72 @@ describe('the order of a turn\'s steps', () => {
       forget: async () => [],
     };
     const { bot, guildSettings } = dependencies(gemini);
-    const queue = bot.geminiSlots;
-    const admit = queue.admit.bind(queue);
-    vi.spyOn(queue, 'admit').mockImplementation((userId) => {
-      const admission = admit(userId);
-      if (!admission.ok) return admission;
-      const { ticket } = admission;
-      const waitForSlot = ticket.waitForSlot.bind(ticket);
-      ticket.waitForSlot = (onPosition, signal) => {
-        steps.push('slot');
-        return waitForSlot(onPosition, signal);
-      };
-      return admission;
-    });
-    const reserve = bot.usage.reserve.bind(bot.usage);
-    vi.spyOn(bot.usage, 'reserve').mockImplementation(async (request) => {
-      steps.push('usage hold');
-      return options.usageRefused ? { ok: false, limit: 'daily-images', resetsAt: new Date(0), used: 1, allowed: 1 } : reserve(request);
-    });
+    const bob = bot.geminiSlots.admit('bob');
+    if (!bob.ok || !(await bob.ticket.waitForSlot())) throw new Error('bob should hold the only slot');
+    let reachedSlot!: () => void;
+    const queued = new Promise<void>((resolve) => (reachedSlot = resolve));
     const delivery: TurnDelivery = {
       ready: Promise.resolve(),
-      progress: async () => undefined,
+      progress: async (progress) => {
+        steps.push(progress.kind);
+        if (progress.kind === 'queued') reachedSlot();
+      },
       post: async (outcome) => {
         steps.push(outcome.kind === 'refused' ? `refused: ${outcome.refusal.kind}` : outcome.kind);
         return { messageId: '1', openThread: async () => undefined };
       },
       warn: async () => undefined,
     };
-    const settings = await guildSettings.effectiveSettings('guild-1');
-    const request = { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: options.prompt ?? 'a fox', attachments: [], settings: {}, access: { kind: 'granted' as const, settings } };
-    await runTurn({ ...bot, historyBudgetBytes: options.historyBudgetBytes ?? bot.historyBudgetBytes }, request, delivery);
-    return steps;
+    const settings = { ...(await guildSettings.effectiveSettings('guild-1')), dailyImageLimit: 1 };
+    /** Asks the budget for one more of alice's images today: refused exactly when something already holds or spent her one. */
+    const aliceMayStillGenerate = async () => {
+      const probe = await bot.usage.reserve({ guildId: 'guild-1', userId: 'alice', model: settings.model, imageSize: undefined, limits: settings });
+      if (probe.ok) probe.reservation.cancel();
+      return probe.ok;
+    };
+    const start = () => {
+      const request = { threadId: undefined, guildId: 'guild-1', authorId: 'alice', prompt: options.prompt ?? 'a fox', attachments: [], settings: {}, access: { kind: 'granted' as const, settings } };
+      return runTurn({ ...bot, historyBudgetBytes: options.historyBudgetBytes ?? bot.historyBudgetBytes }, request, delivery);
+    };
+    return { steps, queued, start, freeSlot: () => bob.ticket.release(), aliceMayStillGenerate, budget: bot.usage, settings };
+  }
+
+  /** Whether the turn ended, or started waiting for a Gemini slot first (then the slot is freed so it can end). */
+  async function endsBeforeTheSlot(turn: Awaited<ReturnType<typeof turnWithLimits>>): Promise<boolean> {
+    const running = turn.start();
+    const first = await Promise.race([running.then(() => 'ended' as const), turn.queued.then(() => 'queued' as const)]);
+    turn.freeSlot();
+    await running;
+    return first === 'ended';
   }
 
   it('holds usage, then waits for the slot, then asks Gemini, then shows the answer', async () => {
-    expect(await stepsOf({})).toEqual(['usage hold', 'slot', 'gemini', 'blocked']);
+    const turn = await turnWithLimits();
+    expect(await turn.aliceMayStillGenerate()).toBe(true);
+    const running = turn.start();
+    await turn.queued;
+    // Waiting for the slot, the turn already holds alice's one image of the day, and Gemini has not been asked.
+    expect(await turn.aliceMayStillGenerate()).toBe(false);
+    expect(turn.steps).toEqual(['queued']);
+    turn.freeSlot();
+    await running;
+    expect(turn.steps).toEqual(['queued', 'gemini', 'blocked']);
   });
 
   it('refuses a request over the size budget before it holds usage or waits for a slot', async () => {
-    expect(await stepsOf({ prompt: 'a fox '.repeat(200), historyBudgetBytes: 500 })).toEqual(['refused: history-too-large']);
+    const turn = await turnWithLimits({ prompt: 'a fox '.repeat(200), historyBudgetBytes: 500 });
+    // Alice's image of the day is spent too: the size budget is told, so it was checked before the usage hold.
+    const spent = await turn.budget.reserve({ guildId: 'guild-1', userId: 'alice', model: turn.settings.model, imageSize: undefined, limits: turn.settings });
+    expect(spent.ok).toBe(true);
+    expect(await endsBeforeTheSlot(turn)).toBe(true);
+    expect(turn.steps).toEqual(['refused: history-too-large']);
   });
 
   it('refuses a request over the usage limits before it waits for a slot', async () => {
-    expect(await stepsOf({ usageRefused: true })).toEqual(['usage hold', 'refused: limit-reached']);
+    const turn = await turnWithLimits();
+    const spent = await turn.budget.reserve({ guildId: 'guild-1', userId: 'alice', model: turn.settings.model, imageSize: undefined, limits: turn.settings });
+    expect(spent.ok).toBe(true);
+    expect(await endsBeforeTheSlot(turn)).toBe(true);
+    expect(turn.steps).toEqual(['refused: limit-reached']);
   });
 });
