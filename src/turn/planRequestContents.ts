@@ -21,6 +21,12 @@ export interface RequestInput {
    * then travels with the new turn).
    */
   api: GeminiApi;
+  /**
+   * The API that made the record's latest answer (none for a new conversation or a fresh start). The member is told
+   * of a switch of GEMINI_API on the first turn after it only: then the latest answer is still the other API's. The
+   * scope cannot tell it, since it may end earlier in the thread (an upscale of an older image, a reroll).
+   */
+  latestApi: GeminiApi | undefined;
   prompt: string;
   /**
    * What the member's references add to the new turn: declaredImageBytes of
@@ -52,8 +58,9 @@ export interface ChosenRequest {
   droppedExchanges: number;
   /**
    * Oldest exchanges `history` leaves out because the other API made them (or one after them): an operator switched
-   * GEMINI_API. Counted on the first turn after the switch only, so the member is told once; later turns leave
-   * the same ones out without saying it again.
+   * GEMINI_API. Counted on the first turn after the switch only (RequestInput.latestApi), so the member is told
+   * once; later turns leave the same ones out without saying it again, an upscale or reroll that reaches back
+   * before the switch too.
    */
   otherApiExchanges: number;
   /**
@@ -107,7 +114,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
       resentImages,
       referenceBytes: input.referenceBytes,
       droppedExchanges: dropped - leftOutAnyway,
-      otherApiExchanges: unreplayable === exchanges.length ? unreplayable : 0,
+      otherApiExchanges: input.latestApi !== undefined && input.latestApi !== api ? unreplayable : 0,
       lostExchanges: Math.max(0, lost - unreplayable),
     };
   };

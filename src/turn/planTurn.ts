@@ -116,6 +116,7 @@ export function requestInputFor(plan: Omit<GoPlan, 'kind' | 'request'>, gemini: 
     // What of the conversation this API sends: where an upscale builds (its image), or a reroll (where its turn did).
     scope: gemini.scope({ exchanges: plan.history?.exchanges ?? [], buildsOn: plan.buildsOn, redoes }),
     api: gemini.api,
+    latestApi: plan.store.kind === 'append' ? plan.store.record.exchanges.at(-1)?.model.api : undefined,
     prompt: plan.prompt,
     referenceBytes,
     replyToMessageId: plan.replyToMessageId,

@@ -294,13 +294,19 @@ describe('GEMINI_API=interactions', () => {
     const next = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, switched, 'bigger'));
     expect(next.attachments).toHaveLength(1);
     expect(next.content).not.toMatch(/switched to another Gemini API/);
+    // Nor an upscale of the image from before the switch, though its turn reaches back there (it builds on that image).
+    const beforeUpscale = harness.discord.messages(thread.id);
+    harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:upscale-2k' });
+    const upscaled = await nextResultIn(thread.id, beforeUpscale);
+    expect(upscaled.attachments).toHaveLength(1);
+    expect(upscaled.content).not.toMatch(/switched to another Gemini API/);
 
     harness.config.geminiApi = 'generate-content';
     await harness.restart();
-    const back = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, next, 'add a hat'));
+    const back = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, upscaled, 'add a hat'));
     expect(back.attachments).toHaveLength(1);
     // Back on generateContent, the interactions turns (and the one before them) cannot be replayed either.
-    expect(back.content).toContain('so I left out its 3 oldest turn(s): turns from before the switch');
+    expect(back.content).toContain('so I left out its 4 oldest turn(s): turns from before the switch');
     expect(back.content).not.toMatch(/request limit/);
     expect(harness.gemini.requests.at(-1)?.status).toBe(200);
     const contents = geminiBody(harness, harness.gemini.requests.length - 1).contents;

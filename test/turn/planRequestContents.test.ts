@@ -43,7 +43,8 @@ const scopeOn = { 'generate-content': generateContentScope, interactions: intera
 
 function plan({ references = [], record: stored, buildsOn, redoes, api = 'generate-content', ...input }: Input, budget = 100 * MB) {
   const scope = scopeOn[api]({ exchanges: stored?.exchanges ?? [], buildsOn, redoes });
-  const full = { scope, api, prompt: 'make it blue', referenceBytes: referenceBytesOf(references), ...input };
+  // The record's latest answer: the stored one's last, unless the case says otherwise (a reroll's record goes on after `record`).
+  const full = { scope, api, latestApi: stored?.exchanges.at(-1)?.model.api, prompt: 'make it blue', referenceBytes: referenceBytesOf(references), ...input };
   const chosen = planRequestContents(full, budget);
   if (chosen.kind !== 'ready') return chosen;
   // Where the transport goes on from: the last exchange of the scope, when Gemini holds the conversation.
@@ -124,7 +125,7 @@ describe('planRequestContents: what one request to Gemini holds', () => {
 });
 
 /** An exchange answered on the Interactions API (a signed thought, then its image), its interaction named after its message. */
-function onInteractions(messageId: string, extra: { outdated?: true; shared?: true } = {}): Exchange {
+function onInteractions(messageId: string, extra: { outdated?: true; shared?: true; builtOn?: string } = {}): Exchange {
   const steps = [
     { raw: { type: 'thought', signature: `sig-${messageId}`, summary: [{ type: 'text', text: `thinking ${messageId}` }] } },
     {
@@ -189,6 +190,21 @@ describe('planRequestContents on GEMINI_API=interactions: where a turn continues
       case: 'exchanges of generateContent before the switch, a turn later: still left out, not counted again (told once), the turn continues from the latest interaction',
       input: { record: record(exchange('m1', 2 * MB), onInteractions('m2')) },
       expected: { history: ['sig-m2'], userParts: ['text: make it blue'], continueFrom: 'int-m2', builtOn: 'm2', droppedExchanges: 0, otherApiExchanges: 0 },
+    },
+    {
+      case: 'an upscale of an image from before the switch, on the first turn after it: the other API\'s exchanges counted, the member hears it',
+      input: { record: record(exchange('m1', 2 * MB), exchange('m2', 2 * MB), exchange('m3', 2 * MB)), buildsOn: 'm2' },
+      expected: { history: [], continueFrom: undefined, builtOn: 'm2', droppedExchanges: 0, otherApiExchanges: 2 },
+    },
+    {
+      case: 'an upscale of an image from before the switch, once the member was told: left out, not counted again',
+      input: { record: record(exchange('m1', 2 * MB), exchange('m2', 2 * MB), exchange('m3', 2 * MB), onInteractions('m4', { builtOn: 'm3' })), buildsOn: 'm2' },
+      expected: { history: [], continueFrom: undefined, builtOn: 'm2', droppedExchanges: 0, otherApiExchanges: 0 },
+    },
+    {
+      case: 'a reroll of the first turn after the switch (it builds on the other API\'s latest, the record ends with it): not counted again',
+      input: { record: record(exchange('m1', 2 * MB), exchange('m2', 2 * MB), exchange('m3', 2 * MB)), redoes: onInteractions('m4', { builtOn: 'm3' }), latestApi: 'interactions', exactUserParts: [{ text: 'make it red' }] },
+      expected: { history: [], continueFrom: undefined, builtOn: 'm3', droppedExchanges: 0, otherApiExchanges: 0 },
     },
     {
       case: 'a replay over the budget: the oldest left out for that reason, the continuation from the latest still',
