@@ -88,6 +88,8 @@ describe('forgetChannel', () => {
     for (const threadId of ['t3', 't4']) expect((await conversations.load(threadId)).kind).toBe('found');
     expect((await conversations.load('t5')).kind).toBe('unreadable');
     expect(forgotten.sort()).toEqual([['t1-i2'], ['t2-i2']]);
+    // Kept records stay listed: off the list, one left in the store (an unreadable one above all) would be orphaned.
+    expect((await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).sort()).toEqual(['t3', 't4', 't5']);
   });
 
   it('changes each piece of the list once, at the end, however many threads the channel had', async () => {
