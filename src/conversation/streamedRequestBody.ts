@@ -65,7 +65,7 @@ export function slotImage(part: OutgoingPart): SlottedPart | { missingBlob: stri
  * An image's base64 text inside a request tree (see streamedJsonBody): on
  * hand, or still in the blob store, written in its place as the body streams.
  */
-export class BodyImage {
+class BodyImage {
   constructor(readonly source: ImageSource) {}
 
   /** Base64 text on hand. */
