@@ -1,9 +1,8 @@
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiPart } from '../gemini/geminiTypes.js';
 import { readInlineData } from '../gemini/inlineData.js';
 import { itemsFieldOf, type InteractionStep } from '../gemini/interactionSteps.js';
 import type { ModelAnswer } from '../gemini/modelAnswer.js';
-import { isGone, type BlobRef, type StepImage, type StoredAnswer, type StoredPart, type StoredStep } from './conversationRecord.js';
+import type { BlobRef, StepImage, StoredAnswer, StoredPart, StoredStep } from './conversationRecord.js';
 import { StoredImagePart, type OutgoingPart } from './outgoingParts.js';
 
 /** An image whose base64 text was decoded already (the answer check's): its bytes are not decoded again to be stored. */
@@ -77,24 +76,6 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** One image into the blob store: the one place both answer shapes and the user's parts put image bytes. */
 async function storeImage(base64: string, blobs: BlobStore, decoded: readonly DecodedImage[]): Promise<{ sha256: string; length: number }> {
   return blobs.put(base64, decoded.find((image) => image.base64 === base64)?.bytes);
-}
-
-export type RestoreResult = { ok: true; parts: GeminiPart[] } | { ok: false; missingBlob: string };
-
-/** The exact wire parts back, image bytes included. */
-export async function restoreParts(stored: StoredPart[], blobs: BlobStore): Promise<RestoreResult> {
-  const parts: GeminiPart[] = [];
-  for (const part of stored) {
-    if (!part.blob) {
-      parts.push(part.raw);
-      continue;
-    }
-    const base64 = isGone(part.blob) ? undefined : await blobs.get(part.blob.sha256);
-    if (base64 === undefined) return { ok: false, missingBlob: part.blob.sha256 };
-    const inline = part.raw[part.blob.field] as Record<string, unknown>;
-    parts.push({ ...part.raw, [part.blob.field]: { ...inline, data: base64 } });
-  }
-  return { ok: true, parts };
 }
 
 /** Every image a stored answer keeps in the blob store. */

@@ -3,12 +3,13 @@ import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import type { StoredPart } from '../../src/conversation/conversationRecord.js';
 import { outgoingParts, type OutgoingContent } from '../../src/conversation/outgoingParts.js';
-import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
+import { storeParts } from '../../src/conversation/storedParts.js';
 import { streamedRequestBody } from '../../src/conversation/streamedRequestBody.js';
 import { buildGenerateRequest } from '../../src/gemini/buildGenerateRequest.js';
 import type { GeminiContent, GeminiPart } from '../../src/gemini/geminiTypes.js';
 import type { RequestBody } from '../../src/gemini/requestBody.js';
 import { BlobStore } from '../../src/store/blobStore.js';
+import { partsSentAgain } from './partsSentAgain.js';
 
 /** A blob store that records each image read, in order, interleaved with what the test marks. */
 class WatchedBlobs extends BlobStore {
@@ -134,7 +135,7 @@ describe('streamedRequestBody', () => {
     const outgoing = loaded.map((content, index) => withParts(content, outgoingParts(gone[index]!)));
     const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
     expect(prepared).toEqual({ ok: false, missingBlob: gone[0]![1]!.blob!.sha256 });
-    await expect(restoreParts(gone[1]!, blobs)).resolves.toEqual({ ok: false, missingBlob: gone[1]![1]!.blob!.sha256 });
+    await expect(partsSentAgain(gone[1]!, blobs)).resolves.toEqual({ ok: false, missingBlob: gone[1]![1]!.blob!.sha256 });
     expect(blobs.events).toEqual([]);
   });
 

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/openStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
-import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
+import { storeParts } from '../../src/conversation/storedParts.js';
+import { partsSentAgain } from '../conversation/partsSentAgain.js';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import { recordV1Schema, recordV3Schema } from '../../src/conversation/olderRecords.js';
 import { readVersionedRecord } from '../../src/store/readVersionedRecord.js';
@@ -48,7 +49,7 @@ describe('the conversation store', () => {
     const stored = await storeParts(parts, blobs);
     expect(JSON.stringify(stored)).not.toContain(imageBase64);
     expect(stored[2]?.blob?.sha256).toBe(stored[3]?.blob?.sha256);
-    const restored = await restoreParts(stored, blobs);
+    const restored = await partsSentAgain(stored, blobs);
     expect(restored).toEqual({ ok: true, parts });
     expect(restored.ok && JSON.stringify(restored.parts)).toBe(JSON.stringify(parts));
   });
@@ -57,8 +58,8 @@ describe('the conversation store', () => {
     const blobs = new BlobStore(store.keyv);
     const stored = await storeParts([{ inlineData: { mimeType: 'image/png', data: imageBase64 } }], blobs);
     await store.keyv.clear();
-    const restored = await restoreParts(stored, blobs);
-    expect(restored.ok).toBe(false);
+    const restored = await partsSentAgain(stored, blobs);
+    expect(restored).toEqual({ ok: false, missingBlob: stored[0]!.blob!.sha256 });
   });
 
   it('saves every record as version 4, which a build from before reports unreadable instead of misreading', async () => {

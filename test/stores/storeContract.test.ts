@@ -5,12 +5,13 @@ import type KeyvSqlite from '@keyv/sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
-import { restoreParts, storeParts } from '../../src/conversation/storedParts.js';
+import { storeParts } from '../../src/conversation/storedParts.js';
 import { GuildSettingsStore } from '../../src/settings/guildSettingsStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore, openStores, type Store } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageBudget } from '../../src/limits/usageBudget.js';
+import { partsSentAgain } from '../conversation/partsSentAgain.js';
 import { freePort } from './servers.js';
 import { useStoreServers } from './useStoreServers.js';
 import { withoutRedis } from './withoutRedis.js';
@@ -100,7 +101,7 @@ for (const [name, backend] of Object.entries(backends)) {
         { text: 'Here it is', thoughtSignature: 'sig-a' },
         { inlineData: { mimeType: 'image/jpeg', data: imageBase64 }, thoughtSignature: 'sig-b', unknownField: [1, { x: 2 }] },
       ];
-      const restored = await restoreParts(await storeParts(parts, blobs), blobs);
+      const restored = await partsSentAgain(await storeParts(parts, blobs), blobs);
       expect(restored.ok && JSON.stringify(restored.parts)).toBe(JSON.stringify(parts));
     });
 
