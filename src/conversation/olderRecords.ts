@@ -47,7 +47,7 @@ export type ExchangeV1 = z.infer<typeof exchangeV1Schema>;
  * exchange, so builds from before would refuse it rather than misread it;
  * the shape is the same).
  */
-export const recordV1Schema = z.object({
+const recordV1Schema = z.object({
   version: z.union([z.literal(1), z.literal(2)]),
   threadId: z.string(),
   guildId: z.string(),
@@ -91,7 +91,7 @@ const exchangeV3Schema = z.object({
 export type ExchangeV3 = z.infer<typeof exchangeV3Schema>;
 
 /** Version 3: every image's length (or `gone`) and every turn's options kept. */
-export const recordV3Schema = recordV1Schema.extend({ version: z.literal(3), exchanges: z.array(exchangeV3Schema) });
+const recordV3Schema = recordV1Schema.extend({ version: z.literal(3), exchanges: z.array(exchangeV3Schema) });
 export type RecordV3 = z.infer<typeof recordV3Schema>;
 
 /** A stored conversation record of any version this build reads, told apart by its `version`; any other version is unreadable. */

@@ -8,7 +8,7 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { storeParts } from '../../src/conversation/storedParts.js';
 import { partsSentAgain } from '../conversation/partsSentAgain.js';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
-import { recordV1Schema, recordV3Schema } from '../../src/conversation/olderRecords.js';
+import { storedRecordSchema } from '../../src/conversation/olderRecords.js';
 import { readVersionedRecord } from '../../src/store/readVersionedRecord.js';
 
 let directory: string;
@@ -73,7 +73,8 @@ describe('the conversation store', () => {
     await conversations.save({ ...record('500'), exchanges: [exchange] });
     expect(await store.keyv.get('conversation:500')).toMatchObject({ version: 4 });
     await expect(conversations.load('500')).resolves.toEqual({ kind: 'found', record: { ...record('500'), exchanges: [exchange] } });
-    // The schemas builds before this one read with: versions 1 and 2, then 3.
+    // The schemas builds before this one read with (versions 1 and 2, then 3), which this build still reads beside its own.
+    const [recordV1Schema, recordV3Schema] = storedRecordSchema.options;
     await expect(readVersionedRecord(store.keyv, 'conversation:500', recordV1Schema)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 4' });
     await expect(readVersionedRecord(store.keyv, 'conversation:500', recordV3Schema)).resolves.toEqual({ kind: 'unreadable', problem: 'unknown record version 4' });
   });
