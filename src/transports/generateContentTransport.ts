@@ -66,7 +66,7 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
 }
 
 /** Stateless: whatever the turn builds on, Gemini is sent the whole conversation it continues. */
-export function generateContentScope(thread: TurnThread): ReplayScope {
+function generateContentScope(thread: TurnThread): ReplayScope {
   return { exchanges: thread.exchanges, held: false };
 }
 

@@ -61,7 +61,7 @@ export function interactionsTransport(deps: InteractionsTransportDependencies): 
  * stops there too and Gemini sees the same conversation either way; an
  * interaction whose copy is not the record's (outdated) is not continued.
  */
-export function interactionsScope(thread: TurnThread): ReplayScope {
+function interactionsScope(thread: TurnThread): ReplayScope {
   const base = thread.redoes ? interactionOf(thread.redoes)?.builtOn : thread.buildsOn;
   const at = base === undefined ? -1 : indexOfMessage(thread.exchanges, base);
   const exchanges = at >= 0 ? thread.exchanges.slice(0, at + 1) : thread.exchanges;

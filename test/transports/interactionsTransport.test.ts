@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Exchange } from '../../src/conversation/conversationRecord.js';
 import { storeAnswer, storeParts } from '../../src/conversation/storedParts.js';
 import { BlobStore } from '../../src/store/blobStore.js';
-import { interactionsScope, interactionsTransport } from '../../src/transports/interactionsTransport.js';
+import { interactionsTransport } from '../../src/transports/interactionsTransport.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini/index.js';
 
 /** The Interactions transport against the emulator on loopback, on a clock the test sets. */
@@ -68,7 +68,7 @@ describe('interactionsTransport', () => {
     const stored = await storeAnswer(first.outcome.modelContent, blobs);
     const turn1: Exchange = { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...stored, messageId: 'm1' }, settings: {}, createdAt: new Date().toISOString() };
     // The reroll of turn 1: nothing before it, while the record's latest is m1 (it becomes [turn1, reroll]).
-    const scope = interactionsScope({ exchanges: [], redoes: turn1 });
+    const scope = transport(blobs, Date.now).scope({ exchanges: [], redoes: turn1 });
     expect(scope.exchanges).toEqual([]);
     const reroll = await transport(blobs, Date.now).generate({ ...request, thread: scope.exchanges, history: [], userParts: [{ text: 'a fox' }], recordLatest: 'm1' }, {});
     if (reroll.kind !== 'answered' || reroll.outcome.kind !== 'images' || reroll.outcome.modelContent.api !== 'interactions') throw new Error(`unexpected ${JSON.stringify(reroll)}`);
@@ -87,7 +87,7 @@ describe('interactionsTransport', () => {
     const history: Exchange[] = [
       { user: { authorId: 'u', parts: await storeParts([{ text: 'a fox' }], blobs) }, model: { ...stored, interaction: { ...stored.interaction, outdated: true }, messageId: 'm1' }, settings: {}, createdAt: stored.interaction.createdAt },
     ];
-    expect(interactionsScope({ exchanges: history })).toEqual({ exchanges: history, held: false });
+    expect(transport(blobs, Date.now).scope({ exchanges: history })).toEqual({ exchanges: history, held: false });
     const replayed = await transport(blobs, Date.now).generate({ ...request, thread: history, history, userParts: [{ text: 'blue' }], recordLatest: 'm1' }, {});
     expect(replayed.kind === 'answered' && replayed.continued).toBeFalsy();
     const last = gemini.interactions.requests.filter((call) => call.method === 'POST').at(-1);

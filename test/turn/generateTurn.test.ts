@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateContentScope } from '../../src/transports/generateContentTransport.js';
+import { generateContentScope } from './transportScopes.js';
 import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import type { GeminiTransport, GeminiTurnRequest } from '../../src/turn/geminiTransport.js';

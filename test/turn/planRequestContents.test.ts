@@ -3,8 +3,7 @@ import { interactionOf, type ConversationRecord, type Exchange } from '../../src
 import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import { blobIdOf } from '../../src/store/blobStore.js';
 import type { GeminiPart } from '../../src/gemini/geminiTypes.js';
-import { generateContentScope } from '../../src/transports/generateContentTransport.js';
-import { interactionsScope } from '../../src/transports/interactionsTransport.js';
+import { generateContentScope, interactionsScope } from './transportScopes.js';
 import { newUserParts, planRequestContents, referenceBytesOf, type RequestInput } from '../../src/turn/planRequestContents.js';
 
 /** An answer image of `bytes` base64 characters, stored under the id of `base64`'s bytes. */

@@ -4,8 +4,7 @@ import type { ThreadConversation } from '../../src/conversation/loadConversation
 import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import { ModelTable } from '../../src/gemini/imageOptions.js';
 import { needsLatestPostedImages, planTurn } from '../../src/turn/planTurn.js';
-import { generateContentScope } from '../../src/transports/generateContentTransport.js';
-import { interactionsScope } from '../../src/transports/interactionsTransport.js';
+import { generateContentScope, interactionsScope } from './transportScopes.js';
 
 const onInteractions = { api: 'interactions' as const, scope: interactionsScope };
 import type { PlanFacts, TurnAsk } from '../../src/turn/turnPlan.js';

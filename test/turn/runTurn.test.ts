@@ -13,7 +13,7 @@ import { runTurn } from '../../src/turn/runTurn.js';
 import type { TurnDependencies } from '../../src/turn/turnDependencies.js';
 import type { TurnDelivery, TurnProgress } from '../../src/turn/turnRequest.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
-import { generateContentScope } from '../../src/transports/generateContentTransport.js';
+import { generateContentScope } from './transportScopes.js';
 import { UsageBudget } from '../../src/limits/usageBudget.js';
 
 const logger = createLogger('silent');
