@@ -33,12 +33,12 @@ ENV DATABASE_URL=sqlite:///data/bot.sqlite \
     METRICS_HOST=0.0.0.0
 # glibc's allocator, as `npm start` sets it (package.json); glibc reads these once, as the process starts.
 # By default every thread that allocates (libuv's pool running SQLite, sharp's libvips threads) may get an arena
-# of its own, up to 8 per core, and an image's megabytes freed in one stay there; and once a freed block of
-# megabytes was mapped, glibc raises its threshold for mapping (and for handing memory back) to that size, so
-# later images' buffers (2 MB decoded, 2.7 MB as text for the store) are carved from the arenas and stay
-# resident. Two arenas and a fixed 4 MiB threshold cut the peak resident set of 20 streamed answers at once by
-# 25-50 MB (docs/performance.md) at no measurable CPU cost; a threshold of 1 MiB cut it more but cost 30 ms of
-# system time per answer (each buffer mapped and its pages faulted in anew). Elsewhere (musl, macOS) ignored.
+# of its own, up to 8 per core; and each time a mapped block is freed (an image's megabytes), glibc raises the
+# size from which it maps blocks to that block's, and the free memory it keeps before handing any back to twice
+# that. A fixed threshold turns that off (blocks of 4 MiB and more mapped, 128 KiB kept). Two arenas and the
+# fixed threshold cut the peak resident set of 20 streamed answers at once by about 25 MB (median 311 to 287 MB,
+# docs/performance.md) at no measurable CPU cost; a 1 MiB threshold cut more but cost 30 ms of system time per
+# answer (each buffer mapped and its pages faulted in anew). Elsewhere (musl, macOS) these are ignored.
 ENV MALLOC_ARENA_MAX=2 \
     MALLOC_MMAP_THRESHOLD_=4194304
 VOLUME /data
