@@ -3,7 +3,8 @@ import type { ConversationRecord } from '../../src/conversation/conversationReco
 import { openStore } from '../../src/store/openStore.js';
 import { suiteGeminiApi } from './harness.js';
 import { geminiCalls } from './geminiCalls.js';
-import { imagine, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { imagine, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { finalImagesOf } from '../../src/conversation/editTarget.js';
 import { asVersion1 } from './olderRecordShapes.js';
 import { useHarness } from './useHarness.js';
 
@@ -68,5 +69,31 @@ describe('a conversation stored by an older version (no image lengths, Interacti
     await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it green', replyTo: message.id }));
     expect(answeredCall().modelTurnsSent).toEqual([first!.answerOnWire]);
     expect(answeredCall().asked.texts).toEqual(['make it green']);
+  });
+
+  it('missing an older image, goes on from the turns after it, says so, and keeps the mark with the next turn', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
+    const current = await storedRow(thread.id, 3);
+    const lostImage = finalImagesOf(current.exchanges[0]!.model)[0]!.blob.sha256;
+    await writeRow(thread.id, asVersion1(current));
+    const store = await openStore(harness.config.databaseUrl);
+    try {
+      await store.keyv.delete(`blob:${lostImage}`);
+    } finally {
+      await store.close();
+    }
+    // Google's copies gone too: the record is all there is to go on, on both transports.
+    if (suiteGeminiApi() === 'interactions') for (const id of harness.gemini.interactions.storedIds()) harness.gemini.interactions.expire(id);
+
+    const answer = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'now at night', mentionBot: true }));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toContain('An image of this thread is no longer in my storage, so I left out its 1 oldest turn(s)');
+    expect(answeredCall().seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts)).toEqual([['make it blue'], ['add a hat'], ['now at night']]);
+    // Migrated with its new turn, the lost image marked: later turns leave it out from the record alone.
+    const kept = await storedRow(thread.id, 4);
+    expect(kept.version).toBe(4);
+    expect(finalImagesOf(kept.exchanges[0]!.model)[0]!.blob).toEqual({ sha256: lostImage, field: 'inlineData', gone: true });
   });
 });
