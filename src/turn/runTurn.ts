@@ -161,12 +161,12 @@ async function generateAndDeliverWith(
   };
   let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without what cannot be sent.
-  if (attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart) {
+  // Twice at most: the turns after a lost image may hold a damaged one, and the second plan then starts afresh.
+  for (let tries = 0; tries < 2 && attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart; tries++) {
     const again = await planAroundUnreadableHistory(bot, planned);
-    if (again) {
-      planned = again;
-      attempt = await collectAndGenerate(bot, planned, hooks, clock);
-    }
+    if (!again) break;
+    planned = again;
+    attempt = await collectAndGenerate(bot, planned, hooks, clock);
   }
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
   if (attempt?.kind !== 'generated') {
@@ -200,7 +200,7 @@ async function generateAndDeliverWith(
  * from the exchanges after the last one that lost an image (the member is
  * told how many were left out), or afresh when the image it goes on from is
  * the one lost. An image that is there but damaged (not what its record
- * says) leaves the whole history unreadable: a fresh start. Undefined when
+ * says), or an unreadable history with no image newly lost, is a fresh start. Undefined when
  * the turn cannot go on (a reroll of a turn that lost its image).
  */
 async function planAroundUnreadableHistory(bot: AfterHold, planned: PlannedTurn): Promise<PlannedTurn | undefined> {

@@ -175,6 +175,24 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(nextCall.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts)).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter']]);
   });
 
+  it('missing an older stored image, with a damaged one after it, goes on from the latest image posted', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const hat = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
+    await withSavedRecord(thread.id, 3, async (record, store) => {
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+      const sha256 = answerImageBlob(record, 1);
+      const stored = (await store.keyv.get(`blob:${sha256}`)) as { version: 1; base64: string };
+      await store.keyv.set(`blob:${sha256}`, { version: 1, base64: `${stored.base64.slice(0, 40)}!*~${stored.base64.slice(40)}` });
+    });
+
+    // The turns after the lost image cannot be sent either: the turn starts afresh rather than fail.
+    const { answer, call } = await answerTo(mention(thread.id, 'now at night'));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toMatch(WENT_ON_FROM_IMAGE);
+    expect(call.seen).toEqual([{ role: 'user', texts: ['now at night'], images: [base64Of(firstAttachmentBytes(harness, hat))] }]);
+  });
+
   it('missing a stored image, with no later image in the thread, goes on from the image the thread was started from', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await withSavedRecord(thread.id, 1, async (record, store) => {
