@@ -82,7 +82,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   };
   const bot: BotContext = {
     // Only what the handlers read: the secrets stay here.
-    config: { allowedModels: config.allowedModels, imageModels: config.imageModels, maxRequestsPerUser: config.maxRequestsPerUser },
+    config: { allowedModels: config.allowedModels, imageModels: config.imageModels, maxRequestsPerUser: config.maxRequestsPerUser, interactionRetentionMs: config.interactionRetentionMs },
     formSigningKey: formSigningKey(config.discordToken),
     logger,
     conversations: new ConversationStore(store.keyv, blobs, store.lock, logger),

@@ -127,6 +127,15 @@ export function withInteraction(exchange: Exchange, change: Partial<StoredIntera
   return exchange.model.api === 'interactions' ? { ...exchange, model: { ...exchange.model, interaction: { ...exchange.model.interaction, ...change } } } : exchange;
 }
 
+/** An interaction a Delete asked Google to delete and it has not confirmed gone, with when Google made it (its retention runs from then). */
+export const owedInteractionSchema = z.object({ id: z.string().min(1), createdAt: z.iso.datetime() });
+export type OwedInteraction = z.infer<typeof owedInteractionSchema>;
+
+/** The id of an entry of forgetAtGoogle, in either shape. */
+export function owedIdOf(entry: OwedInteraction | string): string {
+  return typeof entry === 'string' ? entry : entry.id;
+}
+
 /** The record as this build writes it. Older versions are read by olderRecords.ts and migrated on read (migrateRecord.ts). */
 export const CURRENT_RECORD_VERSION = 4;
 
@@ -144,9 +153,14 @@ export const conversationRecordSchema = z.object({
   exchanges: z.array(exchangeSchema),
   /**
    * Interactions Google stores for this thread that a Delete asked it to delete and it has not yet confirmed gone
-   * (2xx or 404): the next Delete, or the thread's deletion, asks again. Their exchanges are marked `forgotten`.
+   * (2xx or 404): the next Delete, or the thread's deletion, asks again, until the retention has run out
+   * (owedAtGoogle.ts). Their exchanges are marked `forgotten`. Each with when Google made it; a plain id is the
+   * list's first shape (written without a time since 63f09a4), still read in version 4 rather than bumping the
+   * version: a bump would make every thread a newer build touched unreadable to an older one, for a list that is
+   * best effort anyway (builds before 63f09a4 drop it on save). Only a build of 63f09a4..this change finds a
+   * record that lists a dated entry unreadable (a rollback across it restarts those threads).
    */
-  forgetAtGoogle: z.array(z.string().min(1)).min(1).optional(),
+  forgetAtGoogle: z.array(z.union([owedInteractionSchema, z.string().min(1)])).min(1).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

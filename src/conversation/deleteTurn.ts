@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Refusal } from '../refusals/refusal.js';
 import type { BlobStore } from '../store/blobStore.js';
-import { findExchangeByMessage, interactionOf, withInteraction, type Exchange, type StoredInteraction } from './conversationRecord.js';
+import type { Config } from '../config/config.js';
+import { findExchangeByMessage, interactionOf, owedIdOf, withInteraction, type Exchange, type OwedInteraction, type StoredInteraction } from './conversationRecord.js';
+import { owedAtGoogle } from './owedAtGoogle.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
@@ -34,9 +36,19 @@ export type DeleteResult =
  * still has this turn, and no other can slip in between the check and the save.
  */
 export function deleteTurn(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; blobs: BlobStore; logger: Logger },
+  deps: {
+    threadQueue: ThreadQueue;
+    conversations: ConversationStore;
+    blobs: BlobStore;
+    logger: Logger;
+    /** How long Google keeps an interaction: one still owed past it is not asked for again (owedAtGoogle). */
+    config: Pick<Config, 'interactionRetentionMs'>;
+    /** The clock the retention is measured on (tests move it). */
+    now?: (() => number) | undefined;
+  },
   deletion: TurnDeletion,
 ): Promise<DeleteResult> {
+  const now = deps.now ?? Date.now;
   return deps.threadQueue.run(deletion.threadId, async () => {
     const stored = await loadConversation(deps, deletion.threadId, deletion.guildId);
     const refusal = await deletion.checkConversation(stored);
@@ -46,18 +58,26 @@ export function deleteTurn(
     if (found.exchange.user.authorId !== deletion.userId && !deletion.moderator) return { ok: false, refusal: { kind: 'not-yours-to-delete' } };
     // Google's stored interactions of this turn and of every later one hold it (Interactions API): the later ones are
     // never continued from again (the next turn replays the record, without it), and all of them may go at Google.
-    // With those an earlier Delete asked Google to delete and it did not confirm: asked again now.
-    const held = [...new Set([...(stored.record.forgetAtGoogle ?? []), ...interactionsToForget(stored.record.exchanges.slice(found.index).flatMap((exchange) => interactionOf(exchange) ?? []), deps.logger, deletion.threadId)])];
+    // With those an earlier Delete asked Google to delete and it did not confirm: asked again now, unless past the
+    // retention (Google dropped them itself).
+    const later = stored.record.exchanges.slice(found.index).flatMap((exchange) => interactionOf(exchange) ?? []);
+    const forgetting = interactionsToForget(later, deps.logger, deletion.threadId);
+    const candidates: (OwedInteraction | string)[] = [...(stored.record.forgetAtGoogle ?? []), ...later.filter((interaction) => forgetting.includes(interaction.id)).map(({ id, createdAt }) => ({ id, createdAt }))];
+    const owed = owedAtGoogle({ ...stored.record, forgetAtGoogle: candidates }, deps.config.interactionRetentionMs, now());
+    const pastRetention = [...new Set(candidates.map(owedIdOf))].filter((id) => !owed.some((entry) => entry.id === id));
+    if (pastRetention.length > 0) deps.logger.info({ threadId: deletion.threadId, interactionIds: pastRetention }, 'interactions past Google\'s retention are not asked to be deleted: Google has dropped them');
+    const held = owed.map((entry) => entry.id);
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
       const interaction = interactionOf(exchange);
       if (index < found.index || !interaction) return [exchange];
-      return [withInteraction(exchange, { outdated: true, ...(held.includes(interaction.id) ? { forgotten: true } : {}) })];
+      return [withInteraction(exchange, { outdated: true, ...(forgetting.includes(interaction.id) ? { forgotten: true } : {}) })];
     });
-    // Each marked forgotten and kept on forgetAtGoogle until Google confirms it gone (confirmForgotten), so a DELETE
-    // that fails, or that a stopping process cuts off, is asked again by the next Delete or the thread's deletion.
+    // Each marked forgotten and kept on forgetAtGoogle, dated, until Google confirms it gone (forgetAtGoogle below),
+    // so a DELETE that fails, or that a stopping process cuts off, is asked again by the next Delete or the thread's
+    // deletion, within the retention.
     const { forgetAtGoogle: _asked, ...unchanged } = stored.record;
-    await deps.conversations.save({ ...unchanged, exchanges, ...(held.length > 0 ? { forgetAtGoogle: held } : {}), updatedAt: new Date().toISOString() });
+    await deps.conversations.save({ ...unchanged, exchanges, ...(owed.length > 0 ? { forgetAtGoogle: owed } : {}), updatedAt: new Date(now()).toISOString() });
     try {
       await deletion.deleteMessage();
     } catch (error) {
@@ -100,7 +120,7 @@ export async function forgetAtGoogle(
       // A thread deleted meanwhile took its ids with it (forgetThread).
       if (loaded.kind !== 'found' || !loaded.record.forgetAtGoogle) return;
       const { forgetAtGoogle: asked, ...record } = loaded.record;
-      const left = asked.filter((id) => !confirmed.has(id));
+      const left = asked.filter((entry) => !confirmed.has(owedIdOf(entry)));
       if (left.length === asked.length) return;
       await deps.conversations.save(left.length > 0 ? { ...record, forgetAtGoogle: left } : record);
     });

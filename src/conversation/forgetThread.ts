@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ConversationStore } from './conversationStore.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
 import { interactionsToForget, type ForgetsInteractions } from './deleteTurn.js';
+import { owedIdOf } from './conversationRecord.js';
 
 /** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */
 export interface DeletedThread {
@@ -58,7 +59,7 @@ export async function forgetThread(
       });
     }
     // With those a Delete asked Google to delete and it did not confirm gone.
-    const interactionIds = [...new Set([...(loaded.outline.forgetAtGoogle ?? []), ...interactionsToForget(loaded.outline.interactions, deps.logger, thread.threadId)])];
+    const interactionIds = [...new Set([...(loaded.outline.forgetAtGoogle ?? []).map(owedIdOf), ...interactionsToForget(loaded.outline.interactions, deps.logger, thread.threadId)])];
     return { kind: 'forgotten', interactionIds };
   });
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');

@@ -116,7 +116,7 @@ export interface RecordOutline {
   settings: ConversationRecord['settings'];
   /** Each exchange's interaction, oldest first (exchanges of generateContent have none). */
   interactions: StoredInteraction[];
-  forgetAtGoogle?: string[] | undefined;
+  forgetAtGoogle?: ConversationRecord['forgetAtGoogle'];
 }
 
 export function outlineOf(stored: StoredRecord): RecordOutline {

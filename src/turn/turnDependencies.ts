@@ -15,8 +15,11 @@ import type { GeminiTransport } from './geminiTransport.js';
  * references). The Discord side's BotContext adds its own.
  */
 export interface TurnDependencies {
-  /** What the turn reads of the configuration: the models on offer and what each makes, and how many requests one member may have going. */
-  config: Pick<Config, 'allowedModels' | 'imageModels' | 'maxRequestsPerUser'>;
+  /**
+   * What the turn reads of the configuration: the models on offer and what each makes, and how many requests one
+   * member may have going; and how long Google keeps an interaction (a Delete stops asking for one past it).
+   */
+  config: Pick<Config, 'allowedModels' | 'imageModels' | 'maxRequestsPerUser' | 'interactionRetentionMs'>;
   conversations: ConversationStore;
   blobs: BlobStore;
   /** Gemini behind one interface (src/transports/: generateContent, or the Interactions API). */

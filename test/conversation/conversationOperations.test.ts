@@ -2,7 +2,7 @@ import Keyv from 'keyv';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { describe, expect, it } from 'vitest';
 import { saveBranch } from '../../src/conversation/branchConversation.js';
-import { interactionOf, type ConversationRecord, type Exchange, type StoredInteraction } from '../../src/conversation/conversationRecord.js';
+import { interactionOf, owedIdOf, type ConversationRecord, type Exchange, type StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { deleteTurn, forgetAtGoogle, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
@@ -36,11 +36,14 @@ const record: ConversationRecord = {
   updatedAt: '2026-12-01T00:00:00.000Z',
 };
 
+const DAY = 24 * 60 * 60 * 1000;
+
 async function storeWith(...records: ConversationRecord[]) {
   const keyv = new Keyv();
   const conversations = new ConversationStore(keyv, new BlobStore(keyv));
   for (const saved of records) await conversations.save(saved);
-  return { conversations, blobs: new BlobStore(keyv), threadQueue: new ThreadQueue(), logger: createLogger('silent') };
+  // The clock an hour after the records' interactions were made, within the 24-hour retention.
+  return { conversations, blobs: new BlobStore(keyv), threadQueue: new ThreadQueue(), logger: createLogger('silent'), config: { interactionRetentionMs: DAY }, now: () => Date.parse('2026-12-01T01:00:00.000Z') };
 }
 
 async function messagesOf(conversations: ConversationStore, threadId: string) {
@@ -101,7 +104,7 @@ describe('deleteTurn', () => {
     const loaded = await deps.conversations.load('t1');
     // int-3 is asked to go now: marked so, and kept on forgetAtGoogle until Google confirms it gone.
     expect(loaded.kind === 'found' && loaded.record.exchanges.map(interactionOf)).toEqual([at('int-1', true), { ...at('int-3'), outdated: true, forgotten: true }]);
-    expect(loaded.kind === 'found' && loaded.record.forgetAtGoogle).toEqual(['int-3']);
+    expect(loaded.kind === 'found' && loaded.record.forgetAtGoogle).toEqual([{ id: 'int-3', createdAt: '2026-12-01T00:00:00.000Z' }]);
   });
 
   it('never names again an interaction an earlier Delete asked Google to delete; a thread deletion does not either', async () => {
@@ -127,6 +130,68 @@ describe('deleteTurn', () => {
     expect(forgotten).toEqual([['int-2', 'int-3'], ['int-1']]);
   });
 
+  it('stops asking for an interaction Google keeps refusing once Google\'s retention has run out (Google dropped it itself)', async () => {
+    const made = '2026-12-01T00:00:00.000Z';
+    const at = (id: string) => ({ id, createdAt: made });
+    const withInteractions: ConversationRecord = {
+      ...record,
+      exchanges: ['1', '2', '3', '4'].map((n) => answeredOnInteractions(exchange(`m${n}`), at(`int-${n}`))),
+    };
+    let clock = Date.parse(made) + 60 * 60 * 1000;
+    const deps = { ...(await storeWith(withInteractions)), now: () => clock };
+    const asked: string[][] = [];
+    // Google refuses int-3's DELETE every time (a 403, say: the key now belongs to another project).
+    const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => (asked.push([...ids]), ids.filter((id) => id === 'int-3')) } };
+    const owed = async () => {
+      const loaded = await deps.conversations.load('t1');
+      return loaded.kind === 'found' ? loaded.record.forgetAtGoogle : loaded.kind;
+    };
+    const deleteAndForget = async (messageId: string) => {
+      const deleted = await deleteTurn(deps, deletion({ messageId, moderator: true }));
+      if (deleted.ok && deleted.geminiInteractionIds.length > 0) await forgetAtGoogle(forgetting, 't1', deleted.geminiInteractionIds);
+      return deleted;
+    };
+    expect(await deleteAndForget('m3')).toMatchObject({ ok: true, geminiInteractionIds: ['int-3', 'int-4'] });
+    // Kept with when Google made it.
+    expect(await owed()).toEqual([at('int-3')]);
+    clock = Date.parse(made) + 23 * 60 * 60 * 1000;
+    expect(await deleteAndForget('m2')).toMatchObject({ ok: true, geminiInteractionIds: ['int-3', 'int-2'] });
+    expect(await owed()).toEqual([at('int-3')]);
+    // Past the 24-hour retention: neither the refused int-3 nor m1's own int-1 is asked for, and nothing is owed.
+    clock = Date.parse(made) + 25 * 60 * 60 * 1000;
+    expect(await deleteAndForget('m1')).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
+    expect(await owed()).toBeUndefined();
+    expect(asked).toEqual([['int-3', 'int-4'], ['int-3', 'int-2']]);
+  });
+
+  it('reads a record whose owed list holds plain ids (its first shape), dating each by its interaction, else by the record\'s last change', async () => {
+    const made = '2026-12-01T00:00:00.000Z';
+    const at = (id: string) => ({ id, createdAt: made });
+    // int-3's turn is still in the record (an earlier Delete took m9, whose interaction int-9 is gone from it).
+    const firstShape: ConversationRecord = {
+      ...record,
+      exchanges: [answeredOnInteractions(exchange('m1'), at('int-1')), answeredOnInteractions(exchange('m2'), at('int-2')), answeredOnInteractions(exchange('m3'), { ...at('int-3'), outdated: true, forgotten: true })],
+      forgetAtGoogle: ['int-3', 'int-9'],
+      updatedAt: '2026-12-01T20:00:00.000Z',
+    };
+    let clock = Date.parse('2026-12-01T23:00:00.000Z');
+    const deps = { ...(await storeWith(firstShape)), now: () => clock };
+    expect((await deps.conversations.load('t1')).kind).toBe('found');
+    const asked: string[][] = [];
+    const refusing = { ...deps, gemini: { forget: async (ids: readonly string[]) => (asked.push([...ids]), [...ids]) } };
+    const second = await deleteTurn(deps, deletion({ messageId: 'm2', moderator: true }));
+    expect(second).toMatchObject({ ok: true, geminiInteractionIds: ['int-3', 'int-9', 'int-2'] });
+    await forgetAtGoogle(refusing, 't1', second.ok ? second.geminiInteractionIds : []);
+    const loaded = await deps.conversations.load('t1');
+    expect(loaded.kind === 'found' && loaded.record.forgetAtGoogle).toEqual([at('int-3'), { id: 'int-9', createdAt: '2026-12-01T20:00:00.000Z' }, at('int-2')]);
+    // A day after the interactions were made, only int-9 may still be at Google (no earlier than the record's change that listed it).
+    clock = Date.parse('2026-12-02T01:00:00.000Z');
+    expect(await deleteTurn(deps, deletion({ messageId: 'm1', moderator: true }))).toMatchObject({ ok: true, geminiInteractionIds: ['int-9'] });
+    // A thread deletion reads either shape too.
+    await deps.conversations.save(firstShape);
+    expect(await forgetThread(refusing, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-3', 'int-9', 'int-1', 'int-2'] });
+  });
+
   it('asks Google again, on the next Delete and on the thread\'s deletion, to delete what it did not confirm gone', async () => {
     const at = (id: string) => ({ id, createdAt: '2026-12-01T00:00:00.000Z' });
     const withInteractions: ConversationRecord = {
@@ -145,7 +210,7 @@ describe('deleteTurn', () => {
     const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => (asked.push([...ids]), ids.filter((id) => unconfirmed.has(id))) } };
     const pending = async () => {
       const loaded = await deps.conversations.load('t1');
-      return loaded.kind === 'found' ? loaded.record.forgetAtGoogle : loaded.kind;
+      return loaded.kind === 'found' ? loaded.record.forgetAtGoogle?.map(owedIdOf) : loaded.kind;
     };
     const first = await deleteTurn(deps, deletion({ messageId: 'm3' }));
     expect(first).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3', 'int-4'] });
