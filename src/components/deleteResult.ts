@@ -1,5 +1,6 @@
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, type ButtonInteraction } from 'discord.js';
-import { deleteTurn, forgetAtGoogle, type DeleteResult } from '../conversation/deleteTurn.js';
+import { askGoogleToForget } from '../conversation/askGoogleToForget.js';
+import { deleteTurn, type DeleteResult } from '../conversation/deleteTurn.js';
 import type { BotContext } from '../discord/botContext.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import type { InteractionResponse } from '../discord/interactionResponse.js';
@@ -38,7 +39,7 @@ export async function deleteResult(bot: BotContext, interaction: ButtonInteracti
   await interaction.editReply(textPayload(deletedSentence(deleted)));
   // Best effort, after the member has the answer: our record no longer holds the turn, whatever Google says; what
   // Google does not confirm gone is asked again by a later Delete or the thread's deletion.
-  if (deleted.ok && deleted.geminiInteractionIds.length > 0) await forgetAtGoogle(bot, threadId, deleted.geminiInteractionIds);
+  if (deleted.ok && deleted.geminiInteractionIds.length > 0) await askGoogleToForget(bot, threadId, deleted.geminiInteractionIds);
 }
 
 function deletedSentence(deleted: DeleteResult): string {

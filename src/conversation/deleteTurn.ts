@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Refusal } from '../refusals/refusal.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { Config } from '../config/config.js';
-import { findExchangeByMessage, interactionOf, owedIdOf, withInteraction, type Exchange, type OwedInteraction, type StoredInteraction } from './conversationRecord.js';
+import { findExchangeByMessage, interactionOf, owedIdOf, withInteraction, type Exchange, type OwedInteraction } from './conversationRecord.js';
+import { interactionsToForget } from './interactionsToForget.js';
 import { owedAtGoogle } from './owedAtGoogle.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
@@ -73,7 +74,7 @@ export function deleteTurn(
       if (index < found.index || !interaction) return [exchange];
       return [withInteraction(exchange, { outdated: true, ...(forgetting.includes(interaction.id) ? { forgotten: true } : {}) })];
     });
-    // Each marked forgotten and kept on forgetAtGoogle, dated, until Google confirms it gone (forgetAtGoogle below),
+    // Each marked forgotten and kept on forgetAtGoogle, dated, until Google confirms it gone (askGoogleToForget),
     // so a DELETE that fails, or that a stopping process cuts off, is asked again by the next Delete or the thread's
     // deletion, within the retention.
     const { forgetAtGoogle: _asked, ...unchanged } = stored.record;
@@ -98,47 +99,4 @@ export function deleteTurn(
  */
 export interface ForgetsInteractions {
   forget(interactionIds: readonly string[]): Promise<string[]>;
-}
-
-/**
- * Asks Google to delete the interactions a Delete named, then takes those it
- * confirmed gone off the record's forgetAtGoogle (in the thread's line); the
- * others stay there for the next Delete or the thread's deletion. Never
- * rejects: a store failure leaves the ids to be asked again, harmlessly.
- */
-export async function forgetAtGoogle(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger },
-  threadId: string,
-  interactionIds: readonly string[],
-): Promise<void> {
-  const notConfirmed = await deps.gemini.forget(interactionIds);
-  const confirmed = new Set(interactionIds.filter((id) => !notConfirmed.includes(id)));
-  if (confirmed.size === 0) return;
-  try {
-    await deps.threadQueue.run(threadId, async () => {
-      const loaded = await deps.conversations.load(threadId);
-      // A thread deleted meanwhile took its ids with it (forgetThread).
-      if (loaded.kind !== 'found' || !loaded.record.forgetAtGoogle) return;
-      const { forgetAtGoogle: asked, ...record } = loaded.record;
-      const left = asked.filter((entry) => !confirmed.has(owedIdOf(entry)));
-      if (left.length === asked.length) return;
-      await deps.conversations.save(left.length > 0 ? { ...record, forgetAtGoogle: left } : record);
-    });
-  } catch (error) {
-    deps.logger.warn({ err: error, threadId }, 'could not note the interactions Google deleted; a later Delete asks it again');
-  }
-}
-
-/**
- * The interactions Google keeps for some exchanges that may be deleted there:
- * all but those a Branch copied, which the other thread may still continue
- * from (logged, and left to expire with Google's retention), and those an
- * earlier Delete already asked Google to delete. The Delete button and a
- * deleted thread both forget by this rule.
- */
-export function interactionsToForget(held: readonly StoredInteraction[], logger: Logger, threadId: string): string[] {
-  const interactions = held.filter((interaction) => !interaction.forgotten);
-  const shared = interactions.filter((interaction) => interaction.shared).map((interaction) => interaction.id);
-  if (shared.length > 0) logger.info({ threadId, interactionIds: shared }, 'interactions shared with a branched thread are left at Google; they expire with its retention');
-  return interactions.filter((interaction) => !interaction.shared).map((interaction) => interaction.id);
 }

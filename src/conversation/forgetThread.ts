@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from './conversationStore.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
-import { interactionsToForget, type ForgetsInteractions } from './deleteTurn.js';
+import type { ForgetsInteractions } from './deleteTurn.js';
+import { interactionsToForget } from './interactionsToForget.js';
 import { owedIdOf } from './conversationRecord.js';
 
 /** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { saveBranch } from '../../src/conversation/branchConversation.js';
 import { interactionOf, owedIdOf, type ConversationRecord, type Exchange, type StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
-import { deleteTurn, forgetAtGoogle, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
+import { askGoogleToForget } from '../../src/conversation/askGoogleToForget.js';
+import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import type { Refusal } from '../../src/refusals/refusal.js';
@@ -121,7 +122,7 @@ describe('deleteTurn', () => {
     const forgotten: string[][] = [];
     const forgetting = { ...deps, gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) } };
     expect(await deleteTurn(deps, deletion({}))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-2', 'int-3'] });
-    await forgetAtGoogle(forgetting, 't1', ['int-2', 'int-3']);
+    await askGoogleToForget(forgetting, 't1', ['int-2', 'int-3']);
     expect(await deleteTurn(deps, deletion({ messageId: 'm3' }))).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
     // The thread deleted after the first Delete (the second took nothing more at Google): only int-1 is still there.
     const afterFirstDelete: ConversationRecord = { ...withInteractions, exchanges: [withInteractions.exchanges[0]!, answeredOnInteractions(withInteractions.exchanges[2]!, { ...at('int-3'), outdated: true, forgotten: true })] };
@@ -148,7 +149,7 @@ describe('deleteTurn', () => {
     };
     const deleteAndForget = async (messageId: string) => {
       const deleted = await deleteTurn(deps, deletion({ messageId, moderator: true }));
-      if (deleted.ok && deleted.geminiInteractionIds.length > 0) await forgetAtGoogle(forgetting, 't1', deleted.geminiInteractionIds);
+      if (deleted.ok && deleted.geminiInteractionIds.length > 0) await askGoogleToForget(forgetting, 't1', deleted.geminiInteractionIds);
       return deleted;
     };
     expect(await deleteAndForget('m3')).toMatchObject({ ok: true, geminiInteractionIds: ['int-3', 'int-4'] });
@@ -181,7 +182,7 @@ describe('deleteTurn', () => {
     const refusing = { ...deps, gemini: { forget: async (ids: readonly string[]) => (asked.push([...ids]), [...ids]) } };
     const second = await deleteTurn(deps, deletion({ messageId: 'm2', moderator: true }));
     expect(second).toMatchObject({ ok: true, geminiInteractionIds: ['int-3', 'int-9', 'int-2'] });
-    await forgetAtGoogle(refusing, 't1', second.ok ? second.geminiInteractionIds : []);
+    await askGoogleToForget(refusing, 't1', second.ok ? second.geminiInteractionIds : []);
     const loaded = await deps.conversations.load('t1');
     expect(loaded.kind === 'found' && loaded.record.forgetAtGoogle).toEqual([at('int-3'), { id: 'int-9', createdAt: '2026-12-01T20:00:00.000Z' }, at('int-2')]);
     // A day after the interactions were made, only int-9 may still be at Google (no earlier than the record's change that listed it).
@@ -216,14 +217,14 @@ describe('deleteTurn', () => {
     expect(first).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3', 'int-4'] });
     // Kept until Google answers: a process stopped before then asks again later too.
     expect(await pending()).toEqual(['int-3', 'int-4']);
-    await forgetAtGoogle(forgetting, 't1', ['int-3', 'int-4']);
+    await askGoogleToForget(forgetting, 't1', ['int-3', 'int-4']);
     expect(await pending()).toEqual(['int-3']);
     // The next Delete asks for int-3 again with its own (int-4, confirmed gone, is not asked again); Google confirms int-3 now.
     unconfirmed.clear();
     unconfirmed.add('int-2');
     const second = await deleteTurn(deps, deletion({ messageId: 'm2' }));
     expect(second).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: ['int-3', 'int-2'] });
-    await forgetAtGoogle(forgetting, 't1', second.ok ? second.geminiInteractionIds : []);
+    await askGoogleToForget(forgetting, 't1', second.ok ? second.geminiInteractionIds : []);
     expect(await pending()).toEqual(['int-2']);
     // The thread's deletion asks for what is still unconfirmed, with the rest.
     expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-2', 'int-1'] });
