@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { ChannelThreads } from '../../src/conversation/channelThreads.js';
-import type { ConversationRecord, Exchange, StoredInteraction } from '../../src/conversation/conversationRecord.js';
+import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { forgetChannel } from '../../src/conversation/forgetChannel.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
@@ -11,19 +11,7 @@ import { readChannelDeletion } from '../../src/discord/readChannelDeletion.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.js';
-
-const createdAt = '2026-12-01T00:00:00.000Z';
-
-function exchange(messageId: string, interaction?: StoredInteraction): Exchange {
-  return {
-    user: { authorId: 'alice', parts: [{ raw: { text: `asked for ${messageId}` } }] },
-    model: interaction
-      ? { api: 'interactions', steps: [{ raw: { type: 'model_output', content: [{ type: 'text', text: 'here' }] } }], interaction, messageId }
-      : { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
-    settings: {},
-    createdAt,
-  };
-}
+import { createdAt, exchange, storeHolding } from './forgettingFixtures.js';
 
 function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
   return {
@@ -40,21 +28,8 @@ function record(threadId: string, more: Partial<ConversationRecord> = {}): Conve
   };
 }
 
-async function setUp(...records: ConversationRecord[]) {
-  const keyv = new Keyv();
-  const conversations = new ConversationStore(keyv, new BlobStore(keyv));
-  for (const saved of records) {
-    await conversations.save(saved);
-    if (saved.parentId) await conversations.byChannel.add({ guildId: saved.guildId, channelId: saved.parentId }, saved.threadId);
-  }
-  const forgotten: string[][] = [];
-  const deps = {
-    conversations,
-    threadQueue: new ThreadQueue(),
-    logger: createLogger('silent'),
-    gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) },
-  };
-  return { keyv, conversations, forgotten, deps };
+function setUp(...records: ConversationRecord[]) {
+  return storeHolding(records, { listed: true });
 }
 
 describe('forgetChannel', () => {

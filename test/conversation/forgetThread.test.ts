@@ -1,24 +1,8 @@
-import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
-import type { ConversationRecord, Exchange, StoredInteraction } from '../../src/conversation/conversationRecord.js';
-import { ConversationStore } from '../../src/conversation/conversationStore.js';
-import { BlobStore } from '../../src/store/blobStore.js';
+import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
-import { ThreadQueue } from '../../src/lines/threadQueue.js';
-import { createLogger } from '../../src/logging/createLogger.js';
+import { createdAt, exchange, storeHolding } from './forgettingFixtures.js';
 
-function exchange(messageId: string, interaction?: StoredInteraction): Exchange {
-  return {
-    user: { authorId: 'alice', parts: [{ raw: { text: `asked for ${messageId}` } }] },
-    model: interaction
-      ? { api: 'interactions', steps: [{ raw: { type: 'model_output', content: [{ type: 'text', text: 'here' }] } }], interaction, messageId }
-      : { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
-    settings: {},
-    createdAt: '2026-12-01T00:00:00.000Z',
-  };
-}
-
-const createdAt = '2026-12-01T00:00:00.000Z';
 const record: ConversationRecord = {
   version: 4,
   threadId: 't1',
@@ -35,18 +19,8 @@ const record: ConversationRecord = {
   updatedAt: createdAt,
 };
 
-async function setUp(...records: ConversationRecord[]) {
-  const keyv = new Keyv();
-  const conversations = new ConversationStore(keyv, new BlobStore(keyv));
-  for (const saved of records) await conversations.save(saved);
-  const forgotten: string[][] = [];
-  const deps = {
-    conversations,
-    threadQueue: new ThreadQueue(),
-    logger: createLogger('silent'),
-    gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) },
-  };
-  return { keyv, conversations, forgotten, deps };
+function setUp(...records: ConversationRecord[]) {
+  return storeHolding(records, { listed: false });
 }
 
 describe('forgetThread', () => {

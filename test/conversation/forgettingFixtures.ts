@@ -1,0 +1,41 @@
+// What the tests of forgetting a deleted thread or channel share: an exchange
+// on either API, and a store holding the records with the dependencies the
+// forgetting takes (Gemini's forget recorded, never refusing an id).
+import Keyv from 'keyv';
+import type { ConversationRecord, Exchange, StoredInteraction } from '../../src/conversation/conversationRecord.js';
+import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { ThreadQueue } from '../../src/lines/threadQueue.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { BlobStore } from '../../src/store/blobStore.js';
+
+export const createdAt = '2026-12-01T00:00:00.000Z';
+
+/** An exchange answered on generateContent, or on interactions when it names its interaction. */
+export function exchange(messageId: string, interaction?: StoredInteraction): Exchange {
+  return {
+    user: { authorId: 'alice', parts: [{ raw: { text: `asked for ${messageId}` } }] },
+    model: interaction
+      ? { api: 'interactions', steps: [{ raw: { type: 'model_output', content: [{ type: 'text', text: 'here' }] } }], interaction, messageId }
+      : { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId },
+    settings: {},
+    createdAt,
+  };
+}
+
+/** The records saved (each listed under its channel when `listed` and it names one), and what forgetting is given. */
+export async function storeHolding(records: ConversationRecord[], { listed }: { listed: boolean }) {
+  const keyv = new Keyv();
+  const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+  for (const saved of records) {
+    await conversations.save(saved);
+    if (listed && saved.parentId) await conversations.byChannel.add({ guildId: saved.guildId, channelId: saved.parentId }, saved.threadId);
+  }
+  const forgotten: string[][] = [];
+  const deps = {
+    conversations,
+    threadQueue: new ThreadQueue(),
+    logger: createLogger('silent'),
+    gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) },
+  };
+  return { keyv, conversations, forgotten, deps };
+}
