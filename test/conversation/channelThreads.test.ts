@@ -10,6 +10,7 @@ import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseLock } from '../../src/store/leaseLock.js';
+import { turnInThread } from './forgettingFixtures.js';
 
 const place = { guildId: 'g1', channelId: 'c1' };
 const createdAt = '2026-12-01T00:00:00.000Z';
@@ -152,19 +153,7 @@ function record(threadId: string): ConversationRecord {
 }
 
 describe('a turn whose listing fails', () => {
-  const turn = (stored: ConversationRecord | undefined) => ({
-    record: stored,
-    threadId: 't1',
-    guildId: 'g1',
-    parentId: 'c1',
-    model: 'gemini-3-pro-image',
-    settings: {},
-    authorId: 'alice',
-    userParts: [{ text: 'a fox' }],
-    modelContent: { api: 'generate-content' as const, content: { role: 'model' as const, parts: [{ text: 'here' }] } },
-    messageId: `m${(stored?.exchanges.length ?? 0) + 1}`,
-    now: new Date(createdAt),
-  });
+  const turn = (stored: ConversationRecord | undefined) => turnInThread(stored, 'c1');
 
   it('still saves the record, not naming its channel (logged), and the next turn lists it', async () => {
     const { lines, logger } = capturedLogger('warn');

@@ -11,7 +11,7 @@ import { readChannelDeletion } from '../../src/discord/readChannelDeletion.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.js';
-import { createdAt, exchange, storeHolding } from './forgettingFixtures.js';
+import { createdAt, exchange, storeHolding, turnInThread } from './forgettingFixtures.js';
 
 function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
   return {
@@ -129,19 +129,7 @@ describe('forgetChannel', () => {
 });
 
 describe('a record listed under its channel', () => {
-  const turn = (stored: ConversationRecord | undefined, parentId: string | undefined) => ({
-    record: stored,
-    threadId: 't1',
-    guildId: 'g1',
-    parentId,
-    model: 'gemini-3-pro-image',
-    settings: {},
-    authorId: 'alice',
-    userParts: [{ text: 'again' }],
-    modelContent: { api: 'generate-content' as const, content: { role: 'model' as const, parts: [{ text: 'here' }] } },
-    messageId: `m${(stored?.exchanges.length ?? 0) + 1}`,
-    now: new Date(createdAt),
-  });
+  const turn = (stored: ConversationRecord | undefined, parentId: string | undefined) => turnInThread(stored, parentId, 'again');
 
   it('a new conversation is listed under the channel it opens in; a record from before parentIds is listed on its next turn', async () => {
     const keyv = new Keyv();

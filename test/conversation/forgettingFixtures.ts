@@ -39,3 +39,20 @@ export async function storeHolding(records: ConversationRecord[], { listed }: { 
   };
   return { keyv, conversations, forgotten, deps };
 }
+
+/** What saveExchange is given for a turn of thread t1 in server g1 answered in words, after `stored` (none: a new conversation). */
+export function turnInThread(stored: ConversationRecord | undefined, parentId: string | undefined, asked = 'a fox') {
+  return {
+    record: stored,
+    threadId: 't1',
+    guildId: 'g1',
+    parentId,
+    model: 'gemini-3-pro-image',
+    settings: {},
+    authorId: 'alice',
+    userParts: [{ text: asked }],
+    modelContent: { api: 'generate-content' as const, content: { role: 'model' as const, parts: [{ text: 'here' }] } },
+    messageId: `m${(stored?.exchanges.length ?? 0) + 1}`,
+    now: new Date(createdAt),
+  };
+}
