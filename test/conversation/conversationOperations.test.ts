@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { saveBranch } from '../../src/conversation/branchConversation.js';
 import { interactionOf, owedIdOf, type ConversationRecord, type Exchange, type StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import { owedAtGoogle } from '../../src/conversation/owedAtGoogle.js';
 import { askGoogleToForget } from '../../src/conversation/askGoogleToForget.js';
 import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
@@ -131,7 +132,7 @@ describe('deleteTurn', () => {
     expect(forgotten).toEqual([['int-2', 'int-3'], ['int-1']]);
   });
 
-  it('stops asking for an interaction Google keeps refusing once Google\'s retention has run out (Google dropped it itself)', async () => {
+  it('stops asking for an interaction Google keeps refusing once Google\'s longest retention has run out (Google dropped it itself), not at the shorter one the bot continues within', async () => {
     const made = '2026-12-01T00:00:00.000Z';
     const at = (id: string) => ({ id, createdAt: made });
     const withInteractions: ConversationRecord = {
@@ -158,8 +159,13 @@ describe('deleteTurn', () => {
     clock = Date.parse(made) + 23 * 60 * 60 * 1000;
     expect(await deleteAndForget('m2')).toMatchObject({ ok: true, geminiInteractionIds: ['int-3', 'int-2'] });
     expect(await owed()).toEqual([at('int-3')]);
-    // Past the 24-hour retention: neither the refused int-3 nor m1's own int-1 is asked for, and nothing is owed.
+    // Past the 24-hour retention the bot continues within (GEMINI_INTERACTION_RETENTION_HOURS), but not past the paid
+    // tier's 55 days, for which Google may still keep them: still asked for.
     clock = Date.parse(made) + 25 * 60 * 60 * 1000;
+    const stored = await deps.conversations.load('t1');
+    expect(stored.kind === 'found' && owedAtGoogle(stored.record, deps.config.interactionRetentionMs, clock)).toEqual([at('int-3')]);
+    // Past the 55 days: neither the refused int-3 nor m1's own int-1 is asked for, and nothing is owed.
+    clock = Date.parse(made) + 55 * DAY + 60 * 60 * 1000;
     expect(await deleteAndForget('m1')).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
     expect(await owed()).toBeUndefined();
     expect(asked).toEqual([['int-3', 'int-4'], ['int-3', 'int-2']]);
@@ -185,8 +191,9 @@ describe('deleteTurn', () => {
     await askGoogleToForget(refusing, 't1', second.ok ? second.geminiInteractionIds : []);
     const loaded = await deps.conversations.load('t1');
     expect(loaded.kind === 'found' && loaded.record.forgetAtGoogle).toEqual([at('int-3'), { id: 'int-9', createdAt: '2026-12-01T20:00:00.000Z' }, at('int-2')]);
-    // A day after the interactions were made, only int-9 may still be at Google (no earlier than the record's change that listed it).
-    clock = Date.parse('2026-12-02T01:00:00.000Z');
+    // 55 days (the longest retention) and an hour after the interactions were made, only int-9 may still be at Google
+    // (dated no earlier than the record's change that listed it).
+    clock = Date.parse('2027-01-25T01:00:00.000Z');
     expect(await deleteTurn(deps, deletion({ messageId: 'm1', moderator: true }))).toMatchObject({ ok: true, geminiInteractionIds: ['int-9'] });
     // A thread deletion reads either shape too.
     await deps.conversations.save(firstShape);
