@@ -113,9 +113,12 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
       history,
       resentImages,
       referenceBytes: input.referenceBytes,
-      droppedExchanges: dropped - leftOutAnyway,
+      // Each note says how many of the oldest turns were left out in all, so each is true read alone (a note's count
+      // less the others' would say "its 1 oldest" of a turn that was the third): a note is said when its reason
+      // reaches further back than the reasons before it.
+      droppedExchanges: dropped > leftOutAnyway ? dropped : 0,
       otherApiExchanges: input.latestApi !== undefined && input.latestApi !== api ? unreplayable : 0,
-      lostExchanges: Math.max(0, lost - unreplayable),
+      lostExchanges: lost > unreplayable ? lost : 0,
     };
   };
   let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));

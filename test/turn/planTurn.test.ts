@@ -253,11 +253,11 @@ describe('planTurn: what a turn does, decided before any call', () => {
         expected: { store: 'append', freshStart: undefined, history: ['m4'], lost: 3, dropped: 0, resent: [] },
       },
       {
-        case: 'the budget leaves out older turns still, each counted under its own reason',
+        case: 'the budget leaves out older turns still: each note counts the oldest turns left out in all, so each is true read alone',
         ask: {},
         stored: thread(lostExchange('m1'), imageExchange('m2', 2 * MB), imageExchange('m3', 2 * MB), imageExchange('m4', 2 * MB)),
         more: underBudget,
-        expected: { store: 'append', freshStart: undefined, history: ['m3', 'm4'], lost: 1, dropped: 1, resent: [] },
+        expected: { store: 'append', freshStart: undefined, history: ['m3', 'm4'], lost: 1, dropped: 2, resent: [] },
       },
       {
         case: 'an edit of an image from before the lost one: that image travels with the new turn',
