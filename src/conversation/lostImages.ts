@@ -34,6 +34,21 @@ export function lostAnImage(exchange: Exchange): boolean {
   return imagesOf(exchange).some((image) => isGone(image));
 }
 
+/** Whether an exchange holds an image at all (sent or answered, kept or lost): the image a later turn works from. */
+export function holdsAnImage(exchange: Exchange): boolean {
+  return imagesOf(exchange).length > 0;
+}
+
+/**
+ * Whether the record says every one of its images is lost (and it has one). The store
+ * missing them all at once is more likely its own fault (a mistaken BLOB_URL, say) than
+ * the images': such a record is set aside unmarked, never saved with them marked gone.
+ */
+export function lostEveryImage(record: ConversationRecord): boolean {
+  const images = record.exchanges.flatMap(imagesOf);
+  return images.length > 0 && images.every((image) => isGone(image));
+}
+
 function imagesOf(exchange: Exchange): Array<{ sha256: string; gone?: true }> {
   return [...exchange.user.parts.flatMap((part) => part.blob ?? []), ...storedAnswerImages(exchange.model)];
 }

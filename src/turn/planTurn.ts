@@ -3,7 +3,7 @@ import { findExchangeByMessage, isGone, type ConversationRecord, type StoredPart
 import type { ThreadConversation } from '../conversation/loadConversation.js';
 import { checkImageOptions, optionsTakenBy, type ImageSettings, type ModelRange, type RequestedImageSettings } from '../gemini/imageOptions.js';
 import { declaredImageBytes } from '../limits/historyBudget.js';
-import { lostAnImage } from '../conversation/lostImages.js';
+import { holdsAnImage, lostAnImage } from '../conversation/lostImages.js';
 import { outgoingParts } from '../conversation/outgoingParts.js';
 import type { Refusal } from '../refusals/refusal.js';
 import type { GeminiTransport } from './geminiTransport.js';
@@ -83,14 +83,18 @@ export function needsLatestPostedImages(ask: Pick<TurnAsk, 'replay' | 'repliedIm
 
 /**
  * Whether the store lost an image of the exchange a turn goes on from: the
- * thread's latest, or the one replied to (the image edited, or upscaled).
- * Such a turn starts afresh from the image as Discord shows it. A reroll
- * goes on from the history before its turn, whatever came after.
+ * newest one holding an image (a text-only answer or turn after it works from
+ * that image still), or the one replied to (the image edited, or upscaled).
+ * Such a turn starts afresh from the image as Discord shows it, and the record
+ * is set aside unmarked. A reroll goes on from the history before its turn:
+ * the image it worked from lost, it is refused (planFreshStart).
  */
 function lostWhatItBuildsOn(ask: Pick<TurnAsk, 'replay' | 'replyToMessageId'>, record: ConversationRecord): boolean {
-  if (ask.replay) return false;
-  const replied = ask.replyToMessageId === undefined ? undefined : findExchangeByMessage(record, ask.replyToMessageId)?.exchange;
-  return [record.exchanges.at(-1), replied].some((exchange) => exchange !== undefined && lostAnImage(exchange));
+  const before = ask.replay ? findExchangeByMessage(record, ask.replay.messageId)?.index : record.exchanges.length;
+  if (before === undefined) return false; // a reroll of a turn gone meanwhile: refused as such (decide)
+  const workedFrom = record.exchanges.slice(0, before).findLast(holdsAnImage);
+  const replied = ask.replay || ask.replyToMessageId === undefined ? undefined : findExchangeByMessage(record, ask.replyToMessageId)?.exchange;
+  return [workedFrom, replied].some((exchange) => exchange !== undefined && lostAnImage(exchange));
 }
 
 /**

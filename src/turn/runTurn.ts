@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Ticket } from '../limits/geminiSlots.js';
 import { collectReferences } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
-import { markLostImages } from '../conversation/lostImages.js';
+import { lostEveryImage, markLostImages } from '../conversation/lostImages.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
 import type { EffectiveSettings } from '../settings/guildSettings.js';
 import type { ReferencesRefused } from '../limits/attachmentLimits.js';
@@ -200,8 +200,9 @@ async function generateAndDeliverWith(
  * from the exchanges after the last one that lost an image (the member is
  * told how many were left out), or afresh when the image it goes on from is
  * the one lost. An image that is there but damaged (not what its record
- * says), or an unreadable history with no image newly lost, is a fresh start. Undefined when
- * the turn cannot go on (a reroll of a turn that lost its image).
+ * says), an unreadable history with no image newly lost, or one with every image lost, is a
+ * fresh start, the record set aside unmarked. Undefined when the turn cannot go on (a reroll
+ * of a turn that lost its image, or the image it worked from).
  */
 async function planAroundUnreadableHistory(bot: AfterHold, planned: PlannedTurn): Promise<PlannedTurn | undefined> {
   const { asked, plan, serverSettings } = planned;
@@ -212,7 +213,9 @@ async function planAroundUnreadableHistory(bot: AfterHold, planned: PlannedTurn)
         return record;
       })
     : undefined;
-  const stored: ThreadConversation = marked && marked !== record ? { kind: 'found', record: marked } : { kind: 'unreadable' };
+  // Every image missing (a mistaken BLOB_URL, say): marks saved now would outlast the mistake, so the turn starts
+  // afresh and the record is set aside as it is, whole once the store is mended.
+  const stored: ThreadConversation = marked && marked !== record && !lostEveryImage(marked) ? { kind: 'found', record: marked } : { kind: 'unreadable' };
   const again = await planWithFacts(planningOf(bot), asked, stored, serverSettings);
   if (again.kind !== 'go') return undefined;
   if (stored.kind === 'found' && !again.freshStart) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { loadConversation } from '../../src/conversation/loadConversation.js';
-import { markLostImages } from '../../src/conversation/lostImages.js';
+import { lostEveryImage, markLostImages } from '../../src/conversation/lostImages.js';
 import type { RecordV1 } from '../../src/conversation/olderRecords.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
@@ -43,6 +43,12 @@ describe('images the store lost', () => {
     expect(marked.exchanges[0]!.model).toMatchObject({ parts: [part(kept), { blob: { ...gone, field: 'inlineData' } }] });
     expect(marked.exchanges[1]!.model).toMatchObject({ steps: [{ images: [{ ...kept, in: 'content', index: 0 }, { ...gone, in: 'content', index: 1 }] }] });
     expect(await markLostImages(marked, blobs)).toBe(marked);
+
+    // Whether every image is lost (a mistaken BLOB_URL, say): then the record is set aside unmarked, never saved so.
+    expect(lostEveryImage(marked)).toBe(false);
+    await keyv.delete(`blob:${kept.sha256}`);
+    expect(lostEveryImage(await markLostImages(marked, blobs))).toBe(true);
+    expect(lostEveryImage({ ...record, exchanges: [{ ...first, user: { authorId: 'a', parts: [{ raw: { text: 'a fox' } }] }, model: { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'which fox?' } }], messageId: 'm1' } }] })).toBe(false);
   });
 
   it('during a migration are not written back: the record stays as stored, so an image back in the store is found again', async () => {

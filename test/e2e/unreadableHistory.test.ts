@@ -175,6 +175,42 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(nextCall.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts)).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter']]);
   });
 
+  it('missing every stored image (a mistaken BLOB_URL) under a text-only answer, starts afresh and sets the record aside with nothing marked gone', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    harness.gemini.enqueue({ kind: 'text-only', text: 'Do you want a red fox or an arctic fox?' });
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it a fox you like'));
+    await withSavedRecord(thread.id, 2, async (record, store) => {
+      // The record's only image leaves the store; the latest answer, words only, holds none to lose.
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+    });
+
+    const { answer, call } = await answerTo(mention(thread.id, 'a red one'));
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toMatch(WENT_ON_FROM_IMAGE);
+    expect(call.seen).toEqual([{ role: 'user', texts: ['a red one'], images: [base64Of(firstAttachmentBytes(harness, starter))] }]);
+    // Set aside whole and unmarked, so nothing is lost for good once the store is mended; the new record marks nothing either.
+    // (The answer is posted before the record is set aside and the new one saved: wait for both.)
+    const setAside = await vi.waitFor(async () => {
+      const records = (await setAsideRecords(thread.id)) as ConversationRecord[];
+      expect(records).toHaveLength(1);
+      return records;
+    }, PATIENCE);
+    expect(setAside[0]?.exchanges).toHaveLength(2);
+    expect(JSON.stringify(setAside)).not.toContain('"gone"');
+    const store = await openStore(harness.config.databaseUrl);
+    try {
+      const conversations = new ConversationStore(store.keyv, new BlobStore(store.keyv));
+      const current = await vi.waitFor(async () => {
+        const loaded = await conversations.load(thread.id);
+        if (loaded.kind !== 'found' || loaded.record.exchanges.length !== 1) throw new Error('the new record is not saved yet');
+        return loaded.record;
+      }, PATIENCE);
+      expect(JSON.stringify(current)).not.toContain('"gone"');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('missing an older stored image, with a damaged one after it, goes on from the latest image posted', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));

@@ -284,13 +284,43 @@ describe('planTurn: what a turn does, decided before any call', () => {
         stored: thread(lostExchange('m1'), imageExchange('m2', 10)),
         expected: { store: 'replace-unreadable', freshStart: 'replied-image', history: [], lost: 0, dropped: 0, resent: [] },
       },
+      {
+        case: 'every image lost (a mistaken BLOB_URL) and the latest answer has none: a fresh start from the latest image posted, nothing kept marked',
+        ask: {},
+        stored: thread(lostExchange('m1'), lostExchange('m2'), exchange('m3')),
+        more: { latestPostedImages: [image('m2.jpg')] },
+        expected: { store: 'replace-unreadable', freshStart: 'latest-image', history: [], lost: 0, dropped: 0, resent: [] },
+      },
+      {
+        case: 'the newest image lost under a text-only answer, an older one kept: still a fresh start, as that image is the one worked from',
+        ask: {},
+        stored: thread(imageExchange('m1', 10), lostExchange('m2'), exchange('m3')),
+        more: { latestPostedImages: [image('m2.jpg')] },
+        expected: { store: 'replace-unreadable', freshStart: 'latest-image', history: [], lost: 0, dropped: 0, resent: [] },
+      },
+      {
+        case: 'an older image lost, the newest image kept under a text-only answer: the turns after the lost one are the history',
+        ask: {},
+        stored: thread(lostExchange('m1'), imageExchange('m2', 10), exchange('m3')),
+        expected: { store: 'append', freshStart: undefined, history: ['m2', 'm3'], lost: 1, dropped: 0, resent: [] },
+      },
     ])('$case', ({ ask, stored, more, expected }) => {
       expect(sent(planTurn(facts(ask, stored, more)))).toEqual(expected);
     });
 
-    it('looks up the latest posted image only when the latest exchange lost its image', () => {
-      expect(needsLatestPostedImages({}, thread(lostExchange('m1'), exchange('m2')))).toBe(false);
+    it('looks up the latest posted image only when the newest exchange holding an image lost it', () => {
+      expect(needsLatestPostedImages({}, thread(lostExchange('m1'), imageExchange('m2', 10)))).toBe(false);
+      expect(needsLatestPostedImages({}, thread(lostExchange('m1'), imageExchange('m2', 10), exchange('m3')))).toBe(false);
       expect(needsLatestPostedImages({}, thread(exchange('m1'), lostExchange('m2')))).toBe(true);
+      // A text-only answer after the lost image: the turn still works from that image.
+      expect(needsLatestPostedImages({}, thread(imageExchange('m1', 10), lostExchange('m2'), exchange('m3')))).toBe(true);
+    });
+
+    it('a reroll of a turn that worked from an image the store lost is refused, not replayed without it', () => {
+      // m3 (text only) answered a turn on m2's image; every image missing, m3 cannot be redone as it was.
+      expect(planTurn(facts({ replay: { messageId: 'm3' } }, thread(lostExchange('m1'), lostExchange('m2'), exchange('m3'))))).toEqual({ kind: 'refused', refusal: { kind: 'history-unreadable' } });
+      // Its image kept, a reroll goes on as before.
+      expect(planTurn(facts({ replay: { messageId: 'm3' } }, thread(lostExchange('m1'), imageExchange('m2', 10), exchange('m3'))))).toMatchObject({ kind: 'go', store: { kind: 'append' } });
     });
 
     it('a fresh start keeps the thread\'s model and options', () => {
