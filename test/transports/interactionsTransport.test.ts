@@ -141,16 +141,20 @@ describe('interactionsTransport', () => {
     expect(await ask()).toMatchObject({ kind: 'answered', outcome: { kind: 'failed', failure: { kind: 'http', status: 403, apiStatus: 'PERMISSION_DENIED' } } });
   });
 
+  /** A new conversation's turn asking for a fox, on a transport of its own over `blobs`. */
+  const askForAFox = (blobs: BlobStore) => () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
+  /** The interactions created so far (each try of a turn is one POST). */
+  const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
+  /** A stream that names its interaction, then reports `error` in an error event (HTTP 200: the failure is inside). */
+  const streamedError = (error: Record<string, unknown>) => ({
+    kind: 'raw' as const,
+    status: 200,
+    body: [{ event_type: 'interaction.created', interaction: { id: 'v1_failing', status: 'in_progress' } }, { event_type: 'error', error }].map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''),
+    contentType: 'text/event-stream',
+  });
+
   it('treats an error inside the stream as the generateContent transport does: retried by the status it names, never when it names none', async () => {
-    const blobs = new BlobStore(new Keyv());
-    const ask = () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
-    const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
-    const streamedError = (error: Record<string, unknown>) => ({
-      kind: 'raw' as const,
-      status: 200,
-      body: [{ event_type: 'interaction.created', interaction: { id: 'v1_failing', status: 'in_progress' } }, { event_type: 'error', error }].map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''),
-      contentType: 'text/event-stream',
-    });
+    const ask = askForAFox(new BlobStore(new Keyv()));
     let before = posts();
     gemini.enqueue(streamedError({ message: 'something new' }));
     expect(await ask()).toMatchObject({ kind: 'answered', retries: 0, outcome: { kind: 'failed', failure: { kind: 'http', status: 500, statusGuessed: true, message: 'something new' } } });
@@ -162,15 +166,7 @@ describe('interactionsTransport', () => {
   });
 
   it('retries an error inside the stream that gives a google.rpc.Code number as its HTTP twin is retried', async () => {
-    const blobs = new BlobStore(new Keyv());
-    const ask = () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
-    const posts = () => gemini.interactions.requests.filter((call) => call.method === 'POST').length;
-    const streamedError = (error: Record<string, unknown>) => ({
-      kind: 'raw' as const,
-      status: 200,
-      body: [{ event_type: 'interaction.created', interaction: { id: 'v1_failing', status: 'in_progress' } }, { event_type: 'error', error }].map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''),
-      contentType: 'text/event-stream',
-    });
+    const ask = askForAFox(new BlobStore(new Keyv()));
     const retryInfo = { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.001s' };
     // DEADLINE_EXCEEDED (504), RESOURCE_EXHAUSTED (429, after the delay RetryInfo asks), INTERNAL (500), UNAVAILABLE (503).
     for (const error of [{ code: 4 }, { code: 8, details: [retryInfo] }, { code: 13 }, { code: 14 }]) {
