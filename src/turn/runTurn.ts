@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Ticket } from '../limits/geminiSlots.js';
-import { collectReferences } from '../attachments/collectReferences.js';
+import { collectReferences, type TurnDownloads } from '../attachments/collectReferences.js';
 import { loadConversation, type ThreadConversation } from '../conversation/loadConversation.js';
 import { lostEveryImage, markLostImages } from '../conversation/lostImages.js';
 import { logGeneration, startPhaseClock, type PhaseClock } from './logGeneration.js';
@@ -159,14 +159,16 @@ async function generateAndDeliverWith(
     // Previews off: the same streamed call, nobody watches it.
     onPreview: planned.serverSettings.previews ? ({ sketch, thought }) => progress({ kind: 'sketch', ...sketch, thought }) : undefined,
   };
-  let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock) : undefined;
+  // Downloaded once per turn: a plan made again below sends the member's same files.
+  const downloads: TurnDownloads = new Map();
+  let attempt = granted ? await collectAndGenerate(bot, planned, hooks, clock, downloads) : undefined;
   // A stored image was missing or damaged: found only while the history was read. Go on without what cannot be sent.
   // Twice at most: the turns after a lost image may hold a damaged one, and the second plan then starts afresh.
   for (let tries = 0; tries < 2 && attempt?.kind === 'generated' && attempt.turn.outcome.kind === 'history-unreadable' && !planned.plan.freshStart; tries++) {
     const again = await planAroundUnreadableHistory(bot, planned);
     if (!again) break;
     planned = again;
-    attempt = await collectAndGenerate(bot, planned, hooks, clock);
+    attempt = await collectAndGenerate(bot, planned, hooks, clock, downloads);
   }
   // Shutdown ended the wait, or an attachment is unusable: no generation happened, so none is logged or counted.
   if (attempt?.kind !== 'generated') {
@@ -231,18 +233,20 @@ async function planAroundUnreadableHistory(bot: AfterHold, planned: PlannedTurn)
 type Attempt = { kind: 'generated'; turn: GeneratedTurn } | { kind: 'refused'; refusal: ReferencesRefused };
 
 /**
- * Downloads the references (once the slot is held) and asks Gemini. A fresh
- * start decided mid-turn downloads the member's attachments again: rare,
- * and simpler than carrying the first download across.
+ * Downloads the references (once the slot is held) and asks Gemini. A plan
+ * made again mid-turn takes the files this turn downloaded already from
+ * `downloads`; generateTurn measures them again against its own history,
+ * as it does a first download.
  */
 async function collectAndGenerate(
   bot: Pick<TurnDependencies, 'attachments' | 'gemini' | 'historyBudgetBytes' | 'logger' | 'shutdownSignal'>,
   planned: PlannedTurn,
   hooks: TurnHooks,
   clock: PhaseClock,
+  downloads: TurnDownloads,
 ): Promise<Attempt | undefined> {
   // Checked by the plan already (precheckReferences), a fresh start's too.
-  const references = await collectReferences({ attachments: bot.attachments, logger: bot.logger }, planned.plan.attachments, bot.shutdownSignal);
+  const references = await collectReferences({ attachments: bot.attachments, logger: bot.logger }, planned.plan.attachments, bot.shutdownSignal, downloads);
   if (bot.shutdownSignal.aborted) return undefined;
   if (!references.ok) return { kind: 'refused', refusal: references.refusal };
   clock.lap('references');

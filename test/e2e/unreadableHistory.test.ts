@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import { geminiCalls } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
-import { firstAttachmentBytes, imagine, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { firstAttachmentBytes, imagine, mainText, PATIENCE, pngBytes, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { finalImagesOf } from '../../src/conversation/editTarget.js';
 import { useHarness } from './useHarness.js';
 
@@ -173,6 +173,29 @@ describe('a thread whose stored history cannot be replayed', () => {
     // The next replay leaves the same turn out from the record alone, and says so again.
     expect(next.content).toContain('left out its 1 oldest turn(s)');
     expect(nextCall.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts)).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter']]);
+  });
+
+  it('missing an older stored image, downloads the file the member attached once, though the turn is planned again', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    await withSavedRecord(thread.id, 2, async (record, store) => {
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+    });
+    // Found missing only while the history is read, after the file was downloaded: the turn is planned again then.
+    let downloads = 0;
+    const url = harness.discord.serveAt('/attachments/once/hat.png', (_request, response) => {
+      downloads += 1;
+      response.writeHead(200, { 'content-type': 'image/png' }).end(pngBytes(7));
+    });
+    const hat = { ...harness.discord.addAttachment(pngBytes(7), { filename: 'hat.png', channelId: thread.id }), url, proxy_url: url };
+    const message = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'add this hat', attachments: [hat], mentionBot: true });
+
+    const { answer, call } = await answerTo(message);
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    expect(answer.content).toContain('left out its 1 oldest turn(s)');
+    expect(call.seen.at(-1)).toEqual({ role: 'user', texts: ['add this hat'], images: [base64Of(pngBytes(7))] });
+    expect(harness.logLines.some((line) => line.includes("going on from the thread's turns after the last image the store lost"))).toBe(true);
+    expect(downloads).toBe(1);
   });
 
   it('missing every stored image (a mistaken BLOB_URL) under a text-only answer, starts afresh and sets the record aside with nothing marked gone', async () => {
