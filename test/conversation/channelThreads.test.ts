@@ -10,10 +10,9 @@ import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseLock } from '../../src/store/leaseLock.js';
-import { turnInThread } from './forgettingFixtures.js';
+import { createdAt, exchange, turnInThread } from './forgettingFixtures.js';
 
 const place = { guildId: 'g1', channelId: 'c1' };
-const createdAt = '2026-12-01T00:00:00.000Z';
 
 /** A logger whose lines (error level and above unless told) the test reads. */
 function capturedLogger(level = 'error') {
@@ -146,7 +145,7 @@ function record(threadId: string): ConversationRecord {
     parentId: 'c1',
     model: 'gemini-3-pro-image',
     settings: {},
-    exchanges: [{ user: { authorId: 'alice', parts: [{ raw: { text: 'a fox' } }] }, model: { api: 'generate-content', contentFields: { role: 'model' }, parts: [{ raw: { text: 'here' } }], messageId: `${threadId}-m1` }, settings: {}, createdAt }],
+    exchanges: [exchange(`${threadId}-m1`)],
     createdAt,
     updatedAt: createdAt,
   };
