@@ -45,6 +45,18 @@ function savedTurns(threadId: string, count: number) {
 const interactionDeletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]);
 const problemsLogged = () => harness.logLines.filter((line) => /"level":(40|50|60)/.test(line));
 
+/** A fox conversation edited to blue, then branched by bob from the blue fox: the original thread and the branch. */
+async function foxBranchedAfterBlue() {
+  const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+  const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+  await savedTurns(thread.id, 2);
+  const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
+  const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
+  const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
+  const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+  return { thread, blue, branchId, branchStart };
+}
+
 describe('a conversation\'s thread deleted', () => {
   it('forgets the conversation: its record leaves the store, and its interactions are deleted at Google', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
@@ -104,13 +116,7 @@ describe('a conversation\'s thread deleted', () => {
   });
 
   it('the original thread deleted after a Branch leaves the interactions the branch copied at Google; the branch goes on from them', async () => {
-    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
-    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
-    await savedTurns(thread.id, 2);
-    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
-    const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
-    const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
-    const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+    const { thread, blue, branchId, branchStart } = await foxBranchedAfterBlue();
     await savedTurns(branchId, 2);
     // A turn of the original's own after the branch: not shared, so it goes with the thread.
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
@@ -180,13 +186,7 @@ describe('a channel deleted with conversations in its threads', () => {
   }
 
   it('forgets every conversation whose thread was in it, a Branch\'s too, and leaves another channel\'s alone', async () => {
-    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
-    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
-    await savedTurns(thread.id, 2);
-    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
-    const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
-    const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
-    const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+    const { thread, blue, branchId, branchStart } = await foxBranchedAfterBlue();
     await waitForBotReplyTo(harness, replyInThread(harness, branchId, branchStart, 'make it green instead'));
     await savedTurns(branchId, 3);
     const second = await startConversation(harness, { prompt: 'a paper boat' });
