@@ -5,7 +5,8 @@ import type { GeminiPart } from '../gemini/geminiTypes.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import { checkAnswerImages, checkNoImageAnswer } from './checkAnswerImages.js';
 import type { PlannedTurn } from './plannedTurn.js';
-import { newUserParts, planRequestContents, referenceBytesOf, type RequestPlan } from './planRequestContents.js';
+import { newUserParts, planRequestContents, type RequestPlan } from './planRequestContents.js';
+import { partsBytes } from '../limits/historyBudget.js';
 import { requestInputFor } from './planTurn.js';
 import type { GoPlan } from './turnPlan.js';
 import type { TurnOutcome } from './turnOutcome.js';
@@ -90,7 +91,7 @@ export async function generateTurn(deps: GenerateDependencies, { asked, plan }: 
  * which chooses again by the measured sizes (Discord's sizes are a claim).
  */
 function checkedRequest(deps: Pick<GenerateDependencies, 'gemini' | 'historyBudgetBytes'>, plan: GoPlan, references: GeminiPart[]): RequestPlan {
-  const measured = referenceBytesOf(references);
+  const measured = partsBytes(references);
   if (measured <= plan.request.referenceBytes) return plan.request;
   return planRequestContents(requestInputFor(plan, deps.gemini, measured), deps.historyBudgetBytes);
 }

@@ -148,11 +148,6 @@ export function newUserParts(input: Pick<RequestInput, 'prompt' | 'exactUserPart
   return [...wordsOf(input.prompt), ...withoutImagesIn(chosen.resentImages, references), ...references];
 }
 
-/** What the references add to the new turn, measured once downloaded (RequestInput.referenceBytes). */
-export function referenceBytesOf(references: GeminiPart[]): number {
-  return partsBytes(references);
-}
-
 function wordsOf(prompt: string): OutgoingPart[] {
   return prompt ? [textPart(prompt)] : [];
 }

@@ -4,7 +4,8 @@ import { StoredImagePart } from '../../src/conversation/outgoingParts.js';
 import { blobIdOf } from '../../src/store/blobStore.js';
 import type { GeminiPart } from '../../src/gemini/geminiTypes.js';
 import { generateContentScope, interactionsScope } from './transportScopes.js';
-import { newUserParts, planRequestContents, referenceBytesOf, type RequestInput } from '../../src/turn/planRequestContents.js';
+import { newUserParts, planRequestContents, type RequestInput } from '../../src/turn/planRequestContents.js';
+import { partsBytes } from '../../src/limits/historyBudget.js';
 
 /** An answer image of `bytes` base64 characters, stored under the id of `base64`'s bytes. */
 function exchange(messageId: string, bytes: number, base64 = Buffer.from(messageId).toString('base64')): Exchange {
@@ -43,7 +44,7 @@ const scopeOn = { 'generate-content': generateContentScope, interactions: intera
 function plan({ references = [], record: stored, buildsOn, redoes, api = 'generate-content', ...input }: Input, budget = 100 * MB) {
   const scope = scopeOn[api]({ exchanges: stored?.exchanges ?? [], buildsOn, redoes });
   // The record's latest answer: the stored one's last, unless the case says otherwise (a reroll's record goes on after `record`).
-  const full = { scope, api, latestApi: stored?.exchanges.at(-1)?.model.api, prompt: 'make it blue', referenceBytes: referenceBytesOf(references), ...input };
+  const full = { scope, api, latestApi: stored?.exchanges.at(-1)?.model.api, prompt: 'make it blue', referenceBytes: partsBytes(references), ...input };
   const chosen = planRequestContents(full, budget);
   if (chosen.kind !== 'ready') return chosen;
   // Where the transport goes on from: the last exchange of the scope, when Gemini holds the conversation.
