@@ -49,7 +49,7 @@ export async function forgetThread(
     }
     const { parentId } = loaded.outline;
     if (thread.parentId !== undefined && parentId !== undefined && parentId !== thread.parentId) {
-      deps.logger.error({ threadId: thread.threadId, parentId: thread.parentId, recordParentId: parentId }, 'a deleted channel lists a thread whose stored conversation names another channel; kept');
+      deps.logger.error({ threadId: thread.threadId, parentId: thread.parentId, recordParentId: parentId }, 'a deleted thread names another channel than its stored conversation does; kept');
       return { kind: 'kept', reason: 'other-channel' };
     }
     await deps.conversations.delete(thread.threadId);

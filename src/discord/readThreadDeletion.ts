@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { DeletedThread } from '../conversation/forgetThread.js';
 import { snowflake } from './snowflake.js';
 
-/** THREAD_DELETE's data as the gateway sends it (Guilds intent): `{ id, guild_id, parent_id, type }`; the other keys are not needed. */
-const threadDeleteSchema = z.object({ id: snowflake, guild_id: snowflake });
+/** THREAD_DELETE's data as the gateway sends it (Guilds intent): `{ id, guild_id, parent_id, type }`; `type` is not needed. */
+const threadDeleteSchema = z.object({ id: snowflake, guild_id: snowflake, parent_id: snowflake.nullish() });
 
 /**
  * The thread a THREAD_DELETE dispatch names, or undefined when its data is
@@ -16,5 +16,8 @@ const threadDeleteSchema = z.object({ id: snowflake, guild_id: snowflake });
  */
 export function readThreadDeletion(data: unknown): DeletedThread | undefined {
   const parsed = threadDeleteSchema.safeParse(data);
-  return parsed.success ? { threadId: parsed.data.id, guildId: parsed.data.guild_id } : undefined;
+  if (!parsed.success) return undefined;
+  // The channel Discord says the thread was in: forgetThread keeps a record that names another (never removed on a guess).
+  const parentId = parsed.data.parent_id ?? undefined;
+  return { threadId: parsed.data.id, guildId: parsed.data.guild_id, ...(parentId ? { parentId } : {}) };
 }

@@ -24,6 +24,14 @@ function setUp(...records: ConversationRecord[]) {
 }
 
 describe('forgetThread', () => {
+  it('keeps a record that names another channel than the one Discord says the deleted thread was in: nothing removed on a guess', async () => {
+    const { conversations, forgotten, deps } = await setUp({ ...record, parentId: 'c1' });
+    expect(await forgetThread(deps, { threadId: 't1', guildId: 'g1', parentId: 'c2' })).toEqual({ kind: 'kept', reason: 'other-channel' });
+    expect((await conversations.load('t1')).kind).toBe('found');
+    expect(forgotten).toEqual([]);
+    expect(await forgetThread(deps, { threadId: 't1', guildId: 'g1', parentId: 'c1' })).toMatchObject({ kind: 'forgotten' });
+  });
+
   it('removes the record and forgets its interactions at Google, outdated ones too, but not those a Branch shares', async () => {
     const { conversations, forgotten, deps } = await setUp(record, { ...record, threadId: 't2' });
     expect(await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['i3', 'i4'] });
