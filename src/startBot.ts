@@ -174,7 +174,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     // This listener runs before discord.js's own handler drops the channel and its threads from the cache: the threads
     // it holds (the active ones) cover records from before a record named its channel, which no list has.
     const cached = client.channels.cache.get(deletion.channel.channelId);
-    const cachedThreadIds = cached && 'threads' in cached ? [...cached.threads.cache.keys()] : [];
+    // Only a channel of the server Discord named: forgetThread checks each record's server too, but a cache entry is no authority.
+    const inServer = cached && 'guildId' in cached && cached.guildId === deletion.channel.guildId ? cached : undefined;
+    const cachedThreadIds = inServer && 'threads' in inServer ? [...inServer.threads.cache.keys()] : [];
     track(forgetChannel(bot, deletion.channel, cachedThreadIds), { channelId: deletion.channel.channelId, event: GatewayDispatchEvents.ChannelDelete });
   });
 
