@@ -128,7 +128,7 @@ export function withInteraction(exchange: Exchange, change: Partial<StoredIntera
 }
 
 /** An interaction a Delete asked Google to delete and it has not confirmed gone, with when Google made it (its retention runs from then). */
-export const owedInteractionSchema = z.object({ id: z.string().min(1), createdAt: z.iso.datetime() });
+const owedInteractionSchema = z.object({ id: z.string().min(1), createdAt: z.iso.datetime() });
 export type OwedInteraction = z.infer<typeof owedInteractionSchema>;
 
 /** The id of an entry of forgetAtGoogle, in either shape. */

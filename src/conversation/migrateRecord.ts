@@ -1,5 +1,5 @@
 import type { BlobStore } from '../store/blobStore.js';
-import { CURRENT_RECORD_VERSION, interactionOf, type ConversationRecord, type Exchange, type StepImage, type StoredInteraction, type StoredStep } from './conversationRecord.js';
+import { CURRENT_RECORD_VERSION, interactionOf, isGone, type ConversationRecord, type Exchange, type StepImage, type StoredInteraction, type StoredStep } from './conversationRecord.js';
 import type { ExchangeV1, ExchangeV3, PartV1, PartV3, RecordV1, RecordV3, StoredRecord } from './olderRecords.js';
 import { isRecord } from '../gemini/isRecord.js';
 
@@ -94,7 +94,7 @@ function stepsFromParts(parts: PartV3[]): StoredStep[] {
     if (!step || (field !== 'summary' && field !== 'content') || !isRecord(raw['item'])) continue;
     const items = step.raw[field];
     if (!Array.isArray(items)) continue;
-    if (blob) step.images.push('gone' in blob ? { sha256: blob.sha256, gone: true, in: field, index: items.length } : { sha256: blob.sha256, length: blob.length, in: field, index: items.length });
+    if (blob) step.images.push(isGone(blob) ? { sha256: blob.sha256, gone: true, in: field, index: items.length } : { sha256: blob.sha256, length: blob.length, in: field, index: items.length });
     items.push(raw['item']);
   }
   return steps.map(({ raw, images }) => (images.length > 0 ? { raw, images } : { raw }));

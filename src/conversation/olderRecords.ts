@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { ASPECT_RATIOS, IMAGE_SIZES } from '../gemini/imageOptions.js';
 import { conversationRecordSchema } from './conversationRecord.js';
 
 // The conversation record as earlier builds stored it, frozen here so a record of theirs is still read exactly.
 // Nothing but migrateRecord.ts uses these types: every other module sees only the current record.
 
+// The options those builds could store, copied rather than imported: dropping one from today's list must not
+// make an older record unreadable.
 const imageSettingsSchema = z.object({
-  aspectRatio: z.enum(ASPECT_RATIOS).optional(),
-  imageSize: z.enum(IMAGE_SIZES).optional(),
+  aspectRatio: z.enum(['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9', '1:4', '4:1', '1:8', '8:1']).optional(),
+  imageSize: z.enum(['512', '1K', '2K', '4K']).optional(),
 });
 
 const partV1Schema = z.object({
