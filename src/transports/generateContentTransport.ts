@@ -7,7 +7,7 @@ import type { GeminiCallResult, GeminiClientOptions } from '../gemini/geminiCall
 import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiTransport, GeminiTurnResult, ReplayScope, TurnThread } from '../turn/geminiTransport.js';
+import { failedCall, missingStoredImage, type GeminiTransport, type GeminiTurnResult, type ReplayScope, type TurnThread } from '../turn/geminiTransport.js';
 
 /**
  * `models/{model}:streamGenerateContent` (or generateContent, as the client
@@ -33,7 +33,7 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
       const send = async (includeThoughts: boolean): Promise<GeminiTurnResult | RetriedCall> => {
         const contents = [...replayWithSignatures(request.history), { role: 'user' as const, parts: request.userParts }];
         const body = await streamedRequestBody(buildGenerateRequest(contents, request.settings, { search: request.search, includeThoughts }), deps.blobs);
-        if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
+        if (!body.ok) return missingStoredImage(body.missingBlob);
         return callWithRetries(deps.client, request.model, body.body, {
           baseDelayMs: deps.retryBaseDelayMs,
           signal: hooks.signal,
@@ -54,11 +54,7 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
       }
       if (!('result' in call)) return call;
       if (call.result.ok) return { kind: 'answered', outcome: parseGenerateResponse(call.result.json), retries: call.retries };
-      const failure = call.result.failure;
-      // A stored image that could not be read while the body streamed: never retried, and not Gemini's fault.
-      // The store did not answer: the history is intact, so the member is told and tries again; nothing starts afresh.
-      if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };
-      return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
+      return failedCall(call.result.failure, call.retries);
     },
     // A thread's turns may come from before the operator switched back from GEMINI_API=interactions.
     forget: (interactionIds) => forgetInteractions(deps, interactionIds),

@@ -12,7 +12,7 @@ import { buildInteractionRequest } from '../gemini/buildInteractionRequest.js';
 import { createInteraction } from '../gemini/interactionsClient.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
 import type { BlobStore } from '../store/blobStore.js';
-import type { GeminiTransport, GeminiTurnRequest, GeminiTurnResult, ReplayScope, TurnHooks, TurnThread } from '../turn/geminiTransport.js';
+import { failedCall, missingStoredImage, type GeminiTransport, type GeminiTurnRequest, type GeminiTurnResult, type ReplayScope, type TurnHooks, type TurnThread } from '../turn/geminiTransport.js';
 
 export interface InteractionsTransportDependencies {
   client: GeminiClientOptions;
@@ -110,9 +110,9 @@ async function send(
   now: () => number,
 ): Promise<GeminiTurnResult> {
   const input = inputSteps(from.history, request.userParts);
-  if (!input.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: input.missingBlob, retries: 0 };
+  if (!input.ok) return missingStoredImage(input.missingBlob);
   const body = await streamedJsonBody(buildInteractionRequest(input.steps, request, { previousId: from.previousId, stream: deps.client.stream, drafts: deps.client.stream && hooks.onPreview !== undefined }), deps.blobs);
-  if (!body.ok) return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob: body.missingBlob, retries: 0 };
+  if (!body.ok) return missingStoredImage(body.missingBlob);
   const createdAt = new Date(now()).toISOString();
   // Interactions Google began for tries that failed (a stream cut, say): stored there, never in the history.
   const abandoned: string[] = [];
@@ -132,11 +132,7 @@ async function send(
     const forgetting = forgetInteractions(deps, abandoned);
     deps.keepUntilStopped?.(forgetting);
   }
-  if (!call.result.ok) {
-    const failure = call.result.failure;
-    if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries: call.retries };
-    return { kind: 'answered', outcome: { kind: 'failed', failure }, retries: call.retries };
-  }
+  if (!call.result.ok) return failedCall(call.result.failure, call.retries);
   const parsed = parseInteraction(call.result.json, createdAt);
   if (!parsed.ok) return { kind: 'answered', outcome: parsed.outcome, retries: call.retries, discard: discarding(deps, interactionIdIn(call.result.json)) };
   if (parsed.status !== 'completed' || parsed.stepError) {

@@ -1,7 +1,7 @@
 import type { Exchange } from '../conversation/conversationRecord.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
 import type { RetryOptions } from '../gemini/callWithRetries.js';
-import type { GenerationOutcome } from '../gemini/generationOutcome.js';
+import type { GeminiFailure, GenerationOutcome } from '../gemini/generationOutcome.js';
 import type { ImageSettings } from '../gemini/imageOptions.js';
 
 /** Where in its conversation a turn builds, as the turn says it: a transport decides what that means on its API (GeminiTransport.scope). */
@@ -71,6 +71,23 @@ export type GeminiTurnResult =
     }
   /** Our side could not send the history (a stored image missing or unreadable): the history's problem, not Gemini's. */
   | { kind: 'unsendable'; problem: string; missingBlob?: string | undefined; retries: number };
+
+/** A stored image the request body needs is not in the store: found before anything was sent. */
+export function missingStoredImage(missingBlob: string): GeminiTurnResult {
+  return { kind: 'unsendable', problem: 'a stored image is missing', missingBlob, retries: 0 };
+}
+
+/**
+ * A call that ended without an answer, as both transports hand it to the
+ * turn: a stored image that could not be read while the body streamed is the
+ * history's problem (never retried, not Gemini's fault); when the store did
+ * not answer, the history is intact, so it is a failure the member is told of
+ * and tries again, nothing starting afresh.
+ */
+export function failedCall(failure: GeminiFailure, retries: number): GeminiTurnResult {
+  if (failure.kind === 'unsendable' && !failure.storeFailed) return { kind: 'unsendable', problem: failure.message, retries };
+  return { kind: 'answered', outcome: { kind: 'failed', failure }, retries };
+}
 
 /**
  * Gemini, as a turn sees it: what of a conversation a turn sends (pure, so
