@@ -3,7 +3,12 @@ import type Keyv from 'keyv';
 import { z } from 'zod';
 import { decodeBase64Strictly } from '../images/decodeBase64Strictly.js';
 
-const blobRecordSchema = z.object({ version: z.literal(1), base64: z.string() });
+/**
+ * A blob is its base64 text, stored as itself (openStore's serializer keeps
+ * it out of JSON). Blobs written before were `{version: 1, base64}` and read
+ * as they always did.
+ */
+const storedBlobSchema = z.union([z.string(), z.object({ version: z.literal(1), base64: z.string() }).transform((blob) => blob.base64)]);
 
 /**
  * Image bytes live apart from conversation records, each stored once under
@@ -28,7 +33,7 @@ export class BlobStore {
     // The very text stored spells what this one does (its id says so); only another spelling is checked.
     if (stored !== undefined && (stored === base64 || spellsBlob(stored, sha256))) return { sha256, length: stored.length };
     // New, or there but unreadable or damaged (an earlier version kept a corrupt answer): (re)written.
-    await this.keyv.set(key, { version: 1, base64 } satisfies z.infer<typeof blobRecordSchema>);
+    await this.keyv.set(key, base64);
     return { sha256, length: base64.length };
   }
 
@@ -43,8 +48,8 @@ export class BlobStore {
 
   /** Returns undefined when the blob is missing or unreadable; the caller decides what that means. */
   async get(sha256: string): Promise<string | undefined> {
-    const parsed = blobRecordSchema.safeParse(await this.keyv.get(blobKey(sha256)));
-    return parsed.success ? parsed.data.base64 : undefined;
+    const parsed = storedBlobSchema.safeParse(await this.keyv.get(blobKey(sha256)));
+    return parsed.success ? parsed.data : undefined;
   }
 }
 

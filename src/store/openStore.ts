@@ -9,6 +9,7 @@ import { PollingLeaseLock, type LeaseBackend, type LeaseLock, type LeaseOptions 
 import { postgresLeaseBackend, preparePostgresLeases } from './postgresLeaseBackend.js';
 import { redisLeaseBackend, type RedisCommands } from './redisLeaseBackend.js';
 import { redactMessage, redactUrl, storeBackend } from './storeUrl.js';
+import { deserializeTextAsItself, serializeTextAsItself } from './textAsItself.js';
 
 export interface Store {
   keyv: Keyv;
@@ -78,7 +79,15 @@ export async function openStore(url: string, variable = 'DATABASE_URL', options:
   try {
     const opened = await openAdapter(url);
     // @keyv/redis prefixes keys with the namespace itself; Keyv doing it too would double the prefix.
-    keyv = new Keyv({ store: opened.adapter, namespace: NAMESPACE, throwOnErrors: true, useKeyPrefix: !opened.prefixesKeys });
+    keyv = new Keyv({
+      store: opened.adapter,
+      namespace: NAMESPACE,
+      throwOnErrors: true,
+      useKeyPrefix: !opened.prefixesKeys,
+      // An image blob's base64 is stored as itself, not copied into JSON (see textAsItself.ts).
+      serialize: serializeTextAsItself,
+      deserialize: deserializeTextAsItself,
+    });
     await keyv.get('store:probe');
     leases = await opened.leases?.();
   } catch (error) {
