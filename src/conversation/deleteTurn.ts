@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { Refusal } from '../refusals/refusal.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { Config } from '../config/config.js';
-import { findExchangeByMessage, interactionOf, owedIdOf, withInteraction, type Exchange, type OwedInteraction } from './conversationRecord.js';
+import { findExchangeByMessage, interactionOf, withInteraction } from './conversationRecord.js';
 import { interactionsToForget } from './interactionsToForget.js';
-import { owedAtGoogle } from './owedAtGoogle.js';
+import { askableAtGoogle } from './owedAtGoogle.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
@@ -61,33 +61,33 @@ export function deleteTurn(
     // never continued from again (the next turn replays the record, without it), and all of them may go at Google.
     // With those an earlier Delete asked Google to delete and it did not confirm: asked again now, unless past the
     // retention (Google dropped them itself).
+    const held = stored.record.exchanges.flatMap((exchange) => interactionOf(exchange) ?? []);
     const later = stored.record.exchanges.slice(found.index).flatMap((exchange) => interactionOf(exchange) ?? []);
     const forgetting = interactionsToForget(later, deps.logger, deletion.threadId);
-    const candidates: (OwedInteraction | string)[] = [...(stored.record.forgetAtGoogle ?? []), ...later.filter((interaction) => forgetting.includes(interaction.id)).map(({ id, createdAt }) => ({ id, createdAt }))];
-    const owed = owedAtGoogle({ ...stored.record, forgetAtGoogle: candidates }, deps.config.interactionRetentionMs, now());
-    const pastRetention = [...new Set(candidates.map(owedIdOf))].filter((id) => !owed.some((entry) => entry.id === id));
-    if (pastRetention.length > 0) deps.logger.info({ threadId: deletion.threadId, interactionIds: pastRetention }, 'interactions past Google\'s retention are not asked to be deleted: Google has dropped them');
-    const held = owed.map((entry) => entry.id);
+    // A set, not the list: asked once per later exchange, a list would make a long thread's Delete quadratic.
+    const forgettingIds = new Set(forgetting.map((interaction) => interaction.id));
+    const owed = askableAtGoogle({ ...stored.record, interactions: held }, forgetting, { retentionMs: deps.config.interactionRetentionMs, now: now() }, { logger: deps.logger, threadId: deletion.threadId });
     const exchanges = stored.record.exchanges.flatMap((exchange, index) => {
       if (index === found.index) return [];
       const interaction = interactionOf(exchange);
       if (index < found.index || !interaction) return [exchange];
-      return [withInteraction(exchange, { outdated: true, ...(forgetting.includes(interaction.id) ? { forgotten: true } : {}) })];
+      return [withInteraction(exchange, { outdated: true, ...(forgettingIds.has(interaction.id) ? { forgotten: true } : {}) })];
     });
     // Each marked forgotten and kept on forgetAtGoogle, dated, until Google confirms it gone (askGoogleToForget),
     // so a DELETE that fails, or that a stopping process cuts off, is asked again by the next Delete or the thread's
     // deletion, within the retention.
     const { forgetAtGoogle: _asked, ...unchanged } = stored.record;
     await deps.conversations.save({ ...unchanged, exchanges, ...(owed.length > 0 ? { forgetAtGoogle: owed } : {}), updatedAt: new Date(now()).toISOString() });
+    const geminiInteractionIds = owed.map((entry) => entry.id);
     try {
       await deletion.deleteMessage();
     } catch (error) {
       // The turn is out of the conversation already: say so, rather than an error that reads as if nothing happened
       // (a second click would find no turn to delete; a moderator can still remove the message by hand).
       deps.logger.warn({ err: error, threadId: deletion.threadId, messageId: deletion.messageId }, 'turn deleted from the conversation, but its message could not be removed');
-      return { ok: true, messageLeft: true, geminiInteractionIds: held };
+      return { ok: true, messageLeft: true, geminiInteractionIds };
     }
-    return { ok: true, messageLeft: false, geminiInteractionIds: held };
+    return { ok: true, messageLeft: false, geminiInteractionIds };
   });
 }
 

@@ -1,9 +1,5 @@
-import type { Logger } from 'pino';
-import type { ForgetsInteractions } from './deleteTurn.js';
 import type { ThreadPlace } from './channelThreads.js';
-import type { ConversationStore } from './conversationStore.js';
-import { forgetThread, type ForgetThreadResult } from './forgetThread.js';
-import type { ThreadQueue } from '../lines/threadQueue.js';
+import { forgetThread, type ForgetThreadDependencies, type ForgetThreadResult } from './forgetThread.js';
 
 /**
  * A deleted channel's conversations go with it. Discord deletes its threads
@@ -22,7 +18,7 @@ import type { ThreadQueue } from '../lines/threadQueue.js';
  * a thread another process lists meanwhile stays too.
  */
 export async function forgetChannel(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger },
+  deps: ForgetThreadDependencies,
   channel: ThreadPlace,
   knownThreadIds: readonly string[] = [],
 ): Promise<ForgetThreadResult['kind'][]> {

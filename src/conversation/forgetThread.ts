@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { ConversationStore } from './conversationStore.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
 import type { ForgetsInteractions } from './deleteTurn.js';
+import type { Config } from '../config/config.js';
 import { interactionsToForget } from './interactionsToForget.js';
-import { owedIdOf } from './conversationRecord.js';
+import { askableAtGoogle } from './owedAtGoogle.js';
 
 /** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */
 export interface DeletedThread {
@@ -20,6 +21,17 @@ export type ForgetThreadResult =
   | { kind: 'kept'; reason: 'other-server' | 'other-channel' | 'unreadable' }
   | { kind: 'forgotten'; interactionIds: string[] };
 
+export interface ForgetThreadDependencies {
+  threadQueue: ThreadQueue;
+  conversations: ConversationStore;
+  gemini: ForgetsInteractions;
+  logger: Logger;
+  /** How long Google keeps an interaction: one past it is not asked for (owedAtGoogle), as a Delete does not ask. */
+  config: Pick<Config, 'interactionRetentionMs'>;
+  /** The clock the retention is measured on (tests move it). */
+  now?: (() => number) | undefined;
+}
+
 /**
  * A deleted thread's conversation goes with it: its record leaves the store
  * and the interactions Google stores for it (Interactions API) are deleted
@@ -28,7 +40,7 @@ export type ForgetThreadResult =
  * still continue from them, and they expire with Google's retention.
  */
 export async function forgetThread(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger },
+  deps: ForgetThreadDependencies,
   thread: DeletedThread,
   /** `keepListed`: the caller takes the thread off its channel's list itself (a deleted channel, all its threads at once). */
   options: { keepListed?: boolean } = {},
@@ -59,8 +71,10 @@ export async function forgetThread(
         deps.logger.warn({ err: error, threadId: thread.threadId, parentId }, 'a deleted thread could not be taken off its channel\'s list');
       });
     }
-    // With those a Delete asked Google to delete and it did not confirm gone.
-    const interactionIds = [...new Set([...(loaded.outline.forgetAtGoogle ?? []).map(owedIdOf), ...interactionsToForget(loaded.outline.interactions, deps.logger, thread.threadId)])];
+    // With those a Delete asked Google to delete and it did not confirm gone; by the rule a Delete asks by (none past the retention).
+    const forgetting = interactionsToForget(loaded.outline.interactions, deps.logger, thread.threadId);
+    const clock = { retentionMs: deps.config.interactionRetentionMs, now: (deps.now ?? Date.now)() };
+    const interactionIds = askableAtGoogle(loaded.outline, forgetting, clock, { logger: deps.logger, threadId: thread.threadId }).map((entry) => entry.id);
     return { kind: 'forgotten', interactionIds };
   });
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');

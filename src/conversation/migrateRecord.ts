@@ -117,12 +117,14 @@ export interface RecordOutline {
   /** Each exchange's interaction, oldest first (exchanges of generateContent have none). */
   interactions: StoredInteraction[];
   forgetAtGoogle?: ConversationRecord['forgetAtGoogle'];
+  /** When the record last changed: dates an owed plain id whose interaction it no longer holds (owedAtGoogle). */
+  updatedAt: string;
 }
 
 export function outlineOf(stored: StoredRecord): RecordOutline {
-  const { threadId, guildId, parentId, model, settings } = stored;
+  const { threadId, guildId, parentId, model, settings, updatedAt } = stored;
   const interactions: StoredInteraction[] =
     stored.version === CURRENT_RECORD_VERSION ? stored.exchanges.flatMap((exchange) => interactionOf(exchange) ?? []) : stored.exchanges.flatMap((exchange) => exchange.interaction ?? []);
   const forgetAtGoogle = stored.version === CURRENT_RECORD_VERSION ? stored.forgetAtGoogle : undefined;
-  return { threadId, guildId, ...(parentId !== undefined ? { parentId } : {}), model, settings, interactions, ...(forgetAtGoogle ? { forgetAtGoogle } : {}) };
+  return { threadId, guildId, ...(parentId !== undefined ? { parentId } : {}), model, settings, interactions, ...(forgetAtGoogle ? { forgetAtGoogle } : {}), updatedAt };
 }

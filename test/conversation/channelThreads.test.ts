@@ -10,7 +10,7 @@ import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseLock } from '../../src/store/leaseLock.js';
-import { createdAt, exchange, turnInThread } from './forgettingFixtures.js';
+import { createdAt, exchange, retention, turnInThread } from './forgettingFixtures.js';
 
 const place = { guildId: 'g1', channelId: 'c1' };
 
@@ -89,7 +89,7 @@ describe('ChannelThreads: a channel list split in pieces', () => {
     await conversations.byChannel.add(place, 't3');
     expect((await conversations.byChannel.list(place)).sort()).toEqual(['t1', 't2', 't3']);
     expect(await keyv.get('channel-threads:g1:c1')).toEqual({ version: 1, threadIds: ['t1', 't2'] });
-    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget: async () => [] } };
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), ...retention, gemini: { forget: async () => [] } };
     expect((await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).kind).toBe('forgotten');
     expect(await keyv.get('channel-threads:g1:c1')).toEqual({ version: 1, threadIds: ['t2'] });
     expect((await conversations.byChannel.list(place)).sort()).toEqual(['t2', 't3']);

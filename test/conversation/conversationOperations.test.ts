@@ -132,6 +132,40 @@ describe('deleteTurn', () => {
     expect(forgotten).toEqual([['int-2', 'int-3'], ['int-1']]);
   });
 
+  it('on a long thread, names and marks the same interactions as turn by turn: each later one once, in order, shared and already forgotten ones left', async () => {
+    // 3000 turns, the 1000th deleted: the rule read on each turn by itself, written out here without deleteTurn's code.
+    const made = '2026-12-01T00:00:00.000Z';
+    const interactionAt = (n: number): StoredInteraction => ({
+      id: `int-${n}`,
+      createdAt: made,
+      ...(n % 5 === 0 ? { shared: true as const } : {}),
+      ...(n % 7 === 0 ? { outdated: true as const, forgotten: true as const } : {}),
+    });
+    const turns = Array.from({ length: 3000 }, (_, n) => n);
+    const deletedAt = 1000;
+    // An earlier Delete's ids Google did not confirm: asked again first (the 7th turns' ones after the deleted turn).
+    const owedBefore = turns.filter((n) => n > deletedAt && n % 7 === 0 && n % 5 !== 0).slice(0, 40).map((n) => ({ id: `int-${n}`, createdAt: made }));
+    const long: ConversationRecord = {
+      ...record,
+      exchanges: turns.map((n) => answeredOnInteractions(exchange(`m${n}`, 'bob'), interactionAt(n))),
+      forgetAtGoogle: owedBefore,
+    };
+    const deps = await storeWith(long);
+    const deleted = await deleteTurn(deps, deletion({ messageId: `m${deletedAt}` }));
+
+    const forgottenNow = turns.filter((n) => n >= deletedAt && n % 5 !== 0 && n % 7 !== 0).map((n) => `int-${n}`);
+    expect(deleted).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [...owedBefore.map((entry) => entry.id), ...forgottenNow] });
+    const loaded = await deps.conversations.load('t1');
+    if (loaded.kind !== 'found') throw new Error(loaded.kind);
+    const expected = turns.filter((n) => n !== deletedAt).map((n) => {
+      const interaction = interactionAt(n);
+      if (n < deletedAt) return interaction;
+      return { ...interaction, outdated: true, ...(n % 5 !== 0 ? { forgotten: true } : {}) };
+    });
+    expect(loaded.record.exchanges.map(interactionOf)).toEqual(expected);
+    expect(loaded.record.forgetAtGoogle?.map(owedIdOf)).toEqual([...owedBefore.map((entry) => entry.id), ...forgottenNow]);
+  });
+
   it('stops asking for an interaction Google keeps refusing once Google\'s longest retention has run out (Google dropped it itself), not at the shorter one the bot continues within', async () => {
     const made = '2026-12-01T00:00:00.000Z';
     const at = (id: string) => ({ id, createdAt: made });
@@ -163,7 +197,7 @@ describe('deleteTurn', () => {
     // tier's 55 days, for which Google may still keep them: still asked for.
     clock = Date.parse(made) + 25 * 60 * 60 * 1000;
     const stored = await deps.conversations.load('t1');
-    expect(stored.kind === 'found' && owedAtGoogle(stored.record, deps.config.interactionRetentionMs, clock)).toEqual([at('int-3')]);
+    expect(stored.kind === 'found' && owedAtGoogle({ ...stored.record, interactions: stored.record.exchanges.flatMap((held) => interactionOf(held) ?? []) }, deps.config.interactionRetentionMs, clock)).toEqual([at('int-3')]);
     // Past the 55 days: neither the refused int-3 nor m1's own int-1 is asked for, and nothing is owed.
     clock = Date.parse(made) + 55 * DAY + 60 * 60 * 1000;
     expect(await deleteAndForget('m1')).toEqual({ ok: true, messageLeft: false, geminiInteractionIds: [] });
@@ -195,9 +229,9 @@ describe('deleteTurn', () => {
     // (dated no earlier than the record's change that listed it).
     clock = Date.parse('2027-01-25T01:00:00.000Z');
     expect(await deleteTurn(deps, deletion({ messageId: 'm1', moderator: true }))).toMatchObject({ ok: true, geminiInteractionIds: ['int-9'] });
-    // A thread deletion reads either shape too.
+    // A thread deletion reads either shape too, by the same rule: at that time only int-9 is asked for.
     await deps.conversations.save(firstShape);
-    expect(await forgetThread(refusing, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-3', 'int-9', 'int-1', 'int-2'] });
+    expect(await forgetThread(refusing, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-9'] });
   });
 
   it('asks Google again, on the next Delete and on the thread\'s deletion, to delete what it did not confirm gone', async () => {

@@ -11,7 +11,7 @@ import { readChannelDeletion } from '../../src/discord/readChannelDeletion.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.js';
-import { createdAt, exchange, storeHolding, turnInThread } from './forgettingFixtures.js';
+import { createdAt, exchange, retention, storeHolding, turnInThread } from './forgettingFixtures.js';
 
 function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
   return {
@@ -86,7 +86,7 @@ describe('forgetChannel', () => {
       await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, threadId);
     }
     listChanges.length = 0;
-    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget: async () => [] } };
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), ...retention, gemini: { forget: async () => [] } };
     expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toHaveLength(300);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
     expect(listChanges.length).toBeGreaterThan(0);
@@ -115,7 +115,7 @@ describe('forgetChannel', () => {
     }
     // A new conversation of the channel another process lists while this one forgets (Google's answer comes between).
     const forget = async () => (await conversations.byChannel.add(place, 't9'), []);
-    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget } };
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), ...retention, gemini: { forget } };
     expect((await forgetChannel(deps, place)).sort()).toEqual(['forgotten', 'forgotten']);
     expect((await conversations.byChannel.list(place)).sort()).toEqual(['t2', 't9']);
     expect(map.has('keyv:conversation:t2')).toBe(true);

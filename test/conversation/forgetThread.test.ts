@@ -40,6 +40,22 @@ describe('forgetThread', () => {
     expect(forgotten).toEqual([['i3', 'i4']]);
   });
 
+  it('asks Google for nothing past its longest retention (55 days), owed or held, by the rule a Delete asks by', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const later = new Date(Date.parse(createdAt) + 50 * DAY).toISOString();
+    const { forgotten, deps } = await setUp({
+      ...record,
+      exchanges: [exchange('m1', { id: 'i1', createdAt }), exchange('m2', { id: 'i2', createdAt: later })],
+      // An old Delete's ids Google never confirmed: 'o1' made with i1, 'o2' with i2; 'plain' dated by the record's last change.
+      forgetAtGoogle: [{ id: 'o1', createdAt }, { id: 'o2', createdAt: later }, 'plain'],
+      updatedAt: later,
+    });
+    // 56 days after createdAt: i1 and o1 are past Google's longest retention, Google dropped them itself.
+    const clock = { ...deps, now: () => Date.parse(createdAt) + 56 * DAY };
+    expect(await forgetThread(clock, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['o2', 'plain', 'i2'] });
+    expect(forgotten).toEqual([['o2', 'plain', 'i2']]);
+  });
+
   it('does nothing for a thread it never stored, and asks Google nothing', async () => {
     const { forgotten, deps } = await setUp(record);
     expect(await forgetThread(deps, { threadId: 'elsewhere', guildId: 'g1' })).toEqual({ kind: 'none' });

@@ -10,6 +10,9 @@ import { BlobStore } from '../../src/store/blobStore.js';
 
 export const createdAt = '2026-12-01T00:00:00.000Z';
 
+/** What forgetting measures Google's retention by: the default 24 hours, on a clock an hour after createdAt. */
+export const retention = { config: { interactionRetentionMs: 24 * 60 * 60 * 1000 }, now: () => Date.parse(createdAt) + 60 * 60 * 1000 };
+
 /** An exchange answered on generateContent, or on interactions when it names its interaction. */
 export function exchange(messageId: string, interaction?: StoredInteraction): Exchange {
   return {
@@ -35,6 +38,7 @@ export async function storeHolding(records: ConversationRecord[], { listed }: { 
     conversations,
     threadQueue: new ThreadQueue(),
     logger: createLogger('silent'),
+    ...retention,
     gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) },
   };
   return { keyv, conversations, forgotten, deps };

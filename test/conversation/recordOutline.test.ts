@@ -20,6 +20,7 @@ class CountingMap extends Map<string, unknown> {
 }
 
 const createdAt = '2026-12-01T00:00:00.000Z';
+const DAY = 24 * 60 * 60 * 1000;
 const GUILD = '100000000000000001';
 const THREAD = '200000000000000001';
 
@@ -74,7 +75,8 @@ describe('readers that need no image lengths', () => {
   it('a deleted thread\'s older record goes, its interactions forgotten at Google, without reading one blob', async () => {
     const { map, conversations } = await olderThread();
     const forgotten: string[][] = [];
-    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) } };
+    // A day after the record's turns: within Google's retention, so every interaction is asked for.
+    const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), config: { interactionRetentionMs: DAY }, now: () => Date.parse(createdAt) + DAY, gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) } };
     expect(await forgetThread(deps, { threadId: THREAD, guildId: GUILD })).toEqual({ kind: 'forgotten', interactionIds: ['i1', 'i2'] });
     expect(forgotten).toEqual([['i1', 'i2']]);
     expect((await conversations.peek(THREAD)).kind).toBe('missing');
