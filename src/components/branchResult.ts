@@ -1,5 +1,6 @@
 import { ChannelType, PermissionFlagsBits, type ButtonInteraction, type TextChannel, type ThreadChannel } from 'discord.js';
-import { branchImages, saveBranch, type BranchImage, type BranchPoint } from '../conversation/branchConversation.js';
+import { branchImages, markSharedInOrigin, saveBranch, type BranchImage, type BranchPoint } from '../conversation/branchConversation.js';
+import type { ConversationRecord } from '../conversation/conversationRecord.js';
 import type { BotContext } from '../discord/botContext.js';
 import { deliverAnswer } from '../discord/deliverAnswer.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
@@ -50,5 +51,31 @@ async function postAndSaveBranch(
     },
     bot.logger,
   );
-  await saveBranch(bot, point, { threadId: branch.id, messageId: starter.id, now: new Date(), parentId: parent.id });
+  const saved = await saveBranch(bot, point, { threadId: branch.id, messageId: starter.id, now: new Date(), parentId: parent.id });
+  await shareWithOrigin(bot, saved, point);
+}
+
+/**
+ * The first thread's turns are marked shared only now, with the branch saved:
+ * a Branch refused or failed before this marks nothing, so a Delete there
+ * still deletes at Google (a mark made first and undone on failure could be
+ * left behind by a failed undo or a stopped process, and leave a member's
+ * Delete undone for good). Still in the branch's line, so no turn there
+ * continues from what it copied before the mark holds; the first thread's
+ * line is taken inside it, which cannot deadlock: nothing in another thread's
+ * line waits for this new thread's. Should the mark fail, the branch is
+ * taken back and the Branch fails as a failed save does (the member is
+ * told): a branch standing on interactions its first thread would delete
+ * would break as soon as a Delete there ran.
+ */
+async function shareWithOrigin(bot: BotContext, saved: ConversationRecord, point: BranchPoint): Promise<void> {
+  try {
+    await markSharedInOrigin(bot, saved, point.record);
+  } catch (error) {
+    await bot.conversations.delete(saved.threadId).catch((undoError: unknown) =>
+      // Left standing, the branch still loses nothing: a continuation Google no longer knows is replayed from its record.
+      bot.logger.error({ err: undoError, threadId: saved.threadId, originThreadId: point.record.threadId }, 'a branch whose first thread could not be marked shared could not be taken back'),
+    );
+    throw error;
+  }
 }

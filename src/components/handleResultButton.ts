@@ -8,7 +8,6 @@ import type { MemberGrant } from '../discord/slashCommand.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import { textPayload } from '../discord/toMessagePayload.js';
 import { branchResult } from './branchResult.js';
-import { markSharedInOrigin } from '../conversation/branchConversation.js';
 import { locateResult, type LocatedResult } from './locateResult.js';
 import { imageAttachmentsOf } from '../discord/imageAttachments.js';
 import { runResultTurn, type ResultAsk } from './resultTurn.js';
@@ -31,12 +30,7 @@ export async function handleResultButton(
     case 'upscale-4k':
       return runResultTurn(bot, interaction, result, grant, upscale(interaction, action === 'upscale-2k' ? '2K' : '4K'));
     case 'branch': {
-      // The turns the branch will copy are marked shared in this thread while its record is read (best effort).
-      const found = await deferAndLocate(bot, interaction, target, grant.response, (located) =>
-        markSharedInOrigin(bot, { record: located.record, index: located.index }).catch((error: unknown) =>
-          bot.logger.warn({ err: error, threadId: located.thread.id }, 'could not mark the branched-from turns as shared'),
-        ),
-      );
+      const found = await deferAndLocate(bot, interaction, target, grant.response);
       if (found.ok) await branchResult(bot, interaction, found.located);
       return;
     }
@@ -49,10 +43,9 @@ async function deferAndLocate(
   interaction: ButtonInteraction,
   target: ResultTarget,
   response: InteractionResponse,
-  inLine?: Parameters<typeof locateResult>[3],
 ): Promise<{ ok: true; located: Extract<LocatedResult, { ok: true }> } | { ok: false }> {
   await response.defer('private');
-  const located = await locateResult(bot, interaction, target.messageId, inLine);
+  const located = await locateResult(bot, interaction, target.messageId);
   if (located.ok) return { ok: true, located };
   await interaction.editReply(textPayload(describeRefusal(located.refusal)));
   return { ok: false };

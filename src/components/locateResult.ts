@@ -54,18 +54,10 @@ export async function locateInConversation(
 }
 
 /** The conversation turn a result message shows (for Branch and Delete), read in its thread's line. */
-export async function locateResult(
-  bot: BotContext,
-  interaction: Interaction,
-  messageId: string,
-  /** Work on the located record while the line is still held (its one read): Branch marks what it copies. */
-  inLine?: (located: Extract<LocatedResult, { ok: true }>) => Promise<void>,
-): Promise<LocatedResult> {
+export async function locateResult(bot: BotContext, interaction: Interaction, messageId: string): Promise<LocatedResult> {
   const threadId = await resultThreadId(interaction, messageId);
   // In the thread's line, where an older record is also migrated and written back (loadConversation) with no turn in between.
-  return bot.threadQueue.run(threadId, async () => {
-    const located = await locateInConversation(bot.logger, interaction, { threadId, messageId }, await loadConversation(bot, threadId, interaction.guildId ?? ''));
-    if (located.ok && inLine) await inLine(located);
-    return located;
-  });
+  return bot.threadQueue.run(threadId, async () =>
+    locateInConversation(bot.logger, interaction, { threadId, messageId }, await loadConversation(bot, threadId, interaction.guildId ?? '')),
+  );
 }

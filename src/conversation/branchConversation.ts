@@ -1,8 +1,11 @@
 import type { BlobStore } from '../store/blobStore.js';
 import { readInlineData } from '../gemini/inlineData.js';
-import { isGone, withInteraction, type ConversationRecord } from './conversationRecord.js';
+import type { Logger } from 'pino';
+import type { ThreadQueue } from '../lines/threadQueue.js';
+import { interactionOf, isGone, withInteraction, type ConversationRecord } from './conversationRecord.js';
 import type { ConversationStore } from './conversationStore.js';
 import { finalImagesOf } from './editTarget.js';
+import { loadConversation } from './loadConversation.js';
 import { storedAnswerImages } from './storedParts.js';
 
 export interface BranchPoint {
@@ -75,19 +78,37 @@ export async function saveBranch(
 }
 
 /**
- * Marks the branched-from thread's interactions up to the branch point
- * `shared`, as the branch's copies are: without it a Delete, or deleting the
- * first thread, would remove at Google the interactions the branch continues
- * from. Called in that thread's line, on the record just read there. A branch
- * that then fails to open leaves the mark: those interactions only expire
- * with Google's retention instead of being deleted.
+ * Marks `shared`, in the branched-from thread's record, the interactions a
+ * saved branch copied, as the branch's copies are: without it a Delete, or
+ * deleting the first thread, would remove at Google the interactions the
+ * branch continues from. Only once the branch is saved, so a Branch that
+ * never opened marks nothing and a later Delete there still deletes. In that
+ * thread's line, on its record read again there (turns may have been added
+ * or deleted since the branch point was read), by interaction id. Throws when
+ * the mark cannot be made to hold: the caller takes the branch back.
  */
-export async function markSharedInOrigin(deps: { conversations: ConversationStore }, point: BranchPoint): Promise<void> {
-  let changed = false;
-  const exchanges = point.record.exchanges.map((exchange, index) => {
-    if (index > point.index || exchange.model.api !== 'interactions' || exchange.model.interaction.shared) return exchange;
-    changed = true;
-    return withInteraction(exchange, { shared: true });
+export async function markSharedInOrigin(
+  deps: { conversations: ConversationStore; logger: Logger; threadQueue: ThreadQueue },
+  branch: ConversationRecord,
+  origin: { threadId: string; guildId: string },
+): Promise<void> {
+  const copied = new Set(branch.exchanges.flatMap((exchange) => interactionOf(exchange)?.id ?? []));
+  // generateContent keeps nothing at Google: nothing to mark, and no second read of the record.
+  if (copied.size === 0) return;
+  await deps.threadQueue.run(origin.threadId, async () => {
+    const stored = await loadConversation(deps, origin.threadId, origin.guildId);
+    // The thread was deleted meanwhile: its interactions were forgotten with it, and the branch replays what it copied.
+    if (stored.kind === 'missing') return;
+    // A record this build cannot read may still be read, and a Delete run on it, by another: the mark must hold there too.
+    if (stored.kind !== 'found') throw new Error(`the branched-from conversation in thread ${origin.threadId} could not be read (${stored.kind}) to mark what the branch shares`);
+    let changed = false;
+    const exchanges = stored.record.exchanges.map((exchange) => {
+      const interaction = interactionOf(exchange);
+      // One a Delete already asked Google to delete is gone for both threads: the branch replays it when Google says so.
+      if (!interaction || interaction.shared || interaction.forgotten || !copied.has(interaction.id)) return exchange;
+      changed = true;
+      return withInteraction(exchange, { shared: true });
+    });
+    if (changed) await deps.conversations.save({ ...stored.record, exchanges, updatedAt: new Date().toISOString() });
   });
-  if (changed) await deps.conversations.save({ ...point.record, exchanges, updatedAt: new Date().toISOString() });
 }

@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { describe, expect, it } from 'vitest';
-import { saveBranch } from '../../src/conversation/branchConversation.js';
+import { markSharedInOrigin, saveBranch } from '../../src/conversation/branchConversation.js';
 import { interactionOf, owedIdOf, type ConversationRecord, type Exchange, type StoredInteraction } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { owedAtGoogle } from '../../src/conversation/owedAtGoogle.js';
@@ -311,5 +311,50 @@ describe('saveBranch on GEMINI_API=interactions', () => {
     expect(branch.forgetAtGoogle).toBeUndefined();
     const first = await deps.conversations.load('t1');
     expect(first.kind === 'found' && interactionOf(first.record.exchanges[0])).toEqual(interaction);
+  });
+});
+
+describe('markSharedInOrigin', () => {
+  const at = '2026-12-01T00:00:00.000Z';
+  const onInteractions = (messageId: string, interaction: StoredInteraction) => answeredOnInteractions(exchange(messageId), interaction);
+
+  it('marks shared, in the first thread as read again, the interactions the saved branch copied, and no other', async () => {
+    const original: ConversationRecord = { ...record, exchanges: [onInteractions('m1', { id: 'int-1', createdAt: at }), onInteractions('m2', { id: 'int-2', createdAt: at })] };
+    const deps = await storeWith(original);
+    const branch = await saveBranch(deps, { record: original, index: 0 }, { threadId: 't2', messageId: 'n1', now: new Date(at), parentId: 'c1' });
+    // A turn the first thread added after the branch point was read: kept, and not marked.
+    await deps.conversations.save({ ...original, exchanges: [...original.exchanges, onInteractions('m3', { id: 'int-3', createdAt: at })] });
+    await markSharedInOrigin(deps, branch, original);
+    const first = await deps.conversations.load('t1');
+    expect(first.kind === 'found' && first.record.exchanges.map((kept) => interactionOf(kept)?.shared)).toEqual([true, undefined, undefined]);
+  });
+
+  it('leaves one a Delete already asked Google to delete as it is', async () => {
+    const forgotten = { id: 'int-1', createdAt: at, outdated: true as const, forgotten: true as const };
+    const original: ConversationRecord = { ...record, exchanges: [onInteractions('m1', forgotten)] };
+    const deps = await storeWith(original);
+    const branch = await saveBranch(deps, { record: original, index: 0 }, { threadId: 't2', messageId: 'n1', now: new Date(at), parentId: 'c1' });
+    await markSharedInOrigin(deps, branch, original);
+    const first = await deps.conversations.load('t1');
+    expect(first.kind === 'found' && interactionOf(first.record.exchanges[0])).toEqual(forgotten);
+  });
+
+  it('on generateContent reads nothing: nothing is kept at Google', async () => {
+    const deps = await storeWith(record);
+    const branch = await saveBranch(deps, { record, index: 1 }, { threadId: 't2', messageId: 'n1', now: new Date(at), parentId: 'c1' });
+    // A record of another server, which a read would refuse (and the mark throw on).
+    await deps.conversations.save({ ...record, guildId: 'g2' });
+    await expect(markSharedInOrigin(deps, branch, record)).resolves.toBeUndefined();
+  });
+
+  it('throws when the first thread\'s record cannot be read, so the branch is taken back; a thread deleted meanwhile needs no mark', async () => {
+    const original: ConversationRecord = { ...record, exchanges: [onInteractions('m1', { id: 'int-1', createdAt: at })] };
+    const deps = await storeWith(original);
+    const branch = await saveBranch(deps, { record: original, index: 0 }, { threadId: 't2', messageId: 'n1', now: new Date(at), parentId: 'c1' });
+    await deps.conversations.save({ ...original, guildId: 'g2' });
+    await expect(markSharedInOrigin(deps, branch, original)).rejects.toThrow(/could not be read \(refused\)/);
+    await deps.conversations.delete('t1');
+    await expect(markSharedInOrigin(deps, branch, original)).resolves.toBeUndefined();
+    expect((await deps.conversations.load('t1')).kind).toBe('missing');
   });
 });

@@ -4,6 +4,7 @@ import type { StoredMessage } from '../emulators/discord/index.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { withoutRedis } from '../stores/withoutRedis.js';
 import { imagine, isBotMessage, isProgressNote, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { suiteGeminiApi } from './suiteGeminiApi.js';
 import { useHarness } from './useHarness.js';
 
 /**
@@ -118,10 +119,12 @@ describe.skipIf(withoutRedis)('a turn reads its conversation once, on a shared s
     expect(await redis.readsOf(thread.id)).toBe(1);
   });
 
-  it('the Branch button reads the conversation it branches from once', async () => {
+  it('the Branch button reads the conversation it branches from once, and on interactions once more to mark what the branch shares', async () => {
     const { starter, thread } = await conversation();
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:branch' });
     expect((await privateAnswer(interactionId)).content).toMatch(/^Branched into <#\d+>\./);
-    expect(await redis.readsOf(thread.id)).toBe(1);
+    // The mark waits until the branch is saved (a Branch that fails marks nothing), in the thread's line, where the
+    // record is read again: turns may have been added or deleted since. generateContent keeps nothing to mark.
+    expect(await redis.readsOf(thread.id)).toBe(suiteGeminiApi() === 'interactions' ? 2 : 1);
   });
 });
