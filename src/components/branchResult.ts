@@ -65,8 +65,8 @@ async function postAndSaveBranch(
  * line is taken inside it, which cannot deadlock: nothing in another thread's
  * line waits for this new thread's. Should the mark fail, the branch is
  * taken back and the Branch fails as a failed save does (the member is
- * told): a branch standing on interactions its first thread would delete
- * would break as soon as a Delete there ran.
+ * told): no branch may stand on interactions its first thread does not know
+ * it shares, which the first Delete there would delete at Google.
  */
 async function shareWithOrigin(bot: BotContext, saved: ConversationRecord, point: BranchPoint): Promise<void> {
   try {
