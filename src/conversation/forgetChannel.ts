@@ -1,21 +1,38 @@
 import type { ThreadPlace } from './channelThreads.js';
-import { forgetThread, type ForgetThreadDependencies, type ForgetThreadResult } from './forgetThread.js';
+import { forgetThreadRecord, type ForgetThreadDependencies, type ForgetThreadResult } from './forgetThread.js';
+import { eachAtMost } from '../lines/eachAtMost.js';
+
+/**
+ * How many threads' records are forgotten at once: each waits in its own
+ * thread's line (a turn running there finishes first), so one by one a busy
+ * channel would wait on every turn in turn; all at once would read thousands
+ * of records in one burst.
+ */
+const THREADS_AT_ONCE = 8;
 
 /**
  * A deleted channel's conversations go with it. Discord deletes its threads
  * too but sends CHANNEL_DELETE alone, no THREAD_DELETE for each: the threads
  * are found on the channel's list (ChannelThreads, of this server only) and
- * each forgotten as a deleted thread is (forgetThread: in its line, checked
- * to be this server's and this channel's, its interactions deleted at Google
- * but those a Branch shares). `knownThreadIds` adds the threads the caller
- * knows were in the channel (discord.js's cache: the active ones), so a
- * record from before records named their channel goes too. A thread that
- * fails is logged and the others still go. Returns how each thread ended.
+ * each record forgotten as a deleted thread's is (forgetThreadRecord: in its
+ * line, checked to be this server's and this channel's). `knownThreadIds`
+ * adds the threads the caller knows were in the channel (discord.js's cache:
+ * the active ones), so a record from before records named their channel goes
+ * too. A thread that fails is logged and the others still go. Returns how
+ * each thread ended.
  *
- * The list is changed once at the end, each piece under its lease: only the
- * threads whose record is gone (forgotten, or found missing) leave it. One
- * that failed, or whose record was kept, stays listed and is not orphaned;
- * a thread another process lists meanwhile stays too.
+ * Records first, Google after: every thread's record is gone (what protects
+ * members) before any interaction is asked to be deleted at Google, and then
+ * all of them together, a few at a time (forget), so a channel of many
+ * threads is not cut at shutdown halfway through its records while waiting
+ * on Google's answers one by one. As for a deleted thread, an id Google does
+ * not confirm is not kept: its record is gone, and it expires with Google's
+ * retention. The caller keeps the whole as work a stopping process waits for.
+ *
+ * The list is changed once, each piece under its lease: only the threads
+ * whose record is gone (forgotten, or found missing) leave it. One that
+ * failed, or whose record was kept, stays listed and is not orphaned; a
+ * thread another process lists meanwhile stays too.
  */
 export async function forgetChannel(
   deps: ForgetThreadDependencies,
@@ -28,24 +45,28 @@ export async function forgetChannel(
     deps.logger.debug({ channelId: channel.channelId }, 'a deleted channel had no stored conversation in its threads; nothing to forget');
     return [];
   }
-  const ended: ForgetThreadResult['kind'][] = [];
-  const gone: string[] = [];
-  for (const threadId of threadIds) {
+  const results = await eachAtMost(threadIds, THREADS_AT_ONCE, async (threadId) => {
     try {
       // Not off the list one by one: that rewrote a piece of the list per thread.
-      const { kind } = await forgetThread(deps, { threadId, guildId: channel.guildId, parentId: channel.channelId }, { keepListed: true });
-      ended.push(kind);
-      if (kind === 'forgotten' || kind === 'none') gone.push(threadId);
+      return await forgetThreadRecord(deps, { threadId, guildId: channel.guildId, parentId: channel.channelId }, { keepListed: true });
     } catch (error) {
       deps.logger.error({ err: error, threadId, channelId: channel.channelId }, 'the conversation of a deleted channel\'s thread could not be forgotten; it stays on the channel\'s list');
+      return undefined;
     }
-  }
+  });
+  // Only names the list holds: a thread known from the cache alone has none to take off.
+  const onList = new Set(listed);
+  const gone = threadIds.filter((threadId, index) => onList.has(threadId) && (results[index]?.kind === 'forgotten' || results[index]?.kind === 'none'));
   try {
-    await deps.conversations.byChannel.remove(channel, gone.filter((threadId) => listed.includes(threadId)));
+    await deps.conversations.byChannel.remove(channel, gone);
   } catch (error) {
     // The records are gone: names left on the list find none, which a later read passes over.
     deps.logger.warn({ err: error, channelId: channel.channelId }, 'a deleted channel\'s forgotten threads could not be taken off its list');
   }
+  const ended = results.flatMap((result) => (result ? [result.kind] : []));
   deps.logger.info({ channelId: channel.channelId, guildId: channel.guildId, threads: threadIds.length, forgotten: ended.filter((kind) => kind === 'forgotten').length }, 'channel deleted: the conversations of its threads are forgotten');
+  // forget never rejects; each outcome is logged there.
+  const interactionIds = [...new Set(results.flatMap((result) => (result?.kind === 'forgotten' ? result.interactionIds : [])))];
+  if (interactionIds.length > 0) await deps.gemini.forget(interactionIds);
   return ended;
 }

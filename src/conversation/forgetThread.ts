@@ -39,8 +39,22 @@ export interface ForgetThreadDependencies {
  * with another thread stay (the same rule as Delete): the other thread may
  * still continue from them, and they expire with Google's retention.
  */
-export async function forgetThread(
-  deps: ForgetThreadDependencies,
+export async function forgetThread(deps: ForgetThreadDependencies, thread: DeletedThread): Promise<ForgetThreadResult> {
+  const removed = await forgetThreadRecord(deps, thread);
+  // Outside the line: Google's bookkeeping need not hold up a thread nobody can post in; forget never rejects.
+  if (removed.kind === 'forgotten' && removed.interactionIds.length > 0) await deps.gemini.forget(removed.interactionIds);
+  return removed;
+}
+
+/**
+ * The part of forgetThread that protects members: the record leaves the
+ * store (and its channel's list). Returns the interactions to delete at
+ * Google, which it does not ask for: a deleted channel forgets all its
+ * threads' records first and asks Google for them all together after
+ * (forgetChannel), so no thread's record waits on another's DELETEs.
+ */
+export async function forgetThreadRecord(
+  deps: Omit<ForgetThreadDependencies, 'gemini'>,
   thread: DeletedThread,
   /** `keepListed`: the caller takes the thread off its channel's list itself (a deleted channel, all its threads at once). */
   options: { keepListed?: boolean } = {},
@@ -80,7 +94,5 @@ export async function forgetThread(
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');
   if (removed.kind !== 'forgotten') return removed;
   deps.logger.info({ threadId: thread.threadId, guildId: thread.guildId, interactions: removed.interactionIds.length }, 'thread deleted: its conversation is forgotten');
-  // Outside the line: Google's bookkeeping need not hold up a thread nobody can post in; forget never rejects.
-  if (removed.interactionIds.length > 0) await deps.gemini.forget(removed.interactionIds);
   return removed;
 }

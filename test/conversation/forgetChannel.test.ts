@@ -39,8 +39,8 @@ describe('forgetChannel', () => {
     expect((await conversations.load('t1')).kind).toBe('missing');
     expect((await conversations.load('t2')).kind).toBe('missing');
     expect((await conversations.load('t3')).kind).toBe('found');
-    // The shared interaction of each stays at Google, as a thread deletion leaves it (the list keeps no order).
-    expect(forgotten.sort()).toEqual([['t1-i2'], ['t2-i2']]);
+    // The shared interaction of each stays at Google, as a thread deletion leaves it; the others asked for together (the list keeps no order).
+    expect(forgotten.map((ids) => ids.sort())).toEqual([['t1-i2', 't2-i2']]);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual(['t3']);
   });
@@ -62,9 +62,29 @@ describe('forgetChannel', () => {
     expect((await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).sort()).toEqual(['forgotten', 'forgotten', 'kept', 'kept', 'kept']);
     for (const threadId of ['t3', 't4']) expect((await conversations.load(threadId)).kind).toBe('found');
     expect((await conversations.load('t5')).kind).toBe('unreadable');
-    expect(forgotten.sort()).toEqual([['t1-i2'], ['t2-i2']]);
+    expect(forgotten.map((ids) => ids.sort())).toEqual([['t1-i2', 't2-i2']]);
     // Kept records stay listed: off the list, one left in the store (an unreadable one above all) would be orphaned.
     expect((await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).sort()).toEqual(['t3', 't4', 't5']);
+  });
+
+  it('forgets every thread\'s record before asking Google for any interaction, then asks for all of them together', async () => {
+    const threadIds = Array.from({ length: 30 }, (_, index) => `t${index}`);
+    const { conversations, deps } = await setUp(...threadIds.map((threadId) => record(threadId)));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const asked: string[][] = [];
+    // Google takes its time: the DELETEs are answered only once the test has looked at the store.
+    let askedOnce!: () => void;
+    const askedForAny = new Promise<void>((resolve) => (askedOnce = resolve));
+    const slowGoogle = { forget: async (ids: readonly string[]) => (asked.push([...ids]), askedOnce(), await answered, []) };
+    const forgetting = forgetChannel({ ...deps, gemini: slowGoogle }, { guildId: 'g1', channelId: 'c1' });
+    await askedForAny;
+    // One by one, the second thread's record would still wait for the first thread's DELETEs.
+    for (const threadId of threadIds) expect((await conversations.peek(threadId)).kind).toBe('missing');
+    expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
+    expect(asked.map((ids) => ids.sort())).toEqual([threadIds.map((threadId) => `${threadId}-i2`).sort()]);
+    answer();
+    expect(await forgetting).toEqual(threadIds.map(() => 'forgotten'));
   });
 
   it('changes each piece of the list once, at the end, however many threads the channel had', async () => {

@@ -45,5 +45,18 @@ export function interactionsHandle(state: InteractionsState): InteractionsEmulat
       const reached = new Promise<string>((resolve) => (state.deleteHold = { arrived: resolve, released }));
       return { reached, release };
     },
+    holdDeletes: () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const holds = { waiting: [] as string[], released };
+      state.deleteHolds = holds;
+      return {
+        waiting: () => [...holds.waiting],
+        release: () => {
+          if (state.deleteHolds === holds) state.deleteHolds = undefined;
+          release();
+        },
+      };
+    },
   };
 }

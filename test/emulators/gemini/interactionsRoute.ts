@@ -79,6 +79,13 @@ export async function handleInteractions(
       hold.arrived(record.interactionId as string);
       await Promise.race([hold.released, new Promise((resolve) => state.closing.signal.addEventListener('abort', resolve, { once: true }))]);
     }
+    const holds = state.interactions.deleteHolds;
+    if (holds) {
+      const id = record.interactionId as string;
+      holds.waiting.push(id);
+      await Promise.race([holds.released, new Promise((resolve) => state.closing.signal.addEventListener('abort', resolve, { once: true }))]);
+      holds.waiting.splice(holds.waiting.indexOf(id), 1);
+    }
     const failure = state.interactions.deleteFailure;
     state.interactions.deleteFailure = undefined;
     if (failure !== undefined) return fail(interactionsError(failure, 'The service is currently unavailable.'));

@@ -52,6 +52,8 @@ export interface InteractionsState {
   safetyStyle: SafetyStyle;
   /** holdNextDelete: the next DELETE waits for `released` before it is answered; `arrived` hears its id. */
   deleteHold?: { arrived(id: string): void; released: Promise<void> } | undefined;
+  /** holdDeletes: every DELETE waits for `released`; `waiting` lists the ids of those held now. */
+  deleteHolds?: { waiting: string[]; released: Promise<void> } | undefined;
   /** failNextDelete: the HTTP status the next DELETE is answered with, the interaction left stored. */
   deleteFailure?: number | undefined;
 }

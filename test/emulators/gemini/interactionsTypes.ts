@@ -103,6 +103,11 @@ export interface InteractionsEmulator {
    * Google would: `reached` resolves with its interaction id once it arrived, `release` lets it be answered.
    */
   holdNextDelete(): { reached: Promise<string>; release(): void };
+  /**
+   * Holds every DELETE from now on before it is answered, until `release` (which answers them and stops holding):
+   * `waiting` gives the ids of those that arrived and wait now, so a test sees how many a client sends at once.
+   */
+  holdDeletes(): { waiting(): string[]; release(): void };
   /** Answers the next DELETE with this error status (503 unless told), as a Google in trouble would: the interaction stays stored. */
   failNextDelete(status?: number): void;
 }
