@@ -127,6 +127,45 @@ describe('streamedRequestBody', () => {
     await expect(bodyText(prepared.body)).rejects.toThrow(/is not what its record says/);
   });
 
+  /** Damage done in place, the text's length unchanged: only what the text holds can tell it from the image stored. */
+  const inPlace = (at: number, by: string) => (text: string) => `${text.slice(0, at)}${by}${text.slice(at + by.length)}`;
+  it.each([
+    ['a quote closing the JSON string, and members after it', inPlace(100, '","role":"model","x":"')],
+    ['a backslash escape', inPlace(100, '\\u0022')],
+    ['a line break', inPlace(100, '\n')],
+    ['a NUL', inPlace(100, '\u0000')],
+    ['a character above U+00FF that Node decodes as a base64 letter', inPlace(100, '\u0141')],
+    ['a Latin-1 letter', inPlace(100, '\u00e9')],
+    ['a surrogate pair', inPlace(100, '😀')],
+    ['a letter of the other base64 alphabet', (text: string) => inPlace(100, text.includes('+') ? '_' : '+')(text)],
+    ['padding in the middle', inPlace(100, '==')],
+    ['three padding characters at the end', (text: string) => `${text.slice(0, -3)}===`],
+  ])('never writes a stored image holding %s (as long as its record says): the stream fails before any of it', async (_case, damage) => {
+    const keyv = new Keyv();
+    const blobs = new BlobStore(keyv);
+    const { outgoing, stored } = await storedHistory(blobs);
+    const prepared = await streamedRequestBody(buildGenerateRequest(outgoing, {}), blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    // The model's last image, whose text ends in '==' (7,000 bytes).
+    const sha256 = stored[1]![2]!.blob!.sha256;
+    const text = (await blobs.get(sha256))!;
+    expect(text).toMatch(/[^=]==$/);
+    const damaged = damage(text);
+    expect(damaged.length).toBe(text.length);
+    expect(damaged).not.toBe(text);
+    await keyv.set(`blob:${sha256}`, damaged);
+
+    const written: Buffer[] = [];
+    const streaming = (async () => {
+      for await (const chunk of prepared.body.chunks()) written.push(Buffer.from(chunk));
+    })();
+    await expect(streaming).rejects.toThrow(/is not what its record says/);
+    const sent = Buffer.concat(written).toString('latin1');
+    // Nothing of the damaged image went out, not even its intact beginning: the body stops where it would start.
+    expect(sent).not.toContain(text.slice(0, 40));
+    expect(sent.endsWith('"data":"')).toBe(true);
+  });
+
   it('refuses, without asking the store, a history whose record says an image is gone', async () => {
     const blobs = new WatchedBlobs(new Keyv());
     const { loaded, stored } = await storedHistory(blobs);
@@ -149,6 +188,22 @@ describe('streamedRequestBody', () => {
     if (!prepared.ok) throw new Error('not prepared');
     const sent = await bodyText(prepared.body);
     expect(sent).toContain(`"data":"${padded}"`);
+    expect(Buffer.byteLength(sent)).toBe(prepared.body.contentLength);
+  });
+
+  it.each([
+    ['a quote', `${image(3_000).slice(0, 100)}"},"x":{"y":"`],
+    ['a backslash', `${image(3_000).slice(0, 100)}\\u0022`],
+    ['control characters', `${image(3_000).slice(0, 100)}\n\u0000\u001f`],
+    ['a character above U+00FF that Node decodes as a base64 letter', `${image(3_000).slice(0, 99)}\u0141`],
+    ['both base64 alphabets', `${Buffer.from([0xfb, 0xff]).toString('base64')}${Buffer.from([0xfb, 0xff]).toString('base64url')}`],
+  ])('writes inline data holding %s as its JSON, escaped where it must be, with its exact length', async (_case, data) => {
+    const blobs = new BlobStore(new Keyv());
+    const request = buildGenerateRequest([{ role: 'user' as const, parts: [{ inlineData: { mimeType: 'image/png', data } }] }], {});
+    const prepared = await streamedRequestBody(request, blobs);
+    if (!prepared.ok) throw new Error('not prepared');
+    const sent = await bodyText(prepared.body);
+    expect(sent).toBe(JSON.stringify(request));
     expect(Buffer.byteLength(sent)).toBe(prepared.body.contentLength);
   });
 

@@ -110,6 +110,30 @@ describe('a thread whose stored history cannot be replayed', () => {
     expect(setAside[0]?.exchanges).toHaveLength(2);
   });
 
+  it('holding an image damaged in place (a quote and JSON after it, as long as its record says), never sends it and goes on from the latest image posted', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const injected = '","injected":"';
+    await withSavedRecord(thread.id, 2, async (record, store) => {
+      // Only the text itself tells it apart: the length is the record's, so Content-Length would still hold.
+      const sha256 = answerImageBlob(record, 1);
+      const stored = (await store.keyv.get(`blob:${sha256}`)) as string;
+      await store.keyv.set(`blob:${sha256}`, `${stored.slice(0, 40)}${injected}${stored.slice(40 + injected.length)}`);
+    });
+
+    const callsBefore = geminiCalls(harness).length;
+    const { answer, call } = await answerTo(mention(thread.id, 'now add a hat'));
+    expect(answer.content).toMatch(WENT_ON_FROM_IMAGE);
+    expect(call.seen).toEqual([{ role: 'user', texts: ['now add a hat'], images: [base64Of(firstAttachmentBytes(harness, blue))] }]);
+    expect(harness.logLines.some((line) => line.includes('is not what its record says'))).toBe(true);
+    // The replay was cut off before the damaged text: Gemini received no whole request carrying history (on
+    // interactions, the attempt to go on from the expired interaction carries the new turn only).
+    const receivedWhole = geminiCalls(harness)
+      .slice(callsBefore)
+      .filter((sent) => sent.status !== 0);
+    expect(receivedWhole.filter((sent) => sent.sentTurns > 1 || sent.status === 400)).toEqual([]);
+  });
+
   it('whose record cannot be read at all, goes on from the image the member replied to', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
