@@ -7,7 +7,6 @@ import { forgetChannel } from '../../src/conversation/forgetChannel.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { saveExchange } from '../../src/conversation/saveExchange.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
-import { readChannelDeletion } from '../../src/discord/readChannelDeletion.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.js';
@@ -194,17 +193,5 @@ describe('ChannelThreads', () => {
     expect((await one.list(place)).sort()).toEqual(['t1', 't2', 't3']);
     expect(held).toHaveLength(3);
     for (const key of held) expect(key).toMatch(/^channel-threads:g1:c1:\d+$/);
-  });
-});
-
-describe('reading a CHANNEL_DELETE dispatch', () => {
-  it('gives the channel and its server; a channel outside a server, or data not as documented, forgets nothing', () => {
-    expect(readChannelDeletion({ id: '1300000000000000001', guild_id: '1200000000000000001', type: 0, name: 'general' })).toEqual({
-      kind: 'server-channel',
-      channel: { channelId: '1300000000000000001', guildId: '1200000000000000001' },
-    });
-    expect(readChannelDeletion({ id: '1300000000000000001', type: 1 })).toEqual({ kind: 'not-in-a-server' });
-    expect(readChannelDeletion({ id: '../conversation:other', guild_id: '1200000000000000001' })).toEqual({ kind: 'malformed' });
-    expect(readChannelDeletion(null)).toEqual({ kind: 'malformed' });
   });
 });

@@ -475,6 +475,27 @@ describe('interactions Google keeps that the history does not', () => {
     expect(harness.gemini.interactions.storedIds()).toEqual([]);
   });
 
+  it('an answer the bot cannot read is told to the member in words, kept in no record, and deleted at Google', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    await vi.waitFor(async () => expect((await storedRecord(thread.id))?.exchanges).toHaveLength(1), PATIENCE);
+    const first = posts()[0]!.interactionId!;
+    harness.gemini.interactions.enqueue({ kind: 'unreadable' });
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    const unreadable = posts()[1]!.interactionId!;
+    expect(posts()[1]!.status).toBe(200);
+    expect(mainText(answer)).toBe('Gemini sent an answer I could not understand. Please try again.');
+    // Not shown as a result: no image, no buttons to build on it.
+    expect(answer.attachments).toHaveLength(0);
+    expect(answer.components ?? []).toEqual([]);
+    await vi.waitFor(() => expect(deletes()).toEqual([[unreadable, 200]]), PATIENCE);
+    expect(harness.gemini.interactions.storedIds()).toEqual([first]);
+    // The record holds the fox alone: the next turn goes on from its interaction, as if the unreadable one never came.
+    expect((await storedRecord(thread.id))?.exchanges).toHaveLength(1);
+    const next = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it red'));
+    expect(next.attachments).toHaveLength(1);
+    expect(body(posts().at(-1)).previous_interaction_id).toBe(first);
+  });
+
   it('Delete still deletes a turn\'s interactions after the operator switched back to generate-content', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox', aspectRatio: '16:9' });
     const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));

@@ -130,6 +130,21 @@ describe('interactionsTransport', () => {
     expect(gemini.interactions.storedIds()).toContain(kept);
   });
 
+  it('an answer it cannot read is a failure with nothing to keep, and its discard deletes the interaction Google stored, streamed or not', async () => {
+    for (const stream of [true, false]) {
+      const before = gemini.interactions.requests.length;
+      gemini.interactions.enqueue({ kind: 'unreadable' });
+      const answered = await transport(new BlobStore(new Keyv()), Date.now, stream).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});
+      expect(answered).toMatchObject({ kind: 'answered', outcome: { kind: 'failed', failure: { kind: 'malformed' } } });
+      const [made] = gemini.interactions.requests.slice(before).filter((call) => call.method === 'POST').map((call) => call.interactionId);
+      expect(gemini.interactions.storedIds()).toContain(made);
+      if (answered.kind !== 'answered' || !answered.discard) throw new Error(`no discard for an unreadable answer (stream: ${stream})`);
+      await answered.discard();
+      expect(gemini.interactions.requests.slice(before).filter((call) => call.method === 'DELETE').map((call) => [call.interactionId, call.status])).toEqual([[made, 200]]);
+      expect(gemini.interactions.storedIds()).not.toContain(made);
+    }
+  });
+
   it('maps a step error, a cut stream and an HTTP error with a string code into the closed set', async () => {
     const blobs = new BlobStore(new Keyv());
     const ask = () => transport(blobs, Date.now).generate({ ...request, thread: [], history: [], userParts: [{ text: 'a fox' }] }, {});

@@ -29,7 +29,7 @@ import type { OutputPlan } from './validateInteraction.js';
 
 export type AnsweringInteractionBehaviour = Extract<
   InteractionBehaviour,
-  { kind: 'image' | 'text-only' | 'prompt-blocked' | 'finish' | 'no-candidates' | 'status' | 'step-error' }
+  { kind: 'image' | 'text-only' | 'prompt-blocked' | 'finish' | 'no-candidates' | 'status' | 'step-error' | 'unreadable' }
 >;
 
 export interface InteractionAnswerContext {
@@ -56,12 +56,14 @@ const STEP_ERROR_MESSAGE = 'An internal error occurred while generating this ste
 const NOT_SAFETY = new Set(['STOP', 'NO_IMAGE', 'MAX_TOKENS']);
 
 export function answerInteraction(behaviour: AnsweringInteractionBehaviour, context: InteractionAnswerContext): InteractionAnswer {
+  // An image's answer with a field no client can read: the shape is wrong on purpose, past what the SDK's types allow.
+  if (behaviour.kind === 'unreadable') return { ...answerInteraction({ kind: 'image' }, context), usage: 'unreadable' as unknown as Interactions.Usage };
   const { status, steps } = stepsFor(behaviour, context);
   const signed = steps.length > 0 ? signTurn(steps) : [];
   return { status, steps: signed, usage: usageOf(context, signed) };
 }
 
-function stepsFor(behaviour: AnsweringInteractionBehaviour, context: InteractionAnswerContext): { status: InteractionStatus; steps: Step[] } {
+function stepsFor(behaviour: Exclude<AnsweringInteractionBehaviour, { kind: 'unreadable' }>, context: InteractionAnswerContext): { status: InteractionStatus; steps: Step[] } {
   const prompt = lastUserText(context.history);
   switch (behaviour.kind) {
     case 'image':

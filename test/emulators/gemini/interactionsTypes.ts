@@ -21,14 +21,19 @@ export type InteractionStatus =
 /**
  * What the model does with the next valid interaction. Every shared
  * Behaviour works here too (mapped as interactionsAnswer.ts describes), so
- * one scripted test runs on both APIs; these two exist only here.
+ * one scripted test runs on both APIs; these three exist only here.
  */
 export type InteractionBehaviour =
   | Behaviour
   /** HTTP 200 with this status; a signed thought and a model_output with `text` when text is given, no steps otherwise. */
   | { kind: 'status'; status: InteractionStatus; text?: string }
   /** A model_output step carrying an error (google.rpc.Status) instead of content; the interaction's status is `status` (default failed). */
-  | { kind: 'step-error'; code?: number; message?: string; status?: InteractionStatus };
+  | { kind: 'step-error'; code?: number; message?: string; status?: InteractionStatus }
+  /**
+   * HTTP 200 and the interaction stored, as for an image, but the answer is not what Google documents (its `usage`
+   * a string, not an object), as a broken or changed API might send it: a client cannot read it, though it names its id.
+   */
+  | { kind: 'unreadable' };
 
 /**
  * How a safety stop (shared behaviours 'prompt-blocked' and 'finish' with a
