@@ -54,7 +54,7 @@ async function storeSteps(steps: readonly InteractionStep[], blobs: BlobStore, d
       images.push({ ...(await storeImage(data, blobs, decoded)), in: field!, index });
       items.push({ ...fields, data: '' });
     }
-    const raw = field ? { ...structuredClone(step), [field]: items } : structuredClone(step);
+    const raw = field ? withItems(step, field, items) : structuredClone(step);
     stored.push(images.length > 0 ? { raw, images } : { raw });
   }
   return stored;
@@ -69,6 +69,15 @@ export async function storeAnswer(answer: ModelAnswer, blobs: BlobStore, decoded
   const { id, createdAt, builtOn, outdated } = answer.interaction;
   const interaction = { id, createdAt, ...(builtOn ? { builtOn } : {}), ...(outdated ? { outdated } : {}) };
   return { api: answer.api, steps: await storeSteps(answer.steps, blobs, decoded), interaction };
+}
+
+/**
+ * A copy of the step with `items` in place of its items field, keys in their
+ * order. Only the other fields are cloned: cloning the items too would copy
+ * each image's megabytes of base64 only to drop them.
+ */
+function withItems(step: InteractionStep, field: string, items: unknown[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(step).map(([key, value]) => [key, key === field ? items : structuredClone(value)]));
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

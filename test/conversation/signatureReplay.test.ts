@@ -51,7 +51,7 @@ describe('signature replay: a stored answer sent back exactly as Gemini gave it'
     const steps = [
       { type: 'thought', signature: 'c2ln', summary: [{ type: 'text', text: 'plan' }, { type: 'image', data: image(2), mime_type: 'image/png' }] },
       { type: 'google_search_call', id: 'a', arguments: { queries: ['q'] }, signature: 'x' },
-      { type: 'model_output', content: [{ type: 'text', text: 'hi', annotations: [{ type: 'url_citation', url: 'https://e.x' }] }, { type: 'image', data: image(3), mime_type: 'image/jpeg' }] },
+      { type: 'model_output', content: [{ type: 'text', text: 'hi', annotations: [{ type: 'url_citation', url: 'https://e.x' }] }, { type: 'image', data: image(3), mime_type: 'image/jpeg' }], extra: { kept: true } },
     ];
     const exchange = await storedExchange({ api: 'interactions', steps, interaction }, blobs);
     // Stored without the bytes: the record stays small.
@@ -60,9 +60,12 @@ describe('signature replay: a stored answer sent back exactly as Gemini gave it'
     if (!replayed.ok) throw new Error('not sendable');
     const body = await streamedJsonBody({ input: replayed.steps }, blobs);
     if (!body.ok) throw new Error('not sendable');
-    expect(await bodyJson(body.body)).toEqual({
+    const sent = (await bodyJson(body.body)) as { input: unknown[] };
+    expect(sent).toEqual({
       input: [{ type: 'user_input', content: [{ type: 'text', text: 'a fox' }, { type: 'image', data: image(1), mime_type: 'image/png' }] }, ...steps],
     });
+    // Exactly as received, down to each step's key order (a field after the images stays after them).
+    expect(JSON.stringify(sent.input.slice(1))).toBe(JSON.stringify(steps));
   });
 
   it('each API replays only its own answers (the turn leaves the other\'s out)', async () => {
