@@ -27,6 +27,12 @@ export interface RequestInput {
    * scope cannot tell it, since it may end earlier in the thread (an upscale of an older image, a reroll).
    */
   latestApi: GeminiApi | undefined;
+  /**
+   * This turn found images the store lost (marked in the record now, saved with its answer): the member is told
+   * then what they leave out. The marks stored, later turns leave the same out without saying it again, until
+   * another image is found lost, as the switch of GEMINI_API is said once (latestApi).
+   */
+  lossFoundNow: boolean;
   prompt: string;
   /**
    * What the member's references add to the new turn: declaredImageBytes of
@@ -65,7 +71,8 @@ export interface ChosenRequest {
   otherApiExchanges: number;
   /**
    * Oldest exchanges `history` leaves out because an image of theirs (or of one after them) is gone from the
-   * store (besides those of the other API): the member is told, with why, on every turn that leaves them out.
+   * store (besides those of the other API). Counted on the turn that found the loss only (RequestInput.lossFoundNow),
+   * so the member is told once; later turns leave the same ones out without saying it again.
    */
   lostExchanges: number;
 }
@@ -118,7 +125,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
       // reaches further back than the reasons before it.
       droppedExchanges: dropped > leftOutAnyway ? dropped : 0,
       otherApiExchanges: input.latestApi !== undefined && input.latestApi !== api ? unreplayable : 0,
-      lostExchanges: lost > unreplayable ? lost : 0,
+      lostExchanges: input.lossFoundNow && lost > unreplayable ? lost : 0,
     };
   };
   let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));

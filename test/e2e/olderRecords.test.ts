@@ -95,5 +95,9 @@ describe('a conversation stored by an older version (no image lengths, Interacti
     const kept = await storedRow(thread.id, 4);
     expect(kept.version).toBe(4);
     expect(finalImagesOf(kept.exchanges[0]!.model)[0]!.blob).toEqual({ sha256: lostImage, field: 'inlineData', gone: true });
+    // Told once: the next turn leaves the same turn out without saying it again.
+    const next = await waitForBotReplyTo(harness, harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'brighter', mentionBot: true }));
+    expect(next.attachments, next.content).toHaveLength(1);
+    expect(next.content).not.toContain('no longer in my storage');
   });
 });

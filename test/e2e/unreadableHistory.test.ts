@@ -187,16 +187,43 @@ describe('a thread whose stored history cannot be replayed', () => {
     // Nothing was set aside: the thread goes on in its own record.
     expect(await setAsideRecords(thread.id)).toEqual([]);
 
-    const { answer: next, call: nextCall } = await answerTo(replyInThread(harness, thread.id, answer, 'brighter'));
-    expect(next.attachments).toHaveLength(1);
-    if (suiteGeminiApi() === 'interactions') {
-      // Google holds the thread from the answer above, which was made without the lost turn: nothing more to say.
-      expect(next.content).not.toContain('left out');
-      return;
-    }
-    // The next replay leaves the same turn out from the record alone, and says so again.
-    expect(next.content).toContain('left out its 1 oldest turn(s)');
-    expect(nextCall.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts)).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter']]);
+  });
+
+  it('missing an older stored image, tells the member once; later turns leave its turns out without saying it again, until another image is lost', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
+    await withSavedRecord(thread.id, 3, async (record, store) => {
+      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
+    });
+    const userTexts = (call: ReturnType<typeof lastCall>) => call.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts);
+
+    const { answer: found } = await answerTo(mention(thread.id, 'now at night'));
+    expect(found.content).toContain('An image of this thread is no longer in my storage, so I left out its 1 oldest turn(s)');
+
+    // Two more turns, each a replay from the record (on interactions, Google's copies expire first, as past the
+    // retention): the lost turn is still left out, and the member, told once, is not told again.
+    await withSavedRecord(thread.id, 4, async () => {});
+    const { answer: next, call: nextCall } = await answerTo(replyInThread(harness, thread.id, found, 'brighter'));
+    expect(next.attachments, next.content).toHaveLength(1);
+    expect(next.content).not.toContain('no longer in my storage');
+    expect(next.content).not.toContain('left out');
+    expect(userTexts(nextCall)).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter']]);
+    await withSavedRecord(thread.id, 5, async () => {});
+    const { answer: third, call: thirdCall } = await answerTo(replyInThread(harness, thread.id, next, 'add a moon'));
+    expect(third.content).not.toContain('no longer in my storage');
+    expect(userTexts(thirdCall)).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter'], ['add a moon']]);
+
+    // Another image lost: that is news, said once with what it leaves out in all.
+    await withSavedRecord(thread.id, 6, async (record, store) => {
+      await store.keyv.delete(`blob:${answerImageBlob(record, 1)}`);
+    });
+    const { answer: again, call: againCall } = await answerTo(replyInThread(harness, thread.id, third, 'add stars'));
+    expect(again.content).toContain('An image of this thread is no longer in my storage, so I left out its 2 oldest turn(s)');
+    expect(userTexts(againCall)).toEqual([['add a hat'], ['now at night'], ['brighter'], ['add a moon'], ['add stars']]);
+    await withSavedRecord(thread.id, 7, async () => {});
+    const { answer: after } = await answerTo(replyInThread(harness, thread.id, again, 'softer'));
+    expect(after.content).not.toContain('no longer in my storage');
   });
 
   it('missing an older stored image, downloads the file the member attached once, though the turn is planned again', async () => {

@@ -44,7 +44,7 @@ const scopeOn = { 'generate-content': generateContentScope, interactions: intera
 function plan({ references = [], record: stored, buildsOn, redoes, api = 'generate-content', ...input }: Input, budget = 100 * MB) {
   const scope = scopeOn[api]({ exchanges: stored?.exchanges ?? [], buildsOn, redoes });
   // The record's latest answer: the stored one's last, unless the case says otherwise (a reroll's record goes on after `record`).
-  const full = { scope, api, latestApi: stored?.exchanges.at(-1)?.model.api, prompt: 'make it blue', referenceBytes: partsBytes(references), ...input };
+  const full = { scope, api, latestApi: stored?.exchanges.at(-1)?.model.api, lossFoundNow: false, prompt: 'make it blue', referenceBytes: partsBytes(references), ...input };
   const chosen = planRequestContents(full, budget);
   if (chosen.kind !== 'ready') return chosen;
   // Where the transport goes on from: the last exchange of the scope, when Gemini holds the conversation.
@@ -121,6 +121,20 @@ describe('planRequestContents: what one request to Gemini holds', () => {
     const { sha256, field } = lost.model.parts[1]!.blob!;
     lost.model.parts[1]!.blob = { sha256, field, gone: true };
     expect(plan({ record: record(lost) })).toEqual({ kind: 'unreadable', missingBlob: sha256 });
+  });
+
+  it('counts the turns a lost image leaves out for the member only on the turn that found the loss; later turns leave them out silently', () => {
+    const lost = exchange('m1', 10);
+    if (lost.model.api !== 'generate-content') throw new Error('not a generateContent answer');
+    const { sha256, field } = lost.model.parts[1]!.blob!;
+    lost.model.parts[1]!.blob = { sha256, field, gone: true };
+    const thread = record(lost, exchange('m2', 10), exchange('m3', 10));
+    const told = (lossFoundNow: boolean) => {
+      const planned = plan({ record: thread, lossFoundNow });
+      return planned.kind === 'ready' ? { history: planned.history.map((sent) => sent.model.messageId), lostExchanges: planned.lostExchanges } : planned;
+    };
+    expect(told(true)).toEqual({ history: ['m2', 'm3'], lostExchanges: 1 });
+    expect(told(false)).toEqual({ history: ['m2', 'm3'], lostExchanges: 0 });
   });
 });
 

@@ -232,7 +232,8 @@ describe('planTurn: what a turn does, decided before any call', () => {
       lost.model.parts[0]!.blob = { sha256, field, gone: true };
       return lost;
     }
-    const thread = (...exchanges: Exchange[]): ThreadConversation => ({ kind: 'found', record: { ...record, exchanges } });
+    /** A thread whose lost images this turn found (the note is said on that turn only: see the test below). */
+    const thread = (...exchanges: Exchange[]): ThreadConversation => ({ kind: 'found', record: { ...record, exchanges }, lossFoundNow: true });
     /** What a plan sends and says it left out, by message id. */
     const sent = (plan: ReturnType<typeof planTurn>) =>
       plan.kind === 'go'
@@ -306,6 +307,14 @@ describe('planTurn: what a turn does, decided before any call', () => {
       },
     ])('$case', ({ ask, stored, more, expected }) => {
       expect(sent(planTurn(facts(ask, stored, more)))).toEqual(expected);
+    });
+
+    it('a later turn, the loss found and stored before it, leaves out the same turns without telling the member again', () => {
+      const exchanges = [lostExchange('m1'), imageExchange('m2', 10), imageExchange('m3', 10)];
+      expect(sent(planTurn(facts({}, { kind: 'found', record: { ...record, exchanges } })))).toEqual({ store: 'append', freshStart: undefined, history: ['m2', 'm3'], lost: 0, dropped: 0, resent: [] });
+      // The budget's note still counts from the oldest: the lost turns were left out anyway, so it speaks only beyond them.
+      const heavier = [lostExchange('m1'), imageExchange('m2', 2 * MB), imageExchange('m3', 2 * MB), imageExchange('m4', 2 * MB)];
+      expect(sent(planTurn(facts({}, { kind: 'found', record: { ...record, exchanges: heavier } }, underBudget)))).toEqual({ store: 'append', freshStart: undefined, history: ['m3', 'm4'], lost: 0, dropped: 2, resent: [] });
     });
 
     it('looks up the latest posted image only when the newest exchange holding an image lost it', () => {
