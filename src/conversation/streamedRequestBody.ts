@@ -11,9 +11,10 @@ import { StoredImagePart, type BlobRef, type OutgoingContent, type OutgoingPart 
 const SLICE_CHARS = 1 << 20;
 
 /**
- * `ascii`: the text is strict base64 (isStrictBase64), its own JSON, so it
- * may be cut anywhere; other text is written whole, as a cut could split a
- * surrogate pair.
+ * `ascii`: the text is strict base64 (isStrictBase64), its own JSON, one byte
+ * a character, so it may be cut anywhere and is written as Latin-1 (copied,
+ * where UTF-8 would first scan it for its length); other text is written
+ * whole, as a cut could split a surrogate pair.
  */
 type ImageSource = { kind: 'memory'; json: string; ascii: boolean } | { kind: 'blob'; sha256: string; length: number };
 
@@ -132,7 +133,7 @@ export async function streamedJsonBody(tree: unknown, blobs: BlobStore): Promise
             yield Buffer.from(json);
             continue;
           }
-          for (let start = 0; start < json.length; start += SLICE_CHARS) yield Buffer.from(json.slice(start, start + SLICE_CHARS));
+          for (let start = 0; start < json.length; start += SLICE_CHARS) yield Buffer.from(json.slice(start, start + SLICE_CHARS), 'latin1');
         }
       },
     },
