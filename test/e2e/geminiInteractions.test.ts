@@ -461,6 +461,26 @@ describe('a channel deleted on GEMINI_API=interactions', () => {
     await vi.waitFor(() => expect(deletes().map((request) => request.status)).toEqual([200, 200, 200]), PATIENCE);
     expect(harness.gemini.interactions.storedIds()).toEqual([]);
   });
+
+  it('a stopping process waits for the DELETEs it began for a deleted channel (bounded, as for any running work)', async () => {
+    const { thread } = await startConversation(harness, { prompt: 'a fox' });
+    await vi.waitFor(async () => expect(await storedRecord(thread.id)).toBeDefined(), PATIENCE);
+    const [interactionId] = posts().map((request) => request.interactionId!);
+    const google = harness.gemini.interactions.holdDeletes();
+    harness.discord.setMemberPermissions(harness.discord.users.alice, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageChannels);
+    harness.discord.deleteChannel({ user: harness.discord.users.alice, channelId: harness.discord.channelId });
+    await vi.waitFor(() => expect(google.waiting()).toEqual([interactionId]), PATIENCE);
+
+    const stopping = harness.bot.stop(300);
+    // Past its grace the stop names the channel's forgetting as work still running: it has not let it go.
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('interrupting requests still in progress'))).toBe(true), PATIENCE);
+    google.release();
+    await stopping;
+    const messages = harness.logLines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages.indexOf('deleted the interaction Google stored')).toBeGreaterThan(-1);
+    expect(messages.indexOf('deleted the interaction Google stored')).toBeLessThan(messages.indexOf('bot stopped'));
+    expect(harness.gemini.interactions.storedIds()).toEqual([]);
+  });
 });
 
 describe('interactions Google keeps that the history does not', () => {
