@@ -54,6 +54,8 @@ export interface ChosenRequest {
   kind: 'ready';
   /** The conversation up to where the turn builds (ReplayScope.exchanges): the transport goes on from its last exchange when Gemini holds it. */
   thread: readonly Exchange[];
+  /** Gemini holds `thread` (ReplayScope.held): the turn is sent on from there, and Gemini reads all of it; `history` is the fallback replay. */
+  held: boolean;
   /** The newest of `thread` a stateless replay sends within the budget, oldest first: the transport replays each with its signatures (signatureReplay.ts). */
   history: Exchange[];
   /** The edited image's final images, when they travel with the new turn (after the words, before the references). */
@@ -117,6 +119,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
     return {
       kind: 'ready',
       thread: exchanges,
+      held,
       history,
       resentImages,
       referenceBytes: input.referenceBytes,

@@ -90,7 +90,7 @@ async function runTurnNow(bot: TurnDependencies, asked: TurnRequest, delivery: T
     model: plan.model,
     imageSize: plan.settings.imageSize,
     limits: serverSettings,
-    inputTokens: estimateInputTokens(plan.history, plan.prompt, plan.attachments.length, plan.replayUserParts),
+    inputTokens: estimateInputTokens(plan),
   });
   if (!reserved.ok) {
     await delivery.post({ kind: 'refused', refusal: { kind: 'limit-reached', limit: reserved.limit, resetsAt: reserved.resetsAt, used: reserved.used, allowed: reserved.allowed } });

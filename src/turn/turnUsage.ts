@@ -1,9 +1,10 @@
-import type { ConversationRecord, StoredPart } from '../conversation/conversationRecord.js';
+import type { Exchange } from '../conversation/conversationRecord.js';
 import type { GenerationResult, Reservation } from '../limits/usageBudget.js';
 import type { GeneratedTurn } from './generateTurn.js';
 import type { TurnDependencies } from './turnDependencies.js';
 import { storedAnswerImages } from '../conversation/storedParts.js';
 import type { TurnOutcome } from './turnOutcome.js';
+import type { GoPlan } from './turnPlan.js';
 
 /**
  * What Gemini billed: answers, refusals and unreadable images are recorded; a
@@ -39,14 +40,25 @@ function billedImages(outcome: TurnOutcome): GenerationResult | undefined {
 /** Gemini counts up to about 2,000 tokens for a 4K image it reads back, and about 4 characters a token of text. */
 const TOKENS_PER_IMAGE = 2_000;
 
-/** An upper estimate of the input tokens a turn sends, from the stored history without loading its images. */
-export function estimateInputTokens(record: ConversationRecord | undefined, prompt: string, references: number, replayUserParts: StoredPart[] = []): number {
-  const storedImages = (record?.exchanges ?? []).reduce(
-    (count, exchange) => count + exchange.user.parts.filter((part) => part.blob).length + storedAnswerImages(exchange.model).length,
-    0,
-  );
+/**
+ * An upper estimate of the input tokens a planned turn is billed for, from its plan without loading an image: what
+ * its request sends, not the thread's whole history. A replay sends `history`, the newest exchanges that fit
+ * HISTORY_BUDGET_MB after those a lost image or the other API leaves out, so a long thread is not held at the price
+ * of turns it will not send (and refused by the monthly budget for them). Where Gemini holds the conversation the
+ * turn goes on from all of `thread` instead, which Google counts as input (the Interactions API's usage includes
+ * the history it holds); the plan cannot know yet whether that holds or the transport falls back to a replay, so
+ * it holds the larger. A plan made again mid-turn (a lost image found, a file larger than declared) sends less
+ * history than this one, so this hold still covers it.
+ */
+export function estimateInputTokens(plan: Pick<GoPlan, 'request' | 'prompt' | 'attachments' | 'replayUserParts'>): number {
+  const { request } = plan;
+  const sent = request.held ? request.thread : request.history;
   // A reroll sends its turn's own parts again exactly, images included (they are not in the history it replays).
-  const replayedImages = replayUserParts.filter((part) => part.blob).length;
-  const images = storedImages + references + replayedImages + 1; // + a re-sent image
-  return images * TOKENS_PER_IMAGE + Math.ceil(prompt.length / 4) + 1_000;
+  const replayedImages = (plan.replayUserParts ?? []).filter((part) => part.blob).length;
+  const images = sent.reduce((count, exchange) => count + imagesIn(exchange), 0) + request.resentImages.length + plan.attachments.length + replayedImages;
+  return images * TOKENS_PER_IMAGE + Math.ceil(plan.prompt.length / 4) + 1_000;
+}
+
+function imagesIn(exchange: Exchange): number {
+  return exchange.user.parts.filter((part) => part.blob).length + storedAnswerImages(exchange.model).length;
 }

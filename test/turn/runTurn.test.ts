@@ -1,6 +1,7 @@
 import Keyv from 'keyv';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import type { ConversationRecord, Exchange } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { GeminiSlots } from '../../src/limits/geminiSlots.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
@@ -165,5 +166,73 @@ describe('the order of a turn\'s steps', () => {
     expect(spent.ok).toBe(true);
     expect(await endsBeforeTheSlot(turn)).toBe(true);
     expect(turn.steps).toEqual(['refused: limit-reached']);
+  });
+});
+
+describe('the usage hold of a turn on a long thread', () => {
+  /** A thread of 60 turns, each answer one stored image of 1 MB (declared in the record; the fake Gemini reads none). */
+  function longThread(model: string): ConversationRecord {
+    const exchanges: Exchange[] = Array.from({ length: 60 }, (_, index) => ({
+      user: { authorId: 'alice', parts: [{ raw: { text: `turn ${index}` } }] },
+      model: {
+        api: 'generate-content',
+        contentFields: { role: 'model' },
+        parts: [{ raw: { inlineData: { mimeType: 'image/jpeg', data: '' } }, blob: { sha256: index.toString(16).padStart(64, '0'), field: 'inlineData', length: 1_000_000 } }],
+        messageId: `m${index}`,
+      },
+      settings: {},
+      createdAt: '2026-12-01T00:00:00.000Z',
+    }));
+    return { version: 4, threadId: 'long', guildId: 'guild-1', model, settings: { imageSize: '1K' }, exchanges, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
+  }
+
+  /**
+   * A reply in the long thread under HISTORY_BUDGET_MB of `historyBudgetBytes`, on a server whose monthly budget
+   * holds the worst case of a turn that sends a few of its turns, but not of one that sends all 60 of them: the
+   * turns Gemini was sent (none when the budget refused it), and what the member was shown.
+   */
+  async function replyInLongThread(historyBudgetBytes: number) {
+    const sent: number[] = [];
+    const gemini: GeminiTransport = {
+      api: 'generate-content',
+      scope: generateContentScope,
+      async generate(request) {
+        sent.push(request.history.length);
+        return { kind: 'answered', outcome: { kind: 'blocked', stage: 'prompt', reason: 'SAFETY', text: '', usage: {} }, retries: 0 };
+      },
+      forget: async () => [],
+    };
+    const { bot, guildSettings } = dependencies(gemini);
+    const defaults = await guildSettings.effectiveSettings('guild-1');
+    const record = longThread(defaults.model);
+    await bot.conversations.save(record);
+    // Between the two: a hold for 60 images' tokens is over it, the least hold (for a request of a few images) is not.
+    const wholeThread = bot.usage.prices.worstCaseCost(defaults.model, '1K', 60 * 2_000);
+    const fewTurns = bot.usage.prices.worstCaseCost(defaults.model, '1K', 0);
+    expect(fewTurns).toBeLessThan(wholeThread);
+    const settings = { ...defaults, dailyImageLimit: 0, monthlyBudgetUsd: (wholeThread + fewTurns) / 2 };
+    const shown: string[] = [];
+    const delivery: TurnDelivery = {
+      ready: Promise.resolve(),
+      progress: async () => undefined,
+      post: async (outcome) => {
+        shown.push(outcome.kind === 'refused' ? `refused: ${outcome.refusal.kind}` : outcome.kind);
+        return { messageId: 'answer', openThread: async () => undefined };
+      },
+      warn: async () => undefined,
+    };
+    const request = { threadId: 'long', guildId: 'guild-1', authorId: 'alice', prompt: 'add a hat', attachments: [], settings: {}, access: { kind: 'granted' as const, settings } };
+    await runTurn({ ...bot, historyBudgetBytes }, request, delivery);
+    return { sent, shown };
+  }
+
+  it('holds what the planned request sends, not the whole history: a long thread whose request fits the budget is not refused for its old turns', async () => {
+    // Three turns of 1 MB fit under 3.5 MB with the new one: the other 57 are left out, and not held for.
+    expect(await replyInLongThread(3_500_000)).toEqual({ sent: [3], shown: ['blocked'] });
+  });
+
+  it('still refuses a turn whose planned request itself would cost more than the monthly budget allows', async () => {
+    // Every turn fits the request budget: all 60 would be sent, so the hold for them is over the monthly budget.
+    expect(await replyInLongThread(100_000_000)).toEqual({ sent: [], shown: ['refused: limit-reached'] });
   });
 });
