@@ -12,17 +12,22 @@ import type { DeserializedData } from 'keyv';
  *
  * Every other value is stored as Keyv always stored it: a JSON object,
  * starting with `{`. A text is stored as itself only when it does not start
- * with `{` (base64 never does) and never expires, so reading tells the two
- * apart by the first character, and rows written before this read as before.
+ * with `{` (base64 never does; JSON's white space before it counts as
+ * starting with it, as JSON.parse reads a row restored by hand) and
+ * never expires, so reading tells the two apart by the first character, and
+ * rows written before this read as before.
  */
 export function serializeTextAsItself<Value>(entry: DeserializedData<Value>): string {
   const { value, expires } = entry;
-  if (typeof value === 'string' && expires == null && !value.startsWith('{')) return value;
+  if (typeof value === 'string' && expires == null && !READS_AS_JSON.test(value)) return value;
   return defaultSerialize(entry);
 }
 
+/** A row JSON.parse would read as an object: `{` after JSON's white space, if any (anchored: never scans megabytes). */
+const READS_AS_JSON = /^[ \t\n\r]*\{/;
+
 /** Keyv's type trusts the reader with the value's type, as its own deserializer does; the callers check it (zod). */
 export function deserializeTextAsItself<Value>(stored: string): DeserializedData<Value> | undefined {
-  if (stored.startsWith('{')) return defaultDeserialize(stored) as DeserializedData<Value> | undefined;
+  if (READS_AS_JSON.test(stored)) return defaultDeserialize(stored) as DeserializedData<Value> | undefined;
   return { value: stored as Value };
 }

@@ -120,13 +120,16 @@ for (const [name, backend] of Object.entries(backends)) {
       await expect(blobs.put(older)).resolves.toEqual({ sha256: olderId, length: older.length });
 
       // Texts that look like Keyv's own JSON or escapes, objects and expiring texts all come back as they were set.
-      for (const value of ['{"value":"not an object"}', ':base64:aGVsbG8=', '::colon', '', { version: 1, text: '{' }]) {
+      for (const value of ['{"value":"not an object"}', ' \n{"value":1}', ':base64:aGVsbG8=', '::colon', '', ' ', { version: 1, text: '{' }]) {
         await store.keyv.set('value:odd', value);
         await expect(store.keyv.get('value:odd')).resolves.toEqual(value);
       }
       await store.keyv.set('value:expiring', 'soon gone', 60_000);
       await expect(store.keyv.get('value:expiring')).resolves.toBe('soon gone');
       expect(await raw('value:expiring')).toMatch(/^\{/);
+      // A JSON row restored by hand with white space before it still reads as JSON.
+      await backend.writeRaw(store, 'value:restored', ` \n${JSON.stringify({ value: { version: 1, restored: true }, expires: null })}`);
+      await expect(store.keyv.get('value:restored')).resolves.toEqual({ version: 1, restored: true });
     });
 
     it('keeps what was saved after the store is closed and opened again', async () => {
