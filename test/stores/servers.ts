@@ -113,7 +113,15 @@ export async function startPostgres(): Promise<PostgresServer> {
     adminQuery: (sql, values) => admin.query(sql, values),
     async reset() {
       await admin.query('ALTER DATABASE bot RESET ALL');
-      await botDatabase.query('DROP TABLE IF EXISTS keyv, bot_leases');
+      // On a connection of its own, opened after the reset: the pool's may have been cut by the last test
+      // (pg_terminate_backend) or opened while it made the database read-only, and a session keeps that setting.
+      const fresh = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/bot` });
+      await fresh.connect();
+      try {
+        await fresh.query('DROP TABLE IF EXISTS keyv, bot_leases');
+      } finally {
+        await fresh.end();
+      }
     },
     async stop() {
       process.off('exit', stopServer);
