@@ -1,13 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
-import KeyvPostgres from '@keyv/postgres';
-import KeyvRedis, { createClient } from '@keyv/redis';
-import pg from 'pg';
 import { PollingLeaseLock, type LeaseBackend, type LeaseLock, type LeaseOptions } from './leaseLock.js';
-import { postgresLeaseBackend, preparePostgresLeases } from './postgresLeaseBackend.js';
-import { redisLeaseBackend, type RedisCommands } from './redisLeaseBackend.js';
+import { NAMESPACE, type OpenedAdapter } from './storeAdapter.js';
 import { redactMessage, redactUrl, storeBackend } from './storeUrl.js';
 import { deserializeTextAsItself, serializeTextAsItself } from './textAsItself.js';
 
@@ -35,10 +31,6 @@ export type StoreOptions = Partial<LeaseOptions>;
 /** A crashed process blocks a thread or a budget this long at most; a live one renews every 5 s. */
 const DEFAULT_LEASE_MS = 15_000;
 
-/** Every key lives under this namespace, as it always has: SQLite files from before BLOB_URL keep working. */
-const NAMESPACE = 'bot';
-/** An unreachable server must stop the start quickly and say so, not hang it. */
-const CONNECT_TIMEOUT_MS = 5_000;
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 /**
@@ -100,31 +92,19 @@ export async function openStore(url: string, variable = 'DATABASE_URL', options:
   return { keyv: opened, lock: leases && new PollingLeaseLock(leases, leaseOptions), close: () => opened.disconnect() };
 }
 
-interface OpenedAdapter {
-  adapter: KeyvStoreAdapter;
-  prefixesKeys: boolean;
-  /** Prepares the shared locks, on the adapter's own connection; absent for SQLite. */
-  leases?: () => Promise<LeaseBackend>;
-}
-
+/**
+ * PostgreSQL's and Redis's clients are loaded only for a URL that names
+ * them: on SQLite their code (about 5 MB of V8's heap) would only make
+ * every full garbage collection longer.
+ */
 async function openAdapter(url: string): Promise<OpenedAdapter> {
   switch (storeBackend(url)) {
     case 'sqlite':
       return { adapter: await openSqlite(url), prefixesKeys: false };
-    case 'postgres': {
-      const adapter = new OwnPoolPostgres({ uri: url });
-      const leases = async () => {
-        if (!adapter.pool) throw new Error('the PostgreSQL pool is closed');
-        await preparePostgresLeases(adapter.pool);
-        return postgresLeaseBackend(adapter.pool);
-      };
-      return { adapter, prefixesKeys: false, leases };
-    }
-    case 'redis': {
-      const { adapter, client } = await openRedis(url);
-      // Beside the records' `bot::` keys, under a name no record key can take.
-      return { adapter, prefixesKeys: true, leases: async () => redisLeaseBackend(client, `${NAMESPACE}:lease:`) };
-    }
+    case 'postgres':
+      return (await import('./openPostgres.js')).openPostgres(url);
+    case 'redis':
+      return (await import('./openRedis.js')).openRedis(url);
     case undefined:
       throw new Error('not a sqlite://, postgres://, postgresql://, redis:// or rediss:// URL');
   }
@@ -138,55 +118,4 @@ async function openSqlite(url: string): Promise<KeyvSqlite> {
   // Fails here when the file cannot be opened.
   await sqlite.query('PRAGMA journal_mode = WAL');
   return sqlite;
-}
-
-/**
- * @keyv/postgres 2.2 keeps one pg.Pool in module state for the last URL it
- * opened: with DATABASE_URL and BLOB_URL on two databases, closing one store
- * ended the other's pool and leaked its own. It also leaves the pool's
- * 'error' event unheard, and pg emits it when the server drops an idle
- * connection (a restart, a failover): unheard, that crashes the process.
- * So each adapter here owns its pool and passes those errors to Keyv.
- */
-class OwnPoolPostgres extends KeyvPostgres {
-  // `declare`: a field initializer would run after the base constructor, which already called connect().
-  // Public so the shared locks use the same pool rather than a second one.
-  declare pool: pg.Pool | undefined;
-
-  override async connect(): Promise<(sql: string, values?: unknown[]) => Promise<unknown[]>> {
-    const pool = new pg.Pool({ connectionString: this.opts.uri, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    pool.on('error', (error) => this.emit('error', error));
-    this.pool = pool;
-    return async (sql, values) => (await pool.query(sql, values)).rows as unknown[];
-  }
-
-  override async disconnect(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.end();
-  }
-}
-
-/**
- * Connects before returning so the start fails on a refused connection after
- * a few quick tries. Once connected, a dropped connection is retried for as
- * long as it takes, but commands fail meanwhile instead of queueing: a member
- * waiting on a reply is better told the save failed than left hanging.
- */
-async function openRedis(url: string): Promise<{ adapter: KeyvRedis<unknown>; client: RedisCommands }> {
-  let connectedOnce = false;
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      reconnectStrategy: (retries, cause) => (connectedOnce ? Math.min(100 * 2 ** retries, 2_000) : retries < 2 ? 200 : cause),
-    },
-  });
-  // Connection errors are also reported through the adapter's 'error' event, which Keyv passes on.
-  client.on('error', () => undefined);
-  await client.connect();
-  connectedOnce = true;
-  // The adapter's own throwOnErrors defaults to false and would swallow a refused write before Keyv sees it.
-  return { adapter: new KeyvRedis(client, { throwOnErrors: true, throwOnConnectError: true }), client };
 }
