@@ -142,9 +142,14 @@ async function send(
   return { kind: 'answered', outcome: parsed.outcome, retries: call.retries, discard: discarding(deps, parsed.id) };
 }
 
-/** Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not replayable or not saved): no Delete could reach it later. */
+/**
+ * Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not
+ * replayable, not posted or not saved): no Delete could reach it later. One DELETE however often it is called.
+ */
 function discarding(deps: InteractionsTransportDependencies, interactionId: string | undefined): (() => Promise<void>) | undefined {
-  return interactionId === undefined ? undefined : async () => void (await forgetInteractions(deps, [interactionId]));
+  if (interactionId === undefined) return undefined;
+  let discarded: Promise<void> | undefined;
+  return () => (discarded ??= forgetInteractions(deps, [interactionId]).then(() => undefined));
 }
 
 /** The id of an interaction whose answer could not be read otherwise, so it can still be deleted. */

@@ -19,20 +19,47 @@ export interface StoreDependencies {
 }
 
 /**
+ * Whether the thread's record holds the answer. Set the moment the save
+ * lands, before the steps after it (a new conversation's thread, a warning)
+ * that may still throw: an answer the record names is never discarded.
+ */
+interface Keeping {
+  kept: boolean;
+}
+
+/**
  * Posts the turn's outcome, then keeps the exchange when its answer can be
  * replayed, where the plan says (GoPlan.store): added to the thread's record,
  * or a new record for a new conversation or a fresh start. `clock` (timing only) marks the end of the
  * upload, the save and the thread's opening.
  */
 export async function deliverAndStore(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock?: PhaseClock): Promise<void> {
-  const kept = await postAndKeep(deps, planned, delivery, turn, clock);
-  // What Gemini keeps of an answer the history does not (a refusal, a failure, an answer not replayable or not
-  // saved): nothing could reach it later, so it goes now, once the member has the answer.
-  if (!kept) await turn.discard?.();
+  const keeping: Keeping = { kept: false };
+  try {
+    await postAndKeep(deps, planned, delivery, turn, keeping, clock);
+  } finally {
+    // What Gemini keeps of an answer the history does not (a refusal, a failure, an answer not replayable or not
+    // saved) goes now, once the member has the answer. Also when posting or saving threw (the thread deleted
+    // under the turn, say): no record names the answer, so nothing could reach it later, and a deleted
+    // thread's forgetting reads only the record.
+    if (!keeping.kept) await discardAnswer(deps.logger, planned, turn);
+  }
 }
 
-/** Posts the outcome and keeps the exchange when it can; whether it was kept. */
-async function postAndKeep(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, clock: PhaseClock | undefined): Promise<boolean> {
+/**
+ * Best effort and never throws: the transport's discard is bounded and logs
+ * what Google answered; a throw here would hide the turn's own error.
+ */
+async function discardAnswer(logger: Logger, { asked }: PlannedTurn, turn: GeneratedTurn): Promise<void> {
+  try {
+    await turn.discard?.();
+  } catch (error) {
+    logger.warn({ err: error, threadId: asked.threadId }, 'could not discard an answer the history does not keep');
+  }
+}
+
+/** Posts the outcome and keeps the exchange when it can (`keeping` says whether it was kept). */
+async function postAndKeep(deps: StoreDependencies, planned: PlannedTurn, delivery: TurnDelivery, turn: GeneratedTurn, keeping: Keeping, clock: PhaseClock | undefined): Promise<void> {
   const { asked, plan } = planned;
   const outcome = turn.outcome;
   const posted = await delivery.post(outcome, {
@@ -46,27 +73,27 @@ async function postAndKeep(deps: StoreDependencies, planned: PlannedTurn, delive
   });
   clock?.lap('upload'); // rendered, fitted to the upload limit, posted
   const modelContent = outcome.kind === 'images' || outcome.kind === 'no-image' ? outcome.modelContent : undefined;
-  if (!modelContent) return false; // Refusals and failures are not stored: the history stays replayable.
+  if (!modelContent) return; // Refusals and failures are not stored: the history stays replayable.
   if ((outcome.kind === 'images' || outcome.kind === 'no-image') && outcome.notReplayable) {
     // Posted, but replaying it would fail every later turn: a reply to the image still works (planTurn).
     deps.logger.warn({ threadId: asked.threadId, messageId: posted.messageId, why: outcome.notReplayable }, 'answer posted but not kept in the history');
-    return false;
+    return;
   }
 
   const threadId = asked.threadId ?? posted.messageId; // A thread started from a message has that message's id.
-  const store = () => storeExchange(deps, planned, delivery, { threadId, posted, turn, modelContent }, clock);
+  const store = () => storeExchange(deps, planned, delivery, { threadId, posted, turn, modelContent, keeping }, clock);
   // Inside a thread this already runs in the thread's line. A new conversation takes its line now, with no await
   // since the post: a click on the new message's buttons then waits for this save instead of finding nothing.
-  return asked.threadId ? store() : deps.threadQueue.run(threadId, store);
+  await (asked.threadId ? store() : deps.threadQueue.run(threadId, store));
 }
 
 async function storeExchange(
   deps: StoreDependencies,
   { asked, plan }: PlannedTurn,
   delivery: TurnDelivery,
-  answer: { threadId: string; posted: PostedAnswer; turn: GeneratedTurn; modelContent: ModelAnswer },
+  answer: { threadId: string; posted: PostedAnswer; turn: GeneratedTurn; modelContent: ModelAnswer; keeping: Keeping },
   clock: PhaseClock | undefined,
-): Promise<boolean> {
+): Promise<void> {
   const { threadId, posted } = answer;
   const now = new Date();
   try {
@@ -91,15 +118,16 @@ async function storeExchange(
       messageId: posted.messageId,
       now,
     });
+    answer.keeping.kept = true;
     clock?.lap('save'); // the images' blobs and the record
   } catch (error) {
     // The image is already posted and stays; only its place in the history is lost.
     const reference = randomUUID().slice(0, 8);
     deps.logger.error({ err: error, threadId, reference }, 'could not save the conversation turn');
     await delivery.warn({ kind: 'not-saved', reference });
-    return false;
+    return;
   }
-  if (asked.threadId) return true;
+  if (asked.threadId) return;
   try {
     await posted.openThread(plan.prompt);
     clock?.lap('thread');
@@ -107,5 +135,4 @@ async function storeExchange(
     deps.logger.warn({ err: error, messageId: posted.messageId }, 'could not open a thread for a new conversation');
     await delivery.warn({ kind: 'no-thread' });
   }
-  return true;
 }

@@ -1,11 +1,13 @@
 import { PermissionFlagsBits, type TextChannel } from 'discord.js';
 import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
+import type { StoredMessage } from '../emulators/discord/index.js';
+import { heldAnswer } from '../emulators/gemini/index.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
-import { imagine, isBotMessage, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { imagine, isBotMessage, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): on interactions the thread's interactions are deleted at Google; on
@@ -155,6 +157,60 @@ describe('a conversation\'s thread deleted', () => {
       const ids = geminiCalls(harness).map((call) => [call.interactionId, 200]).sort();
       await vi.waitFor(() => expect(interactionDeletes()).toEqual(ids), PATIENCE);
     }
+  });
+});
+
+describe('a conversation\'s thread deleted while a turn in it waits on Gemini', () => {
+  /**
+   * A conversation of one saved turn whose next turn (started by `start`) Gemini holds until the thread is
+   * deleted: the turn then has nowhere to post its answer, and the forgetting, waiting behind the turn in the
+   * thread's line, reads a record that never held that answer.
+   */
+  async function threadDeletedUnderTurn(start: (conversation: { starter: StoredMessage; threadId: string }) => void) {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
+    await savedTurns(thread.id, 1);
+    const held = heldAnswer({ kind: 'image', text: 'A blue fox.' });
+    harness.gemini.enqueue(held.behaviour);
+    start({ starter, threadId: thread.id });
+    await vi.waitFor(() => expect(geminiCalls(harness)).toHaveLength(2), PATIENCE);
+    aliceDeletes(thread.id);
+    // discord.js drops the thread once the bot has read THREAD_DELETE: its forgetting is then queued behind the turn.
+    await vi.waitFor(() => expect(harness.bot.client.channels.cache.has(thread.id)).toBe(false), PATIENCE);
+    held.release();
+    await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
+    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    return { starter, threadId: thread.id };
+  }
+
+  /** On interactions: both turns' interactions deleted at Google, each once; the held turn's by the turn itself. */
+  async function nothingLeftAtGoogle() {
+    if (suiteGeminiApi() !== 'interactions') {
+      expect(geminiRequestCount(harness)).toBe(2);
+      return;
+    }
+    const [first, unkept] = geminiCalls(harness).map((call) => call.interactionId);
+    expect(first && unkept).toBeTruthy();
+    await vi.waitFor(() => expect(interactionDeletes()).toEqual([[first, 200], [unkept, 200]].sort()), PATIENCE);
+    expect(harness.gemini.interactions.storedIds()).toEqual([]);
+  }
+
+  it('a reply\'s answer that could not be posted is deleted at Google too, and the bot goes on', async () => {
+    await threadDeletedUnderTurn(({ starter, threadId }) => replyInThread(harness, threadId, starter, 'make it blue'));
+    await nothingLeftAtGoogle();
+    const next = await startConversation(harness, { prompt: 'a paper boat' });
+    await savedTurns(next.thread.id, 1);
+  });
+
+  it('a Reroll\'s answer that could not be posted is deleted at Google too, and the clicker is told', async () => {
+    let clicked = '';
+    const { threadId } = await threadDeletedUnderTurn(({ starter }) => {
+      clicked = harness.discord.clickButton({ user: harness.discord.users.bob, message: starter, customId: 'nb1:result:reroll' }).interactionId;
+    });
+    await nothingLeftAtGoogle();
+    // The acknowledged click still gets its answer, in the clicker's private reply: the thread is gone.
+    const told = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(clicked).originalMessageId && message.content.length > 0);
+    expect(mainText(told)).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\.$/);
+    expect(harness.discord.messages(threadId)).toEqual([]);
   });
 });
 
