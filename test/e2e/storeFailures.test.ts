@@ -45,6 +45,31 @@ describe.skipIf(withoutRedis)('a store that refuses to save a turn', () => {
     expect(call.seen[1]).toEqual(geminiCall(harness, 0).answer);
     expect(call.status).toBe(200);
   });
+
+  it('deletes the unsaved turn at Google even when Discord then refuses the warning too', async () => {
+    const { message } = await imagine(harness, { prompt: 'a fox' });
+    const thread = await waitForThread(harness, message.id);
+
+    await servers.redis.admin.configSet('maxmemory-policy', 'noeviction');
+    await servers.redis.admin.configSet('maxmemory', '1');
+    // The answer is posted in the thread; the warning that it was not saved, the next post there, is refused.
+    const inThread = new RegExp(`^/channels/${thread.id}/messages$`);
+    harness.discord.injectFault({
+      method: 'POST',
+      path: inThread,
+      onHeld: () => harness.discord.injectFault({ method: 'POST', path: inThread, error: { status: 403, code: 50013, message: 'Missing Permissions' } }),
+    });
+    const lost = harness.discord.sendMessage({ user: harness.discord.users.bob, channelId: thread.id, content: 'make it blue', replyTo: message.id });
+    const answer = await waitForBotReplyTo(harness, lost);
+    expect(answer.attachments, answer.content).toHaveLength(1);
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('unexpected error while handling a request') && line.includes('Missing Permissions'))).toBe(true), PATIENCE);
+    const [first, unsaved] = geminiCalls(harness);
+    if (suiteGeminiApi() === 'interactions') {
+      await vi.waitFor(() => expect(harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status])).toEqual([[unsaved!.interactionId, 200]]), PATIENCE);
+      expect(harness.gemini.interactions.storedIds()).toEqual([first!.interactionId]);
+    }
+    expect(harness.logLines.some((line) => line.includes('could not save the conversation turn') && line.includes('OOM'))).toBe(true);
+  });
 });
 
 describe.skipIf(withoutRedis)('/healthz with the image store out of reach', () => {
