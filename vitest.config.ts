@@ -44,6 +44,7 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/threadDeleted.test.ts',
   'test/e2e/branchThenDelete.test.ts',
   'test/e2e/messageFailures.test.ts',
+  'test/e2e/lostImageNote.test.ts',
 ];
 
 /** Files that need a fresh module cache of their own (see the isolated project). */

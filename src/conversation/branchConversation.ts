@@ -63,8 +63,10 @@ export async function saveBranch(
   // Listed before it is saved, as every record naming its channel is; one that could not be (logged) names no channel,
   // and its next turn lists it (saveExchange).
   const listed = await deps.conversations.byChannel.tryAdd({ guildId: point.record.guildId, channelId: branch.parentId }, branch.threadId);
-  // Not the first thread's channel, nor what its Deletes still owe Google: that thread asks for those itself.
-  const { parentId: _branchedFrom, forgetAtGoogle: _owedByTheFirst, ...copiedRecord } = point.record;
+  // Not the first thread's channel, nor what its Deletes still owe Google: that thread asks for those itself. Nor
+  // what its members were told lost images leave out: the branch is a new thread, whose first turn that leaves
+  // those turns out tells its own members.
+  const { parentId: _branchedFrom, forgetAtGoogle: _owedByTheFirst, lostImageTurnsTold: _toldInTheFirst, ...copiedRecord } = point.record;
   const record: ConversationRecord = {
     ...copiedRecord,
     threadId: branch.threadId,

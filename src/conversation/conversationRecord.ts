@@ -161,6 +161,17 @@ export const conversationRecordSchema = z.object({
    * record that lists a dated entry unreadable (a rollback across it restarts those threads).
    */
   forgetAtGoogle: z.array(z.union([owedInteractionSchema, z.string().min(1)])).min(1).optional(),
+  /**
+   * How many of the thread's oldest turns its members were told are left out because the store lost an image of
+   * theirs (or of one after them): the note under an answer (resultNotes.ts). Absent: none told. A turn whose request
+   * leaves out more says so with the true count, and its saved record keeps that count (saveExchange); a turn that
+   * leaves out no more says nothing. Only a turn that posts an answer sets it, so a gone mark saved by anything else
+   * (a Delete or a Branch on a migrated record, a turn sent on from Google's copy that left nothing out) is still
+   * told by the first turn that leaves its turns out. Still version 4: a build before this field reads such a record
+   * (zod drops the unknown key) and saves it without, which only makes this build say the note once more; a bump
+   * would make every thread this build touches unreadable to that build, for a courtesy count.
+   */
+  lostImageTurnsTold: z.number().int().positive().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -76,8 +76,17 @@ export function deleteTurn(
     // Each marked forgotten and kept on forgetAtGoogle, dated, until Google confirms it gone (askGoogleToForget),
     // so a DELETE that fails, or that a stopping process cuts off, is asked again by the next Delete or the thread's
     // deletion, within the retention.
-    const { forgetAtGoogle: _asked, ...unchanged } = stored.record;
-    await deps.conversations.save({ ...unchanged, exchanges, ...(owed.length > 0 ? { forgetAtGoogle: owed } : {}), updatedAt: new Date(now()).toISOString() });
+    const { forgetAtGoogle: _asked, lostImageTurnsTold: told, ...unchanged } = stored.record;
+    // The members were told lost images leave out the thread's `told` oldest turns; one of those deleted, they are one
+    // fewer, so an image lost later that leaves out one turn more is still told (planRequestContents).
+    const stillTold = told !== undefined && found.index < told ? told - 1 : told;
+    await deps.conversations.save({
+      ...unchanged,
+      exchanges,
+      ...(owed.length > 0 ? { forgetAtGoogle: owed } : {}),
+      ...(stillTold ? { lostImageTurnsTold: stillTold } : {}),
+      updatedAt: new Date(now()).toISOString(),
+    });
     const geminiInteractionIds = owed.map((entry) => entry.id);
     try {
       await deletion.deleteMessage();

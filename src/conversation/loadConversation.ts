@@ -4,16 +4,7 @@ import type { ConversationStore } from './conversationStore.js';
 import { lostAnImage } from './lostImages.js';
 
 export type ThreadConversation =
-  | {
-      kind: 'found';
-      record: ConversationRecord;
-      /**
-       * This turn found images the store lost, marked in `record` and not yet in its stored copy (the migration of an
-       * older record, or markLostImages): the member is told on this turn what that leaves out. The marks are saved
-       * with this turn's answer, so later turns find them stored and leave the same turns out without saying it again.
-       */
-      lossFoundNow?: true;
-    }
+  | { kind: 'found'; record: ConversationRecord }
   | { kind: 'missing' }
   /** Stored but unreadable: the turn goes on without it (planTurn), and a fresh record replaces it once set aside. */
   | { kind: 'unreadable' }
@@ -40,10 +31,8 @@ export async function loadConversation(
       if (loaded.record.guildId === guildId) {
         // Not one the store lost an image of: a turn that goes on keeps that mark with its exchange, and a fresh
         // start sets aside the record as stored, so an image back in the store (BLOB_URL mended) is found again.
-        const lost = loaded.record.exchanges.some(lostAnImage);
-        if (loaded.migrated && !lost) await writeBack(deps, loaded.record);
-        // The migration marked what an older build's record could not (or did not save with a turn): news to the member.
-        return loaded.migrated && lost ? { kind: 'found', record: loaded.record, lossFoundNow: true } : { kind: 'found', record: loaded.record };
+        if (loaded.migrated && !loaded.record.exchanges.some(lostAnImage)) await writeBack(deps, loaded.record);
+        return { kind: 'found', record: loaded.record };
       }
       deps.logger.error({ threadId, guildId, recordGuildId: loaded.record.guildId }, 'a stored conversation belongs to another server; refused');
       return { kind: 'refused', refusal: { kind: 'other-server' } };

@@ -22,6 +22,11 @@ export interface NewExchange {
   decodedImages?: readonly DecodedImage[] | undefined;
   messageId: string;
   now: Date;
+  /**
+   * The oldest turns the posted answer told the member that lost images leave out (its note), or 0 when it told
+   * nothing: the record keeps the count (ConversationRecord.lostImageTurnsTold), which a note only ever raises.
+   */
+  lostImageTurnsTold: number;
 }
 
 /** Appends one answered turn and saves the record; throws if the store fails. */
@@ -41,8 +46,9 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
     settings: compactSettings(input.settings),
     createdAt: timestamp,
   };
+  const told = input.lostImageTurnsTold > 0 ? { lostImageTurnsTold: input.lostImageTurnsTold } : {};
   const record: ConversationRecord = input.record
-    ? { ...input.record, ...(parentId ? { parentId } : {}), exchanges: [...input.record.exchanges, exchange], updatedAt: timestamp }
+    ? { ...input.record, ...(parentId ? { parentId } : {}), ...told, exchanges: [...input.record.exchanges, exchange], updatedAt: timestamp }
     : {
         version: CURRENT_RECORD_VERSION,
         threadId: input.threadId,
@@ -50,6 +56,7 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
         ...(parentId ? { parentId } : {}),
         model: input.model,
         settings: compactSettings(input.settings),
+        ...told,
         exchanges: [exchange],
         createdAt: timestamp,
         updatedAt: timestamp,

@@ -117,6 +117,9 @@ async function storeExchange(
       decodedImages: answer.turn.outcome.kind === 'images' ? answer.turn.outcome.images : undefined,
       messageId: posted.messageId,
       now,
+      // The note posted with the answer above, when it told of turns lost images leave out (planRequestContents
+      // counts them only beyond those told before): kept, so later turns do not say it again.
+      lostImageTurnsTold: answer.turn.lostExchanges,
     });
     answer.keeping.kept = true;
     clock?.lap('save'); // the images' blobs and the record

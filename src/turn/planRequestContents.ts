@@ -28,11 +28,11 @@ export interface RequestInput {
    */
   latestApi: GeminiApi | undefined;
   /**
-   * This turn found images the store lost (marked in the record now, saved with its answer): the member is told
-   * then what they leave out. The marks stored, later turns leave the same out without saying it again, until
-   * another image is found lost, as the switch of GEMINI_API is said once (latestApi).
+   * How many of the thread's oldest turns the member was told lost images leave out (the record's
+   * lostImageTurnsTold, 0 when none): a turn that leaves out no more says nothing, as the switch of GEMINI_API is
+   * said once (latestApi). Counted from the thread's oldest turn, as the scope is, whatever turn the scope ends at.
    */
-  lossFoundNow: boolean;
+  lostImageTurnsTold: number;
   prompt: string;
   /**
    * What the member's references add to the new turn: declaredImageBytes of
@@ -73,8 +73,8 @@ export interface ChosenRequest {
   otherApiExchanges: number;
   /**
    * Oldest exchanges `history` leaves out because an image of theirs (or of one after them) is gone from the
-   * store (besides those of the other API). Counted on the turn that found the loss only (RequestInput.lossFoundNow),
-   * so the member is told once; later turns leave the same ones out without saying it again.
+   * store (besides those of the other API). Counted only when more than the member was told of
+   * (RequestInput.lostImageTurnsTold): later turns leave the same ones out without saying it again.
    */
   lostExchanges: number;
 }
@@ -128,7 +128,7 @@ export function planRequestContents(input: RequestInput, budgetBytes: number): R
       // reaches further back than the reasons before it.
       droppedExchanges: dropped > leftOutAnyway ? dropped : 0,
       otherApiExchanges: input.latestApi !== undefined && input.latestApi !== api ? unreplayable : 0,
-      lostExchanges: input.lossFoundNow && lost > unreplayable ? lost : 0,
+      lostExchanges: lost > unreplayable && lost > input.lostImageTurnsTold ? lost : 0,
     };
   };
   let dropped = toDrop(ownBytes + (resend ? targetBytes : 0));

@@ -67,7 +67,6 @@ function decide(facts: PlanFacts): Decided | { kind: 'refused'; refusal: Refusal
     range,
     settings: options.settings,
     freshStart: undefined,
-    lossFoundNow: stored.kind === 'found' && stored.lossFoundNow === true,
   };
 }
 
@@ -122,7 +121,7 @@ export function requestInputFor(plan: Omit<GoPlan, 'kind' | 'request'>, gemini: 
     scope: gemini.scope({ exchanges: plan.history?.exchanges ?? [], buildsOn: plan.buildsOn, redoes }),
     api: gemini.api,
     latestApi: plan.store.kind === 'append' ? plan.store.record.exchanges.at(-1)?.model.api : undefined,
-    lossFoundNow: plan.lossFoundNow,
+    lostImageTurnsTold: plan.store.kind === 'append' ? (plan.store.record.lostImageTurnsTold ?? 0) : 0,
     prompt: plan.prompt,
     referenceBytes,
     replyToMessageId: plan.replyToMessageId,
@@ -163,7 +162,6 @@ function planFreshStart(facts: PlanFacts, thread?: ModelAndOptions): Decided | {
     range,
     settings: options.settings,
     freshStart: replied.length > 0 ? 'replied-image' : images.length > 0 ? 'latest-image' : 'nothing',
-    lossFoundNow: false, // the record, lost images and all, is set aside; the note on the fresh start says why
   };
 }
 

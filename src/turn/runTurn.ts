@@ -217,7 +217,7 @@ async function planAroundUnreadableHistory(bot: AfterHold, planned: PlannedTurn)
     : undefined;
   // Every image missing (a mistaken BLOB_URL, say): marks saved now would outlast the mistake, so the turn starts
   // afresh and the record is set aside as it is, whole once the store is mended.
-  const stored: ThreadConversation = marked && marked !== record && !lostEveryImage(marked) ? { kind: 'found', record: marked, lossFoundNow: true } : { kind: 'unreadable' };
+  const stored: ThreadConversation = marked && marked !== record && !lostEveryImage(marked) ? { kind: 'found', record: marked } : { kind: 'unreadable' };
   const again = await planWithFacts(planningOf(bot), asked, stored, serverSettings);
   if (again.kind !== 'go') return undefined;
   if (stored.kind === 'found' && !again.freshStart) {

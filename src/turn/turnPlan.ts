@@ -104,11 +104,6 @@ export interface GoPlan {
   /** Set when the stored history could not be read and the turn goes on without it. */
   freshStart: FreshStart | undefined;
   /**
-   * This turn found images the store lost (ThreadConversation.lossFoundNow): the member hears what that leaves out
-   * now; later turns leave it out silently (RequestInput.lossFoundNow).
-   */
-  lossFoundNow: boolean;
-  /**
    * The history to send and what travels with the new turn, fitted to the
    * request budget by the sizes the references declare (generateTurn checks
    * it again if a download turned out larger).

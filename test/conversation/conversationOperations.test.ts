@@ -8,6 +8,8 @@ import { owedAtGoogle } from '../../src/conversation/owedAtGoogle.js';
 import { askGoogleToForget } from '../../src/conversation/askGoogleToForget.js';
 import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
+import { saveExchange } from '../../src/conversation/saveExchange.js';
+import { turnInThread } from './forgettingFixtures.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import type { Refusal } from '../../src/refusals/refusal.js';
 import { BlobStore } from '../../src/store/blobStore.js';
@@ -283,6 +285,42 @@ describe('deleteTurn', () => {
     expect(await deleteTurn(deps, deletion({ ...more, deleted }))).toEqual({ ok: false, refusal });
     expect(await messagesOf(deps.conversations, 't1')).toEqual(['m1', 'm2', 'm3']);
     expect(deleted).toEqual([]);
+  });
+});
+
+describe('what the members were told lost images leave out (lostImageTurnsTold)', () => {
+  const told = async (conversations: ConversationStore, threadId: string) => {
+    const loaded = await conversations.load(threadId);
+    return loaded.kind === 'found' ? loaded.record.lostImageTurnsTold : loaded.kind;
+  };
+
+  it('a turn keeps the count its note told, and one that told nothing keeps the count as it was', async () => {
+    const deps = await storeWith(record);
+    const turn = (stored: ConversationRecord, lostImageTurnsTold: number) => ({ ...turnInThread(stored, undefined), lostImageTurnsTold });
+    const first = await saveExchange(deps, turn(record, 2));
+    expect(await told(deps.conversations, 't1')).toBe(2);
+    await saveExchange(deps, turn(first, 0));
+    expect(await told(deps.conversations, 't1')).toBe(2);
+  });
+
+  it('a Delete keeps the count, one fewer when the turn deleted was one of those told of', async () => {
+    const deps = await storeWith({ ...record, lostImageTurnsTold: 2 });
+    const byModerator = (messageId: string): TurnDeletion => ({ threadId: 't1', guildId: 'g1', messageId, userId: 'carol', moderator: true, checkConversation: async () => undefined, deleteMessage: async () => {} });
+    await deleteTurn(deps, byModerator('m3'));
+    expect(await told(deps.conversations, 't1')).toBe(2);
+    await deleteTurn(deps, byModerator('m1'));
+    expect(await told(deps.conversations, 't1')).toBe(1);
+    await deleteTurn(deps, byModerator('m2'));
+    expect(await told(deps.conversations, 't1')).toBeUndefined();
+  });
+
+  it('a Branch does not copy it: the branch is a new thread, whose members its own first turn tells', async () => {
+    const original = { ...record, lostImageTurnsTold: 1 };
+    const deps = await storeWith(original);
+    const branch = await saveBranch(deps, { record: original, index: 1 }, { threadId: 't2', messageId: 'n1', now: new Date('2026-12-07T10:00:00.000Z'), parentId: 'c1' });
+    expect(branch.lostImageTurnsTold).toBeUndefined();
+    expect(await told(deps.conversations, 't2')).toBeUndefined();
+    expect(await told(deps.conversations, 't1')).toBe(1);
   });
 });
 

@@ -58,5 +58,6 @@ export function turnInThread(stored: ConversationRecord | undefined, parentId: s
     modelContent: { api: 'generate-content' as const, content: { role: 'model' as const, parts: [{ text: 'here' }] } },
     messageId: `m${(stored?.exchanges.length ?? 0) + 1}`,
     now: new Date(createdAt),
+    lostImageTurnsTold: 0,
   };
 }

@@ -44,7 +44,9 @@ const scopeOn = { 'generate-content': generateContentScope, interactions: intera
 function plan({ references = [], record: stored, buildsOn, redoes, api = 'generate-content', ...input }: Input, budget = 100 * MB) {
   const scope = scopeOn[api]({ exchanges: stored?.exchanges ?? [], buildsOn, redoes });
   // The record's latest answer: the stored one's last, unless the case says otherwise (a reroll's record goes on after `record`).
-  const full = { scope, api, latestApi: stored?.exchanges.at(-1)?.model.api, lossFoundNow: false, prompt: 'make it blue', referenceBytes: partsBytes(references), ...input };
+  const latestApi = stored?.exchanges.at(-1)?.model.api;
+  const told = input.lostImageTurnsTold ?? stored?.lostImageTurnsTold ?? 0;
+  const full = { scope, api, latestApi, prompt: 'make it blue', referenceBytes: partsBytes(references), ...input, lostImageTurnsTold: told };
   const chosen = planRequestContents(full, budget);
   if (chosen.kind !== 'ready') return chosen;
   // Where the transport goes on from: the last exchange of the scope, when Gemini holds the conversation.
@@ -123,18 +125,30 @@ describe('planRequestContents: what one request to Gemini holds', () => {
     expect(plan({ record: record(lost) })).toEqual({ kind: 'unreadable', missingBlob: sha256 });
   });
 
-  it('counts the turns a lost image leaves out for the member only on the turn that found the loss; later turns leave them out silently', () => {
-    const lost = exchange('m1', 10);
-    if (lost.model.api !== 'generate-content') throw new Error('not a generateContent answer');
-    const { sha256, field } = lost.model.parts[1]!.blob!;
-    lost.model.parts[1]!.blob = { sha256, field, gone: true };
-    const thread = record(lost, exchange('m2', 10), exchange('m3', 10));
-    const told = (lossFoundNow: boolean) => {
-      const planned = plan({ record: thread, lossFoundNow });
+  it('counts the turns lost images leave out for the member only when they are more than the record says the member was told of', () => {
+    const lost = (messageId: string) => {
+      const exchanged = exchange(messageId, 10);
+      if (exchanged.model.api !== 'generate-content') throw new Error('not a generateContent answer');
+      const { sha256, field } = exchanged.model.parts[1]!.blob!;
+      exchanged.model.parts[1]!.blob = { sha256, field, gone: true };
+      return exchanged;
+    };
+    const thread = record(lost('m1'), exchange('m2', 10), lost('m3'), exchange('m4', 10));
+    const said = (input: Input) => {
+      const planned = plan(input);
       return planned.kind === 'ready' ? { history: planned.history.map((sent) => sent.model.messageId), lostExchanges: planned.lostExchanges } : planned;
     };
-    expect(told(true)).toEqual({ history: ['m2', 'm3'], lostExchanges: 1 });
-    expect(told(false)).toEqual({ history: ['m2', 'm3'], lostExchanges: 0 });
+    // Nothing told yet, or fewer turns than are left out now: the true count, from the oldest.
+    expect(said({ record: thread })).toEqual({ history: ['m4'], lostExchanges: 3 });
+    expect(said({ record: { ...thread, lostImageTurnsTold: 1 } })).toEqual({ history: ['m4'], lostExchanges: 3 });
+    // Told of as many (or of more, before a Delete took one of them): left out without a word.
+    expect(said({ record: { ...thread, lostImageTurnsTold: 3 } })).toEqual({ history: ['m4'], lostExchanges: 0 });
+    expect(said({ record: { ...thread, lostImageTurnsTold: 4 } })).toEqual({ history: ['m4'], lostExchanges: 0 });
+    // A reroll of m3 sends the turns before it (planTurn's history), counted from the same oldest turn: m1 alone is
+    // left out, within the 3 the member was told of; with none told, m1 is news.
+    const beforeM3 = record(...thread.exchanges.slice(0, 2));
+    expect(said({ record: beforeM3, lostImageTurnsTold: 3 })).toEqual({ history: ['m2'], lostExchanges: 0 });
+    expect(said({ record: beforeM3 })).toEqual({ history: ['m2'], lostExchanges: 1 });
   });
 });
 

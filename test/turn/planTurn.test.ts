@@ -232,8 +232,8 @@ describe('planTurn: what a turn does, decided before any call', () => {
       lost.model.parts[0]!.blob = { sha256, field, gone: true };
       return lost;
     }
-    /** A thread whose lost images this turn found (the note is said on that turn only: see the test below). */
-    const thread = (...exchanges: Exchange[]): ThreadConversation => ({ kind: 'found', record: { ...record, exchanges }, lossFoundNow: true });
+    /** A thread whose members were told of no turn left out yet (the note is said once: see the test below). */
+    const thread = (...exchanges: Exchange[]): ThreadConversation => ({ kind: 'found', record: { ...record, exchanges } });
     /** What a plan sends and says it left out, by message id. */
     const sent = (plan: ReturnType<typeof planTurn>) =>
       plan.kind === 'go'
@@ -309,12 +309,15 @@ describe('planTurn: what a turn does, decided before any call', () => {
       expect(sent(planTurn(facts(ask, stored, more)))).toEqual(expected);
     });
 
-    it('a later turn, the loss found and stored before it, leaves out the same turns without telling the member again', () => {
+    it('a later turn, the record saying the member was told, leaves out the same turns without telling again', () => {
       const exchanges = [lostExchange('m1'), imageExchange('m2', 10), imageExchange('m3', 10)];
-      expect(sent(planTurn(facts({}, { kind: 'found', record: { ...record, exchanges } })))).toEqual({ store: 'append', freshStart: undefined, history: ['m2', 'm3'], lost: 0, dropped: 0, resent: [] });
+      const told = (...kept: Exchange[]): ThreadConversation => ({ kind: 'found', record: { ...record, exchanges: kept, lostImageTurnsTold: 1 } });
+      expect(sent(planTurn(facts({}, told(...exchanges))))).toEqual({ store: 'append', freshStart: undefined, history: ['m2', 'm3'], lost: 0, dropped: 0, resent: [] });
       // The budget's note still counts from the oldest: the lost turns were left out anyway, so it speaks only beyond them.
       const heavier = [lostExchange('m1'), imageExchange('m2', 2 * MB), imageExchange('m3', 2 * MB), imageExchange('m4', 2 * MB)];
-      expect(sent(planTurn(facts({}, { kind: 'found', record: { ...record, exchanges: heavier } }, underBudget)))).toEqual({ store: 'append', freshStart: undefined, history: ['m3', 'm4'], lost: 0, dropped: 2, resent: [] });
+      expect(sent(planTurn(facts({}, told(...heavier), underBudget)))).toEqual({ store: 'append', freshStart: undefined, history: ['m3', 'm4'], lost: 0, dropped: 2, resent: [] });
+      // Another image lost further on leaves out more than the member was told of: said again, with the true count.
+      expect(sent(planTurn(facts({}, told(lostExchange('m1'), imageExchange('m2', 10), lostExchange('m3'), imageExchange('m4', 10)))))).toEqual({ store: 'append', freshStart: undefined, history: ['m4'], lost: 3, dropped: 0, resent: [] });
     });
 
     it('looks up the latest posted image only when the newest exchange holding an image lost it', () => {
