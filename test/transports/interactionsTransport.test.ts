@@ -130,7 +130,7 @@ describe('interactionsTransport', () => {
     expect(gemini.interactions.storedIds()).toContain(kept);
   });
 
-  it('an answer it cannot read is a failure with nothing to keep, and its discard deletes the interaction Google stored, streamed or not', async () => {
+  it('an answer it cannot read is a failure with nothing to keep, and its discard deletes the interaction Google stored (once, however often called), streamed or not', async () => {
     for (const stream of [true, false]) {
       const before = gemini.interactions.requests.length;
       gemini.interactions.enqueue({ kind: 'unreadable' });
@@ -139,6 +139,8 @@ describe('interactionsTransport', () => {
       const [made] = gemini.interactions.requests.slice(before).filter((call) => call.method === 'POST').map((call) => call.interactionId);
       expect(gemini.interactions.storedIds()).toContain(made);
       if (answered.kind !== 'answered' || !answered.discard) throw new Error(`no discard for an unreadable answer (stream: ${stream})`);
+      // Called again (a turn's paths meeting): no second DELETE.
+      await Promise.all([answered.discard(), answered.discard()]);
       await answered.discard();
       expect(gemini.interactions.requests.slice(before).filter((call) => call.method === 'DELETE').map((call) => [call.interactionId, call.status])).toEqual([[made, 200]]);
       expect(gemini.interactions.storedIds()).not.toContain(made);
