@@ -5,6 +5,7 @@ import type { TurnDependencies } from './turnDependencies.js';
 import { storedAnswerImages } from '../conversation/storedParts.js';
 import type { TurnOutcome } from './turnOutcome.js';
 import type { GoPlan } from './turnPlan.js';
+import { isRecord } from '../gemini/isRecord.js';
 
 /**
  * What Gemini billed: answers, refusals and unreadable images are recorded; a
@@ -37,8 +38,10 @@ function billedImages(outcome: TurnOutcome): GenerationResult | undefined {
   }
 }
 
-/** Gemini counts up to about 2,000 tokens for a 4K image it reads back, and about 4 characters a token of text. */
+/** Gemini counts up to about 2,000 tokens for a 4K image it reads back. */
 const TOKENS_PER_IMAGE = 2_000;
+/** About 4 characters a token of text (Google's rule of thumb for Gemini's tokenizer): near enough for a hold. */
+const CHARACTERS_PER_TOKEN = 4;
 
 /**
  * An upper estimate of the input tokens a planned turn is billed for, from its plan without loading an image: what
@@ -48,7 +51,8 @@ const TOKENS_PER_IMAGE = 2_000;
  * turn goes on from all of `thread` instead, which Google counts as input (the Interactions API's usage includes
  * the history it holds); the plan cannot know yet whether that holds or the transport falls back to a replay, so
  * it holds the larger. A plan made again mid-turn (a lost image found, a file larger than declared) sends less
- * history than this one, so this hold still covers it.
+ * history than this one, so this hold still covers it. The history's text counts too (earlier prompts, text answers,
+ * thought summaries): a long, wordy thread is billed for it on every turn.
  */
 export function estimateInputTokens(plan: Pick<GoPlan, 'request' | 'prompt' | 'attachments' | 'replayUserParts'>): number {
   const { request } = plan;
@@ -56,9 +60,27 @@ export function estimateInputTokens(plan: Pick<GoPlan, 'request' | 'prompt' | 'a
   // A reroll sends its turn's own parts again exactly, images included (they are not in the history it replays).
   const replayedImages = (plan.replayUserParts ?? []).filter((part) => part.blob).length;
   const images = sent.reduce((count, exchange) => count + imagesIn(exchange), 0) + request.resentImages.length + plan.attachments.length + replayedImages;
-  return images * TOKENS_PER_IMAGE + Math.ceil(plan.prompt.length / 4) + 1_000;
+  // A reroll's prompt is its turn's words (planTurn), so they are counted once, here.
+  const characters = sent.reduce((count, exchange) => count + textCharactersIn(exchange), 0) + plan.prompt.length;
+  return images * TOKENS_PER_IMAGE + Math.ceil(characters / CHARACTERS_PER_TOKEN) + 1_000;
 }
 
 function imagesIn(exchange: Exchange): number {
   return exchange.user.parts.filter((part) => part.blob).length + storedAnswerImages(exchange.model).length;
+}
+
+/**
+ * The characters of text an exchange sends again: every `text` of its parts (generateContent) or steps
+ * (Interactions: its outputs' and thought summaries' items), read from the raw shapes as stored. Signatures are
+ * opaque bytes for the model, not text it reads; images are counted apart (their stored data is emptied).
+ */
+function textCharactersIn(exchange: Exchange): number {
+  const answer = exchange.model.api === 'generate-content' ? exchange.model.parts : exchange.model.steps;
+  return [...exchange.user.parts, ...answer].reduce((count, { raw }) => count + textCharacters(raw), 0);
+}
+
+function textCharacters(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((count: number, item) => count + textCharacters(item), 0);
+  if (!isRecord(value)) return 0;
+  return Object.entries(value).reduce((count, [key, field]) => count + (key === 'text' && typeof field === 'string' ? field.length : textCharacters(field)), 0);
 }
