@@ -11,11 +11,14 @@ import type { ForgetsInteractions } from './deleteTurn.js';
  * rejects: a store failure leaves the ids to be asked again, harmlessly.
  */
 export async function askGoogleToForget(
-  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger },
+  deps: { threadQueue: ThreadQueue; conversations: ConversationStore; gemini: ForgetsInteractions; logger: Logger; shutdownSignal?: AbortSignal | undefined },
   threadId: string,
   interactionIds: readonly string[],
 ): Promise<void> {
-  const notConfirmed = await deps.gemini.forget(interactionIds);
+  const notConfirmed = await deps.gemini.forget(interactionIds, { signal: deps.shutdownSignal });
+  if (notConfirmed.length > 0) {
+    deps.logger.warn({ threadId, interactionIds: notConfirmed }, 'Google did not confirm these interactions deleted: they stay owed in the thread\'s record, asked again on a later Delete or the thread\'s deletion, or they expire with Google\'s retention');
+  }
   const confirmed = new Set(interactionIds.filter((id) => !notConfirmed.includes(id)));
   if (confirmed.size === 0) return;
   try {

@@ -104,8 +104,9 @@ export function deleteTurn(
  * What Delete, a deleted thread and a deleted channel ask of Gemini
  * (turn/geminiTransport.ts's forget, declared here so conversation/ needs
  * nothing from turn/): delete these interactions Google stores; best effort,
- * never rejects; returns the ids Google did not confirm gone.
+ * never rejects; returns the ids Google did not confirm gone. Once `signal`
+ * (shutdown) aborts, no more are asked for.
  */
 export interface ForgetsInteractions {
-  forget(interactionIds: readonly string[]): Promise<string[]>;
+  forget(interactionIds: readonly string[], options?: { signal?: AbortSignal | undefined }): Promise<string[]>;
 }

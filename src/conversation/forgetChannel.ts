@@ -1,5 +1,5 @@
 import type { ThreadPlace } from './channelThreads.js';
-import { forgetThreadRecord, type ForgetThreadDependencies, type ForgetThreadResult } from './forgetThread.js';
+import { forgetThreadRecord, LEFT_AT_GOOGLE, type ForgetThreadDependencies, type ForgetThreadResult } from './forgetThread.js';
 import { eachAtMost } from '../lines/eachAtMost.js';
 
 /**
@@ -27,7 +27,9 @@ const THREADS_AT_ONCE = 8;
  * threads is not cut at shutdown halfway through its records while waiting
  * on Google's answers one by one. As for a deleted thread, an id Google does
  * not confirm is not kept: its record is gone, and it expires with Google's
- * retention. The caller keeps the whole as work a stopping process waits for.
+ * retention; all of them are named in one warning. The caller keeps the whole
+ * as work a stopping process waits for; once shutdown begins, no thread's
+ * forgetting starts (the store is about to close) and those left are named.
  *
  * The list is changed once, each piece under its lease: only the threads
  * whose record is gone (forgotten, or found missing) leave it. One that
@@ -45,7 +47,7 @@ export async function forgetChannel(
     deps.logger.debug({ channelId: channel.channelId }, 'a deleted channel had no stored conversation in its threads; nothing to forget');
     return [];
   }
-  const results = await eachAtMost(threadIds, THREADS_AT_ONCE, async (threadId) => {
+  const { results, notStarted } = await eachAtMost(threadIds, THREADS_AT_ONCE, async (threadId) => {
     try {
       // Not off the list one by one: that rewrote a piece of the list per thread.
       return await forgetThreadRecord(deps, { threadId, guildId: channel.guildId, parentId: channel.channelId }, { keepListed: true });
@@ -53,7 +55,10 @@ export async function forgetChannel(
       deps.logger.error({ err: error, threadId, channelId: channel.channelId }, 'the conversation of a deleted channel\'s thread could not be forgotten; it stays on the channel\'s list');
       return undefined;
     }
-  });
+  }, { signal: deps.shutdownSignal });
+  if (notStarted.length > 0) {
+    deps.logger.warn({ channelId: channel.channelId, guildId: channel.guildId, threadIds: notStarted }, 'shutdown began before the conversations of these threads of a deleted channel were forgotten: they stay in the store (and on the channel\'s list when they were on it)');
+  }
   // Only names the list holds: a thread known from the cache alone has none to take off.
   const onList = new Set(listed);
   const gone = threadIds.filter((threadId, index) => onList.has(threadId) && (results[index]?.kind === 'forgotten' || results[index]?.kind === 'none'));
@@ -65,8 +70,16 @@ export async function forgetChannel(
   }
   const ended = results.flatMap((result) => (result ? [result.kind] : []));
   deps.logger.info({ channelId: channel.channelId, guildId: channel.guildId, threads: threadIds.length, forgotten: ended.filter((kind) => kind === 'forgotten').length }, 'channel deleted: the conversations of its threads are forgotten');
-  // forget never rejects; each outcome is logged there.
-  const interactionIds = [...new Set(results.flatMap((result) => (result?.kind === 'forgotten' ? result.interactionIds : [])))];
-  if (interactionIds.length > 0) await deps.gemini.forget(interactionIds);
+  // forget never rejects; each outcome is logged there, what it left here with each id's thread.
+  const threadOf = new Map(threadIds.flatMap((threadId, index) => {
+    const result = results[index];
+    return result?.kind === 'forgotten' ? result.interactionIds.map((id) => [id, threadId] as const) : [];
+  }));
+  if (threadOf.size > 0) {
+    const left = await deps.gemini.forget([...threadOf.keys()], { signal: deps.shutdownSignal });
+    if (left.length > 0) {
+      deps.logger.warn({ channelId: channel.channelId, guildId: channel.guildId, threadIds: [...new Set(left.map((id) => threadOf.get(id)))], interactionIds: left }, LEFT_AT_GOOGLE);
+    }
+  }
   return ended;
 }

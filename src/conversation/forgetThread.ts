@@ -30,19 +30,33 @@ export interface ForgetThreadDependencies {
   config: Pick<Config, 'interactionRetentionMs'>;
   /** The clock the retention is measured on (tests move it). */
   now?: (() => number) | undefined;
+  /** Aborts when the process begins to stop: no new forgetting, and no new DELETE, starts against a closing store. */
+  shutdownSignal?: AbortSignal | undefined;
 }
+
+/**
+ * The one line naming what a deleted thread's or channel's forgetting left at
+ * Google: its record is gone, so nothing will ask for these again, and an
+ * operator reading it may still delete them by hand.
+ */
+export const LEFT_AT_GOOGLE = 'Google did not confirm these interactions of a deleted conversation deleted; its record is gone, so the bot will not ask again: they expire with Google\'s retention';
 
 /**
  * A deleted thread's conversation goes with it: its record leaves the store
  * and the interactions Google stores for it (Interactions API) are deleted
  * there, best effort, each logged by forget. Interactions a Branch shares
  * with another thread stay (the same rule as Delete): the other thread may
- * still continue from them, and they expire with Google's retention.
+ * still continue from them, and they expire with Google's retention. So do
+ * those Google does not confirm deleted (after forget's retries): they are
+ * named in one warning.
  */
 export async function forgetThread(deps: ForgetThreadDependencies, thread: DeletedThread): Promise<ForgetThreadResult> {
   const removed = await forgetThreadRecord(deps, thread);
   // Outside the line: Google's bookkeeping need not hold up a thread nobody can post in; forget never rejects.
-  if (removed.kind === 'forgotten' && removed.interactionIds.length > 0) await deps.gemini.forget(removed.interactionIds);
+  if (removed.kind === 'forgotten' && removed.interactionIds.length > 0) {
+    const left = await deps.gemini.forget(removed.interactionIds, { signal: deps.shutdownSignal });
+    if (left.length > 0) deps.logger.warn({ threadId: thread.threadId, guildId: thread.guildId, interactionIds: left }, LEFT_AT_GOOGLE);
+  }
   return removed;
 }
 

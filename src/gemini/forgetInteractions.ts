@@ -1,7 +1,7 @@
-import type { Logger } from 'pino';
+import { abortSoonAfter } from '../lines/abortSoonAfter.js';
 import { eachAtMost } from '../lines/eachAtMost.js';
-import type { GeminiClientOptions } from './geminiCall.js';
-import { deleteInteraction } from './interactionsClient.js';
+import { PauseGate, realTimers, type Timers } from '../lines/pauseGate.js';
+import { deleteWithRetries, type DeleteDependencies } from './deleteWithRetries.js';
 
 /**
  * How many DELETEs go to Google at once: a deleted channel asks for all its
@@ -11,21 +11,35 @@ import { deleteInteraction } from './interactionsClient.js';
 const DELETES_AT_ONCE = 4;
 
 /**
- * Deletes interactions Google stores, a few at a time, best effort: each
- * outcome logged, never rejects. Returns the ids Google did not confirm gone
- * (a 2xx or a 404 does), in the order asked, for the caller to ask again later. Used whatever GEMINI_API is now: a thread may hold
- * interactions from before an operator switched back to generate-content,
- * and the README promises Delete removes them.
+ * How long a DELETE already in flight when shutdown begins may still take: under startBot's INTERRUPT_FLUSH_MS
+ * (2.5 s), so the forgetting ends, and its caller names what Google did not confirm, before the process exits.
+ */
+const ANSWER_AFTER_STOP_MS = 2_000;
+
+/**
+ * Deletes interactions Google stores, a few at a time, each asked again after
+ * a transient failure (deleteWithRetries; a 429 pauses the batch), best
+ * effort: each outcome logged, never rejects. Returns the ids Google did not
+ * confirm gone (a 2xx or a 404 does), in the order asked: what becomes of
+ * them is the caller's to say and log. Once `signal` aborts (shutdown) no
+ * DELETE starts and no retry waits; those never sent are logged in one line.
+ * Used whatever GEMINI_API is now: a thread may hold interactions from before
+ * an operator switched back to generate-content, and the README promises
+ * Delete removes them.
  */
 export async function forgetInteractions(
-  deps: { client: Pick<GeminiClientOptions, 'apiUrl' | 'apiKey' | 'timeoutMs' | 'dispatcher'>; logger: Logger },
+  deps: DeleteDependencies & { timers?: Timers | undefined },
   interactionIds: readonly string[],
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<string[]> {
-  const confirmed = await eachAtMost(interactionIds, DELETES_AT_ONCE, async (id) => {
-    const deleted = await deleteInteraction(deps.client, id);
-    if (deleted.ok) deps.logger.info({ interactionId: id }, 'deleted the interaction Google stored');
-    else deps.logger.warn({ interactionId: id, problem: deleted.problem }, 'could not delete the interaction Google stored; asked again on a later Delete, or it expires with its retention');
-    return deleted.ok;
-  });
-  return interactionIds.filter((_, index) => !confirmed[index]);
+  const timers = deps.timers ?? realTimers;
+  const cut = abortSoonAfter(options.signal, ANSWER_AFTER_STOP_MS);
+  try {
+    const batch = { pause: new PauseGate(timers), timers, signal: options.signal, cut: cut.signal };
+    const { results, notStarted } = await eachAtMost(interactionIds, DELETES_AT_ONCE, (id) => deleteWithRetries(deps, id, batch), { signal: options.signal });
+    if (notStarted.length > 0) deps.logger.warn({ interactionIds: notStarted }, 'shutdown began before these interactions were asked to be deleted at Google');
+    return interactionIds.filter((_, index) => results[index] !== true);
+  } finally {
+    cut.dispose();
+  }
 }

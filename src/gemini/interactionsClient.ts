@@ -1,10 +1,11 @@
 import { request } from 'undici';
 import { assembleInteractionStream, type InteractionStreamAssembly } from './assembleInteractionStream.js';
 import { timedCall, type GeminiCallResult, type GeminiClientOptions } from './geminiCall.js';
+import type { GeminiFailure } from './generationOutcome.js';
 import type { InterimPreview } from './interimPreview.js';
 import { postToGemini } from './postToGemini.js';
 import { readEventStream } from './readEventStream.js';
-import { readHttpFailure, readStreamedError } from './readGeminiError.js';
+import { readHttpFailure, readRetryAfter, readStreamedError } from './readGeminiError.js';
 import type { RequestBody } from './requestBody.js';
 
 /**
@@ -67,19 +68,35 @@ function readInteractionStream(
  */
 const DELETE_TIMEOUT_MS = 15_000;
 
-/** `DELETE {base}/interactions/{id}`: true when Google removed it (or no longer had it). Never rejects. */
-export async function deleteInteraction(options: Pick<GeminiClientOptions, 'apiUrl' | 'apiKey' | 'timeoutMs' | 'dispatcher'>, id: string): Promise<{ ok: true } | { ok: false; problem: string }> {
+/** How one DELETE ended: Google confirmed the interaction gone, or the failure the retry policy reads. */
+export type DeleteAnswer = { ok: true } | { ok: false; failure: GeminiFailure };
+
+/**
+ * `DELETE {base}/interactions/{id}`: ok when Google removed it (or no longer had it). Never rejects. `cut` ends the
+ * wait for the answer early (a stopping process), reported as interrupted. A 429's delay is RetryInfo's, else the
+ * Retry-After header's (Google's front ends send either).
+ */
+export async function deleteInteraction(
+  options: Pick<GeminiClientOptions, 'apiUrl' | 'apiKey' | 'timeoutMs' | 'dispatcher'>,
+  id: string,
+  cut?: AbortSignal,
+): Promise<DeleteAnswer> {
+  const timeout = AbortSignal.timeout(Math.min(options.timeoutMs, DELETE_TIMEOUT_MS));
   try {
     const response = await request(`${options.apiUrl}/interactions/${encodeURIComponent(id)}`, {
       method: 'DELETE',
       headers: { 'x-goog-api-key': options.apiKey },
-      signal: AbortSignal.timeout(Math.min(options.timeoutMs, DELETE_TIMEOUT_MS)),
+      signal: cut ? AbortSignal.any([timeout, cut]) : timeout,
       dispatcher: options.dispatcher,
     });
-    await response.body.dump();
+    const text = await response.body.text();
     if ((response.statusCode >= 200 && response.statusCode < 300) || response.statusCode === 404) return { ok: true };
-    return { ok: false, problem: `HTTP ${response.statusCode}` };
+    const failure = readHttpFailure(response.statusCode, text);
+    if (failure.kind === 'http' && failure.retryDelayMs === undefined) failure.retryDelayMs = readRetryAfter(response.headers['retry-after']);
+    return { ok: false, failure };
   } catch (error) {
-    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+    if (cut?.aborted) return { ok: false, failure: { kind: 'interrupted' } };
+    if (timeout.aborted) return { ok: false, failure: { kind: 'timeout' } };
+    return { ok: false, failure: { kind: 'network', message: error instanceof Error ? error.message : String(error) } };
   }
 }

@@ -139,3 +139,15 @@ function readQuotaPeriod(details: Array<Record<string, unknown>>): 'day' | 'minu
   }
   return undefined;
 }
+
+/**
+ * An HTTP Retry-After header, in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent or
+ * unreadable (the caller backs off by itself then), and never below zero.
+ */
+export function readRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

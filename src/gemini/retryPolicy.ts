@@ -45,3 +45,18 @@ export function decideRetry(failure: GeminiFailure, attemptsMade: number, baseDe
       return { retry: false };
   }
 }
+
+/**
+ * Whether to ask Google again to DELETE a stored interaction. The same policy
+ * as a call's, except that a timeout is retried too: a DELETE is idempotent
+ * and small, costs no member any wait, and an id never confirmed gone may stay
+ * at Google for its whole retention. A retried failure that names a delay (a
+ * 503's Retry-After, say) waits at least that long, within the same bound as
+ * RetryInfo's.
+ */
+export function decideDeleteRetry(failure: GeminiFailure, attemptsMade: number, baseDelayMs: number, random: () => number = Math.random): RetryDecision {
+  const decision = decideRetry(failure.kind === 'timeout' ? { kind: 'network', message: 'timed out' } : failure, attemptsMade, baseDelayMs, random);
+  if (!decision.retry || failure.kind !== 'http' || failure.retryDelayMs === undefined) return decision;
+  if (failure.retryDelayMs > MAX_RETRY_DELAY_MS) return { retry: false };
+  return { retry: true, delayMs: Math.max(decision.delayMs, failure.retryDelayMs) };
+}

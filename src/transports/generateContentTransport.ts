@@ -57,7 +57,7 @@ export function generateContentTransport(deps: { client: GeminiClientOptions; bl
       return failedCall(call.result.failure, call.retries);
     },
     // A thread's turns may come from before the operator switched back from GEMINI_API=interactions.
-    forget: (interactionIds) => forgetInteractions(deps, interactionIds),
+    forget: (interactionIds, options) => forgetInteractions(deps, interactionIds, options),
   };
 }
 

@@ -50,7 +50,7 @@ export function interactionsTransport(deps: InteractionsTransportDependencies): 
       const answer = await continuedOrReplayed(deps, request, hooks, now);
       return answer.kind === 'answered' ? { ...answer, outcome: withBase(answer.outcome, request) } : answer;
     },
-    forget: (interactionIds) => forgetInteractions(deps, interactionIds),
+    forget: (interactionIds, options) => forgetInteractions(deps, interactionIds, options),
   };
 }
 

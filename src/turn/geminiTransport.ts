@@ -107,7 +107,8 @@ export interface GeminiTransport {
   generate(request: GeminiTurnRequest, hooks: TurnHooks): Promise<GeminiTurnResult>;
   /**
    * Deletes interactions Google stores (Interactions API), whichever API is in use now; best effort: each failure
-   * logged, never rejects. Returns the ids Google did not confirm gone (2xx or 404).
+   * logged, never rejects. Returns the ids Google did not confirm gone (2xx or 404). Once `signal` (shutdown) aborts,
+   * no more are asked for.
    */
-  forget(interactionIds: readonly string[]): Promise<string[]>;
+  forget(interactionIds: readonly string[], options?: { signal?: AbortSignal | undefined }): Promise<string[]>;
 }

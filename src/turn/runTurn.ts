@@ -268,6 +268,6 @@ function timedTransport(transport: GeminiTransport, clock: PhaseClock): GeminiTr
         clock.lap('gemini'); // the request body streamed, Gemini's answer, read and parsed
       }
     },
-    forget: (interactionIds) => transport.forget(interactionIds),
+    forget: (interactionIds, options) => transport.forget(interactionIds, options),
   };
 }

@@ -37,7 +37,10 @@ export function interactionsHandle(state: InteractionsState): InteractionsEmulat
       state.safetyStyle = style;
     },
     failNextDelete: (status = 503) => {
-      state.deleteFailure = status;
+      state.deleteFailures = [{ status }];
+    },
+    failDeletes: (...failures) => {
+      state.deleteFailures.push(...failures);
     },
     holdNextDelete: () => {
       let release!: () => void;

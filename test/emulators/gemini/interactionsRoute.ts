@@ -58,10 +58,10 @@ export async function handleInteractions(
   };
   if (id !== undefined) record.interactionId = decodeURIComponent(id);
   state.interactions.requests.push(record);
-  const reply = (status: number, body: unknown): void => {
+  const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
     record.status = status;
     record.response = body;
-    record.responseBytes = sendJson(response, status, body);
+    record.responseBytes = sendJson(response, status, body, headers);
   };
   const fail = (error: InteractionsError): void => reply(error.httpStatus, error.body);
 
@@ -86,9 +86,14 @@ export async function handleInteractions(
       await Promise.race([holds.released, new Promise((resolve) => state.closing.signal.addEventListener('abort', resolve, { once: true }))]);
       holds.waiting.splice(holds.waiting.indexOf(id), 1);
     }
-    const failure = state.interactions.deleteFailure;
-    state.interactions.deleteFailure = undefined;
-    if (failure !== undefined) return fail(interactionsError(failure, 'The service is currently unavailable.'));
+    const failure = state.interactions.deleteFailures.shift();
+    if (failure !== undefined) {
+      // A 429 as a call's (RESOURCE_EXHAUSTED, its QuotaFailure, RetryInfo when scripted); any other status plainly.
+      const error = failure.status === 429
+        ? fromGoogleError(scriptedError(429, 'interactions', { retryDelay: failure.retryDelay }))
+        : interactionsError(failure.status, 'The service is currently unavailable.');
+      return reply(error.httpStatus, error.body, failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter });
+    }
     return deleteInteraction(state, record.interactionId as string, reply, fail);
   }
 
@@ -223,11 +228,11 @@ async function readBody(request: IncomingMessage, limit: number): Promise<{ body
 }
 
 /** Sends `body` as JSON and returns how many bytes that was. */
-function sendJson(response: ServerResponse, status: number, body: unknown): number {
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
   const payload = JSON.stringify(body);
   const bytes = Buffer.byteLength(payload);
   if (response.destroyed) return 0;
-  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': bytes });
+  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': bytes, ...headers });
   response.end(payload);
   return bytes;
 }

@@ -54,12 +54,19 @@ export interface InteractionsState {
   deleteHold?: { arrived(id: string): void; released: Promise<void> } | undefined;
   /** holdDeletes: every DELETE waits for `released`; `waiting` lists the ids of those held now. */
   deleteHolds?: { waiting: string[]; released: Promise<void> } | undefined;
-  /** failNextDelete: the HTTP status the next DELETE is answered with, the interaction left stored. */
-  deleteFailure?: number | undefined;
+  /** failNextDelete / failDeletes: how the next DELETEs are answered, one each in arrival order, the interaction left stored. */
+  deleteFailures: DeleteFailure[];
+}
+
+/** A scripted failure of a DELETE: its status, with a 429's RetryInfo delay ('2s') or a Retry-After header ('2'). */
+export interface DeleteFailure {
+  status: number;
+  retryDelay?: string | undefined;
+  retryAfter?: string | undefined;
 }
 
 export function newInteractionsState(retentionMs = DEFAULT_RETENTION_MS): InteractionsState {
-  return { queue: [], requests: [], stored: new Map(), clockOffsetMs: 0, retentionMs, unknownIdStatus: 404, unknownIdWording: 'names-id', safetyStyle: 'text' };
+  return { queue: [], requests: [], deleteFailures: [], stored: new Map(), clockOffsetMs: 0, retentionMs, unknownIdStatus: 404, unknownIdWording: 'names-id', safetyStyle: 'text' };
 }
 
 export function emulatorNow(state: InteractionsState): number {

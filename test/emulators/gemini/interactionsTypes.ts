@@ -3,6 +3,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Step } from './interactionsRequest.js';
+import type { DeleteFailure } from './interactionsStore.js';
 import type { Behaviour } from './types.js';
 
 export type { Step as InteractionStep } from './interactionsRequest.js';
@@ -115,4 +116,10 @@ export interface InteractionsEmulator {
   holdDeletes(): { waiting(): string[]; release(): void };
   /** Answers the next DELETE with this error status (503 unless told), as a Google in trouble would: the interaction stays stored. */
   failNextDelete(status?: number): void;
+  /**
+   * Answers the next DELETEs with these failures, one each in arrival order (after any already scripted): a 429 is
+   * RESOURCE_EXHAUSTED with RetryInfo when `retryDelay` ('0.05s') is given, and any status gets a Retry-After header
+   * when `retryAfter` ('1') is. The interaction stays stored.
+   */
+  failDeletes(...failures: DeleteFailure[]): void;
 }
