@@ -31,7 +31,7 @@ function google(answer: (id: string, nth: number) => { status: number; body?: un
     .get('http://g.test')
     .intercept({ path: /\/v1beta\/interactions\/.*/, method: 'DELETE' })
     .reply((options) => {
-      const id = decodeURIComponent(String(options.path).split('/').at(-1));
+      const id = decodeURIComponent(String(options.path).split('/').at(-1) ?? '');
       calls.push(id);
       const { status, body, headers } = answer(id, calls.filter((called) => called === id).length);
       return { statusCode: status, data: JSON.stringify(body ?? {}), responseOptions: { headers: headers ?? {} } };
