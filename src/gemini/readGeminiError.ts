@@ -148,6 +148,7 @@ export function readRetryAfter(header: string | string[] | undefined, now = Date
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
+  // A date names its day and month in letters; Date.parse alone would read "-5" as a year.
+  const at = /[A-Za-z]/.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

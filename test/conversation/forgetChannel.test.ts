@@ -169,6 +169,38 @@ describe('a record listed under its channel', () => {
   });
 });
 
+describe('forgetChannel when the bot stops or Google does not confirm', () => {
+  function capturing() {
+    const lines: Array<Record<string, unknown>> = [];
+    return { lines, logger: createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }) };
+  }
+
+  it('once shutdown began starts forgetting no thread (the store is closing): they stay stored and listed, and are named', async () => {
+    const { conversations, forgotten, deps } = await setUp(record('t1'), record('t2'));
+    const { lines, logger } = capturing();
+    const stopping = new AbortController();
+    stopping.abort();
+    expect(await forgetChannel({ ...deps, logger, shutdownSignal: stopping.signal }, { guildId: 'g1', channelId: 'c1' })).toEqual([]);
+    for (const threadId of ['t1', 't2']) expect((await conversations.load(threadId)).kind).toBe('found');
+    expect((await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).sort()).toEqual(['t1', 't2']);
+    expect(forgotten).toEqual([]);
+    const left = lines.filter((line) => String(line['msg']).startsWith('shutdown began before the conversations of these threads'));
+    expect(left.map((line) => [line['channelId'], (line['threadIds'] as string[]).sort()])).toEqual([['c1', ['t1', 't2']]]);
+  });
+
+  it('names in one warning, with the channel and their threads, the ids Google did not confirm deleted', async () => {
+    const { deps } = await setUp(record('t1'), record('t2'), record('t3'));
+    const { lines, logger } = capturing();
+    const refusing = { forget: async (ids: readonly string[]) => ids.filter((id) => id !== 't2-i2') };
+    await forgetChannel({ ...deps, logger, gemini: refusing }, { guildId: 'g1', channelId: 'c1' });
+    const left = lines.filter((line) => line['level'] === 40 && /expire with Google's retention/.test(String(line['msg'])));
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ channelId: 'c1', guildId: 'g1' });
+    expect((left[0]!['interactionIds'] as string[]).sort()).toEqual(['t1-i2', 't3-i2']);
+    expect((left[0]!['threadIds'] as string[]).sort()).toEqual(['t1', 't3']);
+  });
+});
+
 describe('ChannelThreads', () => {
   it('keeps every thread two writers add at once, each holding the channel\'s lease to read and write the list', async () => {
     const keyv = new Keyv();

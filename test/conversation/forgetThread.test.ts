@@ -40,6 +40,15 @@ describe('forgetThread', () => {
     expect(forgotten).toEqual([['i3', 'i4']]);
   });
 
+  it('hands Google\'s forgetting the shutdown signal, so no DELETE starts once the bot stops', async () => {
+    const { deps } = await setUp(record);
+    const stopping = new AbortController();
+    const signals: Array<AbortSignal | undefined> = [];
+    const gemini = { forget: async (ids: readonly string[], options?: { signal?: AbortSignal | undefined }) => (signals.push(options?.signal), [...ids]) };
+    await forgetThread({ ...deps, gemini, shutdownSignal: stopping.signal }, { threadId: 't1', guildId: 'g1' });
+    expect(signals).toEqual([stopping.signal]);
+  });
+
   it('asks Google for nothing past its longest retention (55 days), owed or held, by the rule a Delete asks by', async () => {
     const DAY = 24 * 60 * 60 * 1000;
     const later = new Date(Date.parse(createdAt) + 50 * DAY).toISOString();

@@ -422,16 +422,18 @@ describe('Delete on GEMINI_API=interactions', () => {
     const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     const [first, second] = posts().map((request) => request.interactionId!);
     const deletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]);
-    harness.gemini.interactions.failNextDelete(503);
+    // Refused (a 403 would only be refused again, so it is not retried as a 503 is): the id stays owed in the record.
+    harness.gemini.interactions.failNextDelete(403);
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:delete' });
     await harness.discord.waitForMessage((reply) => reply.id === harness.discord.interaction(interactionId).originalMessageId && /^Deleted/.test(reply.content));
-    await vi.waitFor(() => expect(deletes()).toEqual([[second, 503]]), PATIENCE);
+    await vi.waitFor(() => expect(deletes()).toEqual([[second, 403]]), PATIENCE);
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('asked again on a later Delete') && line.includes(second!))).toBe(true), PATIENCE);
     expect(harness.gemini.interactions.storedIds()).toEqual([first, second]);
 
     harness.discord.setMemberPermissions(harness.discord.users.alice, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageThreads);
     harness.discord.deleteThread({ user: harness.discord.users.alice, threadId: thread.id });
     await vi.waitFor(() => expect(deletes()).toHaveLength(3), PATIENCE);
-    expect(deletes()[0]).toEqual([second, 503]);
+    expect(deletes()[0]).toEqual([second, 403]);
     // The thread's deletion asks for both together, so in no set order.
     expect(deletes().slice(1).sort()).toEqual([[second, 200], [first, 200]].sort());
     expect(harness.gemini.interactions.storedIds()).toEqual([]);

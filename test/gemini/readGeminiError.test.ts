@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readStreamedError } from '../../src/gemini/readGeminiError.js';
+import { readRetryAfter, readStreamedError } from '../../src/gemini/readGeminiError.js';
 import { decideRetry } from '../../src/gemini/retryPolicy.js';
 
 /** Whether the retry policy tries again after this failure on a first attempt. */
@@ -47,5 +47,18 @@ describe('an error inside a stream that gives a google.rpc.Code number', () => {
       expect(failure, JSON.stringify(body)).toMatchObject({ kind: 'http', status: 500, statusGuessed: true });
       expect(retried(failure)).toBe(false);
     }
+  });
+});
+
+describe('readRetryAfter', () => {
+  it('reads delay-seconds and an HTTP-date, never below zero, and nothing from an absent or unreadable header', () => {
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    expect(readRetryAfter('3', now)).toBe(3_000);
+    expect(readRetryAfter(['12'], now)).toBe(12_000);
+    expect(readRetryAfter('Mon, 07 Dec 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(readRetryAfter('Mon, 07 Dec 2026 11:59:00 GMT', now)).toBe(0);
+    expect(readRetryAfter(undefined, now)).toBeUndefined();
+    expect(readRetryAfter('soon', now)).toBeUndefined();
+    expect(readRetryAfter('-5', now)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRetry } from '../../src/gemini/retryPolicy.js';
+import { decideDeleteRetry, decideRetry } from '../../src/gemini/retryPolicy.js';
 import type { GeminiFailure } from '../../src/gemini/generationOutcome.js';
 
 const http = (status: number, extra: Partial<Extract<GeminiFailure, { kind: 'http' }>> = {}): GeminiFailure => ({
@@ -43,5 +43,19 @@ describe('the retry policy', () => {
     for (const failure of [http(400), http(403), http(404), { kind: 'timeout' } as const, { kind: 'malformed', message: 'x' } as const, { kind: 'interrupted' } as const, { kind: 'unsendable', message: 'x' } as const]) {
       expect(decideRetry(failure, 1, 1_000)).toEqual({ retry: false });
     }
+  });
+});
+
+describe('the DELETE retry policy', () => {
+  it('retries a timeout too (a DELETE is idempotent), backing off as for a dropped connection', () => {
+    expect(decideDeleteRetry({ kind: 'timeout' }, 1, 1_000, middle)).toEqual({ retry: true, delayMs: 1_000 });
+    expect(decideDeleteRetry({ kind: 'timeout' }, 4, 1_000, middle)).toEqual({ retry: false });
+  });
+
+  it('waits at least the delay Google names, on a 503 too, within the same bound; gives up on what would fail again', () => {
+    expect(decideDeleteRetry(http(503, { retryDelayMs: 5_000 }), 1, 1_000, middle)).toEqual({ retry: true, delayMs: 5_000 });
+    expect(decideDeleteRetry(http(503, { retryDelayMs: 90_001 }), 1, 1_000, middle)).toEqual({ retry: false });
+    expect(decideDeleteRetry(http(429, { retryDelayMs: 7_000 }), 1, 1_000, middle)).toEqual({ retry: true, delayMs: 7_000 });
+    for (const failure of [http(400), http(403), { kind: 'interrupted' } as const]) expect(decideDeleteRetry(failure, 1, 1_000, middle)).toEqual({ retry: false });
   });
 });
