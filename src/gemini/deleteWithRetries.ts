@@ -39,7 +39,7 @@ export async function deleteWithRetries(deps: DeleteDependencies, id: string, ba
     }
     const answer = await (deps.deleteOnce ?? deleteInteraction)(deps.client, id, batch.cut);
     if (answer.ok) {
-      deps.logger.info({ interactionId: id, attempts: attempt }, 'deleted the interaction Google stored');
+      deps.logger.info({ interactionId: id }, 'deleted the interaction Google stored');
       return true;
     }
     const problem = describe(answer.failure);
