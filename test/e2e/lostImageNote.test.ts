@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import { geminiCalls } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
-import { PATIENCE, replyInThread, startConversation, waitForBotReplyTo } from './helpers.js';
+import { isBotMessage, PATIENCE, replyInThread, startConversation, waitForBotReplyTo } from './helpers.js';
 import { asVersion1 } from './olderRecordShapes.js';
 import { useHarness } from './useHarness.js';
 
@@ -121,6 +121,28 @@ describe('the note that an image the store lost leaves turns out', () => {
     const third = await mention(thread.id, 'add a moon');
     expect(sentUserTexts()).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter'], ['add a moon']]);
     expect(third.content).not.toContain(LOST_NOTE);
+  });
+
+  it('is said again in a Branch: its members, in a new thread, were never told', async () => {
+    const { thread, record } = await foxThread();
+    await inStore((store) => store.keyv.delete(`blob:${finalImagesOf(record.exchanges[0]!.model)[0]!.blob.sha256}`));
+    expireGooglesCopies();
+    const night = await mention(thread.id, 'now at night');
+    expect(night.content).toContain(leftOutNote(1));
+    expect((await storedRecord(thread.id, 4)).lostImageTurnsTold).toBe(1);
+
+    const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: night, customId: 'nb1:result:branch' });
+    await harness.discord.waitForInteractionResponse(interactionId);
+    const notice = await harness.discord.waitForMessage((reply) => reply.id === harness.discord.interaction(interactionId).originalMessageId && reply.content !== '');
+    const branchId = /^Branched into <#(\d+)>\./.exec(notice.content)?.[1];
+    expect(branchId, notice.content).toBeDefined();
+    const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
+    expect((await storedRecord(branchId!, 4)).lostImageTurnsTold).toBeUndefined();
+
+    expireGooglesCopies();
+    const inBranch = await waitForBotReplyTo(harness, replyInThread(harness, branchId!, branchStart, 'brighter'));
+    expect(sentUserTexts()).toEqual([['make it blue'], ['add a hat'], ['now at night'], ['brighter']]);
+    expect(inBranch.content).toContain(leftOutNote(1));
   });
 
   it('a reroll tells what the lost images leave out of the turns before it; the next turn, which leaves out more, tells the true count', async () => {
