@@ -1,12 +1,11 @@
 import type KeyvSqlite from '@keyv/sqlite';
 import { describe, expect, it, vi } from 'vitest';
-import { ConversationStore } from '../../src/conversation/conversationStore.js';
-import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
 import { isBotMessage, PATIENCE, replyInThread, startConversation, waitForBotReplyTo } from './helpers.js';
+import { interactionDeletes, savedTurns, storedConversation } from './storedRecords.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): on interactions a Delete asks Google to delete the turns' interactions,
@@ -35,26 +34,6 @@ async function refuseConversationWrites(where: string): Promise<() => Promise<vo
   };
 }
 
-async function storedConversation(threadId: string) {
-  const store = await openStore(harness.config.databaseUrl);
-  try {
-    return await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load(threadId);
-  } finally {
-    await store.close();
-  }
-}
-
-/** Waits until the thread's record holds this many turns: an answer is posted before its turn is saved. */
-function savedTurns(threadId: string, count: number) {
-  return vi.waitFor(async () => {
-    const stored = await storedConversation(threadId);
-    expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(count);
-  }, PATIENCE);
-}
-
-// In no set order: the bot sends one Delete's DELETEs a few at once.
-const interactionDeletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]).sort();
-
 /** The bot's private answer to a click, once it says more than "thinking…". */
 async function answerToClick(user: 'alice' | 'bob', message: StoredMessage, customId: string) {
   const { interactionId } = harness.discord.clickButton({ user: harness.discord.users[user], message, customId });
@@ -67,7 +46,7 @@ async function foxBlueHat() {
   const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
   const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
   await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
-  await savedTurns(thread.id, 3);
+  await savedTurns(harness, thread.id, 3);
   const [first, second, third] = geminiCalls(harness).map((call) => call.interactionId);
   return { thread, blue, first, second, third };
 }
@@ -89,7 +68,7 @@ describe('a Delete in the thread a Branch started from', () => {
     await bobDeletesBlue(blue);
     if (suiteGeminiApi() === 'interactions') {
       // The blue fox's own interaction is the branch's to continue from: only the hat, the first thread's alone, goes.
-      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[third, 200]]), PATIENCE);
+      await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[third, 200]]), PATIENCE);
       expect(harness.gemini.interactions.storedIds().sort()).toEqual([first, second].sort());
     }
 
@@ -134,7 +113,7 @@ describe('a Branch that did not open leaves nothing marked shared: a Delete in i
 
     await bobDeletesBlue(blue);
     if (suiteGeminiApi() === 'interactions') {
-      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[second, 200], [third, 200]].sort()), PATIENCE);
+      await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[second, 200], [third, 200]].sort()), PATIENCE);
       expect(harness.gemini.interactions.storedIds()).toEqual([first]);
     }
   });
@@ -148,16 +127,16 @@ describe('a Branch that did not open leaves nothing marked shared: a Delete in i
     if (suiteGeminiApi() === 'interactions') {
       expect(answer.content).toMatch(/^Something went wrong on my side \(reference [0-9a-f]{8}\)\. Please try again\.$/);
       // No branch builds on what the first thread does not know it shares.
-      expect((await storedConversation(branchId)).kind).toBe('missing');
+      expect((await storedConversation(harness, branchId)).kind).toBe('missing');
     } else {
       // generateContent keeps nothing at Google: there is nothing to mark, no write to the first thread, and the branch stands.
       expect(answer.content).toMatch(/^Branched into <#\d+>\./);
-      expect((await storedConversation(branchId)).kind).toBe('found');
+      expect((await storedConversation(harness, branchId)).kind).toBe('found');
     }
 
     await bobDeletesBlue(blue);
     if (suiteGeminiApi() === 'interactions') {
-      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[second, 200], [third, 200]].sort()), PATIENCE);
+      await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[second, 200], [third, 200]].sort()), PATIENCE);
       expect(harness.gemini.interactions.storedIds()).toEqual([first]);
     }
   });

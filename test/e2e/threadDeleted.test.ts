@@ -1,20 +1,17 @@
 import { PermissionFlagsBits, type TextChannel } from 'discord.js';
 import { describe, expect, it, vi } from 'vitest';
-import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import type { StoredMessage } from '../emulators/discord/index.js';
 import { heldAnswer } from '../emulators/gemini/index.js';
-import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
 import { geminiCalls, geminiRequestCount } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
 import { imagine, isBotMessage, mainText, PATIENCE, replyInThread, startConversation, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { interactionDeletes, savedTurns, storedConversation } from './storedRecords.js';
 import { useHarness } from './useHarness.js';
 
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): on interactions the thread's interactions are deleted at Google; on
 // generate-content nothing is stored there, and no request reaches Gemini.
 const harness = useHarness();
-
-
 
 /** Alice, given Manage Threads (Discord lets nobody else), deletes the thread in her client. */
 function aliceDeletes(threadId: string) {
@@ -27,32 +24,13 @@ function loggedAbout(threadId: string, message: string) {
   return vi.waitFor(() => expect(harness.logLines.some((line) => line.includes(message) && line.includes(`"threadId":"${threadId}"`))).toBe(true), PATIENCE);
 }
 
-async function storedConversation(threadId: string) {
-  const store = await openStore(harness.config.databaseUrl);
-  try {
-    return await new ConversationStore(store.keyv, new BlobStore(store.keyv)).load(threadId);
-  } finally {
-    await store.close();
-  }
-}
-
-/** Waits until the thread's record holds this many turns: an answer is posted before its turn is saved. */
-function savedTurns(threadId: string, count: number) {
-  return vi.waitFor(async () => {
-    const stored = await storedConversation(threadId);
-    expect(stored.kind === 'found' && stored.record.exchanges.length).toBe(count);
-  }, PATIENCE);
-}
-
-// In no set order: the bot sends a thread's DELETEs a few at once.
-const interactionDeletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE').map((request) => [request.interactionId, request.status]).sort();
 const problemsLogged = () => harness.logLines.filter((line) => /"level":(40|50|60)/.test(line));
 
 /** A fox conversation edited to blue, then branched by bob from the blue fox: the original thread and the branch. */
 async function foxBranchedAfterBlue() {
   const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
   const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
-  await savedTurns(thread.id, 2);
+  await savedTurns(harness, thread.id, 2);
   const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
   const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
   const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
@@ -64,16 +42,16 @@ describe('a conversation\'s thread deleted', () => {
   it('forgets the conversation: its record leaves the store, and its interactions are deleted at Google', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
-    await savedTurns(thread.id, 2);
+    await savedTurns(harness, thread.id, 2);
     const requestsBefore = geminiRequestCount(harness);
 
     aliceDeletes(thread.id);
     await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
-    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    expect((await storedConversation(harness, thread.id)).kind).toBe('missing');
     if (suiteGeminiApi() === 'interactions') {
       const [first, second] = geminiCalls(harness).map((call) => call.interactionId);
       expect(first && second).toBeTruthy();
-      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[first, 200], [second, 200]].sort()), PATIENCE);
+      await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[first, 200], [second, 200]].sort()), PATIENCE);
       expect(harness.gemini.interactions.storedIds()).toEqual([]);
     } else {
       expect(geminiRequestCount(harness)).toBe(requestsBefore);
@@ -85,23 +63,23 @@ describe('a conversation\'s thread deleted', () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
     const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     const hat = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
-    await savedTurns(thread.id, 3);
+    await savedTurns(harness, thread.id, 3);
     const { interactionId } = harness.discord.clickButton({ user: harness.discord.users.bob, message: blue, customId: 'nb1:result:branch' });
     await harness.discord.waitForInteractionResponse(interactionId);
     const notice = await harness.discord.waitForMessage((message) => message.id === harness.discord.interaction(interactionId).originalMessageId && /Branched into/.test(message.content));
     const branchId = /<#(\d+)>/.exec(notice.content)![1]!;
     const branchStart = await harness.discord.waitForMessage((message) => message.channel_id === branchId && isBotMessage(harness, message));
     await waitForBotReplyTo(harness, replyInThread(harness, branchId, branchStart, 'make it green instead'));
-    await savedTurns(branchId, 3);
+    await savedTurns(harness, branchId, 3);
     const [first, second, third, inBranch] = geminiCalls(harness).map((call) => call.interactionId);
     const requestsBefore = geminiRequestCount(harness);
 
     aliceDeletes(branchId);
     await loggedAbout(branchId, 'thread deleted: its conversation is forgotten');
-    expect((await storedConversation(branchId)).kind).toBe('missing');
+    expect((await storedConversation(harness, branchId)).kind).toBe('missing');
     if (suiteGeminiApi() === 'interactions') {
       // Only the branch's own turn goes; the two it copied from the original thread stay, with the original's third.
-      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[inBranch, 200]]), PATIENCE);
+      await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[inBranch, 200]]), PATIENCE);
       expect(harness.gemini.interactions.storedIds().sort()).toEqual([first, second, third].sort());
     } else {
       expect(geminiRequestCount(harness)).toBe(requestsBefore);
@@ -114,23 +92,23 @@ describe('a conversation\'s thread deleted', () => {
     expect(last.seen.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user', 'model', 'user']);
     // On interactions the original still continues from its latest interaction at Google: nothing it needs was deleted.
     if (suiteGeminiApi() === 'interactions') expect(last.continuedFrom).toBe(third);
-    await savedTurns(thread.id, 4);
+    await savedTurns(harness, thread.id, 4);
     expect(problemsLogged()).toEqual([]);
   });
 
   it('the original thread deleted after a Branch leaves the interactions the branch copied at Google; the branch goes on from them', async () => {
     const { thread, blue, branchId, branchStart } = await foxBranchedAfterBlue();
-    await savedTurns(branchId, 2);
+    await savedTurns(harness, branchId, 2);
     // A turn of the original's own after the branch: not shared, so it goes with the thread.
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
-    await savedTurns(thread.id, 3);
+    await savedTurns(harness, thread.id, 3);
     const [first, second, own] = geminiCalls(harness).map((call) => call.interactionId);
 
     aliceDeletes(thread.id);
     await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
-    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    expect((await storedConversation(harness, thread.id)).kind).toBe('missing');
     if (suiteGeminiApi() === 'interactions') {
-      await vi.waitFor(() => expect(interactionDeletes()).toEqual([[own, 200]]), PATIENCE);
+      await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[own, 200]]), PATIENCE);
       expect(harness.gemini.interactions.storedIds().sort()).toEqual([first, second].sort());
     }
 
@@ -145,17 +123,17 @@ describe('a conversation\'s thread deleted', () => {
   it('a thread archived before a restart (so not in discord.js\'s cache) is still forgotten when deleted', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
-    await savedTurns(thread.id, 2);
+    await savedTurns(harness, thread.id, 2);
     harness.discord.archiveThread(thread.id);
     await harness.restart();
     expect(harness.bot.client.channels.cache.has(thread.id)).toBe(false);
 
     aliceDeletes(thread.id);
     await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
-    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    expect((await storedConversation(harness, thread.id)).kind).toBe('missing');
     if (suiteGeminiApi() === 'interactions') {
       const ids = geminiCalls(harness).map((call) => [call.interactionId, 200]).sort();
-      await vi.waitFor(() => expect(interactionDeletes()).toEqual(ids), PATIENCE);
+      await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual(ids), PATIENCE);
     }
   });
 });
@@ -168,7 +146,7 @@ describe('a conversation\'s thread deleted while a turn in it waits on Gemini', 
    */
   async function threadDeletedUnderTurn(start: (conversation: { starter: StoredMessage; threadId: string }) => void) {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
-    await savedTurns(thread.id, 1);
+    await savedTurns(harness, thread.id, 1);
     const held = heldAnswer({ kind: 'image', text: 'A blue fox.' });
     harness.gemini.enqueue(held.behaviour);
     start({ starter, threadId: thread.id });
@@ -178,7 +156,7 @@ describe('a conversation\'s thread deleted while a turn in it waits on Gemini', 
     await vi.waitFor(() => expect(harness.bot.client.channels.cache.has(thread.id)).toBe(false), PATIENCE);
     held.release();
     await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
-    expect((await storedConversation(thread.id)).kind).toBe('missing');
+    expect((await storedConversation(harness, thread.id)).kind).toBe('missing');
     return { starter, threadId: thread.id };
   }
 
@@ -190,7 +168,7 @@ describe('a conversation\'s thread deleted while a turn in it waits on Gemini', 
     }
     const [first, unkept] = geminiCalls(harness).map((call) => call.interactionId);
     expect(first && unkept).toBeTruthy();
-    await vi.waitFor(() => expect(interactionDeletes()).toEqual([[first, 200], [unkept, 200]].sort()), PATIENCE);
+    await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[first, 200], [unkept, 200]].sort()), PATIENCE);
     expect(harness.gemini.interactions.storedIds()).toEqual([]);
   }
 
@@ -198,7 +176,7 @@ describe('a conversation\'s thread deleted while a turn in it waits on Gemini', 
     await threadDeletedUnderTurn(({ starter, threadId }) => replyInThread(harness, threadId, starter, 'make it blue'));
     await nothingLeftAtGoogle();
     const next = await startConversation(harness, { prompt: 'a paper boat' });
-    await savedTurns(next.thread.id, 1);
+    await savedTurns(harness, next.thread.id, 1);
   });
 
   it('a Reroll\'s answer that could not be posted is deleted at Google too, and the clicker is told', async () => {
@@ -217,7 +195,7 @@ describe('a conversation\'s thread deleted while a turn in it waits on Gemini', 
 describe('a thread with no conversation deleted', () => {
   it('changes nothing: no request reaches Gemini, no other record goes, and no problem is logged', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
-    await savedTurns(thread.id, 1);
+    await savedTurns(harness, thread.id, 1);
     // A thread the bot made for nothing it stored (as another bot or a member might have): it never held a conversation.
     const channel = harness.bot.client.channels.cache.get(harness.discord.channelId) as TextChannel;
     const other = await channel.threads.create({ name: 'just talking' });
@@ -226,7 +204,7 @@ describe('a thread with no conversation deleted', () => {
     aliceDeletes(other.id);
     await loggedAbout(other.id, 'a deleted thread had no stored conversation');
     expect(geminiRequestCount(harness)).toBe(requestsBefore);
-    expect((await storedConversation(thread.id)).kind).toBe('found');
+    expect((await storedConversation(harness, thread.id)).kind).toBe('found');
     expect(harness.logLines.some((line) => line.includes('thread deleted: its conversation is forgotten'))).toBe(false);
     expect(problemsLogged()).toEqual([]);
     // The conversation's own thread is untouched and goes on.
@@ -245,22 +223,22 @@ describe('a channel deleted with conversations in its threads', () => {
   it('forgets every conversation whose thread was in it, a Branch\'s too, and leaves another channel\'s alone', async () => {
     const { thread, blue, branchId, branchStart } = await foxBranchedAfterBlue();
     await waitForBotReplyTo(harness, replyInThread(harness, branchId, branchStart, 'make it green instead'));
-    await savedTurns(branchId, 3);
+    await savedTurns(harness, branchId, 3);
     const second = await startConversation(harness, { prompt: 'a paper boat' });
-    await savedTurns(second.thread.id, 1);
+    await savedTurns(harness, second.thread.id, 1);
     const elsewhere = await startConversation(harness, { prompt: 'a lighthouse', channelId: harness.discord.otherChannelId });
-    await savedTurns(elsewhere.thread.id, 1);
+    await savedTurns(harness, elsewhere.thread.id, 1);
     const [first, shared, inBranch, boat, lighthouse] = geminiCalls(harness).map((call) => call.interactionId);
     const requestsBefore = geminiRequestCount(harness);
 
     aliceDeletesChannel(harness.discord.channelId);
     for (const threadId of [thread.id, branchId, second.thread.id]) await loggedAbout(threadId, 'thread deleted: its conversation is forgotten');
-    for (const threadId of [thread.id, branchId, second.thread.id]) expect((await storedConversation(threadId)).kind).toBe('missing');
-    expect((await storedConversation(elsewhere.thread.id)).kind).toBe('found');
+    for (const threadId of [thread.id, branchId, second.thread.id]) expect((await storedConversation(harness, threadId)).kind).toBe('missing');
+    expect((await storedConversation(harness, elsewhere.thread.id)).kind).toBe('found');
     if (suiteGeminiApi() === 'interactions') {
       // The turns the Branch copied are shared by two deleted threads: left to expire with Google's retention, as a thread deletion leaves them.
-      await vi.waitFor(() => expect(interactionDeletes().map(([id]) => id).sort()).toEqual([inBranch, boat].sort()), PATIENCE);
-      expect(interactionDeletes().every(([, status]) => status === 200)).toBe(true);
+      await vi.waitFor(() => expect(interactionDeletes(harness).map(([id]) => id).sort()).toEqual([inBranch, boat].sort()), PATIENCE);
+      expect(interactionDeletes(harness).every(([, status]) => status === 200)).toBe(true);
       expect(harness.gemini.interactions.storedIds().sort()).toEqual([first, shared, lighthouse].sort());
     } else {
       expect(geminiRequestCount(harness)).toBe(requestsBefore);
@@ -270,12 +248,12 @@ describe('a channel deleted with conversations in its threads', () => {
     // The other channel's conversation goes on.
     const night = await waitForBotReplyTo(harness, replyInThread(harness, elsewhere.thread.id, elsewhere.starter, 'now at night'));
     expect(night.attachments).toHaveLength(1);
-    await savedTurns(elsewhere.thread.id, 2);
+    await savedTurns(harness, elsewhere.thread.id, 2);
   });
 
   it('forgets a conversation stored before records named their channel, when its thread is active (discord.js holds it)', async () => {
     const { thread } = await startConversation(harness, { prompt: 'a watercolor fox' });
-    await savedTurns(thread.id, 1);
+    await savedTurns(harness, thread.id, 1);
     // As a build before the channel was kept left it: no parentId, on no channel's list.
     const store = await openStore(harness.config.databaseUrl);
     try {
@@ -291,8 +269,8 @@ describe('a channel deleted with conversations in its threads', () => {
 
     aliceDeletesChannel(harness.discord.channelId);
     await loggedAbout(thread.id, 'thread deleted: its conversation is forgotten');
-    expect((await storedConversation(thread.id)).kind).toBe('missing');
-    if (suiteGeminiApi() === 'interactions') await vi.waitFor(() => expect(interactionDeletes()).toEqual([[interactionId, 200]]), PATIENCE);
+    expect((await storedConversation(harness, thread.id)).kind).toBe('missing');
+    if (suiteGeminiApi() === 'interactions') await vi.waitFor(() => expect(interactionDeletes(harness)).toEqual([[interactionId, 200]]), PATIENCE);
     expect(problemsLogged()).toEqual([]);
   });
 });
