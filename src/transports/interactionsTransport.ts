@@ -145,11 +145,20 @@ async function send(
 /**
  * Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not
  * replayable, not posted or not saved): no Delete could reach it later. One DELETE however often it is called.
+ * Handed to the work a stopping process waits for (bounded), and not to the shutdown signal: a turn the stop
+ * cut off discards its answer after the signal, and that DELETE must still go. The turn does not wait for it:
+ * with its retries a DELETE can take minutes, and the thread's line and the Gemini slot are not held meanwhile.
  */
 function discarding(deps: InteractionsTransportDependencies, interactionId: string | undefined): (() => Promise<void>) | undefined {
   if (interactionId === undefined) return undefined;
   let discarded: Promise<void> | undefined;
-  return () => (discarded ??= forgetInteractions(deps, [interactionId]).then(() => undefined));
+  return () => {
+    if (!discarded) {
+      discarded = forgetInteractions(deps, [interactionId]).then(() => undefined);
+      deps.keepUntilStopped?.(discarded);
+    }
+    return discarded;
+  };
 }
 
 /** The id of an interaction whose answer could not be read otherwise, so it can still be deleted. */

@@ -41,14 +41,16 @@ export async function deliverAndStore(deps: StoreDependencies, planned: PlannedT
     // What Gemini keeps of an answer the history does not (a refusal, a failure, an answer not replayable or not
     // saved) goes now, once the member has the answer. Also when posting or saving threw (the thread deleted
     // under the turn, say): no record names the answer, so nothing could reach it later, and a deleted
-    // thread's forgetting reads only the record.
-    if (!keeping.kept) await discardAnswer(deps.logger, planned, turn);
+    // thread's forgetting reads only the record. Not awaited: Google's DELETE, retried, can take minutes, and
+    // the turn would hold the thread's line and its Gemini slot meanwhile; the transport has the stopping
+    // process wait for it.
+    if (!keeping.kept) void discardAnswer(deps.logger, planned, turn);
   }
 }
 
 /**
- * Best effort and never throws: the transport's discard is bounded and logs
- * what Google answered; a throw here would hide the turn's own error.
+ * Best effort and never rejects: the transport's discard is bounded and logs
+ * what Google answered.
  */
 async function discardAnswer(logger: Logger, { asked }: PlannedTurn, turn: GeneratedTurn): Promise<void> {
   try {

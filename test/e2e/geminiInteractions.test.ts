@@ -264,6 +264,24 @@ describe('GEMINI_API=interactions', () => {
     expect(body(next).input[0]?.content?.map((item) => item['type'])).toEqual(['text', 'image']);
   });
 
+  it("deletes an answer the history does not keep without holding up the thread: the next reply is answered while Google has not yet answered that DELETE", async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    await vi.waitFor(async () => expect(await storedRecord(thread.id)).toBeDefined(), PATIENCE);
+    const google = harness.gemini.interactions.holdDeletes();
+    harness.gemini.interactions.enqueue({ kind: 'unreadable' });
+    const unkept = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it red'));
+    expect(unkept.content).toContain('could not understand');
+    const refusedId = posts()[1]!.interactionId!;
+    await vi.waitFor(() => expect(google.waiting()).toEqual([refusedId]), PATIENCE);
+    // Google's DELETE, retried, can take minutes: the thread's line and the Gemini slot are not held meanwhile.
+    const answer = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
+    expect(answer.attachments).toHaveLength(1);
+    expect(google.waiting()).toEqual([refusedId]);
+    google.release();
+    const deletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE');
+    await vi.waitFor(() => expect(deletes().map((request) => [request.interactionId, request.status])).toEqual([[refusedId, 200]]), PATIENCE);
+  });
+
   it('retries a 429 as the retry policy says', async () => {
     harness.gemini.enqueue({ kind: 'error', status: 429 });
     const { message } = await imagine(harness, { prompt: 'a fox' });
