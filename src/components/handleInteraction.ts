@@ -17,6 +17,7 @@ import { verifyButton, verifyForm, type Verified } from './interactionAuthority.
 import { InteractionResponse } from '../discord/interactionResponse.js';
 import { refusalBeforeForm, settingsOrRefusal } from '../discord/memberAccess.js';
 import { reportUnexpectedError } from '../discord/reportUnexpectedError.js';
+import { isThreadDeleted, reportThreadDeleted } from '../discord/reportThreadDeleted.js';
 import type { Access, BotCommand, MemberGrant } from '../discord/slashCommand.js';
 import { describeRefusal } from '../discord/describeRefusal.js';
 import { replyPrivately } from '../discord/toMessagePayload.js';
@@ -26,7 +27,8 @@ import type { Refusal } from '../refusals/refusal.js';
  * Every interaction passes here, and only here: whatever a handler throws,
  * the member gets an answer (the deferred reply edited, or a private reply;
  * for autocomplete, suggestions or none), and the cause is logged with the
- * reference the member reads.
+ * reference the member reads; a thread deleted under the request is no fault,
+ * and the member reads just that.
  */
 export async function handleInteraction(bot: BotContext, commands: readonly BotCommand[], interaction: Interaction): Promise<void> {
   // Suggestions are not repliable: Discord takes one list of choices and nothing else.
@@ -36,7 +38,8 @@ export async function handleInteraction(bot: BotContext, commands: readonly BotC
   try {
     await route(bot, commands, interaction, response);
   } catch (error) {
-    const text = reportUnexpectedError(bot, error, { interactionId: interaction.id, type: interaction.type, guildId: interaction.guildId });
+    const context = { interactionId: interaction.id, type: interaction.type, guildId: interaction.guildId };
+    const text = isThreadDeleted(error) ? reportThreadDeleted(bot, error, context) : reportUnexpectedError(bot, error, context);
     const told = await response.explain(text);
     if (!told) bot.logger.warn({ interactionId: interaction.id }, 'could not tell the member about an error');
   }

@@ -14,6 +14,7 @@ import { turnDeliveryTo } from './turnDeliveryTo.js';
 import { describeRefusal } from './describeRefusal.js';
 import { textPayload } from './toMessagePayload.js';
 import { reportUnexpectedError } from './reportUnexpectedError.js';
+import { isThreadDeleted, reportThreadDeleted } from './reportThreadDeleted.js';
 
 /**
  * A message that speaks to the bot becomes a turn: in a thread it continues
@@ -30,7 +31,10 @@ export async function handleMessage(bot: BotContext, message: Message): Promise<
   try {
     await answerMessage(bot, message, addressing, delivery);
   } catch (error) {
-    await delivery.explain(reportUnexpectedError(bot, error, { messageId: message.id, channelId: message.channelId }));
+    const context = { messageId: message.id, channelId: message.channelId };
+    // The message asked in the thread (or channel) that is gone: nobody is left there to tell.
+    if (isThreadDeleted(error)) reportThreadDeleted(bot, error, context);
+    else await delivery.explain(reportUnexpectedError(bot, error, context));
   }
 }
 

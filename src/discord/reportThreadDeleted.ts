@@ -1,0 +1,24 @@
+import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, RESTJSONErrorCodes } from 'discord.js';
+import type { Logger } from 'pino';
+
+/**
+ * Whether the place the answer goes is gone: the conversation's thread (or
+ * its channel) deleted while the turn drew its answer. Discord then answers
+ * 10003 Unknown Channel for the thread, or 10008 Unknown Message for its
+ * starter; once the bot has read the deletion, discord.js has dropped the
+ * channel and refuses a reply to a message in it before asking Discord.
+ */
+export function isThreadDeleted(error: unknown): boolean {
+  if (error instanceof DiscordAPIError) return error.code === RESTJSONErrorCodes.UnknownChannel || error.code === RESTJSONErrorCodes.UnknownMessage;
+  return error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.ChannelNotCached;
+}
+
+/**
+ * A thread deleted under a turn is something members do, not a fault: logged
+ * as an expected event, with no reference to look up, and the sentence a
+ * member who asked from elsewhere (a button's private reply) reads.
+ */
+export function reportThreadDeleted(bot: { logger: Logger }, error: unknown, context: Record<string, unknown>): string {
+  bot.logger.info({ ...context, code: (error as { code?: unknown }).code }, 'the thread was deleted while its answer was drawn; the answer could not be posted');
+  return 'The thread was deleted while I was drawing, so the answer could not be posted.';
+}
