@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 /**
  * Whether the place the answer goes is gone: the conversation's thread (or
  * its channel) deleted while the turn drew its answer. Discord then answers
- * 10003 Unknown Channel for the thread, or 10008 Unknown Message for its
- * starter; once the bot has read the deletion, discord.js has dropped the
- * channel and refuses a reply to a message in it before asking Discord.
+ * 10003 Unknown Channel; once the bot has read the deletion, discord.js has
+ * dropped the channel and refuses a reply to a message in it before asking
+ * Discord. Not 10008 Unknown Message: a message deleted in a channel that
+ * still exists (a moderator removing the bot's status reply) is no deleted
+ * thread, and stays an unexpected error the member is told of.
  */
 export function isThreadDeleted(error: unknown): boolean {
-  if (error instanceof DiscordAPIError) return error.code === RESTJSONErrorCodes.UnknownChannel || error.code === RESTJSONErrorCodes.UnknownMessage;
+  if (error instanceof DiscordAPIError) return error.code === RESTJSONErrorCodes.UnknownChannel;
   return error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.ChannelNotCached;
 }
 
