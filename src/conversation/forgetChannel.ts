@@ -27,7 +27,9 @@ const THREADS_AT_ONCE = 8;
  * threads is not cut at shutdown halfway through its records while waiting
  * on Google's answers one by one. As for a deleted thread, an id Google does
  * not confirm is not kept: its record is gone, and it expires with Google's
- * retention; all of them are named in one warning. The caller keeps the whole
+ * retention; all of them are named in one warning. Unlike a deleted thread,
+ * the interactions a Branch shared between this channel's threads are asked
+ * for too, once no surviving record names them (sharedAllGone). The caller keeps the whole
  * as work a stopping process waits for; once shutdown begins, no thread's
  * forgetting starts (the store is about to close) and those left are named.
  *
@@ -75,6 +77,13 @@ export async function forgetChannel(
     const result = results[index];
     return result?.kind === 'forgotten' ? result.interactionIds.map((id) => [id, threadId] as const) : [];
   }));
+  const sharedGone = sharedAllGone(threadIds, results, notStarted);
+  if (sharedGone.length > 0) {
+    deps.logger.info({ channelId: channel.channelId, guildId: channel.guildId, interactionIds: sharedGone.map(([id]) => id) }, 'interactions a Branch shared between threads of the deleted channel are asked to be deleted at Google too: no thread is left to continue from them');
+  }
+  for (const [id, threadId] of sharedGone) {
+    if (!threadOf.has(id)) threadOf.set(id, threadId);
+  }
   if (threadOf.size > 0) {
     const left = await deps.gemini.forget([...threadOf.keys()], { signal: deps.shutdownSignal });
     if (left.length > 0) {
@@ -82,4 +91,31 @@ export async function forgetChannel(
     }
   }
   return ended;
+}
+
+/**
+ * The interactions a Branch shares that no record surviving this deletion
+ * names, each with one of its threads: a Branch opens in its first thread's
+ * channel, so with the channel every thread that could continue from them is
+ * gone, and the members' turns should go from Google too. Only records this
+ * deletion forgot count as gone: an id must be named by two of them (the
+ * first thread and its branch, both found here; one named by a single record
+ * shares it with a thread elsewhere), and none is asked for when any thread of
+ * the channel kept its record (another server's or channel's, unreadable),
+ * failed, or was not reached before shutdown, since that record may name it.
+ */
+function sharedAllGone(
+  threadIds: readonly string[],
+  results: ReadonlyArray<ForgetThreadResult | undefined>,
+  notStarted: readonly string[],
+): Array<readonly [string, string]> {
+  const everyRecordGone = notStarted.length === 0 && threadIds.every((_, index) => results[index]?.kind === 'forgotten' || results[index]?.kind === 'none');
+  if (!everyRecordGone) return [];
+  const sharers = new Map<string, string[]>();
+  threadIds.forEach((threadId, index) => {
+    const result = results[index];
+    if (result?.kind !== 'forgotten') return;
+    for (const id of new Set(result.sharedIds)) sharers.set(id, [...(sharers.get(id) ?? []), threadId]);
+  });
+  return [...sharers].flatMap(([id, threads]) => (threads.length >= 2 ? [[id, threads[0]!] as const] : []));
 }

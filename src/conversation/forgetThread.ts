@@ -19,7 +19,13 @@ export type ForgetThreadResult =
   | { kind: 'none' }
   /** The record names another server, or cannot be read: left as it is, never removed on a guess. */
   | { kind: 'kept'; reason: 'other-server' | 'other-channel' | 'unreadable' }
-  | { kind: 'forgotten'; interactionIds: string[] };
+  /**
+   * `interactionIds`: what to ask Google to delete. `sharedIds`: those a Branch
+   * shares (by the same retention rule), left out of it: a thread's deletion
+   * leaves them; a channel's asks for them once every record sharing them is
+   * gone with it (forgetChannel).
+   */
+  | { kind: 'forgotten'; interactionIds: string[]; sharedIds: string[] };
 
 export interface ForgetThreadDependencies {
   threadQueue: ThreadQueue;
@@ -102,8 +108,11 @@ export async function forgetThreadRecord(
     // With those a Delete asked Google to delete and it did not confirm gone; by the rule a Delete asks by (none past the retention).
     const forgetting = interactionsToForget(loaded.outline.interactions, deps.logger, thread.threadId);
     const clock = { retentionMs: deps.config.interactionRetentionMs, now: (deps.now ?? Date.now)() };
-    const interactionIds = askableAtGoogle(loaded.outline, forgetting, clock, { logger: deps.logger, threadId: thread.threadId }).map((entry) => entry.id);
-    return { kind: 'forgotten', interactionIds };
+    const log = { logger: deps.logger, threadId: thread.threadId };
+    const interactionIds = askableAtGoogle(loaded.outline, forgetting, clock, log).map((entry) => entry.id);
+    const shared = loaded.outline.interactions.filter((interaction) => interaction.shared && !interaction.forgotten);
+    const sharedIds = shared.length === 0 ? [] : askableAtGoogle({ ...loaded.outline, forgetAtGoogle: [] }, shared, clock, log).map((entry) => entry.id);
+    return { kind: 'forgotten', interactionIds, sharedIds };
   });
   if (removed.kind === 'none') deps.logger.debug({ threadId: thread.threadId }, 'a deleted thread had no stored conversation; nothing to forget');
   if (removed.kind !== 'forgotten') return removed;

@@ -130,7 +130,7 @@ describe('deleteTurn', () => {
     // The thread deleted after the first Delete (the second took nothing more at Google): only int-1 is still there.
     const afterFirstDelete: ConversationRecord = { ...withInteractions, exchanges: [withInteractions.exchanges[0]!, answeredOnInteractions(withInteractions.exchanges[2]!, { ...at('int-3'), outdated: true, forgotten: true })] };
     await deps.conversations.save(afterFirstDelete);
-    expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-1'] });
+    expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-1'], sharedIds: [] });
     expect(forgotten).toEqual([['int-2', 'int-3'], ['int-1']]);
   });
 
@@ -233,7 +233,7 @@ describe('deleteTurn', () => {
     expect(await deleteTurn(deps, deletion({ messageId: 'm1', moderator: true }))).toMatchObject({ ok: true, geminiInteractionIds: ['int-9'] });
     // A thread deletion reads either shape too, by the same rule: at that time only int-9 is asked for.
     await deps.conversations.save(firstShape);
-    expect(await forgetThread(refusing, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-9'] });
+    expect(await forgetThread(refusing, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-9'], sharedIds: [] });
   });
 
   it('asks Google again, on the next Delete and on the thread\'s deletion, to delete what it did not confirm gone', async () => {
@@ -270,7 +270,7 @@ describe('deleteTurn', () => {
     await askGoogleToForget(forgetting, 't1', second.ok ? second.geminiInteractionIds : []);
     expect(await pending()).toEqual(['int-2']);
     // The thread's deletion asks for what is still unconfirmed, with the rest.
-    expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-2', 'int-1'] });
+    expect(await forgetThread(forgetting, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['int-2', 'int-1'], sharedIds: [] });
     expect(asked).toEqual([['int-3', 'int-4'], ['int-3', 'int-2'], ['int-2', 'int-1']]);
   });
 

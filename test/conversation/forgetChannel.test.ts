@@ -38,7 +38,7 @@ describe('forgetChannel', () => {
     expect((await conversations.load('t1')).kind).toBe('missing');
     expect((await conversations.load('t2')).kind).toBe('missing');
     expect((await conversations.load('t3')).kind).toBe('found');
-    // The shared interaction of each stays at Google, as a thread deletion leaves it; the others asked for together (the list keeps no order).
+    // Each shared interaction is shared with a thread not forgotten here: it stays at Google; the others asked for together (the list keeps no order).
     expect(forgotten.map((ids) => ids.sort())).toEqual([['t1-i2', 't2-i2']]);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual([]);
     expect(await conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual(['t3']);
@@ -138,6 +138,37 @@ describe('forgetChannel', () => {
     expect((await forgetChannel(deps, place)).sort()).toEqual(['forgotten', 'forgotten']);
     expect((await conversations.byChannel.list(place)).sort()).toEqual(['t2', 't9']);
     expect(map.has('keyv:conversation:t2')).toBe(true);
+  });
+
+  /** A first thread and its Branch: 'b-i1' copied into t2 (shared in both); each thread's own turn after it. */
+  const branched = () => [
+    record('t1', { exchanges: [exchange('m1', { id: 'b-i1', createdAt, shared: true }), exchange('m2', { id: 't1-i2', createdAt })] }),
+    record('t2', { exchanges: [exchange('m1', { id: 'b-i1', createdAt, shared: true }), exchange('m3', { id: 't2-i2', createdAt })] }),
+  ];
+
+  it('asks Google for the interactions a Branch shared between its threads too, once both records are gone with the channel', async () => {
+    const { conversations, forgotten, deps } = await setUp(...branched(), record('t3'));
+    expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toEqual(['forgotten', 'forgotten', 'forgotten']);
+    for (const threadId of ['t1', 't2', 't3']) expect((await conversations.load(threadId)).kind).toBe('missing');
+    // t3-i1 is shared with a thread whose record is not among those forgotten here: it stays.
+    expect(forgotten.map((ids) => ids.sort())).toEqual([['b-i1', 't1-i2', 't2-i2', 't3-i2']]);
+  });
+
+  it('asks for no shared interaction when a record of the channel was kept: it may name them (here it does)', async () => {
+    const { conversations, forgotten, deps } = await setUp(...branched());
+    // A third holder of 'b-i1' listed under this channel but naming another: kept, so 'b-i1' must stay.
+    await conversations.save(record('t4', { parentId: 'c9', exchanges: [exchange('m1', { id: 'b-i1', createdAt, shared: true })] }));
+    await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, 't4');
+    expect((await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).sort()).toEqual(['forgotten', 'forgotten', 'kept']);
+    expect((await conversations.load('t4')).kind).toBe('found');
+    expect(forgotten.map((ids) => ids.sort())).toEqual([['t1-i2', 't2-i2']]);
+  });
+
+  it('asks for no shared interaction past Google\'s retention, by the rule every other is asked by', async () => {
+    const { forgotten, deps } = await setUp(...branched());
+    const late = { ...deps, now: () => Date.parse(createdAt) + 56 * 24 * 60 * 60 * 1000 };
+    await forgetChannel(late, { guildId: 'g1', channelId: 'c1' });
+    expect(forgotten).toEqual([]);
   });
 
   it('a thread deleted by itself leaves its channel\'s list', async () => {

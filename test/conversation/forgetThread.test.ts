@@ -34,7 +34,7 @@ describe('forgetThread', () => {
 
   it('removes the record and forgets its interactions at Google, outdated ones too, but not those a Branch shares', async () => {
     const { conversations, forgotten, deps } = await setUp(record, { ...record, threadId: 't2' });
-    expect(await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['i3', 'i4'] });
+    expect(await forgetThread(deps, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['i3', 'i4'], sharedIds: ['i1'] });
     expect((await conversations.load('t1')).kind).toBe('missing');
     expect((await conversations.load('t2')).kind).toBe('found');
     expect(forgotten).toEqual([['i3', 'i4']]);
@@ -61,7 +61,7 @@ describe('forgetThread', () => {
     });
     // 56 days after createdAt: i1 and o1 are past Google's longest retention, Google dropped them itself.
     const clock = { ...deps, now: () => Date.parse(createdAt) + 56 * DAY };
-    expect(await forgetThread(clock, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['o2', 'plain', 'i2'] });
+    expect(await forgetThread(clock, { threadId: 't1', guildId: 'g1' })).toEqual({ kind: 'forgotten', interactionIds: ['o2', 'plain', 'i2'], sharedIds: [] });
     expect(forgotten).toEqual([['o2', 'plain', 'i2']]);
   });
 
@@ -101,7 +101,7 @@ describe('forgetThread', () => {
     const forgetting = forgetThread(deps, { threadId: 't1', guildId: 'g1' });
     finishTurn();
     await turn;
-    expect(await forgetting).toEqual({ kind: 'forgotten', interactionIds: ['i3', 'i4', 'i5'] });
+    expect(await forgetting).toEqual({ kind: 'forgotten', interactionIds: ['i3', 'i4', 'i5'], sharedIds: ['i1'] });
     expect((await conversations.load('t1')).kind).toBe('missing');
     expect(forgotten).toEqual([['i3', 'i4', 'i5']]);
   });

@@ -77,7 +77,7 @@ describe('readers that need no image lengths', () => {
     const forgotten: string[][] = [];
     // A day after the record's turns: within Google's retention, so every interaction is asked for.
     const deps = { conversations, threadQueue: new ThreadQueue(), logger: createLogger('silent'), config: { interactionRetentionMs: DAY }, now: () => Date.parse(createdAt) + DAY, gemini: { forget: async (ids: readonly string[]) => (forgotten.push([...ids]), []) } };
-    expect(await forgetThread(deps, { threadId: THREAD, guildId: GUILD })).toEqual({ kind: 'forgotten', interactionIds: ['i1', 'i2'] });
+    expect(await forgetThread(deps, { threadId: THREAD, guildId: GUILD })).toEqual({ kind: 'forgotten', interactionIds: ['i1', 'i2'], sharedIds: [] });
     expect(forgotten).toEqual([['i1', 'i2']]);
     expect((await conversations.peek(THREAD)).kind).toBe('missing');
     expect(map.blobReads).toBe(0);
