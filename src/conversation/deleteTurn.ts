@@ -3,7 +3,7 @@ import type { Refusal } from '../refusals/refusal.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { Config } from '../config/config.js';
 import { findExchangeByMessage, interactionOf, withInteraction } from './conversationRecord.js';
-import { interactionsToForget } from './interactionsToForget.js';
+import { interactionsToForget, SHARED_LEFT_AT_GOOGLE } from './interactionsToForget.js';
 import { askableAtGoogle } from './owedAtGoogle.js';
 import type { ConversationStore } from './conversationStore.js';
 import { loadConversation, type ThreadConversation } from './loadConversation.js';
@@ -63,7 +63,8 @@ export function deleteTurn(
     // retention (Google dropped them itself).
     const held = stored.record.exchanges.flatMap((exchange) => interactionOf(exchange) ?? []);
     const later = stored.record.exchanges.slice(found.index).flatMap((exchange) => interactionOf(exchange) ?? []);
-    const forgetting = interactionsToForget(later, deps.logger, deletion.threadId);
+    const { toForget: forgetting, shared } = interactionsToForget(later);
+    if (shared.length > 0) deps.logger.info({ threadId: deletion.threadId, interactionIds: shared.map((interaction) => interaction.id) }, SHARED_LEFT_AT_GOOGLE);
     // A set, not the list: asked once per later exchange, a list would make a long thread's Delete quadratic.
     const forgettingIds = new Set(forgetting.map((interaction) => interaction.id));
     const owed = askableAtGoogle({ ...stored.record, interactions: held }, forgetting, { retentionMs: deps.config.interactionRetentionMs, now: now() }, { logger: deps.logger, threadId: deletion.threadId });

@@ -1,6 +1,7 @@
 import type { ThreadPlace } from './channelThreads.js';
 import { forgetThreadRecord, LEFT_AT_GOOGLE, type ForgetThreadDependencies, type ForgetThreadResult } from './forgetThread.js';
 import { eachAtMost } from '../lines/eachAtMost.js';
+import { SHARED_LEFT_AT_GOOGLE } from './interactionsToForget.js';
 
 /**
  * How many threads' records are forgotten at once: each waits in its own
@@ -78,6 +79,9 @@ export async function forgetChannel(
     return result?.kind === 'forgotten' ? result.interactionIds.map((id) => [id, threadId] as const) : [];
   }));
   const sharedGone = sharedAllGone(threadIds, results, notStarted);
+  const sharedAskedFor = new Set(sharedGone.map(([id]) => id));
+  const sharedLeft = [...new Set(results.flatMap((result) => (result?.kind === 'forgotten' ? result.sharedIds : [])))].filter((id) => !sharedAskedFor.has(id));
+  if (sharedLeft.length > 0) deps.logger.info({ channelId: channel.channelId, guildId: channel.guildId, interactionIds: sharedLeft }, SHARED_LEFT_AT_GOOGLE);
   if (sharedGone.length > 0) {
     deps.logger.info({ channelId: channel.channelId, guildId: channel.guildId, interactionIds: sharedGone.map(([id]) => id) }, 'interactions a Branch shared between threads of the deleted channel are asked to be deleted at Google too: no thread is left to continue from them');
   }

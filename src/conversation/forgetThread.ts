@@ -3,7 +3,7 @@ import type { ConversationStore } from './conversationStore.js';
 import type { ThreadQueue } from '../lines/threadQueue.js';
 import type { ForgetsInteractions } from './deleteTurn.js';
 import type { Config } from '../config/config.js';
-import { interactionsToForget } from './interactionsToForget.js';
+import { interactionsToForget, SHARED_LEFT_AT_GOOGLE } from './interactionsToForget.js';
 import { askableAtGoogle } from './owedAtGoogle.js';
 
 /** A thread Discord says is gone (THREAD_DELETE): its id and the server it was in. */
@@ -58,6 +58,7 @@ export const LEFT_AT_GOOGLE = 'Google did not confirm these interactions of a de
  */
 export async function forgetThread(deps: ForgetThreadDependencies, thread: DeletedThread): Promise<ForgetThreadResult> {
   const removed = await forgetThreadRecord(deps, thread);
+  if (removed.kind === 'forgotten' && removed.sharedIds.length > 0) deps.logger.info({ threadId: thread.threadId, interactionIds: removed.sharedIds }, SHARED_LEFT_AT_GOOGLE);
   // Outside the line: Google's bookkeeping need not hold up a thread nobody can post in; forget never rejects.
   if (removed.kind === 'forgotten' && removed.interactionIds.length > 0) {
     const left = await deps.gemini.forget(removed.interactionIds, { signal: deps.shutdownSignal });
@@ -106,11 +107,10 @@ export async function forgetThreadRecord(
       });
     }
     // With those a Delete asked Google to delete and it did not confirm gone; by the rule a Delete asks by (none past the retention).
-    const forgetting = interactionsToForget(loaded.outline.interactions, deps.logger, thread.threadId);
+    const { toForget, shared } = interactionsToForget(loaded.outline.interactions);
     const clock = { retentionMs: deps.config.interactionRetentionMs, now: (deps.now ?? Date.now)() };
     const log = { logger: deps.logger, threadId: thread.threadId };
-    const interactionIds = askableAtGoogle(loaded.outline, forgetting, clock, log).map((entry) => entry.id);
-    const shared = loaded.outline.interactions.filter((interaction) => interaction.shared && !interaction.forgotten);
+    const interactionIds = askableAtGoogle(loaded.outline, toForget, clock, log).map((entry) => entry.id);
     const sharedIds = shared.length === 0 ? [] : askableAtGoogle({ ...loaded.outline, forgetAtGoogle: [] }, shared, clock, log).map((entry) => entry.id);
     return { kind: 'forgotten', interactionIds, sharedIds };
   });

@@ -248,6 +248,8 @@ describe('a channel deleted with conversations in its threads', () => {
       await vi.waitFor(() => expect(interactionDeletes(harness).map(([id]) => id).sort()).toEqual([first, shared, inBranch, boat].sort()), PATIENCE);
       expect(interactionDeletes(harness).every(([, status]) => status === 200)).toBe(true);
       expect(harness.gemini.interactions.storedIds()).toEqual([lighthouse]);
+      // So no line says they are left there.
+      expect(harness.logLines.some((line) => line.includes('are left at Google; they expire with its retention'))).toBe(false);
     } else {
       expect(geminiRequestCount(harness)).toBe(requestsBefore);
     }
