@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { spellsOnlyBase64Characters } from '../images/decodeBase64Strictly.js';
 import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -219,9 +220,9 @@ function longStringReader() {
         if (quote < index) quote = indexOrEnd(bytes, QUOTE, index);
         if (backslash < index) backslash = indexOrEnd(bytes, BACKSLASH, index);
         const stop = Math.min(quote, backslash);
-        const runEnd = printableUpTo(bytes, index, stop);
-        if (runEnd > index) pieces.push(bytes.toString('latin1', index, runEnd));
-        index = runEnd;
+        const run = printableRun(bytes, index, stop);
+        if (run.text !== '') pieces.push(run.text);
+        index = run.end;
         if (index === bytes.length) break;
         if (index < stop) return notPrintable(index);
         if (index === quote) {
@@ -243,19 +244,22 @@ function indexOrEnd(bytes: Buffer, byte: number, start: number): number {
 }
 
 /**
- * The end of the run of printable ASCII from `start` (0x20 to 0x7f: what a
- * JSON string holds raw, and what Latin-1 reads as UTF-8 does), looking no
- * further than `stop`. Megabytes of base64 pass through here: the common
- * case is checked natively (isAscii) and four bytes at a time.
+ * The run of printable ASCII from `start` (0x20 to 0x7f: what a JSON string
+ * holds raw, and what Latin-1 reads as UTF-8 does), looking no further than
+ * `stop`, as Latin-1 text, and where it ends. Megabytes of base64 pass
+ * through here: the common case is checked natively, ASCII by isAscii and
+ * no control character by the base64 decoder (base64's characters are all
+ * printable); any other text four bytes at a time.
  */
-function printableUpTo(bytes: Buffer, start: number, stop: number): number {
+function printableRun(bytes: Buffer, start: number, stop: number): { text: string; end: number } {
   const run = bytes.subarray(start, stop);
-  if (isAscii(run) && !hasControlCharacter(run)) return stop;
-  for (let index = start; index < stop; index++) {
-    const byte = bytes[index]!;
-    if (byte < 0x20 || byte > 0x7f) return index;
+  if (isAscii(run)) {
+    const text = run.toString('latin1');
+    if (spellsOnlyBase64Characters(text) || !hasControlCharacter(run)) return { text, end: stop };
   }
-  return stop;
+  let end = start;
+  while (end < stop && bytes[end]! >= 0x20 && bytes[end]! <= 0x7f) end += 1;
+  return { text: bytes.toString('latin1', start, end), end };
 }
 
 /**

@@ -8,7 +8,7 @@ import { startInProcess } from './benchTarget.js';
 import { benchStreaming } from './benchStreaming.js';
 import { benchInteractions } from './benchInteractions.js';
 import { percentile } from './percentile.js';
-import { formatComparison } from './printComparison.js';
+import { formatComparison, type ComparedFigure } from './printComparison.js';
 import { formatPhaseTable } from './printPhaseTable.js';
 import { formatReport, kilobytes, megabytes, type Figure } from './printReport.js';
 import { startRssSampler } from './rssSampler.js';
@@ -33,8 +33,9 @@ const QUICK = process.env['BENCH_QUICK'] === '1';
  * BENCH_ONLY=previews: only the streamed answers' rows with the bot in its own process (previews on, sequential and
  * 20 at once; previews off, 20 at once), about a minute, for trying a change to what a streamed turn holds.
  */
+/** BENCH_ONLY=new-image: only the sequential /imagine turns of the bot and the minimal bot, in lockstep (about a minute), for the new image's ratio. */
 const ONLY = process.env['BENCH_ONLY'];
-const ONLY_CHOICES = ['previews'];
+const ONLY_CHOICES = ['previews', 'new-image'];
 
 /**
  * Issue 11's yardstick: the bot against a minimal bot on the same stack
@@ -62,13 +63,21 @@ async function main(): Promise<void> {
     return;
   }
   const heading = `\nBot benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} cores, Gemini latency 0, ${megabytes(imageBytes)} MB images`;
+  if (ONLY === 'new-image') {
+    const sequentialOnly = SIDE_BY_SIDE.map((contender): Contender => ({ ...contender, phases: ['sequential'] }));
+    const [apart, minimal] = await runApartSideBySide(progress, sequentialOnly);
+    console.log(`${heading} (BENCH_ONLY=new-image: ${generations} sequential /imagine, the bot and the minimal bot in lockstep)\n`);
+    printComparison(apart, minimal);
+    printPhases(apart, minimal);
+    return;
+  }
   if (QUICK) {
     const [apart, minimal] = await runApartSideBySide(progress);
     console.log(`${heading} (BENCH_QUICK: the bot and the minimal bot in their own processes on SQLite only)\n`);
     console.log(formatReport([...latencyFigures(apart), { name: 'peak RSS of the bot process (VmHWM)', measured: highest(apart.botPeakRssBytes), unit: 'MB', target: 300 }]));
     printPeakRssByPhase(apart);
     printComparison(apart, minimal);
-    printPhases(apart);
+    printPhases(apart, minimal);
     return;
   }
   const rss = startRssSampler(20);
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
   );
   printPeakRssByPhase(apart);
   printComparison(apart, minimal);
-  printPhases(apart);
+  printPhases(apart, minimal);
   console.log(
     [
       '',
@@ -126,9 +135,9 @@ async function main(): Promise<void> {
 }
 
 /** The bot and the minimal bot apart on SQLite, phase by phase (see SIDE_BY_SIDE). */
-async function runApartSideBySide(progress: (text: string) => void): Promise<[PhaseResults, PhaseResults]> {
+async function runApartSideBySide(progress: (text: string) => void, contenders = SIDE_BY_SIDE): Promise<[PhaseResults, PhaseResults]> {
   const who = ['the bot in its own process', 'the minimal bot in its own process'];
-  const [apart, minimal] = await runSideBySide(SIDE_BY_SIDE, WORKLOAD, (contender, phase) => progress(`${who[contender]}: ${phase}…`));
+  const [apart, minimal] = await runSideBySide(contenders, WORKLOAD, (contender, phase) => progress(`${who[contender]}: ${phase}…`));
   return [apart!, minimal!];
 }
 
@@ -144,34 +153,37 @@ function printComparison(bot: PhaseResults, minimal: PhaseResults): void {
       'both in their own process on SQLite with emulators of their own: the sequential turns and the thread edits in lockstep (a turn of one,\n' +
       'then a turn of the other), the burst for one, then the other:\n',
   );
-  const table = formatComparison([
+  // A phase left out (BENCH_ONLY=new-image) has no samples: its rows are left out too.
+  const percentileOf = (samples: readonly number[], p: number) => (samples.length === 0 ? Number.NaN : percentile(samples, p));
+  const figures: ComparedFigure[] = [
     {
       name: `new image: dispatch to image, p50 (${generations} sequential)`,
-      bot: percentile(bot.overheadMs, 50),
-      minimal: percentile(minimal.overheadMs, 50),
+      bot: percentileOf(bot.overheadMs, 50),
+      minimal: percentileOf(minimal.overheadMs, 50),
       unit: 'ms',
       target: { of: 'ratio', atMost: NEW_IMAGE_RATIO_TODAY },
     },
-    { name: 'new image: dispatch to image, p95', bot: percentile(bot.overheadMs, 95), minimal: percentile(minimal.overheadMs, 95), unit: 'ms' },
+    { name: 'new image: dispatch to image, p95', bot: percentileOf(bot.overheadMs, 95), minimal: percentileOf(minimal.overheadMs, 95), unit: 'ms' },
     {
       name: `thread edit, ${threadHistoryTurns}-turn history, p50 (${threadEdits} edits)`,
-      bot: percentile(bot.threadEditMs, 50),
-      minimal: percentile(minimal.threadEditMs, 50),
+      bot: percentileOf(bot.threadEditMs, 50),
+      minimal: percentileOf(minimal.threadEditMs, 50),
       unit: 'ms',
       target: { of: 'ratio', atMost: THREAD_EDIT_RATIO_TODAY },
     },
-    { name: `thread edit, ${threadHistoryTurns}-turn history, p95`, bot: percentile(bot.threadEditMs, 95), minimal: percentile(minimal.threadEditMs, 95), unit: 'ms' },
+    { name: `thread edit, ${threadHistoryTurns}-turn history, p95`, bot: percentileOf(bot.threadEditMs, 95), minimal: percentileOf(minimal.threadEditMs, 95), unit: 'ms' },
     {
       name: `acknowledgement p99, ${burst} at once`,
-      bot: percentile(bot.burst.ackMs, 99),
-      minimal: percentile(minimal.burst.ackMs, 99),
+      bot: percentileOf(bot.burst.ackMs, 99),
+      minimal: percentileOf(minimal.burst.ackMs, 99),
       unit: 'ms',
       target: { of: 'bot', below: 100 },
     },
-    { name: `acknowledgement p50, ${burst} at once`, bot: percentile(bot.burst.ackMs, 50), minimal: percentile(minimal.burst.ackMs, 50), unit: 'ms' },
+    { name: `acknowledgement p50, ${burst} at once`, bot: percentileOf(bot.burst.ackMs, 50), minimal: percentileOf(minimal.burst.ackMs, 50), unit: 'ms' },
     { name: `all ${burst} answered, from the dispatch`, bot: bot.burst.allSettledMs, minimal: minimal.burst.allSettledMs, unit: 'ms' },
     { name: 'peak RSS of the process (VmHWM)', bot: highest(bot.botPeakRssBytes), minimal: highest(minimal.botPeakRssBytes), unit: 'MB', target: { of: 'bot', below: 300 } },
-  ]);
+  ];
+  const table = formatComparison(figures.filter((figure) => !Number.isNaN(figure.bot) || !Number.isNaN(figure.minimal)));
   console.log(table.replace(/^/gm, '  '));
   console.log(
     [
@@ -257,14 +269,17 @@ function printPeakRssByPhase(results: PhaseResults): void {
   for (const [phase, peaks] of results.botPeakRssBytes) console.log(`    ${phase.padEnd(28)} ${megabytes(Math.max(...peaks.values())).toFixed(0).padStart(5)} MB`);
 }
 
-function printPhases(results: PhaseResults): void {
+function printPhases(results: PhaseResults, minimal?: PhaseResults): void {
   const names = phaseNames(WORKLOAD);
-  const newImages = (results.generationPhases.get(names.sequential) ?? []).filter((line) => line.threadId === undefined).slice(WORKLOAD.warmups);
+  const newImagesOf = (of: PhaseResults) => (of.generationPhases.get(names.sequential) ?? []).filter((line) => line.threadId === undefined).slice(WORKLOAD.warmups);
   const edits = (results.generationPhases.get(names.threadEdits) ?? []).filter((line) => line.threadId !== undefined).slice(-WORKLOAD.threadEdits);
   console.log('\n  Where a generation’s time goes inside the bot process (its debug line "turn steps timed", `phases`):\n');
+  const minimalNewImages = minimal ? newImagesOf(minimal) : [];
   const table = formatPhaseTable([
-    { title: 'new image', samples: newImages },
-    { title: `thread edit, ${WORKLOAD.threadHistoryTurns}+ turns`, samples: edits },
+    { title: 'new image', samples: newImagesOf(results) },
+    // The minimal bot laps the same work under the same names (minimalBot.ts): its defer, call, decode, upload, save, thread.
+    ...(minimalNewImages.length > 0 ? [{ title: 'minimal bot, new image', samples: minimalNewImages }] : []),
+    ...(edits.length > 0 ? [{ title: `thread edit, ${WORKLOAD.threadHistoryTurns}+ turns`, samples: edits }] : []),
   ]);
   console.log(table.replace(/^/gm, '    '));
 }

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
+import { performance } from 'node:perf_hooks';
 import { Client, Events, GatewayIntentBits, type Message } from 'discord.js';
 import Keyv from 'keyv';
 import { request } from 'undici';
@@ -36,8 +37,25 @@ function log(msg: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ time: Date.now(), msg, ...fields })}\n`);
 }
 
+/**
+ * Timing only, as the bot's clock (src/turn/logGeneration.ts): lap(step) marks the end of a step, under the
+ * bot's names for the same work, so the bench can set the two side by side ("turn steps timed").
+ */
+function startClock(): { lap(step: string): void; phases: Record<string, number> } {
+  let last = performance.now();
+  const phases: Record<string, number> = {};
+  return {
+    phases,
+    lap(step) {
+      const now = performance.now();
+      phases[step] = Math.round((now - last) * 10) / 10;
+      last = now;
+    },
+  };
+}
+
 /** The whole conversation to Gemini; the model's content as sent (signatures and all), and its image. */
-async function generate(contents: Content[]): Promise<{ content: Content; image: Buffer }> {
+async function generate(contents: Content[], clock?: ReturnType<typeof startClock>): Promise<{ content: Content; image: Buffer }> {
   const response = await request(`${env['GEMINI_API_URL']}/models/${model}:generateContent`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-goog-api-key': env['GEMINI_API_KEY'] ?? '' },
@@ -47,20 +65,29 @@ async function generate(contents: Content[]): Promise<{ content: Content; image:
   const content = answer.candidates?.[0]?.content;
   const image = content?.parts.findLast((part) => part.thought !== true && part.inlineData)?.inlineData;
   if (!content || !image) throw new Error(`Gemini answered ${response.statusCode} without an image`);
-  return { content, image: Buffer.from(image.data, 'base64') };
+  clock?.lap('gemini');
+  const bytes = Buffer.from(image.data, 'base64');
+  clock?.lap('answerCheck');
+  return { content, image: bytes };
 }
 
 client.on(Events.InteractionCreate, (interaction) => {
   if (!interaction.isChatInputCommand() || interaction.commandName !== 'imagine') return;
   const work = async () => {
+    const clock = startClock();
     await interaction.deferReply();
+    clock.lap('acknowledged');
     const prompt = interaction.options.getString('prompt', true);
     const contents: Content[] = [{ role: 'user', parts: [{ text: prompt }] }];
-    const { content, image } = await generate(contents);
+    const { content, image } = await generate(contents, clock);
     const message = await interaction.editReply({ files: [{ attachment: image, name: 'image.jpg' }] });
+    clock.lap('upload');
     // A thread opened from a message has that message's id.
     await history.set(message.id, [...contents, content]);
+    clock.lap('save');
     await message.startThread({ name: prompt.slice(0, 100) });
+    clock.lap('thread');
+    log('turn steps timed', { phases: clock.phases });
   };
   work().catch((error: unknown) => log('imagine failed', { error: String(error) }));
 });

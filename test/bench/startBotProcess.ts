@@ -43,14 +43,16 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
   const directory = await mkdtemp(path.join(tmpdir(), 'bot-bench-'));
   const databaseUrl = options.databaseUrl ?? `sqlite://${directory}/data/bot.sqlite`;
   const program = options.program ?? 'bot';
-  const child = spawn(process.execPath, [...startScriptNodeFlags(), ENTRY[program]], {
+  // BENCH_NODE_FLAGS: more Node flags for both bot processes, those NODE_OPTIONS refuses (--cpu-prof, --trace-gc…).
+  const extraFlags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...startScriptNodeFlags(), ...extraFlags, ENTRY[program]], {
     cwd: directory, // no .env there: only the settings below
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       // The allocator settings `npm start` gives the process (MALLOC_ARENA_MAX…): glibc reads them as the process starts.
       ...startScriptEnvironment(),
       ...emulatorEnv(discord, gemini),
-      // BENCH_NODE_OPTIONS tries more V8 flags on the bot process alone (the start script's own flags still apply).
+      // BENCH_NODE_OPTIONS tries more V8 flags on both bot processes (the start script's own flags still apply).
       ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}),
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'debug', // as the e2e harness runs it
@@ -96,7 +98,9 @@ async function start(env: Record<string, string>, options: BotProcessOptions): P
     async close() {
       if (!stopped) {
         stopped = true;
-        child.kill('SIGKILL');
+        // Extra flags may write their output at exit (--cpu-prof): the bot then stops as SIGTERM stops it, killed only if it hangs.
+        child.kill(extraFlags.length > 0 ? 'SIGTERM' : 'SIGKILL');
+        if (extraFlags.length > 0) setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
       }
       await exited;
       await records.close();

@@ -78,6 +78,18 @@ describe('parsing a JSON text that arrives in pieces', () => {
     expectRefusedLikeJsonParse('[DONE]');
   });
 
+  it('refuses a raw control character inside base64 text, wherever it falls in a group of four (the decoder proves the rest)', () => {
+    for (const control of ['\u0000', '\u0001', '\t', '\n', '\r', '\u001f']) {
+      for (const before of ['', 'Q', 'QU', 'QUJ', 'QUJD', 'QUJDQ']) expectRefusedLikeJsonParse(`{"data":"QUJDQUJD${before}${control}QUJDQUJD"}`);
+      expectRefusedLikeJsonParse(`{"data":"QUJDQUJDQU${control}"}`);
+    }
+  });
+
+  it('keeps base64 text in either alphabet, padded or not, and printable text that is no base64', () => {
+    expectSameAsJsonParse('{"data":"QUJD+/-_QUJDQUJDQQ==","more":"QUJDQUJDQUJDQUI=","url":"QUJD-_QUJDQUJDQUJDQ"}');
+    expectSameAsJsonParse('{"data":"QUJD QUJD=QUJD.QUJD~QUJD\x7f"}');
+  });
+
   it('leaves a long string out of the text JSON.parse reads, and puts back one that is not printable', () => {
     const image = 'A'.repeat(100_000);
     const apart = parse([Buffer.from(`{"data":"${image}"} not JSON`)], 1024);

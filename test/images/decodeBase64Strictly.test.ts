@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Strictly, isStrictBase64 } from '../../src/images/decodeBase64Strictly.js';
+import { decodeBase64Strictly, isStrictBase64, spellsOnlyBase64Characters } from '../../src/images/decodeBase64Strictly.js';
 
 const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0xfb, 0xef, 0x3e]);
 /** Long enough for isStrictBase64 to decode it in several slices (65,536 characters each). */
@@ -72,5 +72,32 @@ describe('reading base64 strictly', () => {
     expect(isStrictBase64(longText)).toBe(true);
     expect(isStrictBase64(replaced(longText, 100, '"'))).toBe(false);
     expect(isStrictBase64(longText)).toBe(true);
+  });
+});
+
+describe('spellsOnlyBase64Characters', () => {
+  const ALPHABETS = /^[A-Za-z0-9+/_-]*$/;
+
+  it('agrees with a regular expression over both alphabets, for every short text of base64 and stray characters', () => {
+    const common = 'ABCxyz019+/-_';
+    const stray = '=\n\t \u0000\u001f\u007f"\\.~';
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
+    for (let trial = 0; trial < 20_000; trial++) {
+      let text = '';
+      for (let length = random(14); length > 0; length--) text += random(5) === 0 ? stray[random(stray.length)] : common[random(common.length)];
+      expect(spellsOnlyBase64Characters(text), JSON.stringify(text)).toBe(ALPHABETS.test(text));
+    }
+  });
+
+  it('finds one stray character anywhere in text longer than one slice of the decoder', () => {
+    const unpadded = longText.replace(/=+$/, '');
+    expect(spellsOnlyBase64Characters(unpadded)).toBe(true);
+    for (const at of [0, 1, 65_535, 65_536, 65_537, 130_000, unpadded.length - 5, unpadded.length - 1]) {
+      for (const stray of ['=', '\n', '.', '\u0001']) expect(spellsOnlyBase64Characters(replaced(unpadded, at, stray)), `${JSON.stringify(stray)} at ${at}`).toBe(false);
+    }
   });
 });
