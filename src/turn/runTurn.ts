@@ -178,21 +178,35 @@ async function generateAndDeliverWith(
   }
   const turn = attempt.turn;
   const { asked, plan } = planned;
-  logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started, clock.phases());
-  bot.metrics.recordGeneration(plan.model, outcomeName(turn.outcome), turn.retries);
-  // What Gemini billed is recorded alongside the post, not before it: until the commit lands, the reservation's
-  // hold keeps counting against the limits. Awaited before the turn ends, posted or not, so shutdown waits for it.
-  const usageRecorded = recordUsage({ logger: bot.logger }, context.reservation, turn); // never rejects
+  // The generation's bookkeeping (its log line, metrics, and what Gemini billed) once the post has settled, beside
+  // the storing: done before it, its store writes ran beside the upload and made the image a few ms later (the
+  // bench's new image). Until the usage commit lands, the reservation's hold keeps counting against the limits.
+  // Done once, posted or not, and awaited before the turn ends, so shutdown waits for it.
+  let bookkept: Promise<void> | undefined;
+  const bookkeep = () =>
+    (bookkept ??= (() => {
+      logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started, clock.phases());
+      bot.metrics.recordGeneration(plan.model, outcomeName(turn.outcome), turn.retries);
+      return recordUsage({ logger: bot.logger }, context.reservation, turn); // never rejects
+    })());
+  const bookkeptAfterPost: TurnDelivery = {
+    ...delivery,
+    // Started, not awaited: the steps after the post go on beside it.
+    post: (outcome, notes) =>
+      delivery.post(outcome, notes).finally(() => {
+        void bookkeep();
+      }),
+  };
   try {
     await progress.settled();
     clock.lap('statusSettled');
     // A fresh start replaces the unreadable record (set aside, not lost) with a new one.
     const { conversations, blobs, threadQueue, logger } = bot;
-    await deliverAndStore({ conversations, blobs, threadQueue, logger }, planned, delivery, turn, clock);
+    await deliverAndStore({ conversations, blobs, threadQueue, logger }, planned, bookkeptAfterPost, turn, clock);
   } finally {
-    await usageRecorded;
+    await bookkeep();
   }
-  // Timing only: every step, the upload and the storing included (the generation's line above is written before them).
+  // Timing only: every step, the upload and the storing included (the generation's line above is written after the upload).
   bot.logger.debug({ threadId: asked.threadId, phases: clock.phases() }, 'turn steps timed');
 }
 

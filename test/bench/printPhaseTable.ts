@@ -14,8 +14,8 @@ const STEPS: ReadonlyArray<{ phase: string; group: string; covers: string }> = [
   { phase: 'prepare', group: 'before Gemini', covers: 'history chosen under the budget' },
   { phase: 'gemini', group: 'Gemini call', covers: 'body streamed, answer read, JSON parsed' },
   { phase: 'answerCheck', group: 'the answer', covers: 'images decoded and checked (sharp)' },
-  { phase: 'statusSettled', group: 'the answer', covers: 'status note settled (usage is recorded alongside the upload)' },
-  { phase: 'upload', group: 'upload', covers: 'rendered, fitted, POSTed to Discord' },
+  { phase: 'statusSettled', group: 'the answer', covers: 'status note settled' },
+  { phase: 'upload', group: 'upload', covers: 'rendered, fitted, POSTed to Discord (log line, metrics, usage commit started)' },
   { phase: 'save', group: 'storing', covers: 'blob puts, record saved' },
   { phase: 'thread', group: 'storing', covers: 'thread opened (new conversation)' },
 ];

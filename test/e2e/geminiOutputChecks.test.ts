@@ -20,7 +20,7 @@ const UNREADABLE = 'Gemini sent an image I could not read; please try again.';
 
 /**
  * What the ledger recorded in this server today, and each entry's outcome, through a second connection to the bot's
- * database, once it holds `generations`: usage is recorded alongside the answer's post, so it may land just after.
+ * database, once it holds `generations`: usage is recorded once the answer's post settles, so it may land just after.
  */
 async function recordedUsage(generations: number) {
   return vi.waitFor(async () => {

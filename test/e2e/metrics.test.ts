@@ -50,7 +50,7 @@ describe('health and metrics', () => {
     expect(sample(text, 'nanobanana_queue_depth')).toBe(0);
     expect(text).toContain('# HELP nanobanana_gemini_request_duration_seconds ');
     expect(sample(text, 'nanobanana_process_resident_memory_bytes')).toBeGreaterThan(0);
-    // The slot is held until the result is stored, which ends just after the message appears; the cost is recorded alongside the post.
+    // The slot is held until the result is stored, which ends just after the message appears; the cost is recorded once the post settles.
     await vi.waitFor(async () => expect(sample(await scrape(harness), 'nanobanana_generations_in_flight')).toBe(0), PATIENCE);
     await vi.waitFor(async () => expect(sample(await scrape(harness), 'nanobanana_estimated_spend_usd_total', { model })).toBeGreaterThan(0), PATIENCE);
   });

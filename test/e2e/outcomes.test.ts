@@ -2,9 +2,9 @@
 // API's outcomes are proven end to end in geminiInteractions.test.ts (text only, failed, incomplete, an unknown status,
 // step errors) and status by status in test/gemini/parseInteraction.test.ts (an answer without its id too); the
 // answers either API can give (none, words only, not JSON, a proxy's page) in imagine.test.ts on both.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useHarness } from './useHarness.js';
-import { imagine } from './helpers.js';
+import { imagine, PATIENCE } from './helpers.js';
 
 const harness = useHarness();
 
@@ -58,7 +58,7 @@ describe('every way Gemini can say no, in plain words', () => {
   it('logs a reason it does not know, so the table can grow', async () => {
     harness.gemini.enqueue({ kind: 'finish', reason: 'A_REASON_FROM_THE_FUTURE' });
     await imagine(harness, { prompt: 'something' });
-    expect(harness.logLines.some((line) => line.includes('does not know') && line.includes('A_REASON_FROM_THE_FUTURE'))).toBe(true);
+    await vi.waitFor(() => expect(harness.logLines.some((line) => line.includes('does not know') && line.includes('A_REASON_FROM_THE_FUTURE'))).toBe(true), PATIENCE);
   });
 });
 

@@ -1,9 +1,9 @@
 // Runs on both GEMINI_APIs (E2E_GEMINI_API): what Gemini was asked is read through geminiCalls.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Harness } from './harness.js';
 import { useHarness } from './useHarness.js';
 import { geminiCall, geminiCalls } from './geminiCalls.js';
-import { imagine, isBotMessage, waitForBotReplyTo, waitForThread } from './helpers.js';
+import { imagine, isBotMessage, PATIENCE, waitForBotReplyTo, waitForThread } from './helpers.js';
 
 /** Every text the bot showed in the interaction's reply, progress notes included, in order. */
 function originalReplyTexts(harness: Harness): string[] {
@@ -64,9 +64,8 @@ describe('retrying Gemini', () => {
     const { message: reply } = await imagine(harness, { prompt: 'a fox' });
     expect(geminiCalls(harness)).toHaveLength(1);
     expect(reply.content).toMatch(userText);
-    // Logged before the answer is posted, so it is there once the member can read the answer.
-    const logLine = harness.logLines.find((line) => line.includes('generation failed'));
-    expect(logLine).toMatch(hint);
+    // Logged once the answer is posted (runTurn's bookkeeping): waited for, not expected at once.
+    await vi.waitFor(() => expect(harness.logLines.find((line) => line.includes('generation failed'))).toMatch(hint), PATIENCE);
   });
 
   it('in a thread, shows the wait as one reply that the answer then replaces, and that answer can be edited further', async () => {

@@ -214,7 +214,7 @@ describe.skipIf(withoutRedis)('two bot processes on one Redis, at a server\'s li
     // Room for exactly two more: each turn holds its worst case, $0.234 for a 1K image, until it is settled.
     const store = await openStore(servers.redis.url);
     const ledger = new UsageBudget(store.keyv, new PriceTable());
-    // Usage is recorded alongside each answer's post: wait until all of it is (generations recorded, holds settled).
+    // Usage is recorded once each answer's post settles: wait until all of it is (generations recorded, holds settled).
     const recorded = (generations: number) =>
       vi.waitFor(async () => {
         const month = (await ledger.guildSummary(harness.discord.guildId)).month;
