@@ -73,7 +73,8 @@ describe('the Dockerfile', () => {
     const allocator = Object.entries(environment).filter(([name]) => name.startsWith('MALLOC_'));
     expect(allocator.map(([name]) => name).sort()).toEqual(['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_']);
     const assignments = allocator.map(([name, value]) => `${name}=${value}`).join(' ');
-    expect(packageJson.scripts['start']).toBe(`npm run --silent build && ${assignments} ${command.join(' ')}`);
+    // Through cross-env: cmd.exe, which npm runs scripts with on Windows, cannot read `NAME=value command`.
+    expect(packageJson.scripts['start']).toBe(`npm run --silent build && cross-env ${assignments} ${command.join(' ')}`);
   });
 
   it('runs as the non-root node user, with SQLite on the /data volume and nothing installed at run time', () => {
