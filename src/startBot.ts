@@ -75,6 +75,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const blobs = new BlobStore(store.blobKeyv);
   /** Work no handler waits for that the process must still finish before it exits (see stop). */
   const background = new Set<Promise<unknown>>();
+  /** Aborts when stop() begins: that work retries nothing after it, so it ends (and names what it left) before the exit. */
+  const stopBegan = new AbortController();
   const keepUntilStopped = (work: Promise<unknown>) => {
     const settled = work.catch(() => undefined);
     background.add(settled);
@@ -87,7 +89,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
     conversations: new ConversationStore(store.keyv, blobs, store.lock, logger),
     blobs,
-    gemini: geminiTransportFor(config, blobs, logger, metrics, keepUntilStopped),
+    gemini: geminiTransportFor(config, blobs, logger, metrics, { keepUntilStopped, stopSignal: stopBegan.signal }),
     historyBudgetBytes: config.historyBudgetBytes,
     attachments: { allowedOrigins: config.attachmentOrigins, maxBytes: config.maxAttachmentBytes, timeoutMs: config.attachmentTimeoutMs },
     threadQueue: new ThreadQueue(store.lock),
@@ -219,14 +221,16 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   let stopping: Promise<void> | undefined;
   const stop = async (graceMs: number) => {
     accepting = false;
+    stopBegan.abort();
     await settleWithin(graceMs);
     if (inFlight.size > 0) {
       logger.warn({ interrupted: inFlight.size }, 'interrupting requests still in progress');
       shutdown.abort();
       await settleWithin(INTERRUPT_FLUSH_MS);
     }
-    // The deletions at Google of interactions cut calls began (an interrupted turn's, say): the exit would cut them off.
-    if (background.size > 0) logger.info({ deletions: background.size }, 'waiting for Google to answer the deletion of interactions cut calls began');
+    // The deletions at Google of interactions no conversation names (a discarded answer's, a cut call's): the exit would
+    // cut them off. They retry nothing since stopBegan, so each ends within its first DELETE's bound and names what it left.
+    if (background.size > 0) logger.info({ deletions: background.size }, 'waiting for Google to answer the deletion of interactions no conversation names');
     // A notice for a message that came in the last moment still goes out (bounded: the process must exit within 10 s).
     await Promise.race([Promise.allSettled([...notices, ...background]), sleep(RESTARTING_NOTICE_DELAY_MS + 500, undefined, { ref: false })]);
     await client.destroy();
@@ -244,7 +248,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
 }
 
 /** Gemini behind the API the operator chose (GEMINI_API); both speak the same turn. */
-function geminiTransportFor(config: Config, blobs: BlobStore, logger: Logger, metrics: BotMetrics, keepUntilStopped: (work: Promise<unknown>) => void): GeminiTransport {
+function geminiTransportFor(
+  config: Config,
+  blobs: BlobStore,
+  logger: Logger,
+  metrics: BotMetrics,
+  background: { keepUntilStopped: (work: Promise<unknown>) => void; stopSignal: AbortSignal },
+): GeminiTransport {
   const client = {
     apiUrl: config.geminiApiUrl,
     apiKey: config.geminiApiKey,
@@ -254,7 +264,7 @@ function geminiTransportFor(config: Config, blobs: BlobStore, logger: Logger, me
     onCallFinished: (call: Parameters<BotMetrics['observeGeminiCall']>[0]) => metrics.observeGeminiCall(call),
   };
   if (config.geminiApi === 'interactions') {
-    return interactionsTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, retentionMs: config.interactionRetentionMs, logger, keepUntilStopped });
+    return interactionsTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, retentionMs: config.interactionRetentionMs, logger, ...background });
   }
   return generateContentTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, logger });
 }

@@ -28,7 +28,15 @@ export interface InteractionsTransportDependencies {
    * it before it exits: a DELETE cut off by the exit would leave the interaction stored at Google.
    */
   keepUntilStopped?: ((work: Promise<unknown>) => void) | undefined;
+  /**
+   * Aborts when the process begins to stop: those deletions then send each id's first DELETE still (a turn the stop
+   * cut off asks after it, on purpose) but retry none, so they end before the exit and name what they left.
+   */
+  stopSignal?: AbortSignal | undefined;
 }
+
+/** What becomes of an interaction no conversation names that Google did not confirm deleted. */
+export const UNKEPT_LEFT_AT_GOOGLE = 'Google did not confirm these interactions deleted; no conversation names them, so the bot will not ask again: they are left at Google and expire with its retention';
 
 /**
  * The Interactions API (`POST /v1beta/interactions`): Google keeps each
@@ -128,10 +136,7 @@ async function send(
   });
   // Not awaited: the member's answer (or, at shutdown, the restarting notice) does not wait for Google's bookkeeping;
   // the process does before it exits (forgetting never rejects, logs each one).
-  if (abandoned.length > 0) {
-    const forgetting = forgetInteractions(deps, abandoned);
-    deps.keepUntilStopped?.(forgetting);
-  }
+  if (abandoned.length > 0) void forgetUnkept(deps, abandoned);
   if (!call.result.ok) return failedCall(call.result.failure, call.retries);
   const parsed = parseInteraction(call.result.json, createdAt);
   if (!parsed.ok) return { kind: 'answered', outcome: parsed.outcome, retries: call.retries, discard: discarding(deps, interactionIdIn(call.result.json)) };
@@ -144,21 +149,29 @@ async function send(
 
 /**
  * Google keeps the prompt and references of an answer the history does not (a refusal, a failure, an answer not
- * replayable, not posted or not saved): no Delete could reach it later. One DELETE however often it is called.
- * Handed to the work a stopping process waits for (bounded), and not to the shutdown signal: a turn the stop
- * cut off discards its answer after the signal, and that DELETE must still go. The turn does not wait for it:
- * with its retries a DELETE can take minutes, and the thread's line and the Gemini slot are not held meanwhile.
+ * replayable, not posted or not saved): no Delete could reach it later. One DELETE however often it is called
+ * (forgetUnkept). The turn does not wait for it: with its retries a DELETE can take minutes, and the thread's line
+ * and the Gemini slot are not held meanwhile.
  */
 function discarding(deps: InteractionsTransportDependencies, interactionId: string | undefined): (() => Promise<void>) | undefined {
   if (interactionId === undefined) return undefined;
   let discarded: Promise<void> | undefined;
-  return () => {
-    if (!discarded) {
-      discarded = forgetInteractions(deps, [interactionId]).then(() => undefined);
-      deps.keepUntilStopped?.(discarded);
-    }
-    return discarded;
-  };
+  return () => (discarded ??= forgetUnkept(deps, [interactionId]));
+}
+
+/**
+ * Deletes at Google interactions no conversation names (a discarded answer's, a cut call's), handed to the work a
+ * stopping process waits for (bounded). Once the stop begins, each id's first DELETE still goes (a turn the stop
+ * cut off asks after it began, and nothing else could ever reach the id) but no retry starts or waits, so this
+ * ends before the exit; the ids Google did not confirm gone are named in a warning, nothing asking again. Never
+ * rejects.
+ */
+function forgetUnkept(deps: InteractionsTransportDependencies, interactionIds: readonly string[]): Promise<void> {
+  const forgetting = forgetInteractions(deps, interactionIds, { signal: deps.stopSignal, firstTryAfterStop: true }).then((left) => {
+    if (left.length > 0) deps.logger.warn({ interactionIds: left }, UNKEPT_LEFT_AT_GOOGLE);
+  });
+  deps.keepUntilStopped?.(forgetting);
+  return forgetting;
 }
 
 /** The id of an interaction whose answer could not be read otherwise, so it can still be deleted. */

@@ -3,7 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { openStore } from '../../src/store/openStore.js';
-import { PATIENCE, startConversation } from './helpers.js';
+import { UNKEPT_LEFT_AT_GOOGLE } from '../../src/transports/interactionsTransport.js';
+import { stalledStream } from '../emulators/gemini/index.js';
+import { imagine, PATIENCE, replyInThread, startConversation, waitForBotReplyTo } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 /**
@@ -17,6 +19,9 @@ const harness = useHarness({ env: { GEMINI_API: 'interactions' } });
 const posts = () => harness.gemini.interactions.requests.filter((request) => request.method === 'POST');
 const deletes = () => harness.gemini.interactions.requests.filter((request) => request.method === 'DELETE');
 const logged = () => harness.logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+const messages = () => logged().map((line) => String(line['msg']));
+/** The warning naming what no conversation names and Google did not confirm gone (a discard's, a cut call's). */
+const unkeptLeft = () => logged().filter((line) => line['level'] === 40 && line['msg'] === UNKEPT_LEFT_AT_GOOGLE);
 const leftAtGoogle = () => logged().filter((line) => line['level'] === 40 && /expire with Google's retention/.test(String(line['msg'])) && /record is gone/.test(String(line['msg'])));
 
 async function stored(threadId: string) {
@@ -99,6 +104,49 @@ describe('a deleted channel\'s forgetting when the bot stops', () => {
       for (const threadId of threadIds) expect(await stored(threadId)).toBe('missing');
     } finally {
       google.release();
+    }
+  });
+});
+
+describe('deleting what no conversation names when the bot stops', () => {
+  it('a blocked answer\'s DELETE waiting to be asked again is not asked again: the stop names its id in a warning', async () => {
+    // Google refuses the discard's DELETE and asks the bot to come back in a minute: the stop comes first.
+    harness.gemini.interactions.failDeletes({ status: 503, retryAfter: '60' });
+    // Blocked as a failed interaction: kept in no record (a refusal in words is kept like any answer).
+    harness.gemini.interactions.setSafetyStyle('failed');
+    harness.gemini.enqueue({ kind: 'prompt-blocked', reason: 'SAFETY' });
+    const { message } = await imagine(harness, { prompt: 'something unsafe' });
+    expect(message.attachments).toHaveLength(0);
+    const [blocked] = posts().map((request) => request.interactionId!);
+    await vi.waitFor(() => expect(logged().some((line) => line['interactionId'] === blocked && /asking again/.test(String(line['msg'])))).toBe(true), PATIENCE);
+
+    // No turn is in progress: the stop itself must end the wait, not the exit.
+    await harness.bot.stop(100);
+    expect(deletes().map((request) => [request.interactionId, request.status])).toEqual([[blocked, 503]]);
+    expect(unkeptLeft().map((line) => line['interactionIds'])).toEqual([[blocked]]);
+    expect(messages().indexOf(UNKEPT_LEFT_AT_GOOGLE)).toBeLessThan(messages().indexOf('bot stopped'));
+    expect(harness.gemini.interactions.storedIds()).toContain(blocked);
+  });
+
+  it('a turn the stop cut off mid-answer still asks once, after the stop began, to delete what Google began; a 503 is not asked again but named', async () => {
+    const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
+    // The answer has begun (Google has created, and stores, the interaction) when the stop comes.
+    const stalled = stalledStream(2);
+    harness.gemini.enqueue(stalled.behaviour);
+    harness.gemini.interactions.failDeletes({ status: 503 });
+    const interrupted = replyInThread(harness, thread.id, starter, 'make it blue');
+    try {
+      await stalled.reached;
+      await harness.bot.stop(100);
+      expect((await waitForBotReplyTo(harness, interrupted)).content).toMatch(/The bot is restarting/);
+      const cut = posts()[1]!.interactionId!;
+      // The one DELETE went after the stop began (the cut call ended then); a retry would have gone too, and found it.
+      expect(deletes().map((request) => [request.interactionId, request.status])).toEqual([[cut, 503]]);
+      expect(unkeptLeft().map((line) => line['interactionIds'])).toEqual([[cut]]);
+      expect(messages().indexOf(UNKEPT_LEFT_AT_GOOGLE)).toBeLessThan(messages().indexOf('bot stopped'));
+      expect(messages().indexOf('interrupting requests still in progress')).toBeLessThan(messages().indexOf('Google did not confirm the interaction deleted'));
+    } finally {
+      stalled.release();
     }
   });
 });

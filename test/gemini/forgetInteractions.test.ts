@@ -137,4 +137,34 @@ describe('forgetInteractions', () => {
     const notSent = lines.filter((line) => String(line['msg']).startsWith('shutdown began before these interactions were asked'));
     expect(notSent.map((line) => line['interactionIds'])).toEqual([['e', 'f']]);
   });
+
+  it('with firstTryAfterStop, sends each id once although shutdown already began, and asks none again', async () => {
+    const sent: string[] = [];
+    const deleteOnce = (_: unknown, id: string) => {
+      sent.push(id);
+      return Promise.resolve<DeleteAnswer>(id === 'gone' ? { ok: true } : { ok: false, failure: { kind: 'http', status: 503, apiStatus: 'UNAVAILABLE', message: 'busy' } });
+    };
+    const stopped = AbortSignal.abort();
+    const timers = instantTimers();
+    const left = await forgetInteractions({ client, logger: createLogger('silent'), retryBaseDelayMs: 1, timers, deleteOnce }, ['a', 'gone', 'b', 'c', 'd'], { signal: stopped, firstTryAfterStop: true });
+    expect(left).toEqual(['a', 'b', 'c', 'd']);
+    expect(sent).toEqual(['a', 'gone', 'b', 'c', 'd']);
+    expect(timers.waits).toEqual([]);
+  });
+
+  it('with firstTryAfterStop, ends a wait to ask again when shutdown begins during it', async () => {
+    const sent: string[] = [];
+    const deleteOnce = (_: unknown, id: string) => (sent.push(id), Promise.resolve<DeleteAnswer>({ ok: false, failure: { kind: 'http', status: 503, apiStatus: 'UNAVAILABLE', message: 'busy', retryDelayMs: 60_000 } }));
+    const waits: number[] = [];
+    const timers: Timers = {
+      now: () => 0,
+      sleep: (ms, signal) => (waits.push(ms), new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true }))),
+    };
+    const stopping = new AbortController();
+    const forgetting = forgetInteractions({ client, logger: createLogger('silent'), retryBaseDelayMs: 1, timers, deleteOnce }, ['a'], { signal: stopping.signal, firstTryAfterStop: true });
+    await vi.waitFor(() => expect(waits).toEqual([60_000]));
+    stopping.abort();
+    expect(await forgetting).toEqual(['a']);
+    expect(sent).toEqual(['a']);
+  });
 });
