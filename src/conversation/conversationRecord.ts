@@ -76,7 +76,7 @@ export type StoredInteraction = z.infer<typeof storedInteractionSchema>;
 
 /**
  * Gemini's answer exactly as received, in the shape of the API that sent it
- * (signature replay sends it back so: conversation/signatureReplay.ts), its
+ * (signature replay sends it back so: transports/signatureReplay.ts), its
  * images moved to the blob store, and the bot message that shows it.
  */
 const storedAnswerSchema = z.discriminatedUnion('api', [

@@ -7,7 +7,7 @@ export type { BlobRef };
  * A part of a request whose image bytes are still in the blob store: the
  * wire part with its `data` emptied, and where the bytes are. A long
  * thread's history is tens of megabytes of base64; the request body reads
- * these one at a time while it streams (streamedRequestBody.ts), so the history is
+ * these one at a time while it streams (transports/streamedRequestBody.ts), so the history is
  * never all in memory at once.
  */
 export class StoredImagePart {

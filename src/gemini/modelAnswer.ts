@@ -7,7 +7,7 @@ import { itemsFieldOf, type InteractionStep } from './interactionSteps.js';
  * generateContent's candidate `content` (parts), or the Interactions API's
  * steps with the interaction Google keeps for them. Kept as is, thought
  * signatures included, so a later turn can replay it
- * (conversation/signatureReplay.ts). The turn stores it and never reads it:
+ * (transports/signatureReplay.ts). The turn stores it and never reads it:
  * only the transport of its API does.
  */
 export type ModelAnswer = { api: 'generate-content'; content: GeminiContent } | { api: 'interactions'; steps: InteractionStep[]; interaction: AnswerInteraction };

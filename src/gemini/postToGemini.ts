@@ -21,7 +21,7 @@ export interface GeminiAnswerReader {
  * network before). The key travels only in the x-goog-api-key header: a key
  * in the URL ends up in proxies' and our own logs. The body streams from the
  * blob store: a long thread's history is never one string in memory
- * (streamedRequestBody.ts).
+ * (transports/streamedRequestBody.ts).
  */
 export async function postToGemini(
   options: GeminiClientOptions,

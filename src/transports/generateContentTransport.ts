@@ -1,5 +1,3 @@
-import { replayWithSignatures } from '../conversation/signatureReplay.js';
-import { streamedRequestBody } from '../conversation/streamedRequestBody.js';
 import { buildGenerateRequest } from '../gemini/buildGenerateRequest.js';
 import type { Logger } from 'pino';
 import { callWithRetries, type RetriedCall } from '../gemini/callWithRetries.js';
@@ -8,6 +6,8 @@ import { forgetInteractions } from '../gemini/forgetInteractions.js';
 import { parseGenerateResponse } from '../gemini/parseGenerateResponse.js';
 import type { BlobStore } from '../store/blobStore.js';
 import { failedCall, missingStoredImage, type GeminiTransport, type GeminiTurnResult, type ReplayScope, type TurnThread } from '../turn/geminiTransport.js';
+import { replayWithSignatures } from './signatureReplay.js';
+import { streamedRequestBody } from './streamedRequestBody.js';
 
 /**
  * `models/{model}:streamGenerateContent` (or generateContent, as the client

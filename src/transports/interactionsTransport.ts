@@ -2,8 +2,6 @@ import type { Logger } from 'pino';
 import { interactionOf, type Exchange } from '../conversation/conversationRecord.js';
 import { indexOfMessage } from '../conversation/editTarget.js';
 import type { OutgoingPart } from '../conversation/outgoingParts.js';
-import { replayStepsWithSignatures, userInputStep, type ReplayedSteps } from '../conversation/signatureReplay.js';
-import { streamedJsonBody } from '../conversation/streamedRequestBody.js';
 import { withRetries } from '../gemini/callWithRetries.js';
 import type { GeminiClientOptions } from '../gemini/geminiCall.js';
 import type { GeminiFailure, GenerationOutcome } from '../gemini/generationOutcome.js';
@@ -13,6 +11,8 @@ import { createInteraction } from '../gemini/interactionsClient.js';
 import { parseInteraction } from '../gemini/parseInteraction.js';
 import type { BlobStore } from '../store/blobStore.js';
 import { failedCall, missingStoredImage, type GeminiTransport, type GeminiTurnRequest, type GeminiTurnResult, type ReplayScope, type TurnHooks, type TurnThread } from '../turn/geminiTransport.js';
+import { replayStepsWithSignatures, userInputStep, type ReplayedSteps } from './signatureReplay.js';
+import { streamedJsonBody } from './streamedRequestBody.js';
 
 export interface InteractionsTransportDependencies {
   client: GeminiClientOptions;

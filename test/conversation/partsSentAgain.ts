@@ -1,6 +1,6 @@
 import type { StoredPart } from '../../src/conversation/conversationRecord.js';
 import { outgoingParts } from '../../src/conversation/outgoingParts.js';
-import { streamedRequestBody } from '../../src/conversation/streamedRequestBody.js';
+import { streamedRequestBody } from '../../src/transports/streamedRequestBody.js';
 import type { BlobStore } from '../../src/store/blobStore.js';
 
 /**

@@ -2,7 +2,7 @@ import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outgoingParts } from '../../src/conversation/outgoingParts.js';
 import { storeParts } from '../../src/conversation/storedParts.js';
-import { streamedRequestBody } from '../../src/conversation/streamedRequestBody.js';
+import { streamedRequestBody } from '../../src/transports/streamedRequestBody.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { callWithRetries } from '../../src/gemini/callWithRetries.js';
 import { RequestBodyError, type RequestBody } from '../../src/gemini/requestBody.js';

@@ -1,9 +1,9 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/conversation/conversationRecord.js';
-import { replayStepsWithSignatures, replayWithSignatures } from '../../src/conversation/signatureReplay.js';
+import { replayStepsWithSignatures, replayWithSignatures } from '../../src/transports/signatureReplay.js';
 import { storeAnswer, storeParts } from '../../src/conversation/storedParts.js';
-import { streamedJsonBody, streamedRequestBody } from '../../src/conversation/streamedRequestBody.js';
+import { streamedJsonBody, streamedRequestBody } from '../../src/transports/streamedRequestBody.js';
 import type { ModelAnswer } from '../../src/gemini/modelAnswer.js';
 import type { RequestBody } from '../../src/gemini/requestBody.js';
 import { BlobStore } from '../../src/store/blobStore.js';

@@ -1,6 +1,6 @@
 import { userItemOf, type ContentItem, type InteractionStep } from '../gemini/interactionSteps.js';
-import type { Exchange, StoredStep } from './conversationRecord.js';
-import { outgoingParts, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
+import type { Exchange, StoredStep } from '../conversation/conversationRecord.js';
+import { outgoingParts, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 import { slotImage, storedImageSlot } from './streamedRequestBody.js';
 
 // Signature replay: every stored turn as it is sent again, the user's parts and then the model's answer exactly as

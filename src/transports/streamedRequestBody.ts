@@ -4,8 +4,8 @@ import { isStrictBase64 } from '../images/decodeBase64Strictly.js';
 import { RequestBodyError, type RequestBody } from '../gemini/requestBody.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { GeminiPart } from '../gemini/geminiTypes.js';
-import { isGone, type StepImage } from './conversationRecord.js';
-import { StoredImagePart, type BlobRef, type OutgoingContent, type OutgoingPart } from './outgoingParts.js';
+import { isGone, type StepImage } from '../conversation/conversationRecord.js';
+import { StoredImagePart, type BlobRef, type OutgoingContent, type OutgoingPart } from '../conversation/outgoingParts.js';
 
 /** Image text is written in slices this big: no second whole copy of an image as bytes. */
 const SLICE_CHARS = 1 << 20;

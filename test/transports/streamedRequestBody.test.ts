@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { StoredPart } from '../../src/conversation/conversationRecord.js';
 import { outgoingParts, type OutgoingContent } from '../../src/conversation/outgoingParts.js';
 import { storeParts } from '../../src/conversation/storedParts.js';
-import { streamedRequestBody } from '../../src/conversation/streamedRequestBody.js';
+import { streamedRequestBody } from '../../src/transports/streamedRequestBody.js';
 import { buildGenerateRequest } from '../../src/gemini/buildGenerateRequest.js';
 import type { GeminiContent, GeminiPart } from '../../src/gemini/geminiTypes.js';
 import type { RequestBody } from '../../src/gemini/requestBody.js';
 import { BlobStore } from '../../src/store/blobStore.js';
-import { partsSentAgain } from './partsSentAgain.js';
+import { partsSentAgain } from '../conversation/partsSentAgain.js';
 
 /** A blob store that records each image read, in order, interleaved with what the test marks. */
 class WatchedBlobs extends BlobStore {
