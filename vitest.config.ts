@@ -42,6 +42,7 @@ const ON_BOTH_TRANSPORTS = [
   'test/e2e/sharding.test.ts',
   'test/e2e/interactions.test.ts',
   'test/e2e/threadDeleted.test.ts',
+  'test/e2e/channelDeletedBeforeSave.test.ts',
   'test/e2e/branchThenDelete.test.ts',
   'test/e2e/messageFailures.test.ts',
   'test/e2e/lostImageNote.test.ts',

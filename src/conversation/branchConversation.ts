@@ -63,6 +63,8 @@ export async function saveBranch(
   // Listed before it is saved, as every record naming its channel is; one that could not be (logged) names no channel,
   // and its next turn lists it (saveExchange).
   const listed = await deps.conversations.byChannel.tryAdd({ guildId: point.record.guildId, channelId: branch.parentId }, branch.threadId);
+  // The channel was deleted meanwhile, and with it the thread the branch opened in: it fails as a failed save does.
+  if (listed === 'channel-deleted') throw new Error(`the channel ${branch.parentId} was deleted before the branch ${branch.threadId} was saved`);
   // Not the first thread's channel, nor what its Deletes still owe Google: that thread asks for those itself. Nor
   // what its members were told lost images leave out: the branch is a new thread, whose first turn that leaves
   // those turns out tells its own members.
@@ -70,7 +72,7 @@ export async function saveBranch(
   const record: ConversationRecord = {
     ...copiedRecord,
     threadId: branch.threadId,
-    ...(listed ? { parentId: branch.parentId } : {}),
+    ...(listed === 'listed' ? { parentId: branch.parentId } : {}),
     exchanges: [...copied.slice(0, -1), { ...lastCopied, model: { ...lastCopied.model, messageId: branch.messageId } }],
     createdAt: now,
     updatedAt: now,

@@ -24,8 +24,24 @@ export interface ThreadPlace {
  */
 const BUCKETS = 64;
 
+/**
+ * How long a deleted channel's mark is kept: far longer than a turn posted
+ * there before the deletion takes to reach its save (minutes at most), and
+ * short enough that marks do not pile up. Channel ids are never reused, so
+ * no channel that still exists ever finds one.
+ */
+const DELETED_MARK_MS = 24 * 60 * 60 * 1000;
+
 /** Read leniently: one entry that is not a thread id costs that entry, not the list. */
 const threadListSchema = z.object({ version: z.literal(1), threadIds: z.array(z.unknown()) });
+
+/**
+ * What listing a thread came to. `not-listed`: the store failed (logged);
+ * the record is saved without naming its channel. `channel-deleted`: the
+ * channel was deleted meanwhile (markDeleted), and the thread is taken off
+ * its list again: nothing of it may be saved.
+ */
+export type Listing = 'listed' | 'not-listed' | 'channel-deleted';
 
 type ReadList = { kind: 'read'; threadIds: string[]; cleaned: boolean } | { kind: 'unreadable'; problem: string };
 
@@ -76,17 +92,53 @@ export class ChannelThreads {
   }
 
   /**
-   * Lists a thread, or logs why it could not: false then, and the caller
-   * saves its record without naming the channel, so the thread's next turn
-   * lists it again. A turn's record is never lost for its listing.
+   * Lists a thread, or logs why it could not: `not-listed` then, and the
+   * caller saves its record without naming the channel, so the thread's next
+   * turn lists it again. A turn's record is never lost for its listing.
+   *
+   * Once listed, looks for the channel's deletion mark, and finds it when the
+   * channel was deleted before this save: its deletion marks the channel
+   * before it reads the list (forgetChannel), and this reads the mark only
+   * after the thread is listed, so (the store being one for every process)
+   * either that read found the thread, and its forgetting waits in the
+   * thread's line for this save and forgets it, or this read finds the mark.
+   * Then the thread leaves the list again and the caller saves nothing:
+   * otherwise a record of a deleted channel would stay that nothing ever
+   * forgets. Throws when the mark cannot be read: whether the channel is
+   * gone is not known, and the caller saves nothing, as when the store fails.
    */
-  async tryAdd(place: ThreadPlace, threadId: string): Promise<boolean> {
+  async tryAdd(place: ThreadPlace, threadId: string): Promise<Listing> {
     try {
       await this.add(place, threadId);
-      return true;
     } catch (error) {
       this.logger.warn({ err: error, threadId, channelId: place.channelId }, 'could not list a thread under its channel; its record does not name the channel yet, and its next turn lists it again');
-      return false;
+      return 'not-listed';
+    }
+    if (!(await this.isMarkedDeleted(place))) return 'listed';
+    // Its name would find no record, which a later read passes over; but a deleted channel's list is read no more.
+    await this.remove(place, [threadId]).catch((error: unknown) => {
+      this.logger.warn({ err: error, threadId, channelId: place.channelId }, 'a thread of a deleted channel could not be taken off the channel\'s list');
+    });
+    return 'channel-deleted';
+  }
+
+  /**
+   * Marks a channel deleted, for DELETED_MARK_MS, before its list is read:
+   * a thread listed after that read finds the mark (tryAdd). Throws when the
+   * store fails.
+   */
+  async markDeleted(place: ThreadPlace): Promise<void> {
+    await this.keyv.set(deletedMarkKey(place), { version: 1, deletedAt: new Date().toISOString() }, DELETED_MARK_MS);
+  }
+
+  /** Whether the channel is marked deleted. Any value counts, even one that does not parse: it was only ever written as a mark. */
+  private async isMarkedDeleted(place: ThreadPlace): Promise<boolean> {
+    try {
+      return (await this.keyv.get(deletedMarkKey(place))) !== undefined;
+    } catch (error) {
+      // Keyv parses the stored JSON itself: a damaged row is still a row.
+      if (error instanceof SyntaxError) return true;
+      throw error;
     }
   }
 
@@ -165,6 +217,11 @@ function bucketOf(threadId: string): number {
 
 function bucketKey(place: ThreadPlace, bucket: number): string {
   return `channel-threads:${place.guildId}:${place.channelId}:${bucket}`;
+}
+
+/** A deleted channel's mark: by server too, as its list is. */
+function deletedMarkKey(place: ThreadPlace): string {
+  return `channel-deleted:${place.guildId}:${place.channelId}`;
 }
 
 /** The one list per channel that builds before the split kept. */

@@ -44,6 +44,12 @@ export async function forgetChannel(
   channel: ThreadPlace,
   knownThreadIds: readonly string[] = [],
 ): Promise<ForgetThreadResult['kind'][]> {
+  try {
+    // Before the list is read: a conversation saved after that read finds the mark once listed, and is not saved (ChannelThreads.tryAdd).
+    await deps.conversations.byChannel.markDeleted(channel);
+  } catch (error) {
+    deps.logger.warn({ err: error, channelId: channel.channelId, guildId: channel.guildId }, 'a deleted channel could not be marked deleted; a conversation of it saved while its threads are forgotten may stay in the store');
+  }
   const listed = await deps.conversations.byChannel.list(channel);
   const threadIds = [...new Set([...listed, ...knownThreadIds])];
   if (threadIds.length === 0) {

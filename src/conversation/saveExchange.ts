@@ -29,17 +29,27 @@ export interface NewExchange {
   lostImageTurnsTold: number;
 }
 
+/**
+ * `channel-deleted`: the thread's channel was deleted before the record was
+ * saved (ChannelThreads.tryAdd found its mark), and nothing was saved: a
+ * record saved now would outlive the channel's forgetting. The caller keeps
+ * nothing of the answer either.
+ */
+export type SavedExchange = { kind: 'saved'; record: ConversationRecord } | { kind: 'channel-deleted' };
+
 /** Appends one answered turn and saves the record; throws if the store fails. */
-export async function saveExchange(deps: { conversations: ConversationStore; blobs: BlobStore }, input: NewExchange): Promise<ConversationRecord> {
+export async function saveExchange(deps: { conversations: ConversationStore; blobs: BlobStore }, input: NewExchange): Promise<SavedExchange> {
   const timestamp = input.now.toISOString();
   // Listed before the record names its channel, so a record that does is always found when that channel is deleted;
   // alongside the images' blobs, so the member's turn does not wait for one more store round trip. A listing that
   // fails (logged) leaves the record not naming its channel, so the next turn lists it again: never the record lost.
   const listing = input.parentId !== undefined && input.record?.parentId === undefined
     ? deps.conversations.byChannel.tryAdd({ guildId: input.record?.guildId ?? input.guildId, channelId: input.parentId }, input.threadId)
-    : false;
+    : 'not-listed';
   const [userParts, model, listed] = await Promise.all([storeParts(input.userParts, deps.blobs), storedAnswer(input, deps.blobs), listing]);
-  const parentId = input.record?.parentId ?? (listed ? input.parentId : undefined);
+  // The images' blobs stay, as a forgotten record's do (ConversationStore.delete): blobs are shared by content.
+  if (listed === 'channel-deleted') return { kind: 'channel-deleted' };
+  const parentId = input.record?.parentId ?? (listed === 'listed' ? input.parentId : undefined);
   const exchange: Exchange = {
     user: { authorId: input.authorId, parts: userParts },
     model,
@@ -62,7 +72,7 @@ export async function saveExchange(deps: { conversations: ConversationStore; blo
         updatedAt: timestamp,
       };
   await deps.conversations.save(record);
-  return record;
+  return { kind: 'saved', record };
 }
 
 /** The answer as stored (its images in the blob store), with the bot message that shows it. */

@@ -97,6 +97,9 @@ async function storeExchange(
   clock: PhaseClock | undefined,
 ): Promise<void> {
   const { threadId, posted } = answer;
+  // A new conversation is asked for outside a thread, so the channel its answer is in is its thread's: also when
+  // discord.js no longer holds that channel (deleted as the answer was posted), whose deletion must then find it.
+  const parentId = posted.parentChannelId ?? (asked.threadId ? undefined : posted.channelId);
   const now = new Date();
   try {
     if (plan.store.kind === 'replace-unreadable') {
@@ -104,12 +107,12 @@ async function storeExchange(
       const setAsideAs = await deps.conversations.setAside(threadId, now);
       deps.logger.warn({ threadId, setAsideAs }, 'the unreadable conversation record was set aside; the thread goes on with a new one');
     }
-    await saveExchange(deps, {
+    const saved = await saveExchange(deps, {
       // A new record for a new conversation, or in place of the unreadable one, set aside above.
       record: plan.store.kind === 'append' ? plan.store.record : undefined,
       threadId,
       guildId: asked.guildId,
-      parentId: posted.parentChannelId,
+      parentId,
       model: plan.model,
       settings: plan.settings,
       authorId: asked.authorId,
@@ -123,6 +126,12 @@ async function storeExchange(
       // counts them only beyond those told before): kept, so later turns do not say it again.
       lostImageTurnsTold: answer.turn.lostExchanges,
     });
+    if (saved.kind === 'channel-deleted') {
+      // Deleted after the answer was posted there: it went with the channel, the member can see nothing more, and
+      // nothing of it is kept (its interaction is deleted at Google, as an answer not kept is), as the deletion promises.
+      deps.logger.info({ threadId, channelId: parentId }, 'the channel of a conversation was deleted before its turn was saved; the turn is not kept');
+      return;
+    }
     answer.keeping.kept = true;
     clock?.lap('save'); // the images' blobs and the record
   } catch (error) {

@@ -115,6 +115,12 @@ export interface PostedAnswer {
   messageId: string;
   /** The channel the conversation's thread is (or, for a new conversation, will be) in; undefined when it cannot be told. */
   parentChannelId?: string | undefined;
+  /**
+   * The channel the answer's message is in, as Discord's answer names it:
+   * known even when discord.js no longer holds that channel (deleted while
+   * the answer was posted) and so cannot tell whether it is a thread.
+   */
+  channelId?: string | undefined;
   /** A new conversation's thread, started from the answer's message (so it has that message's id). */
   openThread(prompt: string): Promise<void>;
 }

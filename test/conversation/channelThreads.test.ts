@@ -1,5 +1,5 @@
 import Keyv from 'keyv';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { saveBranch } from '../../src/conversation/branchConversation.js';
 import { ChannelThreads } from '../../src/conversation/channelThreads.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
@@ -10,7 +10,7 @@ import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseLock } from '../../src/store/leaseLock.js';
-import { createdAt, exchange, retention, turnInThread } from './forgettingFixtures.js';
+import { createdAt, exchange, retention, savedRecord, turnInThread } from './forgettingFixtures.js';
 
 const place = { guildId: 'g1', channelId: 'c1' };
 
@@ -159,12 +159,12 @@ describe('a turn whose listing fails', () => {
     const { keyv, state } = listStore();
     const deps = { conversations: new ConversationStore(keyv, new BlobStore(keyv), undefined, logger), blobs: new BlobStore(keyv) };
     state.refuseListWrites = true;
-    const first = await saveExchange(deps, turn(undefined));
+    const first = savedRecord(await saveExchange(deps, turn(undefined)));
     expect(first.parentId).toBeUndefined();
     expect(await deps.conversations.load('t1')).toMatchObject({ kind: 'found', record: { exchanges: [{ model: { messageId: 'm1' } }] } });
     expect(lines).toContainEqual(expect.objectContaining({ level: 40, threadId: 't1', err: expect.objectContaining({ message: 'the store refused the write' }) }));
     state.refuseListWrites = false;
-    const second = await saveExchange(deps, turn(first));
+    const second = savedRecord(await saveExchange(deps, turn(first)));
     expect(second.parentId).toBe('c1');
     expect(await deps.conversations.byChannel.list(place)).toEqual(['t1']);
   });
@@ -185,8 +185,82 @@ describe('a turn whose listing fails', () => {
       { leaseMs: 60_000, onError: () => undefined, signal: AbortSignal.abort() },
     );
     const deps = { conversations: new ConversationStore(keyv, new BlobStore(keyv), taken), blobs: new BlobStore(keyv) };
-    const saved = await saveExchange(deps, turn(undefined));
+    const saved = savedRecord(await saveExchange(deps, turn(undefined)));
     expect(saved.parentId).toBeUndefined();
     expect((await deps.conversations.load('t1')).kind).toBe('found');
+  });
+});
+
+describe('a channel marked deleted (its deletion has begun)', () => {
+  const turn = (stored: ConversationRecord | undefined) => turnInThread(stored, 'c1');
+  const storeAndDeps = () => {
+    const keyv = new Keyv();
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+    return { keyv, conversations, deps: { conversations, blobs: new BlobStore(keyv) } };
+  };
+
+  it('a new conversation listed there after the mark is taken off the list again and saves nothing', async () => {
+    const { conversations, deps } = storeAndDeps();
+    await conversations.byChannel.markDeleted(place);
+    expect(await saveExchange(deps, turn(undefined))).toEqual({ kind: 'channel-deleted' });
+    expect((await conversations.load('t1')).kind).toBe('missing');
+    expect(await conversations.byChannel.list(place)).toEqual([]);
+  });
+
+  it('marks only that channel of that server: another channel, or the same id in another server, is listed and saved', async () => {
+    const { conversations, deps } = storeAndDeps();
+    await conversations.byChannel.markDeleted(place);
+    expect(await conversations.byChannel.tryAdd({ guildId: 'g1', channelId: 'c2' }, 't2')).toBe('listed');
+    expect(await conversations.byChannel.tryAdd({ guildId: 'g2', channelId: 'c1' }, 't3')).toBe('listed');
+    expect(savedRecord(await saveExchange(deps, turnInThread(undefined, 'c2'))).parentId).toBe('c2');
+  });
+
+  it('a record from before records named their channel keeps what it held: the turn listing it there is not added', async () => {
+    const { conversations, deps } = storeAndDeps();
+    const { parentId: _older, ...older } = record('t1');
+    await conversations.save(older);
+    await conversations.byChannel.markDeleted(place);
+    expect(await saveExchange(deps, turn(older))).toEqual({ kind: 'channel-deleted' });
+    expect(await conversations.load('t1')).toMatchObject({ kind: 'found', record: { exchanges: older.exchanges } });
+  });
+
+  it('a Branch into a marked channel fails before its record is saved', async () => {
+    const { conversations } = storeAndDeps();
+    await conversations.byChannel.markDeleted(place);
+    await expect(saveBranch({ conversations }, { record: record('t1'), index: 0 }, { threadId: 't2', messageId: 'n1', now: new Date(createdAt), parentId: 'c1' })).rejects.toThrow(/deleted/);
+    expect((await conversations.load('t2')).kind).toBe('missing');
+    expect(await conversations.byChannel.list(place)).toEqual([]);
+  });
+
+  it('the mark lasts a day, far past any turn posted before the deletion', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date(createdAt));
+      const { conversations } = storeAndDeps();
+      await conversations.byChannel.markDeleted(place);
+      vi.setSystemTime(Date.parse(createdAt) + 23 * 60 * 60 * 1000);
+      expect(await conversations.byChannel.tryAdd(place, 't1')).toBe('channel-deleted');
+      vi.setSystemTime(Date.parse(createdAt) + 25 * 60 * 60 * 1000);
+      expect(await conversations.byChannel.tryAdd(place, 't1')).toBe('listed');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a mark whose row is damaged still counts; one the store cannot read fails the save, which saves nothing', async () => {
+    const { keyv, map } = listStore();
+    const threads = new ChannelThreads(keyv);
+    map.set('keyv:channel-deleted:g1:c1', '{"value": {"version": 1');
+    expect(await threads.tryAdd(place, 't1')).toBe('channel-deleted');
+
+    const failing = listStore();
+    const get = failing.keyv.store.get.bind(failing.keyv.store);
+    failing.keyv.store.get = async (key: string) => {
+      if (key.includes('channel-deleted:')) throw new Error('the store is down');
+      return get(key);
+    };
+    const conversations = new ConversationStore(failing.keyv, new BlobStore(failing.keyv));
+    await expect(saveExchange({ conversations, blobs: new BlobStore(failing.keyv) }, turn(undefined))).rejects.toThrow('the store is down');
+    expect(failing.map.has('keyv:conversation:t1')).toBe(false);
   });
 });

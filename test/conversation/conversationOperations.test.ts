@@ -9,7 +9,7 @@ import { askGoogleToForget } from '../../src/conversation/askGoogleToForget.js';
 import { deleteTurn, type TurnDeletion } from '../../src/conversation/deleteTurn.js';
 import { forgetThread } from '../../src/conversation/forgetThread.js';
 import { saveExchange } from '../../src/conversation/saveExchange.js';
-import { turnInThread } from './forgettingFixtures.js';
+import { savedRecord, turnInThread } from './forgettingFixtures.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import type { Refusal } from '../../src/refusals/refusal.js';
 import { BlobStore } from '../../src/store/blobStore.js';
@@ -297,7 +297,7 @@ describe('what the members were told lost images leave out (lostImageTurnsTold)'
   it('a turn keeps the count its note told, and one that told nothing keeps the count as it was', async () => {
     const deps = await storeWith(record);
     const turn = (stored: ConversationRecord, lostImageTurnsTold: number) => ({ ...turnInThread(stored, undefined), lostImageTurnsTold });
-    const first = await saveExchange(deps, turn(record, 2));
+    const first = savedRecord(await saveExchange(deps, turn(record, 2)));
     expect(await told(deps.conversations, 't1')).toBe(2);
     await saveExchange(deps, turn(first, 0));
     expect(await told(deps.conversations, 't1')).toBe(2);

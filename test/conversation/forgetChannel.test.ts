@@ -10,7 +10,7 @@ import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.js';
-import { createdAt, exchange, retention, storeHolding, turnInThread } from './forgettingFixtures.js';
+import { createdAt, exchange, retention, savedRecord, storeHolding, turnInThread } from './forgettingFixtures.js';
 
 function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
   return {
@@ -184,13 +184,13 @@ describe('a record listed under its channel', () => {
   it('a new conversation is listed under the channel it opens in; a record from before parentIds is listed on its next turn', async () => {
     const keyv = new Keyv();
     const deps = { conversations: new ConversationStore(keyv, new BlobStore(keyv)), blobs: new BlobStore(keyv) };
-    const first = await saveExchange(deps, turn(undefined, 'c1'));
+    const first = savedRecord(await saveExchange(deps, turn(undefined, 'c1')));
     expect(first.parentId).toBe('c1');
     expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c1' })).toEqual(['t1']);
 
     const { parentId: _older, ...older } = record('t2');
     await deps.conversations.save(older);
-    const next = await saveExchange(deps, { ...turn(older, 'c2'), threadId: 't2' });
+    const next = savedRecord(await saveExchange(deps, { ...turn(older, 'c2'), threadId: 't2' }));
     expect(next.parentId).toBe('c2');
     expect(await deps.conversations.byChannel.list({ guildId: 'g1', channelId: 'c2' })).toEqual(['t2']);
     // Already listed: a later turn writes no list again.
@@ -256,5 +256,65 @@ describe('ChannelThreads', () => {
     expect((await one.list(place)).sort()).toEqual(['t1', 't2', 't3']);
     expect(held).toHaveLength(3);
     for (const key of held) expect(key).toMatch(/^channel-threads:g1:c1:\d+$/);
+  });
+});
+
+describe('forgetChannel marks the channel deleted before it reads its list', () => {
+  /** A store (Keyv over a Map) that records each read of a list piece and each write of a deletion mark, and can refuse the marks. */
+  function orderedStore() {
+    const map = new Map<string, unknown>();
+    const state = { refuseMarks: false, order: [] as string[] };
+    const store = {
+      get: async (key: string) => {
+        if (key.includes('channel-threads:') && !state.order.includes('list read')) state.order.push('list read');
+        return map.get(key);
+      },
+      set: async (key: string, value: unknown) => {
+        if (key.includes('channel-deleted:')) {
+          if (state.refuseMarks) throw new Error('the store refused the write');
+          state.order.push('marked');
+        }
+        map.set(key, value);
+        return true;
+      },
+      delete: async (key: string) => map.delete(key),
+      clear: async () => map.clear(),
+      has: async (key: string) => map.has(key),
+      on: () => store,
+    };
+    const keyv = new Keyv({ store: store as never, throwOnErrors: true });
+    const lines: Array<Record<string, unknown>> = [];
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+    const deps = {
+      conversations,
+      threadQueue: new ThreadQueue(),
+      logger: createLogger('warn', { write: (line: string) => void lines.push(JSON.parse(line)) }),
+      ...retention,
+      gemini: { forget: async () => [] },
+    };
+    return { keyv, state, lines, conversations, deps };
+  }
+
+  it('so a new conversation saved after that read finds the mark and is not saved; another channel\'s is', async () => {
+    const { keyv, state, conversations, deps } = orderedStore();
+    await conversations.save(record('t1'));
+    await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, 't1');
+    state.order.length = 0;
+    expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toEqual(['forgotten']);
+    expect(state.order).toEqual(['marked', 'list read']);
+    const blobs = new BlobStore(keyv);
+    expect(await saveExchange({ conversations, blobs }, { ...turnInThread(undefined, 'c1'), threadId: 't2' })).toEqual({ kind: 'channel-deleted' });
+    expect((await conversations.load('t2')).kind).toBe('missing');
+    expect(savedRecord(await saveExchange({ conversations, blobs }, { ...turnInThread(undefined, 'c2'), threadId: 't3' })).parentId).toBe('c2');
+  });
+
+  it('a mark the store refuses is logged, and the channel\'s conversations are forgotten all the same', async () => {
+    const { state, lines, conversations, deps } = orderedStore();
+    await conversations.save(record('t1'));
+    await conversations.byChannel.add({ guildId: 'g1', channelId: 'c1' }, 't1');
+    state.refuseMarks = true;
+    expect(await forgetChannel(deps, { guildId: 'g1', channelId: 'c1' })).toEqual(['forgotten']);
+    expect((await conversations.load('t1')).kind).toBe('missing');
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, channelId: 'c1', msg: expect.stringContaining('could not be marked deleted') }));
   });
 });

@@ -7,6 +7,7 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
+import type { SavedExchange } from '../../src/conversation/saveExchange.js';
 
 export const createdAt = '2026-12-01T00:00:00.000Z';
 
@@ -60,4 +61,10 @@ export function turnInThread(stored: ConversationRecord | undefined, parentId: s
     now: new Date(createdAt),
     lostImageTurnsTold: 0,
   };
+}
+
+/** The record a save stored; fails the test when the save stored none (its channel marked deleted). */
+export function savedRecord(saved: SavedExchange): ConversationRecord {
+  if (saved.kind !== 'saved') throw new Error(`expected the exchange saved, not ${saved.kind}`);
+  return saved.record;
 }

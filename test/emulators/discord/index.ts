@@ -72,6 +72,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
         delayMs: args.delayMs ?? 0,
         holdUntil: args.holdUntil,
         onHeld: args.onHeld,
+        answerHeldUntil: args.answerHeldUntil,
         error: args.error ? { status: args.error.status, code: args.error.code ?? 0, message: args.error.message ?? `${args.error.status}: Injected failure` } : undefined,
       }),
     advanceClock: (ms) => world.advanceClock(ms),

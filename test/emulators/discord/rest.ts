@@ -6,7 +6,7 @@ import { findRoute, type Reply, type Route } from './router.js';
 import { appRoutes } from './routes-app.js';
 import { channelRoutes } from './routes-channels.js';
 import { interactionRoutes } from './routes-interactions.js';
-import type { World } from './state.js';
+import type { RestFault, World } from './state.js';
 import type { RecordedRequest } from './types.js';
 
 const ROUTES: Route[] = [...appRoutes, ...channelRoutes, ...interactionRoutes];
@@ -58,7 +58,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
       throw pathKnown ? new ApiError(405, 0, '405: Method Not Allowed') : errors.notFound();
     }
     if (route.auth && authorization !== `Bot ${world.token}`) throw errors.unauthorized();
-    await applyFault(world, method, path);
+    const fault = await applyFault(world, method, path);
     reply = await route.handler({
       world,
       origin: options.origin(),
@@ -67,6 +67,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
       query: url.searchParams,
       body,
     });
+    if (fault?.answerHeldUntil) await fault.answerHeldUntil.catch(() => undefined);
   } catch (error) {
     if (!(error instanceof ApiError)) {
       // An emulator bug must be loud, not look like a Discord outage the bot retries through.
@@ -80,15 +81,16 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
   send(res, reply);
 }
 
-/** The first scripted fault matching this call, if any: waits its delay, then throws its error. */
-async function applyFault(world: World, method: string, path: string): Promise<void> {
+/** The first scripted fault matching this call, if any: waits its delay, then throws its error; returned, for a hold of its answer. */
+async function applyFault(world: World, method: string, path: string): Promise<RestFault | undefined> {
   const fault = world.faults.find((candidate) => candidate.remaining > 0 && candidate.method === method && candidate.path.test(path));
-  if (!fault) return;
+  if (!fault) return undefined;
   fault.remaining -= 1;
   fault.onHeld?.();
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.holdUntil) await fault.holdUntil.catch(() => undefined);
   if (fault.error) throw new ApiError(fault.error.status, fault.error.code, fault.error.message);
+  return fault;
 }
 
 function decodePath(path: string): string {

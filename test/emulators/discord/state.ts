@@ -18,6 +18,8 @@ export interface RestFault {
   /** Then held until this settles; `onHeld` is told when the call arrives. */
   holdUntil?: Promise<unknown> | undefined;
   onHeld?: (() => void) | undefined;
+  /** The call is done (its message posted, say), and only then its answer held until this settles. */
+  answerHeldUntil?: Promise<unknown> | undefined;
   error?: { status: number; code: number; message: string } | undefined;
 }
 

@@ -185,6 +185,11 @@ export interface RestFaultArgs {
    */
   holdUntil?: Promise<unknown>;
   onHeld?: () => void;
+  /**
+   * Do what the call asks (post the message, say), and only then hold its answer until this settles: Discord
+   * has acted, and the bot may hear of later events on the gateway (the channel deleted) before it hears the answer.
+   */
+  answerHeldUntil?: Promise<unknown>;
   /** Answer with this error instead of the real answer (omit for a delay only). */
   error?: { status: number; code?: number; message?: string };
 }
