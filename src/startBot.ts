@@ -18,9 +18,10 @@ import { readChannelDeletion } from './discord/readChannelDeletion.js';
 import { readThreadDeletion } from './discord/readThreadDeletion.js';
 import { NO_PINGS } from './discord/noPings.js';
 import { reportUnexpectedError } from './discord/reportUnexpectedError.js';
-import { BotMetrics } from './metrics/botMetrics.js';
+import { noMetrics, type BotMetrics, type GeminiCall, type QueueReadings } from './metrics/botMetrics.js';
 import { checkHealth } from './metrics/checkHealth.js';
 import { startMetricsServer, type MetricsServer } from './metrics/startMetricsServer.js';
+import type { PromMetrics } from './metrics/promMetrics.js';
 import { textPayload } from './discord/toMessagePayload.js';
 import { generateContentTransport } from './transports/generateContentTransport.js';
 import type { GeminiTransport } from './turn/geminiTransport.js';
@@ -68,7 +69,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     perUser: config.maxRequestsPerUser,
     queueLimit: config.geminiQueueLimit,
   });
-  const metrics = new BotMetrics({ queue: geminiSlots, processMetrics: config.metricsPort !== undefined });
+  // prom-client only for an operator who serves /metrics: without METRICS_PORT nothing could read what it counts,
+  // and its code would only lengthen every full garbage collection (botMetrics.ts).
+  const served = config.metricsPort === undefined ? undefined : { port: config.metricsPort, metrics: await loadPromMetrics(geminiSlots) };
+  const metrics: BotMetrics = served?.metrics ?? noMetrics;
   // Keyv emits 'error' for every write or delete the store refuses, whichever part of the bot made it.
   store.keyv.on('error', () => metrics.countStoreError());
   if (store.blobKeyv !== store.keyv) store.blobKeyv.on('error', () => metrics.countStoreError());
@@ -188,11 +192,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const probedStores = store.blobKeyv === store.keyv ? [store.keyv] : [store.keyv, store.blobKeyv];
   try {
     // Before the login: a port already in use stops the start before the bot is seen online (/healthz says 503 until ready).
-    if (config.metricsPort !== undefined) {
+    if (served) {
       metricsServer = await startMetricsServer({
         host: config.metricsHost,
-        port: config.metricsPort,
-        registry: metrics.registry,
+        port: served.port,
+        registry: served.metrics.registry,
         logger,
         checkHealth: () =>
           checkHealth({
@@ -247,6 +251,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   };
 }
 
+/** Loaded by dynamic import, so that a bot without METRICS_PORT never loads prom-client (test/store/lazyBackends.test.ts). */
+async function loadPromMetrics(queue: QueueReadings): Promise<PromMetrics> {
+  const promMetrics = await import('./metrics/promMetrics.js');
+  // The process metrics (CPU, memory, event loop lag, GC) too: this bot serves them.
+  return new promMetrics.PromMetrics({ queue, processMetrics: true });
+}
+
 /** Gemini behind the API the operator chose (GEMINI_API); both speak the same turn. */
 function geminiTransportFor(
   config: Config,
@@ -261,7 +272,7 @@ function geminiTransportFor(
     timeoutMs: config.geminiTimeoutMs,
     stream: config.streamAnswers,
     stallMs: config.geminiStallMs,
-    onCallFinished: (call: Parameters<BotMetrics['observeGeminiCall']>[0]) => metrics.observeGeminiCall(call),
+    onCallFinished: (call: GeminiCall) => metrics.observeGeminiCall(call),
   };
   if (config.geminiApi === 'interactions') {
     return interactionsTransport({ client, blobs, retryBaseDelayMs: config.retryBaseDelayMs, retentionMs: config.interactionRetentionMs, logger, ...background });

@@ -28,7 +28,7 @@ function packagesLoadedFrom(entry: string): Set<string> {
   return packages;
 }
 
-describe('the store backends', () => {
+describe('packages loaded only when configured', () => {
   it('loads PostgreSQL and Redis clients only for a URL that names them (on SQLite their code would only lengthen every full collection)', () => {
     const loaded = packagesLoadedFrom('main.ts');
     // The walk itself works: what every start loads is found.
@@ -37,5 +37,10 @@ describe('the store backends', () => {
     for (const lazy of ['pg', '@keyv/postgres', '@keyv/redis', 'redis']) expect(loaded).not.toContain(lazy);
     expect(packagesLoadedFrom('store/openPostgres.ts')).toContain('pg');
     expect(packagesLoadedFrom('store/openRedis.ts')).toContain('@keyv/redis');
+  });
+
+  it('loads prom-client only for an operator who serves metrics (METRICS_PORT): without it nothing could read them', () => {
+    expect(packagesLoadedFrom('main.ts')).not.toContain('prom-client');
+    expect(packagesLoadedFrom('metrics/promMetrics.ts')).toContain('prom-client');
   });
 });

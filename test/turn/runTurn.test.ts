@@ -6,7 +6,7 @@ import { ConversationStore } from '../../src/conversation/conversationStore.js';
 import { GeminiSlots } from '../../src/limits/geminiSlots.js';
 import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
-import { BotMetrics } from '../../src/metrics/botMetrics.js';
+import { noMetrics } from '../../src/metrics/botMetrics.js';
 import { GuildSettings } from '../../src/settings/guildSettings.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import type { GeminiTransport } from '../../src/turn/geminiTransport.js';
@@ -41,7 +41,7 @@ function dependencies(gemini: GeminiTransport): { bot: TurnDependencies; guildSe
       threadQueue: new ThreadQueue(),
       geminiSlots,
       usage: new UsageBudget(keyv, new PriceTable(config.priceOverrides)),
-      metrics: new BotMetrics({ queue: geminiSlots, processMetrics: false }),
+      metrics: noMetrics,
       logger,
       shutdownSignal: new AbortController().signal,
     },

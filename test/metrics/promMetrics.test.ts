@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BotMetrics } from '../../src/metrics/botMetrics.js';
+import { PromMetrics } from '../../src/metrics/promMetrics.js';
 
 const idleQueue = { depth: 0, inFlight: 0 };
 
-describe('BotMetrics', () => {
+describe('PromMetrics', () => {
   it('keeps each bot in its own registry, so two bots in one process do not collide', async () => {
-    const first = new BotMetrics({ queue: idleQueue, processMetrics: false });
-    const second = new BotMetrics({ queue: { depth: 3, inFlight: 2 }, processMetrics: false });
+    const first = new PromMetrics({ queue: idleQueue, processMetrics: false });
+    const second = new PromMetrics({ queue: { depth: 3, inFlight: 2 }, processMetrics: false });
     first.recordGeneration('gemini-3-pro-image', 'images', 2);
     expect(await first.registry.metrics()).toContain('nanobanana_gemini_retries_total{model="gemini-3-pro-image"} 2');
     const secondText = await second.registry.metrics();
@@ -16,7 +16,7 @@ describe('BotMetrics', () => {
   });
 
   it('adds estimated spend per model and ignores generations that cost nothing', async () => {
-    const metrics = new BotMetrics({ queue: idleQueue, processMetrics: false });
+    const metrics = new PromMetrics({ queue: idleQueue, processMetrics: false });
     metrics.recordSpend({ model: 'gemini-3-pro-image', costUsd: 0.134 });
     metrics.recordSpend({ model: 'gemini-3-pro-image', costUsd: 0.24 });
     metrics.recordSpend({ model: 'gemini-3.1-flash-image', costUsd: 0 });
@@ -26,7 +26,7 @@ describe('BotMetrics', () => {
   });
 
   it('labels Gemini calls from a small closed set, never with error text', async () => {
-    const metrics = new BotMetrics({ queue: idleQueue, processMetrics: false });
+    const metrics = new PromMetrics({ queue: idleQueue, processMetrics: false });
     const model = 'gemini-3-pro-image';
     metrics.observeGeminiCall({ model, seconds: 12, result: { ok: true, json: {} } });
     metrics.observeGeminiCall({ model, seconds: 1, result: { ok: false, failure: { kind: 'http', status: 429, apiStatus: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for x' } } });
