@@ -20,6 +20,26 @@ import { useCompiledBot } from './useCompiledBot.js';
  */
 const entry = useCompiledBot();
 
+/**
+ * Loaded into the bot process (node --import) to watch it, changing nothing: as it exits it prints the packages whose
+ * CommonJS modules it loaded (import of a CommonJS package goes through require's cache too: discord.js, prom-client).
+ */
+const REPORT_LOADED_PACKAGES = `data:text/javascript,${encodeURIComponent(`
+import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const cache = createRequire(process.cwd() + '/').cache;
+process.on('exit', () => {
+  const names = new Set(Object.keys(cache).map((file) => /.*node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(file)?.[1]).filter(Boolean));
+  writeSync(2, 'loaded packages: ' + JSON.stringify([...names]) + '\\n');
+});
+`)}`;
+
+/** What REPORT_LOADED_PACKAGES printed; undefined before the process exited. */
+function loadedPackages(output: string): string[] | undefined {
+  const line = /^loaded packages: (.*)$/m.exec(output);
+  return line ? (JSON.parse(line[1]!) as string[]) : undefined;
+}
+
 /** Its exit code, once its output is read whole too ('exit' can come before the last of stdout and stderr). */
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('close', (code) => resolve(code)));
@@ -49,7 +69,7 @@ describe('the bot process', () => {
     beforeAll(async () => {
       [discord, gemini] = await Promise.all([startDiscordEmulator(), startGeminiEmulator()]);
       directory = await mkdtemp(path.join(tmpdir(), 'bot-process-'));
-      child = spawn(process.execPath, [entry()], {
+      child = spawn(process.execPath, [`--import=${REPORT_LOADED_PACKAGES}`, entry()], {
         cwd: directory,
         env: emulatorEnv(discord, gemini),
       });
@@ -85,6 +105,10 @@ describe('the bot process', () => {
       await expect(stat(path.join(directory, 'data/bot.sqlite'))).resolves.toBeTruthy();
       expect(output).not.toContain(discord.token);
       expect(output).not.toContain(gemini.apiKey);
+      // Without METRICS_PORT nothing can read metrics, so prom-client is never loaded (startBot; its code would only
+      // lengthen every full collection). discord.js proves the report sees the packages the bot did load.
+      expect(loadedPackages(output)).toContain('discord.js');
+      expect(loadedPackages(output)).not.toContain('prom-client');
     });
   });
 
