@@ -25,10 +25,13 @@ export interface ThreadPlace {
 const BUCKETS = 64;
 
 /**
- * How long a deleted channel's mark is kept: far longer than a turn posted
- * there before the deletion takes to reach its save (minutes at most), and
- * short enough that marks do not pile up. Channel ids are never reused, so
- * no channel that still exists ever finds one.
+ * How long a deleted channel's mark counts: far longer than a turn posted
+ * there before the deletion takes to reach its save (minutes at most).
+ * Channel ids are never reused, so no channel that still exists ever finds
+ * one. Redis drops an expired mark itself; on SQLite and PostgreSQL Keyv
+ * drops it only when it is read, and a deleted channel's mark seldom is, so
+ * each deleted channel leaves one row of two ids there (review 6 F3; a
+ * sweep of expired keys would clear them).
  */
 const DELETED_MARK_MS = 24 * 60 * 60 * 1000;
 
@@ -92,9 +95,10 @@ export class ChannelThreads {
   }
 
   /**
-   * Lists a thread, or logs why it could not: `not-listed` then, and the
-   * caller saves its record without naming the channel, so the thread's next
-   * turn lists it again. A turn's record is never lost for its listing.
+   * Lists a thread, or logs why it could not: `not-listed` then (unless the
+   * channel is marked deleted), and the caller saves its record without
+   * naming the channel, so the thread's next turn lists it again. A turn's
+   * record is never lost for its listing.
    *
    * Once listed, looks for the channel's deletion mark, and finds it when the
    * channel was deleted before this save: its deletion marks the channel
@@ -111,6 +115,9 @@ export class ChannelThreads {
     try {
       await this.add(place, threadId);
     } catch (error) {
+      // Still read the mark: a record saved unlisted names no channel, so a deletion that found the list without it
+      // could never forget it (review 6 F2). Marked, nothing was listed to take off again.
+      if (await this.isMarkedDeleted(place)) return 'channel-deleted';
       this.logger.warn({ err: error, threadId, channelId: place.channelId }, 'could not list a thread under its channel; its record does not name the channel yet, and its next turn lists it again');
       return 'not-listed';
     }

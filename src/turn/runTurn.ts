@@ -181,21 +181,24 @@ async function generateAndDeliverWith(
   // The generation's bookkeeping (its log line, metrics, and what Gemini billed) once the post has settled, beside
   // the storing: done before it, its store writes ran beside the upload and made the image a few ms later (the
   // bench's new image). Until the usage commit lands, the reservation's hold keeps counting against the limits.
-  // Done once, posted or not, and awaited before the turn ends, so shutdown waits for it.
+  // Done once, posted or not, and awaited before the turn ends. Also as soon as the stop interrupts turns, posted or
+  // not: the store closes soon after, and an upload still on its way then must not leave Gemini's bill uncounted.
+  // The line says what it said when it was written before the post: the time and steps until the answer was read.
+  const generation = { latencyMs: Date.now() - context.started, phases: clock.phases() };
   let bookkept: Promise<void> | undefined;
   const bookkeep = () =>
     (bookkept ??= (() => {
-      logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, Date.now() - context.started, clock.phases());
+      logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, generation.latencyMs, generation.phases);
       bot.metrics.recordGeneration(plan.model, outcomeName(turn.outcome), turn.retries);
       return recordUsage({ logger: bot.logger }, context.reservation, turn); // never rejects
     })());
+  const bookkeepNow = () => void bookkeep();
+  if (bot.shutdownSignal.aborted) bookkeepNow();
+  else bot.shutdownSignal.addEventListener('abort', bookkeepNow, { once: true });
   const bookkeptAfterPost: TurnDelivery = {
     ...delivery,
     // Started, not awaited: the steps after the post go on beside it.
-    post: (outcome, notes) =>
-      delivery.post(outcome, notes).finally(() => {
-        void bookkeep();
-      }),
+    post: (outcome, notes) => delivery.post(outcome, notes).finally(bookkeepNow),
   };
   try {
     await progress.settled();
@@ -204,6 +207,7 @@ async function generateAndDeliverWith(
     const { conversations, blobs, threadQueue, logger } = bot;
     await deliverAndStore({ conversations, blobs, threadQueue, logger }, planned, bookkeptAfterPost, turn, clock);
   } finally {
+    bot.shutdownSignal.removeEventListener('abort', bookkeepNow);
     await bookkeep();
   }
   // Timing only: every step, the upload and the storing included (the generation's line above is written after the upload).

@@ -264,3 +264,17 @@ describe('a channel marked deleted (its deletion has begun)', () => {
     expect(failing.map.has('keyv:conversation:t1')).toBe(false);
   });
 });
+
+// Review 6 F2: a failed listing still reads the mark.
+describe('a channel marked deleted whose listing fails', () => {
+  it('saves nothing of a new conversation there either (else a record of a deleted channel stays that nothing forgets)', async () => {
+    const { keyv, state } = listStore();
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv));
+    // forgetChannel has marked the channel and read its (empty) list; then this turn's listing fails (store hiccup, lease wait aborted).
+    await conversations.byChannel.markDeleted(place);
+    state.refuseListWrites = true;
+    const saved = await saveExchange({ conversations, blobs: new BlobStore(keyv) }, turnInThread(undefined, 'c1'));
+    expect(saved).toEqual({ kind: 'channel-deleted' });
+    expect((await conversations.load('t1')).kind).toBe('missing');
+  });
+});
