@@ -8,6 +8,13 @@ import { finalImagesOf } from './editTarget.js';
 import { loadConversation } from './loadConversation.js';
 import { storedAnswerImages } from './storedParts.js';
 
+/**
+ * A Branch whose channel was deleted before its record was saved (the
+ * deletion's mark found): something members do, not a fault, reported as a
+ * deleted thread is (discord/reportThreadDeleted.ts), at info level.
+ */
+export class ChannelDeletedError extends Error {}
+
 export interface BranchPoint {
   /** The conversation branched from, as read in its thread's line. */
   record: ConversationRecord;
@@ -64,7 +71,7 @@ export async function saveBranch(
   // and its next turn lists it (saveExchange).
   const listed = await deps.conversations.byChannel.tryAdd({ guildId: point.record.guildId, channelId: branch.parentId }, branch.threadId);
   // The channel was deleted meanwhile, and with it the thread the branch opened in: it fails as a failed save does.
-  if (listed === 'channel-deleted') throw new Error(`the channel ${branch.parentId} was deleted before the branch ${branch.threadId} was saved`);
+  if (listed === 'channel-deleted') throw new ChannelDeletedError(`the channel ${branch.parentId} was deleted before the branch ${branch.threadId} was saved`);
   // Not the first thread's channel, nor what its Deletes still owe Google: that thread asks for those itself. Nor
   // what its members were told lost images leave out: the branch is a new thread, whose first turn that leaves
   // those turns out tells its own members.

@@ -1,5 +1,6 @@
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, RESTJSONErrorCodes } from 'discord.js';
 import type { Logger } from 'pino';
+import { ChannelDeletedError } from '../conversation/branchConversation.js';
 
 /**
  * Whether the place the answer goes is gone: the conversation's thread (or
@@ -11,6 +12,8 @@ import type { Logger } from 'pino';
  * thread, and stays an unexpected error the member is told of.
  */
 export function isThreadDeleted(error: unknown): boolean {
+  // A Branch that found its channel marked deleted (review 6 F5).
+  if (error instanceof ChannelDeletedError) return true;
   if (error instanceof DiscordAPIError) return error.code === RESTJSONErrorCodes.UnknownChannel;
   return error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.ChannelNotCached;
 }

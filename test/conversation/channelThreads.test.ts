@@ -1,6 +1,6 @@
 import Keyv from 'keyv';
 import { describe, expect, it, vi } from 'vitest';
-import { saveBranch } from '../../src/conversation/branchConversation.js';
+import { ChannelDeletedError, saveBranch } from '../../src/conversation/branchConversation.js';
 import { ChannelThreads } from '../../src/conversation/channelThreads.js';
 import type { ConversationRecord } from '../../src/conversation/conversationRecord.js';
 import { ConversationStore } from '../../src/conversation/conversationStore.js';
@@ -227,7 +227,7 @@ describe('a channel marked deleted (its deletion has begun)', () => {
   it('a Branch into a marked channel fails before its record is saved', async () => {
     const { conversations } = storeAndDeps();
     await conversations.byChannel.markDeleted(place);
-    await expect(saveBranch({ conversations }, { record: record('t1'), index: 0 }, { threadId: 't2', messageId: 'n1', now: new Date(createdAt), parentId: 'c1' })).rejects.toThrow(/deleted/);
+    await expect(saveBranch({ conversations }, { record: record('t1'), index: 0 }, { threadId: 't2', messageId: 'n1', now: new Date(createdAt), parentId: 'c1' })).rejects.toBeInstanceOf(ChannelDeletedError);
     expect((await conversations.load('t2')).kind).toBe('missing');
     expect(await conversations.byChannel.list(place)).toEqual([]);
   });
