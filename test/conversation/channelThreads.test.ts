@@ -10,7 +10,7 @@ import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseLock } from '../../src/store/leaseLock.js';
-import { createdAt, exchange, retention, savedRecord, turnInThread } from './forgettingFixtures.js';
+import { createdAt, exchange, mapKeyv, retention, savedRecord, turnInThread } from './forgettingFixtures.js';
 
 const place = { guildId: 'g1', channelId: 'c1' };
 
@@ -22,24 +22,15 @@ function capturedLogger(level = 'error') {
 
 /** A store (Keyv over a Map, as the bot's adapters are below Keyv) that can refuse list writes and counts the bytes written to them. */
 function listStore() {
-  const map = new Map<string, unknown>();
   const state = { refuseListWrites: false, listWrites: [] as Array<{ key: string; bytes: number }> };
-  const store = {
-    get: async (key: string) => map.get(key),
-    set: async (key: string, value: unknown) => {
-      if (key.includes('channel-threads:')) {
-        if (state.refuseListWrites) throw new Error('the store refused the write');
-        state.listWrites.push({ key, bytes: String(value).length });
-      }
-      map.set(key, value);
-      return true;
+  const { keyv, map } = mapKeyv({
+    onSet(key, value) {
+      if (!key.includes('channel-threads:')) return;
+      if (state.refuseListWrites) throw new Error('the store refused the write');
+      state.listWrites.push({ key, bytes: String(value).length });
     },
-    delete: async (key: string) => map.delete(key),
-    clear: async () => map.clear(),
-    has: async (key: string) => map.has(key),
-    on: () => store,
-  };
-  return { keyv: new Keyv({ store: store as never, throwOnErrors: true }), map, state };
+  });
+  return { keyv, map, state };
 }
 
 /** A lease lock that records the keys it is asked for (one process: it never waits). */

@@ -10,7 +10,7 @@ import { ThreadQueue } from '../../src/lines/threadQueue.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { BlobStore } from '../../src/store/blobStore.js';
 import { PollingLeaseLock, type LeaseBackend } from '../../src/store/leaseLock.js';
-import { createdAt, exchange, retention, savedRecord, storeHolding, turnInThread } from './forgettingFixtures.js';
+import { createdAt, exchange, mapKeyv, retention, savedRecord, storeHolding, turnInThread } from './forgettingFixtures.js';
 
 function record(threadId: string, more: Partial<ConversationRecord> = {}): ConversationRecord {
   return {
@@ -262,27 +262,17 @@ describe('ChannelThreads', () => {
 describe('forgetChannel marks the channel deleted before it reads its list', () => {
   /** A store (Keyv over a Map) that records each read of a list piece and each write of a deletion mark, and can refuse the marks. */
   function orderedStore() {
-    const map = new Map<string, unknown>();
     const state = { refuseMarks: false, order: [] as string[] };
-    const store = {
-      get: async (key: string) => {
+    const { keyv } = mapKeyv({
+      onGet(key) {
         if (key.includes('channel-threads:') && !state.order.includes('list read')) state.order.push('list read');
-        return map.get(key);
       },
-      set: async (key: string, value: unknown) => {
-        if (key.includes('channel-deleted:')) {
-          if (state.refuseMarks) throw new Error('the store refused the write');
-          state.order.push('marked');
-        }
-        map.set(key, value);
-        return true;
+      onSet(key) {
+        if (!key.includes('channel-deleted:')) return;
+        if (state.refuseMarks) throw new Error('the store refused the write');
+        state.order.push('marked');
       },
-      delete: async (key: string) => map.delete(key),
-      clear: async () => map.clear(),
-      has: async (key: string) => map.has(key),
-      on: () => store,
-    };
-    const keyv = new Keyv({ store: store as never, throwOnErrors: true });
+    });
     const lines: Array<Record<string, unknown>> = [];
     const conversations = new ConversationStore(keyv, new BlobStore(keyv));
     const deps = {

@@ -68,3 +68,27 @@ export function savedRecord(saved: SavedExchange): ConversationRecord {
   if (saved.kind !== 'saved') throw new Error(`expected the exchange saved, not ${saved.kind}`);
   return saved.record;
 }
+
+/**
+ * A Keyv over a Map, as the bot's adapters are below Keyv, whose reads and writes a test can watch or refuse
+ * (`onGet`, `onSet` run before each; a throw is the store failing).
+ */
+export function mapKeyv(hooks: { onGet?(key: string): void; onSet?(key: string, value: unknown): void } = {}) {
+  const map = new Map<string, unknown>();
+  const store = {
+    get: async (key: string) => {
+      hooks.onGet?.(key);
+      return map.get(key);
+    },
+    set: async (key: string, value: unknown) => {
+      hooks.onSet?.(key, value);
+      map.set(key, value);
+      return true;
+    },
+    delete: async (key: string) => map.delete(key),
+    clear: async () => map.clear(),
+    has: async (key: string) => map.has(key),
+    on: () => store,
+  };
+  return { keyv: new Keyv({ store: store as never, throwOnErrors: true }), map };
+}

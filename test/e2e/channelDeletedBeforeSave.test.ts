@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/openStore.js';
 import { useStoreServers } from '../stores/useStoreServers.js';
 import { geminiCalls } from './geminiCalls.js';
 import { suiteGeminiApi } from './harness.js';
-import { imagine, PATIENCE, waitForThread } from './helpers.js';
+import { holdTheAnswersPost, imagine, PATIENCE, waitForThread } from './helpers.js';
 import { interactionDeletes, storedConversation } from './storedRecords.js';
 import { useHarness } from './useHarness.js';
 
@@ -106,16 +106,8 @@ describe('a channel deleted while a new conversation posted there is being saved
 
   it('keeps nothing of it when the deletion reached the bot before Discord\'s answer to the post', async () => {
     const { channelId } = harness.discord;
-    let answer!: () => void;
-    let answerHeld!: () => void;
-    const held = new Promise<void>((resolve) => (answerHeld = resolve));
     // The answer's edit of the deferred reply: Discord posts it, then its answer is late.
-    harness.discord.injectFault({
-      method: 'PATCH',
-      path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/,
-      onHeld: answerHeld,
-      answerHeldUntil: new Promise<void>((resolve) => (answer = resolve)),
-    });
+    const { held, answer } = holdTheAnswersPost(harness);
     const { message } = await imagine(harness, { prompt: 'a fox' });
     await held;
     // The one edit of the reply, the answer's own: it holds the image.

@@ -146,3 +146,20 @@ export function pngBytes(fill: number): Buffer {
 export function jpegBytes(fill: number): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, fill), Buffer.from([0xff, 0xd9])]);
 }
+
+/**
+ * Holds Discord's answer to the next edit of a deferred reply (the answer's post): Discord carries the edit out,
+ * `held` settles once it has, and its answer reaches the bot only on `answer()`.
+ */
+export function holdTheAnswersPost(harness: Harness): { held: Promise<void>; answer: () => void } {
+  let answer!: () => void;
+  let answerHeld!: () => void;
+  const held = new Promise<void>((resolve) => (answerHeld = resolve));
+  harness.discord.injectFault({
+    method: 'PATCH',
+    path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/,
+    onHeld: answerHeld,
+    answerHeldUntil: new Promise<void>((resolve) => (answer = resolve)),
+  });
+  return { held, answer };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { PriceTable } from '../../src/usage/priceTable.js';
 import { UsageBudget } from '../../src/limits/usageBudget.js';
-import { imagine, PATIENCE } from './helpers.js';
+import { holdTheAnswersPost, imagine, PATIENCE } from './helpers.js';
 import { useHarness } from './useHarness.js';
 
 const harness = useHarness();
@@ -21,15 +21,7 @@ describe('a generation billed while the bot stops during its upload', () => {
   // Review 6 F1: the usage commit starts once the post settles, and the stop closes the store soon after it interrupts
   // turns; a post still on its way then must not leave Gemini's bill uncounted.
   it('is still counted in the usage ledger (the commit is not left for after the store closed)', async () => {
-    let answer!: () => void;
-    let answerHeld!: () => void;
-    const held = new Promise<void>((resolve) => (answerHeld = resolve));
-    harness.discord.injectFault({
-      method: 'PATCH',
-      path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/,
-      onHeld: answerHeld,
-      answerHeldUntil: new Promise<void>((resolve) => (answer = resolve)),
-    });
+    const { held, answer } = holdTheAnswersPost(harness);
     void imagine(harness, { prompt: 'a fox' }).catch(() => undefined);
     await held; // Gemini answered and billed; the answer's upload is in flight
     const stopped = harness.bot.stop(50);
