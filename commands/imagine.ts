@@ -111,6 +111,7 @@ export const imagineCommand: SlashCommand = {
       bot,
       {
         threadId: thread?.id,
+        channelId: channel && !thread ? channel.id : undefined,
         latestPostedImages: thread && (() => findLatestBotImages(thread, bot.logger)),
         guildId: interaction.guildId ?? '',
         authorId: interaction.user.id,

@@ -62,6 +62,7 @@ async function composeFromMessage(bot: BotContext, interaction: ModalSubmitInter
     bot,
     {
       threadId: channel.isThread() ? channel.id : undefined,
+      channelId: channel.isThread() ? undefined : channel.id,
       guildId: interaction.guildId ?? '',
       authorId: interaction.user.id,
       prompt: instruction,

@@ -70,6 +70,7 @@ async function answerMessage(bot: BotContext, message: Message<true>, addressing
       bot,
       {
         threadId: addressing.inThread ? message.channelId : undefined,
+        channelId: thread ? undefined : message.channelId,
         claim,
         guildId: message.guildId,
         authorId: message.author.id,

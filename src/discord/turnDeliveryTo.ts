@@ -28,7 +28,6 @@ export function turnDeliveryTo(channel: ChannelDelivery, logger: Logger): TurnDe
       return {
         messageId: message.id,
         parentChannelId: threadParentOf(message),
-        channelId: message.channelId,
         openThread: async (prompt) => {
           await message.startThread({ name: threadName(prompt) });
         },

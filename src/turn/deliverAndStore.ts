@@ -97,9 +97,9 @@ async function storeExchange(
   clock: PhaseClock | undefined,
 ): Promise<void> {
   const { threadId, posted } = answer;
-  // A new conversation is asked for outside a thread, so the channel its answer is in is its thread's: also when
-  // discord.js no longer holds that channel (deleted as the answer was posted), whose deletion must then find it.
-  const parentId = posted.parentChannelId ?? (asked.threadId ? undefined : posted.channelId);
+  // A new conversation asked for in a channel known to be no thread has its thread there: also when discord.js no
+  // longer holds that channel (deleted as the answer was posted), whose deletion must then find it.
+  const parentId = posted.parentChannelId ?? (asked.threadId ? undefined : asked.channelId);
   const now = new Date();
   try {
     if (plan.store.kind === 'replace-unreadable') {

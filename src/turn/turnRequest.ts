@@ -12,6 +12,15 @@ import type { TurnOutcome } from './turnOutcome.js';
 export interface TurnRequest {
   /** The thread whose conversation continues; undefined starts a new conversation (and thread). */
   threadId: string | undefined;
+  /**
+   * A new conversation's channel, where its thread opens, when it was asked
+   * for in a channel known to be no thread (what the interaction or message
+   * names). Kept with the record when discord.js no longer holds the channel
+   * once the answer is posted (deleted meanwhile), so the channel's deletion
+   * still finds it. Undefined inside a thread, or when the channel could not
+   * be told: a thread's id is never taken for a channel's (review 6 F4).
+   */
+  channelId?: string | undefined;
   guildId: string;
   authorId: string;
   prompt: string;
@@ -115,12 +124,6 @@ export interface PostedAnswer {
   messageId: string;
   /** The channel the conversation's thread is (or, for a new conversation, will be) in; undefined when it cannot be told. */
   parentChannelId?: string | undefined;
-  /**
-   * The channel the answer's message is in, as Discord's answer names it:
-   * known even when discord.js no longer holds that channel (deleted while
-   * the answer was posted) and so cannot tell whether it is a thread.
-   */
-  channelId?: string | undefined;
   /** A new conversation's thread, started from the answer's message (so it has that message's id). */
   openThread(prompt: string): Promise<void>;
 }

@@ -236,3 +236,44 @@ describe('the usage hold of a turn on a long thread', () => {
     expect(await replyInLongThread(100_000_000)).toEqual({ sent: [], shown: ['refused: limit-reached'] });
   });
 });
+
+describe('the channel a new conversation is kept under', () => {
+  /** A new conversation answered in words (kept like an image), posted where discord.js cannot tell the channel. */
+  async function newConversation(channelId: string | undefined) {
+    const gemini: GeminiTransport = {
+      api: 'generate-content',
+      scope: generateContentScope,
+      generate: async () => ({
+        kind: 'answered',
+        outcome: { kind: 'no-image', modelContent: { api: 'generate-content', content: { role: 'model', parts: [{ text: 'words' }] } }, text: 'words', finishReason: 'STOP', usage: {}, sources: [] },
+        retries: 0,
+      }),
+      forget: async () => [],
+    };
+    const { bot, guildSettings } = dependencies(gemini);
+    const delivery: TurnDelivery = {
+      ready: Promise.resolve(),
+      progress: async () => undefined,
+      // As when discord.js no longer holds the channel the answer went to (deleted meanwhile): no parent is known.
+      post: async () => ({ messageId: 'm1', parentChannelId: undefined, openThread: async () => undefined }),
+      warn: async () => undefined,
+    };
+    const settings = await guildSettings.effectiveSettings('guild-1');
+    await runTurn(bot, { threadId: undefined, channelId, guildId: 'guild-1', authorId: 'alice', prompt: 'a fox', attachments: [], settings: {}, access: { kind: 'granted', settings } }, delivery);
+    const stored = await bot.conversations.load('m1');
+    if (stored.kind !== 'found') throw new Error(`no record: ${stored.kind}`);
+    return { record: stored.record, listed: await bot.conversations.byChannel.list({ guildId: 'guild-1', channelId: channelId ?? 'thread-1' }) };
+  }
+
+  it('is the channel it was asked for in, when that was known to be no thread, even once discord.js forgot it', async () => {
+    const { record, listed } = await newConversation('channel-1');
+    expect(record.parentId).toBe('channel-1');
+    expect(listed).toEqual(['m1']);
+  });
+
+  it('is none when the channel could not be told (it may have been a thread, whose id is no channel)', async () => {
+    const { record, listed } = await newConversation(undefined);
+    expect(record.parentId).toBeUndefined();
+    expect(listed).toEqual([]);
+  });
+});
