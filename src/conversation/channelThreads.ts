@@ -116,8 +116,9 @@ export class ChannelThreads {
       await this.add(place, threadId);
     } catch (error) {
       // Still read the mark: a record saved unlisted names no channel, so a deletion that found the list without it
-      // could never forget it (review 6 F2). Marked, nothing was listed to take off again.
-      if (await this.isMarkedDeleted(place)) return 'channel-deleted';
+      // could never forget it (review 6 F2). Marked, nothing was listed to take off again. A mark that cannot be read
+      // either counts as none here: the record is then saved unlisted, as before, never lost for its listing.
+      if (await this.isMarkedDeleted(place).catch(() => false)) return 'channel-deleted';
       this.logger.warn({ err: error, threadId, channelId: place.channelId }, 'could not list a thread under its channel; its record does not name the channel yet, and its next turn lists it again');
       return 'not-listed';
     }

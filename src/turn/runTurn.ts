@@ -186,10 +186,15 @@ async function generateAndDeliverWith(
   // The line says what it said when it was written before the post: the time and steps until the answer was read.
   const generation = { latencyMs: Date.now() - context.started, phases: clock.phases() };
   let bookkept: Promise<void> | undefined;
+  // Never throws: it may run inside the stop signal's listener, where a throw would be an uncaught exception.
   const bookkeep = () =>
     (bookkept ??= (() => {
-      logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, generation.latencyMs, generation.phases);
-      bot.metrics.recordGeneration(plan.model, outcomeName(turn.outcome), turn.retries);
+      try {
+        logGeneration(bot.logger, { guildId: asked.guildId, threadId: asked.threadId, userId: asked.authorId, model: plan.model }, turn, generation.latencyMs, generation.phases);
+        bot.metrics.recordGeneration(plan.model, outcomeName(turn.outcome), turn.retries);
+      } catch (error) {
+        bot.logger.warn({ err: error, threadId: asked.threadId }, "could not log or count a generation; its usage is still recorded");
+      }
       return recordUsage({ logger: bot.logger }, context.reservation, turn); // never rejects
     })());
   const bookkeepNow = () => void bookkeep();

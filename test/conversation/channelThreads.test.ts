@@ -269,3 +269,22 @@ describe('a channel marked deleted whose listing fails', () => {
     expect((await conversations.load('t1')).kind).toBe('missing');
   });
 });
+
+// Review 6B F2: the listing's failure is logged and the record kept, when the mark cannot be read either.
+describe('a listing that fails while the mark cannot be read either', () => {
+  it('still saves the record unlisted, and logs why the listing failed', async () => {
+    const { keyv } = mapKeyv({
+      onSet(key) {
+        if (key.includes('channel-threads:')) throw new Error('list write refused');
+      },
+      onGet(key) {
+        if (key.includes('channel-deleted:')) throw new Error('mark read refused');
+      },
+    });
+    const { lines, logger } = capturedLogger('warn');
+    const conversations = new ConversationStore(keyv, new BlobStore(keyv), undefined, logger);
+    const saved = await saveExchange({ conversations, blobs: new BlobStore(keyv) }, turnInThread(undefined, 'c1')).catch((error: unknown) => error);
+    const listingLogged = lines.some((line) => JSON.stringify(line).includes('list write refused'));
+    expect({ saved: (saved as { kind?: string }).kind, listingLogged }).toEqual({ saved: 'saved', listingLogged: true });
+  });
+});

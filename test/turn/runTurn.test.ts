@@ -277,3 +277,72 @@ describe('the channel a new conversation is kept under', () => {
     expect(listed).toEqual([]);
   });
 });
+
+// Review 6B F1: the bookkeeping may run inside the stop signal's listener.
+describe('the bookkeeping and the shutdown signal', () => {
+  const words: GeminiTransport = {
+    api: 'generate-content',
+    scope: generateContentScope,
+    generate: async () => ({
+      kind: 'answered',
+      outcome: { kind: 'no-image', modelContent: { api: 'generate-content', content: { role: 'model', parts: [{ text: 'words' }] } }, text: 'words', finishReason: 'STOP', usage: {}, sources: [] },
+      retries: 0,
+    }),
+    forget: async () => [],
+  };
+
+  async function turnAbortedDuringPost(recordGeneration: () => void) {
+    vi.useRealTimers();
+    const { bot, guildSettings } = dependencies(words);
+    const stop = new AbortController();
+    const { getEventListeners } = (await import('node:events')).EventEmitter;
+    let release!: () => void;
+    let posting!: () => void;
+    const posted = new Promise<void>((resolve) => (posting = resolve));
+    const delivery: TurnDelivery = {
+      ready: Promise.resolve(),
+      progress: async () => undefined,
+      post: async () => {
+        posting();
+        if (!release) await new Promise<void>((resolve) => (release = resolve));
+        return { messageId: 'm1', parentChannelId: 'c1', openThread: async () => undefined };
+      },
+      warn: async () => undefined,
+    };
+    const settings = await guildSettings.effectiveSettings('guild-1');
+    const turn = runTurn({ ...bot, shutdownSignal: stop.signal, metrics: { ...bot.metrics, recordGeneration } }, { threadId: undefined, channelId: 'c1', guildId: 'guild-1', authorId: 'alice', prompt: 'a fox', attachments: [], settings: {}, access: { kind: 'granted', settings } }, delivery);
+    await posted;
+    const listening = getEventListeners(stop.signal, 'abort').length;
+    stop.abort();
+    release();
+    const ended = await turn.then(() => 'resolved', (error: unknown) => `rejected: ${String(error)}`);
+    return { ended, listening, left: getEventListeners(stop.signal, 'abort').length };
+  }
+
+  it('bookkeeps once when the stop comes during the post, and leaves no listener', async () => {
+    let counted = 0;
+    const { listening, left } = await turnAbortedDuringPost(() => void counted++);
+    expect(listening).toBeGreaterThan(0);
+    expect(counted).toBe(1);
+    expect(left).toBe(0);
+  });
+
+  it('a bookkeeping that throws inside the abort listener is not an uncaught exception', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    const vitestHandlers = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onUncaught);
+    try {
+      const { ended } = await turnAbortedDuringPost(() => {
+        throw new Error('metrics broke');
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(ended).toBe('resolved');
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const handler of vitestHandlers) process.on('uncaughtException', handler);
+    }
+    expect(uncaught).toEqual([]);
+  });
+});
