@@ -237,20 +237,22 @@ describe('the usage hold of a turn on a long thread', () => {
   });
 });
 
+/** Gemini answering in words: an answer kept like an image, with no image to check. */
+const answersInWords: GeminiTransport = {
+  api: 'generate-content',
+  scope: generateContentScope,
+  generate: async () => ({
+    kind: 'answered',
+    outcome: { kind: 'no-image', modelContent: { api: 'generate-content', content: { role: 'model', parts: [{ text: 'words' }] } }, text: 'words', finishReason: 'STOP', usage: {}, sources: [] },
+    retries: 0,
+  }),
+  forget: async () => [],
+};
+
 describe('the channel a new conversation is kept under', () => {
   /** A new conversation answered in words (kept like an image), posted where discord.js cannot tell the channel. */
   async function newConversation(channelId: string | undefined) {
-    const gemini: GeminiTransport = {
-      api: 'generate-content',
-      scope: generateContentScope,
-      generate: async () => ({
-        kind: 'answered',
-        outcome: { kind: 'no-image', modelContent: { api: 'generate-content', content: { role: 'model', parts: [{ text: 'words' }] } }, text: 'words', finishReason: 'STOP', usage: {}, sources: [] },
-        retries: 0,
-      }),
-      forget: async () => [],
-    };
-    const { bot, guildSettings } = dependencies(gemini);
+    const { bot, guildSettings } = dependencies(answersInWords);
     const delivery: TurnDelivery = {
       ready: Promise.resolve(),
       progress: async () => undefined,
@@ -280,20 +282,9 @@ describe('the channel a new conversation is kept under', () => {
 
 // Review 6B F1: the bookkeeping may run inside the stop signal's listener.
 describe('the bookkeeping and the shutdown signal', () => {
-  const words: GeminiTransport = {
-    api: 'generate-content',
-    scope: generateContentScope,
-    generate: async () => ({
-      kind: 'answered',
-      outcome: { kind: 'no-image', modelContent: { api: 'generate-content', content: { role: 'model', parts: [{ text: 'words' }] } }, text: 'words', finishReason: 'STOP', usage: {}, sources: [] },
-      retries: 0,
-    }),
-    forget: async () => [],
-  };
-
   async function turnAbortedDuringPost(recordGeneration: () => void) {
     vi.useRealTimers();
-    const { bot, guildSettings } = dependencies(words);
+    const { bot, guildSettings } = dependencies(answersInWords);
     const stop = new AbortController();
     const { getEventListeners } = (await import('node:events')).EventEmitter;
     let release!: () => void;
