@@ -19,9 +19,20 @@ export function decodeBase64Strictly(text: string): Buffer | undefined {
   return bytes.length === length ? bytes : undefined;
 }
 
-/** isStrictBase64 decodes a slice of this many characters at a time (whole groups of four) into one scratch buffer. */
+/** The checks below decode a slice of this many characters at a time (whole groups of four) into one scratch buffer. */
 const SLICE_CHARS = 1 << 16;
 const scratch = Buffer.allocUnsafe((SLICE_CHARS / 4) * 3);
+
+/**
+ * How many bytes the decoder writes for `text` up to `end`, a slice at a
+ * time into the scratch buffer, keeping none: a character the decoder skips
+ * (not base64) leaves the count short of what the length spells.
+ */
+function decodedBytes(text: string, end = text.length): number {
+  let decoded = 0;
+  for (let start = 0; start < end; start += SLICE_CHARS) decoded += scratch.write(text.slice(start, Math.min(end, start + SLICE_CHARS)), 'base64');
+  return decoded;
+}
 
 /**
  * Whether decodeBase64Strictly would give bytes for the text, without
@@ -36,11 +47,9 @@ const scratch = Buffer.allocUnsafe((SLICE_CHARS / 4) * 3);
 export function isStrictBase64(text: string): boolean {
   const length = strictBase64Length(text);
   if (length === undefined) return false;
-  let decoded = 0;
   // Each slice decodes to at most its share of `length` (the last one's padding counted), so the sum reaches it only
   // when no slice skipped a character.
-  for (let start = 0; start < text.length; start += SLICE_CHARS) decoded += scratch.write(text.slice(start, start + SLICE_CHARS), 'base64');
-  return decoded === length;
+  return decodedBytes(text) === length;
 }
 
 /**
@@ -54,9 +63,7 @@ export function isStrictBase64(text: string): boolean {
 export function spellsOnlyBase64Characters(asciiText: string): boolean {
   // Whole groups of four through the decoder: one skipped character then always costs a byte.
   const whole = asciiText.length - (asciiText.length % 4);
-  let decoded = 0;
-  for (let start = 0; start < whole; start += SLICE_CHARS) decoded += scratch.write(asciiText.slice(start, Math.min(whole, start + SLICE_CHARS)), 'base64');
-  return decoded === (whole / 4) * 3 && BASE64_CHARACTERS.test(asciiText.slice(whole));
+  return decodedBytes(asciiText, whole) === (whole / 4) * 3 && BASE64_CHARACTERS.test(asciiText.slice(whole));
 }
 
 /** At most three characters, after the whole groups: checked as they are. */
