@@ -24,6 +24,11 @@ export function isThreadDeleted(error: unknown): boolean {
  * member who asked from elsewhere (a button's private reply) reads.
  */
 export function reportThreadDeleted(bot: { logger: Logger }, error: unknown, context: Record<string, unknown>): string {
+  if (error instanceof ChannelDeletedError) {
+    // A Branch draws nothing: its copy of the conversation was what could not be saved.
+    bot.logger.info(context, 'the channel was deleted while a Branch was saved; nothing of the branch is kept');
+    return 'The channel was deleted while I was branching, so the branch was not kept.';
+  }
   bot.logger.info({ ...context, code: (error as { code?: unknown }).code }, 'the thread was deleted while its answer was drawn; the answer could not be posted');
   return 'The thread was deleted while I was drawing, so the answer could not be posted.';
 }

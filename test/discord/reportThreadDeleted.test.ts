@@ -14,7 +14,9 @@ describe('a deleted thread or channel under a request', () => {
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
     const told = reportThreadDeleted({ logger }, new ChannelDeletedError('gone'), { interactionId: '1' });
     expect(told).not.toMatch(/reference/);
+    // A Branch draws nothing: it is told (and logged) as the branch not kept.
+    expect(told).toBe('The channel was deleted while I was branching, so the branch was not kept.');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, interactionId: '1' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, interactionId: '1', msg: 'the channel was deleted while a Branch was saved; nothing of the branch is kept' });
   });
 });
