@@ -53,6 +53,13 @@ async function withSavedRecord(threadId: string, exchanges: number, change: (rec
 }
 
 /** The blob id of the final image an exchange's answer holds. */
+/** The image of the record's `exchange`th answer leaves the store (evicted, say), once the record holds `exchanges`. */
+async function loseAnswerImage(threadId: string, exchanges: number, exchange: number): Promise<void> {
+  await withSavedRecord(threadId, exchanges, async (record, store) => {
+    await store.keyv.delete(`blob:${answerImageBlob(record, exchange)}`);
+  });
+}
+
 function answerImageBlob(record: ConversationRecord, exchange: number): string {
   return finalImagesOf(record.exchanges[exchange]!.model)[0]!.blob.sha256;
 }
@@ -176,10 +183,8 @@ describe('a thread whose stored history cannot be replayed', () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
-    await withSavedRecord(thread.id, 3, async (record, store) => {
-      // The first answer's image leaves the store (evicted, say); the two turns after it are intact.
-      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
-    });
+    // The first answer's image leaves the store (evicted, say); the two turns after it are intact.
+    await loseAnswerImage(thread.id, 3, 0);
 
     const { answer, call } = await answerTo(mention(thread.id, 'now at night'));
     expect(answer.attachments, answer.content).toHaveLength(1);
@@ -198,9 +203,7 @@ describe('a thread whose stored history cannot be replayed', () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     const blue = await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, blue, 'add a hat'));
-    await withSavedRecord(thread.id, 3, async (record, store) => {
-      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
-    });
+    await loseAnswerImage(thread.id, 3, 0);
     const userTexts = (call: ReturnType<typeof lastCall>) => call.seen.filter((turn) => turn.role === 'user').map((turn) => turn.texts);
 
     const { answer: found } = await answerTo(mention(thread.id, 'now at night'));
@@ -234,9 +237,7 @@ describe('a thread whose stored history cannot be replayed', () => {
   it('missing an older stored image, downloads the file the member attached once, though the turn is planned again', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it blue'));
-    await withSavedRecord(thread.id, 2, async (record, store) => {
-      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
-    });
+    await loseAnswerImage(thread.id, 2, 0);
     // Found missing only while the history is read, after the file was downloaded: the turn is planned again then.
     let downloads = 0;
     const url = harness.discord.serveAt('/attachments/once/hat.png', (_request, response) => {
@@ -258,10 +259,8 @@ describe('a thread whose stored history cannot be replayed', () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
     harness.gemini.enqueue({ kind: 'text-only', text: 'Do you want a red fox or an arctic fox?' });
     await waitForBotReplyTo(harness, replyInThread(harness, thread.id, starter, 'make it a fox you like'));
-    await withSavedRecord(thread.id, 2, async (record, store) => {
-      // The record's only image leaves the store; the latest answer, words only, holds none to lose.
-      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
-    });
+    // The record's only image leaves the store; the latest answer, words only, holds none to lose.
+    await loseAnswerImage(thread.id, 2, 0);
 
     const { answer, call } = await answerTo(mention(thread.id, 'a red one'));
     expect(answer.attachments, answer.content).toHaveLength(1);
@@ -299,9 +298,7 @@ describe('a thread whose stored history cannot be replayed', () => {
 
   it('missing a stored image, with no later image in the thread, goes on from the image the thread was started from', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
-    await withSavedRecord(thread.id, 1, async (record, store) => {
-      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
-    });
+    await loseAnswerImage(thread.id, 1, 0);
 
     const { answer, call } = await answerTo(mention(thread.id, 'now add a hat'));
     expect(answer.attachments, answer.content).toHaveLength(1);
@@ -312,9 +309,7 @@ describe('a thread whose stored history cannot be replayed', () => {
   it('missing a stored image, keeps the thread\'s own model and image options when it goes on without the history', async () => {
     const { message: starter } = await imagine(harness, { prompt: 'a fox', aspectRatio: '21:9', model: 'gemini-3.1-flash-image' });
     const thread = await waitForThread(harness, starter.id);
-    await withSavedRecord(thread.id, 1, async (record, store) => {
-      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
-    });
+    await loseAnswerImage(thread.id, 1, 0);
 
     const { answer } = await answerTo(replyInThread(harness, thread.id, starter, 'now add a hat'));
     expect(answer.content).toMatch(/I could not read the earlier history of this thread, so I went on from the image you replied to/);
@@ -344,9 +339,7 @@ describe('a thread whose stored history cannot be replayed', () => {
 describe('a button on an image of a thread whose history cannot be replayed', () => {
   it('Upscale, which needs that very image, goes on from the image the button is on', async () => {
     const { starter, thread } = await startConversation(harness, { prompt: 'a fox' });
-    await withSavedRecord(thread.id, 1, async (record, store) => {
-      await store.keyv.delete(`blob:${answerImageBlob(record, 0)}`);
-    });
+    await loseAnswerImage(thread.id, 1, 0);
     const before = harness.discord.messages(thread.id).length;
     harness.discord.clickButton({ user: harness.discord.users.alice, message: starter, customId: 'nb1:result:upscale-2k' });
     const upscaled = await harness.discord.waitForMessage(
