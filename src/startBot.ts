@@ -60,18 +60,19 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const shutdown = new AbortController();
   // Every waiting request listens for shutdown; hundreds of listeners here are expected, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const store = await openStores(config, {
-    onError: (error, context) => logger.warn({ err: error, ...context }, 'shared lock trouble: another process may run the same thread or budget meanwhile'),
-    signal: shutdown.signal,
-  });
   const geminiSlots = new GeminiSlots({
     concurrency: config.geminiConcurrency,
     perUser: config.maxRequestsPerUser,
     queueLimit: config.geminiQueueLimit,
   });
   // prom-client only for an operator who serves /metrics: without METRICS_PORT nothing could read what it counts,
-  // and its code would only lengthen every full garbage collection (botMetrics.ts).
+  // and its code would only lengthen every full garbage collection (botMetrics.ts). Loaded before the stores open,
+  // so a failed load leaves no store open behind it.
   const served = config.metricsPort === undefined ? undefined : { port: config.metricsPort, metrics: await loadPromMetrics(geminiSlots) };
+  const store = await openStores(config, {
+    onError: (error, context) => logger.warn({ err: error, ...context }, 'shared lock trouble: another process may run the same thread or budget meanwhile'),
+    signal: shutdown.signal,
+  });
   const metrics: BotMetrics = served?.metrics ?? noMetrics;
   // Keyv emits 'error' for every write or delete the store refuses, whichever part of the bot made it.
   store.keyv.on('error', () => metrics.countStoreError());
